@@ -1,0 +1,575 @@
+//! The protocol as written: a tree in which every node keeps the span of its text, so that any
+//! later stage can point at the exact place of a mistake. Nothing here is resolved or checked.
+
+use crate::diagnostics::Span;
+
+/// A name as written, with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A quoted text as written (quotes removed, escapes resolved).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text {
+    /// The text.
+    pub value: String,
+    /// Where it is written, quotes included.
+    pub span: Span,
+}
+
+/// A whole protocol file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Protocol {
+    /// The name after `protocol`.
+    pub name: Ident,
+    /// `title`, `version`, `source`, `drug`, `route` lines.
+    pub headers: Vec<Header>,
+    /// The declared patient inputs.
+    pub inputs: Vec<InputDecl>,
+    /// Top-level `let` values.
+    pub lets: Vec<Let>,
+    /// `limit` lines.
+    pub limits: Vec<Limit>,
+    /// `begin at EXPR`: which phase applies to a patient.
+    pub begin: Option<Expr>,
+    /// Top-level decision blocks: apply in every phase.
+    pub decides: Vec<Decide>,
+    /// The phases, in file order.
+    pub phases: Vec<Phase>,
+    /// Worked examples run by `posology test`.
+    pub examples: Vec<Example>,
+    /// The whole protocol.
+    pub span: Span,
+}
+
+/// Which header line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderKey {
+    /// `title "…"`
+    Title,
+    /// `version "…"`
+    Version,
+    /// `source "…"` (label and section)
+    Source,
+    /// `drug "…"`
+    Drug,
+    /// `route "…"` (default route for every `give`)
+    Route,
+}
+
+impl HeaderKey {
+    /// The keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            HeaderKey::Title => "title",
+            HeaderKey::Version => "version",
+            HeaderKey::Source => "source",
+            HeaderKey::Drug => "drug",
+            HeaderKey::Route => "route",
+        }
+    }
+}
+
+/// One header line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    /// Which line.
+    pub key: HeaderKey,
+    /// The keyword's place.
+    pub key_span: Span,
+    /// Its text.
+    pub value: Text,
+}
+
+/// A declared input (or a field of a record input).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputDecl {
+    /// The input's name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: TypeExpr,
+    /// Where `optional` is written, if it is.
+    pub optional: Option<Span>,
+    /// The default value, if any.
+    pub default: Option<Value>,
+    /// The allowed range (`in a..b`), if any.
+    pub range: Option<Expr>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A type as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    /// What kind of type.
+    pub kind: TypeExprKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of written type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExprKind {
+    /// A unit (`mg`, `mcg/day`) or a base type name (`bool`, `text`, `date`, `count`, `number`).
+    Named(String),
+    /// `a | b | c`
+    Enum(Vec<Ident>),
+    /// `list of T`
+    List(Box<TypeExpr>),
+    /// `{ field: T, … }`
+    Record(Vec<InputDecl>),
+}
+
+/// `let name [: unit] = expr`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Let {
+    /// The value's name.
+    pub name: Ident,
+    /// The declared unit or type, if written.
+    pub ty: Option<TypeExpr>,
+    /// Its definition.
+    pub expr: Expr,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// A comparison operator in a limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// As written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// `limit TARGET OP VALUE hard|soft [when …] [because "…"] [source "…"]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limit {
+    /// What is limited: `dose`, `bolus` or `daily`.
+    pub target: Ident,
+    /// The comparison every dose must satisfy.
+    pub op: CmpOp,
+    /// The bound.
+    pub value: Expr,
+    /// Hard (refuse) or soft (warn).
+    pub hard: bool,
+    /// Only when this holds.
+    pub when: Option<Expr>,
+    /// Why, shown when the limit acts.
+    pub because: Option<Text>,
+    /// Label section the limit comes from.
+    pub source: Option<Text>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// `phase NAME { … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phase {
+    /// The phase's name.
+    pub name: Ident,
+    /// Values local to the phase.
+    pub lets: Vec<Let>,
+    /// Its decision blocks, in order.
+    pub decides: Vec<Decide>,
+    /// Its proposal checks.
+    pub proposals: Vec<Proposal>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// The hit policy of a decision block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitPolicy {
+    /// The first rule whose condition holds fires; the rest are skipped.
+    First,
+    /// Every rule whose condition holds fires.
+    Collect,
+}
+
+/// `decide first|collect { rules }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decide {
+    /// How many rules may fire.
+    pub policy: HitPolicy,
+    /// The rules, in order.
+    pub rules: Vec<Rule>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// `[name:] when COND [source "…"] => actions` or `otherwise => actions`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// The rule's name, if given.
+    pub name: Option<Ident>,
+    /// The condition; `None` for `otherwise` and `always`.
+    pub when: Option<Expr>,
+    /// `always`: fires whatever the patient data (for notes that apply to everyone).
+    pub always: bool,
+    /// Where `when …`/`otherwise` is written.
+    pub head_span: Span,
+    /// The label section the rule comes from.
+    pub source: Option<Text>,
+    /// What to do when it fires.
+    pub actions: Vec<Action>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// One action of a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    /// Which action.
+    pub kind: ActionKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The actions a rule can take.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    /// Give a dose.
+    Give(Give),
+    /// Give a titration or taper schedule.
+    Schedule(Schedule),
+    /// Hold the dose for now, with the reason.
+    Hold(Text),
+    /// End the pathway, with the reason.
+    Stop(Text),
+    /// Refuse, with the reason.
+    Refuse(Text),
+    /// A warning message.
+    Warn {
+        /// Critical rather than a plain warning.
+        critical: bool,
+        /// The message code, if written.
+        code: Option<Ident>,
+        /// The text.
+        text: Text,
+    },
+    /// An informational message.
+    Note {
+        /// The message code, if written.
+        code: Option<Ident>,
+        /// The text.
+        text: Text,
+    },
+    /// Observe the patient for a time or time range.
+    Observe(Expr),
+    /// Wait at least this long before the next step.
+    Wait(Expr),
+    /// Continue in another phase now.
+    Goto(Ident),
+    /// The phase that comes next, and optionally after how long.
+    Next(Ident, Option<Expr>),
+}
+
+/// `give AMOUNT [form] [route R] [frequency] [over T] [for T]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Give {
+    /// The amount, rate or range.
+    pub amount: Expr,
+    /// `bolus`, `infusion`, `tablet`, …
+    pub form: Option<Ident>,
+    /// The route, if not the protocol's.
+    pub route: Option<Ident>,
+    /// How often.
+    pub frequency: Option<Frequency>,
+    /// Administered over this time.
+    pub over: Option<Expr>,
+    /// For this long.
+    pub duration: Option<Expr>,
+}
+
+/// How often a dose is given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frequency {
+    /// Which form.
+    pub kind: FrequencyKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The forms of a frequency.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FrequencyKind {
+    /// `N times daily`
+    TimesDaily(Expr),
+    /// `every T`
+    Every(Expr),
+}
+
+/// `schedule from DOSE [freq] increase|decrease by STEP every T [until X] [starting DATE] [then stop]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// The first dose.
+    pub from: Expr,
+    /// How often each dose is given.
+    pub frequency: Option<Frequency>,
+    /// Titration (true) or taper (false).
+    pub increase: bool,
+    /// The change at each step.
+    pub step: Expr,
+    /// The time between steps.
+    pub every: Expr,
+    /// The last dose (per dose, or per day).
+    pub until: Option<Expr>,
+    /// The date of day 1, when known.
+    pub starting: Option<Expr>,
+    /// The schedule ends with stopping the drug.
+    pub then_stop: bool,
+}
+
+/// `proposal INPUT [freq] { refuse when … because "…"; allow RANGE [when …] because "…" }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// The input that holds the proposed dose.
+    pub input: Ident,
+    /// How often the proposed dose would be given (for daily limits).
+    pub frequency: Option<Frequency>,
+    /// The rules, in order.
+    pub rules: Vec<ProposalRule>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// One rule of a proposal block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposalRule {
+    /// Refuse-when or allow.
+    pub kind: ProposalRuleKind,
+    /// When it applies (for `allow`, optional).
+    pub when: Option<Expr>,
+    /// Why.
+    pub because: Text,
+    /// The label section.
+    pub source: Option<Text>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// The kinds of proposal rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProposalRuleKind {
+    /// Refuse the proposal when the condition holds.
+    Refuse,
+    /// Allow a proposal inside this range.
+    Allow(Expr),
+}
+
+/// `example "name" { given { … } expect … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// Its name.
+    pub name: Text,
+    /// The patient data.
+    pub given: Value,
+    /// What the decision must show.
+    pub expects: Vec<Expect>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A literal value in an example's `given` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    /// Which shape.
+    pub kind: ValueKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The shapes of a literal value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    /// `{ name: value, … }`
+    Record(Vec<(Ident, Value)>),
+    /// `[ value, … ]`
+    List(Vec<Value>),
+    /// Any expression (a quantity, an enum value, a text…).
+    Expr(Expr),
+}
+
+/// One `expect` line of an example.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expect {
+    /// What is expected.
+    pub kind: ExpectKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectKind {
+    /// `expect status give|wait|stop|refused`
+    Status(Ident),
+    /// `expect give AMOUNT [freq]`
+    Give(Expr, Option<Frequency>),
+    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step)
+    Schedule(Vec<Value>),
+    /// `expect warn "text"` (a warning containing the text)
+    Warn(Text),
+    /// `expect note "text"`
+    Note(Text),
+    /// `expect stop ["reason"]`
+    Stop(Option<Text>),
+    /// `expect proposal allowed|refused`
+    Proposal(Ident),
+    /// `expect phase NAME` (the phase that decided)
+    Phase(Ident),
+    /// `expect that EXPR` (a condition over the protocol's values)
+    That(Expr),
+}
+
+/// An expression with its place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What kind.
+    pub kind: ExprKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A number, with its unit if written (`5 mg`, `3`, `110%`).
+    Quantity {
+        /// The digits as written.
+        value: rust_decimal::Decimal,
+        /// The unit as written, with its place.
+        unit: Option<(String, Span)>,
+    },
+    /// `true` / `false`
+    Bool(bool),
+    /// A quoted text.
+    Text(String),
+    /// A name: an input, a `let`, an enum value, a record field.
+    Name(String),
+    /// `f(a, b)`
+    Call(Ident, Vec<Expr>),
+    /// `e.field`
+    Field(Box<Expr>, Ident),
+    /// `-e`, `not e`
+    Unary(UnaryOp, Box<Expr>),
+    /// `a op b`
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `[a, b, c]`
+    List(Vec<Expr>),
+    /// `e is missing` and friends.
+    Is(Box<Expr>, IsTest),
+    /// `e round [up|down] to step`
+    Round(Box<Expr>, RoundMode, Box<Expr>),
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-`
+    Neg,
+    /// `not`
+    Not,
+}
+
+/// Infix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in` (membership in a range or list)
+    In,
+    /// `..` (a range)
+    Range,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+impl BinaryOp {
+    /// As written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::Range => "..",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+}
+
+/// The postfix tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IsTest {
+    /// `is missing`
+    Missing,
+    /// `is not missing`
+    NotMissing,
+    /// `is empty`
+    Empty,
+    /// `is not empty`
+    NotEmpty,
+}
+
+/// Rounding direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundMode {
+    /// `round to` (nearest)
+    Nearest,
+    /// `round up to`
+    Up,
+    /// `round down to`
+    Down,
+}

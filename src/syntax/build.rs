@@ -1,0 +1,626 @@
+//! Builds the AST from pest's parse tree. The grammar guarantees each pair's shape, so a missing
+//! child here is an internal error, reported as a diagnostic rather than a panic.
+
+use pest::iterators::Pair;
+use pest::Parser;
+use pest_derive::Parser;
+
+use super::ast::*;
+use super::error::from_pest;
+use super::expr::build_expr;
+use crate::diagnostics::{Diagnostic, Span};
+
+/// The pest parser generated from `grammar/posology.pest`.
+#[derive(Parser)]
+#[grammar = "../grammar/posology.pest"]
+pub struct ProtocolParser;
+
+/// Parses a protocol's text into its AST, or the first syntax error.
+pub fn parse(text: &str) -> Result<Protocol, Diagnostic> {
+    super::precheck(text)?;
+    pest::set_call_limit(Some(
+        std::num::NonZeroUsize::new(5_000_000).unwrap_or(NON_ZERO_ONE),
+    ));
+    let mut pairs = ProtocolParser::parse(Rule::file, text).map_err(|e| from_pest(e, text))?;
+    let file = next(&mut pairs, Span::new(0, 0))?;
+    let mut inner = file.into_inner();
+    let protocol = next(&mut inner, Span::new(0, 0))?;
+    build_protocol(protocol)
+}
+
+const NON_ZERO_ONE: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN;
+
+/// The span of a pair.
+pub(super) fn span_of(pair: &Pair<Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// The next child, or an internal error pointing at the parent.
+pub(super) fn next<'a>(
+    pairs: &mut impl Iterator<Item = Pair<'a, Rule>>,
+    parent: Span,
+) -> Result<Pair<'a, Rule>, Diagnostic> {
+    pairs.next().ok_or_else(|| internal(parent))
+}
+
+/// A grammar/AST mismatch: a bug in Posology, not in the protocol.
+pub(super) fn internal(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "posology::internal",
+        "internal error: the parse tree has an unexpected shape",
+    )
+    .with_label(span, "while reading this")
+    .with_help("this is a bug in Posology; please report it with this protocol")
+}
+
+/// Children that carry meaning (punctuation rules filtered out).
+pub(super) fn meaningful(pair: Pair<Rule>) -> impl Iterator<Item = Pair<Rule>> {
+    pair.into_inner().filter(|p| {
+        !matches!(
+            p.as_rule(),
+            Rule::lbrace
+                | Rule::rbrace
+                | Rule::lparen
+                | Rule::rparen
+                | Rule::colon
+                | Rule::comma
+                | Rule::semi
+                | Rule::arrow
+                | Rule::equals
+                | Rule::kw_protocol
+        )
+    })
+}
+
+pub(super) fn ident(pair: Pair<Rule>) -> Ident {
+    Ident {
+        span: span_of(&pair),
+        name: pair.as_str().to_string(),
+    }
+}
+
+fn text(pair: Pair<Rule>) -> Text {
+    let span = span_of(&pair);
+    let raw = pair.as_str();
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(raw);
+    Text {
+        value: unescape(inner),
+        span,
+    }
+}
+
+/// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands for itself.
+pub(super) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
+    let span = span_of(&pair);
+    let mut items = meaningful(pair);
+    let name = ident(next(&mut items, span)?);
+    let mut protocol = Protocol {
+        name,
+        headers: Vec::new(),
+        inputs: Vec::new(),
+        lets: Vec::new(),
+        limits: Vec::new(),
+        begin: None,
+        decides: Vec::new(),
+        phases: Vec::new(),
+        examples: Vec::new(),
+        span,
+    };
+    for item in items {
+        let item_span = span_of(&item);
+        match item.as_rule() {
+            Rule::header => protocol.headers.push(build_header(item)?),
+            Rule::inputs => {
+                for decl in meaningful(item).filter(|p| p.as_rule() == Rule::input_decl) {
+                    protocol.inputs.push(build_input(decl)?);
+                }
+            }
+            Rule::let_item => protocol.lets.push(build_let(item)?),
+            Rule::limit_item => protocol.limits.push(build_limit(item)?),
+            Rule::begin_item => {
+                let mut inner = meaningful(item);
+                let expr = build_expr(next(&mut inner, item_span)?)?;
+                if let Some(previous) = &protocol.begin {
+                    return Err(Diagnostic::error(
+                        "posology::syntax::duplicate_begin",
+                        "`begin at` is written twice",
+                    )
+                    .with_label(item_span, "second `begin at`")
+                    .with_label(previous.span, "first one here")
+                    .with_help("keep one `begin at`: it says which phase applies to a patient"));
+                }
+                protocol.begin = Some(expr);
+            }
+            Rule::decide => protocol.decides.push(build_decide(item)?),
+            Rule::phase => protocol.phases.push(build_phase(item)?),
+            Rule::example => protocol.examples.push(build_example(item)?),
+            _ => return Err(internal(item_span)),
+        }
+    }
+    Ok(protocol)
+}
+
+fn build_header(pair: Pair<Rule>) -> Result<Header, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let key_pair = next(&mut inner, span)?;
+    let key = match key_pair.as_str() {
+        "title" => HeaderKey::Title,
+        "version" => HeaderKey::Version,
+        "source" => HeaderKey::Source,
+        "drug" => HeaderKey::Drug,
+        _ => HeaderKey::Route,
+    };
+    Ok(Header {
+        key,
+        key_span: span_of(&key_pair),
+        value: text(next(&mut inner, span)?),
+    })
+}
+
+fn build_input(pair: Pair<Rule>) -> Result<InputDecl, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = ident(next(&mut inner, span)?);
+    let ty = build_type(next(&mut inner, span)?)?;
+    let mut decl = InputDecl {
+        name,
+        ty,
+        optional: None,
+        default: None,
+        range: None,
+        span,
+    };
+    for opt in inner {
+        let opt_span = span_of(&opt);
+        match opt.as_rule() {
+            Rule::opt_optional => decl.optional = Some(opt_span),
+            Rule::opt_default => {
+                let mut v = meaningful(opt);
+                decl.default = Some(build_value(next(&mut v, opt_span)?)?);
+            }
+            Rule::opt_range => {
+                let mut v = meaningful(opt);
+                decl.range = Some(build_expr(next(&mut v, opt_span)?)?);
+            }
+            _ => return Err(internal(opt_span)),
+        }
+    }
+    Ok(decl)
+}
+
+fn build_type(pair: Pair<Rule>) -> Result<TypeExpr, Diagnostic> {
+    let span = span_of(&pair);
+    let kind = match pair.as_rule() {
+        Rule::named_type => TypeExprKind::Named(pair.as_str().trim().to_string()),
+        Rule::enum_type => TypeExprKind::Enum(meaningful(pair).map(ident).collect()),
+        Rule::list_type => {
+            let mut inner = meaningful(pair);
+            TypeExprKind::List(Box::new(build_type(next(&mut inner, span)?)?))
+        }
+        Rule::record_type => TypeExprKind::Record(
+            meaningful(pair)
+                .map(build_input)
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => return Err(internal(span)),
+    };
+    Ok(TypeExpr { kind, span })
+}
+
+fn build_let(pair: Pair<Rule>) -> Result<Let, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = ident(next(&mut inner, span)?);
+    let mut part = next(&mut inner, span)?;
+    let mut ty = None;
+    if part.as_rule() == Rule::named_type {
+        ty = Some(build_type(part)?);
+        part = next(&mut inner, span)?;
+    }
+    Ok(Let {
+        name,
+        ty,
+        expr: build_expr(part)?,
+        span,
+    })
+}
+
+fn build_limit(pair: Pair<Rule>) -> Result<Limit, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let target = ident(next(&mut inner, span)?);
+    let op = match next(&mut inner, span)?.as_str() {
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        _ => CmpOp::Ge,
+    };
+    let value = build_expr(next(&mut inner, span)?)?;
+    let hard = next(&mut inner, span)?.as_str() == "hard";
+    let mut limit = Limit {
+        target,
+        op,
+        value,
+        hard,
+        when: None,
+        because: None,
+        source: None,
+        span,
+    };
+    for opt in inner {
+        match opt.as_rule() {
+            Rule::when_clause => limit.when = Some(clause_expr(opt)?),
+            Rule::because => limit.because = Some(clause_text(opt)?),
+            Rule::cite => limit.source = Some(clause_text(opt)?),
+            _ => return Err(internal(span_of(&opt))),
+        }
+    }
+    Ok(limit)
+}
+
+fn clause_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    build_expr(next(&mut inner, span)?)
+}
+
+fn clause_text(pair: Pair<Rule>) -> Result<Text, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    Ok(text(next(&mut inner, span)?))
+}
+
+fn build_phase(pair: Pair<Rule>) -> Result<Phase, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = ident(next(&mut inner, span)?);
+    let mut phase = Phase {
+        name,
+        lets: Vec::new(),
+        decides: Vec::new(),
+        proposals: Vec::new(),
+        span,
+    };
+    for item in inner {
+        match item.as_rule() {
+            Rule::let_item => phase.lets.push(build_let(item)?),
+            Rule::decide => phase.decides.push(build_decide(item)?),
+            Rule::proposal => phase.proposals.push(build_proposal(item)?),
+            _ => return Err(internal(span_of(&item))),
+        }
+    }
+    Ok(phase)
+}
+
+fn build_decide(pair: Pair<Rule>) -> Result<Decide, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let policy = match next(&mut inner, span)?.as_str() {
+        "first" => HitPolicy::First,
+        _ => HitPolicy::Collect,
+    };
+    let rules = inner.map(build_rule).collect::<Result<Vec<_>, _>>()?;
+    Ok(Decide {
+        policy,
+        rules,
+        span,
+    })
+}
+
+fn build_rule(pair: Pair<Rule>) -> Result<super::ast::Rule, Diagnostic> {
+    let span = span_of(&pair);
+    let mut rule = super::ast::Rule {
+        name: None,
+        when: None,
+        always: false,
+        head_span: span,
+        source: None,
+        actions: Vec::new(),
+        span,
+    };
+    for part in meaningful(pair) {
+        match part.as_rule() {
+            Rule::rule_name => {
+                let part_span = span_of(&part);
+                let mut inner = meaningful(part);
+                rule.name = Some(ident(next(&mut inner, part_span)?));
+            }
+            Rule::when_clause => {
+                rule.head_span = span_of(&part);
+                rule.when = Some(clause_expr(part)?);
+            }
+            Rule::otherwise => rule.head_span = span_of(&part),
+            Rule::always => {
+                rule.head_span = span_of(&part);
+                rule.always = true;
+            }
+            Rule::cite => rule.source = Some(clause_text(part)?),
+            Rule::actions => {
+                rule.actions = meaningful(part)
+                    .map(build_action)
+                    .collect::<Result<_, _>>()?
+            }
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(rule)
+}
+
+fn build_action(pair: Pair<Rule>) -> Result<Action, Diagnostic> {
+    let span = span_of(&pair);
+    let which = pair.as_rule();
+    let mut inner = meaningful(pair);
+    let kind = match which {
+        Rule::give => ActionKind::Give(build_give(inner, span)?),
+        Rule::schedule => ActionKind::Schedule(build_schedule(inner, span)?),
+        Rule::hold => ActionKind::Hold(text(next(&mut inner, span)?)),
+        Rule::stop => ActionKind::Stop(text(next(&mut inner, span)?)),
+        Rule::refuse => ActionKind::Refuse(text(next(&mut inner, span)?)),
+        Rule::warn | Rule::note => {
+            let mut critical = false;
+            let mut code = None;
+            let mut message = None;
+            for part in inner {
+                match part.as_rule() {
+                    Rule::critical => critical = true,
+                    Rule::message_code => {
+                        let part_span = span_of(&part);
+                        let mut c = meaningful(part);
+                        code = Some(ident(next(&mut c, part_span)?));
+                    }
+                    _ => message = Some(text(part)),
+                }
+            }
+            let text = message.ok_or_else(|| internal(span))?;
+            if which == Rule::warn {
+                ActionKind::Warn {
+                    critical,
+                    code,
+                    text,
+                }
+            } else {
+                ActionKind::Note { code, text }
+            }
+        }
+        Rule::observe => ActionKind::Observe(build_expr(next(&mut inner, span)?)?),
+        Rule::wait => ActionKind::Wait(build_expr(next(&mut inner, span)?)?),
+        Rule::goto => ActionKind::Goto(ident(next(&mut inner, span)?)),
+        Rule::next_phase => {
+            let phase = ident(next(&mut inner, span)?);
+            let after = inner.next().map(build_expr).transpose()?;
+            ActionKind::Next(phase, after)
+        }
+        _ => return Err(internal(span)),
+    };
+    Ok(Action { kind, span })
+}
+
+fn build_give<'a>(
+    mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    span: Span,
+) -> Result<Give, Diagnostic> {
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let mut give = Give {
+        amount,
+        form: None,
+        route: None,
+        frequency: None,
+        over: None,
+        duration: None,
+    };
+    for part in inner {
+        let part_span = span_of(&part);
+        let duplicate = match part.as_rule() {
+            Rule::form => give.form.replace(ident(part)).is_some(),
+            Rule::route_mod => {
+                let mut r = meaningful(part);
+                give.route
+                    .replace(ident(next(&mut r, part_span)?))
+                    .is_some()
+            }
+            Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
+            Rule::over => give.over.replace(clause_expr(part)?).is_some(),
+            Rule::for_dur => give.duration.replace(clause_expr(part)?).is_some(),
+            _ => return Err(internal(part_span)),
+        };
+        if duplicate {
+            return Err(Diagnostic::error(
+                "posology::syntax::duplicate_modifier",
+                "this part of the dose is written twice",
+            )
+            .with_label(part_span, "written again here")
+            .with_help("a `give` has at most one form, route, frequency, `over` and `for`"));
+        }
+    }
+    Ok(give)
+}
+
+pub(super) fn build_frequency(pair: Pair<Rule>) -> Result<Frequency, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let which = next(&mut inner, span)?;
+    let which_rule = which.as_rule();
+    let which_span = span_of(&which);
+    let mut parts = meaningful(which);
+    let term = build_expr(next(&mut parts, which_span)?)?;
+    let kind = match which_rule {
+        Rule::times_daily => FrequencyKind::TimesDaily(term),
+        _ => FrequencyKind::Every(term),
+    };
+    Ok(Frequency { kind, span })
+}
+
+fn build_schedule<'a>(
+    mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    span: Span,
+) -> Result<Schedule, Diagnostic> {
+    let from = build_expr(next(&mut inner, span)?)?;
+    let mut part = next(&mut inner, span)?;
+    let mut frequency = None;
+    if part.as_rule() == Rule::frequency {
+        frequency = Some(build_frequency(part)?);
+        part = next(&mut inner, span)?;
+    }
+    let increase = part.as_str() == "increase";
+    let step = build_expr(next(&mut inner, span)?)?;
+    let every = build_expr(next(&mut inner, span)?)?;
+    let mut schedule = Schedule {
+        from,
+        frequency,
+        increase,
+        step,
+        every,
+        until: None,
+        starting: None,
+        then_stop: false,
+    };
+    for opt in inner {
+        match opt.as_rule() {
+            Rule::until => schedule.until = Some(clause_expr(opt)?),
+            Rule::starting => schedule.starting = Some(clause_expr(opt)?),
+            Rule::then_stop => schedule.then_stop = true,
+            _ => return Err(internal(span_of(&opt))),
+        }
+    }
+    Ok(schedule)
+}
+
+fn build_proposal(pair: Pair<Rule>) -> Result<Proposal, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair).peekable();
+    let input = ident(next(&mut inner, span)?);
+    let mut frequency = None;
+    if inner.peek().map(|p| p.as_rule()) == Some(Rule::frequency) {
+        frequency = Some(build_frequency(next(&mut inner, span)?)?);
+    }
+    let rules = inner
+        .map(build_proposal_rule)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Proposal {
+        input,
+        frequency,
+        rules,
+        span,
+    })
+}
+
+fn build_proposal_rule(pair: Pair<Rule>) -> Result<ProposalRule, Diagnostic> {
+    let span = span_of(&pair);
+    let is_allow = pair.as_rule() == Rule::allow;
+    let mut kind = ProposalRuleKind::Refuse;
+    let mut when = None;
+    let mut because = None;
+    let mut source = None;
+    for part in meaningful(pair) {
+        match part.as_rule() {
+            Rule::when_clause => when = Some(clause_expr(part)?),
+            Rule::because => because = Some(clause_text(part)?),
+            Rule::cite => source = Some(clause_text(part)?),
+            _ if is_allow => kind = ProposalRuleKind::Allow(build_expr(part)?),
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(ProposalRule {
+        kind,
+        when,
+        because: because.ok_or_else(|| internal(span))?,
+        source,
+        span,
+    })
+}
+
+fn build_example(pair: Pair<Rule>) -> Result<Example, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = text(next(&mut inner, span)?);
+    let given_pair = next(&mut inner, span)?;
+    let given_span = span_of(&given_pair);
+    let mut g = meaningful(given_pair);
+    let given = build_value(next(&mut g, given_span)?)?;
+    let expects = inner.map(build_expect).collect::<Result<Vec<_>, _>>()?;
+    Ok(Example {
+        name,
+        given,
+        expects,
+        span,
+    })
+}
+
+fn build_value(pair: Pair<Rule>) -> Result<Value, Diagnostic> {
+    let span = span_of(&pair);
+    let kind = match pair.as_rule() {
+        Rule::record_value => {
+            let mut fields = Vec::new();
+            for field in meaningful(pair) {
+                let field_span = span_of(&field);
+                let mut f = meaningful(field);
+                let name = ident(next(&mut f, field_span)?);
+                let value = build_value(next(&mut f, field_span)?)?;
+                fields.push((name, value));
+            }
+            ValueKind::Record(fields)
+        }
+        Rule::list_value => ValueKind::List(
+            meaningful(pair)
+                .map(build_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => ValueKind::Expr(build_expr(pair)?),
+    };
+    Ok(Value { kind, span })
+}
+
+fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
+    let span = span_of(&pair);
+    let mut outer = meaningful(pair);
+    let which = next(&mut outer, span)?;
+    let which_rule = which.as_rule();
+    let mut inner = meaningful(which);
+    let kind = match which_rule {
+        Rule::expect_status => ExpectKind::Status(ident(next(&mut inner, span)?)),
+        Rule::expect_give => {
+            let amount = build_expr(next(&mut inner, span)?)?;
+            let frequency = inner.next().map(build_frequency).transpose()?;
+            ExpectKind::Give(amount, frequency)
+        }
+        Rule::expect_schedule => {
+            let list = next(&mut inner, span)?;
+            ExpectKind::Schedule(
+                meaningful(list)
+                    .map(build_value)
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Rule::expect_warn => ExpectKind::Warn(text(next(&mut inner, span)?)),
+        Rule::expect_note => ExpectKind::Note(text(next(&mut inner, span)?)),
+        Rule::expect_stop => ExpectKind::Stop(inner.next().map(text)),
+        Rule::expect_proposal => ExpectKind::Proposal(ident(next(&mut inner, span)?)),
+        Rule::expect_phase => ExpectKind::Phase(ident(next(&mut inner, span)?)),
+        Rule::expect_that => ExpectKind::That(build_expr(next(&mut inner, span)?)?),
+        _ => return Err(internal(span)),
+    };
+    Ok(Expect { kind, span })
+}

@@ -1,0 +1,230 @@
+//! Expressions: pest gives a flat run of operands and operators; a Pratt parser applies the
+//! precedence, from loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`,
+//! `* /`, unary `-`, then the postfix forms (`.field`, `is missing`, `is empty`).
+
+use std::sync::OnceLock;
+
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use super::build::{ident, internal, meaningful, next, span_of, unescape, Rule};
+use crate::diagnostics::{Diagnostic, Span};
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_in, Assoc::Left))
+            .op(Op::infix(Rule::op_range, Assoc::Left))
+            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+            .op(Op::prefix(Rule::op_neg))
+            .op(Op::postfix(Rule::field_access)
+                | Op::postfix(Rule::is_missing)
+                | Op::postfix(Rule::is_not_missing)
+                | Op::postfix(Rule::is_empty)
+                | Op::postfix(Rule::is_not_empty))
+    })
+}
+
+/// Builds an expression from an `expr`, `op_expr`, `term` or `operand` pair.
+pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::expr => {
+            let mut inner = meaningful(pair);
+            let body = build_expr(next(&mut inner, span)?)?;
+            match inner.next() {
+                None => Ok(body),
+                Some(rounding) => build_rounding(body, rounding, span),
+            }
+        }
+        Rule::op_expr | Rule::term | Rule::operand => {
+            let mut flat = Vec::new();
+            flatten(pair, &mut flat);
+            if flat.is_empty() {
+                return Err(internal(span));
+            }
+            run_pratt(flat)
+        }
+        _ => build_primary(pair),
+    }
+}
+
+/// Spreads operands into their prefix, primary and postfix parts for the Pratt parser.
+fn flatten<'a>(pair: Pair<'a, Rule>, out: &mut Vec<Pair<'a, Rule>>) {
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::operand => flatten(child, out),
+            _ => out.push(child),
+        }
+    }
+}
+
+fn run_pratt(flat: Vec<Pair<Rule>>) -> Result<Expr, Diagnostic> {
+    pratt()
+        .map_primary(build_primary)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let span = span_of(&op).join(rhs.span);
+            let op = if op.as_rule() == Rule::op_not {
+                UnaryOp::Not
+            } else {
+                UnaryOp::Neg
+            };
+            Ok(Expr {
+                kind: ExprKind::Unary(op, Box::new(rhs)),
+                span,
+            })
+        })
+        .map_postfix(|lhs, op| {
+            let lhs = lhs?;
+            let span = lhs.span.join(span_of(&op));
+            let kind = match op.as_rule() {
+                Rule::field_access => {
+                    let op_span = span_of(&op);
+                    let mut inner = meaningful(op);
+                    ExprKind::Field(Box::new(lhs), ident(next(&mut inner, op_span)?))
+                }
+                Rule::is_missing => ExprKind::Is(Box::new(lhs), IsTest::Missing),
+                Rule::is_not_missing => ExprKind::Is(Box::new(lhs), IsTest::NotMissing),
+                Rule::is_empty => ExprKind::Is(Box::new(lhs), IsTest::Empty),
+                _ => ExprKind::Is(Box::new(lhs), IsTest::NotEmpty),
+            };
+            Ok(Expr { kind, span })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let op = binary_op(op.as_rule()).ok_or_else(|| internal(span_of(&op)))?;
+            Ok(Expr {
+                span: lhs.span.join(rhs.span),
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            })
+        })
+        .parse(flat.into_iter())
+}
+
+fn binary_op(r: Rule) -> Option<BinaryOp> {
+    Some(match r {
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_in => BinaryOp::In,
+        Rule::op_range => BinaryOp::Range,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        Rule::op_div => BinaryOp::Div,
+        _ => return None,
+    })
+}
+
+fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = span_of(&pair);
+    let kind = match pair.as_rule() {
+        Rule::quantity => return build_quantity(pair),
+        Rule::bad_quantity => {
+            let digits = pair.as_str().trim();
+            return Err(Diagnostic::error(
+                "posology::syntax::leading_decimal_point",
+                format!("`{digits}` has no leading zero"),
+            )
+            .with_label(span, "write a zero before the decimal point")
+            .with_help(format!(
+                "write `0{digits}`: a bare `.5` is misread as `5` (ISMP safe notation)"
+            )));
+        }
+        Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+        Rule::string => {
+            let raw = pair.as_str();
+            ExprKind::Text(unescape(
+                raw.get(1..raw.len().saturating_sub(1)).unwrap_or(""),
+            ))
+        }
+        Rule::name => ExprKind::Name(pair.as_str().to_string()),
+        Rule::paren => {
+            let mut inner = meaningful(pair);
+            let mut e = build_expr(next(&mut inner, span)?)?;
+            e.span = span;
+            return Ok(e);
+        }
+        Rule::if_expr => {
+            let mut inner = meaningful(pair);
+            let c = build_expr(next(&mut inner, span)?)?;
+            let a = build_expr(next(&mut inner, span)?)?;
+            let b = build_expr(next(&mut inner, span)?)?;
+            ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+        }
+        Rule::call => {
+            let mut inner = meaningful(pair);
+            let func = ident(next(&mut inner, span)?);
+            let args = inner.map(build_expr).collect::<Result<Vec<_>, _>>()?;
+            ExprKind::Call(func, args)
+        }
+        Rule::list_expr => {
+            ExprKind::List(meaningful(pair).map(build_expr).collect::<Result<_, _>>()?)
+        }
+        Rule::expr | Rule::op_expr | Rule::term | Rule::operand => return build_expr(pair),
+        _ => return Err(internal(span)),
+    };
+    Ok(Expr { kind, span })
+}
+
+fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = pair.into_inner();
+    let number = next(&mut inner, span)?;
+    let number_span = span_of(&number);
+    let value = parse_decimal(number.as_str(), number_span)?;
+    let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
+    Ok(Expr {
+        kind: ExprKind::Quantity { value, unit },
+        span,
+    })
+}
+
+/// Reads a decimal exactly, or says the number cannot be held exactly.
+pub(super) fn parse_decimal(digits: &str, span: Span) -> Result<Decimal, Diagnostic> {
+    Decimal::from_str_exact(digits).map_err(|_| {
+        Diagnostic::error(
+            "posology::value::out_of_range",
+            format!("the number `{digits}` is out of range"),
+        )
+        .with_label(span, "cannot be held exactly")
+        .with_help("numbers may have at most 28 significant digits and 28 decimal places")
+    })
+}
+
+fn build_rounding(body: Expr, rounding: Pair<Rule>, span: Span) -> Result<Expr, Diagnostic> {
+    let r_span = span_of(&rounding);
+    let mut mode = RoundMode::Nearest;
+    let mut step = None;
+    for part in meaningful(rounding) {
+        match part.as_rule() {
+            Rule::round_mode if part.as_str() == "up" => mode = RoundMode::Up,
+            Rule::round_mode => mode = RoundMode::Down,
+            _ => step = Some(build_expr(part)?),
+        }
+    }
+    let step = step.ok_or_else(|| internal(r_span))?;
+    Ok(Expr {
+        kind: ExprKind::Round(Box::new(body), mode, Box::new(step)),
+        span,
+    })
+}

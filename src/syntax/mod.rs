@@ -1,0 +1,104 @@
+//! Syntax layer: protocol text → AST with spans. The grammar lives in `grammar/posology.pest`.
+//!
+//! ```
+//! let text = r#"protocol demo { inputs { age: years } begin at first_phase phase first_phase { decide first { otherwise => note "hi" } } }"#;
+//! let protocol = posology::syntax::parse(text).unwrap();
+//! assert_eq!(protocol.name.name, "demo");
+//! ```
+
+pub mod ast;
+mod build;
+mod error;
+mod expr;
+
+use crate::diagnostics::{Diagnostic, Span};
+
+pub use build::parse;
+
+/// The deepest bracket nesting a protocol may have. Deeper text is refused before parsing, so no
+/// stage (the parser, the checker, the evaluator) can run out of stack on it.
+pub const MAX_NESTING: usize = 64;
+
+/// The largest protocol file accepted, in bytes.
+pub const MAX_PROTOCOL_BYTES: usize = 1 << 20;
+
+/// Refuses text that is too large or too deeply nested to parse safely, and characters that look
+/// like syntax but are not (smart quotes, non-breaking spaces pasted from a word processor).
+fn precheck(text: &str) -> Result<(), Diagnostic> {
+    if text.len() > MAX_PROTOCOL_BYTES {
+        return Err(Diagnostic::error(
+            "posology::syntax::too_large",
+            format!(
+                "this protocol is {} bytes; the largest accepted is {} bytes",
+                text.len(),
+                MAX_PROTOCOL_BYTES
+            ),
+        )
+        .with_label(Span::new(0, 0), "file starts here")
+        .with_help("split the protocol, or remove pasted material that is not protocol text"));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            // Text inside quotes may hold any character; only find where it ends.
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((name, write)) = lookalike(c) {
+            return Err(Diagnostic::error(
+                "posology::syntax::lookalike_character",
+                format!("this is a {name} (U+{:04X}), not protocol text", c as u32),
+            )
+            .with_label(Span::new(i, i + c.len_utf8()), format!("a {name}"))
+            .with_help(format!(
+                "this often comes from pasting from a word processor: write {write} instead"
+            )));
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if text[i + 1..].starts_with('/') => in_comment = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        "posology::syntax::too_deep",
+                        format!("brackets are nested more than {MAX_NESTING} deep here"),
+                    )
+                    .with_label(Span::new(i, i + 1), "too deep")
+                    .with_help("split the expression into named `let` values"));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Characters that look like protocol syntax but are not, with what to write instead.
+fn lookalike(c: char) -> Option<(&'static str, &'static str)> {
+    Some(match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' => ("curly double quote", "a straight quote \""),
+        '\u{2018}' | '\u{2019}' => ("curly single quote", "a straight quote \""),
+        '\u{00A0}' | '\u{202F}' | '\u{2007}' => ("non-breaking space", "an ordinary space"),
+        '\u{2013}' | '\u{2014}' => ("dash", "`-` for minus or `..` for a range"),
+        '\u{2264}' => ("less-than-or-equal sign", "`<=`"),
+        '\u{2265}' => ("greater-than-or-equal sign", "`>=`"),
+        '\u{00D7}' => ("multiplication sign", "`*`"),
+        '\u{00F7}' => ("division sign", "`/`"),
+        '\u{FEFF}' => ("byte order mark", "nothing (save the file as plain UTF-8)"),
+        _ => return None,
+    })
+}

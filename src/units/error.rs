@@ -1,0 +1,207 @@
+//! Errors from parsing units and quantities and from arithmetic on them, each with a stable
+//! code, a message in the pharmacist's terms and help saying how to fix it.
+
+use thiserror::Error;
+
+use super::dim::Dim;
+use crate::diagnostics::{Diagnostic, Span};
+
+/// Everything that can go wrong with a unit or a quantity.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum UnitError {
+    /// A word that is not a unit this language knows.
+    #[error("`{text}` is not a unit I know")]
+    Unknown {
+        /// The word as written.
+        text: String,
+        /// The closest accepted spelling, if one is close.
+        suggestion: Option<String>,
+    },
+    /// An error-prone abbreviation (ISMP list) that is refused on purpose.
+    #[error("`{text}` is an error-prone abbreviation ({})", banned_reason(text))]
+    Banned {
+        /// The abbreviation as written.
+        text: String,
+        /// The safe spelling to use instead.
+        write_instead: String,
+    },
+    /// Two quantities of different kinds met, e.g. a mass and a volume.
+    #[error("{}", mismatch_message(left, right, op))]
+    Mismatch {
+        /// The kind of the left (or converted) quantity.
+        left: Dim,
+        /// The kind of the right (or target) quantity.
+        right: Dim,
+        /// The operation: `add`, `subtract`, `compare`, `convert`, `round`.
+        op: &'static str,
+    },
+    /// A conversion or quotient that has no exact decimal value.
+    #[error("{from} cannot be expressed exactly in {to}")]
+    Inexact {
+        /// The quantity (or expression) being converted, as text.
+        from: String,
+        /// The unit asked for, as text.
+        to: String,
+    },
+    /// A result too large to hold exactly.
+    #[error("the result is too large to compute exactly")]
+    Overflow,
+    /// A division by a zero quantity.
+    #[error("division by zero")]
+    DivisionByZero,
+    /// A number written without a unit where a quantity is needed.
+    #[error("this number has no unit")]
+    MissingUnit,
+    /// A number written in an unsafe or ambiguous way (ISMP safe notation).
+    #[error("`{text}` is not written in safe notation: {}", super::parse::notation_reason(text))]
+    Notation {
+        /// The text as written.
+        text: String,
+        /// The safe way to write it.
+        write_instead: String,
+    },
+    /// A number with more digits than can be held exactly, or beyond the range of values.
+    #[error("value out of range: a number can have at most 28 significant digits and must be below 79228162514264337593543950336")]
+    OutOfRange,
+}
+
+impl UnitError {
+    /// The stable machine-readable code, e.g. `posology::unit::mismatch`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UnitError::Unknown { .. } => "posology::unit::unknown",
+            UnitError::Banned { .. } => "posology::unit::banned",
+            UnitError::Mismatch { .. } => "posology::unit::mismatch",
+            UnitError::Inexact { .. } => "posology::unit::inexact",
+            UnitError::Overflow => "posology::value::overflow",
+            UnitError::DivisionByZero => "posology::value::division_by_zero",
+            UnitError::MissingUnit => "posology::unit::missing",
+            UnitError::Notation { .. } => "posology::unit::notation",
+            UnitError::OutOfRange => "posology::value::out_of_range",
+        }
+    }
+
+    /// How to fix the problem, when there is something useful to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            UnitError::Unknown {
+                suggestion: Some(s),
+                ..
+            } => Some(format!("did you mean `{s}`?")),
+            UnitError::Unknown {
+                suggestion: None, ..
+            } => Some(
+                "write a unit such as mg, mcg, g, kg, mL, L, h, day, week, tablets or units"
+                    .to_string(),
+            ),
+            UnitError::Banned { write_instead, .. } => Some(format!("write `{write_instead}`")),
+            UnitError::Mismatch { left, right, .. } => mismatch_help(left, right),
+            UnitError::Inexact { .. } => Some(
+                "convert to a unit that divides evenly (e.g. mcg/day instead of mcg/h), \
+                 or round explicitly to a step"
+                    .to_string(),
+            ),
+            UnitError::Overflow => Some("check the values: no dose is this large".to_string()),
+            UnitError::DivisionByZero => Some(
+                "check that the divisor (a concentration, a rate, a number of doses) is not zero"
+                    .to_string(),
+            ),
+            UnitError::MissingUnit => {
+                Some("write the unit after the number, e.g. `5 mg`".to_string())
+            }
+            UnitError::Notation {
+                text,
+                write_instead,
+            } => Some(notation_help(text, write_instead)),
+            UnitError::OutOfRange => {
+                Some("check the number: it has too many digits or is too large".to_string())
+            }
+        }
+    }
+
+    /// A few words for the label under the offending text.
+    fn label(&self) -> &'static str {
+        match self {
+            UnitError::Unknown { .. } => "unknown unit",
+            UnitError::Banned { .. } => "error-prone abbreviation",
+            UnitError::Mismatch { .. } => "these quantities are of different kinds",
+            UnitError::Inexact { .. } => "not exact",
+            UnitError::Overflow => "too large",
+            UnitError::DivisionByZero => "division by zero",
+            UnitError::MissingUnit => "unit missing",
+            UnitError::Notation { .. } => "unsafe notation",
+            UnitError::OutOfRange => "out of range",
+        }
+    }
+
+    /// The crate's diagnostic for this error, labelled at `span` (the text it came from).
+    pub fn to_diagnostic(&self, span: Span) -> Diagnostic {
+        let diag = Diagnostic::error(self.code(), self.to_string()).with_label(span, self.label());
+        match self.help() {
+            Some(help) => diag.with_help(help),
+            None => diag,
+        }
+    }
+}
+
+/// Why an abbreviation is banned (ISMP list of error-prone abbreviations).
+fn banned_reason(text: &str) -> &'static str {
+    match text.to_lowercase().as_str() {
+        "u" => "it is misread as 0 or 4, causing a tenfold overdose",
+        "iu" => "it is misread as IV or 10",
+        "cc" => "it is misread as U or 00",
+        _ => "it is easily misread",
+    }
+}
+
+fn mismatch_message(left: &Dim, right: &Dim, op: &str) -> String {
+    let (l, r) = (left.describe(), right.describe());
+    match op {
+        "convert" => format!("cannot convert {l} to {r}"),
+        "compare" => format!("cannot compare {l} with {r}"),
+        "round" => format!("cannot round {l} to a step that is {r}"),
+        _ => format!("cannot {op} {l} and {r}"),
+    }
+}
+
+fn mismatch_help(left: &Dim, right: &Dim) -> Option<String> {
+    let calendar = |d: &Dim| d.calendar != 0;
+    let time = |d: &Dim| d.time != 0;
+    if (calendar(left) && time(right)) || (time(left) && calendar(right)) {
+        return Some(
+            "months and years have no fixed number of days: write the duration in days or \
+             weeks, or the age in months or years"
+                .to_string(),
+        );
+    }
+    Some("check the units on both sides".to_string())
+}
+
+fn notation_help(text: &str, write_instead: &str) -> String {
+    match ambiguous_comma(text) {
+        Some((thousands, decimal)) => format!(
+            "write `{thousands}` if the comma separates thousands, or `{decimal}` if it is a \
+             decimal comma; never use thousands separators"
+        ),
+        None => format!("write `{write_instead}`"),
+    }
+}
+
+/// For `1,000 mg`: both readings (`1000 mg`, `1 mg`) when a comma is followed by exactly three
+/// digits and so could be either a thousands separator or a decimal comma.
+fn ambiguous_comma(text: &str) -> Option<(String, String)> {
+    let (before, after) = text.split_once(',')?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    let lone = !after.contains(',') && !before.contains('.');
+    if digits.len() != 3 || !lone {
+        return None;
+    }
+    let rest = &after[digits.len()..];
+    let thousands = format!("{before}{digits}{rest}");
+    let decimal = format!("{before}.{digits}");
+    let decimal = rust_decimal::Decimal::from_str_exact(&decimal).ok()?;
+    Some((
+        thousands,
+        format!("{}{rest}", super::format::format_decimal(&decimal)),
+    ))
+}
