@@ -2,9 +2,12 @@
 //!
 //! The layers depend downwards only: [`syntax`] (text → AST with spans) → [`check`] (names,
 //! types, units → a resolved program) → [`eval`] (decisions, limits, schedules, trace) →
-//! [`report`] (text and JSON). [`units`] and [`diagnostics`] sit underneath all of them, and
-//! [`input`] turns a patient file into typed values for a checked protocol.
+//! [`report`] (text and JSON). [`units`], [`value`] and [`diagnostics`] sit underneath all of
+//! them, and [`input`] turns a patient file into typed values for a checked protocol.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod diagnostics;
 pub mod syntax;
+pub mod units;
+pub mod value;

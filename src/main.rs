@@ -1,14 +1,17 @@
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    match posology::syntax::parse(&text) {
-        Ok(p) => println!("ok: {} phases, {} inputs", p.phases.len(), p.inputs.len()),
-        Err(d) => {
-            let d = d.with_source(&posology::diagnostics::Source::new(path, text));
-            eprintln!(
-                "{}",
-                posology::diagnostics::render(&d, posology::diagnostics::RenderStyle::Plain)
-            )
-        }
+    let src = posology::diagnostics::Source::new(path, text.clone());
+    let (p, diags) = posology::check::parse_and_check(&text, &src);
+    eprint!(
+        "{}",
+        posology::diagnostics::render_all(&diags, posology::diagnostics::RenderStyle::Plain)
+    );
+    if let Some(p) = p {
+        println!(
+            "ok: {} rules, {} examples",
+            p.rule_ids().len(),
+            p.examples.len()
+        );
     }
 }

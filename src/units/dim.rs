@@ -35,22 +35,46 @@ const NAMED: &[([i16; 7], &str)] = &[
     ([1, 0, 0, 0, 0, 0, 0], "a mass (e.g. mg)"),
     ([0, 0, 1, 0, 0, 0, 0], "a volume (e.g. mL)"),
     ([0, 0, 0, 1, 0, 0, 0], "a time (e.g. h, days)"),
-    ([0, 0, 0, 0, 1, 0, 0], "an age or calendar time (e.g. years)"),
+    (
+        [0, 0, 0, 0, 1, 0, 0],
+        "an age or calendar time (e.g. years)",
+    ),
     ([0, 0, 0, 0, 0, 1, 0], "a count (e.g. tablets)"),
     ([0, 0, 0, 0, 0, 0, 1], "an amount of activity (e.g. units)"),
     ([1, 0, 0, -1, 0, 0, 0], "a mass per time (e.g. mcg/day)"),
     ([1, 0, -1, 0, 0, 0, 0], "a mass per volume (e.g. mcg/mL)"),
     ([0, 0, 1, -1, 0, 0, 0], "a volume per time (e.g. mL/min)"),
     ([1, -1, 0, 0, 0, 0, 0], "a mass per body mass (e.g. mg/kg)"),
-    ([1, -1, 0, -1, 0, 0, 0], "a mass per body mass per time (e.g. mg/kg/day)"),
-    ([-1, 0, 1, 0, 0, 0, 0], "a volume per body mass (e.g. mL/kg)"),
-    ([-1, 0, 1, -1, 0, 0, 0], "a volume per body mass per time (e.g. mL/kg/h)"),
+    (
+        [1, -1, 0, -1, 0, 0, 0],
+        "a mass per body mass per time (e.g. mg/kg/day)",
+    ),
+    (
+        [-1, 0, 1, 0, 0, 0, 0],
+        "a volume per body mass (e.g. mL/kg)",
+    ),
+    (
+        [-1, 0, 1, -1, 0, 0, 0],
+        "a volume per body mass per time (e.g. mL/kg/h)",
+    ),
     ([0, 0, 0, -1, 0, 1, 0], "a count per time (e.g. doses/day)"),
     ([1, 0, 0, 0, 0, -1, 0], "a mass per item (e.g. mg/tablet)"),
-    ([0, 0, 0, -1, 0, 0, 1], "an activity per time (e.g. units/h)"),
-    ([0, 0, -1, 0, 0, 0, 1], "an activity per volume (e.g. units/mL)"),
-    ([-1, 0, 0, 0, 0, 0, 1], "an activity per body mass (e.g. units/kg)"),
-    ([-1, 0, 0, -1, 0, 0, 1], "an activity per body mass per time (e.g. units/kg/h)"),
+    (
+        [0, 0, 0, -1, 0, 0, 1],
+        "an activity per time (e.g. units/h)",
+    ),
+    (
+        [0, 0, -1, 0, 0, 0, 1],
+        "an activity per volume (e.g. units/mL)",
+    ),
+    (
+        [-1, 0, 0, 0, 0, 0, 1],
+        "an activity per body mass (e.g. units/kg)",
+    ),
+    (
+        [-1, 0, 0, -1, 0, 0, 1],
+        "an activity per body mass per time (e.g. units/kg/h)",
+    ),
     ([0, 0, 0, -1, 0, 0, 0], "a frequency (e.g. 1/day)"),
 ];
 
@@ -110,8 +134,14 @@ impl Dim {
 
     /// A unit of this dimension built from one everyday atom per base dimension.
     fn example_unit(&self) -> Unit {
+        // A mass below the line is a body weight: `1/kg` reads better than `1/mg`.
+        let mass = if self.mass < 0 {
+            Atom::Kilogram
+        } else {
+            Atom::Milligram
+        };
         let bases = [
-            Atom::Milligram,
+            mass,
             Atom::Kilogram,
             Atom::Millilitre,
             Atom::Hour,

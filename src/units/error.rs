@@ -53,7 +53,10 @@ pub enum UnitError {
     #[error("this number has no unit")]
     MissingUnit,
     /// A number written in an unsafe or ambiguous way (ISMP safe notation).
-    #[error("`{text}` is not written in safe notation: {}", super::parse::notation_reason(text))]
+    #[error(
+        "`{text}` is not written in safe notation: {}",
+        super::parse::notation_reason(text)
+    )]
     Notation {
         /// The text as written.
         text: String,

@@ -156,10 +156,16 @@ mod tests {
             cmp_products(&[d("1.0000000000000000000000000001"); 2], &[d("1")]),
             Ordering::Greater
         );
-        assert_eq!(cmp_products(&[d("-2"), d("3")], &[d("-6")]), Ordering::Equal);
+        assert_eq!(
+            cmp_products(&[d("-2"), d("3")], &[d("-6")]),
+            Ordering::Equal
+        );
         assert_eq!(cmp_products(&[d("-2")], &[d("-3")]), Ordering::Greater);
         assert_eq!(cmp_products(&[d("0")], &[d("-3")]), Ordering::Greater);
-        assert_eq!(cmp_products(&[Decimal::MAX; 4], &[Decimal::MAX; 3]), Ordering::Greater);
+        assert_eq!(
+            cmp_products(&[Decimal::MAX; 4], &[Decimal::MAX; 3]),
+            Ordering::Greater
+        );
     }
 
     #[test]

@@ -40,16 +40,33 @@ fn with_unit(number: &str, amount: &Decimal, q: &Quantity) -> String {
 impl fmt::Display for Quantity {
     /// Safe notation: `5 mg`, `0.5 mg`, `300 mcg/day`, `1 day`, `3 days`, `110%`. A value with
     /// more than 6 decimal places (a quotient that does not terminate) is shown rounded to 4
-    /// places after a `~`, e.g. `~4.1667 mcg/h`; see [`Quantity::display_exact`].
+    /// places after a `~`, e.g. `~4.1667 mcg/h` (a value below 0.0001 keeps 4 significant
+    /// digits instead of showing `~0`; no `~` when nothing was dropped). See
+    /// [`Quantity::display_exact`] for every digit.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_approximate() {
-            let shown = self
-                .value
-                .round_dp_with_strategy(APPROX_PLACES, RoundingStrategy::MidpointAwayFromZero);
-            let text = with_unit(&format_decimal(&shown), &shown.normalize(), self);
-            write!(f, "~{text}")
+        let shown = if self.is_approximate() {
+            shown_value(&self.value)
         } else {
-            f.write_str(&with_unit(&format_decimal(&self.value), &self.value, self))
+            self.value
+        };
+        let text = with_unit(&format_decimal(&shown), &shown.normalize(), self);
+        if shown == self.value {
+            f.write_str(&text)
+        } else {
+            write!(f, "~{text}")
         }
+    }
+}
+
+/// The value rounded for display: 4 decimal places, or 4 significant digits if that is zero.
+fn shown_value(value: &Decimal) -> Decimal {
+    let strategy = RoundingStrategy::MidpointAwayFromZero;
+    let rounded = value.round_dp_with_strategy(APPROX_PLACES, strategy);
+    if rounded.is_zero() && !value.is_zero() {
+        value
+            .round_sf_with_strategy(APPROX_PLACES, strategy)
+            .unwrap_or(rounded)
+    } else {
+        rounded
     }
 }

@@ -131,11 +131,13 @@ fn parse_number(text: &str, lexed: &Lexed<'_>) -> Result<Decimal, UnitError> {
 
 /// `5,5` → `5.5` (one comma as a decimal comma); `1,000,000` → `1000000`.
 fn comma_fix(sign: &str, number: &str) -> String {
-    if number.matches(',').count() == 1 && !number.contains('.') {
-        format!("{sign}{}", number.replace(',', "."))
+    let fixed = if number.matches(',').count() == 1 && !number.contains('.') {
+        number.replace(',', ".")
     } else {
-        format!("{sign}{}", number.replace(',', ""))
-    }
+        number.replace(',', "")
+    };
+    let zero = if fixed.starts_with('.') { "0" } else { "" };
+    format!("{sign}{zero}{fixed}")
 }
 
 /// Why `text` (refused with [`UnitError::Notation`]) is unsafe, in a few words.

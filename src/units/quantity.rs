@@ -185,10 +185,12 @@ fn clean_zero(d: Decimal) -> Decimal {
 /// The value of `q` in `unit`, by multiplying with an exact decimal factor.
 fn value_in(q: &Quantity, unit: &Unit) -> Result<Decimal, UnitError> {
     let factor = q.unit.factor_to(unit)?;
-    let multiplier = factor.to_exact_decimal().ok_or_else(|| UnitError::Inexact {
-        from: q.display_exact(),
-        to: display_unit(unit),
-    })?;
+    let multiplier = factor
+        .to_exact_decimal()
+        .ok_or_else(|| UnitError::Inexact {
+            from: q.display_exact(),
+            to: display_unit(unit),
+        })?;
     checked_product(&[q.value, multiplier])
 }
 

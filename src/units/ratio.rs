@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn powers_overflow_into_errors() {
         let mcg = Ratio::from_integers(1, 1_000_000);
-        assert_eq!(mcg.pow(-2).unwrap().num, Decimal::from(1_000_000_000_000u64));
+        assert_eq!(
+            mcg.pow(-2).unwrap().num,
+            Decimal::from(1_000_000_000_000u64)
+        );
         assert_eq!(mcg.pow(6), Err(UnitError::Overflow));
     }
 }

@@ -235,8 +235,20 @@ fn parse_atom(word: &str, whole: &str) -> Result<Atom, UnitError> {
     let text = if word.is_empty() { whole } else { word };
     Err(UnitError::Unknown {
         text: text.to_string(),
-        suggestion: did_you_mean(text, Atom::spellings()).map(str::to_string),
+        suggestion: suggest(word).map(str::to_string),
     })
+}
+
+/// A close accepted spelling: any word differing only in case (`ML` → `mL`), or a typo in a
+/// word of four letters or more. Short abbreviations get no guess: `d` is not `g`, `m2` is
+/// not `mg`, and a wrong guess at a unit is worse than none.
+fn suggest(word: &str) -> Option<&'static str> {
+    let lower = word.to_lowercase();
+    let same_letters = Atom::spellings().find(|s| s.to_lowercase() == lower);
+    if same_letters.is_some() || word.chars().count() < 4 {
+        return same_letters;
+    }
+    did_you_mean(word, Atom::spellings())
 }
 
 /// True when the mass atoms are a mass over `kg` and nothing else (net exponent zero, the only

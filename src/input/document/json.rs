@@ -97,7 +97,9 @@ fn convert(value: Value<'_>, text: &str, depth: usize, ctx: &Ctx<'_>) -> Result<
         Value::NullKeyword(null) => (NodeKind::Null, null.range),
         Value::BooleanLit(lit) => (NodeKind::Bool(lit.value), lit.range),
         Value::NumberLit(lit) => {
-            let raw = text.get(lit.range.start..lit.range.end).unwrap_or(lit.value);
+            let raw = text
+                .get(lit.range.start..lit.range.end)
+                .unwrap_or(lit.value);
             (NodeKind::Number(raw.to_string()), lit.range)
         }
         Value::StringLit(lit) => {

@@ -25,6 +25,10 @@
 //! hexadecimal, `+1`, `.5`, `NaN`, or unescaped control characters in strings. A leading UTF-8
 //! byte-order mark is ignored in every format.
 
+// Every fallible function here returns the crate's one diagnostic type, as the public API
+// requires; errors are the cold path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -314,7 +318,10 @@ fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if first.is_uppercase() && !chars.next().is_some_and(char::is_uppercase) => {
-            first.to_lowercase().chain(text[first.len_utf8()..].chars()).collect()
+            first
+                .to_lowercase()
+                .chain(text[first.len_utf8()..].chars())
+                .collect()
         }
         _ => text.to_string(),
     }

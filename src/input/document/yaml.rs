@@ -41,23 +41,20 @@ pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
                     ));
                 }
             }
-            Event::Alias(_) => {
-                return Err(ctx.unsupported(
-                    span,
-                    "this YAML repeats a value with an alias (`*name`), which patient files do \
-                     not allow"
-                        .to_string(),
-                    "alias",
-                    WRITE_IT_OUT,
-                ))
-            }
+            Event::Alias(_) => return Err(alias(span, ctx)),
             Event::Scalar(value, style, anchor, tag) => {
                 refuse_anchor_or_tag(anchor, tag.is_some(), span, ctx)?;
                 let span = match style {
                     ScalarStyle::Literal | ScalarStyle::Folded => trim_end(text, span),
+                    // Nothing written: an empty span where the value would be (the parser may
+                    // give it the span of a following `...`).
+                    ScalarStyle::Plain if value.is_empty() => Span::new(span.start, span.start),
                     _ => span,
                 };
-                if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
+                if let Some(Frame::Map {
+                    key: key @ None, ..
+                }) = stack.last_mut()
+                {
                     *key = Some((value.into_owned(), span));
                     continue;
                 }
@@ -112,9 +109,7 @@ pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
                             ));
                         }
                         ctx.check_duplicates(&entries)?;
-                        let last = entries
-                            .last()
-                            .map(|e| e.value.span.end.max(e.key_span.end));
+                        let last = entries.last().map(|e| e.value.span.end.max(e.key_span.end));
                         Node {
                             kind: NodeKind::Map(entries),
                             span: collection_span(open, span, last),
@@ -195,7 +190,10 @@ fn collection_span(open: Span, close: Span, last_item_end: Option<usize>) -> Spa
     if !open.is_empty() {
         Span::new(open.start, close.end.max(open.end))
     } else {
-        Span::new(open.start, last_item_end.unwrap_or(open.end).max(open.start))
+        Span::new(
+            open.start,
+            last_item_end.unwrap_or(open.end).max(open.start),
+        )
     }
 }
 
@@ -227,12 +225,26 @@ fn refuse_anchor_or_tag(
     Ok(())
 }
 
+/// The refusal of an alias (`*name`).
+fn alias(span: Span, ctx: &Ctx<'_>) -> Diagnostic {
+    ctx.unsupported(
+        span,
+        "this YAML repeats a value with an alias (`*name`), which patient files do not allow"
+            .to_string(),
+        "alias",
+        WRITE_IT_OUT,
+    )
+}
+
 /// A parser error as a diagnostic (`too_deep` for the parser's own bracket limit).
 fn scan_error(err: &ScanError, offsets: &Offsets<'_>, ctx: &Ctx<'_>) -> Diagnostic {
     let index = err.marker().index();
     let span = offsets.span(index, index + 1);
-    if err.info() == "recursion limit exceeded" {
-        return ctx.too_deep(span);
+    match err.info() {
+        "recursion limit exceeded" => return ctx.too_deep(span),
+        // An alias (`*name`) whose anchor is missing: refuse it as an alias, like any other.
+        info if info.ends_with("unknown anchor") => return alias(span, ctx),
+        _ => {}
     }
     ctx.library_syntax(span, err.info())
 }

@@ -1,0 +1,273 @@
+//! Literal values written in a protocol (defaults, example patients), converted to the declared
+//! unit of their input, and the validation every input value gets (range, whole numbers).
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use super::{Checker, InputSpec, Type};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::{self, ExprKind, UnaryOp, ValueKind};
+use crate::units::{Quantity, Unit};
+use crate::value::Value;
+
+/// Checks a value against its input's declared range and wholeness; the error text names
+/// what is wrong in the input's terms (the caller adds the place).
+pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), (String, String)> {
+    let Value::Num(q) = value else {
+        return Ok(());
+    };
+    if spec.whole && !q.value.fract().is_zero() {
+        return Err((
+            format!("`{}` must be a whole number, not {q}", spec.name),
+            format!("write a whole number, e.g. {}", q.value.trunc()),
+        ));
+    }
+    if let Some((lo, hi)) = &spec.range {
+        let below = q.compare(lo).map(|o| o.is_lt()).unwrap_or(true);
+        let above = q.compare(hi).map(|o| o.is_gt()).unwrap_or(true);
+        if below || above {
+            return Err((
+                format!("`{}` is {q}, outside the allowed {lo}..{hi}", spec.name),
+                format!(
+                    "check the value and its unit (a mg/mcg slip is 1000-fold): the protocol accepts {lo} to {hi}"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Parses an ISO 8601 calendar date (`2026-12-01`).
+pub(crate) fn parse_date(text: &str) -> Option<jiff::civil::Date> {
+    jiff::civil::Date::from_str(text).ok()
+}
+
+impl Checker<'_> {
+    /// A literal value for an input or field, converted to its declared unit; reports and
+    /// returns `None` when it does not fit.
+    pub(super) fn const_value(&mut self, v: &ast::Value, spec: &InputSpec) -> Option<Value> {
+        let value = self.const_of_type(v, &spec.ty, spec.unit.as_ref())?;
+        if let Err((message, help)) = validate_value(spec, &value) {
+            self.error(
+                Diagnostic::error("posology::input::out_of_range", message)
+                    .with_label(v.span, "not allowed")
+                    .with_help(help),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    fn const_of_type(&mut self, v: &ast::Value, ty: &Type, unit: Option<&Unit>) -> Option<Value> {
+        match (&v.kind, ty) {
+            (_, Type::Error) => None,
+            (ValueKind::List(items), Type::List(inner)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let elem_unit = match &**inner {
+                        Type::Num(u) => Some(u.clone()),
+                        _ => None,
+                    };
+                    out.push(self.const_of_type(item, inner, elem_unit.as_ref())?);
+                }
+                Some(Value::List(out.into()))
+            }
+            (ValueKind::Record(fields), Type::Record(id)) => self.const_record(fields, *id, v.span),
+            (ValueKind::Expr(e), _) => self.const_expr(e, ty, unit),
+            _ => {
+                let found = match v.kind {
+                    ValueKind::List(_) => "a list",
+                    ValueKind::Record(_) => "a record",
+                    ValueKind::Expr(_) => "a value",
+                };
+                let d = Diagnostic::error(
+                    "posology::type::mismatch",
+                    format!("this must be {}, but is {found}", self.describe(ty)),
+                )
+                .with_label(v.span, format!("{found}"))
+                .with_help(format!("write {}", self.describe(ty)));
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    fn const_record(
+        &mut self,
+        fields: &[(ast::Ident, ast::Value)],
+        id: u32,
+        span: Span,
+    ) -> Option<Value> {
+        let specs = self.program.records[id as usize].fields.clone();
+        let mut values: Vec<Option<Value>> = vec![None; specs.len()];
+        let mut ok = true;
+        for (name, value) in fields {
+            let Some(i) = specs.iter().position(|s| s.name == name.name) else {
+                let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+                let help = crate::diagnostics::did_you_mean(&name.name, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("the fields are: {}", names.join(", ")));
+                self.error(
+                    Diagnostic::error(
+                        "posology::input::unknown_field",
+                        format!("unknown field `{}`", name.name),
+                    )
+                    .with_label(name.span, "not a field of this record")
+                    .with_help(help),
+                );
+                ok = false;
+                continue;
+            };
+            values[i] = self.const_value(value, &specs[i]);
+            ok &= values[i].is_some();
+        }
+        let mut out = Vec::with_capacity(specs.len());
+        for (spec, value) in specs.iter().zip(values) {
+            match value.or_else(|| spec.default.clone()) {
+                Some(v) => out.push(v),
+                None if spec.optional || !ok => out.push(Value::Missing),
+                None => {
+                    self.error(
+                        Diagnostic::error(
+                            "posology::input::missing_field",
+                            format!("the field `{}` is missing", spec.name),
+                        )
+                        .with_label(span, format!("needs `{}`", spec.name))
+                        .with_help(format!("add `{}: …`", spec.name)),
+                    );
+                    ok = false;
+                    out.push(Value::Missing);
+                }
+            }
+        }
+        ok.then(|| Value::Record(id, Arc::from(out)))
+    }
+
+    fn const_expr(&mut self, e: &ast::Expr, ty: &Type, unit: Option<&Unit>) -> Option<Value> {
+        match ty {
+            Type::Num(_) => {
+                let spec_unit = unit.cloned().unwrap_or_default();
+                let spec = InputSpec {
+                    name: String::new(),
+                    span: e.span,
+                    ty: ty.clone(),
+                    unit: Some(spec_unit),
+                    whole: false,
+                    optional: false,
+                    default: None,
+                    range: None,
+                };
+                self.const_quantity(e, &spec).map(Value::Num)
+            }
+            Type::Date => match &e.kind {
+                ExprKind::Text(t) => match parse_date(t) {
+                    Some(d) => Some(Value::Date(d)),
+                    None => {
+                        self.error(
+                            Diagnostic::error(
+                                "posology::input::bad_date",
+                                format!("`{t}` is not a date"),
+                            )
+                            .with_label(e.span, "not a date")
+                            .with_help("write an ISO 8601 date in quotes, e.g. \"2026-12-01\""),
+                        );
+                        None
+                    }
+                },
+                _ => self.not_literal(e, ty),
+            },
+            _ => {
+                let c = self.expr(e, Some(ty));
+                if !c.ty.same(ty) {
+                    if c.ty != Type::Error {
+                        let d = self.mismatch(&c, ty, "this value");
+                        self.error(d);
+                    }
+                    return None;
+                }
+                match c.kind {
+                    super::CExprKind::Const(v) => Some(v),
+                    super::CExprKind::List(items) if items.is_empty() => {
+                        Some(Value::List(Arc::from(Vec::new())))
+                    }
+                    _ => self.not_literal(e, ty),
+                }
+            }
+        }
+    }
+
+    fn not_literal(&mut self, e: &ast::Expr, ty: &Type) -> Option<Value> {
+        let d = Diagnostic::error(
+            "posology::input::not_literal",
+            "this must be a written-out value",
+        )
+        .with_label(e.span, "not a plain value")
+        .with_help(format!(
+            "write {} directly, without calculation",
+            self.describe(ty)
+        ));
+        self.error(d);
+        None
+    }
+
+    /// A literal quantity (optionally negated) in the spec's unit.
+    pub(super) fn const_quantity(&mut self, e: &ast::Expr, spec: &InputSpec) -> Option<Quantity> {
+        let (negate, inner) = match &e.kind {
+            ExprKind::Unary(UnaryOp::Neg, inner) => (true, &**inner),
+            _ => (false, e),
+        };
+        let ExprKind::Quantity { value, unit } = &inner.kind else {
+            let ty = spec.ty.clone();
+            self.not_literal(e, &ty);
+            return None;
+        };
+        let target = spec.unit.clone().unwrap_or_default();
+        let written = match unit {
+            None => Unit::none(),
+            Some((text, span)) => match Unit::parse(text) {
+                Ok(u) => u,
+                Err(err) => {
+                    self.error(err.to_diagnostic(*span));
+                    return None;
+                }
+            },
+        };
+        if unit.is_none() && !target.is_dimensionless() {
+            self.error(
+                Diagnostic::error(
+                    "posology::unit::missing",
+                    format!("this number has no unit; {target} is needed"),
+                )
+                .with_label(e.span, "no unit")
+                .with_help(format!(
+                    "write the unit, e.g. `{} {target}`",
+                    value.normalize()
+                )),
+            );
+            return None;
+        }
+        let q = Quantity::new(if negate { -*value } else { *value }, written);
+        match q.convert_to(&target) {
+            Ok(q) => Some(q),
+            Err(err) => {
+                let mut d = err.to_diagnostic(e.span);
+                if let crate::units::UnitError::Mismatch { .. } = err {
+                    d = Diagnostic::error(
+                        "posology::unit::mismatch",
+                        format!(
+                            "{q} is {}, but {} is needed",
+                            q.dim().describe(),
+                            target.dim().describe()
+                        ),
+                    )
+                    .with_label(e.span, "wrong kind of unit")
+                    .with_help(format!(
+                        "write a value in {target} or a unit convertible to it"
+                    ));
+                }
+                self.error(d);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,626 @@
+//! Decisions, actions, limits, proposals, the `begin at` phase selector and reachability.
+
+use super::{
+    ActionAt, ActionSpec, CExpr, Checker, DecideSpec, FrequencySpec, GiveSpec, Level, LimitSpec,
+    LimitTarget, ProposalRuleSpec, ProposalSpec, RuleSpec, ScheduleSpec, Type,
+};
+use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
+use crate::units::{Dim, Unit};
+
+/// Forms a `give` may name.
+const FORMS: &[&str] = &[
+    "bolus",
+    "infusion",
+    "tablet",
+    "tablets",
+    "solution",
+    "injection",
+];
+
+fn time_type() -> Type {
+    Type::Num(Unit::parse("h").unwrap_or_default())
+}
+
+/// True for what can be given as one dose: an amount (mass, volume, count, activity).
+fn is_amount(d: Dim) -> bool {
+    d.time == 0 && d.calendar == 0 && !d.is_dimensionless() && d.body_mass == 0
+}
+
+/// True for a rate: an amount per time.
+fn is_rate(d: Dim) -> bool {
+    d.time == -1 && is_amount(Dim { time: 0, ..d })
+}
+
+impl Checker<'_> {
+    pub(super) fn check_limits(&mut self) {
+        for (i, limit) in self.ast.limits.iter().enumerate() {
+            if let Some(spec) = self.limit(limit, i) {
+                self.program.limits.push(spec);
+            }
+        }
+    }
+
+    fn limit(&mut self, limit: &ast::Limit, index: usize) -> Option<LimitSpec> {
+        let target = match limit.target.name.as_str() {
+            "dose" => LimitTarget::Dose,
+            "bolus" => LimitTarget::Bolus,
+            "daily" => LimitTarget::Daily,
+            other => {
+                let help = did_you_mean(other, ["dose", "bolus", "daily"])
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "a limit bounds `dose` (each dose), `bolus` (each bolus) or `daily` (the total per day)".into());
+                self.error(
+                    Diagnostic::error(
+                        "posology::limit::unknown_target",
+                        format!("there is nothing called `{other}` to limit"),
+                    )
+                    .with_label(limit.target.span, "unknown limit target")
+                    .with_help(help),
+                );
+                return None;
+            }
+        };
+        let value = self.expr(&limit.value, None);
+        let ok = match (&value.ty, target) {
+            (Type::Error, _) => false,
+            (Type::Num(u), LimitTarget::Daily) => is_rate(u.dim()),
+            (Type::Num(u), _) => is_amount(u.dim()),
+            _ => false,
+        };
+        if !ok {
+            if value.ty != Type::Error {
+                let (want, example) = match target {
+                    LimitTarget::Daily => ("a daily limit is an amount per day", "80 mg/day"),
+                    _ => ("a dose limit is an amount", "20 mg"),
+                };
+                self.error(
+                    Diagnostic::error(
+                        "posology::limit::dimension",
+                        format!("{want}, but this is {}", self.describe(&value.ty)),
+                    )
+                    .with_label(value.span, "wrong kind of value")
+                    .with_help(format!(
+                        "write e.g. `limit {} <= {example} hard`",
+                        target.word()
+                    )),
+                );
+            }
+            return None;
+        }
+        let when = limit.when.as_ref().map(|w| self.condition(w));
+        Some(LimitSpec {
+            id: format!(
+                "limit {} {} {}",
+                target.word(),
+                limit.op.symbol(),
+                source_text(self, limit.value.span)
+            ),
+            target,
+            op: limit.op,
+            value,
+            hard: limit.hard,
+            when,
+            because: limit.because.as_ref().map(|t| t.value.clone()),
+            source: limit.source.as_ref().map(|t| t.value.clone()),
+            span: limit.span,
+        })
+        .filter(|_| index < usize::MAX)
+    }
+
+    pub(super) fn check_begin(&mut self) {
+        let Some(begin) = &self.ast.begin else {
+            if self.program.phases.len() > 1 {
+                self.error(
+                    Diagnostic::error("posology::phase::no_begin", "the protocol has several phases but does not say which applies")
+                        .with_label(self.ast.name.span, "in this protocol")
+                        .with_help("add `begin at phase`, where `phase` is an input whose choices are the phase names"),
+                );
+            } else if !self.reached.is_empty() {
+                self.reached[0] = true;
+            }
+            return;
+        };
+        let c = self.expr(begin, None);
+        let Type::Enum(id) = c.ty else {
+            if c.ty != Type::Error {
+                let d = Diagnostic::error("posology::phase::begin_type", format!("`begin at` needs a choice that names a phase, but this is {}", self.describe(&c.ty)))
+                    .with_label(c.span, "not a choice of phases")
+                    .with_help("declare an input like `phase: screening | titration` and write `begin at phase`");
+                self.error(d);
+            }
+            return;
+        };
+        let values = self.program.enums[id as usize].values.clone();
+        let mut map = Vec::with_capacity(values.len());
+        for v in &values {
+            match self.phase_names.get(v) {
+                Some(&p) => {
+                    self.reached[p] = true;
+                    map.push(Some(p));
+                }
+                None => {
+                    let help = did_you_mean(v, self.phase_names.keys().map(String::as_str))
+                        .map(|s| {
+                            format!(
+                                "did you mean `{s}`? Rename the choice or the phase so they match"
+                            )
+                        })
+                        .unwrap_or_else(|| {
+                            format!("add `phase {v} {{ … }}` or remove the choice `{v}`")
+                        });
+                    self.error(
+                        Diagnostic::error(
+                            "posology::phase::unknown",
+                            format!("the choice `{v}` names no phase"),
+                        )
+                        .with_label(c.span, format!("can be `{v}`"))
+                        .with_help(help),
+                    );
+                    map.push(None);
+                }
+            }
+        }
+        self.program.begin = Some(c);
+        self.program.begin_phases = map;
+    }
+
+    pub(super) fn check_global_decisions(&mut self) {
+        let ast = self.ast;
+        let mut decides = Vec::new();
+        for d in &ast.decides {
+            decides.push(self.decide(d, None));
+        }
+        self.program.global = decides;
+    }
+
+    pub(super) fn check_phases(&mut self) {
+        let ast = self.ast;
+        for phase in &ast.phases {
+            let Some(index) = self.phase_of(phase) else {
+                continue;
+            };
+            self.current_phase = Some(index);
+            let decides: Vec<DecideSpec> = phase
+                .decides
+                .iter()
+                .map(|d| self.decide(d, Some(&phase.name.name)))
+                .collect();
+            let mut proposal = None;
+            for (i, p) in phase.proposals.iter().enumerate() {
+                if i > 0 {
+                    self.error(
+                        Diagnostic::error(
+                            "posology::proposal::duplicate",
+                            "a phase has at most one proposal block",
+                        )
+                        .with_label(p.span, "second proposal block")
+                        .with_help("merge the rules into the first block"),
+                    );
+                    continue;
+                }
+                proposal = self.proposal(p, &phase.name.name);
+            }
+            if phase.decides.is_empty() {
+                self.error(
+                    Diagnostic::error(
+                        "posology::phase::empty",
+                        format!("the phase `{}` decides nothing", phase.name.name),
+                    )
+                    .with_label(phase.name.span, "no `decide` block")
+                    .with_help("add `decide first { … }` with the phase's rules"),
+                );
+            }
+            let spec = &mut self.program.phases[index];
+            spec.decides = decides;
+            spec.proposal = proposal;
+            self.current_phase = None;
+        }
+    }
+
+    fn decide(&mut self, d: &ast::Decide, phase: Option<&str>) -> DecideSpec {
+        let mut rules: Vec<RuleSpec> = Vec::new();
+        let mut names: Vec<(String, Span)> = Vec::new();
+        for (i, rule) in d.rules.iter().enumerate() {
+            let local = rule
+                .name
+                .as_ref()
+                .map_or_else(|| format!("rule{}", i + 1), |n| n.name.clone());
+            if let Some(n) = &rule.name {
+                if let Some((_, first)) = names.iter().find(|(x, _)| *x == n.name) {
+                    let first = *first;
+                    self.duplicate("rule", &n.name, n.span, first);
+                }
+                names.push((n.name.clone(), n.span));
+            }
+            if rule.when.is_none()
+                && !rule.always
+                && i + 1 < d.rules.len()
+                && d.policy == HitPolicy::First
+            {
+                self.error(
+                    Diagnostic::warning(
+                        "posology::decide::unreachable_rule",
+                        "rules after `otherwise` can never fire",
+                    )
+                    .with_label(d.rules[i + 1].head_span, "never reached")
+                    .with_label(rule.head_span, "`otherwise` catches everything here")
+                    .with_help("move `otherwise` to the end of the block"),
+                );
+            }
+            let id = match phase {
+                Some(p) => format!("{p}.{local}"),
+                None => local,
+            };
+            rules.push(self.rule(rule, id));
+        }
+        let catch_all = d.rules.iter().any(|r| r.when.is_none());
+        if d.policy == HitPolicy::First && !catch_all {
+            self.error(
+                Diagnostic::warning(
+                    "posology::decide::no_otherwise",
+                    "this decision can fall through: no rule may apply",
+                )
+                .with_label(d.span, "no `otherwise` rule")
+                .with_help(
+                    "add `otherwise => …` at the end, saying what happens when no rule applies",
+                ),
+            );
+        }
+        DecideSpec {
+            policy: d.policy,
+            rules,
+        }
+    }
+
+    fn rule(&mut self, rule: &ast::Rule, id: String) -> RuleSpec {
+        self.reads = Some(Vec::new());
+        let when = rule.when.as_ref().map(|w| self.condition(w));
+        let reads = self.reads.take().unwrap_or_default();
+        let default_code = rule
+            .name
+            .as_ref()
+            .map_or("note", |n| n.name.as_str())
+            .to_string();
+        let actions = rule
+            .actions
+            .iter()
+            .filter_map(|a| self.action(a, &default_code))
+            .collect();
+        RuleSpec {
+            id,
+            when,
+            always: rule.always,
+            source: rule.source.as_ref().map(|t| t.value.clone()),
+            actions,
+            reads,
+            span: rule.span,
+        }
+    }
+
+    fn action(&mut self, a: &ast::Action, default_code: &str) -> Option<ActionAt> {
+        let action = match &a.kind {
+            ActionKind::Give(g) => ActionSpec::Give(self.give(g)?),
+            ActionKind::Schedule(s) => ActionSpec::Schedule(self.schedule(s)?),
+            ActionKind::Hold(t) => ActionSpec::Hold(t.value.clone()),
+            ActionKind::Stop(t) => ActionSpec::Stop(t.value.clone()),
+            ActionKind::Refuse(t) => ActionSpec::Refuse(t.value.clone()),
+            ActionKind::Warn {
+                critical,
+                code,
+                text,
+            } => ActionSpec::Message {
+                level: if *critical {
+                    Level::Critical
+                } else {
+                    Level::Warning
+                },
+                code: code
+                    .as_ref()
+                    .map_or(default_code, |c| c.name.as_str())
+                    .to_string(),
+                text: text.value.clone(),
+            },
+            ActionKind::Note { code, text } => ActionSpec::Message {
+                level: Level::Info,
+                code: code
+                    .as_ref()
+                    .map_or(default_code, |c| c.name.as_str())
+                    .to_string(),
+                text: text.value.clone(),
+            },
+            ActionKind::Observe(e) => {
+                ActionSpec::Observe(self.time_or_range(e, "an observation time")?)
+            }
+            ActionKind::Wait(e) => ActionSpec::Wait(self.time_value(e, "a wait")?),
+            ActionKind::Goto(p) => ActionSpec::Goto(self.phase_ref(p)?),
+            ActionKind::Next(p, after) => {
+                let phase = self.phase_ref(p)?;
+                let after = match after {
+                    Some(e) => Some(self.time_value(e, "the time before the next phase")?),
+                    None => None,
+                };
+                ActionSpec::Next(phase, after)
+            }
+        };
+        Some(ActionAt {
+            action,
+            span: a.span,
+        })
+    }
+
+    fn phase_ref(&mut self, p: &ast::Ident) -> Option<usize> {
+        if let Some(&i) = self.phase_names.get(&p.name) {
+            self.reached[i] = true;
+            return Some(i);
+        }
+        let help = did_you_mean(&p.name, self.phase_names.keys().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("add `phase {} {{ … }}`", p.name));
+        self.error(
+            Diagnostic::error(
+                "posology::phase::unknown",
+                format!("there is no phase `{}`", p.name),
+            )
+            .with_label(p.span, "unknown phase")
+            .with_help(help),
+        );
+        None
+    }
+
+    fn time_value(&mut self, e: &ast::Expr, place: &str) -> Option<CExpr> {
+        let c = self.expect_type(e, &time_type(), place);
+        (c.ty != Type::Error).then_some(c)
+    }
+
+    fn time_or_range(&mut self, e: &ast::Expr, place: &str) -> Option<CExpr> {
+        let c = self.expr(e, None);
+        let inner = match &c.ty {
+            Type::Range(t) => (**t).clone(),
+            t => t.clone(),
+        };
+        if inner == Type::Error {
+            return None;
+        }
+        if !inner.same(&time_type()) {
+            let d = self.mismatch(&c, &time_type(), place);
+            self.error(d);
+            return None;
+        }
+        Some(c)
+    }
+
+    fn give(&mut self, g: &ast::Give) -> Option<GiveSpec> {
+        let amount = self.expr(&g.amount, None);
+        let dim = match &amount.ty {
+            Type::Num(u) => u.dim(),
+            Type::Range(inner) => inner.dim()?,
+            Type::Error => return None,
+            _ => Dim::NONE,
+        };
+        if !is_amount(dim) && !is_rate(dim) {
+            self.error(
+                Diagnostic::error(
+                    "posology::give::not_a_dose",
+                    format!(
+                        "a dose must be an amount or a rate, but this is {}",
+                        self.describe(&amount.ty)
+                    ),
+                )
+                .with_label(amount.span, "not a dose")
+                .with_help(
+                    "give an amount (`5 mg`, `2 mL`), a rate (`300 mcg/day`) or a range of either",
+                ),
+            );
+            return None;
+        }
+        let frequency = self.frequency(g.frequency.as_ref())?;
+        if is_rate(dim) {
+            if let Some(f) = &g.frequency {
+                self.error(
+                    Diagnostic::error("posology::give::rate_with_frequency", "a rate already says how much per time; it takes no frequency")
+                        .with_label(f.span, "frequency")
+                        .with_label(amount.span, "a rate")
+                        .with_help("give an amount with a frequency (`5 mg 3 times daily`), or a rate alone (`300 mcg/day`)"),
+                );
+                return None;
+            }
+        }
+        if let Some(form) = &g.form {
+            if !FORMS.contains(&form.name.as_str()) {
+                return None;
+            }
+        }
+        let over = match &g.over {
+            Some(e) => Some(self.time_value(e, "the time a dose is given over")?),
+            None => None,
+        };
+        let duration = match &g.duration {
+            Some(e) => Some(self.time_or_range(e, "how long a dose is given")?),
+            None => None,
+        };
+        Some(GiveSpec {
+            amount,
+            form: g.form.as_ref().map(|f| f.name.clone()),
+            route: g.route.as_ref().map(|r| r.name.clone()),
+            frequency,
+            over,
+            duration,
+        })
+    }
+
+    /// `Ok(None)` for no frequency; `None` (outer) when it is wrong (already reported).
+    fn frequency(&mut self, f: Option<&ast::Frequency>) -> Option<Option<FrequencySpec>> {
+        let Some(f) = f else {
+            return Some(None);
+        };
+        Some(Some(match &f.kind {
+            FrequencyKind::TimesDaily(n) => {
+                let c = self.expect_type(n, &Type::number(), "the number of doses per day");
+                if c.ty == Type::Error {
+                    return None;
+                }
+                FrequencySpec::TimesDaily(c)
+            }
+            FrequencyKind::Every(t) => {
+                FrequencySpec::Every(self.time_value(t, "the interval between doses")?)
+            }
+        }))
+    }
+
+    fn schedule(&mut self, s: &ast::Schedule) -> Option<ScheduleSpec> {
+        let from = self.expr(&s.from, None);
+        let dim = from.ty.dim()?;
+        if !is_amount(dim) {
+            let d = self.mismatch(
+                &from,
+                &Type::Num(Unit::parse("mg").unwrap_or_default()),
+                "a schedule's first dose",
+            );
+            self.error(d);
+            return None;
+        }
+        let frequency = self.frequency(s.frequency.as_ref())?;
+        let step = self.expect_type(&s.step, &from.ty, "a schedule's step");
+        let every = self.time_value(&s.every, "a schedule's interval")?;
+        let until = match &s.until {
+            None => None,
+            Some(e) => {
+                let c = self.expr(e, None);
+                let ok =
+                    c.ty.same(&from.ty) || c.ty.dim().is_some_and(|d| d == Dim { time: -1, ..dim });
+                if !ok {
+                    if c.ty != Type::Error {
+                        let d = self.mismatch(&c, &from.ty, "a schedule's last dose").with_help("write the last single dose (`20 mg`) or the last daily total (`60 mg/day`)");
+                        self.error(d);
+                    }
+                    return None;
+                }
+                Some(c)
+            }
+        };
+        let starting = match &s.starting {
+            Some(e) => Some(self.expect_type(e, &Type::Date, "a schedule's first day")),
+            None => None,
+        };
+        if step.ty == Type::Error {
+            return None;
+        }
+        Some(ScheduleSpec {
+            from,
+            frequency,
+            increase: s.increase,
+            step,
+            every,
+            until,
+            starting,
+            then_stop: s.then_stop,
+        })
+    }
+
+    fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
+        let Some(&slot) = self.input_names.get(&p.input.name) else {
+            let help = did_you_mean(&p.input.name, self.input_names.keys().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    "declare the proposed dose under `inputs`, e.g. `proposed_dose: mg optional`"
+                        .into()
+                });
+            self.error(
+                Diagnostic::error(
+                    "posology::name::unknown",
+                    format!("unknown input `{}`", p.input.name),
+                )
+                .with_label(p.input.span, "not an input")
+                .with_help(help),
+            );
+            return None;
+        };
+        let ty = self.program.inputs[slot].ty.clone();
+        if !matches!(ty, Type::Num(ref u) if is_amount(u.dim()) || is_rate(u.dim())) {
+            self.error(
+                Diagnostic::error(
+                    "posology::proposal::not_a_dose",
+                    format!(
+                        "a proposal must be a dose input, but `{}` is {}",
+                        p.input.name,
+                        self.describe(&ty)
+                    ),
+                )
+                .with_label(p.input.span, "not a dose")
+                .with_help(
+                    "declare the proposed dose with its unit, e.g. `proposed_dose: mg optional`",
+                ),
+            );
+            return None;
+        }
+        let frequency = self.frequency(p.frequency.as_ref())?;
+        let mut rules = Vec::new();
+        for (i, r) in p.rules.iter().enumerate() {
+            let when = r.when.as_ref().map(|w| self.condition(w));
+            let allow = match &r.kind {
+                ProposalRuleKind::Refuse => None,
+                ProposalRuleKind::Allow(e) => {
+                    let c = self.expr(e, None);
+                    let ok = c.ty.same(&ty) || c.ty.same(&Type::Range(Box::new(ty.clone())));
+                    if !ok {
+                        if c.ty != Type::Error {
+                            let d = self.mismatch(
+                                &c,
+                                &Type::Range(Box::new(ty.clone())),
+                                "an allowed proposal",
+                            );
+                            self.error(d);
+                        }
+                        continue;
+                    }
+                    Some(c)
+                }
+            };
+            rules.push(ProposalRuleSpec {
+                id: format!("{phase}.proposal{}", i + 1),
+                allow,
+                when,
+                because: r.because.value.clone(),
+                source: r.source.as_ref().map(|t| t.value.clone()),
+            });
+        }
+        Some(ProposalSpec {
+            input: slot,
+            frequency,
+            rules,
+        })
+    }
+
+    pub(super) fn check_reachability(&mut self) {
+        let ast = self.ast;
+        for phase in &ast.phases {
+            let Some(index) = self.phase_of(phase) else {
+                continue;
+            };
+            if !self.reached[index] {
+                self.error(
+                    Diagnostic::warning(
+                        "posology::phase::unreachable",
+                        format!("nothing leads to the phase `{}`", phase.name.name),
+                    )
+                    .with_label(phase.name.span, "unreachable phase")
+                    .with_help(
+                        "add it to the choices of the `begin at` input, or `goto` it from a rule",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The text of a span of the protocol (for ids such as `limit daily <= 80 mg/day`).
+fn source_text(checker: &Checker<'_>, span: Span) -> String {
+    checker
+        .program
+        .source
+        .text
+        .get(span.start..span.end)
+        .unwrap_or("")
+        .to_string()
+}

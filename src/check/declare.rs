@@ -1,0 +1,342 @@
+//! Declarations: the header, the inputs and their types, phase names and `let` slots.
+
+use std::collections::HashMap;
+
+use super::{Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
+use crate::check::program::{CExpr, CExprKind, EnumSpec};
+use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::syntax::ast::{self, HeaderKey, TypeExprKind};
+use crate::units::{Atom, Quantity, Unit};
+use crate::value::Value;
+
+/// Base type names a pharmacist can declare besides units.
+const BASE_TYPES: &[&str] = &["bool", "text", "date", "count", "number"];
+
+impl Checker<'_> {
+    pub(super) fn declare_header(&mut self) {
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        for h in &self.ast.headers {
+            let key = h.key.keyword();
+            if let Some(first) = seen.insert(key, h.key_span) {
+                self.duplicate("header line", key, h.key_span, first);
+                continue;
+            }
+            let value = Some(h.value.value.clone());
+            let header = &mut self.program.header;
+            match h.key {
+                HeaderKey::Title => header.title = value,
+                HeaderKey::Version => header.version = value,
+                HeaderKey::Source => header.source = value,
+                HeaderKey::Drug => header.drug = value,
+                HeaderKey::Route => header.route = value,
+            }
+        }
+        for (key, example) in [
+            ("version", "version \"1.0.0\""),
+            ("source", "source \"… label, section 2\""),
+        ] {
+            if !seen.contains_key(key) {
+                self.error(
+                    Diagnostic::error(
+                        "posology::header::missing",
+                        format!("the protocol has no `{key}` line"),
+                    )
+                    .with_label(self.ast.name.span, "in this protocol")
+                    .with_help(format!(
+                        "every protocol says its {key}, so a decision can be traced: add `{example}`"
+                    )),
+                );
+            }
+        }
+    }
+
+    pub(super) fn declare_inputs(&mut self) {
+        for decl in &self.ast.inputs {
+            if let Some(&slot) = self.input_names.get(&decl.name.name) {
+                let first = self.program.inputs[slot].span;
+                self.duplicate("input", &decl.name.name, decl.name.span, first);
+                continue;
+            }
+            let spec = self.input_spec(decl);
+            self.input_names
+                .insert(decl.name.name.clone(), self.program.inputs.len());
+            self.program.inputs.push(spec);
+        }
+    }
+
+    /// Builds the spec of an input or record field: its type, unit, range and default.
+    fn input_spec(&mut self, decl: &ast::InputDecl) -> InputSpec {
+        let (ty, unit, whole) = self.declared_type(&decl.ty);
+        let mut spec = InputSpec {
+            name: decl.name.name.clone(),
+            span: decl.name.span,
+            ty,
+            unit,
+            whole,
+            optional: decl.optional.is_some(),
+            default: None,
+            range: None,
+        };
+        if let Some(range) = &decl.range {
+            spec.range = self.declared_range(&spec, range);
+        }
+        if let Some(default) = &decl.default {
+            if let Some(opt) = decl.optional {
+                self.error(
+                    Diagnostic::error(
+                        "posology::input::optional_and_default",
+                        format!("`{}` is both optional and has a default", spec.name),
+                    )
+                    .with_label(opt, "optional")
+                    .with_label(default.span, "default")
+                    .with_help("keep one: a default means the value is never missing"),
+                );
+            }
+            spec.default = self.const_value(default, &spec);
+        }
+        spec
+    }
+
+    /// The type, the unit values are held in, and whether it must be whole.
+    pub(super) fn declared_type(&mut self, ty: &ast::TypeExpr) -> (Type, Option<Unit>, bool) {
+        match &ty.kind {
+            TypeExprKind::Named(name) => self.named_type(name, ty.span),
+            TypeExprKind::Enum(values) => {
+                let mut names: Vec<String> = Vec::new();
+                let mut spans: Vec<Span> = Vec::new();
+                for v in values {
+                    if let Some(i) = names.iter().position(|n| *n == v.name) {
+                        self.duplicate("choice", &v.name, v.span, spans[i]);
+                        continue;
+                    }
+                    names.push(v.name.clone());
+                    spans.push(v.span);
+                }
+                let id = self.program.enums.len() as u32;
+                self.program.enums.push(EnumSpec { values: names });
+                (Type::Enum(id), None, false)
+            }
+            TypeExprKind::List(inner) => {
+                let (inner, _, _) = self.declared_type(inner);
+                (Type::List(Box::new(inner)), None, false)
+            }
+            TypeExprKind::Record(fields) => {
+                let mut specs: Vec<InputSpec> = Vec::new();
+                for f in fields {
+                    if let Some(first) = specs.iter().find(|s| s.name == f.name.name) {
+                        let first = first.span;
+                        self.duplicate("field", &f.name.name, f.name.span, first);
+                        continue;
+                    }
+                    specs.push(self.input_spec(f));
+                }
+                let id = self.program.records.len() as u32;
+                self.program.records.push(RecordSpec { fields: specs });
+                (Type::Record(id), None, false)
+            }
+        }
+    }
+
+    fn named_type(&mut self, name: &str, span: Span) -> (Type, Option<Unit>, bool) {
+        match name {
+            "bool" => return (Type::Bool, None, false),
+            "text" => return (Type::Text, None, false),
+            "date" => return (Type::Date, None, false),
+            "count" => return (Type::number(), Some(Unit::none()), true),
+            "number" => return (Type::number(), Some(Unit::none()), false),
+            _ => {}
+        }
+        match Unit::parse(name) {
+            Ok(unit) => (Type::Num(unit.clone()), Some(unit), false),
+            Err(e) => {
+                let candidates = BASE_TYPES.iter().copied().chain(Atom::spellings());
+                let mut d = e.to_diagnostic(span);
+                if let crate::units::UnitError::Unknown { .. } = e {
+                    d = Diagnostic::error(
+                        "posology::type::unknown",
+                        format!("`{name}` is neither a unit nor a type"),
+                    )
+                    .with_label(span, "unknown type");
+                    d = match did_you_mean(name, candidates) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(
+                            "write a unit (mg, mcg/day, mL/min, years …), a choice list \
+                             `a | b`, `list of …`, or one of bool, text, date, count, number",
+                        ),
+                    };
+                }
+                self.error(d);
+                (Type::Error, None, false)
+            }
+        }
+    }
+
+    /// The allowed range of a numeric input, in its declared unit.
+    fn declared_range(
+        &mut self,
+        spec: &InputSpec,
+        range: &ast::Expr,
+    ) -> Option<(Quantity, Quantity)> {
+        let ast::ExprKind::Binary(ast::BinaryOp::Range, lo, hi) = &range.kind else {
+            self.error(
+                Diagnostic::error(
+                    "posology::input::range",
+                    "an allowed range is written `low..high`",
+                )
+                .with_label(range.span, "not a range")
+                .with_help("for example `in 0 years..120 years`"),
+            );
+            return None;
+        };
+        let lo = self.const_quantity(lo, spec)?;
+        let hi = self.const_quantity(hi, spec)?;
+        if lo.compare(&hi).is_ok_and(|o| o.is_gt()) {
+            self.error(
+                Diagnostic::error(
+                    "posology::input::range",
+                    "the range's low end is above its high end",
+                )
+                .with_label(range.span, "empty range")
+                .with_help("write the smaller value first"),
+            );
+            return None;
+        }
+        Some((lo, hi))
+    }
+
+    pub(super) fn declare_phases(&mut self) {
+        for phase in &self.ast.phases {
+            if let Some(&i) = self.phase_names.get(&phase.name.name) {
+                let first = self.phase_spans[i];
+                self.duplicate("phase", &phase.name.name, phase.name.span, first);
+                continue;
+            }
+            self.phase_spans.push(phase.name.span);
+            self.phase_names
+                .insert(phase.name.name.clone(), self.program.phases.len());
+            self.program.phases.push(super::PhaseSpec {
+                name: phase.name.name.clone(),
+                decides: Vec::new(),
+                proposal: None,
+            });
+            self.phase_lets.push(HashMap::new());
+        }
+        self.reached = vec![false; self.program.phases.len()];
+    }
+
+    /// The program index of an AST phase, or `None` for a duplicate.
+    pub(super) fn phase_of(&self, phase: &ast::Phase) -> Option<usize> {
+        let index = *self.phase_names.get(&phase.name.name)?;
+        (self.phase_spans[index] == phase.name.span).then_some(index)
+    }
+
+    pub(super) fn check_all_lets(&mut self) {
+        for slot in 0..self.let_asts.len() {
+            self.check_let(slot);
+        }
+    }
+
+    /// Checks one let (once), following references to others; reports cycles.
+    pub(super) fn check_let(&mut self, slot: usize) -> Type {
+        match self.let_state[slot] {
+            LetState::Done => return self.let_types[slot].clone(),
+            LetState::InProgress => {
+                let (l, _) = self.let_asts[slot];
+                self.error(
+                    Diagnostic::error(
+                        "posology::name::cycle",
+                        format!("`{}` is defined in terms of itself", l.name.name),
+                    )
+                    .with_label(l.span, "this definition refers back to itself")
+                    .with_help("a value cannot depend on itself: break the chain of `let`s"),
+                );
+                return Type::Error;
+            }
+            LetState::Unchecked => {}
+        }
+        self.let_state[slot] = LetState::InProgress;
+        let (l, phase) = self.let_asts[slot];
+        let saved_phase = std::mem::replace(&mut self.current_phase, phase);
+        let saved_items = std::mem::take(&mut self.item_scopes);
+        let saved_reads = self.reads.take();
+        let mut expr = self.expr(&l.expr, None);
+        if let Some(ty) = &l.ty {
+            let (declared, _, _) = self.declared_type(ty);
+            if !declared.same(&expr.ty) {
+                let d = self.mismatch(&expr, &declared, "this value");
+                self.error(d.with_label(ty.span, "declared here"));
+                expr.ty = Type::Error;
+            }
+        }
+        self.current_phase = saved_phase;
+        self.item_scopes = saved_items;
+        self.reads = saved_reads;
+        self.let_types[slot] = expr.ty.clone();
+        self.program.lets[slot] = LetSpec {
+            name: l.name.name.clone(),
+            span: l.span,
+            expr,
+        };
+        self.let_state[slot] = LetState::Done;
+        self.let_types[slot].clone()
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// Gives every `let` a slot before any is checked, so lets may refer to each other in any
+    /// order (cycles are reported when checked).
+    pub(super) fn declare_lets(&mut self) {
+        let ast = self.ast;
+        for l in &ast.lets {
+            self.declare_let(l, None);
+        }
+        for phase in &ast.phases {
+            let Some(index) = self.phase_of(phase) else {
+                continue; // a duplicate phase: already reported
+            };
+            for l in &phase.lets {
+                self.declare_let(l, Some(index));
+            }
+        }
+    }
+
+    fn declare_let(&mut self, l: &'a ast::Let, phase: Option<usize>) {
+        let name = &l.name.name;
+        let clash = self
+            .global_lets
+            .get(name)
+            .or_else(|| phase.and_then(|p| self.phase_lets[p].get(name)))
+            .map(|&slot| self.let_asts[slot].0.name.span)
+            .or_else(|| {
+                self.input_names
+                    .get(name)
+                    .map(|&s| self.program.inputs[s].span)
+            });
+        if let Some(first) = clash {
+            self.duplicate("name", name, l.name.span, first);
+            return;
+        }
+        let slot = self.let_asts.len();
+        self.push_let(l, phase, slot);
+        match phase {
+            None => self.global_lets.insert(name.clone(), slot),
+            Some(p) => self.phase_lets[p].insert(name.clone(), slot),
+        };
+    }
+
+    fn push_let(&mut self, l: &'a ast::Let, phase: Option<usize>, slot: usize) {
+        debug_assert_eq!(slot, self.let_asts.len());
+        self.let_asts.push((l, phase));
+        self.let_state.push(LetState::Unchecked);
+        self.let_types.push(Type::Error);
+        self.program.lets.push(LetSpec {
+            name: l.name.name.clone(),
+            span: l.span,
+            expr: CExpr {
+                kind: CExprKind::Const(Value::Missing),
+                ty: Type::Error,
+                span: l.span,
+            },
+        });
+    }
+}

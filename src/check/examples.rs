@@ -1,0 +1,272 @@
+//! Examples: each `given` patient is checked like a patient file, each `expect` typed.
+
+use std::sync::Arc;
+
+use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, Type};
+use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
+use crate::value::Value;
+
+/// The statuses a decision can have.
+pub const STATUSES: &[&str] = &["give", "wait", "stop", "refused"];
+
+impl Checker<'_> {
+    pub(super) fn check_examples(&mut self) {
+        let ast = self.ast;
+        let mut seen: Vec<(&str, Span)> = Vec::new();
+        for example in &ast.examples {
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == example.name.value) {
+                let first = *first;
+                self.duplicate("example", &example.name.value, example.name.span, first);
+            }
+            seen.push((&example.name.value, example.name.span));
+            if let Some(spec) = self.example(example) {
+                self.program.examples.push(spec);
+            }
+        }
+    }
+
+    fn example(&mut self, example: &ast::Example) -> Option<ExampleSpec> {
+        let given = self.given(&example.given);
+        let mut expects = Vec::new();
+        for e in &example.expects {
+            if let Some(kind) = self.expect(e) {
+                let text = self
+                    .program
+                    .source
+                    .text
+                    .get(e.span.start..e.span.end)
+                    .unwrap_or("")
+                    .to_string();
+                expects.push(ExpectSpec {
+                    kind,
+                    span: e.span,
+                    text,
+                });
+            }
+        }
+        if example.expects.is_empty() {
+            self.error(
+                Diagnostic::warning(
+                    "posology::example::no_expect",
+                    format!("the example \"{}\" expects nothing", example.name.value),
+                )
+                .with_label(example.name.span, "checks nothing")
+                .with_help("add `expect status give` or another expectation"),
+            );
+        }
+        Some(ExampleSpec {
+            name: example.name.value.clone(),
+            span: example.span,
+            given: given?,
+            expects,
+        })
+    }
+
+    /// The example's patient, by input slot, with defaults; `None` after an error.
+    fn given(&mut self, given: &ast::Value) -> Option<Arc<[Value]>> {
+        let ValueKind::Record(fields) = &given.kind else {
+            self.error(
+                Diagnostic::error(
+                    "posology::example::given",
+                    "`given` is followed by the patient's values in braces",
+                )
+                .with_label(given.span, "not a record")
+                .with_help("write `given { phase: start, age: 45 years }`"),
+            );
+            return None;
+        };
+        let mut values: Vec<Option<Value>> = vec![None; self.program.inputs.len()];
+        let mut ok = true;
+        for (name, value) in fields {
+            let Some(&slot) = self.input_names.get(&name.name) else {
+                let help = did_you_mean(&name.name, self.input_names.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "only declared inputs can be given".into());
+                self.error(
+                    Diagnostic::error(
+                        "posology::input::unknown_field",
+                        format!("`{}` is not an input of this protocol", name.name),
+                    )
+                    .with_label(name.span, "unknown input")
+                    .with_help(help),
+                );
+                ok = false;
+                continue;
+            };
+            if values[slot].is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "posology::input::duplicate_field",
+                        format!("`{}` is given twice", name.name),
+                    )
+                    .with_label(name.span, "given again")
+                    .with_help("keep one value"),
+                );
+                ok = false;
+                continue;
+            }
+            let spec = self.program.inputs[slot].clone();
+            let v = self.const_value(value, &spec);
+            ok &= v.is_some();
+            values[slot] = v;
+        }
+        let mut out = Vec::with_capacity(values.len());
+        for (slot, v) in values.into_iter().enumerate() {
+            let spec = &self.program.inputs[slot];
+            match v.or_else(|| spec.default.clone()) {
+                Some(v) => out.push(v),
+                None if spec.optional || !ok => out.push(Value::Missing),
+                None => {
+                    let name = spec.name.clone();
+                    self.error(
+                        Diagnostic::error(
+                            "posology::input::missing_field",
+                            format!("the example does not give `{name}`"),
+                        )
+                        .with_label(given.span, format!("needs `{name}`"))
+                        .with_help(format!(
+                            "`{name}` is required: add `{name}: …`, or declare it optional"
+                        )),
+                    );
+                    ok = false;
+                    out.push(Value::Missing);
+                }
+            }
+        }
+        ok.then(|| Arc::from(out))
+    }
+
+    fn expect(&mut self, e: &ast::Expect) -> Option<ExpectSpecKind> {
+        Some(match &e.kind {
+            ExpectKind::Status(word) => {
+                if !super::examples::STATUSES.contains(&word.name.as_str()) {
+                    let help = did_you_mean(&word.name, STATUSES.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("a status is one of {}", STATUSES.join(", ")));
+                    self.error(
+                        Diagnostic::error(
+                            "posology::example::unknown_status",
+                            format!("`{}` is not a status", word.name),
+                        )
+                        .with_label(word.span, "unknown status")
+                        .with_help(help),
+                    );
+                    return None;
+                }
+                ExpectSpecKind::Status(word.name.clone())
+            }
+            ExpectKind::Give(amount, freq) => {
+                let c = self.expr(amount, None);
+                let value = match (&c.ty, c.kind) {
+                    (Type::Num(_) | Type::Range(_), super::CExprKind::Const(v)) => v,
+                    (Type::Range(_), kind) => {
+                        let folded = fold_range(&kind)?;
+                        folded
+                    }
+                    (Type::Error, _) => return None,
+                    _ => {
+                        self.error(
+                            Diagnostic::error(
+                                "posology::example::give",
+                                "expect a written-out dose, e.g. `expect give 10 mg`",
+                            )
+                            .with_label(amount.span, "not a dose")
+                            .with_help("write the dose the decision must contain"),
+                        );
+                        return None;
+                    }
+                };
+                let freq = match freq {
+                    None => None,
+                    Some(f) => Some(match &f.kind {
+                        FrequencyKind::TimesDaily(n) => FrequencySpec::TimesDaily(
+                            self.expect_type(n, &Type::number(), "the number of doses per day"),
+                        ),
+                        FrequencyKind::Every(t) => FrequencySpec::Every(self.expr(t, None)),
+                    }),
+                };
+                ExpectSpecKind::Give(value, freq)
+            }
+            ExpectKind::Schedule(items) => {
+                let mut doses = Vec::new();
+                for item in items {
+                    let ValueKind::Expr(expr) = &item.kind else {
+                        return None;
+                    };
+                    let c = self.expr(expr, None);
+                    match c.kind {
+                        super::CExprKind::Const(Value::Num(q)) => doses.push(q),
+                        _ => {
+                            self.error(
+                                Diagnostic::error(
+                                    "posology::example::schedule",
+                                    "expect a list of written-out doses",
+                                )
+                                .with_label(item.span, "not a dose")
+                                .with_help("write e.g. `expect schedule [5 mg, 10 mg]`"),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                ExpectSpecKind::Schedule(doses)
+            }
+            ExpectKind::Warn(t) => ExpectSpecKind::Warn(t.value.clone()),
+            ExpectKind::Note(t) => ExpectSpecKind::Note(t.value.clone()),
+            ExpectKind::Stop(t) => ExpectSpecKind::Stop(t.as_ref().map(|t| t.value.clone())),
+            ExpectKind::Proposal(word) => match word.name.as_str() {
+                "allowed" => ExpectSpecKind::Proposal(true),
+                "refused" => ExpectSpecKind::Proposal(false),
+                _ => {
+                    self.error(
+                        Diagnostic::error(
+                            "posology::example::proposal",
+                            format!("a proposal is `allowed` or `refused`, not `{}`", word.name),
+                        )
+                        .with_label(word.span, "unknown")
+                        .with_help("write `expect proposal allowed` or `expect proposal refused`"),
+                    );
+                    return None;
+                }
+            },
+            ExpectKind::Phase(p) => {
+                let Some(&i) = self.phase_names.get(&p.name) else {
+                    let help = did_you_mean(&p.name, self.phase_names.keys().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "name one of the protocol's phases".into());
+                    self.error(
+                        Diagnostic::error(
+                            "posology::phase::unknown",
+                            format!("there is no phase `{}`", p.name),
+                        )
+                        .with_label(p.span, "unknown phase")
+                        .with_help(help),
+                    );
+                    return None;
+                };
+                ExpectSpecKind::Phase(i)
+            }
+            ExpectKind::That(expr) => {
+                let c = self.condition(expr);
+                if c.ty == Type::Error {
+                    return None;
+                }
+                ExpectSpecKind::That(c)
+            }
+        })
+    }
+}
+
+/// `a..b` of two constants as a range value.
+fn fold_range(kind: &super::CExprKind) -> Option<Value> {
+    let super::CExprKind::Binary(ast::BinaryOp::Range, a, b) = kind else {
+        return None;
+    };
+    match (&a.kind, &b.kind) {
+        (super::CExprKind::Const(x), super::CExprKind::Const(y)) => {
+            Some(Value::Range(Arc::new((x.clone(), y.clone()))))
+        }
+        _ => None,
+    }
+}

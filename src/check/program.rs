@@ -1,0 +1,541 @@
+//! The checked program: every name resolved to a slot, every expression typed, every unit
+//! known. The evaluator reads only this, never the AST's strings.
+
+use std::sync::Arc;
+
+use crate::diagnostics::{Source, Span};
+use crate::syntax::ast::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
+use crate::units::{Dim, Quantity, RoundMode, Unit};
+use crate::value::{EnumNames, Value};
+
+/// The static type of a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// A number; the unit stands for its dimension (a plain number has no unit). Two
+    /// number types are the same when their dimensions are (see [`Type::same`]).
+    Num(Unit),
+    /// true / false.
+    Bool,
+    /// A text.
+    Text,
+    /// One of the values of enum `id`.
+    Enum(u32),
+    /// A calendar date.
+    Date,
+    /// A list of this type.
+    List(Box<Type>),
+    /// A record of type `id`.
+    Record(u32),
+    /// A range of this type.
+    Range(Box<Type>),
+    /// An empty list literal `[]`, whose element type is not known yet.
+    EmptyList,
+    /// The type of an expression that already has an error (suppresses follow-on errors).
+    Error,
+}
+
+impl Type {
+    /// A plain number.
+    pub fn number() -> Type {
+        Type::Num(Unit::none())
+    }
+
+    /// The dimension, for a number.
+    pub fn dim(&self) -> Option<Dim> {
+        match self {
+            Type::Num(u) => Some(u.dim()),
+            _ => None,
+        }
+    }
+
+    /// True when a value of one type can stand where the other is expected (numbers of the
+    /// same dimension; `[]` for any list; an error type for anything).
+    pub fn same(&self, other: &Type) -> bool {
+        match (self, other) {
+            (Type::Error, _) | (_, Type::Error) => true,
+            (Type::Num(a), Type::Num(b)) => a.dim() == b.dim(),
+            (Type::EmptyList, Type::List(_)) | (Type::List(_), Type::EmptyList) => true,
+            (Type::List(a), Type::List(b)) | (Type::Range(a), Type::Range(b)) => a.same(b),
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// The header of a protocol.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Header {
+    /// The protocol's name.
+    pub name: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its version.
+    pub version: Option<String>,
+    /// The label (and section) it encodes.
+    pub source: Option<String>,
+    /// The drug.
+    pub drug: Option<String>,
+    /// The default route of every dose.
+    pub route: Option<String>,
+}
+
+/// A declared input (or a field of a record input).
+#[derive(Clone, Debug)]
+pub struct InputSpec {
+    /// Its name.
+    pub name: String,
+    /// Where it is declared.
+    pub span: Span,
+    /// Its type.
+    pub ty: Type,
+    /// The unit values are held in (the declared unit), for numbers.
+    pub unit: Option<Unit>,
+    /// Declared as `count`: a whole number.
+    pub whole: bool,
+    /// May be left out.
+    pub optional: bool,
+    /// The value when left out.
+    pub default: Option<Value>,
+    /// The allowed range, inclusive.
+    pub range: Option<(Quantity, Quantity)>,
+}
+
+/// A record type: its fields.
+#[derive(Clone, Debug)]
+pub struct RecordSpec {
+    /// The fields, in declaration order.
+    pub fields: Vec<InputSpec>,
+}
+
+/// An enum type: its value names.
+#[derive(Clone, Debug)]
+pub struct EnumSpec {
+    /// The value names, in declaration order.
+    pub values: Vec<String>,
+}
+
+/// A `let` value.
+#[derive(Clone, Debug)]
+pub struct LetSpec {
+    /// Its name.
+    pub name: String,
+    /// Where it is defined.
+    pub span: Span,
+    /// Its definition.
+    pub expr: CExpr,
+}
+
+/// A typed, resolved expression.
+#[derive(Clone, Debug)]
+pub struct CExpr {
+    /// What it computes.
+    pub kind: CExprKind,
+    /// Its static type.
+    pub ty: Type,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// Built-in functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// Smallest of the arguments (or of one list).
+    Min,
+    /// Largest of the arguments (or of one list).
+    Max,
+    /// `clamp(x, low, high)`
+    Clamp,
+    /// First item of a list (missing when empty).
+    First,
+    /// Last item of a list (missing when empty).
+    Last,
+    /// Number of items (optionally those matching a condition).
+    Count,
+    /// Sum of a list of numbers.
+    Sum,
+    /// Any item matches the condition.
+    Any,
+    /// Every item matches the condition.
+    All,
+    /// The items that match the condition.
+    Filter,
+    /// Absolute value.
+    Abs,
+    /// Round down to a whole number in the value's unit.
+    Floor,
+    /// Round up to a whole number in the value's unit.
+    Ceil,
+    /// The low end of a range.
+    Lower,
+    /// The high end of a range.
+    Upper,
+}
+
+/// The kinds of resolved expression.
+#[derive(Clone, Debug)]
+pub enum CExprKind {
+    /// A constant.
+    Const(Value),
+    /// Input slot.
+    Input(usize),
+    /// `let` slot.
+    Let(usize),
+    /// A field of the list item being tested, `depth` scopes out (0 = innermost).
+    Item {
+        /// How many item scopes out.
+        depth: usize,
+        /// The field's index.
+        field: usize,
+    },
+    /// A field of a record.
+    Field(Box<CExpr>, usize),
+    /// The same field of every record of a list.
+    Project(Box<CExpr>, usize),
+    /// `-e`, `not e`
+    Unary(UnaryOp, Box<CExpr>),
+    /// `a op b`
+    Binary(BinaryOp, Box<CExpr>, Box<CExpr>),
+    /// `if c then a else b`
+    If(Box<CExpr>, Box<CExpr>, Box<CExpr>),
+    /// `[a, b]`
+    List(Vec<CExpr>),
+    /// `e is missing` …
+    Is(Box<CExpr>, IsTest),
+    /// `e round … to step`
+    Round(Box<CExpr>, RoundMode, Box<CExpr>),
+    /// A built-in function; a condition argument is evaluated once per list item.
+    Call(Func, Vec<CExpr>),
+}
+
+/// How often a dose is given.
+#[derive(Clone, Debug)]
+pub enum FrequencySpec {
+    /// `N times daily`
+    TimesDaily(CExpr),
+    /// `every T`
+    Every(CExpr),
+}
+
+/// A checked `give`.
+#[derive(Clone, Debug)]
+pub struct GiveSpec {
+    /// Amount, rate or range.
+    pub amount: CExpr,
+    /// Form (bolus, tablet…).
+    pub form: Option<String>,
+    /// Route.
+    pub route: Option<String>,
+    /// Frequency.
+    pub frequency: Option<FrequencySpec>,
+    /// Over this time.
+    pub over: Option<CExpr>,
+    /// For this long.
+    pub duration: Option<CExpr>,
+}
+
+/// A checked schedule.
+#[derive(Clone, Debug)]
+pub struct ScheduleSpec {
+    /// First dose.
+    pub from: CExpr,
+    /// Frequency of each dose.
+    pub frequency: Option<FrequencySpec>,
+    /// Titration (true) or taper.
+    pub increase: bool,
+    /// Change per step.
+    pub step: CExpr,
+    /// Time per step.
+    pub every: CExpr,
+    /// Last dose (per dose or per day).
+    pub until: Option<CExpr>,
+    /// Date of day 1.
+    pub starting: Option<CExpr>,
+    /// Ends with stopping.
+    pub then_stop: bool,
+}
+
+/// Message severity, as in CDS Hooks cards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Informational.
+    Info,
+    /// A warning.
+    Warning,
+    /// Critical: act now.
+    Critical,
+}
+
+/// A checked action.
+#[derive(Clone, Debug)]
+pub enum ActionSpec {
+    /// Give a dose.
+    Give(GiveSpec),
+    /// Give a schedule.
+    Schedule(ScheduleSpec),
+    /// Hold, with reason.
+    Hold(String),
+    /// Stop, with reason.
+    Stop(String),
+    /// Refuse, with reason.
+    Refuse(String),
+    /// A message.
+    Message {
+        /// Severity.
+        level: Level,
+        /// Code.
+        code: String,
+        /// Text.
+        text: String,
+    },
+    /// Observe for a time or time range.
+    Observe(CExpr),
+    /// Wait before the next step.
+    Wait(CExpr),
+    /// Continue in phase (index) now.
+    Goto(usize),
+    /// The next phase (index), optionally after a time.
+    Next(usize, Option<CExpr>),
+}
+
+/// A checked action with its place.
+#[derive(Clone, Debug)]
+pub struct ActionAt {
+    /// The action.
+    pub action: ActionSpec,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub struct RuleSpec {
+    /// Unique id: `phase.rule` or `rule` for top-level rules.
+    pub id: String,
+    /// Its condition (`None`: `otherwise`).
+    pub when: Option<CExpr>,
+    /// `always`.
+    pub always: bool,
+    /// The label section.
+    pub source: Option<String>,
+    /// Its actions.
+    pub actions: Vec<ActionAt>,
+    /// Inputs and lets the condition reads, for the trace: (name, reference).
+    pub reads: Vec<(String, Reference)>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A name a condition reads, shown in the trace with its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// An input slot.
+    Input(usize),
+    /// A let slot.
+    Let(usize),
+}
+
+/// A checked decision block.
+#[derive(Clone, Debug)]
+pub struct DecideSpec {
+    /// Hit policy.
+    pub policy: HitPolicy,
+    /// Rules in order.
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A checked proposal rule.
+#[derive(Clone, Debug)]
+pub struct ProposalRuleSpec {
+    /// Unique id.
+    pub id: String,
+    /// `None`: refuse-when; `Some(range)`: allow.
+    pub allow: Option<CExpr>,
+    /// When it applies.
+    pub when: Option<CExpr>,
+    /// Why.
+    pub because: String,
+    /// Label section.
+    pub source: Option<String>,
+}
+
+/// A checked proposal block.
+#[derive(Clone, Debug)]
+pub struct ProposalSpec {
+    /// The input slot holding the proposed dose.
+    pub input: usize,
+    /// How often it would be given.
+    pub frequency: Option<FrequencySpec>,
+    /// Rules in order.
+    pub rules: Vec<ProposalRuleSpec>,
+}
+
+/// A checked phase.
+#[derive(Clone, Debug)]
+pub struct PhaseSpec {
+    /// Its name.
+    pub name: String,
+    /// Its decision blocks.
+    pub decides: Vec<DecideSpec>,
+    /// Its proposal block, if any.
+    pub proposal: Option<ProposalSpec>,
+}
+
+/// What a limit bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimitTarget {
+    /// Every single administered amount.
+    Dose,
+    /// Every bolus.
+    Bolus,
+    /// The total per day.
+    Daily,
+}
+
+impl LimitTarget {
+    /// As written.
+    pub fn word(self) -> &'static str {
+        match self {
+            LimitTarget::Dose => "dose",
+            LimitTarget::Bolus => "bolus",
+            LimitTarget::Daily => "daily",
+        }
+    }
+}
+
+/// A checked limit.
+#[derive(Clone, Debug)]
+pub struct LimitSpec {
+    /// Unique id (`limit N` or from the target).
+    pub id: String,
+    /// What it bounds.
+    pub target: LimitTarget,
+    /// The comparison every dose must satisfy.
+    pub op: CmpOp,
+    /// The bound.
+    pub value: CExpr,
+    /// Hard (refuse) or soft (warn).
+    pub hard: bool,
+    /// Only when this holds.
+    pub when: Option<CExpr>,
+    /// Why.
+    pub because: Option<String>,
+    /// Label section.
+    pub source: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A checked protocol, ready to evaluate.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Header lines.
+    pub header: Header,
+    /// The protocol text, for run-time diagnostics.
+    pub source: Source,
+    /// Inputs by slot.
+    pub inputs: Vec<InputSpec>,
+    /// Record types by id.
+    pub records: Vec<RecordSpec>,
+    /// Enum types by id.
+    pub enums: Vec<EnumSpec>,
+    /// Lets by slot (top-level and phase-local).
+    pub lets: Vec<LetSpec>,
+    /// Limits.
+    pub limits: Vec<LimitSpec>,
+    /// Which phase applies (an enum whose values name phases).
+    pub begin: Option<CExpr>,
+    /// For each value of the begin enum, the phase index.
+    pub begin_phases: Vec<Option<usize>>,
+    /// Decision blocks that apply in every phase.
+    pub global: Vec<DecideSpec>,
+    /// Phases.
+    pub phases: Vec<PhaseSpec>,
+    /// The examples, checked, for `posology test`.
+    pub examples: Vec<ExampleSpec>,
+}
+
+impl Program {
+    /// The input slot of a name.
+    pub fn input_slot(&self, name: &str) -> Option<usize> {
+        self.inputs.iter().position(|i| i.name == name)
+    }
+
+    /// The phase index of a name.
+    pub fn phase_index(&self, name: &str) -> Option<usize> {
+        self.phases.iter().position(|p| p.name == name)
+    }
+
+    /// Every rule id with its source, in file order: for coverage reports.
+    pub fn rule_ids(&self) -> Vec<String> {
+        let phases = self.phases.iter().flat_map(|p| &p.decides);
+        self.global
+            .iter()
+            .chain(phases)
+            .flat_map(|d| d.rules.iter().map(|r| r.id.clone()))
+            .collect()
+    }
+}
+
+impl EnumNames for Program {
+    fn enum_value_name(&self, id: u32, index: u32) -> &str {
+        self.enums
+            .get(id as usize)
+            .and_then(|e| e.values.get(index as usize))
+            .map_or("?", String::as_str)
+    }
+
+    fn record_field_name(&self, id: u32, index: u32) -> &str {
+        self.records
+            .get(id as usize)
+            .and_then(|r| r.fields.get(index as usize))
+            .map_or("?", |f| f.name.as_str())
+    }
+}
+
+/// A checked example.
+#[derive(Clone, Debug)]
+pub struct ExampleSpec {
+    /// Its name.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+    /// The patient values by input slot (defaults applied); `Missing` where absent.
+    pub given: Arc<[Value]>,
+    /// What the decision must show.
+    pub expects: Vec<ExpectSpec>,
+}
+
+/// A checked expectation.
+#[derive(Clone, Debug)]
+pub struct ExpectSpec {
+    /// What is expected.
+    pub kind: ExpectSpecKind,
+    /// Where it is written.
+    pub span: Span,
+    /// As written, for reports.
+    pub text: String,
+}
+
+/// The kinds of checked expectation.
+#[derive(Clone, Debug)]
+pub enum ExpectSpecKind {
+    /// The decision's status.
+    Status(String),
+    /// A dose with this amount (single or range), and frequency per day if given.
+    Give(Value, Option<FrequencySpec>),
+    /// The per-dose amounts of the schedule's steps.
+    Schedule(Vec<Quantity>),
+    /// A warning or critical message containing the text.
+    Warn(String),
+    /// An info message containing the text.
+    Note(String),
+    /// Status stop, with the reason containing the text.
+    Stop(Option<String>),
+    /// The proposal is allowed (true) or refused.
+    Proposal(bool),
+    /// The deciding phase.
+    Phase(usize),
+    /// A condition over the protocol's values.
+    That(CExpr),
+}

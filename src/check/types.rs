@@ -1,0 +1,134 @@
+//! Type descriptions in a pharmacist's words, and the mismatch diagnostics built from them.
+
+use super::{CExpr, Checker, Type};
+use crate::diagnostics::Diagnostic;
+
+impl Checker<'_> {
+    /// "a mass (e.g. mg)", "one of start | titrate", "a list of records {dose, response}", …
+    pub(super) fn describe(&self, ty: &Type) -> String {
+        match ty {
+            Type::Num(u) => u.dim().describe(),
+            Type::Bool => "true/false".into(),
+            Type::Text => "a text".into(),
+            Type::Enum(id) => {
+                let values = self
+                    .program
+                    .enums
+                    .get(*id as usize)
+                    .map(|e| e.values.join(" | "))
+                    .unwrap_or_default();
+                format!("one of {values}")
+            }
+            Type::Date => "a date".into(),
+            Type::List(inner) => format!("a list of {}", self.describe_plain(inner)),
+            Type::Record(id) => {
+                let fields = self
+                    .program
+                    .records
+                    .get(*id as usize)
+                    .map(|r| {
+                        r.fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                format!("a record {{{fields}}}")
+            }
+            Type::Range(inner) => format!("a range of {}", self.describe_plain(inner)),
+            Type::EmptyList => "an empty list".into(),
+            Type::Error => "an unknown value".into(),
+        }
+    }
+
+    /// Like [`Checker::describe`] without the leading article, for "a list of …".
+    fn describe_plain(&self, ty: &Type) -> String {
+        let d = self.describe(ty);
+        d.strip_prefix("a ")
+            .or_else(|| d.strip_prefix("an "))
+            .map(|s| format!("{s}s"))
+            .unwrap_or(d)
+    }
+
+    /// A value of the wrong type or dimension where `expected` is needed.
+    pub(super) fn mismatch(&self, found: &CExpr, expected: &Type, place: &str) -> Diagnostic {
+        let both_numbers = matches!((&found.ty, expected), (Type::Num(_), Type::Num(_)));
+        let code = if both_numbers {
+            "posology::unit::mismatch"
+        } else {
+            "posology::type::mismatch"
+        };
+        let expected_text = self.describe(expected);
+        let found_text = self.describe(&found.ty);
+        let mut d = Diagnostic::error(
+            code,
+            format!("{place} must be {expected_text}, but this is {found_text}"),
+        )
+        .with_label(found.span, format!("this is {found_text}"));
+        d = d.with_help(
+            dimension_help(&found.ty, expected)
+                .unwrap_or_else(|| format!("write {expected_text} here")),
+        );
+        d
+    }
+
+    /// Two operands that must agree but do not.
+    pub(super) fn operand_mismatch(&self, op: &str, a: &CExpr, b: &CExpr) -> Diagnostic {
+        let both_numbers = matches!((&a.ty, &b.ty), (Type::Num(_), Type::Num(_)));
+        let code = if both_numbers {
+            "posology::unit::mismatch"
+        } else {
+            "posology::type::mismatch"
+        };
+        let (da, db) = (self.describe(&a.ty), self.describe(&b.ty));
+        Diagnostic::error(code, format!("cannot {op} {da} and {db}"))
+            .with_label(a.span, format!("this is {da}"))
+            .with_label(b.span, format!("this is {db}"))
+            .with_help(dimension_help(&b.ty, &a.ty).unwrap_or_else(|| {
+                format!("both sides must be the same kind of value to {op} them")
+            }))
+    }
+}
+
+/// Help for the dimension slips pharmacists make most: per dose vs per day, mass vs volume.
+fn dimension_help(found: &Type, expected: &Type) -> Option<String> {
+    let (Type::Num(f), Type::Num(e)) = (found, expected) else {
+        return None;
+    };
+    let (f, e) = (f.dim(), e.dim());
+    if f.time == e.time + 1 && f.mass == e.mass && f.volume == e.volume {
+        return Some(
+            "this is an amount but a rate per time is needed: divide by the time, e.g. \
+             `dose * doses_per_day / 1 day` for a daily total"
+                .into(),
+        );
+    }
+    if f.time + 1 == e.time && f.mass == e.mass && f.volume == e.volume {
+        return Some(
+            "this is a rate per time but an amount is needed: multiply by the time, or \
+             compare with a daily limit instead"
+                .into(),
+        );
+    }
+    if f.is_dimensionless() && !e.is_dimensionless() {
+        return Some(format!(
+            "write the unit after the number, e.g. `5 {}`",
+            example_unit(e)
+        ));
+    }
+    Some(format!(
+        "use a value measured as {} (convertible units only)",
+        e.describe()
+    ))
+}
+
+fn example_unit(dim: crate::units::Dim) -> String {
+    let described = dim.describe();
+    described
+        .split("e.g. ")
+        .nth(1)
+        .and_then(|s| s.strip_suffix(')'))
+        .map(|s| s.split(',').next().unwrap_or(s).trim().to_string())
+        .unwrap_or_else(|| "mg".into())
+}

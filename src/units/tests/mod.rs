@@ -1,0 +1,23 @@
+//! Behaviour tests for the units module: exact conversions, the dosing calculations that
+//! protocols do, refusals, safe formatting, overflow and rounding.
+
+mod arithmetic;
+mod text;
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::{Quantity, Unit};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn q(s: &str) -> Quantity {
+    Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn u(s: &str) -> Unit {
+    Unit::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}

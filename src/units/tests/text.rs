@@ -1,0 +1,320 @@
+//! Text: parsing what pharmacists write, refusals, safe formatting, messages.
+
+use rust_decimal::Decimal;
+
+use super::{d, q, u};
+use crate::diagnostics::Span;
+use crate::units::*;
+
+#[test]
+fn parses_what_pharmacists_write() {
+    for text in ["mcg", "ug", "µg", "μg", "microgram", "micrograms"] {
+        assert_eq!(u(text), Unit::atom(Atom::Microgram), "{text}");
+        assert_eq!(u(text).to_string(), "mcg");
+    }
+    assert_eq!(q("5 µg").to_string(), "5 mcg");
+    assert_eq!(q("5 ug").to_string(), "5 mcg");
+    for (text, shown) in [
+        ("ml", "mL"),
+        ("l", "L"),
+        ("hours", "h"),
+        ("hr", "h"),
+        ("minutes", "min"),
+        ("sec", "s"),
+        ("wk", "week"),
+        ("yr", "year"),
+        ("millilitres", "mL"),
+        ("kilograms", "kg"),
+        ("mg/kg/day", "mg/kg/day"),
+        ("mcg / mL", "mcg/mL"),
+        ("mL/min", "mL/min"),
+        ("units/kg/h", "unit/kg/h"),
+        ("tablets/day", "tablet/day"),
+        ("tabs", "tablet"),
+        ("1/day", "1/day"),
+    ] {
+        assert_eq!(u(text).to_string(), shown, "{text}");
+    }
+    assert_eq!(u("mg/kg/day"), u("milligrams / kilogram / days"));
+}
+
+#[test]
+fn error_prone_abbreviations_are_refused() {
+    for (text, instead) in [
+        ("U", "units"),
+        ("IU", "units"),
+        ("cc", "mL"),
+        ("iu", "units"),
+    ] {
+        let err = Unit::parse(text).unwrap_err();
+        assert_eq!(
+            err,
+            UnitError::Banned {
+                text: text.to_string(),
+                write_instead: instead.to_string()
+            }
+        );
+        assert_eq!(err.help().unwrap(), format!("write `{instead}`"));
+        assert_eq!(err.code(), "posology::unit::banned");
+    }
+    assert!(matches!(
+        Quantity::parse("10 U/h"),
+        Err(UnitError::Banned { .. })
+    ));
+    assert!(matches!(
+        Quantity::parse("5 cc"),
+        Err(UnitError::Banned { .. })
+    ));
+}
+
+#[test]
+fn unknown_units_suggest_a_spelling() {
+    let err = Unit::parse("tablts").unwrap_err();
+    assert_eq!(
+        err,
+        UnitError::Unknown {
+            text: "tablts".to_string(),
+            suggestion: Some("tablets".to_string())
+        }
+    );
+    assert_eq!(err.help().unwrap(), "did you mean `tablets`?");
+    assert!(matches!(
+        Unit::parse("mg/xyzzy"),
+        Err(UnitError::Unknown {
+            suggestion: None,
+            ..
+        })
+    ));
+    let suggestion = |text: &str| match Unit::parse(text) {
+        Err(UnitError::Unknown { suggestion, .. }) => suggestion,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(suggestion("ML").as_deref(), Some("mL"));
+    assert_eq!(suggestion("Hours").as_deref(), Some("hours"));
+    assert_eq!(suggestion("miligram").as_deref(), Some("milligram"));
+    // No guess at short abbreviations: `d` is not `g`, `m2` is not `mg`.
+    assert_eq!(suggestion("d"), None);
+    assert_eq!(suggestion("m2"), None);
+    assert_eq!(suggestion("/"), None);
+    assert!(Unit::parse("mg/").is_err());
+    assert!(Unit::parse("").is_err());
+}
+
+#[test]
+fn parses_patient_file_quantities() {
+    assert_eq!(q("5 mg"), Quantity::new(d("5"), u("mg")));
+    assert_eq!(q("0.5 mg").value, d("0.5"));
+    assert_eq!(q("300 mcg/day").unit, u("mcg/day"));
+    assert_eq!(q("3 days").unit, u("day"));
+    assert_eq!(q("45 years").unit, Unit::atom(Atom::Year));
+    assert_eq!(q("2.5 mL").value, d("2.5"));
+    assert_eq!(q("10%"), Quantity::new(d("10"), Unit::percent()));
+    assert_eq!(q("-2 mg").value, d("-2"));
+    assert_eq!(q("  1 day ").to_string(), "1 day");
+    assert_eq!(
+        Quantity::parse(&format!("{} mg", Decimal::MAX))
+            .unwrap()
+            .value,
+        Decimal::MAX
+    );
+}
+
+#[test]
+fn unsafe_notation_is_refused() {
+    let notation = |text: &str| match Quantity::parse(text) {
+        Err(UnitError::Notation { write_instead, .. }) => write_instead,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(notation(".5 mg"), "0.5 mg");
+    assert_eq!(notation("-.5 mg"), "-0.5 mg");
+    assert_eq!(notation("5,5 mg"), "5.5 mg");
+    assert_eq!(notation(",5 mg"), "0.5 mg");
+    assert_eq!(notation("5. mg"), "5 mg");
+    assert_eq!(notation("5e3 mg"), "5000 mg");
+    assert_eq!(notation("2.5E-3 mg"), "0.0025 mg");
+    assert_eq!(notation("10mg"), "10 mg");
+    assert_eq!(notation("5 000 mg"), "5000 mg");
+    assert_eq!(notation("mg"), "<number> <unit>");
+    let err = Quantity::parse(".5 mg").unwrap_err();
+    assert_eq!(err.help().unwrap(), "write `0.5 mg`");
+    assert!(err.to_string().contains("zero before"), "{err}");
+    let err = Quantity::parse("1,000 mg").unwrap_err();
+    let help = err.help().unwrap();
+    assert!(
+        help.contains("`1000 mg`") && help.contains("`1 mg`"),
+        "{help}"
+    );
+    assert_eq!(Quantity::parse("5"), Err(UnitError::MissingUnit));
+    assert_eq!(Quantity::parse("0.5 "), Err(UnitError::MissingUnit));
+}
+
+#[test]
+fn numbers_beyond_decimal_precision_are_out_of_range() {
+    for text in [
+        "79228162514264337593543950336 mg",
+        "0.00000000000000000000000000001 mg",
+        "1.00000000000000000000000000001 mg",
+    ] {
+        let err = Quantity::parse(text).unwrap_err();
+        assert_eq!(err, UnitError::OutOfRange, "{text}");
+        assert!(err.to_string().starts_with("value out of range"));
+    }
+}
+
+#[test]
+fn formats_in_safe_notation() {
+    assert_eq!(format_decimal(&d("0.50")), "0.5");
+    assert_eq!(format_decimal(&d("5.0")), "5");
+    assert_eq!(format_decimal(&d("12.50")), "12.5");
+    assert_eq!(format_decimal(&d("1000000")), "1000000");
+    assert_eq!(format_decimal(&d("0.0000001")), "0.0000001");
+    assert_eq!(format_decimal(&-Decimal::ZERO), "0");
+    for (value, unit, shown) in [
+        ("5.0", "mg", "5 mg"),
+        ("0.5", "mg", "0.5 mg"),
+        ("12.50", "mg", "12.5 mg"),
+        ("1", "day", "1 day"),
+        ("3", "day", "3 days"),
+        ("1", "week", "1 week"),
+        ("45", "year", "45 years"),
+        ("1", "tablet", "1 tablet"),
+        ("2", "tablet", "2 tablets"),
+        ("10", "units", "10 units"),
+        ("1", "unit", "1 unit"),
+        ("110", "%", "110%"),
+        ("0.5", "day", "0.5 days"),
+        ("2", "units/kg/h", "2 units/kg/h"),
+        ("3", "/day", "3/day"),
+    ] {
+        assert_eq!(Quantity::new(d(value), u(unit)).to_string(), shown);
+    }
+}
+
+#[test]
+fn approximate_values_are_marked() {
+    let per_hour = q("100 mcg/day").div(&q("24 h/day")).unwrap();
+    assert_eq!(per_hour.unit, u("mcg/h"));
+    assert_eq!(per_hour.to_string(), "~4.1667 mcg/h");
+    assert!(per_hour
+        .display_exact()
+        .starts_with("4.166666666666666666666666"));
+    assert!(!q("0.000001 g").is_approximate());
+    let err = q("1 mg").div_exact(&Quantity::number(d("3"))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1 mg ÷ 3 cannot be expressed exactly in mg"
+    );
+}
+
+#[test]
+fn dimensions_are_described_in_pharmacist_words() {
+    let describe = |unit: &str| u(unit).dim().describe();
+    assert_eq!(describe("mg"), "a mass (e.g. mg)");
+    assert_eq!(describe("L"), "a volume (e.g. mL)");
+    assert_eq!(describe("week"), "a time (e.g. h, days)");
+    assert_eq!(describe("mcg/day"), "a mass per time (e.g. mcg/day)");
+    assert_eq!(describe("mg/mL"), "a mass per volume (e.g. mcg/mL)");
+    assert_eq!(describe("mL/h"), "a volume per time (e.g. mL/min)");
+    assert_eq!(describe("mcg/kg"), "a mass per body mass (e.g. mg/kg)");
+    assert_eq!(describe("months"), "an age or calendar time (e.g. years)");
+    assert_eq!(describe("capsules"), "a count (e.g. tablets)");
+    assert_eq!(describe("%"), "a plain number");
+    assert_eq!(describe("mg/g"), "a plain number");
+    assert_eq!(describe("mL·mg/h/h"), "a quantity measured in mg·mL/h/h");
+    assert!(u("%").is_dimensionless() && Unit::none().is_dimensionless());
+}
+
+#[test]
+fn errors_become_diagnostics() {
+    let err = Quantity::parse("5 IU").unwrap_err();
+    let diag = err.to_diagnostic(Span::new(2, 4));
+    assert_eq!(diag.code, "posology::unit::banned");
+    assert!(diag.is_error());
+    assert_eq!(diag.primary_span(), Some(Span::new(2, 4)));
+    assert_eq!(diag.help.as_deref(), Some("write `units`"));
+    assert!(diag.message.contains("`IU`"), "{}", diag.message);
+    let codes = [
+        (UnitError::MissingUnit, "posology::unit::missing"),
+        (UnitError::OutOfRange, "posology::value::out_of_range"),
+    ];
+    for (err, code) in codes {
+        assert_eq!(err.to_diagnostic(Span::default()).code, code);
+    }
+}
+
+#[test]
+fn tiny_exact_values_are_not_shown_as_zero() {
+    assert_eq!(q("0.0000001 g").to_string(), "0.0000001 g");
+    assert_eq!(q("0.00000012345678 g").to_string(), "~0.0000001235 g");
+    assert_eq!(q("0.1234567 mg").to_string(), "~0.1235 mg");
+}
+
+#[test]
+fn odd_inputs_never_panic() {
+    let inputs = [
+        "",
+        " ",
+        "-",
+        "--5 mg",
+        "5 mg mg",
+        "5 //",
+        "5 /",
+        "/",
+        "1/",
+        "5 mg/",
+        "5 ·",
+        "5 µ",
+        "½ mg",
+        "5\u{a0}mg",
+        "5 mg\u{a0}",
+        "٥ mg",
+        "5e",
+        "5e+ mg",
+        "5E99999 mg",
+        "1e-40 mg",
+        "5..5 mg",
+        "5,,5 mg",
+        ",5 mg",
+        "0.",
+        "-0 mg",
+        "5 %%",
+        "5 mg·mg·mg/h/h/h",
+        "99999999999999999999999999999999 mg",
+        "5 mcg/kg/kg",
+        "5 mg/kg·g",
+    ];
+    let probe = q("1 mg");
+    for text in inputs {
+        if let Ok(x) = Quantity::parse(text) {
+            let _ = (x.to_string(), x.display_exact(), x.dim().describe());
+            let _ = (x.add(&probe), x.mul(&x), x.div(&probe), x.compare(&probe));
+            let _ = x.round_to_step(&probe, RoundMode::Nearest);
+        }
+        if let Err(e) = Quantity::parse(text) {
+            let _ = (e.to_string(), e.help(), e.code());
+        }
+        let _ = Unit::parse(text).map(|unit| unit.to_string());
+    }
+}
+
+#[test]
+fn unit_products_report_the_factor_to_fold() {
+    let p = u("mg").div(&u("mcg")).unwrap();
+    assert_eq!(p.unit, Unit::none());
+    assert_eq!(p.factor.to_exact_decimal(), Some(d("1000")));
+    let p = u("mcg/day").div(&u("mcg/mL")).unwrap();
+    assert_eq!(
+        (p.unit.to_string(), p.factor),
+        ("mL/day".to_string(), Ratio::ONE)
+    );
+    let p = u("mg/kg").mul(&u("kg")).unwrap();
+    assert_eq!(p.unit, u("mg"));
+    assert_eq!(u("mg").div(&u("kg")).unwrap().unit, u("mg/kg"));
+    assert_eq!(
+        u("mg/day")
+            .factor_to(&u("mcg/h"))
+            .unwrap()
+            .to_exact_decimal(),
+        None
+    );
+}
