@@ -8,6 +8,10 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod eval;
+pub mod input;
+pub mod report;
 pub mod syntax;
+pub mod testing;
 pub mod units;
 pub mod value;

@@ -1,17 +1,306 @@
-fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    let src = posology::diagnostics::Source::new(path, text.clone());
-    let (p, diags) = posology::check::parse_and_check(&text, &src);
-    eprint!(
-        "{}",
-        posology::diagnostics::render_all(&diags, posology::diagnostics::RenderStyle::Plain)
-    );
-    if let Some(p) = p {
+//! The `posology` command line: check, run and test protocols. It only reads files, calls the
+//! library and prints; all language logic lives in the library.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use posology::check::{parse_and_check, Program};
+use posology::diagnostics::{self, Diagnostic, RenderStyle, Source};
+use posology::input::{read_patient, Format};
+use posology::{eval, report, testing};
+
+/// Posology: dosing protocols that check themselves.
+#[derive(Parser)]
+#[command(name = "posology", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check protocol files (or directories of them) for mistakes, without running anything.
+    Check {
+        /// Protocol files (`.dose`) or directories to search for them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+    /// Run a protocol on one patient's data and print the decision.
+    Run {
+        /// The protocol file.
+        protocol: PathBuf,
+        /// The patient file (.json, .yaml, .toml), or `-` for standard input.
+        #[arg(long)]
+        patient: PathBuf,
+        /// The patient file's format, when it cannot be told from its name (needed for `-`).
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
+        /// Text for people or JSON for programs.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Explain the decision: every rule tried, with the values it read.
+        #[arg(long)]
+        trace: bool,
+        /// Set an input over the patient file, as NAME=VALUE (e.g. dose="10 mg").
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+    },
+    /// Run the examples written in protocol files (or directories of them).
+    Test {
+        /// Protocol files or directories.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InputFormat {
+    Json,
+    Yaml,
+    Toml,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ok = match cli.command {
+        Command::Check { files, format } => cmd_check(&files, format),
+        Command::Run {
+            protocol,
+            patient,
+            input_format,
+            format,
+            trace,
+            set,
+        } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
+        Command::Test { files } => cmd_test(&files),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Graphical diagnostics on a terminal; plain text when piped or when NO_COLOR is set.
+fn style() -> RenderStyle {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if std::io::stderr().is_terminal() && !no_color {
+        RenderStyle::Fancy
+    } else {
+        RenderStyle::Plain
+    }
+}
+
+fn print_diags(diags: &[Diagnostic]) {
+    eprint!("{}", diagnostics::render_all(diags, style()));
+}
+
+/// A file that cannot be read, as a diagnostic.
+fn read_error(path: &Path, err: &std::io::Error) -> Diagnostic {
+    let (message, help) = match err.kind() {
+        std::io::ErrorKind::InvalidData => (
+            format!("{} is not valid UTF-8 text", path.display()),
+            "save the file as plain UTF-8 text".to_string(),
+        ),
+        _ => (
+            format!("cannot read {}: {err}", path.display()),
+            "check the path and that the file is readable".to_string(),
+        ),
+    };
+    Diagnostic::error("posology::io::read", message).with_help(help)
+}
+
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| read_error(path, &e))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| read_error(path, &e))
+}
+
+/// Every `.dose` file named, or found under a named directory, sorted.
+fn protocol_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            collect_dose_files(p, &mut out).map_err(|e| read_error(p, &e))?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn collect_dose_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_dose_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "dose") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks one protocol; prints its diagnostics (warnings too).
+fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
+    let text = read_text(path).map_err(|d| vec![d])?;
+    let source = Source::new(path.display().to_string(), text.as_str());
+    let (program, diags) = parse_and_check(&text, &source);
+    if print_warnings || program.is_none() {
+        print_diags(&diags);
+    }
+    program.ok_or(diags)
+}
+
+fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
+    let files = match protocol_files(paths) {
+        Ok(f) => f,
+        Err(d) => {
+            print_diags(&[d]);
+            return false;
+        }
+    };
+    let mut all = Vec::new();
+    let mut ok = true;
+    for file in &files {
+        let (program, diags) = match read_text(file) {
+            Ok(text) => {
+                let source = Source::new(file.display().to_string(), text.as_str());
+                parse_and_check(&text, &source)
+            }
+            Err(d) => (None, vec![d]),
+        };
+        ok &= program.is_some();
+        if format == OutputFormat::Text {
+            print_diags(&diags);
+            if program.is_some() {
+                println!("{}: ok", file.display());
+            }
+        }
+        all.extend(diags);
+    }
+    if format == OutputFormat::Json {
+        let json: Vec<_> = all.iter().map(diagnostics::to_json).collect();
         println!(
-            "ok: {} rules, {} examples",
-            p.rule_ids().len(),
-            p.examples.len()
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
         );
     }
+    ok
+}
+
+fn cmd_run(
+    protocol: &Path,
+    patient: &Path,
+    input_format: Option<InputFormat>,
+    format: OutputFormat,
+    trace: bool,
+    set: &[String],
+) -> bool {
+    let Ok(program) = load(protocol, false) else {
+        return false;
+    };
+    let patient_format = match input_format {
+        Some(InputFormat::Json) => Some(Format::Json),
+        Some(InputFormat::Yaml) => Some(Format::Yaml),
+        Some(InputFormat::Toml) => Some(Format::Toml),
+        None => Format::from_path(patient),
+    };
+    let Some(patient_format) = patient_format else {
+        print_diags(&[Diagnostic::error(
+            "posology::input::format",
+            format!("cannot tell the format of {}", patient.display()),
+        )
+        .with_help("name the file .json, .yaml or .toml, or give --input-format json|yaml|toml")]);
+        return false;
+    };
+    let text = match read_text(patient) {
+        Ok(t) => t,
+        Err(d) => {
+            print_diags(&[d]);
+            return false;
+        }
+    };
+    let source = Source::new(patient.display().to_string(), text.as_str());
+    let values = match read_patient(&program, &text, patient_format, &source, set) {
+        Ok(v) => v,
+        Err(diags) => {
+            print_diags(&diags);
+            return false;
+        }
+    };
+    match eval::evaluate(&program, &values, eval::Options { trace }) {
+        Ok(decision) => {
+            match format {
+                OutputFormat::Text => {
+                    print!("{}", report::text::decision(&program, &decision, trace))
+                }
+                OutputFormat::Json => {
+                    let json = report::json::decision(&program, &decision, trace);
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&json).unwrap_or_default()
+                    );
+                }
+            }
+            true
+        }
+        Err(d) => {
+            print_diags(&[d]);
+            false
+        }
+    }
+}
+
+fn cmd_test(paths: &[PathBuf]) -> bool {
+    let files = match protocol_files(paths) {
+        Ok(f) => f,
+        Err(d) => {
+            print_diags(&[d]);
+            return false;
+        }
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        let Ok(program) = load(file, false) else {
+            failed += 1;
+            println!("{}: does not check", file.display());
+            continue;
+        };
+        for result in testing::run_examples(&program) {
+            if result.passed() {
+                passed += 1;
+                println!("ok     {}: {}", file.display(), result.name);
+                continue;
+            }
+            failed += 1;
+            println!("FAILED {}: {}", file.display(), result.name);
+            for f in &result.failures {
+                println!("         {f}");
+            }
+            if let Some(d) = &result.error {
+                print_diags(std::slice::from_ref(d));
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    failed == 0
 }

@@ -12,6 +12,7 @@ mod types;
 
 use std::collections::HashMap;
 
+pub(crate) use consts::parse_date;
 pub use consts::validate_value;
 pub use program::*;
 

@@ -145,9 +145,17 @@ pub struct Entry {
 /// Parses a whole patient file.
 ///
 /// `text` is the file's content and `source` the same text with its name (diagnostics point
-/// into it). The top level must be a record. Errors carry one of the codes
-/// `posology::input::syntax`, `posology::input::duplicate_field`, `posology::input::too_deep`,
-/// `posology::input::unsupported`, `posology::input::empty` or `posology::input::not_a_record`.
+/// into it, with byte spans into `text`). The top level must be a record.
+///
+/// # Errors
+///
+/// The first problem found, as an error with one of these codes:
+/// - `posology::input::syntax`: not valid JSON/YAML/TOML (labelled where the reader stopped);
+/// - `posology::input::duplicate_field`: a record names a field twice (both places labelled);
+/// - `posology::input::too_deep`: more than [`MAX_DEPTH`] nested records and lists;
+/// - `posology::input::unsupported`: a YAML anchor, alias, tag or second document;
+/// - `posology::input::empty`: nothing but blanks and comments;
+/// - `posology::input::not_a_record`: the top level is a list, text, number, … .
 pub fn parse_document(text: &str, format: Format, source: &Source) -> Result<Node, Diagnostic> {
     let ctx = Ctx { format, source };
     // The readers below are written not to panic and the libraries they call are guarded against

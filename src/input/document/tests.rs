@@ -225,6 +225,12 @@ fn spans_are_bytes_after_multibyte_text() {
     assert_eq!(text_at(yaml, field(&doc, "note").value.span), "\"ça\"");
     assert_eq!(text_at(yaml, field(&doc, "name").value.span), "é");
 
+    // Windows line endings.
+    let crlf = "name: é\r\nnote: |\r\n  ça\r\ndose: 10 mg\r\n";
+    let doc = ok(crlf, Format::Yaml);
+    assert_eq!(text_at(crlf, field(&doc, "dose").value.span), "10 mg");
+    assert_eq!(text_at(crlf, field(&doc, "note").value.span), "ça");
+
     // Past the checkpoint stride of the character-to-byte table.
     let long = format!("name: {}\ndose: 10 mg\n", "é".repeat(300));
     let doc = ok(&long, Format::Yaml);

@@ -163,7 +163,7 @@ fn sibling_key(root: &DeTable<'_>, at: Span, placeholder: &str, name: &str) -> O
                     .find(|(key, _)| key.get_ref() == name)
                     .map(|(key, _)| span(key.span()));
             }
-            for (_, value) in table.iter() {
+            for (_, value) in table {
                 match value.get_ref() {
                     DeValue::Table(inner) => tables.push(inner),
                     DeValue::Array(items) => arrays.push(items),
@@ -171,7 +171,7 @@ fn sibling_key(root: &DeTable<'_>, at: Span, placeholder: &str, name: &str) -> O
                 }
             }
         } else if let Some(items) = arrays.pop() {
-            for item in items.iter() {
+            for item in items {
                 match item.get_ref() {
                     DeValue::Table(inner) => tables.push(inner),
                     DeValue::Array(inner) => arrays.push(inner),

@@ -187,13 +187,13 @@ fn deliver(
 /// The span of a finished list or record: bracket to bracket for flow style (`[…]`, `{…}`),
 /// first to last item for block style (where the parser marks no opening or closing text).
 fn collection_span(open: Span, close: Span, last_item_end: Option<usize>) -> Span {
-    if !open.is_empty() {
-        Span::new(open.start, close.end.max(open.end))
-    } else {
+    if open.is_empty() {
         Span::new(
             open.start,
             last_item_end.unwrap_or(open.end).max(open.start),
         )
+    } else {
+        Span::new(open.start, close.end.max(open.end))
     }
 }
 

@@ -1,0 +1,582 @@
+//! Turns fired rules' actions into the decision: doses (with daily totals), schedules expanded
+//! day by day, messages, reasons, observation windows and what comes next; then enforces the
+//! limits on every dose.
+
+use super::decision::*;
+use super::expr::{missing, unit_error, Env};
+use super::limits::{self, Breach};
+use crate::check::{
+    ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
+};
+use crate::diagnostics::Diagnostic;
+use crate::units::{Quantity, Unit};
+use crate::value::Value;
+
+type R<T> = Result<T, Diagnostic>;
+
+/// The most steps a schedule may expand to.
+pub const MAX_SCHEDULE_STEPS: usize = 200;
+
+/// Collects the decision while actions are applied.
+pub(super) struct Builder<'p> {
+    program: &'p Program,
+    path: Vec<usize>,
+    decision: Decision,
+}
+
+fn one_day() -> Unit {
+    Unit::parse("day").unwrap_or_default()
+}
+
+/// A rate per day (`mcg/h` → `mcg/day`), exactly.
+pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitError> {
+    let day = Quantity::new(1.into(), one_day());
+    rate.mul(&day)?.div(&day)
+}
+
+/// True for a rate (amount per time).
+fn is_rate(q: &Quantity) -> bool {
+    q.dim().time == -1
+}
+
+impl<'p> Builder<'p> {
+    pub fn new(program: &'p Program, phase: usize, path: Vec<usize>) -> Self {
+        let decision = Decision {
+            phase: program
+                .phases
+                .get(phase)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            path: path
+                .iter()
+                .map(|&p| program.phases[p].name.clone())
+                .collect(),
+            status: Status::Wait,
+            doses: Vec::new(),
+            schedule: None,
+            observe: Vec::new(),
+            proposal: None,
+            messages: Vec::new(),
+            reasons: Vec::new(),
+            next: None,
+            fired: Vec::new(),
+            trace: Vec::new(),
+        };
+        Builder {
+            program,
+            path,
+            decision,
+        }
+    }
+
+    pub fn path_indices(&self) -> &[usize] {
+        &self.path
+    }
+
+    /// Applies the actions of one fired rule.
+    pub fn apply(&mut self, env: &mut Env<'p>, rule: &'p RuleSpec, _phase: Option<usize>) -> R<()> {
+        for action in &rule.actions {
+            match &action.action {
+                ActionSpec::Give(g) => {
+                    let dose = self.dose(env, g, rule)?;
+                    self.decision.doses.push(dose);
+                }
+                ActionSpec::Schedule(s) => {
+                    let schedule = self.schedule(env, s, rule)?;
+                    self.decision.schedule = Some(schedule);
+                }
+                ActionSpec::Hold(t) => self.reason(ReasonKind::Hold, t, rule),
+                ActionSpec::Stop(t) => self.reason(ReasonKind::Stop, t, rule),
+                ActionSpec::Refuse(t) => self.reason(ReasonKind::Refuse, t, rule),
+                ActionSpec::Message { level, code, text } => self.decision.messages.push(Message {
+                    level: *level,
+                    code: code.clone(),
+                    text: text.clone(),
+                    rule: Some(rule.id.clone()),
+                    source: rule.source.clone(),
+                }),
+                ActionSpec::Observe(e) => {
+                    let a = amount(env, e)?;
+                    self.decision.observe.push(a);
+                }
+                ActionSpec::Wait(e) => {
+                    let t = env.num(e)?;
+                    if t.value.is_sign_positive() && !t.is_zero() {
+                        let next = self.decision.next.get_or_insert_with(Next::default);
+                        let later = match &next.after {
+                            Some(a) => t.compare(a).map_err(|err| unit_error(err, e.span))?.is_gt(),
+                            None => true,
+                        };
+                        if later {
+                            next.after = Some(t);
+                        }
+                    }
+                }
+                ActionSpec::Goto(_) => {}
+                ActionSpec::Next(p, after) => {
+                    let after = after.as_ref().map(|e| env.num(e)).transpose()?;
+                    let next = self.decision.next.get_or_insert_with(Next::default);
+                    next.phase = Some(self.program.phases[*p].name.clone());
+                    if after.is_some() {
+                        next.after = after;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn reason(&mut self, kind: ReasonKind, text: &str, rule: &RuleSpec) {
+        self.decision.reasons.push(Reason {
+            kind,
+            text: text.to_string(),
+            rule: rule.id.clone(),
+            source: rule.source.clone(),
+        });
+    }
+
+    fn dose(&mut self, env: &mut Env<'p>, g: &GiveSpec, rule: &RuleSpec) -> R<Dose> {
+        let amount_value = amount(env, &g.amount)?;
+        let frequency = g
+            .frequency
+            .as_ref()
+            .map(|f| frequency(env, f))
+            .transpose()?;
+        let daily = |q: &Quantity| {
+            daily_total(q, frequency.as_ref()).map_err(|e| unit_error(e, g.amount.span))
+        };
+        let daily_total = match (&amount_value, &frequency) {
+            (Amount::One(q), _) if is_rate(q) || frequency.is_some() => {
+                Some(Amount::One(daily(q)?))
+            }
+            (Amount::Range(a, b), _) if is_rate(a) || frequency.is_some() => {
+                Some(Amount::Range(daily(a)?, daily(b)?))
+            }
+            _ => None,
+        };
+        Ok(Dose {
+            amount: amount_value,
+            route: g
+                .route
+                .clone()
+                .or_else(|| self.program.header.route.clone()),
+            form: g.form.clone(),
+            frequency,
+            over: g.over.as_ref().map(|e| amount(env, e)).transpose()?,
+            duration: g.duration.as_ref().map(|e| amount(env, e)).transpose()?,
+            daily_total,
+            rule: rule.id.clone(),
+            source: rule.source.clone(),
+        })
+    }
+
+    fn schedule(&mut self, env: &mut Env<'p>, s: &ScheduleSpec, rule: &RuleSpec) -> R<Schedule> {
+        let span = s.step.span;
+        let err = |e| unit_error(e, span);
+        let from = env.num(&s.from)?;
+        let step = env.num(&s.step)?;
+        if step.value.is_sign_negative() || step.is_zero() {
+            return Err(Diagnostic::error("posology::eval::schedule_step", format!("a schedule's step must be more than zero, but is {step}"))
+                .with_label(span, "not a step")
+                .with_help("write the size of each change as a positive amount; `increase`/`decrease` gives the direction"));
+        }
+        let every_days = whole_days(env, &s.every)?;
+        let until = s.until.as_ref().map(|e| env.num(e)).transpose()?;
+        let start = match &s.starting {
+            Some(e) => match env.eval(e)? {
+                Value::Date(d) => Some(d),
+                _ => None,
+            },
+            None => None,
+        };
+        let frequency = s
+            .frequency
+            .as_ref()
+            .map(|f| frequency(env, f))
+            .transpose()?;
+        let mut doses: Vec<Quantity> = Vec::new();
+        let mut dose = from.clone();
+        loop {
+            if doses.len() >= MAX_SCHEDULE_STEPS {
+                return Err(Diagnostic::error(
+                    "posology::eval::schedule_too_long",
+                    format!("this schedule would have more than {MAX_SCHEDULE_STEPS} steps"),
+                )
+                .with_label(s.from.span, "starts here")
+                .with_help("add `until` with the last dose, or a larger step"));
+            }
+            if !s.increase && (dose.value.is_sign_negative() || dose.is_zero()) {
+                break;
+            }
+            let daily = daily_total(&dose, frequency.as_ref()).map_err(err)?;
+            let breaches =
+                limits::breaches(env, Some(&dose), frequency.as_ref().map(|_| &daily), false)?;
+            if let Some(b) = breaches.iter().find(|b| b.limit.hard) {
+                if s.increase {
+                    self.limit_message(
+                        b,
+                        Level::Critical,
+                        format!("The schedule stops before {dose}: {}", b.explain()),
+                    );
+                    break;
+                }
+                self.limit_message(
+                    b,
+                    Level::Critical,
+                    format!("The taper starts above a hard limit: {}", b.explain()),
+                );
+            }
+            for b in breaches.iter().filter(|b| !b.limit.hard) {
+                if !self
+                    .decision
+                    .messages
+                    .iter()
+                    .any(|m| m.rule.as_deref() == Some(&b.limit.id))
+                {
+                    self.limit_message(b, Level::Warning, format!("From {dose}: {}", b.explain()));
+                }
+            }
+            doses.push(dose.clone());
+            let Some(next) = self
+                .next_dose(&dose, &step, s, until.as_ref(), frequency.as_ref())
+                .map_err(err)?
+            else {
+                break;
+            };
+            dose = next;
+        }
+        Ok(self.steps(doses, every_days, start, frequency, s, rule))
+    }
+
+    /// The next dose of a schedule, or `None` when `until` is reached. The last step lands
+    /// exactly on `until` rather than jumping past it.
+    fn next_dose(
+        &self,
+        dose: &Quantity,
+        step: &Quantity,
+        s: &ScheduleSpec,
+        until: Option<&Quantity>,
+        freq: Option<&FrequencyOut>,
+    ) -> Result<Option<Quantity>, crate::units::UnitError> {
+        let next = if s.increase {
+            dose.add(step)?
+        } else {
+            dose.sub(step)?
+        };
+        let Some(until) = until else {
+            return Ok(Some(next));
+        };
+        let per_dose_until = if is_rate(until) && !is_rate(dose) {
+            // `until 60 mg/day`: compare daily totals.
+            let current = daily_total(dose, freq)?;
+            let reached = if s.increase {
+                current.compare(until)?.is_ge()
+            } else {
+                current.compare(until)?.is_le()
+            };
+            if reached {
+                return Ok(None);
+            }
+            let n = daily_total(&next, freq)?;
+            let past = if s.increase {
+                n.compare(until)?.is_gt()
+            } else {
+                n.compare(until)?.is_lt()
+            };
+            return Ok((!past).then_some(next));
+        } else {
+            until
+        };
+        let at_end = if s.increase {
+            dose.compare(per_dose_until)?.is_ge()
+        } else {
+            dose.compare(per_dose_until)?.is_le()
+        };
+        if at_end {
+            return Ok(None);
+        }
+        let past = if s.increase {
+            next.compare(per_dose_until)?.is_gt()
+        } else {
+            next.compare(per_dose_until)?.is_lt()
+        };
+        Ok(Some(if past {
+            per_dose_until
+                .convert_to(&dose.unit)
+                .unwrap_or_else(|_| per_dose_until.clone())
+        } else {
+            next
+        }))
+    }
+
+    fn steps(
+        &self,
+        doses: Vec<Quantity>,
+        every_days: u32,
+        start: Option<jiff::civil::Date>,
+        frequency: Option<FrequencyOut>,
+        s: &ScheduleSpec,
+        rule: &RuleSpec,
+    ) -> Schedule {
+        let count = doses.len();
+        let date = |day: u32| {
+            start.and_then(|d| {
+                d.checked_add(jiff::Span::new().days(i64::from(day) - 1))
+                    .ok()
+            })
+        };
+        let mut steps: Vec<Step> = doses
+            .into_iter()
+            .enumerate()
+            .map(|(i, dose)| {
+                let from_day = 1 + i as u32 * every_days;
+                let last = i + 1 == count;
+                let to_day = (!(last && s.increase)).then(|| from_day + every_days - 1);
+                let daily_total = daily_total(&dose, frequency.as_ref())
+                    .ok()
+                    .filter(|_| frequency.is_some());
+                Step {
+                    number: i + 1,
+                    from_day,
+                    to_day,
+                    from_date: date(from_day),
+                    to_date: to_day.and_then(date),
+                    dose: Some(dose),
+                    frequency: frequency.clone(),
+                    daily_total,
+                    stop: false,
+                }
+            })
+            .collect();
+        if s.then_stop {
+            let from_day = steps.last().and_then(|s| s.to_day).map_or(1, |d| d + 1);
+            steps.push(Step {
+                number: count + 1,
+                from_day,
+                to_day: None,
+                from_date: date(from_day),
+                to_date: None,
+                dose: None,
+                frequency: None,
+                daily_total: None,
+                stop: true,
+            });
+        }
+        Schedule {
+            direction: if s.increase { "increase" } else { "decrease" },
+            steps,
+            route: self.program.header.route.clone(),
+            rule: rule.id.clone(),
+            source: rule.source.clone(),
+        }
+    }
+
+    fn limit_message(&mut self, b: &Breach<'_>, level: Level, text: String) {
+        self.decision.messages.push(Message {
+            level,
+            code: if b.limit.hard {
+                "limit.hard".into()
+            } else {
+                "limit.soft".into()
+            },
+            text,
+            rule: Some(b.limit.id.clone()),
+            source: b.limit.source.clone(),
+        });
+    }
+
+    /// Enforces the limits on every dose, then hands over the decision.
+    pub fn finish(
+        mut self,
+        env: &mut Env<'p>,
+        trace: &mut Vec<TraceEntry>,
+        fired: &mut Vec<String>,
+    ) -> R<Decision> {
+        let doses = std::mem::take(&mut self.decision.doses);
+        for mut dose in doses {
+            if self.enforce(env, &mut dose, trace, fired)? {
+                self.decision.doses.push(dose);
+            }
+        }
+        for m in &self.decision.messages {
+            if m.code.starts_with("limit.") {
+                if let Some(rule) = &m.rule {
+                    if !fired.contains(rule) {
+                        fired.push(rule.clone());
+                    }
+                }
+            }
+        }
+        Ok(self.decision)
+    }
+
+    /// Holds one dose against the limits; returns false when a hard limit refuses it.
+    fn enforce(
+        &mut self,
+        env: &mut Env<'p>,
+        dose: &mut Dose,
+        trace: &mut Vec<TraceEntry>,
+        fired: &mut Vec<String>,
+    ) -> R<bool> {
+        let is_bolus = dose.form.as_deref() == Some("bolus");
+        let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high().clone());
+        let daily_high = dose.daily_total.as_ref().map(|d| d.high().clone());
+        let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low().clone());
+        let daily_low = dose.daily_total.as_ref().map(|d| d.low().clone());
+        let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
+        let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
+        let mut keep = true;
+        for b in &high {
+            let also_low = low.iter().any(|l| std::ptr::eq(l.limit, b.limit));
+            let entry = |detail: String| TraceEntry {
+                kind: "limit",
+                id: b.limit.id.clone(),
+                fired: true,
+                source: b.limit.source.clone(),
+                values: vec![
+                    ("value".into(), b.value.to_string()),
+                    ("bound".into(), b.bound.to_string()),
+                ],
+                detail: Some(detail),
+            };
+            if !fired.contains(&b.limit.id) {
+                fired.push(b.limit.id.clone());
+            }
+            if !b.limit.hard {
+                self.limit_message(b, Level::Warning, b.explain());
+                trace.push(entry("soft limit: warned".into()));
+                continue;
+            }
+            let rangey = matches!(dose.amount, Amount::Range(..));
+            let cap_target =
+                limits::is_ceiling(b.limit) && b.limit.op == crate::syntax::ast::CmpOp::Le;
+            if rangey && !also_low && cap_target && self.cap(dose, b) {
+                self.limit_message(
+                    b,
+                    Level::Warning,
+                    format!("Range capped at {}: {}", b.bound, b.explain()),
+                );
+                trace.push(entry("hard limit: range capped".into()));
+                continue;
+            }
+            keep = false;
+            self.limit_message(b, Level::Critical, format!("Refused: {}", b.explain()));
+            self.decision.reasons.push(Reason {
+                kind: ReasonKind::Refuse,
+                text: b.explain(),
+                rule: b.limit.id.clone(),
+                source: b.limit.source.clone(),
+            });
+            trace.push(entry("hard limit: dose refused".into()));
+        }
+        Ok(keep)
+    }
+
+    /// Caps a range's high end at a limit's bound, where the bound is on the range itself.
+    fn cap(&self, dose: &mut Dose, b: &Breach<'_>) -> bool {
+        let Amount::Range(lo, _) = &dose.amount else {
+            return false;
+        };
+        let on_amount = b.bound.dim() == lo.dim();
+        let on_daily_rate = dose.daily_total.is_some() && is_rate(lo) && b.bound.dim() == lo.dim();
+        if !(on_amount || on_daily_rate) {
+            return false;
+        }
+        let lo = lo.clone();
+        dose.amount = Amount::Range(lo.clone(), b.bound.clone());
+        if let Some(Amount::Range(dlo, _)) = &dose.daily_total {
+            if is_rate(&lo) {
+                dose.daily_total = Some(Amount::Range(
+                    dlo.clone(),
+                    per_day(&b.bound).unwrap_or_else(|_| b.bound.clone()),
+                ));
+            }
+        }
+        true
+    }
+}
+
+/// Evaluates an amount or a range.
+pub(super) fn amount(env: &mut Env<'_>, e: &CExpr) -> R<Amount> {
+    match env.present(e)? {
+        Value::Num(q) => Ok(Amount::One(q)),
+        Value::Range(r) => match &*r {
+            (Value::Num(a), Value::Num(b)) => Ok(Amount::Range(a.clone(), b.clone())),
+            _ => Err(missing(env.program, e)),
+        },
+        _ => Err(missing(env.program, e)),
+    }
+}
+
+/// Evaluates a frequency.
+pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut> {
+    match f {
+        FrequencySpec::TimesDaily(n) => {
+            let n = env.num(n)?;
+            let text = match crate::units::format_decimal(&n.value).as_str() {
+                "1" => "once daily".to_string(),
+                other => format!("{other} times daily"),
+            };
+            Ok(FrequencyOut {
+                text,
+                times_per_day: Some(n),
+                every: None,
+            })
+        }
+        FrequencySpec::Every(t) => {
+            let t_span = t.span;
+            let t = env.num(t)?;
+            if t.is_zero() || t.value.is_sign_negative() {
+                return Err(Diagnostic::error(
+                    "posology::eval::frequency",
+                    format!("a dose cannot be given every {t}"),
+                )
+                .with_label(t_span, "not an interval")
+                .with_help("the interval between doses must be more than zero"));
+            }
+            Ok(FrequencyOut {
+                text: format!("every {t}"),
+                times_per_day: None,
+                every: Some(t),
+            })
+        }
+    }
+}
+
+/// The total per day of a dose at a frequency (a rate is already per time).
+pub(super) fn daily_total(
+    dose: &Quantity,
+    freq: Option<&FrequencyOut>,
+) -> Result<Quantity, crate::units::UnitError> {
+    if is_rate(dose) {
+        return per_day(dose);
+    }
+    let day = Quantity::new(1.into(), one_day());
+    match freq {
+        Some(FrequencyOut {
+            times_per_day: Some(n),
+            ..
+        }) => dose.mul(n)?.div(&day),
+        Some(FrequencyOut { every: Some(t), .. }) => per_day(&dose.div(t)?),
+        _ => dose.div(&day),
+    }
+}
+
+/// A schedule interval as a whole number of days.
+fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
+    let t = env.num(e)?;
+    let days = t
+        .convert_to(&one_day())
+        .ok()
+        .filter(|d| d.value.fract().is_zero() && d.value.is_sign_positive() && !d.is_zero());
+    let n = days.and_then(|d| u32::try_from(d.value.trunc()).ok());
+    match n {
+        Some(n) if n <= 3650 => Ok(n),
+        _ => Err(Diagnostic::error(
+            "posology::eval::schedule_interval",
+            format!("a schedule steps every whole number of days, not every {t}"),
+        )
+        .with_label(e.span, "not whole days")
+        .with_help("write the interval in days, e.g. `every 3 days`")),
+    }
+}

@@ -1,0 +1,252 @@
+//! What an evaluation decides: the data the report layer prints as text or JSON.
+
+use jiff::civil::Date;
+
+use crate::check::Level;
+use crate::units::Quantity;
+
+/// The outcome of a decision (design.md §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// A dose or regimen to follow.
+    Give,
+    /// Nothing now; see `next` for when.
+    Wait,
+    /// The pathway ends here.
+    Stop,
+    /// A hard limit or a protocol rule forbids what was asked.
+    Refused,
+}
+
+impl Status {
+    /// The status word used in JSON and in examples.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Give => "give",
+            Status::Wait => "wait",
+            Status::Stop => "stop",
+            Status::Refused => "refused",
+        }
+    }
+}
+
+/// A single quantity or a range.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Amount {
+    /// One value.
+    One(Quantity),
+    /// From `.0` to `.1`, inclusive.
+    Range(Quantity, Quantity),
+}
+
+impl Amount {
+    /// The low end (the value itself for one value).
+    pub fn low(&self) -> &Quantity {
+        match self {
+            Amount::One(q) | Amount::Range(q, _) => q,
+        }
+    }
+
+    /// The high end (the value itself for one value).
+    pub fn high(&self) -> &Quantity {
+        match self {
+            Amount::One(q) | Amount::Range(_, q) => q,
+        }
+    }
+}
+
+/// How often a dose is given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrequencyOut {
+    /// As a person reads it: "3 times daily", "every 8 h".
+    pub text: String,
+    /// Doses per day, when given as `N times daily`.
+    pub times_per_day: Option<Quantity>,
+    /// The interval, when given as `every T`.
+    pub every: Option<Quantity>,
+}
+
+/// One dose to give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dose {
+    /// Amount, rate or range.
+    pub amount: Amount,
+    /// Route.
+    pub route: Option<String>,
+    /// Form (bolus, tablet…).
+    pub form: Option<String>,
+    /// Frequency.
+    pub frequency: Option<FrequencyOut>,
+    /// Given over this time.
+    pub over: Option<Amount>,
+    /// For this long.
+    pub duration: Option<Amount>,
+    /// The total per day, when it can be computed.
+    pub daily_total: Option<Amount>,
+    /// The rule that gave it.
+    pub rule: String,
+    /// The label section of that rule.
+    pub source: Option<String>,
+}
+
+/// One step of an expanded schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// 1-based step number.
+    pub number: usize,
+    /// First day of the step (day 1 is the schedule's start).
+    pub from_day: u32,
+    /// Last day of the step; `None` for a dose to continue.
+    pub to_day: Option<u32>,
+    /// First date, when the schedule has a start date.
+    pub from_date: Option<Date>,
+    /// Last date, when known.
+    pub to_date: Option<Date>,
+    /// The single dose (absent for the final stop step).
+    pub dose: Option<Quantity>,
+    /// Frequency of that dose.
+    pub frequency: Option<FrequencyOut>,
+    /// Daily total.
+    pub daily_total: Option<Quantity>,
+    /// This step is stopping the drug.
+    pub stop: bool,
+}
+
+/// An expanded titration or taper.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// Increase or decrease.
+    pub direction: &'static str,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// The route of every step.
+    pub route: Option<String>,
+    /// The rule that made it.
+    pub rule: String,
+    /// Its label section.
+    pub source: Option<String>,
+}
+
+/// The verdict on a proposed dose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposalOutcome {
+    /// The proposed dose.
+    pub value: Quantity,
+    /// Its daily total, when a frequency is known.
+    pub daily_total: Option<Quantity>,
+    /// Allowed now.
+    pub allowed: bool,
+    /// Why.
+    pub reason: String,
+    /// What the protocol allows instead (or the range it was inside).
+    pub allowed_range: Option<Amount>,
+    /// The rule or limit that decided.
+    pub rule: Option<String>,
+    /// Its label section.
+    pub source: Option<String>,
+}
+
+/// A message for the clinician.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Severity.
+    pub level: Level,
+    /// Stable code.
+    pub code: String,
+    /// Text.
+    pub text: String,
+    /// The rule or limit that raised it.
+    pub rule: Option<String>,
+    /// Its label section.
+    pub source: Option<String>,
+}
+
+/// Why the pathway stops, a request is refused, or a dose is held.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    /// Which.
+    pub kind: ReasonKind,
+    /// Why, in the protocol's words.
+    pub text: String,
+    /// The rule or limit that gave it.
+    pub rule: String,
+    /// Its label section.
+    pub source: Option<String>,
+}
+
+/// The kinds of reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReasonKind {
+    /// The pathway ends.
+    Stop,
+    /// What was asked is refused.
+    Refuse,
+    /// The dose is held for now.
+    Hold,
+}
+
+impl ReasonKind {
+    /// As a word.
+    pub fn word(self) -> &'static str {
+        match self {
+            ReasonKind::Stop => "stop",
+            ReasonKind::Refuse => "refuse",
+            ReasonKind::Hold => "hold",
+        }
+    }
+}
+
+/// What comes next.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Next {
+    /// The next phase.
+    pub phase: Option<String>,
+    /// Not before this much time.
+    pub after: Option<Quantity>,
+}
+
+/// One entry of the explanation trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEntry {
+    /// "rule", "limit", "proposal", "phase".
+    pub kind: &'static str,
+    /// The rule or limit id.
+    pub id: String,
+    /// Did it fire / act / hold.
+    pub fired: bool,
+    /// Its label section.
+    pub source: Option<String>,
+    /// The input and let values its condition read: (name, value as shown).
+    pub values: Vec<(String, String)>,
+    /// A short explanation.
+    pub detail: Option<String>,
+}
+
+/// Everything an evaluation decided for one patient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// The phase that decided (after any `goto`).
+    pub phase: String,
+    /// Phases visited, in order.
+    pub path: Vec<String>,
+    /// Overall status.
+    pub status: Status,
+    /// Doses to give.
+    pub doses: Vec<Dose>,
+    /// An expanded schedule.
+    pub schedule: Option<Schedule>,
+    /// Observation windows.
+    pub observe: Vec<Amount>,
+    /// The verdict on a proposed dose.
+    pub proposal: Option<ProposalOutcome>,
+    /// Warnings and notes.
+    pub messages: Vec<Message>,
+    /// Reasons for stop / refuse / hold, with the rule that gave each.
+    pub reasons: Vec<Reason>,
+    /// What comes next.
+    pub next: Option<Next>,
+    /// Ids of the rules that fired and limits that acted, in order (for coverage).
+    pub fired: Vec<String>,
+    /// The explanation (filled when tracing).
+    pub trace: Vec<TraceEntry>,
+}

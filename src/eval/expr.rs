@@ -1,0 +1,467 @@
+//! Expression evaluation over one patient's values. Names were resolved to slots by the
+//! checker, so nothing here looks up a string.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use crate::check::{CExpr, CExprKind, Func, Program};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::{BinaryOp, IsTest, UnaryOp};
+use crate::units::{Quantity, Unit, UnitError};
+use crate::value::Value;
+
+/// The values of one evaluation: inputs, memoised lets and the list items being tested.
+pub struct Env<'p> {
+    /// The checked protocol.
+    pub program: &'p Program,
+    /// Input values by slot.
+    pub inputs: &'p [Value],
+    lets: Vec<Option<Value>>,
+    items: Vec<Value>,
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+impl<'p> Env<'p> {
+    /// An environment for one patient.
+    pub fn new(program: &'p Program, inputs: &'p [Value]) -> Self {
+        Env {
+            program,
+            inputs,
+            lets: vec![None; program.lets.len()],
+            items: Vec::new(),
+        }
+    }
+
+    /// The value of a `let` slot (computed once).
+    pub fn let_value(&mut self, slot: usize) -> R<Value> {
+        if let Some(v) = &self.lets[slot] {
+            return Ok(v.clone());
+        }
+        let saved = std::mem::take(&mut self.items);
+        let program = self.program;
+        let result = self.eval(&program.lets[slot].expr);
+        self.items = saved;
+        let v = result?;
+        self.lets[slot] = Some(v.clone());
+        Ok(v)
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, e: &CExpr) -> R<Value> {
+        match &e.kind {
+            CExprKind::Const(v) => Ok(v.clone()),
+            CExprKind::Input(slot) => Ok(self.inputs.get(*slot).cloned().unwrap_or(Value::Missing)),
+            CExprKind::Let(slot) => self.let_value(*slot),
+            CExprKind::Item { depth, field } => {
+                let item = self
+                    .items
+                    .len()
+                    .checked_sub(depth + 1)
+                    .and_then(|i| self.items.get(i));
+                Ok(match item {
+                    Some(Value::Record(_, fields)) => {
+                        fields.get(*field).cloned().unwrap_or(Value::Missing)
+                    }
+                    _ => Value::Missing,
+                })
+            }
+            CExprKind::Field(base, field) => Ok(match self.eval(base)? {
+                Value::Record(_, fields) => fields.get(*field).cloned().unwrap_or(Value::Missing),
+                _ => Value::Missing,
+            }),
+            CExprKind::Project(base, field) => match self.eval(base)? {
+                Value::List(items) => Ok(Value::List(
+                    items
+                        .iter()
+                        .map(|r| match r {
+                            Value::Record(_, f) => f.get(*field).cloned().unwrap_or(Value::Missing),
+                            _ => Value::Missing,
+                        })
+                        .collect(),
+                )),
+                _ => Ok(Value::Missing),
+            },
+            CExprKind::Unary(op, operand) => self.unary(*op, operand),
+            CExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
+            CExprKind::If(c, a, b) => {
+                if self.truth(c)? {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
+            CExprKind::List(items) => {
+                let values = items.iter().map(|i| self.eval(i)).collect::<R<Vec<_>>>()?;
+                Ok(Value::List(values.into()))
+            }
+            CExprKind::Is(operand, test) => {
+                let v = self.eval(operand)?;
+                Ok(Value::Bool(match test {
+                    IsTest::Missing => v.is_missing(),
+                    IsTest::NotMissing => !v.is_missing(),
+                    IsTest::Empty | IsTest::NotEmpty => {
+                        let empty = match &v {
+                            Value::List(items) => items.is_empty(),
+                            Value::Text(t) => t.is_empty(),
+                            _ => true,
+                        };
+                        empty == (*test == IsTest::Empty)
+                    }
+                }))
+            }
+            CExprKind::Round(body, mode, step) => {
+                let step_value = self.num(step)?;
+                let v = self.present(body)?;
+                let round = |q: &Quantity| {
+                    q.round_to_step(&step_value, *mode)
+                        .map_err(|err| unit_error(err, e.span))
+                };
+                match v {
+                    Value::Num(q) => Ok(Value::Num(round(&q)?)),
+                    Value::Range(r) => match &*r {
+                        (Value::Num(a), Value::Num(b)) => Ok(range(round(a)?, round(b)?)),
+                        _ => Err(missing(self.program, body)),
+                    },
+                    _ => Err(missing(self.program, body)),
+                }
+            }
+            CExprKind::Call(func, args) => self.call(*func, args, e.span),
+        }
+    }
+
+    /// Evaluates a condition; a missing operand is an error naming it.
+    pub fn truth(&mut self, e: &CExpr) -> R<bool> {
+        match self.present(e)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(missing(self.program, e)),
+        }
+    }
+
+    /// Evaluates, refusing a missing value.
+    pub fn present(&mut self, e: &CExpr) -> R<Value> {
+        let v = self.eval(e)?;
+        if v.is_missing() {
+            return Err(missing(self.program, e));
+        }
+        Ok(v)
+    }
+
+    /// Evaluates a number.
+    pub fn num(&mut self, e: &CExpr) -> R<Quantity> {
+        match self.present(e)? {
+            Value::Num(q) => Ok(q),
+            _ => Err(missing(self.program, e)),
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, operand: &CExpr) -> R<Value> {
+        match op {
+            UnaryOp::Not => Ok(Value::Bool(!self.truth(operand)?)),
+            UnaryOp::Neg => match self.present(operand)? {
+                Value::Num(q) => Ok(Value::Num(q.neg())),
+                Value::Range(r) => match &*r {
+                    (Value::Num(a), Value::Num(b)) => Ok(range(b.neg(), a.neg())),
+                    _ => Err(missing(self.program, operand)),
+                },
+                _ => Err(missing(self.program, operand)),
+            },
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: &CExpr, b: &CExpr, span: Span) -> R<Value> {
+        match op {
+            BinaryOp::And => return Ok(Value::Bool(self.truth(a)? && self.truth(b)?)),
+            BinaryOp::Or => return Ok(Value::Bool(self.truth(a)? || self.truth(b)?)),
+            _ => {}
+        }
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            // A value that was not given equals nothing: `response == adverse` is simply false
+            // for a patient with no recorded response.
+            let x = self.eval(a)?;
+            let y = self.eval(b)?;
+            if x.is_missing() || y.is_missing() {
+                return Ok(Value::Bool(op == BinaryOp::Ne));
+            }
+        }
+        let x = self.present(a)?;
+        let y = self.present(b)?;
+        let err = |e: UnitError| unit_error(e, span);
+        match op {
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let equal = equal(&x, &y).map_err(err)?;
+                Ok(Value::Bool(equal == (op == BinaryOp::Eq)))
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let o = order(&x, &y).map_err(err)?;
+                Ok(Value::Bool(match op {
+                    BinaryOp::Lt => o.is_lt(),
+                    BinaryOp::Le => o.is_le(),
+                    BinaryOp::Gt => o.is_gt(),
+                    _ => o.is_ge(),
+                }))
+            }
+            BinaryOp::In => Ok(Value::Bool(match &y {
+                Value::Range(r) => {
+                    order(&x, &r.0).map_err(err)?.is_ge() && order(&x, &r.1).map_err(err)?.is_le()
+                }
+                Value::List(items) => {
+                    let mut found = false;
+                    for item in items.iter() {
+                        if equal(&x, item).map_err(err)? {
+                            found = true;
+                            break;
+                        }
+                    }
+                    found
+                }
+                _ => false,
+            })),
+            BinaryOp::Range => Ok(Value::Range(Arc::new((x, y)))),
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                arithmetic(op, &x, &y).map_err(err)
+            }
+            BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
+        }
+    }
+
+    fn call(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
+        let err = |e: UnitError| unit_error(e, span);
+        match func {
+            Func::Min | Func::Max => {
+                let values: Vec<Quantity> = if args.len() == 1 {
+                    self.list(&args[0])?
+                        .iter()
+                        .filter_map(|v| v.as_num().cloned())
+                        .collect()
+                } else {
+                    args.iter().map(|a| self.num(a)).collect::<R<_>>()?
+                };
+                let mut best: Option<Quantity> = None;
+                for q in values {
+                    best = Some(match best {
+                        None => q,
+                        Some(b) => {
+                            let o = q.compare(&b).map_err(err)?;
+                            let better = if func == Func::Min {
+                                o.is_lt()
+                            } else {
+                                o.is_gt()
+                            };
+                            if better {
+                                q
+                            } else {
+                                b
+                            }
+                        }
+                    });
+                }
+                Ok(best.map_or(Value::Missing, Value::Num))
+            }
+            Func::Clamp => {
+                let (x, lo, hi) = (
+                    self.num(&args[0])?,
+                    self.num(&args[1])?,
+                    self.num(&args[2])?,
+                );
+                if x.compare(&lo).map_err(err)?.is_lt() {
+                    Ok(Value::Num(lo))
+                } else if x.compare(&hi).map_err(err)?.is_gt() {
+                    Ok(Value::Num(hi))
+                } else {
+                    Ok(Value::Num(x))
+                }
+            }
+            Func::Abs => {
+                let x = self.num(&args[0])?;
+                Ok(Value::Num(if x.value.is_sign_negative() {
+                    x.neg()
+                } else {
+                    x
+                }))
+            }
+            Func::Floor => Ok(Value::Num(self.num(&args[0])?.floor())),
+            Func::Ceil => Ok(Value::Num(self.num(&args[0])?.ceil())),
+            Func::Lower | Func::Upper => match self.present(&args[0])? {
+                Value::Range(r) => Ok(if func == Func::Lower {
+                    r.0.clone()
+                } else {
+                    r.1.clone()
+                }),
+                _ => Err(missing(self.program, &args[0])),
+            },
+            Func::First => Ok(self
+                .list(&args[0])?
+                .first()
+                .cloned()
+                .unwrap_or(Value::Missing)),
+            Func::Last => Ok(self
+                .list(&args[0])?
+                .last()
+                .cloned()
+                .unwrap_or(Value::Missing)),
+            Func::Sum => {
+                let items = self.list(&args[0])?;
+                let mut total: Option<Quantity> = None;
+                for q in items.iter().filter_map(Value::as_num) {
+                    total = Some(match total {
+                        None => q.clone(),
+                        Some(t) => t.add(q).map_err(err)?,
+                    });
+                }
+                Ok(Value::Num(
+                    total.unwrap_or_else(|| Quantity::number(0.into())),
+                ))
+            }
+            Func::Count | Func::Any | Func::All | Func::Filter => self.quantifier(func, args),
+        }
+    }
+
+    fn quantifier(&mut self, func: Func, args: &[CExpr]) -> R<Value> {
+        let items = self.list(&args[0])?;
+        let mut matching = Vec::new();
+        for item in items.iter() {
+            let holds = match args.get(1) {
+                None => matches!(item, Value::Bool(true)) || func == Func::Count,
+                Some(cond) => {
+                    self.items.push(item.clone());
+                    let r = self.truth(cond);
+                    self.items.pop();
+                    r?
+                }
+            };
+            if holds {
+                matching.push(item.clone());
+            }
+        }
+        Ok(match func {
+            Func::Count => Value::Num(Quantity::number((matching.len() as u64).into())),
+            Func::Any => Value::Bool(!matching.is_empty()),
+            Func::All => Value::Bool(matching.len() == items.len()),
+            _ => Value::List(matching.into()),
+        })
+    }
+
+    fn list(&mut self, e: &CExpr) -> R<Arc<[Value]>> {
+        match self.present(e)? {
+            Value::List(items) => Ok(items),
+            _ => Err(missing(self.program, e)),
+        }
+    }
+}
+
+fn range(a: Quantity, b: Quantity) -> Value {
+    Value::Range(Arc::new((Value::Num(a), Value::Num(b))))
+}
+
+fn equal(x: &Value, y: &Value) -> Result<bool, UnitError> {
+    Ok(match (x, y) {
+        (Value::Num(a), Value::Num(b)) => a.compare(b)?.is_eq(),
+        (a, b) => a == b,
+    })
+}
+
+fn order(x: &Value, y: &Value) -> Result<Ordering, UnitError> {
+    match (x, y) {
+        (Value::Num(a), Value::Num(b)) => a.compare(b),
+        (Value::Date(a), Value::Date(b)) => Ok(a.cmp(b)),
+        _ => Err(UnitError::Mismatch {
+            left: crate::units::Dim::NONE,
+            right: crate::units::Dim::NONE,
+            op: "compare",
+        }),
+    }
+}
+
+fn one_day() -> Quantity {
+    Quantity::new(1.into(), Unit::parse("day").unwrap_or_default())
+}
+
+fn arithmetic(op: BinaryOp, x: &Value, y: &Value) -> Result<Value, UnitError> {
+    let apply = |a: &Quantity, b: &Quantity| match op {
+        BinaryOp::Add => a.add(b),
+        BinaryOp::Sub => a.sub(b),
+        BinaryOp::Mul => a.mul(b),
+        _ => a.div(b),
+    };
+    match (x, y) {
+        (Value::Num(a), Value::Num(b)) => Ok(Value::Num(apply(a, b)?)),
+        (Value::Range(r), Value::Num(b)) => match &**r {
+            (Value::Num(lo), Value::Num(hi)) => Ok(ordered_range(apply(lo, b)?, apply(hi, b)?)),
+            _ => Err(UnitError::OutOfRange),
+        },
+        (Value::Num(a), Value::Range(r)) => match &**r {
+            (Value::Num(lo), Value::Num(hi)) => Ok(ordered_range(apply(a, lo)?, apply(a, hi)?)),
+            _ => Err(UnitError::OutOfRange),
+        },
+        (Value::Date(d), Value::Num(t)) => {
+            let days = t.convert_to(&one_day().unit)?;
+            let n = days.value.trunc();
+            if n != days.value {
+                return Err(UnitError::Inexact {
+                    from: t.to_string(),
+                    to: "whole days".into(),
+                });
+            }
+            let n: i64 = n.try_into().map_err(|_| UnitError::OutOfRange)?;
+            let n = if op == BinaryOp::Sub { -n } else { n };
+            let span = jiff::Span::new()
+                .try_days(n)
+                .map_err(|_| UnitError::OutOfRange)?;
+            d.checked_add(span)
+                .map(Value::Date)
+                .map_err(|_| UnitError::OutOfRange)
+        }
+        (Value::Date(a), Value::Date(b)) => {
+            let days = (*a - *b).get_days();
+            Ok(Value::Num(Quantity::new(days.into(), one_day().unit)))
+        }
+        _ => Err(UnitError::OutOfRange),
+    }
+}
+
+/// A range with its ends in order (multiplying by a negative number swaps them).
+fn ordered_range(a: Quantity, b: Quantity) -> Value {
+    if a.compare(&b).is_ok_and(|o| o.is_gt()) {
+        range(b, a)
+    } else {
+        range(a, b)
+    }
+}
+
+/// A unit or arithmetic error at a place in the protocol.
+pub fn unit_error(e: UnitError, span: Span) -> Diagnostic {
+    e.to_diagnostic(span)
+}
+
+/// The diagnostic for a value the patient data does not provide.
+pub fn missing(program: &Program, e: &CExpr) -> Diagnostic {
+    let name = describe_source(program, e);
+    Diagnostic::error(
+        "posology::eval::missing",
+        format!("{name} has no value for this patient, but this rule needs it"),
+    )
+    .with_label(e.span, "needed here")
+    .with_help(match &e.kind {
+        CExprKind::Input(slot) => format!(
+            "add `{}` to the patient's data, or test `{} is missing` in an earlier rule",
+            program.inputs[*slot].name, program.inputs[*slot].name
+        ),
+        _ => "test `is missing` or `is empty` in an earlier rule".to_string(),
+    })
+}
+
+fn describe_source(program: &Program, e: &CExpr) -> String {
+    match &e.kind {
+        CExprKind::Input(slot) => format!("`{}`", program.inputs[*slot].name),
+        CExprKind::Let(slot) => format!("`{}`", program.lets[*slot].name),
+        _ => {
+            let text = program
+                .source
+                .text
+                .get(e.span.start..e.span.end)
+                .unwrap_or("this value");
+            format!("`{text}`")
+        }
+    }
+}

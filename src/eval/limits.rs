@@ -1,0 +1,111 @@
+//! Limits: every dose, schedule step and proposal is held against every limit that applies.
+//! A hard limit is never exceeded (the dose is refused, or a range is capped); a soft limit warns.
+
+use std::cmp::Ordering;
+
+use super::expr::{unit_error, Env};
+use crate::check::LimitSpec;
+use crate::check::LimitTarget;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::CmpOp;
+use crate::units::Quantity;
+
+/// A limit that a value does not satisfy.
+#[derive(Clone, Debug)]
+pub(super) struct Breach<'p> {
+    /// The limit.
+    pub limit: &'p LimitSpec,
+    /// Its bound for this patient.
+    pub bound: Quantity,
+    /// The value that breaks it.
+    pub value: Quantity,
+}
+
+impl Breach<'_> {
+    /// "daily <= 80 mg/day".
+    pub fn rule_text(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.limit.target.word(),
+            self.limit.op.symbol(),
+            self.bound
+        )
+    }
+
+    /// A sentence for the clinician.
+    pub fn explain(&self) -> String {
+        let what = match self.limit.target {
+            LimitTarget::Dose => "dose",
+            LimitTarget::Bolus => "bolus",
+            LimitTarget::Daily => "daily total",
+        };
+        let kind = if self.limit.hard { "hard" } else { "soft" };
+        let mut text = format!(
+            "{} {what} breaks the {kind} limit {}",
+            self.value,
+            self.rule_text()
+        );
+        if let Some(because) = &self.limit.because {
+            text.push_str(": ");
+            text.push_str(because);
+        }
+        text
+    }
+}
+
+/// Does `value op bound` hold?
+fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> Option<bool> {
+    let o = value.compare(bound).ok()?;
+    Some(match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    })
+}
+
+/// The limits a single dose (amount, or `None` for a rate) and its daily total break.
+pub(super) fn breaches<'p>(
+    env: &mut Env<'p>,
+    single: Option<&Quantity>,
+    daily: Option<&Quantity>,
+    is_bolus: bool,
+) -> Result<Vec<Breach<'p>>, Diagnostic> {
+    let program = env.program;
+    let mut out = Vec::new();
+    for limit in &program.limits {
+        let value = match limit.target {
+            LimitTarget::Dose => single,
+            LimitTarget::Bolus if is_bolus => single,
+            LimitTarget::Bolus => None,
+            LimitTarget::Daily => daily,
+        };
+        let Some(value) = value else {
+            continue;
+        };
+        if let Some(when) = &limit.when {
+            if !env.truth(when)? {
+                continue;
+            }
+        }
+        let bound = env.num(&limit.value)?;
+        if bound.dim() != value.dim() {
+            continue; // a limit on another kind of dose (e.g. mL where this is mg)
+        }
+        match satisfies(value, limit.op, &bound) {
+            Some(true) => {}
+            Some(false) => out.push(Breach {
+                limit,
+                bound,
+                value: value.clone(),
+            }),
+            None => return Err(unit_error(crate::units::UnitError::Overflow, limit.span)),
+        }
+    }
+    Ok(out)
+}
+
+/// True when the limit is an upper bound (`<`, `<=`).
+pub(super) fn is_ceiling(limit: &LimitSpec) -> bool {
+    matches!(limit.op, CmpOp::Lt | CmpOp::Le)
+}

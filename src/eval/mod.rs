@@ -1,0 +1,274 @@
+//! Eval layer: runs a checked protocol on one patient's values. It picks the phase, applies
+//! each decision's hit policy, follows `goto`, turns actions into doses and schedules, enforces
+//! every limit on every dose it outputs, judges a proposed dose, and records why.
+//! Evaluation is deterministic and terminates: no loops, and a phase is entered at most once.
+
+mod actions;
+mod decision;
+mod expr;
+mod limits;
+mod proposal;
+
+pub use decision::*;
+pub use expr::Env;
+
+use crate::check::{ActionSpec, DecideSpec, Program, Reference, RuleSpec};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::HitPolicy;
+use crate::value::{Shown, Value};
+
+/// What to record besides the decision.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Record the trace: every rule tried, with the values its condition read.
+    pub trace: bool,
+}
+
+/// A rule that fired, with its actions still to apply.
+struct Fired<'p> {
+    rule: &'p RuleSpec,
+    phase: Option<usize>,
+}
+
+/// Evaluates the protocol for one patient (input values by slot, as decoded by `input`).
+pub fn evaluate(
+    program: &Program,
+    inputs: &[Value],
+    options: Options,
+) -> Result<Decision, Diagnostic> {
+    let mut env = Env::new(program, inputs);
+    let mut run = Run {
+        env: &mut env,
+        options,
+        trace: Vec::new(),
+        fired_ids: Vec::new(),
+    };
+    run.decide().map_err(|d| d.with_source(&program.source))
+}
+
+struct Run<'e, 'p> {
+    env: &'e mut Env<'p>,
+    options: Options,
+    trace: Vec<TraceEntry>,
+    fired_ids: Vec<String>,
+}
+
+impl<'p> Run<'_, 'p> {
+    fn program(&self) -> &'p Program {
+        self.env.program
+    }
+
+    fn decide(&mut self) -> Result<Decision, Diagnostic> {
+        let program = self.program();
+        let mut fired: Vec<Fired<'p>> = Vec::new();
+        for block in &program.global {
+            self.block(block, None, &mut fired)?;
+        }
+        let (phase, path) = self.phases(&mut fired)?;
+        let mut builder = actions::Builder::new(program, phase, path);
+        for f in &fired {
+            builder.apply(self.env, f.rule, f.phase)?;
+        }
+        let proposal_phase = builder
+            .path_indices()
+            .iter()
+            .rev()
+            .copied()
+            .find(|&p| program.phases[p].proposal.is_some());
+        let mut decision = builder.finish(self.env, &mut self.trace, &mut self.fired_ids)?;
+        if let Some(p) = proposal_phase {
+            if let Some(spec) = &program.phases[p].proposal {
+                proposal::judge(
+                    self.env,
+                    spec,
+                    &mut decision,
+                    &mut self.trace,
+                    &mut self.fired_ids,
+                )?;
+            }
+        } else if let Some(slot) = program
+            .phases
+            .iter()
+            .find_map(|p| p.proposal.as_ref().map(|s| s.input))
+        {
+            proposal::no_rules_here(self.env, slot, &mut decision);
+        }
+        decision.finish_status();
+        decision.fired = std::mem::take(&mut self.fired_ids);
+        decision.trace = std::mem::take(&mut self.trace);
+        if !decision.has_outcome() {
+            return Err(Diagnostic::error(
+                "posology::eval::no_decision",
+                format!(
+                    "no rule of the phase `{}` applies to this patient",
+                    decision.phase
+                ),
+            )
+            .with_label(self.phase_span(&decision.phase), "nothing decided here")
+            .with_help("add an `otherwise` rule to the phase's `decide first` block"));
+        }
+        Ok(decision)
+    }
+
+    fn phase_span(&self, name: &str) -> Span {
+        let text = &self.program().source.text;
+        text.find(&format!("phase {name}"))
+            .map(|i| Span::new(i, i + 6 + name.len()))
+            .unwrap_or_default()
+    }
+
+    /// Picks the starting phase and follows `goto`s; returns the deciding phase and the path.
+    fn phases(&mut self, fired: &mut Vec<Fired<'p>>) -> Result<(usize, Vec<usize>), Diagnostic> {
+        let program = self.program();
+        let mut phase = self.start_phase()?;
+        let mut path = vec![phase];
+        loop {
+            let before = fired.len();
+            for block in &program.phases[phase].decides {
+                if self.block(block, Some(phase), fired)? {
+                    break;
+                }
+            }
+            let goto = fired[before..].iter().find_map(|f| {
+                f.rule.actions.iter().find_map(|a| match a.action {
+                    ActionSpec::Goto(p) => Some((p, a.span)),
+                    _ => None,
+                })
+            });
+            let Some((next, span)) = goto else {
+                return Ok((phase, path));
+            };
+            if path.contains(&next) {
+                return Err(Diagnostic::error(
+                    "posology::eval::goto_loop",
+                    format!(
+                        "`goto {}` returns to a phase already decided",
+                        program.phases[next].name
+                    ),
+                )
+                .with_label(span, "goes round in a circle for this patient")
+                .with_help("make the conditions of the rules that `goto` exclude each other"));
+            }
+            path.push(next);
+            phase = next;
+        }
+    }
+
+    fn start_phase(&mut self) -> Result<usize, Diagnostic> {
+        let program = self.program();
+        let Some(begin) = &program.begin else {
+            return Ok(0);
+        };
+        match self.env.present(begin)? {
+            Value::Enum(_, i) => program
+                .begin_phases
+                .get(i as usize)
+                .copied()
+                .flatten()
+                .ok_or_else(|| {
+                    Diagnostic::error("posology::eval::no_phase", "this choice names no phase")
+                        .with_label(begin.span, "no phase for this value")
+                        .with_help("add the phase to the protocol")
+                }),
+            _ => Err(expr::missing(program, begin)),
+        }
+    }
+
+    /// Runs one decision block; returns true when a fired rule jumps (`goto`), which ends the
+    /// phase's remaining blocks.
+    fn block(
+        &mut self,
+        block: &'p DecideSpec,
+        phase: Option<usize>,
+        fired: &mut Vec<Fired<'p>>,
+    ) -> Result<bool, Diagnostic> {
+        let mut any = false;
+        for rule in &block.rules {
+            let holds = match &rule.when {
+                Some(c) => self.env.truth(c)?,
+                None if rule.always => true,
+                None => block.policy == HitPolicy::First || !any,
+            };
+            if self.options.trace {
+                let values = self.read_values(rule);
+                self.trace.push(TraceEntry {
+                    kind: "rule",
+                    id: rule.id.clone(),
+                    fired: holds,
+                    source: rule.source.clone(),
+                    values,
+                    detail: rule.when.is_none().then(|| {
+                        if rule.always {
+                            "always".into()
+                        } else {
+                            "otherwise".into()
+                        }
+                    }),
+                });
+            }
+            if !holds {
+                continue;
+            }
+            any = true;
+            self.fired_ids.push(rule.id.clone());
+            fired.push(Fired { rule, phase });
+            if rule
+                .actions
+                .iter()
+                .any(|a| matches!(a.action, ActionSpec::Goto(_)))
+            {
+                return Ok(true);
+            }
+            if block.policy == HitPolicy::First {
+                break;
+            }
+        }
+        Ok(false)
+    }
+
+    fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {
+        let program = self.program();
+        rule.reads
+            .iter()
+            .map(|(name, r)| {
+                let v = match r {
+                    Reference::Input(slot) => Ok(self
+                        .env
+                        .inputs
+                        .get(*slot)
+                        .cloned()
+                        .unwrap_or(Value::Missing)),
+                    Reference::Let(slot) => self.env.let_value(*slot),
+                };
+                let shown = match v {
+                    Ok(v) => Shown(&v, program).to_string(),
+                    Err(_) => "missing".to_string(),
+                };
+                (name.clone(), shown)
+            })
+            .collect()
+    }
+}
+
+impl Decision {
+    fn finish_status(&mut self) {
+        let has = |k: ReasonKind| self.reasons.iter().any(|r| r.kind == k);
+        self.status = if has(ReasonKind::Stop) {
+            Status::Stop
+        } else if has(ReasonKind::Refuse) || self.proposal.as_ref().is_some_and(|p| !p.allowed) {
+            Status::Refused
+        } else if !self.doses.is_empty() || self.schedule.is_some() {
+            Status::Give
+        } else {
+            Status::Wait
+        };
+        if self.status == Status::Stop {
+            self.doses.clear();
+            self.schedule = None;
+        }
+    }
+
+    fn has_outcome(&self) -> bool {
+        self.status != Status::Wait || self.next.is_some() || !self.reasons.is_empty()
+    }
+}

@@ -1,0 +1,171 @@
+//! Judging a proposed dose: the phase's `refuse when` and `allow` rules first, then every limit.
+
+use super::actions::{amount, daily_total, frequency};
+use super::decision::*;
+use super::expr::Env;
+use super::limits;
+use crate::check::{Level, ProposalSpec};
+use crate::diagnostics::Diagnostic;
+use crate::units::Quantity;
+use crate::value::Value;
+
+/// Judges the patient's proposed dose, if there is one, and records the verdict.
+pub(super) fn judge(
+    env: &mut Env<'_>,
+    spec: &ProposalSpec,
+    decision: &mut Decision,
+    trace: &mut Vec<TraceEntry>,
+    fired: &mut Vec<String>,
+) -> Result<(), Diagnostic> {
+    let Some(Value::Num(value)) = env.inputs.get(spec.input).cloned() else {
+        return Ok(());
+    };
+    let freq = spec
+        .frequency
+        .as_ref()
+        .map(|f| frequency(env, f))
+        .transpose()?;
+    let is_rate = value.dim().time == -1;
+    let daily = (is_rate || freq.is_some())
+        .then(|| daily_total(&value, freq.as_ref()).ok())
+        .flatten();
+    let mut verdict: Option<(bool, String, Option<String>, Option<String>)> = None;
+    let mut allowed_range: Option<Amount> = None;
+    for rule in &spec.rules {
+        let applies = match &rule.when {
+            Some(c) => env.truth(c)?,
+            None => true,
+        };
+        trace.push(TraceEntry {
+            kind: "proposal",
+            id: rule.id.clone(),
+            fired: applies,
+            source: rule.source.clone(),
+            values: vec![("proposed".into(), value.to_string())],
+            detail: Some(if rule.allow.is_some() {
+                "allow".into()
+            } else {
+                "refuse when".into()
+            }),
+        });
+        if !applies {
+            continue;
+        }
+        match &rule.allow {
+            None => {
+                if verdict.is_none() {
+                    fired.push(rule.id.clone());
+                    verdict = Some((
+                        false,
+                        rule.because.clone(),
+                        Some(rule.id.clone()),
+                        rule.source.clone(),
+                    ));
+                }
+            }
+            Some(range) => {
+                let a = amount(env, range)?;
+                if verdict.is_none() {
+                    fired.push(rule.id.clone());
+                    let inside = within(&value, &a);
+                    let reason = if inside {
+                        rule.because.clone()
+                    } else {
+                        format!(
+                            "{value} is outside the allowed {}: {}",
+                            show(&a),
+                            rule.because
+                        )
+                    };
+                    verdict = Some((inside, reason, Some(rule.id.clone()), rule.source.clone()));
+                }
+                if allowed_range.is_none() {
+                    allowed_range = Some(a);
+                }
+                break;
+            }
+        }
+    }
+    let (mut allowed, mut reason, mut rule, mut source) = verdict.unwrap_or((
+        false,
+        "no rule of this phase allows a change now".to_string(),
+        None,
+        None,
+    ));
+    let single = (!is_rate).then_some(&value);
+    let breaches = limits::breaches(env, single, daily.as_ref(), false)?;
+    for b in &breaches {
+        if !fired.contains(&b.limit.id) {
+            fired.push(b.limit.id.clone());
+        }
+        if b.limit.hard {
+            if allowed {
+                allowed = false;
+                reason = b.explain();
+                rule = Some(b.limit.id.clone());
+                source = b.limit.source.clone();
+            }
+            if limits::is_ceiling(b.limit) {
+                allowed_range = allowed_range.map(|a| cap(a, &b.bound));
+            }
+        } else if allowed {
+            decision.messages.push(Message {
+                level: Level::Warning,
+                code: "limit.soft".into(),
+                text: format!("Proposed {}", b.explain()),
+                rule: Some(b.limit.id.clone()),
+                source: b.limit.source.clone(),
+            });
+        }
+    }
+    decision.proposal = Some(ProposalOutcome {
+        value,
+        daily_total: daily,
+        allowed,
+        reason,
+        allowed_range,
+        rule,
+        source,
+    });
+    Ok(())
+}
+
+/// A proposal in a phase with no proposal rules is refused, saying so.
+pub(super) fn no_rules_here(env: &mut Env<'_>, slot: usize, decision: &mut Decision) {
+    let Some(Value::Num(value)) = env.inputs.get(slot).cloned() else {
+        return;
+    };
+    decision.proposal = Some(ProposalOutcome {
+        value,
+        daily_total: None,
+        allowed: false,
+        reason: format!(
+            "the {} phase takes no proposed doses: follow the decision",
+            decision.phase
+        ),
+        allowed_range: None,
+        rule: None,
+        source: None,
+    });
+}
+
+fn within(q: &Quantity, a: &Amount) -> bool {
+    let above_low = q.compare(a.low()).is_ok_and(|o| o.is_ge());
+    let below_high = q.compare(a.high()).is_ok_and(|o| o.is_le());
+    above_low && below_high
+}
+
+/// Lowers a range's high end to a hard ceiling (when of the same kind).
+fn cap(a: Amount, bound: &Quantity) -> Amount {
+    if a.high().dim() != bound.dim() || a.high().compare(bound).is_ok_and(|o| o.is_le()) {
+        return a;
+    }
+    Amount::Range(a.low().clone(), bound.clone())
+}
+
+fn show(a: &Amount) -> String {
+    match a {
+        Amount::One(q) => q.to_string(),
+        Amount::Range(lo, hi) => format!("range {lo} to {hi}"),
+    }
+}

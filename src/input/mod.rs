@@ -1,0 +1,414 @@
+//! Input layer: a patient file (JSON, YAML or TOML) → typed values for a checked protocol's
+//! inputs, by slot. Every problem names the field and points at its place in the file; all are
+//! reported together. A quantity must carry its unit (`"5 mg"`); another unit of the same kind
+//! is converted exactly to the declared one; a bare number where a quantity is declared is an
+//! error, never a guess.
+
+pub mod document;
+
+use std::sync::Arc;
+
+pub use document::{parse_document, Entry, Format, Node, NodeKind};
+
+use crate::check::{validate_value, InputSpec, Program, Type};
+use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
+use crate::units::{Quantity, UnitError};
+use crate::value::Value;
+
+/// The most items a list in a patient file may hold.
+pub const MAX_LIST_ITEMS: usize = 10_000;
+
+/// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
+/// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
+pub fn read_patient(
+    program: &Program,
+    text: &str,
+    format: Format,
+    source: &Source,
+    overrides: &[String],
+) -> Result<Vec<Value>, Vec<Diagnostic>> {
+    let root = parse_document(text, format, source).map_err(|d| vec![d.with_source(source)])?;
+    let mut decoder = Decoder {
+        program,
+        diags: Vec::new(),
+    };
+    let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
+    decoder.fields(&root, &mut given);
+    let mut diags: Vec<Diagnostic> = decoder
+        .diags
+        .drain(..)
+        .map(|d| d.with_source(source))
+        .collect();
+    for o in overrides {
+        let set_source = Source::new("--set", o.clone());
+        let mut d = Decoder {
+            program,
+            diags: Vec::new(),
+        };
+        d.override_value(o, &mut given);
+        diags.extend(d.diags.into_iter().map(|x| x.with_source(&set_source)));
+    }
+    let values = complete(program, given, root.span, &mut diags, source);
+    if diags.is_empty() {
+        Ok(values)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Fills defaults and reports required inputs that were not given.
+fn complete(
+    program: &Program,
+    given: Vec<Option<Value>>,
+    whole: Span,
+    diags: &mut Vec<Diagnostic>,
+    source: &Source,
+) -> Vec<Value> {
+    let mut out = Vec::with_capacity(given.len());
+    for (spec, value) in program.inputs.iter().zip(given) {
+        match value.or_else(|| spec.default.clone()) {
+            Some(v) => out.push(v),
+            None if spec.optional => out.push(Value::Missing),
+            None => {
+                diags.push(
+                    Diagnostic::error(
+                        "posology::input::missing_field",
+                        format!("the patient file does not give `{}`", spec.name),
+                    )
+                    .with_label(
+                        Span::new(whole.start, whole.start + 1),
+                        format!("needs `{}`", spec.name),
+                    )
+                    .with_help(format!(
+                        "`{}` is required: add `\"{}\": …` ({})",
+                        spec.name,
+                        spec.name,
+                        describe_spelling(program, &spec.ty)
+                    ))
+                    .with_source(source),
+                );
+                out.push(Value::Missing);
+            }
+        }
+    }
+    out
+}
+
+/// How a value of this type is written in a patient file.
+fn describe_spelling(program: &Program, ty: &Type) -> String {
+    match ty {
+        Type::Num(u) if u.is_dimensionless() => "a number, e.g. 3".into(),
+        Type::Num(u) => format!("a text with its unit, e.g. \"5 {u}\""),
+        Type::Bool => "true or false".into(),
+        Type::Text => "a text in quotes".into(),
+        Type::Enum(id) => format!("one of {}", program.enums[*id as usize].values.join(", ")),
+        Type::Date => "an ISO date, e.g. \"2026-12-01\"".into(),
+        Type::List(_) | Type::EmptyList => "a list [ … ]".into(),
+        Type::Record(_) => "a record { … }".into(),
+        Type::Range(_) | Type::Error => "a value".into(),
+    }
+}
+
+struct Decoder<'p> {
+    program: &'p Program,
+    diags: Vec<Diagnostic>,
+}
+
+impl Decoder<'_> {
+    fn fields(&mut self, root: &Node, given: &mut [Option<Value>]) {
+        let NodeKind::Map(entries) = &root.kind else {
+            return;
+        };
+        for entry in entries {
+            let Some(slot) = self.program.input_slot(&entry.key) else {
+                let names = self.program.inputs.iter().map(|i| i.name.as_str());
+                let help = did_you_mean(&entry.key, names)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!("this protocol's inputs are: {}", self.input_list())
+                    });
+                self.diags.push(
+                    Diagnostic::error(
+                        "posology::input::unknown_field",
+                        format!("`{}` is not an input of this protocol", entry.key),
+                    )
+                    .with_label(entry.key_span, "unknown field")
+                    .with_help(help),
+                );
+                continue;
+            };
+            let spec = &self.program.inputs[slot];
+            given[slot] = self.value(&entry.value, spec, &entry.key);
+        }
+    }
+
+    fn input_list(&self) -> String {
+        self.program
+            .inputs
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn override_value(&mut self, text: &str, given: &mut [Option<Value>]) {
+        let Some((name, value)) = text.split_once('=') else {
+            self.diags.push(
+                Diagnostic::error(
+                    "posology::input::set_syntax",
+                    "a setting is written NAME=VALUE",
+                )
+                .with_label(Span::new(0, text.len()), "no `=`")
+                .with_help("for example --set dose=\"10 mg\" or --set doses_per_day=3"),
+            );
+            return;
+        };
+        let name = name.trim();
+        let Some(slot) = self.program.input_slot(name) else {
+            let help = did_you_mean(name, self.program.inputs.iter().map(|i| i.name.as_str()))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("this protocol's inputs are: {}", self.input_list()));
+            self.diags.push(
+                Diagnostic::error(
+                    "posology::input::unknown_field",
+                    format!("`{name}` is not an input of this protocol"),
+                )
+                .with_label(Span::new(0, name.len()), "unknown input")
+                .with_help(help),
+            );
+            return;
+        };
+        let start = text.len() - value.len();
+        let span = Span::new(start, text.len());
+        let raw = value.trim();
+        let spec = &self.program.inputs[slot];
+        let kind = match (&spec.ty, raw) {
+            (_, "") => NodeKind::Null,
+            (Type::Bool, "true") => NodeKind::Bool(true),
+            (Type::Bool, "false") => NodeKind::Bool(false),
+            (Type::Num(u), _) if u.is_dimensionless() => NodeKind::Number(raw.to_string()),
+            _ => NodeKind::String(raw.trim_matches('"').to_string()),
+        };
+        given[slot] = self.value(&Node { kind, span }, spec, name);
+    }
+
+    /// Decodes one value against its declared input; `None` after reporting a problem.
+    fn value(&mut self, node: &Node, spec: &InputSpec, path: &str) -> Option<Value> {
+        if let NodeKind::Null = node.kind {
+            return None;
+        }
+        let value = self.decode(node, &spec.ty, spec, path)?;
+        if let Err((message, help)) = validate_value(spec, &value) {
+            self.diags.push(
+                Diagnostic::error(
+                    "posology::input::out_of_range",
+                    message.replace(&format!("`{}`", spec.name), &format!("`{path}`")),
+                )
+                .with_label(node.span, "not allowed")
+                .with_help(help),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    fn wrong(&mut self, node: &Node, path: &str, ty: &Type, code: &'static str) -> Option<Value> {
+        let want = describe_spelling(self.program, ty);
+        self.diags.push(
+            Diagnostic::error(
+                code,
+                format!("`{path}` must be {want}, but is {}", node.kind.describe()),
+            )
+            .with_label(node.span, format!("{} here", node.kind.describe()))
+            .with_help(format!("write {want}")),
+        );
+        None
+    }
+
+    fn decode(&mut self, node: &Node, ty: &Type, spec: &InputSpec, path: &str) -> Option<Value> {
+        match (ty, &node.kind) {
+            (Type::Num(unit), NodeKind::Number(text)) if unit.is_dimensionless() => match text
+                .parse::<rust_decimal::Decimal>()
+                .ok()
+                .filter(|_| !text.contains(['e', 'E']))
+            {
+                Some(d) => Some(Value::Num(Quantity::new(d, unit.clone()))),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "posology::value::out_of_range",
+                            format!("`{path}` is not a number that can be held exactly"),
+                        )
+                        .with_label(node.span, "value out of range")
+                        .with_help("write a plain decimal number, e.g. 3"),
+                    );
+                    None
+                }
+            },
+            (Type::Num(unit), NodeKind::Number(text)) => {
+                self.diags.push(
+                    Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it is a quantity in {unit}"))
+                        .with_label(node.span, "no unit")
+                        .with_help(format!("write the unit with the number, in quotes: \"{text} {unit}\" (a number is never guessed to be {unit})")),
+                );
+                None
+            }
+            (Type::Num(unit), NodeKind::String(text)) if !unit.is_dimensionless() => {
+                let parsed = Quantity::parse(text).and_then(|q| q.convert_to(unit));
+                match parsed {
+                    Ok(q) => Some(Value::Num(q)),
+                    Err(e) => {
+                        let mut d = e.to_diagnostic(node.span);
+                        if let UnitError::Mismatch { .. } = e {
+                            d = Diagnostic::error(
+                                "posology::unit::mismatch",
+                                format!(
+                                    "`{path}` is \"{text}\", but it must be in {unit} ({})",
+                                    unit.dim().describe()
+                                ),
+                            )
+                            .with_label(node.span, "wrong kind of unit")
+                            .with_help(format!(
+                                "write a value in {unit} or a unit convertible to it"
+                            ));
+                        } else {
+                            d.message = format!("`{path}`: {}", d.message);
+                        }
+                        self.diags.push(d);
+                        None
+                    }
+                }
+            }
+            (Type::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
+            (Type::Text, NodeKind::String(s)) => Some(Value::Text(s.as_str().into())),
+            (Type::Enum(id), NodeKind::String(s)) => {
+                let values = &self.program.enums[*id as usize].values;
+                if let Some(i) = values.iter().position(|v| v == s) {
+                    return Some(Value::Enum(*id, i as u32));
+                }
+                let help = did_you_mean(s, values.iter().map(String::as_str))
+                    .map(|x| format!("did you mean \"{x}\"?"))
+                    .unwrap_or_else(|| format!("the choices are: {}", values.join(", ")));
+                self.diags.push(
+                    Diagnostic::error(
+                        "posology::input::unknown_value",
+                        format!("\"{s}\" is not a choice of `{path}`"),
+                    )
+                    .with_label(node.span, "unknown choice")
+                    .with_help(help),
+                );
+                None
+            }
+            (Type::Date, NodeKind::String(s)) => match crate::check::parse_date(s) {
+                Some(d) => Some(Value::Date(d)),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "posology::input::bad_date",
+                            format!("`{path}` is \"{s}\", which is not a date"),
+                        )
+                        .with_label(node.span, "not a date")
+                        .with_help("write an ISO 8601 date, e.g. \"2026-12-01\""),
+                    );
+                    None
+                }
+            },
+            (Type::List(inner), NodeKind::List(items)) => self.list(node, inner, items, spec, path),
+            (Type::Record(id), NodeKind::Map(entries)) => self.record(node, *id, entries, path),
+            _ => self.wrong(node, path, ty, "posology::input::wrong_type"),
+        }
+    }
+
+    fn list(
+        &mut self,
+        node: &Node,
+        inner: &Type,
+        items: &[Node],
+        spec: &InputSpec,
+        path: &str,
+    ) -> Option<Value> {
+        if items.len() > MAX_LIST_ITEMS {
+            self.diags.push(
+                Diagnostic::error(
+                    "posology::input::too_many_items",
+                    format!(
+                        "`{path}` has {} items; at most {MAX_LIST_ITEMS} are accepted",
+                        items.len()
+                    ),
+                )
+                .with_label(node.span, "too long")
+                .with_help("a patient's list should hold only what the protocol needs"),
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            match self.decode(item, inner, spec, &item_path) {
+                Some(v) => out.push(v),
+                None => ok = false,
+            }
+        }
+        ok.then(|| Value::List(out.into()))
+    }
+
+    fn record(&mut self, node: &Node, id: u32, entries: &[Entry], path: &str) -> Option<Value> {
+        let fields = &self.program.records[id as usize].fields;
+        let mut values: Vec<Option<Value>> = vec![None; fields.len()];
+        let mut ok = true;
+        for entry in entries {
+            let Some(i) = fields.iter().position(|f| f.name == entry.key) else {
+                let help = did_you_mean(&entry.key, fields.iter().map(|f| f.name.as_str()))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the fields are: {}",
+                            fields
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                self.diags.push(
+                    Diagnostic::error(
+                        "posology::input::unknown_field",
+                        format!("`{}` is not a field of `{path}`", entry.key),
+                    )
+                    .with_label(entry.key_span, "unknown field")
+                    .with_help(help),
+                );
+                ok = false;
+                continue;
+            };
+            let field_path = format!("{path}.{}", entry.key);
+            values[i] = self.value(&entry.value, &fields[i], &field_path);
+            ok &= values[i].is_some() || matches!(entry.value.kind, NodeKind::Null);
+        }
+        let mut out = Vec::with_capacity(fields.len());
+        for (field, v) in fields.iter().zip(values) {
+            match v.or_else(|| field.default.clone()) {
+                Some(v) => out.push(v),
+                None if field.optional => out.push(Value::Missing),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "posology::input::missing_field",
+                            format!("`{path}` has no `{}`", field.name),
+                        )
+                        .with_label(node.span, format!("needs `{}`", field.name))
+                        .with_help(format!(
+                            "add `\"{}\": …` ({})",
+                            field.name,
+                            describe_spelling(self.program, &field.ty)
+                        )),
+                    );
+                    ok = false;
+                    out.push(Value::Missing);
+                }
+            }
+        }
+        ok.then(|| Value::Record(id, Arc::from(out)))
+    }
+}

@@ -1,0 +1,235 @@
+//! The decision as text for a clinician, in safe medication notation (`mcg`, `0.5 mg`, `5 mg`).
+
+use std::fmt::Write;
+
+use crate::check::{Level, Program};
+use crate::eval::*;
+
+/// "5 mg", or "110 mcg/day to 130 mcg/day".
+pub fn amount(a: &Amount) -> String {
+    match a {
+        Amount::One(q) => q.to_string(),
+        Amount::Range(lo, hi) => format!("{lo} to {hi}"),
+    }
+}
+
+fn dose_line(d: &Dose) -> String {
+    let mut s = amount(&d.amount);
+    if let Some(form) = &d.form {
+        s.push(' ');
+        s.push_str(form);
+    }
+    if let Some(route) = &d.route {
+        s.push(' ');
+        s.push_str(route);
+    }
+    if let Some(f) = &d.frequency {
+        s.push(' ');
+        s.push_str(&f.text);
+    }
+    if let Some(over) = &d.over {
+        let _ = write!(s, " over {}", amount(over));
+    }
+    if let Some(duration) = &d.duration {
+        let _ = write!(s, " for {}", amount(duration));
+    }
+    if let (Some(total), Some(_)) = (&d.daily_total, &d.frequency) {
+        let _ = write!(s, " ({})", amount(total));
+    }
+    s
+}
+
+fn cite(rule: &str, source: &Option<String>) -> String {
+    match source {
+        Some(src) => format!("[{rule}; {src}]"),
+        None => format!("[{rule}]"),
+    }
+}
+
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Info => "note",
+        Level::Warning => "WARNING",
+        Level::Critical => "CRITICAL",
+    }
+}
+
+/// The decision for a person; `trace` adds why.
+pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
+    let mut out = String::new();
+    let h = &program.header;
+    let _ = writeln!(
+        out,
+        "{} {}{}",
+        h.name,
+        h.version.as_deref().unwrap_or(""),
+        h.title
+            .as_ref()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default()
+    );
+    if let Some(src) = &h.source {
+        let _ = writeln!(out, "Source: {src}");
+    }
+    let path = if d.path.len() > 1 {
+        format!(" (via {})", d.path.join(" -> "))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "Phase: {}{path}", d.phase);
+    let _ = writeln!(out, "Status: {}", d.status.word().to_uppercase());
+    for r in &d.reasons {
+        let _ = writeln!(
+            out,
+            "  {}: {} {}",
+            r.kind.word(),
+            r.text,
+            cite(&r.rule, &r.source)
+        );
+    }
+    if !d.doses.is_empty() {
+        let _ = writeln!(out, "\nGive:");
+        for dose in &d.doses {
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                dose_line(dose),
+                cite(&dose.rule, &dose.source)
+            );
+        }
+    }
+    if let Some(s) = &d.schedule {
+        schedule(&mut out, s);
+    }
+    if !d.observe.is_empty() {
+        let windows: Vec<String> = d.observe.iter().map(amount).collect();
+        let _ = writeln!(out, "\nObserve: {}", windows.join(", "));
+    }
+    if let Some(p) = &d.proposal {
+        proposal(&mut out, p);
+    }
+    if !d.messages.is_empty() {
+        let _ = writeln!(out, "\nMessages:");
+        for m in &d.messages {
+            let rule = m.rule.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "  {:<8} {}: {} {}",
+                level_word(m.level),
+                m.code,
+                m.text,
+                cite(rule, &m.source)
+            );
+        }
+    }
+    if let Some(n) = &d.next {
+        let mut parts = Vec::new();
+        if let Some(p) = &n.phase {
+            parts.push(format!("phase {p}"));
+        }
+        if let Some(after) = &n.after {
+            parts.push(format!("not before {after}"));
+        }
+        let _ = writeln!(out, "\nNext: {}", parts.join(", "));
+    }
+    if trace {
+        why(&mut out, d);
+    }
+    out
+}
+
+fn schedule(out: &mut String, s: &Schedule) {
+    let _ = writeln!(
+        out,
+        "\nSchedule ({}) {}:",
+        s.direction,
+        cite(&s.rule, &s.source)
+    );
+    let rows: Vec<[String; 5]> = s
+        .steps
+        .iter()
+        .map(|st| {
+            let days = match st.to_day {
+                Some(to) if to != st.from_day => format!("days {}-{to}", st.from_day),
+                Some(_) => format!("day {}", st.from_day),
+                None => format!("day {} on", st.from_day),
+            };
+            let dates = match (st.from_date, st.to_date) {
+                (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+                (Some(a), Some(_)) => a.to_string(),
+                (Some(a), None) => format!("from {a}"),
+                _ => String::new(),
+            };
+            if st.stop {
+                return [
+                    format!("{}.", st.number),
+                    days,
+                    dates,
+                    "stop".into(),
+                    String::new(),
+                ];
+            }
+            let dose = match (&st.dose, &st.frequency) {
+                (Some(q), Some(f)) => format!("{q} {}", f.text),
+                (Some(q), None) => q.to_string(),
+                _ => String::new(),
+            };
+            let total = st
+                .daily_total
+                .as_ref()
+                .map(|t| format!("({t})"))
+                .unwrap_or_default();
+            [format!("{}.", st.number), days, dates, dose, total]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        let mut line = String::from(" ");
+        for (i, cell) in r.iter().enumerate() {
+            if widths[i] == 0 {
+                continue;
+            }
+            let _ = write!(line, " {:<w$}", cell, w = widths[i]);
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn proposal(out: &mut String, p: &ProposalOutcome) {
+    let verdict = if p.allowed { "ALLOWED" } else { "REFUSED" };
+    let total = p
+        .daily_total
+        .as_ref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "\nProposal: {}{total}: {verdict}", p.value);
+    let rule = p.rule.as_deref().unwrap_or("no rule");
+    let _ = writeln!(out, "  {} {}", p.reason, cite(rule, &p.source));
+    if let Some(range) = &p.allowed_range {
+        let _ = writeln!(out, "  Allowed: {}", amount(range));
+    }
+}
+
+fn why(out: &mut String, d: &Decision) {
+    let _ = writeln!(out, "\nWhy:");
+    for t in &d.trace {
+        let mark = if t.fired { "+" } else { "-" };
+        let src = t
+            .source
+            .as_ref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let detail = t
+            .detail
+            .as_ref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {mark} {} {}{src}{detail}", t.kind, t.id);
+        if t.fired && !t.values.is_empty() {
+            let values: Vec<String> = t.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let _ = writeln!(out, "      with {}", values.join(", "));
+        }
+    }
+}
