@@ -32,9 +32,16 @@ pub(super) fn judge(
     let mut verdict: Option<(bool, String, Option<String>, Option<String>)> = None;
     let mut allowed_range: Option<Amount> = None;
     for rule in &spec.rules {
-        let applies = match &rule.when {
-            Some(c) => env.truth(c)?,
-            None => true,
+        let decided = verdict.is_some();
+        if decided && rule.allow.is_none() {
+            continue;
+        }
+        // Once decided, later `allow` rules only supply the range shown; a value they need
+        // but the patient lacks then just leaves the range out.
+        let applies = match (&rule.when, decided) {
+            (Some(c), false) => env.truth(c)?,
+            (Some(c), true) => env.truth(c).unwrap_or(false),
+            (None, _) => true,
         };
         trace.push(TraceEntry {
             kind: "proposal",
@@ -64,7 +71,11 @@ pub(super) fn judge(
                 }
             }
             Some(range) => {
-                let a = amount(env, range)?;
+                let a = match (amount(env, range), decided) {
+                    (Ok(a), _) => a,
+                    (Err(_), true) => break,
+                    (Err(e), false) => return Err(e),
+                };
                 if verdict.is_none() {
                     fired.push(rule.id.clone());
                     let inside = within(&value, &a);

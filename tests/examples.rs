@@ -1,0 +1,49 @@
+//! `posology test protocols/`: every example written in every bundled protocol passes, and
+//! every bundled protocol checks without warnings.
+
+use posology::check::parse_and_check;
+use posology::diagnostics::{render_all, RenderStyle, Source};
+use posology::testing::run_examples;
+
+fn bundled_protocols() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("protocols/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "dose"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn bundled_protocols_check_clean_and_their_examples_pass() {
+    let files = bundled_protocols();
+    assert!(!files.is_empty(), "no bundled protocols found");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let source = Source::new(file.display().to_string(), text.as_str());
+        let (program, diags) = parse_and_check(&text, &source);
+        assert!(
+            diags.is_empty(),
+            "{}",
+            render_all(&diags, RenderStyle::Plain)
+        );
+        let program = program.expect("checks");
+        assert!(
+            !program.examples.is_empty(),
+            "{} has no examples",
+            file.display()
+        );
+        for result in run_examples(&program) {
+            assert!(
+                result.passed(),
+                "{}: example \"{}\" failed: {:?} {:?}",
+                file.display(),
+                result.name,
+                result.failures,
+                result.error.map(|d| d.message)
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The protocol CI suite: every protocol under `protocols/` runs on every patient case beside
+//! it (`protocols/<name>/cases/*.json|yaml|toml`), and the JSON decision with its trace is
+//! snapshotted. Adding a protocol or a case is adding files; review changes with
+//! `cargo insta review`.
+
+use std::path::Path;
+
+use posology::check::parse_and_check;
+use posology::diagnostics::{render_all, RenderStyle, Source};
+use posology::input::{read_patient, Format};
+use posology::{eval, report};
+
+/// The protocol a case belongs to: `protocols/x/cases/c.json` → `protocols/x.dose`.
+fn protocol_of(case: &Path) -> std::path::PathBuf {
+    let dir = case
+        .parent()
+        .and_then(Path::parent)
+        .expect("case is under <protocol>/cases/");
+    dir.with_extension("dose")
+}
+
+fn decide(case: &Path) -> String {
+    let protocol_path = protocol_of(case);
+    let text = std::fs::read_to_string(&protocol_path).expect("protocol beside the cases");
+    let source = Source::new(protocol_path.display().to_string(), text.as_str());
+    let (program, diags) = parse_and_check(&text, &source);
+    let program = program.unwrap_or_else(|| panic!("{}", render_all(&diags, RenderStyle::Plain)));
+    let patient = std::fs::read_to_string(case).expect("case is readable");
+    let format = Format::from_path(case).expect("case is .json, .yaml or .toml");
+    let case_name = format!(
+        "cases/{}",
+        case.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let patient_source = Source::new(case_name, patient.as_str());
+    let values = match read_patient(&program, &patient, format, &patient_source, &[]) {
+        Ok(v) => v,
+        Err(diags) => {
+            return format!(
+                "input rejected\n\n{}",
+                render_all(&diags, RenderStyle::Plain)
+            )
+        }
+    };
+    match eval::evaluate(&program, &values, eval::Options { trace: true }) {
+        Ok(decision) => {
+            let json = report::json::decision(&program, &decision, true);
+            serde_json::to_string_pretty(&json).expect("decision serialises")
+        }
+        Err(d) => format!(
+            "evaluation error\n\n{}",
+            render_all(&[d], RenderStyle::Plain)
+        ),
+    }
+}
+
+#[test]
+fn every_case_of_every_protocol() {
+    insta::glob!("../protocols", "**/cases/*.{json,yaml,yml,toml}", |path| {
+        insta::assert_snapshot!(decide(path));
+    });
+}
