@@ -56,6 +56,21 @@ fn decide(case: &Path) -> String {
 #[test]
 fn every_case_of_every_protocol() {
     insta::glob!("../protocols", "**/cases/*.{json,yaml,yml,toml}", |path| {
-        insta::assert_snapshot!(decide(path));
+        // Name each snapshot `<protocol>-<case>` so that cases of different protocols never
+        // collide and adding a protocol renames nothing.
+        let protocol = protocol_of(path);
+        let stem = protocol
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let case = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_suffix(format!("{stem}-{case}"));
+        settings.bind(|| insta::assert_snapshot!(decide(path)));
     });
 }

@@ -226,14 +226,15 @@ impl<'p> Builder<'p> {
                     format!("The taper starts above a hard limit: {}", b.explain()),
                 );
             }
-            for b in breaches.iter().filter(|b| !b.limit.hard) {
+            // A taper only lowers the dose: a soft ceiling it starts above is no news.
+            for b in breaches.iter().filter(|b| !b.limit.hard && s.increase) {
                 if !self
                     .decision
                     .messages
                     .iter()
                     .any(|m| m.rule.as_deref() == Some(&b.limit.id))
                 {
-                    self.limit_message(b, Level::Warning, format!("From {dose}: {}", b.explain()));
+                    self.limit_message(b, Level::Warning, format!("From {dose}, {}", b.explain()));
                 }
             }
             doses.push(dose.clone());

@@ -40,9 +40,15 @@ impl Breach<'_> {
             LimitTarget::Daily => "daily total",
         };
         let kind = if self.limit.hard { "hard" } else { "soft" };
+        let side = if is_ceiling(self.limit) {
+            "above"
+        } else {
+            "below"
+        };
         let mut text = format!(
-            "{} {what} breaks the {kind} limit {}",
+            "the {what} {} is {side} the {kind} limit of {} ({})",
             self.value,
+            self.bound,
             self.rule_text()
         );
         if let Some(because) = &self.limit.because {

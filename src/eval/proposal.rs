@@ -123,7 +123,7 @@ pub(super) fn judge(
             decision.messages.push(Message {
                 level: Level::Warning,
                 code: "limit.soft".into(),
-                text: format!("Proposed {}", b.explain()),
+                text: format!("Proposed dose: {}", b.explain()),
                 rule: Some(b.limit.id.clone()),
                 source: b.limit.source.clone(),
             });

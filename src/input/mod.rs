@@ -34,6 +34,7 @@ pub fn read_patient(
     };
     let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
     decoder.fields(&root, &mut given);
+    let reported = decoder.diags.len();
     let mut diags: Vec<Diagnostic> = decoder
         .diags
         .drain(..)
@@ -48,7 +49,28 @@ pub fn read_patient(
         d.override_value(o, &mut given);
         diags.extend(d.diags.into_iter().map(|x| x.with_source(&set_source)));
     }
-    let values = complete(program, given, root.span, &mut diags, source);
+    // A field that was given but wrong is already reported; don't also call it missing.
+    let values = if reported > 0 || !diags.is_empty() {
+        let mut mentioned = given.clone();
+        if let NodeKind::Map(entries) = &root.kind {
+            for e in entries {
+                if let Some(slot) = program.input_slot(&e.key) {
+                    mentioned[slot].get_or_insert(Value::Missing);
+                }
+            }
+        }
+        for o in overrides {
+            if let Some(slot) = o
+                .split_once('=')
+                .and_then(|(n, _)| program.input_slot(n.trim()))
+            {
+                mentioned[slot].get_or_insert(Value::Missing);
+            }
+        }
+        complete(program, mentioned, root.span, &mut diags, source)
+    } else {
+        complete(program, given, root.span, &mut diags, source)
+    };
     if diags.is_empty() {
         Ok(values)
     } else {
@@ -98,7 +120,10 @@ fn complete(
 fn describe_spelling(program: &Program, ty: &Type) -> String {
     match ty {
         Type::Num(u) if u.is_dimensionless() => "a number, e.g. 3".into(),
-        Type::Num(u) => format!("a text with its unit, e.g. \"5 {u}\""),
+        Type::Num(u) => format!(
+            "a text with its unit, e.g. \"{}\"",
+            Quantity::new(5.into(), u.clone())
+        ),
         Type::Bool => "true or false".into(),
         Type::Text => "a text in quotes".into(),
         Type::Enum(id) => format!("one of {}", program.enums[*id as usize].values.join(", ")),
@@ -246,10 +271,14 @@ impl Decoder<'_> {
                 }
             },
             (Type::Num(unit), NodeKind::Number(text)) => {
+                let example = text
+                    .parse::<rust_decimal::Decimal>()
+                    .map(|d| Quantity::new(d, unit.clone()).to_string())
+                    .unwrap_or_else(|_| format!("{text} {unit}"));
                 self.diags.push(
-                    Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it is a quantity in {unit}"))
+                    Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
                         .with_label(node.span, "no unit")
-                        .with_help(format!("write the unit with the number, in quotes: \"{text} {unit}\" (a number is never guessed to be {unit})")),
+                        .with_help(format!("write the unit with the number, in quotes: \"{example}\" (a bare number is never guessed to be in {unit})")),
                 );
                 None
             }

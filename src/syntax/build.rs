@@ -30,10 +30,42 @@ pub fn parse(text: &str) -> Result<Protocol, Diagnostic> {
 
 const NON_ZERO_ONE: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN;
 
-/// The span of a pair.
+/// The span of a pair, without the whitespace and comments pest lets a pair end with (a rule
+/// such as `a ~ b?` keeps the whitespace it skipped before looking for `b`), so that a label
+/// under it stops at its last character rather than at the next line.
 pub(super) fn span_of(pair: &Pair<Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let start = s.start();
+    let end = start + trimmed_len(s.as_str());
+    Span::new(start, end)
+}
+
+/// The length of `text` without trailing whitespace and `//` comments.
+fn trimmed_len(text: &str) -> usize {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(at) => text = text[..line_start + at].trim_end(),
+            None => return text.len(),
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line of protocol text (outside quotes), if it has one.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[i + 1..].starts_with('/') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The next child, or an internal error pointing at the parent.
@@ -128,6 +160,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
         examples: Vec::new(),
         span,
     };
+    let mut begin_span: Option<Span> = None;
     for item in items {
         let item_span = span_of(&item);
         match item.as_rule() {
@@ -142,15 +175,16 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
             Rule::begin_item => {
                 let mut inner = meaningful(item);
                 let expr = build_expr(next(&mut inner, item_span)?)?;
-                if let Some(previous) = &protocol.begin {
+                if let Some(previous) = begin_span {
                     return Err(Diagnostic::error(
                         "posology::syntax::duplicate_begin",
                         "`begin at` is written twice",
                     )
                     .with_label(item_span, "second `begin at`")
-                    .with_label(previous.span, "first one here")
+                    .with_label(previous, "first one here")
                     .with_help("keep one `begin at`: it says which phase applies to a patient"));
                 }
+                begin_span = Some(item_span);
                 protocol.begin = Some(expr);
             }
             Rule::decide => protocol.decides.push(build_decide(item)?),

@@ -4,7 +4,9 @@
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::build::Rule;
+use super::close_match;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::units::{Quantity, UnitError};
 
 /// What a grammar rule is called in an error message; `None` hides it from "expected …" lists.
 fn describe(r: Rule) -> Option<&'static str> {
@@ -148,9 +150,19 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
         InputLocation::Pos(p) => Span::new(p, next_token_end(text, p)),
         InputLocation::Span((s, e)) => Span::new(s, e),
     };
+    let positives: &[Rule] = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => &[],
+    };
+    if let Some(d) = comma_in_number(text, span.start) {
+        return d;
+    }
+    if let Some(d) = common_slip(text, span, positives) {
+        return d;
+    }
     let found = found_text(text, span.start);
     let (message, label) = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
+        ErrorVariant::ParsingError { .. } => {
             let expected = expected_list(positives);
             if expected.is_empty() {
                 (
@@ -166,9 +178,10 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
         }
         ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
     };
-    let wants_name = matches!(&err.variant, ErrorVariant::ParsingError { positives, .. }
-        if positives.iter().any(|r| matches!(r, Rule::ident | Rule::name)));
-    let help = help_for(text, span.start, wants_name);
+    let wants_name = positives
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::name));
+    let help = help_for(text, span.start, wants_name, positives);
     let mut d = Diagnostic::error("posology::syntax::unexpected", message).with_label(span, label);
     if let Some(help) = help {
         d = d.with_help(help);
@@ -176,10 +189,147 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
     d
 }
 
-/// "a, b or c" from the rules pest expected, de-duplicated, in a stable order.
+/// The actions a rule can take, as written.
+const ACTIONS: &[&str] = &[
+    "give", "schedule", "hold", "stop", "refuse", "warn", "note", "observe", "wait", "goto", "next",
+];
+
+/// The mistakes that get a message of their own: a `;` or `=>` missing before an action, and
+/// a file that ends inside a block.
+fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic> {
+    let expects = |rule: Rule| positives.contains(&rule);
+    let word = found_word(text, span.start);
+    if let Some(action) = word.filter(|w| ACTIONS.contains(w)) {
+        if expects(Rule::semi) {
+            return Some(
+                Diagnostic::error(
+                    "posology::syntax::unexpected",
+                    format!("a `;` is missing before `{action}`"),
+                )
+                .with_label(span, "`;` missing before this action")
+                .with_help(format!(
+                    "separate the actions of one rule with `;`, e.g. `=> give 5 mg 3 times daily ; {action} …`"
+                )),
+            );
+        }
+        if expects(Rule::arrow) {
+            return Some(
+                Diagnostic::error(
+                    "posology::syntax::unexpected",
+                    format!("a `=>` is missing before `{action}`"),
+                )
+                .with_label(span, "`=>` missing before this action")
+                .with_help(format!(
+                    "a rule is written `when condition => action`: put `=>` before `{action}`"
+                )),
+            );
+        }
+    }
+    if span.start >= text.trim_end().len() && expects(Rule::rbrace) {
+        let mut d = Diagnostic::error(
+            "posology::syntax::unexpected",
+            "the file ends before every `{` is closed",
+        )
+        .with_label(span, "the file ends here");
+        if let Some(open) = unclosed_brace(text) {
+            d = d.with_label(
+                Span::new(open, open + 1),
+                "this `{` seems not to be closed: no `}` lines up with it",
+            );
+        }
+        return Some(d.with_help("add the missing `}`: every `{` needs its own `}`"));
+    }
+    None
+}
+
+/// The `{` that is most likely left open: the first whose matching `}` (by counting) is not
+/// lined up with the line that opened it, or else the innermost one never closed.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let indent_at = |pos: usize| {
+        let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        (line_start + indent, indent)
+    };
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '/' if text[i + 1..].starts_with('/') => in_comment = true,
+            '{' => open.push((i, indent_at(i).1)),
+            '}' => {
+                let (first, indent) = indent_at(i);
+                match open.pop() {
+                    Some((at, opened)) if first == i && indent != opened => return Some(at),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    open.last().map(|(at, _)| *at)
+}
+
+/// A number written with a comma (`1,000 mcg/day`, `2,5 mg`): refused as unsafe notation,
+/// with both readings when the comma could be a thousands separator or a decimal comma.
+fn comma_in_number(text: &str, pos: usize) -> Option<Diagnostic> {
+    let rest = text.get(pos..)?;
+    let before = text.get(..pos)?;
+    let is_number_char = |c: char| c.is_ascii_digit() || c == ',' || c == '.';
+    if !rest.starts_with(',')
+        || !before.ends_with(|c: char| c.is_ascii_digit())
+        || !rest[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let start = before.trim_end_matches(is_number_char).len();
+    let number_end = pos + rest.len() - rest.trim_start_matches(is_number_char).len();
+    let after = &text[number_end..];
+    let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let unit_len = after[spaces..]
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '/' || *c == '%')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    let end = if unit_len > 0 {
+        number_end + spaces + unit_len
+    } else {
+        number_end
+    };
+    match Quantity::parse(&text[start..end]) {
+        Err(e @ UnitError::Notation { .. }) => Some(e.to_diagnostic(Span::new(start, end))),
+        _ => None,
+    }
+}
+/// "a, b or c" from the rules pest expected, de-duplicated, in a stable order. What would only
+/// continue the text before the error (an operator, `.field`, a unit, a `give` modifier) is
+/// left out when something else was possible: after `when age < 12 years`, a pharmacist who
+/// wrote `warn` needs to hear about `=>`, not about `+` or `is missing`.
 fn expected_list(positives: &[Rule]) -> String {
+    let fresh: Vec<Rule> = positives
+        .iter()
+        .copied()
+        .filter(|r| !continues(*r) && describe(*r).is_some())
+        .collect();
+    let shown = if fresh.is_empty() { positives } else { &fresh };
     let mut names: Vec<&str> = Vec::new();
-    for name in positives.iter().filter_map(|r| describe(*r)) {
+    for name in shown.iter().filter_map(|r| describe(*r)) {
         if !names.contains(&name) {
             names.push(name);
         }
@@ -189,6 +339,127 @@ fn expected_list(positives: &[Rule]) -> String {
         1 => names[0].to_string(),
         n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
     }
+}
+
+/// Rules that could only extend what is already written before the error.
+fn continues(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::op_or
+            | Rule::op_and
+            | Rule::op_in
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_range
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::field_access
+            | Rule::is_missing
+            | Rule::is_not_missing
+            | Rule::is_empty
+            | Rule::is_not_empty
+            | Rule::rounding
+            | Rule::lparen
+            | Rule::unit
+            | Rule::unit_atom
+            | Rule::form
+            | Rule::route_mod
+            | Rule::frequency
+            | Rule::times_daily
+            | Rule::every
+            | Rule::over
+            | Rule::for_dur
+            | Rule::until
+            | Rule::starting
+            | Rule::then_stop
+            | Rule::cite
+    )
+}
+
+/// The words a rule starts with (or is), for "did you mean" after a misspelt keyword.
+fn words_of(r: Rule) -> &'static [&'static str] {
+    match r {
+        Rule::limit_kind => &["hard", "soft"],
+        Rule::hit_policy => &["first", "collect"],
+        Rule::decision_rule | Rule::when_clause | Rule::otherwise | Rule::always => {
+            &["when", "otherwise", "always"]
+        }
+        Rule::actions
+        | Rule::give
+        | Rule::schedule
+        | Rule::hold
+        | Rule::stop
+        | Rule::refuse
+        | Rule::warn
+        | Rule::note
+        | Rule::observe
+        | Rule::wait
+        | Rule::goto
+        | Rule::next_phase => ACTIONS,
+        Rule::header | Rule::header_key => &["title", "version", "source", "drug", "route"],
+        Rule::inputs => &["inputs"],
+        Rule::let_item => &["let"],
+        Rule::limit_item => &["limit"],
+        Rule::begin_item => &["begin"],
+        Rule::decide => &["decide"],
+        Rule::phase => &["phase"],
+        Rule::example => &["example"],
+        Rule::direction => &["increase", "decrease"],
+        Rule::round_mode => &["up", "down"],
+        Rule::form => &[
+            "tablet",
+            "tablets",
+            "bolus",
+            "infusion",
+            "solution",
+            "injection",
+        ],
+        Rule::expectation => &["expect"],
+        Rule::expect_status
+        | Rule::expect_give
+        | Rule::expect_schedule
+        | Rule::expect_warn
+        | Rule::expect_note
+        | Rule::expect_stop
+        | Rule::expect_proposal
+        | Rule::expect_phase
+        | Rule::expect_that => &[
+            "status", "give", "schedule", "warn", "note", "stop", "proposal", "phase", "that",
+        ],
+        Rule::proposal => &["proposal"],
+        Rule::refuse_when => &["refuse"],
+        Rule::allow => &["allow"],
+        Rule::opt_optional => &["optional"],
+        Rule::opt_default => &["default"],
+        Rule::because => &["because"],
+        Rule::cite => &["source"],
+        Rule::over => &["over"],
+        Rule::for_dur => &["for"],
+        Rule::route_mod => &["route"],
+        Rule::until => &["until"],
+        Rule::starting => &["starting"],
+        Rule::then_stop => &["then"],
+        Rule::given => &["given"],
+        Rule::kw_protocol => &["protocol"],
+        Rule::frequency | Rule::every => &["every"],
+        Rule::boolean => &["true", "false"],
+        _ => &[],
+    }
+}
+
+/// The word at `pos`, if a word starts there.
+fn found_word(text: &str, pos: usize) -> Option<&str> {
+    let rest = text.get(pos..)?.trim_start_matches([' ', '\t']);
+    let len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (len > 0 && rest.starts_with(|c: char| c.is_alphabetic())).then(|| &rest[..len])
 }
 
 /// Describes what stands at `pos`: a word, a symbol, or the end of the file.
@@ -225,27 +496,44 @@ fn next_token_end(text: &str, pos: usize) -> usize {
 }
 
 /// Help for the mistakes pharmacists make most, judged from the text at the error.
-fn help_for(text: &str, pos: usize, wants_name: bool) -> Option<String> {
+fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Option<String> {
     let rest = text.get(pos..).unwrap_or("");
     let before = text.get(..pos).unwrap_or("").trim_end();
     if rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>") {
+        if positives.contains(&Rule::cmp_op) {
+            return Some(
+                "a limit is an upper or lower bound: write e.g. `limit dose <= 20 mg hard`".into(),
+            );
+        }
         return Some("to compare two values write `==`; `=` only names a `let` value".into());
+    }
+    if rest.starts_with("&&") {
+        return Some("to combine two conditions write `and`".into());
+    }
+    if rest.starts_with("||") {
+        return Some("to accept either of two conditions write `or`".into());
     }
     if rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Some("write a leading zero: `0.5`, never `.5` (safe medication notation)".into());
     }
+    let word = found_word(text, pos);
+    if let Some(word) = word.filter(|w| !KEYWORDS.contains(w)) {
+        let candidates: Vec<&str> = positives
+            .iter()
+            .flat_map(|r| words_of(*r))
+            .copied()
+            .collect();
+        if let Some(s) = close_match(word, candidates.iter().copied()) {
+            return Some(format!("did you mean `{s}`?"));
+        }
+    }
     if !wants_name || before.ends_with("=>") {
         return None;
     }
-    if let Some(word) = rest
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .next()
-    {
-        if KEYWORDS.contains(&word) && !word.is_empty() {
-            return Some(format!(
-                "`{word}` is a keyword of the language and cannot be used as a name here"
-            ));
-        }
+    if let Some(word) = word.filter(|w| KEYWORDS.contains(w)) {
+        return Some(format!(
+            "`{word}` is a keyword of the language and cannot be used as a name: choose another name"
+        ));
     }
     None
 }

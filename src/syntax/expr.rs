@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use super::ast::*;
 use super::build::{ident, internal, meaningful, next, span_of, unescape, Rule};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::units::{Quantity, UnitError};
 
 fn pratt() -> &'static PrattParser<Rule> {
     static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
@@ -188,11 +189,20 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
 
 fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let span = span_of(&pair);
+    let pair_text = pair.as_str();
     let mut inner = pair.into_inner();
     let number = next(&mut inner, span)?;
     let number_span = span_of(&number);
     let value = parse_decimal(number.as_str(), number_span)?;
     let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
+    if let Some((_, unit_span)) = &unit {
+        // `10mg` is misread as `100 mg`: refused here as in patient files (`10%` may attach).
+        if unit_span.start == number_span.end {
+            if let Err(e @ UnitError::Notation { .. }) = Quantity::parse(pair_text) {
+                return Err(e.to_diagnostic(span));
+            }
+        }
+    }
     Ok(Expr {
         kind: ExprKind::Quantity { value, unit },
         span,

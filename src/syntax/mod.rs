@@ -11,7 +11,7 @@ mod build;
 mod error;
 mod expr;
 
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 
 pub use build::parse;
 
@@ -101,4 +101,42 @@ fn lookalike(c: char) -> Option<(&'static str, &'static str)> {
         '\u{FEFF}' => ("byte order mark", "nothing (save the file as plain UTF-8)"),
         _ => return None,
     })
+}
+
+/// The closest candidate to a misspelt word, for "did you mean …?" help: what
+/// [`did_you_mean`] finds, or else a candidate that differs only by two neighbouring letters
+/// swapped (`wran` → `warn`, `yeras` → `years`), a slip that counts as two edits there and so
+/// goes unnoticed in short words.
+pub(crate) fn close_match<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    did_you_mean(word, candidates.clone()).or_else(|| {
+        candidates
+            .into_iter()
+            .find(|c| is_one_swap(&word.to_lowercase(), &c.to_lowercase()))
+    })
+}
+
+/// True when `a` becomes `b` by swapping two neighbouring characters.
+fn is_one_swap(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diffs.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::close_match;
+
+    #[test]
+    fn close_match_finds_swapped_letters() {
+        assert_eq!(close_match("wran", ["warn", "when"]), Some("warn"));
+        assert_eq!(close_match("yeras", ["years", "year"]), Some("years"));
+        assert_eq!(close_match("hrd", ["hard", "soft"]), Some("hard"));
+        assert_eq!(close_match("xyz", ["hard", "soft"]), None);
+    }
 }
