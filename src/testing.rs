@@ -17,6 +17,8 @@ pub struct ExampleResult {
     pub error: Option<Diagnostic>,
     /// The decision, when one was made.
     pub decision: Option<Decision>,
+    /// Rules, limits and requirements this example exercised (for coverage).
+    pub fired: Vec<String>,
 }
 
 impl ExampleResult {
@@ -41,7 +43,43 @@ fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
         failures: Vec::new(),
         error: None,
         decision: None,
+        fired: Vec::new(),
     };
+    let rejected: Vec<String> = match eval::unmet_requirements(program, &example.given) {
+        Ok(unmet) => unmet.iter().map(|u| u.require.because.clone()).collect(),
+        Err(d) => {
+            result.error = Some(d);
+            return result;
+        }
+    };
+    let expects_rejection = example
+        .expects
+        .iter()
+        .any(|e| matches!(e.kind, ExpectSpecKind::Rejected(_)));
+    if expects_rejection || !rejected.is_empty() {
+        for expect in &example.expects {
+            let ok = match &expect.kind {
+                ExpectSpecKind::Rejected(text) => rejected
+                    .iter()
+                    .any(|r| text.as_ref().is_none_or(|t| r.contains(t.as_str()))),
+                _ => false,
+            };
+            if !ok {
+                let found = if rejected.is_empty() {
+                    "the data is accepted".to_string()
+                } else {
+                    format!("the data is refused: {}", rejected.join("; "))
+                };
+                result
+                    .failures
+                    .push(format!("expected `{}`, but {found}", expect.text.trim()));
+            }
+        }
+        for id in example_rejected_ids(program, &example.given) {
+            result.fired.push(id);
+        }
+        return result;
+    }
     match eval::evaluate(program, &example.given, Options { trace: false }) {
         Ok(decision) => {
             for expect in &example.expects {
@@ -51,6 +89,7 @@ fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
                         .push(format!("expected `{}`, but {found}", expect.text.trim()));
                 }
             }
+            result.fired.extend(decision.fired.iter().cloned());
             result.decision = Some(decision);
         }
         Err(d) => result.error = Some(d),
@@ -131,6 +170,7 @@ fn holds(
             let name = &program.phases[*i].name;
             check(&d.phase == name, || format!("the phase is {}", d.phase))
         }
+        ExpectSpecKind::Rejected(_) => Err("the data is accepted".into()),
         ExpectSpecKind::That(c) => {
             let mut env = Env::new(program, &example.given);
             match env.truth(c) {
@@ -201,4 +241,92 @@ fn same_frequency(
             _ => false,
         },
     }
+}
+
+/// The ids of the requirements a patient's data fails.
+pub fn example_rejected_ids(program: &Program, given: &[Value]) -> Vec<String> {
+    eval::unmet_requirements(program, given)
+        .map(|u| u.iter().map(|x| x.require.id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// A patient case file run through the protocol.
+#[derive(Debug)]
+pub struct CaseResult {
+    /// The case file.
+    pub path: std::path::PathBuf,
+    /// What it exercised: fired rules, acted limits, failed requirements.
+    pub fired: Vec<String>,
+    /// Why it could not be run, if it could not (a rejected case still counts its requirement).
+    pub error: Option<String>,
+}
+
+/// The patient cases beside a protocol: `protocols/x.dose` → `protocols/x/cases/*`.
+pub fn case_files(protocol: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let dir = protocol.with_extension("").join("cases");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p: &std::path::PathBuf| crate::input::Format::from_path(p).is_some());
+    files.sort();
+    files
+}
+
+/// Runs one case file and records what it exercised.
+pub fn run_case(program: &Program, path: &std::path::Path) -> CaseResult {
+    let mut result = CaseResult {
+        path: path.to_path_buf(),
+        fired: Vec::new(),
+        error: None,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    let Some(format) = crate::input::Format::from_path(path) else {
+        return result;
+    };
+    let source = crate::diagnostics::Source::new(path.display().to_string(), text.as_str());
+    match crate::input::read_patient(program, &text, format, &source, &[]) {
+        Ok(values) => match eval::evaluate(program, &values, Options { trace: false }) {
+            Ok(d) => result.fired = d.fired,
+            Err(d) => result.error = Some(d.message),
+        },
+        Err(diags) => {
+            // A case that shows a refused input exercises the requirement that refused it.
+            for d in &diags {
+                if let Some(r) = program
+                    .requires
+                    .iter()
+                    .find(|r| d.message.ends_with(&r.because))
+                {
+                    result.fired.push(r.id.clone());
+                }
+            }
+            result.error = Some(
+                diags
+                    .iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+    }
+    result
+}
+
+/// The rules, proposal rules, limits and requirements that nothing exercised.
+pub fn unexercised<'a>(
+    program: &Program,
+    fired: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    let seen: std::collections::HashSet<&String> = fired.into_iter().collect();
+    program
+        .coverable_ids()
+        .into_iter()
+        .filter(|id| !seen.contains(id))
+        .collect()
 }

@@ -2,10 +2,12 @@
 
 use super::{
     ActionAt, ActionSpec, CExpr, Checker, DecideSpec, FrequencySpec, GiveSpec, Level, LimitSpec,
-    LimitTarget, ProposalRuleSpec, ProposalSpec, RuleSpec, ScheduleSpec, Type,
+    LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec, TextPart,
+    Type,
 };
-use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
+use crate::syntax::close_match;
 use crate::units::{Dim, Unit};
 
 /// Forms a `give` may name.
@@ -47,7 +49,7 @@ impl Checker<'_> {
             "bolus" => LimitTarget::Bolus,
             "daily" => LimitTarget::Daily,
             other => {
-                let help = did_you_mean(other, ["dose", "bolus", "daily"])
+                let help = close_match(other, ["dose", "bolus", "daily"])
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| "a limit bounds `dose` (each dose), `bolus` (each bolus) or `daily` (the total per day)".into());
                 self.error(
@@ -140,7 +142,7 @@ impl Checker<'_> {
                     map.push(Some(p));
                 }
                 None => {
-                    let help = did_you_mean(v, self.phase_names.keys().map(String::as_str))
+                    let help = close_match(v, self.phase_names.keys().map(String::as_str))
                         .map(|s| {
                             format!(
                                 "did you mean `{s}`? Rename the choice or the phase so they match"
@@ -319,7 +321,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
                     .to_string(),
-                text: text.value.clone(),
+                text: self.message_text(text),
             },
             ActionKind::Note { code, text } => ActionSpec::Message {
                 level: Level::Info,
@@ -327,7 +329,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
                     .to_string(),
-                text: text.value.clone(),
+                text: self.message_text(text),
             },
             ActionKind::Observe(e) => {
                 ActionSpec::Observe(self.time_or_range(e, "an observation time")?)
@@ -342,6 +344,21 @@ impl Checker<'_> {
                 };
                 ActionSpec::Next(phase, after)
             }
+            ActionKind::Show(names) => {
+                let mut shown = Vec::new();
+                for n in names {
+                    let e = ast::Expr {
+                        kind: ast::ExprKind::Name(n.name.clone()),
+                        span: n.span,
+                    };
+                    let c = self.expr(&e, None);
+                    if c.ty == Type::Error {
+                        return None;
+                    }
+                    shown.push((n.name.clone(), c));
+                }
+                ActionSpec::Show(shown)
+            }
         };
         Some(ActionAt {
             action,
@@ -349,12 +366,104 @@ impl Checker<'_> {
         })
     }
 
+    /// Splits a message into literal text and `{name}` values, each name checked.
+    fn message_text(&mut self, text: &ast::Text) -> Vec<TextPart> {
+        let raw = self
+            .program
+            .source
+            .text
+            .get(text.span.start..text.span.end)
+            .unwrap_or("")
+            .to_string();
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(&raw);
+        let mut offset = text.span.start + 1;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = after.find('}');
+            let name = close.map(|c| &after[..c]).filter(|n| {
+                !n.is_empty()
+                    && !n.starts_with('.')
+                    && !n.ends_with('.')
+                    && n.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
+            });
+            let (Some(close), Some(name)) = (close, name) else {
+                literal.push_str(&rest[..=open]);
+                offset += open + 1;
+                rest = after;
+                continue;
+            };
+            literal.push_str(&rest[..open]);
+            if !literal.is_empty() {
+                parts.push(TextPart::Literal(crate::syntax::unescape(&std::mem::take(
+                    &mut literal,
+                ))));
+            }
+            let start = offset + open + 1;
+            // `{name}` or `{name.field}`: a value, or a field of a record value.
+            let mut segments = name.split('.');
+            let first = segments.next().unwrap_or(name);
+            let mut e = ast::Expr {
+                kind: ast::ExprKind::Name(first.to_string()),
+                span: Span::new(start, start + first.len()),
+            };
+            let mut end = start + first.len();
+            for field in segments {
+                let field_start = end + 1;
+                end = field_start + field.len();
+                e = ast::Expr {
+                    kind: ast::ExprKind::Field(
+                        Box::new(e),
+                        ast::Ident {
+                            name: field.to_string(),
+                            span: Span::new(field_start, end),
+                        },
+                    ),
+                    span: Span::new(start, end),
+                };
+            }
+            parts.push(TextPart::Value(self.expr(&e, None)));
+            offset = start + close + 1;
+            rest = &after[close + 1..];
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            parts.push(TextPart::Literal(crate::syntax::unescape(&literal)));
+        }
+        parts
+    }
+
+    pub(super) fn check_requires(&mut self) {
+        let ast = self.ast;
+        for (i, r) in ast.requires.iter().enumerate() {
+            self.reads = Some(Vec::new());
+            let condition = self.condition(&r.condition);
+            let reads = self.reads.take().unwrap_or_default();
+            if condition.ty == Type::Error {
+                continue;
+            }
+            self.program.requires.push(RequireSpec {
+                id: format!("require {}", i + 1),
+                condition,
+                because: r.because.value.clone(),
+                source: r.source.as_ref().map(|t| t.value.clone()),
+                reads,
+                span: r.span,
+            });
+        }
+    }
+
     fn phase_ref(&mut self, p: &ast::Ident) -> Option<usize> {
         if let Some(&i) = self.phase_names.get(&p.name) {
             self.reached[i] = true;
             return Some(i);
         }
-        let help = did_you_mean(&p.name, self.phase_names.keys().map(String::as_str))
+        let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
             .map(|s| format!("did you mean `{s}`?"))
             .unwrap_or_else(|| format!("add `phase {} {{ … }}`", p.name));
         self.error(
@@ -520,7 +629,7 @@ impl Checker<'_> {
 
     fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
         let Some(&slot) = self.input_names.get(&p.input.name) else {
-            let help = did_you_mean(&p.input.name, self.input_names.keys().map(String::as_str))
+            let help = close_match(&p.input.name, self.input_names.keys().map(String::as_str))
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| {
                     "declare the proposed dose under `inputs`, e.g. `proposed_dose: mg optional`"

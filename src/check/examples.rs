@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, Type};
-use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
+use crate::syntax::close_match;
 use crate::value::Value;
 
 /// The statuses a decision can have.
@@ -80,7 +81,7 @@ impl Checker<'_> {
         let mut ok = true;
         for (name, value) in fields {
             let Some(&slot) = self.input_names.get(&name.name) else {
-                let help = did_you_mean(&name.name, self.input_names.keys().map(String::as_str))
+                let help = close_match(&name.name, self.input_names.keys().map(String::as_str))
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| "only declared inputs can be given".into());
                 self.error(
@@ -141,7 +142,7 @@ impl Checker<'_> {
         Some(match &e.kind {
             ExpectKind::Status(word) => {
                 if !super::examples::STATUSES.contains(&word.name.as_str()) {
-                    let help = did_you_mean(&word.name, STATUSES.iter().copied())
+                    let help = close_match(&word.name, STATUSES.iter().copied())
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| format!("a status is one of {}", STATUSES.join(", ")));
                     self.error(
@@ -232,7 +233,7 @@ impl Checker<'_> {
             },
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {
-                    let help = did_you_mean(&p.name, self.phase_names.keys().map(String::as_str))
+                    let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| "name one of the protocol's phases".into());
                     self.error(
@@ -246,6 +247,9 @@ impl Checker<'_> {
                     return None;
                 };
                 ExpectSpecKind::Phase(i)
+            }
+            ExpectKind::Rejected(t) => {
+                ExpectSpecKind::Rejected(t.as_ref().map(|t| t.value.clone()))
             }
             ExpectKind::That(expr) => {
                 let c = self.condition(expr);

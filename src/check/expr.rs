@@ -1,8 +1,9 @@
 //! Expression checking: resolves names to slots and types every operation with its dimension.
 
 use super::{CExpr, CExprKind, Checker, Func, Reference, Type};
-use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, IsTest, RoundMode as AstRound, UnaryOp};
+use crate::syntax::close_match;
 use crate::units::{Quantity, RoundMode, Unit};
 use crate::value::Value;
 
@@ -23,6 +24,7 @@ const FUNCTIONS: &[(&str, Func)] = &[
     ("ceil", Func::Ceil),
     ("lower", Func::Lower),
     ("upper", Func::Upper),
+    ("ascending", Func::Ascending),
 ];
 
 fn error_expr(span: Span) -> CExpr {
@@ -106,7 +108,7 @@ impl Checker<'_> {
             .and_then(|p| self.phase_lets.get(p))
             .and_then(|m| m.get(name));
         if let Some(&slot) = phase_slot.or_else(|| self.global_lets.get(name)) {
-            let ty = self.check_let(slot);
+            let ty = self.check_let(slot, Some(span));
             self.note_read(name, Reference::Let(slot));
             return CExpr {
                 kind: CExprKind::Let(slot),
@@ -162,14 +164,29 @@ impl Checker<'_> {
                 span,
             )),
             _ => {
+                let inputs: Vec<String> = self
+                    .program
+                    .inputs
+                    .iter()
+                    .filter(|i| owners.iter().any(|(id, _)| i.ty == Type::Enum(*id as u32)))
+                    .map(|i| format!("`{}`", i.name))
+                    .collect();
+                let (owners_text, example) = match inputs.as_slice() {
+                    [] => ("more than one input".to_string(), "input".to_string()),
+                    [.., last] => (
+                        format!("{} and {last}", inputs[..inputs.len() - 1].join(", ")),
+                        inputs[0].trim_matches('`').to_string(),
+                    ),
+                };
                 self.error(
                     Diagnostic::error(
                         "posology::name::ambiguous",
-                        format!("`{name}` is a choice of more than one input"),
+                        format!("`{name}` is a choice of {owners_text}"),
                     )
                     .with_label(span, "which input's choice?")
                     .with_help(format!(
-                        "compare it with the input directly, e.g. `input == {name}`"
+                        "a choice on its own must belong to one input: compare it with its \
+                         input, e.g. `{example} == {name}`, or give the choices different names"
                     )),
                 );
                 Some(error_expr(span))
@@ -206,10 +223,13 @@ impl Checker<'_> {
             Some(Type::Enum(_)) => ("posology::name::unknown_value", "choice"),
             _ => ("posology::name::unknown", "name"),
         };
-        let help = match did_you_mean(name, candidates.iter().copied()) {
+        let help = match close_match(name, candidates.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => match expected {
-                Some(ty @ Type::Enum(_)) => format!("the choices are {}", self.describe(ty)),
+                Some(Type::Enum(id)) => format!(
+                    "the choices are: {}",
+                    self.program.enums[*id as usize].values.join(", ")
+                ),
                 _ => "declare it under `inputs`, or define it with `let`".to_string(),
             },
         };
@@ -232,7 +252,7 @@ impl Checker<'_> {
         let fields = &self.program.records[record as usize].fields;
         let Some(index) = fields.iter().position(|f| f.name == name) else {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-            let help = did_you_mean(name, names.iter().copied())
+            let help = close_match(name, names.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| format!("the fields are: {}", names.join(", ")));
             self.error(
@@ -341,7 +361,9 @@ impl Checker<'_> {
             None
         };
         let cb = match (op, &hint) {
-            (BinaryOp::In, _) => self.expr(b, None),
+            // `renal in [moderate, severe]`: the list's bare names are choices of `renal`.
+            (BinaryOp::In, Some(h)) => self.expr(b, Some(&Type::List(Box::new(h.clone())))),
+            (BinaryOp::In, None) => self.expr(b, None),
             _ => self.expr(b, hint.as_ref()),
         };
         (ca, cb)
@@ -492,8 +514,17 @@ impl Checker<'_> {
         expected: Option<&Type>,
     ) -> CExpr {
         let cc = self.condition(c);
-        let ca = self.expr(a, expected);
-        let cb = self.expr(b, Some(&ca.ty).filter(|t| **t != Type::Error).or(expected));
+        let hint = |c: &CExpr| Some(c.ty.clone()).filter(|t| *t != Type::Error);
+        // A bare choice in one branch takes its input from the other branch, whichever it is.
+        let (ca, cb) = if expected.is_none() && self.is_unbound_name(a) && !self.is_unbound_name(b)
+        {
+            let cb = self.expr(b, None);
+            (self.expr(a, hint(&cb).as_ref()), cb)
+        } else {
+            let ca = self.expr(a, expected);
+            let cb = self.expr(b, hint(&ca).as_ref().or(expected));
+            (ca, cb)
+        };
         if !ca.ty.same(&cb.ty) {
             let d = self.operand_mismatch("choose between", &ca, &cb);
             self.error(d);
@@ -602,12 +633,26 @@ impl Checker<'_> {
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> CExpr {
         let Some(&(_, func)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
-            let help = did_you_mean(name, FUNCTIONS.iter().map(|(n, _)| *n))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    let names: Vec<&str> = FUNCTIONS.iter().map(|(n, _)| *n).collect();
-                    format!("the functions are: {}", names.join(", "))
-                });
+            let names = || FUNCTIONS.iter().map(|(n, _)| *n);
+            // `minimum` → `min`, `ceiling` → `ceil`: a function's name cut short.
+            let shortened = || {
+                let lower = name.to_lowercase();
+                names().find(|n| n.len() >= 3 && lower.starts_with(n))
+            };
+            let help = if name.to_lowercase().starts_with("round") {
+                "rounding is written after the value, e.g. `(dose + 5 mg) round down to 5 mg`"
+                    .to_string()
+            } else {
+                close_match(name, names())
+                    .or_else(shortened)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the functions are: {}",
+                            names().collect::<Vec<_>>().join(", ")
+                        )
+                    })
+            };
             self.error(
                 Diagnostic::error(
                     "posology::name::unknown_function",
@@ -707,6 +752,20 @@ impl Checker<'_> {
                         &r,
                         &Type::Range(Box::new(Type::number())),
                         &format!("the value of `{name}`"),
+                    )),
+                }
+            }
+            Func::Ascending => {
+                self.arity(name, args, &[1], "ascending(list)", span)?;
+                let list = self.list_arg(&args[0], name)?;
+                match element_type(&list.ty) {
+                    Some(Type::Num(_) | Type::Date | Type::Error) | None => {
+                        Ok((vec![list], Type::Bool))
+                    }
+                    _ => Err(self.mismatch(
+                        &list,
+                        &Type::List(Box::new(Type::number())),
+                        "the value of `ascending`",
                     )),
                 }
             }

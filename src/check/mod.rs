@@ -93,6 +93,7 @@ impl<'a> Checker<'a> {
             enums: Vec::new(),
             lets: Vec::new(),
             limits: Vec::new(),
+            requires: Vec::new(),
             begin: None,
             begin_phases: Vec::new(),
             global: Vec::new(),
@@ -125,6 +126,7 @@ impl<'a> Checker<'a> {
         self.declare_lets();
         self.check_all_lets();
         self.check_limits();
+        self.check_requires();
         self.check_begin();
         self.check_global_decisions();
         self.check_phases();

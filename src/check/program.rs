@@ -168,6 +168,8 @@ pub enum Func {
     Lower,
     /// The high end of a range.
     Upper,
+    /// Each item of a list of numbers or dates is above the one before.
+    Ascending,
 }
 
 /// The kinds of resolved expression.
@@ -284,9 +286,11 @@ pub enum ActionSpec {
         level: Level,
         /// Code.
         code: String,
-        /// Text.
-        text: String,
+        /// Text, with `{name}` values filled in when the message is given.
+        text: Vec<TextPart>,
     },
+    /// Show these values in the decision: (name, value).
+    Show(Vec<(String, CExpr)>),
     /// Observe for a time or time range.
     Observe(CExpr),
     /// Wait before the next step.
@@ -295,6 +299,32 @@ pub enum ActionSpec {
     Goto(usize),
     /// The next phase (index), optionally after a time.
     Next(usize, Option<CExpr>),
+}
+
+/// A piece of a message text: literal text or a value to fill in.
+#[derive(Clone, Debug)]
+pub enum TextPart {
+    /// Text as written.
+    Literal(String),
+    /// A `{name}` placeholder.
+    Value(CExpr),
+}
+
+/// A checked `require`: a condition every patient's data must meet.
+#[derive(Clone, Debug)]
+pub struct RequireSpec {
+    /// Unique id (`require N`).
+    pub id: String,
+    /// The condition.
+    pub condition: CExpr,
+    /// Why, shown when the data does not meet it.
+    pub because: String,
+    /// The label section.
+    pub source: Option<String>,
+    /// The inputs the condition reads (their places in the patient file are labelled).
+    pub reads: Vec<(String, Reference)>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// A checked action with its place.
@@ -443,6 +473,8 @@ pub struct Program {
     pub lets: Vec<LetSpec>,
     /// Limits.
     pub limits: Vec<LimitSpec>,
+    /// Conditions on the patient's data.
+    pub requires: Vec<RequireSpec>,
     /// Which phase applies (an enum whose values name phases).
     pub begin: Option<CExpr>,
     /// For each value of the begin enum, the phase index.
@@ -466,7 +498,7 @@ impl Program {
         self.phases.iter().position(|p| p.name == name)
     }
 
-    /// Every rule id with its source, in file order: for coverage reports.
+    /// Every rule id, in file order: for coverage reports.
     pub fn rule_ids(&self) -> Vec<String> {
         let phases = self.phases.iter().flat_map(|p| &p.decides);
         self.global
@@ -474,6 +506,19 @@ impl Program {
             .chain(phases)
             .flat_map(|d| d.rules.iter().map(|r| r.id.clone()))
             .collect()
+    }
+
+    /// Every rule, proposal rule, limit and requirement id: what coverage counts.
+    pub fn coverable_ids(&self) -> Vec<String> {
+        let mut ids = self.rule_ids();
+        for p in &self.phases {
+            if let Some(proposal) = &p.proposal {
+                ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
+            }
+        }
+        ids.extend(self.limits.iter().map(|l| l.id.clone()));
+        ids.extend(self.requires.iter().map(|r| r.id.clone()));
+        ids
     }
 }
 
@@ -538,4 +583,6 @@ pub enum ExpectSpecKind {
     Phase(usize),
     /// A condition over the protocol's values.
     That(CExpr),
+    /// The patient data fails a `require` (whose reason contains the text, if given).
+    Rejected(Option<String>),
 }

@@ -5,6 +5,7 @@
 use super::decision::*;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
+use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
 };
@@ -56,6 +57,7 @@ impl<'p> Builder<'p> {
             schedule: None,
             observe: Vec::new(),
             proposal: None,
+            values: Vec::new(),
             messages: Vec::new(),
             reasons: Vec::new(),
             next: None,
@@ -88,13 +90,23 @@ impl<'p> Builder<'p> {
                 ActionSpec::Hold(t) => self.reason(ReasonKind::Hold, t, rule),
                 ActionSpec::Stop(t) => self.reason(ReasonKind::Stop, t, rule),
                 ActionSpec::Refuse(t) => self.reason(ReasonKind::Refuse, t, rule),
-                ActionSpec::Message { level, code, text } => self.decision.messages.push(Message {
-                    level: *level,
-                    code: code.clone(),
-                    text: text.clone(),
-                    rule: Some(rule.id.clone()),
-                    source: rule.source.clone(),
-                }),
+                ActionSpec::Message { level, code, text } => {
+                    let text = render_text(env, text)?;
+                    self.decision.messages.push(Message {
+                        level: *level,
+                        code: code.clone(),
+                        text,
+                        rule: Some(rule.id.clone()),
+                        source: rule.source.clone(),
+                    })
+                }
+                ActionSpec::Show(values) => {
+                    for (name, e) in values {
+                        let v = env.eval(e)?;
+                        self.decision.values.retain(|(n, _)| n != name);
+                        self.decision.values.push((name.clone(), v));
+                    }
+                }
                 ActionSpec::Observe(e) => {
                     let a = amount(env, e)?;
                     self.decision.observe.push(a);
@@ -495,6 +507,21 @@ impl<'p> Builder<'p> {
         }
         true
     }
+}
+
+/// A message with its `{name}` values filled in (a value not given reads "missing").
+fn render_text(env: &mut Env<'_>, parts: &[TextPart]) -> R<String> {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            TextPart::Literal(t) => out.push_str(t),
+            TextPart::Value(e) => {
+                let v = env.eval(e)?;
+                out.push_str(&crate::value::Shown(&v, env.program).to_string());
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Evaluates an amount or a range.

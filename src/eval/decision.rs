@@ -245,6 +245,8 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     /// What comes next.
     pub next: Option<Next>,
+    /// Values the protocol shows (`show`), by name.
+    pub values: Vec<(String, crate::value::Value)>,
     /// Ids of the rules that fired and limits that acted, in order (for coverage).
     pub fired: Vec<String>,
     /// The explanation (filled when tracing).

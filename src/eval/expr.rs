@@ -290,6 +290,17 @@ impl<'p> Env<'p> {
                 }),
                 _ => Err(missing(self.program, &args[0])),
             },
+            Func::Ascending => {
+                let items = self.list(&args[0])?;
+                let mut ascending = true;
+                for pair in items.windows(2) {
+                    if !order(&pair[0], &pair[1]).map_err(err)?.is_lt() {
+                        ascending = false;
+                        break;
+                    }
+                }
+                Ok(Value::Bool(ascending))
+            }
             Func::First => Ok(self
                 .list(&args[0])?
                 .first()

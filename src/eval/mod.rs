@@ -12,7 +12,7 @@ mod proposal;
 pub use decision::*;
 pub use expr::Env;
 
-use crate::check::{ActionSpec, DecideSpec, Program, Reference, RuleSpec};
+use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::HitPolicy;
 use crate::value::{Shown, Value};
@@ -30,12 +30,50 @@ struct Fired<'p> {
     phase: Option<usize>,
 }
 
+/// A `require` the patient's data does not meet.
+#[derive(Clone, Debug)]
+pub struct Unmet<'p> {
+    /// The requirement.
+    pub require: &'p RequireSpec,
+}
+
+/// The requirements the patient's data does not meet, in protocol order.
+pub fn unmet_requirements<'p>(
+    program: &'p Program,
+    inputs: &[Value],
+) -> Result<Vec<Unmet<'p>>, Diagnostic> {
+    let mut env = Env::new(program, inputs);
+    let mut out = Vec::new();
+    for r in &program.requires {
+        if !env
+            .truth(&r.condition)
+            .map_err(|d| d.with_source(&program.source))?
+        {
+            out.push(Unmet { require: r });
+        }
+    }
+    Ok(out)
+}
+
 /// Evaluates the protocol for one patient (input values by slot, as decoded by `input`).
+/// Data that fails a `require` is refused with a diagnostic: no decision is made on it.
 pub fn evaluate(
     program: &Program,
     inputs: &[Value],
     options: Options,
 ) -> Result<Decision, Diagnostic> {
+    if let Some(unmet) = unmet_requirements(program, inputs)?.first() {
+        let r = unmet.require;
+        return Err(Diagnostic::error(
+            "posology::input::rejected",
+            format!("the patient's data is refused: {}", r.because),
+        )
+        .with_label(r.condition.span, "this requirement does not hold")
+        .with_help(
+            "correct the patient's data; no dose is decided on data that makes no clinical sense",
+        )
+        .with_source(&program.source));
+    }
     let mut env = Env::new(program, inputs);
     let mut run = Run {
         env: &mut env,

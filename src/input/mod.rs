@@ -71,11 +71,68 @@ pub fn read_patient(
     } else {
         complete(program, given, root.span, &mut diags, source)
     };
-    if diags.is_empty() {
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let overridden: Vec<&str> = overrides
+        .iter()
+        .filter_map(|o| o.split_once('=').map(|(n, _)| n.trim()))
+        .collect();
+    let rejected = requirements(program, &values, &root, &overridden, source);
+    if rejected.is_empty() {
         Ok(values)
     } else {
-        Err(diags)
+        Err(rejected)
     }
+}
+
+/// The protocol's `require` conditions the data fails, each pointing at the values it read.
+fn requirements(
+    program: &Program,
+    values: &[Value],
+    root: &Node,
+    overridden: &[&str],
+    source: &Source,
+) -> Vec<Diagnostic> {
+    let unmet = match crate::eval::unmet_requirements(program, values) {
+        Ok(u) => u,
+        Err(d) => return vec![d],
+    };
+    let entries: &[Entry] = match &root.kind {
+        NodeKind::Map(e) => e,
+        _ => &[],
+    };
+    unmet
+        .iter()
+        .map(|u| {
+            let r = u.require;
+            let condition = program
+                .source
+                .text
+                .get(r.condition.span.start..r.condition.span.end)
+                .unwrap_or("");
+            let cite = r.source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+            let mut d = Diagnostic::error(
+                "posology::input::rejected",
+                format!("the patient's data is refused: {}", r.because),
+            )
+            .with_help(format!(
+                "the protocol requires `{condition}`{cite}; correct the data, since no dose is decided on data that makes no clinical sense"
+            ));
+            for (name, _) in &r.reads {
+                if overridden.contains(&name.as_str()) {
+                    continue;
+                }
+                if let Some(e) = entries.iter().find(|e| &e.key == name) {
+                    d = d.with_label(e.value.span, format!("`{name}`"));
+                }
+            }
+            if d.labels.is_empty() {
+                d = d.with_label(Span::new(root.span.start, root.span.start + 1), "in this patient's data");
+            }
+            d.with_source(source)
+        })
+        .collect()
 }
 
 /// Fills defaults and reports required inputs that were not given.

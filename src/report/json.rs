@@ -118,6 +118,22 @@ fn trace_entry(t: &TraceEntry) -> Json {
     })
 }
 
+/// A shown value: quantities and ranges as above, dates as ISO text, others as shown.
+fn value(program: &Program, v: &crate::value::Value) -> Json {
+    use crate::value::Value;
+    match v {
+        Value::Num(q) => quantity(q),
+        Value::Range(r) => match &**r {
+            (Value::Num(a), Value::Num(b)) => amount(&Amount::Range(a.clone(), b.clone())),
+            _ => Json::String(crate::value::Shown(v, program).to_string()),
+        },
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Date(d) => Json::String(d.to_string()),
+        Value::Missing => Json::Null,
+        other => Json::String(crate::value::Shown(other, program).to_string()),
+    }
+}
+
 /// The whole decision; `trace` adds the explanation.
 pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
     let h = &program.header;
@@ -130,6 +146,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         "schedule": opt(&d.schedule, schedule),
         "observe": d.observe.iter().map(amount).collect::<Vec<_>>(),
         "proposal": opt(&d.proposal, proposal),
+        "values": d.values.iter().map(|(name, v)| (name.clone(), value(program, v))).collect::<Map<String, Json>>(),
         "messages": d.messages.iter().map(|m| json!({
             "severity": m.level, "code": m.code, "text": m.text, "rule": m.rule, "source": m.source,
         })).collect::<Vec<_>>(),

@@ -108,6 +108,12 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
     if let Some(p) = &d.proposal {
         proposal(&mut out, p);
     }
+    if !d.values.is_empty() {
+        let _ = writeln!(out, "\nValues:");
+        for (name, v) in &d.values {
+            let _ = writeln!(out, "  {name} = {}", crate::value::Shown(v, program));
+        }
+    }
     if !d.messages.is_empty() {
         let _ = writeln!(out, "\nMessages:");
         for m in &d.messages {

@@ -34,6 +34,8 @@ pub struct Protocol {
     pub lets: Vec<Let>,
     /// `limit` lines.
     pub limits: Vec<Limit>,
+    /// `require` lines: conditions every patient's data must meet.
+    pub requires: Vec<Require>,
     /// `begin at EXPR`: which phase applies to a patient.
     pub begin: Option<Expr>,
     /// Top-level decision blocks: apply in every phase.
@@ -183,6 +185,19 @@ pub struct Limit {
     pub span: Span,
 }
 
+/// `require COND because "…" [source "…"]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Require {
+    /// The condition the patient's data must meet.
+    pub condition: Expr,
+    /// Why, shown when the data does not meet it.
+    pub because: Text,
+    /// The label section.
+    pub source: Option<Text>,
+    /// The whole line.
+    pub span: Span,
+}
+
 /// `phase NAME { … }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phase {
@@ -283,6 +298,8 @@ pub enum ActionKind {
     Goto(Ident),
     /// The phase that comes next, and optionally after how long.
     Next(Ident, Option<Expr>),
+    /// Show these values (lets or inputs) in the decision.
+    Show(Vec<Ident>),
 }
 
 /// `give AMOUNT [form] [route R] [frequency] [over T] [for T]`
@@ -441,6 +458,8 @@ pub enum ExpectKind {
     Phase(Ident),
     /// `expect that EXPR` (a condition over the protocol's values)
     That(Expr),
+    /// `expect rejected ["text"]`: the patient data fails a `require`.
+    Rejected(Option<Text>),
 }
 
 /// An expression with its place.

@@ -126,7 +126,7 @@ fn text(pair: Pair<Rule>) -> Text {
 }
 
 /// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands for itself.
-pub(super) fn unescape(s: &str) -> String {
+pub fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -154,6 +154,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
         inputs: Vec::new(),
         lets: Vec::new(),
         limits: Vec::new(),
+        requires: Vec::new(),
         begin: None,
         decides: Vec::new(),
         phases: Vec::new(),
@@ -172,6 +173,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
             }
             Rule::let_item => protocol.lets.push(build_let(item)?),
             Rule::limit_item => protocol.limits.push(build_limit(item)?),
+            Rule::require_item => protocol.requires.push(build_require(item)?),
             Rule::begin_item => {
                 let mut inner = meaningful(item);
                 let expr = build_expr(next(&mut inner, item_span)?)?;
@@ -315,6 +317,20 @@ fn build_limit(pair: Pair<Rule>) -> Result<Limit, Diagnostic> {
     Ok(limit)
 }
 
+fn build_require(pair: Pair<Rule>) -> Result<Require, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let condition = build_expr(next(&mut inner, span)?)?;
+    let because = clause_text(next(&mut inner, span)?)?;
+    let source = inner.next().map(clause_text).transpose()?;
+    Ok(Require {
+        condition,
+        because,
+        source,
+        span,
+    })
+}
+
 fn clause_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let span = span_of(&pair);
     let mut inner = meaningful(pair);
@@ -442,6 +458,7 @@ fn build_action(pair: Pair<Rule>) -> Result<Action, Diagnostic> {
         Rule::observe => ActionKind::Observe(build_expr(next(&mut inner, span)?)?),
         Rule::wait => ActionKind::Wait(build_expr(next(&mut inner, span)?)?),
         Rule::goto => ActionKind::Goto(ident(next(&mut inner, span)?)),
+        Rule::show => ActionKind::Show(inner.map(ident).collect()),
         Rule::next_phase => {
             let phase = ident(next(&mut inner, span)?);
             let after = inner.next().map(build_expr).transpose()?;
@@ -654,6 +671,7 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
         Rule::expect_proposal => ExpectKind::Proposal(ident(next(&mut inner, span)?)),
         Rule::expect_phase => ExpectKind::Phase(ident(next(&mut inner, span)?)),
         Rule::expect_that => ExpectKind::That(build_expr(next(&mut inner, span)?)?),
+        Rule::expect_rejected => ExpectKind::Rejected(inner.next().map(text)),
         _ => return Err(internal(span)),
     };
     Ok(Expect { kind, span })

@@ -77,6 +77,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::wait => "`wait`",
         Rule::goto => "`goto`",
         Rule::next_phase => "`next`",
+        Rule::show => "`show`",
+        Rule::require_item => "`require`",
         Rule::proposal => "`proposal`",
         Rule::refuse_when => "`refuse when`",
         Rule::allow => "`allow`",
@@ -94,8 +96,9 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::expect_stop
         | Rule::expect_proposal
         | Rule::expect_phase
-        | Rule::expect_that => {
-            "what to expect (status, give, schedule, warn, note, stop, proposal, phase, that)"
+        | Rule::expect_that
+        | Rule::expect_rejected => {
+            "what to expect (status, give, schedule, warn, note, stop, proposal, phase, that, rejected)"
         }
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
@@ -198,6 +201,30 @@ const ACTIONS: &[&str] = &[
 /// a file that ends inside a block.
 fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic> {
     let expects = |rule: Rule| positives.contains(&rule);
+    let rest = text.get(span.start..).unwrap_or("");
+    let single_equals = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
+    if single_equals && expects(Rule::op_eq) {
+        return Some(
+            Diagnostic::error(
+                "posology::syntax::unexpected",
+                "`=` does not compare two values: write `==`",
+            )
+            .with_label(span, "write `==` here")
+            .with_help("`=` only names a value (`let x = …`); a comparison is `==`, as in `response == adverse`"),
+        );
+    }
+    if expects(Rule::colon) {
+        if let Some(d) = read_as_rule_name(text, span, rest) {
+            return Some(d);
+        }
+    }
+    if rest.starts_with('}') && positives == [Rule::EOI] {
+        return Some(
+            Diagnostic::error("posology::syntax::unexpected", "there is a `}` too many")
+                .with_label(span, "the protocol was already closed before this `}`")
+                .with_help("remove one `}`: each `}` closes the nearest `{` still open above it"),
+        );
+    }
     let word = found_word(text, span.start);
     if let Some(action) = word.filter(|w| ACTIONS.contains(w)) {
         if expects(Rule::semi) {
@@ -240,6 +267,77 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         return Some(d.with_help("add the missing `}`: every `{` needs its own `}`"));
     }
     None
+}
+
+/// A word read as the name of a rule (`name: when …`) because nothing else could follow there:
+/// a misspelt `otherwise`, a rule name without its `:`, or a Latin abbreviation after a dose.
+fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
+    let before = text[..span.start].trim_end();
+    let start = before
+        .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+        .len();
+    let word = &before[start..];
+    if word.is_empty() {
+        return None;
+    }
+    let word_span = Span::new(start, before.len());
+    if let Some(instead) = latin_abbreviation(word) {
+        return Some(
+            Diagnostic::error(
+                "posology::syntax::unexpected",
+                format!("`{word}` is an abbreviation the language does not use"),
+            )
+            .with_label(word_span, "not understood")
+            .with_help(format!(
+                "write `{instead}`: Latin abbreviations such as `{word}` are error-prone (ISMP)"
+            )),
+        );
+    }
+    let found = found_word(text, span.start);
+    if let Some(keyword) = found.filter(|w| ["when", "otherwise", "always"].contains(w)) {
+        return Some(
+            Diagnostic::error(
+                "posology::syntax::unexpected",
+                format!("the rule name `{word}` needs a `:` after it"),
+            )
+            .with_label(word_span, "`:` missing after this name")
+            .with_help(format!("write `{word}: {keyword} …`")),
+        );
+    }
+    if rest.starts_with("=>") {
+        let help = match close_match(word, ["when", "otherwise", "always"]) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "a rule is written `when condition => …`, `otherwise => …` or `always => …`, \
+                     optionally after a name and `:`"
+                .into(),
+        };
+        return Some(
+            Diagnostic::error(
+                "posology::syntax::unexpected",
+                format!("a rule starts with `when`, `otherwise` or `always`, not `{word}`"),
+            )
+            .with_label(word_span, "not `when`, `otherwise` or `always`")
+            .with_help(help),
+        );
+    }
+    None
+}
+
+/// The safe wording of a Latin dosing abbreviation (`tid` → `3 times daily`).
+fn latin_abbreviation(word: &str) -> Option<&'static str> {
+    Some(match word.to_lowercase().as_str() {
+        "od" | "qd" => "every 24 h",
+        "bd" | "bid" => "2 times daily",
+        "tds" | "tid" => "3 times daily",
+        "qds" | "qid" => "4 times daily",
+        "qh" => "every 1 h",
+        "q4h" => "every 4 h",
+        "q6h" => "every 6 h",
+        "q8h" => "every 8 h",
+        "q12h" => "every 12 h",
+        "q24h" => "every 24 h",
+        _ => return None,
+    })
 }
 
 /// The `{` that is most likely left open: the first whose matching `}` (by counting) is not
@@ -319,17 +417,16 @@ fn comma_in_number(text: &str, pos: usize) -> Option<Diagnostic> {
 }
 /// "a, b or c" from the rules pest expected, de-duplicated, in a stable order. What would only
 /// continue the text before the error (an operator, `.field`, a unit, a `give` modifier) is
-/// left out when something else was possible: after `when age < 12 years`, a pharmacist who
-/// wrote `warn` needs to hear about `=>`, not about `+` or `is missing`.
+/// left out: after `when age < 12 years`, a pharmacist who wrote `warn` needs to hear about
+/// `=>`, not about `+` or `is missing`. Empty when nothing else was possible.
 fn expected_list(positives: &[Rule]) -> String {
     let fresh: Vec<Rule> = positives
         .iter()
         .copied()
         .filter(|r| !continues(*r) && describe(*r).is_some())
         .collect();
-    let shown = if fresh.is_empty() { positives } else { &fresh };
     let mut names: Vec<&str> = Vec::new();
-    for name in shown.iter().filter_map(|r| describe(*r)) {
+    for name in fresh.iter().filter_map(|r| describe(*r)) {
         if !names.contains(&name) {
             names.push(name);
         }
@@ -517,6 +614,20 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
         return Some("write a leading zero: `0.5`, never `.5` (safe medication notation)".into());
     }
     let word = found_word(text, pos);
+    if word == Some("daily") && !before.ends_with("times") {
+        return Some("a frequency is written `3 times daily` or `every 8 h`".into());
+    }
+    if word == Some("is") {
+        return Some(
+            "the tests are `is missing`, `is not missing`, `is empty` and `is not empty`".into(),
+        );
+    }
+    if let Some(instead) = word.and_then(latin_abbreviation) {
+        return Some(format!(
+            "write `{instead}`: Latin abbreviations such as `{}` are error-prone (ISMP)",
+            word.unwrap_or_default()
+        ));
+    }
     if let Some(word) = word.filter(|w| !KEYWORDS.contains(w)) {
         let candidates: Vec<&str> = positives
             .iter()
@@ -597,4 +708,6 @@ pub const KEYWORDS: &[&str] = &[
     "next",
     "after",
     "always",
+    "require",
+    "show",
 ];

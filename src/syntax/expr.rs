@@ -93,6 +93,14 @@ fn run_pratt(flat: Vec<Pair<Rule>>) -> Result<Expr, Diagnostic> {
             let lhs = lhs?;
             let span = lhs.span.join(span_of(&op));
             let kind = match op.as_rule() {
+                Rule::field_access if trailing_point(&lhs, &op) => {
+                    // `5. mg` (misread as 50 mg) reads as a field of the number 5.
+                    let written = &op.as_span().get_input()[lhs.span.start..span.end];
+                    return Err(match Quantity::parse(written) {
+                        Err(e @ UnitError::Notation { .. }) => e.to_diagnostic(span),
+                        _ => internal(span),
+                    });
+                }
                 Rule::field_access => {
                     let op_span = span_of(&op);
                     let mut inner = meaningful(op);
@@ -114,6 +122,13 @@ fn run_pratt(flat: Vec<Pair<Rule>>) -> Result<Expr, Diagnostic> {
             })
         })
         .parse(flat.into_iter())
+}
+
+/// True for a `.` written right after a number without a unit (`5.`), which the grammar reads
+/// as the start of a field access.
+fn trailing_point(lhs: &Expr, op: &Pair<Rule>) -> bool {
+    matches!(lhs.kind, ExprKind::Quantity { unit: None, .. })
+        && op.as_span().start() == lhs.span.end
 }
 
 fn binary_op(r: Rule) -> Option<BinaryOp> {

@@ -13,7 +13,7 @@ mod expr;
 
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 
-pub use build::parse;
+pub use build::{parse, unescape};
 
 /// The deepest bracket nesting a protocol may have. Deeper text is refused before parsing, so no
 /// stage (the parser, the checker, the evaluator) can run out of stack on it.
@@ -109,9 +109,10 @@ fn lookalike(c: char) -> Option<(&'static str, &'static str)> {
 /// goes unnoticed in short words.
 pub(crate) fn close_match<'a>(
     word: &str,
-    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    did_you_mean(word, candidates.clone()).or_else(|| {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    did_you_mean(word, candidates.iter().copied()).or_else(|| {
         candidates
             .into_iter()
             .find(|c| is_one_swap(&word.to_lowercase(), &c.to_lowercase()))
