@@ -55,6 +55,10 @@ enum Command {
         /// Protocol files or directories.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also run the patient cases beside each protocol (`NAME/cases/`) and report the
+        /// rules, proposal rules, limits and requirements that nothing exercises (exit 1 if any).
+        #[arg(long)]
+        coverage: bool,
     },
 }
 
@@ -83,7 +87,7 @@ fn main() -> ExitCode {
             trace,
             set,
         } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
-        Command::Test { files } => cmd_test(&files),
+        Command::Test { files, coverage } => cmd_test(&files, coverage),
     };
     if ok {
         ExitCode::SUCCESS
@@ -270,7 +274,7 @@ fn cmd_run(
     }
 }
 
-fn cmd_test(paths: &[PathBuf]) -> bool {
+fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
     let files = match protocol_files(paths) {
         Ok(f) => f,
         Err(d) => {
@@ -279,13 +283,16 @@ fn cmd_test(paths: &[PathBuf]) -> bool {
         }
     };
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut uncovered = 0usize;
     for file in &files {
         let Ok(program) = load(file, false) else {
             failed += 1;
             println!("{}: does not check", file.display());
             continue;
         };
+        let mut fired: Vec<String> = Vec::new();
         for result in testing::run_examples(&program) {
+            fired.extend(result.fired.iter().cloned());
             if result.passed() {
                 passed += 1;
                 println!("ok     {}: {}", file.display(), result.name);
@@ -300,7 +307,26 @@ fn cmd_test(paths: &[PathBuf]) -> bool {
                 print_diags(std::slice::from_ref(d));
             }
         }
+        if coverage {
+            let cases = testing::case_files(file);
+            for case in &cases {
+                fired.extend(testing::run_case(&program, case).fired);
+            }
+            let missing = testing::unexercised(&program, &fired);
+            let total = program.coverable_ids().len();
+            println!(
+                "coverage {}: {} of {total} rules, limits and requirements exercised by {} examples and {} cases",
+                file.display(),
+                total - missing.len(),
+                program.examples.len(),
+                cases.len()
+            );
+            for id in &missing {
+                println!("         not exercised: {id}");
+            }
+            uncovered += missing.len();
+        }
     }
     println!("{passed} passed, {failed} failed");
-    failed == 0
+    failed == 0 && uncovered == 0
 }

@@ -1,9 +1,10 @@
-//! `posology test protocols/`: every example written in every bundled protocol passes, and
-//! every bundled protocol checks without warnings.
+//! `posology test --coverage protocols/`: every bundled protocol checks without warnings, every
+//! example in it passes, and its examples and cases together exercise every rule, proposal
+//! rule, limit and requirement.
 
 use posology::check::parse_and_check;
 use posology::diagnostics::{render_all, RenderStyle, Source};
-use posology::testing::run_examples;
+use posology::testing::{case_files, run_case, run_examples, unexercised};
 
 fn bundled_protocols() -> Vec<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols");
@@ -35,7 +36,12 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
             "{} has no examples",
             file.display()
         );
+        let mut fired: Vec<String> = Vec::new();
+        for case in case_files(&file) {
+            fired.extend(run_case(&program, &case).fired);
+        }
         for result in run_examples(&program) {
+            fired.extend(result.fired.iter().cloned());
             assert!(
                 result.passed(),
                 "{}: example \"{}\" failed: {:?} {:?}",
@@ -45,5 +51,11 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
                 result.error.map(|d| d.message)
             );
         }
+        let missing = unexercised(&program, &fired);
+        assert!(
+            missing.is_empty(),
+            "{}: no example or case exercises {missing:?}",
+            file.display()
+        );
     }
 }
