@@ -74,7 +74,18 @@ impl Checker<'_> {
             if value.ty != Type::Error {
                 let (want, example) = match target {
                     LimitTarget::Daily => ("a daily limit is an amount per day", "80 mg/day"),
-                    _ => ("a dose limit is an amount", "20 mg"),
+                    LimitTarget::Dose => ("a dose limit is an amount", "20 mg"),
+                    LimitTarget::Bolus => ("a bolus limit is an amount", "100 mcg"),
+                };
+                // The written figure with its unit corrected: `80 mg` → `80 mg/day`.
+                let written = source_text(self, value.span);
+                let literal = matches!(value.kind, super::CExprKind::Const(_));
+                let example = match (target, written.split_once('/')) {
+                    (LimitTarget::Daily, None) if literal => format!("{written}/day"),
+                    (LimitTarget::Dose | LimitTarget::Bolus, Some((amount, _))) if literal => {
+                        amount.trim().to_string()
+                    }
+                    _ => example.to_string(),
                 };
                 self.error(
                     Diagnostic::error(
@@ -93,7 +104,7 @@ impl Checker<'_> {
         let when = limit.when.as_ref().map(|w| self.condition(w));
         Some(LimitSpec {
             id: format!(
-                "limit {} {} {}",
+                "{} {} {}",
                 target.word(),
                 limit.op.symbol(),
                 source_text(self, limit.value.span)
@@ -113,14 +124,31 @@ impl Checker<'_> {
     pub(super) fn check_begin(&mut self) {
         let Some(begin) = &self.ast.begin else {
             if self.program.phases.len() > 1 {
+                // An input whose choices are the phase names is what `begin at` wants.
+                let selector = self.program.inputs.iter().find(|i| match i.ty {
+                    Type::Enum(id) => self.program.enums[id as usize]
+                        .values
+                        .iter()
+                        .all(|v| self.phase_names.contains_key(v)),
+                    _ => false,
+                });
+                let help = match selector {
+                    Some(input) => format!(
+                        "add `begin at {}`: its choices name the phases",
+                        input.name
+                    ),
+                    None => "add `begin at phase`, where `phase` is an input whose choices are \
+                             the phase names"
+                        .to_string(),
+                };
                 self.error(
                     Diagnostic::error("posology::phase::no_begin", "the protocol has several phases but does not say which applies")
                         .with_label(self.ast.name.span, "in this protocol")
-                        .with_help("add `begin at phase`, where `phase` is an input whose choices are the phase names"),
+                        .with_help(help),
                 );
-            } else if !self.reached.is_empty() {
-                self.reached[0] = true;
             }
+            // Which phases are reached is unknown without `begin at` (or obvious with one phase).
+            self.reached.fill(true);
             return;
         };
         let c = self.expr(begin, None);
@@ -131,6 +159,7 @@ impl Checker<'_> {
                     .with_help("declare an input like `phase: screening | titration` and write `begin at phase`");
                 self.error(d);
             }
+            self.reached.fill(true);
             return;
         };
         let values = self.program.enums[id as usize].values.clone();
@@ -196,7 +225,14 @@ impl Checker<'_> {
                             "posology::proposal::duplicate",
                             "a phase has at most one proposal block",
                         )
-                        .with_label(p.span, "second proposal block")
+                        .with_label(
+                            Span::new(p.span.start, p.input.span.end),
+                            "second proposal block",
+                        )
+                        .with_label(
+                            Span::new(phase.proposals[0].span.start, phase.proposals[0].input.span.end),
+                            "first one here",
+                        )
                         .with_help("merge the rules into the first block"),
                     );
                     continue;
@@ -261,9 +297,9 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::warning(
                     "posology::decide::no_otherwise",
-                    "this decision can fall through: no rule may apply",
+                    "a patient may match none of these rules, and then nothing is decided",
                 )
-                .with_label(d.span, "no `otherwise` rule")
+                .with_label(self.block_head(d.span), "no `otherwise` rule in this block")
                 .with_help(
                     "add `otherwise => …` at the end, saying what happens when no rule applies",
                 ),
@@ -465,7 +501,13 @@ impl Checker<'_> {
         }
         let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
             .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("add `phase {} {{ … }}`", p.name));
+            .unwrap_or_else(|| {
+                format!(
+                    "the phases are {}; or add `phase {} {{ … }}`",
+                    self.phase_list(),
+                    p.name
+                )
+            });
         self.error(
             Diagnostic::error(
                 "posology::phase::unknown",
@@ -475,6 +517,36 @@ impl Checker<'_> {
             .with_help(help),
         );
         None
+    }
+
+    /// The head of a block (`decide first`), up to its `{`, for a label that does not cover
+    /// the whole block.
+    fn block_head(&self, block: Span) -> Span {
+        let text = self
+            .program
+            .source
+            .text
+            .get(block.start..block.end)
+            .unwrap_or("");
+        match text.find('{') {
+            Some(brace) => Span::new(block.start, block.start + text[..brace].trim_end().len()),
+            None => block,
+        }
+    }
+
+    /// The phase names in file order, for help: "`start`, `titrate` and `discontinue`".
+    pub(super) fn phase_list(&self) -> String {
+        let names: Vec<String> = self
+            .program
+            .phases
+            .iter()
+            .map(|p| format!("`{}`", p.name))
+            .collect();
+        match names.as_slice() {
+            [] => "none".to_string(),
+            [one] => one.clone(),
+            [.., last] => format!("{} and {last}", names[..names.len() - 1].join(", ")),
+        }
     }
 
     fn time_value(&mut self, e: &ast::Expr, place: &str) -> Option<CExpr> {
@@ -517,9 +589,7 @@ impl Checker<'_> {
                     ),
                 )
                 .with_label(amount.span, "not a dose")
-                .with_help(
-                    "give an amount (`5 mg`, `2 mL`), a rate (`300 mcg/day`) or a range of either",
-                ),
+                .with_help(self.not_a_dose_help(&amount, dim)),
             );
             return None;
         }
@@ -556,6 +626,36 @@ impl Checker<'_> {
             over,
             duration,
         })
+    }
+
+    /// How to turn what was written into a dose: a dose per kg is multiplied by the weight.
+    fn not_a_dose_help(&self, amount: &CExpr, dim: Dim) -> String {
+        let per_kg = Dim {
+            body_mass: 0,
+            ..dim
+        };
+        if dim.body_mass == -1 && (is_amount(per_kg) || is_rate(per_kg)) {
+            let weight = self
+                .program
+                .inputs
+                .iter()
+                .find(|i| {
+                    i.name.contains("weight")
+                        || i.unit.as_ref().is_some_and(|u| u.to_string() == "kg")
+                })
+                .map_or("weight", |i| i.name.as_str());
+            let text = self
+                .program
+                .source
+                .text
+                .get(amount.span.start..amount.span.end)
+                .unwrap_or("the dose per kg");
+            return format!(
+                "a dose per kg of body weight is multiplied by the patient's weight: \
+                 `give {text} * {weight}`"
+            );
+        }
+        "give an amount (`5 mg`, `2 mL`), a rate (`300 mcg/day`) or a range of either".into()
     }
 
     /// `Ok(None)` for no frequency; `None` (outer) when it is wrong (already reported).
@@ -608,10 +708,10 @@ impl Checker<'_> {
                 Some(c)
             }
         };
-        let starting = match &s.starting {
-            Some(e) => Some(self.expect_type(e, &Type::Date, "a schedule's first day")),
-            None => None,
-        };
+        let starting = s
+            .starting
+            .as_ref()
+            .map(|e| self.expect_type(e, &Type::Date, "a schedule's first day"));
         if step.ty == Type::Error {
             return None;
         }

@@ -42,7 +42,11 @@ impl Checker<'_> {
         match &e.kind {
             ExprKind::Quantity { value, unit } => self.quantity_literal(*value, unit, span),
             ExprKind::Bool(b) => constant(Value::Bool(*b), Type::Bool, span),
-            ExprKind::Text(t) => constant(Value::Text(t.as_str().into()), Type::Text, span),
+            ExprKind::Text(t) => match (expected, super::consts::parse_date(t)) {
+                // `alarm_date == "2027-01-22"`: a quoted ISO date where a date is expected.
+                (Some(Type::Date), Some(d)) => constant(Value::Date(d), Type::Date, span),
+                _ => constant(Value::Text(t.as_str().into()), Type::Text, span),
+            },
             ExprKind::Name(name) => self.name(name, span, expected),
             ExprKind::Call(func, args) => self.call(&func.name, func.span, args, span),
             ExprKind::Field(base, field) => self.field(base, &field.name, field.span, span),
@@ -223,8 +227,15 @@ impl Checker<'_> {
             Some(Type::Enum(_)) => ("posology::name::unknown_value", "choice"),
             _ => ("posology::name::unknown", "name"),
         };
+        const NUMBER_WORDS: &[&str] = &[
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "once", "twice",
+        ];
         let help = match close_match(name, candidates.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
+            None if NUMBER_WORDS.contains(&name.to_lowercase().as_str()) => {
+                "write numbers in digits, e.g. `3 times daily`".to_string()
+            }
             None => match expected {
                 Some(Type::Enum(id)) => format!(
                     "the choices are: {}",
@@ -282,9 +293,16 @@ impl Checker<'_> {
     }
 
     fn not_a_record(&mut self, base: &CExpr, name_span: Span) -> CExpr {
+        let written = self
+            .program
+            .source
+            .text
+            .get(base.span.start..base.span.end)
+            .filter(|t| !t.contains('\n'))
+            .map_or("this is ".to_string(), |t| format!("`{t}` is "));
         let d = Diagnostic::error(
             "posology::type::not_a_record",
-            format!("{} has no fields", self.describe(&base.ty)),
+            format!("{written}{} and has no fields", self.describe(&base.ty)),
         )
         .with_label(name_span, "no such field")
         .with_label(base.span, format!("this is {}", self.describe(&base.ty)))

@@ -8,6 +8,7 @@ mod declare;
 mod examples;
 mod expr;
 mod program;
+mod scope;
 mod types;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use std::collections::HashMap;
 pub(crate) use consts::parse_date;
 pub use consts::validate_value;
 pub use program::*;
+pub use scope::Scope;
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};
 use crate::syntax::ast;

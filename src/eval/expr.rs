@@ -18,6 +18,8 @@ pub struct Env<'p> {
     pub inputs: &'p [Value],
     lets: Vec<Option<Value>>,
     items: Vec<Value>,
+    /// Which limits a dose was held against (for coverage).
+    pub limits_applied: Vec<bool>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -30,6 +32,14 @@ impl<'p> Env<'p> {
             inputs,
             lets: vec![None; program.lets.len()],
             items: Vec::new(),
+            limits_applied: vec![false; program.limits.len()],
+        }
+    }
+
+    /// Records that a dose was held against limit `index`.
+    pub fn note_limit_applied(&mut self, index: usize) {
+        if let Some(slot) = self.limits_applied.get_mut(index) {
+            *slot = true;
         }
     }
 
@@ -114,7 +124,8 @@ impl<'p> Env<'p> {
                 let step_value = self.num(step)?;
                 let v = self.present(body)?;
                 let round = |q: &Quantity| {
-                    q.round_to_step(&step_value, *mode)
+                    snap(q, &step_value)
+                        .round_to_step(&step_value, *mode)
                         .map_err(|err| unit_error(err, e.span))
                 };
                 match v {
@@ -358,6 +369,27 @@ impl<'p> Env<'p> {
             Value::List(items) => Ok(items),
             _ => Err(missing(self.program, e)),
         }
+    }
+}
+
+/// A quotient that does not terminate (e.g. 18 mL / (200/300 mL/day)) carries 28 digits and
+/// can sit a hair below a whole step (26.99…9 days): moved onto the step when it is within
+/// 1e-15 of a step, so rounding down does not lose a whole day to the last digit.
+fn snap(q: &Quantity, step: &Quantity) -> Quantity {
+    if !q.is_approximate() {
+        return q.clone();
+    }
+    let Ok(nearest) = q.round_to_step(step, crate::units::RoundMode::Nearest) else {
+        return q.clone();
+    };
+    let Ok(diff) = q.sub(&nearest) else {
+        return q.clone();
+    };
+    let tolerance = step.value.abs() * rust_decimal::Decimal::new(1, 15);
+    let diff_in_step = diff.convert_to(&step.unit).map(|d| d.value.abs());
+    match diff_in_step {
+        Ok(d) if d <= tolerance => nearest,
+        _ => q.clone(),
     }
 }
 

@@ -132,6 +132,11 @@ impl<'p> Run<'_, 'p> {
             proposal::no_rules_here(self.env, slot, &mut decision);
         }
         decision.finish_status();
+        for (limit, applied) in program.limits.iter().zip(&self.env.limits_applied) {
+            if *applied && !self.fired_ids.contains(&limit.id) {
+                self.fired_ids.push(limit.id.clone());
+            }
+        }
         decision.fired = std::mem::take(&mut self.fired_ids);
         decision.trace = std::mem::take(&mut self.trace);
         if !decision.has_outcome() {

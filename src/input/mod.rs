@@ -86,6 +86,96 @@ pub fn read_patient(
     }
 }
 
+/// Reads a patient file's text into the values it gives, by input slot (`None` where not
+/// given), without defaults, required-field or `require` checks: for a REPL that fills the
+/// rest in later.
+pub fn read_given(
+    program: &Program,
+    text: &str,
+    format: Format,
+    source: &Source,
+) -> Result<Vec<Option<Value>>, Vec<Diagnostic>> {
+    let root = parse_document(text, format, source).map_err(|d| vec![d.with_source(source)])?;
+    let mut decoder = Decoder {
+        program,
+        diags: Vec::new(),
+    };
+    let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
+    decoder.fields(&root, &mut given);
+    if decoder.diags.is_empty() {
+        Ok(given)
+    } else {
+        Err(decoder.diags.into_iter().map(|d| d.with_source(source)).collect())
+    }
+}
+
+/// Fills defaults into given values; the names of required inputs still missing are the error.
+pub fn complete_given(program: &Program, given: &[Option<Value>]) -> Result<Vec<Value>, Vec<String>> {
+    let mut missing = Vec::new();
+    let mut out = Vec::with_capacity(given.len());
+    for (spec, v) in program.inputs.iter().zip(given) {
+        match v.clone().or_else(|| spec.default.clone()) {
+            Some(v) => out.push(v),
+            None if spec.optional => out.push(Value::Missing),
+            None => {
+                missing.push(spec.name.clone());
+                out.push(Value::Missing);
+            }
+        }
+    }
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing)
+    }
+}
+
+/// A patient file (JSON) holding the given values, spelt as patient files spell them.
+pub fn to_patient_json(program: &Program, given: &[Option<Value>]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (spec, v) in program.inputs.iter().zip(given) {
+        if let Some(v) = v {
+            map.insert(spec.name.clone(), patient_json(program, &spec.ty, v));
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Num(q) if q.unit.is_none() && matches!(ty, Type::Num(u) if u.is_none()) => {
+            crate::units::format_decimal(&q.value)
+                .parse::<serde_json::Number>()
+                .map(J::Number)
+                .unwrap_or(J::Null)
+        }
+        Value::Num(q) => J::String(q.display_exact()),
+        Value::Bool(b) => J::Bool(*b),
+        Value::Text(t) => J::String(t.to_string()),
+        Value::Enum(..) => J::String(crate::value::Shown(v, program).to_string()),
+        Value::Date(d) => J::String(d.to_string()),
+        Value::List(items) => {
+            let inner = match ty {
+                Type::List(t) => (**t).clone(),
+                _ => Type::Error,
+            };
+            J::Array(items.iter().map(|i| patient_json(program, &inner, i)).collect())
+        }
+        Value::Record(id, fields) => {
+            let specs = &program.records[*id as usize].fields;
+            let mut map = serde_json::Map::new();
+            for (spec, f) in specs.iter().zip(fields.iter()) {
+                if !f.is_missing() {
+                    map.insert(spec.name.clone(), patient_json(program, &spec.ty, f));
+                }
+            }
+            J::Object(map)
+        }
+        Value::Range(_) | Value::Missing => J::Null,
+    }
+}
+
 /// The protocol's `require` conditions the data fails, each pointing at the values it read.
 fn requirements(
     program: &Program,

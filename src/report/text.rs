@@ -77,7 +77,15 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         String::new()
     };
     let _ = writeln!(out, "Phase: {}{path}", d.phase);
-    let _ = writeln!(out, "Status: {}", d.status.word().to_uppercase());
+    let proposal_only = d.status == Status::Refused
+        && d.proposal.as_ref().is_some_and(|p| !p.allowed)
+        && !d.reasons.iter().any(|r| r.kind == ReasonKind::Refuse);
+    let qualifier = if proposal_only {
+        " (the proposed dose; the protocol's own decision follows)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "Status: {}{qualifier}", d.status.word().to_uppercase());
     for r in &d.reasons {
         let _ = writeln!(
             out,
@@ -208,6 +216,7 @@ fn proposal(out: &mut String, p: &ProposalOutcome) {
     let total = p
         .daily_total
         .as_ref()
+        .filter(|t| *t != &p.value)
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
     let _ = writeln!(out, "\nProposal: {}{total}: {verdict}", p.value);
@@ -233,7 +242,7 @@ fn why(out: &mut String, d: &Decision) {
             .map(|s| format!(": {s}"))
             .unwrap_or_default();
         let _ = writeln!(out, "  {mark} {} {}{src}{detail}", t.kind, t.id);
-        if t.fired && !t.values.is_empty() {
+        if !t.values.is_empty() {
             let values: Vec<String> = t.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             let _ = writeln!(out, "      with {}", values.join(", "));
         }

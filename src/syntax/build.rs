@@ -28,6 +28,25 @@ pub fn parse(text: &str) -> Result<Protocol, Diagnostic> {
     build_protocol(protocol)
 }
 
+/// Parses one expression (a REPL line such as `300 mcg/day / 500 mcg/mL`).
+pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
+    super::precheck(text)?;
+    let mut pairs = ProtocolParser::parse(Rule::line_expr, text).map_err(|e| from_pest(e, text))?;
+    let line = next(&mut pairs, Span::new(0, text.len()))?;
+    let mut inner = meaningful(line).filter(|p| p.as_rule() != Rule::EOI);
+    build_expr(next(&mut inner, Span::new(0, text.len()))?)
+}
+
+/// Parses one value as written in an example's `given` block (`300 mcg/day`, `spinal`,
+/// `[{ dose: 50 mcg, response: negative }]`).
+pub fn parse_value(text: &str) -> Result<Value, Diagnostic> {
+    super::precheck(text)?;
+    let mut pairs = ProtocolParser::parse(Rule::line_value, text).map_err(|e| from_pest(e, text))?;
+    let line = next(&mut pairs, Span::new(0, text.len()))?;
+    let mut inner = meaningful(line).filter(|p| p.as_rule() != Rule::EOI);
+    build_value(next(&mut inner, Span::new(0, text.len()))?)
+}
+
 const NON_ZERO_ONE: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN;
 
 /// The span of a pair, without the whitespace and comments pest lets a pair end with (a rule

@@ -128,6 +128,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::boolean => "`true` or `false`",
         Rule::keyword => "a keyword",
         Rule::file | Rule::protocol => "a protocol",
+        Rule::line_expr | Rule::line_value => "a value",
         Rule::WHITESPACE | Rule::COMMENT => return None,
         Rule::ident_char
         | Rule::item
@@ -614,6 +615,13 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
         return Some("write a leading zero: `0.5`, never `.5` (safe medication notation)".into());
     }
     let word = found_word(text, pos);
+    if let Some(word) = word.filter(|w| wants_name && KEYWORDS.contains(w)) {
+        if !before.ends_with("=>") {
+            return Some(format!(
+                "`{word}` is a keyword of the language and cannot be used as a name: choose another name"
+            ));
+        }
+    }
     if word == Some("daily") && !before.ends_with("times") {
         return Some("a frequency is written `3 times daily` or `every 8 h`".into());
     }
@@ -637,14 +645,6 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
         if let Some(s) = close_match(word, candidates.iter().copied()) {
             return Some(format!("did you mean `{s}`?"));
         }
-    }
-    if !wants_name || before.ends_with("=>") {
-        return None;
-    }
-    if let Some(word) = word.filter(|w| KEYWORDS.contains(w)) {
-        return Some(format!(
-            "`{word}` is a keyword of the language and cannot be used as a name: choose another name"
-        ));
     }
     None
 }

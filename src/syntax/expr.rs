@@ -229,9 +229,9 @@ pub(super) fn parse_decimal(digits: &str, span: Span) -> Result<Decimal, Diagnos
     Decimal::from_str_exact(digits).map_err(|_| {
         Diagnostic::error(
             "posology::value::out_of_range",
-            format!("the number `{digits}` is out of range"),
+            format!("the number `{digits}` cannot be held exactly"),
         )
-        .with_label(span, "cannot be held exactly")
+        .with_label(span, "too many digits, or too large")
         .with_help("numbers may have at most 28 significant digits and 28 decimal places")
     })
 }

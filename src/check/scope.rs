@@ -1,0 +1,74 @@
+//! Checking one more expression or value against an already checked protocol: what a REPL
+//! line needs. Slots, enum ids and record ids are assigned exactly as in [`check`](super::check),
+//! so what this returns runs against the same [`Program`](super::Program).
+
+use super::{CExpr, Checker, Type};
+use crate::diagnostics::{Diagnostic, Source};
+use crate::syntax::ast;
+use crate::value::Value;
+
+/// A protocol's names and types, ready to check a line against.
+pub struct Scope<'a> {
+    checker: Checker<'a>,
+}
+
+impl<'a> Scope<'a> {
+    /// Declares the protocol's inputs, phases and `let`s (the protocol must already check).
+    pub fn new(protocol: &'a ast::Protocol, source: &Source) -> Self {
+        let mut checker = Checker::new(protocol, source);
+        checker.declare_header();
+        checker.declare_inputs();
+        checker.declare_phases();
+        checker.declare_lets();
+        checker.check_all_lets();
+        checker.diags.clear();
+        Scope { checker }
+    }
+
+    fn take_errors(&mut self) -> Result<(), Vec<Diagnostic>> {
+        let diags = std::mem::take(&mut self.checker.diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            Err(diags)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks an expression in the protocol's top-level scope.
+    pub fn expr(&mut self, e: &ast::Expr) -> Result<CExpr, Vec<Diagnostic>> {
+        let c = self.checker.expr(e, None);
+        self.take_errors()?;
+        Ok(c)
+    }
+
+    /// Converts a written value for an input (by slot), in its declared unit, validated.
+    pub fn input_value(&mut self, slot: usize, v: &ast::Value) -> Result<Value, Vec<Diagnostic>> {
+        let spec = self.checker.program.inputs[slot].clone();
+        let value = self.checker.const_value(v, &spec);
+        self.take_errors()?;
+        value.ok_or_else(Vec::new)
+    }
+
+    /// Converts a written value for one more item of a list input (by slot).
+    pub fn list_item_value(&mut self, slot: usize, v: &ast::Value) -> Result<Value, Vec<Diagnostic>> {
+        let mut spec = self.checker.program.inputs[slot].clone();
+        let Type::List(inner) = spec.ty.clone() else {
+            return Err(vec![Diagnostic::error(
+                "posology::repl::not_a_list",
+                format!("`{}` is not a list: set it with `=`", spec.name),
+            )
+            .with_label(v.span, "one item")
+            .with_help(format!("write `{} = …`", spec.name))]);
+        };
+        spec.unit = match &*inner {
+            Type::Num(u) => Some(u.clone()),
+            _ => None,
+        };
+        spec.ty = *inner;
+        spec.range = None;
+        spec.whole = false;
+        let value = self.checker.const_value(v, &spec);
+        self.take_errors()?;
+        value.ok_or_else(Vec::new)
+    }
+}

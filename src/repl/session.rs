@@ -1,0 +1,656 @@
+//! The REPL's session core: takes one line, returns what to print. It knows nothing of
+//! terminals, so a whole session can be driven (and tested) line by line.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{parse_and_check, CExprKind, Program, Scope, Type};
+use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
+use crate::eval::{self, Decision, Env, Options};
+use crate::input::{self, Format};
+use crate::report;
+use crate::syntax::{self, ast};
+use crate::value::{Shown, Value};
+
+use super::help::{COMMANDS, HELP};
+use super::sweep;
+
+/// What a line produced.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Text to print (may be empty).
+    pub text: String,
+    /// False when the line failed (a diagnostic was printed).
+    pub ok: bool,
+    /// The user asked to leave.
+    pub quit: bool,
+    /// The line left brackets open: more lines follow before anything runs.
+    pub incomplete: bool,
+}
+
+impl Reply {
+    fn ok(text: impl Into<String>) -> Reply {
+        Reply {
+            text: text.into(),
+            ok: true,
+            ..Reply::default()
+        }
+    }
+
+    fn fail(text: impl Into<String>) -> Reply {
+        Reply {
+            text: text.into(),
+            ok: false,
+            ..Reply::default()
+        }
+    }
+}
+
+/// A protocol that checked, with what the session needs to check lines against it.
+pub(super) struct Loaded {
+    pub path: PathBuf,
+    pub source: Source,
+    pub ast: ast::Protocol,
+    pub program: Program,
+}
+
+/// One interactive session: the loaded protocol, the patient's values, the last decision.
+pub struct Session {
+    pub(super) loaded: Option<Loaded>,
+    /// Values set by the user (or a patient file), by input slot; `None` = not given.
+    pub(super) given: Vec<Option<Value>>,
+    last: Option<Decision>,
+    pending: String,
+    style: RenderStyle,
+    failures: usize,
+}
+
+impl Session {
+    /// A session with no protocol loaded; diagnostics drawn in `style`.
+    pub fn new(style: RenderStyle) -> Self {
+        Session {
+            loaded: None,
+            given: Vec::new(),
+            last: None,
+            pending: String::new(),
+            style,
+            failures: 0,
+        }
+    }
+
+    /// How many lines failed so far.
+    pub fn failures(&self) -> usize {
+        self.failures
+    }
+
+    /// The loaded program, if any (for completion and highlighting).
+    pub fn program(&self) -> Option<&Program> {
+        self.loaded.as_ref().map(|l| &l.program)
+    }
+
+    /// True while earlier lines left brackets open.
+    pub fn is_continuing(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Handles one line of input.
+    pub fn line(&mut self, line: &str) -> Reply {
+        let mut text = std::mem::take(&mut self.pending);
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(line);
+        if open_brackets(&text) > 0 {
+            self.pending = text;
+            return Reply {
+                ok: true,
+                incomplete: true,
+                ..Reply::default()
+            };
+        }
+        let reply = self.dispatch(&text);
+        if !reply.ok {
+            self.failures += 1;
+        }
+        reply
+    }
+
+    fn dispatch(&mut self, text: &str) -> Reply {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            return Reply::ok("");
+        }
+        if let Some(command) = trimmed.strip_prefix(':') {
+            return self.command(command.trim(), text);
+        }
+        if let Some((name, value, append)) = assignment(text) {
+            return self.assign(text, name, value, append);
+        }
+        self.evaluate_line(text)
+    }
+
+    fn diagnostics(&self, diags: &[Diagnostic]) -> String {
+        render_all(diags, self.style)
+    }
+
+    fn line_error(&self, line: &str, d: Diagnostic) -> Reply {
+        let d = d.with_source(&Source::new("input", line));
+        Reply::fail(self.diagnostics(&[d]))
+    }
+
+    fn need_protocol(&self, line: &str) -> Result<&Loaded, Reply> {
+        self.loaded.as_ref().ok_or_else(|| {
+            self.line_error(
+                line,
+                Diagnostic::error("posology::repl::no_protocol", "no protocol is loaded")
+                    .with_label(Span::new(0, line.len()), "needs a protocol")
+                    .with_help("load one with `:load protocols/baclofen_intrathecal.dose`"),
+            )
+        })
+    }
+
+    fn command(&mut self, command: &str, line: &str) -> Reply {
+        let (name, arg) = command
+            .split_once(char::is_whitespace)
+            .map_or((command, ""), |(n, a)| (n, a.trim()));
+        match name {
+            "load" | "l" => self.load(Path::new(arg), false),
+            "reload" | "r" => match self.loaded.as_ref().map(|l| l.path.clone()) {
+                Some(path) => self.load(&path, true),
+                None => self.need_protocol(line).err().unwrap_or_default(),
+            },
+            "patient" | "p" => self.patient(Path::new(arg), line),
+            "unset" | "u" => self.unset(arg, line),
+            "inputs" | "i" => self.inputs(line),
+            "save" => self.save(Path::new(arg), line),
+            "run" => self.run(line),
+            "why" | "w" => self.why(),
+            "sweep" | "s" => sweep::sweep(self, arg, line),
+            "step" => self.step(line),
+            "help" | "h" | "?" => Reply::ok(HELP),
+            "quit" | "q" | "exit" => Reply {
+                ok: true,
+                quit: true,
+                ..Reply::default()
+            },
+            other => {
+                let names = COMMANDS.iter().map(|(c, _)| *c);
+                let help = did_you_mean(other, names)
+                    .map(|s| format!("did you mean `:{s}`?"))
+                    .unwrap_or_else(|| "`:help` lists the commands".into());
+                let start = line.find(other).unwrap_or(0);
+                self.line_error(
+                    line,
+                    Diagnostic::error("posology::repl::unknown_command", format!("unknown command `:{other}`"))
+                        .with_label(Span::new(start, start + other.len()), "no such command")
+                        .with_help(help),
+                )
+            }
+        }
+    }
+
+    /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
+    pub fn load(&mut self, path: &Path, keep_values: bool) -> Reply {
+        if path.as_os_str().is_empty() {
+            return Reply::fail("usage: :load FILE\n");
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                let d = Diagnostic::error("posology::io::read", format!("cannot read {}: {e}", path.display()))
+                    .with_help("check the path");
+                return Reply::fail(self.diagnostics(&[d]));
+            }
+        };
+        let source = Source::new(path.display().to_string(), text.as_str());
+        let ast = match syntax::parse(&text) {
+            Ok(a) => a,
+            Err(d) => return self.keep_last(&[d.with_source(&source)]),
+        };
+        let (program, diags) = parse_and_check(&text, &source);
+        let Some(program) = program else {
+            return self.keep_last(&diags);
+        };
+        let old = self.loaded.take();
+        let same_file = old.as_ref().is_some_and(|o| o.path == path);
+        let mut given = vec![None; program.inputs.len()];
+        if keep_values || same_file {
+            if let Some(old) = &old {
+                for (slot, spec) in program.inputs.iter().enumerate() {
+                    // Keep a value by name when its input still has the same kind.
+                    let Some(old_slot) = old.program.input_slot(&spec.name) else {
+                        continue;
+                    };
+                    if old.program.inputs[old_slot].ty == spec.ty {
+                        given[slot] = self.given.get(old_slot).cloned().flatten();
+                    }
+                }
+            }
+        }
+        let mut out = self.diagnostics(&diags);
+        let name = program.header.name.clone();
+        out.push_str(&format!(
+            "loaded {name} ({} inputs, {} phases, {} examples)\n",
+            program.inputs.len(),
+            program.phases.len(),
+            program.examples.len()
+        ));
+        self.given = given;
+        self.last = None;
+        self.loaded = Some(Loaded {
+            path: path.to_path_buf(),
+            source,
+            ast,
+            program,
+        });
+        Reply::ok(out)
+    }
+
+    fn keep_last(&self, diags: &[Diagnostic]) -> Reply {
+        let mut out = self.diagnostics(diags);
+        if let Some(l) = &self.loaded {
+            out.push_str(&format!("kept the last good protocol: {}\n", l.path.display()));
+        }
+        Reply::fail(out)
+    }
+
+    fn patient(&mut self, path: &Path, line: &str) -> Reply {
+        let loaded = match self.need_protocol(line) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        let Some(format) = Format::from_path(path) else {
+            return self.line_error(
+                line,
+                Diagnostic::error("posology::input::format", format!("cannot tell the format of `{}`", path.display()))
+                    .with_label(Span::new(0, line.len()), "not .json, .yaml or .toml")
+                    .with_help("name the file .json, .yaml or .toml"),
+            );
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                let d = Diagnostic::error("posology::io::read", format!("cannot read {}: {e}", path.display()))
+                    .with_help("check the path");
+                return Reply::fail(self.diagnostics(&[d]));
+            }
+        };
+        let source = Source::new(path.display().to_string(), text.as_str());
+        match input::read_given(&loaded.program, &text, format, &source) {
+            Ok(given) => {
+                let count = given.iter().filter(|v| v.is_some()).count();
+                self.given = given;
+                self.last = None;
+                Reply::ok(format!("read {count} values from {}\n", path.display()))
+            }
+            Err(diags) => Reply::fail(self.diagnostics(&diags)),
+        }
+    }
+
+    fn slot_of(&self, name: &str, line: &str) -> Result<usize, Reply> {
+        let loaded = self.need_protocol(line)?;
+        loaded.program.input_slot(name).ok_or_else(|| {
+            let names = loaded.program.inputs.iter().map(|i| i.name.as_str());
+            let help = did_you_mean(name, names)
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| "`:inputs` lists the inputs".into());
+            let start = line.find(name).unwrap_or(0);
+            self.line_error(
+                line,
+                Diagnostic::error("posology::repl::unknown_input", format!("`{name}` is not an input of this protocol"))
+                    .with_label(Span::new(start, start + name.len()), "unknown input")
+                    .with_help(help),
+            )
+        })
+    }
+
+    fn unset(&mut self, name: &str, line: &str) -> Reply {
+        match self.slot_of(name, line) {
+            Ok(slot) => {
+                self.given[slot] = None;
+                self.last = None;
+                Reply::ok(format!("{name} is unset\n"))
+            }
+            Err(r) => r,
+        }
+    }
+
+    fn assign(&mut self, line: &str, name: &str, value_text: &str, append: bool) -> Reply {
+        let slot = match self.slot_of(name, line) {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let offset = line.len() - value_text.len();
+        let value = match self.value_for(slot, value_text, offset, append) {
+            Ok(v) => v,
+            Err(diags) => {
+                let diags: Vec<Diagnostic> = diags.into_iter().map(|d| d.with_source(&Source::new("input", line))).collect();
+                return Reply::fail(self.diagnostics(&diags));
+            }
+        };
+        let value = if append {
+            let mut items: Vec<Value> = match self.given[slot].clone().or_else(|| self.loaded.as_ref().and_then(|l| l.program.inputs[slot].default.clone())) {
+                Some(Value::List(items)) => items.to_vec(),
+                _ => Vec::new(),
+            };
+            items.push(value);
+            Value::List(items.into())
+        } else {
+            value
+        };
+        let shown = self.show(&value);
+        self.given[slot] = Some(value);
+        self.last = None;
+        Reply::ok(format!("{name} = {shown}\n"))
+    }
+
+    /// Parses and checks a written value for an input (spans shifted to the whole line).
+    fn value_for(&self, slot: usize, text: &str, offset: usize, append: bool) -> Result<Value, Vec<Diagnostic>> {
+        let Some(loaded) = &self.loaded else {
+            return Err(Vec::new());
+        };
+        let shift = |mut d: Diagnostic| {
+            for l in &mut d.labels {
+                l.span = Span::new(l.span.start + offset, l.span.end + offset);
+            }
+            d
+        };
+        let v = syntax::parse_value(text).map_err(|d| vec![shift(d)])?;
+        let v = shift_value(v, offset);
+        let mut scope = Scope::new(&loaded.ast, &loaded.source);
+        let result = if append {
+            scope.list_item_value(slot, &v)
+        } else {
+            scope.input_value(slot, &v)
+        };
+        result.map_err(|diags| {
+            if diags.is_empty() {
+                vec![Diagnostic::error("posology::repl::bad_value", "this value does not fit the input")
+                    .with_label(Span::new(offset, offset + text.len()), "not accepted")
+                    .with_help("`:inputs` shows each input's kind and allowed range")]
+            } else {
+                diags
+            }
+        })
+    }
+
+    fn show(&self, v: &Value) -> String {
+        match &self.loaded {
+            Some(l) => Shown(v, &l.program).to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The patient's values with defaults, `Missing` where not given (no error).
+    pub(super) fn values_with_defaults(&self) -> Vec<Value> {
+        let Some(l) = &self.loaded else {
+            return Vec::new();
+        };
+        l.program
+            .inputs
+            .iter()
+            .zip(&self.given)
+            .map(|(spec, v)| v.clone().or_else(|| spec.default.clone()).unwrap_or(Value::Missing))
+            .collect()
+    }
+
+    fn inputs(&self, line: &str) -> Reply {
+        let loaded = match self.need_protocol(line) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        let program = &loaded.program;
+        let mut rows = vec![["input".to_string(), "kind".into(), "allowed".into(), "value".into()]];
+        for (spec, v) in program.inputs.iter().zip(&self.given) {
+            let kind = kind_of(program, &spec.ty, spec.whole);
+            let allowed = spec.range.as_ref().map(|(lo, hi)| format!("{lo}..{hi}")).unwrap_or_default();
+            let value = match (v, &spec.default) {
+                (Some(v), _) => Shown(v, program).to_string(),
+                (None, Some(d)) => format!("{} (default)", Shown(d, program)),
+                (None, None) if spec.optional => "not given (optional)".into(),
+                (None, None) => "MISSING (required)".into(),
+            };
+            rows.push([spec.name.clone(), kind, allowed, value]);
+        }
+        Reply::ok(table(&rows))
+    }
+
+    fn save(&self, path: &Path, line: &str) -> Reply {
+        let loaded = match self.need_protocol(line) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        if path.as_os_str().is_empty() {
+            return Reply::fail("usage: :save FILE.json\n");
+        }
+        let json = input::to_patient_json(&loaded.program, &self.given);
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        match std::fs::write(path, text) {
+            Ok(()) => Reply::ok(format!("saved {} values to {}\n", self.given.iter().filter(|v| v.is_some()).count(), path.display())),
+            Err(e) => {
+                let d = Diagnostic::error("posology::io::write", format!("cannot write {}: {e}", path.display()))
+                    .with_help("check the directory exists and is writable");
+                Reply::fail(self.diagnostics(&[d]))
+            }
+        }
+    }
+
+    /// Decides for the current values (with the trace kept for `:why`).
+    pub(super) fn decide(&self) -> Result<Decision, String> {
+        let Some(loaded) = &self.loaded else {
+            return Err("no protocol is loaded: `:load FILE`\n".into());
+        };
+        let values = input::complete_given(&loaded.program, &self.given).map_err(|missing| {
+            let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
+            format!("missing required input{}: {} (set {})\n", if missing.len() == 1 { "" } else { "s" }, missing.join(", "), sets.join(", "))
+        })?;
+        eval::evaluate(&loaded.program, &values, Options { trace: true }).map_err(|d| self.diagnostics(&[d]))
+    }
+
+    fn run(&mut self, line: &str) -> Reply {
+        let loaded = match self.need_protocol(line) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        let program = &loaded.program;
+        match self.decide() {
+            Ok(decision) => {
+                let text = report::text::decision(program, &decision, false);
+                self.last = Some(decision);
+                Reply::ok(text)
+            }
+            Err(message) => Reply::fail(message),
+        }
+    }
+
+    fn why(&self) -> Reply {
+        match &self.last {
+            Some(d) => Reply::ok(report::text::why(d)),
+            None => Reply::fail("no decision yet: `:run` first\n"),
+        }
+    }
+
+    fn step(&mut self, line: &str) -> Reply {
+        if self.last.is_none() {
+            let r = self.run(line);
+            if !r.ok {
+                return r;
+            }
+        }
+        let (Some(loaded), Some(decision)) = (&self.loaded, &self.last) else {
+            return Reply::fail("no decision yet: `:run` first\n");
+        };
+        let program = &loaded.program;
+        let next = decision
+            .next
+            .as_ref()
+            .and_then(|n| n.phase.clone())
+            .or_else(|| (decision.path.len() > 1).then(|| decision.phase.clone()));
+        let Some(next) = next else {
+            return Reply::ok(format!("the decision names no next phase: it stays in {}\n", decision.phase));
+        };
+        let Some(begin) = &program.begin else {
+            return Reply::fail("this protocol has one phase: nothing to step to\n");
+        };
+        let (CExprKind::Input(slot), Type::Enum(id)) = (&begin.kind, &begin.ty) else {
+            return Reply::fail("this protocol's phase is not a plain input: set it yourself\n");
+        };
+        let Some(index) = program.enums[*id as usize].values.iter().position(|v| *v == next) else {
+            return Reply::fail(format!("the phase `{next}` is not a choice of the phase input\n"));
+        };
+        let name = program.inputs[*slot].name.clone();
+        self.given[*slot] = Some(Value::Enum(*id, index as u32));
+        self.last = None;
+        Reply::ok(format!("{name} = {next}   (`:run` to see what comes next)\n"))
+    }
+
+    fn evaluate_line(&mut self, line: &str) -> Reply {
+        let loaded = match self.need_protocol(line) {
+            Ok(l) => l,
+            Err(r) => return r,
+        };
+        let source = Source::new("input", line);
+        let e = match syntax::parse_expr(line) {
+            Ok(e) => e,
+            Err(d) => return Reply::fail(self.diagnostics(&[d.with_source(&source)])),
+        };
+        let mut scope = Scope::new(&loaded.ast, &loaded.source);
+        let c = match scope.expr(&e) {
+            Ok(c) => c,
+            Err(diags) => {
+                let diags: Vec<Diagnostic> = diags.into_iter().map(|d| d.with_source(&source)).collect();
+                return Reply::fail(self.diagnostics(&diags));
+            }
+        };
+        let values = self.values_with_defaults();
+        let mut env = Env::new(&loaded.program, &values);
+        match env.eval(&c) {
+            Ok(v) => Reply::ok(format!("{}\n", Shown(&v, &loaded.program))),
+            Err(d) => {
+                // Errors inside the line point into it; those inside a `let` into the protocol.
+                let inside_line = d.primary_span().is_some_and(|s| s.end <= line.len()) && d.source.is_none();
+                let d = if inside_line && !refers_to_protocol(&d, &c) { d.with_source(&source) } else { d.with_source(&loaded.program.source) };
+                Reply::fail(self.diagnostics(&[d]))
+            }
+        }
+    }
+}
+
+/// True when a run-time error comes from a `let` (its span is in the protocol, not the line).
+fn refers_to_protocol(d: &Diagnostic, line_expr: &crate::check::CExpr) -> bool {
+    let span = d.primary_span().unwrap_or_default();
+    !(span.start >= line_expr.span.start && span.end <= line_expr.span.end) || references_let(line_expr)
+}
+
+fn references_let(e: &crate::check::CExpr) -> bool {
+    matches!(e.kind, CExprKind::Let(_))
+}
+
+/// `name = value` or `name += value` (not `==`).
+fn assignment(line: &str) -> Option<(&str, &str, bool)> {
+    let (left, right) = line.split_once('=')?;
+    if right.starts_with('=') || left.ends_with(['!', '<', '>']) {
+        return None;
+    }
+    let (name, append) = match left.trim_end().strip_suffix('+') {
+        Some(n) => (n.trim(), true),
+        None => (left.trim(), false),
+    };
+    let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit());
+    is_name.then_some((name, right, append))
+}
+
+/// How many brackets are still open (outside quotes and comments).
+pub fn open_brackets(text: &str) -> i64 {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut prev = '\0';
+    for line in text.lines() {
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if prev != '\\' => in_string = !in_string,
+                '/' if !in_string && chars.peek() == Some(&'/') => break,
+                '(' | '[' | '{' if !in_string => depth += 1,
+                ')' | ']' | '}' if !in_string => depth -= 1,
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    depth
+}
+
+/// A value's spans moved right by `offset` (it was parsed out of a longer line).
+fn shift_value(mut v: ast::Value, offset: usize) -> ast::Value {
+    fn shift(s: &mut Span, offset: usize) {
+        *s = Span::new(s.start + offset, s.end + offset);
+    }
+    fn shift_expr(e: &mut ast::Expr, offset: usize) {
+        shift(&mut e.span, offset);
+        match &mut e.kind {
+            ast::ExprKind::Quantity { unit: Some((_, s)), .. } => shift(s, offset),
+            ast::ExprKind::Unary(_, a) => shift_expr(a, offset),
+            ast::ExprKind::Binary(_, a, b) => {
+                shift_expr(a, offset);
+                shift_expr(b, offset);
+            }
+            ast::ExprKind::List(items) => items.iter_mut().for_each(|i| shift_expr(i, offset)),
+            _ => {}
+        }
+    }
+    shift(&mut v.span, offset);
+    match &mut v.kind {
+        ast::ValueKind::Record(fields) => {
+            for (name, value) in fields.iter_mut() {
+                shift(&mut name.span, offset);
+                *value = shift_value(value.clone(), offset);
+            }
+        }
+        ast::ValueKind::List(items) => {
+            for item in items.iter_mut() {
+                *item = shift_value(item.clone(), offset);
+            }
+        }
+        ast::ValueKind::Expr(e) => shift_expr(e, offset),
+    }
+    v
+}
+
+/// "mcg/day", "one of spinal | cerebral", "count", …
+pub(super) fn kind_of(program: &Program, ty: &Type, whole: bool) -> String {
+    match ty {
+        Type::Num(u) if whole => "count".into(),
+        Type::Num(u) if u.is_none() => "number".into(),
+        Type::Num(u) => u.to_string(),
+        Type::Bool => "true/false".into(),
+        Type::Text => "text".into(),
+        Type::Enum(id) => program.enums[*id as usize].values.join(" | "),
+        Type::Date => "date".into(),
+        Type::List(inner) => format!("list of {}", kind_of(program, inner, false)),
+        Type::Record(id) => {
+            let fields: Vec<String> = program.records[*id as usize]
+                .fields
+                .iter()
+                .map(|f| format!("{}: {}", f.name, kind_of(program, &f.ty, f.whole)))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+        Type::Range(inner) => format!("range of {}", kind_of(program, inner, false)),
+        Type::EmptyList | Type::Error => "?".into(),
+    }
+}
+
+/// Left-aligned columns.
+pub(super) fn table(rows: &[[String; 4]]) -> String {
+    let widths: Vec<usize> = (0..4).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, cell) in r.iter().enumerate() {
+            line.push_str(&format!("{:<w$}  ", cell, w = widths[i]));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

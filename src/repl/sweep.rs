@@ -1,0 +1,122 @@
+//! `:sweep`: one decision per value of one input, as a table.
+
+use super::session::{table, Reply, Session};
+use crate::check::{validate_value, Scope, Type};
+use crate::diagnostics::{Diagnostic, Source, Span};
+use crate::eval::{Env, Status};
+use crate::report;
+use crate::syntax;
+use crate::units::Quantity;
+use crate::value::{Shown, Value};
+
+/// The most rows one sweep prints.
+pub const MAX_SWEEP_ROWS: usize = 100;
+
+/// Runs a sweep: `NAME` over a choice's values, or `NAME LOW..HIGH step STEP`.
+pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
+    let fail = |code: &'static str, message: String, help: &str| {
+        let d = Diagnostic::error(code, message)
+            .with_label(Span::new(0, line.len()), "here")
+            .with_help(help.to_string())
+            .with_source(&Source::new("input", line));
+        Reply {
+            text: crate::diagnostics::render_all(&[d], crate::diagnostics::RenderStyle::Plain),
+            ok: false,
+            ..Reply::default()
+        }
+    };
+    let Some(loaded) = &session.loaded else {
+        return fail("posology::repl::no_protocol", "no protocol is loaded".into(), "load one with `:load FILE`");
+    };
+    let program = &loaded.program;
+    let (name, rest) = arg.split_once(char::is_whitespace).map_or((arg, ""), |(n, r)| (n, r.trim()));
+    let Some(slot) = program.input_slot(name) else {
+        return fail("posology::repl::unknown_input", format!("`{name}` is not an input of this protocol"), "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`");
+    };
+    let spec = program.inputs[slot].clone();
+    let values: Vec<Value> = if rest.is_empty() {
+        match &spec.ty {
+            Type::Enum(id) => (0..program.enums[*id as usize].values.len() as u32).map(|i| Value::Enum(*id, i)).collect(),
+            Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
+            _ => return fail("posology::repl::sweep", format!("`{name}` is a quantity: give a range and a step"), &format!("write `:sweep {name} LOW..HIGH step STEP`")),
+        }
+    } else {
+        match numeric_values(session, &spec, rest) {
+            Ok(v) => v,
+            Err(message) => return fail("posology::repl::sweep", message, "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`"),
+        }
+    };
+    let saved = session.given[slot].clone();
+    let mut rows = vec![[name.to_string(), "status".into(), "decision".into(), "notes".into()]];
+    for v in values {
+        let shown = Shown(&v, program).to_string();
+        session.given[slot] = Some(v);
+        let row = match session.decide() {
+            Ok(d) => {
+                let what = if !d.doses.is_empty() {
+                    d.doses.iter().map(|x| report::text::amount(&x.amount) + &x.frequency.as_ref().map(|f| format!(" {}", f.text)).unwrap_or_default()).collect::<Vec<_>>().join("; ")
+                } else if let Some(s) = &d.schedule {
+                    format!("schedule of {} steps", s.steps.len())
+                } else {
+                    d.reasons.first().map(|r| r.text.clone()).unwrap_or_default()
+                };
+                let mut notes = Vec::new();
+                if let Some(p) = &d.proposal {
+                    notes.push(format!("proposal {}", if p.allowed { "allowed" } else { "refused" }));
+                }
+                if d.status == Status::Refused && !d.doses.is_empty() {
+                    notes.extend(d.reasons.first().map(|r| r.text.clone()));
+                }
+                notes.extend(d.messages.iter().filter(|m| m.level >= crate::check::Level::Warning).map(|m| m.code.clone()));
+                [shown, d.status.word().to_string(), what, notes.join(", ")]
+            }
+            Err(e) => [shown, "error".into(), e.lines().find(|l| l.contains('×')).unwrap_or(e.lines().next().unwrap_or("")).trim().trim_start_matches('×').trim().to_string(), String::new()],
+        };
+        rows.push(row);
+    }
+    session.given[slot] = saved;
+    Reply {
+        text: table(&rows),
+        ok: true,
+        ..Reply::default()
+    }
+}
+
+fn numeric_values(session: &Session, spec: &crate::check::InputSpec, rest: &str) -> Result<Vec<Value>, String> {
+    let Some(loaded) = &session.loaded else {
+        return Err("no protocol is loaded".into());
+    };
+    let (range_text, step_text) = rest.split_once(" step ").ok_or("a sweep over a quantity needs `step`")?;
+    let constant = |text: &str| -> Result<Value, String> {
+        let e = syntax::parse_expr(text.trim()).map_err(|d| d.message)?;
+        let c = Scope::new(&loaded.ast, &loaded.source).expr(&e).map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
+        let no_values: Vec<Value> = vec![Value::Missing; loaded.program.inputs.len()];
+        Env::new(&loaded.program, &no_values).eval(&c).map_err(|d| d.message)
+    };
+    let Value::Range(r) = constant(range_text)? else {
+        return Err(format!("`{}` is not a range LOW..HIGH", range_text.trim()));
+    };
+    let (Value::Num(lo), Value::Num(hi)) = (&r.0, &r.1) else {
+        return Err("the range must be of quantities".into());
+    };
+    let Value::Num(step) = constant(step_text)? else {
+        return Err("the step must be a quantity".into());
+    };
+    if step.is_zero() || step.value.is_sign_negative() {
+        return Err("the step must be more than zero".into());
+    }
+    let unit = spec.unit.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut v: Quantity = lo.clone();
+    while v.compare(hi).map_err(|e| e.to_string())?.is_le() {
+        if out.len() >= MAX_SWEEP_ROWS {
+            return Err(format!("a sweep shows at most {MAX_SWEEP_ROWS} values: use a larger step"));
+        }
+        let converted = v.convert_to(&unit).map_err(|e| format!("{v}: {e}"))?;
+        let value = Value::Num(converted);
+        validate_value(spec, &value).map_err(|(m, _)| m)?;
+        out.push(value);
+        v = v.add(&step).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
