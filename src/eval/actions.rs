@@ -92,6 +92,10 @@ impl<'p> Builder<'p> {
                 ActionSpec::Refuse(t) => self.reason(ReasonKind::Refuse, t, rule),
                 ActionSpec::Message { level, code, text } => {
                     let text = render_text(env, text)?;
+                    // The same message from two rules (a phase's and an everywhere rule) is said once.
+                    if self.decision.messages.iter().any(|m| m.code == *code && m.text == text) {
+                        continue;
+                    }
                     self.decision.messages.push(Message {
                         level: *level,
                         code: code.clone(),
