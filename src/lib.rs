@@ -10,6 +10,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod input;
+pub mod repl;
 pub mod report;
 pub mod syntax;
 pub mod testing;

@@ -50,6 +50,14 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
     },
+    /// Explore a protocol interactively: set inputs, decide, ask why, sweep, step through phases.
+    Repl {
+        /// The protocol to load (or `:load` it later).
+        protocol: Option<PathBuf>,
+        /// A patient file to start from.
+        #[arg(long)]
+        patient: Option<PathBuf>,
+    },
     /// Run the examples written in protocol files (or directories of them).
     Test {
         /// Protocol files or directories.
@@ -88,6 +96,9 @@ fn main() -> ExitCode {
             set,
         } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
         Command::Test { files, coverage } => cmd_test(&files, coverage),
+        Command::Repl { protocol, patient } => {
+            posology::repl::run(protocol.as_deref(), patient.as_deref())
+        }
     };
     if ok {
         ExitCode::SUCCESS

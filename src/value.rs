@@ -77,8 +77,9 @@ impl<N: EnumNames> fmt::Display for Shown<'_, N> {
             }
             Value::Record(id, fields) => {
                 f.write_str("{")?;
-                for (i, item) in fields.iter().enumerate() {
-                    if i > 0 {
+                let given = fields.iter().enumerate().filter(|(_, v)| !v.is_missing());
+                for (n, (i, item)) in given.enumerate() {
+                    if n > 0 {
                         f.write_str(", ")?;
                     }
                     let name = self.1.record_field_name(*id, i as u32);

@@ -2,15 +2,33 @@
 
 /// Every command with a one-line description (for `:help`, completion and "did you mean").
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("load", "load a protocol: :load protocols/baclofen_intrathecal.dose"),
-    ("reload", "reload the protocol, keeping the patient's values"),
-    ("patient", "read a patient file: :patient protocols/baclofen_oral/cases/titrate_step_up.json"),
-    ("inputs", "list the inputs: kind, allowed range, current value"),
+    (
+        "load",
+        "load a protocol: :load protocols/baclofen_intrathecal.dose",
+    ),
+    (
+        "reload",
+        "reload the protocol, keeping the patient's values",
+    ),
+    (
+        "patient",
+        "read a patient file: :patient protocols/baclofen_oral/cases/titrate_step_up.json",
+    ),
+    (
+        "inputs",
+        "list the inputs: kind, allowed range, current value",
+    ),
     ("unset", "forget an input's value: :unset daily_dose"),
-    ("save", "write the patient's values to a file: :save patient.json"),
+    (
+        "save",
+        "write the patient's values to a file: :save patient.json",
+    ),
     ("run", "decide, as `posology run` prints it"),
     ("why", "explain the last decision: rules tried, values read"),
-    ("sweep", "vary one input: :sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day"),
+    (
+        "sweep",
+        "vary one input: :sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day",
+    ),
     ("step", "move to the phase the last decision leads to"),
     ("help", "this list"),
     ("quit", "leave (also Ctrl-D)"),

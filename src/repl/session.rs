@@ -114,6 +114,19 @@ impl Session {
         reply
     }
 
+    /// Runs lines left waiting for closing brackets (at the end of input), if any.
+    pub fn finish(&mut self) -> Option<Reply> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let text = std::mem::take(&mut self.pending);
+        let reply = self.dispatch(&text);
+        if !reply.ok {
+            self.failures += 1;
+        }
+        Some(reply)
+    }
+
     fn dispatch(&mut self, text: &str) -> Reply {
         let trimmed = text.trim();
         if trimmed.is_empty() || trimmed.starts_with("//") {
@@ -180,9 +193,12 @@ impl Session {
                 let start = line.find(other).unwrap_or(0);
                 self.line_error(
                     line,
-                    Diagnostic::error("posology::repl::unknown_command", format!("unknown command `:{other}`"))
-                        .with_label(Span::new(start, start + other.len()), "no such command")
-                        .with_help(help),
+                    Diagnostic::error(
+                        "posology::repl::unknown_command",
+                        format!("unknown command `:{other}`"),
+                    )
+                    .with_label(Span::new(start, start + other.len()), "no such command")
+                    .with_help(help),
                 )
             }
         }
@@ -196,8 +212,11 @@ impl Session {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                let d = Diagnostic::error("posology::io::read", format!("cannot read {}: {e}", path.display()))
-                    .with_help("check the path");
+                let d = Diagnostic::error(
+                    "posology::io::read",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .with_help("check the path");
                 return Reply::fail(self.diagnostics(&[d]));
             }
         };
@@ -248,7 +267,10 @@ impl Session {
     fn keep_last(&self, diags: &[Diagnostic]) -> Reply {
         let mut out = self.diagnostics(diags);
         if let Some(l) = &self.loaded {
-            out.push_str(&format!("kept the last good protocol: {}\n", l.path.display()));
+            out.push_str(&format!(
+                "kept the last good protocol: {}\n",
+                l.path.display()
+            ));
         }
         Reply::fail(out)
     }
@@ -261,16 +283,22 @@ impl Session {
         let Some(format) = Format::from_path(path) else {
             return self.line_error(
                 line,
-                Diagnostic::error("posology::input::format", format!("cannot tell the format of `{}`", path.display()))
-                    .with_label(Span::new(0, line.len()), "not .json, .yaml or .toml")
-                    .with_help("name the file .json, .yaml or .toml"),
+                Diagnostic::error(
+                    "posology::input::format",
+                    format!("cannot tell the format of `{}`", path.display()),
+                )
+                .with_label(Span::new(0, line.len()), "not .json, .yaml or .toml")
+                .with_help("name the file .json, .yaml or .toml"),
             );
         };
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                let d = Diagnostic::error("posology::io::read", format!("cannot read {}: {e}", path.display()))
-                    .with_help("check the path");
+                let d = Diagnostic::error(
+                    "posology::io::read",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .with_help("check the path");
                 return Reply::fail(self.diagnostics(&[d]));
             }
         };
@@ -296,9 +324,12 @@ impl Session {
             let start = line.find(name).unwrap_or(0);
             self.line_error(
                 line,
-                Diagnostic::error("posology::repl::unknown_input", format!("`{name}` is not an input of this protocol"))
-                    .with_label(Span::new(start, start + name.len()), "unknown input")
-                    .with_help(help),
+                Diagnostic::error(
+                    "posology::repl::unknown_input",
+                    format!("`{name}` is not an input of this protocol"),
+                )
+                .with_label(Span::new(start, start + name.len()), "unknown input")
+                .with_help(help),
             )
         })
     }
@@ -323,12 +354,19 @@ impl Session {
         let value = match self.value_for(slot, value_text, offset, append) {
             Ok(v) => v,
             Err(diags) => {
-                let diags: Vec<Diagnostic> = diags.into_iter().map(|d| d.with_source(&Source::new("input", line))).collect();
+                let diags: Vec<Diagnostic> = diags
+                    .into_iter()
+                    .map(|d| d.with_source(&Source::new("input", line)))
+                    .collect();
                 return Reply::fail(self.diagnostics(&diags));
             }
         };
         let value = if append {
-            let mut items: Vec<Value> = match self.given[slot].clone().or_else(|| self.loaded.as_ref().and_then(|l| l.program.inputs[slot].default.clone())) {
+            let mut items: Vec<Value> = match self.given[slot].clone().or_else(|| {
+                self.loaded
+                    .as_ref()
+                    .and_then(|l| l.program.inputs[slot].default.clone())
+            }) {
                 Some(Value::List(items)) => items.to_vec(),
                 _ => Vec::new(),
             };
@@ -344,7 +382,13 @@ impl Session {
     }
 
     /// Parses and checks a written value for an input (spans shifted to the whole line).
-    fn value_for(&self, slot: usize, text: &str, offset: usize, append: bool) -> Result<Value, Vec<Diagnostic>> {
+    fn value_for(
+        &self,
+        slot: usize,
+        text: &str,
+        offset: usize,
+        append: bool,
+    ) -> Result<Value, Vec<Diagnostic>> {
         let Some(loaded) = &self.loaded else {
             return Err(Vec::new());
         };
@@ -364,9 +408,12 @@ impl Session {
         };
         result.map_err(|diags| {
             if diags.is_empty() {
-                vec![Diagnostic::error("posology::repl::bad_value", "this value does not fit the input")
-                    .with_label(Span::new(offset, offset + text.len()), "not accepted")
-                    .with_help("`:inputs` shows each input's kind and allowed range")]
+                vec![Diagnostic::error(
+                    "posology::repl::bad_value",
+                    "this value does not fit the input",
+                )
+                .with_label(Span::new(offset, offset + text.len()), "not accepted")
+                .with_help("`:inputs` shows each input's kind and allowed range")]
             } else {
                 diags
             }
@@ -389,7 +436,11 @@ impl Session {
             .inputs
             .iter()
             .zip(&self.given)
-            .map(|(spec, v)| v.clone().or_else(|| spec.default.clone()).unwrap_or(Value::Missing))
+            .map(|(spec, v)| {
+                v.clone()
+                    .or_else(|| spec.default.clone())
+                    .unwrap_or(Value::Missing)
+            })
             .collect()
     }
 
@@ -399,10 +450,19 @@ impl Session {
             Err(r) => return r,
         };
         let program = &loaded.program;
-        let mut rows = vec![["input".to_string(), "kind".into(), "allowed".into(), "value".into()]];
+        let mut rows = vec![[
+            "input".to_string(),
+            "kind".into(),
+            "allowed".into(),
+            "value".into(),
+        ]];
         for (spec, v) in program.inputs.iter().zip(&self.given) {
             let kind = kind_of(program, &spec.ty, spec.whole);
-            let allowed = spec.range.as_ref().map(|(lo, hi)| format!("{lo}..{hi}")).unwrap_or_default();
+            let allowed = spec
+                .range
+                .as_ref()
+                .map(|(lo, hi)| format!("{lo}..{hi}"))
+                .unwrap_or_default();
             let value = match (v, &spec.default) {
                 (Some(v), _) => Shown(v, program).to_string(),
                 (None, Some(d)) => format!("{} (default)", Shown(d, program)),
@@ -425,10 +485,17 @@ impl Session {
         let json = input::to_patient_json(&loaded.program, &self.given);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
         match std::fs::write(path, text) {
-            Ok(()) => Reply::ok(format!("saved {} values to {}\n", self.given.iter().filter(|v| v.is_some()).count(), path.display())),
+            Ok(()) => Reply::ok(format!(
+                "saved {} values to {}\n",
+                self.given.iter().filter(|v| v.is_some()).count(),
+                path.display()
+            )),
             Err(e) => {
-                let d = Diagnostic::error("posology::io::write", format!("cannot write {}: {e}", path.display()))
-                    .with_help("check the directory exists and is writable");
+                let d = Diagnostic::error(
+                    "posology::io::write",
+                    format!("cannot write {}: {e}", path.display()),
+                )
+                .with_help("check the directory exists and is writable");
                 Reply::fail(self.diagnostics(&[d]))
             }
         }
@@ -441,9 +508,15 @@ impl Session {
         };
         let values = input::complete_given(&loaded.program, &self.given).map_err(|missing| {
             let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
-            format!("missing required input{}: {} (set {})\n", if missing.len() == 1 { "" } else { "s" }, missing.join(", "), sets.join(", "))
+            format!(
+                "missing required input{}: {} (set {})\n",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                sets.join(", ")
+            )
         })?;
-        eval::evaluate(&loaded.program, &values, Options { trace: true }).map_err(|d| self.diagnostics(&[d]))
+        eval::evaluate(&loaded.program, &values, Options { trace: true })
+            .map_err(|d| self.diagnostics(&[d]))
     }
 
     fn run(&mut self, line: &str) -> Reply {
@@ -486,7 +559,10 @@ impl Session {
             .and_then(|n| n.phase.clone())
             .or_else(|| (decision.path.len() > 1).then(|| decision.phase.clone()));
         let Some(next) = next else {
-            return Reply::ok(format!("the decision names no next phase: it stays in {}\n", decision.phase));
+            return Reply::ok(format!(
+                "the decision names no next phase: it stays in {}\n",
+                decision.phase
+            ));
         };
         let Some(begin) = &program.begin else {
             return Reply::fail("this protocol has one phase: nothing to step to\n");
@@ -494,13 +570,21 @@ impl Session {
         let (CExprKind::Input(slot), Type::Enum(id)) = (&begin.kind, &begin.ty) else {
             return Reply::fail("this protocol's phase is not a plain input: set it yourself\n");
         };
-        let Some(index) = program.enums[*id as usize].values.iter().position(|v| *v == next) else {
-            return Reply::fail(format!("the phase `{next}` is not a choice of the phase input\n"));
+        let Some(index) = program.enums[*id as usize]
+            .values
+            .iter()
+            .position(|v| *v == next)
+        else {
+            return Reply::fail(format!(
+                "the phase `{next}` is not a choice of the phase input\n"
+            ));
         };
         let name = program.inputs[*slot].name.clone();
         self.given[*slot] = Some(Value::Enum(*id, index as u32));
         self.last = None;
-        Reply::ok(format!("{name} = {next}   (`:run` to see what comes next)\n"))
+        Reply::ok(format!(
+            "{name} = {next}   (`:run` to see what comes next)\n"
+        ))
     }
 
     fn evaluate_line(&mut self, line: &str) -> Reply {
@@ -517,7 +601,8 @@ impl Session {
         let c = match scope.expr(&e) {
             Ok(c) => c,
             Err(diags) => {
-                let diags: Vec<Diagnostic> = diags.into_iter().map(|d| d.with_source(&source)).collect();
+                let diags: Vec<Diagnostic> =
+                    diags.into_iter().map(|d| d.with_source(&source)).collect();
                 return Reply::fail(self.diagnostics(&diags));
             }
         };
@@ -527,8 +612,13 @@ impl Session {
             Ok(v) => Reply::ok(format!("{}\n", Shown(&v, &loaded.program))),
             Err(d) => {
                 // Errors inside the line point into it; those inside a `let` into the protocol.
-                let inside_line = d.primary_span().is_some_and(|s| s.end <= line.len()) && d.source.is_none();
-                let d = if inside_line && !refers_to_protocol(&d, &c) { d.with_source(&source) } else { d.with_source(&loaded.program.source) };
+                let inside_line =
+                    d.primary_span().is_some_and(|s| s.end <= line.len()) && d.source.is_none();
+                let d = if inside_line && !refers_to_protocol(&d, &c) {
+                    d.with_source(&source)
+                } else {
+                    d.with_source(&loaded.program.source)
+                };
                 Reply::fail(self.diagnostics(&[d]))
             }
         }
@@ -538,7 +628,8 @@ impl Session {
 /// True when a run-time error comes from a `let` (its span is in the protocol, not the line).
 fn refers_to_protocol(d: &Diagnostic, line_expr: &crate::check::CExpr) -> bool {
     let span = d.primary_span().unwrap_or_default();
-    !(span.start >= line_expr.span.start && span.end <= line_expr.span.end) || references_let(line_expr)
+    !(span.start >= line_expr.span.start && span.end <= line_expr.span.end)
+        || references_let(line_expr)
 }
 
 fn references_let(e: &crate::check::CExpr) -> bool {
@@ -555,7 +646,9 @@ fn assignment(line: &str) -> Option<(&str, &str, bool)> {
         Some(n) => (n.trim(), true),
         None => (left.trim(), false),
     };
-    let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.starts_with(|c: char| c.is_ascii_digit());
+    let is_name = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
     is_name.then_some((name, right, append))
 }
 
@@ -588,7 +681,9 @@ fn shift_value(mut v: ast::Value, offset: usize) -> ast::Value {
     fn shift_expr(e: &mut ast::Expr, offset: usize) {
         shift(&mut e.span, offset);
         match &mut e.kind {
-            ast::ExprKind::Quantity { unit: Some((_, s)), .. } => shift(s, offset),
+            ast::ExprKind::Quantity {
+                unit: Some((_, s)), ..
+            } => shift(s, offset),
             ast::ExprKind::Unary(_, a) => shift_expr(a, offset),
             ast::ExprKind::Binary(_, a, b) => {
                 shift_expr(a, offset);
@@ -642,7 +737,9 @@ pub(super) fn kind_of(program: &Program, ty: &Type, whole: bool) -> String {
 
 /// Left-aligned columns.
 pub(super) fn table(rows: &[[String; 4]]) -> String {
-    let widths: Vec<usize> = (0..4).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for r in rows {
         let mut line = String::new();

@@ -26,51 +26,112 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         }
     };
     let Some(loaded) = &session.loaded else {
-        return fail("posology::repl::no_protocol", "no protocol is loaded".into(), "load one with `:load FILE`");
+        return fail(
+            "posology::repl::no_protocol",
+            "no protocol is loaded".into(),
+            "load one with `:load FILE`",
+        );
     };
     let program = &loaded.program;
-    let (name, rest) = arg.split_once(char::is_whitespace).map_or((arg, ""), |(n, r)| (n, r.trim()));
+    let (name, rest) = arg
+        .split_once(char::is_whitespace)
+        .map_or((arg, ""), |(n, r)| (n, r.trim()));
     let Some(slot) = program.input_slot(name) else {
-        return fail("posology::repl::unknown_input", format!("`{name}` is not an input of this protocol"), "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`");
+        return fail(
+            "posology::repl::unknown_input",
+            format!("`{name}` is not an input of this protocol"),
+            "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`",
+        );
     };
     let spec = program.inputs[slot].clone();
     let values: Vec<Value> = if rest.is_empty() {
         match &spec.ty {
-            Type::Enum(id) => (0..program.enums[*id as usize].values.len() as u32).map(|i| Value::Enum(*id, i)).collect(),
+            Type::Enum(id) => (0..program.enums[*id as usize].values.len() as u32)
+                .map(|i| Value::Enum(*id, i))
+                .collect(),
             Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
-            _ => return fail("posology::repl::sweep", format!("`{name}` is a quantity: give a range and a step"), &format!("write `:sweep {name} LOW..HIGH step STEP`")),
+            _ => {
+                return fail(
+                    "posology::repl::sweep",
+                    format!("`{name}` is a quantity: give a range and a step"),
+                    &format!("write `:sweep {name} LOW..HIGH step STEP`"),
+                )
+            }
         }
     } else {
         match numeric_values(session, &spec, rest) {
             Ok(v) => v,
-            Err(message) => return fail("posology::repl::sweep", message, "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`"),
+            Err(message) => {
+                return fail(
+                    "posology::repl::sweep",
+                    message,
+                    "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`",
+                )
+            }
         }
     };
     let saved = session.given[slot].clone();
-    let mut rows = vec![[name.to_string(), "status".into(), "decision".into(), "notes".into()]];
+    let mut rows = vec![[
+        name.to_string(),
+        "status".into(),
+        "decision".into(),
+        "notes".into(),
+    ]];
     for v in values {
         let shown = Shown(&v, program).to_string();
         session.given[slot] = Some(v);
         let row = match session.decide() {
             Ok(d) => {
                 let what = if !d.doses.is_empty() {
-                    d.doses.iter().map(|x| report::text::amount(&x.amount) + &x.frequency.as_ref().map(|f| format!(" {}", f.text)).unwrap_or_default()).collect::<Vec<_>>().join("; ")
+                    d.doses
+                        .iter()
+                        .map(|x| {
+                            report::text::amount(&x.amount)
+                                + &x.frequency
+                                    .as_ref()
+                                    .map(|f| format!(" {}", f.text))
+                                    .unwrap_or_default()
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 } else if let Some(s) = &d.schedule {
                     format!("schedule of {} steps", s.steps.len())
                 } else {
-                    d.reasons.first().map(|r| r.text.clone()).unwrap_or_default()
+                    d.reasons
+                        .first()
+                        .map(|r| r.text.clone())
+                        .unwrap_or_default()
                 };
                 let mut notes = Vec::new();
                 if let Some(p) = &d.proposal {
-                    notes.push(format!("proposal {}", if p.allowed { "allowed" } else { "refused" }));
+                    notes.push(format!(
+                        "proposal {}",
+                        if p.allowed { "allowed" } else { "refused" }
+                    ));
                 }
                 if d.status == Status::Refused && !d.doses.is_empty() {
                     notes.extend(d.reasons.first().map(|r| r.text.clone()));
                 }
-                notes.extend(d.messages.iter().filter(|m| m.level >= crate::check::Level::Warning).map(|m| m.code.clone()));
+                notes.extend(
+                    d.messages
+                        .iter()
+                        .filter(|m| m.level >= crate::check::Level::Warning)
+                        .map(|m| m.code.clone()),
+                );
                 [shown, d.status.word().to_string(), what, notes.join(", ")]
             }
-            Err(e) => [shown, "error".into(), e.lines().find(|l| l.contains('×')).unwrap_or(e.lines().next().unwrap_or("")).trim().trim_start_matches('×').trim().to_string(), String::new()],
+            Err(e) => [
+                shown,
+                "error".into(),
+                e.lines()
+                    .find(|l| l.contains('×'))
+                    .unwrap_or(e.lines().next().unwrap_or(""))
+                    .trim()
+                    .trim_start_matches('×')
+                    .trim()
+                    .to_string(),
+                String::new(),
+            ],
         };
         rows.push(row);
     }
@@ -82,16 +143,26 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
     }
 }
 
-fn numeric_values(session: &Session, spec: &crate::check::InputSpec, rest: &str) -> Result<Vec<Value>, String> {
+fn numeric_values(
+    session: &Session,
+    spec: &crate::check::InputSpec,
+    rest: &str,
+) -> Result<Vec<Value>, String> {
     let Some(loaded) = &session.loaded else {
         return Err("no protocol is loaded".into());
     };
-    let (range_text, step_text) = rest.split_once(" step ").ok_or("a sweep over a quantity needs `step`")?;
+    let (range_text, step_text) = rest
+        .split_once(" step ")
+        .ok_or("a sweep over a quantity needs `step`")?;
     let constant = |text: &str| -> Result<Value, String> {
         let e = syntax::parse_expr(text.trim()).map_err(|d| d.message)?;
-        let c = Scope::new(&loaded.ast, &loaded.source).expr(&e).map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
+        let c = Scope::new(&loaded.ast, &loaded.source)
+            .expr(&e)
+            .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
         let no_values: Vec<Value> = vec![Value::Missing; loaded.program.inputs.len()];
-        Env::new(&loaded.program, &no_values).eval(&c).map_err(|d| d.message)
+        Env::new(&loaded.program, &no_values)
+            .eval(&c)
+            .map_err(|d| d.message)
     };
     let Value::Range(r) = constant(range_text)? else {
         return Err(format!("`{}` is not a range LOW..HIGH", range_text.trim()));
@@ -110,7 +181,9 @@ fn numeric_values(session: &Session, spec: &crate::check::InputSpec, rest: &str)
     let mut v: Quantity = lo.clone();
     while v.compare(hi).map_err(|e| e.to_string())?.is_le() {
         if out.len() >= MAX_SWEEP_ROWS {
-            return Err(format!("a sweep shows at most {MAX_SWEEP_ROWS} values: use a larger step"));
+            return Err(format!(
+                "a sweep shows at most {MAX_SWEEP_ROWS} values: use a larger step"
+            ));
         }
         let converted = v.convert_to(&unit).map_err(|e| format!("{v}: {e}"))?;
         let value = Value::Num(converted);

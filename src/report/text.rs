@@ -147,7 +147,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         let _ = writeln!(out, "\nNext: {}", parts.join(", "));
     }
     if trace {
-        why(&mut out, d);
+        out.push_str(&why(d));
     }
     out
 }
@@ -227,7 +227,14 @@ fn proposal(out: &mut String, p: &ProposalOutcome) {
     }
 }
 
-fn why(out: &mut String, d: &Decision) {
+/// Why the decision was made: every rule tried, with the values its condition read.
+pub fn why(d: &Decision) -> String {
+    let mut out = String::new();
+    why_into(&mut out, d);
+    out
+}
+
+fn why_into(out: &mut String, d: &Decision) {
     let _ = writeln!(out, "\nWhy:");
     for t in &d.trace {
         let mark = if t.fired { "+" } else { "-" };

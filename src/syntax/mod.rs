@@ -14,6 +14,7 @@ mod expr;
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 
 pub use build::{parse, parse_expr, parse_value, unescape};
+pub use error::KEYWORDS;
 
 /// The deepest bracket nesting a protocol may have. Deeper text is refused before parsing, so no
 /// stage (the parser, the checker, the evaluator) can run out of stack on it.

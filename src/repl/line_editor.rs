@@ -1,0 +1,290 @@
+//! The terminal side of the REPL: rustyline with history, completion, hints, highlighting and
+//! multi-line entry. All decisions are the [`Session`]'s.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hinter, HistoryHinter};
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+
+use super::help::COMMANDS;
+use super::session::{open_brackets, Session};
+use crate::check::{Program, Type};
+use crate::syntax::KEYWORDS;
+use crate::units::Atom;
+
+/// Words the editor completes and colours, refreshed after every line.
+#[derive(Default)]
+pub(super) struct Words {
+    inputs: Vec<String>,
+    values: Vec<String>,
+    lets: Vec<String>,
+}
+
+impl Words {
+    fn from_program(program: Option<&Program>) -> Words {
+        let Some(p) = program else {
+            return Words::default();
+        };
+        let mut values: Vec<String> = p
+            .enums
+            .iter()
+            .flat_map(|e| e.values.iter().cloned())
+            .collect();
+        values.extend(["true".to_string(), "false".to_string()]);
+        let inputs = p.inputs.iter().map(|i| i.name.clone()).collect();
+        let lets = p.lets.iter().map(|l| l.name.clone()).collect();
+        let _ = p.inputs.iter().any(|i| matches!(i.ty, Type::Enum(_)));
+        Words {
+            inputs,
+            values,
+            lets,
+        }
+    }
+}
+
+/// The rustyline helper.
+pub(super) struct PosologyHelper {
+    words: Words,
+    files: FilenameCompleter,
+    hinter: HistoryHinter,
+    color: bool,
+}
+
+impl Helper for PosologyHelper {}
+
+impl Completer for PosologyHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        for command in [":load ", ":l ", ":patient ", ":p ", ":save "] {
+            if before.starts_with(command) {
+                return self.files.complete(line, pos, ctx);
+            }
+        }
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '/' || c == 'µ'))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let word = &before[start..];
+        let pair = |s: &str, suffix: &str| Pair {
+            display: s.to_string(),
+            replacement: format!("{s}{suffix}"),
+        };
+        let mut out: Vec<Pair> = Vec::new();
+        if let Some(cmd) = word.strip_prefix(':') {
+            out.extend(
+                COMMANDS
+                    .iter()
+                    .filter(|(c, _)| c.starts_with(cmd))
+                    .map(|(c, _)| pair(&format!(":{c}"), " ")),
+            );
+            return Ok((start, out));
+        }
+        if word.is_empty() {
+            return Ok((start, out));
+        }
+        let after_number = before[..start]
+            .trim_end()
+            .ends_with(|c: char| c.is_ascii_digit());
+        if after_number {
+            out.extend(
+                Atom::spellings()
+                    .filter(|u| u.starts_with(word) && u.is_ascii())
+                    .map(|u| pair(u, "")),
+            );
+        } else {
+            let all = self
+                .words
+                .inputs
+                .iter()
+                .chain(&self.words.lets)
+                .chain(&self.words.values);
+            out.extend(all.filter(|w| w.starts_with(word)).map(|w| pair(w, "")));
+            out.extend(
+                [
+                    "min", "max", "clamp", "first", "last", "count", "sum", "any", "all", "filter",
+                    "floor", "ceil",
+                ]
+                .iter()
+                .filter(|f| f.starts_with(word))
+                .map(|f| pair(f, "(")),
+            );
+        }
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        out.dedup_by(|a, b| a.display == b.display);
+        Ok((start, out))
+    }
+}
+
+impl Hinter for PosologyHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<String> {
+        if let Some(cmd) = line
+            .strip_prefix(':')
+            .filter(|c| !c.is_empty() && !c.contains(' ') && pos == line.len())
+        {
+            return COMMANDS
+                .iter()
+                .find(|(c, _)| c.starts_with(cmd))
+                .map(|(c, d)| format!("{}   — {d}", &c[cmd.len()..]));
+        }
+        self.hinter.hint(line, pos, ctx)
+    }
+}
+
+const RESET: &str = "\x1b[0m";
+
+impl Highlighter for PosologyHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.color {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(colour_line(line, &self.words))
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if !self.color {
+            return Cow::Borrowed(hint);
+        }
+        Cow::Owned(format!("\x1b[2m{hint}{RESET}"))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.color
+    }
+}
+
+/// Keywords bold blue, numbers cyan, units green, commands magenta, inputs yellow.
+fn colour_line(line: &str, words: &Words) -> String {
+    let mut out = String::with_capacity(line.len() * 2);
+    let mut chars = line.char_indices().peekable();
+    let mut prev_number = false;
+    while let Some((i, c)) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_ascii_digit() || d == '.' {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push_str(&format!("\x1b[36m{}{RESET}", &line[i..end]));
+            prev_number = true;
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' || c == ':' || c == 'µ' {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_alphanumeric() || d == '_' || (d == '/' && prev_number) {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &line[i..end];
+            let colour = if word.starts_with(':') {
+                "\x1b[35m"
+            } else if prev_number {
+                "\x1b[32m"
+            } else if KEYWORDS.contains(&word) {
+                "\x1b[1;34m"
+            } else if words.inputs.iter().any(|w| w == word) {
+                "\x1b[33m"
+            } else {
+                ""
+            };
+            if colour.is_empty() {
+                out.push_str(word);
+            } else {
+                out.push_str(&format!("{colour}{word}{RESET}"));
+            }
+            prev_number = false;
+            continue;
+        }
+        if !c.is_whitespace() {
+            prev_number = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Validator for PosologyHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        if open_brackets(ctx.input()) > 0 {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+/// The interactive loop.
+pub(super) fn run(session: &mut Session, color: bool) {
+    let helper = PosologyHelper {
+        words: Words::from_program(session.program()),
+        files: FilenameCompleter::new(),
+        hinter: HistoryHinter::new(),
+        color,
+    };
+    let Ok(mut editor) = Editor::<PosologyHelper, DefaultHistory>::new() else {
+        eprintln!("posology: cannot start the line editor; pipe the session through standard input instead");
+        return;
+    };
+    editor.set_helper(Some(helper));
+    let history = super::history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    println!("posology repl: `:help` for commands, Ctrl-D to leave");
+    let mut out = std::io::stdout();
+    loop {
+        let prompt = if color {
+            "\x1b[1mposology>\x1b[0m "
+        } else {
+            "posology> "
+        };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                // The editor gathered every line while brackets were open: hand over the whole.
+                let reply = session.line(&line);
+                let _ = out.write_all(reply.text.as_bytes());
+                let _ = out.flush();
+                if let Some(h) = editor.helper_mut() {
+                    h.words = Words::from_program(session.program());
+                }
+                if reply.quit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(_) => break,
+        }
+    }
+    if let Some(path) = &history {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(path);
+    }
+}
