@@ -9,6 +9,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod eval;
+pub mod format;
 pub mod input;
 pub mod repl;
 pub mod report;

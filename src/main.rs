@@ -50,6 +50,15 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
     },
+    /// Rewrite protocol files in canonical layout (comments kept, meaning unchanged).
+    Fmt {
+        /// Protocol files or directories.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing: show a diff for each file that is not formatted, and exit 1 if any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explore a protocol interactively: set inputs, decide, ask why, sweep, step through phases.
     Repl {
         /// The protocol to load (or `:load` it later).
@@ -96,6 +105,7 @@ fn main() -> ExitCode {
             set,
         } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
         Command::Test { files, coverage } => cmd_test(&files, coverage),
+        Command::Fmt { files, check } => cmd_fmt(&files, check),
         Command::Repl { protocol, patient } => {
             posology::repl::run(protocol.as_deref(), patient.as_deref())
         }
@@ -340,4 +350,49 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
     }
     println!("{passed} passed, {failed} failed");
     failed == 0 && uncovered == 0
+}
+
+fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
+    let files = match protocol_files(paths) {
+        Ok(f) => f,
+        Err(d) => {
+            print_diags(&[d]);
+            return false;
+        }
+    };
+    let mut ok = true;
+    for file in &files {
+        let text = match read_text(file) {
+            Ok(t) => t,
+            Err(d) => {
+                print_diags(&[d]);
+                ok = false;
+                continue;
+            }
+        };
+        let formatted = match posology::format::format(&text) {
+            Ok(f) => f,
+            Err(d) => {
+                let source = Source::new(file.display().to_string(), text.as_str());
+                print_diags(&[d.with_source(&source)]);
+                ok = false;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check {
+            ok = false;
+            println!("{} is not formatted:", file.display());
+            print!("{}", posology::format::diff(&text, &formatted, &file.display().to_string()));
+        } else if let Err(e) = std::fs::write(file, &formatted) {
+            print_diags(&[Diagnostic::error("posology::io::write", format!("cannot write {}: {e}", file.display()))
+                .with_help("check that the file is writable")]);
+            ok = false;
+        } else {
+            println!("formatted {}", file.display());
+        }
+    }
+    ok
 }

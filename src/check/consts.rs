@@ -84,7 +84,7 @@ impl Checker<'_> {
                     "posology::type::mismatch",
                     format!("this must be {}, but is {found}", self.describe(ty)),
                 )
-                .with_label(v.span, format!("{found}"))
+                .with_label(v.span, found)
                 .with_help(format!("write {}", self.describe(ty)));
                 self.error(d);
                 None
@@ -104,7 +104,7 @@ impl Checker<'_> {
         for (name, value) in fields {
             let Some(i) = specs.iter().position(|s| s.name == name.name) else {
                 let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-                let help = crate::diagnostics::did_you_mean(&name.name, names.iter().copied())
+                let help = crate::syntax::close_match(&name.name, names.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| format!("the fields are: {}", names.join(", ")));
                 self.error(
@@ -233,16 +233,17 @@ impl Checker<'_> {
             },
         };
         if unit.is_none() && !target.is_dimensionless() {
+            let with_unit = Quantity::new(*value, target.clone());
             self.error(
                 Diagnostic::error(
                     "posology::unit::missing",
-                    format!("this number has no unit; {target} is needed"),
+                    format!(
+                        "this number has no unit, but {} is needed",
+                        target.dim().describe()
+                    ),
                 )
                 .with_label(e.span, "no unit")
-                .with_help(format!(
-                    "write the unit, e.g. `{} {target}`",
-                    value.normalize()
-                )),
+                .with_help(format!("write the unit, e.g. `{with_unit}`")),
             );
             return None;
         }
@@ -251,6 +252,12 @@ impl Checker<'_> {
             Ok(q) => Some(q),
             Err(err) => {
                 let mut d = err.to_diagnostic(e.span);
+                if let crate::units::UnitError::Inexact { .. } = err {
+                    d = d.with_help(format!(
+                        "write the value in {target}, the unit it is declared in (or declare it \
+                         in a unit that holds this value exactly)"
+                    ));
+                }
                 if let crate::units::UnitError::Mismatch { .. } = err {
                     d = Diagnostic::error(
                         "posology::unit::mismatch",

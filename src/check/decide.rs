@@ -133,18 +133,20 @@ impl Checker<'_> {
                     _ => false,
                 });
                 let help = match selector {
-                    Some(input) => format!(
-                        "add `begin at {}`: its choices name the phases",
-                        input.name
-                    ),
+                    Some(input) => {
+                        format!("add `begin at {}`: its choices name the phases", input.name)
+                    }
                     None => "add `begin at phase`, where `phase` is an input whose choices are \
                              the phase names"
                         .to_string(),
                 };
                 self.error(
-                    Diagnostic::error("posology::phase::no_begin", "the protocol has several phases but does not say which applies")
-                        .with_label(self.ast.name.span, "in this protocol")
-                        .with_help(help),
+                    Diagnostic::error(
+                        "posology::phase::no_begin",
+                        "the protocol has several phases but does not say which applies",
+                    )
+                    .with_label(self.ast.name.span, "in this protocol")
+                    .with_help(help),
                 );
             }
             // Which phases are reached is unknown without `begin at` (or obvious with one phase).
@@ -230,7 +232,10 @@ impl Checker<'_> {
                             "second proposal block",
                         )
                         .with_label(
-                            Span::new(phase.proposals[0].span.start, phase.proposals[0].input.span.end),
+                            Span::new(
+                                phase.proposals[0].span.start,
+                                phase.proposals[0].input.span.end,
+                            ),
                             "first one here",
                         )
                         .with_help("merge the rules into the first block"),

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use super::{Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
 use crate::check::program::{CExpr, CExprKind, EnumSpec};
-use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{self, HeaderKey, TypeExprKind};
+use crate::syntax::close_match;
 use crate::units::{Atom, Quantity, Unit};
 use crate::value::Value;
 
@@ -157,7 +158,7 @@ impl Checker<'_> {
                         format!("`{name}` is neither a unit nor a type"),
                     )
                     .with_label(span, "unknown type");
-                    d = match did_you_mean(name, candidates) {
+                    d = match close_match(name, candidates) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None => d.with_help(
                             "write a unit (mg, mcg/day, mL/min, years …), a choice list \
@@ -232,23 +233,41 @@ impl Checker<'_> {
 
     pub(super) fn check_all_lets(&mut self) {
         for slot in 0..self.let_asts.len() {
-            self.check_let(slot);
+            self.check_let(slot, None);
         }
     }
 
-    /// Checks one let (once), following references to others; reports cycles.
-    pub(super) fn check_let(&mut self, slot: usize) -> Type {
+    /// Checks one let (once), following references to others; reports cycles. `used_at` is
+    /// where the let is named, when it is checked because an expression uses it.
+    pub(super) fn check_let(&mut self, slot: usize, used_at: Option<Span>) -> Type {
         match self.let_state[slot] {
             LetState::Done => return self.let_types[slot].clone(),
             LetState::InProgress => {
                 let (l, _) = self.let_asts[slot];
+                let name = &l.name.name;
+                // The `let` whose definition names this one again (itself, or one it uses).
+                let user = used_at.and_then(|used| {
+                    self.let_asts
+                        .iter()
+                        .map(|(other, _)| *other)
+                        .find(|other| other.span.start <= used.start && used.end <= other.span.end)
+                });
+                let message = match user {
+                    Some(other) if other.name.name != *name => {
+                        format!("`{name}` depends on itself, through `{}`", other.name.name)
+                    }
+                    _ => format!("`{name}` is defined in terms of itself"),
+                };
+                let mut d = Diagnostic::error("posology::name::cycle", message);
+                if let (Some(used), Some(other)) = (used_at, user) {
+                    d = d.with_label(used, format!("`{}` uses `{name}` here", other.name.name));
+                }
                 self.error(
-                    Diagnostic::error(
-                        "posology::name::cycle",
-                        format!("`{}` is defined in terms of itself", l.name.name),
-                    )
-                    .with_label(l.span, "this definition refers back to itself")
-                    .with_help("a value cannot depend on itself: break the chain of `let`s"),
+                    d.with_label(l.name.span, format!("`{name}` is defined here"))
+                        .with_help(
+                            "a value cannot depend on itself: work out one of these values from \
+                             the inputs alone",
+                        ),
                 );
                 return Type::Error;
             }

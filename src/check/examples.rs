@@ -79,7 +79,7 @@ impl Checker<'_> {
         };
         let mut values: Vec<Option<Value>> = vec![None; self.program.inputs.len()];
         let mut ok = true;
-        for (name, value) in fields {
+        for (i, (name, value)) in fields.iter().enumerate() {
             let Some(&slot) = self.input_names.get(&name.name) else {
                 let help = close_match(&name.name, self.input_names.keys().map(String::as_str))
                     .map(|s| format!("did you mean `{s}`?"))
@@ -95,13 +95,14 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             };
-            if values[slot].is_some() {
+            if let Some((first, _)) = fields[..i].iter().find(|(n, _)| n.name == name.name) {
                 self.error(
                     Diagnostic::error(
                         "posology::input::duplicate_field",
                         format!("`{}` is given twice", name.name),
                     )
                     .with_label(name.span, "given again")
+                    .with_label(first.span, "first given here")
                     .with_help("keep one value"),
                 );
                 ok = false;
@@ -161,11 +162,9 @@ impl Checker<'_> {
                 let c = self.expr(amount, None);
                 let value = match (&c.ty, c.kind) {
                     (Type::Num(_) | Type::Range(_), super::CExprKind::Const(v)) => v,
-                    (Type::Range(_), kind) => {
-                        let folded = fold_range(&kind)?;
-                        folded
-                    }
                     (Type::Error, _) => return None,
+                    // A range of two written-out doses; any other range is reported below.
+                    (Type::Range(_), kind) if fold_range(&kind).is_some() => fold_range(&kind)?,
                     _ => {
                         self.error(
                             Diagnostic::error(
@@ -178,26 +177,27 @@ impl Checker<'_> {
                         return None;
                     }
                 };
-                let freq = match freq {
-                    None => None,
-                    Some(f) => Some(match &f.kind {
+                let freq =
+                    freq.as_ref().map(|f| match &f.kind {
                         FrequencyKind::TimesDaily(n) => FrequencySpec::TimesDaily(
                             self.expect_type(n, &Type::number(), "the number of doses per day"),
                         ),
                         FrequencyKind::Every(t) => FrequencySpec::Every(self.expr(t, None)),
-                    }),
-                };
+                    });
                 ExpectSpecKind::Give(value, freq)
             }
             ExpectKind::Schedule(items) => {
                 let mut doses = Vec::new();
                 for item in items {
-                    let ValueKind::Expr(expr) = &item.kind else {
-                        return None;
+                    let written = match &item.kind {
+                        ValueKind::Expr(expr) => Some(self.expr(expr, None)),
+                        _ => None,
                     };
-                    let c = self.expr(expr, None);
-                    match c.kind {
-                        super::CExprKind::Const(Value::Num(q)) => doses.push(q),
+                    if written.as_ref().is_some_and(|c| c.ty == Type::Error) {
+                        return None; // already reported
+                    }
+                    match written.map(|c| c.kind) {
+                        Some(super::CExprKind::Const(Value::Num(q))) => doses.push(q),
                         _ => {
                             self.error(
                                 Diagnostic::error(
@@ -225,7 +225,7 @@ impl Checker<'_> {
                             "posology::example::proposal",
                             format!("a proposal is `allowed` or `refused`, not `{}`", word.name),
                         )
-                        .with_label(word.span, "unknown")
+                        .with_label(word.span, "not `allowed` or `refused`")
                         .with_help("write `expect proposal allowed` or `expect proposal refused`"),
                     );
                     return None;
@@ -235,7 +235,7 @@ impl Checker<'_> {
                 let Some(&i) = self.phase_names.get(&p.name) else {
                     let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| "name one of the protocol's phases".into());
+                        .unwrap_or_else(|| format!("the phases are {}", self.phase_list()));
                     self.error(
                         Diagnostic::error(
                             "posology::phase::unknown",

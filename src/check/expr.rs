@@ -228,8 +228,8 @@ impl Checker<'_> {
             _ => ("posology::name::unknown", "name"),
         };
         const NUMBER_WORDS: &[&str] = &[
-            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "once", "twice",
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "once",
+            "twice",
         ];
         let help = match close_match(name, candidates.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),

@@ -50,7 +50,11 @@ impl<'a> Scope<'a> {
     }
 
     /// Converts a written value for one more item of a list input (by slot).
-    pub fn list_item_value(&mut self, slot: usize, v: &ast::Value) -> Result<Value, Vec<Diagnostic>> {
+    pub fn list_item_value(
+        &mut self,
+        slot: usize,
+        v: &ast::Value,
+    ) -> Result<Value, Vec<Diagnostic>> {
         let mut spec = self.checker.program.inputs[slot].clone();
         let Type::List(inner) = spec.ty.clone() else {
             return Err(vec![Diagnostic::error(

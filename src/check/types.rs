@@ -2,9 +2,10 @@
 
 use super::{CExpr, Checker, Type};
 use crate::diagnostics::Diagnostic;
+use crate::units::Dim;
 
 impl Checker<'_> {
-    /// "a mass (e.g. mg)", "one of start | titrate", "a list of records {dose, response}", …
+    /// "a mass (e.g. mg)", "a choice of start | titrate", "a list of records {dose, response}", …
     pub(super) fn describe(&self, ty: &Type) -> String {
         match ty {
             Type::Num(u) => u.dim().describe(),
@@ -17,7 +18,7 @@ impl Checker<'_> {
                     .get(*id as usize)
                     .map(|e| e.values.join(" | "))
                     .unwrap_or_default();
-                format!("one of {values}")
+                format!("a choice of {values}")
             }
             Type::Date => "a date".into(),
             Type::List(inner) => format!("a list of {}", self.describe_plain(inner)),
@@ -45,10 +46,22 @@ impl Checker<'_> {
     /// Like [`Checker::describe`] without the leading article, for "a list of …".
     fn describe_plain(&self, ty: &Type) -> String {
         let d = self.describe(ty);
-        d.strip_prefix("a ")
-            .or_else(|| d.strip_prefix("an "))
-            .map(|s| format!("{s}s"))
-            .unwrap_or(d)
+        if d == "true/false" || d == "a plain number" {
+            return format!("{} values", d.trim_start_matches("a "));
+        }
+        let Some(rest) = d.strip_prefix("a ").or_else(|| d.strip_prefix("an ")) else {
+            return d;
+        };
+        // The plural of the first word: "masses per time (e.g. mcg/day)", "records {dose}".
+        let (word, tail) = rest.split_at(rest.find(' ').unwrap_or(rest.len()));
+        let plural = if word.ends_with('s') || word.ends_with('x') {
+            format!("{word}es")
+        } else if let Some(stem) = word.strip_suffix('y') {
+            format!("{stem}ies")
+        } else {
+            format!("{word}s")
+        };
+        format!("{plural}{tail}")
     }
 
     /// A value of the wrong type or dimension where `expected` is needed.
@@ -82,12 +95,68 @@ impl Checker<'_> {
             "posology::type::mismatch"
         };
         let (da, db) = (self.describe(&a.ty), self.describe(&b.ty));
-        Diagnostic::error(code, format!("cannot {op} {da} and {db}"))
+        let joined = if op == "compare" { "with" } else { "and" };
+        let help = self
+            .per_time_fix(a, b)
+            .or_else(|| dimension_help(&b.ty, &a.ty))
+            .or_else(|| self.choice_help(a, b))
+            .unwrap_or_else(|| format!("both sides must be the same kind of value to {op} them"));
+        Diagnostic::error(code, format!("cannot {op} {da} {joined} {db}"))
             .with_label(a.span, format!("this is {da}"))
             .with_label(b.span, format!("this is {db}"))
-            .with_help(dimension_help(&b.ty, &a.ty).unwrap_or_else(|| {
-                format!("both sides must be the same kind of value to {op} them")
-            }))
+            .with_help(help)
+    }
+
+    /// For a written amount met with a rate (`daily_total >= 80 mg`): the amount with the rate's
+    /// time unit (`80 mg/day`).
+    fn per_time_fix(&self, a: &CExpr, b: &CExpr) -> Option<String> {
+        for (rate, amount) in [(a, b), (b, a)] {
+            let (Type::Num(r), Type::Num(q)) = (&rate.ty, &amount.ty) else {
+                continue;
+            };
+            let (rd, qd) = (r.dim(), q.dim());
+            let literal = matches!(amount.kind, super::CExprKind::Const(_));
+            let per_time_of_amount = rd.time + 1 == qd.time
+                && Dim {
+                    time: qd.time,
+                    ..rd
+                } == qd;
+            if !literal || !per_time_of_amount {
+                continue;
+            }
+            let unit = r.to_string();
+            let per = unit.rsplit_once('/').map(|(_, t)| t)?;
+            let text = self
+                .program
+                .source
+                .text
+                .get(amount.span.start..amount.span.end)?;
+            return Some(format!(
+                "`{text}` is an amount, but the other side is per {per}: write `{text}/{per}`"
+            ));
+        }
+        None
+    }
+
+    /// For a choice input on one side (`response >= 20 mg`): how choices are compared.
+    fn choice_help(&self, a: &CExpr, b: &CExpr) -> Option<String> {
+        let (side, id) = match (&a.ty, &b.ty) {
+            (Type::Enum(id), _) => (a, *id),
+            (_, Type::Enum(id)) => (b, *id),
+            _ => return None,
+        };
+        let first = self.program.enums.get(id as usize)?.values.first()?;
+        let text = self
+            .program
+            .source
+            .text
+            .get(side.span.start..side.span.end)
+            .filter(|t| !t.contains('\n'))
+            .unwrap_or("the choice");
+        Some(format!(
+            "`{text}` is a choice: compare it with one of its choices, e.g. `{text} == {first}`, \
+             or `{text} in [ … ]` for several"
+        ))
     }
 }
 

@@ -93,7 +93,12 @@ impl<'p> Builder<'p> {
                 ActionSpec::Message { level, code, text } => {
                     let text = render_text(env, text)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
-                    if self.decision.messages.iter().any(|m| m.code == *code && m.text == text) {
+                    if self
+                        .decision
+                        .messages
+                        .iter()
+                        .any(|m| m.code == *code && m.text == text)
+                    {
                         continue;
                     }
                     self.decision.messages.push(Message {

@@ -99,7 +99,10 @@ pub(super) fn judge(
     }
     // A `refuse when` verdict allows no change now: showing an allow rule's range would mislead.
     let refused_by_rule = verdict.as_ref().is_some_and(|(ok, _, id, _)| {
-        !ok && spec.rules.iter().any(|r| r.allow.is_none() && Some(&r.id) == id.as_ref())
+        !ok && spec
+            .rules
+            .iter()
+            .any(|r| r.allow.is_none() && Some(&r.id) == id.as_ref())
     });
     if refused_by_rule {
         allowed_range = None;

@@ -105,12 +105,19 @@ pub fn read_given(
     if decoder.diags.is_empty() {
         Ok(given)
     } else {
-        Err(decoder.diags.into_iter().map(|d| d.with_source(source)).collect())
+        Err(decoder
+            .diags
+            .into_iter()
+            .map(|d| d.with_source(source))
+            .collect())
     }
 }
 
 /// Fills defaults into given values; the names of required inputs still missing are the error.
-pub fn complete_given(program: &Program, given: &[Option<Value>]) -> Result<Vec<Value>, Vec<String>> {
+pub fn complete_given(
+    program: &Program,
+    given: &[Option<Value>],
+) -> Result<Vec<Value>, Vec<String>> {
     let mut missing = Vec::new();
     let mut out = Vec::with_capacity(given.len());
     for (spec, v) in program.inputs.iter().zip(given) {
@@ -160,7 +167,12 @@ fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
                 Type::List(t) => (**t).clone(),
                 _ => Type::Error,
             };
-            J::Array(items.iter().map(|i| patient_json(program, &inner, i)).collect())
+            J::Array(
+                items
+                    .iter()
+                    .map(|i| patient_json(program, &inner, i))
+                    .collect(),
+            )
         }
         Value::Record(id, fields) => {
             let specs = &program.records[*id as usize].fields;

@@ -41,7 +41,8 @@ pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
 /// `[{ dose: 50 mcg, response: negative }]`).
 pub fn parse_value(text: &str) -> Result<Value, Diagnostic> {
     super::precheck(text)?;
-    let mut pairs = ProtocolParser::parse(Rule::line_value, text).map_err(|e| from_pest(e, text))?;
+    let mut pairs =
+        ProtocolParser::parse(Rule::line_value, text).map_err(|e| from_pest(e, text))?;
     let line = next(&mut pairs, Span::new(0, text.len()))?;
     let mut inner = meaningful(line).filter(|p| p.as_rule() != Rule::EOI);
     build_value(next(&mut inner, Span::new(0, text.len()))?)

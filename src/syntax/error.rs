@@ -12,7 +12,7 @@ use crate::units::{Quantity, UnitError};
 fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "the end of the file",
-        Rule::ident | Rule::name => "a name",
+        Rule::ident | Rule::name | Rule::call_name => "a name",
         Rule::word => "a word",
         Rule::number | Rule::quantity => "a number",
         Rule::bad_number | Rule::bad_quantity => return None,
@@ -195,7 +195,8 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
 
 /// The actions a rule can take, as written.
 const ACTIONS: &[&str] = &[
-    "give", "schedule", "hold", "stop", "refuse", "warn", "note", "observe", "wait", "goto", "next",
+    "give", "schedule", "hold", "stop", "refuse", "warn", "note", "observe", "wait", "goto",
+    "next", "show",
 ];
 
 /// The mistakes that get a message of their own: a `;` or `=>` missing before an action, and
@@ -499,7 +500,9 @@ fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::observe
         | Rule::wait
         | Rule::goto
-        | Rule::next_phase => ACTIONS,
+        | Rule::next_phase
+        | Rule::show => ACTIONS,
+        Rule::require_item => &["require"],
         Rule::header | Rule::header_key => &["title", "version", "source", "drug", "route"],
         Rule::inputs => &["inputs"],
         Rule::let_item => &["let"],
@@ -527,8 +530,10 @@ fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::expect_stop
         | Rule::expect_proposal
         | Rule::expect_phase
-        | Rule::expect_that => &[
+        | Rule::expect_that
+        | Rule::expect_rejected => &[
             "status", "give", "schedule", "warn", "note", "stop", "proposal", "phase", "that",
+            "rejected",
         ],
         Rule::proposal => &["proposal"],
         Rule::refuse_when => &["refuse"],

@@ -1,0 +1,217 @@
+//! Expressions and values printed back to protocol text, with the fewest parentheses that keep
+//! the same tree (the precedence mirrors the Pratt parser in `syntax::expr`).
+
+use crate::syntax::ast::*;
+
+/// Binding strength: higher binds tighter.
+fn precedence(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary(op, ..) => binary_precedence(*op),
+        ExprKind::Unary(UnaryOp::Not, _) => 3,
+        ExprKind::Unary(UnaryOp::Neg, _) => 8,
+        ExprKind::Field(..) | ExprKind::Is(..) => 9,
+        // `if … else x + 1` and `x round to y` reach as far right as they can: always wrapped
+        // when they are part of something larger.
+        ExprKind::If(..) | ExprKind::Round(..) => 0,
+        _ => 10,
+    }
+}
+
+fn binary_precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => 1,
+        BinaryOp::And => 2,
+        BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::In => 4,
+        BinaryOp::Range => 5,
+        BinaryOp::Add | BinaryOp::Sub => 6,
+        BinaryOp::Mul | BinaryOp::Div => 7,
+    }
+}
+
+/// A quoted text with `"`, `\`, newlines and tabs escaped.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An expression where a full `expr` is allowed (a rounding clause may stand at the end).
+pub fn expr(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Round(body, mode, step) => {
+            let mode = match mode {
+                RoundMode::Nearest => "",
+                RoundMode::Up => " up",
+                RoundMode::Down => " down",
+            };
+            // `(dose + 5 mg) round down to 5 mg`: the parentheses change nothing for the
+            // parser, but say to a reader that the whole sum is rounded.
+            let body = match body.kind {
+                ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => format!("({})", op_expr(body)),
+                _ => op_expr(body),
+            };
+            format!("{body} round{mode} to {}", term(step))
+        }
+        // A top-level `if` needs no parentheses: nothing follows it.
+        ExprKind::If(..) => bare(e),
+        _ => op_expr(e),
+    }
+}
+
+/// An expression where only operators may appear (no trailing rounding clause).
+pub fn op_expr(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Round(..) => format!("({})", expr(e)),
+        _ => at_least(e, 1),
+    }
+}
+
+/// A primary with postfixes (`N` in `N times daily`, the step of a rounding).
+pub fn term(e: &Expr) -> String {
+    at_least(e, 9)
+}
+
+/// Prints `e`, in parentheses when it binds looser than `min`.
+fn at_least(e: &Expr, min: u8) -> String {
+    let text = bare(e);
+    if precedence(e) < min {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+fn bare(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Quantity { value, unit } => match unit {
+            Some((u, _)) if u == "%" => format!("{value}%"),
+            Some((u, _)) => format!("{value} {u}"),
+            None => value.to_string(),
+        },
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Text(t) => quote(t),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Call(f, args) => {
+            let args: Vec<String> = args.iter().map(expr).collect();
+            format!("{}({})", f.name, args.join(", "))
+        }
+        ExprKind::Field(base, field) => match base.kind {
+            // `(5).x`, not `5.x`, which reads as a number.
+            ExprKind::Quantity { .. } => format!("({}).{}", bare(base), field.name),
+            _ => format!("{}.{}", at_least(base, 9), field.name),
+        },
+        ExprKind::Unary(UnaryOp::Not, x) => format!("not {}", at_least(x, 4)),
+        ExprKind::Unary(UnaryOp::Neg, x) => format!("-{}", at_least(x, 9)),
+        ExprKind::Binary(BinaryOp::Range, a, b) => {
+            // `5 mg..(dose + 5 mg)`: a range's ends are terms, so the reader sees both ends.
+            format!("{}..{}", at_least(a, 9), at_least(b, 9))
+        }
+        ExprKind::Binary(op, a, b) => {
+            let p = binary_precedence(*op);
+            // `a or (b and c)`: the parentheses change nothing for the parser but spare the
+            // reader the precedence of `and` over `or`.
+            let side = |x: &Expr, min: u8| match (&x.kind, op) {
+                (ExprKind::Binary(BinaryOp::And, ..), BinaryOp::Or) => format!("({})", bare(x)),
+                _ => at_least(x, min),
+            };
+            format!("{} {} {}", side(a, p), op.symbol(), side(b, p + 1))
+        }
+        ExprKind::If(c, a, b) => format!("if {} then {} else {}", expr(c), expr(a), expr(b)),
+        ExprKind::List(items) => {
+            let items: Vec<String> = items.iter().map(expr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        ExprKind::Is(x, test) => {
+            let test = match test {
+                IsTest::Missing => "is missing",
+                IsTest::NotMissing => "is not missing",
+                IsTest::Empty => "is empty",
+                IsTest::NotEmpty => "is not empty",
+            };
+            format!("{} {test}", at_least(x, 9))
+        }
+        ExprKind::Round(..) => expr(e),
+    }
+}
+
+/// A literal value of an example's `given` or an input's `default`.
+pub fn value(v: &Value) -> String {
+    match &v.kind {
+        ValueKind::Record(fields) => {
+            if fields.is_empty() {
+                return "{}".into();
+            }
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(name, value_)| format!("{}: {}", name.name, value(value_)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        ValueKind::List(items) => {
+            let items: Vec<String> = items.iter().map(value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        ValueKind::Expr(e) => op_expr(e),
+    }
+}
+
+/// A frequency: `3 times daily`, `every 8 h`.
+pub fn frequency(f: &Frequency) -> String {
+    match &f.kind {
+        FrequencyKind::TimesDaily(n) => format!("{} times daily", term(n)),
+        FrequencyKind::Every(t) => format!("every {}", term(t)),
+    }
+}
+
+/// A type: `mg`, `a | b`, `list of { … }`.
+pub fn type_expr(t: &TypeExpr) -> String {
+    match &t.kind {
+        TypeExprKind::Named(n) => n.clone(),
+        TypeExprKind::Enum(values) => values
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        TypeExprKind::List(inner) => format!("list of {}", type_expr(inner)),
+        TypeExprKind::Record(fields) => {
+            let fields: Vec<String> = fields.iter().map(input_decl).collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+    }
+}
+
+/// An input or field declaration on one line: `name: type [in a..b] [optional | default v]`.
+pub fn input_decl(d: &InputDecl) -> String {
+    format!("{}: {}", d.name.name, input_rest(d))
+}
+
+/// Everything after `name: `.
+pub fn input_rest(d: &InputDecl) -> String {
+    let mut s = type_expr(&d.ty);
+    if let Some(r) = &d.range {
+        s.push_str(&format!(" in {}", op_expr(r)));
+    }
+    if d.optional.is_some() {
+        s.push_str(" optional");
+    }
+    if let Some(v) = &d.default {
+        s.push_str(&format!(" default {}", value(v)));
+    }
+    s
+}

@@ -1,0 +1,431 @@
+//! Statements printed in canonical layout, in their original order, with comments and blank
+//! lines kept where the author put them.
+
+use super::expr::{expr, frequency, input_rest, op_expr, quote, term, type_expr, value};
+use super::{Comment, WIDTH};
+use crate::diagnostics::Span;
+use crate::syntax::ast::*;
+
+/// One statement of a block, in source order.
+enum Item<'a> {
+    Header(&'a Header),
+    Inputs(&'a [InputDecl], Span),
+    Let(&'a Let),
+    Limit(&'a Limit),
+    Require(&'a Require),
+    Begin(&'a Expr),
+    Decide(&'a Decide),
+    Phase(&'a Phase),
+    Proposal(&'a Proposal),
+    Example(&'a Example),
+}
+
+pub(super) struct Printer<'a> {
+    text: &'a str,
+    comments: Vec<Comment>,
+    out: String,
+    indent: usize,
+}
+
+impl<'a> Printer<'a> {
+    pub fn new(text: &'a str, comments: Vec<Comment>) -> Self {
+        Printer {
+            text,
+            comments,
+            out: String::with_capacity(text.len() + 64),
+            indent: 0,
+        }
+    }
+
+    pub fn finish(mut self) -> String {
+        self.leading(usize::MAX);
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+        self.out
+    }
+
+    fn pad(&self) -> String {
+        "  ".repeat(self.indent)
+    }
+
+    fn push_line(&mut self, s: &str) {
+        let pad = self.pad();
+        self.out.push_str(&pad);
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    /// True when the source has an empty line just before the line holding `pos`.
+    fn blank_before(&self, pos: usize) -> bool {
+        let pos = pos.min(self.text.len());
+        let line_start = self.text.get(..pos).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        if line_start == 0 {
+            return false;
+        }
+        let before = &self.text[..line_start - 1];
+        let prev_start = before.rfind('\n').map_or(0, |i| i + 1);
+        before[prev_start..].trim().is_empty()
+    }
+
+    fn maybe_blank(&mut self, pos: usize) {
+        let after_open = self.out.trim_end().ends_with('{') || self.out.is_empty();
+        if self.blank_before(pos) && !after_open && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+
+    /// Prints the comments that stand before `pos`, each on its own line.
+    fn leading(&mut self, pos: usize) {
+        for i in 0..self.comments.len() {
+            if self.comments[i].done || self.comments[i].start >= pos {
+                continue;
+            }
+            let start = self.comments[i].start;
+            self.maybe_blank(start);
+            self.comments[i].done = true;
+            let text = self.comments[i].text.clone();
+            self.push_line(&text);
+        }
+    }
+
+    /// A comment at the end of the line where `end` falls, if any.
+    fn trailing(&mut self, span: Span) -> Option<String> {
+        let from = span.end.min(self.text.len());
+        let line_end = self.text.get(from..).and_then(|t| t.find('\n')).map_or(self.text.len(), |i| from + i);
+        let c = self
+            .comments
+            .iter_mut()
+            .find(|c| !c.done && c.trailing && c.start >= span.end && c.start <= line_end)?;
+        c.done = true;
+        Some(c.text.clone())
+    }
+
+    /// Prints one statement: its leading comments, a kept blank line, its lines, and a
+    /// trailing comment on its last line.
+    fn statement(&mut self, span: Span, lines: Vec<String>) {
+        self.leading(span.start);
+        self.maybe_blank(span.start);
+        let trailing = self.trailing(span);
+        let count = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            match (&trailing, i + 1 == count) {
+                (Some(c), true) => self.push_line(&format!("{line} {c}")),
+                _ => self.push_line(&line),
+            }
+        }
+    }
+
+    /// Opens a block `head {`, prints its body, closes it with the comments before `}`.
+    fn block(&mut self, span: Span, head: String, body: impl FnOnce(&mut Self)) {
+        self.leading(span.start);
+        self.maybe_blank(span.start);
+        self.push_line(&format!("{head} {{"));
+        self.indent += 1;
+        body(self);
+        self.leading(span.end.saturating_sub(1));
+        self.indent -= 1;
+        let trailing = self.trailing(span);
+        match trailing {
+            Some(c) => self.push_line(&format!("}} {c}")),
+            None => self.push_line("}"),
+        }
+    }
+
+    pub fn protocol(&mut self, p: &Protocol) {
+        let mut items: Vec<(usize, Item)> = Vec::new();
+        items.extend(p.headers.iter().map(|h| (h.key_span.start, Item::Header(h))));
+        if !p.inputs.is_empty() {
+            let start = p.inputs.first().map_or(0, |d| d.span.start);
+            let end = p.inputs.last().map_or(0, |d| d.span.end);
+            let span = inputs_span(self.text, start, end);
+            items.push((span.start, Item::Inputs(&p.inputs, span)));
+        }
+        items.extend(p.lets.iter().map(|l| (l.span.start, Item::Let(l))));
+        items.extend(p.limits.iter().map(|l| (l.span.start, Item::Limit(l))));
+        items.extend(p.requires.iter().map(|r| (r.span.start, Item::Require(r))));
+        if let Some(b) = &p.begin {
+            let start = self.text.get(..b.span.start).and_then(|t| t.rfind("begin")).unwrap_or(b.span.start);
+            items.push((start, Item::Begin(b)));
+        }
+        items.extend(p.decides.iter().map(|d| (d.span.start, Item::Decide(d))));
+        items.extend(p.phases.iter().map(|ph| (ph.span.start, Item::Phase(ph))));
+        items.extend(p.examples.iter().map(|e| (e.span.start, Item::Example(e))));
+        items.sort_by_key(|(start, _)| *start);
+        let head = format!("protocol {}", p.name.name);
+        self.block(p.span, head, |me| {
+            for (start, item) in &items {
+                me.item(*start, item);
+            }
+        });
+    }
+
+    fn item(&mut self, start: usize, item: &Item) {
+        match item {
+            Item::Header(h) => {
+                let span = Span::new(h.key_span.start, h.value.span.end);
+                self.statement(span, vec![format!("{:<7} {}", h.key.keyword(), quote(&h.value.value))]);
+            }
+            Item::Inputs(decls, span) => self.inputs(decls, *span),
+            Item::Let(l) => {
+                let ty = l.ty.as_ref().map(|t| format!(": {}", type_expr(t))).unwrap_or_default();
+                self.statement(l.span, vec![format!("let {}{ty} = {}", l.name.name, expr(&l.expr))]);
+            }
+            Item::Limit(l) => {
+                let kind = if l.hard { "hard" } else { "soft" };
+                let mut head = format!("limit {} {} {} {kind}", l.target.name, l.op.symbol(), op_expr(&l.value));
+                if let Some(w) = &l.when {
+                    head.push_str(&format!(" when {}", expr(w)));
+                }
+                let tail = clauses(l.because.as_ref(), l.source.as_ref());
+                self.statement(l.span, break_long(head, tail));
+            }
+            Item::Require(r) => {
+                let head = format!("require {}", expr(&r.condition));
+                let tail = clauses(Some(&r.because), r.source.as_ref());
+                self.statement(r.span, break_long(head, tail));
+            }
+            Item::Begin(b) => self.statement(Span::new(start, b.span.end), vec![format!("begin at {}", expr(b))]),
+            Item::Decide(d) => self.decide(d),
+            Item::Phase(p) => self.phase(p),
+            Item::Proposal(p) => self.proposal(p),
+            Item::Example(e) => self.example(e),
+        }
+    }
+
+    fn inputs(&mut self, decls: &[InputDecl], span: Span) {
+        let width = decls.iter().map(|d| d.name.name.len()).max().unwrap_or(0) + 1;
+        self.block(span, "inputs".into(), |me| {
+            for d in decls {
+                let line = format!("{:<width$} {}", format!("{}:", d.name.name), input_rest(d));
+                me.statement(d.span, vec![line]);
+            }
+        });
+    }
+
+    fn decide(&mut self, d: &Decide) {
+        let policy = match d.policy {
+            HitPolicy::First => "first",
+            HitPolicy::Collect => "collect",
+        };
+        self.block(d.span, format!("decide {policy}"), |me| {
+            for rule in &d.rules {
+                let lines = rule_lines(rule);
+                me.statement(rule.span, lines);
+            }
+        });
+    }
+
+    fn phase(&mut self, p: &Phase) {
+        let mut items: Vec<(usize, Item)> = Vec::new();
+        items.extend(p.lets.iter().map(|l| (l.span.start, Item::Let(l))));
+        items.extend(p.decides.iter().map(|d| (d.span.start, Item::Decide(d))));
+        items.extend(p.proposals.iter().map(|pr| (pr.span.start, Item::Proposal(pr))));
+        items.sort_by_key(|(start, _)| *start);
+        self.block(p.span, format!("phase {}", p.name.name), |me| {
+            for (start, item) in &items {
+                me.item(*start, item);
+            }
+        });
+    }
+
+    fn proposal(&mut self, p: &Proposal) {
+        let freq = p.frequency.as_ref().map(|f| format!(" {}", frequency(f))).unwrap_or_default();
+        self.block(p.span, format!("proposal {}{freq}", p.input.name), |me| {
+            for r in &p.rules {
+                let mut head = match &r.kind {
+                    ProposalRuleKind::Refuse => String::from("refuse"),
+                    ProposalRuleKind::Allow(range) => format!("allow {}", op_expr(range)),
+                };
+                if let Some(w) = &r.when {
+                    head.push_str(&format!(" when {}", expr(w)));
+                }
+                let tail = clauses(Some(&r.because), r.source.as_ref());
+                me.statement(r.span, break_long(head, tail));
+            }
+        });
+    }
+
+    fn example(&mut self, e: &Example) {
+        self.block(e.span, format!("example {}", quote(&e.name.value)), |me| {
+            let one_line = format!("given {}", value(&e.given));
+            let given_lines = match &e.given.kind {
+                ValueKind::Record(fields) if one_line.len() + 2 * me.indent > WIDTH => {
+                    let mut lines = vec!["given {".to_string()];
+                    let n = fields.len();
+                    for (i, (name, v)) in fields.iter().enumerate() {
+                        let comma = if i + 1 < n { "," } else { "" };
+                        lines.push(format!("  {}: {}{comma}", name.name, value(v)));
+                    }
+                    lines.push("}".into());
+                    lines
+                }
+                _ => vec![one_line],
+            };
+            let given_start = me.text.get(..e.given.span.start).and_then(|t| t.rfind("given")).unwrap_or(e.given.span.start);
+            me.statement(Span::new(given_start, e.given.span.end), given_lines);
+            for x in &e.expects {
+                me.statement(x.span, vec![expect_line(x)]);
+            }
+        });
+    }
+}
+
+/// The span of an `inputs { … }` block, found around its declarations.
+fn inputs_span(text: &str, first: usize, last: usize) -> Span {
+    let start = text.get(..first).and_then(|t| t.rfind("inputs")).unwrap_or(first);
+    let end = text.get(last..).and_then(|t| t.find('}')).map_or(last, |i| last + i + 1);
+    Span::new(start, end)
+}
+
+/// ` because "…" source "…"`, as separate pieces.
+fn clauses(because: Option<&Text>, source: Option<&Text>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(b) = because {
+        out.push(format!("because {}", quote(&b.value)));
+    }
+    if let Some(s) = source {
+        out.push(format!("source {}", quote(&s.value)));
+    }
+    out
+}
+
+/// One line if it fits, else the head, then the clauses indented on the next line.
+fn break_long(head: String, tail: Vec<String>) -> Vec<String> {
+    if tail.is_empty() {
+        return vec![head];
+    }
+    let one = format!("{head} {}", tail.join(" "));
+    if one.len() <= WIDTH - 4 {
+        vec![one]
+    } else {
+        vec![head, format!("  {}", tail.join(" "))]
+    }
+}
+
+fn rule_lines(rule: &Rule) -> Vec<String> {
+    let mut head = rule.name.as_ref().map(|n| format!("{}: ", n.name)).unwrap_or_default();
+    match (&rule.when, rule.always) {
+        (Some(c), _) => head.push_str(&format!("when {}", expr(c))),
+        (None, true) => head.push_str("always"),
+        (None, false) => head.push_str("otherwise"),
+    }
+    if let Some(s) = &rule.source {
+        head.push_str(&format!(" source {}", quote(&s.value)));
+    }
+    let actions: Vec<String> = rule.actions.iter().map(action).collect();
+    if actions.len() == 1 {
+        let one = format!("{head} => {}", actions[0]);
+        if one.len() <= WIDTH - 8 {
+            return vec![one];
+        }
+    }
+    let mut lines = vec![head];
+    for (i, a) in actions.into_iter().enumerate() {
+        if i == 0 {
+            lines.push(format!("  => {a}"));
+        } else {
+            lines.push(format!("   ; {a}"));
+        }
+    }
+    lines
+}
+
+fn action(a: &Action) -> String {
+    match &a.kind {
+        ActionKind::Give(g) => {
+            let mut s = format!("give {}", expr(&g.amount));
+            if let Some(f) = &g.form {
+                s.push_str(&format!(" {}", f.name));
+            }
+            if let Some(r) = &g.route {
+                s.push_str(&format!(" route {}", r.name));
+            }
+            if let Some(f) = &g.frequency {
+                let f = frequency(f);
+                // `give 5 n times daily` would read `n` as the unit of 5: wrap the count.
+                if s.ends_with(|c: char| c.is_ascii_digit()) && f.starts_with(|c: char| c.is_alphabetic()) {
+                    let count = f.trim_end_matches(" times daily");
+                    s.push_str(&format!(" ({count}) times daily"));
+                } else {
+                    s.push_str(&format!(" {f}"));
+                }
+            }
+            if let Some(o) = &g.over {
+                s.push_str(&format!(" over {}", term(o)));
+            }
+            if let Some(d) = &g.duration {
+                s.push_str(&format!(" for {}", term(d)));
+            }
+            s
+        }
+        ActionKind::Schedule(sc) => {
+            let mut s = format!("schedule from {}", op_expr(&sc.from));
+            if let Some(f) = &sc.frequency {
+                s.push_str(&format!(" {}", frequency(f)));
+            }
+            let direction = if sc.increase { "increase" } else { "decrease" };
+            s.push_str(&format!(" {direction} by {} every {}", op_expr(&sc.step), term(&sc.every)));
+            if let Some(u) = &sc.until {
+                s.push_str(&format!(" until {}", term(u)));
+            }
+            if let Some(st) = &sc.starting {
+                s.push_str(&format!(" starting {}", term(st)));
+            }
+            if sc.then_stop {
+                s.push_str(" then stop");
+            }
+            s
+        }
+        ActionKind::Hold(t) => format!("hold {}", quote(&t.value)),
+        ActionKind::Stop(t) => format!("stop {}", quote(&t.value)),
+        ActionKind::Refuse(t) => format!("refuse {}", quote(&t.value)),
+        ActionKind::Warn { critical, code, text } => {
+            let critical = if *critical { " critical" } else { "" };
+            let code = code.as_ref().map(|c| format!(" {}:", c.name)).unwrap_or_default();
+            format!("warn{critical}{code} {}", quote(&text.value))
+        }
+        ActionKind::Note { code, text } => {
+            let code = code.as_ref().map(|c| format!(" {}:", c.name)).unwrap_or_default();
+            format!("note{code} {}", quote(&text.value))
+        }
+        ActionKind::Observe(e) => format!("observe {}", op_expr(e)),
+        ActionKind::Wait(e) => format!("wait {}", op_expr(e)),
+        ActionKind::Goto(p) => format!("goto {}", p.name),
+        ActionKind::Next(p, after) => match after {
+            Some(t) => format!("next {} after {}", p.name, op_expr(t)),
+            None => format!("next {}", p.name),
+        },
+        ActionKind::Show(names) => {
+            let names: Vec<&str> = names.iter().map(|n| n.name.as_str()).collect();
+            format!("show {}", names.join(", "))
+        }
+    }
+}
+
+fn expect_line(x: &Expect) -> String {
+    match &x.kind {
+        ExpectKind::Status(w) => format!("expect status {}", w.name),
+        ExpectKind::Give(amount, f) => {
+            let f = f.as_ref().map(|f| format!(" {}", frequency(f))).unwrap_or_default();
+            format!("expect give {}{f}", op_expr(amount))
+        }
+        ExpectKind::Schedule(items) => {
+            let items: Vec<String> = items.iter().map(value).collect();
+            format!("expect schedule [{}]", items.join(", "))
+        }
+        ExpectKind::Warn(t) => format!("expect warn {}", quote(&t.value)),
+        ExpectKind::Note(t) => format!("expect note {}", quote(&t.value)),
+        ExpectKind::Stop(t) => match t {
+            Some(t) => format!("expect stop {}", quote(&t.value)),
+            None => "expect stop".into(),
+        },
+        ExpectKind::Proposal(w) => format!("expect proposal {}", w.name),
+        ExpectKind::Phase(p) => format!("expect phase {}", p.name),
+        ExpectKind::That(e) => format!("expect that {}", expr(e)),
+        ExpectKind::Rejected(t) => match t {
+            Some(t) => format!("expect rejected {}", quote(&t.value)),
+            None => "expect rejected".into(),
+        },
+    }
+}

@@ -1,0 +1,141 @@
+//! The canonical layout of protocol files (`posology fmt`): every comment kept, idempotent, and
+//! never a change of meaning (the formatted text parses to the same tree). Comments are kept by
+//! position: a comment on its own line stays before the statement that follows it; a comment at
+//! the end of a statement's last line stays at the end of that line.
+
+mod expr;
+mod items;
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax;
+
+pub use expr::{expr as format_expr, quote};
+
+/// Longest line the formatter aims for before breaking a statement.
+pub const WIDTH: usize = 100;
+
+/// A `//` comment found in the source.
+#[derive(Clone, Debug)]
+struct Comment {
+    /// Byte offset of `//`.
+    start: usize,
+    /// The comment, from `//` to the end of the line, trailing spaces removed.
+    text: String,
+    /// Code stands before it on its line.
+    trailing: bool,
+    /// Already printed.
+    done: bool,
+}
+
+/// Formats a protocol's text; a text that does not parse is returned as its diagnostic.
+pub fn format(text: &str) -> Result<String, Diagnostic> {
+    let protocol = syntax::parse(text)?;
+    let mut printer = items::Printer::new(text, comments(text));
+    printer.protocol(&protocol);
+    Ok(printer.finish())
+}
+
+/// Prints a protocol tree (one not read from text, so with no comments to keep).
+pub fn format_protocol(protocol: &crate::syntax::ast::Protocol) -> String {
+    let mut printer = items::Printer::new("", Vec::new());
+    printer.protocol(protocol);
+    printer.finish()
+}
+
+/// A unified diff from `old` to `new` (for `posology fmt --check`).
+pub fn diff(old: &str, new: &str, name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string()
+}
+
+/// Every `//` comment outside quoted text.
+fn comments(text: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut line_start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\n' {
+            line_start = i + 1;
+            in_string = false;
+            escaped = false;
+            i += 1;
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' {
+            in_string = true;
+        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+            let trailing = !text[line_start..i].trim().is_empty();
+            out.push(Comment {
+                start: i,
+                text: text[i..end].trim_end().to_string(),
+                trailing,
+                done: false,
+            });
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"// leading comment
+protocol demo {
+  version "1.0.0"   // trailing on a header
+  source "label"
+  inputs {
+    // about age
+    age: years in 0 years..120 years
+    dose: mg optional // the current dose
+  }
+  begin at phase_one
+  let total = (dose + 5 mg) * 2
+  phase phase_one {
+    decide first {
+      when age < 12 years => warn "child"
+      otherwise => give (dose + 5 mg) round down to 5 mg 3 times daily ; wait 3 days
+    }
+  }
+}
+// the end
+"#;
+
+    #[test]
+    fn keeps_every_comment_and_is_idempotent() {
+        let once = format(SAMPLE).expect("formats");
+        for c in ["// leading comment", "// trailing on a header", "// about age", "// the current dose", "// the end"] {
+            assert!(once.contains(c), "lost {c:?} in:\n{once}");
+        }
+        let twice = format(&once).expect("formats again");
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn parentheses_only_where_needed() {
+        let once = format(SAMPLE).expect("formats");
+        assert!(once.contains("let total = (dose + 5 mg) * 2"), "{once}");
+        assert!(once.contains("give (dose + 5 mg) round down to 5 mg 3 times daily"), "{once}");
+    }
+}
