@@ -101,8 +101,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
-    /// The text the labels point into.
-    pub source: Option<Source>,
+    /// The text the labels point into (boxed: it keeps `Result<_, Diagnostic>` small).
+    pub source: Option<Box<Source>>,
 }
 
 impl Diagnostic {
@@ -144,7 +144,7 @@ impl Diagnostic {
     /// Attaches the source text the labels point into (if none is attached yet).
     pub fn with_source(mut self, source: &Source) -> Self {
         if self.source.is_none() {
-            self.source = Some(source.clone());
+            self.source = Some(Box::new(source.clone()));
         }
         self
     }

@@ -385,10 +385,16 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
         if check {
             ok = false;
             println!("{} is not formatted:", file.display());
-            print!("{}", posology::format::diff(&text, &formatted, &file.display().to_string()));
+            print!(
+                "{}",
+                posology::format::diff(&text, &formatted, &file.display().to_string())
+            );
         } else if let Err(e) = std::fs::write(file, &formatted) {
-            print_diags(&[Diagnostic::error("posology::io::write", format!("cannot write {}: {e}", file.display()))
-                .with_help("check that the file is writable")]);
+            print_diags(&[Diagnostic::error(
+                "posology::io::write",
+                format!("cannot write {}: {e}", file.display()),
+            )
+            .with_help("check that the file is writable")]);
             ok = false;
         } else {
             println!("formatted {}", file.display());

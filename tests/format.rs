@@ -45,17 +45,44 @@ fn formatting_every_file_is_idempotent_and_keeps_meaning_and_comments() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let Ok(original) = parse(&text) else {
             // A fixture for a syntax error: the formatter must refuse it, not guess.
-            assert!(format(&text).is_err(), "{} does not parse but formats", path.display());
+            assert!(
+                format(&text).is_err(),
+                "{} does not parse but formats",
+                path.display()
+            );
             continue;
         };
         let once = format(&text).unwrap_or_else(|d| panic!("{}: {}", path.display(), d.message));
         let twice = format(&once).expect("formatted text parses");
-        assert_eq!(once, twice, "{}: formatting twice changes the text", path.display());
+        assert_eq!(
+            once,
+            twice,
+            "{}: formatting twice changes the text",
+            path.display()
+        );
         let reparsed = parse(&once).expect("formatted text parses");
-        assert_eq!(shape(&original), shape(&reparsed), "{}: formatting changed the meaning", path.display());
-        let comments_before = text.lines().filter_map(|l| l.find("//").map(|i| l[i..].trim_end())).filter(|c| !c.contains('"')).count();
-        let comments_after = once.lines().filter_map(|l| l.find("//").map(|i| l[i..].trim_end())).filter(|c| !c.contains('"')).count();
-        assert_eq!(comments_before, comments_after, "{}: a comment was lost", path.display());
+        assert_eq!(
+            shape(&original),
+            shape(&reparsed),
+            "{}: formatting changed the meaning",
+            path.display()
+        );
+        let comments_before = text
+            .lines()
+            .filter_map(|l| l.find("//").map(|i| l[i..].trim_end()))
+            .filter(|c| !c.contains('"'))
+            .count();
+        let comments_after = once
+            .lines()
+            .filter_map(|l| l.find("//").map(|i| l[i..].trim_end()))
+            .filter(|c| !c.contains('"'))
+            .count();
+        assert_eq!(
+            comments_before,
+            comments_after,
+            "{}: a comment was lost",
+            path.display()
+        );
         formatted_count += 1;
     }
     assert!(formatted_count >= 2, "no protocol was formatted");
@@ -63,9 +90,16 @@ fn formatting_every_file_is_idempotent_and_keeps_meaning_and_comments() {
 
 #[test]
 fn bundled_protocols_are_formatted() {
-    for path in files().into_iter().filter(|p| p.starts_with(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols"))) {
+    for path in files().into_iter().filter(|p| {
+        p.starts_with(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols"))
+    }) {
         let text = std::fs::read_to_string(&path).expect("readable");
-        assert_eq!(format(&text).expect("formats"), text, "{} is not formatted: run `posology fmt`", path.display());
+        assert_eq!(
+            format(&text).expect("formats"),
+            text,
+            "{} is not formatted: run `posology fmt`",
+            path.display()
+        );
     }
 }
 
@@ -93,11 +127,27 @@ fn text(s: &str) -> Text {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    prop_oneof![Just("dose"), Just("age"), Just("daily_dose"), Just("test_doses"), Just("x1"), Just("first_value")].prop_map(String::from)
+    prop_oneof![
+        Just("dose"),
+        Just("age"),
+        Just("daily_dose"),
+        Just("test_doses"),
+        Just("x1"),
+        Just("first_value")
+    ]
+    .prop_map(String::from)
 }
 
 fn quantity() -> impl Strategy<Value = Expr> {
-    let units = prop_oneof![Just(None), Just(Some("mg")), Just(Some("mcg/day")), Just(Some("mL")), Just(Some("h")), Just(Some("%")), Just(Some("days"))];
+    let units = prop_oneof![
+        Just(None),
+        Just(Some("mg")),
+        Just(Some("mcg/day")),
+        Just(Some("mL")),
+        Just(Some("h")),
+        Just(Some("%")),
+        Just(Some("days"))
+    ];
     (0u32..100_000, 0u32..4, units).prop_map(|(mantissa, scale, unit)| {
         e(ExprKind::Quantity {
             value: rust_decimal::Decimal::new(i64::from(mantissa), scale),
@@ -136,45 +186,84 @@ fn binary_op() -> impl Strategy<Value = BinaryOp> {
 
 fn expression() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(4, 24, 3, |inner| {
-        let round_mode = prop_oneof![Just(RoundMode::Nearest), Just(RoundMode::Up), Just(RoundMode::Down)];
-        let test = prop_oneof![Just(IsTest::Missing), Just(IsTest::NotMissing), Just(IsTest::Empty), Just(IsTest::NotEmpty)];
+        let round_mode = prop_oneof![
+            Just(RoundMode::Nearest),
+            Just(RoundMode::Up),
+            Just(RoundMode::Down)
+        ];
+        let test = prop_oneof![
+            Just(IsTest::Missing),
+            Just(IsTest::NotMissing),
+            Just(IsTest::Empty),
+            Just(IsTest::NotEmpty)
+        ];
         prop_oneof![
-            (binary_op(), inner.clone(), inner.clone()).prop_map(|(op, a, b)| e(ExprKind::Binary(op, Box::new(a), Box::new(b)))),
-            inner.clone().prop_map(|a| e(ExprKind::Unary(UnaryOp::Neg, Box::new(a)))),
-            inner.clone().prop_map(|a| e(ExprKind::Unary(UnaryOp::Not, Box::new(a)))),
+            (binary_op(), inner.clone(), inner.clone()).prop_map(|(op, a, b)| e(ExprKind::Binary(
+                op,
+                Box::new(a),
+                Box::new(b)
+            ))),
+            inner
+                .clone()
+                .prop_map(|a| e(ExprKind::Unary(UnaryOp::Neg, Box::new(a)))),
+            inner
+                .clone()
+                .prop_map(|a| e(ExprKind::Unary(UnaryOp::Not, Box::new(a)))),
             // A field of a record value: the base is a name or a call, never a number.
-            (name(), name()).prop_map(|(a, f)| e(ExprKind::Field(Box::new(e(ExprKind::Name(a))), ident(&f)))),
+            (name(), name())
+                .prop_map(|(a, f)| e(ExprKind::Field(Box::new(e(ExprKind::Name(a))), ident(&f)))),
             (name(), inner.clone()).prop_map(|(r, x)| {
                 let call = e(ExprKind::Call(ident("last"), vec![x]));
                 e(ExprKind::Field(Box::new(call), ident(&r)))
             }),
             (inner.clone(), test).prop_map(|(a, t)| e(ExprKind::Is(Box::new(a), t))),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| e(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)))),
-            proptest::collection::vec(inner.clone(), 0..3).prop_map(|items| e(ExprKind::List(items))),
-            (prop_oneof![Just("min"), Just("max"), Just("last")], proptest::collection::vec(inner.clone(), 1..3))
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| e(ExprKind::If(
+                Box::new(c),
+                Box::new(a),
+                Box::new(b)
+            ))),
+            proptest::collection::vec(inner.clone(), 0..3)
+                .prop_map(|items| e(ExprKind::List(items))),
+            (
+                prop_oneof![Just("min"), Just("max"), Just("last")],
+                proptest::collection::vec(inner.clone(), 1..3)
+            )
                 .prop_map(|(f, args)| e(ExprKind::Call(ident(f), args))),
-            (inner.clone(), round_mode, quantity()).prop_map(|(a, m, s)| e(ExprKind::Round(Box::new(a), m, Box::new(s)))),
+            (inner.clone(), round_mode, quantity()).prop_map(|(a, m, s)| e(ExprKind::Round(
+                Box::new(a),
+                m,
+                Box::new(s)
+            ))),
         ]
     })
 }
 
 fn action() -> impl Strategy<Value = Action> {
     let kind = prop_oneof![
-        (expression(), prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))], proptest::option::of(expression())).prop_map(|(amount, form, n)| {
-            ActionKind::Give(Give {
-                amount,
-                form: form.map(ident),
-                route: None,
-                frequency: n.map(|n| Frequency {
-                    kind: FrequencyKind::TimesDaily(n),
-                    span: Default::default(),
-                }),
-                over: None,
-                duration: None,
-            })
-        }),
+        (
+            expression(),
+            prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
+            proptest::option::of(expression())
+        )
+            .prop_map(|(amount, form, n)| {
+                ActionKind::Give(Give {
+                    amount,
+                    form: form.map(ident),
+                    route: None,
+                    frequency: n.map(|n| Frequency {
+                        kind: FrequencyKind::TimesDaily(n),
+                        span: Default::default(),
+                    }),
+                    over: None,
+                    duration: None,
+                })
+            }),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Stop(text(&t))),
-        ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ActionKind::Warn { critical, code: Some(ident("code")), text: text(&t) }),
+        ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ActionKind::Warn {
+            critical,
+            code: Some(ident("code")),
+            text: text(&t)
+        }),
         expression().prop_map(ActionKind::Wait),
         expression().prop_map(ActionKind::Observe),
     ];
@@ -185,70 +274,80 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
-    (proptest::option::of(expression()), proptest::collection::vec(action(), 1..3), any::<bool>()).prop_map(|(when, actions, named)| Rule {
-        name: named.then(|| ident("a_rule")),
-        when,
-        always: false,
-        head_span: Default::default(),
-        source: Some(text("LABEL 2.1")),
-        actions,
-        span: Default::default(),
-    })
+    (
+        proptest::option::of(expression()),
+        proptest::collection::vec(action(), 1..3),
+        any::<bool>(),
+    )
+        .prop_map(|(when, actions, named)| Rule {
+            name: named.then(|| ident("a_rule")),
+            when,
+            always: false,
+            head_span: Default::default(),
+            source: Some(text("LABEL 2.1")),
+            actions,
+            span: Default::default(),
+        })
 }
 
 fn protocol() -> impl Strategy<Value = Protocol> {
-    (proptest::collection::vec(expression(), 0..3), proptest::collection::vec(rule(), 1..4), proptest::collection::vec(expression(), 0..2)).prop_map(|(lets, rules, limits)| Protocol {
-        name: ident("generated"),
-        headers: vec![Header {
-            key: HeaderKey::Version,
-            key_span: Default::default(),
-            value: text("1.0.0"),
-        }],
-        inputs: vec![InputDecl {
-            name: ident("dose"),
-            ty: TypeExpr {
-                kind: TypeExprKind::Named("mg".into()),
+    (
+        proptest::collection::vec(expression(), 0..3),
+        proptest::collection::vec(rule(), 1..4),
+        proptest::collection::vec(expression(), 0..2),
+    )
+        .prop_map(|(lets, rules, limits)| Protocol {
+            name: ident("generated"),
+            headers: vec![Header {
+                key: HeaderKey::Version,
+                key_span: Default::default(),
+                value: text("1.0.0"),
+            }],
+            inputs: vec![InputDecl {
+                name: ident("dose"),
+                ty: TypeExpr {
+                    kind: TypeExprKind::Named("mg".into()),
+                    span: Default::default(),
+                },
+                optional: Some(Default::default()),
+                default: None,
+                range: None,
                 span: Default::default(),
-            },
-            optional: Some(Default::default()),
-            default: None,
-            range: None,
+            }],
+            lets: lets
+                .into_iter()
+                .enumerate()
+                .map(|(i, expr)| Let {
+                    name: ident(&format!("value{i}")),
+                    ty: None,
+                    expr,
+                    span: Default::default(),
+                })
+                .collect(),
+            limits: limits
+                .into_iter()
+                .map(|value| Limit {
+                    target: ident("daily"),
+                    op: CmpOp::Le,
+                    value,
+                    hard: true,
+                    when: None,
+                    because: Some(text("why")),
+                    source: None,
+                    span: Default::default(),
+                })
+                .collect(),
+            requires: Vec::new(),
+            begin: None,
+            decides: vec![Decide {
+                policy: HitPolicy::First,
+                rules,
+                span: Default::default(),
+            }],
+            phases: Vec::new(),
+            examples: Vec::new(),
             span: Default::default(),
-        }],
-        lets: lets
-            .into_iter()
-            .enumerate()
-            .map(|(i, expr)| Let {
-                name: ident(&format!("value{i}")),
-                ty: None,
-                expr,
-                span: Default::default(),
-            })
-            .collect(),
-        limits: limits
-            .into_iter()
-            .map(|value| Limit {
-                target: ident("daily"),
-                op: CmpOp::Le,
-                value,
-                hard: true,
-                when: None,
-                because: Some(text("why")),
-                source: None,
-                span: Default::default(),
-            })
-            .collect(),
-        requires: Vec::new(),
-        begin: None,
-        decides: vec![Decide {
-            policy: HitPolicy::First,
-            rules,
-            span: Default::default(),
-        }],
-        phases: Vec::new(),
-        examples: Vec::new(),
-        span: Default::default(),
-    })
+        })
 }
 
 proptest! {

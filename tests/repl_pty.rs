@@ -18,7 +18,8 @@ fn tab_completes_a_command_then_a_decision_runs() {
         .env("XDG_STATE_HOME", &state);
     let mut repl = Session::spawn(command).expect("the REPL starts on a pty");
     repl.set_expect_timeout(Some(Duration::from_secs(20)));
-    repl.expect("loaded baclofen_oral").expect("the protocol loads");
+    repl.expect("loaded baclofen_oral")
+        .expect("the protocol loads");
     repl.expect("posology> ").expect("a prompt");
 
     // `:inp` + Tab completes to `:inputs`.
@@ -26,16 +27,24 @@ fn tab_completes_a_command_then_a_decision_runs() {
     repl.send("\t").expect("Tab");
     repl.expect("uts").expect("Tab completes the command");
     repl.send("\r").expect("Enter");
-    repl.expect("doses_per_day").expect("the completed command ran");
+    repl.expect("doses_per_day")
+        .expect("the completed command ran");
 
-    repl.send(":patient protocols/baclofen_oral/cases/titrate_step_up.json\r").expect("typing");
-    repl.expect("read 5 values").expect("the patient file is read");
+    repl.send(":patient protocols/baclofen_oral/cases/titrate_step_up.json\r")
+        .expect("typing");
+    repl.expect("read 5 values")
+        .expect("the patient file is read");
     repl.send(":run\r").expect("typing");
-    repl.expect("15 mg oral 3 times daily").expect("the decision");
+    repl.expect("15 mg oral 3 times daily")
+        .expect("the decision");
 
     repl.send(ControlCode::EndOfTransmission).expect("Ctrl-D");
-    repl.expect(expectrl::Eof).expect("the REPL leaves on Ctrl-D");
+    repl.expect(expectrl::Eof)
+        .expect("the REPL leaves on Ctrl-D");
     let history = state.join("posology").join("history");
     let saved = std::fs::read_to_string(&history).expect("history is saved in the state directory");
-    assert!(saved.contains(":run"), "history holds the session's lines: {saved}");
+    assert!(
+        saved.contains(":run"),
+        "history holds the session's lines: {saved}"
+    );
 }

@@ -343,8 +343,8 @@ impl Checker<'_> {
 
     fn action(&mut self, a: &ast::Action, default_code: &str) -> Option<ActionAt> {
         let action = match &a.kind {
-            ActionKind::Give(g) => ActionSpec::Give(self.give(g)?),
-            ActionKind::Schedule(s) => ActionSpec::Schedule(self.schedule(s)?),
+            ActionKind::Give(g) => ActionSpec::Give(Box::new(self.give(g)?)),
+            ActionKind::Schedule(s) => ActionSpec::Schedule(Box::new(self.schedule(s)?)),
             ActionKind::Hold(t) => ActionSpec::Hold(t.value.clone()),
             ActionKind::Stop(t) => ActionSpec::Stop(t.value.clone()),
             ActionKind::Refuse(t) => ActionSpec::Refuse(t.value.clone()),

@@ -270,10 +270,10 @@ pub enum Level {
 /// A checked action.
 #[derive(Clone, Debug)]
 pub enum ActionSpec {
-    /// Give a dose.
-    Give(GiveSpec),
-    /// Give a schedule.
-    Schedule(ScheduleSpec),
+    /// Give a dose (boxed, like a schedule, to keep actions small).
+    Give(Box<GiveSpec>),
+    /// Give a schedule (boxed: it is much larger than the other actions).
+    Schedule(Box<ScheduleSpec>),
     /// Hold, with reason.
     Hold(String),
     /// Stop, with reason.

@@ -63,7 +63,9 @@ pub fn expr(e: &Expr) -> String {
             // `(dose + 5 mg) round down to 5 mg`: the parentheses change nothing for the
             // parser, but say to a reader that the whole sum is rounded.
             let body = match body.kind {
-                ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => format!("({})", op_expr(body)),
+                ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => {
+                    format!("({})", op_expr(body))
+                }
                 _ => op_expr(body),
             };
             format!("{body} round{mode} to {}", term(step))

@@ -59,7 +59,11 @@ impl<'a> Printer<'a> {
     /// True when the source has an empty line just before the line holding `pos`.
     fn blank_before(&self, pos: usize) -> bool {
         let pos = pos.min(self.text.len());
-        let line_start = self.text.get(..pos).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = self
+            .text
+            .get(..pos)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
         if line_start == 0 {
             return false;
         }
@@ -92,7 +96,11 @@ impl<'a> Printer<'a> {
     /// A comment at the end of the line where `end` falls, if any.
     fn trailing(&mut self, span: Span) -> Option<String> {
         let from = span.end.min(self.text.len());
-        let line_end = self.text.get(from..).and_then(|t| t.find('\n')).map_or(self.text.len(), |i| from + i);
+        let line_end = self
+            .text
+            .get(from..)
+            .and_then(|t| t.find('\n'))
+            .map_or(self.text.len(), |i| from + i);
         let c = self
             .comments
             .iter_mut()
@@ -134,7 +142,11 @@ impl<'a> Printer<'a> {
 
     pub fn protocol(&mut self, p: &Protocol) {
         let mut items: Vec<(usize, Item)> = Vec::new();
-        items.extend(p.headers.iter().map(|h| (h.key_span.start, Item::Header(h))));
+        items.extend(
+            p.headers
+                .iter()
+                .map(|h| (h.key_span.start, Item::Header(h))),
+        );
         if !p.inputs.is_empty() {
             let start = p.inputs.first().map_or(0, |d| d.span.start);
             let end = p.inputs.last().map_or(0, |d| d.span.end);
@@ -145,7 +157,11 @@ impl<'a> Printer<'a> {
         items.extend(p.limits.iter().map(|l| (l.span.start, Item::Limit(l))));
         items.extend(p.requires.iter().map(|r| (r.span.start, Item::Require(r))));
         if let Some(b) = &p.begin {
-            let start = self.text.get(..b.span.start).and_then(|t| t.rfind("begin")).unwrap_or(b.span.start);
+            let start = self
+                .text
+                .get(..b.span.start)
+                .and_then(|t| t.rfind("begin"))
+                .unwrap_or(b.span.start);
             items.push((start, Item::Begin(b)));
         }
         items.extend(p.decides.iter().map(|d| (d.span.start, Item::Decide(d))));
@@ -164,16 +180,30 @@ impl<'a> Printer<'a> {
         match item {
             Item::Header(h) => {
                 let span = Span::new(h.key_span.start, h.value.span.end);
-                self.statement(span, vec![format!("{:<7} {}", h.key.keyword(), quote(&h.value.value))]);
+                self.statement(
+                    span,
+                    vec![format!("{:<7} {}", h.key.keyword(), quote(&h.value.value))],
+                );
             }
             Item::Inputs(decls, span) => self.inputs(decls, *span),
             Item::Let(l) => {
-                let ty = l.ty.as_ref().map(|t| format!(": {}", type_expr(t))).unwrap_or_default();
-                self.statement(l.span, vec![format!("let {}{ty} = {}", l.name.name, expr(&l.expr))]);
+                let ty =
+                    l.ty.as_ref()
+                        .map(|t| format!(": {}", type_expr(t)))
+                        .unwrap_or_default();
+                self.statement(
+                    l.span,
+                    vec![format!("let {}{ty} = {}", l.name.name, expr(&l.expr))],
+                );
             }
             Item::Limit(l) => {
                 let kind = if l.hard { "hard" } else { "soft" };
-                let mut head = format!("limit {} {} {} {kind}", l.target.name, l.op.symbol(), op_expr(&l.value));
+                let mut head = format!(
+                    "limit {} {} {} {kind}",
+                    l.target.name,
+                    l.op.symbol(),
+                    op_expr(&l.value)
+                );
                 if let Some(w) = &l.when {
                     head.push_str(&format!(" when {}", expr(w)));
                 }
@@ -185,7 +215,10 @@ impl<'a> Printer<'a> {
                 let tail = clauses(Some(&r.because), r.source.as_ref());
                 self.statement(r.span, break_long(head, tail));
             }
-            Item::Begin(b) => self.statement(Span::new(start, b.span.end), vec![format!("begin at {}", expr(b))]),
+            Item::Begin(b) => self.statement(
+                Span::new(start, b.span.end),
+                vec![format!("begin at {}", expr(b))],
+            ),
             Item::Decide(d) => self.decide(d),
             Item::Phase(p) => self.phase(p),
             Item::Proposal(p) => self.proposal(p),
@@ -220,7 +253,11 @@ impl<'a> Printer<'a> {
         let mut items: Vec<(usize, Item)> = Vec::new();
         items.extend(p.lets.iter().map(|l| (l.span.start, Item::Let(l))));
         items.extend(p.decides.iter().map(|d| (d.span.start, Item::Decide(d))));
-        items.extend(p.proposals.iter().map(|pr| (pr.span.start, Item::Proposal(pr))));
+        items.extend(
+            p.proposals
+                .iter()
+                .map(|pr| (pr.span.start, Item::Proposal(pr))),
+        );
         items.sort_by_key(|(start, _)| *start);
         self.block(p.span, format!("phase {}", p.name.name), |me| {
             for (start, item) in &items {
@@ -230,7 +267,11 @@ impl<'a> Printer<'a> {
     }
 
     fn proposal(&mut self, p: &Proposal) {
-        let freq = p.frequency.as_ref().map(|f| format!(" {}", frequency(f))).unwrap_or_default();
+        let freq = p
+            .frequency
+            .as_ref()
+            .map(|f| format!(" {}", frequency(f)))
+            .unwrap_or_default();
         self.block(p.span, format!("proposal {}{freq}", p.input.name), |me| {
             for r in &p.rules {
                 let mut head = match &r.kind {
@@ -262,7 +303,11 @@ impl<'a> Printer<'a> {
                 }
                 _ => vec![one_line],
             };
-            let given_start = me.text.get(..e.given.span.start).and_then(|t| t.rfind("given")).unwrap_or(e.given.span.start);
+            let given_start = me
+                .text
+                .get(..e.given.span.start)
+                .and_then(|t| t.rfind("given"))
+                .unwrap_or(e.given.span.start);
             me.statement(Span::new(given_start, e.given.span.end), given_lines);
             for x in &e.expects {
                 me.statement(x.span, vec![expect_line(x)]);
@@ -273,8 +318,14 @@ impl<'a> Printer<'a> {
 
 /// The span of an `inputs { … }` block, found around its declarations.
 fn inputs_span(text: &str, first: usize, last: usize) -> Span {
-    let start = text.get(..first).and_then(|t| t.rfind("inputs")).unwrap_or(first);
-    let end = text.get(last..).and_then(|t| t.find('}')).map_or(last, |i| last + i + 1);
+    let start = text
+        .get(..first)
+        .and_then(|t| t.rfind("inputs"))
+        .unwrap_or(first);
+    let end = text
+        .get(last..)
+        .and_then(|t| t.find('}'))
+        .map_or(last, |i| last + i + 1);
     Span::new(start, end)
 }
 
@@ -304,7 +355,11 @@ fn break_long(head: String, tail: Vec<String>) -> Vec<String> {
 }
 
 fn rule_lines(rule: &Rule) -> Vec<String> {
-    let mut head = rule.name.as_ref().map(|n| format!("{}: ", n.name)).unwrap_or_default();
+    let mut head = rule
+        .name
+        .as_ref()
+        .map(|n| format!("{}: ", n.name))
+        .unwrap_or_default();
     match (&rule.when, rule.always) {
         (Some(c), _) => head.push_str(&format!("when {}", expr(c))),
         (None, true) => head.push_str("always"),
@@ -344,7 +399,9 @@ fn action(a: &Action) -> String {
             if let Some(f) = &g.frequency {
                 let f = frequency(f);
                 // `give 5 n times daily` would read `n` as the unit of 5: wrap the count.
-                if s.ends_with(|c: char| c.is_ascii_digit()) && f.starts_with(|c: char| c.is_alphabetic()) {
+                if s.ends_with(|c: char| c.is_ascii_digit())
+                    && f.starts_with(|c: char| c.is_alphabetic())
+                {
                     let count = f.trim_end_matches(" times daily");
                     s.push_str(&format!(" ({count}) times daily"));
                 } else {
@@ -365,7 +422,11 @@ fn action(a: &Action) -> String {
                 s.push_str(&format!(" {}", frequency(f)));
             }
             let direction = if sc.increase { "increase" } else { "decrease" };
-            s.push_str(&format!(" {direction} by {} every {}", op_expr(&sc.step), term(&sc.every)));
+            s.push_str(&format!(
+                " {direction} by {} every {}",
+                op_expr(&sc.step),
+                term(&sc.every)
+            ));
             if let Some(u) = &sc.until {
                 s.push_str(&format!(" until {}", term(u)));
             }
@@ -380,13 +441,23 @@ fn action(a: &Action) -> String {
         ActionKind::Hold(t) => format!("hold {}", quote(&t.value)),
         ActionKind::Stop(t) => format!("stop {}", quote(&t.value)),
         ActionKind::Refuse(t) => format!("refuse {}", quote(&t.value)),
-        ActionKind::Warn { critical, code, text } => {
+        ActionKind::Warn {
+            critical,
+            code,
+            text,
+        } => {
             let critical = if *critical { " critical" } else { "" };
-            let code = code.as_ref().map(|c| format!(" {}:", c.name)).unwrap_or_default();
+            let code = code
+                .as_ref()
+                .map(|c| format!(" {}:", c.name))
+                .unwrap_or_default();
             format!("warn{critical}{code} {}", quote(&text.value))
         }
         ActionKind::Note { code, text } => {
-            let code = code.as_ref().map(|c| format!(" {}:", c.name)).unwrap_or_default();
+            let code = code
+                .as_ref()
+                .map(|c| format!(" {}:", c.name))
+                .unwrap_or_default();
             format!("note{code} {}", quote(&text.value))
         }
         ActionKind::Observe(e) => format!("observe {}", op_expr(e)),
@@ -407,7 +478,10 @@ fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
         ExpectKind::Give(amount, f) => {
-            let f = f.as_ref().map(|f| format!(" {}", frequency(f))).unwrap_or_default();
+            let f = f
+                .as_ref()
+                .map(|f| format!(" {}", frequency(f)))
+                .unwrap_or_default();
             format!("expect give {}{f}", op_expr(amount))
         }
         ExpectKind::Schedule(items) => {

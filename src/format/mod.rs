@@ -125,7 +125,13 @@ protocol demo {
     #[test]
     fn keeps_every_comment_and_is_idempotent() {
         let once = format(SAMPLE).expect("formats");
-        for c in ["// leading comment", "// trailing on a header", "// about age", "// the current dose", "// the end"] {
+        for c in [
+            "// leading comment",
+            "// trailing on a header",
+            "// about age",
+            "// the current dose",
+            "// the end",
+        ] {
             assert!(once.contains(c), "lost {c:?} in:\n{once}");
         }
         let twice = format(&once).expect("formats again");
@@ -136,6 +142,9 @@ protocol demo {
     fn parentheses_only_where_needed() {
         let once = format(SAMPLE).expect("formats");
         assert!(once.contains("let total = (dose + 5 mg) * 2"), "{once}");
-        assert!(once.contains("give (dose + 5 mg) round down to 5 mg 3 times daily"), "{once}");
+        assert!(
+            once.contains("give (dose + 5 mg) round down to 5 mg 3 times daily"),
+            "{once}"
+        );
     }
 }

@@ -137,7 +137,87 @@ const SPELLINGS: &[(&str, Atom)] = &[
 /// Error-prone abbreviations (ISMP) refused on input, lower-cased, with the safe spelling.
 const BANNED: &[(&str, &str)] = &[("u", "units"), ("iu", "units"), ("cc", "mL")];
 
+/// How many atoms there are: a unit has at most one entry per atom.
+pub(crate) const ATOM_COUNT: usize = 18;
+
+/// Every atom, in declaration (canonical) order: `ALL[atom.index()] == atom`.
+pub(crate) const ALL: [Atom; ATOM_COUNT] = [
+    Atom::Kilogram,
+    Atom::Gram,
+    Atom::Milligram,
+    Atom::Microgram,
+    Atom::Litre,
+    Atom::Millilitre,
+    Atom::Tablet,
+    Atom::Capsule,
+    Atom::Dose,
+    Atom::Unit,
+    Atom::Percent,
+    Atom::Week,
+    Atom::Day,
+    Atom::Hour,
+    Atom::Minute,
+    Atom::Second,
+    Atom::Year,
+    Atom::Month,
+];
+
+/// The primes that every atom factor is made of (see [`Atom::prime_exponents`]).
+pub(crate) const PRIMES: [u128; 4] = [2, 3, 5, 7];
+
 impl Atom {
+    /// The position of the atom in [`ALL`] (its canonical order).
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The factor (see [`Atom::factor`]) as exponents of 2, 3, 5 and 7: mcg is 2⁻⁶·5⁻⁶, a week
+    /// is 2⁷·3³·5²·7. Exact, so products of factors need no gcd.
+    pub(crate) fn prime_exponents(self) -> [i16; 4] {
+        match self {
+            Atom::Kilogram | Atom::Litre => [3, 0, 3, 0],
+            Atom::Milligram => [-3, 0, -3, 0],
+            Atom::Microgram => [-6, 0, -6, 0],
+            Atom::Percent => [-2, 0, -2, 0],
+            Atom::Week => [7, 3, 2, 1],
+            Atom::Day => [7, 3, 2, 0],
+            Atom::Hour => [4, 2, 2, 0],
+            Atom::Minute => [2, 1, 1, 0],
+            Atom::Year => [2, 1, 0, 0],
+            Atom::Gram
+            | Atom::Millilitre
+            | Atom::Tablet
+            | Atom::Capsule
+            | Atom::Dose
+            | Atom::Unit
+            | Atom::Second
+            | Atom::Month => [0, 0, 0, 0],
+        }
+    }
+
+    /// A bound on the size of the factor: its numerator and denominator are below
+    /// `2^factor_bits` (or both 1 and the bound is 0). A product of factors whose bounds add
+    /// up to at most 96 bits cannot overflow a decimal, at any step.
+    pub(crate) fn factor_bits(self) -> u32 {
+        match self {
+            Atom::Kilogram | Atom::Litre | Atom::Milligram => 10,
+            Atom::Microgram | Atom::Week => 20,
+            Atom::Percent => 7,
+            Atom::Day => 17,
+            Atom::Hour => 12,
+            Atom::Minute => 6,
+            Atom::Year => 4,
+            Atom::Gram
+            | Atom::Millilitre
+            | Atom::Tablet
+            | Atom::Capsule
+            | Atom::Dose
+            | Atom::Unit
+            | Atom::Second
+            | Atom::Month => 0,
+        }
+    }
+
     /// The atom a spelling stands for, e.g. `µg` → [`Atom::Microgram`]; case-sensitive.
     pub fn from_spelling(text: &str) -> Option<Atom> {
         SPELLINGS
@@ -175,7 +255,13 @@ impl Atom {
 
     /// The exact factor to the base unit of its dimension (g, mL, s, month, item, unit).
     pub fn factor(self) -> Ratio {
-        let (num, den): (u32, u32) = match self {
+        let (num, den) = self.factor_integers();
+        Ratio::from_integers(num, den)
+    }
+
+    /// The factor's numerator and denominator (in lowest terms).
+    pub(crate) fn factor_integers(self) -> (u32, u32) {
+        match self {
             Atom::Kilogram | Atom::Litre => (1000, 1),
             Atom::Milligram => (1, 1000),
             Atom::Microgram => (1, 1_000_000),
@@ -193,8 +279,14 @@ impl Atom {
             | Atom::Unit
             | Atom::Second
             | Atom::Month => (1, 1),
-        };
-        Ratio::from_integers(num, den)
+        }
+    }
+
+    /// Compares the factors of two atoms exactly (as [`Ratio::compare`] would).
+    pub(crate) fn compare_factor(self, other: Atom) -> std::cmp::Ordering {
+        let (an, ad) = self.factor_integers();
+        let (bn, bd) = other.factor_integers();
+        (u64::from(an) * u64::from(bd)).cmp(&(u64::from(bn) * u64::from(ad)))
     }
 
     /// The printed name in safe medication notation (singular): `mcg`, `mL`, `day`, `%`.

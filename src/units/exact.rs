@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 
 use super::error::UnitError;
 
-/// A natural number as little-endian 32-bit limbs, just enough for multiply and compare.
+/// A natural number as little-endian 32-bit limbs, just enough for multiply and compare. Only
+/// for products of many factors; [`Limbs`] does the usual few on the stack.
 #[derive(Clone, Debug)]
 struct Nat(Vec<u32>);
 
@@ -67,7 +68,7 @@ impl Nat {
 
 /// The exact product of some decimals as sign, magnitude mantissa and scale (value =
 /// sign · mantissa · 10^-scale).
-fn product(factors: &[Decimal]) -> (Ordering, Nat, u32) {
+fn product<'a>(factors: impl Iterator<Item = &'a Decimal>) -> (Ordering, Nat, u32) {
     let mut sign = Ordering::Greater;
     let mut mantissa = Nat::from_u128(1);
     let mut scale = 0u32;
@@ -84,8 +85,12 @@ fn product(factors: &[Decimal]) -> (Ordering, Nat, u32) {
     (sign, mantissa, scale)
 }
 
-/// Compares the exact product of `lhs` with the exact product of `rhs` (an empty slice is 1).
-pub(crate) fn cmp_products(lhs: &[Decimal], rhs: &[Decimal]) -> Ordering {
+/// Compares two exact products in arbitrary precision on the heap (any number of factors).
+fn cmp_products_nat<'a, L, R>(lhs: L, rhs: R) -> Ordering
+where
+    L: Iterator<Item = &'a Decimal>,
+    R: Iterator<Item = &'a Decimal>,
+{
     let (ls, lm, lscale) = product(lhs);
     let (rs, rm, rscale) = product(rhs);
     if ls != rs || ls == Ordering::Equal {
@@ -101,12 +106,207 @@ pub(crate) fn cmp_products(lhs: &[Decimal], rhs: &[Decimal]) -> Ordering {
     }
 }
 
+/// Most factors per side that [`Limbs`] holds: 8 mantissas of 3 limbs and a power of ten up to
+/// 10^224 (24 limbs) fit in its 64 limbs.
+const STACK_FACTORS: usize = 8;
+
+/// A natural number as little-endian 32-bit limbs on the stack (see [`STACK_FACTORS`]).
+struct Limbs {
+    limbs: [u32; 64],
+    len: usize,
+}
+
+impl Limbs {
+    fn one() -> Limbs {
+        let mut limbs = [0; 64];
+        limbs[0] = 1;
+        Limbs { limbs, len: 1 }
+    }
+
+    /// `self · m` for `m` below 2^32.
+    fn mul_small(&mut self, m: u32) {
+        let mut carry = 0u64;
+        for limb in &mut self.limbs[..self.len] {
+            let t = u64::from(*limb) * u64::from(m) + carry;
+            *limb = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            self.limbs[self.len] = carry as u32;
+            self.len += 1;
+        }
+    }
+
+    /// `self · m` for a mantissa `m` (at most 96 bits, nonzero).
+    fn mul_mantissa(&mut self, m: u128) {
+        let parts = [m as u32, (m >> 32) as u32, (m >> 64) as u32];
+        let n = if parts[2] != 0 {
+            3
+        } else if parts[1] != 0 {
+            2
+        } else {
+            1
+        };
+        if n == 1 {
+            self.mul_small(parts[0]);
+            return;
+        }
+        let mut out = [0u32; 64];
+        for (i, &a) in self.limbs[..self.len].iter().enumerate() {
+            let mut carry = 0u64;
+            for (j, &b) in parts[..n].iter().enumerate() {
+                let t = u64::from(a) * u64::from(b) + u64::from(out[i + j]) + carry;
+                out[i + j] = t as u32;
+                carry = t >> 32;
+            }
+            out[i + n] = carry as u32;
+        }
+        let mut len = self.len + n;
+        while len > 1 && out[len - 1] == 0 {
+            len -= 1;
+        }
+        self.limbs = out;
+        self.len = len;
+    }
+
+    fn times_pow10(&mut self, mut exp: u32) {
+        while exp >= 9 {
+            self.mul_small(1_000_000_000);
+            exp -= 9;
+        }
+        if exp > 0 {
+            self.mul_small(10u32.pow(exp));
+        }
+    }
+
+    fn cmp(&self, other: &Limbs) -> Ordering {
+        self.len.cmp(&other.len).then_with(|| {
+            self.limbs[..self.len]
+                .iter()
+                .rev()
+                .cmp(other.limbs[..other.len].iter().rev())
+        })
+    }
+}
+
+/// A product of decimals: its sign (`Equal` when a factor is zero), its magnitude if that fits
+/// 128 bits, its scale and how many factors it has (up to the first zero).
+struct Summary {
+    sign: Ordering,
+    magnitude: Option<u128>,
+    scale: u32,
+    count: usize,
+}
+
+fn summarize<'a>(factors: impl Iterator<Item = &'a Decimal>) -> Summary {
+    let mut negative = false;
+    let mut magnitude = Some(1u128);
+    let mut scale = 0;
+    let mut count = 0;
+    for d in factors {
+        let m = d.mantissa().unsigned_abs();
+        if m == 0 {
+            return Summary {
+                sign: Ordering::Equal,
+                magnitude: Some(0),
+                scale: 0,
+                count,
+            };
+        }
+        negative ^= d.is_sign_negative();
+        magnitude = magnitude.and_then(|p| p.checked_mul(m));
+        scale += d.scale();
+        count += 1;
+    }
+    Summary {
+        sign: if negative {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        },
+        magnitude,
+        scale,
+        count,
+    }
+}
+
+/// `10^0 … 10^38`: every power of ten below 2¹²⁸.
+const POW10: [u128; 39] = {
+    let mut table = [1u128; 39];
+    let mut i = 1;
+    while i < 39 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `m · 10^exp` if it fits 128 bits.
+fn times_pow10(m: u128, exp: u32) -> Option<u128> {
+    m.checked_mul(*POW10.get(exp as usize)?)
+}
+
+fn limbs_product<'a>(factors: impl Iterator<Item = &'a Decimal>) -> Limbs {
+    let mut out = Limbs::one();
+    for d in factors {
+        out.mul_mantissa(d.mantissa().unsigned_abs());
+    }
+    out
+}
+
+/// Compares the exact product of one list of decimals with that of another (an empty list is
+/// 1): in 128 bits when the products fit, else in limbs on the stack, else on the heap.
+pub(crate) fn cmp_products_iter<'a, L, R>(lhs: L, rhs: R) -> Ordering
+where
+    L: Iterator<Item = &'a Decimal> + Clone,
+    R: Iterator<Item = &'a Decimal> + Clone,
+{
+    let l = summarize(lhs.clone());
+    let r = summarize(rhs.clone());
+    if l.sign != r.sign || l.sign == Ordering::Equal {
+        return l.sign.cmp(&r.sign);
+    }
+    let (lshift, rshift) = (
+        r.scale.saturating_sub(l.scale),
+        l.scale.saturating_sub(r.scale),
+    );
+    let small = match (l.magnitude, r.magnitude) {
+        (Some(lm), Some(rm)) => times_pow10(lm, lshift).zip(times_pow10(rm, rshift)),
+        _ => None,
+    };
+    let magnitude = match small {
+        Some((lm, rm)) => lm.cmp(&rm),
+        None if l.count > STACK_FACTORS || r.count > STACK_FACTORS => {
+            return cmp_products_nat(lhs, rhs);
+        }
+        None => {
+            let mut lm = limbs_product(lhs);
+            let mut rm = limbs_product(rhs);
+            lm.times_pow10(lshift);
+            rm.times_pow10(rshift);
+            lm.cmp(&rm)
+        }
+    };
+    if l.sign == Ordering::Less {
+        magnitude.reverse()
+    } else {
+        magnitude
+    }
+}
+
+/// Compares the exact product of `lhs` with the exact product of `rhs` (an empty slice is 1).
+pub(crate) fn cmp_products(lhs: &[Decimal], rhs: &[Decimal]) -> Ordering {
+    cmp_products_iter(lhs.iter(), rhs.iter())
+}
+
 /// `num / den` to 28 significant digits, and whether that is the exact quotient.
 pub(crate) fn quotient(num: Decimal, den: Decimal) -> Result<(Decimal, bool), UnitError> {
     if den.is_zero() {
         return Err(UnitError::DivisionByZero);
     }
-    let q = num.checked_div(den).ok_or(UnitError::Overflow)?;
+    let Some(q) = num.checked_div(den) else {
+        return Err(UnitError::Overflow);
+    };
     if q.is_zero() && !num.is_zero() {
         return Err(UnitError::OutOfRange);
     }
@@ -118,7 +318,10 @@ pub(crate) fn quotient(num: Decimal, den: Decimal) -> Result<(Decimal, bool), Un
 pub(crate) fn checked_product(factors: &[Decimal]) -> Result<Decimal, UnitError> {
     let mut acc = Decimal::ONE;
     for d in factors {
-        acc = acc.checked_mul(*d).ok_or(UnitError::Overflow)?;
+        let Some(next) = acc.checked_mul(*d) else {
+            return Err(UnitError::Overflow);
+        };
+        acc = next;
     }
     if acc.is_zero() && factors.iter().all(|d| !d.is_zero()) {
         return Err(UnitError::OutOfRange);
@@ -134,9 +337,8 @@ pub(crate) fn scaled(num: &[Decimal], den: &[Decimal]) -> Result<(Decimal, bool)
     }
     let n = checked_product(num)?;
     let (q, _) = quotient(n, d)?;
-    let mut lhs = vec![q];
-    lhs.extend_from_slice(den);
-    Ok((q, cmp_products(&lhs, num) == Ordering::Equal))
+    let lhs = std::iter::once(&q).chain(den);
+    Ok((q, cmp_products_iter(lhs, num.iter()) == Ordering::Equal))
 }
 
 #[cfg(test)]

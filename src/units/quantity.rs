@@ -71,7 +71,13 @@ impl Quantity {
     /// a product needing more is rounded to 28 (only possible for already-rounded quotients).
     pub fn mul(&self, other: &Quantity) -> Result<Quantity, UnitError> {
         let Product { unit, factor } = self.unit.mul(&other.unit)?;
-        let (value, _) = scaled(&[self.value, other.value, factor.num], &[factor.den])?;
+        let num = [self.value, other.value, factor.num];
+        let value = if is_whole_one(&factor.den) {
+            // What `scaled` computes: dividing by a whole 1 changes no digit.
+            checked_product(&num)?
+        } else {
+            scaled(&num, &[factor.den])?.0
+        };
         Ok(Quantity { value, unit })
     }
 
@@ -110,6 +116,10 @@ impl Quantity {
     /// Compares two quantities of the same kind exactly, across units, by cross-multiplying
     /// the conversion factors (1 mg/day is more than 41 mcg/h and less than 42 mcg/h).
     pub fn compare(&self, other: &Quantity) -> Result<Ordering, UnitError> {
+        if self.unit.same_scale(&other.unit) {
+            // Both sides would be multiplied by the same positive factor.
+            return Ok(cmp_products(&[self.value], &[other.value]));
+        }
         self.same_dim(other, "compare")?;
         let (fa, fb) = (self.unit.factor()?, other.unit.factor()?);
         Ok(cmp_products(
@@ -121,6 +131,11 @@ impl Quantity {
     /// The same amount in another unit of the same kind, exactly, or [`UnitError::Inexact`]
     /// (0.3 mg/day → 300 mcg/day; 300 mcg/day → 12.5 mcg/h; 1 mg/day → mcg/h is refused).
     pub fn convert_to(&self, to: &Unit) -> Result<Quantity, UnitError> {
+        if self.unit.converts_to_itself(to) {
+            // The factor is 1: what `scaled` computes, without dividing by 1.
+            let value = checked_product(&[self.value, Decimal::ONE])?;
+            return Ok(Quantity::new(value, to.clone()));
+        }
         let factor = self.unit.factor_to(to)?;
         match scaled(&[self.value, factor.num], &[factor.den])? {
             (value, true) => Ok(Quantity::new(value, to.clone())),
@@ -156,6 +171,12 @@ impl Quantity {
         other: &Quantity,
         op: &'static str,
     ) -> Result<(Unit, Decimal, Decimal), UnitError> {
+        if self.unit.converts_to_itself(&other.unit) {
+            // The common unit is this one and both multipliers are 1 (see `value_in`).
+            let a = checked_product(&[self.value, Decimal::ONE])?;
+            let b = checked_product(&[other.value, Decimal::ONE])?;
+            return Ok((self.unit.clone(), a, b));
+        }
         self.same_dim(other, op)?;
         let unit = common_unit(&self.unit, &other.unit)?;
         let a = value_in(self, &unit)?;
@@ -171,6 +192,11 @@ fn display_unit(unit: &Unit) -> String {
     } else {
         unit.to_string()
     }
+}
+
+/// True for the decimal 1 written without decimal places (what `Ratio::ONE` holds).
+fn is_whole_one(d: &Decimal) -> bool {
+    d.scale() == 0 && d.mantissa() == 1
 }
 
 /// `-0` (from `ceil(-0.5)`) is shown and compared as `0`.

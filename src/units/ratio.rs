@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
+use super::atom::PRIMES;
 use super::error::UnitError;
 use super::exact::{cmp_products, quotient};
 
@@ -51,9 +52,56 @@ impl Ratio {
 
     /// The product of two factors (exact; overflow is an error).
     pub fn mul(&self, other: &Ratio) -> Result<Ratio, UnitError> {
-        let num = self.num.checked_mul(other.num).ok_or(UnitError::Overflow)?;
-        let den = self.den.checked_mul(other.den).ok_or(UnitError::Overflow)?;
+        match (
+            whole(&self.num),
+            whole(&self.den),
+            whole(&other.num),
+            whole(&other.den),
+        ) {
+            (Some(a), Some(b), Some(c), Some(d)) => mul_whole(a, b, c, d),
+            _ => self.mul_general(other),
+        }
+    }
+
+    /// [`Ratio::mul`] in decimal arithmetic, for factors that are not plain whole numbers
+    /// (the fields are public); whole numbers take the same steps in `u128` instead.
+    pub(crate) fn mul_general(&self, other: &Ratio) -> Result<Ratio, UnitError> {
+        let num = checked(self.num.checked_mul(other.num))?;
+        let den = checked(self.den.checked_mul(other.den))?;
         Ratio::reduced(num, den)
+    }
+
+    /// `2^e₀ · 3^e₁ · 5^e₂ · 7^e₃` in lowest terms. The caller guarantees (with
+    /// [`Atom::factor_bits`](super::atom::Atom::factor_bits)) that the numerator and the
+    /// denominator fit a decimal.
+    pub(crate) fn from_prime_exponents(exps: [i32; 4]) -> Ratio {
+        let mut num: u128 = 1;
+        let mut den: u128 = 1;
+        for (k, &e) in exps.iter().enumerate() {
+            if e == 0 {
+                continue;
+            }
+            let power = prime_power(k, e.unsigned_abs());
+            if e > 0 {
+                num *= power;
+            } else {
+                den *= power;
+            }
+        }
+        Ratio {
+            num: decimal(num),
+            den: decimal(den),
+        }
+    }
+
+    /// True when `self.div(self)` succeeds (it is then 1).
+    pub(crate) fn divides_itself(&self) -> bool {
+        match (whole(&self.num), whole(&self.den)) {
+            (Some(n), Some(d)) => n
+                .checked_mul(d)
+                .is_some_and(|p| p != 0 && p <= MAX_MANTISSA),
+            _ => self.div(self).is_ok(),
+        }
     }
 
     /// `1 / self`.
@@ -93,11 +141,106 @@ impl Ratio {
     }
 }
 
-fn gcd(mut a: u128, mut b: u128) -> u128 {
-    while b != 0 {
-        (a, b) = (b, a % b);
+/// `PRIMES[k]^e` for the exponents that fit a decimal (from tables; computed otherwise).
+fn prime_power(k: usize, e: u32) -> u128 {
+    let table: &[u128] = match k {
+        0 => return 1u128.checked_shl(e).unwrap_or_else(|| PRIMES[0].pow(e)),
+        1 => &POW3,
+        2 => &POW5,
+        _ => &POW7,
+    };
+    match table.get(e as usize) {
+        Some(power) => *power,
+        None => PRIMES[k].pow(e),
     }
-    a.max(1)
+}
+
+/// `p^0 … p^(N−1)`.
+const fn powers<const N: usize>(p: u128) -> [u128; N] {
+    let mut table = [1u128; N];
+    let mut i = 1;
+    while i < N {
+        table[i] = table[i - 1] * p;
+        i += 1;
+    }
+    table
+}
+
+/// Powers of 3, 5 and 7 up to the largest below 2⁹⁶.
+const POW3: [u128; 61] = powers(3);
+const POW5: [u128; 42] = powers(5);
+const POW7: [u128; 35] = powers(7);
+
+/// The largest mantissa a decimal holds (2⁹⁶ − 1).
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+
+/// `Some(n)` turned into a result, `None` into [`UnitError::Overflow`] (without building an
+/// error value on the success path).
+fn checked<T>(value: Option<T>) -> Result<T, UnitError> {
+    match value {
+        Some(v) => Ok(v),
+        None => Err(UnitError::Overflow),
+    }
+}
+
+/// The mantissa of a non-negative whole decimal written without decimal places (every factor
+/// this module builds); `None` for anything else.
+fn whole(d: &Decimal) -> Option<u128> {
+    (d.scale() == 0 && d.is_sign_positive()).then(|| d.mantissa().unsigned_abs())
+}
+
+/// A whole decimal from a mantissa of at most 96 bits.
+fn decimal(m: u128) -> Decimal {
+    debug_assert!(m <= MAX_MANTISSA);
+    Decimal::from_parts(m as u32, (m >> 32) as u32, (m >> 64) as u32, false, 0)
+}
+
+/// `(a/b) · (c/d)` for whole numbers, exactly as [`Ratio::mul_general`] computes it: a product
+/// beyond 96 bits is an overflow (decimals hold no more), then the quotient is reduced.
+fn mul_whole(a: u128, b: u128, c: u128, d: u128) -> Result<Ratio, UnitError> {
+    let num = checked(a.checked_mul(c).filter(|n| *n <= MAX_MANTISSA))?;
+    let den = checked(b.checked_mul(d).filter(|n| *n <= MAX_MANTISSA))?;
+    if den == 0 {
+        return Err(UnitError::DivisionByZero);
+    }
+    let g = gcd(num, den);
+    Ok(Ratio {
+        num: decimal(num / g),
+        den: decimal(den / g),
+    })
+}
+
+/// The greatest common divisor, at least 1 (binary, in 64 bits when both fit).
+fn gcd(a: u128, b: u128) -> u128 {
+    if a == 0 || b == 0 {
+        return (a | b).max(1);
+    }
+    if let (Ok(a), Ok(b)) = (u64::try_from(a), u64::try_from(b)) {
+        return u128::from(gcd64(a, b));
+    }
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    while b != 0 {
+        b >>= b.trailing_zeros();
+        if a > b {
+            (a, b) = (b, a);
+        }
+        b -= a;
+    }
+    a << shift
+}
+
+fn gcd64(a: u64, b: u64) -> u64 {
+    let shift = (a | b).trailing_zeros();
+    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
+    while b != 0 {
+        b >>= b.trailing_zeros();
+        if a > b {
+            (a, b) = (b, a);
+        }
+        b -= a;
+    }
+    a << shift
 }
 
 #[cfg(test)]

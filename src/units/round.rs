@@ -50,7 +50,7 @@ impl Quantity {
 }
 
 /// The exact floor of `Π num / Π den` (den positive).
-fn exact_floor(num: &[Decimal], den: &[Decimal]) -> Result<Decimal, UnitError> {
+fn exact_floor(num: &[Decimal; 2], den: &[Decimal; 2]) -> Result<Decimal, UnitError> {
     let approx = match scaled(num, den) {
         Ok((q, _)) => q,
         // A quotient too small for 28 decimal places is between -1 and 1.
@@ -73,8 +73,8 @@ fn exact_floor(num: &[Decimal], den: &[Decimal]) -> Result<Decimal, UnitError> {
 /// Picks `n` or `n + 1` for a value between them, ties away from zero.
 fn nearest(
     n: Decimal,
-    num: &[Decimal],
-    den: &[Decimal],
+    num: &[Decimal; 2],
+    den: &[Decimal; 2],
     positive: bool,
 ) -> Result<Decimal, UnitError> {
     // Compare 2·value with (2n + 1)·step, i.e. the value with the midpoint.
@@ -82,9 +82,7 @@ fn nearest(
     let mid = checked_product(&[n, two])?
         .checked_add(Decimal::ONE)
         .ok_or(UnitError::Overflow)?;
-    let mut twice_num = vec![two];
-    twice_num.extend_from_slice(num);
-    match cmp_products(&twice_num, &with(mid, den)) {
+    match cmp_products(&with(two, num), &with(mid, den)) {
         Ordering::Greater => plus_one(n),
         Ordering::Equal if positive => plus_one(n),
         _ => Ok(n),
@@ -95,8 +93,7 @@ fn plus_one(n: Decimal) -> Result<Decimal, UnitError> {
     n.checked_add(Decimal::ONE).ok_or(UnitError::Overflow)
 }
 
-fn with(first: Decimal, rest: &[Decimal]) -> Vec<Decimal> {
-    let mut v = vec![first];
-    v.extend_from_slice(rest);
-    v
+/// `first` followed by `rest`.
+fn with(first: Decimal, rest: &[Decimal; 2]) -> [Decimal; 3] {
+    [first, rest[0], rest[1]]
 }

@@ -1,10 +1,12 @@
 //! Compound units: products of atoms with integer exponents (`mcg·day⁻¹`), their dimension,
 //! exact conversion factors, multiplication with cancellation, and safe printing.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
-use super::atom::{Atom, Kind};
+use super::atom::{Atom, Kind, ALL, ATOM_COUNT};
 use super::dim::Dim;
 use super::error::UnitError;
 use super::ratio::Ratio;
@@ -12,10 +14,48 @@ use crate::diagnostics::did_you_mean;
 
 /// A unit: a product of atoms with nonzero integer exponents, kept sorted so that equal units
 /// compare equal (`mg/kg/day` is `mg¹·kg⁻¹·day⁻¹`). The empty product is a plain number.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// The atoms are stored inline (a unit has at most one entry per atom), and what every
+/// operation asks of a unit (its dimension, its factor) is computed once when it is built.
+/// Equality, hashing and `Debug` look at the atoms only.
+#[derive(Clone)]
 pub struct Unit {
-    atoms: Vec<(Atom, i8)>,
+    /// The first `len` entries are the atoms, in canonical order; the rest are unused.
+    atoms: [(Atom, i8); ATOM_COUNT],
+    len: u8,
+    /// [`Unit::dim`].
+    dim: Dim,
+    /// [`Unit::factor`]; `None` when it overflows.
+    factor: Option<Ratio>,
+    /// Multiplying by a plain number leaves the unit as it is, with factor 1: no `%` and no
+    /// two atoms of one kind that [`Unit::mul`] would cancel.
+    normal: bool,
+    /// [`Unit::factor_to`] from this unit to itself succeeds (it is 1).
+    self_convertible: bool,
 }
+
+/// The exponent of each atom, indexed by [`Atom::index`].
+type Exponents = [i8; ATOM_COUNT];
+
+/// Index of `%` in [`Exponents`].
+const PERCENT: usize = 10;
+
+/// Index of the mass atoms (kg, g, mg, mcg) in [`Exponents`].
+const MASS: std::ops::Range<usize> = 0..4;
+
+/// The kinds that [`Unit::mul`] folds, in the order it folds them: the range of their atoms in
+/// [`Exponents`] and a bound in bits on the factor between two of their atoms.
+const FOLDS: [(Kind, usize, usize, u32); 6] = [
+    (Kind::Mass, 0, 4, 30),
+    (Kind::Volume, 4, 6, 10),
+    (Kind::Count, 6, 9, 0),
+    (Kind::Activity, 9, 10, 0),
+    (Kind::Time, 11, 16, 20),
+    (Kind::Calendar, 16, 18, 4),
+];
+
+/// Factors whose size bounds add up to at most this many bits fit a decimal at every step.
+const SAFE_BITS: u32 = 96;
 
 /// A unit produced by [`Unit::mul`] or [`Unit::div`], with the exact factor that the product
 /// of the values must be multiplied by (from cancelling e.g. `mg/mcg` or folding a `%`).
@@ -25,6 +65,34 @@ pub struct Product {
     pub unit: Unit,
     /// The exact factor to fold into the value.
     pub factor: Ratio,
+}
+
+impl PartialEq for Unit {
+    fn eq(&self, other: &Unit) -> bool {
+        self.atoms() == other.atoms()
+    }
+}
+
+impl Eq for Unit {}
+
+impl Hash for Unit {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.atoms().hash(state);
+    }
+}
+
+impl fmt::Debug for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unit")
+            .field("atoms", &self.atoms())
+            .finish()
+    }
+}
+
+impl Default for Unit {
+    fn default() -> Unit {
+        Unit::from_exponents(&[0; ATOM_COUNT])
+    }
 }
 
 impl Unit {
@@ -40,47 +108,96 @@ impl Unit {
 
     /// A unit of one atom, e.g. `Unit::atom(Atom::Milligram)` is `mg`.
     pub fn atom(atom: Atom) -> Unit {
-        Unit {
-            atoms: vec![(atom, 1)],
-        }
+        let mut exps = [0; ATOM_COUNT];
+        exps[atom.index()] = 1;
+        Unit::from_exponents(&exps)
     }
 
     /// A unit from atoms and exponents as written: the same atom's exponents add, zero
     /// exponents vanish; different atoms are kept (`mg/kg` stays `mg/kg`).
     pub fn from_atoms(atoms: impl IntoIterator<Item = (Atom, i8)>) -> Result<Unit, UnitError> {
-        let mut map = BTreeMap::new();
+        let mut exps = [0i8; ATOM_COUNT];
         for (atom, exp) in atoms {
-            let slot: &mut i8 = map.entry(atom).or_insert(0);
-            *slot = slot.checked_add(exp).ok_or(UnitError::Overflow)?;
+            let slot = &mut exps[atom.index()];
+            let Some(sum) = slot.checked_add(exp) else {
+                return Err(UnitError::Overflow);
+            };
+            *slot = sum;
         }
-        Ok(Unit::from_map(map))
+        Ok(Unit::from_exponents(&exps))
     }
 
     /// Like [`Unit::from_atoms`] but saturating the exponents (for describing a dimension).
     pub(crate) fn from_atoms_unchecked(atoms: impl IntoIterator<Item = (Atom, i8)>) -> Unit {
-        let mut map = BTreeMap::new();
+        let mut exps = [0i8; ATOM_COUNT];
         for (atom, exp) in atoms {
-            let slot: &mut i8 = map.entry(atom).or_insert(0);
+            let slot = &mut exps[atom.index()];
             *slot = slot.saturating_add(exp);
         }
-        Unit::from_map(map)
+        Unit::from_exponents(&exps)
     }
 
-    fn from_map(map: BTreeMap<Atom, i8>) -> Unit {
-        Unit {
-            atoms: map.into_iter().filter(|(_, e)| *e != 0).collect(),
+    /// The unit with these exponents, with its dimension and factor worked out once.
+    fn from_exponents(exps: &Exponents) -> Unit {
+        let mut atoms = [(Atom::Kilogram, 0); ATOM_COUNT];
+        let mut len = 0;
+        let mut present = 0u32;
+        let mut dim = Dim::default();
+        let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
+        let mut bits = 0;
+        let mut primes = [0i32; 4];
+        for (i, (&atom, &exp)) in ALL.iter().zip(exps).enumerate() {
+            if exp == 0 {
+                continue;
+            }
+            atoms[len] = (atom, exp);
+            len += 1;
+            present |= 1 << i;
+            add_dim(&mut dim, atom, exp, per_body_mass);
+            bits += u32::from(exp.unsigned_abs()) * atom.factor_bits();
+            add_primes(&mut primes, atom, i32::from(exp));
         }
+        let factor = if bits <= SAFE_BITS {
+            Some(Ratio::from_prime_exponents(primes))
+        } else {
+            factor_general(&atoms[..len]).ok()
+        };
+        let normal = present & (1 << PERCENT) == 0
+            && FOLDS.iter().all(|&(kind, lo, hi, _)| {
+                (present & kind_mask(lo, hi)).count_ones() < 2
+                    || (kind == Kind::Mass && per_body_mass)
+            });
+        Unit {
+            atoms,
+            len: len as u8,
+            dim,
+            self_convertible: factor.is_some_and(|f| f.divides_itself()),
+            factor,
+            normal,
+        }
+    }
+
+    /// The exponent of each atom (zero for those not in the unit).
+    fn exponents(&self) -> Exponents {
+        let mut exps = [0; ATOM_COUNT];
+        for &(atom, exp) in self.atoms() {
+            exps[atom.index()] = exp;
+        }
+        exps
     }
 
     /// The atoms and their exponents, in canonical order.
     pub fn atoms(&self) -> &[(Atom, i8)] {
-        &self.atoms
+        &self.atoms[..usize::from(self.len)]
     }
 
     /// Parses a unit as pharmacists write it: `mg`, `mcg`, `µg`, `mL`, `hours`, `mg/kg/day`,
     /// `mcg / mL`. `U`, `IU` and `cc` are refused; unknown words get a did-you-mean.
     pub fn parse(text: &str) -> Result<Unit, UnitError> {
-        let mut atoms = Vec::new();
+        // As `from_atoms` of every word in turn, but a word that is not a unit is reported
+        // before an exponent that overflows.
+        let mut exps = [0i8; ATOM_COUNT];
+        let mut overflow = false;
         for (i, segment) in text.split('/').enumerate() {
             let segment = segment.trim();
             let sign = if i == 0 { 1 } else { -1 };
@@ -88,54 +205,51 @@ impl Unit {
                 continue;
             }
             for word in segment.split(['·', '*']) {
-                atoms.push((parse_atom(word.trim(), text)?, sign));
+                let atom = parse_atom(word.trim(), text)?;
+                let slot = &mut exps[atom.index()];
+                match slot.checked_add(sign) {
+                    Some(sum) if !overflow => *slot = sum,
+                    _ => overflow = true,
+                }
             }
         }
-        Unit::from_atoms(atoms)
+        if overflow {
+            return Err(UnitError::Overflow);
+        }
+        Ok(Unit::from_exponents(&exps))
     }
 
     /// What kind of quantity this unit measures. A mass divided by `kg` (and only by `kg`),
     /// as in `mg/kg`, is a mass per *body* mass rather than a plain number.
     pub fn dim(&self) -> Dim {
-        let per_body_mass = is_per_body_mass(&self.atoms_of(Kind::Mass));
-        let mut dim = Dim::default();
-        for &(atom, exp) in &self.atoms {
-            let e = i16::from(exp);
-            match atom.kind() {
-                Kind::Mass if per_body_mass && exp < 0 => dim.body_mass += e,
-                Kind::Mass => dim.mass += e,
-                Kind::Volume => dim.volume += e,
-                Kind::Time => dim.time += e,
-                Kind::Calendar => dim.calendar += e,
-                Kind::Count => dim.count += e,
-                Kind::Activity => dim.activity += e,
-                Kind::Ratio => {}
-            }
-        }
-        dim
+        self.dim
     }
 
     /// True when the unit measures a plain number (`none`, `%`, `mg/g`, …).
     pub fn is_dimensionless(&self) -> bool {
-        self.dim().is_dimensionless()
+        self.dim.is_dimensionless()
     }
 
     /// True for the unit with no atoms at all.
     pub fn is_none(&self) -> bool {
-        self.atoms.is_empty()
+        self.len == 0
     }
 
     /// The exact factor from this unit to the base units (g, mL, s, month, item, unit).
     pub fn factor(&self) -> Result<Ratio, UnitError> {
-        self.atoms.iter().try_fold(Ratio::ONE, |acc, &(atom, exp)| {
-            acc.mul(&atom.factor().pow(exp)?)
-        })
+        match self.factor {
+            Some(factor) => Ok(factor),
+            None => Err(UnitError::Overflow),
+        }
     }
 
     /// The exact factor converting a value in `self` to a value in `to` (1 mg → 1000 mcg is
     /// 1000); a [`UnitError::Mismatch`] when they measure different kinds of things.
     pub fn factor_to(&self, to: &Unit) -> Result<Ratio, UnitError> {
-        let (left, right) = (self.dim(), to.dim());
+        if self.self_convertible && self == to {
+            return Ok(Ratio::ONE);
+        }
+        let (left, right) = (self.dim, to.dim);
         if left != right {
             return Err(UnitError::Mismatch {
                 left,
@@ -144,6 +258,17 @@ impl Unit {
             });
         }
         self.factor()?.div(&to.factor()?)
+    }
+
+    /// True when values in `self` and in `other` compare as they are, with no conversion:
+    /// the same unit, with a factor that does not overflow.
+    pub(crate) fn same_scale(&self, other: &Unit) -> bool {
+        self.factor.is_some() && self == other
+    }
+
+    /// True when [`Unit::factor_to`] from this unit to `other` is 1, without computing it.
+    pub(crate) fn converts_to_itself(&self, other: &Unit) -> bool {
+        self.self_convertible && self == other
     }
 
     /// `self · other`: exponents add, the same atom cancels, different atoms of one dimension
@@ -158,9 +283,95 @@ impl Unit {
         self.combine(other, -1)
     }
 
+    /// [`Unit::combine_general`] without maps or gcds: a plain number on either side changes
+    /// nothing, and the factor is worked out as powers of primes when it cannot overflow.
     fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
-        let mut map: BTreeMap<Atom, i8> = self.atoms.iter().copied().collect();
-        for &(atom, exp) in &other.atoms {
+        if other.is_none() && self.normal {
+            return Ok(Product {
+                unit: self.clone(),
+                factor: Ratio::ONE,
+            });
+        }
+        if sign == 1 && self.is_none() && other.normal {
+            return Ok(Product {
+                unit: other.clone(),
+                factor: Ratio::ONE,
+            });
+        }
+        let mut exps = self.exponents();
+        for &(atom, exp) in other.atoms() {
+            let slot = &mut exps[atom.index()];
+            match exp.checked_mul(sign).and_then(|e| slot.checked_add(e)) {
+                Some(sum) => *slot = sum,
+                None => return Err(UnitError::Overflow),
+            }
+        }
+        let present = exps
+            .iter()
+            .enumerate()
+            .fold(0u32, |mask, (i, e)| mask | (u32::from(*e != 0) << i));
+        let folds = |mask: u32| {
+            FOLDS
+                .iter()
+                .any(|&(_, lo, hi, _)| (mask & kind_mask(lo, hi)).count_ones() >= 2)
+        };
+        if present & (1 << PERCENT) == 0 && !folds(present) {
+            // Nothing to cancel: the factor is 1.
+            return Ok(Product {
+                unit: Unit::from_exponents(&exps),
+                factor: Ratio::ONE,
+            });
+        }
+        let percent = std::mem::take(&mut exps[PERCENT]);
+        let mut bits = u32::from(percent.unsigned_abs()) * Atom::Percent.factor_bits();
+        let mut primes = [0i32; 4];
+        add_primes(&mut primes, Atom::Percent, i32::from(percent));
+        let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
+        for (kind, lo, hi, kind_bits) in FOLDS {
+            if (present & kind_mask(lo, hi)).count_ones() < 2
+                || (kind == Kind::Mass && per_body_mass)
+            {
+                continue;
+            }
+            // The finest atom: the first of the smallest factor.
+            let mut finest = lo;
+            for i in lo..hi {
+                let smaller = ALL[i].compare_factor(ALL[finest]) == Ordering::Less;
+                if exps[i] != 0 && (exps[finest] == 0 || smaller) {
+                    finest = i;
+                }
+            }
+            let mut net: i8 = 0;
+            for i in lo..hi {
+                let exp = std::mem::take(&mut exps[i]);
+                if exp == 0 {
+                    continue;
+                }
+                let Some(sum) = net.checked_add(exp) else {
+                    return Err(UnitError::Overflow);
+                };
+                net = sum;
+                bits += u32::from(exp.unsigned_abs()) * kind_bits;
+                // (atom / finest)^exp
+                add_primes(&mut primes, ALL[i], i32::from(exp));
+                add_primes(&mut primes, ALL[finest], -i32::from(exp));
+            }
+            exps[finest] = net;
+        }
+        if bits > SAFE_BITS {
+            return self.combine_general(other, sign);
+        }
+        Ok(Product {
+            unit: Unit::from_exponents(&exps),
+            factor: Ratio::from_prime_exponents(primes),
+        })
+    }
+
+    /// `self · other^sign` step by step in decimal arithmetic: the definition, used when
+    /// exponents are so large that the factor may overflow at some step.
+    fn combine_general(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+        let mut map: BTreeMap<Atom, i8> = self.atoms().iter().copied().collect();
+        for &(atom, exp) in other.atoms() {
             let exp = exp.checked_mul(sign).ok_or(UnitError::Overflow)?;
             let slot = map.entry(atom).or_insert(0);
             *slot = slot.checked_add(exp).ok_or(UnitError::Overflow)?;
@@ -170,28 +381,17 @@ impl Unit {
         if let Some(exp) = map.remove(&Atom::Percent) {
             factor = factor.mul(&Atom::Percent.factor().pow(exp)?)?;
         }
-        for kind in [
-            Kind::Mass,
-            Kind::Volume,
-            Kind::Count,
-            Kind::Activity,
-            Kind::Time,
-            Kind::Calendar,
-        ] {
+        for (kind, ..) in FOLDS {
             factor = factor.mul(&fold_kind(&mut map, kind)?)?;
         }
+        let mut exps = [0; ATOM_COUNT];
+        for (atom, exp) in map {
+            exps[atom.index()] = exp;
+        }
         Ok(Product {
-            unit: Unit::from_map(map),
+            unit: Unit::from_exponents(&exps),
             factor,
         })
-    }
-
-    fn atoms_of(&self, kind: Kind) -> Vec<(Atom, i8)> {
-        self.atoms
-            .iter()
-            .copied()
-            .filter(|(a, _)| a.kind() == kind)
-            .collect()
     }
 
     /// The unit as printed after a value: the first word of the numerator in the plural when
@@ -249,6 +449,60 @@ fn suggest(word: &str) -> Option<&'static str> {
         return same_letters;
     }
     did_you_mean(word, Atom::spellings())
+        .or_else(|| Atom::spellings().find(|s| swaps_two_letters(&lower, &s.to_lowercase())))
+}
+
+/// True when `a` becomes `b` by swapping two neighbouring letters (`horus` → `hours`), a slip
+/// that counts as two edits for [`did_you_mean`] and so goes unnoticed in short words.
+fn swaps_two_letters(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let diffs: Vec<usize> = (0..a.len().min(b.len()))
+        .filter(|&i| a[i] != b[i])
+        .collect();
+    a.len() == b.len()
+        && matches!(diffs.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+}
+
+/// Adds an atom's exponent to a dimension (see [`Unit::dim`]).
+fn add_dim(dim: &mut Dim, atom: Atom, exp: i8, per_body_mass: bool) {
+    let e = i16::from(exp);
+    match atom.kind() {
+        Kind::Mass if per_body_mass && exp < 0 => dim.body_mass += e,
+        Kind::Mass => dim.mass += e,
+        Kind::Volume => dim.volume += e,
+        Kind::Time => dim.time += e,
+        Kind::Calendar => dim.calendar += e,
+        Kind::Count => dim.count += e,
+        Kind::Activity => dim.activity += e,
+        Kind::Ratio => {}
+    }
+}
+
+/// Adds the prime exponents of `atom`'s factor raised to `exp`.
+fn add_primes(primes: &mut [i32; 4], atom: Atom, exp: i32) {
+    for (p, e) in primes.iter_mut().zip(atom.prime_exponents()) {
+        *p += i32::from(e) * exp;
+    }
+}
+
+/// The bits of the atoms `lo..hi` in a mask of atom indices.
+const fn kind_mask(lo: usize, hi: usize) -> u32 {
+    (1 << hi) - (1 << lo)
+}
+
+/// [`Unit::factor`] by definition: the product of the atoms' factors raised to their exponents.
+fn factor_general(atoms: &[(Atom, i8)]) -> Result<Ratio, UnitError> {
+    atoms.iter().try_fold(Ratio::ONE, |acc, &(atom, exp)| {
+        acc.mul(&atom.factor().pow(exp)?)
+    })
+}
+
+/// [`is_per_body_mass`] from the exponents of kg, g, mg and mcg.
+fn is_per_body_mass_exps(mass: &[i8]) -> bool {
+    let net: i16 = mass.iter().map(|e| i16::from(*e)).sum();
+    let has_positive = mass.iter().any(|e| *e > 0);
+    let only_kg_below = mass.iter().skip(1).all(|e| *e >= 0);
+    net == 0 && has_positive && only_kg_below
 }
 
 /// True when the mass atoms are a mass over `kg` and nothing else (net exponent zero, the only

@@ -92,6 +92,9 @@ fn unknown_units_suggest_a_spelling() {
     assert_eq!(suggestion("ML").as_deref(), Some("mL"));
     assert_eq!(suggestion("Hours").as_deref(), Some("hours"));
     assert_eq!(suggestion("miligram").as_deref(), Some("milligram"));
+    // Two neighbouring letters swapped.
+    assert_eq!(suggestion("horus").as_deref(), Some("hours"));
+    assert_eq!(suggestion("yeras").as_deref(), Some("years"));
     // No guess at short abbreviations: `d` is not `g`, `m2` is not `mg`.
     assert_eq!(suggestion("d"), None);
     assert_eq!(suggestion("m2"), None);
