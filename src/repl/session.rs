@@ -145,6 +145,16 @@ impl Session {
         render_all(diags, self.style)
     }
 
+    /// A failure of a whole command line, as a diagnostic with a code (never a bare message).
+    fn command_error(&self, line: &str, code: &'static str, message: &str, help: &str) -> Reply {
+        self.line_error(
+            line,
+            Diagnostic::error(code, message.trim_end().to_string())
+                .with_label(Span::new(0, line.trim_end().len()), "this command")
+                .with_help(help.to_string()),
+        )
+    }
+
     fn line_error(&self, line: &str, d: Diagnostic) -> Reply {
         let d = d.with_source(&Source::new("input", line));
         Reply::fail(self.diagnostics(&[d]))
@@ -166,6 +176,18 @@ impl Session {
             .split_once(char::is_whitespace)
             .map_or((command, ""), |(n, a)| (n, a.trim()));
         match name {
+            "load" | "l" if arg.is_empty() => self.command_error(
+                line,
+                "posology::repl::usage",
+                "`:load` needs a protocol file",
+                "write `:load protocols/baclofen_oral.dose`",
+            ),
+            "save" if arg.is_empty() => self.command_error(
+                line,
+                "posology::repl::usage",
+                "`:save` needs a file name",
+                "write `:save patient.json`",
+            ),
             "load" | "l" => self.load(Path::new(arg), false),
             "reload" | "r" => match self.loaded.as_ref().map(|l| l.path.clone()) {
                 Some(path) => self.load(&path, true),
@@ -531,14 +553,20 @@ impl Session {
                 self.last = Some(decision);
                 Reply::ok(text)
             }
-            Err(message) => Reply::fail(message),
+            Err(message) => self.command_error(line, "posology::repl::cannot_decide", &message, "set the missing inputs with `name = value`, or read a patient file with `:patient FILE`"),
         }
     }
 
     fn why(&self) -> Reply {
         match &self.last {
             Some(d) => Reply::ok(report::text::why(d)),
-            None => Reply::fail("no decision yet: `:run` first\n"),
+            None => Reply::fail(
+                self.diagnostics(&[Diagnostic::error(
+                    "posology::repl::no_decision",
+                    "there is no decision to explain yet",
+                )
+                .with_help("decide first with `:run`")]),
+            ),
         }
     }
 
@@ -550,7 +578,12 @@ impl Session {
             }
         }
         let (Some(loaded), Some(decision)) = (&self.loaded, &self.last) else {
-            return Reply::fail("no decision yet: `:run` first\n");
+            return self.command_error(
+                line,
+                "posology::repl::no_decision",
+                "there is no decision yet",
+                "decide first with `:run`",
+            );
         };
         let program = &loaded.program;
         let next = decision
@@ -565,19 +598,32 @@ impl Session {
             ));
         };
         let Some(begin) = &program.begin else {
-            return Reply::fail("this protocol has one phase: nothing to step to\n");
+            return self.command_error(
+                line,
+                "posology::repl::step",
+                "this protocol has one phase: there is nothing to step to",
+                "`:run` shows its decision",
+            );
         };
         let (CExprKind::Input(slot), Type::Enum(id)) = (&begin.kind, &begin.ty) else {
-            return Reply::fail("this protocol's phase is not a plain input: set it yourself\n");
+            return self.command_error(
+                line,
+                "posology::repl::step",
+                "this protocol's phase is not a plain input",
+                "set the input its `begin at` reads yourself",
+            );
         };
         let Some(index) = program.enums[*id as usize]
             .values
             .iter()
             .position(|v| *v == next)
         else {
-            return Reply::fail(format!(
-                "the phase `{next}` is not a choice of the phase input\n"
-            ));
+            return self.command_error(
+                line,
+                "posology::repl::step",
+                &format!("the phase `{next}` is not a choice of the phase input"),
+                "set the phase input yourself",
+            );
         };
         let name = program.inputs[*slot].name.clone();
         self.given[*slot] = Some(Value::Enum(*id, index as u32));
