@@ -25,8 +25,10 @@ pub(super) struct Builder<'p> {
     decision: Decision,
 }
 
-fn one_day() -> Unit {
-    Unit::parse("day").unwrap_or_default()
+/// The unit `day`, built once (daily totals are computed for every dose).
+pub(super) fn one_day() -> Unit {
+    static DAY: std::sync::OnceLock<Unit> = std::sync::OnceLock::new();
+    DAY.get_or_init(|| Unit::atom(crate::units::Atom::Day)).clone()
 }
 
 /// A rate per day (`mcg/h` → `mcg/day`), exactly.

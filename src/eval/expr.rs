@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::check::{CExpr, CExprKind, Func, Program};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, IsTest, UnaryOp};
-use crate::units::{Quantity, Unit, UnitError};
+use crate::units::{Quantity, UnitError};
 use crate::value::Value;
 
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
@@ -417,7 +417,7 @@ fn order(x: &Value, y: &Value) -> Result<Ordering, UnitError> {
 }
 
 fn one_day() -> Quantity {
-    Quantity::new(1.into(), Unit::parse("day").unwrap_or_default())
+    Quantity::new(1.into(), super::actions::one_day())
 }
 
 fn arithmetic(op: BinaryOp, x: &Value, y: &Value) -> Result<Value, UnitError> {
