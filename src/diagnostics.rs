@@ -174,7 +174,14 @@ struct Rendered<'a> {
     diag: &'a Diagnostic,
     source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
+    /// Where the labels are, as `name:line:column: label` lines after the message, when the
+    /// source is not drawn.
+    places: String,
 }
+
+/// The longest line drawn with its labels. miette draws a whole line and panics on a label past
+/// column 65535, so a label on a longer line is given by line and column instead.
+const MAX_DRAWN_LINE: usize = 1000;
 
 impl<'a> Rendered<'a> {
     fn new(diag: &'a Diagnostic) -> Self {
@@ -183,8 +190,29 @@ impl<'a> Rendered<'a> {
                 diag,
                 source: None,
                 labels: Vec::new(),
+                places: String::new(),
             };
         };
+        let long = diag.labels.iter().any(|l| {
+            line_length_at(&src.text, l.span.start) > MAX_DRAWN_LINE
+                || line_length_at(&src.text, l.span.end) > MAX_DRAWN_LINE
+        });
+        if long {
+            let places = diag
+                .labels
+                .iter()
+                .map(|l| {
+                    let (line, column) = src.line_col(l.span.start);
+                    format!("\n{}:{line}:{column}: {}", src.name, l.text)
+                })
+                .collect();
+            return Rendered {
+                diag,
+                source: None,
+                labels: Vec::new(),
+                places,
+            };
+        }
         let mut text = src.text.to_string();
         if !text.ends_with('\n') {
             text.push('\n');
@@ -208,8 +236,17 @@ impl<'a> Rendered<'a> {
             diag,
             source: Some(NamedSource::new(src.name.clone(), text)),
             labels,
+            places: String::new(),
         }
     }
+}
+
+/// The length in bytes of the line holding `offset`.
+fn line_length_at(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |n| offset + n);
+    end - start
 }
 
 /// Keeps a span inside the text and on character boundaries, and non-empty where the text is.
@@ -252,7 +289,8 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.diag.message)?;
+        f.write_str(&self.places)
     }
 }
 
@@ -311,8 +349,15 @@ pub fn render(diag: &Diagnostic, style: RenderStyle) -> String {
         .with_urls(false);
     let mut out = String::new();
     let rendered = Rendered::new(diag);
-    if handler.render_report(&mut out, &rendered).is_err() {
+    // A panic in the renderer must not lose the diagnostic: print it plainly instead.
+    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut out, &rendered).is_ok()
+    }));
+    if !matches!(drawn, Ok(true)) {
         out = format!("{}: {}\n", diag.code, diag.message);
+        if let Some(help) = &diag.help {
+            out.push_str(&format!("help: {help}\n"));
+        }
     }
     out
 }

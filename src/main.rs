@@ -7,9 +7,34 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use posology::check::{parse_and_check, Program};
-use posology::diagnostics::{self, Diagnostic, RenderStyle, Source};
+use posology::diagnostics::{self, Diagnostic, RenderStyle, Source, Span};
 use posology::input::{read_patient, Format};
 use posology::{eval, report, testing};
+
+/// Prints to standard output, ignoring a closed pipe: `posology test … | head` must end
+/// quietly, not panic.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like `println!`, without the newline.
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Prints to standard error, ignoring a closed pipe.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 /// Posology: dosing protocols that check themselves.
 #[derive(Parser)]
@@ -147,13 +172,52 @@ fn read_error(path: &Path, err: &std::io::Error) -> Diagnostic {
 }
 
 fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
             .map_err(|e| read_error(path, &e))?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(path).map_err(|e| read_error(path, &e))
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| read_error(path, &e))?
+    };
+    String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))
+}
+
+/// A file that is not UTF-8, as a diagnostic pointing at its first invalid byte.
+fn not_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
+    let bytes = err.as_bytes();
+    let at = err.utf8_error().valid_up_to();
+    let len = err.utf8_error().error_len().unwrap_or(bytes.len() - at);
+    let shown = bytes[at..at + len]
+        .iter()
+        .map(|b| format!("0x{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let what = if len == 1 { "byte" } else { "bytes" };
+    // The text as shown: the same up to the invalid bytes, which become one U+FFFD.
+    let source = Source::new(
+        path.display().to_string(),
+        String::from_utf8_lossy(bytes).into_owned(),
+    );
+    let (line, column) = source.line_col(at);
+    Diagnostic::error(
+        "posology::io::not_utf8",
+        format!(
+            "{} is not valid UTF-8 text: the {what} {shown} at line {line}, column {column} \
+             (byte offset {at}) cannot be read",
+            path.display()
+        ),
+    )
+    .with_label(
+        Span::new(at, at + '\u{FFFD}'.len_utf8()),
+        format!("{what} {shown} here"),
+    )
+    .with_help(
+        "save the file as plain UTF-8 text: such bytes usually come from a file saved as \
+         Latin-1 or Windows-1252 (e.g. 0xB5 for µ, 0xA0 for a non-breaking space, 0x93 and \
+         0x94 for curly quotes)",
+    )
+    .with_source(&source)
 }
 
 /// Every `.dose` file named, or found under a named directory, sorted.
@@ -186,7 +250,10 @@ fn collect_dose_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
 
 /// Reads and checks one protocol; prints its diagnostics (warnings too).
 fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
-    let text = read_text(path).map_err(|d| vec![d])?;
+    let text = read_text(path).map_err(|d| {
+        print_diags(std::slice::from_ref(&d));
+        vec![d]
+    })?;
     let source = Source::new(path.display().to_string(), text.as_str());
     let (program, diags) = parse_and_check(&text, &source);
     if print_warnings || program.is_none() {

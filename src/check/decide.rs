@@ -623,6 +623,12 @@ impl Checker<'_> {
             Some(e) => Some(self.time_or_range(e, "how long a dose is given")?),
             None => None,
         };
+        self.doses_given.push(GivenDose {
+            dim,
+            span: amount.span,
+            bolus: g.form.as_ref().is_some_and(|f| f.name == "bolus"),
+            per_day: is_rate(dim) || frequency.is_some(),
+        });
         Some(GiveSpec {
             amount,
             form: g.form.as_ref().map(|f| f.name.clone()),
@@ -685,6 +691,12 @@ impl Checker<'_> {
     fn schedule(&mut self, s: &ast::Schedule) -> Option<ScheduleSpec> {
         let from = self.expr(&s.from, None);
         let dim = from.ty.dim()?;
+        self.doses_given.push(GivenDose {
+            dim,
+            span: from.span,
+            bolus: false,
+            per_day: s.frequency.is_some(),
+        });
         if !is_amount(dim) {
             let d = self.mismatch(
                 &from,
@@ -837,4 +849,93 @@ fn source_text(checker: &Checker<'_>, span: Span) -> String {
         .get(span.start..span.end)
         .unwrap_or("")
         .to_string()
+}
+
+/// A dose some `give` or `schedule` can output: what limits must be able to hold.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct GivenDose {
+    /// Its dimension (an amount or a rate).
+    pub dim: Dim,
+    /// Where it is written.
+    pub span: Span,
+    /// Given as a bolus.
+    pub bolus: bool,
+    /// Has a daily total (a rate, or an amount with a frequency).
+    pub per_day: bool,
+}
+
+impl GivenDose {
+    /// The dimension of its daily total.
+    fn daily_dim(self) -> Option<Dim> {
+        match (is_rate(self.dim), self.per_day) {
+            (true, _) => Some(self.dim),
+            (false, true) => Some(Dim {
+                time: self.dim.time - 1,
+                ..self.dim
+            }),
+            (false, false) => None,
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Every limit must be able to hold some dose the protocol gives, and every dose must be
+    /// of a kind its limits can hold: a limit in mL over doses in mg would never act, and a
+    /// dose in mL under limits in mg would escape them, both without a word.
+    pub(super) fn check_limits_hold_doses(&mut self) {
+        let doses = self.doses_given.clone();
+        let limits: Vec<(LimitTarget, Dim, Span)> = self
+            .program
+            .limits
+            .iter()
+            .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d, l.value.span)))
+            .collect();
+        let proposal_dims: Vec<Dim> = self
+            .program
+            .phases
+            .iter()
+            .filter_map(|p| p.proposal.as_ref())
+            .filter_map(|p| self.program.inputs[p.input].ty.dim())
+            .collect();
+        for &(target, dim, span) in &limits {
+            let applies = |d: &GivenDose| match target {
+                LimitTarget::Dose => !is_rate(d.dim) && d.dim == dim,
+                LimitTarget::Bolus => d.bolus && d.dim == dim,
+                LimitTarget::Daily => d.daily_dim() == Some(dim),
+            };
+            let proposal_applies = proposal_dims.iter().any(|p| match target {
+                LimitTarget::Daily => *p == dim || Dim { time: p.time - 1, ..*p } == dim,
+                _ => *p == dim,
+            });
+            if !doses.iter().any(applies) && !proposal_applies && !doses.is_empty() {
+                let kinds: Vec<String> = doses.iter().map(|d| d.dim.describe()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                self.error(
+                    Diagnostic::error("posology::limit::never_applies", format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
+                        .with_label(span, "never applies")
+                        .with_help(format!("the protocol gives {}: write the limit in one of those units", kinds.join(" and "))),
+                );
+            }
+        }
+        for d in &doses {
+            let dose_limits: Vec<Dim> = limits.iter().filter(|(t, _, _)| *t == LimitTarget::Dose).map(|(_, dim, _)| *dim).collect();
+            if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limits.contains(&d.dim) {
+                self.error(
+                    Diagnostic::error("posology::give::outside_limits", format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
+                        .with_label(d.span, "escapes the limits")
+                        .with_help("give it in the limits' unit, or add a limit for this kind of dose"),
+                );
+                continue;
+            }
+            let daily_limits: Vec<Dim> = limits.iter().filter(|(t, _, _)| *t == LimitTarget::Daily).map(|(_, dim, _)| *dim).collect();
+            if let Some(daily) = d.daily_dim() {
+                if !daily_limits.is_empty() && !daily_limits.contains(&daily) {
+                    self.error(
+                        Diagnostic::error("posology::give::outside_limits", format!("this dose's daily total is {}, but the protocol's daily limits are {}: no limit would hold it", daily.describe(), daily_limits[0].describe()))
+                            .with_label(d.span, "escapes the daily limits")
+                            .with_help("give it in the limits' unit, or add a daily limit for this kind of dose"),
+                    );
+                }
+            }
+        }
+    }
 }

@@ -78,6 +78,8 @@ struct Checker<'a> {
     phase_names: HashMap<String, usize>,
     /// Where each phase's name is written.
     phase_spans: Vec<Span>,
+    /// Every dose a `give` or `schedule` can output (for the limit checks).
+    doses_given: Vec<decide::GivenDose>,
     /// Phases named by `goto` or `next`.
     reached: Vec<bool>,
 }
@@ -117,6 +119,7 @@ impl<'a> Checker<'a> {
             reads: None,
             phase_names: HashMap::new(),
             phase_spans: Vec::new(),
+            doses_given: Vec::new(),
             reached: Vec::new(),
         }
     }
@@ -133,6 +136,7 @@ impl<'a> Checker<'a> {
         self.check_global_decisions();
         self.check_phases();
         self.check_reachability();
+        self.check_limits_hold_doses();
         self.check_examples();
     }
 

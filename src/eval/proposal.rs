@@ -113,6 +113,10 @@ pub(super) fn judge(
         None,
         None,
     ));
+    // The range shown as allowed never reaches past a hard ceiling.
+    if let Some(range) = allowed_range.take() {
+        allowed_range = Some(cap_by_hard_limits(env, range, is_rate, freq.as_ref())?);
+    }
     let single = (!is_rate).then_some(&value);
     let breaches = limits::breaches(env, single, daily.as_ref(), false)?;
     for b in &breaches {
@@ -177,6 +181,38 @@ fn within(q: &Quantity, a: &Amount) -> bool {
 }
 
 /// Lowers a range's high end to a hard ceiling (when of the same kind).
+/// Lowers a range's high end to every hard ceiling it breaks: a dose ceiling directly, a daily
+/// ceiling divided by the doses per day (for `N times daily`).
+fn cap_by_hard_limits(
+    env: &mut Env<'_>,
+    range: Amount,
+    is_rate: bool,
+    freq: Option<&FrequencyOut>,
+) -> Result<Amount, Diagnostic> {
+    let high = range.high().clone();
+    let daily_high = (is_rate || freq.is_some())
+        .then(|| daily_total(&high, freq).ok())
+        .flatten();
+    let single = (!is_rate).then_some(&high);
+    let mut range = range;
+    for b in limits::breaches(env, single, daily_high.as_ref(), false)? {
+        if !b.limit.hard || !limits::is_ceiling(b.limit) {
+            continue;
+        }
+        if b.bound.dim() == high.dim() {
+            range = cap(range, &b.bound);
+        } else if let Some(n) = freq.and_then(|f| f.times_per_day.as_ref()) {
+            let day = Quantity::new(1.into(), super::actions::one_day());
+            if let Ok(per_dose) = b.bound.mul(&day).and_then(|x| x.div(n)) {
+                if let Ok(per_dose) = per_dose.convert_to(&high.unit) {
+                    range = cap(range, &per_dose);
+                }
+            }
+        }
+    }
+    Ok(range)
+}
+
 fn cap(a: Amount, bound: &Quantity) -> Amount {
     if a.high().dim() != bound.dim() || a.high().compare(bound).is_ok_and(|o| o.is_le()) {
         return a;

@@ -306,8 +306,11 @@ impl Decoder<'_> {
         for entry in entries {
             let Some(slot) = self.program.input_slot(&entry.key) else {
                 let names = self.program.inputs.iter().map(|i| i.name.as_str());
-                let help = did_you_mean(&entry.key, names)
-                    .map(|s| format!("did you mean `{s}`?"))
+                let help = document::find_lookalike(&entry.key)
+                    .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
+                    .or_else(|| {
+                        did_you_mean(&entry.key, names).map(|s| format!("did you mean `{s}`?"))
+                    })
                     .unwrap_or_else(|| {
                         format!("this protocol's inputs are: {}", self.input_list())
                     });
@@ -409,7 +412,28 @@ impl Decoder<'_> {
         None
     }
 
+    /// Decodes one value; a text that fails and holds a character that looks like punctuation
+    /// or space but is not (a curly quote, a non-breaking space) gets help that names it.
     fn decode(&mut self, node: &Node, ty: &Type, spec: &InputSpec, path: &str) -> Option<Value> {
+        let before = self.diags.len();
+        let value = self.decode_node(node, ty, spec, path);
+        if let (None, NodeKind::String(text)) = (&value, &node.kind) {
+            if let Some((_, c, name, write)) = document::find_lookalike(text) {
+                for d in &mut self.diags[before..] {
+                    d.help = Some(document::lookalike_help(c, name, write));
+                }
+            }
+        }
+        value
+    }
+
+    fn decode_node(
+        &mut self,
+        node: &Node,
+        ty: &Type,
+        spec: &InputSpec,
+        path: &str,
+    ) -> Option<Value> {
         match (ty, &node.kind) {
             (Type::Num(unit), NodeKind::Number(text)) if unit.is_dimensionless() => match text
                 .parse::<rust_decimal::Decimal>()
@@ -547,8 +571,12 @@ impl Decoder<'_> {
         let mut ok = true;
         for entry in entries {
             let Some(i) = fields.iter().position(|f| f.name == entry.key) else {
-                let help = did_you_mean(&entry.key, fields.iter().map(|f| f.name.as_str()))
-                    .map(|s| format!("did you mean `{s}`?"))
+                let help = document::find_lookalike(&entry.key)
+                    .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
+                    .or_else(|| {
+                        did_you_mean(&entry.key, fields.iter().map(|f| f.name.as_str()))
+                            .map(|s| format!("did you mean `{s}`?"))
+                    })
                     .unwrap_or_else(|| {
                         format!(
                             "the fields are: {}",

@@ -185,12 +185,32 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
     let wants_name = positives
         .iter()
         .any(|r| matches!(r, Rule::ident | Rule::name));
-    let help = help_for(text, span.start, wants_name, positives);
-    let mut d = Diagnostic::error("posology::syntax::unexpected", message).with_label(span, label);
-    if let Some(help) = help {
-        d = d.with_help(help);
+    let help = help_for(text, span.start, wants_name, positives)
+        .unwrap_or_else(|| fallback_help(text, span.start, positives));
+    Diagnostic::error("posology::syntax::unexpected", message)
+        .with_label(span, label)
+        .with_help(help)
+}
+
+/// Help for a syntax error that matches none of the known slips: every error says what to do.
+fn fallback_help(text: &str, pos: usize, positives: &[Rule]) -> String {
+    if text.trim().is_empty() {
+        return "write the protocol: `protocol NAME { … }` with its header, inputs, phases and \
+                examples"
+            .into();
     }
-    d
+    let expected = expected_list(positives);
+    if text.get(pos..).is_some_and(|rest| rest.trim().is_empty()) {
+        if expected.is_empty() {
+            return "the text ends too early: finish what was started".into();
+        }
+        return format!("the text ends too early: add {expected} to finish what was started");
+    }
+    if expected.is_empty() {
+        "remove or correct the text here".into()
+    } else {
+        format!("write {expected} here, or remove what is in the way")
+    }
 }
 
 /// The actions a rule can take, as written.

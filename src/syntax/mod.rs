@@ -88,8 +88,9 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Characters that look like protocol syntax but are not, with what to write instead.
-fn lookalike(c: char) -> Option<(&'static str, &'static str)> {
+/// Characters that look like protocol syntax but are not, with what to write instead (patient
+/// files use the same list).
+pub(crate) fn lookalike(c: char) -> Option<(&'static str, &'static str)> {
     Some(match c {
         '\u{201C}' | '\u{201D}' | '\u{201E}' => ("curly double quote", "a straight quote \""),
         '\u{2018}' | '\u{2019}' => ("curly single quote", "a straight quote \""),

@@ -162,16 +162,13 @@ pub(crate) const ALL: [Atom; ATOM_COUNT] = [
     Atom::Month,
 ];
 
-/// The primes that every atom factor is made of (see [`Atom::prime_exponents`]).
-pub(crate) const PRIMES: [u128; 4] = [2, 3, 5, 7];
-
 impl Atom {
     /// The position of the atom in [`ALL`] (its canonical order).
     pub(crate) fn index(self) -> usize {
         self as usize
     }
 
-    /// The factor (see [`Atom::factor`]) as exponents of 2, 3, 5 and 7: mcg is 2⁻⁶·5⁻⁶, a week
+    /// The factor (see [`Atom::factor`]) as exponents of the primes 2, 3, 5 and 7: mcg is 2⁻⁶·5⁻⁶, a week
     /// is 2⁷·3³·5²·7. Exact, so products of factors need no gcd.
     pub(crate) fn prime_exponents(self) -> [i16; 4] {
         match self {

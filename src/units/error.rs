@@ -147,6 +147,16 @@ impl UnitError {
     }
 }
 
+/// `Some(v)` as `Ok(v)` and `None` as [`UnitError::Overflow`]. Unlike
+/// `ok_or(UnitError::Overflow)` it builds (and drops) no error value when there is none, which
+/// matters on the paths every evaluation takes.
+pub(crate) fn or_overflow<T>(value: Option<T>) -> Result<T, UnitError> {
+    match value {
+        Some(v) => Ok(v),
+        None => Err(UnitError::Overflow),
+    }
+}
+
 /// Why an abbreviation is banned (ISMP list of error-prone abbreviations).
 fn banned_reason(text: &str) -> &'static str {
     match text.to_lowercase().as_str() {

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::error::UnitError;
+use super::error::{or_overflow, UnitError};
 
 /// A natural number as little-endian 32-bit limbs, just enough for multiply and compare. Only
 /// for products of many factors; [`Limbs`] does the usual few on the stack.
@@ -86,7 +86,7 @@ fn product<'a>(factors: impl Iterator<Item = &'a Decimal>) -> (Ordering, Nat, u3
 }
 
 /// Compares two exact products in arbitrary precision on the heap (any number of factors).
-fn cmp_products_nat<'a, L, R>(lhs: L, rhs: R) -> Ordering
+pub(super) fn cmp_products_nat<'a, L, R>(lhs: L, rhs: R) -> Ordering
 where
     L: Iterator<Item = &'a Decimal>,
     R: Iterator<Item = &'a Decimal>,
@@ -214,7 +214,7 @@ fn summarize<'a>(factors: impl Iterator<Item = &'a Decimal>) -> Summary {
             };
         }
         negative ^= d.is_sign_negative();
-        magnitude = magnitude.and_then(|p| p.checked_mul(m));
+        magnitude = magnitude.and_then(|p| mul_u128(p, m));
         scale += d.scale();
         count += 1;
     }
@@ -241,9 +241,48 @@ const POW10: [u128; 39] = {
     table
 };
 
+/// `a · b` if it fits 128 bits (one machine multiplication when both fit 64 bits).
+pub(crate) fn mul_u128(a: u128, b: u128) -> Option<u128> {
+    if (a | b) >> 64 == 0 {
+        // A 64 × 64 → 128-bit multiplication, which cannot overflow.
+        Some(u128::from(a as u64) * u128::from(b as u64))
+    } else {
+        a.checked_mul(b)
+    }
+}
+
 /// `m · 10^exp` if it fits 128 bits.
 fn times_pow10(m: u128, exp: u32) -> Option<u128> {
-    m.checked_mul(*POW10.get(exp as usize)?)
+    mul_u128(m, *POW10.get(exp as usize)?)
+}
+
+/// Compares two decimals exactly: [`cmp_products`] of one factor each.
+fn cmp_decimals(a: &Decimal, b: &Decimal) -> Ordering {
+    let sign = |d: &Decimal| match (d.is_zero(), d.is_sign_negative()) {
+        (true, _) => Ordering::Equal,
+        (false, true) => Ordering::Less,
+        (false, false) => Ordering::Greater,
+    };
+    let (sa, sb) = (sign(a), sign(b));
+    if sa != sb || sa == Ordering::Equal {
+        return sa.cmp(&sb);
+    }
+    let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+    // A magnitude scaled up beyond 128 bits is larger than the other (below 2^96).
+    let magnitude = match a.scale().cmp(&b.scale()) {
+        Ordering::Equal => ma.cmp(&mb),
+        Ordering::Less => {
+            times_pow10(ma, b.scale() - a.scale()).map_or(Ordering::Greater, |ma| ma.cmp(&mb))
+        }
+        Ordering::Greater => {
+            times_pow10(mb, a.scale() - b.scale()).map_or(Ordering::Less, |mb| ma.cmp(&mb))
+        }
+    };
+    if sa == Ordering::Less {
+        magnitude.reverse()
+    } else {
+        magnitude
+    }
 }
 
 fn limbs_product<'a>(factors: impl Iterator<Item = &'a Decimal>) -> Limbs {
@@ -296,49 +335,100 @@ where
 
 /// Compares the exact product of `lhs` with the exact product of `rhs` (an empty slice is 1).
 pub(crate) fn cmp_products(lhs: &[Decimal], rhs: &[Decimal]) -> Ordering {
-    cmp_products_iter(lhs.iter(), rhs.iter())
+    match (lhs, rhs) {
+        ([a], [b]) => cmp_decimals(a, b),
+        _ => cmp_products_iter(lhs.iter(), rhs.iter()),
+    }
 }
 
 /// `num / den` to 28 significant digits, and whether that is the exact quotient.
 pub(crate) fn quotient(num: Decimal, den: Decimal) -> Result<(Decimal, bool), UnitError> {
-    if den.is_zero() {
-        return Err(UnitError::DivisionByZero);
-    }
-    let Some(q) = num.checked_div(den) else {
-        return Err(UnitError::Overflow);
-    };
-    if q.is_zero() && !num.is_zero() {
-        return Err(UnitError::OutOfRange);
-    }
+    let q = quotient_value(num, den)?;
     let exact = cmp_products(&[q, den], &[num]) == Ordering::Equal;
     Ok((q, exact))
 }
 
+/// [`quotient`] without finding out whether it is exact.
+fn quotient_value(num: Decimal, den: Decimal) -> Result<Decimal, UnitError> {
+    if den.is_zero() {
+        return Err(UnitError::DivisionByZero);
+    }
+    let q = if is_whole_one(&den) {
+        // What dividing by a whole 1 gives: the same digits (zero as plain 0).
+        canonical(num)
+    } else {
+        or_overflow(num.checked_div(den))?
+    };
+    if q.is_zero() && !num.is_zero() {
+        return Err(UnitError::OutOfRange);
+    }
+    Ok(q)
+}
+
 /// The product of some decimals (checked), refusing a nonzero product that rounds to zero.
 pub(crate) fn checked_product(factors: &[Decimal]) -> Result<Decimal, UnitError> {
-    let mut acc = Decimal::ONE;
+    // `1 · d` and `d · 1` are `d` (zero as plain 0), so factors of a whole 1 (unit factors
+    // that cancel) are skipped and the first factor is taken as it is: the same digits as
+    // multiplying everything out.
+    let mut acc: Option<Decimal> = None;
     for d in factors {
-        let Some(next) = acc.checked_mul(*d) else {
-            return Err(UnitError::Overflow);
-        };
-        acc = next;
+        if is_whole_one(d) {
+            continue;
+        }
+        acc = Some(match acc {
+            None => canonical(*d),
+            Some(acc) => or_overflow(acc.checked_mul(*d))?,
+        });
     }
+    let acc = acc.unwrap_or(Decimal::ONE);
     if acc.is_zero() && factors.iter().all(|d| !d.is_zero()) {
         return Err(UnitError::OutOfRange);
     }
     Ok(acc)
 }
 
+/// True for the decimal 1 written without decimal places (as in [`Decimal::ONE`]).
+pub(crate) fn is_whole_one(d: &Decimal) -> bool {
+    d.scale() == 0 && d.mantissa() == 1
+}
+
+/// `d · 1` (and `d ÷ 1`) in decimal arithmetic: `d` itself, except that a zero (`-0`, `0.00`)
+/// becomes plain 0.
+fn canonical(d: Decimal) -> Decimal {
+    if d.is_zero() {
+        Decimal::ZERO
+    } else {
+        d
+    }
+}
+
 /// `Π num / Π den` to 28 significant digits (one rounding at most), and whether it is exact.
 pub(crate) fn scaled(num: &[Decimal], den: &[Decimal]) -> Result<(Decimal, bool), UnitError> {
+    let (n, d) = scaled_operands(num, den)?;
+    let (q, exact) = quotient(n, d)?;
+    let single = |factors: &[Decimal]| factors.iter().filter(|f| !is_whole_one(f)).count() <= 1;
+    if single(num) && single(den) {
+        // `n` and `d` are then the products themselves (whole ones change nothing), so the
+        // quotient's own check is this one.
+        return Ok((q, exact));
+    }
+    let lhs = std::iter::once(&q).chain(den);
+    Ok((q, cmp_products_iter(lhs, num.iter()) == Ordering::Equal))
+}
+
+/// [`scaled`] without finding out whether it is exact (same value, same errors).
+pub(crate) fn scaled_value(num: &[Decimal], den: &[Decimal]) -> Result<Decimal, UnitError> {
+    let (n, d) = scaled_operands(num, den)?;
+    quotient_value(n, d)
+}
+
+/// `Π num` and `Π den` for [`scaled`], refusing a zero denominator.
+fn scaled_operands(num: &[Decimal], den: &[Decimal]) -> Result<(Decimal, Decimal), UnitError> {
     let d = checked_product(den)?;
     if d.is_zero() {
         return Err(UnitError::DivisionByZero);
     }
-    let n = checked_product(num)?;
-    let (q, _) = quotient(n, d)?;
-    let lhs = std::iter::once(&q).chain(den);
-    Ok((q, cmp_products_iter(lhs, num.iter()) == Ordering::Equal))
+    Ok((checked_product(num)?, d))
 }
 
 #[cfg(test)]

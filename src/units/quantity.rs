@@ -8,12 +8,15 @@ use rust_decimal::Decimal;
 
 use super::atom::{Atom, Kind};
 use super::dim::Dim;
-use super::error::UnitError;
-use super::exact::{checked_product, cmp_products, scaled};
+use super::error::{or_overflow, UnitError};
+use super::exact::{checked_product, cmp_products, scaled, scaled_value};
 use super::unit::{Product, Unit};
 
 /// Values with more decimal places than this are taken for rounded quotients.
 const EXACT_PLACES: u32 = 6;
+
+/// A quotient's unit, and its value as the product of some decimals over that of others.
+type Operands = (Unit, [Decimal; 2], [Decimal; 2]);
 
 /// A value with a unit, e.g. 300 mcg/day. `==` compares value and unit as written (5 mg is
 /// not `==` 5000 mcg); use [`Quantity::compare`] to compare amounts across units.
@@ -55,14 +58,14 @@ impl Quantity {
     /// `self + other`, exactly, in the finer of the two units (5 mg + 500 mcg = 5500 mcg).
     pub fn add(&self, other: &Quantity) -> Result<Quantity, UnitError> {
         let (unit, a, b) = self.aligned(other, "add")?;
-        let value = a.checked_add(b).ok_or(UnitError::Overflow)?;
+        let value = or_overflow(a.checked_add(b))?;
         Ok(Quantity { value, unit })
     }
 
     /// `self − other`, exactly, in the finer of the two units.
     pub fn sub(&self, other: &Quantity) -> Result<Quantity, UnitError> {
         let (unit, a, b) = self.aligned(other, "subtract")?;
-        let value = a.checked_sub(b).ok_or(UnitError::Overflow)?;
+        let value = or_overflow(a.checked_sub(b))?;
         Ok(Quantity { value, unit })
     }
 
@@ -71,13 +74,7 @@ impl Quantity {
     /// a product needing more is rounded to 28 (only possible for already-rounded quotients).
     pub fn mul(&self, other: &Quantity) -> Result<Quantity, UnitError> {
         let Product { unit, factor } = self.unit.mul(&other.unit)?;
-        let num = [self.value, other.value, factor.num];
-        let value = if is_whole_one(&factor.den) {
-            // What `scaled` computes: dividing by a whole 1 changes no digit.
-            checked_product(&num)?
-        } else {
-            scaled(&num, &[factor.den])?.0
-        };
+        let value = scaled_value(&[self.value, other.value, factor.num], &[factor.den])?;
         Ok(Quantity { value, unit })
     }
 
@@ -85,7 +82,9 @@ impl Quantity {
     /// day). A quotient that does not terminate (1 mg ÷ 3) keeps 28 significant digits; see
     /// [`Quantity::div_exact`] to refuse it instead.
     pub fn div(&self, other: &Quantity) -> Result<Quantity, UnitError> {
-        self.divide(other).map(|(q, _)| q)
+        let (unit, num, den) = self.div_operands(other)?;
+        let value = scaled_value(&num, &den)?;
+        Ok(Quantity { value, unit })
     }
 
     /// `self ÷ other`, refused with [`UnitError::Inexact`] unless the quotient is exact.
@@ -99,13 +98,19 @@ impl Quantity {
         }
     }
 
-    fn divide(&self, other: &Quantity) -> Result<(Quantity, bool), UnitError> {
+    pub(super) fn divide(&self, other: &Quantity) -> Result<(Quantity, bool), UnitError> {
+        let (unit, num, den) = self.div_operands(other)?;
+        let (value, exact) = scaled(&num, &den)?;
+        Ok((Quantity { value, unit }, exact))
+    }
+
+    /// The unit of `self ÷ other` and the value as `Π num / Π den`.
+    fn div_operands(&self, other: &Quantity) -> Result<Operands, UnitError> {
         if other.value.is_zero() {
             return Err(UnitError::DivisionByZero);
         }
         let Product { unit, factor } = self.unit.div(&other.unit)?;
-        let (value, exact) = scaled(&[self.value, factor.num], &[other.value, factor.den])?;
-        Ok((Quantity { value, unit }, exact))
+        Ok((unit, [self.value, factor.num], [other.value, factor.den]))
     }
 
     /// `−self`.
@@ -120,6 +125,11 @@ impl Quantity {
             // Both sides would be multiplied by the same positive factor.
             return Ok(cmp_products(&[self.value], &[other.value]));
         }
+        self.compare_general(other)
+    }
+
+    /// [`Quantity::compare`] for any two units.
+    pub(super) fn compare_general(&self, other: &Quantity) -> Result<Ordering, UnitError> {
         self.same_dim(other, "compare")?;
         let (fa, fb) = (self.unit.factor()?, other.unit.factor()?);
         Ok(cmp_products(
@@ -136,6 +146,11 @@ impl Quantity {
             let value = checked_product(&[self.value, Decimal::ONE])?;
             return Ok(Quantity::new(value, to.clone()));
         }
+        self.convert_general(to)
+    }
+
+    /// [`Quantity::convert_to`] for any two units.
+    pub(super) fn convert_general(&self, to: &Unit) -> Result<Quantity, UnitError> {
         let factor = self.unit.factor_to(to)?;
         match scaled(&[self.value, factor.num], &[factor.den])? {
             (value, true) => Ok(Quantity::new(value, to.clone())),
@@ -166,7 +181,7 @@ impl Quantity {
     }
 
     /// Both values in a common unit that both convert into by exact multiplication.
-    fn aligned(
+    pub(super) fn aligned(
         &self,
         other: &Quantity,
         op: &'static str,
@@ -177,6 +192,15 @@ impl Quantity {
             let b = checked_product(&[other.value, Decimal::ONE])?;
             return Ok((self.unit.clone(), a, b));
         }
+        self.aligned_general(other, op)
+    }
+
+    /// [`Quantity::aligned`] for any two units.
+    pub(super) fn aligned_general(
+        &self,
+        other: &Quantity,
+        op: &'static str,
+    ) -> Result<(Unit, Decimal, Decimal), UnitError> {
         self.same_dim(other, op)?;
         let unit = common_unit(&self.unit, &other.unit)?;
         let a = value_in(self, &unit)?;
@@ -192,11 +216,6 @@ fn display_unit(unit: &Unit) -> String {
     } else {
         unit.to_string()
     }
-}
-
-/// True for the decimal 1 written without decimal places (what `Ratio::ONE` holds).
-fn is_whole_one(d: &Decimal) -> bool {
-    d.scale() == 0 && d.mantissa() == 1
 }
 
 /// `-0` (from `ceil(-0.5)`) is shown and compared as `0`.

@@ -5,9 +5,8 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::atom::PRIMES;
-use super::error::UnitError;
-use super::exact::{cmp_products, quotient};
+use super::error::{or_overflow, UnitError};
+use super::exact::{cmp_products, mul_u128, quotient};
 
 /// An exact positive factor `num / den`, both whole numbers, kept in lowest terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,40 +65,36 @@ impl Ratio {
     /// [`Ratio::mul`] in decimal arithmetic, for factors that are not plain whole numbers
     /// (the fields are public); whole numbers take the same steps in `u128` instead.
     pub(crate) fn mul_general(&self, other: &Ratio) -> Result<Ratio, UnitError> {
-        let num = checked(self.num.checked_mul(other.num))?;
-        let den = checked(self.den.checked_mul(other.den))?;
+        let num = or_overflow(self.num.checked_mul(other.num))?;
+        let den = or_overflow(self.den.checked_mul(other.den))?;
         Ratio::reduced(num, den)
     }
 
-    /// `2^e₀ · 3^e₁ · 5^e₂ · 7^e₃` in lowest terms. The caller guarantees (with
-    /// [`Atom::factor_bits`](super::atom::Atom::factor_bits)) that the numerator and the
-    /// denominator fit a decimal.
-    pub(crate) fn from_prime_exponents(exps: [i32; 4]) -> Ratio {
+    /// `2^e₀ · 3^e₁ · 5^e₂ · 7^e₃` in lowest terms, or `None` if the numerator or the
+    /// denominator does not fit a decimal (callers bound the exponents with
+    /// [`Atom::factor_bits`](super::atom::Atom::factor_bits) so that it always does, and fall
+    /// back to step-by-step arithmetic otherwise).
+    pub(crate) fn from_prime_exponents(exps: [i32; 4]) -> Option<Ratio> {
         let mut num: u128 = 1;
         let mut den: u128 = 1;
         for (k, &e) in exps.iter().enumerate() {
             if e == 0 {
                 continue;
             }
-            let power = prime_power(k, e.unsigned_abs());
-            if e > 0 {
-                num *= power;
-            } else {
-                den *= power;
-            }
+            let power = prime_power(k, e.unsigned_abs())?;
+            let side = if e > 0 { &mut num } else { &mut den };
+            *side = mul_u128(*side, power).filter(|n| *n <= MAX_MANTISSA)?;
         }
-        Ratio {
+        Some(Ratio {
             num: decimal(num),
             den: decimal(den),
-        }
+        })
     }
 
     /// True when `self.div(self)` succeeds (it is then 1).
     pub(crate) fn divides_itself(&self) -> bool {
         match (whole(&self.num), whole(&self.den)) {
-            (Some(n), Some(d)) => n
-                .checked_mul(d)
-                .is_some_and(|p| p != 0 && p <= MAX_MANTISSA),
+            (Some(n), Some(d)) => mul_u128(n, d).is_some_and(|p| p != 0 && p <= MAX_MANTISSA),
             _ => self.div(self).is_ok(),
         }
     }
@@ -141,18 +136,15 @@ impl Ratio {
     }
 }
 
-/// `PRIMES[k]^e` for the exponents that fit a decimal (from tables; computed otherwise).
-fn prime_power(k: usize, e: u32) -> u128 {
+/// The `k`-th of 2, 3, 5 and 7 to the power `e`, if it fits a decimal.
+fn prime_power(k: usize, e: u32) -> Option<u128> {
     let table: &[u128] = match k {
-        0 => return 1u128.checked_shl(e).unwrap_or_else(|| PRIMES[0].pow(e)),
+        0 => return (e < 96).then(|| 1 << e),
         1 => &POW3,
         2 => &POW5,
         _ => &POW7,
     };
-    match table.get(e as usize) {
-        Some(power) => *power,
-        None => PRIMES[k].pow(e),
-    }
+    table.get(e as usize).copied()
 }
 
 /// `p^0 … p^(N−1)`.
@@ -174,15 +166,6 @@ const POW7: [u128; 35] = powers(7);
 /// The largest mantissa a decimal holds (2⁹⁶ − 1).
 const MAX_MANTISSA: u128 = (1 << 96) - 1;
 
-/// `Some(n)` turned into a result, `None` into [`UnitError::Overflow`] (without building an
-/// error value on the success path).
-fn checked<T>(value: Option<T>) -> Result<T, UnitError> {
-    match value {
-        Some(v) => Ok(v),
-        None => Err(UnitError::Overflow),
-    }
-}
-
 /// The mantissa of a non-negative whole decimal written without decimal places (every factor
 /// this module builds); `None` for anything else.
 fn whole(d: &Decimal) -> Option<u128> {
@@ -198,8 +181,8 @@ fn decimal(m: u128) -> Decimal {
 /// `(a/b) · (c/d)` for whole numbers, exactly as [`Ratio::mul_general`] computes it: a product
 /// beyond 96 bits is an overflow (decimals hold no more), then the quotient is reduced.
 fn mul_whole(a: u128, b: u128, c: u128, d: u128) -> Result<Ratio, UnitError> {
-    let num = checked(a.checked_mul(c).filter(|n| *n <= MAX_MANTISSA))?;
-    let den = checked(b.checked_mul(d).filter(|n| *n <= MAX_MANTISSA))?;
+    let num = or_overflow(mul_u128(a, c).filter(|n| *n <= MAX_MANTISSA))?;
+    let den = or_overflow(mul_u128(b, d).filter(|n| *n <= MAX_MANTISSA))?;
     if den == 0 {
         return Err(UnitError::DivisionByZero);
     }

@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::error::UnitError;
-use super::exact::{checked_product, cmp_products, scaled};
+use super::error::{or_overflow, UnitError};
+use super::exact::{checked_product, cmp_products, scaled_value};
 use super::quantity::Quantity;
 
 /// How [`Quantity::round_to_step`] picks a multiple of the step.
@@ -51,8 +51,8 @@ impl Quantity {
 
 /// The exact floor of `Π num / Π den` (den positive).
 fn exact_floor(num: &[Decimal; 2], den: &[Decimal; 2]) -> Result<Decimal, UnitError> {
-    let approx = match scaled(num, den) {
-        Ok((q, _)) => q,
+    let approx = match scaled_value(num, den) {
+        Ok(q) => q,
         // A quotient too small for 28 decimal places is between -1 and 1.
         Err(UnitError::OutOfRange) => Decimal::ZERO,
         Err(e) => return Err(e),
@@ -60,7 +60,7 @@ fn exact_floor(num: &[Decimal; 2], den: &[Decimal; 2]) -> Result<Decimal, UnitEr
     let mut n = approx.floor();
     for _ in 0..MAX_CORRECTIONS {
         if cmp_products(&with(n, den), num) == Ordering::Greater {
-            n = n.checked_sub(Decimal::ONE).ok_or(UnitError::Overflow)?;
+            n = or_overflow(n.checked_sub(Decimal::ONE))?;
         } else if cmp_products(&with(plus_one(n)?, den), num) != Ordering::Greater {
             n = plus_one(n)?;
         } else {
@@ -79,9 +79,7 @@ fn nearest(
 ) -> Result<Decimal, UnitError> {
     // Compare 2·value with (2n + 1)·step, i.e. the value with the midpoint.
     let two = Decimal::TWO;
-    let mid = checked_product(&[n, two])?
-        .checked_add(Decimal::ONE)
-        .ok_or(UnitError::Overflow)?;
+    let mid = or_overflow(checked_product(&[n, two])?.checked_add(Decimal::ONE))?;
     match cmp_products(&with(two, num), &with(mid, den)) {
         Ordering::Greater => plus_one(n),
         Ordering::Equal if positive => plus_one(n),
@@ -90,7 +88,7 @@ fn nearest(
 }
 
 fn plus_one(n: Decimal) -> Result<Decimal, UnitError> {
-    n.checked_add(Decimal::ONE).ok_or(UnitError::Overflow)
+    or_overflow(n.checked_add(Decimal::ONE))
 }
 
 /// `first` followed by `rest`.

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use super::atom::{Atom, Kind, ALL, ATOM_COUNT};
 use super::dim::Dim;
@@ -32,6 +33,8 @@ pub struct Unit {
     normal: bool,
     /// [`Unit::factor_to`] from this unit to itself succeeds (it is 1).
     self_convertible: bool,
+    /// The atoms as a mask of [`Atom::index`] bits.
+    present: u32,
 }
 
 /// The exponent of each atom, indexed by [`Atom::index`].
@@ -45,7 +48,7 @@ const MASS: std::ops::Range<usize> = 0..4;
 
 /// The kinds that [`Unit::mul`] folds, in the order it folds them: the range of their atoms in
 /// [`Exponents`] and a bound in bits on the factor between two of their atoms.
-const FOLDS: [(Kind, usize, usize, u32); 6] = [
+pub(super) const FOLDS: [(Kind, usize, usize, u32); 6] = [
     (Kind::Mass, 0, 4, 30),
     (Kind::Volume, 4, 6, 10),
     (Kind::Count, 6, 9, 0),
@@ -108,9 +111,15 @@ impl Unit {
 
     /// A unit of one atom, e.g. `Unit::atom(Atom::Milligram)` is `mg`.
     pub fn atom(atom: Atom) -> Unit {
-        let mut exps = [0; ATOM_COUNT];
-        exps[atom.index()] = 1;
-        Unit::from_exponents(&exps)
+        static ATOM_UNITS: OnceLock<[Unit; ATOM_COUNT]> = OnceLock::new();
+        let units = ATOM_UNITS.get_or_init(|| {
+            ALL.map(|atom| {
+                let mut exps = [0; ATOM_COUNT];
+                exps[atom.index()] = 1;
+                Unit::from_exponents(&exps)
+            })
+        });
+        units[atom.index()].clone()
     }
 
     /// A unit from atoms and exponents as written: the same atom's exponents add, zero
@@ -139,33 +148,37 @@ impl Unit {
 
     /// The unit with these exponents, with its dimension and factor worked out once.
     fn from_exponents(exps: &Exponents) -> Unit {
-        let mut atoms = [(Atom::Kilogram, 0); ATOM_COUNT];
-        let mut len = 0;
-        let mut present = 0u32;
-        let mut dim = Dim::default();
+        Unit::build(exps, present_atoms(exps))
+    }
+
+    /// [`Unit::from_exponents`], given the atoms with a nonzero exponent as a mask.
+    fn build(exps: &Exponents, present: u32) -> Unit {
+        debug_assert_eq!(present, present_atoms(exps));
         let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
+        let mut atoms = [(Atom::Kilogram, 0); ATOM_COUNT];
+        let mut dim = Dim::default();
         let mut bits = 0;
         let mut primes = [0i32; 4];
-        for (i, (&atom, &exp)) in ALL.iter().zip(exps).enumerate() {
-            if exp == 0 {
-                continue;
-            }
+        let mut rest = present;
+        let mut len = 0;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let (atom, exp) = (ALL[i], exps[i]);
             atoms[len] = (atom, exp);
             len += 1;
-            present |= 1 << i;
             add_dim(&mut dim, atom, exp, per_body_mass);
             bits += u32::from(exp.unsigned_abs()) * atom.factor_bits();
             add_primes(&mut primes, atom, i32::from(exp));
         }
-        let factor = if bits <= SAFE_BITS {
-            Some(Ratio::from_prime_exponents(primes))
-        } else {
-            factor_general(&atoms[..len]).ok()
+        let fast = (bits <= SAFE_BITS).then(|| Ratio::from_prime_exponents(primes));
+        let factor = match fast.flatten() {
+            Some(factor) => Some(factor),
+            None => factor_general(&atoms[..len]).ok(),
         };
         let normal = present & (1 << PERCENT) == 0
             && FOLDS.iter().all(|&(kind, lo, hi, _)| {
-                (present & kind_mask(lo, hi)).count_ones() < 2
-                    || (kind == Kind::Mass && per_body_mass)
+                !several(present & kind_mask(lo, hi)) || (kind == Kind::Mass && per_body_mass)
             });
         Unit {
             atoms,
@@ -174,6 +187,7 @@ impl Unit {
             self_convertible: factor.is_some_and(|f| f.divides_itself()),
             factor,
             normal,
+            present,
         }
     }
 
@@ -194,6 +208,10 @@ impl Unit {
     /// Parses a unit as pharmacists write it: `mg`, `mcg`, `µg`, `mL`, `hours`, `mg/kg/day`,
     /// `mcg / mL`. `U`, `IU` and `cc` are refused; unknown words get a did-you-mean.
     pub fn parse(text: &str) -> Result<Unit, UnitError> {
+        if !text.contains(['/', '·', '*']) {
+            // One word: what the loop below does with it.
+            return parse_atom(text.trim(), text).map(Unit::atom);
+        }
         // As `from_atoms` of every word in turn, but a word that is not a unit is reported
         // before an exponent that overflows.
         let mut exps = [0i8; ATOM_COUNT];
@@ -285,7 +303,7 @@ impl Unit {
 
     /// [`Unit::combine_general`] without maps or gcds: a plain number on either side changes
     /// nothing, and the factor is worked out as powers of primes when it cannot overflow.
-    fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+    pub(super) fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         if other.is_none() && self.normal {
             return Ok(Product {
                 unit: self.clone(),
@@ -299,38 +317,38 @@ impl Unit {
             });
         }
         let mut exps = self.exponents();
+        let mut present = self.present;
         for &(atom, exp) in other.atoms() {
             let slot = &mut exps[atom.index()];
             match exp.checked_mul(sign).and_then(|e| slot.checked_add(e)) {
                 Some(sum) => *slot = sum,
                 None => return Err(UnitError::Overflow),
             }
+            let bit = 1 << atom.index();
+            present = if *slot == 0 {
+                present & !bit
+            } else {
+                present | bit
+            };
         }
-        let present = exps
+        let folds = FOLDS
             .iter()
-            .enumerate()
-            .fold(0u32, |mask, (i, e)| mask | (u32::from(*e != 0) << i));
-        let folds = |mask: u32| {
-            FOLDS
-                .iter()
-                .any(|&(_, lo, hi, _)| (mask & kind_mask(lo, hi)).count_ones() >= 2)
-        };
-        if present & (1 << PERCENT) == 0 && !folds(present) {
+            .any(|&(_, lo, hi, _)| several(present & kind_mask(lo, hi)));
+        if present & (1 << PERCENT) == 0 && !folds {
             // Nothing to cancel: the factor is 1.
             return Ok(Product {
-                unit: Unit::from_exponents(&exps),
+                unit: Unit::build(&exps, present),
                 factor: Ratio::ONE,
             });
         }
         let percent = std::mem::take(&mut exps[PERCENT]);
+        let mut folded = present & !(1 << PERCENT);
         let mut bits = u32::from(percent.unsigned_abs()) * Atom::Percent.factor_bits();
         let mut primes = [0i32; 4];
         add_primes(&mut primes, Atom::Percent, i32::from(percent));
         let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
         for (kind, lo, hi, kind_bits) in FOLDS {
-            if (present & kind_mask(lo, hi)).count_ones() < 2
-                || (kind == Kind::Mass && per_body_mass)
-            {
+            if !several(present & kind_mask(lo, hi)) || (kind == Kind::Mass && per_body_mass) {
                 continue;
             }
             // The finest atom: the first of the smallest factor.
@@ -357,19 +375,24 @@ impl Unit {
                 add_primes(&mut primes, ALL[finest], -i32::from(exp));
             }
             exps[finest] = net;
+            folded &= !kind_mask(lo, hi);
+            if net != 0 {
+                folded |= 1 << finest;
+            }
         }
-        if bits > SAFE_BITS {
-            return self.combine_general(other, sign);
+        let fast = (bits <= SAFE_BITS).then(|| Ratio::from_prime_exponents(primes));
+        match fast.flatten() {
+            Some(factor) => Ok(Product {
+                unit: Unit::build(&exps, folded),
+                factor,
+            }),
+            None => self.combine_general(other, sign),
         }
-        Ok(Product {
-            unit: Unit::from_exponents(&exps),
-            factor: Ratio::from_prime_exponents(primes),
-        })
     }
 
     /// `self · other^sign` step by step in decimal arithmetic: the definition, used when
     /// exponents are so large that the factor may overflow at some step.
-    fn combine_general(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+    pub(super) fn combine_general(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         let mut map: BTreeMap<Atom, i8> = self.atoms().iter().copied().collect();
         for &(atom, exp) in other.atoms() {
             let exp = exp.checked_mul(sign).ok_or(UnitError::Overflow)?;
@@ -485,13 +508,25 @@ fn add_primes(primes: &mut [i32; 4], atom: Atom, exp: i32) {
     }
 }
 
+/// The atoms with a nonzero exponent, as a mask of atom indices.
+fn present_atoms(exps: &Exponents) -> u32 {
+    exps.iter()
+        .enumerate()
+        .fold(0, |mask, (i, e)| mask | (u32::from(*e != 0) << i))
+}
+
+/// True when a mask has two bits or more.
+fn several(mask: u32) -> bool {
+    mask & mask.wrapping_sub(1) != 0
+}
+
 /// The bits of the atoms `lo..hi` in a mask of atom indices.
 const fn kind_mask(lo: usize, hi: usize) -> u32 {
     (1 << hi) - (1 << lo)
 }
 
 /// [`Unit::factor`] by definition: the product of the atoms' factors raised to their exponents.
-fn factor_general(atoms: &[(Atom, i8)]) -> Result<Ratio, UnitError> {
+pub(super) fn factor_general(atoms: &[(Atom, i8)]) -> Result<Ratio, UnitError> {
     atoms.iter().try_fold(Ratio::ONE, |acc, &(atom, exp)| {
         acc.mul(&atom.factor().pow(exp)?)
     })
@@ -507,7 +542,7 @@ fn is_per_body_mass_exps(mass: &[i8]) -> bool {
 
 /// True when the mass atoms are a mass over `kg` and nothing else (net exponent zero, the only
 /// negative mass atom is `kg`): `mg/kg` is a dose per body weight, not a plain number.
-fn is_per_body_mass(mass_atoms: &[(Atom, i8)]) -> bool {
+pub(super) fn is_per_body_mass(mass_atoms: &[(Atom, i8)]) -> bool {
     let net: i16 = mass_atoms.iter().map(|(_, e)| i16::from(*e)).sum();
     let has_positive = mass_atoms.iter().any(|(_, e)| *e > 0);
     let only_kg_below = mass_atoms

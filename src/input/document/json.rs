@@ -2,13 +2,15 @@
 //!
 //! The parser is recursive (it stops itself at 512 levels, which can already be too much for a
 //! small thread stack), so the text is first scanned for bracket depth and refused past
-//! [`MAX_DEPTH`] before the parser sees it.
+//! [`MAX_DEPTH`] before the parser sees it; a list or record of more than
+//! [`MAX_LIST_ITEMS`] items is refused by the same scan.
 
 use jsonc_parser::ast::{ObjectPropName, StringLit, Value};
 use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
 
 use super::{Ctx, Entry, Node, NodeKind, MAX_DEPTH};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::input::MAX_LIST_ITEMS;
 
 /// Reads a JSON patient file into a tree (not yet checked to be a record at the top).
 pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
@@ -25,9 +27,7 @@ pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
     if body.bytes().all(is_json_blank) {
         return Err(ctx.empty(text));
     }
-    if let Some(at) = too_deep_at(body) {
-        return Err(ctx.too_deep(Span::new(at, at + 1)));
-    }
+    prescan(body, ctx)?;
     let parsed = parse_to_ast(body, &CollectOptions::default(), &strict()).map_err(|err| {
         let range = err.range();
         ctx.library_syntax(Span::new(range.start, range.end), &err.kind().to_string())
@@ -59,10 +59,12 @@ fn is_json_blank(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// The byte offset of the first `[` or `{` (outside strings) that opens a container more than
-/// [`MAX_DEPTH`] levels deep, if any.
-fn too_deep_at(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
+/// Refuses, before the parser sees the text, a container (outside strings) that opens more than
+/// [`MAX_DEPTH`] levels deep or holds more than [`MAX_LIST_ITEMS`] items: so that neither a deep
+/// nor a huge file is ever parsed whole.
+fn prescan(text: &str, ctx: &Ctx<'_>) -> Result<(), Diagnostic> {
+    // Each open container: where it opens, whether it is a record, and its commas so far.
+    let mut open: Vec<(usize, bool, usize)> = Vec::new();
     let mut in_string = false;
     let mut escaped = false;
     for (at, byte) in text.bytes().enumerate() {
@@ -79,16 +81,39 @@ fn too_deep_at(text: &str) -> Option<usize> {
         match byte {
             b'"' => in_string = true,
             b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(at);
+                if open.len() >= MAX_DEPTH {
+                    return Err(ctx.too_deep(Span::new(at, at + 1)));
+                }
+                open.push((at, byte == b'{', 0));
+            }
+            b']' | b'}' => {
+                open.pop();
+            }
+            // JSON has nothing but ASCII outside its texts; its reader would take a
+            // non-breaking space or another Unicode blank for a blank, which RFC 8259 does not.
+            0x80.. => {
+                let c = text[at..].chars().next().unwrap_or('\u{fffd}');
+                return Err(ctx.syntax(
+                    Span::new(at, at + c.len_utf8()),
+                    &format!("the character U+{:04X} outside quotes", c as u32),
+                    "outside quotes JSON has only names and texts in double quotes, numbers, \
+                     true, false, null, punctuation and ordinary blanks: remove the character, \
+                     or put the text in double quotes",
+                ));
+            }
+            b',' => {
+                if let Some((start, record, commas)) = open.last_mut() {
+                    *commas += 1;
+                    if *commas >= MAX_LIST_ITEMS {
+                        let open = Span::new(*start, *start + 1);
+                        return Err(ctx.too_many_items(Span::new(at, at + 1), Some(open), *record));
+                    }
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    None
+    Ok(())
 }
 
 /// Turns one parsed JSON value (at `depth` containers below the top) into a node.

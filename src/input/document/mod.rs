@@ -32,6 +32,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use super::MAX_LIST_ITEMS;
 use crate::diagnostics::{Diagnostic, Source, Span};
 
 mod json;
@@ -153,6 +154,8 @@ pub struct Entry {
 /// - `posology::input::syntax`: not valid JSON/YAML/TOML (labelled where the reader stopped);
 /// - `posology::input::duplicate_field`: a record names a field twice (both places labelled);
 /// - `posology::input::too_deep`: more than [`MAX_DEPTH`] nested records and lists;
+/// - `posology::input::too_many_items`: a list with more than [`MAX_LIST_ITEMS`] items, or a
+///   record with more fields;
 /// - `posology::input::unsupported`: a YAML anchor, alias, tag or second document;
 /// - `posology::input::empty`: nothing but blanks and comments;
 /// - `posology::input::not_a_record`: the top level is a list, text, number, … .
@@ -166,7 +169,7 @@ pub fn parse_document(text: &str, format: Format, source: &Source) -> Result<Nod
         Format::Toml => toml::parse(text, &ctx),
     }));
     let root = match parsed {
-        Ok(result) => result?,
+        Ok(result) => result.map_err(|d| with_lookalike_help(d, text))?,
         Err(_) => {
             return Err(ctx.syntax(
                 Span::new(0, 0),
@@ -179,20 +182,88 @@ pub fn parse_document(text: &str, format: Format, source: &Source) -> Result<Nod
         NodeKind::Map(_) => Ok(root),
         ref other => {
             let what = other.describe();
-            Err(Diagnostic::error(
-                "posology::input::not_a_record",
-                format!(
+            Err(with_lookalike_help(
+                Diagnostic::error(
+                    "posology::input::not_a_record",
+                    format!(
                     "a patient file must hold a record of named fields, but this one holds {what}"
                 ),
-            )
-            .with_label(root.span, format!("this is {what}"))
-            .with_help(format!(
-                "write the patient's data as named fields, e.g. {}",
-                ctx.example()
+                )
+                .with_label(root.span, format!("this is {what}"))
+                .with_help(format!(
+                    "write the patient's data as named fields, e.g. {}",
+                    ctx.example()
+                ))
+                .with_source(source),
+                text,
             ))
-            .with_source(source))
         }
     }
+}
+
+/// The first character in `text` that looks like syntax but is not (a curly quote, a
+/// non-breaking space, …, see [`crate::syntax::lookalike`]), with its offset, its name and
+/// what to write instead.
+pub(crate) fn find_lookalike(text: &str) -> Option<(usize, char, &'static str, &'static str)> {
+    text.char_indices().find_map(|(at, c)| {
+        crate::syntax::lookalike(c)
+            .filter(|_| !(at == 0 && c == '\u{feff}'))
+            .map(|(name, write)| (at, c, name, write))
+    })
+}
+
+/// Help naming a lookalike character, for a problem at or near it.
+pub(crate) fn lookalike_help(c: char, name: &str, write: &str) -> String {
+    let write = if name == "dash" { "`-`" } else { write };
+    format!(
+        "there is a {name} (U+{:04X}) here, which is not read as punctuation or space: it often \
+         comes from pasting from a word processor; write {write} instead",
+        c as u32
+    )
+}
+
+/// Gives a syntax (or shape) error at or near a lookalike character help that names it, and a
+/// label on it: the first such character inside the labelled text, or else the last one before
+/// it on its line or the line before.
+fn with_lookalike_help(mut diag: Diagnostic, text: &str) -> Diagnostic {
+    let Some(span) = diag.primary_span() else {
+        return diag;
+    };
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.max(start + 1).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    // Readers often stop on the line after the trouble: look back over the line before too.
+    let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+    let line_start = text[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |n| n + 1);
+    // A byte-order mark at the very start is allowed (and ignored).
+    let lookalike_at = |(at, c): (usize, char)| {
+        crate::syntax::lookalike(c)
+            .filter(|_| !(at == 0 && c == '\u{feff}'))
+            .map(|(name, write)| (at, c, name, write))
+    };
+    let inside = text[start..end]
+        .char_indices()
+        .map(|(at, c)| (start + at, c))
+        .find_map(lookalike_at);
+    let before = || {
+        text[line_start..start]
+            .char_indices()
+            .rev()
+            .map(|(at, c)| (line_start + at, c))
+            .find_map(lookalike_at)
+    };
+    if let Some((at, c, name, write)) = inside.or_else(before) {
+        diag.help = Some(lookalike_help(c, name, write));
+        diag = diag.with_label(Span::new(at, at + c.len_utf8()), format!("a {name}"));
+    }
+    diag
 }
 
 /// What every reader needs to build diagnostics.
@@ -258,6 +329,33 @@ impl Ctx<'_> {
              or simplify the file",
         )
         .with_source(self.source)
+    }
+
+    /// `posology::input::too_many_items`: a list holds more than [`MAX_LIST_ITEMS`] items (or a
+    /// record more fields), refused as soon as it is seen, before the rest is read. `past` is
+    /// where the first item too many is, `open` where the list or record starts.
+    fn too_many_items(&self, past: Span, open: Option<Span>, record: bool) -> Diagnostic {
+        let (what, items) = if record {
+            ("record", "fields")
+        } else {
+            ("list", "items")
+        };
+        let mut diag = Diagnostic::error(
+            "posology::input::too_many_items",
+            format!(
+                "this {what} has more than {MAX_LIST_ITEMS} {items}; at most {MAX_LIST_ITEMS} are \
+                 accepted"
+            ),
+        )
+        .with_label(
+            past,
+            format!("{} {}", &items[..items.len() - 1], MAX_LIST_ITEMS + 1),
+        );
+        if let Some(open) = open {
+            diag = diag.with_label(open, format!("this {what} starts here"));
+        }
+        diag.with_help("a patient's list should hold only what the protocol needs")
+            .with_source(self.source)
     }
 
     /// `posology::input::duplicate_field`: one record names the same field twice.

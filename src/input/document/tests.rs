@@ -753,24 +753,54 @@ fn check_spans(node: &Node, text: &str) {
     }
 }
 
+/// The longest list accepted, and in each format a list one item longer, which is refused as
+/// soon as that item is seen.
+fn long_lists(items: usize) -> [(String, Format); 4] {
+    [
+        (
+            format!(
+                "{{\"items\": [{}]}}",
+                vec!["{\"dose\": \"1 mg\", \"n\": 1}"; items].join(",")
+            ),
+            Format::Json,
+        ),
+        (
+            format!("items:\n{}", "  - {dose: 1 mg, n: 1}\n".repeat(items)),
+            Format::Yaml,
+        ),
+        (
+            "[[items]]\ndose = \"1 mg\"\nn = 1\n".repeat(items),
+            Format::Toml,
+        ),
+        (
+            format!("items = [{}]\n", vec!["1"; items].join(", ")),
+            Format::Toml,
+        ),
+    ]
+}
+
 #[test]
 fn long_lists_parse() {
-    const ITEMS: usize = 20_000;
-    let json = format!(
-        "{{\"items\": [{}]}}",
-        vec!["{\"dose\": \"1 mg\", \"n\": 1}"; ITEMS].join(",")
-    );
-    let yaml = format!("items:\n{}", "  - {dose: 1 mg, n: 1}\n".repeat(ITEMS));
-    let toml = "[[items]]\ndose = \"1 mg\"\nn = 1\n".repeat(ITEMS);
-    for (text, format) in [
-        (json, Format::Json),
-        (yaml, Format::Yaml),
-        (toml, Format::Toml),
-    ] {
+    for (text, format) in long_lists(MAX_LIST_ITEMS) {
         let doc = ok(&text, format);
         match &field(&doc, "items").value.kind {
-            NodeKind::List(items) => assert_eq!(items.len(), ITEMS),
+            NodeKind::List(items) => assert_eq!(items.len(), MAX_LIST_ITEMS),
             other => panic!("{other:?}"),
         }
     }
+}
+
+#[test]
+fn too_long_lists_are_refused() {
+    for (text, format) in long_lists(MAX_LIST_ITEMS + 1) {
+        err(&text, format, "posology::input::too_many_items");
+    }
+    let record = format!(
+        "{{{}}}",
+        (0..=MAX_LIST_ITEMS)
+            .map(|i| format!("\"f{i}\": 1"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    err(&record, Format::Json, "posology::input::too_many_items");
 }

@@ -13,9 +13,11 @@ use ::toml::Spanned;
 
 use super::{content_span, Ctx, Entry, Node, NodeKind, MAX_DEPTH};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::input::MAX_LIST_ITEMS;
 
 /// Reads a TOML patient file into a tree (always a record at the top).
 pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
+    prescan(text, ctx)?;
     let table = DeTable::parse(text)
         .map_err(|err| error(text, &err, ctx))?
         .into_inner();
@@ -30,6 +32,112 @@ pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
     })
 }
 
+/// Refuses, before the `toml` crate reads the whole text, an array or inline table (outside
+/// strings and comments) with more than [`MAX_LIST_ITEMS`] items, and an array of tables
+/// (`[[name]]`) written more than that many times: so that a huge list is never parsed whole.
+fn prescan(text: &str, ctx: &Ctx<'_>) -> Result<(), Diagnostic> {
+    /// An open `[` or `{`: where it opens, whether it is a table, its items so far, and
+    /// whether the next value starts an item (just after the bracket or a comma).
+    struct Open {
+        at: usize,
+        table: bool,
+        items: usize,
+        expecting: bool,
+    }
+    let bytes = text.as_bytes();
+    let mut open: Vec<Open> = Vec::new();
+    let mut headers: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    let mut line_start = true;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if line_start && open.is_empty() && bytes[at..].starts_with(b"[[") {
+            let end = line_end(bytes, at);
+            let name = bytes[at..end].trim_ascii();
+            let seen = headers.entry(name).or_insert(0);
+            *seen += 1;
+            if *seen > MAX_LIST_ITEMS {
+                return Err(ctx.too_many_items(Span::new(at, at + name.len()), None, false));
+            }
+        }
+        line_start = byte == b'\n' || (line_start && (byte == b' ' || byte == b'\t'));
+        let blank = matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'#');
+        if let Some(top) = open.last_mut() {
+            if top.expecting && !blank && !matches!(byte, b']' | b'}' | b',') {
+                top.expecting = false;
+                top.items += 1;
+                if top.items > MAX_LIST_ITEMS {
+                    let start = Span::new(top.at, top.at + 1);
+                    return Err(ctx.too_many_items(Span::new(at, at + 1), Some(start), top.table));
+                }
+            }
+        }
+        match byte {
+            b'#' => {
+                at = line_end(bytes, at);
+                continue;
+            }
+            b'"' | b'\'' => {
+                let multi: &[u8] = if byte == b'"' { b"\"\"\"" } else { b"\'\'\'" };
+                let (delimiter, body) = if bytes[at..].starts_with(multi) {
+                    (multi, at + 3)
+                } else {
+                    (&bytes[at..at + 1], at + 1)
+                };
+                at = string_end(bytes, body, delimiter, byte == b'"');
+                continue;
+            }
+            b'[' | b'{' => open.push(Open {
+                at,
+                table: byte == b'{',
+                items: 0,
+                expecting: true,
+            }),
+            b']' | b'}' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some(top) = open.last_mut() {
+                    top.expecting = true;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    Ok(())
+}
+
+/// The offset of the line break at or after `at` (the text's length on the last line).
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| at + n)
+}
+
+/// The offset just past the string that starts (after its opening quotes) at `body` and ends
+/// with `delimiter`; the text's end if it never ends (the parser then reports it). A one-line
+/// string also ends at the end of its line.
+fn string_end(bytes: &[u8], body: usize, delimiter: &[u8], escapes: bool) -> usize {
+    let one_line = delimiter.len() == 1;
+    let mut at = body;
+    while at < bytes.len() {
+        if escapes && bytes[at] == b'\\' {
+            at += 2;
+            continue;
+        }
+        if one_line && bytes[at] == b'\n' {
+            return at;
+        }
+        if bytes[at..].starts_with(delimiter) {
+            return at + delimiter.len();
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
 /// Converts a table's entries (the table is `depth` containers below the top).
 fn table_entries(
     table: DeTable<'_>,
@@ -37,6 +145,13 @@ fn table_entries(
     depth: usize,
     ctx: &Ctx<'_>,
 ) -> Result<Vec<Entry>, Diagnostic> {
+    if table.len() > MAX_LIST_ITEMS {
+        let first = table
+            .keys()
+            .nth(MAX_LIST_ITEMS)
+            .map_or(Span::new(0, 0), |k| span(k.span()));
+        return Err(ctx.too_many_items(first, None, true));
+    }
     let mut entries = Vec::with_capacity(table.len());
     for (key, value) in table {
         let key_span = span(key.span());

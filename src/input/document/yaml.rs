@@ -11,6 +11,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 use super::{Ctx, Entry, Node, NodeKind, MAX_DEPTH};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::input::MAX_LIST_ITEMS;
 
 /// The help text for anchors and aliases.
 const WRITE_IT_OUT: &str = "write the value out in full wherever it is needed, without `&` \
@@ -165,7 +166,14 @@ fn deliver(
             }
             *root = Some(node);
         }
+        // Refused as soon as the list is too long, so a huge file is never read to its end.
+        Some(Frame::List { items, open }) if items.len() >= MAX_LIST_ITEMS => {
+            return Err(ctx.too_many_items(node.span, Some(*open), false));
+        }
         Some(Frame::List { items, .. }) => items.push(node),
+        Some(Frame::Map { entries, open, .. }) if entries.len() >= MAX_LIST_ITEMS => {
+            return Err(ctx.too_many_items(node.span, Some(*open), true));
+        }
         Some(Frame::Map { entries, key, .. }) => match key.take() {
             Some((key, key_span)) => entries.push(Entry {
                 key,

@@ -1,0 +1,562 @@
+//! Robustness: limits and malformed input get a diagnostic (a `posology::` code, a labelled span
+//! inside the file, help), never a crash, a hang or a dose.
+//!
+//! Every file under `tests/robustness/` is run the way the command line runs it (see
+//! [`every_fixture_gets_a_diagnostic_or_a_decision`]); some of them are inputs found by fuzzing
+//! (`fuzz/README.md`). The other tests here pin the limits: nesting, size, digits, overflow,
+//! division by zero, list length, invalid UTF-8 and characters pasted from a word processor.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use posology::check::{parse_and_check, Program};
+use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
+use posology::input::{read_patient, Format, MAX_LIST_ITEMS};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/robustness").join(name)
+}
+
+/// A fixture's text, as the fuzz targets read bytes: invalid UTF-8 becomes U+FFFD.
+fn fixture_text(name: &str) -> String {
+    let bytes = std::fs::read(fixture(name)).expect("fixture is readable");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn bundled(name: &str) -> Program {
+    let text = std::fs::read_to_string(root().join("protocols").join(name))
+        .expect("bundled protocol is readable");
+    checked(&text)
+}
+
+fn checked(text: &str) -> Program {
+    let source = Source::new("test.dose", text);
+    let (program, diags) = parse_and_check(text, &source);
+    program.unwrap_or_else(|| panic!("the protocol does not check: {diags:#?}"))
+}
+
+/// A proper diagnostic: a `posology::` code; for an error also help, at least one label, every
+/// label inside the text it points into (`text` when it carries none), and it renders.
+fn assert_proper(d: &Diagnostic, text: &str) {
+    assert!(d.code.starts_with("posology::"), "no posology code: {d:?}");
+    if !d.is_error() {
+        return;
+    }
+    let len = d.source.as_ref().map_or(text.len(), |s| s.text.len());
+    assert!(!d.labels.is_empty(), "an error without a label: {d:?}");
+    for label in &d.labels {
+        assert!(
+            label.span.start <= label.span.end && label.span.end <= len,
+            "a label outside its text ({len} bytes): {d:?}"
+        );
+    }
+    assert!(
+        d.help.as_deref().is_some_and(|h| !h.trim().is_empty()),
+        "an error without help: {d:?}"
+    );
+    let shown = render(d, RenderStyle::Plain);
+    assert!(
+        shown.contains(d.code),
+        "the rendering lost the code: {shown}"
+    );
+}
+
+/// Checks a protocol that must be refused; returns its diagnostics, every one proper.
+fn refused_protocol(text: &str) -> Vec<Diagnostic> {
+    let source = Source::new("test.dose", text);
+    let (program, diags) = parse_and_check(text, &source);
+    assert!(program.is_none(), "the protocol was accepted");
+    assert!(
+        diags.iter().any(Diagnostic::is_error),
+        "refused without an error"
+    );
+    for d in &diags {
+        assert_proper(d, text);
+    }
+    diags
+}
+
+/// Reads a patient file that must be refused; returns its diagnostics, every one proper.
+fn refused_patient(program: &Program, text: &str, format: Format) -> Vec<Diagnostic> {
+    let source = Source::new("patient", text);
+    let Err(diags) = read_patient(program, text, format, &source, &[]) else {
+        panic!("the patient file was accepted:\n{text}");
+    };
+    assert!(!diags.is_empty(), "refused without a diagnostic");
+    for d in &diags {
+        assert_proper(d, text);
+    }
+    diags
+}
+
+/// The one error of a refusal, with the code expected.
+fn only_error<'a>(diags: &'a [Diagnostic], code: &str) -> &'a Diagnostic {
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(
+        errors.iter().map(|d| d.code).collect::<Vec<_>>(),
+        [code],
+        "{diags:#?}"
+    );
+    errors[0]
+}
+
+/// The text a diagnostic's first label points at.
+fn labelled<'a>(d: &Diagnostic, text: &'a str) -> &'a str {
+    let span = d.primary_span().expect("a label");
+    &text[span.start..span.end]
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    Format::from_path(path)
+}
+
+/// Reads a patient file and evaluates it: a decision, or proper diagnostics; never a panic.
+fn run_patient(program: &Program, text: &str, format: Format) -> Result<(), Vec<Diagnostic>> {
+    let source = Source::new("patient", text);
+    let values = read_patient(program, text, format, &source, &[])?;
+    posology::eval::evaluate(program, &values, posology::eval::Options { trace: true })
+        .map(|decision| {
+            // The reports must not panic either.
+            let _ = posology::report::text::decision(program, &decision, true);
+            let _ = posology::report::json::decision(program, &decision, true);
+        })
+        .map_err(|d| vec![d])
+}
+
+#[test]
+fn every_fixture_gets_a_diagnostic_or_a_decision() {
+    let bundled = [
+        bundled("baclofen_oral.dose"),
+        bundled("baclofen_intrathecal.dose"),
+    ];
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("tests/robustness"))
+        .expect("fixtures directory")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    let mut ran = 0;
+    for path in &paths {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let text = fixture_text(&name);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if path.extension().is_some_and(|e| e == "dose") {
+                let source = Source::new(name.to_string(), text.as_str());
+                let (program, diags) = parse_and_check(&text, &source);
+                for d in &diags {
+                    assert_proper(d, &text);
+                }
+                let Some(program) = program else {
+                    assert!(diags.iter().any(Diagnostic::is_error));
+                    return;
+                };
+                let _ = posology::testing::run_examples(&program);
+                // A patient file with the same name is run against this protocol.
+                for ext in ["json", "yaml", "toml"] {
+                    let patient = path.with_extension(ext);
+                    if patient.exists() {
+                        let patient_text = fixture_text(&format!(
+                            "{}",
+                            patient.file_name().unwrap_or_default().to_string_lossy()
+                        ));
+                        if let Err(diags) =
+                            run_patient(&program, &patient_text, format_of(&patient).unwrap())
+                        {
+                            for d in &diags {
+                                assert_proper(d, &patient_text);
+                            }
+                        }
+                    }
+                }
+            } else if let Some(format) = format_of(path) {
+                if path.with_extension("dose").exists() {
+                    return; // run with its protocol above
+                }
+                for program in &bundled {
+                    if let Err(diags) = run_patient(program, &text, format) {
+                        assert!(!diags.is_empty());
+                        for d in &diags {
+                            assert_proper(d, &text);
+                        }
+                    }
+                }
+            }
+        }));
+        if let Err(panic) = outcome {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("tests/robustness/{name}: {message}");
+        }
+        ran += 1;
+    }
+    assert!(ran >= 10, "only {ran} fixtures ran");
+}
+
+// ------------------------------------------------------------------ protocol limits
+
+#[test]
+fn ten_thousand_nested_parentheses_are_too_deep() {
+    let text = format!(
+        "protocol p {{\n  let x = {}1{}\n}}\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let diags = refused_protocol(&text);
+    let d = only_error(&diags, "posology::syntax::too_deep");
+    assert_eq!(labelled(d, &text), "(");
+    // The 64th bracket is allowed; the one after it is not (the protocol's `{` is the first).
+    let at = d.primary_span().unwrap().start;
+    assert_eq!(
+        text[..at].matches(['(', '{']).count(),
+        posology::syntax::MAX_NESTING
+    );
+}
+
+#[test]
+fn deep_brackets_of_every_kind_are_too_deep() {
+    for (open, close) in [("[", "]"), ("{", "}")] {
+        let text = format!("protocol p {}{}", open.repeat(10_000), close.repeat(10_000));
+        let diags = refused_protocol(&text);
+        only_error(&diags, "posology::syntax::too_deep");
+    }
+}
+
+#[test]
+fn a_protocol_over_the_size_limit_is_refused() {
+    let mut text = String::from("protocol big {\n  version \"1.0.0\"\n  source \"x\"\n");
+    let line = "  // padding padding padding padding padding padding padding padding\n";
+    while text.len() <= posology::syntax::MAX_PROTOCOL_BYTES {
+        text.push_str(line);
+    }
+    text.push_str("}\n");
+    let started = Instant::now();
+    let diags = refused_protocol(&text);
+    let d = only_error(&diags, "posology::syntax::too_large");
+    assert!(d.message.contains(&text.len().to_string()), "{}", d.message);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_forty_digit_number_in_a_protocol_is_out_of_range() {
+    let text = fixture_text("big_numbers.dose");
+    let diags = refused_protocol(&text);
+    let d = only_error(&diags, "posology::value::out_of_range");
+    assert_eq!(
+        labelled(d, &text),
+        "1234567890123456789012345678901234567890"
+    );
+}
+
+#[test]
+fn numbers_that_cannot_be_held_exactly_are_refused_in_a_protocol() {
+    // Too many digits, too many decimal places (it would round), too large: each refused where it
+    // is written, never rounded or wrapped.
+    for number in [
+        "79228162514264337593543950336",
+        "0.00000000000000000000000000001",
+        "1.00000000000000000000000000001",
+        "99999999999999999999999999999999999999999",
+    ] {
+        let text = format!(
+            "protocol p {{\n  version \"1.0.0\"\n  source \"x\"\n  inputs {{ dose: mg }}\n  \
+             limit dose <= {number} mg hard\n  phase a {{ decide first {{ otherwise => give dose }} }}\n}}\n"
+        );
+        let diags = refused_protocol(&text);
+        let d = only_error(&diags, "posology::value::out_of_range");
+        assert_eq!(labelled(d, &text), number);
+    }
+}
+
+#[test]
+fn decimal_overflow_at_run_time_is_an_error_not_a_dose() {
+    let program = checked(&fixture_text("overflow.dose"));
+    let text = r#"{ "dose": "10 mg" }"#;
+    let source = Source::new("patient.json", text);
+    let values = read_patient(&program, text, Format::Json, &source, &[]).expect("patient reads");
+    let d = posology::eval::evaluate(&program, &values, Default::default())
+        .expect_err("no dose may come of an overflow");
+    assert_eq!(d.code, "posology::value::overflow");
+    assert_proper(&d, &program.source.text);
+    assert!(labelled(&d, &program.source.text).starts_with("dose * 792281625"));
+}
+
+#[test]
+fn division_by_zero_at_run_time_points_at_the_division() {
+    let program = checked(&fixture_text("division_by_zero.dose"));
+    let text = fixture_text("division_by_zero.json");
+    let source = Source::new("division_by_zero.json", text.as_str());
+    let values = read_patient(&program, &text, Format::Json, &source, &[]).expect("patient reads");
+    let d = posology::eval::evaluate(&program, &values, Default::default())
+        .expect_err("no dose may come of a division by zero");
+    assert_eq!(d.code, "posology::value::division_by_zero");
+    assert_proper(&d, &program.source.text);
+    assert_eq!(labelled(&d, &program.source.text), "dose / (dose - dose)");
+}
+
+// ------------------------------------------------------------------ patient-file limits
+
+/// The oral protocol's patient, with one field written in each format.
+fn oral_patient(format: Format, field: &str, json_value: &str) -> String {
+    match format {
+        Format::Json => {
+            format!(r#"{{"phase": "titrate", "age": "45 years", "{field}": {json_value}}}"#)
+        }
+        Format::Yaml => format!("phase: titrate\nage: 45 years\n{field}: {json_value}\n"),
+        Format::Toml => {
+            format!("phase = \"titrate\"\nage = \"45 years\"\n{field} = {json_value}\n")
+        }
+    }
+}
+
+#[test]
+fn forty_digit_numbers_and_overflow_in_a_patient_file_are_refused() {
+    let oral = bundled("baclofen_oral.dose");
+    let cases = [
+        // A 40-digit quantity.
+        (
+            "dose",
+            r#""1234567890123456789012345678901234567890 mg""#,
+            "posology::value::out_of_range",
+        ),
+        // A 40-digit count, written as a bare number.
+        (
+            "doses_per_day",
+            "1234567890123456789012345678901234567890",
+            "posology::value::out_of_range",
+        ),
+        // More decimal places than can be held: it would be rounded.
+        (
+            "dose",
+            r#""10.00000000000000000000000000001 mg""#,
+            "posology::value::out_of_range",
+        ),
+        // A value that fits, but not once converted to mg.
+        (
+            "dose",
+            r#""79228162514264337593543950335 g""#,
+            "posology::value::overflow",
+        ),
+    ];
+    for format in [Format::Json, Format::Yaml, Format::Toml] {
+        for (field, value, code) in cases {
+            let text = oral_patient(format, field, value);
+            let diags = refused_patient(&oral, &text, format);
+            let d = only_error(&diags, code);
+            let shown = labelled(d, &text);
+            assert!(
+                shown.contains(value.trim_matches('"')),
+                "{format:?} {field}: the label shows `{shown}`"
+            );
+        }
+    }
+}
+
+/// A list of a million items in each format.
+fn million(format: Format, items: &str) -> String {
+    let list = vec![items; 1_000_000].join(", ");
+    match format {
+        Format::Json => format!(
+            r#"{{"phase": "screening", "origin": "spinal", "age": "34 years", "test_doses": [{list}]}}"#
+        ),
+        Format::Yaml => format!(
+            "phase: screening\norigin: spinal\nage: 34 years\ntest_doses: [{list}]\n"
+        ),
+        Format::Toml => format!(
+            "phase = \"screening\"\norigin = \"spinal\"\nage = \"34 years\"\ntest_doses = [{list}]\n"
+        ),
+    }
+}
+
+fn assert_too_many_items(program: &Program, text: &str, format: Format) {
+    let started = Instant::now();
+    let diags = refused_patient(program, text, format);
+    let elapsed = started.elapsed();
+    only_error(&diags, "posology::input::too_many_items");
+    // Refused early, without reading the whole list (a debug build reads a million in seconds).
+    assert!(elapsed < Duration::from_secs(3), "{format:?}: {elapsed:?}");
+}
+
+#[test]
+fn a_list_of_a_million_items_is_refused_quickly() {
+    let intrathecal = bundled("baclofen_intrathecal.dose");
+    for format in [Format::Json, Format::Yaml, Format::Toml] {
+        assert_too_many_items(&intrathecal, &million(format, "0"), format);
+    }
+    let block = format!(
+        "phase: screening\norigin: spinal\nage: 34 years\ntest_doses:\n{}",
+        "  - { dose: 50 mcg, response: negative }\n".repeat(1_000_000)
+    );
+    assert_too_many_items(&intrathecal, &block, Format::Yaml);
+    let records = million(
+        Format::Json,
+        r#"{"dose": "50 mcg", "response": "negative"}"#,
+    );
+    assert_too_many_items(&intrathecal, &records, Format::Json);
+    let tables = format!(
+        "phase = \"screening\"\norigin = \"spinal\"\nage = \"34 years\"\n{}",
+        "[[test_doses]]\ndose = \"50 mcg\"\nresponse = \"negative\"\n".repeat(20_000)
+    );
+    assert_too_many_items(&intrathecal, &tables, Format::Toml);
+}
+
+#[test]
+fn a_list_at_the_limit_is_read() {
+    let intrathecal = bundled("baclofen_intrathecal.dose");
+    let list = vec![r#"{"dose": "50 mcg", "response": "negative"}"#; MAX_LIST_ITEMS].join(",");
+    let text = format!(
+        r#"{{"phase": "screening", "origin": "spinal", "age": "34 years", "test_doses": [{list}]}}"#
+    );
+    // Accepted as a list (the protocol then refuses the repeated test doses itself).
+    let diags = refused_patient(&intrathecal, &text, Format::Json);
+    only_error(&diags, "posology::input::rejected");
+}
+
+// ------------------------------------------------------------------ rendering
+
+#[test]
+fn an_error_past_column_65535_renders_with_its_place() {
+    // miette draws the whole line and panicked on a label past column 65535 (found while testing
+    // the list limits); such a label is now given as `name:line:column`.
+    let text = format!("protocol p {{{}x\n}}\n", " ".repeat(70_000));
+    let diags = refused_protocol(&text);
+    let shown = render(&diags[0], RenderStyle::Plain);
+    assert!(shown.contains("test.dose:1:70013"), "{shown}");
+    assert!(
+        shown.len() < 5_000,
+        "the long line is not drawn: {} bytes",
+        shown.len()
+    );
+    let oral = bundled("baclofen_oral.dose");
+    let patient = format!(
+        "{{\"phase\": \"start\",{}\"age\": 45 years}}",
+        " ".repeat(70_000)
+    );
+    let diags = refused_patient(&oral, &patient, Format::Json);
+    let shown = render(&diags[0], RenderStyle::Plain);
+    assert!(shown.contains("patient:1:"), "{shown}");
+}
+
+// ------------------------------------------------------------------ invalid UTF-8, on the CLI
+
+fn posology(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_posology"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("posology runs")
+}
+
+#[test]
+fn a_protocol_that_is_not_utf8_is_refused_at_its_first_invalid_byte() {
+    for command in ["check", "test"] {
+        let output = posology(&[command, "tests/robustness/not_utf8.dose"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("posology::io::not_utf8"), "{stderr}");
+        assert!(stderr.contains("0xB5"), "{stderr}");
+        assert!(stderr.contains("line 2, column 21"), "{stderr}");
+        assert!(
+            stderr.contains("byte 0xB5 here"),
+            "the label is missing: {stderr}"
+        );
+        assert!(stderr.contains("help:"), "{stderr}");
+    }
+    let output = posology(&[
+        "run",
+        "tests/robustness/not_utf8.dose",
+        "--patient",
+        "protocols/baclofen_oral/cases/start_dated.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "no decision may be printed");
+}
+
+#[test]
+fn a_patient_file_that_is_not_utf8_is_refused_at_its_first_invalid_byte() {
+    let output = posology(&[
+        "run",
+        "protocols/baclofen_oral.dose",
+        "--patient",
+        "tests/robustness/not_utf8.json",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty(), "no decision may be printed");
+    assert!(stderr.contains("posology::io::not_utf8"), "{stderr}");
+    assert!(stderr.contains("0xA0"), "{stderr}");
+    assert!(
+        stderr.contains("byte 0xA0 here"),
+        "the label is missing: {stderr}"
+    );
+    let json = posology(&[
+        "check",
+        "--format",
+        "json",
+        "tests/robustness/not_utf8.dose",
+    ]);
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("check --format json prints JSON");
+    assert_eq!(parsed[0]["code"], "posology::io::not_utf8", "{parsed}");
+}
+
+// ------------------------------------------------------------------ word-processor characters
+
+#[test]
+fn smart_quotes_and_non_breaking_spaces_in_a_protocol_are_named() {
+    for (name, character, code) in [
+        ("smart_quotes.dose", "curly double quote", "U+201C"),
+        ("nbsp.dose", "non-breaking space", "U+00A0"),
+    ] {
+        let text = fixture_text(name);
+        let diags = refused_protocol(&text);
+        let d = only_error(&diags, "posology::syntax::lookalike_character");
+        assert!(
+            d.message.contains(character) && d.message.contains(code),
+            "{d:?}"
+        );
+        assert!(d.help.as_deref().unwrap_or("").contains("instead"), "{d:?}");
+        let shown = labelled(d, &text);
+        assert_eq!(
+            shown.chars().count(),
+            1,
+            "the label covers the character: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn smart_quotes_and_non_breaking_spaces_in_a_patient_file_are_named() {
+    let oral = bundled("baclofen_oral.dose");
+    for name in [
+        "smart_quotes.json",
+        "smart_quotes.yaml",
+        "smart_quotes.toml",
+        "nbsp.json",
+        "nbsp.yaml",
+        "nbsp.toml",
+    ] {
+        let text = fixture_text(name);
+        let format = format_of(Path::new(name)).expect("a patient format");
+        let diags = refused_patient(&oral, &text, format);
+        let (character, code) = if name.starts_with("nbsp") {
+            ("non-breaking space", "U+00A0")
+        } else {
+            ("curly double quote", "U+201C")
+        };
+        let named = diags.iter().any(|d| {
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains(character) && h.contains(code))
+        });
+        assert!(named, "{name}: no help names the {character}: {diags:#?}");
+    }
+}
