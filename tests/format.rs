@@ -150,7 +150,8 @@ fn quantity() -> impl Strategy<Value = Expr> {
     ];
     (0u32..100_000, 0u32..4, units).prop_map(|(mantissa, scale, unit)| {
         e(ExprKind::Quantity {
-            value: rust_decimal::Decimal::new(i64::from(mantissa), scale),
+            // Normalised: protocols refuse trailing zeros (`5.0 mg`), as safe notation asks.
+            value: rust_decimal::Decimal::new(i64::from(mantissa), scale).normalize(),
             unit: unit.map(|u| (u.to_string(), Default::default())),
         })
     })

@@ -39,9 +39,84 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
+/// The deepest an expression's tree may be: operators, calls, `if`s and brackets together. Every
+/// later stage (checking, evaluating) recurses over the tree, so a deeper one is refused here.
+pub const MAX_EXPR_DEPTH: usize = 128;
+
+/// The most operands and operators one run of an expression may have (between brackets).
+const MAX_EXPR_PARTS: usize = 512;
+
+thread_local! {
+    /// How many `build_expr` calls are under way on this thread.
+    static BUILDING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one level of `build_expr` while it lives.
+struct Building;
+
+impl Building {
+    /// Enters one more level, refusing to go deeper than the tree may be (an `if` inside an
+    /// `if` … is built depth first, before its depth can be measured).
+    fn enter(span: Span) -> Result<Building, Diagnostic> {
+        let depth = BUILDING.with(|b| {
+            b.set(b.get() + 1);
+            b.get()
+        });
+        let guard = Building;
+        if depth > 2 * MAX_EXPR_DEPTH {
+            return Err(too_deep(span));
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        BUILDING.with(|b| b.set(b.get().saturating_sub(1)));
+    }
+}
+
+/// `posology::syntax::too_deep` for an expression.
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "posology::syntax::too_deep",
+        format!("this expression nests more than {MAX_EXPR_DEPTH} operations deep"),
+    )
+    .with_label(span, "too deep")
+    .with_help("split the expression into named `let` values")
+}
+
+/// The depth of an expression's tree (1 for a single value), measured without recursion.
+fn tree_depth(e: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1)];
+    while let Some((e, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let below = depth + 1;
+        match &e.kind {
+            ExprKind::Quantity { .. }
+            | ExprKind::Bool(_)
+            | ExprKind::Text(_)
+            | ExprKind::Name(_) => {}
+            ExprKind::Call(_, items) | ExprKind::List(items) => {
+                stack.extend(items.iter().map(|i| (i, below)));
+            }
+            ExprKind::Field(a, _) | ExprKind::Unary(_, a) | ExprKind::Is(a, _) => {
+                stack.push((a, below));
+            }
+            ExprKind::Binary(_, a, b) | ExprKind::Round(a, _, b) => {
+                stack.extend([(&**a, below), (&**b, below)]);
+            }
+            ExprKind::If(c, a, b) => stack.extend([(&**c, below), (&**a, below), (&**b, below)]),
+        }
+    }
+    deepest
+}
+
 /// Builds an expression from an `expr`, `op_expr`, `term` or `operand` pair.
 pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let span = span_of(&pair);
+    let _level = Building::enter(span)?;
     match pair.as_rule() {
         Rule::expr => {
             let mut inner = meaningful(pair);
@@ -57,7 +132,14 @@ pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
             if flat.is_empty() {
                 return Err(internal(span));
             }
-            run_pratt(flat)
+            if flat.len() > MAX_EXPR_PARTS {
+                return Err(too_deep(span));
+            }
+            let expr = run_pratt(flat)?;
+            if tree_depth(&expr) > MAX_EXPR_DEPTH {
+                return Err(too_deep(span));
+            }
+            Ok(expr)
         }
         _ => build_primary(pair),
     }
@@ -208,7 +290,20 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let mut inner = pair.into_inner();
     let number = next(&mut inner, span)?;
     let number_span = span_of(&number);
-    let value = parse_decimal(number.as_str(), number_span)?;
+    let digits = number.as_str();
+    if digits.contains('.') && digits.ends_with('0') {
+        // ISMP: `5.0 mg` is misread as `50 mg` when the point is missed.
+        let trimmed = digits.trim_end_matches('0').trim_end_matches('.');
+        return Err(Diagnostic::error(
+            "posology::unit::notation",
+            format!("`{digits}` has a trailing zero"),
+        )
+        .with_label(number_span, "trailing zero")
+        .with_help(format!(
+            "write `{trimmed}`: a trailing zero (5.0 mg) is misread as ten times the dose (ISMP safe notation)"
+        )));
+    }
+    let value = parse_decimal(digits, number_span)?;
     let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
     if let Some((_, unit_span)) = &unit {
         // `10mg` is misread as `100 mg`: refused here as in patient files (`10%` may attach).
