@@ -41,10 +41,10 @@ pub struct Unit {
 type Exponents = [i8; ATOM_COUNT];
 
 /// Index of `%` in [`Exponents`].
-const PERCENT: usize = 10;
+const PERCENT: usize = Atom::Percent as usize;
 
 /// Index of the mass atoms (kg, g, mg, mcg) in [`Exponents`].
-const MASS: std::ops::Range<usize> = 0..4;
+const MASS: std::ops::Range<usize> = Atom::Kilogram as usize..Atom::Microgram as usize + 1;
 
 /// The kinds that [`Unit::mul`] folds, in the order it folds them: the range of their atoms in
 /// [`Exponents`] and a bound in bits on the factor between two of their atoms.

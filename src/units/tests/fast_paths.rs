@@ -199,7 +199,8 @@ fn stored_dimension_and_factor_are_the_definitions() {
 fn atom_factors_are_their_prime_powers() {
     let mg_per_day = u("mg/day").factor().unwrap();
     assert_eq!(mg_per_day, Ratio::from_integers(1, 86_400_000));
-    for atom in crate::units::atom::ALL {
+    for (i, atom) in crate::units::atom::ALL.into_iter().enumerate() {
+        assert_eq!(atom.index(), i);
         let unit = Unit::atom(atom);
         assert_eq!(unit.atoms(), &[(atom, 1)]);
         assert_eq!(Unit::from_atoms([(atom, 1)]).unwrap(), unit);
