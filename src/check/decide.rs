@@ -904,11 +904,22 @@ impl Checker<'_> {
                 LimitTarget::Daily => d.daily_dim() == Some(dim),
             };
             let proposal_applies = proposal_dims.iter().any(|p| match target {
-                LimitTarget::Daily => *p == dim || Dim { time: p.time - 1, ..*p } == dim,
+                LimitTarget::Daily => {
+                    *p == dim
+                        || Dim {
+                            time: p.time - 1,
+                            ..*p
+                        } == dim
+                }
                 _ => *p == dim,
             });
             if !doses.iter().any(applies) && !proposal_applies && !doses.is_empty() {
-                let kinds: Vec<String> = doses.iter().map(|d| d.dim.describe()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                let kinds: Vec<String> = doses
+                    .iter()
+                    .map(|d| d.dim.describe())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 self.error(
                     Diagnostic::error("posology::limit::never_applies", format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
                         .with_label(span, "never applies")
@@ -917,7 +928,11 @@ impl Checker<'_> {
             }
         }
         for d in &doses {
-            let dose_limits: Vec<Dim> = limits.iter().filter(|(t, _, _)| *t == LimitTarget::Dose).map(|(_, dim, _)| *dim).collect();
+            let dose_limits: Vec<Dim> = limits
+                .iter()
+                .filter(|(t, _, _)| *t == LimitTarget::Dose)
+                .map(|(_, dim, _)| *dim)
+                .collect();
             if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limits.contains(&d.dim) {
                 self.error(
                     Diagnostic::error("posology::give::outside_limits", format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
@@ -926,7 +941,11 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let daily_limits: Vec<Dim> = limits.iter().filter(|(t, _, _)| *t == LimitTarget::Daily).map(|(_, dim, _)| *dim).collect();
+            let daily_limits: Vec<Dim> = limits
+                .iter()
+                .filter(|(t, _, _)| *t == LimitTarget::Daily)
+                .map(|(_, dim, _)| *dim)
+                .collect();
             if let Some(daily) = d.daily_dim() {
                 if !daily_limits.is_empty() && !daily_limits.contains(&daily) {
                     self.error(

@@ -28,7 +28,8 @@ pub(super) struct Builder<'p> {
 /// The unit `day`, built once (daily totals are computed for every dose).
 pub(super) fn one_day() -> Unit {
     static DAY: std::sync::OnceLock<Unit> = std::sync::OnceLock::new();
-    DAY.get_or_init(|| Unit::atom(crate::units::Atom::Day)).clone()
+    DAY.get_or_init(|| Unit::atom(crate::units::Atom::Day))
+        .clone()
 }
 
 /// A rate per day (`mcg/h` → `mcg/day`), exactly.
