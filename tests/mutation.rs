@@ -189,8 +189,19 @@ fn mutate(text: &str, toks: &[Token], rng: &mut Rng) -> (String, String) {
     }
 }
 
-/// What became of one mutant: `Ok(true)` accepted, `Ok(false)` refused, `Err` what went wrong.
-fn judge(text: &str) -> Result<bool, String> {
+/// What became of a mutant that was handled cleanly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Refused, with proper diagnostics.
+    Refused,
+    /// Accepted, and at least one of its examples now fails: the examples catch the edit.
+    Caught,
+    /// Accepted, and every example still passes.
+    Survived,
+}
+
+/// What became of one mutant, or what went wrong with it.
+fn judge(text: &str) -> Result<Verdict, String> {
     let source = Source::new("mutant.dose", text);
     let (program, diags) = parse_and_check(text, &source);
     for d in diags.iter().filter(|d| d.is_error()) {
@@ -217,20 +228,26 @@ fn judge(text: &str) -> Result<bool, String> {
     }
     match program {
         Some(program) => {
+            let mut caught = false;
             for result in posology::testing::run_examples(&program) {
                 if let Some(d) = &result.error {
                     let _ = render(d, RenderStyle::Plain);
                 }
+                caught |= !result.passed();
             }
-            Ok(true)
+            Ok(if caught {
+                Verdict::Caught
+            } else {
+                Verdict::Survived
+            })
         }
-        None if diags.iter().any(|d| d.is_error()) => Ok(false),
+        None if diags.iter().any(|d| d.is_error()) => Ok(Verdict::Refused),
         None => Err("refused without an error".into()),
     }
 }
 
 /// Judges one mutant, turning a panic into an error.
-fn judge_caught(text: &str) -> Result<bool, String> {
+fn judge_caught(text: &str) -> Result<Verdict, String> {
     catch_unwind(AssertUnwindSafe(|| judge(text))).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<String>()
@@ -241,9 +258,9 @@ fn judge_caught(text: &str) -> Result<bool, String> {
     })
 }
 
-/// Judges every mutant on worker threads (one per core: parsing is the slow part of a debug
-/// build), so that the test takes seconds, and a hang fails the test instead of stalling it.
-fn run_all(mutants: Vec<String>) -> Vec<Result<bool, String>> {
+/// Judges every mutant on worker threads, one per core (parsing is the slow part of a debug
+/// build: about 20 s for all the mutants on two cores), and fails a hang instead of stalling.
+fn run_all(mutants: Vec<String>) -> Vec<Result<Verdict, String>> {
     let count = mutants.len();
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
@@ -253,16 +270,20 @@ fn run_all(mutants: Vec<String>) -> Vec<Result<bool, String>> {
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
         let tx = tx.clone();
-        std::thread::spawn(move || loop {
-            let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
-            let Some((i, text)) = next else { break };
-            if tx.send((i, judge_caught(&text))).is_err() {
-                break;
-            }
-        });
+        // The command line's main thread has 8 MiB; so do the workers.
+        let worker = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || loop {
+                let next = queue.lock().map(|mut q| q.next()).unwrap_or(None);
+                let Some((i, text)) = next else { break };
+                if tx.send((i, judge_caught(&text))).is_err() {
+                    break;
+                }
+            });
+        assert!(worker.is_ok(), "cannot start a worker thread");
     }
     drop(tx);
-    let mut results: Vec<Option<Result<bool, String>>> = vec![None; count];
+    let mut results: Vec<Option<Result<Verdict, String>>> = vec![None; count];
     for _ in 0..count {
         match rx.recv_timeout(PATIENCE) {
             Ok((i, outcome)) => results[i] = Some(outcome),
@@ -292,11 +313,29 @@ fn mutants_of_every_bundled_protocol_get_a_clean_answer() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (n as u64 + 1));
         let (mutants, edits): (Vec<String>, Vec<String>) =
             (0..MUTANTS).map(|_| mutate(&text, &toks, &mut rng)).unzip();
-        let (mut accepted, mut refused) = (0usize, 0usize);
+        let (mut refused, mut caught, mut survived) = (0usize, 0usize, 0usize);
+        // Accepted edits that no example notices: worth an example each.
+        let mut survivors = Vec::new();
+        // Per kind of edit (its first word): (refused, accepted).
+        let mut kinds: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
         for (i, outcome) in run_all(mutants).into_iter().enumerate() {
+            let kind = kinds
+                .entry(edits[i].split(' ').next().unwrap_or(""))
+                .or_default();
             match outcome {
-                Ok(true) => accepted += 1,
-                Ok(false) => refused += 1,
+                Ok(Verdict::Refused) => {
+                    refused += 1;
+                    kind.0 += 1;
+                }
+                Ok(verdict) => {
+                    if verdict == Verdict::Caught {
+                        caught += 1;
+                    } else {
+                        survived += 1;
+                        survivors.push(format!("mutant {i}: {}", edits[i]));
+                    }
+                    kind.1 += 1;
+                }
                 Err(why) => failures.push(format!(
                     "{} mutant {i} ({}): {why}",
                     file.display(),
@@ -304,10 +343,20 @@ fn mutants_of_every_bundled_protocol_get_a_clean_answer() {
                 )),
             }
         }
+        let by_kind: Vec<String> = kinds
+            .iter()
+            .map(|(kind, (r, a))| format!("{kind} {r}/{a}"))
+            .collect();
         println!(
-            "{}: {MUTANTS} mutants, {refused} refused, {accepted} accepted",
-            file.file_name().unwrap_or_default().to_string_lossy()
+            "{}: {MUTANTS} mutants, {refused} refused, {} accepted ({caught} with a failing \
+             example, {survived} with every example passing); refused/accepted by edit: {}",
+            file.file_name().unwrap_or_default().to_string_lossy(),
+            caught + survived,
+            by_kind.join(", ")
         );
+        for survivor in &survivors {
+            println!("  no example notices {survivor}");
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -131,6 +131,32 @@ fn run_patient(program: &Program, text: &str, format: Format) -> Result<(), Vec<
 
 #[test]
 fn every_fixture_gets_a_diagnostic_or_a_decision() {
+    on_cli_stack(run_every_fixture);
+}
+
+#[test]
+fn protocol_fixtures_are_refused_with_their_codes() {
+    for (name, code) in [
+        ("empty.dose", "posology::syntax::unexpected"),
+        ("big_numbers.dose", "posology::value::out_of_range"),
+        ("smart_quotes.dose", "posology::syntax::lookalike_character"),
+        ("nbsp.dose", "posology::syntax::lookalike_character"),
+        ("nested_ifs.dose", "posology::syntax::too_deep"),
+        ("not_chain.dose", "posology::syntax::too_deep"),
+        ("plus_chain.dose", "posology::syntax::too_deep"),
+        ("let_chain.dose", "posology::name::too_deep"),
+    ] {
+        let text = fixture_text(name);
+        let diags = on_cli_stack(move || refused_protocol(&text));
+        assert!(
+            diags.iter().any(|d| d.code == code),
+            "{name}: expected {code}, got {:?}",
+            diags.iter().map(|d| d.code).collect::<Vec<_>>()
+        );
+    }
+}
+
+fn run_every_fixture() {
     let bundled = [
         bundled("baclofen_oral.dose"),
         bundled("baclofen_intrathecal.dose"),
@@ -299,6 +325,116 @@ fn division_by_zero_at_run_time_points_at_the_division() {
     assert_eq!(d.code, "posology::value::division_by_zero");
     assert_proper(&d, &program.source.text);
     assert_eq!(labelled(&d, &program.source.text), "dose / (dose - dose)");
+}
+
+/// Runs `f` on a thread with an 8 MiB stack, what the command line's main thread has (a debug
+/// build needs about 3 MiB at the limits; a release build far less).
+fn on_cli_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .unwrap_or_else(|_| panic!("panicked"))
+}
+
+/// A protocol whose `give` uses `a{n}`, where `a0` is the dose and each `a{i+1}` adds 1 mg to
+/// `a{i}`; the `let`s written in `order`, and the rule's condition `depth` operations deep.
+fn let_chain(n: usize, reverse: bool, depth: usize) -> String {
+    let mut lets: Vec<String> = (0..n)
+        .map(|i| format!("  let a{} = a{i} + 1 mg\n", i + 1))
+        .collect();
+    if reverse {
+        lets.reverse();
+    }
+    let condition = format!("a{n}{}", " + 1 mg".repeat(depth.saturating_sub(2)));
+    format!(
+        "protocol chain {{\n  version \"1.0.0\"\n  source \"x\"\n  inputs {{ dose: mg }}\n  \
+         let a0 = dose\n{}  phase a {{\n    decide first {{\n      big: when {condition} > 1 mg => \
+         give a{n}\n      otherwise => give dose\n    }}\n  }}\n  example \"e\" {{ given {{ dose: \
+         1 mg }} expect status give }}\n}}\n",
+        lets.concat()
+    )
+}
+
+/// Checks, runs the examples of, and evaluates a protocol: a decision or proper diagnostics.
+fn check_and_run(text: &str) -> Result<(), Vec<Diagnostic>> {
+    let source = Source::new("test.dose", text);
+    let (program, diags) = parse_and_check(text, &source);
+    for d in &diags {
+        assert_proper(d, text);
+    }
+    let program = program.ok_or(diags)?;
+    for result in posology::testing::run_examples(&program) {
+        assert!(result.passed(), "{result:?}");
+    }
+    run_patient(&program, r#"{"dose": "1 mg"}"#, Format::Json)
+}
+
+#[test]
+fn the_deepest_protocol_allowed_runs_within_the_cli_stack() {
+    // 63 values of depth 2 each after the dose (128 operations deep, the most a value may be),
+    // used in a condition 63 operations deep (64 is the most): within every limit, in either
+    // order of the `let`s.
+    for reverse in [false, true] {
+        let text = let_chain(63, reverse, 64);
+        on_cli_stack(move || check_and_run(&text).expect("within the limits"));
+    }
+    // One more is refused.
+    let text = let_chain(64, false, 2);
+    let diags = on_cli_stack(move || check_and_run(&text).expect_err("too deep"));
+    assert_eq!(diags[0].code, "posology::name::too_deep", "{diags:#?}");
+}
+
+#[test]
+fn chains_of_values_too_deep_are_refused_not_a_stack_overflow() {
+    // Each found by hand while fuzzing: a debug build overflowed its stack on all of them.
+    for (n, reverse) in [(1_000, false), (5_000, false), (1_000, true), (5_000, true)] {
+        let text = let_chain(n, reverse, 2);
+        let diags = on_cli_stack(move || check_and_run(&text).expect_err("too deep"));
+        assert!(
+            diags.iter().any(|d| d.code == "posology::name::too_deep"),
+            "{n} {reverse}: {diags:#?}"
+        );
+    }
+}
+
+#[test]
+fn expressions_too_deep_without_brackets_are_refused() {
+    // `not not … true`, `- - … dose`, `dose + 1 mg + …`, `if … then if … then …`: no brackets,
+    // so the bracket limit does not see them; a debug build overflowed its stack on each.
+    let wrap = |expr: String| {
+        format!(
+            "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ dose: mg }}\n  \
+             let x = {expr}\n  phase a {{ decide first {{ otherwise => give dose }} }}\n}}\n"
+        )
+    };
+    for n in [200, 3_000, 100_000] {
+        let cases = [
+            format!("{}true", "not ".repeat(n)),
+            format!("{}dose", "-".repeat(n)),
+            format!("dose{}", " + 1 mg".repeat(n)),
+            format!("dose{}", " is missing".repeat(n)),
+            format!(
+                "{}1 mg{}",
+                "if true then ".repeat(n),
+                " else 2 mg".repeat(n)
+            ),
+        ];
+        for expr in cases {
+            let text = wrap(expr);
+            let diags = on_cli_stack(move || check_and_run(&text).expect_err("too deep"));
+            let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+            assert!(
+                codes.iter().any(|c| {
+                    ["::too_deep", "::too_complex", "::too_large"]
+                        .iter()
+                        .any(|end| c.ends_with(end))
+                }),
+                "{n}: {codes:?}"
+            );
+        }
+    }
 }
 
 // ------------------------------------------------------------------ patient-file limits

@@ -235,6 +235,62 @@ impl Checker<'_> {
         for slot in 0..self.let_asts.len() {
             self.check_let(slot, None);
         }
+        self.check_let_depths();
+    }
+
+    /// Refuses a `let` whose value is more than [`MAX_LET_DEPTH`] operations deep, counting
+    /// through the `let`s it uses: evaluating it recurses that deep.
+    fn check_let_depths(&mut self) {
+        let lets = &self.program.lets;
+        let shapes: Vec<(usize, Vec<usize>)> = lets.iter().map(|l| shape(&l.expr)).collect();
+        let mut depth: Vec<Option<usize>> = vec![None; lets.len()];
+        let mut open = vec![false; lets.len()];
+        for root in 0..lets.len() {
+            // Depth first without recursion; a cycle (already reported) is not followed.
+            let mut stack = vec![(root, false)];
+            while let Some((slot, children_done)) = stack.pop() {
+                if depth[slot].is_some() {
+                    continue;
+                }
+                let (own, uses) = &shapes[slot];
+                if children_done {
+                    open[slot] = false;
+                    let below = uses.iter().filter_map(|&u| depth[u]).max().unwrap_or(0);
+                    depth[slot] = Some(own + below);
+                    continue;
+                }
+                open[slot] = true;
+                stack.push((slot, true));
+                for &u in uses {
+                    if depth[u].is_none() && !open[u] {
+                        stack.push((u, false));
+                    }
+                }
+            }
+        }
+        // The first value along a chain that is too deep: the shallowest of those over the limit.
+        let too_deep = (0..lets.len())
+            .filter_map(|slot| {
+                depth[slot]
+                    .filter(|&d| d > MAX_LET_DEPTH)
+                    .map(|d| (d, slot))
+            })
+            .min();
+        if let Some((_, slot)) = too_deep {
+            let (l, _) = self.let_asts[slot];
+            self.error(
+                Diagnostic::error(
+                    "posology::name::too_deep",
+                    format!(
+                        "`{}` is worked out more than {MAX_LET_DEPTH} operations deep, through \
+                         the values it uses",
+                        l.name.name
+                    ),
+                )
+                .with_label(l.name.span, "too deep")
+                .with_help("work the value out in fewer steps, from the inputs directly"),
+            );
+        }
     }
 
     /// Checks one let (once), following references to others; reports cycles. `used_at` is
@@ -358,4 +414,34 @@ impl<'a> Checker<'a> {
             },
         });
     }
+}
+
+/// The most operations deep a `let` may be, counting through the `let`s it uses.
+pub(crate) const MAX_LET_DEPTH: usize = 128;
+
+/// The depth of a checked expression's tree and the `let` slots it uses, without recursion.
+fn shape(e: &CExpr) -> (usize, Vec<usize>) {
+    let mut deepest = 0;
+    let mut uses = Vec::new();
+    let mut stack = vec![(e, 1)];
+    while let Some((e, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let below = depth + 1;
+        match &e.kind {
+            CExprKind::Let(slot) => uses.push(*slot),
+            CExprKind::Const(_) | CExprKind::Input(_) | CExprKind::Item { .. } => {}
+            CExprKind::Field(a, _)
+            | CExprKind::Project(a, _)
+            | CExprKind::Unary(_, a)
+            | CExprKind::Is(a, _) => stack.push((a, below)),
+            CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
+                stack.extend([(&**a, below), (&**b, below)]);
+            }
+            CExprKind::If(c, a, b) => stack.extend([(&**c, below), (&**a, below), (&**b, below)]),
+            CExprKind::List(items) | CExprKind::Call(_, items) => {
+                stack.extend(items.iter().map(|i| (i, below)));
+            }
+        }
+    }
+    (deepest, uses)
 }

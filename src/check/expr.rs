@@ -27,6 +27,35 @@ const FUNCTIONS: &[(&str, Func)] = &[
     ("ascending", Func::Ascending),
 ];
 
+/// The deepest the checker may recurse into expressions, following the `let`s they use.
+const MAX_CHECK_DEPTH: usize = 256;
+
+thread_local! {
+    /// How many `Checker::expr` calls are under way on this thread.
+    static CHECKING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one level of `Checker::expr` while it lives.
+struct Checking;
+
+impl Checking {
+    /// One more level, or `None` past [`MAX_CHECK_DEPTH`].
+    fn enter() -> Option<Checking> {
+        let depth = CHECKING.with(|c| c.get());
+        if depth >= MAX_CHECK_DEPTH {
+            return None;
+        }
+        CHECKING.with(|c| c.set(depth + 1));
+        Some(Checking)
+    }
+}
+
+impl Drop for Checking {
+    fn drop(&mut self) {
+        CHECKING.with(|c| c.set(c.get().saturating_sub(1)));
+    }
+}
+
 fn error_expr(span: Span) -> CExpr {
     CExpr {
         kind: CExprKind::Const(Value::Missing),
@@ -38,6 +67,33 @@ fn error_expr(span: Span) -> CExpr {
 impl Checker<'_> {
     /// Checks an expression; `expected` lets a bare name resolve to an enum value.
     pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Type>) -> CExpr {
+        // Checking a value checks the `let`s it uses first, so the recursion runs down whole
+        // chains of values: bounded here, so that no protocol can exhaust the stack.
+        let Some(_level) = Checking::enter() else {
+            if self
+                .diags
+                .iter()
+                .any(|d| d.code == "posology::name::too_deep")
+            {
+                return error_expr(e.span);
+            }
+            self.error(
+                Diagnostic::error(
+                    "posology::name::too_deep",
+                    format!(
+                        "checking this value goes more than {MAX_CHECK_DEPTH} operations deep, \
+                         through the values it uses"
+                    ),
+                )
+                .with_label(e.span, "too deep")
+                .with_help("work the value out in fewer steps, from the inputs directly"),
+            );
+            return error_expr(e.span);
+        };
+        self.expr_unguarded(e, expected)
+    }
+
+    fn expr_unguarded(&mut self, e: &Expr, expected: Option<&Type>) -> CExpr {
         let span = e.span;
         match &e.kind {
             ExprKind::Quantity { value, unit } => self.quantity_literal(*value, unit, span),

@@ -158,6 +158,28 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
         ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { .. } => &[],
     };
+    // The reader's own guards: too deep for the stack, or too much work (see `parse`).
+    if let ErrorVariant::CustomError { message } = &err.variant {
+        let (code, message, help) = match message.as_str() {
+            "stack limit reached" => (
+                "posology::syntax::too_deep",
+                "the text nests too deeply here to be read",
+                "split the expression into named `let` values",
+            ),
+            "call limit reached" => (
+                "posology::syntax::too_complex",
+                "the protocol is too long or too involved to be read past this point",
+                "split long expressions into named `let` values, or the protocol into smaller \
+                 protocols",
+            ),
+            _ => ("", "", ""),
+        };
+        if !code.is_empty() {
+            return Diagnostic::error(code, message)
+                .with_label(span, "the reader stopped here")
+                .with_help(help);
+        }
+    }
     if let Some(d) = comma_in_number(text, span.start) {
         return d;
     }

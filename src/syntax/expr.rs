@@ -41,10 +41,10 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 /// The deepest an expression's tree may be: operators, calls, `if`s and brackets together. Every
 /// later stage (checking, evaluating) recurses over the tree, so a deeper one is refused here.
-pub const MAX_EXPR_DEPTH: usize = 128;
+pub const MAX_EXPR_DEPTH: usize = 64;
 
 /// The most operands and operators one run of an expression may have (between brackets).
-const MAX_EXPR_PARTS: usize = 512;
+const MAX_EXPR_PARTS: usize = 4 * MAX_EXPR_DEPTH;
 
 thread_local! {
     /// How many `build_expr` calls are under way on this thread.
@@ -63,7 +63,9 @@ impl Building {
             b.get()
         });
         let guard = Building;
-        if depth > 2 * MAX_EXPR_DEPTH {
+        // Two levels per bracket or `if` (`expr`, then its `op_expr`), with room for the
+        // brackets the precheck allows.
+        if depth > 2 * (super::MAX_NESTING.max(MAX_EXPR_DEPTH) + 8) {
             return Err(too_deep(span));
         }
         Ok(guard)
@@ -132,7 +134,13 @@ pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
             if flat.is_empty() {
                 return Err(internal(span));
             }
-            if flat.len() > MAX_EXPR_PARTS {
+            // The Pratt parser recurses once per prefix operator (`not`, `-`) before the
+            // tree's depth can be measured.
+            let prefixes = flat
+                .iter()
+                .filter(|p| matches!(p.as_rule(), Rule::op_not | Rule::op_neg))
+                .count();
+            if flat.len() > MAX_EXPR_PARTS || prefixes > MAX_EXPR_DEPTH {
                 return Err(too_deep(span));
             }
             let expr = run_pratt(flat)?;

@@ -1,0 +1,46 @@
+//! Arbitrary bytes as a patient file: the first byte picks the format (its value modulo 3:
+//! JSON, YAML, TOML), the rest is the file. It is read against every bundled protocol; reading
+//! must never panic or hang, every error must be a proper diagnostic, and data that is accepted
+//! is evaluated, with the decision held to the safety invariants.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use posology::diagnostics::Source;
+use posology::input::{read_patient, Format};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let format = match first % 3 {
+        0 => Format::Json,
+        1 => Format::Yaml,
+        _ => Format::Toml,
+    };
+    let text = String::from_utf8_lossy(rest);
+    let source = Source::new("fuzz.patient", text.as_ref());
+    for program in common::programs() {
+        match read_patient(program, &text, format, &source, &[]) {
+            Err(diags) => {
+                assert!(
+                    !diags.is_empty(),
+                    "a patient file refused without a diagnostic"
+                );
+                common::check_diagnostics_render_first(&diags, &text);
+            }
+            Ok(values) => {
+                let options = posology::eval::Options { trace: true };
+                match posology::eval::evaluate(program, &values, options) {
+                    Ok(decision) => {
+                        common::check_decision(program, &values, &decision);
+                        let _ = posology::report::text::decision(program, &decision, true);
+                        let _ = posology::report::json::decision(program, &decision, true);
+                    }
+                    Err(d) => common::check_diagnostic(&d, &program.source.text),
+                }
+            }
+        }
+    }
+});
