@@ -259,7 +259,7 @@ fn judge_caught(text: &str) -> Result<Verdict, String> {
 }
 
 /// Judges every mutant on worker threads, one per core (parsing is the slow part of a debug
-/// build: about 20 s for all the mutants on two cores), and fails a hang instead of stalling.
+/// build: about 8 s for all the mutants on two free cores), and fails a hang instead of stalling.
 fn run_all(mutants: Vec<String>) -> Vec<Result<Verdict, String>> {
     let count = mutants.len();
     let workers = std::thread::available_parallelism()

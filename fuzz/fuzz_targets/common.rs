@@ -232,3 +232,13 @@ fn broken_hard_limit(
     }
     None
 }
+
+/// With `POSOLOGY_FUZZ_TRACE` set, prints what became of each input (`refused`, `decision`,
+/// `eval-error`) to standard error, so a corpus can be summarised:
+/// `POSOLOGY_FUZZ_TRACE=1 target corpus/evaluate -runs=0 2>&1 | sort | uniq -c`.
+pub fn note(outcome: &str) {
+    static TRACE: OnceLock<bool> = OnceLock::new();
+    if *TRACE.get_or_init(|| std::env::var_os("POSOLOGY_FUZZ_TRACE").is_some()) {
+        eprintln!("outcome: {outcome}");
+    }
+}

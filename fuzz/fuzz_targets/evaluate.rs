@@ -284,6 +284,7 @@ fuzz_target!(|patient: Patient| {
     let source = Source::new("fuzz.json", text.as_str());
     match read_patient(program, &text, Format::Json, &source, &[]) {
         Err(diags) => {
+            common::note("refused");
             assert!(!diags.is_empty(), "a patient refused without a diagnostic");
             for d in &diags {
                 common::check_structure(d, &text);
@@ -293,12 +294,16 @@ fuzz_target!(|patient: Patient| {
             let options = posology::eval::Options { trace: true };
             match posology::eval::evaluate(program, &values, options) {
                 Ok(decision) => {
+                    common::note(&format!("decision {}", decision.status.word()));
                     common::check_decision(program, &values, &decision);
                     // Reports must not panic either.
                     let _ = posology::report::text::decision(program, &decision, true);
                     let _ = posology::report::json::decision(program, &decision, true);
                 }
-                Err(d) => common::check_structure(&d, &program.source.text),
+                Err(d) => {
+                    common::note(d.code);
+                    common::check_structure(&d, &program.source.text);
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     for program in common::programs() {
         match read_patient(program, &text, format, &source, &[]) {
             Err(diags) => {
+                common::note("refused");
                 assert!(
                     !diags.is_empty(),
                     "a patient file refused without a diagnostic"
@@ -34,11 +35,15 @@ fuzz_target!(|data: &[u8]| {
                 let options = posology::eval::Options { trace: true };
                 match posology::eval::evaluate(program, &values, options) {
                     Ok(decision) => {
+                        common::note(&format!("decision {}", decision.status.word()));
                         common::check_decision(program, &values, &decision);
                         let _ = posology::report::text::decision(program, &decision, true);
                         let _ = posology::report::json::decision(program, &decision, true);
                     }
-                    Err(d) => common::check_diagnostic(&d, &program.source.text),
+                    Err(d) => {
+                        common::note(d.code);
+                        common::check_diagnostic(&d, &program.source.text);
+                    }
                 }
             }
         }
