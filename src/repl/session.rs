@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::{parse_and_check, CExprKind, Program, Scope, Type};
+use crate::check::{check, CExprKind, Program, Scope, Type};
 use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
 use crate::eval::{self, Decision, Env, Options};
 use crate::input::{self, Format};
@@ -226,28 +226,33 @@ impl Session {
         }
     }
 
+    /// A file's text, or the failed reply saying why it cannot be read.
+    fn read_file(&self, path: &Path) -> Result<String, Reply> {
+        std::fs::read_to_string(path).map_err(|e| {
+            let d = Diagnostic::error(
+                "posology::io::read",
+                format!("cannot read {}: {e}", path.display()),
+            )
+            .with_help("check the path");
+            Reply::fail(self.diagnostics(&[d]))
+        })
+    }
+
     /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
     pub fn load(&mut self, path: &Path, keep_values: bool) -> Reply {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
-        let text = match std::fs::read_to_string(path) {
+        let text = match self.read_file(path) {
             Ok(t) => t,
-            Err(e) => {
-                let d = Diagnostic::error(
-                    "posology::io::read",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-                .with_help("check the path");
-                return Reply::fail(self.diagnostics(&[d]));
-            }
+            Err(reply) => return reply,
         };
         let source = Source::new(path.display().to_string(), text.as_str());
         let ast = match syntax::parse(&text) {
             Ok(a) => a,
             Err(d) => return self.keep_last(&[d.with_source(&source)]),
         };
-        let (program, diags) = parse_and_check(&text, &source);
+        let (program, diags) = check(&ast, &source);
         let Some(program) = program else {
             return self.keep_last(&diags);
         };
@@ -313,16 +318,9 @@ impl Session {
                 .with_help("name the file .json, .yaml or .toml"),
             );
         };
-        let text = match std::fs::read_to_string(path) {
+        let text = match self.read_file(path) {
             Ok(t) => t,
-            Err(e) => {
-                let d = Diagnostic::error(
-                    "posology::io::read",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-                .with_help("check the path");
-                return Reply::fail(self.diagnostics(&[d]));
-            }
+            Err(reply) => return reply,
         };
         let source = Source::new(path.display().to_string(), text.as_str());
         match input::read_given(&loaded.program, &text, format, &source) {
