@@ -350,7 +350,7 @@ fn let_chain(n: usize, reverse: bool, depth: usize) -> String {
     let condition = format!("a{n}{}", " + 1 mg".repeat(depth.saturating_sub(2)));
     format!(
         "protocol chain {{\n  version \"1.0.0\"\n  source \"x\"\n  inputs {{ dose: mg }}\n  \
-         let a0 = dose\n{}  phase a {{\n    decide first {{\n      big: when {condition} > 1 mg => \
+         limit dose <= 1000 mg hard\n  let a0 = dose\n{}  phase a {{\n    decide first {{\n      big: when {condition} > 1 mg => \
          give a{n}\n      otherwise => give dose\n    }}\n  }}\n  example \"e\" {{ given {{ dose: \
          1 mg }} expect status give }}\n}}\n",
         lets.concat()

@@ -626,8 +626,6 @@ impl Checker<'_> {
         self.doses_given.push(GivenDose {
             dim,
             span: amount.span,
-            bolus: g.form.as_ref().is_some_and(|f| f.name == "bolus"),
-            per_day: is_rate(dim) || frequency.is_some(),
         });
         Some(GiveSpec {
             amount,
@@ -694,8 +692,6 @@ impl Checker<'_> {
         self.doses_given.push(GivenDose {
             dim,
             span: from.span,
-            bolus: false,
-            per_day: s.frequency.is_some(),
         });
         if !is_amount(dim) {
             let d = self.mismatch(
@@ -781,6 +777,12 @@ impl Checker<'_> {
             return None;
         }
         let frequency = self.frequency(p.frequency.as_ref())?;
+        if let Type::Num(u) = &ty {
+            self.doses_given.push(GivenDose {
+                dim: u.dim(),
+                span: p.input.span,
+            });
+        }
         let mut rules = Vec::new();
         for (i, r) in p.rules.iter().enumerate() {
             let when = r.when.as_ref().map(|w| self.condition(w));
@@ -858,22 +860,19 @@ pub(super) struct GivenDose {
     pub dim: Dim,
     /// Where it is written.
     pub span: Span,
-    /// Given as a bolus.
-    pub bolus: bool,
-    /// Has a daily total (a rate, or an amount with a frequency).
-    pub per_day: bool,
 }
 
 impl GivenDose {
-    /// The dimension of its daily total.
+    /// The dimension of its daily total: a rate is its own; an amount is given some number
+    /// of times a day (once, without a frequency), so its total is the amount per time.
     fn daily_dim(self) -> Option<Dim> {
-        match (is_rate(self.dim), self.per_day) {
-            (true, _) => Some(self.dim),
-            (false, true) => Some(Dim {
+        if is_rate(self.dim) {
+            Some(self.dim)
+        } else {
+            Some(Dim {
                 time: self.dim.time - 1,
                 ..self.dim
-            }),
-            (false, false) => None,
+            })
         }
     }
 }
@@ -890,6 +889,7 @@ impl Checker<'_> {
             .iter()
             .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d, l.value.span)))
             .collect();
+
         let proposal_dims: Vec<Dim> = self
             .program
             .phases
@@ -900,7 +900,8 @@ impl Checker<'_> {
         for &(target, dim, span) in &limits {
             let applies = |d: &GivenDose| match target {
                 LimitTarget::Dose => !is_rate(d.dim) && d.dim == dim,
-                LimitTarget::Bolus => d.bolus && d.dim == dim,
+                // A bolus limit holds every single administration (fail closed).
+                LimitTarget::Bolus => !is_rate(d.dim) && d.dim == dim,
                 LimitTarget::Daily => d.daily_dim() == Some(dim),
             };
             let proposal_applies = proposal_dims.iter().any(|p| match target {
@@ -927,6 +928,7 @@ impl Checker<'_> {
                 );
             }
         }
+        let mut escaped = Vec::new();
         for d in &doses {
             let dose_limits: Vec<Dim> = limits
                 .iter()
@@ -939,6 +941,7 @@ impl Checker<'_> {
                         .with_label(d.span, "escapes the limits")
                         .with_help("give it in the limits' unit, or add a limit for this kind of dose"),
                 );
+                escaped.push(d.span);
                 continue;
             }
             let daily_limits: Vec<Dim> = limits
@@ -953,8 +956,48 @@ impl Checker<'_> {
                             .with_label(d.span, "escapes the daily limits")
                             .with_help("give it in the limits' unit, or add a daily limit for this kind of dose"),
                     );
+                    escaped.push(d.span);
                 }
             }
+        }
+        self.check_doses_held(&doses, &escaped);
+    }
+
+    /// Every dose, schedule and proposal must be held by at least one hard limit of its kind:
+    /// the safety gate refuses at run time what no hard limit holds, so say it here first.
+    fn check_doses_held(&mut self, doses: &[GivenDose], escaped: &[Span]) {
+        let hard: Vec<(LimitTarget, Dim)> = self
+            .program
+            .limits
+            .iter()
+            .filter(|l| l.hard)
+            .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d)))
+            .collect();
+        for d in doses.iter().filter(|d| !escaped.contains(&d.span)) {
+            let held = hard.iter().any(|&(target, dim)| match target {
+                LimitTarget::Dose | LimitTarget::Bolus => !is_rate(d.dim) && d.dim == dim,
+                LimitTarget::Daily => d.daily_dim() == Some(dim),
+            });
+            if held {
+                continue;
+            }
+            let daily = d.daily_dim().map(|x| x.describe()).unwrap_or_default();
+            let example = if is_rate(d.dim) {
+                format!("`limit daily <= … hard` in {daily}")
+            } else {
+                format!(
+                    "`limit dose <= … hard` in {}, or `limit daily <= … hard` in {daily}",
+                    d.dim.describe()
+                )
+            };
+            self.error(
+                Diagnostic::error(
+                    "posology::give::unlimited",
+                    format!("this dose is {}, but no hard limit holds a dose of that kind: it would be refused for every patient", d.dim.describe()),
+                )
+                .with_label(d.span, "no hard limit of this kind")
+                .with_help(format!("write the label's maximum as {example}; if the label gives none, write a policy maximum with `because \"…\"`")),
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 //! verifies the protocol as a whole (reachable phases, decisions that can fall through, limits
 //! on things that exist). It reports every problem it finds, not just the first.
 
+mod constant_doses;
 mod consts;
 mod decide;
 mod declare;
@@ -137,6 +138,7 @@ impl<'a> Checker<'a> {
         self.check_phases();
         self.check_reachability();
         self.check_limits_hold_doses();
+        self.check_constant_doses();
         self.check_examples();
     }
 

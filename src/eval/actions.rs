@@ -44,17 +44,18 @@ fn is_rate(q: &Quantity) -> bool {
 }
 
 impl<'p> Builder<'p> {
-    pub fn new(program: &'p Program, phase: usize, path: Vec<usize>) -> Self {
-        let decision = Decision {
-            phase: program
+    /// A builder for the deciding `phase` (`None` for a protocol without phases).
+    pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
+        let name = |p: usize| {
+            program
                 .phases
-                .get(phase)
+                .get(p)
                 .map(|p| p.name.clone())
-                .unwrap_or_default(),
-            path: path
-                .iter()
-                .map(|&p| program.phases[p].name.clone())
-                .collect(),
+                .unwrap_or_default()
+        };
+        let decision = Decision {
+            phase: phase.map(name).unwrap_or_default(),
+            path: path.iter().map(|&p| name(p)).collect(),
             status: Status::Wait,
             doses: Vec::new(),
             schedule: None,
@@ -244,11 +245,17 @@ impl<'p> Builder<'p> {
                     );
                     break;
                 }
-                self.limit_message(
-                    b,
-                    Level::Critical,
-                    format!("The taper starts above a hard limit: {}", b.explain()),
-                );
+                // Said once: the safety gate refuses the whole taper.
+                let said = self.decision.messages.iter().any(|m| {
+                    m.rule.as_deref() == Some(&b.limit.id) && m.text.starts_with("The taper")
+                });
+                if !said {
+                    self.limit_message(
+                        b,
+                        Level::Critical,
+                        format!("The taper starts above a hard limit: {}", b.explain()),
+                    );
+                }
             }
             // A taper only lowers the dose: a soft ceiling it starts above is no news.
             for b in breaches.iter().filter(|b| !b.limit.hard && s.increase) {
@@ -435,7 +442,8 @@ impl<'p> Builder<'p> {
         Ok(self.decision)
     }
 
-    /// Holds one dose against the limits; returns false when a hard limit refuses it.
+    /// Holds one dose against the limits: warns on soft ones and caps a range at a hard
+    /// ceiling its low end is within. Refusing is the safety gate's (`gate.rs`), not this.
     fn enforce(
         &mut self,
         env: &mut Env<'p>,
@@ -450,7 +458,7 @@ impl<'p> Builder<'p> {
         let daily_low = dose.daily_total.as_ref().map(|d| d.low().clone());
         let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
         let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
-        let mut keep = true;
+        let keep = true;
         for b in &high {
             let also_low = low.iter().any(|l| std::ptr::eq(l.limit, b.limit));
             let entry = |detail: String| TraceEntry {
@@ -484,15 +492,8 @@ impl<'p> Builder<'p> {
                 trace.push(entry("hard limit: range capped".into()));
                 continue;
             }
-            keep = false;
-            self.limit_message(b, Level::Critical, format!("Refused: {}", b.explain()));
-            self.decision.reasons.push(Reason {
-                kind: ReasonKind::Refuse,
-                text: b.explain(),
-                rule: b.limit.id.clone(),
-                source: b.limit.source.clone(),
-            });
-            trace.push(entry("hard limit: dose refused".into()));
+            // A breach that no cap mends is the safety gate's to refuse: it refuses the
+            // whole decision, so no other dose of it is given either.
         }
         Ok(keep)
     }

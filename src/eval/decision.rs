@@ -134,6 +134,8 @@ pub struct ProposalOutcome {
     pub value: Quantity,
     /// Its daily total, when a frequency is known.
     pub daily_total: Option<Quantity>,
+    /// The frequency the proposal is read at (`proposal NAME 3 times daily`), if any.
+    pub frequency: Option<FrequencyOut>,
     /// Allowed now.
     pub allowed: bool,
     /// Why.

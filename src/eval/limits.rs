@@ -89,12 +89,13 @@ pub(super) fn breaches<'p>(
         let Some(value) = value else {
             continue;
         };
-        if let Some(when) = &limit.when {
-            if !env.truth(when)? {
-                continue;
-            }
+        if !super::gate::limit_applies(env, limit) {
+            continue;
         }
-        let bound = env.num(&limit.value)?;
+        // A bound that cannot be worked out is the safety gate's to refuse on.
+        let Ok(bound) = env.num(&limit.value) else {
+            continue;
+        };
         if bound.dim() != value.dim() {
             continue; // a limit on another kind of dose (e.g. mL where this is mg)
         }

@@ -6,6 +6,7 @@
 mod actions;
 mod decision;
 mod expr;
+mod gate;
 mod limits;
 mod proposal;
 
@@ -102,7 +103,13 @@ impl<'p> Run<'_, 'p> {
         for block in &program.global {
             self.block(block, None, &mut fired)?;
         }
-        let (phase, path) = self.phases(&mut fired)?;
+        // A protocol without phases is one phase: its top-level `decide` blocks.
+        let (phase, path) = if program.phases.is_empty() {
+            (None, Vec::new())
+        } else {
+            let (phase, path) = self.phases(&mut fired)?;
+            (Some(phase), path)
+        };
         let mut builder = actions::Builder::new(program, phase, path);
         for f in &fired {
             builder.apply(self.env, f.rule, f.phase)?;
@@ -132,6 +139,12 @@ impl<'p> Run<'_, 'p> {
             proposal::no_rules_here(self.env, slot, &mut decision);
         }
         decision.finish_status();
+        gate::enforce(
+            self.env,
+            &mut decision,
+            &mut self.trace,
+            &mut self.fired_ids,
+        );
         for (limit, applied) in program.limits.iter().zip(&self.env.limits_applied) {
             if *applied && !self.fired_ids.contains(&limit.id) {
                 self.fired_ids.push(limit.id.clone());
@@ -140,15 +153,17 @@ impl<'p> Run<'_, 'p> {
         decision.fired = std::mem::take(&mut self.fired_ids);
         decision.trace = std::mem::take(&mut self.trace);
         if !decision.has_outcome() {
+            let place = if decision.phase.is_empty() {
+                "the protocol".to_string()
+            } else {
+                format!("the phase `{}`", decision.phase)
+            };
             return Err(Diagnostic::error(
                 "posology::eval::no_decision",
-                format!(
-                    "no rule of the phase `{}` applies to this patient",
-                    decision.phase
-                ),
+                format!("no rule of {place} applies to this patient"),
             )
             .with_label(self.phase_span(&decision.phase), "nothing decided here")
-            .with_help("add an `otherwise` rule to the phase's `decide first` block"));
+            .with_help("add an `otherwise` rule to the `decide first` block"));
         }
         Ok(decision)
     }
@@ -298,14 +313,15 @@ impl Decision {
         let has = |k: ReasonKind| self.reasons.iter().any(|r| r.kind == k);
         self.status = if has(ReasonKind::Stop) {
             Status::Stop
-        } else if has(ReasonKind::Refuse) || self.proposal.as_ref().is_some_and(|p| !p.allowed) {
+        } else if has(ReasonKind::Refuse) {
+            // `refused` means nothing is given: a refused proposal is the proposal's verdict.
             Status::Refused
         } else if !self.doses.is_empty() || self.schedule.is_some() {
             Status::Give
         } else {
             Status::Wait
         };
-        if self.status == Status::Stop {
+        if matches!(self.status, Status::Stop | Status::Refused) {
             self.doses.clear();
             self.schedule = None;
         }

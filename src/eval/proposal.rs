@@ -146,6 +146,7 @@ pub(super) fn judge(
     decision.proposal = Some(ProposalOutcome {
         value,
         daily_total: daily,
+        frequency: freq,
         allowed,
         reason,
         allowed_range,
@@ -163,6 +164,7 @@ pub(super) fn no_rules_here(env: &mut Env<'_>, slot: usize, decision: &mut Decis
     decision.proposal = Some(ProposalOutcome {
         value,
         daily_total: None,
+        frequency: None,
         allowed: false,
         reason: format!(
             "the {} phase takes no proposed doses: follow the decision",

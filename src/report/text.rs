@@ -76,7 +76,9 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
     } else {
         String::new()
     };
-    let _ = writeln!(out, "Phase: {}{path}", d.phase);
+    if !d.phase.is_empty() {
+        let _ = writeln!(out, "Phase: {}{path}", d.phase);
+    }
     let proposal_only = d.status == Status::Refused
         && d.proposal.as_ref().is_some_and(|p| !p.allowed)
         && !d.reasons.iter().any(|r| r.kind == ReasonKind::Refuse);

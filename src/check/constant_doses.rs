@@ -1,0 +1,143 @@
+//! Doses written as constants are judged before anything runs: a zero or negative dose, a
+//! range written high end first, or a zero or negative frequency would be refused by the
+//! safety gate for every patient, so `check` says so at the place it is written.
+//!
+//! Only what does not depend on the patient is folded: literals, `let`s of literals, and
+//! arithmetic, negation and ranges over them. Anything else is left to the gate at run time.
+
+use std::cmp::Ordering;
+
+use super::{ActionSpec, CExpr, CExprKind, Checker, FrequencySpec, Program};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::units::Quantity;
+
+/// How deep `let`s of `let`s are followed (the checker already refuses cycles).
+const MAX_DEPTH: usize = 64;
+
+/// A constant amount: one value, or a range's two ends as written.
+enum Folded {
+    One(Quantity),
+    Range(Quantity, Quantity),
+}
+
+impl Checker<'_> {
+    /// Reports every constant dose, range or frequency that no patient could be given.
+    pub(super) fn check_constant_doses(&mut self) {
+        let program = &self.program;
+        let mut found = Vec::new();
+        let rules = program
+            .global
+            .iter()
+            .chain(program.phases.iter().flat_map(|p| p.decides.iter()))
+            .flat_map(|d| d.rules.iter());
+        for rule in rules {
+            for action in &rule.actions {
+                match &action.action {
+                    ActionSpec::Give(g) => {
+                        amount_problems(program, &g.amount, &mut found);
+                        if let Some(f) = &g.frequency {
+                            frequency_problems(program, f, &mut found);
+                        }
+                    }
+                    ActionSpec::Schedule(s) => {
+                        amount_problems(program, &s.from, &mut found);
+                        if let Some(f) = &s.frequency {
+                            frequency_problems(program, f, &mut found);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (span, message, help) in found {
+            self.error(
+                Diagnostic::error("posology::give::not_positive", message)
+                    .with_label(span, "no patient can be given this")
+                    .with_help(help),
+            );
+        }
+    }
+}
+
+type Found = Vec<(Span, String, String)>;
+
+fn amount_problems(program: &Program, e: &CExpr, found: &mut Found) {
+    let Some(folded) = fold(program, e, 0) else {
+        return;
+    };
+    let (lo, hi) = match &folded {
+        Folded::One(q) => (q, q),
+        Folded::Range(lo, hi) => (lo, hi),
+    };
+    if matches!(folded, Folded::Range(..)) && lo.compare(hi).is_ok_and(Ordering::is_gt) {
+        found.push((
+            e.span,
+            format!("this range runs from {lo} down to {hi}: its low end is above its high end"),
+            format!("write the smaller dose first: `{hi}..{lo}`"),
+        ));
+        return;
+    }
+    for end in [lo, hi] {
+        if !is_positive(end) {
+            found.push((
+                e.span,
+                format!("a dose must be more than zero, but this is {end}"),
+                "write the dose as a positive amount; to give nothing, use `hold` or `stop`".into(),
+            ));
+            return;
+        }
+    }
+}
+
+fn frequency_problems(program: &Program, f: &FrequencySpec, found: &mut Found) {
+    let (e, what) = match f {
+        FrequencySpec::TimesDaily(n) => (n, "doses a day"),
+        FrequencySpec::Every(t) => (t, "as the interval between doses"),
+    };
+    if let Some(Folded::One(q)) = fold(program, e, 0) {
+        if !is_positive(&q) {
+            found.push((
+                e.span,
+                format!("{q} {what} is not a frequency: it must be more than zero"),
+                "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".into(),
+            ));
+        }
+    }
+}
+
+fn is_positive(q: &Quantity) -> bool {
+    let zero = Quantity::new(0.into(), q.unit.clone());
+    q.compare(&zero).is_ok_and(Ordering::is_gt)
+}
+
+/// The value of an expression that does not depend on the patient, if it is one.
+fn fold(program: &Program, e: &CExpr, depth: usize) -> Option<Folded> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    match &e.kind {
+        CExprKind::Const(v) => v.as_num().cloned().map(Folded::One),
+        CExprKind::Let(slot) => fold(program, &program.lets.get(*slot)?.expr, depth + 1),
+        CExprKind::Unary(UnaryOp::Neg, inner) => match fold(program, inner, depth + 1)? {
+            Folded::One(q) => Some(Folded::One(q.neg())),
+            Folded::Range(lo, hi) => Some(Folded::Range(hi.neg(), lo.neg())),
+        },
+        CExprKind::Binary(op, a, b) => {
+            let (Folded::One(a), Folded::One(b)) =
+                (fold(program, a, depth + 1)?, fold(program, b, depth + 1)?)
+            else {
+                return None;
+            };
+            match op {
+                BinaryOp::Range => Some(Folded::Range(a, b)),
+                BinaryOp::Add => a.add(&b).ok().map(Folded::One),
+                BinaryOp::Sub => a.sub(&b).ok().map(Folded::One),
+                BinaryOp::Mul => a.mul(&b).ok().map(Folded::One),
+                BinaryOp::Div => a.div(&b).ok().map(Folded::One),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,567 @@
+//! The safety gate: the last step of every evaluation, and the only place that decides whether
+//! a decision may give anything. Whatever the rules, schedules and proposals produced, the gate
+//! holds every dose the decision would give against every hard limit, and a decision that
+//! breaks one gives nothing.
+//!
+//! Its rules (the README's "What a hard limit guarantees" says the same for pharmacists):
+//! * A hard limit applies when its `when` holds, or when its `when` cannot be decided (an input
+//!   it reads is missing): fail closed. A limit whose bound cannot be worked out for this
+//!   patient holds every dose of its kind back.
+//! * Every single administration (each end of a range, each schedule step, an allowed proposal
+//!   and each end of an allowed range) is held against the `dose` and `bolus` limits of its
+//!   dimension; a `bolus` limit holds every single administration, whatever its form word.
+//! * Daily totals: `N times daily` is N administrations a day, `every T` is one per T, no
+//!   frequency is one administration that day, and a rate counts as itself per day. The daily
+//!   totals of all doses given together are summed, low ends and high ends apart, and a
+//!   schedule step's total includes those doses. Sums are held against the `daily` limits.
+//! * Every dose must be held by at least one hard limit that applies; a zero or negative dose
+//!   or frequency, or a range whose low end is above its high end, is refused.
+//! * A breach by the decision's own doses refuses the decision: status `refused`, no dose and
+//!   no schedule, the reasons naming each limit with its `because` and `source`. A breach by a
+//!   proposal refuses the proposal only (`proposal.allowed = false`).
+//!
+//! Arithmetic that fails here (an overflow, say) is itself a reason to refuse: the gate never
+//! lets a dose through that it could not verify.
+
+use std::cmp::Ordering;
+
+use super::decision::*;
+use super::expr::Env;
+use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
+use crate::syntax::ast::{BinaryOp, CmpOp, IsTest, UnaryOp};
+use crate::units::{Atom, Dim, Quantity, Unit};
+
+/// The reason id of refusals that are not one limit's (a negative dose, an unheld dose).
+pub const GATE_ID: &str = "safety gate";
+
+/// True when a hard or soft limit applies to this patient: its `when` holds or cannot be
+/// decided (a value it reads is missing), so a limit is never switched off by missing data.
+pub(super) fn limit_applies(env: &mut Env<'_>, limit: &LimitSpec) -> bool {
+    match &limit.when {
+        None => true,
+        Some(condition) => decide(env, condition) != Some(false),
+    }
+}
+
+/// A condition in three-valued logic: `None` when it depends on a missing value. `and`, `or`
+/// and `not` follow Kleene's tables, so `kind is not missing and kind == child` is decided
+/// (false) for a patient without `kind`, while `kind == child` alone is not.
+fn decide(env: &mut Env<'_>, e: &CExpr) -> Option<bool> {
+    match &e.kind {
+        CExprKind::Binary(BinaryOp::And, a, b) => match (decide(env, a), decide(env, b)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
+        CExprKind::Binary(BinaryOp::Or, a, b) => match (decide(env, a), decide(env, b)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        CExprKind::Unary(UnaryOp::Not, a) => decide(env, a).map(|b| !b),
+        _ if reads_missing(env, e, 0) => None,
+        _ => env.truth(e).ok(),
+    }
+}
+
+/// True when the expression reads a missing input or a `let` that cannot be worked out,
+/// other than through `is missing` / `is not missing`, which are made to read missing values.
+fn reads_missing(env: &mut Env<'_>, e: &CExpr, depth: usize) -> bool {
+    if depth > 256 {
+        return true;
+    }
+    let walk = |env: &mut Env<'_>, x: &CExpr| reads_missing(env, x, depth + 1);
+    match &e.kind {
+        CExprKind::Const(_) | CExprKind::Item { .. } => false,
+        CExprKind::Input(slot) => env.inputs.get(*slot).is_none_or(|v| v.is_missing()),
+        CExprKind::Let(slot) => env.let_value(*slot).map_or(true, |v| v.is_missing()),
+        CExprKind::Is(_, IsTest::Missing | IsTest::NotMissing) => false,
+        CExprKind::Is(x, _)
+        | CExprKind::Field(x, _)
+        | CExprKind::Project(x, _)
+        | CExprKind::Unary(_, x) => walk(env, x),
+        CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => walk(env, a) || walk(env, b),
+        CExprKind::If(c, a, b) => walk(env, c) || walk(env, a) || walk(env, b),
+        CExprKind::List(xs) | CExprKind::Call(_, xs) => xs.iter().any(|x| walk(env, x)),
+    }
+}
+
+/// Holds the decision against every hard limit; refuses what breaks one (see the module doc).
+pub(super) fn enforce(
+    env: &mut Env<'_>,
+    decision: &mut Decision,
+    trace: &mut Vec<TraceEntry>,
+    fired: &mut Vec<String>,
+) {
+    let limits = applicable_hard_limits(env);
+    let own = own_breaches(&limits, decision);
+    let offer = proposal_breaches(&limits, decision);
+    if !own.is_empty() {
+        refuse_decision(decision, &own, trace, fired);
+    }
+    if !offer.is_empty() {
+        refuse_proposal(decision, &offer, trace, fired);
+    }
+}
+
+/// A hard limit that applies to this patient, with its bound (`None`: cannot be worked out).
+struct Bound<'p> {
+    limit: &'p LimitSpec,
+    dim: Option<Dim>,
+    value: Option<Quantity>,
+}
+
+fn applicable_hard_limits<'p>(env: &mut Env<'p>) -> Vec<Bound<'p>> {
+    let program = env.program;
+    let mut out = Vec::new();
+    for limit in program.limits.iter().filter(|l| l.hard) {
+        if !limit_applies(env, limit) {
+            continue;
+        }
+        let value = env.num(&limit.value).ok();
+        let dim = limit
+            .value
+            .ty
+            .dim()
+            .or_else(|| value.as_ref().map(|v| v.dim()));
+        out.push(Bound { limit, dim, value });
+    }
+    out
+}
+
+/// Whether a value is one administration or a total per day.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    Single,
+    Daily,
+}
+
+/// Something the decision would give, to be held against the limits.
+struct Exposure {
+    value: Quantity,
+    scale: Scale,
+    /// What it is, for the reason ("the dose 20 mg 4 times daily").
+    what: String,
+}
+
+/// Why the gate refuses.
+struct Breach {
+    /// The limit broken, or `None` for a refusal of the gate's own (negative dose, no limit).
+    limit: Option<LimitId>,
+    text: String,
+}
+
+#[derive(Clone)]
+struct LimitId {
+    id: String,
+    source: Option<String>,
+}
+
+/// One thing given (a dose, a schedule step, a proposal): its single administrations, its
+/// daily totals, and problems found before any limit is consulted.
+#[derive(Default)]
+struct Given {
+    exposures: Vec<Exposure>,
+    problems: Vec<String>,
+    /// Its daily total's low and high end, to add to the other doses given with it.
+    daily: Option<(Quantity, Quantity)>,
+    what: String,
+}
+
+fn own_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
+    let doses: Vec<Given> = decision.doses.iter().map(given_dose).collect();
+    let mut breaches = Vec::new();
+    for g in &doses {
+        check_given(limits, g, &mut breaches);
+    }
+    let together = sum_daily(doses.iter().filter_map(|g| g.daily.clone()));
+    match &together {
+        Err(text) => breaches.push(own_problem(text.clone())),
+        Ok(sums) if doses.len() > 1 => {
+            for (lo, hi) in sums {
+                let what = "all doses given together";
+                for value in [lo, hi] {
+                    let e = exposure(value.clone(), Scale::Daily, what);
+                    hold(limits, &e, &mut breaches);
+                }
+            }
+        }
+        Ok(_) => {}
+    }
+    if let Some(schedule) = &decision.schedule {
+        if !schedule.steps.iter().any(|s| s.dose.is_some()) {
+            breaches.push(own_problem(
+                "the schedule has no step that can be given within the hard limits".into(),
+            ));
+        }
+        let with = together.unwrap_or_default();
+        for step in schedule.steps.iter().filter(|s| !s.stop) {
+            let g = given_step(step, &with);
+            check_given(limits, &g, &mut breaches);
+        }
+    }
+    breaches
+}
+
+fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
+    let Some(p) = &decision.proposal else {
+        return Vec::new();
+    };
+    let mut breaches = Vec::new();
+    if p.allowed {
+        let g = given_amount(
+            &Amount::One(p.value.clone()),
+            p.frequency.as_ref(),
+            format!("the proposed dose {}", p.value),
+        );
+        check_given(limits, &g, &mut breaches);
+    }
+    if let Some(range) = &p.allowed_range {
+        for end in [range.low(), range.high()] {
+            let what = format!("the allowed dose {end}");
+            let g = given_amount(&Amount::One(end.clone()), p.frequency.as_ref(), what);
+            check_given(limits, &g, &mut breaches);
+        }
+    }
+    breaches
+}
+
+fn exposure(value: Quantity, scale: Scale, what: &str) -> Exposure {
+    Exposure {
+        value,
+        scale,
+        what: what.to_string(),
+    }
+}
+
+fn own_problem(text: String) -> Breach {
+    Breach { limit: None, text }
+}
+
+/// A given dose as the gate sees it.
+fn given_dose(dose: &Dose) -> Given {
+    let what = format!("the dose {}", dose_words(dose));
+    given_amount(&dose.amount, dose.frequency.as_ref(), what)
+}
+
+/// An amount or range at a frequency: its single administrations and its daily totals.
+fn given_amount(amount: &Amount, frequency: Option<&FrequencyOut>, what: String) -> Given {
+    let mut g = Given {
+        what: what.clone(),
+        ..Given::default()
+    };
+    let (lo, hi) = (amount.low(), amount.high());
+    for end in [lo, hi] {
+        if !is_positive(end) {
+            g.problems.push(format!(
+                "{what}: {end} is not a dose (it must be more than zero)"
+            ));
+        }
+    }
+    if matches!(amount, Amount::Range(..)) && lo.compare(hi).map_or(true, Ordering::is_gt) {
+        g.problems.push(format!(
+            "{what}: the range's low end {lo} is above its high end {hi}"
+        ));
+    }
+    if let Some(f) = frequency {
+        if let Some(problem) = frequency_problem(f) {
+            g.problems.push(format!("{what}: {problem}"));
+        }
+    }
+    if !g.problems.is_empty() {
+        return g;
+    }
+    if !is_rate(lo) {
+        for end in [lo, hi] {
+            g.exposures
+                .push(exposure(end.clone(), Scale::Single, &what));
+        }
+    }
+    match (per_day(lo, frequency), per_day(hi, frequency)) {
+        (Some(dlo), Some(dhi)) => {
+            g.exposures.push(exposure(dlo.clone(), Scale::Daily, &what));
+            g.exposures.push(exposure(dhi.clone(), Scale::Daily, &what));
+            g.daily = Some((dlo, dhi));
+        }
+        _ => g
+            .problems
+            .push(format!("{what}: its daily total cannot be worked out")),
+    }
+    g
+}
+
+/// A schedule step, its daily total including the doses given with it.
+fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
+    let Some(dose) = &step.dose else {
+        return Given::default();
+    };
+    let what = format!("step {} of the schedule ({dose})", step.number);
+    let mut g = given_amount(&Amount::One(dose.clone()), step.frequency.as_ref(), what);
+    if let (Some(own), false) = (&g.daily, with.is_empty()) {
+        match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
+            Ok(sums) => {
+                let what = format!("{} with the doses given alongside", g.what);
+                for (_, hi) in sums {
+                    g.exposures.push(exposure(hi, Scale::Daily, &what));
+                }
+            }
+            Err(text) => g.problems.push(text),
+        }
+    }
+    g
+}
+
+/// Holds one given thing against the limits: its problems, each exposure, and that at least
+/// one applicable limit holds it.
+fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>) {
+    if g.what.is_empty() {
+        return;
+    }
+    if !g.problems.is_empty() {
+        breaches.extend(g.problems.iter().cloned().map(own_problem));
+        return;
+    }
+    let mut held = false;
+    for e in &g.exposures {
+        held |= hold(limits, e, breaches);
+    }
+    if !held {
+        breaches.push(own_problem(format!(
+            "{}: no hard limit of the protocol applies to it for this patient, so it cannot be \
+             given safely",
+            g.what
+        )));
+    }
+}
+
+/// Holds one exposure against every applicable limit of its kind and dimension; returns
+/// whether any limit held it (an unworkable bound counts: it refuses).
+fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>) -> bool {
+    let mut held = false;
+    let dim = e.value.dim();
+    for b in limits {
+        let scale = match b.limit.target {
+            LimitTarget::Dose | LimitTarget::Bolus => Scale::Single,
+            LimitTarget::Daily => Scale::Daily,
+        };
+        if scale != e.scale || b.dim != Some(dim) {
+            continue;
+        }
+        held = true;
+        let Some(bound) = &b.value else {
+            breaches.push(limit_breach(
+                b.limit,
+                format!(
+                    "{}: the hard limit `{} {} …` cannot be worked out for this patient (a value \
+                     it needs is missing)",
+                    e.what,
+                    b.limit.target.word(),
+                    b.limit.op.symbol()
+                ),
+            ));
+            continue;
+        };
+        if !satisfies(&e.value, b.limit.op, bound) {
+            breaches.push(limit_breach(b.limit, explain(e, b.limit, bound)));
+        }
+    }
+    held
+}
+
+fn limit_breach(limit: &LimitSpec, text: String) -> Breach {
+    Breach {
+        limit: Some(LimitId {
+            id: limit.id.clone(),
+            source: limit.source.clone(),
+        }),
+        text,
+    }
+}
+
+/// Does `value op bound` hold? A comparison that fails does not.
+fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
+    value.compare(bound).is_ok_and(|o| match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    })
+}
+
+fn explain(e: &Exposure, limit: &LimitSpec, bound: &Quantity) -> String {
+    let side = match limit.op {
+        CmpOp::Lt | CmpOp::Le => "above",
+        CmpOp::Gt | CmpOp::Ge => "below",
+    };
+    let rule = format!(
+        "the hard limit {} {} {bound}",
+        limit.target.word(),
+        limit.op.symbol()
+    );
+    let mut text = match e.scale {
+        Scale::Single => format!("{} is {side} {rule}", e.what),
+        Scale::Daily => format!(
+            "the daily total of {} is {}, {side} {rule}",
+            e.what, e.value
+        ),
+    };
+    if let Some(because) = &limit.because {
+        text.push_str(": ");
+        text.push_str(because);
+    }
+    text
+}
+
+/// The total per day of one administration `amount` at `frequency`, as a rate.
+fn per_day(amount: &Quantity, frequency: Option<&FrequencyOut>) -> Option<Quantity> {
+    if is_rate(amount) {
+        return Some(amount.clone());
+    }
+    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
+    match frequency {
+        None => amount.div(&day).ok(),
+        Some(f) => match (&f.times_per_day, &f.every) {
+            (Some(n), _) => amount.mul(n).ok()?.div(&day).ok(),
+            (None, Some(t)) => amount.div(t).ok(),
+            (None, None) => None,
+        },
+    }
+}
+
+fn frequency_problem(f: &FrequencyOut) -> Option<String> {
+    let bad = |q: &Quantity| !is_positive(q);
+    match (&f.times_per_day, &f.every) {
+        (Some(n), _) if bad(n) => Some(format!("{n} doses a day is not a frequency")),
+        (_, Some(t)) if bad(t) => Some(format!("every {t} is not an interval")),
+        (None, None) => Some("its frequency says no number of doses".into()),
+        _ => None,
+    }
+}
+
+/// Adds up daily totals (low ends and high ends apart), one sum per dimension.
+fn sum_daily(
+    totals: impl Iterator<Item = (Quantity, Quantity)>,
+) -> Result<Vec<(Quantity, Quantity)>, String> {
+    let mut sums: Vec<(Quantity, Quantity)> = Vec::new();
+    for (lo, hi) in totals {
+        match sums.iter_mut().find(|(s, _)| s.dim() == lo.dim()) {
+            None => sums.push((lo, hi)),
+            Some((slo, shi)) => {
+                let add = |a: &Quantity, b: &Quantity| {
+                    a.add(b)
+                        .map_err(|_| "the doses' daily totals cannot be added up".to_string())
+                };
+                *slo = add(slo, &lo)?;
+                *shi = add(shi, &hi)?;
+            }
+        }
+    }
+    Ok(sums)
+}
+
+fn is_rate(q: &Quantity) -> bool {
+    q.dim().time == -1
+}
+
+/// More than zero, exactly (a comparison that fails is not).
+fn is_positive(q: &Quantity) -> bool {
+    let zero = Quantity::new(0.into(), q.unit.clone());
+    q.compare(&zero).is_ok_and(Ordering::is_gt)
+}
+
+fn dose_words(dose: &Dose) -> String {
+    let amount = match &dose.amount {
+        Amount::One(q) => q.to_string(),
+        Amount::Range(lo, hi) => format!("{lo} to {hi}"),
+    };
+    match &dose.frequency {
+        Some(f) => format!("{amount} {}", f.text),
+        None => amount,
+    }
+}
+
+/// Refuses the decision: nothing is given. Each limit is named once (its first breach), and
+/// one critical message says that nothing is given.
+fn refuse_decision(
+    decision: &mut Decision,
+    breaches: &[Breach],
+    trace: &mut Vec<TraceEntry>,
+    fired: &mut Vec<String>,
+) {
+    decision.status = Status::Refused;
+    decision.doses.clear();
+    decision.schedule = None;
+    let mut named: Vec<&str> = Vec::new();
+    for b in breaches {
+        let (rule, source) = match &b.limit {
+            Some(l) => (l.id.clone(), l.source.clone()),
+            None => (GATE_ID.to_string(), None),
+        };
+        let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
+        if named.contains(&key) {
+            continue;
+        }
+        named.push(key);
+        decision.reasons.push(Reason {
+            kind: ReasonKind::Refuse,
+            text: b.text.clone(),
+            rule,
+            source,
+        });
+        record(b, "hard limit: decision refused", trace, fired);
+    }
+    decision.messages.push(Message {
+        level: Level::Critical,
+        code: "limit.hard".into(),
+        text: "Nothing is given: the decision breaks a hard limit (see the reasons); review it \
+               with the prescriber"
+            .into(),
+        rule: Some(GATE_ID.into()),
+        source: None,
+    });
+}
+
+/// Refuses the proposal (the decision's own doses stand).
+fn refuse_proposal(
+    decision: &mut Decision,
+    breaches: &[Breach],
+    trace: &mut Vec<TraceEntry>,
+    fired: &mut Vec<String>,
+) {
+    let Some(p) = &mut decision.proposal else {
+        return;
+    };
+    let Some(first) = breaches.first() else {
+        return;
+    };
+    p.allowed = false;
+    p.reason = first.text.clone();
+    p.allowed_range = None;
+    p.rule = Some(
+        first
+            .limit
+            .as_ref()
+            .map_or_else(|| GATE_ID.to_string(), |l| l.id.clone()),
+    );
+    p.source = first.limit.as_ref().and_then(|l| l.source.clone());
+    for b in breaches {
+        record(b, "hard limit: proposal refused", trace, fired);
+    }
+}
+
+fn record(b: &Breach, detail: &str, trace: &mut Vec<TraceEntry>, fired: &mut Vec<String>) {
+    let Some(limit) = &b.limit else {
+        return;
+    };
+    if !fired.contains(&limit.id) {
+        fired.push(limit.id.clone());
+    }
+    trace.push(TraceEntry {
+        kind: "limit",
+        id: limit.id.clone(),
+        fired: true,
+        source: limit.source.clone(),
+        values: Vec::new(),
+        detail: Some(format!("{detail}: {}", b.text)),
+    });
+}
