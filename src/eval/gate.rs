@@ -534,9 +534,17 @@ fn refuse_proposal(
     let Some(first) = breaches.first() else {
         return;
     };
+    p.allowed_range = None;
+    if !p.allowed {
+        // Already refused by a rule of the phase, whose reason stands; only the range shown
+        // as allowed went past a hard limit, and it is withdrawn.
+        for b in breaches {
+            record(b, "hard limit: allowed range withdrawn", trace, fired);
+        }
+        return;
+    }
     p.allowed = false;
     p.reason = first.text.clone();
-    p.allowed_range = None;
     p.rule = Some(
         first
             .limit

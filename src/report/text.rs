@@ -79,15 +79,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
     if !d.phase.is_empty() {
         let _ = writeln!(out, "Phase: {}{path}", d.phase);
     }
-    let proposal_only = d.status == Status::Refused
-        && d.proposal.as_ref().is_some_and(|p| !p.allowed)
-        && !d.reasons.iter().any(|r| r.kind == ReasonKind::Refuse);
-    let qualifier = if proposal_only {
-        " (the proposed dose; the protocol's own decision follows)"
-    } else {
-        ""
-    };
-    let _ = writeln!(out, "Status: {}{qualifier}", d.status.word().to_uppercase());
+    let _ = writeln!(out, "Status: {}", d.status.word().to_uppercase());
     for r in &d.reasons {
         let _ = writeln!(
             out,
