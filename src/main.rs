@@ -400,19 +400,28 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
             for case in &cases {
                 fired.extend(testing::run_case(&program, case).fired);
             }
-            let missing = testing::unexercised(&program, &fired);
-            let total = program.coverable_ids().len();
+            let groups = testing::coverage(&program, &fired);
+            let total: usize = groups.iter().map(|g| g.total).sum();
+            let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
             println!(
-                "coverage {}: {} of {total} rules, limits and requirements exercised by {} examples and {} cases",
+                "coverage {}: {} of {total} exercised by {} examples and {} cases",
                 file.display(),
-                total - missing.len(),
+                total - missing,
                 program.examples.len(),
                 cases.len()
             );
-            for id in &missing {
-                println!("         not exercised: {id}");
+            for g in groups.iter().filter(|g| g.total > 0) {
+                println!(
+                    "         {}: {} of {}",
+                    g.what,
+                    g.total - g.missing.len(),
+                    g.total
+                );
+                for id in &g.missing {
+                    println!("           not exercised: {id}");
+                }
             }
-            uncovered += missing.len();
+            uncovered += missing;
         }
     }
     println!("{passed} passed, {failed} failed");

@@ -330,3 +330,54 @@ pub fn unexercised<'a>(
         .filter(|id| !seen.contains(id))
         .collect()
 }
+
+/// One kind of thing coverage counts, and which of them nothing exercised.
+#[derive(Debug)]
+pub struct CoverageGroup {
+    /// What is counted and what exercising one means ("hard limits (refused or capped a dose)").
+    pub what: &'static str,
+    /// How many the protocol has.
+    pub total: usize,
+    /// The ids nothing exercised.
+    pub missing: Vec<String>,
+}
+
+/// Coverage by kind, each with its own meaning of "exercised": a rule fired; a proposal rule
+/// decided a proposal; a hard limit refused a dose, a proposal or a schedule step, or capped a
+/// range; a soft limit warned; a requirement refused a patient's data. A limit that was merely
+/// compared with a dose that it allowed does not count.
+pub fn coverage<'a>(
+    program: &Program,
+    fired: impl IntoIterator<Item = &'a String>,
+) -> Vec<CoverageGroup> {
+    let seen: std::collections::HashSet<&String> = fired.into_iter().collect();
+    let group = |what, ids: Vec<String>| CoverageGroup {
+        what,
+        total: ids.len(),
+        missing: ids.into_iter().filter(|id| !seen.contains(id)).collect(),
+    };
+    let proposal_rules = program
+        .phases
+        .iter()
+        .filter_map(|p| p.proposal.as_ref())
+        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+        .collect();
+    let limits = |hard: bool| {
+        program
+            .limits
+            .iter()
+            .filter(|l| l.hard == hard)
+            .map(|l| l.id.clone())
+            .collect()
+    };
+    vec![
+        group("rules (fired)", program.rule_ids()),
+        group("proposal rules (decided a proposal)", proposal_rules),
+        group("hard limits (refused or capped a dose)", limits(true)),
+        group("soft limits (warned)", limits(false)),
+        group(
+            "requirements (refused a patient's data)",
+            program.requires.iter().map(|r| r.id.clone()).collect(),
+        ),
+    ]
+}

@@ -75,6 +75,11 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// The decision as built so far (for a dose held against the limits on its own).
+    pub fn into_decision(self) -> Decision {
+        self.decision
+    }
+
     pub fn path_indices(&self) -> &[usize] {
         &self.path
     }

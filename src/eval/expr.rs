@@ -18,8 +18,6 @@ pub struct Env<'p> {
     pub inputs: &'p [Value],
     lets: Vec<Option<Value>>,
     items: Vec<Value>,
-    /// Which limits a dose was held against (for coverage).
-    pub limits_applied: Vec<bool>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -32,14 +30,6 @@ impl<'p> Env<'p> {
             inputs,
             lets: vec![None; program.lets.len()],
             items: Vec::new(),
-            limits_applied: vec![false; program.limits.len()],
-        }
-    }
-
-    /// Records that a dose was held against limit `index`.
-    pub fn note_limit_applied(&mut self, index: usize) {
-        if let Some(slot) = self.limits_applied.get_mut(index) {
-            *slot = true;
         }
     }
 

@@ -79,7 +79,7 @@ pub(super) fn breaches<'p>(
 ) -> Result<Vec<Breach<'p>>, Diagnostic> {
     let program = env.program;
     let mut out = Vec::new();
-    for (index, limit) in program.limits.iter().enumerate() {
+    for limit in &program.limits {
         let value = match limit.target {
             LimitTarget::Dose => single,
             LimitTarget::Bolus if is_bolus => single,
@@ -99,7 +99,6 @@ pub(super) fn breaches<'p>(
         if bound.dim() != value.dim() {
             continue; // a limit on another kind of dose (e.g. mL where this is mg)
         }
-        env.note_limit_applied(index);
         match satisfies(value, limit.op, &bound) {
             Some(true) => {}
             Some(false) => out.push(Breach {

@@ -85,6 +85,37 @@ pub fn evaluate(
     run.decide().map_err(|d| d.with_source(&program.source))
 }
 
+/// Holds one dose that a protocol's rules did not give against the protocol's hard limits for
+/// a patient, through the same safety gate as every decision (`expect limit refuses …` in an
+/// example asks this). The decision returned gives the dose, or is refused with the reasons;
+/// `fired` lists the limits that refused it.
+pub fn hold_dose(
+    program: &Program,
+    inputs: &[Value],
+    amount: Amount,
+    frequency: Option<FrequencyOut>,
+) -> Decision {
+    let mut env = Env::new(program, inputs);
+    let mut decision = actions::Builder::new(program, None, Vec::new()).into_decision();
+    decision.doses.push(Dose {
+        amount,
+        route: program.header.route.clone(),
+        form: None,
+        frequency,
+        over: None,
+        duration: None,
+        daily_total: None,
+        rule: "example".into(),
+        source: None,
+    });
+    decision.status = Status::Give;
+    let (mut trace, mut fired) = (Vec::new(), Vec::new());
+    gate::enforce(&mut env, &mut decision, &mut trace, &mut fired);
+    decision.fired = fired;
+    decision.trace = trace;
+    decision
+}
+
 struct Run<'e, 'p> {
     env: &'e mut Env<'p>,
     options: Options,
@@ -145,11 +176,6 @@ impl<'p> Run<'_, 'p> {
             &mut self.trace,
             &mut self.fired_ids,
         );
-        for (limit, applied) in program.limits.iter().zip(&self.env.limits_applied) {
-            if *applied && !self.fired_ids.contains(&limit.id) {
-                self.fired_ids.push(limit.id.clone());
-            }
-        }
         decision.fired = std::mem::take(&mut self.fired_ids);
         decision.trace = std::mem::take(&mut self.trace);
         if !decision.has_outcome() {
