@@ -573,3 +573,275 @@ fn record(b: &Breach, detail: &str, trace: &mut Vec<TraceEntry>, fired: &mut Vec
         detail: Some(format!("{detail}: {}", b.text)),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    //! The gate on the paths the bundled protocols never take: every frequency form, doses
+    //! without frequency, sums, schedules up and down, ranges whose low end breaks a limit.
+
+    use crate::check::parse_and_check;
+    use crate::diagnostics::Source;
+    use crate::eval::{evaluate, Decision, Options, Status};
+    use crate::input::{read_patient, Format};
+
+    /// Runs `rules` (the body of a `decide` block) under `limits` for a patient given as JSON.
+    fn run(inputs: &str, limits: &str, decide: &str, patient: &str) -> Decision {
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ {inputs} }}\n{limits}\n \
+             decide {decide}\n}}\n"
+        );
+        let source = Source::new("t.dose", text.as_str());
+        let (program, diags) = parse_and_check(&text, &source);
+        let program = program.unwrap_or_else(|| panic!("{text}\n{diags:?}"));
+        let psource = Source::new("p.json", patient);
+        let values = read_patient(&program, patient, Format::Json, &psource, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    const DAILY_80: &str = " limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard";
+
+    fn status(inputs: &str, limits: &str, decide: &str, patient: &str) -> Status {
+        let d = run(inputs, limits, decide, patient);
+        if d.status == Status::Refused {
+            assert!(d.doses.is_empty() && d.schedule.is_none(), "{d:?}");
+            assert!(!d.reasons.is_empty(), "a refusal says why: {d:?}");
+        }
+        d.status
+    }
+
+    #[test]
+    fn every_n_hours_counts_the_doses_of_a_day() {
+        let decide = |h: &str| format!("first {{ otherwise => give 20 mg every {h} }}");
+        // 20 mg every 6 h is 80 mg/day: at the limit. Every 4 h is 120 mg/day: refused.
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("6 h"), "{}"),
+            Status::Give
+        );
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("4 h"), "{}"),
+            Status::Refused
+        );
+        // A week apart is far below; a fraction of a day is exact (every 5.5 h: 87.27… mg/day).
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("1 week"), "{}"),
+            Status::Give
+        );
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("5.5 h"), "{}"),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn times_daily_and_no_frequency() {
+        let decide = |f: &str| format!("first {{ otherwise => give 20 mg {f} }}");
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("4 times daily"), "{}"),
+            Status::Give
+        );
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide("5 times daily"), "{}"),
+            Status::Refused
+        );
+        assert_eq!(
+            status("x: bool optional", DAILY_80, &decide(""), "{}"),
+            Status::Give
+        );
+        let only_daily = " limit daily <= 15 mg/day hard";
+        assert_eq!(
+            status("x: bool optional", only_daily, &decide(""), "{}"),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn frequencies_from_the_patient_must_be_positive() {
+        let decide = "first { otherwise => give 5 mg n times daily }";
+        assert_eq!(
+            status("n: count", DAILY_80, decide, r#"{"n": 4}"#),
+            Status::Give
+        );
+        assert_eq!(
+            status("n: count", DAILY_80, decide, r#"{"n": 0}"#),
+            Status::Refused
+        );
+        assert_eq!(
+            status("n: count", DAILY_80, decide, r#"{"n": -3}"#),
+            Status::Refused
+        );
+        let every = "first { otherwise => give 5 mg every t }";
+        assert_eq!(
+            status("t: h", DAILY_80, every, r#"{"t": "8 h"}"#),
+            Status::Give
+        );
+    }
+
+    #[test]
+    fn a_range_is_held_at_both_ends_in_either_order() {
+        let limits =
+            " limit dose >= 5 mg hard\n limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard";
+        let decide = "first { otherwise => give lo..hi 2 times daily }";
+        let p = |lo: &str, hi: &str| format!(r#"{{"lo": "{lo}", "hi": "{hi}"}}"#);
+        let inputs = "lo: mg\n hi: mg";
+        assert_eq!(
+            status(inputs, limits, decide, &p("5 mg", "20 mg")),
+            Status::Give
+        );
+        // Low end under the floor.
+        assert_eq!(
+            status(inputs, limits, decide, &p("1 mg", "10 mg")),
+            Status::Refused
+        );
+        // Written high end first.
+        assert_eq!(
+            status(inputs, limits, decide, &p("20 mg", "5 mg")),
+            Status::Refused
+        );
+        // A range whose low end is past the ceiling is never capped into "30 to 20 mg".
+        assert_eq!(
+            status(inputs, limits, decide, &p("30 mg", "40 mg")),
+            Status::Refused
+        );
+        // Across units: 0.005 g is 5 mg.
+        assert_eq!(
+            status(inputs, limits, decide, &p("0.005 g", "6000 mcg")),
+            Status::Give
+        );
+    }
+
+    #[test]
+    fn a_range_within_its_floor_is_capped_at_a_ceiling() {
+        let d = run(
+            "hi: mg",
+            DAILY_80,
+            "first { otherwise => give 10 mg..hi }",
+            r#"{"hi": "30 mg"}"#,
+        );
+        assert_eq!(d.status, Status::Give);
+        assert_eq!(
+            crate::report::text::amount(&d.doses[0].amount),
+            "10 mg to 20 mg"
+        );
+    }
+
+    #[test]
+    fn doses_given_together_are_summed() {
+        let decide = "collect { a: always => give 10 mg 4 times daily\n b: always => give n * 1 mg 4 times daily }";
+        assert_eq!(
+            status("n: count", DAILY_80, decide, r#"{"n": 10}"#),
+            Status::Give
+        );
+        assert_eq!(
+            status("n: count", DAILY_80, decide, r#"{"n": 11}"#),
+            Status::Refused
+        );
+        // A rate given with an amount: 2 mg/h is 48 mg/day, plus 20 mg twice daily is 88.
+        let mixed =
+            "collect { a: always => give 2 mg/h infusion\n b: always => give 20 mg n times daily }";
+        assert_eq!(
+            status("n: count", DAILY_80, mixed, r#"{"n": 1}"#),
+            Status::Give
+        );
+        assert_eq!(
+            status("n: count", DAILY_80, mixed, r#"{"n": 2}"#),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn schedules_are_held_step_by_step() {
+        let up = "first { otherwise => schedule from s 4 times daily increase by 5 mg every 3 days until 20 mg }";
+        // Rising: the steps past the limit are not given; the first step past it refuses all.
+        let d = run("s: mg", DAILY_80, up, r#"{"s": "10 mg"}"#);
+        assert_eq!(d.status, Status::Give);
+        assert_eq!(d.schedule.as_ref().map(|s| s.steps.len()), Some(3));
+        assert_eq!(
+            status("s: mg", DAILY_80, up, r#"{"s": "25 mg"}"#),
+            Status::Refused
+        );
+        // Falling: a taper that starts above the limit gives nothing.
+        let down = "first { otherwise => schedule from s 3 times daily decrease by 5 mg every 3 days then stop }";
+        assert_eq!(
+            status("s: mg", DAILY_80, down, r#"{"s": "20 mg"}"#),
+            Status::Give
+        );
+        assert_eq!(
+            status("s: mg", DAILY_80, down, r#"{"s": "30 mg"}"#),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn a_limit_switched_by_a_missing_input_applies() {
+        let limits = " limit dose <= 10 mg hard when kind == child\n limit dose <= 20 mg hard when kind == adult";
+        let decide = "first { otherwise => give d }";
+        let inputs = "kind: child | adult optional\n d: mg";
+        assert_eq!(
+            status(inputs, limits, decide, r#"{"d": "15 mg"}"#),
+            Status::Refused
+        );
+        assert_eq!(
+            status(inputs, limits, decide, r#"{"d": "15 mg", "kind": "adult"}"#),
+            Status::Give
+        );
+        // A guarded condition is decided: without `kind`, the child limit does not apply, and
+        // the adult limit (unguarded) still does.
+        let guarded = " limit dose <= 10 mg hard when kind is not missing and kind == child\n limit dose <= 20 mg hard";
+        assert_eq!(
+            status(inputs, guarded, decide, r#"{"d": "15 mg"}"#),
+            Status::Give
+        );
+        // A bound that cannot be worked out holds the dose back.
+        let unknown_bound = " limit dose <= cap hard";
+        assert_eq!(
+            status(
+                "cap: mg optional\n d: mg",
+                unknown_bound,
+                decide,
+                r#"{"d": "1 mg"}"#
+            ),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn a_dose_no_applicable_limit_holds_is_refused() {
+        let limits = " limit dose <= 10 mg hard when child";
+        let decide = "first { otherwise => give 5 mg }";
+        assert_eq!(
+            status("child: bool", limits, decide, r#"{"child": true}"#),
+            Status::Give
+        );
+        assert_eq!(
+            status("child: bool", limits, decide, r#"{"child": false}"#),
+            Status::Refused
+        );
+    }
+
+    #[test]
+    fn a_refused_proposal_leaves_the_decision_standing() {
+        let inputs = "p: mg optional";
+        let decide = "first { otherwise => give 10 mg 3 times daily }";
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ {inputs} }}\n{DAILY_80}\n \
+             phase a {{ decide {decide}\n proposal p 3 times daily {{ allow 5 mg..30 mg because \"r\" }} }}\n}}\n"
+        );
+        let source = Source::new("t.dose", text.as_str());
+        let program = parse_and_check(&text, &source).0.expect("checks");
+        let judge = |json: &str| {
+            let values = read_patient(&program, json, Format::Json, &Source::new("p", json), &[])
+                .expect("valid");
+            evaluate(&program, &values, Options::default()).expect("decides")
+        };
+        let d = judge(r#"{"p": "25 mg"}"#);
+        assert_eq!(d.status, Status::Give);
+        let p = d.proposal.expect("judged");
+        assert!(!p.allowed);
+        // The allowed range shown never passes the ceiling.
+        let range = p.allowed_range.expect("a range");
+        assert_eq!(range.high().to_string(), "20 mg");
+        let ok = judge(r#"{"p": "20 mg"}"#).proposal.expect("judged");
+        assert!(ok.allowed, "{ok:?}");
+    }
+}
