@@ -696,3 +696,92 @@ fn smart_quotes_and_non_breaking_spaces_in_a_patient_file_are_named() {
         assert!(named, "{name}: no help names the {character}: {diags:#?}");
     }
 }
+
+// ------------------------------------------------------------------ malformed patients
+
+/// The decision for a patient text, or `None` when it is refused with a diagnostic.
+fn decision_for(program: &Program, text: &str) -> Option<posology::eval::Decision> {
+    let source = Source::new("patient.json", text);
+    let values = read_patient(program, text, Format::Json, &source, &[]).ok()?;
+    posology::eval::evaluate(program, &values, posology::eval::Options::default()).ok()
+}
+
+/// Malformed versions of a valid JSON patient: truncated, a field renamed, a unit dropped or
+/// swapped for one of another kind, a value that is no number.
+fn malformed_versions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let cut_points = (1..text.len()).step_by((text.len() / 12).max(1));
+    for at in cut_points.filter(|&i| text.is_char_boundary(i)) {
+        out.push(text[..at].to_string());
+    }
+    if let Some(i) = text.find("\":") {
+        out.push(format!("{}_x{}", &text[..i], &text[i..]));
+    }
+    for (unit, replacement) in [
+        (" mcg/day\"", "\""),
+        (" mg\"", "\""),
+        (" mcg/day\"", " mL\""),
+        (" mg\"", " mL/min\""),
+        (" years\"", " mg\""),
+    ] {
+        if text.contains(unit) {
+            out.push(text.replacen(unit, replacement, 1));
+        }
+    }
+    out.push(text.replacen(": \"", ": \"NaN ", 1));
+    out
+}
+
+#[test]
+fn malformed_patient_files_never_yield_a_dose() {
+    let mut tried = 0;
+    for name in ["baclofen_oral.dose", "baclofen_intrathecal.dose"] {
+        let program = bundled(name);
+        let cases = posology::testing::case_files(&root().join("protocols").join(name));
+        for case in cases
+            .iter()
+            .filter(|c| c.extension().is_some_and(|e| e == "json"))
+        {
+            let text = std::fs::read_to_string(case).expect("case is readable");
+            let original = serde_json::from_str::<serde_json::Value>(&text).ok();
+            for bad in malformed_versions(&text) {
+                // A cut after the closing brace leaves the same patient: not malformed.
+                if serde_json::from_str::<serde_json::Value>(&bad).ok() == original {
+                    continue;
+                }
+                tried += 1;
+                if let Some(d) = decision_for(&program, &bad) {
+                    assert!(
+                        d.doses.is_empty() && d.schedule.is_none(),
+                        "{}: a malformed patient was given a dose ({:?}): {bad}",
+                        case.display(),
+                        d.status
+                    );
+                }
+            }
+        }
+    }
+    assert!(tried > 1000, "only {tried} malformed patients tried");
+}
+
+#[test]
+fn malformed_patient_fixtures_are_refused() {
+    for name in [
+        "nbsp.json",
+        "nbsp.yaml",
+        "nbsp.toml",
+        "smart_quotes.json",
+        "smart_quotes.yaml",
+        "smart_quotes.toml",
+        "not_utf8.json",
+    ] {
+        let text = fixture_text(name);
+        let format = format_of(&fixture(name)).expect("a patient format");
+        for protocol in ["baclofen_oral.dose", "baclofen_intrathecal.dose"] {
+            let program = bundled(protocol);
+            let source = Source::new(name, text.as_str());
+            let outcome = read_patient(&program, &text, format, &source, &[]);
+            assert!(outcome.is_err(), "{name} was accepted by {protocol}");
+        }
+    }
+}
