@@ -524,7 +524,7 @@ fn give(
     let amount = match g.below(12) {
         0..=2 => {
             let d = g.pick(DOSES);
-            if g.flip(4) {
+            if g.flip(2) {
                 let bad = g.pick(&["0 mg", "-5 mg", "(0 - 2 mg)"]);
                 p.static_bad.push(format!("give {bad}"));
                 bad.to_string()
@@ -603,7 +603,7 @@ fn frequency(g: &mut Gen<'_>, p: &mut Protocol, needs: &mut Vec<&'static str>) -
     match g.below(8) {
         0 | 1 => String::new(),
         2 | 3 => {
-            if g.flip(4) {
+            if g.flip(2) {
                 let bad = g.pick(&["0", "(0 - 1)"]);
                 p.static_bad.push(format!("{bad} times daily"));
                 format!(" {bad} times daily")
@@ -616,7 +616,7 @@ fn frequency(g: &mut Gen<'_>, p: &mut Protocol, needs: &mut Vec<&'static str>) -
             " n times daily".into()
         }
         5 | 6 => {
-            if g.flip(4) {
+            if g.flip(2) {
                 p.static_bad.push("every 0 h".into());
                 " every 0 h".into()
             } else {
