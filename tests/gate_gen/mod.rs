@@ -855,9 +855,13 @@ pub fn parse_quantity(text: &str) -> Result<OQ, String> {
     })
 }
 
-fn oq(q: &Quantity) -> OQ {
-    parse_quantity(&q.to_string()).unwrap_or_else(|e| panic!("the oracle cannot read {q}: {e}"))
+/// Reads an output quantity; `Err` for a unit outside the oracle's table (no limit generated
+/// can hold such a dose: e.g. `cur * 2 tablet` reads `2 tablet` as a quantity, `mg·tablet`).
+fn oq(q: &Quantity) -> Result<OQ, String> {
+    parse_quantity(&q.to_string())
 }
+
+const UNREADABLE: &str = "an output in a unit no generated limit can hold";
 
 const MASS: Dim = [1, 0, 0];
 const MASS_RATE: Dim = [1, 0, -1];
@@ -889,7 +893,7 @@ fn daily_of(
         None => Ok((&amount.lo / day(), &amount.hi / day())),
         Some(f) => {
             if let Some(n) = &f.times_per_day {
-                let n = oq(n);
+                let n = oq(n)?;
                 let c = [
                     &amount.lo * &n.lo,
                     &amount.lo * &n.hi,
@@ -900,7 +904,7 @@ fn daily_of(
                 let hi = c.iter().max().unwrap().clone() / day();
                 Ok((lo, hi))
             } else if let Some(t) = &f.every {
-                let t = oq(t);
+                let t = oq(t)?;
                 if t.dim != TIME || !t.lo.is_positive() {
                     return Err(format!("interval {}", t.shown));
                 }
@@ -924,12 +928,12 @@ fn daily_of(
 /// One frequency's problems (zero or negative).
 fn bad_frequency(f: &FrequencyOut) -> Option<String> {
     if let Some(n) = &f.times_per_day {
-        if !oq(n).lo.is_positive() {
+        if !oq(n).is_ok_and(|n| n.lo.is_positive()) {
             return Some(format!("frequency `{}`", f.text));
         }
     }
     if let Some(t) = &f.every {
-        if !oq(t).lo.is_positive() {
+        if !oq(t).is_ok_and(|t| t.lo.is_positive()) {
             return Some(format!("frequency `{}`", f.text));
         }
     }
@@ -995,8 +999,24 @@ fn hold(
     kind: &str,
     out: &mut Vec<Violation>,
 ) {
+    hold_sides(limits, targets, e, kind, true, out);
+}
+
+/// Like [`hold`]; with `floors` false, only against ceilings (a dose's own daily total: the
+/// floors hold the decision's summed total).
+fn hold_sides(
+    limits: &[Applied<'_>],
+    targets: &[Target],
+    e: &Exposure,
+    kind: &str,
+    floors: bool,
+    out: &mut Vec<Violation>,
+) {
     for a in limits {
         if !targets.contains(&a.limit.target) || a.dim != e.dim {
+            continue;
+        }
+        if !floors && !a.limit.op.ceiling() {
             continue;
         }
         let broken = match &a.bound {
@@ -1056,13 +1076,20 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
     let mut sum_ok = true;
     let mut several = 0;
     for dose in &d.doses {
-        let (lo, hi) = (oq(dose.amount.low()), oq(dose.amount.high()));
         let shown = match &dose.amount {
             Amount::One(q) => q.to_string(),
             Amount::Range(a, b) => format!("{a}..{b}"),
         };
         let freq_text = dose.frequency.as_ref().map_or("", |f| f.text.as_str());
         let what = format!("give {shown} {freq_text} (rule {})", dose.rule);
+        let (lo, hi) = match (oq(dose.amount.low()), oq(dose.amount.high())) {
+            (Ok(lo), Ok(hi)) => (lo, hi),
+            (Err(e), _) | (_, Err(e)) => {
+                v(&mut out, UNREADABLE, format!("{what}: {e}"));
+                sum_ok = false;
+                continue;
+            }
+        };
         if !lo.lo.is_positive() || !hi.lo.is_positive() {
             v(&mut out, "a zero or negative dose is given", what.clone());
         }
@@ -1120,7 +1147,7 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
                         dim: MASS_RATE,
                         what: format!("{what}, daily total ({end} end)"),
                     };
-                    hold(&limits, &daily, &e, kind, &mut out);
+                    hold_sides(&limits, &daily, &e, kind, false, &mut out);
                 }
                 sum_lo += l;
                 sum_hi += h;
@@ -1129,7 +1156,7 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
             _ => sum_ok = false,
         }
     }
-    if several > 1 && sum_ok {
+    if several > 0 && sum_ok {
         let mut summed = Vec::new();
         for (end, val) in [("low", &sum_lo), ("high", &sum_hi)] {
             let e = Exposure {
@@ -1138,7 +1165,12 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
                 dim: MASS_RATE,
                 what: format!("the sum of {several} doses' daily totals ({end} end)"),
             };
-            hold(&limits, &daily, &e, "the summed daily total", &mut summed);
+            let kind = if several > 1 {
+                "the summed daily total"
+            } else {
+                "the daily total"
+            };
+            hold(&limits, &daily, &e, kind, &mut summed);
         }
         // Only report the limits the doses alone did not already break.
         let alone: Vec<String> = out.iter().map(|x| x.limit.clone()).collect();
@@ -1147,7 +1179,17 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
     if let Some(s) = &d.schedule {
         for step in &s.steps {
             let Some(q) = &step.dose else { continue };
-            let q = oq(q);
+            let q = match oq(q) {
+                Ok(q) => q,
+                Err(e) => {
+                    v(
+                        &mut out,
+                        UNREADABLE,
+                        format!("schedule step {}: {e}", step.number),
+                    );
+                    continue;
+                }
+            };
             let what = format!(
                 "schedule step {} ({}, {} {})",
                 step.number,
@@ -1204,6 +1246,13 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
             exposures.push(("an allowed range's high end", oq(r.high())));
         }
         for (kind, q) in exposures {
+            let q = match q {
+                Ok(q) => q,
+                Err(e) => {
+                    v(&mut out, UNREADABLE, format!("{kind}: {e}"));
+                    continue;
+                }
+            };
             let what = format!("{kind} {} (allowed: {})", q.shown, prop.allowed);
             if q.dim != MASS {
                 v(&mut out, "a proposal of an unexpected kind", what);
