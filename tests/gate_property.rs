@@ -103,8 +103,9 @@ fn no_output_breaks_a_hard_limit() {
     );
 }
 
-/// Runs many cases, one patient each, collects every class of violation, then shrinks a
-/// reproducer for each class. For the record, not for CI.
+/// Runs the same cases as [`no_output_breaks_a_hard_limit`] without stopping at a violation,
+/// collects every class of violation, then (unless `GATE_SURVEY_SHRINK=0`) shrinks a reproducer
+/// for each class, one patient each. For the record, not for CI.
 #[test]
 #[ignore]
 fn survey_violation_classes() {
@@ -141,6 +142,9 @@ fn survey_violation_classes() {
     println!("{} classes in {cases} cases:", classes.len());
     for (class, n) in &classes {
         println!("  {n:6}  {class}");
+    }
+    if env_number("GATE_SURVEY_SHRINK", 1) == 0 {
+        return;
     }
     for class in classes.keys() {
         let mut runner = TestRunner::new(config(cases * 40));
@@ -185,11 +189,11 @@ fn the_oracle_reads_displayed_quantities() {
     assert!(q.lo < q.hi);
     assert_eq!(
         q.lo,
-        r(41_666_5, 100_000) / BigInt::from(1_000_000i64 * 3_600)
+        r(416_665, 100_000) / BigInt::from(1_000_000i64 * 3_600)
     );
     assert_eq!(
         q.hi,
-        r(41_667_5, 100_000) / BigInt::from(1_000_000i64 * 3_600)
+        r(416_675, 100_000) / BigInt::from(1_000_000i64 * 3_600)
     );
     assert!(parse_quantity("5 tablets").is_err());
 }

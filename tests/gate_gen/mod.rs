@@ -303,7 +303,7 @@ pub fn protocol(g: &mut Gen<'_>) -> Protocol {
         let _ = writeln!(main, "      r{i}: {cond} => {}", actions.join(" ; "));
     }
     main.push_str("    }\n");
-    if g.flip(40) {
+    if g.flip(60) {
         let freq = match g.below(4) {
             0 => None,
             1 => Some(g.pick(&["2", "3", "1"])),
@@ -333,9 +333,6 @@ pub fn protocol(g: &mut Gen<'_>) -> Protocol {
             ""
         };
         let _ = writeln!(main, "      allow {range}{when} because \"allowed\"");
-        if range.contains("cur") || when.is_empty() {
-            // nothing more
-        }
         main.push_str("    }\n");
         p.gives_single = true;
     }
@@ -650,14 +647,13 @@ fn schedule(g: &mut Gen<'_>, p: &mut Protocol, needs: &mut Vec<&'static str>) ->
         "schedule from {from}{freq} {} by {step} every {every} days",
         if increase { "increase" } else { "decrease" }
     );
-    if !increase || !g.flip(30) {
-        if g.flip(70) || increase {
-            let until = g.pick(&["20 mg", "40 mg", "5 mg", "80 mg", "1 mg", "(cur + 10 mg)"]);
-            if until.contains("cur") {
-                need(needs, "cur");
-            }
-            let _ = write!(t, " until {until}");
+    let with_until = if increase { !g.flip(30) } else { g.flip(70) };
+    if with_until {
+        let until = g.pick(&["20 mg", "40 mg", "5 mg", "80 mg", "1 mg", "(cur + 10 mg)"]);
+        if until.contains("cur") {
+            need(needs, "cur");
         }
+        let _ = write!(t, " until {until}");
     }
     if !increase && g.flip(30) {
         t.push_str(" then stop");
@@ -709,6 +705,18 @@ const P_MG: &[&str] = &[
     "15 mg",
     "2 g",
 ];
+const P_PROP: &[&str] = &[
+    "5 mg",
+    "2 mg",
+    "10 mg",
+    "1 mg",
+    "0.5 mg",
+    "20 mg",
+    "250 mcg",
+    "0 mg",
+    "-5 mg",
+    "1000000 mg",
+];
 const P_RATE: &[&str] = &[
     "1 mg/h",
     "0.1 mg/h",
@@ -731,7 +739,7 @@ pub fn patient(g: &mut Gen<'_>) -> Patient {
         renal: opt(g).then(|| g.pick(&[false, true])),
         n: opt(g).then(|| g.pick(P_N)),
         cur: opt(g).then(|| g.pick(P_MG)),
-        prop: g.flip(70).then(|| g.pick(P_MG)),
+        prop: g.flip(70).then(|| g.pick(P_PROP)),
         rate_in: opt(g).then(|| g.pick(P_RATE)),
         gap: opt(g).then(|| g.pick(P_INTERVAL)),
     }
