@@ -2,7 +2,7 @@
 //! random patients, every output held by an oracle written apart from the gate (see
 //! `tests/gate_gen/mod.rs` for the generator and the oracle).
 //!
-//! `cargo test --test gate_property` runs 250 protocols × 20 patients (`GATE_PROP_CASES` sets the
+//! `cargo test --test gate_property` runs 400 protocols × 20 patients (`GATE_PROP_CASES` sets the
 //! number of protocols). A failure prints the protocol, the patient, the decision as the oracle
 //! read it, and each broken rule. `cargo test --test gate_property -- --ignored --nocapture`
 //! surveys the classes of violation and prints a shrunk reproducer for each.
@@ -24,6 +24,10 @@ use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use gate_gen::{parse_quantity, Stats};
 
 const PATIENTS: usize = 20;
+
+/// Protocols per run: enough that at least 5,000 protocol × patient cases are decided by
+/// protocols that check (about 80% of generated ones do).
+const DEFAULT_PROTOCOLS: u32 = 400;
 
 fn env_number(name: &str, default: u32) -> u32 {
     std::env::var(name)
@@ -52,7 +56,7 @@ fn config(cases: u32) -> Config {
 
 #[test]
 fn no_output_breaks_a_hard_limit() {
-    let cases = env_number("GATE_PROP_CASES", 250);
+    let cases = env_number("GATE_PROP_CASES", DEFAULT_PROTOCOLS);
     let started = Instant::now();
     let stats = RefCell::new(Stats::default());
     let shrinking = RefCell::new(false);
@@ -97,6 +101,12 @@ fn no_output_breaks_a_hard_limit() {
         "fewer than half the generated protocols check: {s:?}"
     );
     let generated = cases as usize * PATIENTS;
+    if cases >= DEFAULT_PROTOCOLS {
+        assert!(
+            s.patients >= 5_000,
+            "fewer than 5,000 cases were run: {s:?}"
+        );
+    }
     assert!(
         s.decisions * 3 >= generated && s.with_dose * 10 >= generated,
         "too few decisions, or too few that give a dose, of {generated} cases: {s:?}"
@@ -109,7 +119,7 @@ fn no_output_breaks_a_hard_limit() {
 #[test]
 #[ignore]
 fn survey_violation_classes() {
-    let cases = env_number("GATE_PROP_CASES", 250);
+    let cases = env_number("GATE_PROP_CASES", DEFAULT_PROTOCOLS);
     let started = Instant::now();
     let mut classes: BTreeMap<String, usize> = BTreeMap::new();
     let mut runner = TestRunner::new(config(cases));
