@@ -23,11 +23,11 @@
 mod atom;
 mod dim;
 mod error;
-mod exact;
 mod format;
 mod parse;
 mod quantity;
 mod ratio;
+mod rational;
 mod round;
 mod unit;
 
@@ -37,8 +37,9 @@ mod tests;
 pub use atom::{Atom, Kind};
 pub use dim::Dim;
 pub use error::UnitError;
-pub use format::format_decimal;
+pub use format::{format_decimal, format_number};
 pub use quantity::Quantity;
 pub use ratio::Ratio;
+pub use rational::Rational;
 pub use round::RoundMode;
 pub use unit::{Product, Unit};
