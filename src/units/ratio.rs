@@ -4,15 +4,16 @@
 use std::cmp::Ordering;
 
 use super::error::{or_overflow, UnitError};
-use super::rational::{gcd_u128, Rational};
+use super::rational::{gcd_u64, Rational};
 
-/// An exact positive factor `num / den`, both whole numbers below 2⁹⁶, kept in lowest terms.
+/// An exact positive factor `num / den`, both whole numbers below 2⁶³ (a factor beyond that is
+/// an overflow), kept in lowest terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ratio {
     /// The numerator (a positive whole number).
-    pub num: u128,
+    pub num: u64,
     /// The denominator (a positive whole number).
-    pub den: u128,
+    pub den: u64,
 }
 
 impl Ratio {
@@ -22,19 +23,19 @@ impl Ratio {
     /// `num / den` from small whole numbers (the atom table).
     pub(crate) fn from_integers(num: u32, den: u32) -> Ratio {
         Ratio {
-            num: u128::from(num),
-            den: u128::from(den),
+            num: u64::from(num),
+            den: u64::from(den),
         }
     }
 
-    /// The product of two factors (exact; a numerator or denominator past 96 bits is an
+    /// The product of two factors (exact; a numerator or denominator past 63 bits is an
     /// overflow).
     pub fn mul(&self, other: &Ratio) -> Result<Ratio, UnitError> {
         mul_whole(self.num, self.den, other.num, other.den)
     }
 
     /// `2^e₀ · 3^e₁ · 5^e₂ · 7^e₃` in lowest terms, or `None` if the numerator or the
-    /// denominator does not fit 96 bits (callers bound the exponents with
+    /// denominator does not fit 63 bits (callers bound the exponents with
     /// [`Atom::factor_bits`](super::atom::Atom::factor_bits) so that it always does, and fall
     /// back to step-by-step arithmetic otherwise).
     pub(crate) fn from_prime_exponents(exps: [i32; 4]) -> Option<Ratio> {
@@ -48,14 +49,15 @@ impl Ratio {
             let side = if e > 0 { &mut num } else { &mut den };
             *side = side.checked_mul(power).filter(|n| *n <= MAX_MANTISSA)?;
         }
-        Some(Ratio { num, den })
+        Some(Ratio {
+            num: num as u64,
+            den: den as u64,
+        })
     }
 
     /// True when `self.div(self)` succeeds (it is then 1).
     pub(crate) fn divides_itself(&self) -> bool {
-        self.num
-            .checked_mul(self.den)
-            .is_some_and(|p| p != 0 && p <= MAX_MANTISSA)
+        self.num != 0 && self.den != 0
     }
 
     /// `1 / self`.
@@ -94,7 +96,7 @@ impl Ratio {
             return false;
         }
         d >>= d.trailing_zeros();
-        while d % 5 == 0 {
+        while d.is_multiple_of(5) {
             d /= 5;
         }
         d == 1
@@ -102,32 +104,24 @@ impl Ratio {
 
     /// The factor as an exact rational number.
     pub fn to_rational(&self) -> Rational {
+        // Both parts are below 2^63 (see `MAX`).
         match (i64::try_from(self.num), i64::try_from(self.den)) {
-            (Ok(n), Ok(d)) if d != 0 => Rational::new(n, d).unwrap_or(Rational::ZERO),
-            _ => {
-                let n = Rational::from_u128(self.num);
-                let d = Rational::from_u128(self.den);
-                n.div(&d).unwrap_or(Rational::ZERO)
-            }
+            (Ok(n), Ok(d)) => Rational::new(n, d).unwrap_or(Rational::ZERO),
+            _ => Rational::ZERO,
         }
     }
 
     /// Compares two factors exactly (cross-multiplying).
     pub fn compare(&self, other: &Ratio) -> Ordering {
-        match (
-            self.num.checked_mul(other.den),
-            other.num.checked_mul(self.den),
-        ) {
-            (Some(a), Some(b)) => a.cmp(&b),
-            _ => self.to_rational().cmp(&other.to_rational()),
-        }
+        (u128::from(self.num) * u128::from(other.den))
+            .cmp(&(u128::from(other.num) * u128::from(self.den)))
     }
 }
 
-/// The `k`-th of 2, 3, 5 and 7 to the power `e`, if it fits a decimal.
+/// The `k`-th of 2, 3, 5 and 7 to the power `e`, if it fits 128 bits.
 fn prime_power(k: usize, e: u32) -> Option<u128> {
     let table: &[u128] = match k {
-        0 => return (e < 96).then(|| 1 << e),
+        0 => return (e < 64).then(|| 1 << e),
         1 => &POW3,
         2 => &POW5,
         _ => &POW7,
@@ -146,26 +140,29 @@ const fn powers<const N: usize>(p: u128) -> [u128; N] {
     table
 }
 
-/// Powers of 3, 5 and 7 up to the largest below 2⁹⁶.
+/// Powers of 3, 5 and 7 up to the largest below 2⁹⁶ (more than a factor may have).
 const POW3: [u128; 61] = powers(3);
 const POW5: [u128; 42] = powers(5);
 const POW7: [u128; 35] = powers(7);
 
-/// The largest mantissa a decimal holds (2⁹⁶ − 1).
-const MAX_MANTISSA: u128 = (1 << 96) - 1;
+/// The largest numerator or denominator of a factor (2⁶³ − 1, so that both fit an `i64`).
+const MAX_MANTISSA: u128 = (1 << 63) - 1;
 
-/// `(a/b) · (c/d)` for whole numbers: a numerator or denominator beyond 96 bits is an
-/// overflow, then the quotient is reduced.
-fn mul_whole(a: u128, b: u128, c: u128, d: u128) -> Result<Ratio, UnitError> {
-    let num = or_overflow(a.checked_mul(c).filter(|n| *n <= MAX_MANTISSA))?;
-    let den = or_overflow(b.checked_mul(d).filter(|n| *n <= MAX_MANTISSA))?;
-    if den == 0 {
+/// `(a/b) · (c/d)` for whole numbers in lowest terms: a numerator or denominator beyond 63 bits
+/// is an overflow.
+fn mul_whole(a: u64, b: u64, c: u64, d: u64) -> Result<Ratio, UnitError> {
+    if b == 0 || d == 0 {
         return Err(UnitError::DivisionByZero);
     }
-    let g = gcd_u128(num, den).max(1);
+    // Cancel across first: the product is then in lowest terms.
+    let g1 = gcd_u64(a, d).max(1);
+    let g2 = gcd_u64(c, b).max(1);
+    let num = u128::from(a / g1) * u128::from(c / g2);
+    let den = u128::from(b / g2) * u128::from(d / g1);
+    let fits = |n: u128| (n <= MAX_MANTISSA).then_some(n as u64);
     Ok(Ratio {
-        num: num / g,
-        den: den / g,
+        num: or_overflow(fits(num))?,
+        den: or_overflow(fits(den))?,
     })
 }
 

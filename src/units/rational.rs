@@ -126,14 +126,6 @@ impl Rational {
     }
 
     /// A whole number.
-    pub(crate) fn from_u128(n: u128) -> Rational {
-        match i128::try_from(n) {
-            Ok(n) => Rational::from_i128(n),
-            Err(_) => Rational::from_big(BigRational::from_integer(BigInt::from(n))),
-        }
-    }
-
-    /// A whole number.
     fn from_i128(n: i128) -> Rational {
         match i64::try_from(n) {
             Ok(num) if num != i64::MIN => Rational(Repr::Small { num, den: 1 }),
@@ -404,7 +396,7 @@ impl Rational {
             Repr::Small { den, .. } => {
                 let mut d = *den as u64;
                 d >>= d.trailing_zeros();
-                while d % 5 == 0 {
+                while d.is_multiple_of(5) {
                     d /= 5;
                 }
                 d == 1
@@ -465,7 +457,7 @@ impl Rational {
                 let twos = d.trailing_zeros();
                 let mut rest = d >> twos;
                 let mut fives = 0;
-                while rest % 5 == 0 {
+                while rest.is_multiple_of(5) {
                     rest /= 5;
                     fives += 1;
                 }

@@ -57,8 +57,8 @@ pub(super) const FOLDS: [(Kind, usize, usize, u32); 6] = [
     (Kind::Calendar, 16, 18, 4),
 ];
 
-/// Factors whose size bounds add up to at most this many bits fit a decimal at every step.
-const SAFE_BITS: u32 = 96;
+/// Factors whose size bounds add up to at most this many bits fit a [`Ratio`] at every step.
+const SAFE_BITS: u32 = 63;
 
 /// A unit produced by [`Unit::mul`] or [`Unit::div`], with the exact factor that the product
 /// of the values must be multiplied by (from cancelling e.g. `mg/mcg` or folding a `%`).
@@ -420,7 +420,7 @@ impl Unit {
         }
     }
 
-    /// `self · other^sign` step by step in decimal arithmetic: the definition, used when
+    /// `self · other^sign` step by step: the definition, used when
     /// exponents are so large that the factor may overflow at some step.
     pub(super) fn combine_general(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         let mut map: BTreeMap<Atom, i8> = self.atoms().iter().copied().collect();
