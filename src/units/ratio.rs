@@ -104,9 +104,9 @@ impl Ratio {
 
     /// The factor as an exact rational number.
     pub fn to_rational(&self) -> Rational {
-        // Both parts are below 2^63 (see `MAX`).
+        // Both parts are below 2^63 (see `MAX_MANTISSA`) and the factor is in lowest terms.
         match (i64::try_from(self.num), i64::try_from(self.den)) {
-            (Ok(n), Ok(d)) => Rational::new(n, d).unwrap_or(Rational::ZERO),
+            (Ok(n), Ok(d)) if d > 0 => Rational::from_reduced(n, d),
             _ => Rational::ZERO,
         }
     }

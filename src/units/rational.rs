@@ -119,6 +119,15 @@ impl Rational {
         (den != 0).then(|| Rational::ratio_i128(i128::from(num), i128::from(den)))
     }
 
+    /// `num / den` already in lowest terms with `den > 0` (a unit factor), without a gcd.
+    pub(crate) fn from_reduced(num: i64, den: i64) -> Rational {
+        debug_assert!(den > 0 && gcd_u64(num.unsigned_abs(), den as u64) == 1);
+        if num == i64::MIN {
+            return Rational::ratio_i128(i128::from(num), i128::from(den));
+        }
+        Rational(Repr::Small { num, den })
+    }
+
     /// Parses a decimal as written (`0.5`, `-12`, `300`), exactly; `None` for anything else,
     /// or more than 28 significant digits (the literal limit).
     pub fn parse_decimal(text: &str) -> Option<Rational> {
@@ -149,6 +158,16 @@ impl Rational {
             }
             _ => (num, den),
         };
+        if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+            // The common case, in 64-bit arithmetic (i128 division is slow).
+            let g = gcd_u64(n.unsigned_abs(), d.unsigned_abs()) as i64;
+            if n != i64::MIN && g > 0 {
+                return Rational(Repr::Small {
+                    num: n / g,
+                    den: d / g,
+                });
+            }
+        }
         let g = gcd_u128(num.unsigned_abs(), den.unsigned_abs()) as i128;
         let (num, den) = if g > 1 {
             (num / g, den / g)
@@ -448,6 +467,11 @@ impl Rational {
     /// Every digit of a terminating value in safe notation (`0.0002625`, `5`, `-12.5`), or
     /// `None` if it does not terminate.
     pub fn decimal_text(&self) -> Option<String> {
+        if let Repr::Small { num, den } = &self.0 {
+            if let Some(text) = small_decimal_text(*num, *den as u64) {
+                return text;
+            }
+        }
         if !self.terminates() {
             return None;
         }
@@ -635,6 +659,35 @@ fn place_point(digits: &str, scale: u64, negative: bool) -> String {
     } else {
         body
     }
+}
+
+/// [`Rational::decimal_text`] of `num / den` in machine words: `Some(None)` when it does not
+/// terminate, `None` when the digits do not fit 128 bits (the caller then uses big numbers).
+fn small_decimal_text(num: i64, den: u64) -> Option<Option<String>> {
+    if den == 1 {
+        return Some(Some(num.to_string()));
+    }
+    let twos = den.trailing_zeros();
+    let mut rest = den >> twos;
+    let mut fives = 0u32;
+    while rest.is_multiple_of(5) {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return Some(None);
+    }
+    let scale = twos.max(fives);
+    let pow10 = *POW10.get(scale as usize)?;
+    // num / den = num · (10^scale / den) / 10^scale
+    let digits = u128::from(num.unsigned_abs()).checked_mul(pow10 / u128::from(den))?;
+    let (int, frac) = (digits / pow10, digits % pow10);
+    let sign = if num < 0 { "-" } else { "" };
+    // In lowest terms the last digit is not zero.
+    Some(Some(format!(
+        "{sign}{int}.{frac:0>width$}",
+        width = scale as usize
+    )))
 }
 
 /// `base^exp` if it fits 128 bits.
