@@ -178,6 +178,26 @@ def main():
         ("2 / 3", "value\t2/3\t~0.6667"),
         ("79228162514264337593543950335 * 10", "error\tposology::value::overflow"),
         ("1 / 0", "error\tposology::value::division_by_zero"),
+        # With units: the same exactness, and a quotient of one kind cancels.
+        ("(1 h / 1 week) * 168 == 1", "bool\ttrue"),
+        ("10 mg / 3 * 3 == 10 mg", "bool\ttrue"),
+        ("10 mg / 3", "value\t10/3\t~3.3333 mg"),
+        ("300 mg/day * 50 mL/min / 15 mL/min", "value\t1000/1\t1000 mg/day"),
+        ("300 mg/day * 50 mL/min", "value\t15000/1\t15000 mg·mL/day/min"),
+        ("(6.3 mg/kg) / (1 mcg/g)", "value\t6300000/1\t6300000 mg/kg"),
+        ("(6.3 mg/kg) / 0.000001", "value\t6300000/1\t6300000 mg/kg"),
+        ("0.35 mL * 0.00075 mg/mL", "value\t21/80000\t0.0002625 mg"),
+        ("1 mg/day == 125 mcg/h / 3", "bool\ttrue"),
+        ("1 mg/day < 41.6667 mcg/h", "bool\ttrue"),
+        # Rounding is exact: 18 mL at 200/300 mL/day lasts exactly 27 days.
+        ("18 mL / (200 mL/day / 300) round down to 1 day", "value\t27/1\t27 days"),
+        ("(18 mL / (200 mL/day / 300) - 1 s) round down to 1 day", "value\t26/1\t26 days"),
+        ("2 mg / 3 round to 0.5 mg", "value\t1/2\t0.5 mg"),
+        ("22.5 mg round to 5 mg", "value\t25/1\t25 mg"),
+        ("-22.5 mg round to 5 mg", "value\t-25/1\t-25 mg"),
+        ("floor(38 mL / (0.6 mL/day))", "value\t63/1\t63 days"),
+        ("ceil(38 mL / (0.6 mL/day))", "value\t64/1\t64 days"),
+        ("38 mL / (0.6 mL/day)", "value\t190/3\t~63.3333 days"),
     ]
     for expr, expected in fixed:
         lines.append(f"{expr}\t{expected}")
