@@ -27,8 +27,7 @@ fn number(r: &Rational) -> Json {
         .unwrap_or(Json::String(text))
 }
 
-/// `object` with `field: number(r)`, and with `field_exact` and `approximate` when `r` does
-/// not terminate.
+/// Sets `field` of `object` to `number(r)` (see [`mark_exact`] for the exact value).
 fn put_number(object: &mut Map<String, Json>, field: &str, r: &Rational) {
     object.insert(field.to_string(), number(r));
 }

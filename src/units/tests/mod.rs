@@ -2,6 +2,7 @@
 //! protocols do, refusals, safe formatting, overflow and rounding.
 
 mod arithmetic;
+mod fast_paths;
 mod text;
 
 use super::{Quantity, Rational, Unit};
