@@ -206,3 +206,35 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap()
+    }
+
+    #[test]
+    fn terminating_values_are_exact_numbers_and_others_carry_a_fraction() {
+        let exact = quantity(&q("0.35 mL").mul(&q("0.00075 mg/mL")).unwrap());
+        assert_eq!(exact.to_string(), r#"{"value":0.0002625,"unit":"mg"}"#);
+        let third = q("2 mL/day")
+            .div(&Quantity::number(Rational::from(3)))
+            .unwrap();
+        assert_eq!(
+            quantity(&third).to_string(),
+            r#"{"value":0.6666666666666666666666666667,"unit":"mL/day","value_exact":"2/3","approximate":true}"#
+        );
+        let range = amount(&Amount::Range(
+            q("1 mg/day"),
+            third.mul(&q("1 mg/mL")).unwrap(),
+        ));
+        assert_eq!(
+            range.to_string(),
+            r#"{"min":1,"max":0.6666666666666666666666666667,"unit":"mg/day","max_exact":"2/3","approximate":true}"#
+        );
+        let negative = quantity(&third.neg());
+        assert_eq!(negative["value_exact"], "-2/3");
+    }
+}
