@@ -233,7 +233,7 @@ impl Checker<'_> {
             },
         };
         if unit.is_none() && !target.is_dimensionless() {
-            let with_unit = Quantity::new(*value, target.clone());
+            let with_unit = Quantity::new((*value).into(), target.clone());
             self.error(
                 Diagnostic::error(
                     "posology::unit::missing",
@@ -247,7 +247,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        let q = Quantity::new(if negate { -*value } else { *value }, written);
+        let q = Quantity::new((if negate { -*value } else { *value }).into(), written);
         match q.convert_to(&target) {
             Ok(q) => Some(q),
             Err(err) => {

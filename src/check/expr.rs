@@ -147,7 +147,7 @@ impl Checker<'_> {
                 }
             },
         };
-        let q = Quantity::new(value, unit.clone());
+        let q = Quantity::new(value.into(), unit.clone());
         constant(Value::Num(q), Type::Num(unit), span)
     }
 

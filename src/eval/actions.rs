@@ -559,7 +559,7 @@ pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut>
     match f {
         FrequencySpec::TimesDaily(n) => {
             let n = env.num(n)?;
-            let text = match crate::units::format_decimal(&n.value).as_str() {
+            let text = match crate::units::format_number(&n.value).as_str() {
                 "1" => "once daily".to_string(),
                 other => format!("{other} times daily"),
             };

@@ -114,8 +114,7 @@ impl<'p> Env<'p> {
                 let step_value = self.num(step)?;
                 let v = self.present(body)?;
                 let round = |q: &Quantity| {
-                    snap(q, &step_value)
-                        .round_to_step(&step_value, *mode)
+                    q.round_to_step(&step_value, *mode)
                         .map_err(|err| unit_error(err, e.span))
                 };
                 match v {
@@ -359,27 +358,6 @@ impl<'p> Env<'p> {
             Value::List(items) => Ok(items),
             _ => Err(missing(self.program, e)),
         }
-    }
-}
-
-/// A quotient that does not terminate (e.g. 18 mL / (200/300 mL/day)) carries 28 digits and
-/// can sit a hair below a whole step (26.99…9 days): moved onto the step when it is within
-/// 1e-15 of a step, so rounding down does not lose a whole day to the last digit.
-fn snap(q: &Quantity, step: &Quantity) -> Quantity {
-    if !q.is_approximate() {
-        return q.clone();
-    }
-    let Ok(nearest) = q.round_to_step(step, crate::units::RoundMode::Nearest) else {
-        return q.clone();
-    };
-    let Ok(diff) = q.sub(&nearest) else {
-        return q.clone();
-    };
-    let tolerance = step.value.abs() * rust_decimal::Decimal::new(1, 15);
-    let diff_in_step = diff.convert_to(&step.unit).map(|d| d.value.abs());
-    match diff_in_step {
-        Ok(d) if d <= tolerance => nearest,
-        _ => q.clone(),
     }
 }
 

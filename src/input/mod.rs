@@ -151,12 +151,12 @@ pub fn to_patient_json(program: &Program, given: &[Option<Value>]) -> serde_json
 fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        Value::Num(q) if q.unit.is_none() && matches!(ty, Type::Num(u) if u.is_none()) => {
-            crate::units::format_decimal(&q.value)
-                .parse::<serde_json::Number>()
-                .map(J::Number)
-                .unwrap_or(J::Null)
-        }
+        Value::Num(q) if q.unit.is_none() && matches!(ty, Type::Num(u) if u.is_none()) => q
+            .value
+            .exact_text()
+            .parse::<serde_json::Number>()
+            .map(J::Number)
+            .unwrap_or(J::Null),
         Value::Num(q) => J::String(q.display_exact()),
         Value::Bool(b) => J::Bool(*b),
         Value::Text(t) => J::String(t.to_string()),
@@ -440,7 +440,7 @@ impl Decoder<'_> {
                 .ok()
                 .filter(|_| !text.contains(['e', 'E']))
             {
-                Some(d) => Some(Value::Num(Quantity::new(d, unit.clone()))),
+                Some(d) => Some(Value::Num(Quantity::new(d.into(), unit.clone()))),
                 None => {
                     self.diags.push(
                         Diagnostic::error(
@@ -456,7 +456,7 @@ impl Decoder<'_> {
             (Type::Num(unit), NodeKind::Number(text)) => {
                 let example = text
                     .parse::<rust_decimal::Decimal>()
-                    .map(|d| Quantity::new(d, unit.clone()).to_string())
+                    .map(|d| Quantity::new(d.into(), unit.clone()).to_string())
                     .unwrap_or_else(|_| format!("{text} {unit}"));
                 self.diags.push(
                     Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))

@@ -1,24 +1,53 @@
 //! The decision as JSON: the stable interface for programs (design.md §3). Quantities are
 //! `{"value": 75, "unit": "mcg"}`, ranges `{"min": 110, "max": 130, "unit": "mcg/day"}`;
 //! numbers are exact decimals, never rounded through floating point.
+//!
+//! Every value is an exact rational number. One with a finite decimal expansion (nearly all:
+//! `0.0002625`) is a JSON number with every digit. One without (`2/3`) is a JSON number
+//! rounded to 28 significant digits, and the object holding it also gets, for each such field
+//! `F`, a field `F_exact` with the exact value as a fraction in lowest terms (`"2/3"`), and
+//! `"approximate": true` (see README.md, "JSON output").
 
 use serde_json::{json, Map, Number, Value as Json};
 
 use crate::check::Program;
 use crate::eval::*;
-use crate::units::{format_decimal, Quantity};
+use crate::units::{Quantity, Rational};
 
-/// An exact JSON number.
-fn number(d: &rust_decimal::Decimal) -> Json {
-    format_decimal(d)
-        .parse::<Number>()
+/// Significant digits of a number without a finite decimal expansion.
+const APPROX_DIGITS: u64 = 28;
+
+/// A JSON number: exact when the value terminates, else rounded to 28 significant digits.
+fn number(r: &Rational) -> Json {
+    let text = r
+        .decimal_text()
+        .unwrap_or_else(|| r.significant_text(APPROX_DIGITS));
+    text.parse::<Number>()
         .map(Json::Number)
-        .unwrap_or_else(|_| Json::String(format_decimal(d)))
+        .unwrap_or(Json::String(text))
 }
 
-/// `{"value": 75, "unit": "mcg"}`
+/// Sets `field` of `object` to `number(r)` (see [`mark_exact`] for the exact value).
+fn put_number(object: &mut Map<String, Json>, field: &str, r: &Rational) {
+    object.insert(field.to_string(), number(r));
+}
+
+/// Adds `field_exact` and `"approximate": true` to `object` when `r` does not terminate.
+fn mark_exact(object: &mut Map<String, Json>, field: &str, r: &Rational) {
+    if !r.terminates() {
+        object.insert(format!("{field}_exact"), Json::String(r.fraction_text()));
+        object.insert("approximate".to_string(), Json::Bool(true));
+    }
+}
+
+/// `{"value": 75, "unit": "mcg"}` (with `value_exact` and `approximate` for a value without
+/// a finite decimal expansion).
 pub fn quantity(q: &Quantity) -> Json {
-    json!({ "value": number(&q.value), "unit": q.unit.to_string() })
+    let mut object = Map::new();
+    put_number(&mut object, "value", &q.value);
+    object.insert("unit".to_string(), Json::String(q.unit.to_string()));
+    mark_exact(&mut object, "value", &q.value);
+    Json::Object(object)
 }
 
 /// A quantity or a range `{"min", "max", "unit"}` (both ends in one unit when exact).
@@ -29,7 +58,13 @@ pub fn amount(a: &Amount) -> Json {
             let hi_same = hi.convert_to(&lo.unit).ok();
             match hi_same {
                 Some(hi) => {
-                    json!({ "min": number(&lo.value), "max": number(&hi.value), "unit": lo.unit.to_string() })
+                    let mut object = Map::new();
+                    put_number(&mut object, "min", &lo.value);
+                    put_number(&mut object, "max", &hi.value);
+                    object.insert("unit".to_string(), Json::String(lo.unit.to_string()));
+                    mark_exact(&mut object, "min", &lo.value);
+                    mark_exact(&mut object, "max", &hi.value);
+                    Json::Object(object)
                 }
                 None => json!({ "min": quantity(lo), "max": quantity(hi) }),
             }
@@ -42,11 +77,17 @@ fn opt<T>(v: &Option<T>, f: impl Fn(&T) -> Json) -> Json {
 }
 
 fn frequency(f: &FrequencyOut) -> Json {
-    json!({
-        "text": f.text,
-        "times_per_day": opt(&f.times_per_day, |q| number(&q.value)),
-        "every": opt(&f.every, quantity),
-    })
+    let mut object = Map::new();
+    object.insert("text".to_string(), json!(f.text));
+    object.insert(
+        "times_per_day".to_string(),
+        opt(&f.times_per_day, |q| number(&q.value)),
+    );
+    object.insert("every".to_string(), opt(&f.every, quantity));
+    if let Some(q) = &f.times_per_day {
+        mark_exact(&mut object, "times_per_day", &q.value);
+    }
+    Json::Object(object)
 }
 
 fn dose(d: &Dose) -> Json {
@@ -164,4 +205,36 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap()
+    }
+
+    #[test]
+    fn terminating_values_are_exact_numbers_and_others_carry_a_fraction() {
+        let exact = quantity(&q("0.35 mL").mul(&q("0.00075 mg/mL")).unwrap());
+        assert_eq!(exact.to_string(), r#"{"value":0.0002625,"unit":"mg"}"#);
+        let third = q("2 mL/day")
+            .div(&Quantity::number(Rational::from(3)))
+            .unwrap();
+        assert_eq!(
+            quantity(&third).to_string(),
+            r#"{"value":0.6666666666666666666666666667,"unit":"mL/day","value_exact":"2/3","approximate":true}"#
+        );
+        let range = amount(&Amount::Range(
+            q("1 mg/day"),
+            third.mul(&q("1 mg/mL")).unwrap(),
+        ));
+        assert_eq!(
+            range.to_string(),
+            r#"{"min":1,"max":0.6666666666666666666666666667,"unit":"mg/day","max_exact":"2/3","approximate":true}"#
+        );
+        let negative = quantity(&third.neg());
+        assert_eq!(negative["value_exact"], "-2/3");
+    }
 }

@@ -194,7 +194,7 @@ impl Atom {
 
     /// A bound on the size of the factor: its numerator and denominator are below
     /// `2^factor_bits` (or both 1 and the bound is 0). A product of factors whose bounds add
-    /// up to at most 96 bits cannot overflow a decimal, at any step.
+    /// up to at most 63 bits cannot overflow a [`Ratio`], at any step.
     pub(crate) fn factor_bits(self) -> u32 {
         match self {
             Atom::Kilogram | Atom::Litre | Atom::Milligram => 10,

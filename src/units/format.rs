@@ -3,12 +3,13 @@
 
 use std::fmt;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::quantity::Quantity;
+use super::rational::Rational;
 
-/// Decimal places shown for such approximate values.
-const APPROX_PLACES: u32 = 4;
+/// Decimal places shown for values without a finite decimal expansion.
+const APPROX_PLACES: u64 = 4;
 
 /// A decimal in safe notation: `0.5` (leading zero), `5` (never `5.0`), `12.5`, no exponent,
 /// no thousands separator, `0` for negative zero.
@@ -19,16 +20,27 @@ pub fn format_decimal(d: &Decimal) -> String {
     d.normalize().to_string()
 }
 
-impl Quantity {
-    /// The quantity with every digit of its value (no `~` rounding), e.g. for a trace.
-    pub fn display_exact(&self) -> String {
-        with_unit(&format_decimal(&self.value), &self.value, self)
+/// A number in safe notation: every digit when it has a finite decimal expansion (`0.5`,
+/// `0.0002625`), else rounded after a `~` (`~0.6667`), as [`Quantity`]'s `Display` shows it.
+pub fn format_number(value: &Rational) -> String {
+    match value.decimal_text() {
+        Some(text) => text,
+        None => format!("~{}", approximate_text(value)),
     }
 }
 
-/// `number` followed by the unit, pluralised for `amount`: `1 day`, `3 days`, `110%`, `3/day`.
-fn with_unit(number: &str, amount: &Decimal, q: &Quantity) -> String {
-    let plural = amount.abs() != Decimal::ONE;
+impl Quantity {
+    /// The quantity with its exact value (no `~` rounding), e.g. for a message or a trace:
+    /// every digit of a terminating value (`0.0002625 mg`), else a fraction (`2/3 mg`).
+    pub fn display_exact(&self) -> String {
+        let text = self.value.exact_text();
+        let plural = !self.value.is_one_in_magnitude();
+        with_unit(&text, plural, self)
+    }
+}
+
+/// `number` followed by the unit, pluralised when `plural`: `1 day`, `3 days`, `110%`, `3/day`.
+fn with_unit(number: &str, plural: bool, q: &Quantity) -> String {
     let (numerator, denominator) = q.unit.render(plural);
     if numerator.is_empty() || numerator.starts_with('%') {
         format!("{number}{numerator}{denominator}")
@@ -38,34 +50,32 @@ fn with_unit(number: &str, amount: &Decimal, q: &Quantity) -> String {
 }
 
 impl fmt::Display for Quantity {
-    /// Safe notation: `5 mg`, `0.5 mg`, `300 mcg/day`, `1 day`, `3 days`, `110%`. A value with
-    /// more than 6 decimal places (a quotient that does not terminate) is shown rounded to 4
-    /// places after a `~`, e.g. `~4.1667 mcg/h` (a value below 0.0001 keeps 4 significant
-    /// digits instead of showing `~0`; no `~` when nothing was dropped). See
-    /// [`Quantity::display_exact`] for every digit.
+    /// Safe notation: `5 mg`, `0.5 mg`, `0.0002625 mg`, `300 mcg/day`, `1 day`, `3 days`,
+    /// `110%`. A value with a finite decimal expansion is shown with every digit. One without
+    /// (a quotient such as 1 mg ÷ 3) is shown rounded to 4 decimal places after a `~`, e.g.
+    /// `~4.1667 mcg/h` (a value below 0.00005 keeps 4 significant digits instead of showing
+    /// `~0`). See [`Quantity::display_exact`] for the exact value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = if self.is_approximate() {
-            shown_value(&self.value)
-        } else {
-            self.value
-        };
-        let text = with_unit(&format_decimal(&shown), &shown.normalize(), self);
-        if shown == self.value {
-            f.write_str(&text)
-        } else {
-            write!(f, "~{text}")
+        match self.value.decimal_text() {
+            Some(text) => {
+                let plural = !self.value.is_one_in_magnitude();
+                f.write_str(&with_unit(&text, plural, self))
+            }
+            None => {
+                let text = approximate_text(&self.value);
+                let plural = text != "1" && text != "-1";
+                write!(f, "~{}", with_unit(&text, plural, self))
+            }
         }
     }
 }
 
-/// The value rounded for display: 4 decimal places, or 4 significant digits if that is zero.
-fn shown_value(value: &Decimal) -> Decimal {
-    let strategy = RoundingStrategy::MidpointAwayFromZero;
-    let rounded = value.round_dp_with_strategy(APPROX_PLACES, strategy);
-    if rounded.is_zero() && !value.is_zero() {
-        value
-            .round_sf_with_strategy(APPROX_PLACES, strategy)
-            .unwrap_or(rounded)
+/// A value without a finite decimal expansion, rounded for display: 4 decimal places, or 4
+/// significant digits if that is zero. Ties away from zero.
+pub(crate) fn approximate_text(value: &Rational) -> String {
+    let rounded = value.rounded_text(APPROX_PLACES);
+    if rounded == "0" && !value.is_zero() {
+        value.significant_text(APPROX_PLACES)
     } else {
         rounded
     }

@@ -97,7 +97,7 @@ impl Quantity {
             let number = format!("{}{}", lexed.sign, lexed.number);
             return Err(notation(text, join(&number, unit_text)));
         }
-        Ok(Quantity::new(value, unit))
+        Ok(Quantity::new(value.into(), unit))
     }
 }
 

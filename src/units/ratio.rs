@@ -3,75 +3,39 @@
 
 use std::cmp::Ordering;
 
-use rust_decimal::Decimal;
-
 use super::error::{or_overflow, UnitError};
-use super::exact::{cmp_products, mul_u128, quotient};
+use super::rational::{gcd_u64, Rational};
 
-/// An exact positive factor `num / den`, both whole numbers, kept in lowest terms.
+/// An exact positive factor `num / den`, both whole numbers below 2⁶³ (a factor beyond that is
+/// an overflow), kept in lowest terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ratio {
     /// The numerator (a positive whole number).
-    pub num: Decimal,
+    pub num: u64,
     /// The denominator (a positive whole number).
-    pub den: Decimal,
+    pub den: u64,
 }
 
 impl Ratio {
     /// The factor 1.
-    pub const ONE: Ratio = Ratio {
-        num: Decimal::ONE,
-        den: Decimal::ONE,
-    };
+    pub const ONE: Ratio = Ratio { num: 1, den: 1 };
 
     /// `num / den` from small whole numbers (the atom table).
     pub(crate) fn from_integers(num: u32, den: u32) -> Ratio {
         Ratio {
-            num: Decimal::from(num),
-            den: Decimal::from(den),
+            num: u64::from(num),
+            den: u64::from(den),
         }
     }
 
-    /// `num / den` in lowest terms, both whole numbers; a zero denominator is refused.
-    fn reduced(num: Decimal, den: Decimal) -> Result<Ratio, UnitError> {
-        if den.is_zero() {
-            return Err(UnitError::DivisionByZero);
-        }
-        let (n, d) = (num.normalize(), den.normalize());
-        if n.scale() != 0 || d.scale() != 0 {
-            return Ok(Ratio { num, den });
-        }
-        let g = gcd(n.mantissa().unsigned_abs(), d.mantissa().unsigned_abs());
-        let g = Decimal::from_i128_with_scale(i128::try_from(g).unwrap_or(1), 0);
-        match (n.checked_div(g), d.checked_div(g)) {
-            (Some(num), Some(den)) => Ok(Ratio { num, den }),
-            _ => Ok(Ratio { num, den }),
-        }
-    }
-
-    /// The product of two factors (exact; overflow is an error).
+    /// The product of two factors (exact; a numerator or denominator past 63 bits is an
+    /// overflow).
     pub fn mul(&self, other: &Ratio) -> Result<Ratio, UnitError> {
-        match (
-            whole(&self.num),
-            whole(&self.den),
-            whole(&other.num),
-            whole(&other.den),
-        ) {
-            (Some(a), Some(b), Some(c), Some(d)) => mul_whole(a, b, c, d),
-            _ => self.mul_general(other),
-        }
-    }
-
-    /// [`Ratio::mul`] in decimal arithmetic, for factors that are not plain whole numbers
-    /// (the fields are public); whole numbers take the same steps in `u128` instead.
-    pub(crate) fn mul_general(&self, other: &Ratio) -> Result<Ratio, UnitError> {
-        let num = or_overflow(self.num.checked_mul(other.num))?;
-        let den = or_overflow(self.den.checked_mul(other.den))?;
-        Ratio::reduced(num, den)
+        mul_whole(self.num, self.den, other.num, other.den)
     }
 
     /// `2^e₀ · 3^e₁ · 5^e₂ · 7^e₃` in lowest terms, or `None` if the numerator or the
-    /// denominator does not fit a decimal (callers bound the exponents with
+    /// denominator does not fit 63 bits (callers bound the exponents with
     /// [`Atom::factor_bits`](super::atom::Atom::factor_bits) so that it always does, and fall
     /// back to step-by-step arithmetic otherwise).
     pub(crate) fn from_prime_exponents(exps: [i32; 4]) -> Option<Ratio> {
@@ -83,20 +47,17 @@ impl Ratio {
             }
             let power = prime_power(k, e.unsigned_abs())?;
             let side = if e > 0 { &mut num } else { &mut den };
-            *side = mul_u128(*side, power).filter(|n| *n <= MAX_MANTISSA)?;
+            *side = side.checked_mul(power).filter(|n| *n <= MAX_MANTISSA)?;
         }
         Some(Ratio {
-            num: decimal(num),
-            den: decimal(den),
+            num: num as u64,
+            den: den as u64,
         })
     }
 
     /// True when `self.div(self)` succeeds (it is then 1).
     pub(crate) fn divides_itself(&self) -> bool {
-        match (whole(&self.num), whole(&self.den)) {
-            (Some(n), Some(d)) => mul_u128(n, d).is_some_and(|p| p != 0 && p <= MAX_MANTISSA),
-            _ => self.div(self).is_ok(),
-        }
+        self.num != 0 && self.den != 0
     }
 
     /// `1 / self`.
@@ -122,24 +83,45 @@ impl Ratio {
         Ok(acc)
     }
 
-    /// The factor as a decimal when it has an exact one (1000/24 has none).
-    pub fn to_exact_decimal(&self) -> Option<Decimal> {
-        match quotient(self.num, self.den) {
-            Ok((q, true)) => Some(q),
-            _ => None,
+    /// True when the factor is 1.
+    pub fn is_one(&self) -> bool {
+        self.num == 1 && self.den == 1
+    }
+
+    /// True when the factor has a finite decimal expansion (1000/8 does, 1000/24 does not),
+    /// so that multiplying a terminating value by it gives a terminating value.
+    pub fn terminates(&self) -> bool {
+        let mut d = self.den;
+        if d == 0 {
+            return false;
+        }
+        d >>= d.trailing_zeros();
+        while d.is_multiple_of(5) {
+            d /= 5;
+        }
+        d == 1
+    }
+
+    /// The factor as an exact rational number.
+    pub fn to_rational(&self) -> Rational {
+        // Both parts are below 2^63 (see `MAX_MANTISSA`) and the factor is in lowest terms.
+        match (i64::try_from(self.num), i64::try_from(self.den)) {
+            (Ok(n), Ok(d)) if d > 0 => Rational::from_reduced(n, d),
+            _ => Rational::ZERO,
         }
     }
 
     /// Compares two factors exactly (cross-multiplying).
     pub fn compare(&self, other: &Ratio) -> Ordering {
-        cmp_products(&[self.num, other.den], &[other.num, self.den])
+        (u128::from(self.num) * u128::from(other.den))
+            .cmp(&(u128::from(other.num) * u128::from(self.den)))
     }
 }
 
-/// The `k`-th of 2, 3, 5 and 7 to the power `e`, if it fits a decimal.
+/// The `k`-th of 2, 3, 5 and 7 to the power `e`, if it fits 128 bits.
 fn prime_power(k: usize, e: u32) -> Option<u128> {
     let table: &[u128] = match k {
-        0 => return (e < 96).then(|| 1 << e),
+        0 => return (e < 64).then(|| 1 << e),
         1 => &POW3,
         2 => &POW5,
         _ => &POW7,
@@ -158,72 +140,30 @@ const fn powers<const N: usize>(p: u128) -> [u128; N] {
     table
 }
 
-/// Powers of 3, 5 and 7 up to the largest below 2⁹⁶.
+/// Powers of 3, 5 and 7 up to the largest below 2⁹⁶ (more than a factor may have).
 const POW3: [u128; 61] = powers(3);
 const POW5: [u128; 42] = powers(5);
 const POW7: [u128; 35] = powers(7);
 
-/// The largest mantissa a decimal holds (2⁹⁶ − 1).
-const MAX_MANTISSA: u128 = (1 << 96) - 1;
+/// The largest numerator or denominator of a factor (2⁶³ − 1, so that both fit an `i64`).
+const MAX_MANTISSA: u128 = (1 << 63) - 1;
 
-/// The mantissa of a non-negative whole decimal written without decimal places (every factor
-/// this module builds); `None` for anything else.
-fn whole(d: &Decimal) -> Option<u128> {
-    (d.scale() == 0 && d.is_sign_positive()).then(|| d.mantissa().unsigned_abs())
-}
-
-/// A whole decimal from a mantissa of at most 96 bits.
-fn decimal(m: u128) -> Decimal {
-    debug_assert!(m <= MAX_MANTISSA);
-    Decimal::from_parts(m as u32, (m >> 32) as u32, (m >> 64) as u32, false, 0)
-}
-
-/// `(a/b) · (c/d)` for whole numbers, exactly as [`Ratio::mul_general`] computes it: a product
-/// beyond 96 bits is an overflow (decimals hold no more), then the quotient is reduced.
-fn mul_whole(a: u128, b: u128, c: u128, d: u128) -> Result<Ratio, UnitError> {
-    let num = or_overflow(mul_u128(a, c).filter(|n| *n <= MAX_MANTISSA))?;
-    let den = or_overflow(mul_u128(b, d).filter(|n| *n <= MAX_MANTISSA))?;
-    if den == 0 {
+/// `(a/b) · (c/d)` for whole numbers in lowest terms: a numerator or denominator beyond 63 bits
+/// is an overflow.
+fn mul_whole(a: u64, b: u64, c: u64, d: u64) -> Result<Ratio, UnitError> {
+    if b == 0 || d == 0 {
         return Err(UnitError::DivisionByZero);
     }
-    let g = gcd(num, den);
+    // Cancel across first: the product is then in lowest terms.
+    let g1 = gcd_u64(a, d).max(1);
+    let g2 = gcd_u64(c, b).max(1);
+    let num = u128::from(a / g1) * u128::from(c / g2);
+    let den = u128::from(b / g2) * u128::from(d / g1);
+    let fits = |n: u128| (n <= MAX_MANTISSA).then_some(n as u64);
     Ok(Ratio {
-        num: decimal(num / g),
-        den: decimal(den / g),
+        num: or_overflow(fits(num))?,
+        den: or_overflow(fits(den))?,
     })
-}
-
-/// The greatest common divisor, at least 1 (binary, in 64 bits when both fit).
-fn gcd(a: u128, b: u128) -> u128 {
-    if a == 0 || b == 0 {
-        return (a | b).max(1);
-    }
-    if let (Ok(a), Ok(b)) = (u64::try_from(a), u64::try_from(b)) {
-        return u128::from(gcd64(a, b));
-    }
-    let shift = (a | b).trailing_zeros();
-    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
-    while b != 0 {
-        b >>= b.trailing_zeros();
-        if a > b {
-            (a, b) = (b, a);
-        }
-        b -= a;
-    }
-    a << shift
-}
-
-fn gcd64(a: u64, b: u64) -> u64 {
-    let shift = (a | b).trailing_zeros();
-    let (mut a, mut b) = (a >> a.trailing_zeros(), b);
-    while b != 0 {
-        b >>= b.trailing_zeros();
-        if a > b {
-            (a, b) = (b, a);
-        }
-        b -= a;
-    }
-    a << shift
 }
 
 #[cfg(test)]
@@ -236,20 +176,15 @@ mod tests {
         let mcg_per_h = Ratio::from_integers(1, 1_000_000).div(&Ratio::from_integers(3600, 1));
         let r = mg_per_day.unwrap().div(&mcg_per_h.unwrap()).unwrap();
         assert_eq!(r, Ratio::from_integers(125, 3));
-        assert_eq!(r.to_exact_decimal(), None);
-        assert_eq!(
-            Ratio::from_integers(1000, 8).to_exact_decimal(),
-            Some(Decimal::from(125))
-        );
+        assert!(!r.terminates());
+        assert!(Ratio::from_integers(1000, 8).terminates());
+        assert_eq!(r.to_rational(), Rational::new(125, 3).unwrap());
     }
 
     #[test]
     fn powers_overflow_into_errors() {
         let mcg = Ratio::from_integers(1, 1_000_000);
-        assert_eq!(
-            mcg.pow(-2).unwrap().num,
-            Decimal::from(1_000_000_000_000u64)
-        );
+        assert_eq!(mcg.pow(-2).unwrap().num, 1_000_000_000_000);
         assert_eq!(mcg.pow(6), Err(UnitError::Overflow));
     }
 }

@@ -57,8 +57,8 @@ pub(super) const FOLDS: [(Kind, usize, usize, u32); 6] = [
     (Kind::Calendar, 16, 18, 4),
 ];
 
-/// Factors whose size bounds add up to at most this many bits fit a decimal at every step.
-const SAFE_BITS: u32 = 96;
+/// Factors whose size bounds add up to at most this many bits fit a [`Ratio`] at every step.
+const SAFE_BITS: u32 = 63;
 
 /// A unit produced by [`Unit::mul`] or [`Unit::div`], with the exact factor that the product
 /// of the values must be multiplied by (from cancelling e.g. `mg/mcg` or folding a `%`).
@@ -178,7 +178,7 @@ impl Unit {
         };
         let normal = present & (1 << PERCENT) == 0
             && FOLDS.iter().all(|&(kind, lo, hi, _)| {
-                !several(present & kind_mask(lo, hi)) || (kind == Kind::Mass && per_body_mass)
+                !mixed(exps, lo, hi) || (kind == Kind::Mass && per_body_mass)
             });
         Unit {
             atoms,
@@ -248,6 +248,12 @@ impl Unit {
         self.dim.is_dimensionless()
     }
 
+    /// True for a dimensionless unit with mass atoms (`mcg/g`, `mg/g`; `mg/kg` is a mass per
+    /// body mass, not a plain number).
+    pub(crate) fn is_mass_ratio(&self) -> bool {
+        self.dim.is_dimensionless() && self.present & kind_mask(MASS.start, MASS.end) != 0
+    }
+
     /// True for the unit with no atoms at all.
     pub fn is_none(&self) -> bool {
         self.len == 0
@@ -289,8 +295,10 @@ impl Unit {
         self.self_convertible && self == other
     }
 
-    /// `self · other`: exponents add, the same atom cancels, different atoms of one dimension
-    /// cancel into the finest of them (`mg·mcg⁻¹` → 1000), `%` folds into the factor.
+    /// `self · other`: exponents add and the same atom cancels; atoms of one kind above and
+    /// below the line cancel into the finest of them (`mg·mcg⁻¹` → 1000, `h/week` → 1/168);
+    /// `%` folds into the factor; a dimensionless side (a plain number, `%`, `mcg/g`, `h/day`)
+    /// folds into the factor whole, so it never changes the other side's unit.
     pub fn mul(&self, other: &Unit) -> Result<Product, UnitError> {
         self.combine(other, 1)
     }
@@ -301,9 +309,33 @@ impl Unit {
         self.combine(other, -1)
     }
 
+    /// `self · other^sign`. A mass ratio (a dimensionless unit with mass atoms, such as
+    /// `mcg/g`) is a plain number: it is folded into the factor whole first, so that it cannot
+    /// cancel the body weight of a `mg/kg`: `(6.3 mg/kg) ÷ (1 mcg/g)` is `(6.3 mg/kg) ÷
+    /// 0.000001`, both 6300000 mg/kg.
+    pub(super) fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+        if other.is_mass_ratio() {
+            let factor = other.factor()?.pow(sign)?;
+            let Product { unit, factor: f } = self.combine_atoms(&Unit::none(), sign)?;
+            return Ok(Product {
+                unit,
+                factor: f.mul(&factor)?,
+            });
+        }
+        if self.is_mass_ratio() {
+            let factor = self.factor()?;
+            let Product { unit, factor: f } = Unit::none().combine_atoms(other, sign)?;
+            return Ok(Product {
+                unit,
+                factor: f.mul(&factor)?,
+            });
+        }
+        self.combine_atoms(other, sign)
+    }
+
     /// [`Unit::combine_general`] without maps or gcds: a plain number on either side changes
     /// nothing, and the factor is worked out as powers of primes when it cannot overflow.
-    pub(super) fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+    pub(super) fn combine_atoms(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         if other.is_none() && self.normal {
             return Ok(Product {
                 unit: self.clone(),
@@ -331,9 +363,7 @@ impl Unit {
                 present | bit
             };
         }
-        let folds = FOLDS
-            .iter()
-            .any(|&(_, lo, hi, _)| several(present & kind_mask(lo, hi)));
+        let folds = FOLDS.iter().any(|&(_, lo, hi, _)| mixed(&exps, lo, hi));
         if present & (1 << PERCENT) == 0 && !folds {
             // Nothing to cancel: the factor is 1.
             return Ok(Product {
@@ -348,7 +378,7 @@ impl Unit {
         add_primes(&mut primes, Atom::Percent, i32::from(percent));
         let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
         for (kind, lo, hi, kind_bits) in FOLDS {
-            if !several(present & kind_mask(lo, hi)) || (kind == Kind::Mass && per_body_mass) {
+            if !mixed(&exps, lo, hi) || (kind == Kind::Mass && per_body_mass) {
                 continue;
             }
             // The finest atom: the first of the smallest factor.
@@ -390,7 +420,7 @@ impl Unit {
         }
     }
 
-    /// `self · other^sign` step by step in decimal arithmetic: the definition, used when
+    /// `self · other^sign` step by step: the definition, used when
     /// exponents are so large that the factor may overflow at some step.
     pub(super) fn combine_general(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         let mut map: BTreeMap<Atom, i8> = self.atoms().iter().copied().collect();
@@ -515,9 +545,10 @@ fn present_atoms(exps: &Exponents) -> u32 {
         .fold(0, |mask, (i, e)| mask | (u32::from(*e != 0) << i))
 }
 
-/// True when a mask has two bits or more.
-fn several(mask: u32) -> bool {
-    mask & mask.wrapping_sub(1) != 0
+/// True when the atoms `lo..hi` (one kind) have exponents of both signs: they cancel.
+fn mixed(exps: &Exponents, lo: usize, hi: usize) -> bool {
+    let kind = &exps[lo..hi];
+    kind.iter().any(|e| *e > 0) && kind.iter().any(|e| *e < 0)
 }
 
 /// The bits of the atoms `lo..hi` in a mask of atom indices.
@@ -560,7 +591,8 @@ fn fold_kind(map: &mut BTreeMap<Atom, i8>, kind: Kind) -> Result<Ratio, UnitErro
         .filter(|(a, _)| a.kind() == kind)
         .map(|(a, e)| (*a, *e))
         .collect();
-    if atoms.len() < 2 || (kind == Kind::Mass && is_per_body_mass(&atoms)) {
+    let mixed = atoms.iter().any(|(_, e)| *e > 0) && atoms.iter().any(|(_, e)| *e < 0);
+    if !mixed || (kind == Kind::Mass && is_per_body_mass(&atoms)) {
         return Ok(Ratio::ONE);
     }
     let Some(finest) = atoms

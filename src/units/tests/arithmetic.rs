@@ -165,8 +165,22 @@ fn overflow_and_division_by_zero_are_errors() {
         q("5 mg").round_to_step(&q("0 mg"), RoundMode::Nearest),
         Err(UnitError::DivisionByZero)
     );
+    // Tiny values are exact (no rounding to zero); past the bit budget they overflow.
     let tiny = q("0.000000000000001 mg");
-    assert_eq!(tiny.mul(&tiny), Err(UnitError::OutOfRange));
+    let square = tiny.mul(&tiny).unwrap();
+    assert_eq!(square.to_string(), "0.000000000000000000000000000001 mg·mg");
+    let three = Quantity::number(d("3"));
+    let mut v = q("1 mg");
+    let mut steps = 0;
+    let err = loop {
+        match v.div(&three) {
+            Ok(next) => v = next,
+            Err(e) => break e,
+        }
+        steps += 1;
+    };
+    assert_eq!(err, UnitError::Overflow);
+    assert_eq!(steps, 161, "3^161 < 2^256 < 3^162");
     assert_eq!(UnitError::Overflow.code(), "posology::value::overflow");
     assert_eq!(
         UnitError::DivisionByZero.code(),
@@ -201,4 +215,67 @@ fn rounds_to_a_step() {
     );
     let err = q("5 mg").round_to_step(&q("1 mL"), RoundMode::Up);
     assert!(matches!(err, Err(UnitError::Mismatch { op: "round", .. })));
+}
+
+#[test]
+fn arithmetic_is_exact() {
+    let n = |text: &str| Quantity::number(d(text));
+    // (140 - 36) / 72 * 54 / 2.6 is exactly 30.
+    let v = n("140")
+        .sub(&n("36"))
+        .and_then(|x| x.div(&n("72")))
+        .and_then(|x| x.mul(&n("54")))
+        .and_then(|x| x.div(&n("2.6")))
+        .unwrap();
+    assert_eq!(v.compare(&n("30")).unwrap(), Ordering::Equal);
+    assert_eq!(v, n("30"));
+    let third = n("1").div(&n("3")).unwrap();
+    assert_eq!(third.mul(&n("3")).unwrap(), n("1"));
+    let dose = q("10 mg").div(&n("3")).unwrap().mul(&n("3")).unwrap();
+    assert_eq!(dose, q("10 mg"));
+    // (1 h / 1 week) * 168 == 1
+    let ratio = q("1 h").div(&q("1 week")).unwrap().mul(&n("168")).unwrap();
+    assert_eq!(ratio, n("1"));
+}
+
+#[test]
+fn a_quotient_of_one_dimension_cancels() {
+    let v = q("300 mg/day")
+        .mul(&q("50 mL/min"))
+        .and_then(|x| x.div(&q("15 mL/min")))
+        .unwrap();
+    assert_eq!(v.to_string(), "1000 mg/day");
+    assert_eq!(v, q("1000 mg/day"));
+}
+
+#[test]
+fn a_mass_ratio_is_a_plain_number() {
+    let by_ratio = q("6.3 mg/kg").div(&q("1 mcg/g")).unwrap();
+    let by_number = q("6.3 mg/kg")
+        .div(&Quantity::number(d("0.000001")))
+        .unwrap();
+    assert_eq!(by_ratio, by_number);
+    assert_eq!(by_ratio.to_string(), "6300000 mg/kg");
+    let times = q("6.3 mg/kg").mul(&q("2 mg/g")).unwrap();
+    assert_eq!(times.to_string(), "0.0126 mg/kg");
+    // Multiplying by a weight still cancels the body mass.
+    assert_eq!(q("5 mg/kg").mul(&q("3500 g")).unwrap(), q("17.5 mg"));
+}
+
+#[test]
+fn rounding_is_exact_without_snapping() {
+    // 18 mL at 200/300 mL/day lasts exactly 27 days: rounding down keeps all 27.
+    let rate = q("200 mL/day").div(&Quantity::number(d("300"))).unwrap();
+    let days = q("18 mL").div(&rate).unwrap();
+    assert_eq!(days, q("27 days"));
+    let step = q("1 day");
+    assert_eq!(
+        days.round_to_step(&step, RoundMode::Down).unwrap(),
+        q("27 days")
+    );
+    let almost = q("26.9999999999999999999999999 days");
+    assert_eq!(
+        almost.round_to_step(&step, RoundMode::Down).unwrap(),
+        q("26 days")
+    );
 }

@@ -5,14 +5,10 @@ mod arithmetic;
 mod fast_paths;
 mod text;
 
-use std::str::FromStr;
+use super::{Quantity, Rational, Unit};
 
-use rust_decimal::Decimal;
-
-use super::{Quantity, Unit};
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
+fn d(s: &str) -> Rational {
+    Rational::parse_decimal(s).unwrap()
 }
 
 fn q(s: &str) -> Quantity {
