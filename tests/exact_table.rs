@@ -17,6 +17,7 @@ const PROTOCOL: &str = "protocol exact_table {
   source  \"tests/exact_table.rs\"
   drug    \"none\"
   inputs { dose: mg }
+  limit dose <= 1000 mg hard
   phase a { decide first { otherwise => give dose } }
 }
 ";
