@@ -124,18 +124,18 @@ fn holds(
             d.doses
                 .iter()
                 .any(|dose| dose_matches(program, example, dose, g)),
-            || doses_found(program, d),
+            || doses_found(program, d, g.route.is_some()),
         ),
         ExpectSpecKind::Daily(want) => {
             if d.doses.is_empty() {
-                return Err(doses_found(program, d));
+                return Err(doses_found(program, d, false));
             }
             match total_per_day(d) {
                 Ok(total) => check(same_amount(&total, want), || {
                     format!(
                         "the total per day is {} ({})",
                         crate::report::text::amount(&total),
-                        given_list(program, d)
+                        given_list(program, d, false)
                     )
                 }),
                 Err(why) => Err(why),
@@ -251,11 +251,11 @@ fn dose_set(program: &Program, example: &ExampleSpec, d: &Decision) -> Vec<Strin
     }
     let mut failures = Vec::new();
     if d.doses.is_empty() {
-        for (e, _) in &wanted {
+        for (e, g) in &wanted {
             failures.push(format!(
                 "expected `{}`, but {}",
                 e.text.trim(),
-                doses_found(program, d)
+                doses_found(program, d, g.route.is_some())
             ));
         }
         return failures;
@@ -276,12 +276,12 @@ fn dose_set(program: &Program, example: &ExampleSpec, d: &Decision) -> Vec<Strin
         })
         .collect();
     let matched = match_doses(&fits, d.doses.len());
-    for (i, (e, _)) in wanted.iter().enumerate() {
+    for (i, (e, g)) in wanted.iter().enumerate() {
         if !matched.contains(&Some(i)) {
             failures.push(format!(
                 "expected `{}`, but {}",
                 e.text.trim(),
-                doses_found(program, d)
+                doses_found(program, d, g.route.is_some())
             ));
         }
     }
@@ -292,7 +292,7 @@ fn dose_set(program: &Program, example: &ExampleSpec, d: &Decision) -> Vec<Strin
         .filter(|(_, m)| m.is_none())
         .map(|(dose, _)| dose_words(program, dose))
         .collect();
-    if !extra.is_empty() {
+    if d.doses.len() > wanted.len() {
         failures.push(format!(
             "expected only the doses of the `expect give` lines ({} listed), but the decision also gives: {} (write an `expect give` line for each dose, or add `among` to check one dose only)",
             wanted.len(),
@@ -435,18 +435,23 @@ fn status_words(d: &Decision) -> String {
     if reasons.is_empty() {
         d.status.word().to_string()
     } else {
-        format!("{} ({})", d.status.word(), reasons.join("; "))
+        format!("{}: {}", d.status.word(), reasons.join("; "))
     }
 }
 
 /// One listed dose as an example would write it.
 fn dose_words(program: &Program, dose: &eval::Dose) -> String {
+    dose_words_with(program, dose, false)
+}
+
+/// One listed dose, with its route when it is not the protocol's or when `route` asks for it.
+fn dose_words_with(program: &Program, dose: &eval::Dose, route: bool) -> String {
     let mut s = crate::report::text::amount(&dose.amount);
     if let Some(form) = &dose.form {
         s.push(' ');
         s.push_str(form);
     }
-    if dose.route.is_some() && dose.route != program.header.route {
+    if dose.route.is_some() && (route || dose.route != program.header.route) {
         s.push_str(&format!(" route {}", dose.route.as_deref().unwrap_or_default()));
     }
     if let Some(f) = &dose.frequency {
@@ -456,17 +461,21 @@ fn dose_words(program: &Program, dose: &eval::Dose) -> String {
     s
 }
 
-fn given_list(program: &Program, d: &Decision) -> String {
-    let doses: Vec<String> = d.doses.iter().map(|x| dose_words(program, x)).collect();
+fn given_list(program: &Program, d: &Decision, route: bool) -> String {
+    let doses: Vec<String> = d
+        .doses
+        .iter()
+        .map(|x| dose_words_with(program, x, route))
+        .collect();
     format!("the doses are: {}", doses.join("; "))
 }
 
 /// What the decision gives, for a failure message.
-fn doses_found(program: &Program, d: &Decision) -> String {
+fn doses_found(program: &Program, d: &Decision, route: bool) -> String {
     if d.doses.is_empty() {
         format!("no dose is given (the status is {})", status_words(d))
     } else {
-        given_list(program, d)
+        given_list(program, d, route)
     }
 }
 
