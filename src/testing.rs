@@ -336,10 +336,17 @@ fn match_doses(fits: &[Vec<bool>], doses: usize) -> Vec<Option<usize>> {
 
 /// One listed dose matches an `expect give` line: amount (or both ends), frequency (none
 /// written: none given), and form and route when written.
-fn dose_matches(program: &Program, example: &ExampleSpec, dose: &eval::Dose, g: &GiveExpect) -> bool {
+fn dose_matches(
+    program: &Program,
+    example: &ExampleSpec,
+    dose: &eval::Dose,
+    g: &GiveExpect,
+) -> bool {
     same_amount(&dose.amount, &g.amount)
         && same_frequency(program, example, dose, g.frequency.as_ref())
-        && g.form.as_ref().is_none_or(|f| dose.form.as_ref() == Some(f))
+        && g.form
+            .as_ref()
+            .is_none_or(|f| dose.form.as_ref() == Some(f))
         && g.route
             .as_ref()
             .is_none_or(|r| dose.route.as_ref() == Some(r))
@@ -452,7 +459,10 @@ fn dose_words_with(program: &Program, dose: &eval::Dose, route: bool) -> String 
         s.push_str(form);
     }
     if dose.route.is_some() && (route || dose.route != program.header.route) {
-        s.push_str(&format!(" route {}", dose.route.as_deref().unwrap_or_default()));
+        s.push_str(&format!(
+            " route {}",
+            dose.route.as_deref().unwrap_or_default()
+        ));
     }
     if let Some(f) = &dose.frequency {
         s.push(' ');

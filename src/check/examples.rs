@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{
-    Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Type,
-};
+use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Type};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
 use crate::syntax::close_match;
@@ -197,7 +195,7 @@ impl Checker<'_> {
                         )
                         .with_label(amount.span, "not per day")
                         .with_help(
-                            "write the unit per day (`mg/day`, `mcg/day`): 15 mg 3 times daily is `expect daily 45 mg/day`",
+                            "write a unit per day: 15 mg 3 times daily is `expect daily 45 mg/day`",
                         ),
                     );
                     return None;
@@ -341,7 +339,7 @@ impl Checker<'_> {
                             Diagnostic::error(
                                 "posology::example::limit",
                                 format!(
-                                    "the limits `refuses` or `allows` a dose, not `{}`",
+                                    "`expect limit` is followed by `refuses` or `allows`, not `{}`",
                                     verdict.name
                                 ),
                             )

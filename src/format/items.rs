@@ -467,13 +467,17 @@ fn action(a: &Action) -> String {
 
 /// Appends a frequency to a dose.
 fn push_frequency(s: &mut String, f: &Frequency) {
-    let f = frequency(f);
-    // `give 5 n times daily` would read `n` as the unit of 5: wrap the count.
-    if s.ends_with(|c: char| c.is_ascii_digit()) && f.starts_with(|c: char| c.is_alphabetic()) {
-        let count = f.trim_end_matches(" times daily");
+    let text = frequency(f);
+    // `give 5 n times daily` would read `n` as the unit of 5: wrap the count (only a count:
+    // `every` is a keyword, never a unit).
+    if matches!(f.kind, FrequencyKind::TimesDaily(_))
+        && s.ends_with(|c: char| c.is_ascii_digit())
+        && text.starts_with(|c: char| c.is_alphabetic())
+    {
+        let count = text.trim_end_matches(" times daily");
         s.push_str(&format!(" ({count}) times daily"));
     } else {
-        s.push_str(&format!(" {f}"));
+        s.push_str(&format!(" {text}"));
     }
 }
 
