@@ -706,3 +706,130 @@ pub fn coverage<'a>(
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    /// A protocol whose decision gives two doses (a collect block) and a critical message.
+    const TWO_DOSES: &str = r#"
+protocol two_doses {
+  version "1.0.0"
+  source  "test"
+  route   "oral"
+  inputs {
+    dose: mg in 1 mg..20 mg
+  }
+  limit dose <= 20 mg hard because "largest single dose"
+  limit daily <= 80 mg/day hard because "maximum per day"
+  decide collect {
+    morning: always => give dose tablet 3 times daily
+    night: always => give 5 mg route rectal ; warn critical "Critical text" ; warn "Plain text"
+  }
+  EXAMPLES
+}
+"#;
+
+    fn run(examples: &str) -> Vec<ExampleResult> {
+        let text = TWO_DOSES.replace("EXAMPLES", examples);
+        let source = Source::new("t.dose", text.as_str());
+        let (program, diags) = crate::check::parse_and_check(&text, &source);
+        assert!(
+            diags.is_empty(),
+            "{:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        run_examples(&program.expect("checks"))
+    }
+
+    fn one(expects: &str) -> ExampleResult {
+        let mut results = run(&format!(
+            "example \"e\" {{\n given {{ dose: 10 mg }}\n {expects}\n }}"
+        ));
+        results.remove(0)
+    }
+
+    #[test]
+    fn expect_give_lines_are_the_whole_set_of_doses() {
+        let r = one("expect give 10 mg tablet 3 times daily\n expect give 5 mg route rectal");
+        assert!(r.passed(), "{:?}", r.failures);
+        // Order does not matter; form and route are checked only when written.
+        let r = one("expect give 5 mg\n expect give 10 mg 3 times daily");
+        assert!(r.passed(), "{:?}", r.failures);
+        // One line short: the other dose is named.
+        let r = one("expect give 10 mg 3 times daily");
+        assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+        assert!(
+            r.failures[0].contains("also gives: 5 mg route rectal"),
+            "{:?}",
+            r.failures
+        );
+        // No frequency written means the dose has none.
+        let r = one("expect give 10 mg\n expect give 5 mg");
+        assert!(
+            r.failures[0].contains("expect give 10 mg"),
+            "{:?}",
+            r.failures
+        );
+        // A wrong form or route does not match.
+        let r = one("expect give 10 mg bolus 3 times daily\n expect give 5 mg");
+        assert!(!r.passed());
+        let r = one("expect give 10 mg 3 times daily\n expect give 5 mg route oral");
+        assert!(r.failures[0].contains("route rectal"), "{:?}", r.failures);
+        // The same dose cannot stand for two lines.
+        let r = one("expect give 5 mg\n expect give 5 mg\n expect give 10 mg 3 times daily");
+        assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    }
+
+    #[test]
+    fn among_asks_membership_only() {
+        let r = one("expect give 5 mg among");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect give 6 mg among");
+        assert!(r.failures[0].contains("the doses are"), "{:?}", r.failures);
+    }
+
+    #[test]
+    fn expect_daily_adds_up_the_doses() {
+        // 10 mg 3 times daily (30 mg/day) and 5 mg once (5 mg/day).
+        let r = one("expect daily 35 mg/day");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect daily 0.035 g/day");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect daily 30 mg/day");
+        assert!(
+            r.failures[0].contains("the total per day is 35 mg/day"),
+            "{:?}",
+            r.failures
+        );
+    }
+
+    #[test]
+    fn warn_and_warn_critical_are_apart() {
+        let r = one("expect warn critical \"Critical text\"\n expect warn \"Plain text\"");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect warn \"Critical text\"");
+        assert!(
+            r.failures[0].contains("write `expect warn critical`"),
+            "{:?}",
+            r.failures
+        );
+        let r = one("expect warn critical \"Plain text\"");
+        assert!(!r.passed());
+    }
+
+    #[test]
+    fn expect_limit_holds_a_dose_and_counts_the_limits_that_refuse_it() {
+        let r = one("expect limit allows 20 mg 4 times daily\n expect limit refuses 25 mg");
+        assert!(r.passed(), "{:?}", r.failures);
+        assert!(r.fired.iter().any(|f| f.contains("dose")), "{:?}", r.fired);
+        let r = one("expect limit refuses 20 mg every 4 h");
+        assert!(r.passed(), "{:?}", r.failures);
+        assert!(r.fired.iter().any(|f| f.contains("daily")), "{:?}", r.fired);
+        let r = one("expect limit refuses 20 mg");
+        assert!(r.failures[0].contains("allow it"), "{:?}", r.failures);
+        let r = one("expect limit allows 21 mg");
+        assert!(r.failures[0].contains("refuse it"), "{:?}", r.failures);
+    }
+}
