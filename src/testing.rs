@@ -1,9 +1,12 @@
 //! Runs a protocol's examples (`posology test`): each `given` patient is evaluated and every
 //! `expect` line is compared with the decision.
 
-use crate::check::{ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, Level, Program};
+use crate::check::{
+    ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Level, Program,
+};
 use crate::diagnostics::Diagnostic;
-use crate::eval::{self, Amount, Decision, Env, Options, ReasonKind};
+use crate::eval::{self, Amount, Decision, Env, FrequencyOut, Options, ReasonKind, Status};
+use crate::units::{Atom, Quantity, Unit};
 use crate::value::Value;
 
 /// The outcome of one example.
@@ -82,14 +85,19 @@ fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
     }
     match eval::evaluate(program, &example.given, Options { trace: false }) {
         Ok(decision) => {
+            let mut held = Vec::new();
             for expect in &example.expects {
-                if let Err(found) = holds(program, example, &decision, expect) {
+                if let Err(found) = holds(program, example, &decision, expect, &mut held) {
                     result
                         .failures
                         .push(format!("expected `{}`, but {found}", expect.text.trim()));
                 }
             }
+            result
+                .failures
+                .extend(dose_set(program, example, &decision));
             result.fired.extend(decision.fired.iter().cloned());
+            result.fired.extend(held);
             result.decision = Some(decision);
         }
         Err(d) => result.error = Some(d),
@@ -97,39 +105,41 @@ fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
     result
 }
 
+/// Whether one expectation holds of the decision; `Err` says what was found instead. The limits
+/// that refused a hypothetical dose (`expect limit refuses`) are added to `held`. A line of
+/// `expect give` without `among` holds here: the lines are judged together by [`dose_set`].
 fn holds(
     program: &Program,
     example: &ExampleSpec,
     d: &Decision,
     expect: &ExpectSpec,
+    held: &mut Vec<String>,
 ) -> Result<(), String> {
     match &expect.kind {
         ExpectSpecKind::Status(s) => check(d.status.word() == s, || {
-            format!("the status is {}", d.status.word())
+            format!("the status is {}", status_words(d))
         }),
-        ExpectSpecKind::Give(value, freq) => {
-            let found = d.doses.iter().any(|dose| {
-                same_amount(&dose.amount, value)
-                    && same_frequency(program, example, dose, freq.as_ref())
-            });
-            check(found, || {
-                let doses: Vec<String> = d
-                    .doses
-                    .iter()
-                    .map(|x| {
-                        crate::report::text::amount(&x.amount)
-                            + &x.frequency
-                                .as_ref()
-                                .map(|f| format!(" {}", f.text))
-                                .unwrap_or_default()
-                    })
-                    .collect();
-                if doses.is_empty() {
-                    format!("no dose is given (status {})", d.status.word())
-                } else {
-                    format!("the doses are: {}", doses.join("; "))
-                }
-            })
+        ExpectSpecKind::Give(g) if !g.among => Ok(()),
+        ExpectSpecKind::Give(g) => check(
+            d.doses
+                .iter()
+                .any(|dose| dose_matches(program, example, dose, g)),
+            || doses_found(program, d, g.route.is_some()),
+        ),
+        ExpectSpecKind::Daily(want) => {
+            if d.doses.is_empty() {
+                return Err(doses_found(program, d, false));
+            }
+            match total_per_day(d) {
+                Ok(total) => check(same_amount(&total, want), || {
+                    format!(
+                        "the total per day is {} ({})",
+                        crate::report::text::amount(&total),
+                        given_list(program, d, false)
+                    )
+                }),
+                Err(why) => Err(why),
+            }
         }
         ExpectSpecKind::Schedule(want) => {
             let got: Vec<_> = d
@@ -147,23 +157,38 @@ fn holds(
                 format!("the schedule is [{}]", shown.join(", "))
             })
         }
-        ExpectSpecKind::Warn(text) => message(d, text, |l| l >= Level::Warning),
-        ExpectSpecKind::Note(text) => message(d, text, |l| l == Level::Info),
+        ExpectSpecKind::Warn { critical, text } => {
+            let level = if *critical {
+                Level::Critical
+            } else {
+                Level::Warning
+            };
+            message(d, text, level)
+        }
+        ExpectSpecKind::Note(text) => message(d, text, Level::Info),
         ExpectSpecKind::Stop(text) => {
             let stopped = d.reasons.iter().any(|r| {
                 r.kind == ReasonKind::Stop
                     && text.as_ref().is_none_or(|t| r.text.contains(t.as_str()))
             });
-            check(stopped, || format!("the status is {}", d.status.word()))
+            check(stopped, || format!("the status is {}", status_words(d)))
         }
-        ExpectSpecKind::Proposal(allowed) => match &d.proposal {
-            Some(p) => check(p.allowed == *allowed, || {
-                format!(
-                    "the proposal is {} ({})",
-                    if p.allowed { "allowed" } else { "refused" },
-                    p.reason
-                )
-            }),
+        ExpectSpecKind::Proposal(allowed, range) => match &d.proposal {
+            Some(p) => {
+                let shown = p.allowed_range.as_ref().map_or_else(
+                    || "no allowed range is shown".to_string(),
+                    |a| format!("the range shown is {}", crate::report::text::amount(a)),
+                );
+                let verdict = if p.allowed { "allowed" } else { "refused" };
+                let same_range = range.as_ref().is_none_or(|want| {
+                    p.allowed_range
+                        .as_ref()
+                        .is_some_and(|a| same_amount(a, want))
+                });
+                check(p.allowed == *allowed && same_range, || {
+                    format!("the proposal is {verdict} ({}); {shown}", p.reason)
+                })
+            }
             None => Err("there is no proposal".into()),
         },
         ExpectSpecKind::Phase(i) => {
@@ -171,12 +196,229 @@ fn holds(
             check(&d.phase == name, || format!("the phase is {}", d.phase))
         }
         ExpectSpecKind::Rejected(_) => Err("the data is accepted".into()),
-        ExpectSpecKind::That(c) => {
+        ExpectSpecKind::GivenThat(c) => {
             let mut env = Env::new(program, &example.given);
             match env.truth(c) {
                 Ok(b) => check(b, || "it is false".into()),
                 Err(e) => Err(format!("it cannot be evaluated: {}", e.message)),
             }
+        }
+        ExpectSpecKind::Limit {
+            refuses,
+            amount,
+            frequency,
+        } => {
+            let amount = match amount {
+                Value::Num(q) => Amount::One(q.clone()),
+                Value::Range(r) => match (&r.0, &r.1) {
+                    (Value::Num(lo), Value::Num(hi)) => Amount::Range(lo.clone(), hi.clone()),
+                    _ => return Err("it is not a dose".into()),
+                },
+                _ => return Err("it is not a dose".into()),
+            };
+            let frequency = match frequency {
+                Some(f) => Some(frequency_out(program, example, f)?),
+                None => None,
+            };
+            let outcome = eval::hold_dose(program, &example.given, amount, frequency);
+            let refused = outcome.status == Status::Refused;
+            held.extend(outcome.fired.iter().cloned());
+            check(refused == *refuses, || {
+                if refused {
+                    let why: Vec<&str> = outcome.reasons.iter().map(|r| r.text.as_str()).collect();
+                    format!("the hard limits refuse it: {}", why.join("; "))
+                } else {
+                    "the hard limits allow it".into()
+                }
+            })
+        }
+    }
+}
+
+/// The `expect give` lines of an example (without `among`), together: the decision's status is
+/// `give` and its doses are exactly these, one listed dose for each line. Returns the failures.
+fn dose_set(program: &Program, example: &ExampleSpec, d: &Decision) -> Vec<String> {
+    let wanted: Vec<(&ExpectSpec, &GiveExpect)> = example
+        .expects
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ExpectSpecKind::Give(g) if !g.among => Some((e, g)),
+            _ => None,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut failures = Vec::new();
+    if d.doses.is_empty() {
+        for (e, g) in &wanted {
+            failures.push(format!(
+                "expected `{}`, but {}",
+                e.text.trim(),
+                doses_found(program, d, g.route.is_some())
+            ));
+        }
+        return failures;
+    }
+    if d.status != Status::Give {
+        failures.push(format!(
+            "expected status give (the example expects doses), but the status is {}",
+            status_words(d)
+        ));
+    }
+    let fits: Vec<Vec<bool>> = wanted
+        .iter()
+        .map(|(_, g)| {
+            d.doses
+                .iter()
+                .map(|dose| dose_matches(program, example, dose, g))
+                .collect()
+        })
+        .collect();
+    let matched = match_doses(&fits, d.doses.len());
+    for (i, (e, g)) in wanted.iter().enumerate() {
+        if !matched.contains(&Some(i)) {
+            failures.push(format!(
+                "expected `{}`, but {}",
+                e.text.trim(),
+                doses_found(program, d, g.route.is_some())
+            ));
+        }
+    }
+    let extra: Vec<String> = d
+        .doses
+        .iter()
+        .zip(&matched)
+        .filter(|(_, m)| m.is_none())
+        .map(|(dose, _)| dose_words(program, dose))
+        .collect();
+    if d.doses.len() > wanted.len() {
+        failures.push(format!(
+            "expected only the doses of the `expect give` lines ({} listed), but the decision also gives: {} (write an `expect give` line for each dose, or add `among` to check one dose only)",
+            wanted.len(),
+            extra.join("; ")
+        ));
+    }
+    failures
+}
+
+/// A matching of listed doses to expected lines (`fits[line][dose]`), as large as possible:
+/// for each dose, the line it stands for.
+fn match_doses(fits: &[Vec<bool>], doses: usize) -> Vec<Option<usize>> {
+    fn augment(
+        line: usize,
+        fits: &[Vec<bool>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for dose in 0..owner.len() {
+            if fits[line][dose] && !seen[dose] {
+                seen[dose] = true;
+                let free = match owner[dose] {
+                    None => true,
+                    Some(other) => augment(other, fits, seen, owner),
+                };
+                if free {
+                    owner[dose] = Some(line);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; doses];
+    for line in 0..fits.len() {
+        let mut seen = vec![false; doses];
+        augment(line, fits, &mut seen, &mut owner);
+    }
+    owner
+}
+
+/// One listed dose matches an `expect give` line: amount (or both ends), frequency (none
+/// written: none given), and form and route when written.
+fn dose_matches(
+    program: &Program,
+    example: &ExampleSpec,
+    dose: &eval::Dose,
+    g: &GiveExpect,
+) -> bool {
+    same_amount(&dose.amount, &g.amount)
+        && same_frequency(program, example, dose, g.frequency.as_ref())
+        && g.form
+            .as_ref()
+            .is_none_or(|f| dose.form.as_ref() == Some(f))
+        && g.route
+            .as_ref()
+            .is_none_or(|r| dose.route.as_ref() == Some(r))
+}
+
+/// The decision's total per day: the sum of its doses' daily totals (a dose without a frequency
+/// is one administration a day; a rate is itself per day).
+fn total_per_day(d: &Decision) -> Result<Amount, String> {
+    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
+    let mut sum: Option<Amount> = None;
+    for dose in &d.doses {
+        let total = match &dose.daily_total {
+            Some(t) => t.clone(),
+            None => {
+                let per_day = |q: &Quantity| q.div(&day);
+                match &dose.amount {
+                    Amount::One(q) => Amount::One(per_day(q).map_err(|e| e.to_string())?),
+                    Amount::Range(lo, hi) => Amount::Range(
+                        per_day(lo).map_err(|e| e.to_string())?,
+                        per_day(hi).map_err(|e| e.to_string())?,
+                    ),
+                }
+            }
+        };
+        sum = Some(match sum {
+            None => total,
+            Some(s) => {
+                let add = |a: &Quantity, b: &Quantity| {
+                    a.add(b)
+                        .map_err(|_| "the doses' daily totals cannot be added up".to_string())
+                };
+                match (&s, &total) {
+                    (Amount::One(a), Amount::One(b)) => Amount::One(add(a, b)?),
+                    _ => Amount::Range(add(s.low(), total.low())?, add(s.high(), total.high())?),
+                }
+            }
+        });
+    }
+    sum.ok_or_else(|| "no dose is given".to_string())
+}
+
+/// A frequency written in an example, as the evaluator states one.
+fn frequency_out(
+    program: &Program,
+    example: &ExampleSpec,
+    f: &FrequencySpec,
+) -> Result<FrequencyOut, String> {
+    let mut env = Env::new(program, &example.given);
+    match f {
+        FrequencySpec::TimesDaily(n) => {
+            let n = env
+                .num(n)
+                .map_err(|e| format!("its frequency cannot be evaluated: {}", e.message))?;
+            let text = match crate::units::format_decimal(&n.value).as_str() {
+                "1" => "once daily".to_string(),
+                other => format!("{other} times daily"),
+            };
+            Ok(FrequencyOut {
+                text,
+                times_per_day: Some(n),
+                every: None,
+            })
+        }
+        FrequencySpec::Every(t) => {
+            let t = env
+                .num(t)
+                .map_err(|e| format!("its frequency cannot be evaluated: {}", e.message))?;
+            Ok(FrequencyOut {
+                text: format!("every {t}"),
+                times_per_day: None,
+                every: Some(t),
+            })
         }
     }
 }
@@ -189,22 +431,104 @@ fn check(ok: bool, found: impl FnOnce() -> String) -> Result<(), String> {
     }
 }
 
-fn message(d: &Decision, text: &str, level: impl Fn(Level) -> bool) -> Result<(), String> {
+/// The status, with the reasons for a refusal or a stop.
+fn status_words(d: &Decision) -> String {
+    let reasons: Vec<&str> = d
+        .reasons
+        .iter()
+        .filter(|r| matches!(r.kind, ReasonKind::Refuse | ReasonKind::Stop))
+        .map(|r| r.text.as_str())
+        .collect();
+    if reasons.is_empty() {
+        d.status.word().to_string()
+    } else {
+        format!("{}: {}", d.status.word(), reasons.join("; "))
+    }
+}
+
+/// One listed dose as an example would write it.
+fn dose_words(program: &Program, dose: &eval::Dose) -> String {
+    dose_words_with(program, dose, false)
+}
+
+/// One listed dose, with its route when it is not the protocol's or when `route` asks for it.
+fn dose_words_with(program: &Program, dose: &eval::Dose, route: bool) -> String {
+    let mut s = crate::report::text::amount(&dose.amount);
+    if let Some(form) = &dose.form {
+        s.push(' ');
+        s.push_str(form);
+    }
+    if dose.route.is_some() && (route || dose.route != program.header.route) {
+        s.push_str(&format!(
+            " route {}",
+            dose.route.as_deref().unwrap_or_default()
+        ));
+    }
+    if let Some(f) = &dose.frequency {
+        s.push(' ');
+        s.push_str(&f.text);
+    }
+    s
+}
+
+fn given_list(program: &Program, d: &Decision, route: bool) -> String {
+    let doses: Vec<String> = d
+        .doses
+        .iter()
+        .map(|x| dose_words_with(program, x, route))
+        .collect();
+    format!("the doses are: {}", doses.join("; "))
+}
+
+/// What the decision gives, for a failure message.
+fn doses_found(program: &Program, d: &Decision, route: bool) -> String {
+    if d.doses.is_empty() {
+        format!("no dose is given (the status is {})", status_words(d))
+    } else {
+        given_list(program, d, route)
+    }
+}
+
+/// A message of exactly this level containing the text; the other levels are named when they
+/// hold the text, so that `warn` and `warn critical` are not confused.
+fn message(d: &Decision, text: &str, level: Level) -> Result<(), String> {
     let found = d
         .messages
         .iter()
-        .any(|m| level(m.level) && m.text.contains(text));
+        .any(|m| m.level == level && m.text.contains(text));
+    let word = |l: Level| match l {
+        Level::Info => "note",
+        Level::Warning => "warning",
+        Level::Critical => "critical message",
+    };
     check(found, || {
+        if let Some(other) = d
+            .messages
+            .iter()
+            .find(|m| m.level != level && m.text.contains(text))
+        {
+            let write = match other.level {
+                Level::Info => "expect note",
+                Level::Warning => "expect warn",
+                Level::Critical => "expect warn critical",
+            };
+            return format!(
+                "it is a {}, not a {}: \"{}\" (write `{write}`)",
+                word(other.level),
+                word(level),
+                other.text
+            );
+        }
         let texts: Vec<&str> = d
             .messages
             .iter()
-            .filter(|m| level(m.level))
+            .filter(|m| m.level == level)
             .map(|m| m.text.as_str())
             .collect();
         if texts.is_empty() {
-            "there is no such message".into()
+            format!("there is no {}", word(level))
         } else {
-            format!("the messages are: {}", texts.join(" | "))
+            format!("the {}s are: {}", word(level), texts.join(" | "))
         }
     })
 }
@@ -218,6 +542,7 @@ fn same_amount(a: &Amount, v: &Value) -> bool {
     }
 }
 
+/// The frequency of a listed dose is the one written; none written means the dose has none.
 fn same_frequency(
     program: &Program,
     example: &ExampleSpec,
@@ -225,7 +550,7 @@ fn same_frequency(
     want: Option<&FrequencySpec>,
 ) -> bool {
     let Some(want) = want else {
-        return true;
+        return dose.frequency.is_none();
     };
     let Some(f) = &dose.frequency else {
         return false;
@@ -380,4 +705,131 @@ pub fn coverage<'a>(
             program.requires.iter().map(|r| r.id.clone()).collect(),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    /// A protocol whose decision gives two doses (a collect block) and a critical message.
+    const TWO_DOSES: &str = r#"
+protocol two_doses {
+  version "1.0.0"
+  source  "test"
+  route   "oral"
+  inputs {
+    dose: mg in 1 mg..20 mg
+  }
+  limit dose <= 20 mg hard because "largest single dose"
+  limit daily <= 80 mg/day hard because "maximum per day"
+  decide collect {
+    morning: always => give dose tablet 3 times daily
+    night: always => give 5 mg route rectal ; warn critical "Critical text" ; warn "Plain text"
+  }
+  EXAMPLES
+}
+"#;
+
+    fn run(examples: &str) -> Vec<ExampleResult> {
+        let text = TWO_DOSES.replace("EXAMPLES", examples);
+        let source = Source::new("t.dose", text.as_str());
+        let (program, diags) = crate::check::parse_and_check(&text, &source);
+        assert!(
+            diags.is_empty(),
+            "{:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        run_examples(&program.expect("checks"))
+    }
+
+    fn one(expects: &str) -> ExampleResult {
+        let mut results = run(&format!(
+            "example \"e\" {{\n given {{ dose: 10 mg }}\n {expects}\n }}"
+        ));
+        results.remove(0)
+    }
+
+    #[test]
+    fn expect_give_lines_are_the_whole_set_of_doses() {
+        let r = one("expect give 10 mg tablet 3 times daily\n expect give 5 mg route rectal");
+        assert!(r.passed(), "{:?}", r.failures);
+        // Order does not matter; form and route are checked only when written.
+        let r = one("expect give 5 mg\n expect give 10 mg 3 times daily");
+        assert!(r.passed(), "{:?}", r.failures);
+        // One line short: the other dose is named.
+        let r = one("expect give 10 mg 3 times daily");
+        assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+        assert!(
+            r.failures[0].contains("also gives: 5 mg route rectal"),
+            "{:?}",
+            r.failures
+        );
+        // No frequency written means the dose has none.
+        let r = one("expect give 10 mg\n expect give 5 mg");
+        assert!(
+            r.failures[0].contains("expect give 10 mg"),
+            "{:?}",
+            r.failures
+        );
+        // A wrong form or route does not match.
+        let r = one("expect give 10 mg bolus 3 times daily\n expect give 5 mg");
+        assert!(!r.passed());
+        let r = one("expect give 10 mg 3 times daily\n expect give 5 mg route oral");
+        assert!(r.failures[0].contains("route rectal"), "{:?}", r.failures);
+        // The same dose cannot stand for two lines.
+        let r = one("expect give 5 mg\n expect give 5 mg\n expect give 10 mg 3 times daily");
+        assert_eq!(r.failures.len(), 1, "{:?}", r.failures);
+    }
+
+    #[test]
+    fn among_asks_membership_only() {
+        let r = one("expect give 5 mg among");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect give 6 mg among");
+        assert!(r.failures[0].contains("the doses are"), "{:?}", r.failures);
+    }
+
+    #[test]
+    fn expect_daily_adds_up_the_doses() {
+        // 10 mg 3 times daily (30 mg/day) and 5 mg once (5 mg/day).
+        let r = one("expect daily 35 mg/day");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect daily 0.035 g/day");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect daily 30 mg/day");
+        assert!(
+            r.failures[0].contains("the total per day is 35 mg/day"),
+            "{:?}",
+            r.failures
+        );
+    }
+
+    #[test]
+    fn warn_and_warn_critical_are_apart() {
+        let r = one("expect warn critical \"Critical text\"\n expect warn \"Plain text\"");
+        assert!(r.passed(), "{:?}", r.failures);
+        let r = one("expect warn \"Critical text\"");
+        assert!(
+            r.failures[0].contains("write `expect warn critical`"),
+            "{:?}",
+            r.failures
+        );
+        let r = one("expect warn critical \"Plain text\"");
+        assert!(!r.passed());
+    }
+
+    #[test]
+    fn expect_limit_holds_a_dose_and_counts_the_limits_that_refuse_it() {
+        let r = one("expect limit allows 20 mg 4 times daily\n expect limit refuses 25 mg");
+        assert!(r.passed(), "{:?}", r.failures);
+        assert!(r.fired.iter().any(|f| f.contains("dose")), "{:?}", r.fired);
+        let r = one("expect limit refuses 20 mg every 4 h");
+        assert!(r.passed(), "{:?}", r.failures);
+        assert!(r.fired.iter().any(|f| f.contains("daily")), "{:?}", r.fired);
+        let r = one("expect limit refuses 20 mg");
+        assert!(r.failures[0].contains("allow it"), "{:?}", r.failures);
+        let r = one("expect limit allows 21 mg");
+        assert!(r.failures[0].contains("refuse it"), "{:?}", r.failures);
+    }
 }

@@ -291,13 +291,107 @@ fn rule() -> impl Strategy<Value = Rule> {
         })
 }
 
+fn frequency() -> impl Strategy<Value = Frequency> {
+    prop_oneof![
+        expression().prop_map(FrequencyKind::TimesDaily),
+        expression().prop_map(FrequencyKind::Every),
+    ]
+    .prop_map(|kind| Frequency {
+        kind,
+        span: Default::default(),
+    })
+}
+
+/// Every kind of `expect` line, with the optional parts of each.
+fn expectation() -> impl Strategy<Value = Expect> {
+    let word = |words: &'static [&'static str]| proptest::sample::select(words).prop_map(ident);
+    let give = (
+        expression(),
+        prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
+        any::<bool>(),
+        proptest::option::of(frequency()),
+        any::<bool>(),
+    )
+        .prop_map(|(amount, form, route, frequency, among)| {
+            ExpectKind::Give(ExpectGive {
+                amount,
+                form: form.map(ident),
+                route: route.then(|| ident("intrathecal")),
+                frequency,
+                among,
+            })
+        });
+    let kind = prop_oneof![
+        word(&["give", "refused"]).prop_map(ExpectKind::Status),
+        give,
+        expression().prop_map(ExpectKind::Daily),
+        // Written-out doses: a list inside a value reads back as a list value, not an expression.
+        proptest::collection::vec(quantity(), 0..3).prop_map(|items| ExpectKind::Schedule(
+            items
+                .into_iter()
+                .map(|e| Value {
+                    kind: ValueKind::Expr(e),
+                    span: Default::default(),
+                })
+                .collect()
+        )),
+        ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ExpectKind::Warn {
+            critical,
+            text: text(&t)
+        }),
+        "[a-z ]{1,12}".prop_map(|t| ExpectKind::Note(text(&t))),
+        proptest::option::of("[a-z ]{1,12}").prop_map(|t| ExpectKind::Stop(t.map(|t| text(&t)))),
+        (
+            word(&["allowed", "refused"]),
+            proptest::option::of(expression())
+        )
+            .prop_map(|(w, range)| ExpectKind::Proposal(w, range)),
+        word(&["titrate"]).prop_map(ExpectKind::Phase),
+        expression().prop_map(ExpectKind::GivenThat),
+        expression().prop_map(ExpectKind::That),
+        (
+            word(&["refuses", "allows"]),
+            expression(),
+            proptest::option::of(frequency())
+        )
+            .prop_map(|(w, dose, f)| ExpectKind::Limit(w, dose, f)),
+        proptest::option::of("[a-z ]{1,12}")
+            .prop_map(|t| ExpectKind::Rejected(t.map(|t| text(&t)))),
+    ];
+    kind.prop_map(|kind| Expect {
+        kind,
+        span: Default::default(),
+    })
+}
+
+fn example() -> impl Strategy<Value = Example> {
+    (quantity(), proptest::collection::vec(expectation(), 0..4)).prop_map(|(dose, expects)| {
+        Example {
+            name: text("generated"),
+            given: Value {
+                kind: ValueKind::Record(vec![(
+                    ident("dose"),
+                    Value {
+                        kind: ValueKind::Expr(dose),
+                        span: Default::default(),
+                    },
+                )]),
+                span: Default::default(),
+            },
+            expects,
+            span: Default::default(),
+        }
+    })
+}
+
 fn protocol() -> impl Strategy<Value = Protocol> {
     (
         proptest::collection::vec(expression(), 0..3),
         proptest::collection::vec(rule(), 1..4),
         proptest::collection::vec(expression(), 0..2),
+        proptest::collection::vec(example(), 0..2),
     )
-        .prop_map(|(lets, rules, limits)| Protocol {
+        .prop_map(|(lets, rules, limits, examples)| Protocol {
             name: ident("generated"),
             headers: vec![Header {
                 key: HeaderKey::Version,
@@ -346,7 +440,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
                 span: Default::default(),
             }],
             phases: Vec::new(),
-            examples: Vec::new(),
+            examples,
             span: Default::default(),
         })
 }

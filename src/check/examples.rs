@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, Type};
+use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Type};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
 use crate::syntax::close_match;
@@ -158,33 +158,49 @@ impl Checker<'_> {
                 }
                 ExpectSpecKind::Status(word.name.clone())
             }
-            ExpectKind::Give(amount, freq) => {
-                let c = self.expr(amount, None);
-                let value = match (&c.ty, c.kind) {
-                    (Type::Num(_) | Type::Range(_), super::CExprKind::Const(v)) => v,
-                    (Type::Error, _) => return None,
-                    // A range of two written-out doses; any other range is reported below.
-                    (Type::Range(_), kind) if fold_range(&kind).is_some() => fold_range(&kind)?,
-                    _ => {
-                        self.error(
-                            Diagnostic::error(
-                                "posology::example::give",
-                                "expect a written-out dose, e.g. `expect give 10 mg`",
-                            )
-                            .with_label(amount.span, "not a dose")
-                            .with_help("write the dose the decision must contain"),
-                        );
-                        return None;
+            ExpectKind::Give(g) => {
+                let amount = self.written_dose(
+                    &g.amount,
+                    "posology::example::give",
+                    "expect a written-out dose, e.g. `expect give 10 mg`",
+                    "write the dose the decision must contain",
+                )?;
+                ExpectSpecKind::Give(GiveExpect {
+                    amount,
+                    form: g.form.as_ref().map(|f| f.name.clone()),
+                    route: g.route.as_ref().map(|r| r.name.clone()),
+                    frequency: g.frequency.as_ref().map(|f| self.expect_frequency(f)),
+                    among: g.among,
+                })
+            }
+            ExpectKind::Daily(amount) => {
+                let value = self.written_dose(
+                    amount,
+                    "posology::example::daily",
+                    "expect a written-out total per day, e.g. `expect daily 45 mg/day`",
+                    "write the decision's total per day, with its unit",
+                )?;
+                let per_day = match &value {
+                    Value::Num(q) => q.dim().time == -1,
+                    Value::Range(r) => {
+                        matches!((&r.0, &r.1), (Value::Num(a), Value::Num(b)) if a.dim().time == -1 && b.dim().time == -1)
                     }
+                    _ => false,
                 };
-                let freq =
-                    freq.as_ref().map(|f| match &f.kind {
-                        FrequencyKind::TimesDaily(n) => FrequencySpec::TimesDaily(
-                            self.expect_type(n, &Type::number(), "the number of doses per day"),
+                if !per_day {
+                    self.error(
+                        Diagnostic::error(
+                            "posology::example::daily",
+                            "a total per day is a quantity per time, e.g. `45 mg/day`",
+                        )
+                        .with_label(amount.span, "not per day")
+                        .with_help(
+                            "write a unit per day: 15 mg 3 times daily is `expect daily 45 mg/day`",
                         ),
-                        FrequencyKind::Every(t) => FrequencySpec::Every(self.expr(t, None)),
-                    });
-                ExpectSpecKind::Give(value, freq)
+                    );
+                    return None;
+                }
+                ExpectSpecKind::Daily(value)
             }
             ExpectKind::Schedule(items) => {
                 let mut doses = Vec::new();
@@ -213,24 +229,58 @@ impl Checker<'_> {
                 }
                 ExpectSpecKind::Schedule(doses)
             }
-            ExpectKind::Warn(t) => ExpectSpecKind::Warn(t.value.clone()),
+            ExpectKind::Warn { critical, text } => ExpectSpecKind::Warn {
+                critical: *critical,
+                text: text.value.clone(),
+            },
             ExpectKind::Note(t) => ExpectSpecKind::Note(t.value.clone()),
             ExpectKind::Stop(t) => ExpectSpecKind::Stop(t.as_ref().map(|t| t.value.clone())),
-            ExpectKind::Proposal(word) => match word.name.as_str() {
-                "allowed" => ExpectSpecKind::Proposal(true),
-                "refused" => ExpectSpecKind::Proposal(false),
-                _ => {
-                    self.error(
-                        Diagnostic::error(
+            ExpectKind::Proposal(word, range) => {
+                let allowed = match word.name.as_str() {
+                    "allowed" => true,
+                    "refused" => false,
+                    _ => {
+                        self.error(
+                            Diagnostic::error(
+                                "posology::example::proposal",
+                                format!(
+                                    "a proposal is `allowed` or `refused`, not `{}`",
+                                    word.name
+                                ),
+                            )
+                            .with_label(word.span, "not `allowed` or `refused`")
+                            .with_help(
+                                "write `expect proposal allowed` or `expect proposal refused`",
+                            ),
+                        );
+                        return None;
+                    }
+                };
+                let range = match range {
+                    None => None,
+                    Some(r) => {
+                        let v = self.written_dose(
+                            r,
                             "posology::example::proposal",
-                            format!("a proposal is `allowed` or `refused`, not `{}`", word.name),
-                        )
-                        .with_label(word.span, "not `allowed` or `refused`")
-                        .with_help("write `expect proposal allowed` or `expect proposal refused`"),
-                    );
-                    return None;
-                }
-            },
+                            "expect the written-out range shown as allowed, e.g. `range 5 mg..15 mg`",
+                            "write both ends of the range the decision shows",
+                        )?;
+                        if !matches!(v, Value::Range(_)) {
+                            self.error(
+                                Diagnostic::error(
+                                    "posology::example::proposal",
+                                    "the allowed range is written `LOW..HIGH`",
+                                )
+                                .with_label(r.span, "not a range")
+                                .with_help("write both ends, e.g. `range 5 mg..15 mg`"),
+                            );
+                            return None;
+                        }
+                        Some(v)
+                    }
+                };
+                ExpectSpecKind::Proposal(allowed, range)
+            }
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {
                     let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
@@ -251,14 +301,105 @@ impl Checker<'_> {
             ExpectKind::Rejected(t) => {
                 ExpectSpecKind::Rejected(t.as_ref().map(|t| t.value.clone()))
             }
-            ExpectKind::That(expr) => {
+            ExpectKind::GivenThat(expr) => {
                 let c = self.condition(expr);
                 if c.ty == Type::Error {
                     return None;
                 }
-                ExpectSpecKind::That(c)
+                ExpectSpecKind::GivenThat(c)
+            }
+            ExpectKind::That(expr) => {
+                self.error(
+                    Diagnostic::error(
+                        "posology::example::that_reads_inputs",
+                        "`expect that` is worked out from the example's inputs, not from the decision",
+                    )
+                    .with_label(
+                        expr.span,
+                        "read from the inputs and lets, not from the decision",
+                    )
+                    .with_help(
+                        "to check a value computed from the inputs write `expect given that …`; to check the dose decided write `expect give …` or `expect daily …`",
+                    ),
+                );
+                return None;
+            }
+            ExpectKind::Limit(verdict, dose, freq) => {
+                let refuses = match verdict.name.as_str() {
+                    "refuses" => true,
+                    "allows" => false,
+                    _ => {
+                        let help = close_match(&verdict.name, ["refuses", "allows"])
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .unwrap_or_else(|| {
+                                "write `expect limit refuses 25 mg` or `expect limit allows 20 mg`"
+                                    .into()
+                            });
+                        self.error(
+                            Diagnostic::error(
+                                "posology::example::limit",
+                                format!(
+                                    "`expect limit` is followed by `refuses` or `allows`, not `{}`",
+                                    verdict.name
+                                ),
+                            )
+                            .with_label(verdict.span, "not `refuses` or `allows`")
+                            .with_help(help),
+                        );
+                        return None;
+                    }
+                };
+                let amount = self.written_dose(
+                    dose,
+                    "posology::example::limit",
+                    "expect a written-out dose, e.g. `expect limit refuses 25 mg`",
+                    "write the dose to hold against the protocol's hard limits",
+                )?;
+                ExpectSpecKind::Limit {
+                    refuses,
+                    amount,
+                    frequency: freq.as_ref().map(|f| self.expect_frequency(f)),
+                }
             }
         })
+    }
+}
+
+impl Checker<'_> {
+    /// A written-out dose, rate or range (constants only); reports `code` otherwise.
+    fn written_dose(
+        &mut self,
+        amount: &ast::Expr,
+        code: &'static str,
+        message: &str,
+        help: &str,
+    ) -> Option<Value> {
+        let c = self.expr(amount, None);
+        match (&c.ty, c.kind) {
+            (Type::Num(_) | Type::Range(_), super::CExprKind::Const(v)) => Some(v),
+            (Type::Error, _) => None,
+            // A range of two written-out doses; any other range is reported below.
+            (Type::Range(_), kind) if fold_range(&kind).is_some() => fold_range(&kind),
+            _ => {
+                self.error(
+                    Diagnostic::error(code, message.to_string())
+                        .with_label(amount.span, "not a dose")
+                        .with_help(help.to_string()),
+                );
+                None
+            }
+        }
+    }
+
+    fn expect_frequency(&mut self, f: &ast::Frequency) -> FrequencySpec {
+        match &f.kind {
+            FrequencyKind::TimesDaily(n) => FrequencySpec::TimesDaily(self.expect_type(
+                n,
+                &Type::number(),
+                "the number of doses per day",
+            )),
+            FrequencyKind::Every(t) => FrequencySpec::Every(self.expr(t, None)),
+        }
     }
 }
 

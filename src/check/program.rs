@@ -567,22 +567,54 @@ pub struct ExpectSpec {
 pub enum ExpectSpecKind {
     /// The decision's status.
     Status(String),
-    /// A dose with this amount (single or range), and frequency per day if given.
-    Give(Value, Option<FrequencySpec>),
+    /// A dose of the decision: with the example's other `expect give` lines, every dose.
+    Give(GiveExpect),
+    /// The decision's total per day (a single value or a range).
+    Daily(Value),
     /// The per-dose amounts of the schedule's steps.
     Schedule(Vec<Quantity>),
-    /// A warning or critical message containing the text.
-    Warn(String),
+    /// A message containing the text: critical (true) or warning level.
+    Warn {
+        /// Critical level (true) or warning level.
+        critical: bool,
+        /// The text the message contains.
+        text: String,
+    },
     /// An info message containing the text.
     Note(String),
     /// Status stop, with the reason containing the text.
     Stop(Option<String>),
-    /// The proposal is allowed (true) or refused.
-    Proposal(bool),
+    /// The proposal is allowed (true) or refused, and the allowed range shown, when written.
+    Proposal(bool, Option<Value>),
     /// The deciding phase.
     Phase(usize),
-    /// A condition over the protocol's values.
-    That(CExpr),
+    /// A condition over the example's inputs and lets (not the decision).
+    GivenThat(CExpr),
+    /// A hypothetical dose for the example's patient, held against the protocol's hard limits:
+    /// refused (true) or allowed.
+    Limit {
+        /// `refuses` (true) or `allows`.
+        refuses: bool,
+        /// The dose, rate or range.
+        amount: Value,
+        /// How often it would be given.
+        frequency: Option<FrequencySpec>,
+    },
     /// The patient data fails a `require` (whose reason contains the text, if given).
     Rejected(Option<String>),
+}
+
+/// A checked `expect give` line.
+#[derive(Clone, Debug)]
+pub struct GiveExpect {
+    /// The amount: a single value or a range.
+    pub amount: Value,
+    /// The form word, checked when written.
+    pub form: Option<String>,
+    /// The route, checked when written.
+    pub route: Option<String>,
+    /// The frequency; `None` means the dose has none.
+    pub frequency: Option<FrequencySpec>,
+    /// Membership only: the decision gives this dose among others, whatever its status.
+    pub among: bool,
 }

@@ -397,16 +397,7 @@ fn action(a: &Action) -> String {
                 s.push_str(&format!(" route {}", r.name));
             }
             if let Some(f) = &g.frequency {
-                let f = frequency(f);
-                // `give 5 n times daily` would read `n` as the unit of 5: wrap the count.
-                if s.ends_with(|c: char| c.is_ascii_digit())
-                    && f.starts_with(|c: char| c.is_alphabetic())
-                {
-                    let count = f.trim_end_matches(" times daily");
-                    s.push_str(&format!(" ({count}) times daily"));
-                } else {
-                    s.push_str(&format!(" {f}"));
-                }
+                push_frequency(&mut s, f);
             }
             if let Some(o) = &g.over {
                 s.push_str(&format!(" over {}", term(o)));
@@ -474,29 +465,69 @@ fn action(a: &Action) -> String {
     }
 }
 
+/// Appends a frequency to a dose.
+fn push_frequency(s: &mut String, f: &Frequency) {
+    let text = frequency(f);
+    // `give 5 n times daily` would read `n` as the unit of 5: wrap the count (only a count:
+    // `every` is a keyword, never a unit).
+    if matches!(f.kind, FrequencyKind::TimesDaily(_))
+        && s.ends_with(|c: char| c.is_ascii_digit())
+        && text.starts_with(|c: char| c.is_alphabetic())
+    {
+        let count = text.trim_end_matches(" times daily");
+        s.push_str(&format!(" ({count}) times daily"));
+    } else {
+        s.push_str(&format!(" {text}"));
+    }
+}
+
 fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
-        ExpectKind::Give(amount, f) => {
-            let f = f
-                .as_ref()
-                .map(|f| format!(" {}", frequency(f)))
-                .unwrap_or_default();
-            format!("expect give {}{f}", op_expr(amount))
+        ExpectKind::Give(g) => {
+            let mut s = format!("expect give {}", op_expr(&g.amount));
+            if let Some(f) = &g.form {
+                s.push_str(&format!(" {}", f.name));
+            }
+            if let Some(r) = &g.route {
+                s.push_str(&format!(" route {}", r.name));
+            }
+            if let Some(f) = &g.frequency {
+                push_frequency(&mut s, f);
+            }
+            if g.among {
+                s.push_str(" among");
+            }
+            s
         }
+        ExpectKind::Daily(amount) => format!("expect daily {}", op_expr(amount)),
         ExpectKind::Schedule(items) => {
             let items: Vec<String> = items.iter().map(value).collect();
             format!("expect schedule [{}]", items.join(", "))
         }
-        ExpectKind::Warn(t) => format!("expect warn {}", quote(&t.value)),
+        ExpectKind::Warn { critical, text } => {
+            let critical = if *critical { " critical" } else { "" };
+            format!("expect warn{critical} {}", quote(&text.value))
+        }
         ExpectKind::Note(t) => format!("expect note {}", quote(&t.value)),
         ExpectKind::Stop(t) => match t {
             Some(t) => format!("expect stop {}", quote(&t.value)),
             None => "expect stop".into(),
         },
-        ExpectKind::Proposal(w) => format!("expect proposal {}", w.name),
+        ExpectKind::Proposal(w, range) => match range {
+            Some(r) => format!("expect proposal {} range {}", w.name, op_expr(r)),
+            None => format!("expect proposal {}", w.name),
+        },
         ExpectKind::Phase(p) => format!("expect phase {}", p.name),
+        ExpectKind::GivenThat(e) => format!("expect given that {}", expr(e)),
         ExpectKind::That(e) => format!("expect that {}", expr(e)),
+        ExpectKind::Limit(verdict, dose, f) => {
+            let mut s = format!("expect limit {} {}", verdict.name, op_expr(dose));
+            if let Some(f) = f {
+                push_frequency(&mut s, f);
+            }
+            s
+        }
         ExpectKind::Rejected(t) => match t {
             Some(t) => format!("expect rejected {}", quote(&t.value)),
             None => "expect rejected".into(),

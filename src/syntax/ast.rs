@@ -442,24 +442,51 @@ pub struct Expect {
 pub enum ExpectKind {
     /// `expect status give|wait|stop|refused`
     Status(Ident),
-    /// `expect give AMOUNT [freq]`
-    Give(Expr, Option<Frequency>),
+    /// `expect give AMOUNT [form] [route R] [freq] [among]`: the `expect give` lines of an
+    /// example together list every dose of the decision; with `among`, this dose is one of them.
+    Give(ExpectGive),
+    /// `expect daily AMOUNT` (the decision's total per day)
+    Daily(Expr),
     /// `expect schedule [d1, d2, …]` (per-dose amounts of each step)
     Schedule(Vec<Value>),
-    /// `expect warn "text"` (a warning containing the text)
-    Warn(Text),
+    /// `expect warn [critical] "text"` (a warning, or a critical message, containing the text)
+    Warn {
+        /// Critical (true) or warning level.
+        critical: bool,
+        /// The text the message contains.
+        text: Text,
+    },
     /// `expect note "text"`
     Note(Text),
     /// `expect stop ["reason"]`
     Stop(Option<Text>),
-    /// `expect proposal allowed|refused`
-    Proposal(Ident),
+    /// `expect proposal allowed|refused [range A..B]`
+    Proposal(Ident, Option<Expr>),
     /// `expect phase NAME` (the phase that decided)
     Phase(Ident),
-    /// `expect that EXPR` (a condition over the protocol's values)
+    /// `expect given that EXPR` (a condition over the example's inputs and lets)
+    GivenThat(Expr),
+    /// `expect that EXPR`: the old spelling of `given that`, refused by the checker.
     That(Expr),
+    /// `expect limit refuses|allows DOSE [freq]` (a hypothetical dose held against the limits)
+    Limit(Ident, Expr, Option<Frequency>),
     /// `expect rejected ["text"]`: the patient data fails a `require`.
     Rejected(Option<Text>),
+}
+
+/// An `expect give` line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectGive {
+    /// The dose, rate or range.
+    pub amount: Expr,
+    /// The form word, when written (checked only then).
+    pub form: Option<Ident>,
+    /// The route, when written (checked only then).
+    pub route: Option<Ident>,
+    /// The frequency; none written means the dose has none.
+    pub frequency: Option<Frequency>,
+    /// `among`: this dose is one of the decision's doses (membership only).
+    pub among: bool,
 }
 
 /// An expression with its place.

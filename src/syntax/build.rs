@@ -674,9 +674,39 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
         Rule::expect_status => ExpectKind::Status(ident(next(&mut inner, span)?)),
         Rule::expect_give => {
             let amount = build_expr(next(&mut inner, span)?)?;
-            let frequency = inner.next().map(build_frequency).transpose()?;
-            ExpectKind::Give(amount, frequency)
+            let mut give = ExpectGive {
+                amount,
+                form: None,
+                route: None,
+                frequency: None,
+                among: false,
+            };
+            for part in inner {
+                let part_span = span_of(&part);
+                let duplicate = match part.as_rule() {
+                    Rule::form => give.form.replace(ident(part)).is_some(),
+                    Rule::route_mod => {
+                        let mut r = meaningful(part);
+                        give.route
+                            .replace(ident(next(&mut r, part_span)?))
+                            .is_some()
+                    }
+                    Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
+                    Rule::among => std::mem::replace(&mut give.among, true),
+                    _ => return Err(internal(part_span)),
+                };
+                if duplicate {
+                    return Err(Diagnostic::error(
+                        "posology::syntax::duplicate_modifier",
+                        "this part of the dose is written twice",
+                    )
+                    .with_label(part_span, "written again here")
+                    .with_help("an `expect give` has at most one form, route and frequency"));
+                }
+            }
+            ExpectKind::Give(give)
         }
+        Rule::expect_daily => ExpectKind::Daily(build_expr(next(&mut inner, span)?)?),
         Rule::expect_schedule => {
             let list = next(&mut inner, span)?;
             ExpectKind::Schedule(
@@ -685,12 +715,50 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
                     .collect::<Result<_, _>>()?,
             )
         }
-        Rule::expect_warn => ExpectKind::Warn(text(next(&mut inner, span)?)),
+        Rule::expect_warn => {
+            let mut critical = false;
+            let mut message = None;
+            for part in inner {
+                match part.as_rule() {
+                    Rule::critical => critical = true,
+                    _ => message = Some(text(part)),
+                }
+            }
+            ExpectKind::Warn {
+                critical,
+                text: message.ok_or_else(|| internal(span))?,
+            }
+        }
         Rule::expect_note => ExpectKind::Note(text(next(&mut inner, span)?)),
         Rule::expect_stop => ExpectKind::Stop(inner.next().map(text)),
-        Rule::expect_proposal => ExpectKind::Proposal(ident(next(&mut inner, span)?)),
+        Rule::expect_proposal => {
+            let verdict = ident(next(&mut inner, span)?);
+            let range = match inner.next() {
+                Some(r) => {
+                    let r_span = span_of(&r);
+                    let mut parts = meaningful(r).filter(|p| p.as_rule() != Rule::kw_range);
+                    Some(build_expr(next(&mut parts, r_span)?)?)
+                }
+                None => None,
+            };
+            ExpectKind::Proposal(verdict, range)
+        }
         Rule::expect_phase => ExpectKind::Phase(ident(next(&mut inner, span)?)),
-        Rule::expect_that => ExpectKind::That(build_expr(next(&mut inner, span)?)?),
+        Rule::expect_given_that | Rule::expect_that => {
+            let mut parts = inner.filter(|p| p.as_rule() != Rule::kw_that);
+            let condition = build_expr(next(&mut parts, span)?)?;
+            if which_rule == Rule::expect_that {
+                ExpectKind::That(condition)
+            } else {
+                ExpectKind::GivenThat(condition)
+            }
+        }
+        Rule::expect_limit => {
+            let verdict = ident(next(&mut inner, span)?);
+            let dose = build_expr(next(&mut inner, span)?)?;
+            let frequency = inner.next().map(build_frequency).transpose()?;
+            ExpectKind::Limit(verdict, dose, frequency)
+        }
         Rule::expect_rejected => ExpectKind::Rejected(inner.next().map(text)),
         _ => return Err(internal(span)),
     };

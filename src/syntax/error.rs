@@ -90,16 +90,22 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::expectation => "`expect`",
         Rule::expect_status
         | Rule::expect_give
+        | Rule::expect_daily
         | Rule::expect_schedule
         | Rule::expect_warn
         | Rule::expect_note
         | Rule::expect_stop
         | Rule::expect_proposal
         | Rule::expect_phase
+        | Rule::expect_given_that
         | Rule::expect_that
+        | Rule::expect_limit
         | Rule::expect_rejected => {
-            "what to expect (status, give, schedule, warn, note, stop, proposal, phase, that, rejected)"
+            "what to expect (status, give, daily, schedule, warn, note, stop, proposal, phase, given that, limit, rejected)"
         }
+        Rule::among => "`among`",
+        Rule::proposal_range | Rule::kw_range => "`range`",
+        Rule::kw_that => "`that`",
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
         Rule::round_mode => "`up` or `down`",
@@ -138,6 +144,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::phase_item
         | Rule::action
         | Rule::give_mod
+        | Rule::expect_give_mod
         | Rule::schedule_opt
         | Rule::proposal_rule
         | Rule::value
@@ -566,17 +573,23 @@ fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::expectation => &["expect"],
         Rule::expect_status
         | Rule::expect_give
+        | Rule::expect_daily
         | Rule::expect_schedule
         | Rule::expect_warn
         | Rule::expect_note
         | Rule::expect_stop
         | Rule::expect_proposal
         | Rule::expect_phase
+        | Rule::expect_given_that
         | Rule::expect_that
+        | Rule::expect_limit
         | Rule::expect_rejected => &[
-            "status", "give", "schedule", "warn", "note", "stop", "proposal", "phase", "that",
-            "rejected",
+            "status", "give", "daily", "schedule", "warn", "note", "stop", "proposal", "phase",
+            "given", "limit", "rejected",
         ],
+        Rule::among => &["among"],
+        Rule::proposal_range | Rule::kw_range => &["range"],
+        Rule::kw_that => &["that"],
         Rule::proposal => &["proposal"],
         Rule::refuse_when => &["refuse"],
         Rule::allow => &["allow"],
@@ -751,6 +764,7 @@ pub const KEYWORDS: &[&str] = &[
     "infusion",
     "proposal",
     "allow",
+    "among",
     "critical",
     "next",
     "after",
