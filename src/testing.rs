@@ -400,7 +400,7 @@ fn frequency_out(
             let n = env
                 .num(n)
                 .map_err(|e| format!("its frequency cannot be evaluated: {}", e.message))?;
-            let text = match crate::units::format_decimal(&n.value).as_str() {
+            let text = match crate::units::format_number(&n.value).as_str() {
                 "1" => "once daily".to_string(),
                 other => format!("{other} times daily"),
             };

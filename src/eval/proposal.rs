@@ -207,7 +207,7 @@ fn cap_by_hard_limits(
             let day = Quantity::new(1.into(), super::actions::one_day());
             if let Ok(per_dose) = b.bound.mul(&day).and_then(|x| x.div(n)) {
                 if let Ok(per_dose) = per_dose.convert_to(&high.unit) {
-                    range = cap(range, &per_dose);
+                    range = cap(range, &shown_exactly(per_dose));
                 }
             }
         }
@@ -227,4 +227,16 @@ fn show(a: &Amount) -> String {
         Amount::One(q) => q.to_string(),
         Amount::Range(lo, hi) => format!("range {lo} to {hi}"),
     }
+}
+
+/// A ceiling per dose that has no finite decimal (80 mg/day over 3 doses is 80/3 mg) rounded
+/// down to 0.0001 of its unit, so that the allowed range shown is exact and never above the
+/// ceiling.
+fn shown_exactly(q: Quantity) -> Quantity {
+    if !q.is_approximate() {
+        return q;
+    }
+    let step = crate::units::Rational::new(1, 10_000).map(|v| Quantity::new(v, q.unit.clone()));
+    step.and_then(|s| q.round_to_step(&s, crate::units::RoundMode::Down).ok())
+        .unwrap_or(q)
 }
