@@ -6,6 +6,7 @@ use super::{
     Type,
 };
 use crate::diagnostics::{Diagnostic, Span};
+use crate::syntax::ast::CmpOp;
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
 use crate::syntax::close_match;
 use crate::units::{Dim, Unit};
@@ -614,6 +615,18 @@ impl Checker<'_> {
             if !FORMS.contains(&form.name.as_str()) {
                 return None;
             }
+            if form.name == "bolus" && is_rate(dim) {
+                self.error(
+                    Diagnostic::error(
+                        "posology::give::bolus_rate",
+                        "a bolus is one amount, but this is a rate",
+                    )
+                    .with_label(amount.span, "a rate")
+                    .with_label(form.span, "given as a bolus")
+                    .with_help("give the bolus as an amount (`50 mcg bolus`), or the rate as an `infusion`"),
+                );
+                return None;
+            }
         }
         let over = match &g.over {
             Some(e) => Some(self.time_value(e, "the time a dose is given over")?),
@@ -777,6 +790,17 @@ impl Checker<'_> {
             return None;
         }
         let frequency = self.frequency(p.frequency.as_ref())?;
+        if let (Type::Num(u), Some(f)) = (&ty, &p.frequency) {
+            if is_rate(u.dim()) {
+                self.error(
+                    Diagnostic::error("posology::give::rate_with_frequency", "a proposed rate already says how much per time; it takes no frequency")
+                        .with_label(f.span, "frequency")
+                        .with_label(p.input.span, "a rate")
+                        .with_help("remove the frequency, or declare the proposed dose as an amount (`proposed_dose: mg optional`)"),
+                );
+                return None;
+            }
+        }
         if let Type::Num(u) = &ty {
             self.doses_given.push(GivenDose {
                 dim: u.dim(),
@@ -966,11 +990,12 @@ impl Checker<'_> {
     /// Every dose, schedule and proposal must be held by at least one hard limit of its kind:
     /// the safety gate refuses at run time what no hard limit holds, so say it here first.
     fn check_doses_held(&mut self, doses: &[GivenDose], escaped: &[Span]) {
+        // Only a hard ceiling holds a dose: a floor alone lets any amount through.
         let hard: Vec<(LimitTarget, Dim)> = self
             .program
             .limits
             .iter()
-            .filter(|l| l.hard)
+            .filter(|l| l.hard && matches!(l.op, CmpOp::Lt | CmpOp::Le))
             .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d)))
             .collect();
         for d in doses.iter().filter(|d| !escaped.contains(&d.span)) {
@@ -993,9 +1018,9 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     "posology::give::unlimited",
-                    format!("this dose is {}, but no hard limit holds a dose of that kind: it would be refused for every patient", d.dim.describe()),
+                    format!("this dose is {}, but no hard maximum holds a dose of that kind: it would be refused for every patient", d.dim.describe()),
                 )
-                .with_label(d.span, "no hard limit of this kind")
+                .with_label(d.span, "no hard maximum of this kind")
                 .with_help(format!("write the label's maximum as {example}; if the label gives none, write a policy maximum with `because \"…\"`")),
             );
         }

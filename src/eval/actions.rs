@@ -94,6 +94,15 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Schedule(s) => {
                     let schedule = self.schedule(env, s, rule)?;
+                    if let Some(first) = &self.decision.schedule {
+                        // Two schedules at once cannot both be followed: neither is given.
+                        let text = format!(
+                            "two schedules for one patient ({} and {}): follow one; the \
+                             protocol's rules must not give both",
+                            first.rule, rule.id
+                        );
+                        self.reason(ReasonKind::Refuse, &text, rule);
+                    }
                     self.decision.schedule = Some(schedule);
                 }
                 ActionSpec::Hold(t) => self.reason(ReasonKind::Hold, t, rule),
@@ -175,11 +184,10 @@ impl<'p> Builder<'p> {
         let daily = |q: &Quantity| {
             daily_total(q, frequency.as_ref()).map_err(|e| unit_error(e, g.amount.span))
         };
+        let shown = frequency.as_ref().is_some_and(daily_at_least);
         let daily_total = match (&amount_value, &frequency) {
-            (Amount::One(q), _) if is_rate(q) || frequency.is_some() => {
-                Some(Amount::One(daily(q)?))
-            }
-            (Amount::Range(a, b), _) if is_rate(a) || frequency.is_some() => {
+            (Amount::One(q), _) if is_rate(q) || shown => Some(Amount::One(daily(q)?)),
+            (Amount::Range(a, b), _) if is_rate(a) || shown => {
                 Some(Amount::Range(daily(a)?, daily(b)?))
             }
             _ => None,
@@ -515,13 +523,13 @@ impl<'p> Builder<'p> {
         }
         let lo = lo.clone();
         dose.amount = Amount::Range(lo.clone(), b.bound.clone());
-        if let Some(Amount::Range(dlo, _)) = &dose.daily_total {
-            if is_rate(&lo) {
-                dose.daily_total = Some(Amount::Range(
-                    dlo.clone(),
-                    per_day(&b.bound).unwrap_or_else(|_| b.bound.clone()),
-                ));
-            }
+        if dose.daily_total.is_some() {
+            // The daily total follows the capped dose (a stale total would show more).
+            let freq = dose.frequency.as_ref();
+            dose.daily_total = match (daily_total(&lo, freq), daily_total(&b.bound, freq)) {
+                (Ok(dlo), Ok(dhi)) => Some(Amount::Range(dlo, dhi)),
+                _ => None,
+            };
         }
         true
     }
@@ -589,7 +597,8 @@ pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut>
     }
 }
 
-/// The total per day of a dose at a frequency (a rate is already per time).
+/// The most given in one day of a dose at a frequency, as the safety gate counts it (a rate
+/// is already per time; `every 5 h` is 5 doses in a day; see `gate::doses_in_a_day`).
 pub(super) fn daily_total(
     dose: &Quantity,
     freq: Option<&FrequencyOut>,
@@ -599,12 +608,24 @@ pub(super) fn daily_total(
     }
     let day = Quantity::new(1.into(), one_day());
     match freq {
-        Some(FrequencyOut {
-            times_per_day: Some(n),
-            ..
-        }) => dose.mul(n)?.div(&day),
-        Some(FrequencyOut { every: Some(t), .. }) => per_day(&dose.div(t)?),
-        _ => dose.div(&day),
+        Some(f) => {
+            let (_, count) =
+                super::gate::doses_in_a_day(f).ok_or(crate::units::UnitError::Overflow)?;
+            per_day(&dose.mul(&count)?.div(&day)?)
+        }
+        None => dose.div(&day),
+    }
+}
+
+/// True when a frequency gives at least one dose every day, so that a total per day means
+/// what it says; "150 mg every 1 week (150 mg/day)" would read as a daily dose.
+fn daily_at_least(freq: &FrequencyOut) -> bool {
+    let one = Quantity::new(1.into(), crate::units::Unit::none());
+    let day = Quantity::new(1.into(), one_day());
+    match (&freq.times_per_day, &freq.every) {
+        (Some(n), _) => n.compare(&one).is_ok_and(|o| o.is_ge()),
+        (None, Some(t)) => t.compare(&day).is_ok_and(|o| o.is_le()),
+        (None, None) => false,
     }
 }
 

@@ -30,6 +30,7 @@ use super::expr::Env;
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
 use crate::syntax::ast::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Atom, Dim, Quantity, Unit};
+use crate::value::Value;
 
 /// The reason id of refusals that are not one limit's (a negative dose, an unheld dose).
 pub const GATE_ID: &str = "safety gate";
@@ -93,7 +94,7 @@ pub(super) fn enforce(
     trace: &mut Vec<TraceEntry>,
     fired: &mut Vec<String>,
 ) {
-    let limits = applicable_hard_limits(env);
+    let limits = applicable_hard_limits(env, &decision.path);
     let own = own_breaches(&limits, decision);
     let offer = proposal_breaches(&limits, decision);
     if !own.is_empty() {
@@ -101,6 +102,32 @@ pub(super) fn enforce(
     }
     if !offer.is_empty() {
         refuse_proposal(decision, &offer, trace, fired);
+    }
+    refuse_proposal_of_refused_decision(decision);
+}
+
+/// Nothing can be allowed for a patient whose decision is refused (data missing, a rule that
+/// refuses, a hard limit broken): a proposal then gets the decision's reason.
+fn refuse_proposal_of_refused_decision(decision: &mut Decision) {
+    if decision.status != Status::Refused {
+        return;
+    }
+    let first = decision
+        .reasons
+        .iter()
+        .find(|r| r.kind == ReasonKind::Refuse);
+    let (Some(p), Some(first)) = (&mut decision.proposal, first) else {
+        return;
+    };
+    if p.allowed {
+        p.allowed = false;
+        p.reason = format!(
+            "the decision is refused, so no change is allowed: {}",
+            first.text
+        );
+        p.rule = Some(first.rule.clone());
+        p.source = first.source.clone();
+        p.allowed_range = None;
     }
 }
 
@@ -111,20 +138,55 @@ struct Bound<'p> {
     value: Option<Quantity>,
 }
 
-fn applicable_hard_limits<'p>(env: &mut Env<'p>) -> Vec<Bound<'p>> {
+/// The hard limits that apply, each with its bound. A limit that reads the input choosing the
+/// phase (`when phase == titrate`) is judged for every phase the decision went through, since
+/// `goto` moves the patient on while the input stays: it applies if it applies in any of them.
+fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'p>> {
     let program = env.program;
     let mut out = Vec::new();
-    for limit in program.limits.iter().filter(|l| l.hard) {
-        if !limit_applies(env, limit) {
-            continue;
+    for inputs in phase_variants(env, path) {
+        let mut variant = Env::new(program, &inputs);
+        for limit in program.limits.iter().filter(|l| l.hard) {
+            if !limit_applies(&mut variant, limit) {
+                continue;
+            }
+            let value = variant.num(&limit.value).ok();
+            let dim = limit
+                .value
+                .ty
+                .dim()
+                .or_else(|| value.as_ref().map(|v| v.dim()));
+            out.push(Bound { limit, dim, value });
         }
-        let value = env.num(&limit.value).ok();
-        let dim = limit
-            .value
-            .ty
-            .dim()
-            .or_else(|| value.as_ref().map(|v| v.dim()));
-        out.push(Bound { limit, dim, value });
+    }
+    out
+}
+
+/// The patient's inputs as given, and once more for each other phase of the path with the
+/// phase-choosing input set to that phase.
+fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
+    let program = env.program;
+    let given = env.inputs.to_vec();
+    let mut out = vec![given.clone()];
+    let Some(CExprKind::Input(slot)) = program.begin.as_ref().map(|b| &b.kind) else {
+        return out;
+    };
+    let Some(Value::Enum(id, current)) = given.get(*slot).cloned() else {
+        return out;
+    };
+    for name in path {
+        let phase = program.phases.iter().position(|p| &p.name == name);
+        let choice = program
+            .begin_phases
+            .iter()
+            .position(|p| p.is_some() && *p == phase);
+        if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
+            if choice != current {
+                let mut inputs = given.clone();
+                inputs[*slot] = Value::Enum(id, choice);
+                out.push(inputs);
+            }
+        }
     }
     out
 }
@@ -138,7 +200,11 @@ enum Scale {
 
 /// Something the decision would give, to be held against the limits.
 struct Exposure {
+    /// The value held against ceilings (the most it can be).
     value: Quantity,
+    /// The value held against floors (the least it can be), or `None` where floors do not
+    /// apply: a dose's own daily total, when a floor bounds what all doses add up to.
+    floor_value: Option<Quantity>,
     scale: Scale,
     /// What it is, for the reason ("the dose 20 mg 4 times daily").
     what: String,
@@ -177,16 +243,19 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
     let together = sum_daily(doses.iter().filter_map(|g| g.daily.clone()));
     match &together {
         Err(text) => breaches.push(own_problem(text.clone())),
-        Ok(sums) if doses.len() > 1 => {
-            for (lo, hi) in sums {
-                let what = "all doses given together";
-                for value in [lo, hi] {
-                    let e = exposure(value.clone(), Scale::Daily, what);
-                    hold(limits, &e, &mut breaches);
-                }
+        Ok(sums) => {
+            let what = match doses.as_slice() {
+                [one] => one.what.as_str(),
+                _ => "all doses given together",
+            };
+            for (least, most) in sums {
+                hold(
+                    limits,
+                    &total(least.clone(), most.clone(), what),
+                    &mut breaches,
+                );
             }
         }
-        Ok(_) => {}
     }
     if let Some(schedule) = &decision.schedule {
         if !schedule.steps.iter().any(|s| s.dose.is_some()) {
@@ -209,7 +278,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
     };
     let mut breaches = Vec::new();
     if p.allowed {
-        let g = given_amount(
+        let g = given_alone(
             &Amount::One(p.value.clone()),
             p.frequency.as_ref(),
             format!("the proposed dose {}", p.value),
@@ -217,9 +286,24 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
         check_given(limits, &g, &mut breaches);
     }
     if let Some(range) = &p.allowed_range {
-        for end in [range.low(), range.high()] {
+        if range
+            .low()
+            .compare(range.high())
+            .map_or(true, Ordering::is_gt)
+        {
+            breaches.push(own_problem(format!(
+                "the allowed range runs from {} down to {}",
+                range.low(),
+                range.high()
+            )));
+        }
+        // A range's low end may be zero (a stop is a change too); only a dose is checked.
+        for end in [range.low(), range.high()]
+            .into_iter()
+            .filter(|q| is_positive(q))
+        {
             let what = format!("the allowed dose {end}");
-            let g = given_amount(&Amount::One(end.clone()), p.frequency.as_ref(), what);
+            let g = given_alone(&Amount::One(end.clone()), p.frequency.as_ref(), what);
             check_given(limits, &g, &mut breaches);
         }
     }
@@ -228,8 +312,19 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
 
 fn exposure(value: Quantity, scale: Scale, what: &str) -> Exposure {
     Exposure {
+        floor_value: Some(value.clone()),
         value,
         scale,
+        what: what.to_string(),
+    }
+}
+
+/// A total per day: ceilings hold its most, floors its least.
+fn total(least: Quantity, most: Quantity, what: &str) -> Exposure {
+    Exposure {
+        value: most,
+        floor_value: Some(least),
+        scale: Scale::Daily,
         what: what.to_string(),
     }
 }
@@ -241,11 +336,17 @@ fn own_problem(text: String) -> Breach {
 /// A given dose as the gate sees it.
 fn given_dose(dose: &Dose) -> Given {
     let what = format!("the dose {}", dose_words(dose));
-    given_amount(&dose.amount, dose.frequency.as_ref(), what)
+    let bolus = dose.form.as_deref() == Some("bolus");
+    given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what)
 }
 
 /// An amount or range at a frequency: its single administrations and its daily totals.
-fn given_amount(amount: &Amount, frequency: Option<&FrequencyOut>, what: String) -> Given {
+fn given_amount(
+    amount: &Amount,
+    frequency: Option<&FrequencyOut>,
+    bolus: bool,
+    what: String,
+) -> Given {
     let mut g = Given {
         what: what.clone(),
         ..Given::default()
@@ -268,6 +369,11 @@ fn given_amount(amount: &Amount, frequency: Option<&FrequencyOut>, what: String)
             g.problems.push(format!("{what}: {problem}"));
         }
     }
+    if bolus && is_rate(lo) {
+        g.problems.push(format!(
+            "{what}: a rate cannot be given as a bolus (a bolus is one amount)"
+        ));
+    }
     if !g.problems.is_empty() {
         return g;
     }
@@ -278,14 +384,29 @@ fn given_amount(amount: &Amount, frequency: Option<&FrequencyOut>, what: String)
         }
     }
     match (per_day(lo, frequency), per_day(hi, frequency)) {
-        (Some(dlo), Some(dhi)) => {
-            g.exposures.push(exposure(dlo.clone(), Scale::Daily, &what));
-            g.exposures.push(exposure(dhi.clone(), Scale::Daily, &what));
-            g.daily = Some((dlo, dhi));
+        (Some((least, _)), Some((_, most))) => {
+            // Its own total meets the ceilings; floors bound the total of all doses.
+            g.exposures.push(Exposure {
+                value: most.clone(),
+                floor_value: None,
+                scale: Scale::Daily,
+                what: what.clone(),
+            });
+            g.daily = Some((least, most));
         }
         _ => g
             .problems
             .push(format!("{what}: its daily total cannot be worked out")),
+    }
+    g
+}
+
+/// A dose given on its own (a proposal, an end of an allowed range): its total per day is its
+/// own, held against floors too.
+fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: String) -> Given {
+    let mut g = given_amount(amount, frequency, false, what);
+    if let Some((least, most)) = g.daily.clone() {
+        g.exposures.push(total(least, most, &g.what));
     }
     g
 }
@@ -296,13 +417,22 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
         return Given::default();
     };
     let what = format!("step {} of the schedule ({dose})", step.number);
-    let mut g = given_amount(&Amount::One(dose.clone()), step.frequency.as_ref(), what);
-    if let (Some(own), false) = (&g.daily, with.is_empty()) {
+    let mut g = given_amount(
+        &Amount::One(dose.clone()),
+        step.frequency.as_ref(),
+        false,
+        what,
+    );
+    if let Some(own) = &g.daily {
         match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
             Ok(sums) => {
-                let what = format!("{} with the doses given alongside", g.what);
-                for (_, hi) in sums {
-                    g.exposures.push(exposure(hi, Scale::Daily, &what));
+                let what = if with.is_empty() {
+                    g.what.clone()
+                } else {
+                    format!("{} with the doses given alongside", g.what)
+                };
+                for (least, most) in sums {
+                    g.exposures.push(total(least, most, &what));
                 }
             }
             Err(text) => g.problems.push(text),
@@ -327,8 +457,8 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>) {
     }
     if !held {
         breaches.push(own_problem(format!(
-            "{}: no hard limit of the protocol applies to it for this patient, so it cannot be \
-             given safely",
+            "{}: no hard maximum of the protocol applies to it for this patient, so it cannot \
+             be given safely",
             g.what
         )));
     }
@@ -347,7 +477,17 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>) -> bool 
         if scale != e.scale || b.dim != Some(dim) {
             continue;
         }
-        held = true;
+        // Only a ceiling holds a dose: a floor alone would let any amount through.
+        held |= matches!(b.limit.op, CmpOp::Lt | CmpOp::Le);
+        let ceiling = matches!(b.limit.op, CmpOp::Lt | CmpOp::Le);
+        let value = if ceiling {
+            &e.value
+        } else {
+            match &e.floor_value {
+                Some(v) => v,
+                None => continue,
+            }
+        };
         let Some(bound) = &b.value else {
             breaches.push(limit_breach(
                 b.limit,
@@ -361,8 +501,8 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>) -> bool 
             ));
             continue;
         };
-        if !satisfies(&e.value, b.limit.op, bound) {
-            breaches.push(limit_breach(b.limit, explain(e, b.limit, bound)));
+        if !satisfies(value, b.limit.op, bound) {
+            breaches.push(limit_breach(b.limit, explain(e, value, b.limit, bound)));
         }
     }
     held
@@ -388,7 +528,7 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
     })
 }
 
-fn explain(e: &Exposure, limit: &LimitSpec, bound: &Quantity) -> String {
+fn explain(e: &Exposure, value: &Quantity, limit: &LimitSpec, bound: &Quantity) -> String {
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -402,7 +542,10 @@ fn explain(e: &Exposure, limit: &LimitSpec, bound: &Quantity) -> String {
         Scale::Single => format!("{} is {side} {rule}", e.what),
         Scale::Daily => format!(
             "the daily total of {} is {}, {side} {rule}",
-            e.what, e.value
+            e.what,
+            value
+                .convert_to(&bound.unit)
+                .unwrap_or_else(|_| value.clone())
         ),
     };
     if let Some(because) = &limit.because {
@@ -412,20 +555,39 @@ fn explain(e: &Exposure, limit: &LimitSpec, bound: &Quantity) -> String {
     text
 }
 
-/// The total per day of one administration `amount` at `frequency`, as a rate.
-fn per_day(amount: &Quantity, frequency: Option<&FrequencyOut>) -> Option<Quantity> {
+/// The least and the most that one administration `amount` at `frequency` gives in one day,
+/// as rates. A fraction of a dose is a whole dose on the day it is given: `every 5 h` is 4 or
+/// 5 doses in a day (not 4.8), and `every 1 week` or `0.5 times daily` is 0 or 1.
+fn per_day(amount: &Quantity, frequency: Option<&FrequencyOut>) -> Option<(Quantity, Quantity)> {
     if is_rate(amount) {
-        return Some(amount.clone());
+        return Some((amount.clone(), amount.clone()));
     }
     let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
-    match frequency {
-        None => amount.div(&day).ok(),
-        Some(f) => match (&f.times_per_day, &f.every) {
-            (Some(n), _) => amount.mul(n).ok()?.div(&day).ok(),
-            (None, Some(t)) => amount.div(t).ok(),
-            (None, None) => None,
-        },
+    let (least, most) = match frequency {
+        None => {
+            let one = Quantity::new(1.into(), Unit::none());
+            (one.clone(), one)
+        }
+        Some(f) => doses_in_a_day(f)?,
+    };
+    let scale = |count: &Quantity| amount.mul(count).ok()?.div(&day).ok();
+    Some((scale(&least)?, scale(&most)?))
+}
+
+/// The fewest and the most doses of a frequency that fall within one day: `N times daily`
+/// rounded down and up, `every T` is one day over T rounded down and up (`None` when it
+/// cannot be worked out).
+pub(super) fn doses_in_a_day(f: &FrequencyOut) -> Option<(Quantity, Quantity)> {
+    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
+    let per_day = match (&f.times_per_day, &f.every) {
+        (Some(n), _) => n.clone(),
+        (None, Some(t)) => day.div(t).ok()?,
+        (None, None) => return None,
+    };
+    if !per_day.unit.is_none() {
+        return None;
     }
+    Some((per_day.floor(), per_day.ceil()))
 }
 
 fn frequency_problem(f: &FrequencyOut) -> Option<String> {

@@ -347,7 +347,11 @@ impl Decision {
         } else {
             Status::Wait
         };
-        if matches!(self.status, Status::Stop | Status::Refused) {
+        if has(ReasonKind::Hold) && self.status == Status::Give {
+            // `hold` means not now: a dose given beside it is not given.
+            self.status = Status::Wait;
+        }
+        if matches!(self.status, Status::Stop | Status::Refused | Status::Wait) {
             self.doses.clear();
             self.schedule = None;
         }

@@ -888,8 +888,10 @@ struct Exposure {
     what: String,
 }
 
-/// Daily total of an amount at a frequency (mass/time, base units), as an interval.
-/// `Err` when the frequency cannot be read.
+/// Daily total of an amount at a frequency (mass/time, base units), as an interval: the least
+/// and the most given in one day. Doses are whole on the day they fall, so the number of
+/// doses in a day is rounded down for the least and up for the most (`every 5 h` is 4 or 5
+/// doses, `every 1 week` 0 or 1). `Err` when the frequency cannot be read.
 fn daily_of(
     amount: &OQ,
     freq: Option<&FrequencyOut>,
@@ -897,40 +899,32 @@ fn daily_of(
     if amount.dim == MASS_RATE {
         return Ok((amount.lo.clone(), amount.hi.clone()));
     }
-    match freq {
-        None => Ok((&amount.lo / day(), &amount.hi / day())),
+    let (fewest, most) = match freq {
+        None => (BigRational::one(), BigRational::one()),
         Some(f) => {
             if let Some(n) = &f.times_per_day {
                 let n = oq(n)?;
-                let c = [
-                    &amount.lo * &n.lo,
-                    &amount.lo * &n.hi,
-                    &amount.hi * &n.lo,
-                    &amount.hi * &n.hi,
-                ];
-                let lo = c.iter().min().unwrap().clone() / day();
-                let hi = c.iter().max().unwrap().clone() / day();
-                Ok((lo, hi))
+                (n.lo.floor(), n.hi.ceil())
             } else if let Some(t) = &f.every {
                 let t = oq(t)?;
                 if t.dim != TIME || !t.lo.is_positive() {
                     return Err(format!("interval {}", t.shown));
                 }
-                let c = [
-                    &amount.lo / &t.lo,
-                    &amount.lo / &t.hi,
-                    &amount.hi / &t.lo,
-                    &amount.hi / &t.hi,
-                ];
-                Ok((
-                    c.iter().min().unwrap().clone(),
-                    c.iter().max().unwrap().clone(),
-                ))
+                ((day() / &t.hi).floor(), (day() / &t.lo).ceil())
             } else {
-                Err(format!("frequency without a value: {}", f.text))
+                return Err(format!("frequency without a value: {}", f.text));
             }
         }
-    }
+    };
+    let c = [
+        &amount.lo * &fewest,
+        &amount.lo * &most,
+        &amount.hi * &fewest,
+        &amount.hi * &most,
+    ];
+    let lo = c.iter().min().cloned().unwrap_or_else(BigRational::zero) / day();
+    let hi = c.iter().max().cloned().unwrap_or_else(BigRational::zero) / day();
+    Ok((lo, hi))
 }
 
 /// One frequency's problems (zero or negative).
