@@ -10,12 +10,16 @@
 //! * Every single administration (each end of a range, each schedule step, an allowed proposal
 //!   and each end of an allowed range) is held against the `dose` and `bolus` limits of its
 //!   dimension; a `bolus` limit holds every single administration, whatever its form word.
-//! * Daily totals: `N times daily` is N administrations a day, `every T` is one per T, no
-//!   frequency is one administration that day, and a rate counts as itself per day. The daily
-//!   totals of all doses given together are summed, low ends and high ends apart, and a
-//!   schedule step's total includes those doses. Sums are held against the `daily` limits.
-//! * Every dose must be held by at least one hard limit that applies; a zero or negative dose
-//!   or frequency, or a range whose low end is above its high end, is refused.
+//! * Daily totals count whole doses on the day they fall: `N times daily` and `every T` give
+//!   N (or one day over T) rounded down for the least and up for the most in one day; no
+//!   frequency is one administration that day; a rate counts as itself per day. The totals of
+//!   all doses given together are summed (least and most apart), and a schedule step's total
+//!   includes those doses. Maxima hold the most, minima the least, and minima bound only
+//!   totals (one dose of several may be below a daily minimum).
+//! * Every dose must be held by at least one hard maximum that applies; a zero or negative
+//!   dose or frequency, a rate given as a bolus, or a range whose low end is above its high
+//!   end, is refused. A limit reading the phase input applies in every phase of the path.
+//! * A refused decision allows no proposal.
 //! * A breach by the decision's own doses refuses the decision: status `refused`, no dose and
 //!   no schedule, the reasons naming each limit with its `because` and `source`. A breach by a
 //!   proposal refuses the proposal only (`proposal.allowed = false`).
