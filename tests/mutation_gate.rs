@@ -141,7 +141,7 @@ fn slips(text: &str) -> Vec<(String, String)> {
         let word = &text[t.start..t.end];
         let replacement = if word.as_bytes()[0].is_ascii_digit() {
             // Ten times a zero is zero: no slip.
-            (word.trim_start_matches(['0', '.']) != "").then(|| format!("{word}0"))
+            (!word.trim_start_matches(['0', '.']).is_empty()).then(|| format!("{word}0"))
         } else if let Some((_, to)) = UNIT_SLIPS.iter().find(|(from, _)| *from == word) {
             Some((*to).to_string())
         } else {
