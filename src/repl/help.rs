@@ -8,7 +8,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "reload",
-        "reload the protocol, keeping the patient's values",
+        "reload the protocol, re-reading the patient's values by name",
     ),
     (
         "patient",
@@ -44,7 +44,7 @@ Set inputs, then decide:
   300 mcg/day / 500 mcg/mL            … with units: 0.6 mL/day
 Commands:
   :load FILE       load a protocol (:load protocols/baclofen_intrathecal.dose)
-  :reload          reload it, keeping the patient's values
+  :reload          reload it; the values are re-read by name, and any that no longer fit are dropped
   :patient FILE    read a patient file (.json, .yaml, .toml)
   :inputs          list inputs: kind, allowed range, current value
   :unset NAME      forget an input's value (:unset daily_dose)

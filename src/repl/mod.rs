@@ -5,6 +5,7 @@
 
 mod help;
 mod line_editor;
+mod reload;
 mod session;
 mod sweep;
 

@@ -12,7 +12,7 @@ use crate::syntax::{self, ast};
 use crate::value::{Shown, Value};
 
 use super::help::{COMMANDS, HELP};
-use super::sweep;
+use super::{reload, sweep};
 
 /// What a line produced.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -58,6 +58,8 @@ pub struct Session {
     pub(super) loaded: Option<Loaded>,
     /// Values set by the user (or a patient file), by input slot; `None` = not given.
     pub(super) given: Vec<Option<Value>>,
+    /// By input slot: its value was dropped by `:reload` and has not been set or unset since.
+    dropped: Vec<bool>,
     last: Option<Decision>,
     pending: String,
     style: RenderStyle,
@@ -70,6 +72,7 @@ impl Session {
         Session {
             loaded: None,
             given: Vec::new(),
+            dropped: Vec::new(),
             last: None,
             pending: String::new(),
             style,
@@ -258,20 +261,13 @@ impl Session {
         };
         let old = self.loaded.take();
         let same_file = old.as_ref().is_some_and(|o| o.path == path);
-        let mut given = vec![None; program.inputs.len()];
-        if keep_values || same_file {
-            if let Some(old) = &old {
-                for (slot, spec) in program.inputs.iter().enumerate() {
-                    // Keep a value by name when its input still has the same kind.
-                    let Some(old_slot) = old.program.input_slot(&spec.name) else {
-                        continue;
-                    };
-                    if old.program.inputs[old_slot].ty == spec.ty {
-                        given[slot] = self.given.get(old_slot).cloned().flatten();
-                    }
-                }
+        // Kept values are re-read by name against the new protocol, never kept by position.
+        let kept = match &old {
+            Some(old) if keep_values || same_file => {
+                Some(reload::reread(&old.program, &self.given, &program))
             }
-        }
+            _ => None,
+        };
         let mut out = self.diagnostics(&diags);
         let name = program.header.name.clone();
         out.push_str(&format!(
@@ -280,7 +276,17 @@ impl Session {
             program.phases.len(),
             program.examples.len()
         ));
-        self.given = given;
+        match kept {
+            Some(kept) => {
+                out.push_str(&kept.report);
+                self.given = kept.given;
+                self.dropped = kept.dropped;
+            }
+            None => {
+                self.given = vec![None; program.inputs.len()];
+                self.dropped = vec![false; program.inputs.len()];
+            }
+        }
         self.last = None;
         self.loaded = Some(Loaded {
             path: path.to_path_buf(),
@@ -326,6 +332,7 @@ impl Session {
         match input::read_given(&loaded.program, &text, format, &source) {
             Ok(given) => {
                 let count = given.iter().filter(|v| v.is_some()).count();
+                self.dropped = vec![false; given.len()];
                 self.given = given;
                 self.last = None;
                 Reply::ok(format!("read {count} values from {}\n", path.display()))
@@ -358,6 +365,7 @@ impl Session {
         match self.slot_of(name, line) {
             Ok(slot) => {
                 self.given[slot] = None;
+                self.dropped[slot] = false;
                 self.last = None;
                 Reply::ok(format!("{name} is unset\n"))
             }
@@ -476,7 +484,7 @@ impl Session {
             "allowed".into(),
             "value".into(),
         ]];
-        for (spec, v) in program.inputs.iter().zip(&self.given) {
+        for (slot, (spec, v)) in program.inputs.iter().zip(&self.given).enumerate() {
             let kind = kind_of(program, &spec.ty, spec.whole);
             let allowed = spec
                 .range
@@ -485,6 +493,7 @@ impl Session {
                 .unwrap_or_default();
             let value = match (v, &spec.default) {
                 (Some(v), _) => Shown(v, program).to_string(),
+                (None, _) if self.is_dropped(slot) => "DROPPED on reload (set it again)".into(),
                 (None, Some(d)) => format!("{} (default)", Shown(d, program)),
                 (None, None) if spec.optional => "not given (optional)".into(),
                 (None, None) => "MISSING (required)".into(),
@@ -521,11 +530,40 @@ impl Session {
         }
     }
 
+    /// True when the slot's value was dropped by `:reload` and not set or unset since.
+    fn is_dropped(&self, slot: usize) -> bool {
+        self.dropped.get(slot).copied().unwrap_or(false)
+            && self.given.get(slot).is_some_and(Option::is_none)
+    }
+
     /// Decides for the current values (with the trace kept for `:why`).
     pub(super) fn decide(&self) -> Result<Decision, String> {
         let Some(loaded) = &self.loaded else {
             return Err("no protocol is loaded: `:load FILE`\n".into());
         };
+        // A value dropped by `:reload` is not quietly replaced by the input's default.
+        let dropped: Vec<&str> = loaded
+            .program
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(slot, _)| self.is_dropped(*slot))
+            .map(|(_, spec)| spec.name.as_str())
+            .collect();
+        if !dropped.is_empty() {
+            let sets: Vec<String> = dropped.iter().map(|m| format!("`{m} = …`")).collect();
+            let unsets: Vec<String> = dropped.iter().map(|m| format!("`:unset {m}`")).collect();
+            return Err(format!(
+                "the value{} of {} {} dropped when the protocol was reloaded (set {} again: {}, or {} to leave {} to the protocol)\n",
+                if dropped.len() == 1 { "" } else { "s" },
+                dropped.join(", "),
+                if dropped.len() == 1 { "was" } else { "were" },
+                if dropped.len() == 1 { "it" } else { "them" },
+                sets.join(", "),
+                unsets.join(", "),
+                if dropped.len() == 1 { "it" } else { "them" },
+            ));
+        }
         let values = input::complete_given(&loaded.program, &self.given).map_err(|missing| {
             let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
             format!(
