@@ -141,3 +141,42 @@ fn fold(program: &Program, e: &CExpr, depth: usize) -> Option<Folded> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::parse_and_check;
+    use crate::diagnostics::Source;
+
+    /// The codes `check` reports for a protocol whose one rule gives `give`.
+    fn codes(lets: &str, give: &str) -> Vec<&'static str> {
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ d: mg }}\n limit dose <= 1 g hard\n \
+             limit daily <= 4 g/day hard\n{lets}\n decide first {{ otherwise => give {give} }}\n}}\n"
+        );
+        let source = Source::new("t.dose", text.as_str());
+        let (_, diags) = parse_and_check(&text, &source);
+        diags.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn constants_are_folded_through_lets_units_and_negation() {
+        let bad = "posology::give::not_positive";
+        assert_eq!(codes("", "0.03 g..10 mg"), [bad]);
+        assert_eq!(
+            codes(" let low = 60 mg", "low..(low - 50 mg) 2 times daily"),
+            [bad]
+        );
+        assert_eq!(codes("", "-(10 mg..60 mg)"), [bad]);
+        assert_eq!(codes("", "(5 mg - 5 mg)"), [bad]);
+        assert_eq!(codes(" let n = 2 - 3", "5 mg n times daily"), [bad]);
+        assert_eq!(codes("", "5 mg every (1 h - 1 h)"), [bad]);
+    }
+
+    #[test]
+    fn what_depends_on_the_patient_is_left_to_the_gate() {
+        assert!(codes("", "d..10 mg").is_empty());
+        assert!(codes("", "(d - 5 mg) 3 times daily").is_empty());
+        assert!(codes("", "10 mg..0.03 g").is_empty());
+        assert!(codes(" let n = 3", "5 mg n times daily").is_empty());
+    }
+}
