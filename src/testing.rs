@@ -400,25 +400,13 @@ fn frequency_out(
             let n = env
                 .num(n)
                 .map_err(|e| format!("its frequency cannot be evaluated: {}", e.message))?;
-            let text = match crate::units::format_number(&n.value).as_str() {
-                "1" => "once daily".to_string(),
-                other => format!("{other} times daily"),
-            };
-            Ok(FrequencyOut {
-                text,
-                times_per_day: Some(n),
-                every: None,
-            })
+            Ok(FrequencyOut::times_daily(n))
         }
         FrequencySpec::Every(t) => {
             let t = env
                 .num(t)
                 .map_err(|e| format!("its frequency cannot be evaluated: {}", e.message))?;
-            Ok(FrequencyOut {
-                text: format!("every {t}"),
-                times_per_day: None,
-                every: Some(t),
-            })
+            Ok(FrequencyOut::every(t))
         }
     }
 }

@@ -79,7 +79,7 @@ fn amount_problems(program: &Program, e: &CExpr, found: &mut Found) {
         return;
     }
     for end in [lo, hi] {
-        if !is_positive(end) {
+        if !end.is_positive() {
             found.push((
                 e.span,
                 format!("a dose must be more than zero, but this is {end}"),
@@ -96,7 +96,7 @@ fn frequency_problems(program: &Program, f: &FrequencySpec, found: &mut Found) {
         FrequencySpec::Every(t) => (t, "as the interval between doses"),
     };
     if let Some(Folded::One(q)) = fold(program, e, 0) {
-        if !is_positive(&q) {
+        if !q.is_positive() {
             found.push((
                 e.span,
                 format!("{q} {what} is not a frequency: it must be more than zero"),
@@ -104,11 +104,6 @@ fn frequency_problems(program: &Program, f: &FrequencySpec, found: &mut Found) {
             ));
         }
     }
-}
-
-fn is_positive(q: &Quantity) -> bool {
-    let zero = Quantity::new(0.into(), q.unit.clone());
-    q.compare(&zero).is_ok_and(Ordering::is_gt)
 }
 
 /// The value of an expression that does not depend on the patient, if it is one.

@@ -39,7 +39,7 @@ pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitErr
 }
 
 /// True for a rate (amount per time).
-fn is_rate(q: &Quantity) -> bool {
+pub(super) fn is_rate(q: &Quantity) -> bool {
     q.dim().time == -1
 }
 
@@ -565,18 +565,7 @@ pub(super) fn amount(env: &mut Env<'_>, e: &CExpr) -> R<Amount> {
 /// Evaluates a frequency.
 pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut> {
     match f {
-        FrequencySpec::TimesDaily(n) => {
-            let n = env.num(n)?;
-            let text = match crate::units::format_number(&n.value).as_str() {
-                "1" => "once daily".to_string(),
-                other => format!("{other} times daily"),
-            };
-            Ok(FrequencyOut {
-                text,
-                times_per_day: Some(n),
-                every: None,
-            })
-        }
+        FrequencySpec::TimesDaily(n) => Ok(FrequencyOut::times_daily(env.num(n)?)),
         FrequencySpec::Every(t) => {
             let t_span = t.span;
             let t = env.num(t)?;
@@ -588,11 +577,7 @@ pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut>
                 .with_label(t_span, "not an interval")
                 .with_help("the interval between doses must be more than zero"));
             }
-            Ok(FrequencyOut {
-                text: format!("every {t}"),
-                times_per_day: None,
-                every: Some(t),
-            })
+            Ok(FrequencyOut::every(t))
         }
     }
 }

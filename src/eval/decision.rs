@@ -66,6 +66,30 @@ pub struct FrequencyOut {
     pub every: Option<Quantity>,
 }
 
+impl FrequencyOut {
+    /// `N times daily` (`once daily` for 1), as the decision prints it.
+    pub fn times_daily(n: Quantity) -> FrequencyOut {
+        let text = match crate::units::format_number(&n.value).as_str() {
+            "1" => "once daily".to_string(),
+            other => format!("{other} times daily"),
+        };
+        FrequencyOut {
+            text,
+            times_per_day: Some(n),
+            every: None,
+        }
+    }
+
+    /// `every T`.
+    pub fn every(t: Quantity) -> FrequencyOut {
+        FrequencyOut {
+            text: format!("every {t}"),
+            times_per_day: None,
+            every: Some(t),
+        }
+    }
+}
+
 /// One dose to give.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dose {

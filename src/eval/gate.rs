@@ -29,6 +29,7 @@
 
 use std::cmp::Ordering;
 
+use super::actions::is_rate;
 use super::decision::*;
 use super::expr::Env;
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
@@ -304,7 +305,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
         // A range's low end may be zero (a stop is a change too); only a dose is checked.
         for end in [range.low(), range.high()]
             .into_iter()
-            .filter(|q| is_positive(q))
+            .filter(|q| q.is_positive())
         {
             let what = format!("the allowed dose {end}");
             let g = given_alone(&Amount::One(end.clone()), p.frequency.as_ref(), what);
@@ -357,7 +358,7 @@ fn given_amount(
     };
     let (lo, hi) = (amount.low(), amount.high());
     for end in [lo, hi] {
-        if !is_positive(end) {
+        if !end.is_positive() {
             g.problems.push(format!(
                 "{what}: {end} is not a dose (it must be more than zero)"
             ));
@@ -595,7 +596,7 @@ pub(super) fn doses_in_a_day(f: &FrequencyOut) -> Option<(Quantity, Quantity)> {
 }
 
 fn frequency_problem(f: &FrequencyOut) -> Option<String> {
-    let bad = |q: &Quantity| !is_positive(q);
+    let bad = |q: &Quantity| !q.is_positive();
     match (&f.times_per_day, &f.every) {
         (Some(n), _) if bad(n) => Some(format!("{n} doses a day is not a frequency")),
         (_, Some(t)) if bad(t) => Some(format!("every {t} is not an interval")),
@@ -623,16 +624,6 @@ fn sum_daily(
         }
     }
     Ok(sums)
-}
-
-fn is_rate(q: &Quantity) -> bool {
-    q.dim().time == -1
-}
-
-/// More than zero, exactly (a comparison that fails is not).
-fn is_positive(q: &Quantity) -> bool {
-    let zero = Quantity::new(0.into(), q.unit.clone());
-    q.compare(&zero).is_ok_and(Ordering::is_gt)
 }
 
 fn dose_words(dose: &Dose) -> String {

@@ -56,6 +56,11 @@ impl Quantity {
         self.value.is_zero()
     }
 
+    /// True when the value is more than zero (in any unit: unit factors are positive).
+    pub fn is_positive(&self) -> bool {
+        self.value.is_positive()
+    }
+
     /// True when the value has no finite decimal expansion (2/3 mg): `Display` then shows it
     /// rounded with a `~`. The value itself is still exact.
     pub fn is_approximate(&self) -> bool {
