@@ -40,7 +40,27 @@ pub fn run_examples(program: &Program) -> Vec<ExampleResult> {
         .collect()
 }
 
-fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
+/// An example with its whole patient built: the checked example keeps only what it writes
+/// (see [`ExampleSpec::given`]), so each is built here, one at a time, as it runs. The field
+/// `given` is the full patient; every other field reads through to the example.
+struct Example<'a> {
+    spec: &'a ExampleSpec,
+    given: Vec<Value>,
+}
+
+impl std::ops::Deref for Example<'_> {
+    type Target = ExampleSpec;
+
+    fn deref(&self) -> &ExampleSpec {
+        self.spec
+    }
+}
+
+fn run_example(program: &Program, spec: &ExampleSpec) -> ExampleResult {
+    let example = &Example {
+        spec,
+        given: spec.patient(program),
+    };
     let mut result = ExampleResult {
         name: example.name.clone(),
         failures: Vec::new(),
@@ -110,7 +130,7 @@ fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {
 /// `expect give` without `among` holds here: the lines are judged together by [`dose_set`].
 fn holds(
     program: &Program,
-    example: &ExampleSpec,
+    example: &Example<'_>,
     d: &Decision,
     expect: &ExpectSpec,
     held: &mut Vec<String>,
@@ -237,7 +257,7 @@ fn holds(
 
 /// The `expect give` lines of an example (without `among`), together: the decision's status is
 /// `give` and its doses are exactly these, one listed dose for each line. Returns the failures.
-fn dose_set(program: &Program, example: &ExampleSpec, d: &Decision) -> Vec<String> {
+fn dose_set(program: &Program, example: &Example<'_>, d: &Decision) -> Vec<String> {
     let wanted: Vec<(&ExpectSpec, &GiveExpect)> = example
         .expects
         .iter()
@@ -338,7 +358,7 @@ fn match_doses(fits: &[Vec<bool>], doses: usize) -> Vec<Option<usize>> {
 /// written: none given), and form and route when written.
 fn dose_matches(
     program: &Program,
-    example: &ExampleSpec,
+    example: &Example<'_>,
     dose: &eval::Dose,
     g: &GiveExpect,
 ) -> bool {
@@ -391,7 +411,7 @@ fn total_per_day(d: &Decision) -> Result<Amount, String> {
 /// A frequency written in an example, as the evaluator states one.
 fn frequency_out(
     program: &Program,
-    example: &ExampleSpec,
+    example: &Example<'_>,
     f: &FrequencySpec,
 ) -> Result<FrequencyOut, String> {
     let mut env = Env::new(program, &example.given);
@@ -533,7 +553,7 @@ fn same_amount(a: &Amount, v: &Value) -> bool {
 /// The frequency of a listed dose is the one written; none written means the dose has none.
 fn same_frequency(
     program: &Program,
-    example: &ExampleSpec,
+    example: &Example<'_>,
     dose: &eval::Dose,
     want: Option<&FrequencySpec>,
 ) -> bool {

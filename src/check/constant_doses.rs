@@ -6,16 +6,21 @@
 //! arithmetic, negation and ranges over them. Anything else is left to the gate at run time.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use super::{ActionSpec, CExpr, CExprKind, Checker, FrequencySpec, Program};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::units::Quantity;
 
-/// How deep `let`s of `let`s are followed (the checker already refuses cycles).
-const MAX_DEPTH: usize = 64;
+/// How deep expressions and the `let`s they use are followed: a guard for the stack. A protocol
+/// that checks never comes near it (a value is at most [`super::declare::MAX_LET_DEPTH`]
+/// operations deep through its `let`s, and each `let` adds one step here), so a `let`'s fold,
+/// remembered once made, is the same from wherever it is reached.
+const MAX_DEPTH: usize = 4 * super::declare::MAX_LET_DEPTH;
 
 /// A constant amount: one value, or a range's two ends as written.
+#[derive(Clone)]
 enum Folded {
     One(Quantity),
     Range(Quantity, Quantity),
@@ -26,6 +31,7 @@ impl Checker<'_> {
     pub(super) fn check_constant_doses(&mut self) {
         let program = &self.program;
         let mut found = Vec::new();
+        let mut folds = Folds::new(program);
         let rules = program
             .global
             .iter()
@@ -35,15 +41,15 @@ impl Checker<'_> {
             for action in &rule.actions {
                 match &action.action {
                     ActionSpec::Give(g) => {
-                        amount_problems(program, &g.amount, &mut found);
+                        amount_problems(&mut folds, &g.amount, &mut found);
                         if let Some(f) = &g.frequency {
-                            frequency_problems(program, f, &mut found);
+                            frequency_problems(&mut folds, f, &mut found);
                         }
                     }
                     ActionSpec::Schedule(s) => {
-                        amount_problems(program, &s.from, &mut found);
+                        amount_problems(&mut folds, &s.from, &mut found);
                         if let Some(f) = &s.frequency {
-                            frequency_problems(program, f, &mut found);
+                            frequency_problems(&mut folds, f, &mut found);
                         }
                     }
                     _ => {}
@@ -62,8 +68,8 @@ impl Checker<'_> {
 
 type Found = Vec<(Span, String, String)>;
 
-fn amount_problems(program: &Program, e: &CExpr, found: &mut Found) {
-    let Some(folded) = fold(program, e, 0) else {
+fn amount_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {
+    let Some(folded) = folds.fold(e, 0) else {
         return;
     };
     let (lo, hi) = match &folded {
@@ -90,12 +96,12 @@ fn amount_problems(program: &Program, e: &CExpr, found: &mut Found) {
     }
 }
 
-fn frequency_problems(program: &Program, f: &FrequencySpec, found: &mut Found) {
+fn frequency_problems(folds: &mut Folds<'_>, f: &FrequencySpec, found: &mut Found) {
     let (e, what) = match f {
         FrequencySpec::TimesDaily(n) => (n, "doses a day"),
         FrequencySpec::Every(t) => (t, "as the interval between doses"),
     };
-    if let Some(Folded::One(q)) = fold(program, e, 0) {
+    if let Some(Folded::One(q)) = folds.fold(e, 0) {
         if !q.is_positive() {
             found.push((
                 e.span,
@@ -106,34 +112,59 @@ fn frequency_problems(program: &Program, f: &FrequencySpec, found: &mut Found) {
     }
 }
 
-/// The value of an expression that does not depend on the patient, if it is one.
-fn fold(program: &Program, e: &CExpr, depth: usize) -> Option<Folded> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    match &e.kind {
-        CExprKind::Const(v) => v.as_num().cloned().map(Folded::One),
-        CExprKind::Let(slot) => fold(program, &program.lets.get(*slot)?.expr, depth + 1),
-        CExprKind::Unary(UnaryOp::Neg, inner) => match fold(program, inner, depth + 1)? {
-            Folded::One(q) => Some(Folded::One(q.neg())),
-            Folded::Range(lo, hi) => Some(Folded::Range(hi.neg(), lo.neg())),
-        },
-        CExprKind::Binary(op, a, b) => {
-            let (Folded::One(a), Folded::One(b)) =
-                (fold(program, a, depth + 1)?, fold(program, b, depth + 1)?)
-            else {
-                return None;
-            };
-            match op {
-                BinaryOp::Range => Some(Folded::Range(a, b)),
-                BinaryOp::Add => a.add(&b).ok().map(Folded::One),
-                BinaryOp::Sub => a.sub(&b).ok().map(Folded::One),
-                BinaryOp::Mul => a.mul(&b).ok().map(Folded::One),
-                BinaryOp::Div => a.div(&b).ok().map(Folded::One),
-                _ => None,
-            }
+/// Folds expressions to constants, each `let` once: a `let` used on both sides of each of a
+/// chain of `let`s (`let b = a + a`, `let c = b + b`, …) would otherwise be folded a number
+/// of times that doubles with each link.
+struct Folds<'p> {
+    program: &'p Program,
+    lets: HashMap<usize, Option<Folded>>,
+}
+
+impl<'p> Folds<'p> {
+    fn new(program: &'p Program) -> Self {
+        Folds {
+            program,
+            lets: HashMap::new(),
         }
-        _ => None,
+    }
+
+    /// The value of an expression that does not depend on the patient, if it is one.
+    fn fold(&mut self, e: &CExpr, depth: usize) -> Option<Folded> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match &e.kind {
+            CExprKind::Const(v) => v.as_num().cloned().map(Folded::One),
+            CExprKind::Let(slot) => {
+                if let Some(known) = self.lets.get(slot) {
+                    return known.clone();
+                }
+                let program = self.program;
+                let folded = self.fold(&program.lets.get(*slot)?.expr, depth + 1);
+                self.lets.insert(*slot, folded.clone());
+                folded
+            }
+            CExprKind::Unary(UnaryOp::Neg, inner) => match self.fold(inner, depth + 1)? {
+                Folded::One(q) => Some(Folded::One(q.neg())),
+                Folded::Range(lo, hi) => Some(Folded::Range(hi.neg(), lo.neg())),
+            },
+            CExprKind::Binary(op, a, b) => {
+                let (Folded::One(a), Folded::One(b)) =
+                    (self.fold(a, depth + 1)?, self.fold(b, depth + 1)?)
+                else {
+                    return None;
+                };
+                match op {
+                    BinaryOp::Range => Some(Folded::Range(a, b)),
+                    BinaryOp::Add => a.add(&b).ok().map(Folded::One),
+                    BinaryOp::Sub => a.sub(&b).ok().map(Folded::One),
+                    BinaryOp::Mul => a.mul(&b).ok().map(Folded::One),
+                    BinaryOp::Div => a.div(&b).ok().map(Folded::One),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 }
 

@@ -42,7 +42,41 @@ pub(crate) fn parse_date(text: &str) -> Option<jiff::civil::Date> {
     jiff::civil::Date::from_str(text).ok()
 }
 
+/// The most fields the records written in one protocol (defaults and examples) may hold in
+/// all. A record value holds every field of its type, so `[{}, {}, …]` of a record type with
+/// 50,000 fields would hold billions of values from a few kilobytes of text.
+pub const MAX_RECORD_CELLS: usize = 1 << 20;
+
 impl Checker<'_> {
+    /// Counts `fields` more record fields against [`MAX_RECORD_CELLS`]; false (reported once)
+    /// past it.
+    fn spend_cells(&mut self, fields: usize, span: Span) -> bool {
+        let before = self.record_cells;
+        self.record_cells = before.saturating_add(fields);
+        if self.record_cells <= MAX_RECORD_CELLS {
+            return true;
+        }
+        if before <= MAX_RECORD_CELLS {
+            self.error(
+                Diagnostic::error(
+                    "posology::value::too_large",
+                    format!(
+                        "the records written in this protocol hold more than {MAX_RECORD_CELLS} \
+                         field values in all"
+                    ),
+                )
+                .with_label(span, "the limit is passed here")
+                .with_help(
+                    "each record holds every field of its type: write fewer records in \
+                     defaults and examples, or give the record type fewer fields",
+                ),
+            );
+        } else {
+            self.error_unshown("posology::value::too_large");
+        }
+        false
+    }
+
     /// A literal value for an input or field, converted to its declared unit; reports and
     /// returns `None` when it does not fit.
     pub(super) fn const_value(&mut self, v: &ast::Value, spec: &InputSpec) -> Option<Value> {
@@ -98,15 +132,26 @@ impl Checker<'_> {
         id: u32,
         span: Span,
     ) -> Option<Value> {
-        let specs = self.program.records[id as usize].fields.clone();
-        let mut values: Vec<Option<Value>> = vec![None; specs.len()];
+        let count = self.program.records[id as usize].fields.len();
+        if !self.spend_cells(count, span) {
+            return None;
+        }
+        let mut values: Vec<Option<Value>> = vec![None; count];
         let mut ok = true;
         for (name, value) in fields {
-            let Some(i) = specs.iter().position(|s| s.name == name.name) else {
+            let Some(i) = self.program.records[id as usize].field_index(&name.name) else {
+                ok = false;
+                if self.muted() {
+                    self.error_unshown("posology::input::unknown_field");
+                    continue;
+                }
+                let specs = &self.program.records[id as usize].fields;
                 let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
                 let help = crate::syntax::close_match(&name.name, names.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("the fields are: {}", names.join(", ")));
+                    .unwrap_or_else(|| {
+                        format!("the fields are: {}", super::list_some(names.iter().copied(), ", "))
+                    });
                 self.error(
                     Diagnostic::error(
                         "posology::input::unknown_field",
@@ -115,28 +160,35 @@ impl Checker<'_> {
                     .with_label(name.span, "not a field of this record")
                     .with_help(help),
                 );
-                ok = false;
                 continue;
             };
-            values[i] = self.const_value(value, &specs[i]);
+            let spec = self.program.records[id as usize].fields[i].clone();
+            values[i] = self.const_value(value, &spec);
             ok &= values[i].is_some();
         }
-        let mut out = Vec::with_capacity(specs.len());
-        for (spec, value) in specs.iter().zip(values) {
+        let mut out = Vec::with_capacity(count);
+        for (i, value) in values.into_iter().enumerate() {
+            let spec = &self.program.records[id as usize].fields[i];
+            let optional = spec.optional;
             match value.or_else(|| spec.default.clone()) {
                 Some(v) => out.push(v),
-                None if spec.optional || !ok => out.push(Value::Missing),
+                None if optional || !ok => out.push(Value::Missing),
                 None => {
+                    ok = false;
+                    out.push(Value::Missing);
+                    if self.muted() {
+                        self.error_unshown("posology::input::missing_field");
+                        continue;
+                    }
+                    let name = self.program.records[id as usize].fields[i].name.clone();
                     self.error(
                         Diagnostic::error(
                             "posology::input::missing_field",
-                            format!("the field `{}` is missing", spec.name),
+                            format!("the field `{name}` is missing"),
                         )
-                        .with_label(span, format!("needs `{}`", spec.name))
-                        .with_help(format!("add `{}: …`", spec.name)),
+                        .with_label(span, format!("needs `{name}`"))
+                        .with_help(format!("add `{name}: …`")),
                     );
-                    ok = false;
-                    out.push(Value::Missing);
                 }
             }
         }

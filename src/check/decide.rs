@@ -5,6 +5,8 @@ use super::{
     LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec, TextPart,
     Type,
 };
+use std::collections::HashSet;
+
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::CmpOp;
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
@@ -173,6 +175,10 @@ impl Checker<'_> {
                     self.reached[p] = true;
                     map.push(Some(p));
                 }
+                None if self.muted() => {
+                    self.error_unshown("posology::phase::unknown");
+                    map.push(None);
+                }
                 None => {
                     let help = close_match(v, self.phase_names.keys().map(String::as_str))
                         .map(|s| {
@@ -264,18 +270,18 @@ impl Checker<'_> {
 
     fn decide(&mut self, d: &ast::Decide, phase: Option<&str>) -> DecideSpec {
         let mut rules: Vec<RuleSpec> = Vec::new();
-        let mut names: Vec<(String, Span)> = Vec::new();
+        let mut names: std::collections::HashMap<&str, Span> = Default::default();
         for (i, rule) in d.rules.iter().enumerate() {
             let local = rule
                 .name
                 .as_ref()
                 .map_or_else(|| format!("rule{}", i + 1), |n| n.name.clone());
             if let Some(n) = &rule.name {
-                if let Some((_, first)) = names.iter().find(|(x, _)| *x == n.name) {
-                    let first = *first;
+                if let Some(&first) = names.get(n.name.as_str()) {
                     self.duplicate("rule", &n.name, n.span, first);
+                } else {
+                    names.insert(&n.name, n.span);
                 }
-                names.push((n.name.clone(), n.span));
             }
             if rule.when.is_none()
                 && !rule.always
@@ -318,9 +324,9 @@ impl Checker<'_> {
     }
 
     fn rule(&mut self, rule: &ast::Rule, id: String) -> RuleSpec {
-        self.reads = Some(Vec::new());
+        self.reads = Some(super::Reads::default());
         let when = rule.when.as_ref().map(|w| self.condition(w));
-        let reads = self.reads.take().unwrap_or_default();
+        let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
         let default_code = rule
             .name
             .as_ref()
@@ -483,9 +489,9 @@ impl Checker<'_> {
     pub(super) fn check_requires(&mut self) {
         let ast = self.ast;
         for (i, r) in ast.requires.iter().enumerate() {
-            self.reads = Some(Vec::new());
+            self.reads = Some(super::Reads::default());
             let condition = self.condition(&r.condition);
-            let reads = self.reads.take().unwrap_or_default();
+            let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
             if condition.ty == Type::Error {
                 continue;
             }
@@ -504,6 +510,10 @@ impl Checker<'_> {
         if let Some(&i) = self.phase_names.get(&p.name) {
             self.reached[i] = true;
             return Some(i);
+        }
+        if self.muted() {
+            self.error_unshown("posology::phase::unknown");
+            return None;
         }
         let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
             .map(|s| format!("did you mean `{s}`?"))
@@ -551,7 +561,10 @@ impl Checker<'_> {
         match names.as_slice() {
             [] => "none".to_string(),
             [one] => one.clone(),
-            [.., last] => format!("{} and {last}", names[..names.len() - 1].join(", ")),
+            [.., last] => format!(
+                "{} and {last}",
+                super::list_some(names[..names.len() - 1].iter().map(String::as_str), ", ")
+            ),
         }
     }
 
@@ -755,6 +768,10 @@ impl Checker<'_> {
 
     fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
         let Some(&slot) = self.input_names.get(&p.input.name) else {
+            if self.muted() {
+                self.error_unshown("posology::name::unknown");
+                return None;
+            }
             let help = close_match(&p.input.name, self.input_names.keys().map(String::as_str))
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| {
@@ -877,6 +894,12 @@ fn source_text(checker: &Checker<'_>, span: Span) -> String {
         .to_string()
 }
 
+/// The distinct values, in the order first met.
+fn unique(dims: impl Iterator<Item = Dim>) -> Vec<Dim> {
+    let mut seen = HashSet::new();
+    dims.filter(|d| seen.insert(*d)).collect()
+}
+
 /// A dose some `give` or `schedule` can output: what limits must be able to hold.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct GivenDose {
@@ -906,103 +929,122 @@ impl Checker<'_> {
     /// of a kind its limits can hold: a limit in mL over doses in mg would never act, and a
     /// dose in mL under limits in mg would escape them, both without a word.
     pub(super) fn check_limits_hold_doses(&mut self) {
-        let doses = self.doses_given.clone();
+        let doses = std::mem::take(&mut self.doses_given);
         let limits: Vec<(LimitTarget, Dim, Span)> = self
             .program
             .limits
             .iter()
             .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d, l.value.span)))
             .collect();
-
-        let proposal_dims: Vec<Dim> = self
+        // The kinds of dose given, and of limit written: a protocol may have thousands of
+        // each, so every question below is asked of these sets, never of every pair.
+        let single_dims: HashSet<Dim> = doses
+            .iter()
+            .filter(|d| !is_rate(d.dim))
+            .map(|d| d.dim)
+            .collect();
+        let daily_dims: HashSet<Dim> = doses.iter().filter_map(|d| d.daily_dim()).collect();
+        let proposal_dims: HashSet<Dim> = self
             .program
             .phases
             .iter()
             .filter_map(|p| p.proposal.as_ref())
             .filter_map(|p| self.program.inputs[p.input].ty.dim())
             .collect();
+        let dose_limits: Vec<Dim> = unique(
+            limits
+                .iter()
+                .filter(|(t, _, _)| *t == LimitTarget::Dose)
+                .map(|(_, dim, _)| *dim),
+        );
+        let daily_limits: Vec<Dim> = unique(
+            limits
+                .iter()
+                .filter(|(t, _, _)| *t == LimitTarget::Daily)
+                .map(|(_, dim, _)| *dim),
+        );
+        let kinds = || -> String {
+            doses
+                .iter()
+                .map(|d| d.dim.describe())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
         for &(target, dim, span) in &limits {
-            let applies = |d: &GivenDose| match target {
-                LimitTarget::Dose => !is_rate(d.dim) && d.dim == dim,
+            let applies = match target {
                 // A bolus limit holds every single administration (fail closed).
-                LimitTarget::Bolus => !is_rate(d.dim) && d.dim == dim,
-                LimitTarget::Daily => d.daily_dim() == Some(dim),
+                LimitTarget::Dose | LimitTarget::Bolus => single_dims.contains(&dim),
+                LimitTarget::Daily => daily_dims.contains(&dim),
             };
-            let proposal_applies = proposal_dims.iter().any(|p| match target {
+            let proposal_applies = match target {
                 LimitTarget::Daily => {
-                    *p == dim
-                        || Dim {
-                            time: p.time - 1,
-                            ..*p
-                        } == dim
+                    proposal_dims.contains(&dim)
+                        || proposal_dims.contains(&Dim {
+                            time: dim.time + 1,
+                            ..dim
+                        })
                 }
-                _ => *p == dim,
-            });
-            if !doses.iter().any(applies) && !proposal_applies && !doses.is_empty() {
-                let kinds: Vec<String> = doses
-                    .iter()
-                    .map(|d| d.dim.describe())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
+                _ => proposal_dims.contains(&dim),
+            };
+            if !applies && !proposal_applies && !doses.is_empty() {
+                if self.muted() {
+                    self.error_unshown("posology::limit::never_applies");
+                    continue;
+                }
                 self.error(
                     Diagnostic::error("posology::limit::never_applies", format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
                         .with_label(span, "never applies")
-                        .with_help(format!("the protocol gives {}: write the limit in one of those units", kinds.join(" and "))),
+                        .with_help(format!("the protocol gives {}: write the limit in one of those units", kinds())),
                 );
             }
         }
-        let mut escaped = Vec::new();
+        let dose_limit_set: HashSet<Dim> = dose_limits.iter().copied().collect();
+        let daily_limit_set: HashSet<Dim> = daily_limits.iter().copied().collect();
+        let mut escaped = HashSet::new();
         for d in &doses {
-            let dose_limits: Vec<Dim> = limits
-                .iter()
-                .filter(|(t, _, _)| *t == LimitTarget::Dose)
-                .map(|(_, dim, _)| *dim)
-                .collect();
-            if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limits.contains(&d.dim) {
+            if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limit_set.contains(&d.dim) {
                 self.error(
                     Diagnostic::error("posology::give::outside_limits", format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
                         .with_label(d.span, "escapes the limits")
                         .with_help("give it in the limits' unit, or add a limit for this kind of dose"),
                 );
-                escaped.push(d.span);
+                escaped.insert(d.span);
                 continue;
             }
-            let daily_limits: Vec<Dim> = limits
-                .iter()
-                .filter(|(t, _, _)| *t == LimitTarget::Daily)
-                .map(|(_, dim, _)| *dim)
-                .collect();
             if let Some(daily) = d.daily_dim() {
-                if !daily_limits.is_empty() && !daily_limits.contains(&daily) {
+                if !daily_limits.is_empty() && !daily_limit_set.contains(&daily) {
                     self.error(
                         Diagnostic::error("posology::give::outside_limits", format!("this dose's daily total is {}, but the protocol's daily limits are {}: no limit would hold it", daily.describe(), daily_limits[0].describe()))
                             .with_label(d.span, "escapes the daily limits")
                             .with_help("give it in the limits' unit, or add a daily limit for this kind of dose"),
                     );
-                    escaped.push(d.span);
+                    escaped.insert(d.span);
                 }
             }
         }
         self.check_doses_held(&doses, &escaped);
+        self.doses_given = doses;
     }
 
     /// Every dose, schedule and proposal must be held by at least one hard limit of its kind:
     /// the safety gate refuses at run time what no hard limit holds, so say it here first.
-    fn check_doses_held(&mut self, doses: &[GivenDose], escaped: &[Span]) {
+    fn check_doses_held(&mut self, doses: &[GivenDose], escaped: &HashSet<Span>) {
         // Only a hard ceiling holds a dose: a floor alone lets any amount through.
-        let hard: Vec<(LimitTarget, Dim)> = self
+        let hard: HashSet<(bool, Dim)> = self
             .program
             .limits
             .iter()
             .filter(|l| l.hard && matches!(l.op, CmpOp::Lt | CmpOp::Le))
-            .filter_map(|l| l.value.ty.dim().map(|d| (l.target, d)))
+            .filter_map(|l| {
+                let daily = l.target == LimitTarget::Daily;
+                l.value.ty.dim().map(|d| (daily, d))
+            })
             .collect();
         for d in doses.iter().filter(|d| !escaped.contains(&d.span)) {
-            let held = hard.iter().any(|&(target, dim)| match target {
-                LimitTarget::Dose | LimitTarget::Bolus => !is_rate(d.dim) && d.dim == dim,
-                LimitTarget::Daily => d.daily_dim() == Some(dim),
-            });
+            let held = (!is_rate(d.dim) && hard.contains(&(false, d.dim)))
+                || d.daily_dim().is_some_and(|daily| hard.contains(&(true, daily)));
             if held {
                 continue;
             }

@@ -104,17 +104,23 @@ impl Checker<'_> {
             TypeExprKind::Named(name) => self.named_type(name, ty.span),
             TypeExprKind::Enum(values) => {
                 let mut names: Vec<String> = Vec::new();
-                let mut spans: Vec<Span> = Vec::new();
+                let mut first: HashMap<&str, Span> = HashMap::new();
                 for v in values {
-                    if let Some(i) = names.iter().position(|n| *n == v.name) {
-                        self.duplicate("choice", &v.name, v.span, spans[i]);
+                    if let Some(&span) = first.get(v.name.as_str()) {
+                        self.duplicate("choice", &v.name, v.span, span);
                         continue;
                     }
+                    first.insert(&v.name, v.span);
                     names.push(v.name.clone());
-                    spans.push(v.span);
                 }
                 let id = self.program.enums.len() as u32;
-                self.program.enums.push(EnumSpec { values: names });
+                for (i, name) in names.iter().enumerate() {
+                    self.enum_owners
+                        .entry(name.clone())
+                        .or_default()
+                        .push((id, i as u32));
+                }
+                self.program.enums.push(EnumSpec::new(names));
                 (Type::Enum(id), None, false)
             }
             TypeExprKind::List(inner) => {
@@ -123,16 +129,17 @@ impl Checker<'_> {
             }
             TypeExprKind::Record(fields) => {
                 let mut specs: Vec<InputSpec> = Vec::new();
+                let mut first: HashMap<&str, Span> = HashMap::new();
                 for f in fields {
-                    if let Some(first) = specs.iter().find(|s| s.name == f.name.name) {
-                        let first = first.span;
-                        self.duplicate("field", &f.name.name, f.name.span, first);
+                    if let Some(&span) = first.get(f.name.name.as_str()) {
+                        self.duplicate("field", &f.name.name, f.name.span, span);
                         continue;
                     }
+                    first.insert(&f.name.name, f.name.span);
                     specs.push(self.input_spec(f));
                 }
                 let id = self.program.records.len() as u32;
-                self.program.records.push(RecordSpec { fields: specs });
+                self.program.records.push(RecordSpec::new(specs));
                 (Type::Record(id), None, false)
             }
         }
@@ -299,6 +306,10 @@ impl Checker<'_> {
         match self.let_state[slot] {
             LetState::Done => return self.let_types[slot].clone(),
             LetState::InProgress => {
+                if self.muted() {
+                    self.error_unshown("posology::name::cycle");
+                    return Type::Error;
+                }
                 let (l, _) = self.let_asts[slot];
                 let name = &l.name.name;
                 // The `let` whose definition names this one again (itself, or one it uses).

@@ -1,5 +1,6 @@
 //! Examples: each `given` patient is checked like a patient file, each `expect` typed.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Type};
@@ -14,21 +15,25 @@ pub const STATUSES: &[&str] = &["give", "wait", "stop", "refused"];
 impl Checker<'_> {
     pub(super) fn check_examples(&mut self) {
         let ast = self.ast;
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let required: Vec<usize> = (self.program.inputs.iter().enumerate())
+            .filter(|(_, i)| !i.optional && i.default.is_none())
+            .map(|(slot, _)| slot)
+            .collect();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         for example in &ast.examples {
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == example.name.value) {
-                let first = *first;
+            if let Some(&first) = seen.get(example.name.value.as_str()) {
                 self.duplicate("example", &example.name.value, example.name.span, first);
+            } else {
+                seen.insert(&example.name.value, example.name.span);
             }
-            seen.push((&example.name.value, example.name.span));
-            if let Some(spec) = self.example(example) {
+            if let Some(spec) = self.example(example, &required) {
                 self.program.examples.push(spec);
             }
         }
     }
 
-    fn example(&mut self, example: &ast::Example) -> Option<ExampleSpec> {
-        let given = self.given(&example.given);
+    fn example(&mut self, example: &ast::Example, required: &[usize]) -> Option<ExampleSpec> {
+        let given = self.given(&example.given, required);
         let mut expects = Vec::new();
         for e in &example.expects {
             if let Some(kind) = self.expect(e) {
@@ -64,8 +69,9 @@ impl Checker<'_> {
         })
     }
 
-    /// The example's patient, by input slot, with defaults; `None` after an error.
-    fn given(&mut self, given: &ast::Value) -> Option<Arc<[Value]>> {
+    /// The values an example writes, by input slot; `None` after an error. `required` lists
+    /// the inputs every example must give (neither optional nor with a default).
+    fn given(&mut self, given: &ast::Value, required: &[usize]) -> Option<Vec<(usize, Value)>> {
         let ValueKind::Record(fields) = &given.kind else {
             self.error(
                 Diagnostic::error(
@@ -77,10 +83,16 @@ impl Checker<'_> {
             );
             return None;
         };
-        let mut values: Vec<Option<Value>> = vec![None; self.program.inputs.len()];
+        let mut written: Vec<(usize, Value)> = Vec::with_capacity(fields.len());
+        let mut first: HashMap<usize, Span> = HashMap::with_capacity(fields.len());
         let mut ok = true;
-        for (i, (name, value)) in fields.iter().enumerate() {
+        for (name, value) in fields {
             let Some(&slot) = self.input_names.get(&name.name) else {
+                if self.muted() {
+                    self.error_unshown("posology::input::unknown_field");
+                    ok = false;
+                    continue;
+                }
                 let help = close_match(&name.name, self.input_names.keys().map(String::as_str))
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| "only declared inputs can be given".into());
@@ -95,48 +107,52 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             };
-            if let Some((first, _)) = fields[..i].iter().find(|(n, _)| n.name == name.name) {
+            if let Some(&first) = first.get(&slot) {
                 self.error(
                     Diagnostic::error(
                         "posology::input::duplicate_field",
                         format!("`{}` is given twice", name.name),
                     )
                     .with_label(name.span, "given again")
-                    .with_label(first.span, "first given here")
+                    .with_label(first, "first given here")
                     .with_help("keep one value"),
                 );
                 ok = false;
                 continue;
             }
+            first.insert(slot, name.span);
             let spec = self.program.inputs[slot].clone();
-            let v = self.const_value(value, &spec);
-            ok &= v.is_some();
-            values[slot] = v;
-        }
-        let mut out = Vec::with_capacity(values.len());
-        for (slot, v) in values.into_iter().enumerate() {
-            let spec = &self.program.inputs[slot];
-            match v.or_else(|| spec.default.clone()) {
-                Some(v) => out.push(v),
-                None if spec.optional || !ok => out.push(Value::Missing),
-                None => {
-                    let name = spec.name.clone();
-                    self.error(
-                        Diagnostic::error(
-                            "posology::input::missing_field",
-                            format!("the example does not give `{name}`"),
-                        )
-                        .with_label(given.span, format!("needs `{name}`"))
-                        .with_help(format!(
-                            "`{name}` is required: add `{name}: …`, or declare it optional"
-                        )),
-                    );
-                    ok = false;
-                    out.push(Value::Missing);
-                }
+            match self.const_value(value, &spec) {
+                Some(v) => written.push((slot, v)),
+                None => ok = false,
             }
         }
-        ok.then(|| Arc::from(out))
+        if !ok {
+            return None;
+        }
+        for &slot in required {
+            if first.contains_key(&slot) {
+                continue;
+            }
+            ok = false;
+            if self.muted() {
+                // One is enough to refuse the example; the rest would only be counted.
+                self.error_unshown("posology::input::missing_field");
+                break;
+            }
+            let name = self.program.inputs[slot].name.clone();
+            self.error(
+                Diagnostic::error(
+                    "posology::input::missing_field",
+                    format!("the example does not give `{name}`"),
+                )
+                .with_label(given.span, format!("needs `{name}`"))
+                .with_help(format!(
+                    "`{name}` is required: add `{name}: …`, or declare it optional"
+                )),
+            );
+        }
+        ok.then_some(written)
     }
 
     fn expect(&mut self, e: &ast::Expect) -> Option<ExpectSpecKind> {
@@ -283,6 +299,10 @@ impl Checker<'_> {
             }
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {
+                    if self.muted() {
+                        self.error_unshown("posology::phase::unknown");
+                        return None;
+                    }
                     let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| format!("the phases are {}", self.phase_list()));

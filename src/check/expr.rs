@@ -153,9 +153,9 @@ impl Checker<'_> {
 
     fn name(&mut self, name: &str, span: Span, expected: Option<&Type>) -> CExpr {
         for (depth, record) in self.item_scopes.iter().rev().enumerate() {
-            let fields = &self.program.records[*record as usize].fields;
-            if let Some(field) = fields.iter().position(|f| f.name == name) {
-                let ty = fields[field].ty.clone();
+            let record = &self.program.records[*record as usize];
+            if let Some(field) = record.field_index(name) {
+                let ty = record.fields[field].ty.clone();
                 return CExpr {
                     kind: CExprKind::Item { depth, field },
                     ty,
@@ -187,6 +187,10 @@ impl Checker<'_> {
         if let Some(c) = self.enum_value(name, span, expected) {
             return c;
         }
+        if self.muted() {
+            self.error_unshown("posology::name::unknown");
+            return error_expr(span);
+        }
         let d = self.unknown_name(name, span, expected);
         self.error(d);
         error_expr(span)
@@ -194,47 +198,41 @@ impl Checker<'_> {
 
     fn note_read(&mut self, name: &str, r: Reference) {
         if let Some(reads) = &mut self.reads {
-            if !reads.iter().any(|(_, x)| *x == r) {
-                reads.push((name.to_string(), r));
-            }
+            reads.note(name, r);
         }
     }
 
     /// A bare name as an enum value: from the expected enum, or the only enum that has it.
     fn enum_value(&mut self, name: &str, span: Span, expected: Option<&Type>) -> Option<CExpr> {
         if let Some(Type::Enum(id)) = expected {
-            let values = &self.program.enums[*id as usize].values;
-            return values
-                .iter()
-                .position(|v| v == name)
+            return self.program.enums[*id as usize]
+                .value_index(name)
                 .map(|i| constant(Value::Enum(*id, i as u32), Type::Enum(*id), span));
         }
-        let owners: Vec<(usize, usize)> = self
-            .program
-            .enums
-            .iter()
-            .enumerate()
-            .filter_map(|(id, e)| e.values.iter().position(|v| v == name).map(|i| (id, i)))
-            .collect();
+        let owners = self.enum_owners.get(name)?;
         match owners.as_slice() {
             [] => None,
-            [(id, i)] => Some(constant(
-                Value::Enum(*id as u32, *i as u32),
-                Type::Enum(*id as u32),
-                span,
-            )),
-            _ => {
+            [(id, i)] => Some(constant(Value::Enum(*id, *i), Type::Enum(*id), span)),
+            _ if self.muted() => {
+                self.error_unshown("posology::name::ambiguous");
+                Some(error_expr(span))
+            }
+            many => {
+                let ids: std::collections::HashSet<u32> = many.iter().map(|(id, _)| *id).collect();
                 let inputs: Vec<String> = self
                     .program
                     .inputs
                     .iter()
-                    .filter(|i| owners.iter().any(|(id, _)| i.ty == Type::Enum(*id as u32)))
+                    .filter(|i| matches!(i.ty, Type::Enum(id) if ids.contains(&id)))
                     .map(|i| format!("`{}`", i.name))
                     .collect();
                 let (owners_text, example) = match inputs.as_slice() {
                     [] => ("more than one input".to_string(), "input".to_string()),
                     [.., last] => (
-                        format!("{} and {last}", inputs[..inputs.len() - 1].join(", ")),
+                        format!(
+                            "{} and {last}",
+                            super::list_some(inputs[..inputs.len() - 1].iter().map(String::as_str), ", ")
+                        ),
                         inputs[0].trim_matches('`').to_string(),
                     ),
                 };
@@ -295,7 +293,7 @@ impl Checker<'_> {
             None => match expected {
                 Some(Type::Enum(id)) => format!(
                     "the choices are: {}",
-                    self.program.enums[*id as usize].values.join(", ")
+                    self.program.enums[*id as usize].listed(", ")
                 ),
                 _ => "declare it under `inputs`, or define it with `let`".to_string(),
             },
@@ -316,12 +314,17 @@ impl Checker<'_> {
             Type::Error => return error_expr(span),
             _ => return self.not_a_record(&base, name_span),
         };
-        let fields = &self.program.records[record as usize].fields;
-        let Some(index) = fields.iter().position(|f| f.name == name) else {
+        let spec = &self.program.records[record as usize];
+        let fields = &spec.fields;
+        let Some(index) = spec.field_index(name) else {
+            if self.muted() {
+                self.error_unshown("posology::name::unknown_field");
+                return error_expr(span);
+            }
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             let help = close_match(name, names.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("the fields are: {}", names.join(", ")));
+                .unwrap_or_else(|| format!("the fields are: {}", super::list_some(names.iter().copied(), ", ")));
             self.error(
                 Diagnostic::error(
                     "posology::name::unknown_field",
@@ -447,12 +450,10 @@ impl Checker<'_> {
         let ExprKind::Name(n) = &e.kind else {
             return false;
         };
-        let in_items = self.item_scopes.iter().any(|r| {
-            self.program.records[*r as usize]
-                .fields
-                .iter()
-                .any(|f| &f.name == n)
-        });
+        let in_items = self
+            .item_scopes
+            .iter()
+            .any(|r| self.program.records[*r as usize].field_index(n).is_some());
         let in_phase = self
             .current_phase
             .is_some_and(|p| self.phase_lets[p].contains_key(n));

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 pub(crate) use consts::parse_date;
 pub use consts::validate_value;
 pub use program::*;
+use program::NameIndex;
 pub use scope::Scope;
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};
@@ -27,7 +28,18 @@ use crate::syntax::ast;
 pub fn check(protocol: &ast::Protocol, source: &Source) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::new(protocol, source);
     checker.run();
-    let Checker { diags, program, .. } = checker;
+    let unshown = checker.unshown_diagnostic();
+    let Checker {
+        diags,
+        mut program,
+        input_names,
+        phase_names,
+        ..
+    } = checker;
+    program.names = NameIndex {
+        inputs: input_names,
+        phases: phase_names,
+    };
     let mut diags: Vec<Diagnostic> = diags.into_iter().map(|d| d.with_source(source)).collect();
     diags.sort_by_key(|d| {
         (
@@ -35,6 +47,8 @@ pub fn check(protocol: &ast::Protocol, source: &Source) -> (Option<Program>, Vec
             d.severity != Severity::Error,
         )
     });
+    // Last, after the ones it counts.
+    diags.extend(unshown.map(|d| d.with_source(source)));
     let ok = !diags.iter().any(Diagnostic::is_error);
     (ok.then_some(program), diags)
 }
@@ -44,6 +58,35 @@ pub fn parse_and_check(text: &str, source: &Source) -> (Option<Program>, Vec<Dia
     match crate::syntax::parse(text) {
         Ok(protocol) => check(&protocol, source),
         Err(d) => (None, vec![d.with_source(source)]),
+    }
+}
+
+/// The most diagnostics one check reports. A hostile or garbled protocol could otherwise cause
+/// one per name (hundreds of thousands), each with a "did you mean" search over every name and
+/// each rendered with the whole file: work that grows with the square of the file.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// The diagnostics past [`MAX_DIAGNOSTICS`]: how many, how many errors, and where the first was.
+#[derive(Clone, Copy, Debug, Default)]
+struct Unshown {
+    count: usize,
+    errors: usize,
+    first: Option<Span>,
+}
+
+/// The names a condition reads, each once, in the order first read.
+#[derive(Debug, Default)]
+struct Reads {
+    list: Vec<(String, Reference)>,
+    /// What `list` holds, so that a condition naming thousands of values stays linear.
+    seen: std::collections::HashSet<Reference>,
+}
+
+impl Reads {
+    fn note(&mut self, name: &str, r: Reference) {
+        if self.seen.insert(r) {
+            self.list.push((name.to_string(), r));
+        }
     }
 }
 
@@ -75,7 +118,7 @@ struct Checker<'a> {
     /// Record types of the list items in scope (innermost last).
     item_scopes: Vec<u32>,
     /// Names a rule's condition reads (collected for the trace).
-    reads: Option<Vec<(String, Reference)>>,
+    reads: Option<Reads>,
     phase_names: HashMap<String, usize>,
     /// Where each phase's name is written.
     phase_spans: Vec<Span>,
@@ -83,6 +126,12 @@ struct Checker<'a> {
     doses_given: Vec<decide::GivenDose>,
     /// Phases named by `goto` or `next`.
     reached: Vec<bool>,
+    /// Diagnostics found past [`MAX_DIAGNOSTICS`].
+    unshown: Unshown,
+    /// Record fields held by record values written so far (see [`consts::MAX_RECORD_CELLS`]).
+    record_cells: usize,
+    /// Each choice name → the enums (id, value index) that have it, for a bare choice name.
+    enum_owners: HashMap<String, Vec<(u32, u32)>>,
 }
 
 impl<'a> Checker<'a> {
@@ -104,6 +153,7 @@ impl<'a> Checker<'a> {
             global: Vec::new(),
             phases: Vec::new(),
             examples: Vec::new(),
+            names: Default::default(),
         };
         Checker {
             ast,
@@ -122,6 +172,9 @@ impl<'a> Checker<'a> {
             phase_spans: Vec::new(),
             doses_given: Vec::new(),
             reached: Vec::new(),
+            unshown: Unshown::default(),
+            record_cells: 0,
+            enum_owners: HashMap::new(),
         }
     }
 
@@ -142,8 +195,60 @@ impl<'a> Checker<'a> {
         self.check_examples();
     }
 
+    /// Records a diagnostic; past [`MAX_DIAGNOSTICS`] it is only counted.
     fn error(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        if self.diags.len() < MAX_DIAGNOSTICS {
+            self.diags.push(d);
+            return;
+        }
+        self.unshown.count += 1;
+        if d.is_error() {
+            self.unshown.errors += 1;
+        }
+        if self.unshown.first.is_none() {
+            self.unshown.first = d.primary_span();
+        }
+    }
+
+    /// True once [`MAX_DIAGNOSTICS`] are recorded: what comes next is only counted, so the
+    /// costly parts of a diagnostic ("did you mean", lists of names) need not be worked out.
+    fn muted(&self) -> bool {
+        self.diags.len() >= MAX_DIAGNOSTICS
+    }
+
+    /// Counts an error found once [`muted`](Checker::muted), without building its text.
+    fn error_unshown(&mut self, code: &'static str) {
+        self.error(Diagnostic::error(code, String::new()));
+    }
+
+    /// One diagnostic saying how many were not shown (an error when any of them was, so a
+    /// protocol never passes because its errors came after the limit).
+    fn unshown_diagnostic(&self) -> Option<Diagnostic> {
+        let Unshown {
+            count,
+            errors,
+            first,
+        } = self.unshown;
+        if count == 0 {
+            return None;
+        }
+        let message = format!(
+            "{count} more problem{} found ({errors} error{}) are not shown",
+            if count == 1 { " was" } else { "s were" },
+            if errors == 1 { "" } else { "s" }
+        );
+        let d = if errors > 0 {
+            Diagnostic::error("posology::check::too_many_problems", message)
+        } else {
+            Diagnostic::warning("posology::check::too_many_problems", message)
+        };
+        Some(
+            d.with_label(first.unwrap_or_default(), "the first one not shown")
+                .with_help(format!(
+                    "at most {MAX_DIAGNOSTICS} problems are shown at once: correct these and \
+                     check again"
+                )),
+        )
     }
 
     /// Reports a name declared twice.

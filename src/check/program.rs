@@ -1,7 +1,7 @@
 //! The checked program: every name resolved to a slot, every expression typed, every unit
 //! known. The evaluator reads only this, never the AST's strings.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use crate::diagnostics::{Source, Span};
 use crate::syntax::ast::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
@@ -104,6 +104,26 @@ pub struct InputSpec {
 pub struct RecordSpec {
     /// The fields, in declaration order.
     pub fields: Vec<InputSpec>,
+    /// Field name → index: a record may have tens of thousands of fields, and every name in a
+    /// protocol or a patient file is looked up here, so a scan would make reading quadratic.
+    index: HashMap<String, usize>,
+}
+
+impl RecordSpec {
+    /// A record of these fields (their names distinct).
+    pub fn new(fields: Vec<InputSpec>) -> Self {
+        let index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        RecordSpec { fields, index }
+    }
+
+    /// The index of the field called `name`.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
 }
 
 /// An enum type: its value names.
@@ -111,6 +131,50 @@ pub struct RecordSpec {
 pub struct EnumSpec {
     /// The value names, in declaration order.
     pub values: Vec<String>,
+    /// Value name → index, for the same reason as [`RecordSpec`]'s.
+    index: HashMap<String, usize>,
+}
+
+impl EnumSpec {
+    /// A choice of these values (their names distinct).
+    pub fn new(values: Vec<String>) -> Self {
+        let index = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i))
+            .collect();
+        EnumSpec { values, index }
+    }
+
+    /// The index of the value called `name`.
+    pub fn value_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The values for a message: every one when there are few, else the first few and how
+    /// many more (a choice may have 100,000 values; a message naming each would be huge).
+    pub fn listed(&self, separator: &str) -> String {
+        list_some(self.values.iter().map(String::as_str), separator)
+    }
+}
+
+/// The most names a message lists before it says "and N more".
+pub const LISTED_NAMES: usize = 20;
+
+/// `names` joined by `separator`, at most [`LISTED_NAMES`] of them and then "… (N more)".
+pub fn list_some<'a, I>(names: I, separator: &str) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let names = names.into_iter();
+    let total = names.len();
+    let shown: Vec<&str> = names.take(LISTED_NAMES).collect();
+    let mut out = shown.join(separator);
+    if total > LISTED_NAMES {
+        out.push_str(&format!("{separator}… ({} more)", total - LISTED_NAMES));
+    }
+    out
 }
 
 /// A `let` value.
@@ -356,7 +420,7 @@ pub struct RuleSpec {
 }
 
 /// A name a condition reads, shown in the trace with its value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reference {
     /// An input slot.
     Input(usize),
@@ -485,17 +549,30 @@ pub struct Program {
     pub phases: Vec<PhaseSpec>,
     /// The examples, checked, for `posology test`.
     pub examples: Vec<ExampleSpec>,
+    /// Input name → slot and phase name → index, kept as inputs and phases are declared: a
+    /// patient file names each of its fields, and a scan per name would make reading one
+    /// quadratic in the number of inputs.
+    pub(crate) names: NameIndex,
+}
+
+/// The lookup tables of a [`Program`]'s names.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameIndex {
+    /// Input name → slot.
+    pub inputs: HashMap<String, usize>,
+    /// Phase name → index.
+    pub phases: HashMap<String, usize>,
 }
 
 impl Program {
     /// The input slot of a name.
     pub fn input_slot(&self, name: &str) -> Option<usize> {
-        self.inputs.iter().position(|i| i.name == name)
+        self.names.inputs.get(name).copied()
     }
 
     /// The phase index of a name.
     pub fn phase_index(&self, name: &str) -> Option<usize> {
-        self.phases.iter().position(|p| p.name == name)
+        self.names.phases.get(name).copied()
     }
 
     /// Every rule id, in file order: for coverage reports.
@@ -545,10 +622,30 @@ pub struct ExampleSpec {
     pub name: String,
     /// Where it is written.
     pub span: Span,
-    /// The patient values by input slot (defaults applied); `Missing` where absent.
-    pub given: Arc<[Value]>,
+    /// The values the example writes, by input slot, in the order written. Only these are
+    /// kept: a protocol may have thousands of inputs and thousands of examples, and a full
+    /// patient per example would hold their product. [`ExampleSpec::patient`] fills in the rest.
+    pub given: Vec<(usize, Value)>,
     /// What the decision must show.
     pub expects: Vec<ExpectSpec>,
+}
+
+impl ExampleSpec {
+    /// The example's patient by input slot, as the evaluator reads it: the values written, each
+    /// other input's default, and `Missing` for the rest.
+    pub fn patient(&self, program: &Program) -> Vec<Value> {
+        let mut values: Vec<Value> = program
+            .inputs
+            .iter()
+            .map(|i| i.default.clone().unwrap_or(Value::Missing))
+            .collect();
+        for (slot, v) in &self.given {
+            if let Some(place) = values.get_mut(*slot) {
+                *place = v.clone();
+            }
+        }
+        values
+    }
 }
 
 /// A checked expectation.

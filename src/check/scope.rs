@@ -22,11 +22,17 @@ impl<'a> Scope<'a> {
         checker.declare_lets();
         checker.check_all_lets();
         checker.diags.clear();
+        checker.unshown = Default::default();
+        checker.record_cells = 0;
         Scope { checker }
     }
 
     fn take_errors(&mut self) -> Result<(), Vec<Diagnostic>> {
-        let diags = std::mem::take(&mut self.checker.diags);
+        let mut diags = std::mem::take(&mut self.checker.diags);
+        diags.extend(self.checker.unshown_diagnostic());
+        self.checker.unshown = Default::default();
+        // Each line's values are counted on their own.
+        self.checker.record_cells = 0;
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
         } else {

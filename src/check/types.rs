@@ -16,7 +16,7 @@ impl Checker<'_> {
                     .program
                     .enums
                     .get(*id as usize)
-                    .map(|e| e.values.join(" | "))
+                    .map(|e| e.listed(" | "))
                     .unwrap_or_default();
                 format!("a choice of {values}")
             }
@@ -27,13 +27,7 @@ impl Checker<'_> {
                     .program
                     .records
                     .get(*id as usize)
-                    .map(|r| {
-                        r.fields
-                            .iter()
-                            .map(|f| f.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
+                    .map(|r| super::list_some(r.fields.iter().map(|f| f.name.as_str()), ", "))
                     .unwrap_or_default();
                 format!("a record {{{fields}}}")
             }

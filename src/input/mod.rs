@@ -18,6 +18,14 @@ use crate::value::Value;
 /// The most items a list in a patient file may hold.
 pub const MAX_LIST_ITEMS: usize = 10_000;
 
+/// The most field values the records of one patient's data may hold in all: each record holds
+/// every field of its type, so with a record type of thousands of fields a list of `{}` would
+/// otherwise hold far more values than its text has bytes.
+pub const MAX_RECORD_VALUES: usize = 1 << 20;
+
+/// The most problems reported for one patient's data (see [`crate::check::MAX_DIAGNOSTICS`]).
+pub const MAX_DIAGNOSTICS: usize = crate::check::MAX_DIAGNOSTICS;
+
 /// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
 /// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
 pub fn read_patient(
@@ -28,26 +36,24 @@ pub fn read_patient(
     overrides: &[String],
 ) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let root = parse_document(text, format, source).map_err(|d| vec![d.with_source(source)])?;
-    let mut decoder = Decoder {
-        program,
-        diags: Vec::new(),
-    };
+    let mut decoder = Decoder::new(program);
     let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
     decoder.fields(&root, &mut given);
-    let reported = decoder.diags.len();
     let mut diags: Vec<Diagnostic> = decoder
-        .diags
-        .drain(..)
+        .into_diagnostics(root.span)
+        .into_iter()
         .map(|d| d.with_source(source))
         .collect();
+    let reported = diags.len();
     for o in overrides {
         let set_source = Source::new("--set", o.clone());
-        let mut d = Decoder {
-            program,
-            diags: Vec::new(),
-        };
+        let mut d = Decoder::new(program);
         d.override_value(o, &mut given);
-        diags.extend(d.diags.into_iter().map(|x| x.with_source(&set_source)));
+        diags.extend(
+            d.into_diagnostics(Span::new(0, o.len()))
+                .into_iter()
+                .map(|x| x.with_source(&set_source)),
+        );
     }
     // A field that was given but wrong is already reported; don't also call it missing.
     let values = if reported > 0 || !diags.is_empty() {
@@ -96,20 +102,14 @@ pub fn read_given(
     source: &Source,
 ) -> Result<Vec<Option<Value>>, Vec<Diagnostic>> {
     let root = parse_document(text, format, source).map_err(|d| vec![d.with_source(source)])?;
-    let mut decoder = Decoder {
-        program,
-        diags: Vec::new(),
-    };
+    let mut decoder = Decoder::new(program);
     let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
     decoder.fields(&root, &mut given);
-    if decoder.diags.is_empty() {
+    let diags = decoder.into_diagnostics(root.span);
+    if diags.is_empty() {
         Ok(given)
     } else {
-        Err(decoder
-            .diags
-            .into_iter()
-            .map(|d| d.with_source(source))
-            .collect())
+        Err(diags.into_iter().map(|d| d.with_source(source)).collect())
     }
 }
 
@@ -204,8 +204,15 @@ fn requirements(
         NodeKind::Map(e) => e,
         _ => &[],
     };
-    unmet
+    // Each requirement labels the values it read: looked up by name, not by a scan of the file
+    // per name (thousands of requirements against thousands of fields).
+    let mut places: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+    for e in entries {
+        places.entry(e.key.as_str()).or_insert(e.value.span);
+    }
+    let mut out: Vec<Diagnostic> = unmet
         .iter()
+        .take(MAX_DIAGNOSTICS)
         .map(|u| {
             let r = u.require;
             let condition = program
@@ -225,8 +232,8 @@ fn requirements(
                 if overridden.contains(&name.as_str()) {
                     continue;
                 }
-                if let Some(e) = entries.iter().find(|e| &e.key == name) {
-                    d = d.with_label(e.value.span, format!("`{name}`"));
+                if let Some(&span) = places.get(name.as_str()) {
+                    d = d.with_label(span, format!("`{name}`"));
                 }
             }
             if d.labels.is_empty() {
@@ -234,7 +241,11 @@ fn requirements(
             }
             d.with_source(source)
         })
-        .collect()
+        .collect();
+    if unmet.len() > MAX_DIAGNOSTICS {
+        out.push(unshown_problems(unmet.len() - MAX_DIAGNOSTICS, root.span).with_source(source));
+    }
+    out
 }
 
 /// Fills defaults and reports required inputs that were not given.
@@ -246,10 +257,15 @@ fn complete(
     source: &Source,
 ) -> Vec<Value> {
     let mut out = Vec::with_capacity(given.len());
+    let mut unshown = 0;
     for (spec, value) in program.inputs.iter().zip(given) {
         match value.or_else(|| spec.default.clone()) {
             Some(v) => out.push(v),
             None if spec.optional => out.push(Value::Missing),
+            None if diags.len() >= MAX_DIAGNOSTICS => {
+                unshown += 1;
+                out.push(Value::Missing);
+            }
             None => {
                 diags.push(
                     Diagnostic::error(
@@ -272,6 +288,9 @@ fn complete(
             }
         }
     }
+    if unshown > 0 {
+        diags.push(unshown_problems(unshown, whole).with_source(source));
+    }
     out
 }
 
@@ -285,7 +304,7 @@ fn describe_spelling(program: &Program, ty: &Type) -> String {
         ),
         Type::Bool => "true or false".into(),
         Type::Text => "a text in quotes".into(),
-        Type::Enum(id) => format!("one of {}", program.enums[*id as usize].values.join(", ")),
+        Type::Enum(id) => format!("one of {}", program.enums[*id as usize].listed(", ")),
         Type::Date => "an ISO date, e.g. \"2026-12-01\"".into(),
         Type::List(_) | Type::EmptyList => "a list [ … ]".into(),
         Type::Record(_) => "a record { … }".into(),
@@ -296,6 +315,92 @@ fn describe_spelling(program: &Program, ty: &Type) -> String {
 struct Decoder<'p> {
     program: &'p Program,
     diags: Vec<Diagnostic>,
+    /// Problems found past [`MAX_DIAGNOSTICS`], only counted.
+    unshown: usize,
+    /// Field values held by the records decoded so far (see [`MAX_RECORD_VALUES`]).
+    record_values: usize,
+}
+
+impl<'p> Decoder<'p> {
+    fn new(program: &'p Program) -> Self {
+        Decoder {
+            program,
+            diags: Vec::new(),
+            unshown: 0,
+            record_values: 0,
+        }
+    }
+
+    /// Records a problem; past [`MAX_DIAGNOSTICS`] it is only counted.
+    fn report(&mut self, d: Diagnostic) {
+        if self.muted() {
+            self.unshown += 1;
+        } else {
+            self.report(d);
+        }
+    }
+
+    /// True once [`MAX_DIAGNOSTICS`] are recorded: a hostile file could cause one problem per
+    /// value, each with a "did you mean" search over every name, so past the limit the text
+    /// of a problem is not worked out.
+    fn muted(&self) -> bool {
+        self.diags.len() >= MAX_DIAGNOSTICS
+    }
+
+    /// Counts `fields` more record field values against [`MAX_RECORD_VALUES`]; false (reported
+    /// once) past it.
+    fn spend_record_values(&mut self, fields: usize, span: Span) -> bool {
+        let before = self.record_values;
+        self.record_values = before.saturating_add(fields);
+        if self.record_values <= MAX_RECORD_VALUES {
+            return true;
+        }
+        if before <= MAX_RECORD_VALUES {
+            self.report(
+                Diagnostic::error(
+                    "posology::input::too_many_values",
+                    format!(
+                        "the records in the patient's data hold more than {MAX_RECORD_VALUES} \
+                         field values in all"
+                    ),
+                )
+                .with_label(span, "the limit is passed here")
+                .with_help(
+                    "each record holds every field the protocol declares for it: give only the \
+                     records the protocol needs",
+                ),
+            );
+        }
+        false
+    }
+
+    /// The problems found, with one more saying how many were not shown.
+    fn into_diagnostics(mut self, whole: Span) -> Vec<Diagnostic> {
+        if self.unshown > 0 {
+            self.report(unshown_problems(self.unshown, whole));
+        }
+        self.diags
+    }
+}
+
+/// The diagnostic for `count` problems past [`MAX_DIAGNOSTICS`].
+fn unshown_problems(count: usize, whole: Span) -> Diagnostic {
+    Diagnostic::error(
+        "posology::input::too_many_problems",
+        format!(
+            "{count} more problem{} in the patient's data {} not shown",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "is" } else { "are" }
+        ),
+    )
+    .with_label(
+        Span::new(whole.start, whole.start + 1),
+        "in this patient's data",
+    )
+    .with_help(format!(
+        "at most {MAX_DIAGNOSTICS} problems are shown at once: correct these and read the \
+         file again"
+    ))
 }
 
 impl Decoder<'_> {
@@ -305,6 +410,10 @@ impl Decoder<'_> {
         };
         for entry in entries {
             let Some(slot) = self.program.input_slot(&entry.key) else {
+                if self.muted() {
+                    self.unshown += 1;
+                    continue;
+                }
                 let names = self.program.inputs.iter().map(|i| i.name.as_str());
                 let help = document::find_lookalike(&entry.key)
                     .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
@@ -314,7 +423,7 @@ impl Decoder<'_> {
                     .unwrap_or_else(|| {
                         format!("this protocol's inputs are: {}", self.input_list())
                     });
-                self.diags.push(
+                self.report(
                     Diagnostic::error(
                         "posology::input::unknown_field",
                         format!("`{}` is not an input of this protocol", entry.key),
@@ -330,17 +439,12 @@ impl Decoder<'_> {
     }
 
     fn input_list(&self) -> String {
-        self.program
-            .inputs
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::check::list_some(self.program.inputs.iter().map(|i| i.name.as_str()), ", ")
     }
 
     fn override_value(&mut self, text: &str, given: &mut [Option<Value>]) {
         let Some((name, value)) = text.split_once('=') else {
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     "posology::input::set_syntax",
                     "a setting is written NAME=VALUE",
@@ -355,7 +459,7 @@ impl Decoder<'_> {
             let help = did_you_mean(name, self.program.inputs.iter().map(|i| i.name.as_str()))
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| format!("this protocol's inputs are: {}", self.input_list()));
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     "posology::input::unknown_field",
                     format!("`{name}` is not an input of this protocol"),
@@ -386,7 +490,7 @@ impl Decoder<'_> {
         }
         let value = self.decode(node, &spec.ty, spec, path)?;
         if let Err((message, help)) = validate_value(spec, &value) {
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     "posology::input::out_of_range",
                     message.replace(&format!("`{}`", spec.name), &format!("`{path}`")),
@@ -401,7 +505,7 @@ impl Decoder<'_> {
 
     fn wrong(&mut self, node: &Node, path: &str, ty: &Type, code: &'static str) -> Option<Value> {
         let want = describe_spelling(self.program, ty);
-        self.diags.push(
+        self.report(
             Diagnostic::error(
                 code,
                 format!("`{path}` must be {want}, but is {}", node.kind.describe()),
@@ -442,7 +546,7 @@ impl Decoder<'_> {
             {
                 Some(d) => Some(Value::Num(Quantity::new(d.into(), unit.clone()))),
                 None => {
-                    self.diags.push(
+                    self.report(
                         Diagnostic::error(
                             "posology::value::out_of_range",
                             format!("`{path}` is not a number that can be held exactly"),
@@ -458,7 +562,7 @@ impl Decoder<'_> {
                     .parse::<rust_decimal::Decimal>()
                     .map(|d| Quantity::new(d.into(), unit.clone()).to_string())
                     .unwrap_or_else(|_| format!("{text} {unit}"));
-                self.diags.push(
+                self.report(
                     Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
                         .with_label(node.span, "no unit")
                         .with_help(format!("write the unit with the number, in quotes: \"{example}\" (a bare number is never guessed to be in {unit})")),
@@ -486,7 +590,7 @@ impl Decoder<'_> {
                         } else {
                             d.message = format!("`{path}`: {}", d.message);
                         }
-                        self.diags.push(d);
+                        self.report(d);
                         None
                     }
                 }
@@ -494,14 +598,18 @@ impl Decoder<'_> {
             (Type::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
             (Type::Text, NodeKind::String(s)) => Some(Value::Text(s.as_str().into())),
             (Type::Enum(id), NodeKind::String(s)) => {
-                let values = &self.program.enums[*id as usize].values;
-                if let Some(i) = values.iter().position(|v| v == s) {
+                let choice = &self.program.enums[*id as usize];
+                if let Some(i) = choice.value_index(s) {
                     return Some(Value::Enum(*id, i as u32));
                 }
-                let help = did_you_mean(s, values.iter().map(String::as_str))
+                if self.muted() {
+                    self.unshown += 1;
+                    return None;
+                }
+                let help = did_you_mean(s, choice.values.iter().map(String::as_str))
                     .map(|x| format!("did you mean \"{x}\"?"))
-                    .unwrap_or_else(|| format!("the choices are: {}", values.join(", ")));
-                self.diags.push(
+                    .unwrap_or_else(|| format!("the choices are: {}", choice.listed(", ")));
+                self.report(
                     Diagnostic::error(
                         "posology::input::unknown_value",
                         format!("\"{s}\" is not a choice of `{path}`"),
@@ -514,7 +622,7 @@ impl Decoder<'_> {
             (Type::Date, NodeKind::String(s)) => match crate::check::parse_date(s) {
                 Some(d) => Some(Value::Date(d)),
                 None => {
-                    self.diags.push(
+                    self.report(
                         Diagnostic::error(
                             "posology::input::bad_date",
                             format!("`{path}` is \"{s}\", which is not a date"),
@@ -540,7 +648,7 @@ impl Decoder<'_> {
         path: &str,
     ) -> Option<Value> {
         if items.len() > MAX_LIST_ITEMS {
-            self.diags.push(
+            self.report(
                 Diagnostic::error(
                     "posology::input::too_many_items",
                     format!(
@@ -566,11 +674,21 @@ impl Decoder<'_> {
     }
 
     fn record(&mut self, node: &Node, id: u32, entries: &[Entry], path: &str) -> Option<Value> {
-        let fields = &self.program.records[id as usize].fields;
+        let program = self.program;
+        let record = &program.records[id as usize];
+        let fields = &record.fields;
+        if !self.spend_record_values(fields.len(), node.span) {
+            return None;
+        }
         let mut values: Vec<Option<Value>> = vec![None; fields.len()];
         let mut ok = true;
         for entry in entries {
-            let Some(i) = fields.iter().position(|f| f.name == entry.key) else {
+            let Some(i) = record.field_index(&entry.key) else {
+                ok = false;
+                if self.muted() {
+                    self.unshown += 1;
+                    continue;
+                }
                 let help = document::find_lookalike(&entry.key)
                     .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
                     .or_else(|| {
@@ -580,14 +698,10 @@ impl Decoder<'_> {
                     .unwrap_or_else(|| {
                         format!(
                             "the fields are: {}",
-                            fields
-                                .iter()
-                                .map(|f| f.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            crate::check::list_some(fields.iter().map(|f| f.name.as_str()), ", ")
                         )
                     });
-                self.diags.push(
+                self.report(
                     Diagnostic::error(
                         "posology::input::unknown_field",
                         format!("`{}` is not a field of `{path}`", entry.key),
@@ -595,7 +709,6 @@ impl Decoder<'_> {
                     .with_label(entry.key_span, "unknown field")
                     .with_help(help),
                 );
-                ok = false;
                 continue;
             };
             let field_path = format!("{path}.{}", entry.key);
@@ -607,8 +720,13 @@ impl Decoder<'_> {
             match v.or_else(|| field.default.clone()) {
                 Some(v) => out.push(v),
                 None if field.optional => out.push(Value::Missing),
+                None if self.muted() => {
+                    self.unshown += 1;
+                    ok = false;
+                    out.push(Value::Missing);
+                }
                 None => {
-                    self.diags.push(
+                    self.report(
                         Diagnostic::error(
                             "posology::input::missing_field",
                             format!("`{path}` has no `{}`", field.name),

@@ -18,9 +18,7 @@ pub struct ProtocolParser;
 /// Parses a protocol's text into its AST, or the first syntax error.
 pub fn parse(text: &str) -> Result<Protocol, Diagnostic> {
     super::precheck(text)?;
-    pest::set_call_limit(Some(
-        std::num::NonZeroUsize::new(5_000_000).unwrap_or(NON_ZERO_ONE),
-    ));
+    set_call_limit(text);
     let mut pairs = ProtocolParser::parse(Rule::file, text).map_err(|e| from_pest(e, text))?;
     let file = next(&mut pairs, Span::new(0, 0))?;
     let mut inner = file.into_inner();
@@ -31,6 +29,7 @@ pub fn parse(text: &str) -> Result<Protocol, Diagnostic> {
 /// Parses one expression (a REPL line such as `300 mcg/day / 500 mcg/mL`).
 pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
     super::precheck(text)?;
+    set_call_limit(text);
     let mut pairs = ProtocolParser::parse(Rule::line_expr, text).map_err(|e| from_pest(e, text))?;
     let line = next(&mut pairs, Span::new(0, text.len()))?;
     let mut inner = meaningful(line).filter(|p| p.as_rule() != Rule::EOI);
@@ -41,6 +40,7 @@ pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
 /// `[{ dose: 50 mcg, response: negative }]`).
 pub fn parse_value(text: &str) -> Result<Value, Diagnostic> {
     super::precheck(text)?;
+    set_call_limit(text);
     let mut pairs =
         ProtocolParser::parse(Rule::line_value, text).map_err(|e| from_pest(e, text))?;
     let line = next(&mut pairs, Span::new(0, text.len()))?;
@@ -49,6 +49,27 @@ pub fn parse_value(text: &str) -> Result<Value, Diagnostic> {
 }
 
 const NON_ZERO_ONE: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN;
+
+/// The most grammar-rule calls the reader may make per byte of protocol. Protocols of every
+/// shape measured need at most about 23 a byte (a long `expect schedule [1 mg, 1 mg, …]`); the
+/// grammar never backtracks far, so this only stops a text crafted to make it try many
+/// alternatives. A limit that grows with the text lets a protocol of the largest size accepted
+/// ([`super::MAX_PROTOCOL_BYTES`]) be read whatever its shape, while reading stays linear.
+const CALLS_PER_BYTE: usize = 64;
+
+/// The call limit for a text of `len` bytes: never below the 5 million calls that small texts
+/// always had.
+fn call_limit(len: usize) -> usize {
+    len.saturating_mul(CALLS_PER_BYTE).max(5_000_000)
+}
+
+/// Sets pest's call limit for reading `text` (pest keeps one limit for the whole process, read
+/// when a parse starts).
+fn set_call_limit(text: &str) {
+    pest::set_call_limit(Some(
+        std::num::NonZeroUsize::new(call_limit(text.len())).unwrap_or(NON_ZERO_ONE),
+    ));
+}
 
 /// The span of a pair, without the whitespace and comments pest lets a pair end with (a rule
 /// such as `a ~ b?` keeps the whitespace it skipped before looking for `b`), so that a label
