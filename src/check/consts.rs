@@ -150,7 +150,10 @@ impl Checker<'_> {
                 let help = crate::syntax::close_match(&name.name, names.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        format!("the fields are: {}", super::list_some(names.iter().copied(), ", "))
+                        format!(
+                            "the fields are: {}",
+                            super::list_some(names.iter().copied(), ", ")
+                        )
                     });
                 self.error(
                     Diagnostic::error(

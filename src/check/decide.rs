@@ -1044,7 +1044,8 @@ impl Checker<'_> {
             .collect();
         for d in doses.iter().filter(|d| !escaped.contains(&d.span)) {
             let held = (!is_rate(d.dim) && hard.contains(&(false, d.dim)))
-                || d.daily_dim().is_some_and(|daily| hard.contains(&(true, daily)));
+                || d.daily_dim()
+                    .is_some_and(|daily| hard.contains(&(true, daily)));
             if held {
                 continue;
             }

@@ -231,7 +231,10 @@ impl Checker<'_> {
                     [.., last] => (
                         format!(
                             "{} and {last}",
-                            super::list_some(inputs[..inputs.len() - 1].iter().map(String::as_str), ", ")
+                            super::list_some(
+                                inputs[..inputs.len() - 1].iter().map(String::as_str),
+                                ", "
+                            )
                         ),
                         inputs[0].trim_matches('`').to_string(),
                     ),
@@ -324,7 +327,12 @@ impl Checker<'_> {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             let help = close_match(name, names.iter().copied())
                 .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("the fields are: {}", super::list_some(names.iter().copied(), ", ")));
+                .unwrap_or_else(|| {
+                    format!(
+                        "the fields are: {}",
+                        super::list_some(names.iter().copied(), ", ")
+                    )
+                });
             self.error(
                 Diagnostic::error(
                     "posology::name::unknown_field",

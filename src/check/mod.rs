@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
 pub use consts::validate_value;
-pub use program::*;
 use program::NameIndex;
+pub use program::*;
 pub use scope::Scope;
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};

@@ -5,11 +5,14 @@
 use super::decision::*;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
+use super::FiredIds;
 use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
 };
-use crate::diagnostics::Diagnostic;
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, Unit};
 use crate::value::Value;
 
@@ -23,6 +26,12 @@ pub(super) struct Builder<'p> {
     program: &'p Program,
     path: Vec<usize>,
     decision: Decision,
+    /// The messages given so far, as (code, text): a message is said once, and a protocol may
+    /// give thousands, so this is not found by a scan of the list.
+    said: HashSet<(String, String)>,
+    /// For each name shown, the index in `decision.values` of its latest value: a name shown
+    /// again moves to the end with its new value (see [`Builder::shown_values`]).
+    shown_last: HashMap<String, usize>,
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -72,12 +81,26 @@ impl<'p> Builder<'p> {
             program,
             path,
             decision,
+            said: HashSet::new(),
+            shown_last: HashMap::new(),
         }
     }
 
     /// The decision as built so far (for a dose held against the limits on its own).
-    pub fn into_decision(self) -> Decision {
+    pub fn into_decision(mut self) -> Decision {
+        self.shown_values();
         self.decision
+    }
+
+    /// Keeps each shown name's latest value, in the order of those latest values.
+    fn shown_values(&mut self) {
+        let values = std::mem::take(&mut self.decision.values);
+        self.decision.values = values
+            .into_iter()
+            .enumerate()
+            .filter(|(i, (name, _))| self.shown_last.get(name) == Some(i))
+            .map(|(_, v)| v)
+            .collect();
     }
 
     pub fn path_indices(&self) -> &[usize] {
@@ -87,6 +110,7 @@ impl<'p> Builder<'p> {
     /// Applies the actions of one fired rule.
     pub fn apply(&mut self, env: &mut Env<'p>, rule: &'p RuleSpec, _phase: Option<usize>) -> R<()> {
         for action in &rule.actions {
+            env.charge(1, action.span)?;
             match &action.action {
                 ActionSpec::Give(g) => {
                     let dose = self.dose(env, g, rule)?;
@@ -109,14 +133,9 @@ impl<'p> Builder<'p> {
                 ActionSpec::Stop(t) => self.reason(ReasonKind::Stop, t, rule),
                 ActionSpec::Refuse(t) => self.reason(ReasonKind::Refuse, t, rule),
                 ActionSpec::Message { level, code, text } => {
-                    let text = render_text(env, text)?;
+                    let text = render_text(env, text, action.span)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
-                    if self
-                        .decision
-                        .messages
-                        .iter()
-                        .any(|m| m.code == *code && m.text == text)
-                    {
+                    if !self.said.insert((code.clone(), text.clone())) {
                         continue;
                     }
                     self.decision.messages.push(Message {
@@ -130,7 +149,10 @@ impl<'p> Builder<'p> {
                 ActionSpec::Show(values) => {
                     for (name, e) in values {
                         let v = env.eval(e)?;
-                        self.decision.values.retain(|(n, _)| n != name);
+                        // Shown values are written out in the decision.
+                        env.charge(super::expr::steps_to_show(&v), action.span)?;
+                        self.shown_last
+                            .insert(name.clone(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
                     }
                 }
@@ -435,8 +457,9 @@ impl<'p> Builder<'p> {
         mut self,
         env: &mut Env<'p>,
         trace: &mut Vec<TraceEntry>,
-        fired: &mut Vec<String>,
+        fired: &mut FiredIds,
     ) -> R<Decision> {
+        self.shown_values();
         let doses = std::mem::take(&mut self.decision.doses);
         for mut dose in doses {
             if self.enforce(env, &mut dose, trace, fired)? {
@@ -446,9 +469,7 @@ impl<'p> Builder<'p> {
         for m in &self.decision.messages {
             if m.code.starts_with("limit.") {
                 if let Some(rule) = &m.rule {
-                    if !fired.contains(rule) {
-                        fired.push(rule.clone());
-                    }
+                    fired.note(rule);
                 }
             }
         }
@@ -462,7 +483,7 @@ impl<'p> Builder<'p> {
         env: &mut Env<'p>,
         dose: &mut Dose,
         trace: &mut Vec<TraceEntry>,
-        fired: &mut Vec<String>,
+        fired: &mut FiredIds,
     ) -> R<bool> {
         let is_bolus = dose.form.as_deref() == Some("bolus");
         let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high().clone());
@@ -472,8 +493,10 @@ impl<'p> Builder<'p> {
         let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
         let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
         let keep = true;
+        let low_limits: HashSet<*const crate::check::LimitSpec> =
+            low.iter().map(|l| std::ptr::from_ref(l.limit)).collect();
         for b in &high {
-            let also_low = low.iter().any(|l| std::ptr::eq(l.limit, b.limit));
+            let also_low = low_limits.contains(&std::ptr::from_ref(b.limit));
             let entry = |detail: String| TraceEntry {
                 kind: "limit",
                 id: b.limit.id.clone(),
@@ -485,9 +508,7 @@ impl<'p> Builder<'p> {
                 ],
                 detail: Some(detail),
             };
-            if !fired.contains(&b.limit.id) {
-                fired.push(b.limit.id.clone());
-            }
+            fired.note(&b.limit.id);
             if !b.limit.hard {
                 self.limit_message(b, Level::Warning, b.explain());
                 trace.push(entry("soft limit: warned".into()));
@@ -536,13 +557,14 @@ impl<'p> Builder<'p> {
 }
 
 /// A message with its `{name}` values filled in (a value not given reads "missing").
-fn render_text(env: &mut Env<'_>, parts: &[TextPart]) -> R<String> {
+fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
     let mut out = String::new();
     for part in parts {
         match part {
             TextPart::Literal(t) => out.push_str(t),
             TextPart::Value(e) => {
                 let v = env.eval(e)?;
+                env.charge(super::expr::steps_to_show(&v), span)?;
                 out.push_str(&crate::value::Shown(&v, env.program).to_string());
             }
         }

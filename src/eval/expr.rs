@@ -1,7 +1,9 @@
 //! Expression evaluation over one patient's values. Names were resolved to slots by the
 //! checker, so nothing here looks up a string.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::check::{CExpr, CExprKind, Func, Program};
@@ -9,6 +11,161 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, IsTest, UnaryOp};
 use crate::units::{Quantity, UnitError};
 use crate::value::Value;
+
+/// The most steps one evaluation may take: expressions worked out, list items visited, limits
+/// held against doses, values written into messages and the trace. Lists in a patient file are
+/// short (at most [`crate::input::MAX_LIST_ITEMS`] items) and a protocol is at most
+/// [`crate::syntax::MAX_PROTOCOL_BYTES`], but a condition that runs over a list for each item
+/// of a list, or a thousand limits held against a thousand doses, multiplies them: this bounds
+/// the product, so that no protocol and patient keep the interpreter busy for more than about a
+/// second. The bundled protocols take a few thousand steps for a patient.
+pub const WORK_BUDGET: u64 = 2_000_000;
+
+/// The steps one operation on a number too large for the fast path counts for (see
+/// [`crate::units::Rational::is_small`]): measured, it takes about a hundred times as long as
+/// one on small numbers, so that steps stay a fair measure of time.
+pub const BIG_NUMBER_STEPS: u64 = 128;
+
+/// The steps an operation on `q` counts for: 1, or [`BIG_NUMBER_STEPS`] for a large number.
+pub fn number_steps(q: &Quantity) -> u64 {
+    if q.value.is_small() {
+        1
+    } else {
+        BIG_NUMBER_STEPS
+    }
+}
+
+/// The steps an operation reading `v` counts for, beyond the first: the cost of its numbers.
+fn value_steps(v: &Value) -> u64 {
+    match v {
+        Value::Num(q) => number_steps(q) - 1,
+        Value::Range(r) => value_steps(&r.0) + value_steps(&r.1),
+        _ => 0,
+    }
+}
+
+/// The steps an evaluation may still take, shared by every environment it works in (the safety
+/// gate works out the limits for each phase of the path in an environment of its own). Once
+/// spent it stays spent: every further step fails, and the evaluation as a whole is refused
+/// with [`over_budget`], whatever part of it noticed first.
+#[derive(Clone, Debug)]
+pub struct Budget(Rc<BudgetState>);
+
+#[derive(Debug)]
+struct BudgetState {
+    left: Cell<u64>,
+    /// Where the budget ran out: the expression (or limit, or rule) being worked on.
+    exhausted_at: Cell<Option<Exhausted>>,
+}
+
+/// Where a budget ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exhausted {
+    /// What was being worked on: the outermost walk over a list in progress (`all(xs, …)`), or
+    /// else the expression, limit or rule itself.
+    pub at: Span,
+    /// The innermost walk over a list in progress, when it is inside another: the walk that
+    /// multiplied the steps.
+    pub inner: Option<Span>,
+}
+
+impl Budget {
+    /// A budget of `steps`.
+    pub fn new(steps: u64) -> Self {
+        Budget(Rc::new(BudgetState {
+            left: Cell::new(steps),
+            exhausted_at: Cell::new(None),
+        }))
+    }
+
+    /// Takes `steps`; false (and from then on always false) when fewer are left. `span` is
+    /// what was being worked on, for the diagnostic.
+    pub fn spend(&self, steps: u64, span: Span) -> bool {
+        self.spend_at(
+            steps,
+            Exhausted {
+                at: span,
+                inner: None,
+            },
+        )
+    }
+
+    /// [`Budget::spend`], saying where in more detail.
+    fn spend_at(&self, steps: u64, place: Exhausted) -> bool {
+        if self.0.exhausted_at.get().is_some() {
+            return false;
+        }
+        let left = self.0.left.get();
+        if steps > left {
+            self.0.left.set(0);
+            self.0.exhausted_at.set(Some(place));
+            return false;
+        }
+        self.0.left.set(left - steps);
+        true
+    }
+
+    /// Where the budget ran out, if it did.
+    pub fn exhausted_at(&self) -> Option<Exhausted> {
+        self.0.exhausted_at.get()
+    }
+
+    /// The steps still left.
+    pub fn left(&self) -> u64 {
+        self.0.left.get()
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new(WORK_BUDGET)
+    }
+}
+
+/// The diagnostic for an evaluation that ran out of its [`WORK_BUDGET`] at `place`: no
+/// decision, and so no dose, comes of it.
+pub fn over_budget(program: &Program, place: Exhausted) -> Diagnostic {
+    let d = Diagnostic::error(
+        "posology::eval::work_budget",
+        format!(
+            "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
+             decided and no dose is given"
+        ),
+    )
+    .with_label(
+        head(program, place.at),
+        format!(
+            "this needs more than {WORK_BUDGET} steps for this patient's data (its lists, the \
+             protocol's rules and limits)"
+        ),
+    );
+    let d = match place.inner {
+        Some(inner) if inner != place.at => {
+            d.with_label(inner, "for each item, this goes over a list again")
+        }
+        _ => d,
+    };
+    d.with_help(
+        "the protocol does more work than any dosing decision needs: a condition over a list \
+         inside another over the same list (`all(xs, count(xs, …) …)`) multiplies the steps by \
+         the list's length. Work such values out once in a `let`, or ask for shorter lists in \
+         the patient's data",
+    )
+    .with_source(&program.source)
+}
+
+/// The name of a call (`count` of `count(xs, …)`), else the whole span: a label on it stays
+/// clear of a label on the call's arguments.
+fn head(program: &Program, span: Span) -> Span {
+    let text = program.source.text.get(span.start..span.end).unwrap_or("");
+    let name = text.find('(').map(|open| &text[..open]).filter(|name| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    match name {
+        Some(name) => Span::new(span.start, span.start + name.len()),
+        None => span,
+    }
+}
 
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
 pub struct Env<'p> {
@@ -18,19 +175,60 @@ pub struct Env<'p> {
     pub inputs: &'p [Value],
     lets: Vec<Option<Value>>,
     items: Vec<Value>,
+    budget: Budget,
+    /// The walks over lists in progress (`count(xs, …)`, `xs.dose`, `x in xs`), outermost
+    /// first: where the steps go when a budget runs out.
+    walks: Vec<Span>,
 }
 
 type R<T> = Result<T, Diagnostic>;
 
 impl<'p> Env<'p> {
-    /// An environment for one patient.
+    /// An environment for one patient, with a budget of its own ([`WORK_BUDGET`]).
     pub fn new(program: &'p Program, inputs: &'p [Value]) -> Self {
+        Env::with_budget(program, inputs, Budget::default())
+    }
+
+    /// An environment that spends from `budget` (shared with the environments it was cloned
+    /// from).
+    pub fn with_budget(program: &'p Program, inputs: &'p [Value], budget: Budget) -> Self {
         Env {
             program,
             inputs,
             lets: vec![None; program.lets.len()],
             items: Vec::new(),
+            budget,
+            walks: Vec::new(),
         }
+    }
+
+    /// The budget this environment spends from.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Takes `steps` from the budget, working on `span`; the work-budget error when it is spent.
+    pub fn charge(&self, steps: u64, span: Span) -> R<()> {
+        let place = Exhausted {
+            at: self.walks.first().copied().unwrap_or(span),
+            inner: self.walks.last().copied().filter(|_| self.walks.len() > 1),
+        };
+        if self.budget.spend_at(steps, place) {
+            Ok(())
+        } else {
+            Err(over_budget(
+                self.program,
+                self.budget.exhausted_at().unwrap_or(place),
+            ))
+        }
+    }
+
+    /// Runs `f` as a walk over a list written at `span` (see `walks`).
+    fn walking<T>(&mut self, span: Span, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        self.walks.push(span);
+        let out = f(self);
+        self.walks.pop();
+        out
     }
 
     /// The value of a `let` slot (computed once).
@@ -38,17 +236,21 @@ impl<'p> Env<'p> {
         if let Some(v) = &self.lets[slot] {
             return Ok(v.clone());
         }
+        // A `let` is worked out in its own place, not inside the list walk that first read it.
         let saved = std::mem::take(&mut self.items);
+        let saved_walks = std::mem::take(&mut self.walks);
         let program = self.program;
         let result = self.eval(&program.lets[slot].expr);
         self.items = saved;
+        self.walks = saved_walks;
         let v = result?;
         self.lets[slot] = Some(v.clone());
         Ok(v)
     }
 
-    /// Evaluates an expression.
+    /// Evaluates an expression (one step, and more for each list item it visits).
     pub fn eval(&mut self, e: &CExpr) -> R<Value> {
+        self.charge(1, e.span)?;
         match &e.kind {
             CExprKind::Const(v) => Ok(v.clone()),
             CExprKind::Input(slot) => Ok(self.inputs.get(*slot).cloned().unwrap_or(Value::Missing)),
@@ -70,8 +272,12 @@ impl<'p> Env<'p> {
                 Value::Record(_, fields) => fields.get(*field).cloned().unwrap_or(Value::Missing),
                 _ => Value::Missing,
             }),
-            CExprKind::Project(base, field) => match self.eval(base)? {
-                Value::List(items) => Ok(Value::List(
+            CExprKind::Project(base, field) => self.walking(e.span, |env| {
+                let Value::List(items) = env.eval(base)? else {
+                    return Ok(Value::Missing);
+                };
+                env.charge(items.len() as u64, e.span)?;
+                Ok(Value::List(
                     items
                         .iter()
                         .map(|r| match r {
@@ -79,10 +285,12 @@ impl<'p> Env<'p> {
                             _ => Value::Missing,
                         })
                         .collect(),
-                )),
-                _ => Ok(Value::Missing),
-            },
+                ))
+            }),
             CExprKind::Unary(op, operand) => self.unary(*op, operand),
+            CExprKind::Binary(BinaryOp::In, a, b) => {
+                self.walking(e.span, |env| env.binary(BinaryOp::In, a, b, e.span))
+            }
             CExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
             CExprKind::If(c, a, b) => {
                 if self.truth(c)? {
@@ -113,6 +321,7 @@ impl<'p> Env<'p> {
             CExprKind::Round(body, mode, step) => {
                 let step_value = self.num(step)?;
                 let v = self.present(body)?;
+                self.charge(number_steps(&step_value) + value_steps(&v), e.span)?;
                 let round = |q: &Quantity| {
                     q.round_to_step(&step_value, *mode)
                         .map_err(|err| unit_error(err, e.span))
@@ -126,7 +335,13 @@ impl<'p> Env<'p> {
                     _ => Err(missing(self.program, body)),
                 }
             }
-            CExprKind::Call(func, args) => self.call(*func, args, e.span),
+            CExprKind::Call(func, args) => {
+                if walks_a_list(*func, args) {
+                    self.walking(e.span, |env| env.call(*func, args, e.span))
+                } else {
+                    self.call(*func, args, e.span)
+                }
+            }
         }
     }
 
@@ -186,6 +401,7 @@ impl<'p> Env<'p> {
         }
         let x = self.present(a)?;
         let y = self.present(b)?;
+        self.charge(value_steps(&x) + value_steps(&y), span)?;
         let err = |e: UnitError| unit_error(e, span);
         match op {
             BinaryOp::Eq | BinaryOp::Ne => {
@@ -208,7 +424,7 @@ impl<'p> Env<'p> {
                 Value::List(items) => {
                     let mut found = false;
                     for item in items.iter() {
-                        if equal(&x, item).map_err(err)? {
+                        if self.equal_item(&x, item, span)? {
                             found = true;
                             break;
                         }
@@ -225,20 +441,55 @@ impl<'p> Env<'p> {
         }
     }
 
+    /// `x == item` for `x in list`, one step per value compared: a record or a list is
+    /// compared field by field, so its size counts (records compare by their fields as held,
+    /// numbers at the top across units, as `==` does).
+    fn equal_item(&self, x: &Value, item: &Value, span: Span) -> R<bool> {
+        self.charge(1, span)?;
+        match (x, item) {
+            (Value::Num(_), Value::Num(_)) => {
+                self.charge(value_steps(x) + value_steps(item), span)?;
+                equal(x, item).map_err(|e| unit_error(e, span))
+            }
+            _ => self.same(x, item, span),
+        }
+    }
+
+    /// Structural equality (as `Value`'s `==`), one step per value visited.
+    fn same(&self, x: &Value, y: &Value, span: Span) -> R<bool> {
+        let pairs = |a: &[Value], b: &[Value]| -> R<bool> {
+            if a.len() != b.len() {
+                return Ok(false);
+            }
+            for (p, q) in a.iter().zip(b.iter()) {
+                self.charge(1, span)?;
+                if !self.same(p, q, span)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        match (x, y) {
+            (Value::List(a), Value::List(b)) => pairs(a, b),
+            (Value::Record(i, a), Value::Record(j, b)) => Ok(i == j && pairs(a, b)?),
+            _ => Ok(x == y),
+        }
+    }
+
     fn call(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
         let err = |e: UnitError| unit_error(e, span);
         match func {
             Func::Min | Func::Max => {
                 let values: Vec<Quantity> = if args.len() == 1 {
-                    self.list(&args[0])?
-                        .iter()
-                        .filter_map(|v| v.as_num().cloned())
-                        .collect()
+                    let items = self.list(&args[0])?;
+                    self.charge(items.len() as u64, span)?;
+                    items.iter().filter_map(|v| v.as_num().cloned()).collect()
                 } else {
                     args.iter().map(|a| self.num(a)).collect::<R<_>>()?
                 };
                 let mut best: Option<Quantity> = None;
                 for q in values {
+                    self.charge(number_steps(&q) - 1, span)?;
                     best = Some(match best {
                         None => q,
                         Some(b) => {
@@ -264,6 +515,10 @@ impl<'p> Env<'p> {
                     self.num(&args[1])?,
                     self.num(&args[2])?,
                 );
+                self.charge(
+                    number_steps(&x) + number_steps(&lo) + number_steps(&hi),
+                    span,
+                )?;
                 if x.compare(&lo).map_err(err)?.is_lt() {
                     Ok(Value::Num(lo))
                 } else if x.compare(&hi).map_err(err)?.is_gt() {
@@ -280,8 +535,15 @@ impl<'p> Env<'p> {
                     x
                 }))
             }
-            Func::Floor => Ok(Value::Num(self.num(&args[0])?.floor())),
-            Func::Ceil => Ok(Value::Num(self.num(&args[0])?.ceil())),
+            Func::Floor | Func::Ceil => {
+                let x = self.num(&args[0])?;
+                self.charge(number_steps(&x) - 1, span)?;
+                Ok(Value::Num(if func == Func::Floor {
+                    x.floor()
+                } else {
+                    x.ceil()
+                }))
+            }
             Func::Lower | Func::Upper => match self.present(&args[0])? {
                 Value::Range(r) => Ok(if func == Func::Lower {
                     r.0.clone()
@@ -292,8 +554,10 @@ impl<'p> Env<'p> {
             },
             Func::Ascending => {
                 let items = self.list(&args[0])?;
+                self.charge(items.len() as u64, span)?;
                 let mut ascending = true;
                 for pair in items.windows(2) {
+                    self.charge(value_steps(&pair[0]) + value_steps(&pair[1]), span)?;
                     if !order(&pair[0], &pair[1]).map_err(err)?.is_lt() {
                         ascending = false;
                         break;
@@ -313,8 +577,10 @@ impl<'p> Env<'p> {
                 .unwrap_or(Value::Missing)),
             Func::Sum => {
                 let items = self.list(&args[0])?;
+                self.charge(items.len() as u64, span)?;
                 let mut total: Option<Quantity> = None;
                 for q in items.iter().filter_map(Value::as_num) {
+                    self.charge(number_steps(q) - 1, span)?;
                     total = Some(match total {
                         None => q.clone(),
                         Some(t) => t.add(q).map_err(err)?,
@@ -324,14 +590,16 @@ impl<'p> Env<'p> {
                     total.unwrap_or_else(|| Quantity::number(0.into())),
                 ))
             }
-            Func::Count | Func::Any | Func::All | Func::Filter => self.quantifier(func, args),
+            Func::Count | Func::Any | Func::All | Func::Filter => self.quantifier(func, args, span),
         }
     }
 
-    fn quantifier(&mut self, func: Func, args: &[CExpr]) -> R<Value> {
+    fn quantifier(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
         let items = self.list(&args[0])?;
         let mut matching = Vec::new();
         for item in items.iter() {
+            // A step per item, besides the condition's own: `count(xs)` visits each too.
+            self.charge(1, span)?;
             let holds = match args.get(1) {
                 None => matches!(item, Value::Bool(true)) || func == Func::Count,
                 Some(cond) => {
@@ -358,6 +626,27 @@ impl<'p> Env<'p> {
             Value::List(items) => Ok(items),
             _ => Err(missing(self.program, e)),
         }
+    }
+}
+
+/// The steps to write a value as text (in a message or the trace): one for each value it
+/// holds, so a message that shows a list of 10,000 records counts as the work it is.
+pub fn steps_to_show(v: &Value) -> u64 {
+    match v {
+        Value::List(items) | Value::Record(_, items) => {
+            1 + items.iter().map(steps_to_show).sum::<u64>()
+        }
+        Value::Range(r) => 1 + steps_to_show(&r.0) + steps_to_show(&r.1),
+        _ => 1,
+    }
+}
+
+/// True for a function that goes over every item of a list.
+fn walks_a_list(func: Func, args: &[CExpr]) -> bool {
+    match func {
+        Func::Count | Func::Any | Func::All | Func::Filter | Func::Sum | Func::Ascending => true,
+        Func::Min | Func::Max => args.len() == 1,
+        _ => false,
     }
 }
 

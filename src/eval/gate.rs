@@ -31,7 +31,8 @@ use std::cmp::Ordering;
 
 use super::actions::is_rate;
 use super::decision::*;
-use super::expr::Env;
+use super::expr::{Budget, Env};
+use super::FiredIds;
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
 use crate::syntax::ast::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Atom, Dim, Quantity, Unit};
@@ -97,11 +98,25 @@ pub(super) fn enforce(
     env: &mut Env<'_>,
     decision: &mut Decision,
     trace: &mut Vec<TraceEntry>,
-    fired: &mut Vec<String>,
+    fired: &mut FiredIds,
 ) {
+    let budget = env.budget().clone();
     let limits = applicable_hard_limits(env, &decision.path);
-    let own = own_breaches(&limits, decision);
-    let offer = proposal_breaches(&limits, decision);
+    let own = own_breaches(&limits, decision, &budget);
+    let offer = proposal_breaches(&limits, decision, &budget);
+    if budget.exhausted_at().is_some() {
+        // What was not held cannot be given: the whole decision and its proposal are refused
+        // (and `evaluate` turns the decision into the work-budget error).
+        let out_of_steps = [own_problem(format!(
+            "deciding for this patient took more than {} steps, so its doses could not all be \
+             held against the hard limits",
+            super::WORK_BUDGET
+        ))];
+        refuse_decision(decision, &out_of_steps, trace, fired);
+        refuse_proposal(decision, &out_of_steps, trace, fired);
+        refuse_proposal_of_refused_decision(decision);
+        return;
+    }
     if !own.is_empty() {
         refuse_decision(decision, &own, trace, fired);
     }
@@ -148,10 +163,15 @@ struct Bound<'p> {
 /// `goto` moves the patient on while the input stays: it applies if it applies in any of them.
 fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'p>> {
     let program = env.program;
+    let budget = env.budget().clone();
     let mut out = Vec::new();
     for inputs in phase_variants(env, path) {
-        let mut variant = Env::new(program, &inputs);
+        let mut variant = Env::with_budget(program, &inputs, budget.clone());
         for limit in program.limits.iter().filter(|l| l.hard) {
+            if budget.exhausted_at().is_some() {
+                // Nothing more can be worked out; `enforce` refuses the decision.
+                return out;
+            }
             if !limit_applies(&mut variant, limit) {
                 continue;
             }
@@ -179,12 +199,25 @@ fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
     let Some(Value::Enum(id, current)) = given.get(*slot).cloned() else {
         return out;
     };
+    // The first choice naming each phase, found once (a path may be thousands of phases long).
+    let mut choice_of: std::collections::HashMap<usize, usize> = Default::default();
+    for (choice, phase) in program.begin_phases.iter().enumerate() {
+        if let Some(phase) = phase {
+            choice_of.entry(*phase).or_insert(choice);
+        }
+    }
     for name in path {
-        let phase = program.phases.iter().position(|p| &p.name == name);
+        // Each variant is a copy of the patient's values.
+        let begin_span = program
+            .begin
+            .as_ref()
+            .map_or_else(Default::default, |b| b.span);
+        if !env.budget().spend(given.len() as u64 + 1, begin_span) {
+            return out;
+        }
         let choice = program
-            .begin_phases
-            .iter()
-            .position(|p| p.is_some() && *p == phase);
+            .phase_index(name)
+            .and_then(|p| choice_of.get(&p).copied());
         if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
             if choice != current {
                 let mut inputs = given.clone();
@@ -239,11 +272,11 @@ struct Given {
     what: String,
 }
 
-fn own_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
+fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
     let doses: Vec<Given> = decision.doses.iter().map(given_dose).collect();
     let mut breaches = Vec::new();
     for g in &doses {
-        check_given(limits, g, &mut breaches);
+        check_given(limits, g, &mut breaches, budget);
     }
     let together = sum_daily(doses.iter().filter_map(|g| g.daily.clone()));
     match &together {
@@ -258,6 +291,7 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
                     limits,
                     &total(least.clone(), most.clone(), what),
                     &mut breaches,
+                    budget,
                 );
             }
         }
@@ -271,13 +305,13 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
         let with = together.unwrap_or_default();
         for step in schedule.steps.iter().filter(|s| !s.stop) {
             let g = given_step(step, &with);
-            check_given(limits, &g, &mut breaches);
+            check_given(limits, &g, &mut breaches, budget);
         }
     }
     breaches
 }
 
-fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
+fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
     let Some(p) = &decision.proposal else {
         return Vec::new();
     };
@@ -288,7 +322,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
             p.frequency.as_ref(),
             format!("the proposed dose {}", p.value),
         );
-        check_given(limits, &g, &mut breaches);
+        check_given(limits, &g, &mut breaches, budget);
     }
     if let Some(range) = &p.allowed_range {
         if range
@@ -309,7 +343,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision) -> Vec<Breach> {
         {
             let what = format!("the allowed dose {end}");
             let g = given_alone(&Amount::One(end.clone()), p.frequency.as_ref(), what);
-            check_given(limits, &g, &mut breaches);
+            check_given(limits, &g, &mut breaches, budget);
         }
     }
     breaches
@@ -448,7 +482,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
 
 /// Holds one given thing against the limits: its problems, each exposure, and that at least
 /// one applicable limit holds it.
-fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>) {
+fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budget: &Budget) {
     if g.what.is_empty() {
         return;
     }
@@ -458,7 +492,7 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>) {
     }
     let mut held = false;
     for e in &g.exposures {
-        held |= hold(limits, e, breaches);
+        held |= hold(limits, e, breaches, budget);
     }
     if !held {
         breaches.push(own_problem(format!(
@@ -471,10 +505,17 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>) {
 
 /// Holds one exposure against every applicable limit of its kind and dimension; returns
 /// whether any limit held it (an unworkable bound counts: it refuses).
-fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>) -> bool {
+fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: &Budget) -> bool {
     let mut held = false;
     let dim = e.value.dim();
     for b in limits {
+        // A step per limit held against: thousands of limits against thousands of doses are
+        // bounded by the budget, and once it is spent `enforce` refuses the whole decision.
+        let steps = super::expr::number_steps(&e.value)
+            + b.value.as_ref().map_or(0, super::expr::number_steps);
+        if !budget.spend(steps, b.limit.span) {
+            return held;
+        }
         let scale = match b.limit.target {
             LimitTarget::Dose | LimitTarget::Bolus => Scale::Single,
             LimitTarget::Daily => Scale::Daily,
@@ -643,22 +684,21 @@ fn refuse_decision(
     decision: &mut Decision,
     breaches: &[Breach],
     trace: &mut Vec<TraceEntry>,
-    fired: &mut Vec<String>,
+    fired: &mut FiredIds,
 ) {
     decision.status = Status::Refused;
     decision.doses.clear();
     decision.schedule = None;
-    let mut named: Vec<&str> = Vec::new();
+    let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for b in breaches {
         let (rule, source) = match &b.limit {
             Some(l) => (l.id.clone(), l.source.clone()),
             None => (GATE_ID.to_string(), None),
         };
         let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
-        if named.contains(&key) {
+        if !named.insert(key) {
             continue;
         }
-        named.push(key);
         decision.reasons.push(Reason {
             kind: ReasonKind::Refuse,
             text: b.text.clone(),
@@ -683,7 +723,7 @@ fn refuse_proposal(
     decision: &mut Decision,
     breaches: &[Breach],
     trace: &mut Vec<TraceEntry>,
-    fired: &mut Vec<String>,
+    fired: &mut FiredIds,
 ) {
     let Some(p) = &mut decision.proposal else {
         return;
@@ -714,13 +754,11 @@ fn refuse_proposal(
     }
 }
 
-fn record(b: &Breach, detail: &str, trace: &mut Vec<TraceEntry>, fired: &mut Vec<String>) {
+fn record(b: &Breach, detail: &str, trace: &mut Vec<TraceEntry>, fired: &mut FiredIds) {
     let Some(limit) = &b.limit else {
         return;
     };
-    if !fired.contains(&limit.id) {
-        fired.push(limit.id.clone());
-    }
+    fired.note(&limit.id);
     trace.push(TraceEntry {
         kind: "limit",
         id: limit.id.clone(),

@@ -80,6 +80,8 @@ pub(super) fn breaches<'p>(
     let program = env.program;
     let mut out = Vec::new();
     for limit in &program.limits {
+        // A step per limit, whatever it needs: a dose is held against every limit.
+        env.charge(1, limit.span)?;
         let value = match limit.target {
             LimitTarget::Dose => single,
             LimitTarget::Bolus if is_bolus => single,
@@ -99,6 +101,10 @@ pub(super) fn breaches<'p>(
         if bound.dim() != value.dim() {
             continue; // a limit on another kind of dose (e.g. mL where this is mg)
         }
+        env.charge(
+            super::expr::number_steps(value) + super::expr::number_steps(&bound),
+            limit.span,
+        )?;
         match satisfies(value, limit.op, &bound) {
             Some(true) => {}
             Some(false) => out.push(Breach {

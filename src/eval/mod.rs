@@ -11,7 +11,7 @@ mod limits;
 mod proposal;
 
 pub use decision::*;
-pub use expr::Env;
+pub use expr::{over_budget, Budget, Env, WORK_BUDGET};
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
@@ -23,6 +23,35 @@ use crate::value::{Shown, Value};
 pub struct Options {
     /// Record the trace: every rule tried, with the values its condition read.
     pub trace: bool,
+}
+
+/// The ids of the rules that fired and the limits that acted, in order, each noted once: a
+/// decision may break thousands of limits, and a scan of the list per limit would be
+/// quadratic.
+#[derive(Debug, Default)]
+pub(super) struct FiredIds {
+    list: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl FiredIds {
+    /// Adds an id (a rule fires once per evaluation, so it is never already there).
+    pub(super) fn push(&mut self, id: String) {
+        self.seen.insert(id.clone());
+        self.list.push(id);
+    }
+
+    /// Adds an id unless it is already there.
+    pub(super) fn note(&mut self, id: &str) {
+        if !self.seen.contains(id) {
+            self.push(id.to_string());
+        }
+    }
+
+    /// The ids, in order.
+    pub(super) fn into_list(self) -> Vec<String> {
+        self.list
+    }
 }
 
 /// A rule that fired, with its actions still to apply.
@@ -43,7 +72,16 @@ pub fn unmet_requirements<'p>(
     program: &'p Program,
     inputs: &[Value],
 ) -> Result<Vec<Unmet<'p>>, Diagnostic> {
-    let mut env = Env::new(program, inputs);
+    unmet_within(program, inputs, &Budget::default())
+}
+
+/// [`unmet_requirements`], spending from `budget`.
+fn unmet_within<'p>(
+    program: &'p Program,
+    inputs: &[Value],
+    budget: &Budget,
+) -> Result<Vec<Unmet<'p>>, Diagnostic> {
+    let mut env = Env::with_budget(program, inputs, budget.clone());
     let mut out = Vec::new();
     for r in &program.requires {
         if !env
@@ -57,13 +95,31 @@ pub fn unmet_requirements<'p>(
 }
 
 /// Evaluates the protocol for one patient (input values by slot, as decoded by `input`).
-/// Data that fails a `require` is refused with a diagnostic: no decision is made on it.
+/// Data that fails a `require` is refused with a diagnostic: no decision is made on it. An
+/// evaluation that needs more than [`WORK_BUDGET`] steps is refused with the diagnostic
+/// `posology::eval::work_budget` (see [`over_budget`]), whatever it had decided so far.
 pub fn evaluate(
     program: &Program,
     inputs: &[Value],
     options: Options,
 ) -> Result<Decision, Diagnostic> {
-    if let Some(unmet) = unmet_requirements(program, inputs)?.first() {
+    let budget = Budget::default();
+    let decided = evaluate_within(program, inputs, options, &budget);
+    // Fail closed: a part that ran out of steps may have been read as "cannot be worked
+    // out" (the gate does so with a limit's condition); nothing decided after that stands.
+    match budget.exhausted_at() {
+        Some(span) => Err(over_budget(program, span)),
+        None => decided,
+    }
+}
+
+fn evaluate_within(
+    program: &Program,
+    inputs: &[Value],
+    options: Options,
+    budget: &Budget,
+) -> Result<Decision, Diagnostic> {
+    if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
         let r = unmet.require;
         return Err(Diagnostic::error(
             "posology::input::rejected",
@@ -75,12 +131,12 @@ pub fn evaluate(
         )
         .with_source(&program.source));
     }
-    let mut env = Env::new(program, inputs);
+    let mut env = Env::with_budget(program, inputs, budget.clone());
     let mut run = Run {
         env: &mut env,
         options,
         trace: Vec::new(),
-        fired_ids: Vec::new(),
+        fired_ids: FiredIds::default(),
     };
     run.decide().map_err(|d| d.with_source(&program.source))
 }
@@ -109,9 +165,9 @@ pub fn hold_dose(
         source: None,
     });
     decision.status = Status::Give;
-    let (mut trace, mut fired) = (Vec::new(), Vec::new());
+    let (mut trace, mut fired) = (Vec::new(), FiredIds::default());
     gate::enforce(&mut env, &mut decision, &mut trace, &mut fired);
-    decision.fired = fired;
+    decision.fired = fired.into_list();
     decision.trace = trace;
     decision
 }
@@ -120,7 +176,7 @@ struct Run<'e, 'p> {
     env: &'e mut Env<'p>,
     options: Options,
     trace: Vec<TraceEntry>,
-    fired_ids: Vec<String>,
+    fired_ids: FiredIds,
 }
 
 impl<'p> Run<'_, 'p> {
@@ -176,7 +232,7 @@ impl<'p> Run<'_, 'p> {
             &mut self.trace,
             &mut self.fired_ids,
         );
-        decision.fired = std::mem::take(&mut self.fired_ids);
+        decision.fired = std::mem::take(&mut self.fired_ids).into_list();
         decision.trace = std::mem::take(&mut self.trace);
         if !decision.has_outcome() {
             let place = if decision.phase.is_empty() {
@@ -206,6 +262,10 @@ impl<'p> Run<'_, 'p> {
         let program = self.program();
         let mut phase = self.start_phase()?;
         let mut path = vec![phase];
+        let mut visited = vec![false; program.phases.len()];
+        if let Some(v) = visited.get_mut(phase) {
+            *v = true;
+        }
         loop {
             let before = fired.len();
             for block in &program.phases[phase].decides {
@@ -222,7 +282,7 @@ impl<'p> Run<'_, 'p> {
             let Some((next, span)) = goto else {
                 return Ok((phase, path));
             };
-            if path.contains(&next) {
+            if visited.get(next).copied().unwrap_or(true) {
                 return Err(Diagnostic::error(
                     "posology::eval::goto_loop",
                     format!(
@@ -232,6 +292,9 @@ impl<'p> Run<'_, 'p> {
                 )
                 .with_label(span, "goes round in a circle for this patient")
                 .with_help("make the conditions of the rules that `goto` exclude each other"));
+            }
+            if let Some(v) = visited.get_mut(next) {
+                *v = true;
             }
             path.push(next);
             phase = next;
@@ -268,6 +331,8 @@ impl<'p> Run<'_, 'p> {
     ) -> Result<bool, Diagnostic> {
         let mut any = false;
         for rule in &block.rules {
+            // A step per rule tried, besides its condition's: `always` rules have none.
+            self.env.charge(1, rule.span)?;
             let holds = match &rule.when {
                 Some(c) => self.env.truth(c)?,
                 None if rule.always => true,
@@ -325,7 +390,12 @@ impl<'p> Run<'_, 'p> {
                     Reference::Let(slot) => self.env.let_value(*slot),
                 };
                 let shown = match v {
-                    Ok(v) => Shown(&v, program).to_string(),
+                    // Written out only while the budget allows (a list may be long); past it
+                    // the evaluation is refused anyway.
+                    Ok(v) if self.env.charge(expr::steps_to_show(&v), rule.span).is_ok() => {
+                        Shown(&v, program).to_string()
+                    }
+                    Ok(_) => "…".to_string(),
                     Err(_) => "missing".to_string(),
                 };
                 (name.clone(), shown)

@@ -4,6 +4,7 @@ use super::actions::{amount, daily_total, frequency};
 use super::decision::*;
 use super::expr::Env;
 use super::limits;
+use super::FiredIds;
 use crate::check::{Level, ProposalSpec};
 use crate::diagnostics::Diagnostic;
 use crate::units::Quantity;
@@ -15,7 +16,7 @@ pub(super) fn judge(
     spec: &ProposalSpec,
     decision: &mut Decision,
     trace: &mut Vec<TraceEntry>,
-    fired: &mut Vec<String>,
+    fired: &mut FiredIds,
 ) -> Result<(), Diagnostic> {
     let Some(Value::Num(value)) = env.inputs.get(spec.input).cloned() else {
         return Ok(());
@@ -32,6 +33,9 @@ pub(super) fn judge(
     let mut verdict: Option<(bool, String, Option<String>, Option<String>)> = None;
     let mut allowed_range: Option<Amount> = None;
     for rule in &spec.rules {
+        let at =
+            (rule.when.as_ref().or(rule.allow.as_ref())).map_or_else(Default::default, |e| e.span);
+        env.charge(1, at)?;
         let decided = verdict.is_some();
         if decided && rule.allow.is_none() {
             continue;
@@ -120,9 +124,7 @@ pub(super) fn judge(
     let single = (!is_rate).then_some(&value);
     let breaches = limits::breaches(env, single, daily.as_ref(), false)?;
     for b in &breaches {
-        if !fired.contains(&b.limit.id) {
-            fired.push(b.limit.id.clone());
-        }
+        fired.note(&b.limit.id);
         if b.limit.hard {
             if allowed {
                 allowed = false;

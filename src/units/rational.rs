@@ -224,6 +224,12 @@ impl Rational {
         }
     }
 
+    /// True when the value is held in two machine words (the fast path): arithmetic on the
+    /// other kind costs a hundred times more, which the evaluator's work budget counts.
+    pub fn is_small(&self) -> bool {
+        matches!(self.0, Repr::Small { .. })
+    }
+
     /// True for 0.
     pub fn is_zero(&self) -> bool {
         matches!(self.0, Repr::Small { num: 0, .. })
