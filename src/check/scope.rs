@@ -14,13 +14,15 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     /// Declares the protocol's inputs, phases and `let`s (the protocol must already check).
+    /// A `let` is checked when a line names it, not before: a REPL line builds a scope, and
+    /// checking every `let` of a large protocol for each line would make each line cost as
+    /// much as checking the protocol.
     pub fn new(protocol: &'a ast::Protocol, source: &Source) -> Self {
         let mut checker = Checker::new(protocol, source);
         checker.declare_header();
         checker.declare_inputs();
         checker.declare_phases();
         checker.declare_lets();
-        checker.check_all_lets();
         checker.diags.clear();
         checker.unshown = Default::default();
         checker.record_cells = 0;

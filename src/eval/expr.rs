@@ -123,27 +123,27 @@ impl Default for Budget {
 }
 
 /// The diagnostic for an evaluation that ran out of its [`WORK_BUDGET`] at `place`: no
-/// decision, and so no dose, comes of it.
-pub fn over_budget(program: &Program, place: Exhausted) -> Diagnostic {
+/// decision, and so no dose, comes of it. Its labels point into the text the spans come from
+/// (the protocol, or a REPL line): the caller attaches that source.
+pub fn over_budget(place: Exhausted) -> Diagnostic {
+    let needs = format!(
+        "this needs more than {WORK_BUDGET} steps for this patient's data (its lists, the \
+         protocol's rules and limits)"
+    );
     let d = Diagnostic::error(
         "posology::eval::work_budget",
         format!(
             "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
              decided and no dose is given"
         ),
-    )
-    .with_label(
-        head(program, place.at),
-        format!(
-            "this needs more than {WORK_BUDGET} steps for this patient's data (its lists, the \
-             protocol's rules and limits)"
-        ),
     );
+    // A walk inside another: the outer one is labelled up to where the inner one starts, so
+    // that the two labels do not overlap.
     let d = match place.inner {
-        Some(inner) if inner != place.at => {
-            d.with_label(inner, "for each item, this goes over a list again")
-        }
-        _ => d,
+        Some(inner) if place.at.start < inner.start && inner.end <= place.at.end => d
+            .with_label(Span::new(place.at.start, inner.start), needs)
+            .with_label(inner, "for each item, this goes over a list again"),
+        _ => d.with_label(place.at, needs),
     };
     d.with_help(
         "the protocol does more work than any dosing decision needs: a condition over a list \
@@ -151,20 +151,6 @@ pub fn over_budget(program: &Program, place: Exhausted) -> Diagnostic {
          the list's length. Work such values out once in a `let`, or ask for shorter lists in \
          the patient's data",
     )
-    .with_source(&program.source)
-}
-
-/// The name of a call (`count` of `count(xs, …)`), else the whole span: a label on it stays
-/// clear of a label on the call's arguments.
-fn head(program: &Program, span: Span) -> Span {
-    let text = program.source.text.get(span.start..span.end).unwrap_or("");
-    let name = text.find('(').map(|open| &text[..open]).filter(|name| {
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    });
-    match name {
-        Some(name) => Span::new(span.start, span.start + name.len()),
-        None => span,
-    }
 }
 
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
@@ -216,10 +202,7 @@ impl<'p> Env<'p> {
         if self.budget.spend_at(steps, place) {
             Ok(())
         } else {
-            Err(over_budget(
-                self.program,
-                self.budget.exhausted_at().unwrap_or(place),
-            ))
+            Err(over_budget(self.budget.exhausted_at().unwrap_or(place)))
         }
     }
 

@@ -108,7 +108,7 @@ pub fn evaluate(
     // Fail closed: a part that ran out of steps may have been read as "cannot be worked
     // out" (the gate does so with a limit's condition); nothing decided after that stands.
     match budget.exhausted_at() {
-        Some(span) => Err(over_budget(program, span)),
+        Some(place) => Err(over_budget(place).with_source(&program.source)),
         None => decided,
     }
 }

@@ -336,7 +336,7 @@ impl<'p> Decoder<'p> {
         if self.muted() {
             self.unshown += 1;
         } else {
-            self.report(d);
+            self.diags.push(d);
         }
     }
 

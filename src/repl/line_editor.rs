@@ -12,8 +12,9 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 
+use super::entry::{BracketScan, MAX_ENTRY_BYTES};
 use super::help::COMMANDS;
-use super::session::{open_brackets, Session};
+use super::session::Session;
 use crate::check::{Program, Type};
 use crate::syntax::KEYWORDS;
 use crate::units::Atom;
@@ -228,7 +229,12 @@ fn colour_line(line: &str, words: &Words) -> String {
 
 impl Validator for PosologyHelper {
     fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        if open_brackets(ctx.input()) > 0 {
+        // An entry that can never be read (too deep, too long) is handed over as it is, for
+        // the session to refuse with its diagnostic rather than wait for more lines.
+        let input = ctx.input();
+        let mut scan = BracketScan::default();
+        let too_deep = scan.feed(input).is_some();
+        if scan.depth > 0 && !too_deep && input.len() <= MAX_ENTRY_BYTES {
             Ok(ValidationResult::Incomplete)
         } else {
             Ok(ValidationResult::Valid(None))

@@ -3,8 +3,10 @@
 //! standard input is not a terminal, lines are read plainly (no prompt, no colour) so a session
 //! can be scripted.
 
+mod entry;
 mod help;
 mod line_editor;
+mod lists;
 mod reload;
 mod session;
 mod sweep;

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use crate::check::{check, CExprKind, Program, Scope, Type};
 use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
 use crate::eval::{self, Decision, Env, Options};
-use crate::input::{self, Format};
+use crate::input::{self, Format, MAX_LIST_ITEMS};
 use crate::report;
 use crate::syntax::{self, ast};
 use crate::value::{Shown, Value};
 
+pub use super::entry::open_brackets;
+use super::entry::{Entry, Step};
 use super::help::{COMMANDS, HELP};
-use super::{reload, sweep};
+use super::lists::Appending;
+use super::{lists, reload, sweep};
 
 /// What a line produced.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -61,7 +64,10 @@ pub struct Session {
     /// By input slot: its value was dropped by `:reload` and has not been set or unset since.
     dropped: Vec<bool>,
     last: Option<Decision>,
-    pending: String,
+    /// Lines waiting for their brackets to close.
+    pending: Entry,
+    /// Items added to a list with `+=` and not yet built into its value (see [`Appending`]).
+    appending: Option<Appending>,
     style: RenderStyle,
     failures: usize,
 }
@@ -74,7 +80,8 @@ impl Session {
             given: Vec::new(),
             dropped: Vec::new(),
             last: None,
-            pending: String::new(),
+            pending: Entry::default(),
+            appending: None,
             style,
             failures: 0,
         }
@@ -92,24 +99,25 @@ impl Session {
 
     /// True while earlier lines left brackets open.
     pub fn is_continuing(&self) -> bool {
-        !self.pending.is_empty()
+        self.pending.is_open()
     }
 
     /// Handles one line of input.
     pub fn line(&mut self, line: &str) -> Reply {
-        let mut text = std::mem::take(&mut self.pending);
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        text.push_str(line);
-        if open_brackets(&text) > 0 {
-            self.pending = text;
-            return Reply {
-                ok: true,
-                incomplete: true,
-                ..Reply::default()
-            };
-        }
+        let text = match self.pending.push(line) {
+            Step::Open => {
+                return Reply {
+                    ok: true,
+                    incomplete: true,
+                    ..Reply::default()
+                }
+            }
+            Step::Dropped(d) => {
+                self.failures += 1;
+                return Reply::fail(self.diagnostics(&[d]));
+            }
+            Step::Complete(text) => text,
+        };
         let reply = self.dispatch(&text);
         if !reply.ok {
             self.failures += 1;
@@ -119,10 +127,7 @@ impl Session {
 
     /// Runs lines left waiting for closing brackets (at the end of input), if any.
     pub fn finish(&mut self) -> Option<Reply> {
-        if self.pending.is_empty() {
-            return None;
-        }
-        let text = std::mem::take(&mut self.pending);
+        let text = self.pending.take()?;
         let reply = self.dispatch(&text);
         if !reply.ok {
             self.failures += 1;
@@ -136,11 +141,13 @@ impl Session {
             return Reply::ok("");
         }
         if let Some(command) = trimmed.strip_prefix(':') {
+            self.settle();
             return self.command(command.trim(), text);
         }
         if let Some((name, value, append)) = assignment(text) {
             return self.assign(text, name, value, append);
         }
+        self.settle();
         self.evaluate_line(text)
     }
 
@@ -243,6 +250,7 @@ impl Session {
 
     /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
     pub fn load(&mut self, path: &Path, keep_values: bool) -> Reply {
+        self.settle();
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
@@ -389,8 +397,28 @@ impl Session {
                 return Reply::fail(self.diagnostics(&diags));
             }
         };
-        let value = if append {
-            let mut items: Vec<Value> = match self.given[slot].clone().or_else(|| {
+        let value_span = Span::new(offset, line.len());
+        if append {
+            return self.append(line, name, slot, value, value_span);
+        }
+        self.settle();
+        let longest = lists::longest_list(&value);
+        if longest > MAX_LIST_ITEMS {
+            let d = lists::too_many_items(name, longest, value_span);
+            return self.line_error(line, d);
+        }
+        let shown = self.echo(&value);
+        self.given[slot] = Some(value);
+        self.last = None;
+        Reply::ok(format!("{name} = {shown}\n"))
+    }
+
+    /// `name += item`: the item goes on the end of the list being added to (see
+    /// [`Appending`]), which is started from the input's value when it is another list's turn.
+    fn append(&mut self, line: &str, name: &str, slot: usize, item: Value, span: Span) -> Reply {
+        if self.appending.as_ref().is_none_or(|a| a.slot != slot) {
+            self.settle();
+            let items: Vec<Value> = match self.given[slot].clone().or_else(|| {
                 self.loaded
                     .as_ref()
                     .and_then(|l| l.program.inputs[slot].default.clone())
@@ -398,15 +426,41 @@ impl Session {
                 Some(Value::List(items)) => items.to_vec(),
                 _ => Vec::new(),
             };
-            items.push(value);
-            Value::List(items.into())
-        } else {
-            value
+            self.appending = Some(Appending { slot, items });
+        }
+        let count = self.appending.as_ref().map_or(0, |a| a.items.len()) + 1;
+        let longest = count.max(lists::longest_list(&item));
+        if longest > MAX_LIST_ITEMS {
+            let d = lists::too_many_items(name, longest, span);
+            return self.line_error(line, d);
+        }
+        let Some(appending) = self.appending.as_mut() else {
+            return Reply::fail("");
         };
-        let shown = self.show(&value);
-        self.given[slot] = Some(value);
+        appending.items.push(item);
         self.last = None;
+        let shown = match (&self.loaded, self.appending.as_ref()) {
+            (Some(l), Some(a)) => lists::echo_items(&l.program, &a.items),
+            _ => String::new(),
+        };
         Reply::ok(format!("{name} = {shown}\n"))
+    }
+
+    /// Builds the list being added to with `+=` into its input's value: before any line other
+    /// than another `+=` to it reads the patient's values.
+    fn settle(&mut self) {
+        if let Some(Appending { slot, items }) = self.appending.take() {
+            if let Some(place) = self.given.get_mut(slot) {
+                *place = Some(Value::List(items.into()));
+            }
+        }
+    }
+
+    fn echo(&self, v: &Value) -> String {
+        match &self.loaded {
+            Some(l) => lists::echo(&l.program, v),
+            None => String::new(),
+        }
     }
 
     /// Parses and checks a written value for an input (spans shifted to the whole line).
@@ -446,13 +500,6 @@ impl Session {
                 diags
             }
         })
-    }
-
-    fn show(&self, v: &Value) -> String {
-        match &self.loaded {
-            Some(l) => Shown(v, &l.program).to_string(),
-            None => String::new(),
-        }
     }
 
     /// The patient's values with defaults, `Missing` where not given (no error).
@@ -732,27 +779,6 @@ fn assignment(line: &str) -> Option<(&str, &str, bool)> {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
     is_name.then_some((name, right, append))
-}
-
-/// How many brackets are still open (outside quotes and comments).
-pub fn open_brackets(text: &str) -> i64 {
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut prev = '\0';
-    for line in text.lines() {
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' if prev != '\\' => in_string = !in_string,
-                '/' if !in_string && chars.peek() == Some(&'/') => break,
-                '(' | '[' | '{' if !in_string => depth += 1,
-                ')' | ']' | '}' if !in_string => depth -= 1,
-                _ => {}
-            }
-            prev = c;
-        }
-    }
-    depth
 }
 
 /// A value's spans moved right by `offset` (it was parsed out of a longer line).
