@@ -377,7 +377,7 @@ impl<'p> Decoder<'p> {
     /// The problems found, with one more saying how many were not shown.
     fn into_diagnostics(mut self, whole: Span) -> Vec<Diagnostic> {
         if self.unshown > 0 {
-            self.report(unshown_problems(self.unshown, whole));
+            self.diags.push(unshown_problems(self.unshown, whole));
         }
         self.diags
     }
