@@ -18,8 +18,17 @@ use crate::value::Value;
 /// [`crate::syntax::MAX_PROTOCOL_BYTES`], but a condition that runs over a list for each item
 /// of a list, or a thousand limits held against a thousand doses, multiplies them: this bounds
 /// the product, so that no protocol and patient keep the interpreter busy for more than about a
-/// second. The bundled protocols take a few thousand steps for a patient.
-pub const WORK_BUDGET: u64 = 2_000_000;
+/// second (a step takes some 40 ns on the machines measured, `cargo bench --bench scale`), nor
+/// hold more than a few hundred megabytes. The bundled protocols take a few thousand steps for
+/// a patient; a condition over 1,000 items for each of 1,000 items fits, over 3,000 does not.
+pub const WORK_BUDGET: u64 = 5_000_000;
+
+/// The steps writing out one value counts for (in a message, the trace, a shown value):
+/// formatting a number with its unit takes about four times as long as a step.
+pub const SHOW_STEPS: u64 = 4;
+
+/// The steps each item of `xs.field` counts for: it makes a new list, which a `let` may keep.
+const PROJECT_STEPS: u64 = 2;
 
 /// The steps one operation on a number too large for the fast path counts for (see
 /// [`crate::units::Rational::is_small`]): measured, it takes about a hundred times as long as
@@ -259,7 +268,7 @@ impl<'p> Env<'p> {
                 let Value::List(items) = env.eval(base)? else {
                     return Ok(Value::Missing);
                 };
-                env.charge(items.len() as u64, e.span)?;
+                env.charge(PROJECT_STEPS * items.len() as u64, e.span)?;
                 Ok(Value::List(
                     items
                         .iter()
@@ -612,14 +621,18 @@ impl<'p> Env<'p> {
     }
 }
 
-/// The steps to write a value as text (in a message or the trace): one for each value it
-/// holds, so a message that shows a list of 10,000 records counts as the work it is.
+/// The steps to write a value as text (in a message or the trace): [`SHOW_STEPS`] for each
+/// value it holds, so a message that shows a list of 10,000 records counts as the work it is.
 pub fn steps_to_show(v: &Value) -> u64 {
+    SHOW_STEPS * values_held(v)
+}
+
+fn values_held(v: &Value) -> u64 {
     match v {
         Value::List(items) | Value::Record(_, items) => {
-            1 + items.iter().map(steps_to_show).sum::<u64>()
+            1 + items.iter().map(values_held).sum::<u64>()
         }
-        Value::Range(r) => 1 + steps_to_show(&r.0) + steps_to_show(&r.1),
+        Value::Range(r) => 1 + values_held(&r.0) + values_held(&r.1),
         _ => 1,
     }
 }
