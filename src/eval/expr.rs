@@ -19,7 +19,7 @@ use crate::value::Value;
 /// of a list, or a thousand limits held against a thousand doses, multiplies them: this bounds
 /// the product, so that no protocol and patient keep the interpreter busy for more than about a
 /// second (a step takes some 40 ns on the machines measured, `cargo bench --bench scale`), nor
-/// hold more than a few hundred megabytes. The bundled protocols take a few thousand steps for
+/// hold more than a few hundred megabytes. The bundled protocols take fewer than a thousand steps for
 /// a patient; a condition over 1,000 items for each of 1,000 items fits, over 3,000 does not.
 pub const WORK_BUDGET: u64 = 5_000_000;
 
