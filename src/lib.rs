@@ -4,10 +4,12 @@
 //! types, units → a resolved program) → [`eval`] (decisions, limits, schedules, trace) →
 //! [`report`] (text and JSON). [`units`], [`value`] and [`diagnostics`] sit underneath all of
 //! them, and [`input`] turns a patient file into typed values for a checked protocol.
+//! [`display`] shows untrusted text safely (escaped, shortened) wherever it is printed.
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod diagnostics;
+pub mod display;
 pub mod eval;
 pub mod format;
 pub mod input;
