@@ -216,7 +216,7 @@ impl<'a> Rendered<'a> {
                 places: String::new(),
             };
         };
-        let name = display::quoted(&src.name);
+        let name = display::escape(&src.name).into_owned();
         let long = diag.labels.iter().any(|l| {
             line_length_at(&src.text, l.span.start) > MAX_DRAWN_LINE
                 || line_length_at(&src.text, l.span.end) > MAX_DRAWN_LINE

@@ -36,8 +36,18 @@ pub fn run_examples(program: &Program) -> Vec<ExampleResult> {
     program
         .examples
         .iter()
-        .map(|e| run_example(program, e))
+        .map(|e| shown_safely(run_example(program, e)))
         .collect()
+}
+
+/// The result with its name and failures made safe to print: they quote the protocol's texts,
+/// which may hold control characters (a string literal can), and are printed as they are.
+fn shown_safely(mut result: ExampleResult) -> ExampleResult {
+    result.name = crate::display::escape(&result.name).into_owned();
+    for failure in &mut result.failures {
+        *failure = crate::display::terminal_safe(failure).into_owned();
+    }
+    result
 }
 
 fn run_example(program: &Program, example: &ExampleSpec) -> ExampleResult {

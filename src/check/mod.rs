@@ -15,7 +15,7 @@ mod types;
 use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
-pub use consts::validate_value;
+pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
 pub use program::*;
 pub use scope::Scope;
 

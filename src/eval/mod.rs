@@ -324,8 +324,9 @@ impl<'p> Run<'_, 'p> {
                         .unwrap_or(Value::Missing)),
                     Reference::Let(slot) => self.env.let_value(*slot),
                 };
+                // The trace explains a decision to a person: a long list is shortened.
                 let shown = match v {
-                    Ok(v) => Shown(&v, program).to_string(),
+                    Ok(v) => crate::display::shown(&Shown(&v, program).to_string()),
                     Err(_) => "missing".to_string(),
                 };
                 (name.clone(), shown)

@@ -114,7 +114,7 @@ impl Session {
         if !reply.ok {
             self.failures += 1;
         }
-        reply
+        terminal_safe(reply)
     }
 
     /// Runs lines left waiting for closing brackets (at the end of input), if any.
@@ -127,7 +127,7 @@ impl Session {
         if !reply.ok {
             self.failures += 1;
         }
-        Some(reply)
+        Some(terminal_safe(reply))
     }
 
     fn dispatch(&mut self, text: &str) -> Reply {
@@ -220,7 +220,7 @@ impl Session {
                     line,
                     Diagnostic::error(
                         "posology::repl::unknown_command",
-                        format!("unknown command `:{other}`"),
+                        format!("unknown command `:{}`", crate::display::quoted(other)),
                     )
                     .with_label(Span::new(start, start + other.len()), "no such command")
                     .with_help(help),
@@ -353,7 +353,10 @@ impl Session {
                 line,
                 Diagnostic::error(
                     "posology::repl::unknown_input",
-                    format!("`{name}` is not an input of this protocol"),
+                    format!(
+                        "`{}` is not an input of this protocol",
+                        crate::display::quoted(name)
+                    ),
                 )
                 .with_label(Span::new(start, start + name.len()), "unknown input")
                 .with_help(help),
@@ -450,7 +453,7 @@ impl Session {
 
     fn show(&self, v: &Value) -> String {
         match &self.loaded {
-            Some(l) => Shown(v, &l.program).to_string(),
+            Some(l) => shown(v, &l.program),
             None => String::new(),
         }
     }
@@ -492,9 +495,9 @@ impl Session {
                 .map(|(lo, hi)| format!("{lo}..{hi}"))
                 .unwrap_or_default();
             let value = match (v, &spec.default) {
-                (Some(v), _) => Shown(v, program).to_string(),
+                (Some(v), _) => shown(v, program),
                 (None, _) if self.is_dropped(slot) => "DROPPED on reload (set it again)".into(),
-                (None, Some(d)) => format!("{} (default)", Shown(d, program)),
+                (None, Some(d)) => format!("{} (default)", shown(d, program)),
                 (None, None) if spec.optional => "not given (optional)".into(),
                 (None, None) => "MISSING (required)".into(),
             };
@@ -691,7 +694,7 @@ impl Session {
         let values = self.values_with_defaults();
         let mut env = Env::new(&loaded.program, &values);
         match env.eval(&c) {
-            Ok(v) => Reply::ok(format!("{}\n", Shown(&v, &loaded.program))),
+            Ok(v) => Reply::ok(format!("{}\n", shown(&v, &loaded.program))),
             Err(d) => {
                 // Errors inside the line point into it; those inside a `let` into the protocol.
                 let inside_line =
@@ -705,6 +708,21 @@ impl Session {
             }
         }
     }
+}
+
+/// A reply with every character that could act on a terminal escaped (line breaks kept): the
+/// one boundary everything the session prints passes, whatever part of it came from a file.
+fn terminal_safe(mut reply: Reply) -> Reply {
+    if let std::borrow::Cow::Owned(safe) = crate::display::terminal_safe(&reply.text) {
+        reply.text = safe;
+    }
+    reply
+}
+
+/// A value as the session shows it: escaped, and shortened when long (a list of 2,000 test
+/// doses is not echoed whole).
+fn shown(v: &Value, program: &Program) -> String {
+    crate::display::shown(&Shown(v, program).to_string())
 }
 
 /// True when a run-time error comes from a `let` (its span is in the protocol, not the line).
@@ -826,7 +844,8 @@ pub(super) fn table(rows: &[[String; 4]]) -> String {
     for r in rows {
         let mut line = String::new();
         for (i, cell) in r.iter().enumerate() {
-            line.push_str(&format!("{:<w$}  ", cell, w = widths[i]));
+            line.push_str(&crate::display::pad(cell, widths[i]));
+            line.push_str("  ");
         }
         out.push_str(line.trim_end());
         out.push('\n');

@@ -121,12 +121,111 @@ fn parse_number(text: &str, lexed: &Lexed<'_>) -> Result<Decimal, UnitError> {
         return Err(notation(text, join(&format!("{sign}{bare}"), unit)));
     }
     if let Some(exp) = lexed.exponent() {
-        let value = Decimal::from_scientific(&format!("{sign}{number}{exp}"))
-            .map_err(|_| UnitError::OutOfRange)?;
         let unit = lexed.rest[exp.len()..].trim();
+        // `1e-40 mg` cannot be written out as a number that can be held: say which limit.
+        let value = Decimal::from_scientific(&format!("{sign}{number}{exp}")).map_err(|_| {
+            let limit = if exp.contains('-') {
+                NumberLimit::TooManyDecimals
+            } else {
+                NumberLimit::TooLarge
+            };
+            digits(text, limit)
+        })?;
         return Err(notation(text, join(&format_decimal(&value), unit)));
     }
-    Decimal::from_str_exact(&format!("{sign}{number}")).map_err(|_| UnitError::OutOfRange)
+    let written = format!("{sign}{number}");
+    Decimal::from_str_exact(&written).map_err(|_| digits(text, NumberLimit::of(&written)))
+}
+
+fn digits(text: &str, limit: NumberLimit) -> UnitError {
+    UnitError::Digits {
+        text: text.trim().to_string(),
+        limit,
+    }
+}
+
+/// Which limit a number written in decimal (`-12.5`) passes when it cannot be held exactly:
+/// a value is an integer below 2⁹⁶ scaled by at most 28 decimal places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberLimit {
+    /// At least 2⁹⁶ (79228162514264337593543950336).
+    TooLarge,
+    /// More than 28 digits after the decimal point.
+    TooManyDecimals,
+    /// Small and short enough after the point, but too many digits in all (e.g. 20 before the
+    /// point and 12 after).
+    TooManyDigits,
+}
+
+/// The most digits after the decimal point a number can have.
+pub const MAX_DECIMAL_PLACES: usize = 28;
+
+/// The smallest step a number can have, 10⁻²⁸, written out.
+pub const SMALLEST_STEP: &str = "0.0000000000000000000000000001";
+
+/// 2⁹⁶, the bound every number stays below, written out.
+pub const NUMBER_BOUND: &str = "79228162514264337593543950336";
+
+impl NumberLimit {
+    /// Classifies a number written in decimal that `Decimal::from_str_exact` refused.
+    pub fn of(written: &str) -> NumberLimit {
+        let digits = written.trim().trim_start_matches(['-', '+']);
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let int = int.trim_start_matches('0');
+        let longer = int.len() > NUMBER_BOUND.len();
+        if longer || (int.len() == NUMBER_BOUND.len() && int >= NUMBER_BOUND) {
+            NumberLimit::TooLarge
+        } else if frac.len() > MAX_DECIMAL_PLACES {
+            NumberLimit::TooManyDecimals
+        } else {
+            NumberLimit::TooManyDigits
+        }
+    }
+
+    /// What is wrong with `text` (a number, or a quantity with its unit), in a sentence.
+    pub fn message(self, text: &str) -> String {
+        match self {
+            NumberLimit::TooLarge => format!(
+                "`{text}` is too large to hold exactly: every number must be below \
+                 {NUMBER_BOUND}"
+            ),
+            NumberLimit::TooManyDecimals => format!(
+                "`{text}` has more than {MAX_DECIMAL_PLACES} decimal places: it cannot be held \
+                 exactly (the finest step a number can have is {SMALLEST_STEP})"
+            ),
+            NumberLimit::TooManyDigits => format!(
+                "`{text}` has more significant digits than can be held exactly (up to 28 \
+                 always can)"
+            ),
+        }
+    }
+
+    /// How to fix it.
+    pub fn help(self) -> &'static str {
+        match self {
+            NumberLimit::TooLarge => {
+                "check the number: no dose or measurement is this large (a key held down, or \
+                 a unit slip?)"
+            }
+            NumberLimit::TooManyDecimals => {
+                "check the number: no dose or measurement is this precise; round it to the \
+                 precision it was measured to, or write it in a smaller unit (mcg, not mg)"
+            }
+            NumberLimit::TooManyDigits => {
+                "round the number to the precision it was measured to (28 significant digits \
+                 at most)"
+            }
+        }
+    }
+
+    /// A few words for the label under the number.
+    pub fn label(self) -> &'static str {
+        match self {
+            NumberLimit::TooLarge => "too large",
+            NumberLimit::TooManyDecimals => "too many decimal places",
+            NumberLimit::TooManyDigits => "too many digits",
+        }
+    }
 }
 
 /// `5,5` → `5.5` (one comma as a decimal comma); `1,000,000` → `1000000`.

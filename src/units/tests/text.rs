@@ -153,14 +153,43 @@ fn unsafe_notation_is_refused() {
 
 #[test]
 fn numbers_beyond_decimal_precision_are_out_of_range() {
-    for text in [
-        "79228162514264337593543950336 mg",
-        "0.00000000000000000000000000001 mg",
-        "1.00000000000000000000000000001 mg",
+    use crate::units::NumberLimit;
+    for (text, limit, says) in [
+        (
+            "79228162514264337593543950336 mg",
+            NumberLimit::TooLarge,
+            "too large",
+        ),
+        (
+            "0.00000000000000000000000000001 mg",
+            NumberLimit::TooManyDecimals,
+            "more than 28 decimal places",
+        ),
+        (
+            "1.00000000000000000000000000001 mg",
+            NumberLimit::TooManyDecimals,
+            "more than 28 decimal places",
+        ),
+        (
+            "12345678901234567890.123456789012 mg",
+            NumberLimit::TooManyDigits,
+            "more significant digits",
+        ),
+        ("1e-40 mg", NumberLimit::TooManyDecimals, "decimal places"),
+        ("1e40 mg", NumberLimit::TooLarge, "too large"),
     ] {
         let err = Quantity::parse(text).unwrap_err();
-        assert_eq!(err, UnitError::OutOfRange, "{text}");
-        assert!(err.to_string().starts_with("value out of range"));
+        assert_eq!(
+            err,
+            UnitError::Digits {
+                text: text.to_string(),
+                limit
+            },
+            "{text}"
+        );
+        assert_eq!(err.code(), "posology::value::out_of_range");
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(!err.to_string().contains("significant") || limit == NumberLimit::TooManyDigits);
     }
 }
 
