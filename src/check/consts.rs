@@ -252,7 +252,10 @@ impl Checker<'_> {
         let written = match unit {
             None => Unit::none(),
             Some((text, span)) => match Unit::parse(text) {
-                Ok(u) => u,
+                Ok(u) => {
+                    self.unit_spelling(text, *span);
+                    u
+                }
                 Err(err) => {
                     self.error(err.to_diagnostic(*span));
                     return None;

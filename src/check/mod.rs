@@ -146,6 +146,38 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
+    /// Warns about a unit written with an error-prone abbreviation (`µg`, `ug`: ISMP) at
+    /// `span`. The unit still means what it says, so this is a warning; `posology fmt` writes
+    /// `mcg`. A place checked twice is warned about once.
+    fn unit_spelling(&mut self, text: &str, span: Span) {
+        let Some(safe) = crate::units::safe_unit_spelling(text) else {
+            return;
+        };
+        let code = "posology::unit::unsafe_abbreviation";
+        if self
+            .diags
+            .iter()
+            .any(|d| d.code == code && d.primary_span() == Some(span))
+        {
+            return;
+        }
+        self.diags.push(
+            Diagnostic::warning(
+                code,
+                format!(
+                    "`{}` abbreviates microgram in an error-prone way: `µg` and `ug` are misread \
+                     as `mg`, a thousandfold overdose (ISMP)",
+                    crate::display::quoted(text)
+                ),
+            )
+            .with_label(span, "write mcg")
+            .with_help(format!(
+                "write `{}` (`posology fmt` rewrites it)",
+                crate::display::quoted(&safe)
+            )),
+        );
+    }
+
     /// Reports a name declared twice.
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
         self.error(

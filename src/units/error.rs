@@ -143,7 +143,7 @@ impl UnitError {
             UnitError::Notation {
                 text,
                 write_instead,
-            } => Some(notation_help(text, write_instead)),
+            } => Some(super::parse::notation_help(text, write_instead)),
             UnitError::OutOfRange => {
                 Some("check the number: it has too many digits or is too large".to_string())
             }
@@ -224,33 +224,4 @@ fn mismatch_help(left: &Dim, right: &Dim) -> Option<String> {
         );
     }
     Some("check the units on both sides".to_string())
-}
-
-fn notation_help(text: &str, write_instead: &str) -> String {
-    match ambiguous_comma(text) {
-        Some((thousands, decimal)) => format!(
-            "write `{thousands}` if the comma separates thousands, or `{decimal}` if it is a \
-             decimal comma; never use thousands separators"
-        ),
-        None => format!("write `{write_instead}`"),
-    }
-}
-
-/// For `1,000 mg`: both readings (`1000 mg`, `1 mg`) when a comma is followed by exactly three
-/// digits and so could be either a thousands separator or a decimal comma.
-fn ambiguous_comma(text: &str) -> Option<(String, String)> {
-    let (before, after) = text.split_once(',')?;
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    let lone = !after.contains(',') && !before.contains('.');
-    if digits.len() != 3 || !lone {
-        return None;
-    }
-    let rest = &after[digits.len()..];
-    let thousands = format!("{before}{digits}{rest}");
-    let decimal = format!("{before}.{digits}");
-    let decimal = rust_decimal::Decimal::from_str_exact(&decimal).ok()?;
-    Some((
-        thousands,
-        format!("{}{rest}", super::format::format_decimal(&decimal)),
-    ))
 }

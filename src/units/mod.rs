@@ -59,7 +59,7 @@ mod unit;
 #[cfg(test)]
 mod tests;
 
-pub use atom::{Atom, Kind};
+pub use atom::{safe_unit_spelling, Atom, Kind};
 pub use dim::Dim;
 pub use error::UnitError;
 pub use format::{format_decimal, format_number};
