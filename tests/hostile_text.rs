@@ -438,6 +438,24 @@ fn a_number_too_small_to_hold_names_decimal_places_not_significant_digits() {
         d.message
     );
     assert!(!d.message.contains("significant"), "{}", d.message);
+
+    // 10⁻²⁸ can be held, but the daily volume computed from it cannot: the message shows the
+    // values divided, so the tiny concentration is seen.
+    let text = intrathecal_patient(
+        "concentration",
+        r#""0.0000000000000000000000000001 mcg/mL""#,
+    );
+    let source = Source::new("patient", text.as_str());
+    let values = read_patient(&program, &text, Format::Json, &source, &[]).expect("read");
+    let err = posology::eval::evaluate(&program, &values, posology::eval::Options::default())
+        .expect_err("the daily volume overflows");
+    assert_eq!(err.code, "posology::value::overflow");
+    assert!(
+        err.message
+            .contains("500 mcg/day / 0.0000000000000000000000000001 mcg/mL"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]

@@ -219,7 +219,22 @@ impl<'p> Env<'p> {
             })),
             BinaryOp::Range => Ok(Value::Range(Arc::new((x, y)))),
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                arithmetic(op, &x, &y).map_err(err)
+                arithmetic(op, &x, &y).map_err(|e| {
+                    let overflow = e == UnitError::Overflow;
+                    let mut d = err(e);
+                    if overflow {
+                        // Which values: `500 mcg/day / 0.0000000000000000000000000001 mcg/mL`
+                        // shows the patient's tiny concentration, not just "too large".
+                        let shown = |v: &Value| {
+                            crate::display::quoted(
+                                &crate::value::Shown(v, self.program).to_string(),
+                            )
+                        };
+                        d.message =
+                            format!("{}: {} {} {}", d.message, shown(&x), op.symbol(), shown(&y));
+                    }
+                    d
+                })
             }
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
