@@ -323,7 +323,9 @@ impl ShownSource {
             .peekable();
         while let Some((at, c)) = chars.next() {
             let crlf = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
-            if !display::is_unsafe(c) || c == '\n' || c == '\t' || crlf {
+            // A byte-order mark opening the file is invisible and harmless: not shown as `�`.
+            let bom = at == 0 && c == '\u{FEFF}';
+            if !display::is_unsafe(c) || c == '\n' || c == '\t' || crlf || bom {
                 shown.push(c);
                 continue;
             }
