@@ -243,6 +243,11 @@ impl Session {
 
     /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
     pub fn load(&mut self, path: &Path, keep_values: bool) -> Reply {
+        // Called directly (`posology repl FILE`) as well as by `:load`: made safe here too.
+        terminal_safe(self.load_protocol(path, keep_values))
+    }
+
+    fn load_protocol(&mut self, path: &Path, keep_values: bool) -> Reply {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
