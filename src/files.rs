@@ -208,9 +208,9 @@ fn refuse_unless_regular(
 fn size_words(bytes: usize) -> String {
     const KIB: usize = 1 << 10;
     const MIB: usize = 1 << 20;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
@@ -510,6 +510,7 @@ fn walk(
     found: &mut Found,
 ) {
     let mut stack = vec![root.to_path_buf()];
+    let mut links = Vec::new();
     let mut first = true;
     while let Some(path) = stack.pop() {
         // The root was looked at through links; anything inside is looked at as it is.
@@ -539,7 +540,7 @@ fn walk(
                     .with_help("name the directory it points to if its files should be included"),
                 );
             } else if has_extension(&path, extension) {
-                push_once(&path, seen_files, &mut found.files);
+                links.push(path);
             }
             continue;
         }
@@ -558,6 +559,11 @@ fn walk(
             Ok(entries) => stack.extend(entries.into_iter().rev()),
             Err(d) => found.diagnostics.push(d),
         }
+    }
+    // Links to files come after the files themselves, so that a file reached both ways is
+    // named by its own path.
+    for link in links {
+        push_once(&link, seen_files, &mut found.files);
     }
 }
 
@@ -756,7 +762,7 @@ mod tests {
         fs::write(dir.join("b/notes.txt"), "").unwrap();
         symlink(".", dir.join("self")).unwrap();
         symlink("..", dir.join("b/up")).unwrap();
-        symlink("a.dose", dir.join("z_alias.dose")).unwrap();
+        symlink("a.dose", dir.join("0alias.dose")).unwrap();
         let found = find_files(&[dir.clone(), dir.join("b"), dir.join("a.dose")], "dose");
         assert_eq!(found.files, vec![dir.join("a.dose"), dir.join("b/c.dose")]);
         let skipped: Vec<_> = found.diagnostics.iter().map(|d| d.code).collect();

@@ -691,8 +691,9 @@ fn test_of_a_missing_path_prints_only_the_read_error() {
 // ------------------------------------------------------------------ history on a terminal
 
 /// Starts the REPL on a pseudo-terminal with `state` as `XDG_STATE_HOME`, runs one line, leaves
-/// with Ctrl-D, and returns everything it printed.
-fn terminal_session(dir: &Path, state: &Path) -> String {
+/// with Ctrl-D (waiting for `at_end` to be printed, if given), and returns what it printed up
+/// to its first prompt, and then from the end of that line to the end.
+fn terminal_session(dir: &Path, state: &Path, at_end: Option<&str>) -> String {
     use expectrl::{ControlCode, Expect, Session};
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_posology"));
@@ -711,6 +712,11 @@ fn terminal_session(dir: &Path, state: &Path) -> String {
     repl.send("dose = 10 mg\r").expect("typing");
     repl.expect("dose = 10 mg").expect("the line runs");
     repl.send(ControlCode::EndOfTransmission).expect("Ctrl-D");
+    if let Some(text) = at_end {
+        let end = repl.expect(text).expect("the last words");
+        shown.push_str(&String::from_utf8_lossy(end.before()));
+        shown.push_str(text);
+    }
     let end = repl.expect(expectrl::Eof).expect("the REPL leaves");
     shown.push_str(&String::from_utf8_lossy(end.before()));
     shown
@@ -725,7 +731,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
     let fifo_state = dir.join("fifo");
     fs::create_dir_all(fifo_state.join("posology")).unwrap();
     mkfifo(&fifo_state.join("posology/history"));
-    let shown = terminal_session(&dir, &fifo_state);
+    let shown = terminal_session(&dir, &fifo_state, None);
     assert_eq!(
         shown.matches("no history this session").count(),
         1,
@@ -743,7 +749,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
         link_state.join("posology/history"),
     )
     .unwrap();
-    let shown = terminal_session(&dir, &link_state);
+    let shown = terminal_session(&dir, &link_state, None);
     assert_eq!(
         shown.matches("no history this session").count(),
         1,
@@ -758,7 +764,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
     // A directory.
     let dir_state = dir.join("directory");
     fs::create_dir_all(dir_state.join("posology/history")).unwrap();
-    let shown = terminal_session(&dir, &dir_state);
+    let shown = terminal_session(&dir, &dir_state, None);
     assert_eq!(
         shown.matches("no history this session").count(),
         1,
@@ -768,7 +774,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
     // Unwritable: the state "directory" is a file, so nothing can be made under it.
     let file_state = dir.join("state_file");
     write(&file_state, "not a directory\n");
-    let shown = terminal_session(&dir, &file_state);
+    let shown = terminal_session(&dir, &file_state, None);
     assert_eq!(
         shown.matches("no history this session").count(),
         1,
@@ -788,7 +794,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
         )
         .unwrap();
     }
-    let shown = terminal_session(&dir, &ro_state);
+    let shown = terminal_session(&dir, &ro_state, Some("history was not saved"));
     assert_eq!(shown.matches("history was not saved").count(), 1, "{shown}");
     assert!(!shown.contains("no history this session"), "{shown}");
     assert_eq!(
@@ -798,7 +804,7 @@ fn a_history_file_that_cannot_be_used_means_no_history_and_one_warning() {
 
     // A plain file is read and written back, owner-only.
     let good_state = dir.join("good");
-    let shown = terminal_session(&dir, &good_state);
+    let shown = terminal_session(&dir, &good_state, None);
     assert!(!shown.contains("history"), "{shown}");
     let saved = fs::read_to_string(good_state.join("posology/history")).unwrap();
     assert_eq!(saved, "#V2\ndose = 10 mg\n");
