@@ -144,9 +144,14 @@ fn read_line(input: &mut impl BufRead, number: usize) -> Result<Option<String>, 
             .with_help("a line holds one command, assignment or expression"),
         ));
     }
-    files::decode(&name, bytes)
-        .map(Some)
-        .map_err(Unreadable::Line)
+    files::decode(&name, bytes).map(Some).map_err(|mut d| {
+        // The label (from the one decoder) shows the byte; the words are about a line.
+        d.message = format!("line {number} of standard input is not UTF-8 text; it was not run");
+        Unreadable::Line(d.with_help(
+            "send the lines as UTF-8 text: such bytes usually come from text saved as Latin-1 \
+             or Windows-1252 (e.g. 0xB5 for µ, 0xA0 for a non-breaking space)",
+        ))
+    })
 }
 
 /// Reads up to the next `\n` (true) or the end of input (false), keeping nothing.
