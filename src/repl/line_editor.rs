@@ -297,7 +297,8 @@ pub(super) fn run(session: &mut Session, color: bool) {
                     break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C, or a signal such as a resize that the editor did not absorb: read again.
+            Err(ReadlineError::Interrupted | ReadlineError::Signal(_)) => continue,
             Err(ReadlineError::Eof) => break,
             // The terminal failed (or sent what is not text): say so, and fail the session,
             // rather than end as if the user had left.
