@@ -19,6 +19,17 @@ use crate::value::Value;
 /// The most items a list in a patient file may hold.
 pub const MAX_LIST_ITEMS: usize = 10_000;
 
+/// The largest patient file read, in bytes. Room for a list of [`MAX_LIST_ITEMS`] records
+/// written out in full (about 100 bytes each, pretty-printed), so that such a list is refused
+/// for its length, by name, rather than for the file's size.
+pub const MAX_PATIENT_BYTES: usize = 4 << 20;
+
+/// How much of a patient file (or standard input) is read: at most [`MAX_PATIENT_BYTES`].
+pub const PATIENT_FILE: crate::files::Limit = crate::files::Limit {
+    what: "patient file",
+    max_bytes: MAX_PATIENT_BYTES,
+};
+
 /// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
 /// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
 pub fn read_patient(

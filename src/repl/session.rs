@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{check, CExprKind, Program, Scope, Type};
 use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
 use crate::eval::{self, Decision, Env, Options};
+use crate::files::{self, Limit, WriteOptions};
 use crate::input::{self, Format};
 use crate::report;
 use crate::syntax::{self, ast};
@@ -117,6 +118,24 @@ impl Session {
         terminal_safe(reply)
     }
 
+    /// A line that could not be read (not UTF-8, too long): its diagnostic is shown and counted
+    /// as a failed line, and the session goes on. Lines gathered inside open brackets are
+    /// dropped with it, so that what follows is never joined to an entry missing a line.
+    pub fn unreadable_line(&mut self, d: Diagnostic) -> Reply {
+        self.failures += 1;
+        let mut out = self.diagnostics(&[d]);
+        if !std::mem::take(&mut self.pending).is_empty() {
+            out.push_str("the unfinished entry before this line was dropped: enter it again\n");
+        }
+        Reply::fail(out)
+    }
+
+    /// Counts a failure that happened outside a line (a protocol or patient file given on the
+    /// command line that could not be used), so the exit status says so.
+    pub fn count_failure(&mut self) {
+        self.failures += 1;
+    }
+
     /// Runs lines left waiting for closing brackets (at the end of input), if any.
     pub fn finish(&mut self) -> Option<Reply> {
         if self.pending.is_empty() {
@@ -185,11 +204,11 @@ impl Session {
                 "`:load` needs a protocol file",
                 "write `:load protocols/baclofen_oral.dose`",
             ),
-            "save" if arg.is_empty() => self.command_error(
+            "save" | "save!" if arg.is_empty() => self.command_error(
                 line,
                 "posology::repl::usage",
-                "`:save` needs a file name",
-                "write `:save patient.json`",
+                &format!("`:{name}` needs a file name"),
+                &format!("write `:{name} patient.json`"),
             ),
             "load" | "l" => self.load(Path::new(arg), false),
             "reload" | "r" => match self.loaded.as_ref().map(|l| l.path.clone()) {
@@ -199,7 +218,8 @@ impl Session {
             "patient" | "p" => self.patient(Path::new(arg), line),
             "unset" | "u" => self.unset(arg, line),
             "inputs" | "i" => self.inputs(line),
-            "save" => self.save(Path::new(arg), line),
+            "save" => self.save(Path::new(arg), line, WriteOptions::NEW),
+            "save!" => self.save(Path::new(arg), line, WriteOptions::REPLACE),
             "run" => self.run(line),
             "why" | "w" => self.why(),
             "sweep" | "s" => sweep::sweep(self, arg, line),
@@ -229,16 +249,10 @@ impl Session {
         }
     }
 
-    /// A file's text, or the failed reply saying why it cannot be read.
-    fn read_file(&self, path: &Path) -> Result<String, Reply> {
-        std::fs::read_to_string(path).map_err(|e| {
-            let d = Diagnostic::error(
-                "posology::io::read",
-                format!("cannot read {}: {e}", path.display()),
-            )
-            .with_help("check the path");
-            Reply::fail(self.diagnostics(&[d]))
-        })
+    /// A file's text (through the library's one reader: regular files only, at most `limit`
+    /// bytes, UTF-8), or the failed reply saying why it cannot be read.
+    fn read_file(&self, path: &Path, limit: Limit) -> Result<String, Reply> {
+        files::read_text(path, limit).map_err(|d| Reply::fail(self.diagnostics(&[d])))
     }
 
     /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
@@ -251,7 +265,7 @@ impl Session {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
-        let text = match self.read_file(path) {
+        let text = match self.read_file(path, syntax::PROTOCOL_FILE) {
             Ok(t) => t,
             Err(reply) => return reply,
         };
@@ -329,7 +343,7 @@ impl Session {
                 .with_help("name the file .json, .yaml or .toml"),
             );
         };
-        let text = match self.read_file(path) {
+        let text = match self.read_file(path, input::PATIENT_FILE) {
             Ok(t) => t,
             Err(reply) => return reply,
         };
@@ -511,7 +525,10 @@ impl Session {
         Reply::ok(table(&rows))
     }
 
-    fn save(&self, path: &Path, line: &str) -> Reply {
+    /// `:save FILE` writes a new file only; `:save! FILE` may replace an existing one. Neither
+    /// writes through a symbolic link, nor over the loaded protocol (it would be lost, and
+    /// `:reload` with it).
+    fn save(&self, path: &Path, line: &str, options: WriteOptions) -> Reply {
         let loaded = match self.need_protocol(line) {
             Ok(l) => l,
             Err(r) => return r,
@@ -519,20 +536,34 @@ impl Session {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :save FILE.json\n");
         }
+        if path == loaded.path || files::same_file(path, &loaded.path) {
+            return self.command_error(
+                line,
+                "posology::repl::save_over_protocol",
+                &format!(
+                    "{} is the loaded protocol; the patient's values are never saved over it",
+                    path.display()
+                ),
+                "save the values to a patient file of their own: `:save patient.json`",
+            );
+        }
         let json = input::to_patient_json(&loaded.program, &self.given);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
-        match std::fs::write(path, text) {
+        match files::write_text(path, &text, options) {
             Ok(()) => Reply::ok(format!(
                 "saved {} values to {}\n",
                 self.given.iter().filter(|v| v.is_some()).count(),
                 path.display()
             )),
-            Err(e) => {
-                let d = Diagnostic::error(
-                    "posology::io::write",
-                    format!("cannot write {}: {e}", path.display()),
-                )
-                .with_help("check the directory exists and is writable");
+            Err(d) => {
+                let d = if d.code == "posology::io::exists" {
+                    d.with_help(format!(
+                        "`:save! {}` replaces it; or choose another name",
+                        path.display()
+                    ))
+                } else {
+                    d
+                };
                 Reply::fail(self.diagnostics(&[d]))
             }
         }
