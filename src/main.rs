@@ -154,6 +154,12 @@ fn style() -> RenderStyle {
     }
 }
 
+/// A file name as printed: a name found in a directory may hold an escape sequence, which is
+/// shown escaped, never sent to the terminal.
+fn shown(path: &Path) -> String {
+    posology::display::escape(&path.display().to_string()).into_owned()
+}
+
 fn print_diags(diags: &[Diagnostic]) {
     eprint!("{}", diagnostics::render_all(diags, style()));
 }
@@ -222,7 +228,7 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
         if format == OutputFormat::Text {
             print_diags(&diags);
             if program.is_some() {
-                println!("{}: ok", file.display());
+                println!("{}: ok", shown(file));
             }
         }
         all.extend(diags);
@@ -316,7 +322,7 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
         };
         let Ok(program) = check_text(file, &text, false) else {
             failed += 1;
-            println!("{}: does not check", file.display());
+            println!("{}: does not check", shown(file));
             continue;
         };
         let mut fired: Vec<String> = Vec::new();
@@ -324,11 +330,11 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
             fired.extend(result.fired.iter().cloned());
             if result.passed() {
                 passed += 1;
-                println!("ok     {}: {}", file.display(), result.name);
+                println!("ok     {}: {}", shown(file), result.name);
                 continue;
             }
             failed += 1;
-            println!("FAILED {}: {}", file.display(), result.name);
+            println!("FAILED {}: {}", shown(file), result.name);
             for f in &result.failures {
                 println!("         {f}");
             }
@@ -345,8 +351,8 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
                     failed += 1;
                     println!(
                         "FAILED {}: case {} cannot be read",
-                        file.display(),
-                        case.display()
+                        shown(file),
+                        shown(&case)
                     );
                     print_diags(std::slice::from_ref(d));
                     continue;
@@ -359,7 +365,7 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
             let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
             println!(
                 "coverage {}: {} of {total} exercised by {} examples and {} cases",
-                file.display(),
+                shown(file),
                 total - missing,
                 program.examples.len(),
                 cases
@@ -407,7 +413,7 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
         }
         if check {
             ok = false;
-            println!("{} is not formatted:", file.display());
+            println!("{} is not formatted:", shown(file));
             print!(
                 "{}",
                 posology::format::diff(&text, &formatted, &file.display().to_string())
@@ -417,7 +423,7 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
             print_diags(&[d]);
             ok = false;
         } else {
-            println!("formatted {}", file.display());
+            println!("formatted {}", shown(file));
         }
     }
     ok

@@ -245,6 +245,34 @@ fn escape_sequences_in_a_protocol_are_escaped_in_reports_tests_and_diffs() {
     assert_no_raw_controls("fmt --check", &stdout);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_file_named_with_an_escape_sequence_is_printed_escaped() {
+    let dir = scratch("file_names");
+    let name = "\u{1b}]0;retitled\u{7}\u{1b}[2J.dose";
+    std::fs::write(
+        dir.join(name),
+        "protocol named {\n  version \"1.0.0\"\n  source  \"test\"\n  inputs {\n    weight: kg\n  }\n  limit dose <=  10 mg hard\n  decide first {\n    otherwise => give 5 mg\n  }\n  example \"five\" {\n    given { weight: 70 kg }\n    expect give 5 mg\n  }\n}\n",
+    )
+    .expect("writable");
+    let dir = dir.display().to_string();
+    for args in [
+        vec!["check", dir.as_str()],
+        vec!["test", dir.as_str()],
+        vec!["fmt", "--check", dir.as_str()],
+    ] {
+        let out = posology(&args);
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert!(
+            stdout.contains(r"\u{1b}]0;retitled\u{7}\u{1b}[2J.dose"),
+            "{args:?}: {stdout}{stderr}"
+        );
+        assert_no_raw_controls(&format!("{args:?} stdout"), &stdout);
+        assert_no_raw_controls(&format!("{args:?} stderr"), &stderr);
+    }
+}
+
 #[test]
 fn escape_sequences_in_diagnostics_of_every_kind_are_escaped() {
     // A raw escape in the source text, in the message and in the help, drawn both ways.
