@@ -6,6 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::display;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 /// A byte range into one source text (a protocol file, a patient file or a REPL line).
@@ -169,14 +170,32 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// Wraps a diagnostic with its spans clamped so miette can always show them (miette drops a
-/// label that starts at the very end of the text and panics one past it).
+/// label that starts at the very end of the text and panics one past it), and every text in it
+/// made safe for a terminal: this is the one boundary every diagnostic passes before it is
+/// printed, so an escape sequence from a file cannot reach the terminal even when the code that
+/// built the message forgot to quote it with [`display::quoted`].
 struct Rendered<'a> {
     diag: &'a Diagnostic,
+    /// The message, escaped and shortened.
+    message: String,
+    /// The help, escaped and shortened.
+    help: Option<String>,
     source: Option<NamedSource<String>>,
     labels: Vec<LabeledSpan>,
     /// Where the labels are, as `name:line:column: label` lines after the message, when the
     /// source is not drawn.
     places: String,
+}
+
+/// Text of a message or help, safe to print: unsafe characters escaped (line breaks kept),
+/// and at most [`display::MAX_MESSAGE_CHARS`] characters.
+fn safe_text(text: &str) -> String {
+    display::terminal_safe(&display::shorten(text, display::MAX_MESSAGE_CHARS)).into_owned()
+}
+
+/// A label's text, safe to print on one line.
+fn safe_label(text: &str) -> String {
+    display::escape(&display::shorten(text, display::MAX_MESSAGE_CHARS)).into_owned()
 }
 
 /// The longest line drawn with its labels. miette draws a whole line and panics on a label past
@@ -185,14 +204,19 @@ const MAX_DRAWN_LINE: usize = 1000;
 
 impl<'a> Rendered<'a> {
     fn new(diag: &'a Diagnostic) -> Self {
+        let message = safe_text(&diag.message);
+        let help = diag.help.as_deref().map(safe_text);
         let Some(src) = &diag.source else {
             return Rendered {
                 diag,
+                message,
+                help,
                 source: None,
                 labels: Vec::new(),
                 places: String::new(),
             };
         };
+        let name = display::escape(&src.name).into_owned();
         let long = diag.labels.iter().any(|l| {
             line_length_at(&src.text, l.span.start) > MAX_DRAWN_LINE
                 || line_length_at(&src.text, l.span.end) > MAX_DRAWN_LINE
@@ -203,28 +227,43 @@ impl<'a> Rendered<'a> {
                 .iter()
                 .map(|l| {
                     let (line, column) = src.line_col(l.span.start);
-                    format!("\n{}:{line}:{column}: {}", src.name, l.text)
+                    format!("\n{name}:{line}:{column}: {}", safe_label(&l.text))
                 })
                 .collect();
             return Rendered {
                 diag,
+                message,
+                help,
                 source: None,
                 labels: Vec::new(),
                 places,
             };
         }
-        let mut text = src.text.to_string();
+        let len = src.text.len();
+        let spans: Vec<(usize, usize)> = diag
+            .labels
+            .iter()
+            .map(|label| clamp_span(&src.text, label.span, len))
+            .collect();
+        let first = spans.iter().map(|s| s.0).min().unwrap_or(0);
+        let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
+        // miette reads the labelled lines and `CONTEXT_LINES` around them, nothing else: only
+        // those (with a line to spare) are made safe, so a 40 MB file is not copied character
+        // by character to draw one label.
+        let window = lines_around(&src.text, first, last, CONTEXT_LINES + 1);
+        let shown = ShownSource::new(&src.text, window);
+        let mut text = shown.text;
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        let len = src.text.len();
-        let labels = diag
-            .labels
-            .iter()
+        let labels = spans
+            .into_iter()
+            .zip(&diag.labels)
             .enumerate()
-            .map(|(i, label)| {
-                let (start, end) = clamp_span(&src.text, label.span, len);
-                let text = (!label.text.is_empty()).then(|| label.text.clone());
+            .map(|(i, ((start, end), label))| {
+                // Clamped in the text as written, then moved to where it is in the text shown.
+                let (start, end) = (shown.offsets.map(start), shown.offsets.map(end));
+                let text = (!label.text.is_empty()).then(|| safe_label(&label.text));
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(text, (start, end - start))
                 } else {
@@ -234,11 +273,112 @@ impl<'a> Rendered<'a> {
             .collect();
         Rendered {
             diag,
-            source: Some(NamedSource::new(src.name.clone(), text)),
+            message,
+            help,
+            source: Some(NamedSource::new(name, text)),
             labels,
             places: String::new(),
         }
     }
+}
+
+/// A source text as drawn under a diagnostic: each unsafe character replaced by a visible one
+/// (the control picture `␛` for ESC and the other C0 controls, `␡` for DEL, `�` for the
+/// rest), line breaks, tabs and CRLF kept. miette copies source lines to the terminal as they
+/// are, so an escape sequence in a patient file would otherwise act on the user's terminal.
+/// A replacement may be longer in bytes than what it replaces, so label offsets are moved with
+/// [`OffsetMap::map`].
+struct ShownSource {
+    text: String,
+    offsets: OffsetMap,
+}
+
+/// Byte offsets in a text as written → byte offsets in the text as shown.
+#[derive(Default)]
+struct OffsetMap {
+    /// For each replaced character: its offset as written, and how many bytes the text shown
+    /// has gained by the end of its replacement.
+    grown: Vec<(usize, usize)>,
+}
+
+impl OffsetMap {
+    /// Where an offset (on a character boundary of the text as written) is in the text shown.
+    fn map(&self, offset: usize) -> usize {
+        let before = self.grown.partition_point(|(at, _)| *at < offset);
+        offset + before.checked_sub(1).map_or(0, |i| self.grown[i].1)
+    }
+}
+
+impl ShownSource {
+    /// The text with the unsafe characters inside `window` (a byte range on character
+    /// boundaries) replaced; the rest is copied as it is.
+    fn new(text: &str, window: std::ops::Range<usize>) -> Self {
+        let mut shown = String::with_capacity(text.len());
+        shown.push_str(&text[..window.start]);
+        let mut offsets = OffsetMap::default();
+        let mut grown = 0usize;
+        let mut chars = text[window.clone()]
+            .char_indices()
+            .map(|(at, c)| (at + window.start, c))
+            .peekable();
+        while let Some((at, c)) = chars.next() {
+            let crlf = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
+            // A byte-order mark opening the file is invisible and harmless: not shown as `�`.
+            let bom = at == 0 && c == '\u{FEFF}';
+            if !display::is_unsafe(c) || c == '\n' || c == '\t' || crlf || bom {
+                shown.push(c);
+                continue;
+            }
+            let picture = match u32::from(c) {
+                code @ 0..=0x1f => char::from_u32(0x2400 + code).unwrap_or('\u{FFFD}'),
+                0x7f => '\u{2421}',
+                _ => '\u{FFFD}',
+            };
+            shown.push(picture);
+            grown += picture.len_utf8().saturating_sub(c.len_utf8());
+            offsets.grown.push((at, grown));
+        }
+        shown.push_str(&text[window.end..]);
+        ShownSource {
+            text: shown,
+            offsets,
+        }
+    }
+}
+
+/// How many lines miette draws above and below a label (set on the handler, so that
+/// [`lines_around`] knows which lines can be shown).
+const CONTEXT_LINES: usize = 1;
+
+/// The byte range from the start of the line `extra` lines above the one holding `first` to
+/// the end of the line `extra` lines below the one holding `last` (line breaks included).
+fn lines_around(text: &str, first: usize, last: usize, extra: usize) -> std::ops::Range<usize> {
+    let first = floor_char_boundary(text, first.min(text.len()));
+    let last = floor_char_boundary(text, last.min(text.len())).max(first);
+    let mut start = first;
+    for _ in 0..=extra {
+        match text[..start].rfind('\n') {
+            Some(n) if start > 0 => start = n,
+            _ => {
+                start = 0;
+                break;
+            }
+        }
+    }
+    if start > 0 {
+        start += 1;
+    }
+    let mut end = last;
+    for _ in 0..=extra {
+        match text[end..].find('\n') {
+            Some(n) => end += n + 1,
+            None => {
+                end = text.len();
+                break;
+            }
+        }
+    }
+    start..end
 }
 
 /// The length in bytes of the line holding `offset`.
@@ -289,7 +429,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)?;
+        f.write_str(&self.message)?;
         f.write_str(&self.places)
     }
 }
@@ -310,8 +450,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -345,6 +484,7 @@ pub fn render(diag: &Diagnostic, style: RenderStyle) -> String {
         RenderStyle::Plain => GraphicalTheme::unicode_nocolor(),
     };
     let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(CONTEXT_LINES)
         .with_width(100)
         .with_urls(false);
     let mut out = String::new();
@@ -354,8 +494,8 @@ pub fn render(diag: &Diagnostic, style: RenderStyle) -> String {
         handler.render_report(&mut out, &rendered).is_ok()
     }));
     if !matches!(drawn, Ok(true)) {
-        out = format!("{}: {}\n", diag.code, diag.message);
-        if let Some(help) = &diag.help {
+        out = format!("{}: {}\n", diag.code, rendered.message);
+        if let Some(help) = &rendered.help {
             out.push_str(&format!("help: {help}\n"));
         }
     }
@@ -410,17 +550,20 @@ pub fn to_json(diag: &Diagnostic) -> serde_json::Value {
                 "end": l.span.end,
                 "line": line,
                 "column": column,
-                "text": l.text,
+                "text": display::shorten(&l.text, display::MAX_MESSAGE_CHARS),
             })
         })
         .collect();
+    // JSON escapes control characters itself and is read by programs: the texts are only kept
+    // to a bounded length, as drawn diagnostics are (user text inside them was already quoted
+    // with `display::quoted` where it entered the message).
     serde_json::json!({
         "code": diag.code,
         "severity": diag.severity,
-        "message": diag.message,
+        "message": display::shorten(&diag.message, display::MAX_MESSAGE_CHARS),
         "file": file,
         "labels": labels,
-        "help": diag.help,
+        "help": diag.help.as_deref().map(|h| display::shorten(h, display::MAX_MESSAGE_CHARS)),
     })
 }
 
@@ -430,10 +573,20 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let name_lower = name.to_lowercase();
+    let name_len = name.chars().count();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&name_lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(name.chars().count()) / 3).max(1))
+        .filter_map(|c| {
+            let len = c.chars().count();
+            let allowed = (len.max(name_len) / 3).max(1);
+            // The distance is at least the difference in length: a 10 MB value is not
+            // compared character by character with every name (that takes seconds).
+            if len.abs_diff(name_len) > allowed {
+                return None;
+            }
+            let d = edit_distance(&name_lower, &c.to_lowercase());
+            (d <= allowed).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -474,6 +627,87 @@ mod tests {
             .with_source(&src);
         let out = render(&d, RenderStyle::Plain);
         assert!(out.contains("here"), "{out}");
+    }
+
+    #[test]
+    fn escape_sequences_in_the_source_never_reach_the_terminal() {
+        let text = "{\"pump\": \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}x\"}\r\nnext\rline";
+        let src = Source::new("p\u{1b}[31m.json", text);
+        let start = text.find("x\"").unwrap_or(0);
+        let d = Diagnostic::error("posology::test", "`\u{1b}[2J` is not a choice")
+            .with_label(Span::new(start, start + 1), "unknown \u{1b}[1m")
+            .with_help("help \u{9b}31m")
+            .with_source(&src);
+        for style in [RenderStyle::Plain, RenderStyle::Fancy] {
+            let out = render(&d, style);
+            // Colours are escape sequences of the renderer's own; none of the file's may pass.
+            for raw in ["\u{1b}]", "\u{1b}[2J", "\u{9b}", "\u{202e}", "\u{7}"] {
+                assert!(!out.contains(raw), "{raw:?} in {out:?}");
+            }
+            if style == RenderStyle::Plain {
+                let unsafe_chars = out.chars().filter(|c| *c != '\n');
+                assert!(
+                    !unsafe_chars.clone().any(crate::display::is_unsafe),
+                    "{out:?}"
+                );
+            }
+            // The label still points at the `x` after the replaced characters.
+            assert!(
+                out.contains("\u{241b}]0;pwned\u{2407}\u{241b}[2J\u{fffd}x"),
+                "{out}"
+            );
+            assert!(out.contains("\\u{1b}[2J` is not a choice"), "{out}");
+            assert!(out.contains("unknown \\u{1b}[1m"), "{out}");
+            assert!(out.contains("p\\u{1b}[31m.json"), "{out}");
+            assert!(out.contains("next\u{240d}line"), "{out}");
+        }
+        let out = render(&d, RenderStyle::Plain);
+        let line = out.lines().find(|l| l.contains("pwned")).unwrap_or("");
+        let under = out.lines().find(|l| l.contains('┬')).unwrap_or("");
+        let column = |s: &str, c: char| s.chars().position(|x| x == c);
+        assert_eq!(column(line, 'x'), column(under, '┬'), "{out}");
+    }
+
+    #[test]
+    fn offsets_move_past_longer_replacements() {
+        let written = "a\u{1b}b\u{85}c\u{202e}d";
+        let shown = ShownSource::new(written, 0..written.len());
+        assert_eq!(shown.text, "a\u{241b}b\u{fffd}c\u{fffd}d");
+        let at = |s: &str, c: char| s.find(c).unwrap_or(usize::MAX);
+        for c in ['a', 'b', 'c', 'd'] {
+            assert_eq!(shown.offsets.map(at(written, c)), at(&shown.text, c), "{c}");
+        }
+        assert_eq!(shown.offsets.map(written.len()), shown.text.len());
+    }
+
+    #[test]
+    fn the_window_made_safe_covers_the_lines_miette_can_draw() {
+        let text = "l1\nl2\nl3\nl4\nl5\nl6\nl7\n";
+        let at = |s: &str| text.find(s).unwrap_or(0);
+        assert_eq!(
+            &text[lines_around(text, at("l4"), at("l4") + 2, 1)],
+            "l3\nl4\nl5\n"
+        );
+        assert_eq!(
+            &text[lines_around(text, at("l1"), at("l2"), 1)],
+            "l1\nl2\nl3\n"
+        );
+        assert_eq!(
+            &text[lines_around(text, at("l7"), text.len(), 1)],
+            "l6\nl7\n"
+        );
+        assert_eq!(lines_around("", 0, 0, 2), 0..0);
+    }
+
+    #[test]
+    fn did_you_mean_skips_names_far_longer_than_any_candidate() {
+        let long = "x".repeat(10_000_000);
+        let started = std::time::Instant::now();
+        assert_eq!(
+            did_you_mean(&long, ["synchromed_ii_20ml", "prometra"]),
+            None
+        );
+        assert!(started.elapsed().as_secs() < 2);
     }
 
     #[test]

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use posology::check::{parse_and_check, Program};
-use posology::diagnostics::{self, Diagnostic, RenderStyle, Source, Span};
-use posology::input::{read_patient, Format};
+use posology::diagnostics::{self, Diagnostic, RenderStyle, Source};
+use posology::files::{self, Limit, WriteOptions};
+use posology::input::{read_patient, Format, PATIENT_FILE};
+use posology::syntax::PROTOCOL_FILE;
 use posology::{eval, report, testing};
 
 /// Prints to standard output, ignoring a closed pipe: `posology test … | head` must end
@@ -152,110 +154,55 @@ fn style() -> RenderStyle {
     }
 }
 
+/// A file name as printed: a name found in a directory may hold an escape sequence, which is
+/// shown escaped, never sent to the terminal.
+fn shown(path: &Path) -> String {
+    posology::display::escape(&path.display().to_string()).into_owned()
+}
+
 fn print_diags(diags: &[Diagnostic]) {
     eprint!("{}", diagnostics::render_all(diags, style()));
 }
 
-/// A file that cannot be read, as a diagnostic.
-fn read_error(path: &Path, err: &std::io::Error) -> Diagnostic {
-    let (message, help) = match err.kind() {
-        std::io::ErrorKind::InvalidData => (
-            format!("{} is not valid UTF-8 text", path.display()),
-            "save the file as plain UTF-8 text".to_string(),
-        ),
-        _ => (
-            format!("cannot read {}: {err}", path.display()),
-            "check the path and that the file is readable".to_string(),
-        ),
-    };
-    Diagnostic::error("posology::io::read", message).with_help(help)
-}
-
-fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-            .map_err(|e| read_error(path, &e))?;
-        bytes
+/// Reads a protocol or patient file (or standard input, for `-`) through the library's one
+/// reader: regular files only, at most `limit` bytes, UTF-8.
+fn read_text(path: &Path, limit: Limit) -> Result<String, Diagnostic> {
+    if path == Path::new("-") {
+        files::read_stream("standard input", std::io::stdin().lock(), limit)
     } else {
-        std::fs::read(path).map_err(|e| read_error(path, &e))?
-    };
-    String::from_utf8(bytes).map_err(|e| not_utf8(path, &e))
-}
-
-/// A file that is not UTF-8, as a diagnostic pointing at its first invalid byte.
-fn not_utf8(path: &Path, err: &std::string::FromUtf8Error) -> Diagnostic {
-    let bytes = err.as_bytes();
-    let at = err.utf8_error().valid_up_to();
-    let len = err.utf8_error().error_len().unwrap_or(bytes.len() - at);
-    let shown = bytes[at..at + len]
-        .iter()
-        .map(|b| format!("0x{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let what = if len == 1 { "byte" } else { "bytes" };
-    // The text as shown: the same up to the invalid bytes, which become one U+FFFD.
-    let source = Source::new(
-        path.display().to_string(),
-        String::from_utf8_lossy(bytes).into_owned(),
-    );
-    let (line, column) = source.line_col(at);
-    Diagnostic::error(
-        "posology::io::not_utf8",
-        format!(
-            "{} is not valid UTF-8 text: the {what} {shown} at line {line}, column {column} \
-             (byte offset {at}) cannot be read",
-            path.display()
-        ),
-    )
-    .with_label(
-        Span::new(at, at + '\u{FFFD}'.len_utf8()),
-        format!("{what} {shown} here"),
-    )
-    .with_help(
-        "save the file as plain UTF-8 text: such bytes usually come from a file saved as \
-         Latin-1 or Windows-1252 (e.g. 0xB5 for µ, 0xA0 for a non-breaking space, 0x93 and \
-         0x94 for curly quotes)",
-    )
-    .with_source(&source)
-}
-
-/// Every `.dose` file named, or found under a named directory, sorted.
-fn protocol_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            collect_dose_files(p, &mut out).map_err(|e| read_error(p, &e))?;
-        } else {
-            out.push(p.clone());
-        }
+        files::read_text(path, limit)
     }
-    Ok(out)
 }
 
-fn collect_dose_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_dose_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "dose") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// Every `.dose` file named, or found under a named directory, each once; and what could not
+/// be searched (errors) or was passed over (warnings).
+fn protocol_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let found = files::find_files(paths, "dose");
+    (found.files, found.diagnostics)
+}
+
+/// Finds the protocol files and prints what the search passed over; the flag is false when a
+/// directory could not be read (the command then fails, after doing what it can).
+fn protocol_files_or_print(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let (files, diags) = protocol_files(paths);
+    print_diags(&diags);
+    let ok = !diags.iter().any(Diagnostic::is_error);
+    (files, ok)
 }
 
 /// Reads and checks one protocol; prints its diagnostics (warnings too).
 fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
-    let text = read_text(path).map_err(|d| {
+    let text = read_text(path, PROTOCOL_FILE).map_err(|d| {
         print_diags(std::slice::from_ref(&d));
         vec![d]
     })?;
-    let source = Source::new(path.display().to_string(), text.as_str());
-    let (program, diags) = parse_and_check(&text, &source);
+    check_text(path, &text, print_warnings)
+}
+
+/// Checks a protocol's text; prints its diagnostics (warnings too, if asked).
+fn check_text(path: &Path, text: &str, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
+    let source = Source::new(path.display().to_string(), text);
+    let (program, diags) = parse_and_check(text, &source);
     if print_warnings || program.is_none() {
         print_diags(&diags);
     }
@@ -263,17 +210,14 @@ fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
 }
 
 fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
-    let files = match protocol_files(paths) {
-        Ok(f) => f,
-        Err(d) => {
-            print_diags(&[d]);
-            return false;
-        }
-    };
-    let mut all = Vec::new();
-    let mut ok = true;
+    let (files, walk_diags) = protocol_files(paths);
+    let mut ok = !walk_diags.iter().any(Diagnostic::is_error);
+    if format == OutputFormat::Text {
+        print_diags(&walk_diags);
+    }
+    let mut all = walk_diags;
     for file in &files {
-        let (program, diags) = match read_text(file) {
+        let (program, diags) = match read_text(file, PROTOCOL_FILE) {
             Ok(text) => {
                 let source = Source::new(file.display().to_string(), text.as_str());
                 parse_and_check(&text, &source)
@@ -284,7 +228,7 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
         if format == OutputFormat::Text {
             print_diags(&diags);
             if program.is_some() {
-                println!("{}: ok", file.display());
+                println!("{}: ok", shown(file));
             }
         }
         all.extend(diags);
@@ -324,7 +268,7 @@ fn cmd_run(
         .with_help("name the file .json, .yaml or .toml, or give --input-format json|yaml|toml")]);
         return false;
     };
-    let text = match read_text(patient) {
+    let text = match read_text(patient, PATIENT_FILE) {
         Ok(t) => t,
         Err(d) => {
             print_diags(&[d]);
@@ -363,19 +307,22 @@ fn cmd_run(
 }
 
 fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
-    let files = match protocol_files(paths) {
-        Ok(f) => f,
-        Err(d) => {
-            print_diags(&[d]);
-            return false;
-        }
-    };
+    let (files, searched) = protocol_files_or_print(paths);
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut uncovered = 0usize;
     for file in &files {
-        let Ok(program) = load(file, false) else {
+        // A file that cannot be read says why, once; "does not check" is for protocols read.
+        let text = match read_text(file, PROTOCOL_FILE) {
+            Ok(t) => t,
+            Err(d) => {
+                print_diags(&[d]);
+                failed += 1;
+                continue;
+            }
+        };
+        let Ok(program) = check_text(file, &text, false) else {
             failed += 1;
-            println!("{}: does not check", file.display());
+            println!("{}: does not check", shown(file));
             continue;
         };
         let mut fired: Vec<String> = Vec::new();
@@ -383,11 +330,11 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
             fired.extend(result.fired.iter().cloned());
             if result.passed() {
                 passed += 1;
-                println!("ok     {}: {}", file.display(), result.name);
+                println!("ok     {}: {}", shown(file), result.name);
                 continue;
             }
             failed += 1;
-            println!("FAILED {}: {}", file.display(), result.name);
+            println!("FAILED {}: {}", shown(file), result.name);
             for f in &result.failures {
                 println!("         {f}");
             }
@@ -396,19 +343,32 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
             }
         }
         if coverage {
-            let cases = testing::case_files(file);
-            for case in &cases {
-                fired.extend(testing::run_case(&program, case).fired);
+            let mut cases = 0usize;
+            for case in testing::case_files(file) {
+                let result = testing::run_case(&program, &case);
+                // A case that cannot be read exercised nothing: it fails and is not counted.
+                if let Some(d) = &result.unreadable {
+                    failed += 1;
+                    println!(
+                        "FAILED {}: case {} cannot be read",
+                        shown(file),
+                        shown(&case)
+                    );
+                    print_diags(std::slice::from_ref(d));
+                    continue;
+                }
+                cases += 1;
+                fired.extend(result.fired);
             }
             let groups = testing::coverage(&program, &fired);
             let total: usize = groups.iter().map(|g| g.total).sum();
             let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
             println!(
                 "coverage {}: {} of {total} exercised by {} examples and {} cases",
-                file.display(),
+                shown(file),
                 total - missing,
                 program.examples.len(),
-                cases.len()
+                cases
             );
             for g in groups.iter().filter(|g| g.total > 0) {
                 println!(
@@ -425,20 +385,13 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
         }
     }
     println!("{passed} passed, {failed} failed");
-    failed == 0 && uncovered == 0
+    searched && failed == 0 && uncovered == 0
 }
 
 fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
-    let files = match protocol_files(paths) {
-        Ok(f) => f,
-        Err(d) => {
-            print_diags(&[d]);
-            return false;
-        }
-    };
-    let mut ok = true;
+    let (files, mut ok) = protocol_files_or_print(paths);
     for file in &files {
-        let text = match read_text(file) {
+        let text = match read_text(file, PROTOCOL_FILE) {
             Ok(t) => t,
             Err(d) => {
                 print_diags(&[d]);
@@ -460,20 +413,17 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
         }
         if check {
             ok = false;
-            println!("{} is not formatted:", file.display());
+            println!("{} is not formatted:", shown(file));
             print!(
                 "{}",
                 posology::format::diff(&text, &formatted, &file.display().to_string())
             );
-        } else if let Err(e) = std::fs::write(file, &formatted) {
-            print_diags(&[Diagnostic::error(
-                "posology::io::write",
-                format!("cannot write {}: {e}", file.display()),
-            )
-            .with_help("check that the file is writable")]);
+        } else if let Err(d) = files::write_text(file, &formatted, WriteOptions::REPLACE) {
+            // Rewriting in place is what `fmt` is for; a link or a special file is still refused.
+            print_diags(&[d]);
             ok = false;
         } else {
-            println!("formatted {}", file.display());
+            println!("formatted {}", shown(file));
         }
     }
     ok

@@ -36,8 +36,18 @@ pub fn run_examples(program: &Program) -> Vec<ExampleResult> {
     program
         .examples
         .iter()
-        .map(|e| run_example(program, e))
+        .map(|e| shown_safely(run_example(program, e)))
         .collect()
+}
+
+/// The result with its name and failures made safe to print: they quote the protocol's texts,
+/// which may hold control characters (a string literal can), and are printed as they are.
+fn shown_safely(mut result: ExampleResult) -> ExampleResult {
+    result.name = crate::display::escape(&result.name).into_owned();
+    for failure in &mut result.failures {
+        *failure = crate::display::terminal_safe(failure).into_owned();
+    }
+    result
 }
 
 /// An example with its whole patient built: the checked example keeps only what it writes
@@ -592,16 +602,17 @@ pub struct CaseResult {
     pub fired: Vec<String>,
     /// Why it could not be run, if it could not (a rejected case still counts its requirement).
     pub error: Option<String>,
+    /// Why the file could not be read at all (missing, a pipe or device, too large, not UTF-8):
+    /// such a case exercised nothing and must not be counted.
+    pub unreadable: Option<Diagnostic>,
 }
 
-/// The patient cases beside a protocol: `protocols/x.dose` → `protocols/x/cases/*`.
+/// The patient cases beside a protocol: `protocols/x.dose` → `protocols/x/cases/*` (none when
+/// there is no such directory).
 pub fn case_files(protocol: &std::path::Path) -> Vec<std::path::PathBuf> {
     let dir = protocol.with_extension("").join("cases");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut files = crate::files::list_dir(&dir).unwrap_or_default();
     files.retain(|p: &std::path::PathBuf| crate::input::Format::from_path(p).is_some());
-    files.sort();
     files
 }
 
@@ -611,11 +622,13 @@ pub fn run_case(program: &Program, path: &std::path::Path) -> CaseResult {
         path: path.to_path_buf(),
         fired: Vec::new(),
         error: None,
+        unreadable: None,
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_text(path, crate::input::PATIENT_FILE) {
         Ok(t) => t,
-        Err(e) => {
-            result.error = Some(e.to_string());
+        Err(d) => {
+            result.error = Some(d.message.clone());
+            result.unreadable = Some(d);
             return result;
         }
     };

@@ -20,6 +20,31 @@ fn shape(p: &Protocol) -> String {
         rest = &after[end..];
     }
     out.push_str(rest);
+    safe_units(&out)
+}
+
+/// The tree's text with `µg` and `ug` written `mcg` in every unit: `posology fmt` rewrites
+/// them (ISMP), which changes the spelling of the unit but never the unit.
+fn safe_units(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    loop {
+        let next = ["unit: Some((\"", "Named(\""]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| i + m.len()))
+            .min();
+        let Some(start) = next else {
+            break;
+        };
+        let len = rest[start..].find('"').unwrap_or(0);
+        let unit = &rest[start..start + len];
+        out.push_str(&rest[..start]);
+        out.push_str(
+            &posology::units::safe_unit_spelling(unit).unwrap_or_else(|| unit.to_string()),
+        );
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
     out
 }
 

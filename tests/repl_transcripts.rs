@@ -8,6 +8,11 @@ use posology::diagnostics::RenderStyle;
 use posology::repl::Session;
 
 fn transcript(script: &str, tmp: &std::path::Path) -> String {
+    // Relative to the repository root (the current directory) when it can be: a diagnostic that
+    // quotes a path is wrapped at a fixed width, so an absolute path would make the snapshot
+    // depend on where the repository is checked out.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tmp.strip_prefix(root).unwrap_or(tmp);
     let tmp_text = tmp.display().to_string();
     let mut session = Session::new(RenderStyle::Plain);
     let mut out = String::new();

@@ -10,28 +10,55 @@ use crate::syntax::ast::{self, ExprKind, UnaryOp, ValueKind};
 use crate::units::{Quantity, Unit};
 use crate::value::Value;
 
+/// Why a value does not fit its input: a code (`posology::input::not_whole` or
+/// `posology::input::out_of_range`), a message naming the input, and help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// The diagnostic code.
+    pub code: &'static str,
+    /// What is wrong, in the input's terms (the caller adds the place).
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The code for a whole-number input given a fraction.
+pub const NOT_WHOLE: &str = "posology::input::not_whole";
+
+/// The message and help for a whole-number input `name` given `written` (however small its
+/// fraction: `3.0000000000000000000000000000000000000001` is not 3).
+pub fn not_whole(name: &str, written: &str, whole_part: &str) -> Invalid {
+    Invalid {
+        code: NOT_WHOLE,
+        message: format!("`{name}` must be a whole number, not {written}"),
+        help: format!("write a whole number, e.g. {whole_part}"),
+    }
+}
+
 /// Checks a value against its input's declared range and wholeness; the error text names
 /// what is wrong in the input's terms (the caller adds the place).
-pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), (String, String)> {
+pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), Invalid> {
     let Value::Num(q) = value else {
         return Ok(());
     };
     if spec.whole && !q.value.fract().is_zero() {
-        return Err((
-            format!("`{}` must be a whole number, not {q}", spec.name),
-            format!("write a whole number, e.g. {}", q.value.trunc()),
+        return Err(not_whole(
+            &spec.name,
+            &q.to_string(),
+            &q.value.trunc().to_string(),
         ));
     }
     if let Some((lo, hi)) = &spec.range {
         let below = q.compare(lo).map(|o| o.is_lt()).unwrap_or(true);
         let above = q.compare(hi).map(|o| o.is_gt()).unwrap_or(true);
         if below || above {
-            return Err((
-                format!("`{}` is {q}, outside the allowed {lo}..{hi}", spec.name),
-                format!(
+            return Err(Invalid {
+                code: "posology::input::out_of_range",
+                message: format!("`{}` is {q}, outside the allowed {lo}..{hi}", spec.name),
+                help: format!(
                     "check the value and its unit (a mg/mcg slip is 1000-fold): the protocol accepts {lo} to {hi}"
                 ),
-            ));
+            });
         }
     }
     Ok(())
@@ -81,11 +108,11 @@ impl Checker<'_> {
     /// returns `None` when it does not fit.
     pub(super) fn const_value(&mut self, v: &ast::Value, spec: &InputSpec) -> Option<Value> {
         let value = self.const_of_type(v, &spec.ty, spec.unit.as_ref())?;
-        if let Err((message, help)) = validate_value(spec, &value) {
+        if let Err(invalid) = validate_value(spec, &value) {
             self.error(
-                Diagnostic::error("posology::input::out_of_range", message)
+                Diagnostic::error(invalid.code, invalid.message)
                     .with_label(v.span, "not allowed")
-                    .with_help(help),
+                    .with_help(invalid.help),
             );
             return None;
         }
@@ -280,7 +307,10 @@ impl Checker<'_> {
         let written = match unit {
             None => Unit::none(),
             Some((text, span)) => match Unit::parse(text) {
-                Ok(u) => u,
+                Ok(u) => {
+                    self.unit_spelling(text, *span);
+                    u
+                }
                 Err(err) => {
                     self.error(err.to_diagnostic(*span));
                     return None;

@@ -155,7 +155,10 @@ impl Checker<'_> {
             _ => {}
         }
         match Unit::parse(name) {
-            Ok(unit) => (Type::Num(unit.clone()), Some(unit), false),
+            Ok(unit) => {
+                self.unit_spelling(name, span);
+                (Type::Num(unit.clone()), Some(unit), false)
+            }
             Err(e) => {
                 let candidates = BASE_TYPES.iter().copied().chain(Atom::spellings());
                 let mut d = e.to_diagnostic(span);

@@ -140,7 +140,10 @@ impl Checker<'_> {
         let unit = match unit {
             None => Unit::none(),
             Some((text, unit_span)) => match Unit::parse(text) {
-                Ok(u) => u,
+                Ok(u) => {
+                    self.unit_spelling(text, *unit_span);
+                    u
+                }
                 Err(err) => {
                     self.error(err.to_diagnostic(*unit_span));
                     return error_expr(span);

@@ -15,7 +15,7 @@ mod types;
 use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
-pub use consts::validate_value;
+pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
 use program::NameIndex;
 pub use program::*;
 pub use scope::Scope;
@@ -132,6 +132,8 @@ struct Checker<'a> {
     record_cells: usize,
     /// Each choice name → the enums (id, value index) that have it, for a bare choice name.
     enum_owners: HashMap<String, Vec<(u32, u32)>>,
+    /// Where a unit spelt `µg` or `ug` was warned about (each place once).
+    unit_spellings: std::collections::HashSet<Span>,
 }
 
 impl<'a> Checker<'a> {
@@ -175,6 +177,7 @@ impl<'a> Checker<'a> {
             unshown: Unshown::default(),
             record_cells: 0,
             enum_owners: HashMap::new(),
+            unit_spellings: Default::default(),
         }
     }
 
@@ -249,6 +252,36 @@ impl<'a> Checker<'a> {
                      check again"
                 )),
         )
+    }
+
+    /// Warns about a unit written with an error-prone abbreviation (`µg`, `ug`: ISMP) at
+    /// `span`. The unit still means what it says, so this is a warning; `posology fmt` writes
+    /// `mcg`. A place checked twice is warned about once.
+    fn unit_spelling(&mut self, text: &str, span: Span) {
+        let Some(safe) = crate::units::safe_unit_spelling(text) else {
+            return;
+        };
+        let code = "posology::unit::unsafe_abbreviation";
+        // Looked up in a set, not by a scan of the diagnostics: a protocol may write `µg` a
+        // hundred thousand times.
+        if !self.unit_spellings.insert(span) {
+            return;
+        }
+        self.error(
+            Diagnostic::warning(
+                code,
+                format!(
+                    "`{}` abbreviates microgram in an error-prone way: `µg` and `ug` are misread \
+                     as `mg`, a thousandfold overdose (ISMP)",
+                    crate::display::quoted(text)
+                ),
+            )
+            .with_label(span, "write mcg")
+            .with_help(format!(
+                "write `{}` (`posology fmt` rewrites it)",
+                crate::display::quoted(&safe)
+            )),
+        );
     }
 
     /// Reports a name declared twice.

@@ -556,7 +556,8 @@ impl<'p> Builder<'p> {
     }
 }
 
-/// A message with its `{name}` values filled in (a value not given reads "missing").
+/// A message with its `{name}` values filled in (a value not given reads "missing"). A value
+/// from the patient's data is shown shortened when long: a message is read by a person.
 fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
     let mut out = String::new();
     for part in parts {
@@ -565,7 +566,8 @@ fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
             TextPart::Value(e) => {
                 let v = env.eval(e)?;
                 env.charge(super::expr::steps_to_show(&v), span)?;
-                out.push_str(&crate::value::Shown(&v, env.program).to_string());
+                let shown = crate::value::Shown(&v, env.program).to_string();
+                out.push_str(&crate::display::shown(&shown));
             }
         }
     }

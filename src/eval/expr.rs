@@ -427,7 +427,22 @@ impl<'p> Env<'p> {
             })),
             BinaryOp::Range => Ok(Value::Range(Arc::new((x, y)))),
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                arithmetic(op, &x, &y).map_err(err)
+                arithmetic(op, &x, &y).map_err(|e| {
+                    let overflow = e == UnitError::Overflow;
+                    let mut d = err(e);
+                    if overflow {
+                        // Which values: `500 mcg/day / 0.0000000000000000000000000001 mcg/mL`
+                        // shows the patient's tiny concentration, not just "too large".
+                        let shown = |v: &Value| {
+                            crate::display::quoted(
+                                &crate::value::Shown(v, self.program).to_string(),
+                            )
+                        };
+                        d.message =
+                            format!("{}: {} {} {}", d.message, shown(&x), op.symbol(), shown(&y));
+                    }
+                    d
+                })
             }
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
@@ -699,14 +714,24 @@ fn arithmetic(op: BinaryOp, x: &Value, y: &Value) -> Result<Value, UnitError> {
                     to: "whole days".into(),
                 });
             }
-            let n: i64 = n.try_into().map_err(|_| UnitError::OutOfRange)?;
-            let n = if op == BinaryOp::Sub { -n } else { n };
-            let span = jiff::Span::new()
-                .try_days(n)
-                .map_err(|_| UnitError::OutOfRange)?;
+            let back = op == BinaryOp::Sub;
+            // Says which date and which duration, not "too many digits": the usual cause is
+            // a typing slip in a date (year 9999) or a duration.
+            let out_of_range = || UnitError::DateOutOfRange {
+                date: *d,
+                op: if back { '-' } else { '+' },
+                by: t.to_string(),
+            };
+            let n: i64 = n.try_into().map_err(|_| out_of_range())?;
+            let n = if back {
+                n.checked_neg().ok_or_else(out_of_range)?
+            } else {
+                n
+            };
+            let span = jiff::Span::new().try_days(n).map_err(|_| out_of_range())?;
             d.checked_add(span)
                 .map(Value::Date)
-                .map_err(|_| UnitError::OutOfRange)
+                .map_err(|_| out_of_range())
         }
         (Value::Date(a), Value::Date(b)) => {
             let days = (*a - *b).get_days();

@@ -66,18 +66,18 @@ fn decide(env: &mut Env<'_>, e: &CExpr) -> Option<bool> {
             _ => None,
         },
         CExprKind::Unary(UnaryOp::Not, a) => decide(env, a).map(|b| !b),
-        _ if reads_missing(env, e, 0) => None,
+        _ if reads_missing(env, e) => None,
         _ => env.truth(e).ok(),
     }
 }
 
 /// True when the expression reads a missing input or a `let` that cannot be worked out,
 /// other than through `is missing` / `is not missing`, which are made to read missing values.
-fn reads_missing(env: &mut Env<'_>, e: &CExpr, depth: usize) -> bool {
-    if depth > 256 {
-        return true;
-    }
-    let walk = |env: &mut Env<'_>, x: &CExpr| reads_missing(env, x, depth + 1);
+///
+/// No depth guard: the parser bounds an expression's depth (`syntax::expr::MAX_EXPR_DEPTH`), and
+/// the evaluator walks the same tree the same way.
+fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
+    let walk = |env: &mut Env<'_>, x: &CExpr| reads_missing(env, x);
     match &e.kind {
         CExprKind::Const(_) | CExprKind::Item { .. } => false,
         CExprKind::Input(slot) => env.inputs.get(*slot).is_none_or(|v| v.is_missing()),
@@ -641,7 +641,7 @@ fn frequency_problem(f: &FrequencyOut) -> Option<String> {
     match (&f.times_per_day, &f.every) {
         (Some(n), _) if bad(n) => Some(format!("{n} doses a day is not a frequency")),
         (_, Some(t)) if bad(t) => Some(format!("every {t} is not an interval")),
-        (None, None) => Some("its frequency says no number of doses".into()),
+        // Neither set cannot be worked out per day either: `per_day` refuses it.
         _ => None,
     }
 }
@@ -1038,5 +1038,148 @@ mod tests {
         assert_eq!(range.high().to_string(), "20 mg");
         let ok = judge(r#"{"p": "20 mg"}"#).proposal.expect("judged");
         assert!(ok.allowed, "{ok:?}");
+    }
+
+    /// Runs a whole protocol text for a patient given as JSON.
+    fn run_text(text: &str, patient: &str) -> Decision {
+        let source = Source::new("t.dose", text);
+        let (program, diags) = parse_and_check(text, &source);
+        let program = program.unwrap_or_else(|| panic!("{text}\n{diags:?}"));
+        let values = read_patient(
+            &program,
+            patient,
+            Format::Json,
+            &Source::new("p", patient),
+            &[],
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    /// A `when` decided false by Kleene's tables, even with a value missing, switches its limit
+    /// off; one that cannot be decided keeps it on. `if` is not decided around a missing value.
+    #[test]
+    fn a_when_in_three_valued_logic() {
+        let inputs = "a: bool optional\n b: bool optional\n c: bool optional";
+        let decide = "first { otherwise => give 10 mg }";
+        let cases = [
+            ("not a", r#"{"a": true}"#, Status::Give),
+            ("not a", r#"{"a": false}"#, Status::Refused),
+            ("not a", r#"{}"#, Status::Refused),
+            ("a or b", r#"{"a": false, "b": false}"#, Status::Give),
+            ("a or b", r#"{"b": false}"#, Status::Refused),
+            ("not (a or b)", r#"{"a": true, "b": false}"#, Status::Give),
+            ("not (a or b)", r#"{"b": true}"#, Status::Give),
+            ("not (a or b)", r#"{"b": false}"#, Status::Refused),
+            ("not (a and b)", r#"{"a": true, "b": true}"#, Status::Give),
+            ("a and b", r#"{"b": false}"#, Status::Give),
+            ("a and b", r#"{"b": true}"#, Status::Refused),
+            (
+                "if a then b else c",
+                r#"{"a": true, "b": false}"#,
+                Status::Refused,
+            ),
+            (
+                "if a then b else c",
+                r#"{"a": false, "c": false}"#,
+                Status::Refused,
+            ),
+            (
+                "if a then b else c",
+                r#"{"a": false, "b": true, "c": false}"#,
+                Status::Give,
+            ),
+        ];
+        for (when, patient, want) in cases {
+            let limits = format!(" limit dose <= 20 mg hard\n limit dose <= 5 mg hard when {when}");
+            let got = status(inputs, &limits, decide, patient);
+            assert_eq!(got, want, "when {when} for {patient}");
+        }
+    }
+
+    /// A limit for a phase applies in the phases the decision went through (`goto`), and in
+    /// no other.
+    #[test]
+    fn a_phase_limit_applies_on_the_path_only() {
+        let text = |limit: &str| {
+            format!(
+                "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ phase: screen | titrate | maintain }}\n \
+                 begin at phase\n limit dose <= 20 mg hard\n {limit}\n \
+                 phase screen {{ decide first {{ s: otherwise => give 1 mg }} }}\n \
+                 phase titrate {{ decide first {{ t: otherwise => goto maintain }} }}\n \
+                 phase maintain {{ decide first {{ m: otherwise => give 10 mg }} }}\n}}\n"
+            )
+        };
+        let patient = r#"{"phase": "titrate"}"#;
+        let on_path = run_text(
+            &text("limit dose <= 8 mg hard when phase == maintain"),
+            patient,
+        );
+        assert_eq!(on_path.path, ["titrate", "maintain"]);
+        assert_eq!(on_path.status, Status::Refused, "{on_path:?}");
+        let off_path = run_text(
+            &text("limit dose <= 5 mg hard when phase == screen"),
+            patient,
+        );
+        assert_eq!(off_path.status, Status::Give, "{off_path:?}");
+    }
+
+    /// A daily floor names the one dose it finds too low.
+    #[test]
+    fn a_floor_names_the_single_dose() {
+        let limits = " limit dose <= 20 mg hard\n limit daily >= 30 mg/day hard";
+        let d = run(
+            "x: bool optional",
+            limits,
+            "first { otherwise => give 10 mg 2 times daily }",
+            "{}",
+        );
+        assert_eq!(d.status, Status::Refused);
+        let texts: Vec<_> = d.reasons.iter().map(|r| r.text.as_str()).collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("the daily total of the dose 10 mg 2 times daily")),
+            "{texts:?}"
+        );
+    }
+
+    /// Limits of another dimension (mg beside mL) neither hold nor refuse a dose.
+    #[test]
+    fn limits_of_another_dimension_are_passed_by() {
+        let limits = " limit dose <= 20 mg hard\n limit dose <= 10 mL hard";
+        let give = |liquid: &str, tablet: &str| {
+            format!("first {{ l: when x => give {liquid}\n t: otherwise => give {tablet} }}")
+        };
+        let cases = [
+            (give("5 mL", "15 mg"), r#"{"x": true}"#, Status::Give),
+            (give("5 mL", "15 mg"), r#"{"x": false}"#, Status::Give),
+            (give("12 mL", "15 mg"), r#"{"x": true}"#, Status::Refused),
+            (give("5 mL", "25 mg"), r#"{"x": false}"#, Status::Refused),
+        ];
+        for (decide, patient, want) in cases {
+            assert_eq!(
+                status("x: bool", limits, &decide, patient),
+                want,
+                "{decide} {patient}"
+            );
+        }
+    }
+
+    /// A frequency that is not more than zero is the gate's problem too, although the evaluator
+    /// refuses such a frequency first (`posology::eval::frequency`).
+    #[test]
+    fn a_frequency_must_be_positive() {
+        use super::{frequency_problem, FrequencyOut};
+        use crate::units::{Quantity, Rational, Unit};
+        let q = |n: i64, unit: &str| {
+            Quantity::new(Rational::from(n), Unit::parse(unit).expect("a unit"))
+        };
+        let count = |n: i64| Quantity::new(Rational::from(n), Unit::none());
+        assert!(frequency_problem(&FrequencyOut::every(q(-4, "h"))).is_some());
+        assert!(frequency_problem(&FrequencyOut::every(q(0, "h"))).is_some());
+        assert!(frequency_problem(&FrequencyOut::every(q(12, "h"))).is_none());
+        assert!(frequency_problem(&FrequencyOut::times_daily(count(0))).is_some());
+        assert!(frequency_problem(&FrequencyOut::times_daily(count(3))).is_none());
     }
 }

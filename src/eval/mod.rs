@@ -389,11 +389,12 @@ impl<'p> Run<'_, 'p> {
                         .unwrap_or(Value::Missing)),
                     Reference::Let(slot) => self.env.let_value(*slot),
                 };
+                // The trace explains a decision to a person: a long list is shortened.
                 let shown = match v {
                     // Written out only while the budget allows (a list may be long); past it
                     // the evaluation is refused anyway.
                     Ok(v) if self.env.charge(expr::steps_to_show(&v), rule.span).is_ok() => {
-                        Shown(&v, program).to_string()
+                        crate::display::shown(&Shown(&v, program).to_string())
                     }
                     Ok(_) => "…".to_string(),
                     Err(_) => "missing".to_string(),

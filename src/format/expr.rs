@@ -103,7 +103,8 @@ fn bare(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Quantity { value, unit } => match unit {
             Some((u, _)) if u == "%" => format!("{value}%"),
-            Some((u, _)) => format!("{value} {u}"),
+            // `µg` and `ug` are error-prone (ISMP): the same unit is written `mcg`.
+            Some((u, _)) => format!("{value} {}", safe_unit(u)),
             None => value.to_string(),
         },
         ExprKind::Bool(b) => b.to_string(),
@@ -184,7 +185,7 @@ pub fn frequency(f: &Frequency) -> String {
 /// A type: `mg`, `a | b`, `list of { … }`.
 pub fn type_expr(t: &TypeExpr) -> String {
     match &t.kind {
-        TypeExprKind::Named(n) => n.clone(),
+        TypeExprKind::Named(n) => safe_unit(n),
         TypeExprKind::Enum(values) => values
             .iter()
             .map(|v| v.name.as_str())
@@ -216,4 +217,9 @@ pub fn input_rest(d: &InputDecl) -> String {
         s.push_str(&format!(" default {}", value(v)));
     }
     s
+}
+
+/// A unit as written, with `µg` and `ug` spelt `mcg` (the same unit, in safe notation).
+fn safe_unit(text: &str) -> String {
+    crate::units::safe_unit_spelling(text).unwrap_or_else(|| text.to_string())
 }

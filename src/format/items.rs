@@ -230,7 +230,10 @@ impl<'a> Printer<'a> {
         let width = decls.iter().map(|d| d.name.name.len()).max().unwrap_or(0) + 1;
         self.block(span, "inputs".into(), |me| {
             for d in decls {
-                let line = format!("{:<width$} {}", format!("{}:", d.name.name), input_rest(d));
+                // Not `{:<width$}`: a name of 70,000 characters is legal, and format widths
+                // above 65,535 panic.
+                let name = crate::display::pad(&format!("{}:", d.name.name), width);
+                let line = format!("{name} {}", input_rest(d));
                 me.statement(d.span, vec![line]);
             }
         });

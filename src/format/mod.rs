@@ -42,13 +42,17 @@ pub fn format_protocol(protocol: &crate::syntax::ast::Protocol) -> String {
     printer.finish()
 }
 
-/// A unified diff from `old` to `new` (for `posology fmt --check`).
+/// A unified diff from `old` to `new` (for `posology fmt --check`), safe to print: a control
+/// character in the file (an escape sequence in a comment) is shown escaped, never sent to the
+/// terminal.
 pub fn diff(old: &str, new: &str, name: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
+    let name = crate::display::escape(name);
+    let diff = similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(2)
-        .header(name, &format!("{name} (formatted)"))
-        .to_string()
+        .header(&name, &format!("{name} (formatted)"))
+        .to_string();
+    crate::display::terminal_safe(&diff).into_owned()
 }
 
 /// Every `//` comment outside quoted text.

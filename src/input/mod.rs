@@ -12,6 +12,7 @@ pub use document::{parse_document, Entry, Format, Node, NodeKind};
 
 use crate::check::{validate_value, InputSpec, Program, Type};
 use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
+use crate::display::quoted;
 use crate::units::{Quantity, UnitError};
 use crate::value::Value;
 
@@ -25,6 +26,17 @@ pub const MAX_RECORD_VALUES: usize = 1 << 20;
 
 /// The most problems reported for one patient's data (see [`crate::check::MAX_DIAGNOSTICS`]).
 pub const MAX_DIAGNOSTICS: usize = crate::check::MAX_DIAGNOSTICS;
+
+/// The largest patient file read, in bytes. Room for a list of [`MAX_LIST_ITEMS`] records
+/// written out in full (about 100 bytes each, pretty-printed), so that such a list is refused
+/// for its length, by name, rather than for the file's size.
+pub const MAX_PATIENT_BYTES: usize = 4 << 20;
+
+/// How much of a patient file (or standard input) is read: at most [`MAX_PATIENT_BYTES`].
+pub const PATIENT_FILE: crate::files::Limit = crate::files::Limit {
+    what: "patient file",
+    max_bytes: MAX_PATIENT_BYTES,
+};
 
 /// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
 /// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
@@ -312,6 +324,60 @@ fn describe_spelling(program: &Program, ty: &Type) -> String {
     }
 }
 
+/// A bare number from a patient file (a count or a plain number), read exactly or refused:
+/// never rounded. `Decimal`'s `parse` silently rounds past 28 digits, so that
+/// `3.0000000000000000000000000000000000000001` would be read as 3; here a whole-number input
+/// given any fraction is `posology::input::not_whole`, and any other number that cannot be held
+/// says which limit it passes. Exponents (`3e0`) are refused as elsewhere, with the number
+/// written out. The diagnostic is labelled at `span`, where the number is written.
+fn plain_number(
+    text: &str,
+    whole: bool,
+    path: &str,
+    span: Span,
+) -> Result<rust_decimal::Decimal, Diagnostic> {
+    use rust_decimal::Decimal;
+    let written = quoted(text);
+    if text.contains(['e', 'E']) {
+        let help = match Decimal::from_scientific(text) {
+            Ok(d) => format!("write `{}`", crate::units::format_decimal(&d)),
+            Err(_) => "write the number out in full, without an exponent".to_string(),
+        };
+        return Err(Diagnostic::error(
+            "posology::unit::notation",
+            format!(
+                "`{path}` is written with an exponent (`{written}`): exponent notation is not \
+                 accepted, as it is easily misread"
+            ),
+        )
+        .with_label(span, "exponent")
+        .with_help(help));
+    }
+    if let Ok(d) = Decimal::from_str_exact(text) {
+        return Ok(d);
+    }
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let is_fraction = frac.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    if whole && is_fraction {
+        let int = if int.is_empty() || int == "-" {
+            "0"
+        } else {
+            int
+        };
+        let invalid = crate::check::not_whole(path, &written, &quoted(int));
+        return Err(Diagnostic::error(invalid.code, invalid.message)
+            .with_label(span, "not a whole number")
+            .with_help(invalid.help));
+    }
+    let limit = crate::units::NumberLimit::of(text);
+    Err(Diagnostic::error(
+        "posology::value::out_of_range",
+        format!("`{path}`: {}", limit.message(&written)),
+    )
+    .with_label(span, limit.label())
+    .with_help(limit.help()))
+}
+
 struct Decoder<'p> {
     program: &'p Program,
     diags: Vec<Diagnostic>,
@@ -426,7 +492,7 @@ impl Decoder<'_> {
                 self.report(
                     Diagnostic::error(
                         "posology::input::unknown_field",
-                        format!("`{}` is not an input of this protocol", entry.key),
+                        format!("`{}` is not an input of this protocol", quoted(&entry.key)),
                     )
                     .with_label(entry.key_span, "unknown field")
                     .with_help(help),
@@ -462,7 +528,7 @@ impl Decoder<'_> {
             self.report(
                 Diagnostic::error(
                     "posology::input::unknown_field",
-                    format!("`{name}` is not an input of this protocol"),
+                    format!("`{}` is not an input of this protocol", quoted(name)),
                 )
                 .with_label(Span::new(0, name.len()), "unknown input")
                 .with_help(help),
@@ -489,14 +555,16 @@ impl Decoder<'_> {
             return None;
         }
         let value = self.decode(node, &spec.ty, spec, path)?;
-        if let Err((message, help)) = validate_value(spec, &value) {
+        if let Err(invalid) = validate_value(spec, &value) {
             self.report(
                 Diagnostic::error(
-                    "posology::input::out_of_range",
-                    message.replace(&format!("`{}`", spec.name), &format!("`{path}`")),
+                    invalid.code,
+                    invalid
+                        .message
+                        .replace(&format!("`{}`", spec.name), &format!("`{path}`")),
                 )
                 .with_label(node.span, "not allowed")
-                .with_help(help),
+                .with_help(invalid.help),
             );
             return None;
         }
@@ -539,29 +607,20 @@ impl Decoder<'_> {
         path: &str,
     ) -> Option<Value> {
         match (ty, &node.kind) {
-            (Type::Num(unit), NodeKind::Number(text)) if unit.is_dimensionless() => match text
-                .parse::<rust_decimal::Decimal>()
-                .ok()
-                .filter(|_| !text.contains(['e', 'E']))
-            {
-                Some(d) => Some(Value::Num(Quantity::new(d.into(), unit.clone()))),
-                None => {
-                    self.report(
-                        Diagnostic::error(
-                            "posology::value::out_of_range",
-                            format!("`{path}` is not a number that can be held exactly"),
-                        )
-                        .with_label(node.span, "value out of range")
-                        .with_help("write a plain decimal number, e.g. 3"),
-                    );
-                    None
+            (Type::Num(unit), NodeKind::Number(text)) if unit.is_dimensionless() => {
+                match plain_number(text, spec.whole, path, node.span) {
+                    Ok(d) => Some(Value::Num(Quantity::new(d.into(), unit.clone()))),
+                    Err(d) => {
+                        self.report(d);
+                        None
+                    }
                 }
-            },
+            }
             (Type::Num(unit), NodeKind::Number(text)) => {
                 let example = text
                     .parse::<rust_decimal::Decimal>()
                     .map(|d| Quantity::new(d.into(), unit.clone()).to_string())
-                    .unwrap_or_else(|_| format!("{text} {unit}"));
+                    .unwrap_or_else(|_| format!("{} {unit}", quoted(text)));
                 self.report(
                     Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
                         .with_label(node.span, "no unit")
@@ -579,7 +638,8 @@ impl Decoder<'_> {
                             d = Diagnostic::error(
                                 "posology::unit::mismatch",
                                 format!(
-                                    "`{path}` is \"{text}\", but it must be in {unit} ({})",
+                                    "`{path}` is \"{}\", but it must be in {unit} ({})",
+                                    quoted(text),
                                     unit.dim().describe()
                                 ),
                             )
@@ -612,7 +672,7 @@ impl Decoder<'_> {
                 self.report(
                     Diagnostic::error(
                         "posology::input::unknown_value",
-                        format!("\"{s}\" is not a choice of `{path}`"),
+                        format!("\"{}\" is not a choice of `{path}`", quoted(s)),
                     )
                     .with_label(node.span, "unknown choice")
                     .with_help(help),
@@ -625,7 +685,7 @@ impl Decoder<'_> {
                     self.report(
                         Diagnostic::error(
                             "posology::input::bad_date",
-                            format!("`{path}` is \"{s}\", which is not a date"),
+                            format!("`{path}` is \"{}\", which is not a date", quoted(s)),
                         )
                         .with_label(node.span, "not a date")
                         .with_help("write an ISO 8601 date, e.g. \"2026-12-01\""),
@@ -704,7 +764,7 @@ impl Decoder<'_> {
                 self.report(
                     Diagnostic::error(
                         "posology::input::unknown_field",
-                        format!("`{}` is not a field of `{path}`", entry.key),
+                        format!("`{}` is not a field of `{path}`", quoted(&entry.key)),
                     )
                     .with_label(entry.key_span, "unknown field")
                     .with_help(help),

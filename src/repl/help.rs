@@ -21,7 +21,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("unset", "forget an input's value: :unset daily_dose"),
     (
         "save",
-        "write the patient's values to a file: :save patient.json",
+        "write the patient's values to a new file: :save patient.json",
+    ),
+    (
+        "save!",
+        "write the patient's values, replacing the file: :save! patient.json",
     ),
     ("run", "decide, as `posology run` prints it"),
     ("why", "explain the last decision: rules tried, values read"),
@@ -48,7 +52,8 @@ Commands:
   :patient FILE    read a patient file (.json, .yaml, .toml)
   :inputs          list inputs: kind, allowed range, current value
   :unset NAME      forget an input's value (:unset daily_dose)
-  :save FILE       write the patient's values (:save patient.json)
+  :save FILE       write the patient's values to a new file (:save patient.json)
+  :save! FILE      … replacing FILE if it exists (never the loaded protocol, never via a link)
   :run             decide, as `posology run` prints it
   :why             explain the last decision
   :sweep NAME LOW..HIGH step STEP   one decision per value (:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day)

@@ -14,8 +14,10 @@ use rustyline::{Context, Editor, Helper};
 
 use super::entry::{BracketScan, MAX_ENTRY_BYTES};
 use super::help::COMMANDS;
+use super::history;
 use super::session::Session;
 use crate::check::{Program, Type};
+use crate::diagnostics::{render_all, Diagnostic, RenderStyle};
 use crate::syntax::KEYWORDS;
 use crate::units::Atom;
 
@@ -69,7 +71,7 @@ impl Completer for PosologyHelper {
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
-        for command in [":load ", ":l ", ":patient ", ":p ", ":save "] {
+        for command in [":load ", ":l ", ":patient ", ":p ", ":save ", ":save! "] {
             if before.starts_with(command) {
                 return self.files.complete(line, pos, ctx);
             }
@@ -255,10 +257,28 @@ pub(super) fn run(session: &mut Session, color: bool) {
         return;
     };
     editor.set_helper(Some(helper));
-    let history = super::history_path();
+    let style = if color {
+        RenderStyle::Fancy
+    } else {
+        RenderStyle::Plain
+    };
+    // History is read and written by our own safe functions, never by rustyline: a path that
+    // cannot be used means no history this session, said once, and that path is left alone.
+    let mut history = super::history_path();
     if let Some(path) = &history {
-        let _ = editor.load_history(path);
+        match history::load(path) {
+            Ok(entries) => {
+                for entry in entries {
+                    let _ = editor.add_history_entry(entry);
+                }
+            }
+            Err(d) => {
+                warn_history("no history this session", d, style);
+                history = None;
+            }
+        }
     }
+    let mut added = false;
     println!("posology repl: `:help` for commands, Ctrl-D to leave");
     let mut out = std::io::stdout();
     loop {
@@ -270,7 +290,7 @@ pub(super) fn run(session: &mut Session, color: bool) {
         match editor.readline(prompt) {
             Ok(line) => {
                 if !line.trim().is_empty() {
-                    let _ = editor.add_history_entry(line.as_str());
+                    added |= editor.add_history_entry(line.as_str()).unwrap_or(false);
                 }
                 // The editor gathered every line while brackets were open: hand over the whole.
                 let reply = session.line(&line);
@@ -283,14 +303,39 @@ pub(super) fn run(session: &mut Session, color: bool) {
                     break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
-            Err(_) => break,
+            // Ctrl-C, or a signal such as a resize that the editor did not absorb: read again.
+            Err(ReadlineError::Interrupted | ReadlineError::Signal(_)) => continue,
+            Err(ReadlineError::Eof) => break,
+            // The terminal failed (or sent what is not text): say so, and fail the session,
+            // rather than end as if the user had left.
+            Err(e) => {
+                let reply = session.unreadable_line(
+                    Diagnostic::error(
+                        "posology::io::read",
+                        format!("cannot read from the terminal: {e}"),
+                    )
+                    .with_help(
+                        "the session stops here; pipe lines through standard input to script it",
+                    ),
+                );
+                let _ = out.write_all(reply.text.as_bytes());
+                break;
+            }
         }
     }
-    if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+    if let (Some(path), true) = (&history, added) {
+        if let Err(d) = history::save(path, editor.history().iter()) {
+            warn_history("this session's history was not saved", d, style);
         }
-        let _ = editor.save_history(path);
     }
+}
+
+/// The one warning for a history file that cannot be used (when it is read, or else when it
+/// is written).
+fn warn_history(what: &str, d: Diagnostic, style: RenderStyle) {
+    let d = Diagnostic::warning(d.code, format!("{what}: {}", d.message)).with_help(format!(
+        "{}; or set XDG_STATE_HOME to a directory where posology/history can be a plain file",
+        d.help.as_deref().unwrap_or("check the history file")
+    ));
+    eprint!("{}", render_all(&[d], style));
 }

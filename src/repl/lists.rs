@@ -3,8 +3,14 @@
 
 use crate::check::Program;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::display;
 use crate::input::MAX_LIST_ITEMS;
 use crate::value::{Shown, Value};
+
+/// A value's text, shortened and made safe for a terminal, as the REPL shows values.
+fn shown(v: &Value, program: &Program) -> String {
+    display::shown(&Shown(v, program).to_string())
+}
 
 /// The most items of a list echoed after `=` or `+=`; the rest are counted.
 const ECHOED_ITEMS: usize = 20;
@@ -52,16 +58,16 @@ pub(super) fn too_many_items(name: &str, count: usize, span: Span) -> Diagnostic
 /// more there are.
 pub(super) fn echo(program: &Program, v: &Value) -> String {
     let Value::List(items) = v else {
-        return Shown(v, program).to_string();
+        return shown(v, program);
     };
     if items.len() <= ECHOED_ITEMS {
-        return Shown(v, program).to_string();
+        return shown(v, program);
     }
     let first = Value::List(items[..ECHOED_ITEMS].to_vec().into());
     let first = Shown(&first, program).to_string();
     format!(
         "{}, … {} more items]",
-        first.strip_suffix(']').unwrap_or(&first),
+        display::shown(first.strip_suffix(']').unwrap_or(&first)),
         items.len() - ECHOED_ITEMS
     )
 }
@@ -72,12 +78,9 @@ pub(super) fn echo(program: &Program, v: &Value) -> String {
 /// length.
 pub(super) fn echo_items(program: &Program, items: &[Value]) -> String {
     if items.len() <= ECHOED_ITEMS {
-        return Shown(&Value::List(items.to_vec().into()), program).to_string();
+        return shown(&Value::List(items.to_vec().into()), program);
     }
-    let last = items
-        .last()
-        .map(|v| Shown(v, program).to_string())
-        .unwrap_or_default();
+    let last = items.last().map(|v| shown(v, program)).unwrap_or_default();
     format!("[… {} items, {last}]", items.len() - 1)
 }
 

@@ -33,9 +33,11 @@ pub(super) fn reread(old: &Program, old_given: &[Option<Value>], new: &Program) 
         };
         let name = &old_spec.name;
         let was = Shown(value, old).to_string();
+        // Compared whole, shown shortened (a list of 2,000 test doses is not printed whole).
+        let was_shown = crate::display::shown(&was);
         let Some(slot) = new.input_slot(name) else {
             dropped_lines.push(format!(
-                "  {name} = {was}: `{name}` is no longer an input of this protocol: dropped\n"
+                "  {name} = {was_shown}: `{name}` is no longer an input of this protocol: dropped\n"
             ));
             continue;
         };
@@ -44,14 +46,15 @@ pub(super) fn reread(old: &Program, old_given: &[Option<Value>], new: &Program) 
             Ok(v) => {
                 let now = Shown(&v, new).to_string();
                 if now != was {
-                    converted_lines.push(format!("  {name} = {was} is now {now}\n"));
+                    let now = crate::display::shown(&now);
+                    converted_lines.push(format!("  {name} = {was_shown} is now {now}\n"));
                 }
                 given[slot] = Some(v);
             }
             Err(reason) => {
                 dropped[slot] = true;
                 dropped_lines.push(format!(
-                    "  {name} = {was}: {reason}; dropped, set it again\n"
+                    "  {name} = {was_shown}: {reason}; dropped, set it again\n"
                 ));
             }
         }
@@ -94,9 +97,9 @@ fn reread_input(
 fn checked(spec: &InputSpec, path: &str, v: Value) -> Result<Value, String> {
     match validate_value(spec, &v) {
         Ok(()) => Ok(v),
-        Err((message, _)) => {
-            Err(message.replace(&format!("`{}`", spec.name), &format!("`{path}`")))
-        }
+        Err(invalid) => Err(invalid
+            .message
+            .replace(&format!("`{}`", spec.name), &format!("`{path}`"))),
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{check, CExprKind, Program, Scope, Type};
 use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
 use crate::eval::{self, Decision, Env, Options};
+use crate::files::{self, Limit, WriteOptions};
 use crate::input::{self, Format, MAX_LIST_ITEMS};
 use crate::report;
 use crate::syntax::{self, ast};
@@ -114,7 +115,7 @@ impl Session {
             }
             Step::Dropped(d) => {
                 self.failures += 1;
-                return Reply::fail(self.diagnostics(&[d]));
+                return terminal_safe(Reply::fail(self.diagnostics(&[d])));
             }
             Step::Complete(text) => text,
         };
@@ -122,7 +123,25 @@ impl Session {
         if !reply.ok {
             self.failures += 1;
         }
-        reply
+        terminal_safe(reply)
+    }
+
+    /// A line that could not be read (not UTF-8, too long): its diagnostic is shown and counted
+    /// as a failed line, and the session goes on. Lines gathered inside open brackets are
+    /// dropped with it, so that what follows is never joined to an entry missing a line.
+    pub fn unreadable_line(&mut self, d: Diagnostic) -> Reply {
+        self.failures += 1;
+        let mut out = self.diagnostics(&[d]);
+        if self.pending.take().is_some() {
+            out.push_str("the unfinished entry before this line was dropped: enter it again\n");
+        }
+        Reply::fail(out)
+    }
+
+    /// Counts a failure that happened outside a line (a protocol or patient file given on the
+    /// command line that could not be used), so the exit status says so.
+    pub fn count_failure(&mut self) {
+        self.failures += 1;
     }
 
     /// Runs lines left waiting for closing brackets (at the end of input), if any.
@@ -132,7 +151,7 @@ impl Session {
         if !reply.ok {
             self.failures += 1;
         }
-        Some(reply)
+        Some(terminal_safe(reply))
     }
 
     fn dispatch(&mut self, text: &str) -> Reply {
@@ -192,11 +211,11 @@ impl Session {
                 "`:load` needs a protocol file",
                 "write `:load protocols/baclofen_oral.dose`",
             ),
-            "save" if arg.is_empty() => self.command_error(
+            "save" | "save!" if arg.is_empty() => self.command_error(
                 line,
                 "posology::repl::usage",
-                "`:save` needs a file name",
-                "write `:save patient.json`",
+                &format!("`:{name}` needs a file name"),
+                &format!("write `:{name} patient.json`"),
             ),
             "load" | "l" => self.load(Path::new(arg), false),
             "reload" | "r" => match self.loaded.as_ref().map(|l| l.path.clone()) {
@@ -206,7 +225,8 @@ impl Session {
             "patient" | "p" => self.patient(Path::new(arg), line),
             "unset" | "u" => self.unset(arg, line),
             "inputs" | "i" => self.inputs(line),
-            "save" => self.save(Path::new(arg), line),
+            "save" => self.save(Path::new(arg), line, WriteOptions::NEW),
+            "save!" => self.save(Path::new(arg), line, WriteOptions::REPLACE),
             "run" => self.run(line),
             "why" | "w" => self.why(),
             "sweep" | "s" => sweep::sweep(self, arg, line),
@@ -227,7 +247,7 @@ impl Session {
                     line,
                     Diagnostic::error(
                         "posology::repl::unknown_command",
-                        format!("unknown command `:{other}`"),
+                        format!("unknown command `:{}`", crate::display::quoted(other)),
                     )
                     .with_label(Span::new(start, start + other.len()), "no such command")
                     .with_help(help),
@@ -236,25 +256,24 @@ impl Session {
         }
     }
 
-    /// A file's text, or the failed reply saying why it cannot be read.
-    fn read_file(&self, path: &Path) -> Result<String, Reply> {
-        std::fs::read_to_string(path).map_err(|e| {
-            let d = Diagnostic::error(
-                "posology::io::read",
-                format!("cannot read {}: {e}", path.display()),
-            )
-            .with_help("check the path");
-            Reply::fail(self.diagnostics(&[d]))
-        })
+    /// A file's text (through the library's one reader: regular files only, at most `limit`
+    /// bytes, UTF-8), or the failed reply saying why it cannot be read.
+    fn read_file(&self, path: &Path, limit: Limit) -> Result<String, Reply> {
+        files::read_text(path, limit).map_err(|d| Reply::fail(self.diagnostics(&[d])))
     }
 
     /// Loads (or reloads) a protocol; a protocol that does not check keeps the last good one.
     pub fn load(&mut self, path: &Path, keep_values: bool) -> Reply {
         self.settle();
+        // Called directly (`posology repl FILE`) as well as by `:load`: made safe here too.
+        terminal_safe(self.load_protocol(path, keep_values))
+    }
+
+    fn load_protocol(&mut self, path: &Path, keep_values: bool) -> Reply {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
-        let text = match self.read_file(path) {
+        let text = match self.read_file(path, syntax::PROTOCOL_FILE) {
             Ok(t) => t,
             Err(reply) => return reply,
         };
@@ -332,7 +351,7 @@ impl Session {
                 .with_help("name the file .json, .yaml or .toml"),
             );
         };
-        let text = match self.read_file(path) {
+        let text = match self.read_file(path, input::PATIENT_FILE) {
             Ok(t) => t,
             Err(reply) => return reply,
         };
@@ -361,7 +380,10 @@ impl Session {
                 line,
                 Diagnostic::error(
                     "posology::repl::unknown_input",
-                    format!("`{name}` is not an input of this protocol"),
+                    format!(
+                        "`{}` is not an input of this protocol",
+                        crate::display::quoted(name)
+                    ),
                 )
                 .with_label(Span::new(start, start + name.len()), "unknown input")
                 .with_help(help),
@@ -539,9 +561,9 @@ impl Session {
                 .map(|(lo, hi)| format!("{lo}..{hi}"))
                 .unwrap_or_default();
             let value = match (v, &spec.default) {
-                (Some(v), _) => Shown(v, program).to_string(),
+                (Some(v), _) => shown(v, program),
                 (None, _) if self.is_dropped(slot) => "DROPPED on reload (set it again)".into(),
-                (None, Some(d)) => format!("{} (default)", Shown(d, program)),
+                (None, Some(d)) => format!("{} (default)", shown(d, program)),
                 (None, None) if spec.optional => "not given (optional)".into(),
                 (None, None) => "MISSING (required)".into(),
             };
@@ -550,7 +572,10 @@ impl Session {
         Reply::ok(table(&rows))
     }
 
-    fn save(&self, path: &Path, line: &str) -> Reply {
+    /// `:save FILE` writes a new file only; `:save! FILE` may replace an existing one. Neither
+    /// writes through a symbolic link, nor over the loaded protocol (it would be lost, and
+    /// `:reload` with it).
+    fn save(&self, path: &Path, line: &str, options: WriteOptions) -> Reply {
         let loaded = match self.need_protocol(line) {
             Ok(l) => l,
             Err(r) => return r,
@@ -558,20 +583,34 @@ impl Session {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :save FILE.json\n");
         }
+        if path == loaded.path || files::same_file(path, &loaded.path) {
+            return self.command_error(
+                line,
+                "posology::repl::save_over_protocol",
+                &format!(
+                    "{} is the loaded protocol; the patient's values are never saved over it",
+                    path.display()
+                ),
+                "save the values to a patient file of their own: `:save patient.json`",
+            );
+        }
         let json = input::to_patient_json(&loaded.program, &self.given);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
-        match std::fs::write(path, text) {
+        match files::write_text(path, &text, options) {
             Ok(()) => Reply::ok(format!(
                 "saved {} values to {}\n",
                 self.given.iter().filter(|v| v.is_some()).count(),
                 path.display()
             )),
-            Err(e) => {
-                let d = Diagnostic::error(
-                    "posology::io::write",
-                    format!("cannot write {}: {e}", path.display()),
-                )
-                .with_help("check the directory exists and is writable");
+            Err(d) => {
+                let d = if d.code == "posology::io::exists" {
+                    d.with_help(format!(
+                        "`:save! {}` replaces it; or choose another name",
+                        path.display()
+                    ))
+                } else {
+                    d
+                };
                 Reply::fail(self.diagnostics(&[d]))
             }
         }
@@ -738,7 +777,7 @@ impl Session {
         let values = self.values_with_defaults();
         let mut env = Env::new(&loaded.program, &values);
         match env.eval(&c) {
-            Ok(v) => Reply::ok(format!("{}\n", Shown(&v, &loaded.program))),
+            Ok(v) => Reply::ok(format!("{}\n", shown(&v, &loaded.program))),
             Err(d) => {
                 // Errors inside the line point into it; those inside a `let` into the protocol.
                 let inside_line =
@@ -752,6 +791,21 @@ impl Session {
             }
         }
     }
+}
+
+/// A reply with every character that could act on a terminal escaped (line breaks kept): the
+/// one boundary everything the session prints passes, whatever part of it came from a file.
+fn terminal_safe(mut reply: Reply) -> Reply {
+    if let std::borrow::Cow::Owned(safe) = crate::display::terminal_safe(&reply.text) {
+        reply.text = safe;
+    }
+    reply
+}
+
+/// A value as the session shows it: escaped, and shortened when long (a list of 2,000 test
+/// doses is not echoed whole).
+fn shown(v: &Value, program: &Program) -> String {
+    crate::display::shown(&Shown(v, program).to_string())
 }
 
 /// True when a run-time error comes from a `let` (its span is in the protocol, not the line).
@@ -852,7 +906,8 @@ pub(super) fn table(rows: &[[String; 4]]) -> String {
     for r in rows {
         let mut line = String::new();
         for (i, cell) in r.iter().enumerate() {
-            line.push_str(&format!("{:<w$}  ", cell, w = widths[i]));
+            line.push_str(&crate::display::pad(cell, widths[i]));
+            line.push_str("  ");
         }
         out.push_str(line.trim_end());
         out.push('\n');

@@ -39,11 +39,18 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
     let Some(slot) = program.input_slot(name) else {
         return fail(
             "posology::repl::unknown_input",
-            format!("`{name}` is not an input of this protocol"),
+            format!(
+                "`{}` is not an input of this protocol",
+                crate::display::quoted(name)
+            ),
             "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`",
         );
     };
     let spec = program.inputs[slot].clone();
+    if !matches!(spec.ty, Type::Enum(_) | Type::Bool | Type::Num(_)) {
+        let (message, help) = not_sweepable(session, &spec);
+        return fail("posology::repl::sweep", message, &help);
+    }
     let values: Vec<Value> = if rest.is_empty() {
         match &spec.ty {
             Type::Enum(id) => (0..program.enums[*id as usize].values.len() as u32)
@@ -51,11 +58,23 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
                 .collect(),
             Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
             _ => {
+                let (what, example) = if spec.whole {
+                    ("a count".to_string(), format!(":sweep {name} 1..4 step 1"))
+                } else {
+                    let unit = spec.unit.clone().unwrap_or_default();
+                    let five = Quantity::new(5.into(), unit.clone());
+                    (
+                        unit.dim().describe(),
+                        format!(
+                            ":sweep {name} LOW..HIGH step STEP`, each a quantity such as `{five}`"
+                        ),
+                    )
+                };
                 return fail(
                     "posology::repl::sweep",
-                    format!("`{name}` is a quantity: give a range and a step"),
-                    &format!("write `:sweep {name} LOW..HIGH step STEP`"),
-                )
+                    format!("`{name}` is {what}: give a range and a step"),
+                    &format!("write `{example}"),
+                );
             }
         }
     } else {
@@ -78,7 +97,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         "notes".into(),
     ]];
     for v in values {
-        let shown = Shown(&v, program).to_string();
+        let shown = crate::display::shown(&Shown(&v, program).to_string());
         session.given[slot] = Some(v);
         let row = match session.decide() {
             Ok(d) => {
@@ -143,6 +162,56 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
     }
 }
 
+/// Why an input that is not a choice, true/false or a number cannot be swept, and what can be.
+fn not_sweepable(session: &Session, spec: &crate::check::InputSpec) -> (String, String) {
+    let Some(loaded) = &session.loaded else {
+        return (
+            "no protocol is loaded".into(),
+            "load one with `:load FILE`".into(),
+        );
+    };
+    let program = &loaded.program;
+    let name = &spec.name;
+    let kind = super::session::kind_of(program, &spec.ty, spec.whole);
+    let (what, set) = match &spec.ty {
+        Type::List(_) | Type::EmptyList => (
+            format!("a {kind}"),
+            format!("set the list with `{name} = [ … ]` or add to it with `{name} += …`"),
+        ),
+        Type::Record(_) => (
+            format!("a record ({kind})"),
+            format!("set it with `{name} = {{ … }}`"),
+        ),
+        Type::Date => (
+            "a date".into(),
+            format!("set it with `{name} = \"2026-12-01\"`"),
+        ),
+        Type::Text => ("a text".into(), format!("set it with `{name} = \"…\"`")),
+        _ => (
+            "not a choice or a number".into(),
+            format!("set it with `{name} = …`"),
+        ),
+    };
+    let sweepable: Vec<&str> = program
+        .inputs
+        .iter()
+        .filter(|i| matches!(i.ty, Type::Enum(_) | Type::Bool | Type::Num(_)))
+        .map(|i| i.name.as_str())
+        .collect();
+    let can = if sweepable.is_empty() {
+        "this protocol has no input that can be swept".to_string()
+    } else {
+        format!("the inputs that can be swept are: {}", sweepable.join(", "))
+    };
+    (
+        format!(
+            "`{name}` is {what}: a sweep runs one decision per value of a choice, true/false, \
+             or a number over a range"
+        ),
+        format!("{set}; {can}"),
+    )
+}
+
 fn numeric_values(
     session: &Session,
     spec: &crate::check::InputSpec,
@@ -165,7 +234,10 @@ fn numeric_values(
             .map_err(|d| d.message)
     };
     let Value::Range(r) = constant(range_text)? else {
-        return Err(format!("`{}` is not a range LOW..HIGH", range_text.trim()));
+        return Err(format!(
+            "`{}` is not a range LOW..HIGH",
+            crate::display::quoted(range_text.trim())
+        ));
     };
     let (Value::Num(lo), Value::Num(hi)) = (&r.0, &r.1) else {
         return Err("the range must be of quantities".into());
@@ -187,7 +259,7 @@ fn numeric_values(
         }
         let converted = v.convert_to(&unit).map_err(|e| format!("{v}: {e}"))?;
         let value = Value::Num(converted);
-        validate_value(spec, &value).map_err(|(m, _)| m)?;
+        validate_value(spec, &value).map_err(|invalid| invalid.message)?;
         out.push(value);
         v = v.add(&step).map_err(|e| e.to_string())?;
     }

@@ -113,7 +113,8 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
     if !d.values.is_empty() {
         let _ = writeln!(out, "\nValues:");
         for (name, v) in &d.values {
-            let _ = writeln!(out, "  {name} = {}", crate::value::Shown(v, program));
+            let shown = crate::value::Shown(v, program).to_string();
+            let _ = writeln!(out, "  {name} = {}", crate::display::shown(&shown));
         }
     }
     if !d.messages.is_empty() {
@@ -141,9 +142,18 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         let _ = writeln!(out, "\nNext: {}", parts.join(", "));
     }
     if trace {
-        out.push_str(&why(d));
+        why_into(&mut out, d);
     }
-    out
+    safe(out)
+}
+
+/// The report with every character that could act on a terminal escaped (line breaks kept):
+/// a protocol's messages and a patient's texts are shown, never obeyed.
+fn safe(out: String) -> String {
+    match crate::display::terminal_safe(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(safe) => safe,
+    }
 }
 
 fn schedule(out: &mut String, s: &Schedule) {
@@ -199,7 +209,8 @@ fn schedule(out: &mut String, s: &Schedule) {
             if widths[i] == 0 {
                 continue;
             }
-            let _ = write!(line, " {:<w$}", cell, w = widths[i]);
+            line.push(' ');
+            line.push_str(&crate::display::pad(cell, widths[i]));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
@@ -225,7 +236,7 @@ fn proposal(out: &mut String, p: &ProposalOutcome) {
 pub fn why(d: &Decision) -> String {
     let mut out = String::new();
     why_into(&mut out, d);
-    out
+    safe(out)
 }
 
 fn why_into(out: &mut String, d: &Decision) {

@@ -632,9 +632,10 @@ fn found_text(text: &str, pos: usize) -> String {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
                 .collect();
-            format!("`{word}`")
+            format!("`{}`", crate::display::quoted(&word))
         }
-        Some(c) => format!("`{c}`"),
+        // A control character (an escape from a pasted terminal session) is named, not sent.
+        Some(c) => format!("`{}`", crate::display::escape(c.encode_utf8(&mut [0; 4]))),
     }
 }
 

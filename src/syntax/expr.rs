@@ -330,12 +330,13 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
 /// Reads a decimal exactly, or says the number cannot be held exactly.
 pub(super) fn parse_decimal(digits: &str, span: Span) -> Result<Decimal, Diagnostic> {
     Decimal::from_str_exact(digits).map_err(|_| {
+        let limit = crate::units::NumberLimit::of(digits);
         Diagnostic::error(
             "posology::value::out_of_range",
-            format!("the number `{digits}` cannot be held exactly"),
+            limit.message(&crate::display::quoted(digits)),
         )
-        .with_label(span, "too many digits, or too large")
-        .with_help("numbers may have at most 28 significant digits and 28 decimal places")
+        .with_label(span, limit.label())
+        .with_help(limit.help())
     })
 }
 

@@ -23,6 +23,13 @@ pub const MAX_NESTING: usize = 64;
 /// The largest protocol file accepted, in bytes.
 pub const MAX_PROTOCOL_BYTES: usize = 1 << 20;
 
+/// How much of a protocol file is read: no more than [`MAX_PROTOCOL_BYTES`] (and one byte to
+/// know it is larger), so a device or a huge file is refused without being read whole.
+pub const PROTOCOL_FILE: crate::files::Limit = crate::files::Limit {
+    what: "protocol",
+    max_bytes: MAX_PROTOCOL_BYTES,
+};
+
 /// Refuses text that is too large or too deeply nested to parse safely, and characters that look
 /// like syntax but are not (smart quotes, non-breaking spaces pasted from a word processor).
 fn precheck(text: &str) -> Result<(), Diagnostic> {

@@ -137,6 +137,38 @@ const SPELLINGS: &[(&str, Atom)] = &[
 /// Error-prone abbreviations (ISMP) refused on input, lower-cased, with the safe spelling.
 const BANNED: &[(&str, &str)] = &[("u", "units"), ("iu", "units"), ("cc", "mL")];
 
+/// Spellings read (a patient file or a pasted value may use them) but error-prone in a
+/// protocol: `µg` (either code point) is misread as `mg`, a thousandfold overdose, and `ug` is
+/// its typed form (ISMP). A protocol using one gets a warning and `posology fmt` rewrites it.
+const DISCOURAGED: &[(&str, &str)] = &[("\u{b5}g", "mcg"), ("\u{3bc}g", "mcg"), ("ug", "mcg")];
+
+/// A unit as written (`µg/mL`, `ug/kg/min`) with every discouraged spelling replaced by the
+/// safe one (`mcg/mL`), or `None` when it has none. Separators and spaces are kept as written,
+/// so the result means exactly the same unit.
+pub fn safe_unit_spelling(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut changed = false;
+    let mut word_start = 0;
+    let boundaries = text
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '/' | '·' | '*' | ' ' | '\t'))
+        .map(|(i, c)| (i, i + c.len_utf8()))
+        .chain(std::iter::once((text.len(), text.len())));
+    for (end, next) in boundaries {
+        let word = &text[word_start..end];
+        match DISCOURAGED.iter().find(|(bad, _)| *bad == word) {
+            Some((_, good)) => {
+                out.push_str(good);
+                changed = true;
+            }
+            None => out.push_str(word),
+        }
+        out.push_str(&text[end..next]);
+        word_start = next;
+    }
+    changed.then_some(out)
+}
+
 /// How many atoms there are: a unit has at most one entry per atom.
 pub(crate) const ATOM_COUNT: usize = 18;
 

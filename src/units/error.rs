@@ -4,13 +4,15 @@
 use thiserror::Error;
 
 use super::dim::Dim;
+use super::parse::NumberLimit;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::display::quoted;
 
 /// Everything that can go wrong with a unit or a quantity.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum UnitError {
     /// A word that is not a unit this language knows.
-    #[error("`{text}` is not a unit I know")]
+    #[error("`{}` is not a unit I know", quoted(text))]
     Unknown {
         /// The word as written.
         text: String,
@@ -18,7 +20,11 @@ pub enum UnitError {
         suggestion: Option<String>,
     },
     /// An error-prone abbreviation (ISMP list) that is refused on purpose.
-    #[error("`{text}` is an error-prone abbreviation ({})", banned_reason(text))]
+    #[error(
+        "`{}` is an error-prone abbreviation ({})",
+        quoted(text),
+        banned_reason(text)
+    )]
     Banned {
         /// The abbreviation as written.
         text: String,
@@ -36,7 +42,7 @@ pub enum UnitError {
         op: &'static str,
     },
     /// A conversion or quotient that has no exact decimal value.
-    #[error("{from} cannot be expressed exactly in {to}")]
+    #[error("{} cannot be expressed exactly in {}", quoted(from), quoted(to))]
     Inexact {
         /// The quantity (or expression) being converted, as text.
         from: String,
@@ -54,7 +60,8 @@ pub enum UnitError {
     MissingUnit,
     /// A number written in an unsafe or ambiguous way (ISMP safe notation).
     #[error(
-        "`{text}` is not written in safe notation: {}",
+        "`{}` is not written in safe notation: {}",
+        quoted(text),
         super::parse::notation_reason(text)
     )]
     Notation {
@@ -66,6 +73,24 @@ pub enum UnitError {
     /// A number with more digits than can be held exactly, or beyond the range of values.
     #[error("value out of range: a number can have at most 28 significant digits and must be below 79228162514264337593543950336")]
     OutOfRange,
+    /// A number written with more digits than can be held exactly, or too large, saying which.
+    #[error("{}", limit.message(&quoted(text)))]
+    Digits {
+        /// The number (or quantity) as written.
+        text: String,
+        /// The limit it passes.
+        limit: NumberLimit,
+    },
+    /// A date moved by a number of days lands outside the calendar that can be computed.
+    #[error("{date} {op} {by} is outside the calendar that can be computed (years -9999 to 9999)")]
+    DateOutOfRange {
+        /// The date moved.
+        date: jiff::civil::Date,
+        /// `+` or `-`.
+        op: char,
+        /// The duration it was moved by, as shown (`38 days`).
+        by: String,
+    },
 }
 
 impl UnitError {
@@ -80,7 +105,8 @@ impl UnitError {
             UnitError::DivisionByZero => "posology::value::division_by_zero",
             UnitError::MissingUnit => "posology::unit::missing",
             UnitError::Notation { .. } => "posology::unit::notation",
-            UnitError::OutOfRange => "posology::value::out_of_range",
+            UnitError::OutOfRange | UnitError::Digits { .. } => "posology::value::out_of_range",
+            UnitError::DateOutOfRange { .. } => "posology::value::date_out_of_range",
         }
     }
 
@@ -97,7 +123,9 @@ impl UnitError {
                 "write a unit such as mg, mcg, g, kg, mL, L, h, day, week, tablets or units"
                     .to_string(),
             ),
-            UnitError::Banned { write_instead, .. } => Some(format!("write `{write_instead}`")),
+            UnitError::Banned { write_instead, .. } => {
+                Some(format!("write `{}`", quoted(write_instead)))
+            }
             UnitError::Mismatch { left, right, .. } => mismatch_help(left, right),
             UnitError::Inexact { .. } => Some(
                 "convert to a unit that divides evenly (e.g. mcg/day instead of mcg/h), \
@@ -115,10 +143,16 @@ impl UnitError {
             UnitError::Notation {
                 text,
                 write_instead,
-            } => Some(notation_help(text, write_instead)),
+            } => Some(super::parse::notation_help(text, write_instead)),
             UnitError::OutOfRange => {
                 Some("check the number: it has too many digits or is too large".to_string())
             }
+            UnitError::Digits { limit, .. } => Some(limit.help().to_string()),
+            UnitError::DateOutOfRange { .. } => Some(
+                "check the dates and durations in the patient's data: a year such as 9999 or \
+                 a duration of thousands of years is a typing slip"
+                    .to_string(),
+            ),
         }
     }
 
@@ -134,6 +168,8 @@ impl UnitError {
             UnitError::MissingUnit => "unit missing",
             UnitError::Notation { .. } => "unsafe notation",
             UnitError::OutOfRange => "out of range",
+            UnitError::Digits { limit, .. } => limit.label(),
+            UnitError::DateOutOfRange { .. } => "date out of range",
         }
     }
 
@@ -188,33 +224,4 @@ fn mismatch_help(left: &Dim, right: &Dim) -> Option<String> {
         );
     }
     Some("check the units on both sides".to_string())
-}
-
-fn notation_help(text: &str, write_instead: &str) -> String {
-    match ambiguous_comma(text) {
-        Some((thousands, decimal)) => format!(
-            "write `{thousands}` if the comma separates thousands, or `{decimal}` if it is a \
-             decimal comma; never use thousands separators"
-        ),
-        None => format!("write `{write_instead}`"),
-    }
-}
-
-/// For `1,000 mg`: both readings (`1000 mg`, `1 mg`) when a comma is followed by exactly three
-/// digits and so could be either a thousands separator or a decimal comma.
-fn ambiguous_comma(text: &str) -> Option<(String, String)> {
-    let (before, after) = text.split_once(',')?;
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    let lone = !after.contains(',') && !before.contains('.');
-    if digits.len() != 3 || !lone {
-        return None;
-    }
-    let rest = &after[digits.len()..];
-    let thousands = format!("{before}{digits}{rest}");
-    let decimal = format!("{before}.{digits}");
-    let decimal = rust_decimal::Decimal::from_str_exact(&decimal).ok()?;
-    Some((
-        thousands,
-        format!("{}{rest}", super::format::format_decimal(&decimal)),
-    ))
 }

@@ -59,10 +59,11 @@ mod unit;
 #[cfg(test)]
 mod tests;
 
-pub use atom::{Atom, Kind};
+pub use atom::{safe_unit_spelling, Atom, Kind};
 pub use dim::Dim;
 pub use error::UnitError;
 pub use format::{format_decimal, format_number};
+pub use parse::{NumberLimit, MAX_DECIMAL_PLACES, NUMBER_BOUND, SMALLEST_STEP};
 pub use quantity::Quantity;
 pub use ratio::Ratio;
 pub use rational::Rational;

@@ -689,7 +689,8 @@ fn small_decimal_text(num: i64, den: u64) -> Option<Option<String>> {
     let digits = u128::from(num.unsigned_abs()).checked_mul(pow10 / u128::from(den))?;
     let (int, frac) = (digits / pow10, digits % pow10);
     let sign = if num < 0 { "-" } else { "" };
-    // In lowest terms the last digit is not zero.
+    // In lowest terms the last digit is not zero. The width is at most 38 (`POW10` has 39
+    // entries), far below the 65,535 at which a format width panics.
     Some(Some(format!(
         "{sign}{int}.{frac:0>width$}",
         width = scale as usize

@@ -360,6 +360,7 @@ impl Ctx<'_> {
 
     /// `posology::input::duplicate_field`: one record names the same field twice.
     fn duplicate(&self, key: &str, first: Option<Span>, again: Span) -> Diagnostic {
+        let key = crate::display::quoted(key);
         let mut diag = Diagnostic::error(
             "posology::input::duplicate_field",
             format!("the field `{key}` is given twice in the same record"),

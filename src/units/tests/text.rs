@@ -152,15 +152,105 @@ fn unsafe_notation_is_refused() {
 }
 
 #[test]
+fn ambiguous_numbers_get_every_reading_never_a_guess() {
+    let help = |text: &str| {
+        Quantity::parse(text)
+            .unwrap_err()
+            .help()
+            .unwrap_or_default()
+    };
+    // European `1.000,5` is 1000.5; dropping the comma (`1.0005`) would be 1000 times less.
+    let h = help("1.000,5 mg");
+    assert!(
+        h.contains("`1000.5 mg` if the comma is a decimal comma and the point"),
+        "{h}"
+    );
+    assert!(!h.contains("1.0005"), "{h}");
+    // `10,0` as a decimal comma is 10, written without the trailing zero safe notation refuses.
+    let h = help("10,0 mg");
+    assert!(h.contains("`10 mg` if the comma is a decimal comma"), "{h}");
+    assert!(!h.contains("10.0"), "{h}");
+    let h = help("1,000 mg");
+    assert!(
+        h.contains("`1000 mg` if the comma separates thousands"),
+        "{h}"
+    );
+    assert!(h.contains("`1 mg` if it is a decimal comma"), "{h}");
+    let h = help("1,000.5 mg");
+    assert!(
+        h.contains("`1000.5 mg` if the comma separates thousands"),
+        "{h}"
+    );
+    // `1 1/day` may be "1 per day" or "11/day": no number is suggested.
+    let h = help("1 1/d");
+    assert!(!h.contains("11/d") && !h.contains('`'), "{h}");
+    let h = help("12 5 mg");
+    assert!(!h.contains("125"), "{h}");
+    // Thousands written apart, SI style, have one reading.
+    assert!(help("5 000 mg").contains("`5000 mg` if the space separates thousands"));
+    let write = |text: &str| match Quantity::parse(text) {
+        Err(UnitError::Notation { write_instead, .. }) => write_instead,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(write("1,000 mg"), "<number> <unit>");
+    assert_eq!(write("1 1/day"), "<number> <unit>");
+    assert_eq!(write("1.000,5 mg"), "1000.5 mg");
+}
+
+#[test]
+fn discouraged_microgram_spellings_are_rewritten_as_mcg() {
+    use crate::units::safe_unit_spelling;
+    assert_eq!(safe_unit_spelling("\u{b5}g").as_deref(), Some("mcg"));
+    assert_eq!(safe_unit_spelling("\u{3bc}g/mL").as_deref(), Some("mcg/mL"));
+    assert_eq!(
+        safe_unit_spelling("ug/kg/min").as_deref(),
+        Some("mcg/kg/min")
+    );
+    assert_eq!(safe_unit_spelling("mg / ug").as_deref(), Some("mg / mcg"));
+    assert_eq!(safe_unit_spelling("mcg/day"), None);
+    assert_eq!(safe_unit_spelling("units"), None);
+    assert_eq!(u("ug/mL"), u("mcg/mL"));
+}
+
+#[test]
 fn numbers_beyond_decimal_precision_are_out_of_range() {
-    for text in [
-        "79228162514264337593543950336 mg",
-        "0.00000000000000000000000000001 mg",
-        "1.00000000000000000000000000001 mg",
+    use crate::units::NumberLimit;
+    for (text, limit, says) in [
+        (
+            "79228162514264337593543950336 mg",
+            NumberLimit::TooLarge,
+            "too large",
+        ),
+        (
+            "0.00000000000000000000000000001 mg",
+            NumberLimit::TooManyDecimals,
+            "more than 28 decimal places",
+        ),
+        (
+            "1.00000000000000000000000000001 mg",
+            NumberLimit::TooManyDecimals,
+            "more than 28 decimal places",
+        ),
+        (
+            "12345678901234567890.123456789012 mg",
+            NumberLimit::TooManyDigits,
+            "more significant digits",
+        ),
+        ("1e-40 mg", NumberLimit::TooManyDecimals, "decimal places"),
+        ("1e40 mg", NumberLimit::TooLarge, "too large"),
     ] {
         let err = Quantity::parse(text).unwrap_err();
-        assert_eq!(err, UnitError::OutOfRange, "{text}");
-        assert!(err.to_string().starts_with("value out of range"));
+        assert_eq!(
+            err,
+            UnitError::Digits {
+                text: text.to_string(),
+                limit
+            },
+            "{text}"
+        );
+        assert_eq!(err.code(), "posology::value::out_of_range");
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(!err.to_string().contains("significant") || limit == NumberLimit::TooManyDigits);
     }
 }
 
