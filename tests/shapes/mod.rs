@@ -79,14 +79,15 @@ pub fn protocol(shape: &str, size: usize) -> String {
             |i| format!("  let l{i} = dose + {i} mg\n"),
             give,
         ),
-        // Each value twice the one before, as a constant: folded once each, not 2^n times.
+        // Each value twice the one before, as a constant: folded once each, not 2^30 times (which
+        // took more than a minute).
         "lets_doubling" => {
-            let lets: String = (1..=60)
+            let lets: String = (1..=30)
                 .map(|i| format!("  let a{i} = a{} + a{}\n", i - 1, i - 1))
                 .collect();
             format!(
                 "{HEAD}  inputs {{ dose: mg }}\n  let a0 = 1 mg\n{lets}  limit dose <= 100 mg hard\n  \
-                 phase a {{ decide first {{ big: when dose > 1000 mg => give a60\n    otherwise => give dose }} }}\n}}\n"
+                 phase a {{ decide first {{ big: when dose > 1000 mg => give a30\n    otherwise => give dose }} }}\n}}\n"
             )
         }
         "limits" => grow(
