@@ -150,7 +150,7 @@ impl<'p> Builder<'p> {
                     for (name, e) in values {
                         let v = env.eval(e)?;
                         // Shown values are written out in the decision.
-                        env.charge(super::expr::steps_to_show(&v), action.span)?;
+                        env.charge(super::budget::steps_to_show(&v), action.span)?;
                         self.shown_last
                             .insert(name.clone(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
@@ -565,7 +565,7 @@ fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
             TextPart::Literal(t) => out.push_str(t),
             TextPart::Value(e) => {
                 let v = env.eval(e)?;
-                env.charge(super::expr::steps_to_show(&v), span)?;
+                env.charge(super::budget::steps_to_show(&v), span)?;
                 let shown = crate::value::Shown(&v, env.program).to_string();
                 out.push_str(&crate::display::shown(&shown));
             }

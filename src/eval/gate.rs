@@ -30,8 +30,9 @@
 use std::cmp::Ordering;
 
 use super::actions::is_rate;
+use super::budget::Budget;
 use super::decision::*;
-use super::expr::{Budget, Env};
+use super::expr::Env;
 use super::FiredIds;
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
 use crate::syntax::ast::{BinaryOp, CmpOp, IsTest, UnaryOp};
@@ -511,8 +512,8 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
     for b in limits {
         // A step per limit held against: thousands of limits against thousands of doses are
         // bounded by the budget, and once it is spent `enforce` refuses the whole decision.
-        let steps = super::expr::number_steps(&e.value)
-            + b.value.as_ref().map_or(0, super::expr::number_steps);
+        let steps = super::budget::number_steps(&e.value)
+            + b.value.as_ref().map_or(0, super::budget::number_steps);
         if !budget.spend(steps, b.limit.span) {
             return held;
         }

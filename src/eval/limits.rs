@@ -102,7 +102,7 @@ pub(super) fn breaches<'p>(
             continue; // a limit on another kind of dose (e.g. mL where this is mg)
         }
         env.charge(
-            super::expr::number_steps(value) + super::expr::number_steps(&bound),
+            super::budget::number_steps(value) + super::budget::number_steps(&bound),
             limit.span,
         )?;
         match satisfies(value, limit.op, &bound) {

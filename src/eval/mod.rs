@@ -4,14 +4,19 @@
 //! Evaluation is deterministic and terminates: no loops, and a phase is entered at most once.
 
 mod actions;
+mod budget;
 mod decision;
 mod expr;
 mod gate;
 mod limits;
 mod proposal;
 
+pub use budget::{
+    number_steps, over_budget, steps_to_show, Budget, Exhausted, BIG_NUMBER_STEPS, SHOW_STEPS,
+    WORK_BUDGET,
+};
 pub use decision::*;
-pub use expr::{over_budget, Budget, Env, WORK_BUDGET};
+pub use expr::Env;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
@@ -393,7 +398,12 @@ impl<'p> Run<'_, 'p> {
                 let shown = match v {
                     // Written out only while the budget allows (a list may be long); past it
                     // the evaluation is refused anyway.
-                    Ok(v) if self.env.charge(expr::steps_to_show(&v), rule.span).is_ok() => {
+                    Ok(v)
+                        if self
+                            .env
+                            .charge(budget::steps_to_show(&v), rule.span)
+                            .is_ok() =>
+                    {
                         crate::display::shown(&Shown(&v, program).to_string())
                     }
                     Ok(_) => "…".to_string(),
