@@ -389,3 +389,35 @@ fn a_hundred_thousand_open_brackets_piped_to_the_repl_end_with_a_diagnostic() {
         &stdout[..stdout.len().min(2000)]
     );
 }
+
+#[test]
+fn the_rows_of_a_sweep_share_one_budget() {
+    // Each row needs about four million steps (800 items, six steps each per item of the
+    // outer walk): the first fits in the budget, the second not.
+    let protocol = NESTED
+        .replace(
+            "inputs { xs: list of { dose: mg } }",
+            "inputs { xs: list of { dose: mg }\n    n: count }",
+        )
+        .replace("dose > 1 mg", "dose > n * 1 mg");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("work_bounds");
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let path = dir.join("sweep.dose");
+    std::fs::write(&path, protocol).expect("writable");
+    let patient = dir.join("sweep.json");
+    std::fs::write(&patient, doses(800)).expect("writable");
+    let mut session = Session::new(RenderStyle::Plain);
+    assert!(session.load(&path, false).ok);
+    assert!(session.line(&format!(":patient {}", patient.display())).ok);
+    let reply = session.line(":sweep n 1..3 step 1");
+    let rows: Vec<&str> = reply.text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{}", reply.text);
+    assert!(rows[0].contains("give"), "{}", reply.text);
+    for row in &rows[1..] {
+        assert!(
+            row.contains("error") && row.contains("steps"),
+            "{}",
+            reply.text
+        );
+    }
+}

@@ -108,8 +108,19 @@ pub fn evaluate(
     inputs: &[Value],
     options: Options,
 ) -> Result<Decision, Diagnostic> {
-    let budget = Budget::default();
-    let decided = evaluate_within(program, inputs, options, &budget);
+    evaluate_spending(program, inputs, options, &Budget::default())
+}
+
+/// [`evaluate`], spending from `budget`: several evaluations asked for by one command (a REPL
+/// `:sweep`) share one budget, so that the command as a whole is bounded. Refused with
+/// `posology::eval::work_budget` once the budget is spent, whichever evaluation spent it.
+pub fn evaluate_spending(
+    program: &Program,
+    inputs: &[Value],
+    options: Options,
+    budget: &Budget,
+) -> Result<Decision, Diagnostic> {
+    let decided = evaluate_within(program, inputs, options, budget);
     // Fail closed: a part that ran out of steps may have been read as "cannot be worked
     // out" (the gate does so with a limit's condition); nothing decided after that stands.
     match budget.exhausted_at() {

@@ -624,6 +624,11 @@ impl Session {
 
     /// Decides for the current values (with the trace kept for `:why`).
     pub(super) fn decide(&self) -> Result<Decision, String> {
+        self.decide_spending(&eval::Budget::default())
+    }
+
+    /// [`Session::decide`], spending from `budget` (shared by the rows of a `:sweep`).
+    pub(super) fn decide_spending(&self, budget: &eval::Budget) -> Result<Decision, String> {
         let Some(loaded) = &self.loaded else {
             return Err("no protocol is loaded: `:load FILE`\n".into());
         };
@@ -659,7 +664,7 @@ impl Session {
                 sets.join(", ")
             )
         })?;
-        eval::evaluate(&loaded.program, &values, Options { trace: true })
+        eval::evaluate_spending(&loaded.program, &values, Options { trace: true }, budget)
             .map_err(|d| self.diagnostics(&[d]))
     }
 

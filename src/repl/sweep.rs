@@ -96,10 +96,13 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         "decision".into(),
         "notes".into(),
     ]];
+    // One budget for the whole sweep: a hundred rows of a protocol that works to the limit
+    // would otherwise take a hundred times as long as one decision may.
+    let budget = crate::eval::Budget::default();
     for v in values {
         let shown = crate::display::shown(&Shown(&v, program).to_string());
         session.given[slot] = Some(v);
-        let row = match session.decide() {
+        let row = match session.decide_spending(&budget) {
             Ok(d) => {
                 let what = if !d.doses.is_empty() {
                     d.doses
