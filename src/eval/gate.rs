@@ -786,13 +786,7 @@ mod tests {
             "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ {inputs} }}\n{limits}\n \
              decide {decide}\n}}\n"
         );
-        let source = Source::new("t.dose", text.as_str());
-        let (program, diags) = parse_and_check(&text, &source);
-        let program = program.unwrap_or_else(|| panic!("{text}\n{diags:?}"));
-        let psource = Source::new("p.json", patient);
-        let values = read_patient(&program, patient, Format::Json, &psource, &[])
-            .unwrap_or_else(|d| panic!("{d:?}"));
-        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"))
+        run_text(&text, patient)
     }
 
     const DAILY_80: &str = " limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard";
@@ -1043,18 +1037,7 @@ mod tests {
 
     /// Runs a whole protocol text for a patient given as JSON.
     fn run_text(text: &str, patient: &str) -> Decision {
-        let source = Source::new("t.dose", text);
-        let (program, diags) = parse_and_check(text, &source);
-        let program = program.unwrap_or_else(|| panic!("{text}\n{diags:?}"));
-        let values = read_patient(
-            &program,
-            patient,
-            Format::Json,
-            &Source::new("p", patient),
-            &[],
-        )
-        .unwrap_or_else(|d| panic!("{d:?}"));
-        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"))
+        crate::eval::test_support::decide_text(text, patient).1
     }
 
     /// A `when` decided false by Kleene's tables, even with a value missing, switches its limit

@@ -10,6 +10,8 @@ mod expr;
 mod gate;
 mod limits;
 mod proposal;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use budget::{
     number_steps, over_budget, steps_to_show, Budget, Exhausted, BIG_NUMBER_STEPS, SHOW_STEPS,

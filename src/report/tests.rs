@@ -1,27 +1,13 @@
 //! The reports on decisions the bundled protocols never make: refusals by the gate, doses given
 //! less than daily, non-terminating values.
 
-use crate::check::{parse_and_check, Program};
-use crate::diagnostics::Source;
-use crate::eval::{evaluate, Decision, Options};
-use crate::input::{read_patient, Format};
+use crate::check::Program;
+use crate::eval::test_support::decide_text;
+use crate::eval::Decision;
 
 fn decide(body: &str, patient: &str) -> (Program, Decision) {
     let text = format!("protocol t {{\n version \"1\"\n source \"s\"\n{body}\n}}\n");
-    let source = Source::new("t.dose", text.as_str());
-    let (program, diags) = parse_and_check(&text, &source);
-    let program = program.unwrap_or_else(|| panic!("{diags:?}"));
-    let values = read_patient(
-        &program,
-        patient,
-        Format::Json,
-        &Source::new("p", patient),
-        &[],
-    )
-    .unwrap_or_else(|d| panic!("{d:?}"));
-    let decision =
-        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"));
-    (program, decision)
+    decide_text(&text, patient)
 }
 
 const LIMITS: &str = " limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard because \"label maximum\" source \"PI 2.1\"";
