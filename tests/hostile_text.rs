@@ -11,8 +11,9 @@
 //!   fraction is refused; an ambiguous number gets every reading, never a guess; `µg` and `ug`
 //!   in a protocol are warned about and `fmt` writes `mcg`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use posology::check::{parse_and_check, Program};
@@ -20,9 +21,7 @@ use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
 use posology::input::{read_patient, Format};
 use posology::repl::Session;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{posology, root};
 
 /// A scratch directory of this test's own.
 fn scratch(name: &str) -> PathBuf {
@@ -31,15 +30,6 @@ fn scratch(name: &str) -> PathBuf {
         .join(name);
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
-}
-
-fn posology(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posology"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("posology runs")
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -6,18 +6,17 @@
 //! (`fuzz/README.md`). The other tests here pin the limits: nesting, size, digits, overflow,
 //! division by zero, list length, invalid UTF-8 and characters pasted from a word processor.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use posology::check::{parse_and_check, Program};
 use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
 use posology::input::{read_patient, Format, MAX_LIST_ITEMS};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{on_cli_stack, posology, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/robustness").join(name)
@@ -327,17 +326,6 @@ fn division_by_zero_at_run_time_points_at_the_division() {
     assert_eq!(labelled(&d, &program.source.text), "dose / (dose - dose)");
 }
 
-/// Runs `f` on a thread with an 8 MiB stack, what the command line's main thread has (a debug
-/// build needs about 3 MiB at the limits; a release build far less).
-fn on_cli_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(f)
-        .expect("thread")
-        .join()
-        .unwrap_or_else(|_| panic!("panicked"))
-}
-
 /// A protocol whose `give` uses `a{n}`, where `a0` is the dose and each `a{i+1}` adds 1 mg to
 /// `a{i}`; the `let`s written in `order`, and the rule's condition `depth` operations deep.
 fn let_chain(n: usize, reverse: bool, depth: usize) -> String {
@@ -581,15 +569,6 @@ fn an_error_past_column_65535_renders_with_its_place() {
 }
 
 // ------------------------------------------------------------------ invalid UTF-8, on the CLI
-
-fn posology(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posology"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("posology runs")
-}
 
 #[test]
 fn a_protocol_that_is_not_utf8_is_refused_at_its_first_invalid_byte() {

@@ -5,6 +5,7 @@
 //! each would take minutes if the work it bounds were quadratic again (the times themselves are
 //! measured by `cargo bench --bench scale`).
 
+mod common;
 mod shapes;
 
 use std::io::Write;
@@ -18,19 +19,7 @@ use posology::input::{read_patient, Format, MAX_LIST_ITEMS};
 use posology::repl::Session;
 use posology::syntax::MAX_PROTOCOL_BYTES;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs `f` on a thread with an 8 MiB stack, what the command line's main thread has.
-fn on_cli_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(f)
-        .expect("thread")
-        .join()
-        .unwrap_or_else(|_| panic!("panicked"))
-}
+use common::{on_cli_stack, root};
 
 fn checked(text: &str) -> Program {
     let source = Source::new("test.dose", text);
