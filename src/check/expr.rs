@@ -1,31 +1,12 @@
 //! Expression checking: resolves names to slots and types every operation with its dimension.
 
+use super::functions::{function, info, FunctionInfo, FUNCTIONS};
 use super::{CExpr, CExprKind, Checker, Func, Reference, Type};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, IsTest, RoundMode as AstRound, UnaryOp};
 use crate::syntax::close_match;
 use crate::units::{Quantity, RoundMode, Unit};
 use crate::value::Value;
-
-/// Function names, for lookup and "did you mean".
-const FUNCTIONS: &[(&str, Func)] = &[
-    ("min", Func::Min),
-    ("max", Func::Max),
-    ("clamp", Func::Clamp),
-    ("first", Func::First),
-    ("last", Func::Last),
-    ("count", Func::Count),
-    ("sum", Func::Sum),
-    ("any", Func::Any),
-    ("all", Func::All),
-    ("filter", Func::Filter),
-    ("abs", Func::Abs),
-    ("floor", Func::Floor),
-    ("ceil", Func::Ceil),
-    ("lower", Func::Lower),
-    ("upper", Func::Upper),
-    ("ascending", Func::Ascending),
-];
 
 /// The deepest the checker may recurse into expressions, following the `let`s they use.
 const MAX_CHECK_DEPTH: usize = 256;
@@ -718,8 +699,8 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> CExpr {
-        let Some(&(_, func)) = FUNCTIONS.iter().find(|(n, _)| *n == name) else {
-            let names = || FUNCTIONS.iter().map(|(n, _)| *n);
+        let Some(&FunctionInfo { func, .. }) = function(name) else {
+            let names = || FUNCTIONS.iter().map(|f| f.name);
             // `minimum` → `min`, `ceiling` → `ceil`: a function's name cut short.
             let shortened = || {
                 let lower = name.to_lowercase();
@@ -762,22 +743,19 @@ impl Checker<'_> {
         }
     }
 
-    fn arity(
-        &self,
-        name: &str,
-        args: &[Expr],
-        allowed: &[usize],
-        usage: &str,
-        span: Span,
-    ) -> Result<(), Diagnostic> {
-        if allowed.contains(&args.len()) {
+    /// Holds the number of values against the function's table row.
+    fn arity(&self, func: Func, args: &[Expr], span: Span) -> Result<(), Diagnostic> {
+        let FunctionInfo {
+            name, arity, usage, ..
+        } = info(func);
+        if arity.contains(&args.len()) {
             return Ok(());
         }
         Err(Diagnostic::error(
             "posology::type::arity",
             format!(
                 "`{name}` takes {}, but is given {}",
-                plural_args(allowed),
+                plural_args(arity),
                 args.len()
             ),
         )
@@ -808,25 +786,19 @@ impl Checker<'_> {
                         )),
                     };
                 }
-                self.arity(
-                    name,
-                    args,
-                    &[2, 3, 4, 5, 6, 7, 8],
-                    &format!("{name}(a, b)"),
-                    span,
-                )?;
+                self.arity(func, args, span)?;
                 self.same_numbers(args, name)
             }
             Func::Clamp => {
-                self.arity(name, args, &[3], "clamp(value, low, high)", span)?;
+                self.arity(func, args, span)?;
                 self.same_numbers(args, name)
             }
             Func::Abs | Func::Floor | Func::Ceil => {
-                self.arity(name, args, &[1], &format!("{name}(value)"), span)?;
+                self.arity(func, args, span)?;
                 self.same_numbers(args, name)
             }
             Func::Lower | Func::Upper => {
-                self.arity(name, args, &[1], &format!("{name}(range)"), span)?;
+                self.arity(func, args, span)?;
                 let r = self.expr(&args[0], None);
                 match &r.ty {
                     Type::Range(inner) => {
@@ -842,7 +814,7 @@ impl Checker<'_> {
                 }
             }
             Func::Ascending => {
-                self.arity(name, args, &[1], "ascending(list)", span)?;
+                self.arity(func, args, span)?;
                 let list = self.list_arg(&args[0], name)?;
                 match element_type(&list.ty) {
                     Some(Type::Num(_) | Type::Date | Type::Error) | None => {
@@ -856,7 +828,7 @@ impl Checker<'_> {
                 }
             }
             Func::First | Func::Last | Func::Sum => {
-                self.arity(name, args, &[1], &format!("{name}(list)"), span)?;
+                self.arity(func, args, span)?;
                 let list = self.list_arg(&args[0], name)?;
                 let elem = element_type(&list.ty).unwrap_or(Type::Error);
                 if func == Func::Sum && !matches!(elem, Type::Num(_) | Type::Error) {
@@ -869,15 +841,8 @@ impl Checker<'_> {
                 Ok((vec![list], elem))
             }
             Func::Count | Func::Any | Func::All | Func::Filter => {
-                let usage = format!("{name}(list, condition)");
-                let counts = if func == Func::Count {
-                    &[1, 2][..]
-                } else if func == Func::Filter {
-                    &[2][..]
-                } else {
-                    &[1, 2][..]
-                };
-                self.arity(name, args, counts, &usage, span)?;
+                let usage = info(func).usage;
+                self.arity(func, args, span)?;
                 let list = self.list_arg(&args[0], name)?;
                 let elem = element_type(&list.ty).unwrap_or(Type::Error);
                 let result = match func {

@@ -8,6 +8,7 @@ mod decide;
 mod declare;
 mod examples;
 mod expr;
+mod functions;
 mod program;
 mod scope;
 mod types;
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 pub(crate) use consts::parse_date;
 pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
 use program::NameIndex;
+pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
 pub use program::*;
 pub use scope::Scope;
 

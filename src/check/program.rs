@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::functions::Func;
 use crate::diagnostics::{Source, Span};
 use crate::syntax::ast::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
 use crate::units::{Dim, Quantity, RoundMode, Unit};
@@ -197,43 +198,6 @@ pub struct CExpr {
     pub ty: Type,
     /// Where it is written.
     pub span: Span,
-}
-
-/// Built-in functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Func {
-    /// Smallest of the arguments (or of one list).
-    Min,
-    /// Largest of the arguments (or of one list).
-    Max,
-    /// `clamp(x, low, high)`
-    Clamp,
-    /// First item of a list (missing when empty).
-    First,
-    /// Last item of a list (missing when empty).
-    Last,
-    /// Number of items (optionally those matching a condition).
-    Count,
-    /// Sum of a list of numbers.
-    Sum,
-    /// Any item matches the condition.
-    Any,
-    /// Every item matches the condition.
-    All,
-    /// The items that match the condition.
-    Filter,
-    /// Absolute value.
-    Abs,
-    /// Round down to a whole number in the value's unit.
-    Floor,
-    /// Round up to a whole number in the value's unit.
-    Ceil,
-    /// The low end of a range.
-    Lower,
-    /// The high end of a range.
-    Upper,
-    /// Each item of a list of numbers or dates is above the one before.
-    Ascending,
 }
 
 /// The kinds of resolved expression.

@@ -16,7 +16,7 @@ use super::entry::{BracketScan, MAX_ENTRY_BYTES};
 use super::help::COMMANDS;
 use super::history;
 use super::session::Session;
-use crate::check::{Program, Type};
+use crate::check::{Program, Type, FUNCTIONS};
 use crate::diagnostics::{render_all, Diagnostic, RenderStyle};
 use crate::syntax::KEYWORDS;
 use crate::units::Atom;
@@ -117,13 +117,10 @@ impl Completer for PosologyHelper {
                 .chain(&self.words.values);
             out.extend(all.filter(|w| w.starts_with(word)).map(|w| pair(w, "")));
             out.extend(
-                [
-                    "min", "max", "clamp", "first", "last", "count", "sum", "any", "all", "filter",
-                    "floor", "ceil",
-                ]
-                .iter()
-                .filter(|f| f.starts_with(word))
-                .map(|f| pair(f, "(")),
+                FUNCTIONS
+                    .iter()
+                    .filter(|f| f.name.starts_with(word))
+                    .map(|f| pair(f.name, "(")),
             );
         }
         out.sort_by(|a, b| a.display.cmp(&b.display));
