@@ -10,18 +10,8 @@ use std::collections::HashSet;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::CmpOp;
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
-use crate::syntax::close_match;
+use crate::syntax::{close_match, FORMS};
 use crate::units::{Dim, Unit};
-
-/// Forms a `give` may name.
-const FORMS: &[&str] = &[
-    "bolus",
-    "infusion",
-    "tablet",
-    "tablets",
-    "solution",
-    "injection",
-];
 
 fn time_type() -> Type {
     Type::Num(Unit::parse("h").unwrap_or_default())

@@ -5,6 +5,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 use super::build::Rule;
 use super::close_match;
+use super::words::{ACTIONS, FORMS, KEYWORDS};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, UnitError};
 
@@ -241,12 +242,6 @@ fn fallback_help(text: &str, pos: usize, positives: &[Rule]) -> String {
         format!("write {expected} here, or remove what is in the way")
     }
 }
-
-/// The actions a rule can take, as written.
-const ACTIONS: &[&str] = &[
-    "give", "schedule", "hold", "stop", "refuse", "warn", "note", "observe", "wait", "goto",
-    "next", "show",
-];
 
 /// The mistakes that get a message of their own: a `;` or `=>` missing before an action, and
 /// a file that ends inside a block.
@@ -531,7 +526,7 @@ fn continues(r: Rule) -> bool {
 }
 
 /// The words a rule starts with (or is), for "did you mean" after a misspelt keyword.
-fn words_of(r: Rule) -> &'static [&'static str] {
+pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
     match r {
         Rule::limit_kind => &["hard", "soft"],
         Rule::hit_policy => &["first", "collect"],
@@ -562,14 +557,7 @@ fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::example => &["example"],
         Rule::direction => &["increase", "decrease"],
         Rule::round_mode => &["up", "down"],
-        Rule::form => &[
-            "tablet",
-            "tablets",
-            "bolus",
-            "infusion",
-            "solution",
-            "injection",
-        ],
+        Rule::form => FORMS,
         Rule::expectation => &["expect"],
         Rule::expect_status
         | Rule::expect_give
@@ -709,67 +697,3 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
     }
     None
 }
-
-/// Words reserved by the language (kept in step with `keyword` in the grammar).
-pub const KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "not",
-    "if",
-    "then",
-    "else",
-    "is",
-    "missing",
-    "empty",
-    "true",
-    "false",
-    "in",
-    "times",
-    "daily",
-    "every",
-    "over",
-    "for",
-    "round",
-    "hard",
-    "soft",
-    "because",
-    "source",
-    "optional",
-    "default",
-    "when",
-    "otherwise",
-    "give",
-    "hold",
-    "stop",
-    "refuse",
-    "warn",
-    "note",
-    "observe",
-    "wait",
-    "goto",
-    "let",
-    "limit",
-    "decide",
-    "example",
-    "given",
-    "expect",
-    "inputs",
-    "protocol",
-    "schedule",
-    "increase",
-    "decrease",
-    "until",
-    "starting",
-    "route",
-    "bolus",
-    "infusion",
-    "proposal",
-    "allow",
-    "among",
-    "critical",
-    "next",
-    "after",
-    "always",
-    "require",
-    "show",
-];

@@ -10,11 +10,12 @@ pub mod ast;
 mod build;
 mod error;
 mod expr;
+mod words;
 
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 
 pub use build::{parse, parse_expr, parse_value, unescape};
-pub use error::KEYWORDS;
+pub use words::{ACTIONS, FORMS, KEYWORDS};
 
 /// The deepest bracket nesting a protocol may have. Deeper text is refused before parsing, so no
 /// stage (the parser, the checker, the evaluator) can run out of stack on it.
