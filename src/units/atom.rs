@@ -1,6 +1,7 @@
 //! Unit atoms (mg, mL, day, tablet, …): their exact factors to a base unit per dimension, their
 //! safe printed names and every spelling accepted on input.
 
+use super::dim::Dim;
 use super::ratio::Ratio;
 
 /// One named unit. The declaration order is the canonical order inside a compound unit, so
@@ -64,83 +65,178 @@ pub enum Kind {
     Calendar,
 }
 
-/// Every accepted spelling, the safe one of each atom first (used for did-you-mean).
-const SPELLINGS: &[(&str, Atom)] = &[
-    ("mg", Atom::Milligram),
-    ("mcg", Atom::Microgram),
-    ("g", Atom::Gram),
-    ("kg", Atom::Kilogram),
-    ("mL", Atom::Millilitre),
-    ("L", Atom::Litre),
-    ("h", Atom::Hour),
-    ("min", Atom::Minute),
-    ("s", Atom::Second),
-    ("day", Atom::Day),
-    ("days", Atom::Day),
-    ("week", Atom::Week),
-    ("weeks", Atom::Week),
-    ("month", Atom::Month),
-    ("months", Atom::Month),
-    ("year", Atom::Year),
-    ("years", Atom::Year),
-    ("tablet", Atom::Tablet),
-    ("tablets", Atom::Tablet),
-    ("capsule", Atom::Capsule),
-    ("capsules", Atom::Capsule),
-    ("tab", Atom::Tablet),
-    ("tabs", Atom::Tablet),
-    ("cap", Atom::Capsule),
-    ("caps", Atom::Capsule),
-    ("dose", Atom::Dose),
-    ("doses", Atom::Dose),
-    ("unit", Atom::Unit),
-    ("units", Atom::Unit),
-    ("%", Atom::Percent),
-    ("ug", Atom::Microgram),
-    ("\u{b5}g", Atom::Microgram),
-    ("\u{3bc}g", Atom::Microgram),
-    ("ml", Atom::Millilitre),
-    ("l", Atom::Litre),
-    ("hr", Atom::Hour),
-    ("hrs", Atom::Hour),
-    ("hour", Atom::Hour),
-    ("hours", Atom::Hour),
-    ("mins", Atom::Minute),
-    ("minute", Atom::Minute),
-    ("minutes", Atom::Minute),
-    ("sec", Atom::Second),
-    ("secs", Atom::Second),
-    ("second", Atom::Second),
-    ("seconds", Atom::Second),
-    ("wk", Atom::Week),
-    ("wks", Atom::Week),
-    ("yr", Atom::Year),
-    ("yrs", Atom::Year),
-    ("milligram", Atom::Milligram),
-    ("milligrams", Atom::Milligram),
-    ("microgram", Atom::Microgram),
-    ("micrograms", Atom::Microgram),
-    ("gram", Atom::Gram),
-    ("grams", Atom::Gram),
-    ("kilogram", Atom::Kilogram),
-    ("kilograms", Atom::Kilogram),
-    ("milliliter", Atom::Millilitre),
-    ("milliliters", Atom::Millilitre),
-    ("millilitre", Atom::Millilitre),
-    ("millilitres", Atom::Millilitre),
-    ("liter", Atom::Litre),
-    ("liters", Atom::Litre),
-    ("litre", Atom::Litre),
-    ("litres", Atom::Litre),
+impl Kind {
+    /// The dimension one atom of this kind measures (`%` is a plain number).
+    pub const fn dim(self) -> Dim {
+        match self {
+            Kind::Mass => Dim::MASS,
+            Kind::Volume => Dim::VOLUME,
+            Kind::Count => Dim::COUNT,
+            Kind::Activity => Dim::ACTIVITY,
+            Kind::Ratio => Dim::NONE,
+            Kind::Time => Dim::TIME,
+            Kind::Calendar => Dim::CALENDAR,
+        }
+    }
+}
+
+/// What the language knows of one atom. Adding a unit is adding a variant to [`Atom`] and a row
+/// to [`ATOMS`]: its dimension, exact factor, printed names and spellings are all here, and
+/// everything else (the prime exponents and size bounds of the fast paths, the folds of
+/// [`Unit::mul`](super::Unit::mul)) is computed from the rows at compile time.
+#[derive(Clone, Copy, Debug)]
+pub struct AtomInfo {
+    /// The atom this row describes (rows are in [`Atom`]'s declaration order).
+    pub atom: Atom,
+    /// The base dimension it measures.
+    pub kind: Kind,
+    /// The exact factor to the base unit of its dimension, as numerator and denominator in
+    /// lowest terms, each a product of 2, 3, 5 and 7 (so factors multiply without a gcd).
+    pub factor: (u32, u32),
+    /// The printed name in safe medication notation (singular): `mcg`, `mL`, `day`, `%`.
+    pub symbol: &'static str,
+    /// The printed name for an amount other than one (`days`); a symbol such as `mg` keeps it.
+    pub plural: &'static str,
+    /// Other spellings read as this atom (`hr`, `milligrams`), offered after the safe ones.
+    pub aliases: &'static [&'static str],
+    /// Spellings read but error-prone in a protocol (ISMP): a protocol using one is warned and
+    /// `posology fmt` writes [`AtomInfo::symbol`] instead (`µg` is misread as `mg`).
+    pub discouraged: &'static [&'static str],
+    /// Error-prone abbreviations (ISMP), lower-case, refused on input in any case: `U` and `IU`
+    /// are misread as 0 and 10, `cc` as `u`. The message asks for [`AtomInfo::plural`].
+    pub refused: &'static [&'static str],
+}
+
+/// One row of [`ATOMS`], with no discouraged or refused spellings.
+const fn atom(
+    atom: Atom,
+    kind: Kind,
+    factor: (u32, u32),
+    symbol: &'static str,
+    plural: &'static str,
+    aliases: &'static [&'static str],
+) -> AtomInfo {
+    AtomInfo {
+        atom,
+        kind,
+        factor,
+        symbol,
+        plural,
+        aliases,
+        discouraged: &[],
+        refused: &[],
+    }
+}
+
+/// Every atom, one row each, in [`Atom`]'s declaration (canonical) order.
+#[rustfmt::skip] // one row a line reads as a table
+pub const ATOMS: &[AtomInfo] = &[
+    atom(Atom::Kilogram, Kind::Mass, (1000, 1), "kg", "kg", &["kilogram", "kilograms"]),
+    atom(Atom::Gram, Kind::Mass, (1, 1), "g", "g", &["gram", "grams"]),
+    atom(Atom::Milligram, Kind::Mass, (1, 1000), "mg", "mg", &["milligram", "milligrams"]),
+    AtomInfo {
+        discouraged: &["\u{b5}g", "\u{3bc}g", "ug"],
+        ..atom(Atom::Microgram, Kind::Mass, (1, 1_000_000), "mcg", "mcg", &["microgram", "micrograms"])
+    },
+    atom(Atom::Litre, Kind::Volume, (1000, 1), "L", "L", &["l", "liter", "liters", "litre", "litres"]),
+    AtomInfo {
+        refused: &["cc"],
+        ..atom(Atom::Millilitre, Kind::Volume, (1, 1), "mL", "mL", &["ml", "milliliter", "milliliters", "millilitre", "millilitres"])
+    },
+    atom(Atom::Tablet, Kind::Count, (1, 1), "tablet", "tablets", &["tab", "tabs"]),
+    atom(Atom::Capsule, Kind::Count, (1, 1), "capsule", "capsules", &["cap", "caps"]),
+    atom(Atom::Dose, Kind::Count, (1, 1), "dose", "doses", &[]),
+    AtomInfo {
+        refused: &["u", "iu"],
+        ..atom(Atom::Unit, Kind::Activity, (1, 1), "unit", "units", &[])
+    },
+    atom(Atom::Percent, Kind::Ratio, (1, 100), "%", "%", &[]),
+    atom(Atom::Week, Kind::Time, (604_800, 1), "week", "weeks", &["wk", "wks"]),
+    atom(Atom::Day, Kind::Time, (86_400, 1), "day", "days", &[]),
+    atom(Atom::Hour, Kind::Time, (3600, 1), "h", "h", &["hr", "hrs", "hour", "hours"]),
+    atom(Atom::Minute, Kind::Time, (60, 1), "min", "min", &["mins", "minute", "minutes"]),
+    atom(Atom::Second, Kind::Time, (1, 1), "s", "s", &["sec", "secs", "second", "seconds"]),
+    atom(Atom::Year, Kind::Calendar, (12, 1), "year", "years", &["yr", "yrs"]),
+    atom(Atom::Month, Kind::Calendar, (1, 1), "month", "months", &[]),
 ];
 
-/// Error-prone abbreviations (ISMP) refused on input, lower-cased, with the safe spelling.
-const BANNED: &[(&str, &str)] = &[("u", "units"), ("iu", "units"), ("cc", "mL")];
+/// How many atoms there are: a unit has at most one entry per atom.
+pub(crate) const ATOM_COUNT: usize = ATOMS.len();
 
-/// Spellings read (a patient file or a pasted value may use them) but error-prone in a
-/// protocol: `µg` (either code point) is misread as `mg`, a thousandfold overdose, and `ug` is
-/// its typed form (ISMP). A protocol using one gets a warning and `posology fmt` rewrites it.
-const DISCOURAGED: &[(&str, &str)] = &[("\u{b5}g", "mcg"), ("\u{3bc}g", "mcg"), ("ug", "mcg")];
+/// Every atom, in declaration (canonical) order: `ALL[atom.index()] == atom`.
+pub(crate) const ALL: [Atom; ATOM_COUNT] = {
+    let mut all = [Atom::Kilogram; ATOM_COUNT];
+    let mut i = 0;
+    while i < ATOM_COUNT {
+        // The table is indexed by `Atom as usize`: a row out of place fails the build.
+        assert!(
+            ATOMS[i].atom as usize == i,
+            "ATOMS must list the atoms in declaration order"
+        );
+        all[i] = ATOMS[i].atom;
+        i += 1;
+    }
+    all
+};
+
+/// The exponents of 2, 3, 5 and 7 in `n`; the build fails for any other prime factor, as the
+/// fast paths multiply factors by adding these exponents.
+const fn prime_powers(mut n: u32) -> [i16; 4] {
+    let primes = [2, 3, 5, 7];
+    let mut out = [0; 4];
+    let mut i = 0;
+    while i < 4 {
+        while n.is_multiple_of(primes[i]) {
+            n /= primes[i];
+            out[i] += 1;
+        }
+        i += 1;
+    }
+    assert!(
+        n == 1,
+        "an atom's factor must be a product of 2, 3, 5 and 7"
+    );
+    out
+}
+
+/// The number of bits of `n` (0 for 1, so that a base unit adds nothing to a bound).
+pub(super) const fn bits(n: u64) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        u64::BITS - n.leading_zeros()
+    }
+}
+
+/// [`Atom::prime_exponents`] of every atom, computed from its factor.
+const PRIME_EXPONENTS: [[i16; 4]; ATOM_COUNT] = {
+    let mut out = [[0; 4]; ATOM_COUNT];
+    let mut i = 0;
+    while i < ATOM_COUNT {
+        let (num, den) = ATOMS[i].factor;
+        let (n, d) = (prime_powers(num), prime_powers(den));
+        let mut p = 0;
+        while p < 4 {
+            out[i][p] = n[p] - d[p];
+            p += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// Every accepted spelling: the printed names of every atom first (for did-you-mean), then
+/// the other spellings.
+fn spellings() -> impl Iterator<Item = (&'static str, Atom)> {
+    let named = ATOMS.iter().flat_map(|a| {
+        let plural = (a.plural != a.symbol).then_some(a.plural);
+        std::iter::once(a.symbol).chain(plural).map(|s| (s, a.atom))
+    });
+    let others = ATOMS
+        .iter()
+        .flat_map(|a| a.aliases.iter().chain(a.discouraged).map(|s| (*s, a.atom)));
+    named.chain(others)
+}
 
 /// A unit as written (`µg/mL`, `ug/kg/min`) with every discouraged spelling replaced by the
 /// safe one (`mcg/mL`), or `None` when it has none. Separators and spaces are kept as written,
@@ -156,8 +252,9 @@ pub fn safe_unit_spelling(text: &str) -> Option<String> {
         .chain(std::iter::once((text.len(), text.len())));
     for (end, next) in boundaries {
         let word = &text[word_start..end];
-        match DISCOURAGED.iter().find(|(bad, _)| *bad == word) {
-            Some((_, good)) => {
+        match ATOMS.iter().find(|a| a.discouraged.contains(&word)) {
+            Some(a) => {
+                let good = a.symbol;
                 out.push_str(good);
                 changed = true;
             }
@@ -169,117 +266,55 @@ pub fn safe_unit_spelling(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
-/// How many atoms there are: a unit has at most one entry per atom.
-pub(crate) const ATOM_COUNT: usize = 18;
-
-/// Every atom, in declaration (canonical) order: `ALL[atom.index()] == atom`.
-pub(crate) const ALL: [Atom; ATOM_COUNT] = [
-    Atom::Kilogram,
-    Atom::Gram,
-    Atom::Milligram,
-    Atom::Microgram,
-    Atom::Litre,
-    Atom::Millilitre,
-    Atom::Tablet,
-    Atom::Capsule,
-    Atom::Dose,
-    Atom::Unit,
-    Atom::Percent,
-    Atom::Week,
-    Atom::Day,
-    Atom::Hour,
-    Atom::Minute,
-    Atom::Second,
-    Atom::Year,
-    Atom::Month,
-];
-
 impl Atom {
     /// The position of the atom in [`ALL`] (its canonical order).
     pub(crate) fn index(self) -> usize {
         self as usize
     }
 
+    /// What the language knows of this atom: its row of [`ATOMS`].
+    pub fn info(self) -> &'static AtomInfo {
+        &ATOMS[self.index()]
+    }
+
     /// The factor (see [`Atom::factor`]) as exponents of the primes 2, 3, 5 and 7: mcg is 2⁻⁶·5⁻⁶, a week
     /// is 2⁷·3³·5²·7. Exact, so products of factors need no gcd.
     pub(crate) fn prime_exponents(self) -> [i16; 4] {
-        match self {
-            Atom::Kilogram | Atom::Litre => [3, 0, 3, 0],
-            Atom::Milligram => [-3, 0, -3, 0],
-            Atom::Microgram => [-6, 0, -6, 0],
-            Atom::Percent => [-2, 0, -2, 0],
-            Atom::Week => [7, 3, 2, 1],
-            Atom::Day => [7, 3, 2, 0],
-            Atom::Hour => [4, 2, 2, 0],
-            Atom::Minute => [2, 1, 1, 0],
-            Atom::Year => [2, 1, 0, 0],
-            Atom::Gram
-            | Atom::Millilitre
-            | Atom::Tablet
-            | Atom::Capsule
-            | Atom::Dose
-            | Atom::Unit
-            | Atom::Second
-            | Atom::Month => [0, 0, 0, 0],
-        }
+        PRIME_EXPONENTS[self.index()]
     }
 
     /// A bound on the size of the factor: its numerator and denominator are below
     /// `2^factor_bits` (or both 1 and the bound is 0). A product of factors whose bounds add
     /// up to at most 63 bits cannot overflow a [`Ratio`], at any step.
     pub(crate) fn factor_bits(self) -> u32 {
-        match self {
-            Atom::Kilogram | Atom::Litre | Atom::Milligram => 10,
-            Atom::Microgram | Atom::Week => 20,
-            Atom::Percent => 7,
-            Atom::Day => 17,
-            Atom::Hour => 12,
-            Atom::Minute => 6,
-            Atom::Year => 4,
-            Atom::Gram
-            | Atom::Millilitre
-            | Atom::Tablet
-            | Atom::Capsule
-            | Atom::Dose
-            | Atom::Unit
-            | Atom::Second
-            | Atom::Month => 0,
-        }
+        let (num, den) = self.factor_integers();
+        bits(u64::from(num.max(den)))
     }
 
     /// The atom a spelling stands for, e.g. `µg` → [`Atom::Microgram`]; case-sensitive.
     pub fn from_spelling(text: &str) -> Option<Atom> {
-        SPELLINGS
-            .iter()
+        spellings()
             .find(|(spelling, _)| *spelling == text)
-            .map(|(_, atom)| *atom)
+            .map(|(_, atom)| atom)
     }
 
     /// Every accepted spelling, safe ones first (for did-you-mean suggestions).
     pub fn spellings() -> impl Iterator<Item = &'static str> {
-        SPELLINGS.iter().map(|(spelling, _)| *spelling)
+        spellings().map(|(spelling, _)| spelling)
     }
 
     /// For a refused abbreviation (`U`, `IU`, `cc`, any case), the safe spelling to write.
     pub fn banned(text: &str) -> Option<&'static str> {
         let lower = text.to_lowercase();
-        BANNED
+        ATOMS
             .iter()
-            .find(|(bad, _)| *bad == lower)
-            .map(|(_, good)| *good)
+            .find(|a| a.refused.contains(&lower.as_str()))
+            .map(|a| a.plural)
     }
 
     /// The base dimension this atom measures.
     pub fn kind(self) -> Kind {
-        match self {
-            Atom::Kilogram | Atom::Gram | Atom::Milligram | Atom::Microgram => Kind::Mass,
-            Atom::Litre | Atom::Millilitre => Kind::Volume,
-            Atom::Tablet | Atom::Capsule | Atom::Dose => Kind::Count,
-            Atom::Unit => Kind::Activity,
-            Atom::Percent => Kind::Ratio,
-            Atom::Week | Atom::Day | Atom::Hour | Atom::Minute | Atom::Second => Kind::Time,
-            Atom::Year | Atom::Month => Kind::Calendar,
-        }
+        self.info().kind
     }
 
     /// The exact factor to the base unit of its dimension (g, mL, s, month, item, unit).
@@ -290,25 +325,7 @@ impl Atom {
 
     /// The factor's numerator and denominator (in lowest terms).
     pub(crate) fn factor_integers(self) -> (u32, u32) {
-        match self {
-            Atom::Kilogram | Atom::Litre => (1000, 1),
-            Atom::Milligram => (1, 1000),
-            Atom::Microgram => (1, 1_000_000),
-            Atom::Percent => (1, 100),
-            Atom::Week => (604_800, 1),
-            Atom::Day => (86_400, 1),
-            Atom::Hour => (3600, 1),
-            Atom::Minute => (60, 1),
-            Atom::Year => (12, 1),
-            Atom::Gram
-            | Atom::Millilitre
-            | Atom::Tablet
-            | Atom::Capsule
-            | Atom::Dose
-            | Atom::Unit
-            | Atom::Second
-            | Atom::Month => (1, 1),
-        }
+        self.info().factor
     }
 
     /// Compares the factors of two atoms exactly (as [`Ratio::compare`] would).
@@ -320,41 +337,12 @@ impl Atom {
 
     /// The printed name in safe medication notation (singular): `mcg`, `mL`, `day`, `%`.
     pub fn symbol(self) -> &'static str {
-        match self {
-            Atom::Kilogram => "kg",
-            Atom::Gram => "g",
-            Atom::Milligram => "mg",
-            Atom::Microgram => "mcg",
-            Atom::Litre => "L",
-            Atom::Millilitre => "mL",
-            Atom::Tablet => "tablet",
-            Atom::Capsule => "capsule",
-            Atom::Dose => "dose",
-            Atom::Unit => "unit",
-            Atom::Percent => "%",
-            Atom::Week => "week",
-            Atom::Day => "day",
-            Atom::Hour => "h",
-            Atom::Minute => "min",
-            Atom::Second => "s",
-            Atom::Year => "year",
-            Atom::Month => "month",
-        }
+        self.info().symbol
     }
 
     /// The printed name for an amount other than one: `days`, `tablets`; symbols such as `mg`
     /// and `h` do not change.
     pub fn plural(self) -> &'static str {
-        match self {
-            Atom::Tablet => "tablets",
-            Atom::Capsule => "capsules",
-            Atom::Dose => "doses",
-            Atom::Unit => "units",
-            Atom::Week => "weeks",
-            Atom::Day => "days",
-            Atom::Year => "years",
-            Atom::Month => "months",
-            other => other.symbol(),
-        }
+        self.info().plural
     }
 }

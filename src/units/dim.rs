@@ -29,93 +29,134 @@ pub struct Dim {
     pub activity: i16,
 }
 
-/// Pharmacist words for the dimensions that protocols use, in the field order of [`Dim`].
-const NAMED: &[([i16; 7], &str)] = &[
-    ([0, 0, 0, 0, 0, 0, 0], "a plain number"),
-    ([1, 0, 0, 0, 0, 0, 0], "a mass (e.g. mg)"),
-    ([0, 0, 1, 0, 0, 0, 0], "a volume (e.g. mL)"),
-    ([0, 0, 0, 1, 0, 0, 0], "a time (e.g. h, days)"),
+/// Pharmacist words for the dimensions that protocols use.
+const NAMED: &[(Dim, &str)] = &[
+    (Dim::NONE, "a plain number"),
+    (Dim::MASS, "a mass (e.g. mg)"),
+    (Dim::VOLUME, "a volume (e.g. mL)"),
+    (Dim::TIME, "a time (e.g. h, days)"),
+    (Dim::CALENDAR, "an age or calendar time (e.g. years)"),
+    (Dim::COUNT, "a count (e.g. tablets)"),
+    (Dim::ACTIVITY, "an amount of activity (e.g. units)"),
+    (Dim::MASS.per(Dim::TIME), "a mass per time (e.g. mcg/day)"),
     (
-        [0, 0, 0, 0, 1, 0, 0],
-        "an age or calendar time (e.g. years)",
+        Dim::MASS.per(Dim::VOLUME),
+        "a mass per volume (e.g. mcg/mL)",
     ),
-    ([0, 0, 0, 0, 0, 1, 0], "a count (e.g. tablets)"),
-    ([0, 0, 0, 0, 0, 0, 1], "an amount of activity (e.g. units)"),
-    ([1, 0, 0, -1, 0, 0, 0], "a mass per time (e.g. mcg/day)"),
-    ([1, 0, -1, 0, 0, 0, 0], "a mass per volume (e.g. mcg/mL)"),
-    ([0, 0, 1, -1, 0, 0, 0], "a volume per time (e.g. mL/min)"),
-    ([1, -1, 0, 0, 0, 0, 0], "a mass per body mass (e.g. mg/kg)"),
     (
-        [1, -1, 0, -1, 0, 0, 0],
+        Dim::VOLUME.per(Dim::TIME),
+        "a volume per time (e.g. mL/min)",
+    ),
+    (
+        Dim::MASS.per(Dim::BODY_MASS),
+        "a mass per body mass (e.g. mg/kg)",
+    ),
+    (
+        Dim::MASS.per(Dim::BODY_MASS).per(Dim::TIME),
         "a mass per body mass per time (e.g. mg/kg/day)",
     ),
+    // A volume per body mass is written `mL/kg`, and `kg` alone below the line of a unit with
+    // no mass above it is a mass, not a body mass (see `Unit::dim`).
     (
-        [-1, 0, 1, 0, 0, 0, 0],
+        Dim::VOLUME.per(Dim::MASS),
         "a volume per body mass (e.g. mL/kg)",
     ),
     (
-        [-1, 0, 1, -1, 0, 0, 0],
+        Dim::VOLUME.per(Dim::MASS).per(Dim::TIME),
         "a volume per body mass per time (e.g. mL/kg/h)",
     ),
-    ([0, 0, 0, -1, 0, 1, 0], "a count per time (e.g. doses/day)"),
-    ([1, 0, 0, 0, 0, -1, 0], "a mass per item (e.g. mg/tablet)"),
     (
-        [0, 0, 0, -1, 0, 0, 1],
+        Dim::COUNT.per(Dim::TIME),
+        "a count per time (e.g. doses/day)",
+    ),
+    (
+        Dim::MASS.per(Dim::COUNT),
+        "a mass per item (e.g. mg/tablet)",
+    ),
+    (
+        Dim::ACTIVITY.per(Dim::TIME),
         "an activity per time (e.g. units/h)",
     ),
     (
-        [0, 0, -1, 0, 0, 0, 1],
+        Dim::ACTIVITY.per(Dim::VOLUME),
         "an activity per volume (e.g. units/mL)",
     ),
     (
-        [-1, 0, 0, 0, 0, 0, 1],
+        Dim::ACTIVITY.per(Dim::MASS),
         "an activity per body mass (e.g. units/kg)",
     ),
     (
-        [-1, 0, 0, -1, 0, 0, 1],
+        Dim::ACTIVITY.per(Dim::MASS).per(Dim::TIME),
         "an activity per body mass per time (e.g. units/kg/h)",
     ),
-    ([0, 0, 0, -1, 0, 0, 0], "a frequency (e.g. 1/day)"),
+    (Dim::NONE.per(Dim::TIME), "a frequency (e.g. 1/day)"),
 ];
 
 impl Dim {
     /// A plain number: every exponent zero.
-    pub const NONE: Dim = Dim::from_array([0, 0, 0, 0, 0, 0, 0]);
+    pub const NONE: Dim = Dim {
+        mass: 0,
+        body_mass: 0,
+        volume: 0,
+        time: 0,
+        calendar: 0,
+        count: 0,
+        activity: 0,
+    };
     /// A mass (mg).
-    pub const MASS: Dim = Dim::from_array([1, 0, 0, 0, 0, 0, 0]);
+    pub const MASS: Dim = Dim {
+        mass: 1,
+        ..Dim::NONE
+    };
+    /// A body mass: the `kg` in `mg/kg`.
+    pub const BODY_MASS: Dim = Dim {
+        body_mass: 1,
+        ..Dim::NONE
+    };
     /// A volume (mL).
-    pub const VOLUME: Dim = Dim::from_array([0, 0, 1, 0, 0, 0, 0]);
+    pub const VOLUME: Dim = Dim {
+        volume: 1,
+        ..Dim::NONE
+    };
     /// An exact time (h, days).
-    pub const TIME: Dim = Dim::from_array([0, 0, 0, 1, 0, 0, 0]);
+    pub const TIME: Dim = Dim {
+        time: 1,
+        ..Dim::NONE
+    };
     /// A calendar time (months, years).
-    pub const CALENDAR: Dim = Dim::from_array([0, 0, 0, 0, 1, 0, 0]);
+    pub const CALENDAR: Dim = Dim {
+        calendar: 1,
+        ..Dim::NONE
+    };
     /// A count of items (tablets).
-    pub const COUNT: Dim = Dim::from_array([0, 0, 0, 0, 0, 1, 0]);
+    pub const COUNT: Dim = Dim {
+        count: 1,
+        ..Dim::NONE
+    };
     /// An amount of biological activity (units).
-    pub const ACTIVITY: Dim = Dim::from_array([0, 0, 0, 0, 0, 0, 1]);
+    pub const ACTIVITY: Dim = Dim {
+        activity: 1,
+        ..Dim::NONE
+    };
 
-    const fn from_array(e: [i16; 7]) -> Dim {
+    /// `self` plus `other` times `e`: the dimension of a product with `other^e`.
+    #[must_use]
+    pub const fn plus_times(self, other: Dim, e: i16) -> Dim {
         Dim {
-            mass: e[0],
-            body_mass: e[1],
-            volume: e[2],
-            time: e[3],
-            calendar: e[4],
-            count: e[5],
-            activity: e[6],
+            mass: self.mass + other.mass * e,
+            body_mass: self.body_mass + other.body_mass * e,
+            volume: self.volume + other.volume * e,
+            time: self.time + other.time * e,
+            calendar: self.calendar + other.calendar * e,
+            count: self.count + other.count * e,
+            activity: self.activity + other.activity * e,
         }
     }
 
-    fn to_array(self) -> [i16; 7] {
-        [
-            self.mass,
-            self.body_mass,
-            self.volume,
-            self.time,
-            self.calendar,
-            self.count,
-            self.activity,
-        ]
+    /// `self` divided by `other`, e.g. `Dim::MASS.per(Dim::TIME)` for mcg/day.
+    #[must_use]
+    pub const fn per(self, other: Dim) -> Dim {
+        self.plus_times(other, -1)
     }
 
     /// True for a plain number (every exponent zero).
@@ -125,8 +166,7 @@ impl Dim {
 
     /// The kind in pharmacist words, e.g. "a mass per time (e.g. mcg/day)", for messages.
     pub fn describe(&self) -> String {
-        let exps = self.to_array();
-        match NAMED.iter().find(|(e, _)| *e == exps) {
+        match NAMED.iter().find(|(d, _)| d == self) {
             Some((_, words)) => (*words).to_string(),
             None => format!("a quantity measured in {}", self.example_unit()),
         }
@@ -141,16 +181,16 @@ impl Dim {
             Atom::Milligram
         };
         let bases = [
-            mass,
-            Atom::Kilogram,
-            Atom::Millilitre,
-            Atom::Hour,
-            Atom::Month,
-            Atom::Tablet,
-            Atom::Unit,
+            (mass, self.mass),
+            (Atom::Kilogram, self.body_mass),
+            (Atom::Millilitre, self.volume),
+            (Atom::Hour, self.time),
+            (Atom::Month, self.calendar),
+            (Atom::Tablet, self.count),
+            (Atom::Unit, self.activity),
         ];
         let mut atoms = Vec::new();
-        for (atom, exp) in bases.into_iter().zip(self.to_array()) {
+        for (atom, exp) in bases {
             let exp = i8::try_from(exp).unwrap_or(if exp > 0 { i8::MAX } else { i8::MIN });
             atoms.push((atom, exp));
         }

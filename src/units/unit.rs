@@ -7,7 +7,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use super::atom::{Atom, Kind, ALL, ATOM_COUNT};
+use super::atom::{bits, Atom, Kind, ALL, ATOMS, ATOM_COUNT};
 use super::dim::Dim;
 use super::error::UnitError;
 use super::ratio::Ratio;
@@ -46,16 +46,78 @@ const PERCENT: usize = Atom::Percent as usize;
 /// Index of the mass atoms (kg, g, mg, mcg) in [`Exponents`].
 const MASS: std::ops::Range<usize> = Atom::Kilogram as usize..Atom::Microgram as usize + 1;
 
-/// The kinds that [`Unit::mul`] folds, in the order it folds them: the range of their atoms in
-/// [`Exponents`] and a bound in bits on the factor between two of their atoms.
-pub(super) const FOLDS: [(Kind, usize, usize, u32); 6] = [
-    (Kind::Mass, 0, 4, 30),
-    (Kind::Volume, 4, 6, 10),
-    (Kind::Count, 6, 9, 0),
-    (Kind::Activity, 9, 10, 0),
-    (Kind::Time, 11, 16, 20),
-    (Kind::Calendar, 16, 18, 4),
-];
+/// How many kinds [`Unit::mul`] folds: every kind with atoms, except `%` (a plain number).
+const FOLD_COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < ATOM_COUNT {
+        let kind = ATOMS[i].kind;
+        if !matches!(kind, Kind::Ratio) && (i == 0 || ATOMS[i - 1].kind as u8 != kind as u8) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+/// The kinds that [`Unit::mul`] folds, in the order it folds them (that of [`ATOMS`]): the
+/// range of their atoms in [`Exponents`] and a bound in bits on the factor between two of their
+/// atoms. Computed from the atom table, so a new atom moves no hand-kept position.
+pub(super) const FOLDS: [(Kind, usize, usize, u32); FOLD_COUNT] = {
+    let mut folds = [(Kind::Mass, 0, 0, 0); FOLD_COUNT];
+    let mut f = 0;
+    let mut lo = 0;
+    while lo < ATOM_COUNT {
+        let kind = ATOMS[lo].kind;
+        let mut hi = lo;
+        while hi < ATOM_COUNT && ATOMS[hi].kind as u8 == kind as u8 {
+            hi += 1;
+        }
+        // A kind's atoms are one run: a fold covers them as one range.
+        let mut later = hi;
+        while later < ATOM_COUNT {
+            assert!(
+                ATOMS[later].kind as u8 != kind as u8,
+                "an atom is apart from its kind"
+            );
+            later += 1;
+        }
+        if !matches!(kind, Kind::Ratio) {
+            // The largest ratio between two atoms of the kind, in lowest terms.
+            let mut bound = 0;
+            let mut a = lo;
+            while a < hi {
+                let mut b = lo;
+                while b < hi {
+                    let (an, ad) = ATOMS[a].factor;
+                    let (bn, bd) = ATOMS[b].factor;
+                    let (num, den) = (an as u64 * bd as u64, ad as u64 * bn as u64);
+                    let g = gcd(num, den);
+                    let size = bits(if num > den { num / g } else { den / g });
+                    if size > bound {
+                        bound = size;
+                    }
+                    b += 1;
+                }
+                a += 1;
+            }
+            folds[f] = (kind, lo, hi, bound);
+            f += 1;
+        }
+        lo = hi;
+    }
+    folds
+};
+
+/// The greatest common divisor (for [`FOLDS`], at compile time).
+const fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        let r = a % b;
+        a = b;
+        b = r;
+    }
+    a
+}
 
 /// Factors whose size bounds add up to at most this many bits fit a [`Ratio`] at every step.
 const SAFE_BITS: u32 = 63;
@@ -516,19 +578,14 @@ fn swaps_two_letters(a: &str, b: &str) -> bool {
         && matches!(diffs.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
 }
 
-/// Adds an atom's exponent to a dimension (see [`Unit::dim`]).
-fn add_dim(dim: &mut Dim, atom: Atom, exp: i8, per_body_mass: bool) {
-    let e = i16::from(exp);
-    match atom.kind() {
-        Kind::Mass if per_body_mass && exp < 0 => dim.body_mass += e,
-        Kind::Mass => dim.mass += e,
-        Kind::Volume => dim.volume += e,
-        Kind::Time => dim.time += e,
-        Kind::Calendar => dim.calendar += e,
-        Kind::Count => dim.count += e,
-        Kind::Activity => dim.activity += e,
-        Kind::Ratio => {}
-    }
+/// Adds an atom's exponent to a dimension (see [`Unit::dim`]): a mass below the line of a unit
+/// per body mass is the body mass.
+pub(crate) fn add_dim(dim: &mut Dim, atom: Atom, exp: i8, per_body_mass: bool) {
+    let base = match atom.kind() {
+        Kind::Mass if per_body_mass && exp < 0 => Dim::BODY_MASS,
+        kind => kind.dim(),
+    };
+    *dim = dim.plus_times(base, i16::from(exp));
 }
 
 /// Adds the prime exponents of `atom`'s factor raised to `exp`.

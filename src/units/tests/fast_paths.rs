@@ -7,7 +7,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use super::{d, u};
-use crate::units::unit::{factor_general, is_per_body_mass, FOLDS};
+use crate::units::unit::{add_dim, factor_general, is_per_body_mass, FOLDS};
 use crate::units::*;
 
 /// Units to try: the usual ones, ones that cancel or fold, and exponents so large that
@@ -145,17 +145,7 @@ fn dim_by_definition(unit: &Unit) -> Dim {
     let per_body_mass = is_per_body_mass(&mass);
     let mut dim = Dim::default();
     for &(atom, exp) in unit.atoms() {
-        let e = i16::from(exp);
-        match atom.kind() {
-            Kind::Mass if per_body_mass && exp < 0 => dim.body_mass += e,
-            Kind::Mass => dim.mass += e,
-            Kind::Volume => dim.volume += e,
-            Kind::Time => dim.time += e,
-            Kind::Calendar => dim.calendar += e,
-            Kind::Count => dim.count += e,
-            Kind::Activity => dim.activity += e,
-            Kind::Ratio => {}
-        }
+        add_dim(&mut dim, atom, exp, per_body_mass);
     }
     dim
 }
