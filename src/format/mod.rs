@@ -8,6 +8,7 @@ mod items;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax;
+use crate::syntax::lex::{lex, TokenKind};
 
 pub use expr::{expr as format_expr, quote};
 
@@ -57,48 +58,19 @@ pub fn diff(old: &str, new: &str, name: &str) -> String {
 
 /// Every `//` comment outside quoted text.
 fn comments(text: &str) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut line_start = 0;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c == b'\n' {
-            line_start = i + 1;
-            in_string = false;
-            escaped = false;
-            i += 1;
-            continue;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if c == b'"' {
-            in_string = true;
-        } else if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-            let trailing = !text[line_start..i].trim().is_empty();
-            out.push(Comment {
-                start: i,
-                text: text[i..end].trim_end().to_string(),
-                trailing,
+    lex(text)
+        .iter()
+        .filter(|t| t.kind == TokenKind::Comment)
+        .map(|t| {
+            let line_start = text[..t.span.start].rfind('\n').map_or(0, |i| i + 1);
+            Comment {
+                start: t.span.start,
+                text: t.text(text).trim_end().to_string(),
+                trailing: !text[line_start..t.span.start].trim().is_empty(),
                 done: false,
-            });
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

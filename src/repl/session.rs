@@ -9,6 +9,7 @@ use crate::eval::{self, Decision, Env, Options};
 use crate::files::{self, Limit, WriteOptions};
 use crate::input::{self, Format, MAX_LIST_ITEMS};
 use crate::report;
+pub use crate::syntax::lex::open_brackets;
 use crate::syntax::{self, ast};
 use crate::value::{Shown, Value};
 

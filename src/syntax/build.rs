@@ -8,6 +8,7 @@ use pest_derive::Parser;
 use super::ast::*;
 use super::error::from_pest;
 use super::expr::build_expr;
+use super::lex::TokenKind;
 use crate::diagnostics::{Diagnostic, Span};
 
 /// The pest parser generated from `grammar/posology.pest`.
@@ -83,30 +84,16 @@ pub(super) fn span_of(pair: &Pair<Rule>) -> Span {
 
 /// The length of `text` without trailing whitespace and `//` comments.
 fn trimmed_len(text: &str) -> usize {
-    let mut text = text.trim_end();
-    loop {
-        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-        match comment_start(&text[line_start..]) {
-            Some(at) => text = text[..line_start + at].trim_end(),
-            None => return text.len(),
-        }
-    }
-}
-
-/// Where a `//` comment starts in one line of protocol text (outside quotes), if it has one.
-fn comment_start(line: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '/' if !in_string && line[i + 1..].starts_with('/') => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    super::lex::lex(text)
+        .iter()
+        .rev()
+        .find(|t| match t.kind {
+            TokenKind::Space | TokenKind::Comment => false,
+            // `str::trim_end` trims any Unicode space, not only the grammar's.
+            TokenKind::Other => !t.text(text).chars().all(char::is_whitespace),
+            _ => true,
+        })
+        .map_or(0, |t| t.span.end)
 }
 
 /// The next child, or an internal error pointing at the parent.

@@ -5,6 +5,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 use super::build::Rule;
 use super::close_match;
+use super::lex::TokenKind;
 use super::words::{ACTIONS, FORMS, KEYWORDS};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, UnitError};
@@ -396,28 +397,11 @@ fn unclosed_brace(text: &str) -> Option<usize> {
         (line_start + indent, indent)
     };
     let mut open: Vec<(usize, usize)> = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '/' if text[i + 1..].starts_with('/') => in_comment = true,
-            '{' => open.push((i, indent_at(i).1)),
-            '}' => {
+    for token in super::lex::lex(text) {
+        let i = token.span.start;
+        match token.kind {
+            TokenKind::Open('{') => open.push((i, indent_at(i).1)),
+            TokenKind::Close('}') => {
                 let (first, indent) = indent_at(i);
                 match open.pop() {
                     Some((at, opened)) if first == i && indent != opened => return Some(at),

@@ -10,6 +10,7 @@ pub mod ast;
 mod build;
 mod error;
 mod expr;
+pub mod lex;
 mod words;
 
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
@@ -47,40 +48,26 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         .with_help("split the protocol, or remove pasted material that is not protocol text"));
     }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    for (i, c) in text.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            // Text inside quotes may hold any character; only find where it ends.
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
-                _ => {}
+    // Text inside quotes and comments may hold any character.
+    for token in lex::lex(text).iter().filter(|t| !t.is_quoted()) {
+        for (offset, c) in token.text(text).char_indices() {
+            let i = token.span.start + offset;
+            if let Some((name, write)) = lookalike(c) {
+                return Err(Diagnostic::error(
+                    "posology::syntax::lookalike_character",
+                    format!("this is a {name} (U+{:04X}), not protocol text", c as u32),
+                )
+                .with_label(Span::new(i, i + c.len_utf8()), format!("a {name}"))
+                .with_help(format!(
+                    "this often comes from pasting from a word processor: write {write} instead"
+                )));
             }
-            continue;
         }
-        if let Some((name, write)) = lookalike(c) {
-            return Err(Diagnostic::error(
-                "posology::syntax::lookalike_character",
-                format!("this is a {name} (U+{:04X}), not protocol text", c as u32),
-            )
-            .with_label(Span::new(i, i + c.len_utf8()), format!("a {name}"))
-            .with_help(format!(
-                "this often comes from pasting from a word processor: write {write} instead"
-            )));
-        }
-        match c {
-            '"' => in_string = true,
-            '/' if text[i + 1..].starts_with('/') => in_comment = true,
-            '(' | '[' | '{' => {
+        match token.kind {
+            lex::TokenKind::Open(_) => {
                 depth += 1;
                 if depth > MAX_NESTING {
+                    let i = token.span.start;
                     return Err(Diagnostic::error(
                         "posology::syntax::too_deep",
                         format!("brackets are nested more than {MAX_NESTING} deep here"),
@@ -89,7 +76,7 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
                     .with_help("split the expression into named `let` values"));
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            lex::TokenKind::Close(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
