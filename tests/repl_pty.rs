@@ -37,6 +37,9 @@ fn tab_completes_a_command_then_a_decision_runs() {
     repl.send(":run\r").expect("typing");
     repl.expect("15 mg oral 3 times daily")
         .expect("the decision");
+    // Ctrl-D only once the next prompt is up: sent earlier, it reaches the terminal while it is
+    // out of raw mode, and switching back to raw mode may discard it (seen under load).
+    repl.expect("posology> ").expect("the next prompt");
 
     repl.send(ControlCode::EndOfTransmission).expect("Ctrl-D");
     repl.expect(expectrl::Eof)

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
 pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
-use program::NameIndex;
 pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
+use program::NameIndex;
 pub use program::*;
 pub use scope::Scope;
 

@@ -5,6 +5,7 @@
 //! `(` finishes at once.
 
 use crate::diagnostics::{Diagnostic, Source, Span};
+use crate::syntax::lex::{lex, TokenKind};
 use crate::syntax::{MAX_NESTING, MAX_PROTOCOL_BYTES};
 
 /// The most lines one entry may run over.
@@ -13,50 +14,34 @@ pub const MAX_ENTRY_LINES: usize = 20_000;
 /// The most bytes one entry may hold: what the reader accepts in one text.
 pub const MAX_ENTRY_BYTES: usize = MAX_PROTOCOL_BYTES;
 
-/// Where a scan of entry text stands: bracket depth, and whether inside quotes.
+/// Where a scan of entry text stands: how many brackets are open. Strings and comments end at
+/// the end of their line, so each piece fed is lexed on its own ([`lex`]) and only the depth
+/// carries over.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct BracketScan {
     /// Brackets open (outside quotes and comments).
     pub depth: i64,
-    in_string: bool,
-    prev: char,
 }
 
 impl BracketScan {
-    /// Scans one more piece of text (one or more lines); returns the byte offset in `text` of
-    /// the first bracket that opened past [`MAX_NESTING`], if one did.
+    /// Scans one more piece of text (one or more whole lines); returns the byte offset in `text`
+    /// of the first bracket that opened past [`MAX_NESTING`], if one did.
     pub fn feed(&mut self, text: &str) -> Option<usize> {
         let mut too_deep = None;
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let mut chars = line.char_indices().peekable();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\n' | '\r' => continue,
-                    '"' if self.prev != '\\' => self.in_string = !self.in_string,
-                    '/' if !self.in_string && chars.peek().map(|&(_, c)| c) == Some('/') => break,
-                    '(' | '[' | '{' if !self.in_string => {
-                        self.depth += 1;
-                        if self.depth > MAX_NESTING as i64 && too_deep.is_none() {
-                            too_deep = Some(line_start + i);
-                        }
+        for token in lex(text) {
+            match token.kind {
+                TokenKind::Open(_) => {
+                    self.depth += 1;
+                    if self.depth > MAX_NESTING as i64 && too_deep.is_none() {
+                        too_deep = Some(token.span.start);
                     }
-                    ')' | ']' | '}' if !self.in_string => self.depth -= 1,
-                    _ => {}
                 }
-                self.prev = c;
+                TokenKind::Close(_) => self.depth -= 1,
+                _ => {}
             }
-            line_start += line.len();
         }
         too_deep
     }
-}
-
-/// How many brackets are still open in `text` (outside quotes and comments).
-pub fn open_brackets(text: &str) -> i64 {
-    let mut scan = BracketScan::default();
-    scan.feed(text);
-    scan.depth
 }
 
 /// The lines of an entry read so far, while its brackets are open.
@@ -170,6 +155,7 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::lex::open_brackets;
 
     #[test]
     fn brackets_are_counted_outside_quotes_and_comments() {

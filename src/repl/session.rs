@@ -13,7 +13,6 @@ pub use crate::syntax::lex::open_brackets;
 use crate::syntax::{self, ast};
 use crate::value::{Shown, Value};
 
-pub use super::entry::open_brackets;
 use super::entry::{Entry, Step};
 use super::help::{COMMANDS, HELP};
 use super::lists::Appending;
