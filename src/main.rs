@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use posology::check::{parse_and_check, Program};
-use posology::diagnostics::{self, Diagnostic, RenderStyle, Source};
+use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
 use posology::input::{read_patient, Format, PATIENT_FILE};
 use posology::syntax::PROTOCOL_FILE;
@@ -94,6 +94,15 @@ enum Command {
         #[arg(long)]
         patient: Option<PathBuf>,
     },
+    /// Explain a diagnostic code (e.g. `posology explain unit::mismatch`), or list them all.
+    Explain {
+        /// The code, with or without its `posology::` prefix.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        code: Option<String>,
+        /// Print every code's explanation as Markdown (the text of docs/diagnostics.md).
+        #[arg(long)]
+        all: bool,
+    },
     /// Run the examples written in protocol files (or directories of them).
     Test {
         /// Protocol files or directories.
@@ -133,6 +142,7 @@ fn main() -> ExitCode {
         } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
         Command::Test { files, coverage } => cmd_test(&files, coverage),
         Command::Fmt { files, check } => cmd_fmt(&files, check),
+        Command::Explain { code, all } => cmd_explain(code.as_deref(), all),
         Command::Repl { protocol, patient } => {
             posology::repl::run(protocol.as_deref(), patient.as_deref())
         }
@@ -158,6 +168,24 @@ fn style() -> RenderStyle {
 /// shown escaped, never sent to the terminal.
 fn shown(path: &Path) -> String {
     posology::display::escape(&path.display().to_string()).into_owned()
+}
+
+/// Prints one code's explanation, or every code's (`--all`).
+fn cmd_explain(code: Option<&str>, all: bool) -> bool {
+    if all {
+        print!("{}", diagnostics::explain_all());
+        return true;
+    }
+    match diagnostics::explain(code.unwrap_or_default()) {
+        Ok(text) => {
+            print!("{text}");
+            true
+        }
+        Err(d) => {
+            print_diags(&[d]);
+            false
+        }
+    }
 }
 
 fn print_diags(diags: &[Diagnostic]) {
@@ -262,7 +290,7 @@ fn cmd_run(
     };
     let Some(patient_format) = patient_format else {
         print_diags(&[Diagnostic::error(
-            "posology::input::format",
+            Code::InputFormat,
             format!("cannot tell the format of {}", patient.display()),
         )
         .with_help("name the file .json, .yaml or .toml, or give --input-format json|yaml|toml")]);

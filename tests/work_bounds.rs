@@ -150,6 +150,26 @@ fn records_of_many_fields_in_examples_are_bounded() {
     assert_proper(d);
 }
 
+#[test]
+fn records_of_many_fields_in_a_patient_are_bounded() {
+    // The same two million values, from a patient file of 1,000 empty records.
+    let fields: Vec<String> = (0..2000).map(|i| format!("f{i}: mg optional")).collect();
+    let program = checked(&format!(
+        "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ dose: mg\n    xs: list of {{ {} }} default [] }}\n  \
+         limit dose <= 1 g hard\n  phase a {{ decide first {{ otherwise => give dose }} }}\n}}\n",
+        fields.join(", ")
+    ));
+    let items = vec!["{}"; 1000].join(", ");
+    let text = format!("{{\"dose\": \"1 mg\", \"xs\": [{items}]}}");
+    let source = Source::new("patient.json", text.as_str());
+    let diags = read_patient(&program, &text, Format::Json, &source, &[]).expect_err("refused");
+    let d = diags
+        .iter()
+        .find(|d| d.code == "posology::input::too_many_values")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_proper(d);
+}
+
 // ------------------------------------------------------------------ the work budget
 
 /// A protocol whose condition goes over the list once for each of its items.

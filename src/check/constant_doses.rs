@@ -5,6 +5,7 @@
 //! Only what does not depend on the patient is folded: literals, `let`s of literals, and
 //! arithmetic, negation and ranges over them. Anything else is left to the gate at run time.
 
+use crate::diagnostics::Code;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -58,7 +59,7 @@ impl Checker<'_> {
         }
         for (span, message, help) in found {
             self.error(
-                Diagnostic::error("posology::give::not_positive", message)
+                Diagnostic::error(Code::GiveNotPositive, message)
                     .with_label(span, "no patient can be given this")
                     .with_help(help),
             );
@@ -186,7 +187,7 @@ mod tests {
 
     #[test]
     fn constants_are_folded_through_lets_units_and_negation() {
-        let bad = "posology::give::not_positive";
+        let bad = crate::diagnostics::Code::GiveNotPositive.as_str();
         assert_eq!(codes("", "0.03 g..10 mg"), [bad]);
         assert_eq!(
             codes(" let low = 60 mg", "low..(low - 50 mg) 2 times daily"),

@@ -1,6 +1,7 @@
 //! Literal values written in a protocol (defaults, example patients), converted to the declared
 //! unit of their input, and the validation every input value gets (range, whole numbers).
 
+use crate::diagnostics::Code;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use crate::value::Value;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invalid {
     /// The diagnostic code.
-    pub code: &'static str,
+    pub code: Code,
     /// What is wrong, in the input's terms (the caller adds the place).
     pub message: String,
     /// How to fix it.
@@ -23,7 +24,7 @@ pub struct Invalid {
 }
 
 /// The code for a whole-number input given a fraction.
-pub const NOT_WHOLE: &str = "posology::input::not_whole";
+pub const NOT_WHOLE: Code = Code::InputNotWhole;
 
 /// The message and help for a whole-number input `name` given `written` (however small its
 /// fraction: `3.0000000000000000000000000000000000000001` is not 3).
@@ -53,7 +54,7 @@ pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), Invalid> {
         let above = q.compare(hi).map(|o| o.is_gt()).unwrap_or(true);
         if below || above {
             return Err(Invalid {
-                code: "posology::input::out_of_range",
+                code: Code::InputOutOfRange,
                 message: format!("`{}` is {q}, outside the allowed {lo}..{hi}", spec.name),
                 help: format!(
                     "check the value and its unit (a mg/mcg slip is 1000-fold): the protocol accepts {lo} to {hi}"
@@ -86,7 +87,7 @@ impl Checker<'_> {
         if before <= MAX_RECORD_CELLS {
             self.error(
                 Diagnostic::error(
-                    "posology::value::too_large",
+                    Code::ValueTooLarge,
                     format!(
                         "the records written in this protocol hold more than {MAX_RECORD_CELLS} \
                          field values in all"
@@ -99,7 +100,7 @@ impl Checker<'_> {
                 ),
             );
         } else {
-            self.error_unshown("posology::value::too_large");
+            self.error_unshown(Code::ValueTooLarge);
         }
         false
     }
@@ -142,7 +143,7 @@ impl Checker<'_> {
                     ValueKind::Expr(_) => "a value",
                 };
                 let d = Diagnostic::error(
-                    "posology::type::mismatch",
+                    Code::TypeMismatch,
                     format!("this must be {}, but is {found}", self.describe(ty)),
                 )
                 .with_label(v.span, found)
@@ -169,7 +170,7 @@ impl Checker<'_> {
             let Some(i) = self.program.records[id as usize].field_index(&name.name) else {
                 ok = false;
                 if self.muted() {
-                    self.error_unshown("posology::input::unknown_field");
+                    self.error_unshown(Code::InputUnknownField);
                     continue;
                 }
                 let specs = &self.program.records[id as usize].fields;
@@ -184,7 +185,7 @@ impl Checker<'_> {
                     });
                 self.error(
                     Diagnostic::error(
-                        "posology::input::unknown_field",
+                        Code::InputUnknownField,
                         format!("unknown field `{}`", name.name),
                     )
                     .with_label(name.span, "not a field of this record")
@@ -207,13 +208,13 @@ impl Checker<'_> {
                     ok = false;
                     out.push(Value::Missing);
                     if self.muted() {
-                        self.error_unshown("posology::input::missing_field");
+                        self.error_unshown(Code::InputMissingField);
                         continue;
                     }
                     let name = self.program.records[id as usize].fields[i].name.clone();
                     self.error(
                         Diagnostic::error(
-                            "posology::input::missing_field",
+                            Code::InputMissingField,
                             format!("the field `{name}` is missing"),
                         )
                         .with_label(span, format!("needs `{name}`"))
@@ -246,12 +247,9 @@ impl Checker<'_> {
                     Some(d) => Some(Value::Date(d)),
                     None => {
                         self.error(
-                            Diagnostic::error(
-                                "posology::input::bad_date",
-                                format!("`{t}` is not a date"),
-                            )
-                            .with_label(e.span, "not a date")
-                            .with_help("write an ISO 8601 date in quotes, e.g. \"2026-12-01\""),
+                            Diagnostic::error(Code::InputBadDate, format!("`{t}` is not a date"))
+                                .with_label(e.span, "not a date")
+                                .with_help("write an ISO 8601 date in quotes, e.g. \"2026-12-01\""),
                         );
                         None
                     }
@@ -279,15 +277,12 @@ impl Checker<'_> {
     }
 
     fn not_literal(&mut self, e: &ast::Expr, ty: &Type) -> Option<Value> {
-        let d = Diagnostic::error(
-            "posology::input::not_literal",
-            "this must be a written-out value",
-        )
-        .with_label(e.span, "not a plain value")
-        .with_help(format!(
-            "write {} directly, without calculation",
-            self.describe(ty)
-        ));
+        let d = Diagnostic::error(Code::InputNotLiteral, "this must be a written-out value")
+            .with_label(e.span, "not a plain value")
+            .with_help(format!(
+                "write {} directly, without calculation",
+                self.describe(ty)
+            ));
         self.error(d);
         None
     }
@@ -321,7 +316,7 @@ impl Checker<'_> {
             let with_unit = Quantity::new((*value).into(), target.clone());
             self.error(
                 Diagnostic::error(
-                    "posology::unit::missing",
+                    Code::UnitMissing,
                     format!(
                         "this number has no unit, but {} is needed",
                         target.dim().describe()
@@ -345,7 +340,7 @@ impl Checker<'_> {
                 }
                 if let crate::units::UnitError::Mismatch { .. } = err {
                     d = Diagnostic::error(
-                        "posology::unit::mismatch",
+                        Code::UnitMismatch,
                         format!(
                             "{q} is {}, but {} is needed",
                             q.dim().describe(),

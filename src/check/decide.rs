@@ -5,6 +5,7 @@ use super::{
     LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec, TextPart,
     Type,
 };
+use crate::diagnostics::Code;
 use std::collections::HashSet;
 
 use crate::diagnostics::{Diagnostic, Span};
@@ -47,7 +48,7 @@ impl Checker<'_> {
                     .unwrap_or_else(|| "a limit bounds `dose` (each dose), `bolus` (each bolus) or `daily` (the total per day)".into());
                 self.error(
                     Diagnostic::error(
-                        "posology::limit::unknown_target",
+                        Code::LimitUnknownTarget,
                         format!("there is nothing called `{other}` to limit"),
                     )
                     .with_label(limit.target.span, "unknown limit target")
@@ -82,7 +83,7 @@ impl Checker<'_> {
                 };
                 self.error(
                     Diagnostic::error(
-                        "posology::limit::dimension",
+                        Code::LimitDimension,
                         format!("{want}, but this is {}", self.describe(&value.ty)),
                     )
                     .with_label(value.span, "wrong kind of value")
@@ -135,7 +136,7 @@ impl Checker<'_> {
                 };
                 self.error(
                     Diagnostic::error(
-                        "posology::phase::no_begin",
+                        Code::PhaseNoBegin,
                         "the protocol has several phases but does not say which applies",
                     )
                     .with_label(self.ast.name.span, "in this protocol")
@@ -149,7 +150,7 @@ impl Checker<'_> {
         let c = self.expr(begin, None);
         let Type::Enum(id) = c.ty else {
             if c.ty != Type::Error {
-                let d = Diagnostic::error("posology::phase::begin_type", format!("`begin at` needs a choice that names a phase, but this is {}", self.describe(&c.ty)))
+                let d = Diagnostic::error(Code::PhaseBeginType, format!("`begin at` needs a choice that names a phase, but this is {}", self.describe(&c.ty)))
                     .with_label(c.span, "not a choice of phases")
                     .with_help("declare an input like `phase: screening | titration` and write `begin at phase`");
                 self.error(d);
@@ -166,7 +167,7 @@ impl Checker<'_> {
                     map.push(Some(p));
                 }
                 None if self.muted() => {
-                    self.error_unshown("posology::phase::unknown");
+                    self.error_unshown(Code::PhaseUnknown);
                     map.push(None);
                 }
                 None => {
@@ -181,7 +182,7 @@ impl Checker<'_> {
                         });
                     self.error(
                         Diagnostic::error(
-                            "posology::phase::unknown",
+                            Code::PhaseUnknown,
                             format!("the choice `{v}` names no phase"),
                         )
                         .with_label(c.span, format!("can be `{v}`"))
@@ -221,7 +222,7 @@ impl Checker<'_> {
                 if i > 0 {
                     self.error(
                         Diagnostic::error(
-                            "posology::proposal::duplicate",
+                            Code::ProposalDuplicate,
                             "a phase has at most one proposal block",
                         )
                         .with_label(
@@ -244,7 +245,7 @@ impl Checker<'_> {
             if phase.decides.is_empty() {
                 self.error(
                     Diagnostic::error(
-                        "posology::phase::empty",
+                        Code::PhaseEmpty,
                         format!("the phase `{}` decides nothing", phase.name.name),
                     )
                     .with_label(phase.name.span, "no `decide` block")
@@ -280,7 +281,7 @@ impl Checker<'_> {
             {
                 self.error(
                     Diagnostic::warning(
-                        "posology::decide::unreachable_rule",
+                        Code::DecideUnreachableRule,
                         "rules after `otherwise` can never fire",
                     )
                     .with_label(d.rules[i + 1].head_span, "never reached")
@@ -298,7 +299,7 @@ impl Checker<'_> {
         if d.policy == HitPolicy::First && !catch_all {
             self.error(
                 Diagnostic::warning(
-                    "posology::decide::no_otherwise",
+                    Code::DecideNoOtherwise,
                     "a patient may match none of these rules, and then nothing is decided",
                 )
                 .with_label(self.block_head(d.span), "no `otherwise` rule in this block")
@@ -502,7 +503,7 @@ impl Checker<'_> {
             return Some(i);
         }
         if self.muted() {
-            self.error_unshown("posology::phase::unknown");
+            self.error_unshown(Code::PhaseUnknown);
             return None;
         }
         let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
@@ -516,7 +517,7 @@ impl Checker<'_> {
             });
         self.error(
             Diagnostic::error(
-                "posology::phase::unknown",
+                Code::PhaseUnknown,
                 format!("there is no phase `{}`", p.name),
             )
             .with_label(p.span, "unknown phase")
@@ -591,7 +592,7 @@ impl Checker<'_> {
         if !is_amount(dim) && !is_rate(dim) {
             self.error(
                 Diagnostic::error(
-                    "posology::give::not_a_dose",
+                    Code::GiveNotADose,
                     format!(
                         "a dose must be an amount or a rate, but this is {}",
                         self.describe(&amount.ty)
@@ -606,7 +607,7 @@ impl Checker<'_> {
         if is_rate(dim) {
             if let Some(f) = &g.frequency {
                 self.error(
-                    Diagnostic::error("posology::give::rate_with_frequency", "a rate already says how much per time; it takes no frequency")
+                    Diagnostic::error(Code::GiveRateWithFrequency, "a rate already says how much per time; it takes no frequency")
                         .with_label(f.span, "frequency")
                         .with_label(amount.span, "a rate")
                         .with_help("give an amount with a frequency (`5 mg 3 times daily`), or a rate alone (`300 mcg/day`)"),
@@ -621,7 +622,7 @@ impl Checker<'_> {
             if form.name == "bolus" && is_rate(dim) {
                 self.error(
                     Diagnostic::error(
-                        "posology::give::bolus_rate",
+                        Code::GiveBolusRate,
                         "a bolus is one amount, but this is a rate",
                     )
                     .with_label(amount.span, "a rate")
@@ -759,7 +760,7 @@ impl Checker<'_> {
     fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
         let Some(&slot) = self.input_names.get(&p.input.name) else {
             if self.muted() {
-                self.error_unshown("posology::name::unknown");
+                self.error_unshown(Code::NameUnknown);
                 return None;
             }
             let help = close_match(&p.input.name, self.input_names.keys().map(String::as_str))
@@ -770,7 +771,7 @@ impl Checker<'_> {
                 });
             self.error(
                 Diagnostic::error(
-                    "posology::name::unknown",
+                    Code::NameUnknown,
                     format!("unknown input `{}`", p.input.name),
                 )
                 .with_label(p.input.span, "not an input")
@@ -782,7 +783,7 @@ impl Checker<'_> {
         if !matches!(ty, Type::Num(ref u) if is_amount(u.dim()) || is_rate(u.dim())) {
             self.error(
                 Diagnostic::error(
-                    "posology::proposal::not_a_dose",
+                    Code::ProposalNotADose,
                     format!(
                         "a proposal must be a dose input, but `{}` is {}",
                         p.input.name,
@@ -800,7 +801,7 @@ impl Checker<'_> {
         if let (Type::Num(u), Some(f)) = (&ty, &p.frequency) {
             if is_rate(u.dim()) {
                 self.error(
-                    Diagnostic::error("posology::give::rate_with_frequency", "a proposed rate already says how much per time; it takes no frequency")
+                    Diagnostic::error(Code::GiveRateWithFrequency, "a proposed rate already says how much per time; it takes no frequency")
                         .with_label(f.span, "frequency")
                         .with_label(p.input.span, "a rate")
                         .with_help("remove the frequency, or declare the proposed dose as an amount (`proposed_dose: mg optional`)"),
@@ -860,7 +861,7 @@ impl Checker<'_> {
             if !self.reached[index] {
                 self.error(
                     Diagnostic::warning(
-                        "posology::phase::unreachable",
+                        Code::PhaseUnreachable,
                         format!("nothing leads to the phase `{}`", phase.name.name),
                     )
                     .with_label(phase.name.span, "unreachable phase")
@@ -980,11 +981,11 @@ impl Checker<'_> {
             };
             if !applies && !proposal_applies && !doses.is_empty() {
                 if self.muted() {
-                    self.error_unshown("posology::limit::never_applies");
+                    self.error_unshown(Code::LimitNeverApplies);
                     continue;
                 }
                 self.error(
-                    Diagnostic::error("posology::limit::never_applies", format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
+                    Diagnostic::error(Code::LimitNeverApplies, format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
                         .with_label(span, "never applies")
                         .with_help(format!("the protocol gives {}: write the limit in one of those units", kinds())),
                 );
@@ -996,7 +997,7 @@ impl Checker<'_> {
         for d in &doses {
             if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limit_set.contains(&d.dim) {
                 self.error(
-                    Diagnostic::error("posology::give::outside_limits", format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
+                    Diagnostic::error(Code::GiveOutsideLimits, format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
                         .with_label(d.span, "escapes the limits")
                         .with_help("give it in the limits' unit, or add a limit for this kind of dose"),
                 );
@@ -1006,7 +1007,7 @@ impl Checker<'_> {
             if let Some(daily) = d.daily_dim() {
                 if !daily_limits.is_empty() && !daily_limit_set.contains(&daily) {
                     self.error(
-                        Diagnostic::error("posology::give::outside_limits", format!("this dose's daily total is {}, but the protocol's daily limits are {}: no limit would hold it", daily.describe(), daily_limits[0].describe()))
+                        Diagnostic::error(Code::GiveOutsideLimits, format!("this dose's daily total is {}, but the protocol's daily limits are {}: no limit would hold it", daily.describe(), daily_limits[0].describe()))
                             .with_label(d.span, "escapes the daily limits")
                             .with_help("give it in the limits' unit, or add a daily limit for this kind of dose"),
                     );
@@ -1050,7 +1051,7 @@ impl Checker<'_> {
             };
             self.error(
                 Diagnostic::error(
-                    "posology::give::unlimited",
+                    Code::GiveUnlimited,
                     format!("this dose is {}, but no hard maximum holds a dose of that kind: it would be refused for every patient", d.dim.describe()),
                 )
                 .with_label(d.span, "no hard maximum of this kind")

@@ -1,5 +1,6 @@
 //! Declarations: the header, the inputs and their types, phase names and `let` slots.
 
+use crate::diagnostics::Code;
 use std::collections::HashMap;
 
 use super::{Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
@@ -39,7 +40,7 @@ impl Checker<'_> {
             if !seen.contains_key(key) {
                 self.error(
                     Diagnostic::error(
-                        "posology::header::missing",
+                        Code::HeaderMissing,
                         format!("the protocol has no `{key}` line"),
                     )
                     .with_label(self.ast.name.span, "in this protocol")
@@ -85,7 +86,7 @@ impl Checker<'_> {
             if let Some(opt) = decl.optional {
                 self.error(
                     Diagnostic::error(
-                        "posology::input::optional_and_default",
+                        Code::InputOptionalAndDefault,
                         format!("`{}` is both optional and has a default", spec.name),
                     )
                     .with_label(opt, "optional")
@@ -164,7 +165,7 @@ impl Checker<'_> {
                 let mut d = e.to_diagnostic(span);
                 if let crate::units::UnitError::Unknown { .. } = e {
                     d = Diagnostic::error(
-                        "posology::type::unknown",
+                        Code::TypeUnknown,
                         format!("`{name}` is neither a unit nor a type"),
                     )
                     .with_label(span, "unknown type");
@@ -190,12 +191,9 @@ impl Checker<'_> {
     ) -> Option<(Quantity, Quantity)> {
         let ast::ExprKind::Binary(ast::BinaryOp::Range, lo, hi) = &range.kind else {
             self.error(
-                Diagnostic::error(
-                    "posology::input::range",
-                    "an allowed range is written `low..high`",
-                )
-                .with_label(range.span, "not a range")
-                .with_help("for example `in 0 years..120 years`"),
+                Diagnostic::error(Code::InputRange, "an allowed range is written `low..high`")
+                    .with_label(range.span, "not a range")
+                    .with_help("for example `in 0 years..120 years`"),
             );
             return None;
         };
@@ -204,7 +202,7 @@ impl Checker<'_> {
         if lo.compare(&hi).is_ok_and(|o| o.is_gt()) {
             self.error(
                 Diagnostic::error(
-                    "posology::input::range",
+                    Code::InputRange,
                     "the range's low end is above its high end",
                 )
                 .with_label(range.span, "empty range")
@@ -290,7 +288,7 @@ impl Checker<'_> {
             let (l, _) = self.let_asts[slot];
             self.error(
                 Diagnostic::error(
-                    "posology::name::too_deep",
+                    Code::NameTooDeep,
                     format!(
                         "`{}` is worked out more than {MAX_LET_DEPTH} operations deep, through \
                          the values it uses",
@@ -310,7 +308,7 @@ impl Checker<'_> {
             LetState::Done => return self.let_types[slot].clone(),
             LetState::InProgress => {
                 if self.muted() {
-                    self.error_unshown("posology::name::cycle");
+                    self.error_unshown(Code::NameCycle);
                     return Type::Error;
                 }
                 let (l, _) = self.let_asts[slot];
@@ -328,7 +326,7 @@ impl Checker<'_> {
                     }
                     _ => format!("`{name}` is defined in terms of itself"),
                 };
-                let mut d = Diagnostic::error("posology::name::cycle", message);
+                let mut d = Diagnostic::error(Code::NameCycle, message);
                 if let (Some(used), Some(other)) = (used_at, user) {
                     d = d.with_label(used, format!("`{}` uses `{name}` here", other.name.name));
                 }

@@ -1,5 +1,6 @@
 //! Examples: each `given` patient is checked like a patient file, each `expect` typed.
 
+use crate::diagnostics::Code;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ impl Checker<'_> {
         if example.expects.is_empty() {
             self.error(
                 Diagnostic::warning(
-                    "posology::example::no_expect",
+                    Code::ExampleNoExpect,
                     format!("the example \"{}\" expects nothing", example.name.value),
                 )
                 .with_label(example.name.span, "checks nothing")
@@ -75,7 +76,7 @@ impl Checker<'_> {
         let ValueKind::Record(fields) = &given.kind else {
             self.error(
                 Diagnostic::error(
-                    "posology::example::given",
+                    Code::ExampleGiven,
                     "`given` is followed by the patient's values in braces",
                 )
                 .with_label(given.span, "not a record")
@@ -89,7 +90,7 @@ impl Checker<'_> {
         for (name, value) in fields {
             let Some(&slot) = self.input_names.get(&name.name) else {
                 if self.muted() {
-                    self.error_unshown("posology::input::unknown_field");
+                    self.error_unshown(Code::InputUnknownField);
                     ok = false;
                     continue;
                 }
@@ -98,7 +99,7 @@ impl Checker<'_> {
                     .unwrap_or_else(|| "only declared inputs can be given".into());
                 self.error(
                     Diagnostic::error(
-                        "posology::input::unknown_field",
+                        Code::InputUnknownField,
                         format!("`{}` is not an input of this protocol", name.name),
                     )
                     .with_label(name.span, "unknown input")
@@ -110,7 +111,7 @@ impl Checker<'_> {
             if let Some(&first) = first.get(&slot) {
                 self.error(
                     Diagnostic::error(
-                        "posology::input::duplicate_field",
+                        Code::InputDuplicateField,
                         format!("`{}` is given twice", name.name),
                     )
                     .with_label(name.span, "given again")
@@ -137,13 +138,13 @@ impl Checker<'_> {
             ok = false;
             if self.muted() {
                 // One is enough to refuse the example; the rest would only be counted.
-                self.error_unshown("posology::input::missing_field");
+                self.error_unshown(Code::InputMissingField);
                 break;
             }
             let name = self.program.inputs[slot].name.clone();
             self.error(
                 Diagnostic::error(
-                    "posology::input::missing_field",
+                    Code::InputMissingField,
                     format!("the example does not give `{name}`"),
                 )
                 .with_label(given.span, format!("needs `{name}`"))
@@ -164,7 +165,7 @@ impl Checker<'_> {
                         .unwrap_or_else(|| format!("a status is one of {}", STATUSES.join(", ")));
                     self.error(
                         Diagnostic::error(
-                            "posology::example::unknown_status",
+                            Code::ExampleUnknownStatus,
                             format!("`{}` is not a status", word.name),
                         )
                         .with_label(word.span, "unknown status")
@@ -177,7 +178,7 @@ impl Checker<'_> {
             ExpectKind::Give(g) => {
                 let amount = self.written_dose(
                     &g.amount,
-                    "posology::example::give",
+                    Code::ExampleGive,
                     "expect a written-out dose, e.g. `expect give 10 mg`",
                     "write the dose the decision must contain",
                 )?;
@@ -192,7 +193,7 @@ impl Checker<'_> {
             ExpectKind::Daily(amount) => {
                 let value = self.written_dose(
                     amount,
-                    "posology::example::daily",
+                    Code::ExampleDaily,
                     "expect a written-out total per day, e.g. `expect daily 45 mg/day`",
                     "write the decision's total per day, with its unit",
                 )?;
@@ -206,7 +207,7 @@ impl Checker<'_> {
                 if !per_day {
                     self.error(
                         Diagnostic::error(
-                            "posology::example::daily",
+                            Code::ExampleDaily,
                             "a total per day is a quantity per time, e.g. `45 mg/day`",
                         )
                         .with_label(amount.span, "not per day")
@@ -233,7 +234,7 @@ impl Checker<'_> {
                         _ => {
                             self.error(
                                 Diagnostic::error(
-                                    "posology::example::schedule",
+                                    Code::ExampleSchedule,
                                     "expect a list of written-out doses",
                                 )
                                 .with_label(item.span, "not a dose")
@@ -258,7 +259,7 @@ impl Checker<'_> {
                     _ => {
                         self.error(
                             Diagnostic::error(
-                                "posology::example::proposal",
+                                Code::ExampleProposal,
                                 format!(
                                     "a proposal is `allowed` or `refused`, not `{}`",
                                     word.name
@@ -277,14 +278,14 @@ impl Checker<'_> {
                     Some(r) => {
                         let v = self.written_dose(
                             r,
-                            "posology::example::proposal",
+                            Code::ExampleProposal,
                             "expect the written-out range shown as allowed, e.g. `range 5 mg..15 mg`",
                             "write both ends of the range the decision shows",
                         )?;
                         if !matches!(v, Value::Range(_)) {
                             self.error(
                                 Diagnostic::error(
-                                    "posology::example::proposal",
+                                    Code::ExampleProposal,
                                     "the allowed range is written `LOW..HIGH`",
                                 )
                                 .with_label(r.span, "not a range")
@@ -300,7 +301,7 @@ impl Checker<'_> {
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {
                     if self.muted() {
-                        self.error_unshown("posology::phase::unknown");
+                        self.error_unshown(Code::PhaseUnknown);
                         return None;
                     }
                     let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
@@ -308,7 +309,7 @@ impl Checker<'_> {
                         .unwrap_or_else(|| format!("the phases are {}", self.phase_list()));
                     self.error(
                         Diagnostic::error(
-                            "posology::phase::unknown",
+                            Code::PhaseUnknown,
                             format!("there is no phase `{}`", p.name),
                         )
                         .with_label(p.span, "unknown phase")
@@ -331,7 +332,7 @@ impl Checker<'_> {
             ExpectKind::That(expr) => {
                 self.error(
                     Diagnostic::error(
-                        "posology::example::that_reads_inputs",
+                        Code::ExampleThatReadsInputs,
                         "`expect that` is worked out from the example's inputs, not from the decision",
                     )
                     .with_label(
@@ -357,7 +358,7 @@ impl Checker<'_> {
                             });
                         self.error(
                             Diagnostic::error(
-                                "posology::example::limit",
+                                Code::ExampleLimit,
                                 format!(
                                     "`expect limit` is followed by `refuses` or `allows`, not `{}`",
                                     verdict.name
@@ -371,7 +372,7 @@ impl Checker<'_> {
                 };
                 let amount = self.written_dose(
                     dose,
-                    "posology::example::limit",
+                    Code::ExampleLimit,
                     "expect a written-out dose, e.g. `expect limit refuses 25 mg`",
                     "write the dose to hold against the protocol's hard limits",
                 )?;
@@ -390,7 +391,7 @@ impl Checker<'_> {
     fn written_dose(
         &mut self,
         amount: &ast::Expr,
-        code: &'static str,
+        code: Code,
         message: &str,
         help: &str,
     ) -> Option<Value> {

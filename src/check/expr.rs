@@ -2,6 +2,7 @@
 
 use super::functions::{function, info, FunctionInfo, FUNCTIONS};
 use super::{CExpr, CExprKind, Checker, Func, Reference, Type};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, IsTest, RoundMode as AstRound, UnaryOp};
 use crate::syntax::close_match;
@@ -51,16 +52,12 @@ impl Checker<'_> {
         // Checking a value checks the `let`s it uses first, so the recursion runs down whole
         // chains of values: bounded here, so that no protocol can exhaust the stack.
         let Some(_level) = Checking::enter() else {
-            if self
-                .diags
-                .iter()
-                .any(|d| d.code == "posology::name::too_deep")
-            {
+            if self.diags.iter().any(|d| d.code == Code::NameTooDeep) {
                 return error_expr(e.span);
             }
             self.error(
                 Diagnostic::error(
-                    "posology::name::too_deep",
+                    Code::NameTooDeep,
                     format!(
                         "checking this value goes more than {MAX_CHECK_DEPTH} operations deep, \
                          through the values it uses"
@@ -172,7 +169,7 @@ impl Checker<'_> {
             return c;
         }
         if self.muted() {
-            self.error_unshown("posology::name::unknown");
+            self.error_unshown(Code::NameUnknown);
             return error_expr(span);
         }
         let d = self.unknown_name(name, span, expected);
@@ -198,7 +195,7 @@ impl Checker<'_> {
             [] => None,
             [(id, i)] => Some(constant(Value::Enum(*id, *i), Type::Enum(*id), span)),
             _ if self.muted() => {
-                self.error_unshown("posology::name::ambiguous");
+                self.error_unshown(Code::NameAmbiguous);
                 Some(error_expr(span))
             }
             many => {
@@ -225,7 +222,7 @@ impl Checker<'_> {
                 };
                 self.error(
                     Diagnostic::error(
-                        "posology::name::ambiguous",
+                        Code::NameAmbiguous,
                         format!("`{name}` is a choice of {owners_text}"),
                     )
                     .with_label(span, "which input's choice?")
@@ -265,8 +262,8 @@ impl Checker<'_> {
         }
         candidates.sort_unstable();
         let (code, what) = match expected {
-            Some(Type::Enum(_)) => ("posology::name::unknown_value", "choice"),
-            _ => ("posology::name::unknown", "name"),
+            Some(Type::Enum(_)) => (Code::NameUnknownValue, "choice"),
+            _ => (Code::NameUnknown, "name"),
         };
         const NUMBER_WORDS: &[&str] = &[
             "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "once",
@@ -305,7 +302,7 @@ impl Checker<'_> {
         let fields = &spec.fields;
         let Some(index) = spec.field_index(name) else {
             if self.muted() {
-                self.error_unshown("posology::name::unknown_field");
+                self.error_unshown(Code::NameUnknownField);
                 return error_expr(span);
             }
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
@@ -318,12 +315,9 @@ impl Checker<'_> {
                     )
                 });
             self.error(
-                Diagnostic::error(
-                    "posology::name::unknown_field",
-                    format!("no field `{name}`"),
-                )
-                .with_label(name_span, "unknown field")
-                .with_help(help),
+                Diagnostic::error(Code::NameUnknownField, format!("no field `{name}`"))
+                    .with_label(name_span, "unknown field")
+                    .with_help(help),
             );
             return error_expr(span);
         };
@@ -352,7 +346,7 @@ impl Checker<'_> {
             .filter(|t| !t.contains('\n'))
             .map_or("this is ".to_string(), |t| format!("`{t}` is "));
         let d = Diagnostic::error(
-            "posology::type::not_a_record",
+            Code::TypeNotARecord,
             format!("{written}{} and has no fields", self.describe(&base.ty)),
         )
         .with_label(name_span, "no such field")
@@ -501,7 +495,7 @@ impl Checker<'_> {
                 Type::Range(inner) | Type::List(inner) if inner.same(&a.ty) => Ok(Type::Bool),
                 Type::EmptyList => Ok(Type::Bool),
                 _ => Err(Diagnostic::error(
-                    "posology::type::mismatch",
+                    Code::TypeMismatch,
                     format!(
                         "`in` needs a range or list of {}, but this is {}",
                         self.describe(&a.ty),
@@ -648,7 +642,7 @@ impl Checker<'_> {
             )
         {
             let d = Diagnostic::error(
-                "posology::type::mismatch",
+                Code::TypeMismatch,
                 format!(
                     "only a list can be empty, but this is {}",
                     self.describe(&c.ty)
@@ -722,7 +716,7 @@ impl Checker<'_> {
             };
             self.error(
                 Diagnostic::error(
-                    "posology::name::unknown_function",
+                    Code::NameUnknownFunction,
                     format!("unknown function `{name}`"),
                 )
                 .with_label(name_span, "no such function")
@@ -752,7 +746,7 @@ impl Checker<'_> {
             return Ok(());
         }
         Err(Diagnostic::error(
-            "posology::type::arity",
+            Code::TypeArity,
             format!(
                 "`{name}` takes {}, but is given {}",
                 plural_args(arity),
@@ -866,7 +860,7 @@ impl Checker<'_> {
                 }
                 let Type::Record(record) = elem else {
                     return Err(Diagnostic::error(
-                        "posology::type::mismatch",
+                        Code::TypeMismatch,
                         format!("`{name}` with a condition needs a list of records"),
                     )
                     .with_label(list.span, format!("this is {}", self.describe(&list.ty)))

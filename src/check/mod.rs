@@ -13,6 +13,7 @@ mod program;
 mod scope;
 mod types;
 
+use crate::diagnostics::Code;
 use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
@@ -222,7 +223,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Counts an error found once [`muted`](Checker::muted), without building its text.
-    fn error_unshown(&mut self, code: &'static str) {
+    fn error_unshown(&mut self, code: Code) {
         self.error(Diagnostic::error(code, String::new()));
     }
 
@@ -243,9 +244,9 @@ impl<'a> Checker<'a> {
             if errors == 1 { "" } else { "s" }
         );
         let d = if errors > 0 {
-            Diagnostic::error("posology::check::too_many_problems", message)
+            Diagnostic::error(Code::CheckTooManyProblems, message)
         } else {
-            Diagnostic::warning("posology::check::too_many_problems", message)
+            Diagnostic::warning(Code::CheckTooManyProblems, message)
         };
         Some(
             d.with_label(first.unwrap_or_default(), "the first one not shown")
@@ -263,7 +264,7 @@ impl<'a> Checker<'a> {
         let Some(safe) = crate::units::safe_unit_spelling(text) else {
             return;
         };
-        let code = "posology::unit::unsafe_abbreviation";
+        let code = Code::UnitUnsafeAbbreviation;
         // Looked up in a set, not by a scan of the diagnostics: a protocol may write `µg` a
         // hundred thousand times.
         if !self.unit_spellings.insert(span) {
@@ -290,7 +291,7 @@ impl<'a> Checker<'a> {
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
         self.error(
             Diagnostic::error(
-                "posology::name::duplicate",
+                Code::NameDuplicate,
                 format!("the {what} `{name}` is declared twice"),
             )
             .with_label(span, "declared again here")

@@ -3,6 +3,7 @@
 //! so what this returns runs against the same [`Program`](super::Program).
 
 use super::{CExpr, Checker, Type};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Source};
 use crate::syntax::ast;
 use crate::value::Value;
@@ -66,7 +67,7 @@ impl<'a> Scope<'a> {
         let mut spec = self.checker.program.inputs[slot].clone();
         let Type::List(inner) = spec.ty.clone() else {
             return Err(vec![Diagnostic::error(
-                "posology::repl::not_a_list",
+                Code::ReplNotAList,
                 format!("`{}` is not a list: set it with `=`", spec.name),
             )
             .with_label(v.span, "one item")

@@ -1,6 +1,7 @@
 //! Type descriptions in a pharmacist's words, and the mismatch diagnostics built from them.
 
 use super::{CExpr, Checker, Type};
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::units::Dim;
 
@@ -62,9 +63,9 @@ impl Checker<'_> {
     pub(super) fn mismatch(&self, found: &CExpr, expected: &Type, place: &str) -> Diagnostic {
         let both_numbers = matches!((&found.ty, expected), (Type::Num(_), Type::Num(_)));
         let code = if both_numbers {
-            "posology::unit::mismatch"
+            Code::UnitMismatch
         } else {
-            "posology::type::mismatch"
+            Code::TypeMismatch
         };
         let expected_text = self.describe(expected);
         let found_text = self.describe(&found.ty);
@@ -84,9 +85,9 @@ impl Checker<'_> {
     pub(super) fn operand_mismatch(&self, op: &str, a: &CExpr, b: &CExpr) -> Diagnostic {
         let both_numbers = matches!((&a.ty, &b.ty), (Type::Num(_), Type::Num(_)));
         let code = if both_numbers {
-            "posology::unit::mismatch"
+            Code::UnitMismatch
         } else {
-            "posology::type::mismatch"
+            Code::TypeMismatch
         };
         let (da, db) = (self.describe(&a.ty), self.describe(&b.ty));
         let joined = if op == "compare" { "with" } else { "and" };

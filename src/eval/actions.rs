@@ -10,6 +10,7 @@ use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
 };
+use crate::diagnostics::Code;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Span};
@@ -236,7 +237,7 @@ impl<'p> Builder<'p> {
         let from = env.num(&s.from)?;
         let step = env.num(&s.step)?;
         if step.value.is_sign_negative() || step.is_zero() {
-            return Err(Diagnostic::error("posology::eval::schedule_step", format!("a schedule's step must be more than zero, but is {step}"))
+            return Err(Diagnostic::error(Code::EvalScheduleStep, format!("a schedule's step must be more than zero, but is {step}"))
                 .with_label(span, "not a step")
                 .with_help("write the size of each change as a positive amount; `increase`/`decrease` gives the direction"));
         }
@@ -259,7 +260,7 @@ impl<'p> Builder<'p> {
         loop {
             if doses.len() >= MAX_SCHEDULE_STEPS {
                 return Err(Diagnostic::error(
-                    "posology::eval::schedule_too_long",
+                    Code::EvalScheduleTooLong,
                     format!("this schedule would have more than {MAX_SCHEDULE_STEPS} steps"),
                 )
                 .with_label(s.from.span, "starts here")
@@ -595,7 +596,7 @@ pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut>
             let t = env.num(t)?;
             if t.is_zero() || t.value.is_sign_negative() {
                 return Err(Diagnostic::error(
-                    "posology::eval::frequency",
+                    Code::EvalFrequency,
                     format!("a dose cannot be given every {t}"),
                 )
                 .with_label(t_span, "not an interval")
@@ -649,7 +650,7 @@ fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     match n {
         Some(n) if n <= 3650 => Ok(n),
         _ => Err(Diagnostic::error(
-            "posology::eval::schedule_interval",
+            Code::EvalScheduleInterval,
             format!("a schedule steps every whole number of days, not every {t}"),
         )
         .with_label(e.span, "not whole days")

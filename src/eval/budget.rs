@@ -3,6 +3,7 @@
 //! [`Budget::spend`] (the evaluator's `Env::charge`), so that once the budget is spent the
 //! evaluation as a whole is refused, and no dose comes of it.
 
+use crate::diagnostics::Code;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -139,7 +140,7 @@ pub fn over_budget(place: Exhausted) -> Diagnostic {
          protocol's rules and limits)"
     );
     let d = Diagnostic::error(
-        "posology::eval::work_budget",
+        Code::EvalWorkBudget,
         format!(
             "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
              decided and no dose is given"

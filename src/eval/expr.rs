@@ -1,6 +1,7 @@
 //! Expression evaluation over one patient's values. Names were resolved to slots by the
 //! checker, so nothing here looks up a string.
 
+use crate::diagnostics::Code;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -592,7 +593,7 @@ pub fn unit_error(e: UnitError, span: Span) -> Diagnostic {
 pub fn missing(program: &Program, e: &CExpr) -> Diagnostic {
     let name = describe_source(program, e);
     Diagnostic::error(
-        "posology::eval::missing",
+        Code::EvalMissing,
         format!("{name} has no value for this patient, but this rule needs it"),
     )
     .with_label(e.span, "needed here")

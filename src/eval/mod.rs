@@ -21,6 +21,7 @@ pub use decision::*;
 pub use expr::Env;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::syntax::ast::HitPolicy;
 use crate::value::{Shown, Value};
@@ -140,7 +141,7 @@ fn evaluate_within(
     if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
         let r = unmet.require;
         return Err(Diagnostic::error(
-            "posology::input::rejected",
+            Code::InputRejected,
             format!("the patient's data is refused: {}", r.because),
         )
         .with_label(r.condition.span, "this requirement does not hold")
@@ -259,7 +260,7 @@ impl<'p> Run<'_, 'p> {
                 format!("the phase `{}`", decision.phase)
             };
             return Err(Diagnostic::error(
-                "posology::eval::no_decision",
+                Code::EvalNoDecision,
                 format!("no rule of {place} applies to this patient"),
             )
             .with_label(self.phase_span(&decision.phase), "nothing decided here")
@@ -302,7 +303,7 @@ impl<'p> Run<'_, 'p> {
             };
             if visited.get(next).copied().unwrap_or(true) {
                 return Err(Diagnostic::error(
-                    "posology::eval::goto_loop",
+                    Code::EvalGotoLoop,
                     format!(
                         "`goto {}` returns to a phase already decided",
                         program.phases[next].name
@@ -331,7 +332,7 @@ impl<'p> Run<'_, 'p> {
                 .copied()
                 .flatten()
                 .ok_or_else(|| {
-                    Diagnostic::error("posology::eval::no_phase", "this choice names no phase")
+                    Diagnostic::error(Code::EvalNoPhase, "this choice names no phase")
                         .with_label(begin.span, "no phase for this value")
                         .with_help("add the phase to the protocol")
                 }),

@@ -20,6 +20,7 @@ mod tests;
 mod walk;
 mod write;
 
+use crate::diagnostics::Code;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -93,7 +94,7 @@ fn refuse_unless_regular(
         (Access::Write, _) => "choose another name: only a regular file is ever replaced",
     };
     Err(Diagnostic::error(
-        "posology::io::not_a_file",
+        Code::IoNotAFile,
         format!("{} is {kind}, not a regular file", path.display()),
     )
     .with_help(help))
@@ -105,14 +106,14 @@ fn read_error(path: &Path, err: &io::Error) -> Diagnostic {
 }
 
 fn read_error_named(name: &str, err: &io::Error) -> Diagnostic {
-    Diagnostic::error("posology::io::read", format!("cannot read {name}: {err}"))
+    Diagnostic::error(Code::IoRead, format!("cannot read {name}: {err}"))
         .with_help("check the path and that the file is readable")
 }
 
 /// A failed write, as a diagnostic.
 fn write_error(path: &Path, err: &io::Error) -> Diagnostic {
     Diagnostic::error(
-        "posology::io::write",
+        Code::IoWrite,
         format!("cannot write {}: {err}", path.display()),
     )
     .with_help("check that the directory exists and is writable")
@@ -120,7 +121,7 @@ fn write_error(path: &Path, err: &io::Error) -> Diagnostic {
 
 fn symlink_refused(path: &Path) -> Diagnostic {
     Diagnostic::error(
-        "posology::io::symlink",
+        Code::IoSymlink,
         format!(
             "{} is a symbolic link; Posology does not write through links",
             path.display()

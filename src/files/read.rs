@@ -1,5 +1,6 @@
 //! Reading: regular files only, never more than a [`Limit`], UTF-8 text.
 
+use crate::diagnostics::Code;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
@@ -103,7 +104,7 @@ fn not_utf8(name: &str, err: &std::string::FromUtf8Error) -> Diagnostic {
     let source = Source::new(name, String::from_utf8_lossy(bytes).into_owned());
     let (line, column) = source.line_col(at);
     Diagnostic::error(
-        "posology::io::not_utf8",
+        Code::IoNotUtf8,
         format!(
             "{name} is not valid UTF-8 text: the {what} {shown} at line {line}, column {column} \
              (byte offset {at}) cannot be read"
@@ -145,11 +146,7 @@ fn too_large(name: &str, limit: Limit, claimed: Option<u64>) -> Diagnostic {
         Some(n) if n > limit.max_bytes as u64 => format!("{n} bytes"),
         _ => format!("more than {} bytes", limit.max_bytes),
     };
-    Diagnostic::error(
-        "posology::io::too_large",
-        format!("{name} is {size}; {most}"),
-    )
-    .with_help(format!(
+    Diagnostic::error(Code::IoTooLarge, format!("{name} is {size}; {most}")).with_help(format!(
         "check that this is the {} you meant; only the first {} bytes were read",
         limit.what,
         limit.max_bytes.saturating_add(1)

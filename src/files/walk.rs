@@ -1,5 +1,6 @@
 //! Directory walks that end: links to directories are not followed, each file is named once.
 
+use crate::diagnostics::Code;
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -87,7 +88,7 @@ fn walk(
             if fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
                 found.diagnostics.push(
                     Diagnostic::warning(
-                        "posology::io::symlink_skipped",
+                        Code::IoSymlinkSkipped,
                         format!(
                             "{} is a symbolic link to a directory; it is not searched",
                             path.display()

@@ -1,5 +1,6 @@
 //! Writing: all or nothing, never through a link, never over a file unless asked.
 
+use crate::diagnostics::Code;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub fn write_text(path: &Path, text: &str, options: WriteOptions) -> Result<(), 
         }
         if meta.permissions().readonly() {
             return Err(Diagnostic::error(
-                "posology::io::write",
+                Code::IoWrite,
                 format!("cannot write {}: the file is read-only", path.display()),
             )
             .with_help("make the file writable first, or choose another name"));
@@ -144,7 +145,7 @@ fn create_temp(dir: &Path, private: bool) -> io::Result<(PathBuf, File)> {
 
 fn exists(path: &Path) -> Diagnostic {
     Diagnostic::error(
-        "posology::io::exists",
+        Code::IoExists,
         format!("{} already exists and is not replaced", path.display()),
     )
     .with_help("choose another name")

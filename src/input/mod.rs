@@ -6,6 +6,7 @@
 
 pub mod document;
 
+use crate::diagnostics::Code;
 use std::sync::Arc;
 
 pub use document::{parse_document, Entry, Format, Node, NodeKind};
@@ -234,7 +235,7 @@ fn requirements(
                 .unwrap_or("");
             let cite = r.source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
             let mut d = Diagnostic::error(
-                "posology::input::rejected",
+                Code::InputRejected,
                 format!("the patient's data is refused: {}", r.because),
             )
             .with_help(format!(
@@ -281,7 +282,7 @@ fn complete(
             None => {
                 diags.push(
                     Diagnostic::error(
-                        "posology::input::missing_field",
+                        Code::InputMissingField,
                         format!("the patient file does not give `{}`", spec.name),
                     )
                     .with_label(
@@ -344,7 +345,7 @@ fn plain_number(
             Err(_) => "write the number out in full, without an exponent".to_string(),
         };
         return Err(Diagnostic::error(
-            "posology::unit::notation",
+            Code::UnitNotation,
             format!(
                 "`{path}` is written with an exponent (`{written}`): exponent notation is not \
                  accepted, as it is easily misread"
@@ -371,7 +372,7 @@ fn plain_number(
     }
     let limit = crate::units::NumberLimit::of(text);
     Err(Diagnostic::error(
-        "posology::value::out_of_range",
+        Code::ValueOutOfRange,
         format!("`{path}`: {}", limit.message(&written)),
     )
     .with_label(span, limit.label())
@@ -424,7 +425,7 @@ impl<'p> Decoder<'p> {
         if before <= MAX_RECORD_VALUES {
             self.report(
                 Diagnostic::error(
-                    "posology::input::too_many_values",
+                    Code::InputTooManyValues,
                     format!(
                         "the records in the patient's data hold more than {MAX_RECORD_VALUES} \
                          field values in all"
@@ -452,7 +453,7 @@ impl<'p> Decoder<'p> {
 /// The diagnostic for `count` problems past [`MAX_DIAGNOSTICS`].
 fn unshown_problems(count: usize, whole: Span) -> Diagnostic {
     Diagnostic::error(
-        "posology::input::too_many_problems",
+        Code::InputTooManyProblems,
         format!(
             "{count} more problem{} in the patient's data {} not shown",
             if count == 1 { "" } else { "s" },
@@ -491,7 +492,7 @@ impl Decoder<'_> {
                     });
                 self.report(
                     Diagnostic::error(
-                        "posology::input::unknown_field",
+                        Code::InputUnknownField,
                         format!("`{}` is not an input of this protocol", quoted(&entry.key)),
                     )
                     .with_label(entry.key_span, "unknown field")
@@ -511,12 +512,9 @@ impl Decoder<'_> {
     fn override_value(&mut self, text: &str, given: &mut [Option<Value>]) {
         let Some((name, value)) = text.split_once('=') else {
             self.report(
-                Diagnostic::error(
-                    "posology::input::set_syntax",
-                    "a setting is written NAME=VALUE",
-                )
-                .with_label(Span::new(0, text.len()), "no `=`")
-                .with_help("for example --set dose=\"10 mg\" or --set doses_per_day=3"),
+                Diagnostic::error(Code::InputSetSyntax, "a setting is written NAME=VALUE")
+                    .with_label(Span::new(0, text.len()), "no `=`")
+                    .with_help("for example --set dose=\"10 mg\" or --set doses_per_day=3"),
             );
             return;
         };
@@ -527,7 +525,7 @@ impl Decoder<'_> {
                 .unwrap_or_else(|| format!("this protocol's inputs are: {}", self.input_list()));
             self.report(
                 Diagnostic::error(
-                    "posology::input::unknown_field",
+                    Code::InputUnknownField,
                     format!("`{}` is not an input of this protocol", quoted(name)),
                 )
                 .with_label(Span::new(0, name.len()), "unknown input")
@@ -571,7 +569,7 @@ impl Decoder<'_> {
         Some(value)
     }
 
-    fn wrong(&mut self, node: &Node, path: &str, ty: &Type, code: &'static str) -> Option<Value> {
+    fn wrong(&mut self, node: &Node, path: &str, ty: &Type, code: Code) -> Option<Value> {
         let want = describe_spelling(self.program, ty);
         self.report(
             Diagnostic::error(
@@ -622,7 +620,7 @@ impl Decoder<'_> {
                     .map(|d| Quantity::new(d.into(), unit.clone()).to_string())
                     .unwrap_or_else(|_| format!("{} {unit}", quoted(text)));
                 self.report(
-                    Diagnostic::error("posology::input::bare_number", format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
+                    Diagnostic::error(Code::InputBareNumber, format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
                         .with_label(node.span, "no unit")
                         .with_help(format!("write the unit with the number, in quotes: \"{example}\" (a bare number is never guessed to be in {unit})")),
                 );
@@ -636,7 +634,7 @@ impl Decoder<'_> {
                         let mut d = e.to_diagnostic(node.span);
                         if let UnitError::Mismatch { .. } = e {
                             d = Diagnostic::error(
-                                "posology::unit::mismatch",
+                                Code::UnitMismatch,
                                 format!(
                                     "`{path}` is \"{}\", but it must be in {unit} ({})",
                                     quoted(text),
@@ -671,7 +669,7 @@ impl Decoder<'_> {
                     .unwrap_or_else(|| format!("the choices are: {}", choice.listed(", ")));
                 self.report(
                     Diagnostic::error(
-                        "posology::input::unknown_value",
+                        Code::InputUnknownValue,
                         format!("\"{}\" is not a choice of `{path}`", quoted(s)),
                     )
                     .with_label(node.span, "unknown choice")
@@ -684,7 +682,7 @@ impl Decoder<'_> {
                 None => {
                     self.report(
                         Diagnostic::error(
-                            "posology::input::bad_date",
+                            Code::InputBadDate,
                             format!("`{path}` is \"{}\", which is not a date", quoted(s)),
                         )
                         .with_label(node.span, "not a date")
@@ -695,7 +693,7 @@ impl Decoder<'_> {
             },
             (Type::List(inner), NodeKind::List(items)) => self.list(node, inner, items, spec, path),
             (Type::Record(id), NodeKind::Map(entries)) => self.record(node, *id, entries, path),
-            _ => self.wrong(node, path, ty, "posology::input::wrong_type"),
+            _ => self.wrong(node, path, ty, Code::InputWrongType),
         }
     }
 
@@ -710,7 +708,7 @@ impl Decoder<'_> {
         if items.len() > MAX_LIST_ITEMS {
             self.report(
                 Diagnostic::error(
-                    "posology::input::too_many_items",
+                    Code::InputTooManyItems,
                     format!(
                         "`{path}` has {} items; at most {MAX_LIST_ITEMS} are accepted",
                         items.len()
@@ -763,7 +761,7 @@ impl Decoder<'_> {
                     });
                 self.report(
                     Diagnostic::error(
-                        "posology::input::unknown_field",
+                        Code::InputUnknownField,
                         format!("`{}` is not a field of `{path}`", quoted(&entry.key)),
                     )
                     .with_label(entry.key_span, "unknown field")
@@ -788,7 +786,7 @@ impl Decoder<'_> {
                 None => {
                     self.report(
                         Diagnostic::error(
-                            "posology::input::missing_field",
+                            Code::InputMissingField,
                             format!("`{path}` has no `{}`", field.name),
                         )
                         .with_label(node.span, format!("needs `{}`", field.name))

@@ -4,6 +4,7 @@
 //! may be — is dropped with a diagnostic as soon as that is known, so piping in 100,000 lines of
 //! `(` finishes at once.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Source, Span};
 use crate::syntax::lex::{lex, TokenKind};
 use crate::syntax::{MAX_NESTING, MAX_PROTOCOL_BYTES};
@@ -77,7 +78,7 @@ impl Entry {
             let end = at + 1;
             return Step::Dropped(
                 Diagnostic::error(
-                    "posology::syntax::too_deep",
+                    Code::SyntaxTooDeep,
                     format!("brackets are nested more than {MAX_NESTING} deep here"),
                 )
                 .with_label(Span::new(at, end), "too deep")
@@ -108,7 +109,7 @@ impl Entry {
             self.clear();
             return Step::Dropped(
                 Diagnostic::error(
-                    "posology::repl::entry_too_long",
+                    Code::ReplEntryTooLong,
                     format!(
                         "this entry still has brackets open after {lines} lines ({bytes} \
                          bytes); it is dropped"

@@ -1,6 +1,7 @@
 //! The terminal side of the REPL: rustyline with history, completion, hints, highlighting and
 //! multi-line entry. All decisions are the [`Session`]'s.
 
+use crate::diagnostics::Code;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -17,7 +18,7 @@ use super::help::COMMANDS;
 use super::history;
 use super::session::Session;
 use crate::check::{Program, Type, FUNCTIONS};
-use crate::diagnostics::{render_all, Diagnostic, RenderStyle};
+use crate::diagnostics::{render_all, Diagnostic, RenderStyle, Severity};
 use crate::syntax::KEYWORDS;
 use crate::units::Atom;
 
@@ -307,11 +308,8 @@ pub(super) fn run(session: &mut Session, color: bool) {
             // rather than end as if the user had left.
             Err(e) => {
                 let reply = session.unreadable_line(
-                    Diagnostic::error(
-                        "posology::io::read",
-                        format!("cannot read from the terminal: {e}"),
-                    )
-                    .with_help(
+                    Diagnostic::error(Code::IoRead, format!("cannot read from the terminal: {e}"))
+                        .with_help(
                         "the session stops here; pipe lines through standard input to script it",
                     ),
                 );
@@ -330,9 +328,17 @@ pub(super) fn run(session: &mut Session, color: bool) {
 /// The one warning for a history file that cannot be used (when it is read, or else when it
 /// is written).
 fn warn_history(what: &str, d: Diagnostic, style: RenderStyle) {
-    let d = Diagnostic::warning(d.code, format!("{what}: {}", d.message)).with_help(format!(
+    // The failure's own code (already a registry code) is kept; only the severity and the
+    // wording change.
+    let help = format!(
         "{}; or set XDG_STATE_HOME to a directory where posology/history can be a plain file",
         d.help.as_deref().unwrap_or("check the history file")
-    ));
+    );
+    let d = Diagnostic {
+        severity: Severity::Warning,
+        message: format!("{what}: {}", d.message),
+        help: Some(help),
+        ..d
+    };
     eprint!("{}", render_all(&[d], style));
 }

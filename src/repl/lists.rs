@@ -2,6 +2,7 @@
 //! an item without copying the list each time, and long lists echoed in brief.
 
 use crate::check::Program;
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::display;
 use crate::input::MAX_LIST_ITEMS;
@@ -44,7 +45,7 @@ pub(super) fn longest_list(v: &Value) -> usize {
 /// `span` is the value written in the line.
 pub(super) fn too_many_items(name: &str, count: usize, span: Span) -> Diagnostic {
     Diagnostic::error(
-        "posology::input::too_many_items",
+        Code::InputTooManyItems,
         format!("`{name}` would have {count} items; at most {MAX_LIST_ITEMS} are accepted"),
     )
     .with_label(span, "one item too many")

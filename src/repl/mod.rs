@@ -12,6 +12,7 @@ mod reload;
 mod session;
 mod sweep;
 
+use crate::diagnostics::Code;
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -116,7 +117,7 @@ fn read_line(input: &mut impl BufRead, number: usize) -> Result<Option<String>, 
         .read_until(b'\n', &mut bytes)
         .map_err(|e| {
             Unreadable::Input(
-                Diagnostic::error("posology::io::read", format!("cannot read {name}: {e}"))
+                Diagnostic::error(Code::IoRead, format!("cannot read {name}: {e}"))
                     .with_help("standard input ended with an error; the session stops here"),
             )
         })?;
@@ -133,7 +134,7 @@ fn read_line(input: &mut impl BufRead, number: usize) -> Result<Option<String>, 
         let skipped = skip_line(input);
         return Err(Unreadable::Line(
             Diagnostic::error(
-                "posology::io::too_large",
+                Code::IoTooLarge,
                 format!(
                     "{name} is longer than {MAX_LINE_BYTES} bytes{}; it was not run",
                     if skipped {

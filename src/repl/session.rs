@@ -1,6 +1,7 @@
 //! The REPL's session core: takes one line, returns what to print. It knows nothing of
 //! terminals, so a whole session can be driven (and tested) line by line.
 
+use crate::diagnostics::Code;
 use std::path::{Path, PathBuf};
 
 use crate::check::{check, CExprKind, Program, Scope, Type};
@@ -175,7 +176,7 @@ impl Session {
     }
 
     /// A failure of a whole command line, as a diagnostic with a code (never a bare message).
-    fn command_error(&self, line: &str, code: &'static str, message: &str, help: &str) -> Reply {
+    fn command_error(&self, line: &str, code: Code, message: &str, help: &str) -> Reply {
         self.line_error(
             line,
             Diagnostic::error(code, message.trim_end().to_string())
@@ -193,7 +194,7 @@ impl Session {
         self.loaded.as_ref().ok_or_else(|| {
             self.line_error(
                 line,
-                Diagnostic::error("posology::repl::no_protocol", "no protocol is loaded")
+                Diagnostic::error(Code::ReplNoProtocol, "no protocol is loaded")
                     .with_label(Span::new(0, line.len()), "needs a protocol")
                     .with_help("load one with `:load protocols/baclofen_intrathecal.dose`"),
             )
@@ -207,13 +208,13 @@ impl Session {
         match name {
             "load" | "l" if arg.is_empty() => self.command_error(
                 line,
-                "posology::repl::usage",
+                Code::ReplUsage,
                 "`:load` needs a protocol file",
                 "write `:load protocols/baclofen_oral.dose`",
             ),
             "save" | "save!" if arg.is_empty() => self.command_error(
                 line,
-                "posology::repl::usage",
+                Code::ReplUsage,
                 &format!("`:{name}` needs a file name"),
                 &format!("write `:{name} patient.json`"),
             ),
@@ -246,7 +247,7 @@ impl Session {
                 self.line_error(
                     line,
                     Diagnostic::error(
-                        "posology::repl::unknown_command",
+                        Code::ReplUnknownCommand,
                         format!("unknown command `:{}`", crate::display::quoted(other)),
                     )
                     .with_label(Span::new(start, start + other.len()), "no such command")
@@ -344,7 +345,7 @@ impl Session {
             return self.line_error(
                 line,
                 Diagnostic::error(
-                    "posology::input::format",
+                    Code::InputFormat,
                     format!("cannot tell the format of `{}`", path.display()),
                 )
                 .with_label(Span::new(0, line.len()), "not .json, .yaml or .toml")
@@ -379,7 +380,7 @@ impl Session {
             self.line_error(
                 line,
                 Diagnostic::error(
-                    "posology::repl::unknown_input",
+                    Code::ReplUnknownInput,
                     format!(
                         "`{}` is not an input of this protocol",
                         crate::display::quoted(name)
@@ -512,12 +513,11 @@ impl Session {
         };
         result.map_err(|diags| {
             if diags.is_empty() {
-                vec![Diagnostic::error(
-                    "posology::repl::bad_value",
-                    "this value does not fit the input",
-                )
-                .with_label(Span::new(offset, offset + text.len()), "not accepted")
-                .with_help("`:inputs` shows each input's kind and allowed range")]
+                vec![
+                    Diagnostic::error(Code::ReplBadValue, "this value does not fit the input")
+                        .with_label(Span::new(offset, offset + text.len()), "not accepted")
+                        .with_help("`:inputs` shows each input's kind and allowed range"),
+                ]
             } else {
                 diags
             }
@@ -586,7 +586,7 @@ impl Session {
         if path == loaded.path || files::same_file(path, &loaded.path) {
             return self.command_error(
                 line,
-                "posology::repl::save_over_protocol",
+                Code::ReplSaveOverProtocol,
                 &format!(
                     "{} is the loaded protocol; the patient's values are never saved over it",
                     path.display()
@@ -603,7 +603,7 @@ impl Session {
                 path.display()
             )),
             Err(d) => {
-                let d = if d.code == "posology::io::exists" {
+                let d = if d.code == Code::IoExists {
                     d.with_help(format!(
                         "`:save! {}` replaces it; or choose another name",
                         path.display()
@@ -680,7 +680,7 @@ impl Session {
                 self.last = Some(decision);
                 Reply::ok(text)
             }
-            Err(message) => self.command_error(line, "posology::repl::cannot_decide", &message, "set the missing inputs with `name = value`, or read a patient file with `:patient FILE`"),
+            Err(message) => self.command_error(line, Code::ReplCannotDecide, &message, "set the missing inputs with `name = value`, or read a patient file with `:patient FILE`"),
         }
     }
 
@@ -689,7 +689,7 @@ impl Session {
             Some(d) => Reply::ok(report::text::why(d)),
             None => Reply::fail(
                 self.diagnostics(&[Diagnostic::error(
-                    "posology::repl::no_decision",
+                    Code::ReplNoDecision,
                     "there is no decision to explain yet",
                 )
                 .with_help("decide first with `:run`")]),
@@ -707,7 +707,7 @@ impl Session {
         let (Some(loaded), Some(decision)) = (&self.loaded, &self.last) else {
             return self.command_error(
                 line,
-                "posology::repl::no_decision",
+                Code::ReplNoDecision,
                 "there is no decision yet",
                 "decide first with `:run`",
             );
@@ -727,7 +727,7 @@ impl Session {
         let Some(begin) = &program.begin else {
             return self.command_error(
                 line,
-                "posology::repl::step",
+                Code::ReplStep,
                 "this protocol has one phase: there is nothing to step to",
                 "`:run` shows its decision",
             );
@@ -735,7 +735,7 @@ impl Session {
         let (CExprKind::Input(slot), Type::Enum(id)) = (&begin.kind, &begin.ty) else {
             return self.command_error(
                 line,
-                "posology::repl::step",
+                Code::ReplStep,
                 "this protocol's phase is not a plain input",
                 "set the input its `begin at` reads yourself",
             );
@@ -747,7 +747,7 @@ impl Session {
         else {
             return self.command_error(
                 line,
-                "posology::repl::step",
+                Code::ReplStep,
                 &format!("the phase `{next}` is not a choice of the phase input"),
                 "set the phase input yourself",
             );

@@ -2,6 +2,7 @@
 
 use super::session::{table, Reply, Session};
 use crate::check::{validate_value, Scope, Type};
+use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Source, Span};
 use crate::eval::{Env, Status};
 use crate::report;
@@ -14,7 +15,7 @@ pub const MAX_SWEEP_ROWS: usize = 100;
 
 /// Runs a sweep: `NAME` over a choice's values, or `NAME LOW..HIGH step STEP`.
 pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
-    let fail = |code: &'static str, message: String, help: &str| {
+    let fail = |code: Code, message: String, help: &str| {
         let d = Diagnostic::error(code, message)
             .with_label(Span::new(0, line.len()), "here")
             .with_help(help.to_string())
@@ -27,7 +28,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
     };
     let Some(loaded) = &session.loaded else {
         return fail(
-            "posology::repl::no_protocol",
+            Code::ReplNoProtocol,
             "no protocol is loaded".into(),
             "load one with `:load FILE`",
         );
@@ -38,7 +39,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         .map_or((arg, ""), |(n, r)| (n, r.trim()));
     let Some(slot) = program.input_slot(name) else {
         return fail(
-            "posology::repl::unknown_input",
+            Code::ReplUnknownInput,
             format!(
                 "`{}` is not an input of this protocol",
                 crate::display::quoted(name)
@@ -49,7 +50,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
     let spec = program.inputs[slot].clone();
     if !matches!(spec.ty, Type::Enum(_) | Type::Bool | Type::Num(_)) {
         let (message, help) = not_sweepable(session, &spec);
-        return fail("posology::repl::sweep", message, &help);
+        return fail(Code::ReplSweep, message, &help);
     }
     let values: Vec<Value> = if rest.is_empty() {
         match &spec.ty {
@@ -71,7 +72,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
                     )
                 };
                 return fail(
-                    "posology::repl::sweep",
+                    Code::ReplSweep,
                     format!("`{name}` is {what}: give a range and a step"),
                     &format!("write `{example}"),
                 );
@@ -82,7 +83,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
             Ok(v) => v,
             Err(message) => {
                 return fail(
-                    "posology::repl::sweep",
+                    Code::ReplSweep,
                     message,
                     "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`",
                 )

@@ -1,6 +1,7 @@
 //! Builds the AST from pest's parse tree. The grammar guarantees each pair's shape, so a missing
 //! child here is an internal error, reported as a diagnostic rather than a panic.
 
+use crate::diagnostics::Code;
 use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
@@ -107,7 +108,7 @@ pub(super) fn next<'a>(
 /// A grammar/AST mismatch: a bug in Posology, not in the protocol.
 pub(super) fn internal(span: Span) -> Diagnostic {
     Diagnostic::error(
-        "posology::internal",
+        Code::Internal,
         "internal error: the parse tree has an unexpected shape",
     )
     .with_label(span, "while reading this")
@@ -207,7 +208,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
                 let expr = build_expr(next(&mut inner, item_span)?)?;
                 if let Some(previous) = begin_span {
                     return Err(Diagnostic::error(
-                        "posology::syntax::duplicate_begin",
+                        Code::SyntaxDuplicateBegin,
                         "`begin at` is written twice",
                     )
                     .with_label(item_span, "second `begin at`")
@@ -527,7 +528,7 @@ fn build_give<'a>(
         };
         if duplicate {
             return Err(Diagnostic::error(
-                "posology::syntax::duplicate_modifier",
+                Code::SyntaxDuplicateModifier,
                 "this part of the dose is written twice",
             )
             .with_label(part_span, "written again here")
@@ -705,7 +706,7 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
                 };
                 if duplicate {
                     return Err(Diagnostic::error(
-                        "posology::syntax::duplicate_modifier",
+                        Code::SyntaxDuplicateModifier,
                         "this part of the dose is written twice",
                     )
                     .with_label(part_span, "written again here")

@@ -1,6 +1,7 @@
 //! Turns pest's parse errors into diagnostics that speak of protocol parts ("a unit", "`=>`")
 //! rather than grammar rule names.
 
+use crate::diagnostics::Code;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::build::Rule;
@@ -169,21 +170,21 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
     };
     // The reader's own guards: too deep for the stack, or too much work (see `parse`).
     if let ErrorVariant::CustomError { message } = &err.variant {
-        let (code, message, help) = match message.as_str() {
-            "stack limit reached" => (
-                "posology::syntax::too_deep",
+        let guard = match message.as_str() {
+            "stack limit reached" => Some((
+                Code::SyntaxTooDeep,
                 "the text nests too deeply here to be read",
                 "split the expression into named `let` values",
-            ),
-            "call limit reached" => (
-                "posology::syntax::too_complex",
+            )),
+            "call limit reached" => Some((
+                Code::SyntaxTooComplex,
                 "the protocol is too long or too involved to be read past this point",
                 "split long expressions into named `let` values, or the protocol into smaller \
                  protocols",
-            ),
-            _ => ("", "", ""),
+            )),
+            _ => None,
         };
-        if !code.is_empty() {
+        if let Some((code, message, help)) = guard {
             return Diagnostic::error(code, message)
                 .with_label(span, "the reader stopped here")
                 .with_help(help);
@@ -218,7 +219,7 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
         .any(|r| matches!(r, Rule::ident | Rule::name));
     let help = help_for(text, span.start, wants_name, positives)
         .unwrap_or_else(|| fallback_help(text, span.start, positives));
-    Diagnostic::error("posology::syntax::unexpected", message)
+    Diagnostic::error(Code::SyntaxUnexpected, message)
         .with_label(span, label)
         .with_help(help)
 }
@@ -253,7 +254,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
     if single_equals && expects(Rule::op_eq) {
         return Some(
             Diagnostic::error(
-                "posology::syntax::unexpected",
+                Code::SyntaxUnexpected,
                 "`=` does not compare two values: write `==`",
             )
             .with_label(span, "write `==` here")
@@ -267,7 +268,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
     }
     if rest.starts_with('}') && positives == [Rule::EOI] {
         return Some(
-            Diagnostic::error("posology::syntax::unexpected", "there is a `}` too many")
+            Diagnostic::error(Code::SyntaxUnexpected, "there is a `}` too many")
                 .with_label(span, "the protocol was already closed before this `}`")
                 .with_help("remove one `}`: each `}` closes the nearest `{` still open above it"),
         );
@@ -277,7 +278,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         if expects(Rule::semi) {
             return Some(
                 Diagnostic::error(
-                    "posology::syntax::unexpected",
+                    Code::SyntaxUnexpected,
                     format!("a `;` is missing before `{action}`"),
                 )
                 .with_label(span, "`;` missing before this action")
@@ -289,7 +290,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         if expects(Rule::arrow) {
             return Some(
                 Diagnostic::error(
-                    "posology::syntax::unexpected",
+                    Code::SyntaxUnexpected,
                     format!("a `=>` is missing before `{action}`"),
                 )
                 .with_label(span, "`=>` missing before this action")
@@ -301,7 +302,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
     }
     if span.start >= text.trim_end().len() && expects(Rule::rbrace) {
         let mut d = Diagnostic::error(
-            "posology::syntax::unexpected",
+            Code::SyntaxUnexpected,
             "the file ends before every `{` is closed",
         )
         .with_label(span, "the file ends here");
@@ -331,7 +332,7 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
     if let Some(instead) = latin_abbreviation(word) {
         return Some(
             Diagnostic::error(
-                "posology::syntax::unexpected",
+                Code::SyntaxUnexpected,
                 format!("`{word}` is an abbreviation the language does not use"),
             )
             .with_label(word_span, "not understood")
@@ -344,7 +345,7 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
     if let Some(keyword) = found.filter(|w| ["when", "otherwise", "always"].contains(w)) {
         return Some(
             Diagnostic::error(
-                "posology::syntax::unexpected",
+                Code::SyntaxUnexpected,
                 format!("the rule name `{word}` needs a `:` after it"),
             )
             .with_label(word_span, "`:` missing after this name")
@@ -360,7 +361,7 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
         };
         return Some(
             Diagnostic::error(
-                "posology::syntax::unexpected",
+                Code::SyntaxUnexpected,
                 format!("a rule starts with `when`, `otherwise` or `always`, not `{word}`"),
             )
             .with_label(word_span, "not `when`, `otherwise` or `always`")

@@ -2,6 +2,7 @@
 //! precedence, from loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`,
 //! `* /`, unary `-`, then the postfix forms (`.field`, `is missing`, `is empty`).
 
+use crate::diagnostics::Code;
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
@@ -81,7 +82,7 @@ impl Drop for Building {
 /// `posology::syntax::too_deep` for an expression.
 fn too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
-        "posology::syntax::too_deep",
+        Code::SyntaxTooDeep,
         format!("this expression nests more than {MAX_EXPR_DEPTH} operations deep"),
     )
     .with_label(span, "too deep")
@@ -248,7 +249,7 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
         Rule::bad_quantity => {
             let digits = pair.as_str().trim();
             return Err(Diagnostic::error(
-                "posology::syntax::leading_decimal_point",
+                Code::SyntaxLeadingDecimalPoint,
                 format!("`{digits}` has no leading zero"),
             )
             .with_label(span, "write a zero before the decimal point")
@@ -303,7 +304,7 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
         // ISMP: `5.0 mg` is misread as `50 mg` when the point is missed.
         let trimmed = digits.trim_end_matches('0').trim_end_matches('.');
         return Err(Diagnostic::error(
-            "posology::unit::notation",
+            Code::UnitNotation,
             format!("`{digits}` has a trailing zero"),
         )
         .with_label(number_span, "trailing zero")
@@ -332,7 +333,7 @@ pub(super) fn parse_decimal(digits: &str, span: Span) -> Result<Decimal, Diagnos
     Decimal::from_str_exact(digits).map_err(|_| {
         let limit = crate::units::NumberLimit::of(digits);
         Diagnostic::error(
-            "posology::value::out_of_range",
+            Code::ValueOutOfRange,
             limit.message(&crate::display::quoted(digits)),
         )
         .with_label(span, limit.label())

@@ -13,6 +13,7 @@ mod expr;
 pub mod lex;
 mod words;
 
+use crate::diagnostics::Code;
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 
 pub use build::{parse, parse_expr, parse_value, unescape};
@@ -37,7 +38,7 @@ pub const PROTOCOL_FILE: crate::files::Limit = crate::files::Limit {
 fn precheck(text: &str) -> Result<(), Diagnostic> {
     if text.len() > MAX_PROTOCOL_BYTES {
         return Err(Diagnostic::error(
-            "posology::syntax::too_large",
+            Code::SyntaxTooLarge,
             format!(
                 "this protocol is {} bytes; the largest accepted is {} bytes",
                 text.len(),
@@ -54,7 +55,7 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
             let i = token.span.start + offset;
             if let Some((name, write)) = lookalike(c) {
                 return Err(Diagnostic::error(
-                    "posology::syntax::lookalike_character",
+                    Code::SyntaxLookalikeCharacter,
                     format!("this is a {name} (U+{:04X}), not protocol text", c as u32),
                 )
                 .with_label(Span::new(i, i + c.len_utf8()), format!("a {name}"))
@@ -69,7 +70,7 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
                 if depth > MAX_NESTING {
                     let i = token.span.start;
                     return Err(Diagnostic::error(
-                        "posology::syntax::too_deep",
+                        Code::SyntaxTooDeep,
                         format!("brackets are nested more than {MAX_NESTING} deep here"),
                     )
                     .with_label(Span::new(i, i + 1), "too deep")

@@ -1,6 +1,7 @@
 //! Errors from parsing units and quantities and from arithmetic on them, each with a stable
 //! code, a message in the pharmacist's terms and help saying how to fix it.
 
+use crate::diagnostics::Code;
 use thiserror::Error;
 
 use super::dim::Dim;
@@ -95,18 +96,18 @@ pub enum UnitError {
 
 impl UnitError {
     /// The stable machine-readable code, e.g. `posology::unit::mismatch`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            UnitError::Unknown { .. } => "posology::unit::unknown",
-            UnitError::Banned { .. } => "posology::unit::banned",
-            UnitError::Mismatch { .. } => "posology::unit::mismatch",
-            UnitError::Inexact { .. } => "posology::unit::inexact",
-            UnitError::Overflow => "posology::value::overflow",
-            UnitError::DivisionByZero => "posology::value::division_by_zero",
-            UnitError::MissingUnit => "posology::unit::missing",
-            UnitError::Notation { .. } => "posology::unit::notation",
-            UnitError::OutOfRange | UnitError::Digits { .. } => "posology::value::out_of_range",
-            UnitError::DateOutOfRange { .. } => "posology::value::date_out_of_range",
+            UnitError::Unknown { .. } => Code::UnitUnknown,
+            UnitError::Banned { .. } => Code::UnitBanned,
+            UnitError::Mismatch { .. } => Code::UnitMismatch,
+            UnitError::Inexact { .. } => Code::UnitInexact,
+            UnitError::Overflow => Code::ValueOverflow,
+            UnitError::DivisionByZero => Code::ValueDivisionByZero,
+            UnitError::MissingUnit => Code::UnitMissing,
+            UnitError::Notation { .. } => Code::UnitNotation,
+            UnitError::OutOfRange | UnitError::Digits { .. } => Code::ValueOutOfRange,
+            UnitError::DateOutOfRange { .. } => Code::ValueDateOutOfRange,
         }
     }
 

@@ -29,6 +29,7 @@
 // requires; errors are the cold path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+use crate::diagnostics::Code;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -184,7 +185,7 @@ pub fn parse_document(text: &str, format: Format, source: &Source) -> Result<Nod
             let what = other.describe();
             Err(with_lookalike_help(
                 Diagnostic::error(
-                    "posology::input::not_a_record",
+                    Code::InputNotARecord,
                     format!(
                     "a patient file must hold a record of named fields, but this one holds {what}"
                 ),
@@ -286,7 +287,7 @@ impl Ctx<'_> {
     fn syntax(&self, span: Span, detail: &str, help: &str) -> Diagnostic {
         let name = self.format.name();
         Diagnostic::error(
-            "posology::input::syntax",
+            Code::InputSyntax,
             format!("this {name} is not valid: {detail}"),
         )
         .with_label(span, "here")
@@ -317,7 +318,7 @@ impl Ctx<'_> {
     /// `posology::input::too_deep`: containers nest more than [`MAX_DEPTH`] levels.
     fn too_deep(&self, span: Span) -> Diagnostic {
         Diagnostic::error(
-            "posology::input::too_deep",
+            Code::InputTooDeep,
             format!(
                 "this {} nests records and lists more than {MAX_DEPTH} levels deep",
                 self.format.name()
@@ -341,7 +342,7 @@ impl Ctx<'_> {
             ("list", "items")
         };
         let mut diag = Diagnostic::error(
-            "posology::input::too_many_items",
+            Code::InputTooManyItems,
             format!(
                 "this {what} has more than {MAX_LIST_ITEMS} {items}; at most {MAX_LIST_ITEMS} are \
                  accepted"
@@ -362,7 +363,7 @@ impl Ctx<'_> {
     fn duplicate(&self, key: &str, first: Option<Span>, again: Span) -> Diagnostic {
         let key = crate::display::quoted(key);
         let mut diag = Diagnostic::error(
-            "posology::input::duplicate_field",
+            Code::InputDuplicateField,
             format!("the field `{key}` is given twice in the same record"),
         )
         .with_label(again, "given again here");
@@ -378,7 +379,7 @@ impl Ctx<'_> {
 
     /// `posology::input::unsupported`: a feature patient files refuse (YAML aliases, tags, …).
     fn unsupported(&self, span: Span, message: String, label: &str, help: &str) -> Diagnostic {
-        Diagnostic::error("posology::input::unsupported", message)
+        Diagnostic::error(Code::InputUnsupported, message)
             .with_label(span, label.to_string())
             .with_help(help.to_string())
             .with_source(self.source)
@@ -387,7 +388,7 @@ impl Ctx<'_> {
     /// `posology::input::empty`: the file holds nothing but blanks (and comments).
     fn empty(&self, text: &str) -> Diagnostic {
         Diagnostic::error(
-            "posology::input::empty",
+            Code::InputEmpty,
             format!("this patient file ({}) is empty", self.format.name()),
         )
         .with_label(Span::new(0, text.len()), "nothing here")

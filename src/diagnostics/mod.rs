@@ -6,6 +6,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+mod codes;
+mod explain;
+
+pub use codes::Code;
+pub use explain::{explain, explain_all};
+
 use crate::display;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
@@ -92,7 +98,8 @@ pub struct Label {
 /// One problem found in a protocol, a patient file or a REPL line.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
-    /// Stable machine-readable code, e.g. `posology::unit::mismatch`.
+    /// Stable machine-readable code, e.g. `posology::unit::mismatch`: always the string of a
+    /// registry [`Code`] (kept as text so reports and tests compare it as they always have).
     pub code: &'static str,
     /// Error, warning or advice.
     pub severity: Severity,
@@ -108,9 +115,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error with a code and message and no labels yet.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
-            code,
+            code: code.as_str(),
             severity: Severity::Error,
             message: message.into(),
             labels: Vec::new(),
@@ -120,7 +127,7 @@ impl Diagnostic {
     }
 
     /// A new warning with a code and message.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -622,7 +629,7 @@ mod tests {
     #[test]
     fn renders_label_at_end_of_text_without_panic() {
         let src = Source::new("x.dose", "abc");
-        let d = Diagnostic::error("posology::test", "boom")
+        let d = Diagnostic::error(Code::Internal, "boom")
             .with_label(Span::new(3, 9), "here")
             .with_source(&src);
         let out = render(&d, RenderStyle::Plain);
@@ -634,7 +641,7 @@ mod tests {
         let text = "{\"pump\": \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}x\"}\r\nnext\rline";
         let src = Source::new("p\u{1b}[31m.json", text);
         let start = text.find("x\"").unwrap_or(0);
-        let d = Diagnostic::error("posology::test", "`\u{1b}[2J` is not a choice")
+        let d = Diagnostic::error(Code::Internal, "`\u{1b}[2J` is not a choice")
             .with_label(Span::new(start, start + 1), "unknown \u{1b}[1m")
             .with_help("help \u{9b}31m")
             .with_source(&src);

@@ -1,0 +1,314 @@
+//! The registry of diagnostic codes: every code Posology can report, in one place, with the
+//! explanation `posology explain CODE` prints and `docs/diagnostics.md` lists.
+//!
+//! A diagnostic is built from a [`Code`], never from a string, so a mistyped code does not compile
+//! and a new code cannot be added without an explanation (the `codes!` table takes both).
+
+use std::fmt;
+
+/// What every code starts with; a code may be named without it (`unit::mismatch`).
+pub const PREFIX: &str = "posology::";
+
+/// Declares the `Code` enum with its string and explanation, one table row per code, so the
+/// three can never disagree.
+macro_rules! codes {
+    ($($name:ident = $code:literal, $explain:literal;)*) => {
+        /// A stable diagnostic code, e.g. `posology::unit::mismatch`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(
+                #[doc = $explain]
+                $name,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in the registry's order (sorted by code string).
+            pub const ALL: &'static [Code] = &[$(Code::$name),*];
+
+            /// The code as printed, e.g. `posology::unit::mismatch`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+
+            /// What the code means for the person reading it, and how to fix it.
+            pub const fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$name => $explain,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    CheckTooManyProblems = "posology::check::too_many_problems",
+        "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
+    CliUnknownCode = "posology::cli::unknown_code",
+        "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
+    DecideNoOtherwise = "posology::decide::no_otherwise",
+        "Warning: the rules of a decision do not cover every patient. If none of the `when` conditions holds, nothing is decided and the run stops with `posology::eval::no_decision`. Add a last rule `otherwise => ...` (often `hold` or `refer`) so every patient gets an answer.";
+    DecideUnreachableRule = "posology::decide::unreachable_rule",
+        "A rule is written after `otherwise`. `otherwise` always applies, so the rules below it are never reached. Move them above the `otherwise` rule or delete them.";
+    EvalFrequency = "posology::eval::frequency",
+        "At run time a dose frequency worked out to an interval a dose cannot be given at (zero, negative, or not a time). Check the values the frequency is computed from, e.g. `every (24 h / doses_per_day)` with `doses_per_day = 0`.";
+    EvalGotoLoop = "posology::eval::goto_loop",
+        "Following `goto` from phase to phase came back to a phase already decided for this patient, so the protocol would never settle. Change the phases' rules so that a `goto` chain ends in a phase that gives a decision.";
+    EvalMissing = "posology::eval::missing",
+        "A rule needs an input that has no value for this patient (an optional input left out). Give the value in the patient file, or guard the rule with `when NAME is given`, or give the input a default.";
+    EvalNoDecision = "posology::eval::no_decision",
+        "No rule of a decision applied to this patient, so nothing can be proposed. Add an `otherwise` rule, or check the patient's values against the rules' conditions.";
+    EvalNoPhase = "posology::eval::no_phase",
+        "The patient's phase input holds a value for which the protocol has no phase. Add the phase to the protocol, or correct the patient's value.";
+    EvalScheduleInterval = "posology::eval::schedule_interval",
+        "A schedule steps every whole number of days; at run time its interval worked out to something else (e.g. every 12 h). Write the interval in days, e.g. `every 3 days`.";
+    EvalScheduleStep = "posology::eval::schedule_step",
+        "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
+    EvalScheduleTooLong = "posology::eval::schedule_too_long",
+        "A schedule would have more steps than Posology will list (a tiny step towards a distant target). Use a larger step, or a closer target.";
+    EvalWorkBudget = "posology::eval::work_budget",
+        "Deciding for this patient took more steps than Posology allows one decision (a protocol that loops over huge lists, or builds enormous numbers). Nothing is decided and no dose is given. Simplify the expression the label points at, or check the patient's lists for their size.";
+    ExampleDaily = "posology::example::daily",
+        "An example's `expect daily` is not a written-out total per day. Write a quantity per time, e.g. `expect daily 45 mg/day`.";
+    ExampleGive = "posology::example::give",
+        "An example's `expect give` is not a written-out dose. Write the dose the decision must contain, e.g. `expect give 10 mg`.";
+    ExampleGiven = "posology::example::given",
+        "An example's `given` is not followed by the patient's values in braces. Write e.g. `given { weight = 70 kg }`.";
+    ExampleLimit = "posology::example::limit",
+        "An example's `expect limit` is not written as the protocol's limits are. Write the name of a limit the decision must report.";
+    ExampleNoExpect = "posology::example::no_expect",
+        "An example checks nothing: it has no `expect` line. Add at least one, e.g. `expect give 10 mg` or `expect status hold`.";
+    ExampleProposal = "posology::example::proposal",
+        "An example's expectation of a proposal is not written as one: a proposal is `allowed` or `refused`, and its range is written `LOW..HIGH`, e.g. `expect proposal dose allowed range 5 mg..15 mg`.";
+    ExampleSchedule = "posology::example::schedule",
+        "An example's `expect schedule` is not a list of written-out doses. Write e.g. `expect schedule [5 mg, 10 mg, 15 mg]`.";
+    ExampleThatReadsInputs = "posology::example::that_reads_inputs",
+        "`expect that` is worked out from the example's inputs, not from the decision, so it checks nothing about the protocol's answer. Use `expect give`, `expect daily` or `expect status` to check the decision.";
+    ExampleUnknownStatus = "posology::example::unknown_status",
+        "An example expects a status that does not exist. A status is one of the words the decision can end with, e.g. `give`, `hold`, `refer`.";
+    GiveBolusRate = "posology::give::bolus_rate",
+        "A bolus is a single amount given at once, but this dose is a rate (e.g. mg/h). Write the bolus as an amount, e.g. `give bolus 50 mcg`.";
+    GiveNotADose = "posology::give::not_a_dose",
+        "What follows `give` is not an amount or a rate (e.g. it is a number without a unit, or a weight). Write a dose such as `10 mg` or `5 mcg/h`.";
+    GiveNotPositive = "posology::give::not_positive",
+        "The dose written is zero or negative for every patient, so no patient can be given it. Check the number and its unit, e.g. a range `0.03 g..10 mg` whose low end is above its high end.";
+    GiveOutsideLimits = "posology::give::outside_limits",
+        "A dose is of a kind (e.g. an amount per day) that none of the protocol's hard limits can hold, so every patient would be refused. Give the dose in the limits' unit, or add a limit for this kind of dose.";
+    GiveRateWithFrequency = "posology::give::rate_with_frequency",
+        "A rate (e.g. `5 mcg/h`) already says how much is given per time, so `every ...` cannot be added to it. Either write an amount with a frequency (`5 mg every 8 h`) or a rate alone.";
+    GiveUnlimited = "posology::give::unlimited",
+        "A dose has no hard maximum that holds it, so it would be refused for every patient. Add a `limit` of the same kind (e.g. `max 800 mcg/day`).";
+    HeaderMissing = "posology::header::missing",
+        "The protocol lacks a required header line such as `drug` or `version`. Add it at the top, e.g. `drug \"baclofen\"`.";
+    InputBadDate = "posology::input::bad_date",
+        "A value that must be a date is not one. Write dates as `YYYY-MM-DD`, e.g. `2026-03-01`.";
+    InputBareNumber = "posology::input::bare_number",
+        "A patient value that needs a unit was given as a bare number. Posology never guesses a unit: write the number with its unit in quotes, e.g. `\"70 kg\"`.";
+    InputDuplicateField = "posology::input::duplicate_field",
+        "The same field is given twice in one record (a patient file, or an example's `given`). Keep one of them.";
+    InputEmpty = "posology::input::empty",
+        "The patient file is empty. Write the patient's values as a record of named fields, e.g. `{\"weight\": \"70 kg\"}`.";
+    InputFormat = "posology::input::format",
+        "Posology cannot tell the patient file's format from its name. Name it with `.json`, `.toml` or `.yaml`.";
+    InputMissingField = "posology::input::missing_field",
+        "A required input of the protocol is not given (in a patient file, a record, or an example). Add it, or make the input optional in the protocol.";
+    InputNotARecord = "posology::input::not_a_record",
+        "A patient file must hold a record of named fields; this one holds a list or a single value. Wrap the values in a record, e.g. `{\"weight\": \"70 kg\"}`.";
+    InputNotLiteral = "posology::input::not_literal",
+        "A value that must be written out (a constant, an example's input) is an expression. Write the value itself, e.g. `70 kg`, not `weight * 2`.";
+    InputNotWhole = "posology::input::not_whole",
+        "An input declared as a whole number (e.g. a count of doses) is given with a fraction. Write a whole number, e.g. `3`.";
+    InputOptionalAndDefault = "posology::input::optional_and_default",
+        "An input is both optional and given a default; with a default it always has a value, so `optional` means nothing. Keep one of the two.";
+    InputOutOfRange = "posology::input::out_of_range",
+        "A patient value is outside the range the protocol allows for that input, e.g. a weight of 700 kg. Check the value: a range guards against typing slips.";
+    InputRange = "posology::input::range",
+        "An input's allowed range is not written `low..high`, or its low end is above its high end. Write e.g. `weight: kg in 30 kg..200 kg`.";
+    InputRejected = "posology::input::rejected",
+        "The protocol's `reject` rule refused the patient's data; the message gives the protocol's reason. Correct the data, or follow the protocol's advice for such patients.";
+    InputSetSyntax = "posology::input::set_syntax",
+        "A setting given on the command line is not written `NAME=VALUE`. Write e.g. `--set weight=\"70 kg\"`.";
+    InputSyntax = "posology::input::syntax",
+        "The patient file is not valid JSON, TOML or YAML; the label shows where reading stopped. Fix the text at that place.";
+    InputTooDeep = "posology::input::too_deep",
+        "The patient file nests records and lists deeper than Posology reads. A patient's values are never nested this deeply; check the file was meant as a patient file.";
+    InputTooManyItems = "posology::input::too_many_items",
+        "A list in the patient file has more items than Posology accepts. Check the file: no patient's data has that many entries.";
+    InputTooManyProblems = "posology::input::too_many_problems",
+        "The patient's data has so many problems that only the first ones are shown; this line counts the rest. Fix the problems shown and read the file again.";
+    InputTooManyValues = "posology::input::too_many_values",
+        "The records in the patient's data hold more field values in all than Posology reads for one patient. Check the file: it is likely not a patient file, or it repeats a record by mistake.";
+    InputUnknownField = "posology::input::unknown_field",
+        "A value is given for a name that is not an input (or not a field of a record) of this protocol; it may be misspelt. Correct the name, or remove the value.";
+    InputUnknownValue = "posology::input::unknown_value",
+        "A patient value is not one of the choices the protocol declares for that input. Write one of the choices listed in the help.";
+    InputUnsupported = "posology::input::unsupported",
+        "The patient file uses a feature of its format that Posology does not read (e.g. YAML anchors, tags, or TOML dates in place of strings). Write the value out plainly.";
+    InputWrongType = "posology::input::wrong_type",
+        "A patient value has the wrong kind, e.g. a list where a quantity is needed. Write the value as the input's declared type.";
+    Internal = "posology::internal",
+        "An internal error: Posology found something it does not expect from its own parser. It is a defect in Posology, not in the protocol; please report it with the protocol that caused it.";
+    IoExists = "posology::io::exists",
+        "The file to be written already exists, and Posology does not overwrite files unasked. Choose another name, or use the form that replaces (e.g. `:save! FILE` in the REPL).";
+    IoNotAFile = "posology::io::not_a_file",
+        "The path names a directory or a device, not a regular file. Give the path of a file.";
+    IoNotUtf8 = "posology::io::not_utf8",
+        "The file is not UTF-8 text; the message shows the first byte that is not. Save the file as UTF-8.";
+    IoRead = "posology::io::read",
+        "A file or the terminal could not be read; the message gives the system's reason. Check the path and that the file is readable.";
+    IoSymlink = "posology::io::symlink",
+        "The file to be written is a symbolic link; Posology does not write through links, so a link cannot redirect a patient's data elsewhere. Write to the real file's path.";
+    IoSymlinkSkipped = "posology::io::symlink_skipped",
+        "Warning: while searching a directory, a symbolic link to a directory was not followed (it could loop or lead outside). Name the real directory if it should be searched.";
+    IoTooLarge = "posology::io::too_large",
+        "A file or input line is larger than Posology reads. A protocol or patient file is never this large; check the right file was given.";
+    IoWrite = "posology::io::write",
+        "A file could not be written; the message gives the system's reason (e.g. read-only). Check the path and permissions.";
+    LimitDimension = "posology::limit::dimension",
+        "A limit's value is not of the kind its target needs, e.g. `max 10 mg` on a dose given in mg/day. Write the limit in a unit of the same kind as the doses.";
+    LimitNeverApplies = "posology::limit::never_applies",
+        "A limit is of a kind (e.g. mg/h) that no dose of this protocol is given in, so it would never act. Write the limit in the unit the doses use.";
+    LimitUnknownTarget = "posology::limit::unknown_target",
+        "A limit names something the protocol does not have. Limit a dose or a name the protocol declares; the help suggests the closest one.";
+    NameAmbiguous = "posology::name::ambiguous",
+        "A bare choice name belongs to more than one input, so Posology cannot tell which is meant. Compare the input explicitly, e.g. `route == intrathecal`.";
+    NameCycle = "posology::name::cycle",
+        "Named values are worked out from each other in a circle (`a` uses `b`, `b` uses `a`), so none has a value. Break the circle.";
+    NameDuplicate = "posology::name::duplicate",
+        "The same name is declared twice (an input, a `let`, a phase). Rename or remove one of them.";
+    NameTooDeep = "posology::name::too_deep",
+        "A value is worked out through more operations or `let`s than Posology follows. Split it into fewer, flatter steps.";
+    NameUnknown = "posology::name::unknown",
+        "The protocol uses a name that is not declared: not an input, not a `let`. It may be misspelt; the help suggests the closest name.";
+    NameUnknownField = "posology::name::unknown_field",
+        "A record has no field of this name. Check the spelling; the help lists or suggests the record's fields.";
+    NameUnknownFunction = "posology::name::unknown_function",
+        "The protocol calls a function Posology does not have. Check the spelling; the help suggests the closest function.";
+    NameUnknownValue = "posology::name::unknown_value",
+        "A choice is compared with a value that is not one of its declared choices. Check the spelling; the help suggests the closest choice.";
+    PhaseBeginType = "posology::phase::begin_type",
+        "`begin at` must read a choice whose values name phases, e.g. an input `phase: screening | titration`. Declare such an input and write `begin at phase`.";
+    PhaseEmpty = "posology::phase::empty",
+        "A phase decides nothing: it has no rules. Add rules, or remove the phase.";
+    PhaseNoBegin = "posology::phase::no_begin",
+        "The protocol has several phases but does not say which applies to a patient. Add `begin at phase`, reading an input whose choices name the phases.";
+    PhaseUnknown = "posology::phase::unknown",
+        "A `goto`, or a choice read by `begin at`, names a phase the protocol does not have. Check the spelling, or add the phase.";
+    PhaseUnreachable = "posology::phase::unreachable",
+        "Warning: nothing leads to a phase: no `goto` names it and `begin at` never chooses it. Remove it, or add the way into it.";
+    ProposalDuplicate = "posology::proposal::duplicate",
+        "A phase has more than one proposal block. Merge them into one.";
+    ProposalNotADose = "posology::proposal::not_a_dose",
+        "A proposal names an input that is not a dose (an amount or rate). A proposal checks a dose someone suggests; name a dose input.";
+    ReplBadValue = "posology::repl::bad_value",
+        "In the REPL, a value set with `name = value` does not fit the input's type. Write it as the input expects, e.g. `weight = 70 kg`.";
+    ReplCannotDecide = "posology::repl::cannot_decide",
+        "In the REPL, `:run` cannot decide yet because inputs are missing. Set them with `name = value`, or read a patient file with `:patient FILE`.";
+    ReplEntryTooLong = "posology::repl::entry_too_long",
+        "A REPL entry kept brackets open for more lines or bytes than one entry may hold, so it was dropped. Close the brackets; an entry may be as long as a protocol file.";
+    ReplNoDecision = "posology::repl::no_decision",
+        "In the REPL, there is no decision to explain or show yet. Decide first with `:run`.";
+    ReplNoProtocol = "posology::repl::no_protocol",
+        "In the REPL, the command needs a protocol and none is loaded. Load one with `:load FILE`.";
+    ReplNotAList = "posology::repl::not_a_list",
+        "In the REPL, `+=` adds to a list, but this input is not a list. Set it with `=`.";
+    ReplSaveOverProtocol = "posology::repl::save_over_protocol",
+        "In the REPL, `:save` was given the loaded protocol's own file; the patient's values are never saved over a protocol. Choose another file name.";
+    ReplStep = "posology::repl::step",
+        "In the REPL, `:step` cannot move to a next phase: the protocol has one phase, its phase is not a plain input, or the next phase is not a choice of that input. Set the phase input yourself.";
+    ReplSweep = "posology::repl::sweep",
+        "In the REPL, `:sweep` was not written as it expects. Write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`.";
+    ReplUnknownCommand = "posology::repl::unknown_command",
+        "In the REPL, the `:` command does not exist. `:help` lists the commands; the help suggests the closest one.";
+    ReplUnknownInput = "posology::repl::unknown_input",
+        "In the REPL, the name is not an input of the loaded protocol. Check the spelling; `:inputs` lists them.";
+    ReplUsage = "posology::repl::usage",
+        "In the REPL, a command is missing its argument, e.g. `:load` without a file. Write e.g. `:load protocols/baclofen_oral.dose`.";
+    SyntaxDuplicateBegin = "posology::syntax::duplicate_begin",
+        "`begin at` is written twice. A protocol starts from one place; keep one.";
+    SyntaxDuplicateModifier = "posology::syntax::duplicate_modifier",
+        "A part of a dose (its frequency, route, or duration) is written twice, e.g. `10 mg every 8 h every 12 h`. Keep one.";
+    SyntaxLeadingDecimalPoint = "posology::syntax::leading_decimal_point",
+        "A number starts with a decimal point, e.g. `.5 mg`. A lone point is easily missed and reads as ten times the dose; write `0.5 mg`.";
+    SyntaxLookalikeCharacter = "posology::syntax::lookalike_character",
+        "The text holds a character that looks like protocol text but is not, e.g. a curly quote, a non-breaking space or a Greek mu. Type the plain character instead.";
+    SyntaxTooComplex = "posology::syntax::too_complex",
+        "The protocol is too long or too involved to read past a point. Split long expressions into named `let` values, or the protocol into smaller ones.";
+    SyntaxTooDeep = "posology::syntax::too_deep",
+        "Brackets or operations are nested too deeply to read. Split the expression into named `let` values.";
+    SyntaxTooLarge = "posology::syntax::too_large",
+        "The protocol file is larger than Posology reads. No protocol is this large; check the right file was given.";
+    SyntaxUnexpected = "posology::syntax::unexpected",
+        "The protocol's text does not follow the language's grammar at this place; the message says what was expected. Fix the text at the label.";
+    TypeArity = "posology::type::arity",
+        "A function is given the wrong number of arguments, e.g. `min(a)`. Give it as many as the message says.";
+    TypeMismatch = "posology::type::mismatch",
+        "A value is of the wrong kind for where it is used, e.g. a choice compared with a number. Use a value of the kind the message names.";
+    TypeNotARecord = "posology::type::not_a_record",
+        "A field is read (`x.field`) from a value that is not a record. Read fields only from record inputs.";
+    TypeUnknown = "posology::type::unknown",
+        "An input is declared with a name that is neither a unit nor a type. Check the spelling, e.g. `weight: kg`.";
+    UnitBanned = "posology::unit::banned",
+        "An error-prone abbreviation is used, e.g. `ug`, `cc` or `U` (on the ISMP list: `U` is misread as 0, `ug` as mg). Write the unit the help gives, e.g. `mcg`, `mL`, `units`.";
+    UnitInexact = "posology::unit::inexact",
+        "Converting between these units would not be exact (e.g. mcg/day to mcg/h gives a repeating fraction). Convert to a unit that divides evenly, or round explicitly to a step.";
+    UnitMismatch = "posology::unit::mismatch",
+        "Two quantities of different kinds are combined or compared, e.g. `10 mg + 5 mL`, or a value is in a unit of the wrong kind. Convert one (e.g. with a concentration) or use the right unit.";
+    UnitMissing = "posology::unit::missing",
+        "A number stands where a quantity is needed, e.g. `give 10`. Write the unit after the number, e.g. `10 mg`.";
+    UnitNotation = "posology::unit::notation",
+        "A number is written in a way that invites a tenfold error: a trailing zero (`5.0 mg`, read as 50 mg) or an exponent (`5e-3 mg`). Write `5 mg` or `5 mcg`.";
+    UnitUnknown = "posology::unit::unknown",
+        "A unit is not one Posology knows. Check the spelling; the help suggests the closest unit.";
+    UnitUnsafeAbbreviation = "posology::unit::unsafe_abbreviation",
+        "Warning: an abbreviation that is safe to Posology but dangerous when read by people is used. Write the unit out as the help suggests.";
+    ValueDateOutOfRange = "posology::value::date_out_of_range",
+        "A date or a duration is outside the years Posology handles, e.g. the year 9999. It is a typing slip; check the dates in the patient's data.";
+    ValueDivisionByZero = "posology::value::division_by_zero",
+        "A value is divided by zero, e.g. a concentration of 0 mg/mL. Check that the divisor (a concentration, a rate, a number of doses) is not zero.";
+    ValueOutOfRange = "posology::value::out_of_range",
+        "A number has too many digits, or is too large or too small, to be a dose. Check the number.";
+    ValueOverflow = "posology::value::overflow",
+        "A calculation gave a value too large to hold; no dose is this large. Check the values, e.g. a tiny concentration.";
+    ValueTooLarge = "posology::value::too_large",
+        "The records written in this protocol hold more field values in all than Posology accepts in one protocol. Split the table, or read such data from the patient file.";
+}
+
+impl Code {
+    /// The code whose string is `text` (with or without the `posology::` prefix).
+    pub fn from_name(text: &str) -> Option<Code> {
+        let text = text.trim();
+        let full = if text.starts_with(PREFIX) {
+            text.to_string()
+        } else {
+            format!("{PREFIX}{text}")
+        };
+        Code::ALL.iter().copied().find(|c| c.as_str() == full)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<Code> for &str {
+    fn eq(&self, other: &Code) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl From<Code> for &'static str {
+    fn from(code: Code) -> Self {
+        code.as_str()
+    }
+}
