@@ -4,10 +4,8 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use posology::check::parse_and_check;
-use posology::diagnostics::Source;
-use posology::eval::{evaluate, Options};
-use posology::input::{read_patient, Format};
+use posology::input::Format;
+use posology::{Options, Protocol};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("bundled file")
@@ -34,65 +32,57 @@ fn bundled() -> Vec<(String, String)> {
 
 fn parse_and_check_protocols(c: &mut Criterion) {
     for (name, text) in bundled() {
-        let source = Source::new(name.clone(), text.as_str());
         c.bench_function(&format!("parse+check {name}"), |b| {
-            b.iter(|| {
-                let (program, _) = parse_and_check(std::hint::black_box(&text), &source);
-                assert!(program.is_some());
-            })
+            b.iter(|| Protocol::load(name.as_str(), std::hint::black_box(&text)).expect("checks"))
         });
     }
 }
 
 fn evaluate_patient(c: &mut Criterion) {
     let text = read("protocols/baclofen_oral.dose");
-    let source = Source::new("baclofen_oral.dose", text.as_str());
-    let program = parse_and_check(&text, &source)
-        .0
-        .expect("oral protocol checks");
+    let protocol = Protocol::load("baclofen_oral.dose", &text).expect("oral protocol checks");
     let patient = read("protocols/baclofen_oral/cases/titrate_step_up.json");
-    let patient_source = Source::new("patient.json", patient.as_str());
     c.bench_function("decode+evaluate oral patient", |b| {
         b.iter(|| {
-            let values = read_patient(
-                &program,
-                std::hint::black_box(&patient),
-                Format::Json,
-                &patient_source,
-                &[],
-            )
-            .expect("valid");
-            evaluate(&program, &values, Options::default()).expect("decides")
+            let read = protocol
+                .read_patient(
+                    "patient.json",
+                    std::hint::black_box(&patient),
+                    Format::Json,
+                    &[],
+                )
+                .expect("valid");
+            protocol
+                .evaluate(&read, Options::default())
+                .expect("decides")
         })
     });
-    let values =
-        read_patient(&program, &patient, Format::Json, &patient_source, &[]).expect("valid");
+    let titrate = protocol
+        .read_patient("patient.json", &patient, Format::Json, &[])
+        .expect("valid");
     c.bench_function("evaluate oral patient", |b| {
         b.iter(|| {
-            evaluate(&program, std::hint::black_box(&values), Options::default()).expect("decides")
+            protocol
+                .evaluate(std::hint::black_box(&titrate), Options::default())
+                .expect("decides")
         })
     });
     c.bench_function("evaluate oral patient with trace", |b| {
         b.iter(|| {
-            evaluate(
-                &program,
-                std::hint::black_box(&values),
-                Options { trace: true },
-            )
-            .expect("decides")
+            protocol
+                .evaluate(std::hint::black_box(&titrate), Options { trace: true })
+                .expect("decides")
         })
     });
     let start = read("protocols/baclofen_oral/cases/discontinue_taper.json");
-    let start_values =
-        read_patient(&program, &start, Format::Json, &patient_source, &[]).expect("valid");
+    let start = protocol
+        .read_patient("patient.json", &start, Format::Json, &[])
+        .expect("valid");
     c.bench_function("evaluate oral taper schedule", |b| {
         b.iter(|| {
-            evaluate(
-                &program,
-                std::hint::black_box(&start_values),
-                Options::default(),
-            )
-            .expect("decides")
+            protocol
+                .evaluate(std::hint::black_box(&start), Options::default())
+                .expect("decides")
         })
     });
 }

@@ -9,12 +9,13 @@ mod shapes;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use posology::check::{parse_and_check, Program};
+use posology::check::parse_and_check;
 use posology::diagnostics::{RenderStyle, Source};
-use posology::eval::{evaluate, Options};
-use posology::input::{read_patient, Format};
+use posology::eval::Options;
+use posology::input::Format;
 use posology::repl::Session;
 use posology::syntax::MAX_PROTOCOL_BYTES;
+use posology::Protocol;
 
 /// Few samples: one iteration takes a good part of a second.
 fn slow(c: &mut Criterion) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
@@ -39,11 +40,6 @@ fn check_largest_protocols(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-fn checked(text: &str) -> Program {
-    let source = Source::new("bench.dose", text);
-    parse_and_check(text, &source).0.expect("checks")
 }
 
 /// Evaluations that stop at the work budget: each one's time is what the budget allows.
@@ -107,18 +103,15 @@ fn evaluate_at_the_budget(c: &mut Criterion) {
     );
     let mut group = slow(c);
     for (name, protocol, patient) in [nested, big_numbers, gate, messages] {
-        let program = checked(&protocol);
-        let source = Source::new("patient.json", patient.as_str());
-        let values =
-            read_patient(&program, &patient, Format::Json, &source, &[]).expect("patient reads");
+        let protocol = Protocol::load("bench.dose", &protocol).expect("checks");
+        let patient = protocol
+            .read_patient("patient.json", &patient, Format::Json, &[])
+            .expect("patient reads");
         group.bench_function(format!("evaluate to the budget: {name}"), |b| {
             b.iter(|| {
-                let d = evaluate(
-                    &program,
-                    std::hint::black_box(&values),
-                    Options { trace: true },
-                )
-                .expect_err("over the budget");
+                let d = protocol
+                    .evaluate(std::hint::black_box(&patient), Options { trace: true })
+                    .expect_err("over the budget");
                 assert_eq!(d.code, "posology::eval::work_budget");
             })
         });

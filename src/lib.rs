@@ -1,11 +1,17 @@
 //! Posology: a small, safe language for dosing protocols.
 //!
-//! The layers depend downwards only: [`syntax`] (text → AST with spans) → [`check`] (names,
-//! types, units → a resolved program) → [`eval`] (decisions, limits, schedules, trace) →
-//! [`report`] (text and JSON). [`units`], [`value`] and [`diagnostics`] sit underneath all of
-//! them, [`files`] is the one way files are read and written, and [`input`] turns a patient file
-//! into typed values for a checked protocol. [`display`] shows untrusted text safely (escaped,
-//! shortened) wherever it is printed.
+//! Front ends (the CLI, the REPL, `posology test`, benches, fuzz targets, tests) use one door:
+//! [`Protocol::load`] → [`Protocol::read_patient`] → [`Protocol::evaluate`], which ends in the
+//! safety gate. A patient read for one protocol is refused by another, and the lower-level
+//! `evaluate` and `read_patient` are crate-private, so no front end can decide around the gate.
+//!
+//! Underneath, the layers depend downwards only (`tests/layers.rs` checks it on every test
+//! run): [`display`] and [`ops`] (operators) → [`diagnostics`] (codes in one registry) →
+//! [`units`] and [`files`] → [`value`] → [`syntax`] (text → AST with spans) → [`check`]
+//! (names, types, units → a resolved program) → [`input`] (patient file → typed values) and
+//! [`eval`] (decisions, limits, schedules, trace), which do not use each other →
+//! [`report`] (text and JSON) and [`format`](mod@format) → [`protocol`] (the door above) → [`testing`]
+//! (examples and cases) → [`repl`].
 #![forbid(unsafe_code)]
 
 pub mod check;
@@ -15,9 +21,14 @@ pub mod eval;
 pub mod files;
 pub mod format;
 pub mod input;
+pub mod ops;
+pub mod protocol;
 pub mod repl;
 pub mod report;
 pub mod syntax;
 pub mod testing;
 pub mod units;
 pub mod value;
+
+pub use eval::{Decision, Options, Status};
+pub use protocol::{Patient, Protocol};

@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use posology::check::{parse_and_check, Program};
 use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
-use posology::input::{read_patient, Format, PATIENT_FILE};
+use posology::input::{Format, PATIENT_FILE};
 use posology::syntax::PROTOCOL_FILE;
-use posology::{eval, report, testing};
+use posology::{report, testing, Options, Protocol};
 
 /// Prints to standard output, ignoring a closed pipe: `posology test … | head` must end
 /// quietly, not panic.
@@ -219,7 +218,7 @@ fn protocol_files_or_print(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
 }
 
 /// Reads and checks one protocol; prints its diagnostics (warnings too).
-fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
+fn load(path: &Path, print_warnings: bool) -> Result<Protocol, Vec<Diagnostic>> {
     let text = read_text(path, PROTOCOL_FILE).map_err(|d| {
         print_diags(std::slice::from_ref(&d));
         vec![d]
@@ -228,13 +227,14 @@ fn load(path: &Path, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
 }
 
 /// Checks a protocol's text; prints its diagnostics (warnings too, if asked).
-fn check_text(path: &Path, text: &str, print_warnings: bool) -> Result<Program, Vec<Diagnostic>> {
-    let source = Source::new(path.display().to_string(), text);
-    let (program, diags) = parse_and_check(text, &source);
-    if print_warnings || program.is_none() {
-        print_diags(&diags);
+fn check_text(path: &Path, text: &str, print_warnings: bool) -> Result<Protocol, Vec<Diagnostic>> {
+    let loaded = Protocol::load(path.display().to_string(), text);
+    match &loaded {
+        Ok(protocol) if print_warnings => print_diags(protocol.warnings()),
+        Ok(_) => {}
+        Err(diags) => print_diags(diags),
     }
-    program.ok_or(diags)
+    loaded
 }
 
 fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
@@ -245,17 +245,15 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
     }
     let mut all = walk_diags;
     for file in &files {
-        let (program, diags) = match read_text(file, PROTOCOL_FILE) {
-            Ok(text) => {
-                let source = Source::new(file.display().to_string(), text.as_str());
-                parse_and_check(&text, &source)
-            }
+        let (protocol, diags) = match read_text(file, PROTOCOL_FILE) {
+            Ok(text) => Protocol::check(file.display().to_string(), &text),
             Err(d) => (None, vec![d]),
         };
-        ok &= program.is_some();
+        let checked = protocol.is_some();
+        ok &= checked;
         if format == OutputFormat::Text {
             print_diags(&diags);
-            if program.is_some() {
+            if checked {
                 println!("{}: ok", shown(file));
             }
         }
@@ -279,7 +277,7 @@ fn cmd_run(
     trace: bool,
     set: &[String],
 ) -> bool {
-    let Ok(program) = load(protocol, false) else {
+    let Ok(protocol) = load(protocol, false) else {
         return false;
     };
     let patient_format = match input_format {
@@ -303,22 +301,23 @@ fn cmd_run(
             return false;
         }
     };
-    let source = Source::new(patient.display().to_string(), text.as_str());
-    let values = match read_patient(&program, &text, patient_format, &source, set) {
-        Ok(v) => v,
-        Err(diags) => {
-            print_diags(&diags);
-            return false;
-        }
-    };
-    match eval::evaluate(&program, &values, eval::Options { trace }) {
+    let patient =
+        match protocol.read_patient(patient.display().to_string(), &text, patient_format, set) {
+            Ok(p) => p,
+            Err(diags) => {
+                print_diags(&diags);
+                return false;
+            }
+        };
+    let program = protocol.program();
+    match protocol.evaluate(&patient, Options { trace }) {
         Ok(decision) => {
             match format {
                 OutputFormat::Text => {
-                    print!("{}", report::text::decision(&program, &decision, trace))
+                    print!("{}", report::text::decision(program, &decision, trace))
                 }
                 OutputFormat::Json => {
-                    let json = report::json::decision(&program, &decision, trace);
+                    let json = report::json::decision(program, &decision, trace);
                     println!(
                         "{}",
                         serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -348,13 +347,13 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
                 continue;
             }
         };
-        let Ok(program) = check_text(file, &text, false) else {
+        let Ok(protocol) = check_text(file, &text, false) else {
             failed += 1;
             println!("{}: does not check", shown(file));
             continue;
         };
         let mut fired: Vec<String> = Vec::new();
-        for result in testing::run_examples(&program) {
+        for result in testing::run_examples(&protocol) {
             fired.extend(result.fired.iter().cloned());
             if result.passed() {
                 passed += 1;
@@ -373,7 +372,7 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
         if coverage {
             let mut cases = 0usize;
             for case in testing::case_files(file) {
-                let result = testing::run_case(&program, &case);
+                let result = testing::run_case(&protocol, &case);
                 // A case that cannot be read exercised nothing: it fails and is not counted.
                 if let Some(d) = &result.unreadable {
                     failed += 1;
@@ -388,14 +387,14 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
                 cases += 1;
                 fired.extend(result.fired);
             }
-            let groups = testing::coverage(&program, &fired);
+            let groups = testing::coverage(protocol.program(), &fired);
             let total: usize = groups.iter().map(|g| g.total).sum();
             let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
             println!(
                 "coverage {}: {} of {total} exercised by {} examples and {} cases",
                 shown(file),
                 total - missing,
-                program.examples.len(),
+                protocol.program().examples.len(),
                 cases
             );
             for g in groups.iter().filter(|g| g.total > 0) {

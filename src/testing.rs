@@ -6,6 +6,7 @@ use crate::check::{
 };
 use crate::diagnostics::Diagnostic;
 use crate::eval::{self, Amount, Decision, Env, FrequencyOut, Options, ReasonKind, Status};
+use crate::protocol::Protocol;
 use crate::units::{Atom, Quantity, Unit};
 use crate::value::Value;
 
@@ -32,11 +33,12 @@ impl ExampleResult {
 }
 
 /// Runs every example of a checked protocol.
-pub fn run_examples(program: &Program) -> Vec<ExampleResult> {
-    program
+pub fn run_examples(protocol: &Protocol) -> Vec<ExampleResult> {
+    protocol
+        .program()
         .examples
         .iter()
-        .map(|e| shown_safely(run_example(program, e)))
+        .map(|e| shown_safely(run_example(protocol, e)))
         .collect()
 }
 
@@ -66,7 +68,8 @@ impl std::ops::Deref for Example<'_> {
     }
 }
 
-fn run_example(program: &Program, spec: &ExampleSpec) -> ExampleResult {
+fn run_example(protocol: &Protocol, spec: &ExampleSpec) -> ExampleResult {
+    let program = protocol.program();
     let example = &Example {
         spec,
         given: spec.patient(program),
@@ -113,7 +116,9 @@ fn run_example(program: &Program, spec: &ExampleSpec) -> ExampleResult {
         }
         return result;
     }
-    match eval::evaluate(program, &example.given, Options { trace: false }) {
+    // An example's `given` was validated by the checker: it is this protocol's patient.
+    let patient = protocol.patient(example.given.to_vec());
+    match protocol.evaluate(&patient, Options { trace: false }) {
         Ok(decision) => {
             let mut held = Vec::new();
             for expect in &example.expects {
@@ -617,7 +622,8 @@ pub fn case_files(protocol: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// Runs one case file and records what it exercised.
-pub fn run_case(program: &Program, path: &std::path::Path) -> CaseResult {
+pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
+    let program = protocol.program();
     let mut result = CaseResult {
         path: path.to_path_buf(),
         fired: Vec::new(),
@@ -635,9 +641,8 @@ pub fn run_case(program: &Program, path: &std::path::Path) -> CaseResult {
     let Some(format) = crate::input::Format::from_path(path) else {
         return result;
     };
-    let source = crate::diagnostics::Source::new(path.display().to_string(), text.as_str());
-    match crate::input::read_patient(program, &text, format, &source, &[]) {
-        Ok(values) => match eval::evaluate(program, &values, Options { trace: false }) {
+    match protocol.read_patient(path.display().to_string(), &text, format, &[]) {
+        Ok(patient) => match protocol.evaluate(&patient, Options { trace: false }) {
             Ok(d) => result.fired = d.fired,
             Err(d) => result.error = Some(d.message),
         },
@@ -731,7 +736,6 @@ pub fn coverage<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Source;
 
     /// A protocol whose decision gives two doses (a collect block) and a critical message.
     const TWO_DOSES: &str = r#"
@@ -754,14 +758,13 @@ protocol two_doses {
 
     fn run(examples: &str) -> Vec<ExampleResult> {
         let text = TWO_DOSES.replace("EXAMPLES", examples);
-        let source = Source::new("t.dose", text.as_str());
-        let (program, diags) = crate::check::parse_and_check(&text, &source);
+        let (protocol, diags) = Protocol::check("t.dose", &text);
         assert!(
             diags.is_empty(),
             "{:?}",
             diags.iter().map(|d| &d.message).collect::<Vec<_>>()
         );
-        run_examples(&program.expect("checks"))
+        run_examples(&protocol.expect("checks"))
     }
 
     fn one(expects: &str) -> ExampleResult {

@@ -20,21 +20,14 @@ const NOT_EXERCISED: &[(&str, &str)] = &[];
 const NO_FIXTURE_YET: &[&str] = &[
     "posology::eval::goto_loop",
     "posology::eval::missing",
-    "posology::eval::no_decision",
     "posology::eval::no_phase",
     "posology::eval::schedule_interval",
     "posology::eval::schedule_step",
     "posology::eval::schedule_too_long",
     "posology::example::given",
-    "posology::input::empty",
-    "posology::input::not_a_record",
     "posology::input::set_syntax",
-    "posology::input::syntax",
-    "posology::input::too_deep",
-    "posology::input::unsupported",
     "posology::input::wrong_type",
     "posology::internal",
-    "posology::io::write",
     "posology::repl::bad_value",
     "posology::repl::not_a_list",
     "posology::repl::step",
@@ -91,12 +84,17 @@ fn every_code_is_shown_by_a_fixture() {
         .filter(|p| **p != this_file)
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
-    // So does a unit test next to the code: the part of a source file after `#[cfg(test)]`.
+    // So does a unit test next to the code: a `tests.rs` (or `tests/`) module, or the part of a
+    // source file after `#[cfg(test)]`.
     let mut sources = Vec::new();
     files(&root().join("src"), &["rs"], &mut sources);
     for source in sources {
         let body = std::fs::read_to_string(&source).unwrap_or_default();
-        if let Some((_, tests)) = body.split_once("#[cfg(test)]") {
+        let test_file = source.file_name().is_some_and(|n| n == "tests.rs")
+            || source.components().any(|c| c.as_os_str() == "tests");
+        if test_file {
+            text.push_str(&body);
+        } else if let Some((_, tests)) = body.split_once("#[cfg(test)]") {
             text.push_str(tests);
         }
     }

@@ -2,9 +2,9 @@
 //! example in it passes, and its examples and cases together exercise every rule, proposal
 //! rule, limit and requirement.
 
-use posology::check::parse_and_check;
-use posology::diagnostics::{render_all, RenderStyle, Source};
+use posology::diagnostics::{render_all, RenderStyle};
 use posology::testing::{case_files, run_case, run_examples, unexercised};
+use posology::Protocol;
 
 fn bundled_protocols() -> Vec<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols");
@@ -23,14 +23,14 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
     assert!(!files.is_empty(), "no bundled protocols found");
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable");
-        let source = Source::new(file.display().to_string(), text.as_str());
-        let (program, diags) = parse_and_check(&text, &source);
+        let (protocol, diags) = Protocol::check(file.display().to_string(), &text);
         assert!(
             diags.is_empty(),
             "{}",
             render_all(&diags, RenderStyle::Plain)
         );
-        let program = program.expect("checks");
+        let protocol = protocol.expect("checks");
+        let program = protocol.program();
         assert!(
             !program.examples.is_empty(),
             "{} has no examples",
@@ -38,9 +38,9 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
         );
         let mut fired: Vec<String> = Vec::new();
         for case in case_files(&file) {
-            fired.extend(run_case(&program, &case).fired);
+            fired.extend(run_case(&protocol, &case).fired);
         }
-        for result in run_examples(&program) {
+        for result in run_examples(&protocol) {
             fired.extend(result.fired.iter().cloned());
             assert!(
                 result.passed(),
@@ -51,7 +51,7 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
                 result.error.map(|d| d.message)
             );
         }
-        let missing = unexercised(&program, &fired);
+        let missing = unexercised(program, &fired);
         assert!(
             missing.is_empty(),
             "{}: no example or case exercises {missing:?}",

@@ -16,10 +16,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use posology::check::{parse_and_check, Program};
+use posology::check::parse_and_check;
 use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
-use posology::input::{read_patient, Format};
+use posology::input::Format;
 use posology::repl::Session;
+use posology::Protocol;
 
 use common::{posology, root};
 
@@ -45,12 +46,10 @@ fn assert_no_raw_controls(what: &str, out: &str) {
     }
 }
 
-fn bundled(name: &str) -> Program {
+fn bundled(name: &str) -> Protocol {
     let text = std::fs::read_to_string(root().join("protocols").join(name))
         .expect("bundled protocol is readable");
-    let source = Source::new(name, text.as_str());
-    let (program, diags) = parse_and_check(&text, &source);
-    program.unwrap_or_else(|| panic!("{name} does not check: {diags:#?}"))
+    Protocol::load(name, &text).unwrap_or_else(|diags| panic!("{name} does not check: {diags:#?}"))
 }
 
 /// The intrathecal protocol's maintenance patient as JSON, with one field replaced.
@@ -96,9 +95,8 @@ fn oral_patient(format: Format, field: &str, value: &str) -> String {
 }
 
 /// Reads a patient file that must be refused; its diagnostics.
-fn refused(program: &Program, text: &str, format: Format) -> Vec<Diagnostic> {
-    let source = Source::new("patient", text);
-    match read_patient(program, text, format, &source, &[]) {
+fn refused(program: &Protocol, text: &str, format: Format) -> Vec<Diagnostic> {
+    match program.read_patient("patient", text, format, &[]) {
         Ok(_) => panic!("the patient file was accepted:\n{text}"),
         Err(diags) => diags,
     }
@@ -415,9 +413,11 @@ fn fmt_and_fmt_check_take_a_70000_character_input_name() {
 fn a_date_moved_out_of_the_calendar_says_so() {
     let program = bundled("baclofen_intrathecal.dose");
     let text = intrathecal_patient("last_refill", r#""9999-12-31""#);
-    let source = Source::new("patient", text.as_str());
-    let values = read_patient(&program, &text, Format::Json, &source, &[]).expect("read");
-    let err = posology::eval::evaluate(&program, &values, posology::eval::Options::default())
+    let patient = program
+        .read_patient("patient", &text, Format::Json, &[])
+        .expect("read");
+    let err = program
+        .evaluate(&patient, posology::Options::default())
         .expect_err("the refill date is out of the calendar");
     assert_eq!(err.code, "posology::value::date_out_of_range", "{err:#?}");
     assert!(
@@ -464,9 +464,11 @@ fn a_number_too_small_to_hold_names_decimal_places_not_significant_digits() {
         "concentration",
         r#""0.0000000000000000000000000001 mcg/mL""#,
     );
-    let source = Source::new("patient", text.as_str());
-    let values = read_patient(&program, &text, Format::Json, &source, &[]).expect("read");
-    let err = posology::eval::evaluate(&program, &values, posology::eval::Options::default())
+    let patient = program
+        .read_patient("patient", &text, Format::Json, &[])
+        .expect("read");
+    let err = program
+        .evaluate(&patient, posology::Options::default())
         .expect_err("the daily volume overflows");
     assert_eq!(err.code, "posology::value::overflow");
     assert!(

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use posology::check::parse_and_check;
-use posology::diagnostics::{render, RenderStyle, Source};
+use posology::diagnostics::{render, RenderStyle};
+use posology::Protocol;
 
 /// Mutants per protocol.
 const MUTANTS: usize = 300;
@@ -202,8 +202,7 @@ enum Verdict {
 
 /// What became of one mutant, or what went wrong with it.
 fn judge(text: &str) -> Result<Verdict, String> {
-    let source = Source::new("mutant.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
+    let (program, diags) = Protocol::check("mutant.dose", text);
     for d in diags.iter().filter(|d| d.is_error()) {
         if !d.code.starts_with("posology::") {
             return Err(format!("an error without a posology code: {d:?}"));

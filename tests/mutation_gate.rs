@@ -12,9 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
-use posology::check::{parse_and_check, Program};
-use posology::diagnostics::Source;
-use posology::input::{read_patient, Format};
+use posology::input::Format;
+use posology::Protocol;
 
 /// A token of protocol text outside comments, strings and `example` blocks.
 #[derive(Clone, Copy, Debug)]
@@ -159,20 +158,19 @@ fn slips(text: &str) -> Vec<(String, String)> {
 }
 
 /// The decisions of every case of a protocol, as JSON text (an error as its code).
-fn case_outcomes(program: &Program, cases: &[(PathBuf, String)]) -> Vec<String> {
+fn case_outcomes(protocol: &Protocol, cases: &[(PathBuf, String)]) -> Vec<String> {
     cases
         .iter()
         .map(|(path, text)| {
             let format = Format::from_path(path).unwrap_or(Format::Json);
-            let source = Source::new("case", text.as_str());
-            match read_patient(program, text, format, &source, &[]) {
+            match protocol.read_patient("case", text, format, &[]) {
                 Err(d) => format!("input: {:?}", d.iter().map(|d| d.code).collect::<Vec<_>>()),
-                Ok(values) => {
-                    match posology::eval::evaluate(program, &values, Default::default()) {
-                        Ok(d) => posology::report::json::decision(program, &d, false).to_string(),
-                        Err(d) => format!("eval: {}", d.code),
+                Ok(patient) => match protocol.evaluate(&patient, Default::default()) {
+                    Ok(d) => {
+                        posology::report::json::decision(protocol.program(), &d, false).to_string()
                     }
-                }
+                    Err(d) => format!("eval: {}", d.code),
+                },
             }
         })
         .collect()
@@ -181,8 +179,7 @@ fn case_outcomes(program: &Program, cases: &[(PathBuf, String)]) -> Vec<String> 
 /// Whether a mutant survives: `check` accepts it, every example passes and every case decides
 /// as before.
 fn survives(text: &str, cases: &[(PathBuf, String)], baseline: &[String]) -> bool {
-    let source = Source::new("mutant.dose", text);
-    let Some(program) = parse_and_check(text, &source).0 else {
+    let Ok(program) = Protocol::load("mutant.dose", text) else {
         return false;
     };
     if posology::testing::run_examples(&program)
@@ -215,10 +212,7 @@ fn allowed() -> BTreeMap<(String, String), String> {
 /// Finds the surviving slips of one protocol on worker threads.
 fn survivors(file: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(file).expect("protocol is readable");
-    let source = Source::new("protocol", text.as_str());
-    let program = parse_and_check(&text, &source)
-        .0
-        .expect("bundled protocol checks");
+    let program = Protocol::load("protocol", &text).expect("bundled protocol checks");
     let cases: Vec<(PathBuf, String)> = posology::testing::case_files(file)
         .into_iter()
         .map(|p| {

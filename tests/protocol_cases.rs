@@ -5,10 +5,9 @@
 
 use std::path::Path;
 
-use posology::check::parse_and_check;
-use posology::diagnostics::{render_all, RenderStyle, Source};
-use posology::input::{read_patient, Format};
-use posology::{eval, report};
+use posology::diagnostics::{render_all, RenderStyle};
+use posology::input::Format;
+use posology::{report, Options, Protocol};
 
 /// The protocol a case belongs to: `protocols/x/cases/c.json` → `protocols/x.dose`.
 fn protocol_of(case: &Path) -> std::path::PathBuf {
@@ -22,18 +21,16 @@ fn protocol_of(case: &Path) -> std::path::PathBuf {
 fn decide(case: &Path) -> String {
     let protocol_path = protocol_of(case);
     let text = std::fs::read_to_string(&protocol_path).expect("protocol beside the cases");
-    let source = Source::new(protocol_path.display().to_string(), text.as_str());
-    let (program, diags) = parse_and_check(&text, &source);
-    let program = program.unwrap_or_else(|| panic!("{}", render_all(&diags, RenderStyle::Plain)));
+    let protocol = Protocol::load(protocol_path.display().to_string(), &text)
+        .unwrap_or_else(|diags| panic!("{}", render_all(&diags, RenderStyle::Plain)));
     let patient = std::fs::read_to_string(case).expect("case is readable");
     let format = Format::from_path(case).expect("case is .json, .yaml or .toml");
     let case_name = format!(
         "cases/{}",
         case.file_name().unwrap_or_default().to_string_lossy()
     );
-    let patient_source = Source::new(case_name, patient.as_str());
-    let values = match read_patient(&program, &patient, format, &patient_source, &[]) {
-        Ok(v) => v,
+    let patient = match protocol.read_patient(case_name, &patient, format, &[]) {
+        Ok(p) => p,
         Err(diags) => {
             return format!(
                 "input rejected\n\n{}",
@@ -41,9 +38,9 @@ fn decide(case: &Path) -> String {
             )
         }
     };
-    match eval::evaluate(&program, &values, eval::Options { trace: true }) {
+    match protocol.evaluate(&patient, Options { trace: true }) {
         Ok(decision) => {
-            let json = report::json::decision(&program, &decision, true);
+            let json = report::json::decision(protocol.program(), &decision, true);
             serde_json::to_string_pretty(&json).expect("decision serialises")
         }
         Err(d) => format!(

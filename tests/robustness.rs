@@ -12,9 +12,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use posology::check::{parse_and_check, Program};
-use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
-use posology::input::{read_patient, Format, MAX_LIST_ITEMS};
+use posology::diagnostics::{render, Diagnostic, RenderStyle};
+use posology::input::{Format, MAX_LIST_ITEMS};
+use posology::Protocol;
 
 use common::{on_cli_stack, posology, root};
 
@@ -28,15 +28,14 @@ fn fixture_text(name: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn bundled(name: &str) -> Program {
+fn bundled(name: &str) -> Protocol {
     let text = std::fs::read_to_string(root().join("protocols").join(name))
         .expect("bundled protocol is readable");
     checked(&text)
 }
 
-fn checked(text: &str) -> Program {
-    let source = Source::new("test.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
+fn checked(text: &str) -> Protocol {
+    let (program, diags) = Protocol::check("test.dose", text);
     program.unwrap_or_else(|| panic!("the protocol does not check: {diags:#?}"))
 }
 
@@ -68,8 +67,7 @@ fn assert_proper(d: &Diagnostic, text: &str) {
 
 /// Checks a protocol that must be refused; returns its diagnostics, every one proper.
 fn refused_protocol(text: &str) -> Vec<Diagnostic> {
-    let source = Source::new("test.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
+    let (program, diags) = Protocol::check("test.dose", text);
     assert!(program.is_none(), "the protocol was accepted");
     assert!(
         diags.iter().any(Diagnostic::is_error),
@@ -82,9 +80,8 @@ fn refused_protocol(text: &str) -> Vec<Diagnostic> {
 }
 
 /// Reads a patient file that must be refused; returns its diagnostics, every one proper.
-fn refused_patient(program: &Program, text: &str, format: Format) -> Vec<Diagnostic> {
-    let source = Source::new("patient", text);
-    let Err(diags) = read_patient(program, text, format, &source, &[]) else {
+fn refused_patient(program: &Protocol, text: &str, format: Format) -> Vec<Diagnostic> {
+    let Err(diags) = program.read_patient("patient", text, format, &[]) else {
         panic!("the patient file was accepted:\n{text}");
     };
     assert!(!diags.is_empty(), "refused without a diagnostic");
@@ -116,10 +113,11 @@ fn format_of(path: &Path) -> Option<Format> {
 }
 
 /// Reads a patient file and evaluates it: a decision, or proper diagnostics; never a panic.
-fn run_patient(program: &Program, text: &str, format: Format) -> Result<(), Vec<Diagnostic>> {
-    let source = Source::new("patient", text);
-    let values = read_patient(program, text, format, &source, &[])?;
-    posology::eval::evaluate(program, &values, posology::eval::Options { trace: true })
+fn run_patient(protocol: &Protocol, text: &str, format: Format) -> Result<(), Vec<Diagnostic>> {
+    let patient = protocol.read_patient("patient", text, format, &[])?;
+    let program = protocol.program();
+    protocol
+        .evaluate(&patient, posology::Options { trace: true })
         .map(|decision| {
             // The reports must not panic either.
             let _ = posology::report::text::decision(program, &decision, true);
@@ -171,8 +169,7 @@ fn run_every_fixture() {
         let text = fixture_text(&name);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             if path.extension().is_some_and(|e| e == "dose") {
-                let source = Source::new(name.to_string(), text.as_str());
-                let (program, diags) = parse_and_check(&text, &source);
+                let (program, diags) = Protocol::check(name.to_string(), &text);
                 for d in &diags {
                     assert_proper(d, &text);
                 }
@@ -304,26 +301,30 @@ fn numbers_that_cannot_be_held_exactly_are_refused_in_a_protocol() {
 fn decimal_overflow_at_run_time_is_an_error_not_a_dose() {
     let program = checked(&fixture_text("overflow.dose"));
     let text = r#"{ "dose": "10 mg" }"#;
-    let source = Source::new("patient.json", text);
-    let values = read_patient(&program, text, Format::Json, &source, &[]).expect("patient reads");
-    let d = posology::eval::evaluate(&program, &values, Default::default())
+    let patient = program
+        .read_patient("patient.json", text, Format::Json, &[])
+        .expect("patient reads");
+    let d = program
+        .evaluate(&patient, Default::default())
         .expect_err("no dose may come of an overflow");
     assert_eq!(d.code, "posology::value::overflow");
-    assert_proper(&d, &program.source.text);
-    assert!(labelled(&d, &program.source.text).starts_with("dose * 792281625"));
+    assert_proper(&d, &program.source().text);
+    assert!(labelled(&d, &program.source().text).starts_with("dose * 792281625"));
 }
 
 #[test]
 fn division_by_zero_at_run_time_points_at_the_division() {
     let program = checked(&fixture_text("division_by_zero.dose"));
     let text = fixture_text("division_by_zero.json");
-    let source = Source::new("division_by_zero.json", text.as_str());
-    let values = read_patient(&program, &text, Format::Json, &source, &[]).expect("patient reads");
-    let d = posology::eval::evaluate(&program, &values, Default::default())
+    let patient = program
+        .read_patient("division_by_zero.json", &text, Format::Json, &[])
+        .expect("patient reads");
+    let d = program
+        .evaluate(&patient, Default::default())
         .expect_err("no dose may come of a division by zero");
     assert_eq!(d.code, "posology::value::division_by_zero");
-    assert_proper(&d, &program.source.text);
-    assert_eq!(labelled(&d, &program.source.text), "dose / (dose - dose)");
+    assert_proper(&d, &program.source().text);
+    assert_eq!(labelled(&d, &program.source().text), "dose / (dose - dose)");
 }
 
 /// A protocol whose `give` uses `a{n}`, where `a0` is the dose and each `a{i+1}` adds 1 mg to
@@ -347,8 +348,7 @@ fn let_chain(n: usize, reverse: bool, depth: usize) -> String {
 
 /// Checks, runs the examples of, and evaluates a protocol: a decision or proper diagnostics.
 fn check_and_run(text: &str) -> Result<(), Vec<Diagnostic>> {
-    let source = Source::new("test.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
+    let (program, diags) = Protocol::check("test.dose", text);
     for d in &diags {
         assert_proper(d, text);
     }
@@ -499,7 +499,7 @@ fn million(format: Format, items: &str) -> String {
     }
 }
 
-fn assert_too_many_items(program: &Program, text: &str, format: Format) {
+fn assert_too_many_items(program: &Protocol, text: &str, format: Format) {
     let started = Instant::now();
     let diags = refused_patient(program, text, format);
     let elapsed = started.elapsed();
@@ -679,10 +679,13 @@ fn smart_quotes_and_non_breaking_spaces_in_a_patient_file_are_named() {
 // ------------------------------------------------------------------ malformed patients
 
 /// The decision for a patient text, or `None` when it is refused with a diagnostic.
-fn decision_for(program: &Program, text: &str) -> Option<posology::eval::Decision> {
-    let source = Source::new("patient.json", text);
-    let values = read_patient(program, text, Format::Json, &source, &[]).ok()?;
-    posology::eval::evaluate(program, &values, posology::eval::Options::default()).ok()
+fn decision_for(program: &Protocol, text: &str) -> Option<posology::Decision> {
+    let patient = program
+        .read_patient("patient.json", text, Format::Json, &[])
+        .ok()?;
+    program
+        .evaluate(&patient, posology::Options::default())
+        .ok()
 }
 
 /// Malformed versions of a valid JSON patient: truncated, a field renamed, a unit dropped or
@@ -758,8 +761,7 @@ fn malformed_patient_fixtures_are_refused() {
         let format = format_of(&fixture(name)).expect("a patient format");
         for protocol in ["baclofen_oral.dose", "baclofen_intrathecal.dose"] {
             let program = bundled(protocol);
-            let source = Source::new(name, text.as_str());
-            let outcome = read_patient(&program, &text, format, &source, &[]);
+            let outcome = program.read_patient(name, &text, format, &[]);
             assert!(outcome.is_err(), "{name} was accepted by {protocol}");
         }
     }

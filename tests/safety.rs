@@ -6,11 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use posology::check::parse_and_check;
-use posology::diagnostics::{render_all, RenderStyle, Source};
-use posology::eval::{self, Status};
-use posology::input::{read_patient, Format};
+use posology::diagnostics::{render_all, RenderStyle};
+use posology::input::Format;
 use posology::report;
+use posology::{Options, Protocol, Status};
 
 /// The patient files of a fixture: `x.json` and `x.*.json` beside `x.dose`.
 fn patients_of(protocol: &Path) -> Vec<PathBuf> {
@@ -37,9 +36,8 @@ fn every_way_past_a_hard_limit_is_closed() {
             "tests/safety/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        let source = Source::new(name, text.as_str());
-        let (program, diags) = parse_and_check(&text, &source);
-        let Some(program) = program else {
+        let (protocol, diags) = Protocol::check(name, &text);
+        let Some(protocol) = protocol else {
             assert!(diags.iter().any(|d| d.is_error()));
             assert!(diags.iter().all(|d| d.code.starts_with("posology::")));
             insta::assert_snapshot!(format!(
@@ -48,7 +46,7 @@ fn every_way_past_a_hard_limit_is_closed() {
             ));
             return;
         };
-        for result in posology::testing::run_examples(&program) {
+        for result in posology::testing::run_examples(&protocol) {
             assert!(result.passed(), "{}: {:?}", path.display(), result.failures);
         }
         let mut out = String::new();
@@ -61,16 +59,21 @@ fn every_way_past_a_hard_limit_is_closed() {
         for patient in patients {
             let json = std::fs::read_to_string(&patient).expect("patient is readable");
             let patient_name = patient.file_name().unwrap_or_default().to_string_lossy();
-            let psource = Source::new(patient_name.to_string(), json.as_str());
-            let values = read_patient(&program, &json, Format::Json, &psource, &[])
+            let patient = protocol
+                .read_patient(patient_name.to_string(), &json, Format::Json, &[])
                 .expect("fixture patient is valid");
-            let decision = eval::evaluate(&program, &values, eval::Options::default())
+            let decision = protocol
+                .evaluate(&patient, Options::default())
                 .expect("fixture patient gets a decision");
             if decision.status == Status::Refused {
                 assert!(decision.doses.is_empty() && decision.schedule.is_none());
             }
             out.push_str(&format!("== {patient_name}\n"));
-            out.push_str(&report::text::decision(&program, &decision, false));
+            out.push_str(&report::text::decision(
+                protocol.program(),
+                &decision,
+                false,
+            ));
             out.push('\n');
         }
         insta::assert_snapshot!(out);

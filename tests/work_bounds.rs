@@ -12,19 +12,19 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use posology::check::{parse_and_check, Program, MAX_DIAGNOSTICS};
+use posology::check::{parse_and_check, MAX_DIAGNOSTICS};
 use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
-use posology::eval::{evaluate, Options, Status, WORK_BUDGET};
-use posology::input::{read_patient, Format, MAX_LIST_ITEMS};
+use posology::eval::{Options, Status, WORK_BUDGET};
+use posology::input::{Format, MAX_LIST_ITEMS};
 use posology::repl::Session;
 use posology::syntax::MAX_PROTOCOL_BYTES;
+use posology::Protocol;
 
 use common::{on_cli_stack, root};
 
-fn checked(text: &str) -> Program {
-    let source = Source::new("test.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
-    program.unwrap_or_else(|| {
+/// A protocol through the library's front door, for tests that read a patient against it.
+fn loaded(text: &str) -> Protocol {
+    Protocol::load("test.dose", text).unwrap_or_else(|diags| {
         let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
         panic!("the protocol does not check: {codes:?}")
     })
@@ -112,7 +112,7 @@ fn only_so_many_problems_are_reported_and_the_rest_counted() {
 
 #[test]
 fn a_patient_with_many_problems_gets_them_capped() {
-    let program = checked(
+    let protocol = loaded(
         &std::fs::read_to_string(root().join("protocols/baclofen_oral.dose")).expect("bundled"),
     );
     let fields: Vec<String> = (0..2000).map(|i| format!("\"nope{i}\": 1")).collect();
@@ -120,8 +120,9 @@ fn a_patient_with_many_problems_gets_them_capped() {
         "{{\"phase\": \"start\", \"age\": \"45 years\", {}}}",
         fields.join(", ")
     );
-    let source = Source::new("patient.json", text.as_str());
-    let diags = read_patient(&program, &text, Format::Json, &source, &[]).expect_err("refused");
+    let diags = protocol
+        .read_patient("patient.json", &text, Format::Json, &[])
+        .expect_err("refused");
     assert_eq!(diags.len(), MAX_DIAGNOSTICS + 1);
     let last = diags.last().expect("the count");
     assert_eq!(last.code, "posology::input::too_many_problems");
@@ -154,15 +155,16 @@ fn records_of_many_fields_in_examples_are_bounded() {
 fn records_of_many_fields_in_a_patient_are_bounded() {
     // The same two million values, from a patient file of 1,000 empty records.
     let fields: Vec<String> = (0..2000).map(|i| format!("f{i}: mg optional")).collect();
-    let program = checked(&format!(
+    let protocol = loaded(&format!(
         "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ dose: mg\n    xs: list of {{ {} }} default [] }}\n  \
          limit dose <= 1 g hard\n  phase a {{ decide first {{ otherwise => give dose }} }}\n}}\n",
         fields.join(", ")
     ));
     let items = vec!["{}"; 1000].join(", ");
     let text = format!("{{\"dose\": \"1 mg\", \"xs\": [{items}]}}");
-    let source = Source::new("patient.json", text.as_str());
-    let diags = read_patient(&program, &text, Format::Json, &source, &[]).expect_err("refused");
+    let diags = protocol
+        .read_patient("patient.json", &text, Format::Json, &[])
+        .expect_err("refused");
     let d = diags
         .iter()
         .find(|d| d.code == "posology::input::too_many_values")
@@ -194,20 +196,26 @@ fn doses(n: usize) -> String {
 
 #[test]
 fn an_evaluation_over_the_work_budget_gives_no_dose() {
-    let program = checked(NESTED);
+    let protocol = loaded(NESTED);
     // 100 items: 10,000 steps, well within the budget.
     let small = doses(100);
-    let source = Source::new("patient.json", small.as_str());
-    let values = read_patient(&program, &small, Format::Json, &source, &[]).expect("reads");
-    let decision = evaluate(&program, &values, Options::default()).expect("decides");
+    let patient = protocol
+        .read_patient("patient.json", &small, Format::Json, &[])
+        .expect("reads");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("decides");
     assert_eq!(decision.status, Status::Give);
     // 3,000 items: nine million steps.
     let big = doses(3000);
-    let source = Source::new("patient.json", big.as_str());
-    let values = read_patient(&program, &big, Format::Json, &source, &[]).expect("reads");
+    let patient = protocol
+        .read_patient("patient.json", &big, Format::Json, &[])
+        .expect("reads");
     // With the trace kept, as the REPL decides (the command line's test runs without).
     {
-        let d = evaluate(&program, &values, Options { trace: true }).expect_err("over the budget");
+        let d = protocol
+            .evaluate(&patient, Options { trace: true })
+            .expect_err("over the budget");
         assert_eq!(d.code, "posology::eval::work_budget");
         assert!(
             d.message.contains(&WORK_BUDGET.to_string()),
@@ -216,7 +224,7 @@ fn an_evaluation_over_the_work_budget_gives_no_dose() {
         );
         assert_proper(&d);
         // The outer walk is labelled up to the inner one, which is labelled too.
-        let text = &program.source.text;
+        let text = &protocol.program().source.text;
         let shown: Vec<&str> = d
             .labels
             .iter()
@@ -237,20 +245,26 @@ fn thousands_of_limits_held_against_thousands_of_doses_are_bounded() {
         "protocol gate {{\n  version \"1\"\n  source \"x\"\n  inputs {{ d: mg }}\n{limits}  \
          limit daily <= 1000000 g/day hard\n  decide first {{ otherwise => give d{gives} }}\n}}\n"
     );
-    let program = checked(&text);
+    let protocol = loaded(&text);
     let patient = r#"{"d": "6000 mg"}"#;
-    let source = Source::new("patient.json", patient);
-    let values = read_patient(&program, patient, Format::Json, &source, &[]).expect("reads");
-    let d = evaluate(&program, &values, Options::default()).expect_err("over the budget");
+    let patient = protocol
+        .read_patient("patient.json", patient, Format::Json, &[])
+        .expect("reads");
+    let d = protocol
+        .evaluate(&patient, Options::default())
+        .expect_err("over the budget");
     assert_eq!(d.code, "posology::eval::work_budget");
     assert_proper(&d);
     // The gate on its own (what `expect limit` asks) refuses too.
-    let held = posology::eval::hold_dose(
-        &program,
-        &values,
-        posology::eval::Amount::One(posology::units::Quantity::parse("6000 mg").expect("a dose")),
-        None,
-    );
+    let held = protocol
+        .hold_dose(
+            &patient,
+            posology::eval::Amount::One(
+                posology::units::Quantity::parse("6000 mg").expect("a dose"),
+            ),
+            None,
+        )
+        .expect("the patient was read for this protocol");
     assert_eq!(held.status, Status::Refused);
     assert!(held.doses.is_empty());
 }

@@ -5,10 +5,10 @@
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
-use posology::check::{parse_and_check, LimitTarget, Program};
-use posology::diagnostics::{render, Diagnostic, RenderStyle, Source};
+use posology::check::{LimitTarget, Program};
+use posology::diagnostics::{render, Diagnostic, RenderStyle};
 use posology::eval::{Amount, Decision, Env};
-use posology::syntax::ast::CmpOp;
+use posology::ops::CmpOp;
 use posology::units::Quantity;
 use posology::value::Value;
 
@@ -24,16 +24,15 @@ pub const PROTOCOLS: [(&str, &str); 2] = [
     ),
 ];
 
-/// The bundled protocols, checked once.
-pub fn programs() -> &'static [Program] {
-    static PROGRAMS: OnceLock<Vec<Program>> = OnceLock::new();
-    PROGRAMS.get_or_init(|| {
+/// The bundled protocols, loaded once.
+pub fn protocols() -> &'static [posology::Protocol] {
+    static PROTOCOLS_LOADED: OnceLock<Vec<posology::Protocol>> = OnceLock::new();
+    PROTOCOLS_LOADED.get_or_init(|| {
         PROTOCOLS
             .iter()
             .map(|(name, text)| {
-                let source = Source::new(*name, *text);
-                let (program, diags) = parse_and_check(text, &source);
-                program.unwrap_or_else(|| panic!("{name} does not check: {diags:?}"))
+                posology::Protocol::load(*name, text)
+                    .unwrap_or_else(|diags| panic!("{name} does not check: {diags:?}"))
             })
             .collect()
     })

@@ -11,8 +11,7 @@ use std::fmt::Write;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use posology::diagnostics::Source;
-use posology::input::{read_patient, Format};
+use posology::input::Format;
 
 /// A quantity: `mantissa` cut to `digits` decimal digits, with `places` of them after the point,
 /// in one of the units offered for the field (the first is the declared one; the others are
@@ -276,13 +275,13 @@ impl Intrathecal {
 }
 
 fuzz_target!(|patient: Patient| {
-    let programs = common::programs();
-    let (program, text) = match &patient {
-        Patient::Oral(p) => (&programs[0], p.json()),
-        Patient::Intrathecal(p) => (&programs[1], p.json()),
+    let protocols = common::protocols();
+    let (protocol, text) = match &patient {
+        Patient::Oral(p) => (&protocols[0], p.json()),
+        Patient::Intrathecal(p) => (&protocols[1], p.json()),
     };
-    let source = Source::new("fuzz.json", text.as_str());
-    match read_patient(program, &text, Format::Json, &source, &[]) {
+    let program = protocol.program();
+    match protocol.read_patient("fuzz.json", &text, Format::Json, &[]) {
         Err(diags) => {
             common::note("refused");
             assert!(!diags.is_empty(), "a patient refused without a diagnostic");
@@ -290,12 +289,12 @@ fuzz_target!(|patient: Patient| {
                 common::check_structure(d, &text);
             }
         }
-        Ok(values) => {
-            let options = posology::eval::Options { trace: true };
-            match posology::eval::evaluate(program, &values, options) {
+        Ok(read) => {
+            let options = posology::Options { trace: true };
+            match protocol.evaluate(&read, options) {
                 Ok(decision) => {
                     common::note(&format!("decision {}", decision.status.word()));
-                    common::check_decision(program, &values, &decision);
+                    common::check_decision(program, read.values(), &decision);
                     // Reports must not panic either.
                     let _ = posology::report::text::decision(program, &decision, true);
                     let _ = posology::report::json::decision(program, &decision, true);

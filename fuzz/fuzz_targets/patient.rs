@@ -7,8 +7,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use posology::diagnostics::Source;
-use posology::input::{read_patient, Format};
+use posology::input::Format;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
@@ -20,9 +19,9 @@ fuzz_target!(|data: &[u8]| {
         _ => Format::Toml,
     };
     let text = String::from_utf8_lossy(rest);
-    let source = Source::new("fuzz.patient", text.as_ref());
-    for program in common::programs() {
-        match read_patient(program, &text, format, &source, &[]) {
+    for protocol in common::protocols() {
+        let program = protocol.program();
+        match protocol.read_patient("fuzz.patient", &text, format, &[]) {
             Err(diags) => {
                 common::note("refused");
                 assert!(
@@ -31,12 +30,12 @@ fuzz_target!(|data: &[u8]| {
                 );
                 common::check_diagnostics_render_first(&diags, &text);
             }
-            Ok(values) => {
-                let options = posology::eval::Options { trace: true };
-                match posology::eval::evaluate(program, &values, options) {
+            Ok(patient) => {
+                let options = posology::Options { trace: true };
+                match protocol.evaluate(&patient, options) {
                     Ok(decision) => {
                         common::note(&format!("decision {}", decision.status.word()));
-                        common::check_decision(program, &values, &decision);
+                        common::check_decision(program, patient.values(), &decision);
                         let _ = posology::report::text::decision(program, &decision, true);
                         let _ = posology::report::json::decision(program, &decision, true);
                     }

@@ -5,21 +5,19 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use posology::check::parse_and_check;
-use posology::diagnostics::Source;
+use posology::Protocol;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let source = Source::new("fuzz.dose", text.as_ref());
-    let (program, diags) = parse_and_check(&text, &source);
+    let (protocol, diags) = Protocol::check("fuzz.dose", &text);
     common::check_diagnostics(&diags, &text);
-    match program {
+    match protocol {
         None => assert!(
             diags.iter().any(|d| d.is_error()),
             "a protocol refused without an error"
         ),
-        Some(program) => {
-            for result in posology::testing::run_examples(&program) {
+        Some(protocol) => {
+            for result in posology::testing::run_examples(&protocol) {
                 if let Some(d) = &result.error {
                     common::check_diagnostic(d, &text);
                 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::{ActionSpec, CExpr, CExprKind, Checker, FrequencySpec, Program};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryOp, UnaryOp};
 use crate::units::Quantity;
 
 /// How deep expressions and the `let`s they use are followed: a guard for the stack. A protocol

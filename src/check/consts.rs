@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::{Checker, InputSpec, Type};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::{self, ExprKind, UnaryOp, ValueKind};
+use crate::ops::UnaryOp;
+use crate::syntax::ast::{self, ExprKind, ValueKind};
 use crate::units::{Quantity, Unit};
 use crate::value::Value;
 

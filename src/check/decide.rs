@@ -9,8 +9,8 @@ use crate::diagnostics::Code;
 use std::collections::HashSet;
 
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::CmpOp;
-use crate::syntax::ast::{self, ActionKind, FrequencyKind, HitPolicy, ProposalRuleKind};
+use crate::ops::{CmpOp, HitPolicy};
+use crate::syntax::ast::{self, ActionKind, FrequencyKind, ProposalRuleKind};
 use crate::syntax::{close_match, FORMS};
 use crate::units::{Dim, Unit};
 

@@ -189,7 +189,7 @@ impl Checker<'_> {
         spec: &InputSpec,
         range: &ast::Expr,
     ) -> Option<(Quantity, Quantity)> {
-        let ast::ExprKind::Binary(ast::BinaryOp::Range, lo, hi) = &range.kind else {
+        let ast::ExprKind::Binary(crate::ops::BinaryOp::Range, lo, hi) = &range.kind else {
             self.error(
                 Diagnostic::error(Code::InputRange, "an allowed range is written `low..high`")
                     .with_label(range.span, "not a range")
@@ -227,6 +227,7 @@ impl Checker<'_> {
                 name: phase.name.name.clone(),
                 decides: Vec::new(),
                 proposal: None,
+                span: Span::new(phase.span.start, phase.name.span.end),
             });
             self.phase_lets.push(HashMap::new());
         }

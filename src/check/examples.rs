@@ -426,7 +426,7 @@ impl Checker<'_> {
 
 /// `a..b` of two constants as a range value.
 fn fold_range(kind: &super::CExprKind) -> Option<Value> {
-    let super::CExprKind::Binary(ast::BinaryOp::Range, a, b) = kind else {
+    let super::CExprKind::Binary(crate::ops::BinaryOp::Range, a, b) = kind else {
         return None;
     };
     match (&a.kind, &b.kind) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::functions::Func;
 use crate::diagnostics::{Source, Span};
-use crate::syntax::ast::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
+use crate::ops::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
 use crate::units::{Dim, Quantity, RoundMode, Unit};
 use crate::value::{EnumNames, Value};
 
@@ -436,6 +436,8 @@ pub struct PhaseSpec {
     pub decides: Vec<DecideSpec>,
     /// Its proposal block, if any.
     pub proposal: Option<ProposalSpec>,
+    /// Where it is declared: `phase NAME`, for a diagnostic about the phase as a whole.
+    pub span: Span,
 }
 
 /// What a limit bounds.

@@ -58,7 +58,8 @@ impl<'a> Scope<'a> {
         value.ok_or_else(Vec::new)
     }
 
-    /// Converts a written value for one more item of a list input (by slot).
+    /// Converts a written value for one more item of a list input (by slot). The front end
+    /// says when the input is no list (`+=` is its notation); this is the checker's refusal.
     pub fn list_item_value(
         &mut self,
         slot: usize,

@@ -122,6 +122,8 @@ codes! {
         "An input declared as a whole number (e.g. a count of doses) is given with a fraction. Write a whole number, e.g. `3`.";
     InputOptionalAndDefault = "posology::input::optional_and_default",
         "An input is both optional and given a default; with a default it always has a value, so `optional` means nothing. Keep one of the two.";
+    InputOtherProtocol = "posology::input::other_protocol",
+        "A patient's data was read against one protocol and then given to another. Values are kept by the order of a protocol's inputs, so another protocol would read them as different things; nothing is decided. Read the patient's data again against the protocol that is to decide (in the REPL, `:patient FILE` after `:load`).";
     InputOutOfRange = "posology::input::out_of_range",
         "A patient value is outside the range the protocol allows for that input, e.g. a weight of 700 kg. Check the value: a range guards against typing slips.";
     InputRange = "posology::input::range",

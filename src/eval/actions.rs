@@ -516,8 +516,7 @@ impl<'p> Builder<'p> {
                 continue;
             }
             let rangey = matches!(dose.amount, Amount::Range(..));
-            let cap_target =
-                limits::is_ceiling(b.limit) && b.limit.op == crate::syntax::ast::CmpOp::Le;
+            let cap_target = limits::is_ceiling(b.limit) && b.limit.op == crate::ops::CmpOp::Le;
             if rangey && !also_low && cap_target && self.cap(dose, b) {
                 self.limit_message(
                     b,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::budget::{number_steps, over_budget, value_steps, Budget, Exhausted, PROJECT_STEPS};
 use crate::check::{CExpr, CExprKind, Func, Program};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::{BinaryOp, IsTest, UnaryOp};
+use crate::ops::{BinaryOp, IsTest, UnaryOp};
 use crate::units::{Quantity, UnitError};
 use crate::value::Value;
 
@@ -29,7 +29,7 @@ pub struct Env<'p> {
 type R<T> = Result<T, Diagnostic>;
 
 impl<'p> Env<'p> {
-    /// An environment for one patient, with a budget of its own ([`WORK_BUDGET`]).
+    /// An environment for one patient, with a budget of its own ([`WORK_BUDGET`](super::WORK_BUDGET)).
     pub fn new(program: &'p Program, inputs: &'p [Value]) -> Self {
         Env::with_budget(program, inputs, Budget::default())
     }

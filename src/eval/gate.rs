@@ -35,7 +35,7 @@ use super::decision::*;
 use super::expr::Env;
 use super::FiredIds;
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
-use crate::syntax::ast::{BinaryOp, CmpOp, IsTest, UnaryOp};
+use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Atom, Dim, Quantity, Unit};
 use crate::value::Value;
 
@@ -775,10 +775,10 @@ mod tests {
     //! The gate on the paths the bundled protocols never take: every frequency form, doses
     //! without frequency, sums, schedules up and down, ranges whose low end breaks a limit.
 
-    use crate::check::parse_and_check;
-    use crate::diagnostics::Source;
-    use crate::eval::{evaluate, Decision, Options, Status};
-    use crate::input::{read_patient, Format};
+    // Through the library's front door, as every front end runs the gate.
+    use crate::eval::{Decision, Options, Status};
+    use crate::input::Format;
+    use crate::protocol::Protocol;
 
     /// Runs `rules` (the body of a `decide` block) under `limits` for a patient given as JSON.
     fn run(inputs: &str, limits: &str, decide: &str, patient: &str) -> Decision {
@@ -1017,12 +1017,14 @@ mod tests {
             "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ {inputs} }}\n{DAILY_80}\n \
              phase a {{ decide {decide}\n proposal p 3 times daily {{ allow 5 mg..30 mg because \"r\" }} }}\n}}\n"
         );
-        let source = Source::new("t.dose", text.as_str());
-        let program = parse_and_check(&text, &source).0.expect("checks");
+        let protocol = Protocol::load("t.dose", &text).expect("checks");
         let judge = |json: &str| {
-            let values = read_patient(&program, json, Format::Json, &Source::new("p", json), &[])
+            let patient = protocol
+                .read_patient("p", json, Format::Json, &[])
                 .expect("valid");
-            evaluate(&program, &values, Options::default()).expect("decides")
+            protocol
+                .evaluate(&patient, Options::default())
+                .expect("decides")
         };
         let d = judge(r#"{"p": "25 mg"}"#);
         assert_eq!(d.status, Status::Give);

@@ -7,7 +7,7 @@ use super::expr::{unit_error, Env};
 use crate::check::LimitSpec;
 use crate::check::LimitTarget;
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::CmpOp;
+use crate::ops::CmpOp;
 use crate::units::Quantity;
 
 /// A limit that a value does not satisfy.

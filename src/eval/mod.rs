@@ -23,7 +23,7 @@ pub use expr::Env;
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::syntax::ast::HitPolicy;
+use crate::ops::HitPolicy;
 use crate::value::{Shown, Value};
 
 /// What to record besides the decision.
@@ -106,18 +106,12 @@ fn unmet_within<'p>(
 /// Data that fails a `require` is refused with a diagnostic: no decision is made on it. An
 /// evaluation that needs more than [`WORK_BUDGET`] steps is refused with the diagnostic
 /// `posology::eval::work_budget` (see [`over_budget`]), whatever it had decided so far.
-pub fn evaluate(
-    program: &Program,
-    inputs: &[Value],
-    options: Options,
-) -> Result<Decision, Diagnostic> {
-    evaluate_spending(program, inputs, options, &Budget::default())
-}
-
-/// [`evaluate`], spending from `budget`: several evaluations asked for by one command (a REPL
-/// `:sweep`) share one budget, so that the command as a whole is bounded. Refused with
-/// `posology::eval::work_budget` once the budget is spent, whichever evaluation spent it.
-pub fn evaluate_spending(
+/// Crate-private: outside the library, [`crate::Protocol::evaluate`] is the one way to a
+/// decision, so no front end holds values read for one protocol against another.
+///
+/// `budget` is the work budget to spend from: several evaluations asked for by one command (a
+/// REPL `:sweep`) share one, so that the command as a whole is bounded.
+pub(crate) fn evaluate_spending(
     program: &Program,
     inputs: &[Value],
     options: Options,
@@ -163,8 +157,9 @@ fn evaluate_within(
 /// Holds one dose that a protocol's rules did not give against the protocol's hard limits for
 /// a patient, through the same safety gate as every decision (`expect limit refuses …` in an
 /// example asks this). The decision returned gives the dose, or is refused with the reasons;
-/// `fired` lists the limits that refused it.
-pub fn hold_dose(
+/// `fired` lists the limits that refused it. Crate-private, like [`evaluate_spending`]: it makes a
+/// decision, for `posology test` alone.
+pub(crate) fn hold_dose(
     program: &Program,
     inputs: &[Value],
     amount: Amount,
@@ -269,10 +264,14 @@ impl<'p> Run<'_, 'p> {
         Ok(decision)
     }
 
+    /// Where the phase is declared, as the checker recorded it (none for a protocol without
+    /// phases).
     fn phase_span(&self, name: &str) -> Span {
-        let text = &self.program().source.text;
-        text.find(&format!("phase {name}"))
-            .map(|i| Span::new(i, i + 6 + name.len()))
+        self.program()
+            .phases
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.span)
             .unwrap_or_default()
     }
 

@@ -1,26 +1,22 @@
 //! For unit tests of this layer and the ones above it: a protocol text and a JSON patient to a
-//! decision, through the same parse, check, read and evaluate (gate included) as the commands.
+//! decision, through the library's front door ([`crate::Protocol`]) as the commands go: parse,
+//! check, read and evaluate, gate included. (Test code only: the layers themselves never reach
+//! up to the facade.)
 
-use crate::check::{parse_and_check, Program};
-use crate::diagnostics::Source;
-use crate::eval::{evaluate, Decision, Options};
-use crate::input::{read_patient, Format};
+use crate::check::Program;
+use crate::eval::{Decision, Options};
+use crate::input::Format;
+use crate::Protocol;
 
 /// Checks `text`, reads `patient` (JSON) and decides; panics with the diagnostics when any step
 /// fails, since a test's protocol and patient are meant to be valid.
 pub(crate) fn decide_text(text: &str, patient: &str) -> (Program, Decision) {
-    let source = Source::new("t.dose", text);
-    let (program, diags) = parse_and_check(text, &source);
-    let program = program.unwrap_or_else(|| panic!("{text}\n{diags:?}"));
-    let values = read_patient(
-        &program,
-        patient,
-        Format::Json,
-        &Source::new("p", patient),
-        &[],
-    )
-    .unwrap_or_else(|d| panic!("{d:?}"));
-    let decision =
-        evaluate(&program, &values, Options::default()).unwrap_or_else(|d| panic!("{d:?}"));
-    (program, decision)
+    let protocol = Protocol::load("t.dose", text).unwrap_or_else(|d| panic!("{text}\n{d:?}"));
+    let patient = protocol
+        .read_patient("p", patient, Format::Json, &[])
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    (protocol.program().clone(), decision)
 }

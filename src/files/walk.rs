@@ -34,7 +34,7 @@ pub struct Found {
 /// directory, a symbolic link to a directory is not followed (a warning says so), so a link
 /// back up (`dir/self -> .`) cannot make the walk endless; a link to a file is kept. A file
 /// reached twice (named twice, or linked) is listed once. Nothing is read here: each file is
-/// read later by [`read_text`], which refuses pipes and devices.
+/// read later by [`read_text`](super::read_text), which refuses pipes and devices.
 pub fn find_files(paths: &[PathBuf], extension: &str) -> Found {
     let mut found = Found::default();
     let mut seen_files = HashSet::new();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub use document::{parse_document, Entry, Format, Node, NodeKind};
 
-use crate::check::{validate_value, InputSpec, Program, Type};
+use crate::check::{validate_value, InputSpec, Program, RequireSpec, Type};
 use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
 use crate::display::quoted;
 use crate::units::{Quantity, UnitError};
@@ -41,12 +41,16 @@ pub const PATIENT_FILE: crate::files::Limit = crate::files::Limit {
 
 /// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
 /// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
-pub fn read_patient(
-    program: &Program,
+/// `unmet` names the `require`s a set of values fails: evaluating a condition is eval's work,
+/// which sits above this layer, so the caller ([`crate::protocol::Protocol::read_patient`])
+/// passes it in.
+pub(crate) fn read_patient<'p>(
+    program: &'p Program,
     text: &str,
     format: Format,
     source: &Source,
     overrides: &[String],
+    unmet: &Unmet<'p>,
 ) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let root = parse_document(text, format, source).map_err(|d| vec![d.with_source(source)])?;
     let mut decoder = Decoder::new(program);
@@ -97,7 +101,7 @@ pub fn read_patient(
         .iter()
         .filter_map(|o| o.split_once('=').map(|(n, _)| n.trim()))
         .collect();
-    let rejected = requirements(program, &values, &root, &overridden, source);
+    let rejected = requirements(program, &values, &root, &overridden, source, unmet);
     if rejected.is_empty() {
         Ok(values)
     } else {
@@ -201,15 +205,19 @@ fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
     }
 }
 
+/// The `require`s a patient's values fail, in protocol order (or why they could not be judged).
+pub type Unmet<'p> = dyn Fn(&[Value]) -> Result<Vec<&'p RequireSpec>, Diagnostic> + 'p;
+
 /// The protocol's `require` conditions the data fails, each pointing at the values it read.
-fn requirements(
-    program: &Program,
+fn requirements<'p>(
+    program: &'p Program,
     values: &[Value],
     root: &Node,
     overridden: &[&str],
     source: &Source,
+    unmet: &Unmet<'p>,
 ) -> Vec<Diagnostic> {
-    let unmet = match crate::eval::unmet_requirements(program, values) {
+    let unmet = match unmet(values) {
         Ok(u) => u,
         Err(d) => return vec![d],
     };
@@ -226,8 +234,7 @@ fn requirements(
     let mut out: Vec<Diagnostic> = unmet
         .iter()
         .take(MAX_DIAGNOSTICS)
-        .map(|u| {
-            let r = u.require;
+        .map(|&r| {
             let condition = program
                 .source
                 .text

@@ -4,11 +4,12 @@
 use crate::diagnostics::Code;
 use std::path::{Path, PathBuf};
 
-use crate::check::{check, CExprKind, Program, Scope, Type};
+use crate::check::{CExprKind, Program, Scope, Type};
 use crate::diagnostics::{did_you_mean, render_all, Diagnostic, RenderStyle, Source, Span};
-use crate::eval::{self, Decision, Env, Options};
+use crate::eval::{Decision, Env, Options};
 use crate::files::{self, Limit, WriteOptions};
 use crate::input::{self, Format, MAX_LIST_ITEMS};
+use crate::protocol::Protocol;
 use crate::report;
 pub use crate::syntax::lex::open_brackets;
 use crate::syntax::{self, ast};
@@ -53,9 +54,7 @@ impl Reply {
 /// A protocol that checked, with what the session needs to check lines against it.
 pub(super) struct Loaded {
     pub path: PathBuf,
-    pub source: Source,
-    pub ast: ast::Protocol,
-    pub program: Program,
+    pub protocol: Protocol,
 }
 
 /// One interactive session: the loaded protocol, the patient's values, the last decision.
@@ -96,7 +95,7 @@ impl Session {
 
     /// The loaded program, if any (for completion and highlighting).
     pub fn program(&self) -> Option<&Program> {
-        self.loaded.as_ref().map(|l| &l.program)
+        self.loaded.as_ref().map(|l| l.protocol.program())
     }
 
     /// True while earlier lines left brackets open.
@@ -278,25 +277,21 @@ impl Session {
             Ok(t) => t,
             Err(reply) => return reply,
         };
-        let source = Source::new(path.display().to_string(), text.as_str());
-        let ast = match syntax::parse(&text) {
-            Ok(a) => a,
-            Err(d) => return self.keep_last(&[d.with_source(&source)]),
+        let protocol = match Protocol::load(path.display().to_string(), &text) {
+            Ok(p) => p,
+            Err(diags) => return self.keep_last(&diags),
         };
-        let (program, diags) = check(&ast, &source);
-        let Some(program) = program else {
-            return self.keep_last(&diags);
-        };
+        let program = protocol.program();
         let old = self.loaded.take();
         let same_file = old.as_ref().is_some_and(|o| o.path == path);
         // Kept values are re-read by name against the new protocol, never kept by position.
         let kept = match &old {
             Some(old) if keep_values || same_file => {
-                Some(reload::reread(&old.program, &self.given, &program))
+                Some(reload::reread(old.protocol.program(), &self.given, program))
             }
             _ => None,
         };
-        let mut out = self.diagnostics(&diags);
+        let mut out = self.diagnostics(protocol.warnings());
         let name = program.header.name.clone();
         out.push_str(&format!(
             "loaded {name} ({} inputs, {} phases, {} examples)\n",
@@ -318,9 +313,7 @@ impl Session {
         self.last = None;
         self.loaded = Some(Loaded {
             path: path.to_path_buf(),
-            source,
-            ast,
-            program,
+            protocol,
         });
         Reply::ok(out)
     }
@@ -357,7 +350,7 @@ impl Session {
             Err(reply) => return reply,
         };
         let source = Source::new(path.display().to_string(), text.as_str());
-        match input::read_given(&loaded.program, &text, format, &source) {
+        match input::read_given(loaded.protocol.program(), &text, format, &source) {
             Ok(given) => {
                 let count = given.iter().filter(|v| v.is_some()).count();
                 self.dropped = vec![false; given.len()];
@@ -371,8 +364,13 @@ impl Session {
 
     fn slot_of(&self, name: &str, line: &str) -> Result<usize, Reply> {
         let loaded = self.need_protocol(line)?;
-        loaded.program.input_slot(name).ok_or_else(|| {
-            let names = loaded.program.inputs.iter().map(|i| i.name.as_str());
+        loaded.protocol.program().input_slot(name).ok_or_else(|| {
+            let names = loaded
+                .protocol
+                .program()
+                .inputs
+                .iter()
+                .map(|i| i.name.as_str());
             let help = did_you_mean(name, names)
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| "`:inputs` lists the inputs".into());
@@ -444,7 +442,7 @@ impl Session {
             let items: Vec<Value> = match self.given[slot].clone().or_else(|| {
                 self.loaded
                     .as_ref()
-                    .and_then(|l| l.program.inputs[slot].default.clone())
+                    .and_then(|l| l.protocol.program().inputs[slot].default.clone())
             }) {
                 Some(Value::List(items)) => items.to_vec(),
                 _ => Vec::new(),
@@ -463,7 +461,7 @@ impl Session {
         appending.items.push(item);
         self.last = None;
         let shown = match (&self.loaded, self.appending.as_ref()) {
-            (Some(l), Some(a)) => lists::echo_items(&l.program, &a.items),
+            (Some(l), Some(a)) => lists::echo_items(l.protocol.program(), &a.items),
             _ => String::new(),
         };
         Reply::ok(format!("{name} = {shown}\n"))
@@ -481,7 +479,7 @@ impl Session {
 
     fn echo(&self, v: &Value) -> String {
         match &self.loaded {
-            Some(l) => lists::echo(&l.program, v),
+            Some(l) => lists::echo(l.protocol.program(), v),
             None => String::new(),
         }
     }
@@ -505,8 +503,18 @@ impl Session {
         };
         let v = syntax::parse_value(text).map_err(|d| vec![shift(d)])?;
         let v = shift_value(v, offset);
-        let mut scope = Scope::new(&loaded.ast, &loaded.source);
+        let mut scope = Scope::new(loaded.protocol.ast(), loaded.protocol.source());
         let result = if append {
+            // `+=` is REPL notation: the REPL says so, and the checker only converts the item.
+            let spec = &loaded.protocol.program().inputs[slot];
+            if !matches!(spec.ty, Type::List(_)) {
+                return Err(vec![Diagnostic::error(
+                    Code::ReplNotAList,
+                    format!("`{}` is not a list: set it with `=`", spec.name),
+                )
+                .with_label(v.span, "one item")
+                .with_help(format!("write `{} = …`", spec.name))]);
+            }
             scope.list_item_value(slot, &v)
         } else {
             scope.input_value(slot, &v)
@@ -529,7 +537,8 @@ impl Session {
         let Some(l) = &self.loaded else {
             return Vec::new();
         };
-        l.program
+        l.protocol
+            .program()
             .inputs
             .iter()
             .zip(&self.given)
@@ -546,7 +555,7 @@ impl Session {
             Ok(l) => l,
             Err(r) => return r,
         };
-        let program = &loaded.program;
+        let program = loaded.protocol.program();
         let mut rows = vec![[
             "input".to_string(),
             "kind".into(),
@@ -594,7 +603,7 @@ impl Session {
                 "save the values to a patient file of their own: `:save patient.json`",
             );
         }
-        let json = input::to_patient_json(&loaded.program, &self.given);
+        let json = input::to_patient_json(loaded.protocol.program(), &self.given);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
         match files::write_text(path, &text, options) {
             Ok(()) => Reply::ok(format!(
@@ -624,17 +633,18 @@ impl Session {
 
     /// Decides for the current values (with the trace kept for `:why`).
     pub(super) fn decide(&self) -> Result<Decision, String> {
-        self.decide_spending(&eval::Budget::default())
+        self.decide_spending(&crate::eval::Budget::default())
     }
 
     /// [`Session::decide`], spending from `budget` (shared by the rows of a `:sweep`).
-    pub(super) fn decide_spending(&self, budget: &eval::Budget) -> Result<Decision, String> {
+    pub(super) fn decide_spending(&self, budget: &crate::eval::Budget) -> Result<Decision, String> {
         let Some(loaded) = &self.loaded else {
             return Err("no protocol is loaded: `:load FILE`\n".into());
         };
         // A value dropped by `:reload` is not quietly replaced by the input's default.
         let dropped: Vec<&str> = loaded
-            .program
+            .protocol
+            .program()
             .inputs
             .iter()
             .enumerate()
@@ -655,16 +665,20 @@ impl Session {
                 if dropped.len() == 1 { "it" } else { "them" },
             ));
         }
-        let values = input::complete_given(&loaded.program, &self.given).map_err(|missing| {
-            let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
-            format!(
-                "missing required input{}: {} (set {})\n",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
-                sets.join(", ")
-            )
-        })?;
-        eval::evaluate_spending(&loaded.program, &values, Options { trace: true }, budget)
+        let values =
+            input::complete_given(loaded.protocol.program(), &self.given).map_err(|missing| {
+                let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
+                format!(
+                    "missing required input{}: {} (set {})\n",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", "),
+                    sets.join(", ")
+                )
+            })?;
+        let patient = loaded.protocol.patient(values);
+        loaded
+            .protocol
+            .evaluate_spending(&patient, Options { trace: true }, budget)
             .map_err(|d| self.diagnostics(&[d]))
     }
 
@@ -673,7 +687,7 @@ impl Session {
             Ok(l) => l,
             Err(r) => return r,
         };
-        let program = &loaded.program;
+        let program = loaded.protocol.program();
         match self.decide() {
             Ok(decision) => {
                 let text = report::text::decision(program, &decision, false);
@@ -712,7 +726,7 @@ impl Session {
                 "decide first with `:run`",
             );
         };
-        let program = &loaded.program;
+        let program = loaded.protocol.program();
         let next = decision
             .next
             .as_ref()
@@ -770,7 +784,7 @@ impl Session {
             Ok(e) => e,
             Err(d) => return Reply::fail(self.diagnostics(&[d.with_source(&source)])),
         };
-        let mut scope = Scope::new(&loaded.ast, &loaded.source);
+        let mut scope = Scope::new(loaded.protocol.ast(), loaded.protocol.source());
         let c = match scope.expr(&e) {
             Ok(c) => c,
             Err(diags) => {
@@ -780,9 +794,9 @@ impl Session {
             }
         };
         let values = self.values_with_defaults();
-        let mut env = Env::new(&loaded.program, &values);
+        let mut env = Env::new(loaded.protocol.program(), &values);
         match env.eval(&c) {
-            Ok(v) => Reply::ok(format!("{}\n", shown(&v, &loaded.program))),
+            Ok(v) => Reply::ok(format!("{}\n", shown(&v, loaded.protocol.program()))),
             Err(d) => {
                 // Errors inside the line point into it; those inside a `let` into the protocol.
                 let inside_line =
@@ -790,7 +804,7 @@ impl Session {
                 let d = if inside_line && !refers_to_protocol(&d, &c) {
                     d.with_source(&source)
                 } else {
-                    d.with_source(&loaded.program.source)
+                    d.with_source(loaded.protocol.source())
                 };
                 Reply::fail(self.diagnostics(&[d]))
             }

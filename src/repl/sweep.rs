@@ -33,7 +33,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
             "load one with `:load FILE`",
         );
     };
-    let program = &loaded.program;
+    let program = loaded.protocol.program();
     let (name, rest) = arg
         .split_once(char::is_whitespace)
         .map_or((arg, ""), |(n, r)| (n, r.trim()));
@@ -174,7 +174,7 @@ fn not_sweepable(session: &Session, spec: &crate::check::InputSpec) -> (String, 
             "load one with `:load FILE`".into(),
         );
     };
-    let program = &loaded.program;
+    let program = loaded.protocol.program();
     let name = &spec.name;
     let kind = super::session::kind_of(program, &spec.ty, spec.whole);
     let (what, set) = match &spec.ty {
@@ -229,11 +229,11 @@ fn numeric_values(
         .ok_or("a sweep over a quantity needs `step`")?;
     let constant = |text: &str| -> Result<Value, String> {
         let e = syntax::parse_expr(text.trim()).map_err(|d| d.message)?;
-        let c = Scope::new(&loaded.ast, &loaded.source)
+        let c = Scope::new(loaded.protocol.ast(), loaded.protocol.source())
             .expr(&e)
             .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
-        let no_values: Vec<Value> = vec![Value::Missing; loaded.program.inputs.len()];
-        Env::new(&loaded.program, &no_values)
+        let no_values: Vec<Value> = vec![Value::Missing; loaded.protocol.program().inputs.len()];
+        Env::new(loaded.protocol.program(), &no_values)
             .eval(&c)
             .map_err(|d| d.message)
     };

@@ -3,6 +3,10 @@
 
 use crate::diagnostics::Span;
 
+// The operators live in `crate::ops`, shared by every layer; re-exported so that a tree is
+// spelt `ast::BinaryOp::Add` as before.
+pub use crate::ops::{BinaryOp, CmpOp, HitPolicy, IsTest, RoundMode, UnaryOp};
+
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
@@ -139,31 +143,6 @@ pub struct Let {
     pub span: Span,
 }
 
-/// A comparison operator in a limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    /// As written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-}
-
 /// `limit TARGET OP VALUE hard|soft [when …] [because "…"] [source "…"]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limit {
@@ -211,15 +190,6 @@ pub struct Phase {
     pub proposals: Vec<Proposal>,
     /// The whole block.
     pub span: Span,
-}
-
-/// The hit policy of a decision block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HitPolicy {
-    /// The first rule whose condition holds fires; the rest are skipped.
-    First,
-    /// Every rule whose condition holds fires.
-    Collect,
 }
 
 /// `decide first|collect { rules }`
@@ -530,92 +500,4 @@ pub enum ExprKind {
     Is(Box<Expr>, IsTest),
     /// `e round [up|down] to step`
     Round(Box<Expr>, RoundMode, Box<Expr>),
-}
-
-/// Prefix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnaryOp {
-    /// `-`
-    Neg,
-    /// `not`
-    Not,
-}
-
-/// Infix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    /// `or`
-    Or,
-    /// `and`
-    And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `in` (membership in a range or list)
-    In,
-    /// `..` (a range)
-    Range,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-impl BinaryOp {
-    /// As written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::In => "in",
-            BinaryOp::Range => "..",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-        }
-    }
-}
-
-/// The postfix tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IsTest {
-    /// `is missing`
-    Missing,
-    /// `is not missing`
-    NotMissing,
-    /// `is empty`
-    Empty,
-    /// `is not empty`
-    NotEmpty,
-}
-
-/// Rounding direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoundMode {
-    /// `round to` (nearest)
-    Nearest,
-    /// `round up to`
-    Up,
-    /// `round down to`
-    Down,
 }

@@ -272,7 +272,7 @@ impl Atom {
         self as usize
     }
 
-    /// What the language knows of this atom: its row of [`ATOMS`].
+    /// What the language knows of this atom: its row of `ATOMS`.
     pub fn info(self) -> &'static AtomInfo {
         &ATOMS[self.index()]
     }

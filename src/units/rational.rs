@@ -441,7 +441,7 @@ impl Rational {
     }
 
     /// [`UnitError::Overflow`] unless the value is within the bounds every quantity keeps: a
-    /// magnitude below 2⁹⁶ and a numerator and a denominator of at most [`MAX_BITS`] bits.
+    /// magnitude below 2⁹⁶ and a numerator and a denominator of at most `MAX_BITS` bits.
     pub fn check_bounds(&self) -> Result<(), UnitError> {
         match &self.0 {
             // |num| < 2^63 < 2^96 and den < 2^63.

@@ -31,11 +31,11 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 
-use posology::check::{parse_and_check, Program};
-use posology::diagnostics::Source;
+// The library's protocol is `Checked` here: `Protocol` is the generated one.
 use posology::eval::{Amount, Decision, FrequencyOut, Status};
-use posology::input::{read_patient, Format};
+use posology::input::Format;
 use posology::units::Quantity;
+use posology::Protocol as Checked;
 
 // ------------------------------------------------------------------ choices
 
@@ -1369,7 +1369,7 @@ fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
 
 /// Parses and checks a generated protocol (never a panic; an accepted protocol must refuse
 /// what the spec makes a `check` error). `Ok(None)` when `check` refuses it.
-pub fn check_protocol(p: &Protocol, stats: &mut Stats) -> Result<Option<Program>, Failure> {
+pub fn check_protocol(p: &Protocol, stats: &mut Stats) -> Result<Option<Checked>, Failure> {
     stats.protocols += 1;
     let fail = |violations: Vec<Violation>, decided: String| Failure {
         protocol: p.text.clone(),
@@ -1377,13 +1377,14 @@ pub fn check_protocol(p: &Protocol, stats: &mut Stats) -> Result<Option<Program>
         decided,
         violations,
     };
-    let source = Source::new("generated.dose", p.text.as_str());
-    let (program, diags) = catch_unwind(AssertUnwindSafe(|| parse_and_check(&p.text, &source)))
-        .map_err(|e| {
-            let mut out = Vec::new();
-            v(&mut out, "check panics", panic_text(&*e));
-            fail(out, String::new())
-        })?;
+    let (program, diags) = catch_unwind(AssertUnwindSafe(|| {
+        Checked::check("generated.dose", &p.text)
+    }))
+    .map_err(|e| {
+        let mut out = Vec::new();
+        v(&mut out, "check panics", panic_text(&*e));
+        fail(out, String::new())
+    })?;
     let mut out = Vec::new();
     for d in &diags {
         if !d.code.starts_with("posology::") {
@@ -1503,7 +1504,7 @@ pub fn summary(d: &Decision) -> String {
 /// Reads a patient and evaluates it; the decision is held to the oracle.
 pub fn run_patient(
     p: &Protocol,
-    program: &Program,
+    program: &Checked,
     patient: &Patient,
     stats: &mut Stats,
 ) -> Result<(), Failure> {
@@ -1515,9 +1516,8 @@ pub fn run_patient(
         decided,
         violations,
     };
-    let source = Source::new("patient.json", json.as_str());
     let read = catch_unwind(AssertUnwindSafe(|| {
-        read_patient(program, &json, Format::Json, &source, &[])
+        program.read_patient("patient.json", &json, Format::Json, &[])
     }))
     .map_err(|e| {
         let mut out = Vec::new();
@@ -1543,15 +1543,13 @@ pub fn run_patient(
             };
         }
     };
-    let options = posology::eval::Options { trace: false };
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        posology::eval::evaluate(program, &values, options)
-    }))
-    .map_err(|e| {
-        let mut out = Vec::new();
-        v(&mut out, "evaluation panics", panic_text(&*e));
-        fail(out, String::new())
-    })?;
+    let options = posology::Options { trace: false };
+    let result =
+        catch_unwind(AssertUnwindSafe(|| program.evaluate(&values, options))).map_err(|e| {
+            let mut out = Vec::new();
+            v(&mut out, "evaluation panics", panic_text(&*e));
+            fail(out, String::new())
+        })?;
     let decision = match result {
         Ok(d) => d,
         Err(d) => {

@@ -1,0 +1,163 @@
+//! The facade's promises: a protocol loads only when it checks, a patient is read against it,
+//! and every decision comes out of the safety gate.
+
+use super::*;
+use crate::eval::Status;
+
+/// A protocol with a hard limit a rule breaks, a requirement, and two phases, one of which
+/// decides nothing.
+const TEXT: &str = r#"protocol facade {
+  version "1.0.0"
+  source  "test"
+  drug    "demo"
+  inputs {
+    phase:  a | b
+    weight: kg in 1 kg..300 kg
+    dose:   mg in 1 mg..500 mg optional
+  }
+  begin at phase
+  limit dose <= 100 mg hard
+  require weight >= 2 kg because "a weight under 2 kg is a typing slip"
+  phase a {
+    decide first {
+      when dose is not missing => give dose
+      otherwise                => give 50 mg
+    }
+  }
+  phase b {
+    decide first {
+      when weight > 1000 kg => give 1 mg
+    }
+  }
+}
+"#;
+
+fn loaded() -> Protocol {
+    Protocol::load("facade.dose", TEXT).unwrap_or_else(|d| panic!("{d:#?}"))
+}
+
+fn decide(protocol: &Protocol, json: &str) -> Result<Decision, Diagnostic> {
+    let patient = protocol
+        .read_patient("patient.json", json, Format::Json, &[])
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    protocol.evaluate(&patient, Options::default())
+}
+
+#[test]
+fn a_protocol_that_checks_loads_with_its_name_and_keeps_its_warnings() {
+    let protocol = loaded();
+    assert_eq!(protocol.program().header.name, "facade");
+    assert_eq!(protocol.source().name, "facade.dose");
+    // Phase b decides nothing for most patients: a warning, kept for the front end to show.
+    let codes: Vec<&str> = protocol.warnings().iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["posology::decide::no_otherwise"]);
+    assert!(protocol.warnings().iter().all(|d| !d.is_error()));
+}
+
+#[test]
+fn a_protocol_with_an_error_does_not_load_and_says_why() {
+    let text = TEXT.replace("give 50 mg", "give 50 mL");
+    let diags = Protocol::load("bad.dose", &text).expect_err("a dose in mL under a mg limit");
+    assert!(diags.iter().any(Diagnostic::is_error), "{diags:#?}");
+    let (protocol, same) = Protocol::check("bad.dose", &text);
+    assert!(protocol.is_none());
+    assert_eq!(same.len(), diags.len());
+    let diags = Protocol::load("bad.dose", "protocol {").expect_err("does not parse");
+    assert!(diags[0].code.starts_with("posology::"), "{diags:#?}");
+}
+
+#[test]
+fn warnings_are_kept_on_the_loaded_protocol() {
+    let text = TEXT.replace("limit dose <= 100 mg hard", "limit dose <= 100000 ug hard");
+    let protocol = Protocol::load("ug.dose", &text).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(
+        protocol
+            .warnings()
+            .iter()
+            .any(|d| d.code == "posology::unit::unsafe_abbreviation"),
+        "{:#?}",
+        protocol.warnings()
+    );
+    let (checked, diags) = Protocol::check("ug.dose", &text);
+    assert!(checked.is_some());
+    assert_eq!(diags.len(), protocol.warnings().len());
+}
+
+#[test]
+fn a_patient_is_read_then_decided() {
+    let protocol = loaded();
+    let d = decide(&protocol, r#"{"phase": "a", "weight": "70 kg"}"#).expect("decides");
+    assert_eq!(d.status, Status::Give);
+    assert_eq!(d.phase, "a");
+    assert_eq!(d.doses.len(), 1);
+}
+
+#[test]
+fn evaluate_holds_every_dose_to_the_hard_limits() {
+    let protocol = loaded();
+    let d = decide(
+        &protocol,
+        r#"{"phase": "a", "weight": "70 kg", "dose": "150 mg"}"#,
+    )
+    .expect("decides");
+    assert_eq!(d.status, Status::Refused);
+    assert!(d.doses.is_empty(), "a refusal lists no dose: {d:#?}");
+}
+
+#[test]
+fn data_failing_a_requirement_is_refused_when_read_pointing_at_the_field() {
+    let protocol = loaded();
+    let json = r#"{"phase": "a", "weight": "1.5 kg"}"#;
+    let diags = protocol
+        .read_patient("patient.json", json, Format::Json, &[])
+        .expect_err("refused");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "posology::input::rejected");
+    let span = diags[0].primary_span().expect("a label");
+    assert_eq!(&json[span.start..span.end], r#""1.5 kg""#);
+    assert_eq!(
+        diags[0].source.as_ref().map(|s| s.name.as_str()),
+        Some("patient.json")
+    );
+}
+
+#[test]
+fn a_patient_read_for_another_protocol_is_refused() {
+    let one = loaded();
+    let other = loaded();
+    let patient = one
+        .read_patient(
+            "p.json",
+            r#"{"phase": "a", "weight": "70 kg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("valid");
+    let err = other
+        .evaluate(&patient, Options::default())
+        .expect_err("not this protocol's patient");
+    assert_eq!(err.code, "posology::input::other_protocol");
+    // Loading the same text twice is two protocols; a clone is the same one.
+    let same = one.clone();
+    assert!(same.evaluate(&patient, Options::default()).is_ok());
+}
+
+#[test]
+fn values_of_the_wrong_length_are_refused_not_indexed() {
+    let protocol = loaded();
+    let patient = protocol.patient(Vec::new());
+    let err = protocol
+        .evaluate(&patient, Options::default())
+        .expect_err("no values");
+    assert_eq!(err.code, "posology::input::other_protocol");
+}
+
+#[test]
+fn a_phase_that_decides_nothing_is_pointed_at_by_its_declaration() {
+    let protocol = loaded();
+    let err =
+        decide(&protocol, r#"{"phase": "b", "weight": "70 kg"}"#).expect_err("nothing decided");
+    assert_eq!(err.code, "posology::eval::no_decision");
+    let span = err.primary_span().expect("a label");
+    assert_eq!(&TEXT[span.start..span.end], "phase b");
+}
