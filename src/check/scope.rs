@@ -67,12 +67,14 @@ impl<'a> Scope<'a> {
     ) -> Result<Value, Vec<Diagnostic>> {
         let mut spec = self.checker.program.inputs[slot].clone();
         let Type::List(inner) = spec.ty.clone() else {
+            // A check code, not the REPL's: the REPL refuses `+=` on a non-list itself, before
+            // it gets here; another front end would get the checker's own wording.
             return Err(vec![Diagnostic::error(
-                Code::ReplNotAList,
-                format!("`{}` is not a list: set it with `=`", spec.name),
+                Code::TypeMismatch,
+                format!("`{}` is not a list, so it takes no item", spec.name),
             )
             .with_label(v.span, "one item")
-            .with_help(format!("write `{} = …`", spec.name))]);
+            .with_help(format!("give `{}` its whole value instead", spec.name))]);
         };
         spec.unit = match &*inner {
             Type::Num(u) => Some(u.clone()),
@@ -84,5 +86,57 @@ impl<'a> Scope<'a> {
         let value = self.checker.const_value(v, &spec);
         self.take_errors()?;
         value.ok_or_else(Vec::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    const TEXT: &str = "protocol s {\n version \"1\"\n source \"x\"\n inputs { w: kg in 1 kg..300 kg\n xs: list of mg default [] }\n limit dose <= 10 mg hard\n decide first { otherwise => give 1 mg }\n}\n";
+
+    fn scope_value(slot: usize, text: &str, item: bool) -> Result<Value, Vec<Diagnostic>> {
+        let ast = syntax::parse(TEXT).expect("parses");
+        let source = Source::new("s.dose", TEXT);
+        let mut scope = Scope::new(&ast, &source);
+        let v = syntax::parse_value(text).expect("a value");
+        if item {
+            scope.list_item_value(slot, &v)
+        } else {
+            scope.input_value(slot, &v)
+        }
+    }
+
+    #[test]
+    fn an_item_of_a_list_is_converted_to_the_list_unit() {
+        let v = scope_value(1, "0.5 g", true).expect("an item in mg");
+        let Value::Num(q) = v else {
+            panic!("a number: {v:?}")
+        };
+        assert_eq!(q.to_string(), "500 mg");
+    }
+
+    #[test]
+    fn an_item_for_an_input_that_is_no_list_is_a_type_error_of_the_checker() {
+        let diags = scope_value(0, "70 kg", true).expect_err("not a list");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "posology::type::mismatch");
+        assert!(
+            diags[0].message.contains("`w` is not a list"),
+            "{:?}",
+            diags[0]
+        );
+    }
+
+    #[test]
+    fn a_value_outside_the_declared_range_is_refused() {
+        let diags = scope_value(0, "400 kg", false).expect_err("out of range");
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.code == "posology::input::out_of_range"),
+            "{diags:?}"
+        );
     }
 }
