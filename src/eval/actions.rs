@@ -543,11 +543,17 @@ impl<'p> Builder<'p> {
             return false;
         }
         let lo = lo.clone();
-        dose.amount = Amount::Range(lo.clone(), b.bound.clone());
+        // Both ends in the dose's unit ("18 mg to 20 mg", not "18 mg to 20000 mcg"), when the
+        // bound converts exactly; otherwise as the limit wrote it.
+        let hi = b
+            .bound
+            .convert_to(&lo.unit)
+            .unwrap_or_else(|_| b.bound.clone());
+        dose.amount = Amount::Range(lo.clone(), hi.clone());
         if dose.daily_total.is_some() {
             // The daily total follows the capped dose (a stale total would show more).
             let freq = dose.frequency.as_ref();
-            dose.daily_total = match (daily_total(&lo, freq), daily_total(&b.bound, freq)) {
+            dose.daily_total = match (daily_total(&lo, freq), daily_total(&hi, freq)) {
                 (Ok(dlo), Ok(dhi)) => Some(Amount::Range(dlo, dhi)),
                 _ => None,
             };

@@ -916,6 +916,23 @@ mod tests {
     }
 
     #[test]
+    fn a_range_capped_by_a_limit_in_another_unit_shows_both_ends_in_its_own() {
+        let limits = " limit dose <= 20000 mcg hard\n limit daily <= 0.08 g/day hard";
+        let d = run(
+            "hi: mg",
+            limits,
+            "first { otherwise => give 10 mg..hi 4 times daily }",
+            r#"{"hi": "30 mg"}"#,
+        );
+        assert_eq!(d.status, Status::Give);
+        let dose = &d.doses[0];
+        // Not "10 mg to 20000 mcg": the cap is the limit's bound, in the dose's unit.
+        assert_eq!(crate::report::text::amount(&dose.amount), "10 mg to 20 mg");
+        let daily = dose.daily_total.as_ref().expect("a daily total");
+        assert_eq!(crate::report::text::amount(daily), "40 mg/day to 80 mg/day");
+    }
+
+    #[test]
     fn doses_given_together_are_summed() {
         let decide = "collect { a: always => give 10 mg 4 times daily\n b: always => give n * 1 mg 4 times daily }";
         assert_eq!(
