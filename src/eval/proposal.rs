@@ -30,8 +30,78 @@ pub(super) fn judge(
     let daily = (is_rate || freq.is_some())
         .then(|| daily_total(&value, freq.as_ref()).ok())
         .flatten();
-    let mut verdict: Option<(bool, String, Option<String>, Option<String>)> = None;
+    let (verdict, mut allowed_range) = rules_verdict(env, spec, &value, trace, fired)?;
+    let mut verdict = verdict.unwrap_or(Verdict {
+        allowed: false,
+        reason: "no rule of this phase allows a change now".to_string(),
+        rule: None,
+        source: None,
+    });
+    // The range shown as allowed never reaches past a hard ceiling.
+    if let Some(range) = allowed_range.take() {
+        allowed_range = Some(cap_by_hard_limits(env, range, is_rate, freq.as_ref())?);
+    }
+    let single = (!is_rate).then_some(&value);
+    let breaches = limits::breaches(env, single, daily.as_ref(), false)?;
+    for b in &breaches {
+        fired.note(&b.limit.id);
+        if b.limit.hard {
+            if verdict.allowed {
+                verdict = Verdict {
+                    allowed: false,
+                    reason: b.explain(),
+                    rule: Some(b.limit.id.clone()),
+                    source: b.limit.source.clone(),
+                };
+            }
+            if limits::is_ceiling(b.limit) {
+                allowed_range = allowed_range.map(|a| cap(a, &b.bound));
+            }
+        } else if verdict.allowed {
+            decision.messages.push(Message {
+                level: Level::Warning,
+                code: "limit.soft".into(),
+                text: format!("Proposed dose: {}", b.explain()),
+                rule: Some(b.limit.id.clone()),
+                source: b.limit.source.clone(),
+            });
+        }
+    }
+    decision.proposal = Some(ProposalOutcome {
+        value,
+        daily_total: daily,
+        frequency: freq,
+        allowed: verdict.allowed,
+        reason: verdict.reason,
+        allowed_range,
+        rule: verdict.rule,
+        source: verdict.source,
+    });
+    Ok(())
+}
+
+/// What the phase's proposal rules (or a hard limit after them) say of a proposed dose.
+struct Verdict {
+    allowed: bool,
+    reason: String,
+    /// The rule or limit that decided.
+    rule: Option<String>,
+    source: Option<String>,
+}
+
+/// Runs the phase's `refuse when` and `allow` rules in order: the first that applies decides
+/// (`None` when none does), and the first `allow` that applies gives the range shown as
+/// allowed — unless a `refuse when` decided, which allows no change now.
+fn rules_verdict(
+    env: &mut Env<'_>,
+    spec: &ProposalSpec,
+    value: &Quantity,
+    trace: &mut Vec<TraceEntry>,
+    fired: &mut FiredIds,
+) -> Result<(Option<Verdict>, Option<Amount>), Diagnostic> {
+    let mut verdict: Option<Verdict> = None;
     let mut allowed_range: Option<Amount> = None;
+    let mut refused_by_rule = false;
     for rule in &spec.rules {
         let at =
             (rule.when.as_ref().or(rule.allow.as_ref())).map_or_else(Default::default, |e| e.span);
@@ -62,100 +132,51 @@ pub(super) fn judge(
         if !applies {
             continue;
         }
-        match &rule.allow {
-            None => {
-                if verdict.is_none() {
-                    fired.push(rule.id.clone());
-                    verdict = Some((
-                        false,
-                        rule.because.clone(),
-                        Some(rule.id.clone()),
-                        rule.source.clone(),
-                    ));
-                }
+        let Some(range) = &rule.allow else {
+            if verdict.is_none() {
+                fired.push(rule.id.clone());
+                refused_by_rule = true;
+                verdict = Some(Verdict {
+                    allowed: false,
+                    reason: rule.because.clone(),
+                    rule: Some(rule.id.clone()),
+                    source: rule.source.clone(),
+                });
             }
-            Some(range) => {
-                let a = match (amount(env, range), decided) {
-                    (Ok(a), _) => a,
-                    (Err(_), true) => break,
-                    (Err(e), false) => return Err(e),
-                };
-                if verdict.is_none() {
-                    fired.push(rule.id.clone());
-                    let inside = within(&value, &a);
-                    let reason = if inside {
-                        rule.because.clone()
-                    } else {
-                        format!(
-                            "{value} is outside the allowed {}: {}",
-                            show(&a),
-                            rule.because
-                        )
-                    };
-                    verdict = Some((inside, reason, Some(rule.id.clone()), rule.source.clone()));
-                }
-                if allowed_range.is_none() {
-                    allowed_range = Some(a);
-                }
-                break;
-            }
+            continue;
+        };
+        let a = match (amount(env, range), decided) {
+            (Ok(a), _) => a,
+            (Err(_), true) => break,
+            (Err(e), false) => return Err(e),
+        };
+        if verdict.is_none() {
+            fired.push(rule.id.clone());
+            let inside = within(value, &a);
+            let reason = if inside {
+                rule.because.clone()
+            } else {
+                format!(
+                    "{value} is outside the allowed {}: {}",
+                    show(&a),
+                    rule.because
+                )
+            };
+            verdict = Some(Verdict {
+                allowed: inside,
+                reason,
+                rule: Some(rule.id.clone()),
+                source: rule.source.clone(),
+            });
         }
+        allowed_range = Some(a);
+        break;
     }
     // A `refuse when` verdict allows no change now: showing an allow rule's range would mislead.
-    let refused_by_rule = verdict.as_ref().is_some_and(|(ok, _, id, _)| {
-        !ok && spec
-            .rules
-            .iter()
-            .any(|r| r.allow.is_none() && Some(&r.id) == id.as_ref())
-    });
     if refused_by_rule {
         allowed_range = None;
     }
-    let (mut allowed, mut reason, mut rule, mut source) = verdict.unwrap_or((
-        false,
-        "no rule of this phase allows a change now".to_string(),
-        None,
-        None,
-    ));
-    // The range shown as allowed never reaches past a hard ceiling.
-    if let Some(range) = allowed_range.take() {
-        allowed_range = Some(cap_by_hard_limits(env, range, is_rate, freq.as_ref())?);
-    }
-    let single = (!is_rate).then_some(&value);
-    let breaches = limits::breaches(env, single, daily.as_ref(), false)?;
-    for b in &breaches {
-        fired.note(&b.limit.id);
-        if b.limit.hard {
-            if allowed {
-                allowed = false;
-                reason = b.explain();
-                rule = Some(b.limit.id.clone());
-                source = b.limit.source.clone();
-            }
-            if limits::is_ceiling(b.limit) {
-                allowed_range = allowed_range.map(|a| cap(a, &b.bound));
-            }
-        } else if allowed {
-            decision.messages.push(Message {
-                level: Level::Warning,
-                code: "limit.soft".into(),
-                text: format!("Proposed dose: {}", b.explain()),
-                rule: Some(b.limit.id.clone()),
-                source: b.limit.source.clone(),
-            });
-        }
-    }
-    decision.proposal = Some(ProposalOutcome {
-        value,
-        daily_total: daily,
-        frequency: freq,
-        allowed,
-        reason,
-        allowed_range,
-        rule,
-        source,
-    });
-    Ok(())
+    Ok((verdict, allowed_range))
 }
 
 /// A proposal in a phase with no proposal rules is refused, saying so.

@@ -4,7 +4,7 @@ use super::session::{table, Reply, Session};
 use crate::check::{validate_value, Scope, Type};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Source, Span};
-use crate::eval::{Env, Status};
+use crate::eval::{Decision, Env, Status};
 use crate::report;
 use crate::syntax;
 use crate::units::Quantity;
@@ -15,148 +15,36 @@ pub const MAX_SWEEP_ROWS: usize = 100;
 
 /// Runs a sweep: `NAME` over a choice's values, or `NAME LOW..HIGH step STEP`.
 pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
-    let fail = |code: Code, message: String, help: &str| {
-        let d = Diagnostic::error(code, message)
-            .with_label(Span::new(0, line.len()), "here")
-            .with_help(help.to_string())
-            .with_source(&Source::new("input", line));
-        Reply {
-            text: crate::diagnostics::render_all(&[d], crate::diagnostics::RenderStyle::Plain),
-            ok: false,
-            ..Reply::default()
-        }
+    let (slot, values) = match sweep_values(session, arg) {
+        Ok(found) => found,
+        Err(Refusal {
+            code,
+            message,
+            help,
+        }) => return refusal(line, code, message, &help),
     };
     let Some(loaded) = &session.loaded else {
-        return fail(
+        return refusal(
+            line,
             Code::ReplNoProtocol,
             "no protocol is loaded".into(),
             "load one with `:load FILE`",
         );
     };
     let program = loaded.protocol.program();
-    let (name, rest) = arg
-        .split_once(char::is_whitespace)
-        .map_or((arg, ""), |(n, r)| (n, r.trim()));
-    let Some(slot) = program.input_slot(name) else {
-        return fail(
-            Code::ReplUnknownInput,
-            format!(
-                "`{}` is not an input of this protocol",
-                crate::display::quoted(name)
-            ),
-            "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`",
-        );
-    };
-    let spec = program.inputs[slot].clone();
-    if !matches!(spec.ty, Type::Enum(_) | Type::Bool | Type::Num(_)) {
-        let (message, help) = not_sweepable(session, &spec);
-        return fail(Code::ReplSweep, message, &help);
-    }
-    let values: Vec<Value> = if rest.is_empty() {
-        match &spec.ty {
-            Type::Enum(id) => (0..program.enums[*id as usize].values.len() as u32)
-                .map(|i| Value::Enum(*id, i))
-                .collect(),
-            Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
-            _ => {
-                let (what, example) = if spec.whole {
-                    ("a count".to_string(), format!(":sweep {name} 1..4 step 1"))
-                } else {
-                    let unit = spec.unit.clone().unwrap_or_default();
-                    let five = Quantity::new(5.into(), unit.clone());
-                    (
-                        unit.dim().describe(),
-                        format!(
-                            ":sweep {name} LOW..HIGH step STEP`, each a quantity such as `{five}`"
-                        ),
-                    )
-                };
-                return fail(
-                    Code::ReplSweep,
-                    format!("`{name}` is {what}: give a range and a step"),
-                    &format!("write `{example}"),
-                );
-            }
-        }
-    } else {
-        match numeric_values(session, &spec, rest) {
-            Ok(v) => v,
-            Err(message) => {
-                return fail(
-                    Code::ReplSweep,
-                    message,
-                    "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`",
-                )
-            }
-        }
-    };
+    let name = program.inputs[slot].name.clone();
     let saved = session.given[slot].clone();
-    let mut rows = vec![[
-        name.to_string(),
-        "status".into(),
-        "decision".into(),
-        "notes".into(),
-    ]];
+    let mut rows = vec![[name, "status".into(), "decision".into(), "notes".into()]];
     // One budget for the whole sweep: a hundred rows of a protocol that works to the limit
     // would otherwise take a hundred times as long as one decision may.
     let budget = crate::eval::Budget::default();
     for v in values {
         let shown = crate::display::shown(&Shown(&v, program).to_string());
         session.given[slot] = Some(v);
-        let row = match session.decide_spending(&budget) {
-            Ok(d) => {
-                let what = if !d.doses.is_empty() {
-                    d.doses
-                        .iter()
-                        .map(|x| {
-                            report::text::amount(&x.amount)
-                                + &x.frequency
-                                    .as_ref()
-                                    .map(|f| format!(" {}", f.text))
-                                    .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                } else if let Some(s) = &d.schedule {
-                    format!("schedule of {} steps", s.steps.len())
-                } else {
-                    d.reasons
-                        .first()
-                        .map(|r| r.text.clone())
-                        .unwrap_or_default()
-                };
-                let mut notes = Vec::new();
-                if let Some(p) = &d.proposal {
-                    notes.push(format!(
-                        "proposal {}",
-                        if p.allowed { "allowed" } else { "refused" }
-                    ));
-                }
-                if d.status == Status::Refused && !d.doses.is_empty() {
-                    notes.extend(d.reasons.first().map(|r| r.text.clone()));
-                }
-                notes.extend(
-                    d.messages
-                        .iter()
-                        .filter(|m| m.level >= crate::check::Level::Warning)
-                        .map(|m| m.code.clone()),
-                );
-                [shown, d.status.word().to_string(), what, notes.join(", ")]
-            }
-            Err(e) => [
-                shown,
-                "error".into(),
-                e.lines()
-                    .find(|l| l.contains('×'))
-                    .unwrap_or(e.lines().next().unwrap_or(""))
-                    .trim()
-                    .trim_start_matches('×')
-                    .trim()
-                    .to_string(),
-                String::new(),
-            ],
-        };
-        rows.push(row);
+        rows.push(match session.decide_spending(&budget) {
+            Ok(d) => decision_row(shown, &d),
+            Err(e) => error_row(shown, &e),
+        });
     }
     session.given[slot] = saved;
     Reply {
@@ -164,6 +52,159 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         ok: true,
         ..Reply::default()
     }
+}
+
+/// Why a sweep cannot run, as a diagnostic will say it.
+struct Refusal {
+    code: Code,
+    message: String,
+    help: String,
+}
+
+impl Refusal {
+    fn new(code: Code, message: impl Into<String>, help: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+/// A refused sweep: one diagnostic under the whole line.
+fn refusal(line: &str, code: Code, message: String, help: &str) -> Reply {
+    let d = Diagnostic::error(code, message)
+        .with_label(Span::new(0, line.len()), "here")
+        .with_help(help.to_string())
+        .with_source(&Source::new("input", line));
+    Reply {
+        text: crate::diagnostics::render_all(&[d], crate::diagnostics::RenderStyle::Plain),
+        ok: false,
+        ..Reply::default()
+    }
+}
+
+/// The input a sweep's argument names (its slot) and the values it runs over: every value of
+/// a choice or true/false, or `LOW..HIGH step STEP` of a number.
+fn sweep_values(session: &Session, arg: &str) -> Result<(usize, Vec<Value>), Refusal> {
+    let Some(loaded) = &session.loaded else {
+        return Err(Refusal::new(
+            Code::ReplNoProtocol,
+            "no protocol is loaded",
+            "load one with `:load FILE`",
+        ));
+    };
+    let program = loaded.protocol.program();
+    let (name, rest) = arg
+        .split_once(char::is_whitespace)
+        .map_or((arg, ""), |(n, r)| (n, r.trim()));
+    let Some(slot) = program.input_slot(name) else {
+        return Err(Refusal::new(
+            Code::ReplUnknownInput,
+            format!(
+                "`{}` is not an input of this protocol",
+                crate::display::quoted(name)
+            ),
+            "`:inputs` lists the inputs; write `:sweep NAME LOW..HIGH step STEP`",
+        ));
+    };
+    let spec = &program.inputs[slot];
+    if !matches!(spec.ty, Type::Enum(_) | Type::Bool | Type::Num(_)) {
+        let (message, help) = not_sweepable(session, spec);
+        return Err(Refusal::new(Code::ReplSweep, message, help));
+    }
+    if !rest.is_empty() {
+        return numeric_values(session, spec, rest)
+            .map(|values| (slot, values))
+            .map_err(|message| {
+                Refusal::new(
+                    Code::ReplSweep,
+                    message,
+                    "write e.g. `:sweep daily_dose 100 mcg/day..800 mcg/day step 100 mcg/day`",
+                )
+            });
+    }
+    match &spec.ty {
+        Type::Enum(id) => Ok((
+            slot,
+            (0..program.enums[*id as usize].values.len() as u32)
+                .map(|i| Value::Enum(*id, i))
+                .collect(),
+        )),
+        Type::Bool => Ok((slot, vec![Value::Bool(false), Value::Bool(true)])),
+        _ => {
+            let (what, example) = if spec.whole {
+                ("a count".to_string(), format!(":sweep {name} 1..4 step 1"))
+            } else {
+                let unit = spec.unit.clone().unwrap_or_default();
+                let five = Quantity::new(5.into(), unit.clone());
+                (
+                    unit.dim().describe(),
+                    format!(":sweep {name} LOW..HIGH step STEP`, each a quantity such as `{five}`"),
+                )
+            };
+            Err(Refusal::new(
+                Code::ReplSweep,
+                format!("`{name}` is {what}: give a range and a step"),
+                format!("write `{example}"),
+            ))
+        }
+    }
+}
+
+/// One row of the table for a decision: the value, the status, what is given (or scheduled,
+/// or why not), and notes (the proposal's verdict, a refusal's reason, warnings).
+fn decision_row(shown: String, d: &Decision) -> [String; 4] {
+    let what = if !d.doses.is_empty() {
+        d.doses
+            .iter()
+            .map(|x| {
+                report::text::amount(&x.amount)
+                    + &x.frequency
+                        .as_ref()
+                        .map(|f| format!(" {}", f.text))
+                        .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else if let Some(s) = &d.schedule {
+        format!("schedule of {} steps", s.steps.len())
+    } else {
+        d.reasons
+            .first()
+            .map(|r| r.text.clone())
+            .unwrap_or_default()
+    };
+    let mut notes = Vec::new();
+    if let Some(p) = &d.proposal {
+        notes.push(format!(
+            "proposal {}",
+            if p.allowed { "allowed" } else { "refused" }
+        ));
+    }
+    if d.status == Status::Refused && !d.doses.is_empty() {
+        notes.extend(d.reasons.first().map(|r| r.text.clone()));
+    }
+    notes.extend(
+        d.messages
+            .iter()
+            .filter(|m| m.level >= crate::check::Level::Warning)
+            .map(|m| m.code.clone()),
+    );
+    [shown, d.status.word().to_string(), what, notes.join(", ")]
+}
+
+/// One row of the table for a value that could not be decided: the diagnostic's message line.
+fn error_row(shown: String, rendered: &str) -> [String; 4] {
+    let message = rendered
+        .lines()
+        .find(|l| l.contains('×'))
+        .unwrap_or(rendered.lines().next().unwrap_or(""))
+        .trim()
+        .trim_start_matches('×')
+        .trim()
+        .to_string();
+    [shown, "error".into(), message, String::new()]
 }
 
 /// Why an input that is not a choice, true/false or a number cannot be swept, and what can be.
