@@ -1127,6 +1127,31 @@ mod tests {
         assert_eq!(off_path.status, Status::Give, "{off_path:?}");
     }
 
+    /// `begin at` a let or an expression cannot be set to each phase of a `goto` path, so a
+    /// limit written for a phase was skipped after a `goto` (15 mg given past a 10 mg hard
+    /// limit for phase b): `posology check` refuses it.
+    #[test]
+    fn begin_at_must_name_the_input_that_phase_limits_read() {
+        for (lets, begin) in [("let stage = p", "stage"), ("", "if p == a then a else b")] {
+            let text = format!(
+                "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ p: a | b }}\n {lets}\n \
+                 begin at {begin}\n limit dose <= 20 mg hard\n limit dose <= 10 mg hard when p == b\n \
+                 phase a {{ decide first {{ otherwise => goto b }} }}\n \
+                 phase b {{ decide first {{ otherwise => give 15 mg }} }}\n}}\n"
+            );
+            let source = crate::diagnostics::Source::new("t.dose", text.as_str());
+            let (program, diags) = crate::check::parse_and_check(&text, &source);
+            assert!(program.is_none(), "begin at {begin}");
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.code == "posology::phase::begin_not_input"),
+                "begin at {begin}: {:?}",
+                diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+    }
+
     /// A daily floor names the one dose it finds too low.
     #[test]
     fn a_floor_names_the_single_dose() {
