@@ -49,10 +49,21 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         .with_help("split the protocol, or remove pasted material that is not protocol text"));
     }
     let mut depth = 0usize;
-    // Text inside quotes and comments may hold any character.
-    for token in lex::lex(text).iter().filter(|t| !t.is_quoted()) {
+    // Text inside quotes may hold any character (it is shown escaped wherever Posology prints
+    // it). Comments may not hide a line break or a reordering: that is where hidden code hides.
+    let lexed = lex::lex(text);
+    let unquoted = lexed
+        .iter()
+        .filter(|t| !matches!(t.kind, lex::TokenKind::String { .. }));
+    for token in unquoted {
         for (offset, c) in token.text(text).char_indices() {
             let i = token.span.start + offset;
+            if let Some(what) = hidden_break(c, text[i + c.len_utf8()..].chars().next()) {
+                return Err(hidden_text(i, c, what));
+            }
+            if token.is_quoted() {
+                continue; // a comment may hold any other character
+            }
             if let Some((name, write)) = lookalike(c) {
                 return Err(Diagnostic::error(
                     Code::SyntaxLookalikeCharacter,
@@ -82,6 +93,42 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// A character that an editor, a terminal or a review tool may show as a line break, or that
+/// reorders how the text around it is shown, while the parser reads on as if on the same line:
+/// `// note\r  limit dose <= 5 mg hard` shows a limit that the parser reads as a comment
+/// ("Trojan Source"). What it is, in words; `None` for every other character (`\r\n` is an
+/// ordinary line break).
+fn hidden_break(c: char, next: Option<char>) -> Option<&'static str> {
+    Some(match c {
+        '\r' if next != Some('\n') => "carriage return not followed by a line break",
+        '\u{0B}' => "vertical tab",
+        '\u{0C}' => "form feed",
+        '\u{85}' => "next-line control",
+        '\u{2028}' => "line separator",
+        '\u{2029}' => "paragraph separator",
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            "bidirectional control (it reorders how the text around it is shown)"
+        }
+        _ => return None,
+    })
+}
+
+fn hidden_text(at: usize, c: char, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::SyntaxHiddenText,
+        format!(
+            "this is a {what} (U+{:04X}): the text may be shown differently from how it is read",
+            c as u32
+        ),
+    )
+    .with_label(Span::new(at, at + c.len_utf8()), format!("a {what}"))
+    .with_help(
+        "remove it: an editor or terminal may show what follows on a line of its own, or \
+         reordered, while Posology reads it as part of this line (in a comment, it is ignored); \
+         end lines with \\n or \\r\\n only",
+    )
 }
 
 /// Characters that look like protocol syntax but are not, with what to write instead (patient
@@ -130,6 +177,41 @@ fn is_one_swap(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::close_match;
+
+    /// A lone carriage return in a comment: `cat` or an editor shows the limit after it on a
+    /// line of its own, the parser read it as part of the comment, and the check said "ok".
+    #[test]
+    fn text_shown_as_a_line_but_read_as_a_comment_is_refused() {
+        let protocol = |middle: &str| {
+            format!(
+                "protocol cr {{\n version \"1\"\n source \"s\"\n inputs {{\n age: years\n }}\n \
+                 limit dose <= 20 mg hard\n // child limit:{middle}limit dose <= 5 mg hard when age < 12 years\n \
+                 decide first {{\n otherwise => give 10 mg ; note \"a\rb \u{202e}c\"\n }}\n}}\n"
+            )
+        };
+        for middle in [
+            "\r  ",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{85}",
+            "\u{0B}",
+            "\u{0C}",
+            " \u{202e} ",
+        ] {
+            let text = protocol(middle);
+            let d = super::parse(&text).expect_err(&format!("{middle:?} is refused"));
+            assert_eq!(
+                d.code, Code::SyntaxHiddenText,
+                "{middle:?}: {}",
+                d.message
+            );
+            let at = text.find(middle.trim_matches(' ')).expect("in the text");
+            assert_eq!(d.labels[0].span.start, at, "{middle:?}");
+        }
+        // Ordinary line ends (\n, \r\n) and any text inside quotes are fine.
+        assert!(super::parse(&protocol("\n ")).is_ok());
+        assert!(super::parse(&protocol("\n ").replace('\n', "\r\n")).is_ok());
+    }
 
     #[test]
     fn close_match_finds_swapped_letters() {
