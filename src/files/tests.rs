@@ -222,3 +222,54 @@ fn sizes_are_said_in_the_largest_whole_unit() {
     assert_eq!(size_words(1 << 10), "1 KiB");
     assert_eq!(size_words(1000), "1000 bytes");
 }
+
+#[test]
+fn a_directory_with_nothing_to_check_is_an_error_not_a_silent_success() {
+    let dir = scratch("nothing");
+    fs::create_dir_all(dir.join("empty")).unwrap();
+    fs::write(dir.join("empty/notes.txt"), "").unwrap();
+    let found = find_files(&[dir.join("empty")], "dose");
+    assert!(found.files.is_empty());
+    let codes: Vec<_> = found.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["posology::io::nothing_found"]);
+    assert!(found.diagnostics[0].is_error());
+    // A directory named twice is searched once and not called empty the second time.
+    fs::write(dir.join("empty/a.dose"), "").unwrap();
+    let found = find_files(&[dir.join("empty"), dir.join("empty/.")], "dose");
+    assert_eq!(found.files, vec![dir.join("empty/a.dose")]);
+    assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+}
+
+#[test]
+fn a_directory_too_deep_to_look_at_is_reported_not_passed_over() {
+    let dir = scratch("deep");
+    // Each level adds 3 bytes to the path: past PATH_MAX (4096) lstat fails (ENAMETOOLONG),
+    // and what was below was skipped without a word. Made 500 levels at a time from inside,
+    // as one path would be too long to create.
+    let mut made = dir.clone();
+    for _ in 0..3 {
+        let part: PathBuf = std::iter::repeat_n("dd", 500).collect();
+        let status = Command::new("mkdir")
+            .arg("-p")
+            .arg(&part)
+            .current_dir(&made)
+            .status()
+            .expect("mkdir runs");
+        assert!(status.success());
+        made = made.join(part);
+    }
+    let found = find_files(std::slice::from_ref(&dir), "dose");
+    assert!(
+        found
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "posology::io::read" && d.is_error()),
+        "{:?}",
+        found
+            .diagnostics
+            .iter()
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
+    );
+    let _ = Command::new("rm").arg("-rf").arg(&dir).status();
+}

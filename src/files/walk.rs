@@ -42,7 +42,25 @@ pub fn find_files(paths: &[PathBuf], extension: &str) -> Found {
     for path in paths {
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                walk(path, extension, &mut seen_dirs, &mut seen_files, &mut found);
+                // A directory named twice is searched once, and is not "empty" the second time.
+                if identity(path).is_some_and(|id| seen_dirs.contains(&id)) {
+                    continue;
+                }
+                let matched = walk(path, extension, &mut seen_dirs, &mut seen_files, &mut found);
+                if matched == 0 {
+                    // Checking nothing is not a success: a mistyped or emptied directory in a
+                    // CI command line must not pass.
+                    found.diagnostics.push(
+                        Diagnostic::error(
+                            "posology::io::nothing_found",
+                            format!("no .{extension} file was found in {}", path.display()),
+                        )
+                        .with_help(format!(
+                            "name a directory that holds .{extension} files, or the files \
+                             themselves"
+                        )),
+                    );
+                }
             }
             _ => push_once(path, &mut seen_files, &mut found.files),
         }
@@ -58,17 +76,18 @@ fn push_once(path: &Path, seen: &mut HashSet<Identity>, files: &mut Vec<PathBuf>
 }
 
 /// Depth first, in sorted order, with an explicit stack (a deep tree cannot exhaust the call
-/// stack).
+/// stack). Returns how many paths with the extension were met (files named before count too).
 fn walk(
     root: &Path,
     extension: &str,
     seen_dirs: &mut HashSet<Identity>,
     seen_files: &mut HashSet<Identity>,
     found: &mut Found,
-) {
+) -> usize {
     let mut stack = vec![root.to_path_buf()];
     let mut links = Vec::new();
     let mut first = true;
+    let mut matched = 0;
     while let Some(path) = stack.pop() {
         // The root was looked at through links; anything inside is looked at as it is.
         let meta = if first {
@@ -77,12 +96,22 @@ fn walk(
             fs::symlink_metadata(&path)
         };
         first = false;
-        let Ok(meta) = meta else {
-            // Gone since it was listed, or a dangling link: reading it will say which.
-            if has_extension(&path, extension) {
+        let meta = match meta {
+            Ok(meta) => meta,
+            Err(_) if has_extension(&path, extension) => {
+                // Gone since it was listed, or cannot be looked at: reading it will say which.
+                matched += 1;
                 push_once(&path, seen_files, &mut found.files);
+                continue;
             }
-            continue;
+            // Gone since it was listed: nothing to search.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            // A directory that cannot be looked at (a path too long, no permission) is not
+            // passed over in silence: its files would go unchecked.
+            Err(e) => {
+                found.diagnostics.push(read_error(&path, &e));
+                continue;
+            }
         };
         if meta.file_type().is_symlink() {
             if fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
@@ -97,6 +126,7 @@ fn walk(
                     .with_help("name the directory it points to if its files should be included"),
                 );
             } else if has_extension(&path, extension) {
+                matched += 1;
                 links.push(path);
             }
             continue;
@@ -105,6 +135,7 @@ fn walk(
             // Regular files, and pipes or devices named like protocols: the reader refuses those
             // with a diagnostic, so they are not silently passed over.
             if has_extension(&path, extension) {
+                matched += 1;
                 push_once(&path, seen_files, &mut found.files);
             }
             continue;
@@ -122,6 +153,7 @@ fn walk(
     for link in links {
         push_once(&link, seen_files, &mut found.files);
     }
+    matched
 }
 
 fn has_extension(path: &Path, extension: &str) -> bool {
