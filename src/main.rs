@@ -127,8 +127,27 @@ enum InputFormat {
     Toml,
 }
 
+/// The command line, or exit with clap's usage error (status 2) or help. A usage error quotes
+/// the argument as it was given, and an argument can come from a glob over hostile file names
+/// (`posology check *`): like every other output, the error is printed with control
+/// characters, lone carriage returns and bidirectional overrides escaped.
+fn parse_command_line() -> Cli {
+    let e = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(e) => e,
+    };
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // Our own text, not the user's: shown as clap styles it.
+        e.exit();
+    }
+    let text = e.render().to_string();
+    eprint!("{}", posology::display::terminal_safe(&text));
+    std::process::exit(e.exit_code());
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_command_line();
     let ok = match cli.command {
         Command::Check { files, format } => cmd_check(&files, format),
         Command::Run {

@@ -262,6 +262,49 @@ fn a_file_named_with_an_escape_sequence_is_printed_escaped() {
 }
 
 #[test]
+fn an_input_set_twice_on_the_command_line_is_refused_not_the_last_one_kept() {
+    // A field given twice in a patient file is refused; two --set of one input kept the last
+    // one silently (dose=5 mg, then dose=15 mg: the 15 mg was titrated to 20 mg).
+    let program = bundled("baclofen_oral.dose");
+    let text =
+        r#"{"phase": "titrate", "age": "45 years", "dose": "10 mg", "days_at_dose": "3 days"}"#;
+    let source = Source::new("patient", text);
+    let sets = ["dose=5 mg".to_string(), " dose = 15 mg".to_string()];
+    let diags = read_patient(&program, text, Format::Json, &source, &sets)
+        .expect_err("the same input set twice is refused");
+    let d = only_error(&diags, "posology::input::duplicate_field");
+    assert!(d.message.contains("`dose` is set twice"), "{}", d.message);
+    // Two different inputs are fine.
+    let sets = ["dose=5 mg".to_string(), "doses_per_day=2".to_string()];
+    assert!(read_patient(&program, text, Format::Json, &source, &sets).is_ok());
+}
+
+#[test]
+fn a_usage_error_quotes_the_argument_escaped() {
+    // `posology check *` over a directory holding a file named like an option: the usage error
+    // quotes the argument. Escape sequences were dropped when piped, but a bidirectional
+    // override and a lone carriage return were printed raw (and on a terminal, everything).
+    for args in [
+        vec!["ab\u{202e}cd\rEVIL\u{1b}]0;retitled\u{7}"],
+        vec!["check", "--\u{202e}x\r\u{1b}[2J"],
+        vec![
+            "run",
+            "p.dose",
+            "--patient",
+            "p.json",
+            "--format",
+            "j\u{202e}\r",
+        ],
+    ] {
+        let out = posology(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("\\u{202e}"), "{args:?}: {stderr}");
+        assert_no_raw_controls(&format!("{args:?} stderr"), &stderr);
+    }
+}
+
+#[test]
 fn escape_sequences_in_diagnostics_of_every_kind_are_escaped() {
     // A raw escape in the source text, in the message and in the help, drawn both ways.
     let oral = bundled("baclofen_oral.dose");

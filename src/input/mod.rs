@@ -62,8 +62,26 @@ pub(crate) fn read_patient<'p>(
         .map(|d| d.with_source(source))
         .collect();
     let reported = diags.len();
+    let mut set_twice = std::collections::HashSet::new();
     for o in overrides {
         let set_source = Source::new("--set", o.clone());
+        // The same input set twice is refused, as a field given twice in a file is: the last
+        // one silently winning (`--set dose=5mg … --set dose=15mg`) hides a contradiction.
+        let name = o.split_once('=').map(|(n, _)| n.trim());
+        if let Some((name, slot)) = name.and_then(|n| Some((n, program.input_slot(n)?))) {
+            if !set_twice.insert(slot) {
+                diags.push(
+                    Diagnostic::error(
+                        "posology::input::duplicate_field",
+                        format!("`{}` is set twice with --set", quoted(name)),
+                    )
+                    .with_label(Span::new(0, o.len()), "set again here")
+                    .with_help("keep one --set for each input")
+                    .with_source(&set_source),
+                );
+                continue;
+            }
+        }
         let mut d = Decoder::new(program);
         d.override_value(o, &mut given);
         diags.extend(
