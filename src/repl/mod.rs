@@ -24,10 +24,21 @@ use crate::syntax::MAX_PROTOCOL_BYTES;
 
 /// Where history is kept: `$XDG_STATE_HOME/posology/history`, else `~/.local/state/posology/history`.
 pub fn history_path() -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    history_path_from(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"))
+}
+
+/// The history path for these values of `XDG_STATE_HOME` and `HOME`. Only an absolute
+/// directory is used: an empty or relative `HOME` (`HOME=` in a service's environment) would
+/// otherwise put the history, patient data, under `.local/state` in whatever directory the
+/// REPL was started from. Without one there is no history.
+fn history_path_from(
+    xdg_state_home: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let state = xdg_state_home
+        .and_then(absolute)
+        .or_else(|| home.and_then(absolute).map(|h| h.join(".local/state")))?;
     Some(state.join("posology").join("history"))
 }
 
@@ -171,5 +182,28 @@ fn skip_line(input: &mut impl BufRead) -> bool {
         if found {
             return true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::history_path_from;
+    use std::path::PathBuf;
+
+    #[test]
+    fn history_goes_only_under_an_absolute_directory() {
+        let some = |s: &str| Some(std::ffi::OsString::from(s));
+        assert_eq!(
+            history_path_from(some("/state"), some("/home/a")),
+            Some(PathBuf::from("/state/posology/history"))
+        );
+        assert_eq!(
+            history_path_from(some("relative"), some("/home/a")),
+            Some(PathBuf::from("/home/a/.local/state/posology/history"))
+        );
+        // An empty or relative HOME would put patient data in the current directory.
+        assert_eq!(history_path_from(None, some("")), None);
+        assert_eq!(history_path_from(some(""), some("home")), None);
+        assert_eq!(history_path_from(None, None), None);
     }
 }
