@@ -647,13 +647,18 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
             Err(d) => result.error = Some(d.message),
         },
         Err(diags) => {
-            // A case that shows a refused input exercises the requirement that refused it.
-            for d in &diags {
-                if let Some(r) = program
-                    .requires
-                    .iter()
-                    .find(|r| d.message.ends_with(&r.because))
-                {
+            // A case that shows a refused input exercises the requirement that refused it: the
+            // diagnostic of that requirement, not any error whose message happens to end with
+            // its `because` (an empty `because` ends every message).
+            for d in diags
+                .iter()
+                .filter(|d| d.code == "posology::input::rejected")
+            {
+                if let Some(r) = program.requires.iter().find(|r| {
+                    d.message
+                        .strip_prefix("the patient's data is refused: ")
+                        .is_some_and(|because| because == r.because)
+                }) {
                     result.fired.push(r.id.clone());
                 }
             }
@@ -772,6 +777,43 @@ protocol two_doses {
             "example \"e\" {{\n given {{ dose: 10 mg }}\n {expects}\n }}"
         ));
         results.remove(0)
+    }
+
+    #[test]
+    fn a_case_exercises_a_requirement_only_when_that_requirement_refuses_it() {
+        let text = r#"
+protocol req {
+  version "1.0.0"
+  source  "test"
+  inputs {
+    x: mg in 1 mg..20 mg
+    y: mg optional
+  }
+  require y is missing or y < x because ""
+  limit dose <= 20 mg hard
+  decide first {
+    otherwise => give x
+  }
+}
+"#;
+        let source = Source::new("req.dose", text);
+        let program = crate::check::parse_and_check(text, &source)
+            .0
+            .expect("checks");
+        let dir = std::env::temp_dir().join(format!("posology-req-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        // Refused for an unknown field: an empty `because` ends that message too, and the
+        // requirement was counted as exercised.
+        let unrelated = dir.join("unknown_field.json");
+        std::fs::write(&unrelated, r#"{"x": "5 mg", "zzz": 1}"#).expect("written");
+        let refused = dir.join("refused.json");
+        std::fs::write(&refused, r#"{"x": "5 mg", "y": "6 mg"}"#).expect("written");
+        let unrelated = run_case(&program, &unrelated);
+        let refused = run_case(&program, &refused);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(unrelated.error.is_some());
+        assert!(unrelated.fired.is_empty(), "{:?}", unrelated.fired);
+        assert_eq!(refused.fired, vec![program.requires[0].id.clone()]);
     }
 
     #[test]
