@@ -125,12 +125,22 @@ fn sweep_values(session: &Session, arg: &str) -> Result<(usize, Vec<Value>), Ref
             });
     }
     match &spec.ty {
-        Type::Enum(id) => Ok((
-            slot,
-            (0..program.enums[*id as usize].values.len() as u32)
-                .map(|i| Value::Enum(*id, i))
-                .collect(),
-        )),
+        Type::Enum(id) => {
+            let count = program.enums[*id as usize].values.len();
+            // The same bound as a numeric sweep: a choice of 100,000 values (a protocol of
+            // 1 MiB) made 100,000 decisions, seconds of work and a screen per thousand.
+            if count > MAX_SWEEP_ROWS {
+                return Err(Refusal::new(
+                    Code::ReplSweep,
+                    format!(
+                        "`{name}` has {count} choices; a sweep shows at most {MAX_SWEEP_ROWS} \
+                         values"
+                    ),
+                    format!("set the choices of interest one at a time: `{name} = …`, then `:run`"),
+                ));
+            }
+            Ok((slot, (0..count as u32).map(|i| Value::Enum(*id, i)).collect()))
+        }
         Type::Bool => Ok((slot, vec![Value::Bool(false), Value::Bool(true)])),
         _ => {
             let (what, example) = if spec.whole {
