@@ -377,7 +377,20 @@ fn own_problem(text: String) -> Breach {
 fn given_dose(dose: &Dose) -> Given {
     let what = format!("the dose {}", dose_words(dose));
     let bolus = dose.form.as_deref() == Some("bolus");
-    given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what)
+    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what.clone());
+    // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
+    // that gives: a dose is given over, or for, a time that is more than zero.
+    for (word, time) in [("over", &dose.over), ("for", &dose.duration)] {
+        let Some(time) = time else { continue };
+        for end in [time.low(), time.high()] {
+            if !end.is_positive() {
+                g.problems.push(format!(
+                    "{what}: `{word} {end}` is not a length of time (it must be more than zero)"
+                ));
+            }
+        }
+    }
+    g
 }
 
 /// An amount or range at a frequency: its single administrations and its daily totals.
@@ -1149,6 +1162,39 @@ mod tests {
                 "begin at {begin}: {:?}",
                 diags.iter().map(|d| &d.message).collect::<Vec<_>>()
             );
+        }
+    }
+
+    /// `over` and `for` read from the patient must be more than zero: `20 mg over -5 h` was
+    /// given as written.
+    #[test]
+    fn over_and_for_from_the_patient_must_be_positive() {
+        let limits = " limit dose <= 20 mg hard";
+        for (action, t, want) in [
+            ("give 20 mg over t", "-5 h", Status::Refused),
+            ("give 20 mg over t", "0 h", Status::Refused),
+            ("give 20 mg for t", "-5 h", Status::Refused),
+            ("give 20 mg every 12 h for t", "0 h", Status::Refused),
+            ("give 20 mg over t", "1 h", Status::Give),
+            ("give 20 mg for t", "3 h", Status::Give),
+        ] {
+            let d = run(
+                "t: h",
+                limits,
+                &format!("first {{ otherwise => {action} }}"),
+                &format!(r#"{{"t": "{t}"}}"#),
+            );
+            assert_eq!(d.status, want, "{action} with t = {t}: {:?}", d.reasons);
+            if want == Status::Refused {
+                assert!(d.doses.is_empty());
+                assert!(
+                    d.reasons
+                        .iter()
+                        .any(|r| r.text.contains("is not a length of time")),
+                    "{:?}",
+                    d.reasons
+                );
+            }
         }
     }
 
