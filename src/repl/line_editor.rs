@@ -74,7 +74,16 @@ impl Completer for PosologyHelper {
         let before = &line[..pos];
         for command in [":load ", ":l ", ":patient ", ":p ", ":save ", ":save! "] {
             if before.starts_with(command) {
-                return self.files.complete(line, pos, ctx);
+                let (start, mut found) = self.files.complete(line, pos, ctx)?;
+                // A file named with an escape sequence (`ab\x1b[2J.dose`) was listed, and put
+                // on the line, raw: the terminal obeyed it. Such names are not offered.
+                found.retain(|p| {
+                    !p.display
+                        .chars()
+                        .chain(p.replacement.chars())
+                        .any(crate::display::is_unsafe)
+                });
+                return Ok((start, found));
             }
         }
         let start = before
@@ -341,4 +350,32 @@ fn warn_history(what: &str, d: Diagnostic, style: RenderStyle) {
         ..d
     };
     eprint!("{}", render_all(&[d], style));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_with_control_characters_are_not_completed() {
+        let dir = std::env::temp_dir().join(format!("posology-complete-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        for name in ["ab\u{1b}[2Jx.dose", "ab\u{202e}y.dose", "abc.dose"] {
+            std::fs::write(dir.join(name), "").expect("writable");
+        }
+        let helper = PosologyHelper {
+            words: Words::from_program(None),
+            files: FilenameCompleter::new(),
+            hinter: HistoryHinter::new(),
+            color: false,
+        };
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let line = format!(":load {}/a", dir.display());
+        let (_, found) = helper.complete(&line, line.len(), &ctx).expect("completes");
+        let _ = std::fs::remove_dir_all(&dir);
+        let shown: Vec<&str> = found.iter().map(|p| p.display.as_str()).collect();
+        assert_eq!(shown, ["abc.dose"], "{shown:?}");
+    }
 }
