@@ -273,3 +273,25 @@ fn a_directory_too_deep_to_look_at_is_reported_not_passed_over() {
     );
     let _ = Command::new("rm").arg("-rf").arg(&dir).status();
 }
+
+#[test]
+fn a_replaced_file_keeps_its_owner_and_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch("owner");
+    let path = dir.join("p.dose");
+    fs::write(&path, "old").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    // Only root can give a file away; as anyone else the owner is already the writer.
+    let (uid, gid) = if fs::metadata(&dir).unwrap().uid() == 0 {
+        let _ = std::os::unix::fs::chown(&path, Some(65534), Some(65534));
+        (65534, 65534)
+    } else {
+        let meta = fs::metadata(&path).unwrap();
+        (meta.uid(), meta.gid())
+    };
+    write_text(&path, "new", WriteOptions::REPLACE).expect("replaced");
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+    assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+}

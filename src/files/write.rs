@@ -75,6 +75,9 @@ pub fn write_text(path: &Path, text: &str, options: WriteOptions) -> Result<(), 
     };
     let (temp, mut file) = create_temp(dir, options.private).map_err(|e| write_error(path, &e))?;
     let written = (|| -> io::Result<()> {
+        if let Some(meta) = &existing {
+            keep_owner(&file, meta);
+        }
         if let (Some(meta), false) = (&existing, options.private) {
             file.set_permissions(meta.permissions())?;
         }
@@ -98,6 +101,20 @@ pub fn write_text(path: &Path, text: &str, options: WriteOptions) -> Result<(), 
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Gives the replacement the owner and group of the file it replaces, as far as allowed: run as
+/// root, `posology fmt` over another user's protocol (mode 640) left it owned by root, so its
+/// owner could no longer read it. Best effort: without the right to change the owner, the
+/// file is the writer's, as any new file would be.
+fn keep_owner(file: &File, meta: &fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()));
+    }
+    #[cfg(not(unix))]
+    let _ = (file, meta);
 }
 
 /// Puts a finished temporary file at a path where nothing was: a hard link fails if anything
