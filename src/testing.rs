@@ -4,7 +4,7 @@
 use crate::check::{
     ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Level, Program,
 };
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::{self, Amount, Decision, Env, FrequencyOut, Options, ReasonKind, Status};
 use crate::protocol::Protocol;
 use crate::units::{Atom, Quantity, Unit};
@@ -650,10 +650,7 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
             // A case that shows a refused input exercises the requirement that refused it: the
             // diagnostic of that requirement, not any error whose message happens to end with
             // its `because` (an empty `because` ends every message).
-            for d in diags
-                .iter()
-                .filter(|d| d.code == "posology::input::rejected")
-            {
+            for d in diags.iter().filter(|d| d.code == Code::InputRejected) {
                 if let Some(r) = program.requires.iter().find(|r| {
                     d.message
                         .strip_prefix("the patient's data is refused: ")
@@ -796,10 +793,7 @@ protocol req {
   }
 }
 "#;
-        let source = Source::new("req.dose", text);
-        let program = crate::check::parse_and_check(text, &source)
-            .0
-            .expect("checks");
+        let protocol = Protocol::load("req.dose", text).expect("checks");
         let dir = std::env::temp_dir().join(format!("posology-req-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         // Refused for an unknown field: an empty `because` ends that message too, and the
@@ -808,12 +802,15 @@ protocol req {
         std::fs::write(&unrelated, r#"{"x": "5 mg", "zzz": 1}"#).expect("written");
         let refused = dir.join("refused.json");
         std::fs::write(&refused, r#"{"x": "5 mg", "y": "6 mg"}"#).expect("written");
-        let unrelated = run_case(&program, &unrelated);
-        let refused = run_case(&program, &refused);
+        let unrelated = run_case(&protocol, &unrelated);
+        let refused = run_case(&protocol, &refused);
         let _ = std::fs::remove_dir_all(&dir);
         assert!(unrelated.error.is_some());
         assert!(unrelated.fired.is_empty(), "{:?}", unrelated.fired);
-        assert_eq!(refused.fired, vec![program.requires[0].id.clone()]);
+        assert_eq!(
+            refused.fired,
+            vec![protocol.program().requires[0].id.clone()]
+        );
     }
 
     #[test]

@@ -268,15 +268,17 @@ fn an_input_set_twice_on_the_command_line_is_refused_not_the_last_one_kept() {
     let program = bundled("baclofen_oral.dose");
     let text =
         r#"{"phase": "titrate", "age": "45 years", "dose": "10 mg", "days_at_dose": "3 days"}"#;
-    let source = Source::new("patient", text);
     let sets = ["dose=5 mg".to_string(), " dose = 15 mg".to_string()];
-    let diags = read_patient(&program, text, Format::Json, &source, &sets)
+    let diags = program
+        .read_patient("patient", text, Format::Json, &sets)
         .expect_err("the same input set twice is refused");
     let d = only_error(&diags, "posology::input::duplicate_field");
     assert!(d.message.contains("`dose` is set twice"), "{}", d.message);
     // Two different inputs are fine.
     let sets = ["dose=5 mg".to_string(), "doses_per_day=2".to_string()];
-    assert!(read_patient(&program, text, Format::Json, &source, &sets).is_ok());
+    assert!(program
+        .read_patient("patient", text, Format::Json, &sets)
+        .is_ok());
 }
 
 #[test]

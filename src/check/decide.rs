@@ -164,7 +164,7 @@ impl Checker<'_> {
             // expression cannot be set: such limits were silently skipped after a `goto`.
             self.error(
                 Diagnostic::error(
-                    "posology::phase::begin_not_input",
+                    Code::PhaseBeginNotInput,
                     "`begin at` must name an input whose choices are the phases",
                 )
                 .with_label(c.span, "not an input")

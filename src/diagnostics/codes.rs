@@ -158,6 +158,8 @@ codes! {
         "The path names a directory or a device, not a regular file. Give the path of a file.";
     IoNotUtf8 = "posology::io::not_utf8",
         "The file is not UTF-8 text; the message shows the first byte that is not. Save the file as UTF-8.";
+    IoNothingFound = "posology::io::nothing_found",
+        "A directory given to `check`, `test` or `fmt` holds no file of the kind the command reads (`.dose` protocols, or patient cases), so nothing was checked. In CI a mistyped path would otherwise pass. Name a directory that holds such files, or the files themselves.";
     IoRead = "posology::io::read",
         "A file or the terminal could not be read; the message gives the system's reason. Check the path and that the file is readable.";
     IoSymlink = "posology::io::symlink",
@@ -190,6 +192,8 @@ codes! {
         "The protocol calls a function Posology does not have. Check the spelling; the help suggests the closest function.";
     NameUnknownValue = "posology::name::unknown_value",
         "A choice is compared with a value that is not one of its declared choices. Check the spelling; the help suggests the closest choice.";
+    PhaseBeginNotInput = "posology::phase::begin_not_input",
+        "`begin at` names a `let` or an expression rather than an input. A limit written for a phase (`limit ... when phase == titrate`) must apply in every phase a `goto` leads through, which Posology can guarantee only when the limit reads the input itself. Write `begin at NAME` with the input whose choices are the phases.";
     PhaseBeginType = "posology::phase::begin_type",
         "`begin at` must read a choice whose values name phases, e.g. an input `phase: screening | titration`. Declare such an input and write `begin at phase`.";
     PhaseEmpty = "posology::phase::empty",
@@ -232,6 +236,8 @@ codes! {
         "`begin at` is written twice. A protocol starts from one place; keep one.";
     SyntaxDuplicateModifier = "posology::syntax::duplicate_modifier",
         "A part of a dose (its frequency, route, or duration) is written twice, e.g. `10 mg every 8 h every 12 h`. Keep one.";
+    SyntaxHiddenText = "posology::syntax::hidden_text",
+        "The protocol holds a character that an editor, terminal or review tool may show as a line break, or that reorders the text around it (a lone carriage return, vertical tab, form feed, line or paragraph separator, or a bidirectional control), while Posology reads on as if on the same line. Text after it in a comment may look like a rule or a limit that is never read (\"Trojan Source\"). Remove it; end lines with \\n or \\r\\n only. Text inside quotes may hold any character.";
     SyntaxLeadingDecimalPoint = "posology::syntax::leading_decimal_point",
         "A number starts with a decimal point, e.g. `.5 mg`. A lone point is easily missed and reads as ten times the dose; write `0.5 mg`.";
     SyntaxLookalikeCharacter = "posology::syntax::lookalike_character",

@@ -52,7 +52,7 @@ pub fn find_files(paths: &[PathBuf], extension: &str) -> Found {
                     // CI command line must not pass.
                     found.diagnostics.push(
                         Diagnostic::error(
-                            "posology::io::nothing_found",
+                            Code::IoNothingFound,
                             format!("no .{extension} file was found in {}", path.display()),
                         )
                         .with_help(format!(

@@ -72,7 +72,7 @@ pub(crate) fn read_patient<'p>(
             if !set_twice.insert(slot) {
                 diags.push(
                     Diagnostic::error(
-                        "posology::input::duplicate_field",
+                        Code::InputDuplicateField,
                         format!("`{}` is set twice with --set", quoted(name)),
                     )
                     .with_label(Span::new(0, o.len()), "set again here")

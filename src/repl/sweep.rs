@@ -139,7 +139,10 @@ fn sweep_values(session: &Session, arg: &str) -> Result<(usize, Vec<Value>), Ref
                     format!("set the choices of interest one at a time: `{name} = …`, then `:run`"),
                 ));
             }
-            Ok((slot, (0..count as u32).map(|i| Value::Enum(*id, i)).collect()))
+            Ok((
+                slot,
+                (0..count as u32).map(|i| Value::Enum(*id, i)).collect(),
+            ))
         }
         Type::Bool => Ok((slot, vec![Value::Bool(false), Value::Bool(true)])),
         _ => {

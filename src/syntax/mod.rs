@@ -201,7 +201,7 @@ mod tests {
             let text = protocol(middle);
             let d = super::parse(&text).expect_err(&format!("{middle:?} is refused"));
             assert_eq!(
-                d.code, Code::SyntaxHiddenText,
+                d.code, "posology::syntax::hidden_text",
                 "{middle:?}: {}",
                 d.message
             );
