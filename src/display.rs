@@ -29,7 +29,22 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}'
+            // Invisible, or shown as nothing, yet text: soft hyphen, combining grapheme
+            // joiner, Arabic number signs, Mongolian vowel separator, Hangul fillers,
+            // variation selectors, tag characters.
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{180E}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E007F}'
+                | '\u{E0100}'..='\u{E01EF}'
                 | '\u{200B}'..='\u{200F}'
                 | '\u{2028}'..='\u{202E}'
                 | '\u{2060}'..='\u{2064}'
@@ -137,6 +152,25 @@ pub fn pad(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_characters_shown_as_nothing() {
+        for c in [
+            '\u{AD}',
+            '\u{34F}',
+            '\u{600}',
+            '\u{180E}',
+            '\u{3164}',
+            '\u{FE0F}',
+            '\u{E0041}',
+            '\u{E0100}',
+        ] {
+            let text = format!("10{c}mg");
+            assert_eq!(escape(&text), format!("10\\u{{{:x}}}mg", u32::from(c)));
+        }
+        // Ordinary non-ASCII text is left alone.
+        assert_eq!(escape("µg é ü ≤"), "µg é ü ≤");
+    }
 
     #[test]
     fn escapes_terminal_controls_and_bidi_overrides() {

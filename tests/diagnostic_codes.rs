@@ -25,7 +25,6 @@ const NO_FIXTURE_YET: &[&str] = &[
     "posology::eval::schedule_step",
     "posology::eval::schedule_too_long",
     "posology::example::given",
-    "posology::input::set_syntax",
     "posology::input::wrong_type",
     "posology::internal",
     "posology::repl::bad_value",

@@ -282,6 +282,21 @@ fn an_input_set_twice_on_the_command_line_is_refused_not_the_last_one_kept() {
 }
 
 #[test]
+fn an_empty_set_is_refused_not_read_as_leave_it_out() {
+    // `--set doses_per_day=` (an empty shell variable) put the protocol's default (3 times
+    // daily) in place of the patient file's once daily.
+    let program = bundled("baclofen_oral.dose");
+    let text = r#"{"phase": "titrate", "age": "45 years", "dose": "10 mg", "days_at_dose": "3 days", "doses_per_day": 1}"#;
+    for set in ["doses_per_day=", "doses_per_day =  "] {
+        let diags = program
+            .read_patient("patient", text, Format::Json, &[set.to_string()])
+            .expect_err("an empty --set is refused");
+        let d = only_error(&diags, "posology::input::set_syntax");
+        assert!(d.message.contains("gives no value"), "{}", d.message);
+    }
+}
+
+#[test]
 fn a_usage_error_quotes_the_argument_escaped() {
     // `posology check *` over a directory holding a file named like an option: the usage error
     // quotes the argument. Escape sequences were dropped when piped, but a bidirectional

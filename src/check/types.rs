@@ -161,14 +161,25 @@ fn dimension_help(found: &Type, expected: &Type) -> Option<String> {
         return None;
     };
     let (f, e) = (f.dim(), e.dim());
-    if f.time == e.time + 1 && f.mass == e.mass && f.volume == e.volume {
+    if f.calendar != e.calendar && (f.time != 0 || e.time != 0) {
+        return Some(
+            "months and years have no fixed number of days: write the time in h, days or weeks \
+             (e.g. `every 4 weeks`), or an age in months or years"
+                .into(),
+        );
+    }
+    let time_shifted = |d: crate::units::Dim, by: i16| crate::units::Dim {
+        time: d.time + by,
+        ..d
+    };
+    if time_shifted(f, -1) == e {
         return Some(
             "this is an amount but a rate per time is needed: divide by the time, e.g. \
              `dose * doses_per_day / 1 day` for a daily total"
                 .into(),
         );
     }
-    if f.time + 1 == e.time && f.mass == e.mass && f.volume == e.volume {
+    if time_shifted(f, 1) == e {
         return Some(
             "this is a rate per time but an amount is needed: multiply by the time, or \
              compare with a daily limit instead"

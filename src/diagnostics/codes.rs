@@ -68,6 +68,8 @@ codes! {
         "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
     EvalScheduleTooLong = "posology::eval::schedule_too_long",
         "A schedule would have more steps than Posology will list (a tiny step towards a distant target). Use a larger step, or a closer target.";
+    EvalTimeNotPositive = "posology::eval::time_not_positive",
+        "An `observe` time worked out, for this patient, to zero or less (e.g. `observe 8 h - hours_since_dose` after 10 hours). No such instruction can be followed, so nothing is decided. Check the values the time is computed from, or guard the rule with a `when` that holds only while the time is ahead.";
     EvalWorkBudget = "posology::eval::work_budget",
         "Deciding for this patient took more steps than Posology allows one decision (a protocol that loops over huge lists, or builds enormous numbers). Nothing is decided and no dose is given. Simplify the expression the label points at, or check the patient's lists for their size.";
     ExampleDaily = "posology::example::daily",

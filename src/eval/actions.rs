@@ -159,6 +159,19 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Observe(e) => {
                     let a = amount(env, e)?;
+                    let ends = match &a {
+                        Amount::One(t) => vec![t],
+                        Amount::Range(lo, hi) => vec![lo, hi],
+                    };
+                    // "Observe for -5 h" is no instruction a nurse can follow.
+                    if let Some(t) = ends.into_iter().find(|t| !t.is_positive()) {
+                        return Err(Diagnostic::error(
+                            Code::EvalTimeNotPositive,
+                            format!("an observation time must be more than zero, but is {t}"),
+                        )
+                        .with_label(e.span, "worked out from the patient's values")
+                        .with_help("check the values this time is computed from"));
+                    }
                     self.decision.observe.push(a);
                 }
                 ActionSpec::Wait(e) => {
@@ -179,8 +192,10 @@ impl<'p> Builder<'p> {
                     let after = after.as_ref().map(|e| env.num(e)).transpose()?;
                     let next = self.decision.next.get_or_insert_with(Next::default);
                     next.phase = Some(self.program.phases[*p].name.clone());
-                    if after.is_some() {
-                        next.after = after;
+                    // As with `wait`, a time already passed (zero or less, e.g. `24 h -
+                    // hours_since_change`) means now: never "after -5 h".
+                    if let Some(after) = after.filter(Quantity::is_positive) {
+                        next.after = Some(after);
                     }
                 }
             }
@@ -660,5 +675,58 @@ fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
         )
         .with_label(e.span, "not whole days")
         .with_help("write the interval in days, e.g. `every 3 days`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Times that are not doses: what a decision says when one works out to zero or less.
+
+    use crate::eval::{Options, Status};
+    use crate::input::Format;
+    use crate::Protocol;
+
+    const TEXT: &str =
+        "protocol t {\n version \"1\"\n source \"s\"\n inputs { p: a | b\n since: h }\n \
+        begin at p\n limit dose <= 10 mg hard\n phase a { decide first { otherwise => give 1 mg ; \
+        observe 48 h - since ; next b after 24 h - since } }\n phase b { decide first { otherwise \
+        => hold \"x\" } }\n}\n";
+
+    fn decide(since: &str) -> Result<crate::eval::Decision, crate::diagnostics::Diagnostic> {
+        let protocol = Protocol::load("t.dose", TEXT).unwrap_or_else(|d| panic!("{d:?}"));
+        let patient = protocol
+            .read_patient(
+                "p",
+                &format!(r#"{{"p": "a", "since": "{since}"}}"#),
+                Format::Json,
+                &[],
+            )
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        protocol.evaluate(&patient, Options::default())
+    }
+
+    #[test]
+    fn times_ahead_are_shown() {
+        let d = decide("2 h").expect("decides");
+        assert_eq!(d.status, Status::Give);
+        let next = d.next.expect("a next phase");
+        assert_eq!(next.after.expect("after").to_string(), "22 h");
+        assert_eq!(next.phase.as_deref(), Some("b"));
+        assert_eq!(d.observe.len(), 1);
+    }
+
+    #[test]
+    fn a_next_phase_whose_time_has_passed_is_now_not_after_a_negative_time() {
+        let d = decide("30 h").expect("decides");
+        let next = d.next.expect("a next phase");
+        assert_eq!(next.phase.as_deref(), Some("b"));
+        assert!(next.after.is_none(), "not after -6 h: {:?}", next.after);
+    }
+
+    #[test]
+    fn an_observation_time_that_is_not_ahead_is_refused() {
+        let err = decide("50 h").expect_err("observe -2 h is refused");
+        assert_eq!(err.code, "posology::eval::time_not_positive");
+        assert!(err.message.contains("-2 h"), "{}", err.message);
     }
 }

@@ -561,9 +561,24 @@ impl Decoder<'_> {
         let start = text.len() - value.len();
         let span = Span::new(start, text.len());
         let raw = value.trim();
+        if raw.is_empty() {
+            // Not "leave it out": an empty shell variable (`--set dose=$DOSE`) would silently
+            // put the protocol's default in place of the patient file's value.
+            self.report(
+                Diagnostic::error(
+                    Code::InputSetSyntax,
+                    format!("`--set {}=` gives no value", quoted(name)),
+                )
+                .with_label(span, "no value after `=`")
+                .with_help(
+                    "write a value after `=` (--set NAME=VALUE); to leave an optional input \
+                     out, remove it from the patient file",
+                ),
+            );
+            return;
+        }
         let spec = &self.program.inputs[slot];
         let kind = match (&spec.ty, raw) {
-            (_, "") => NodeKind::Null,
             (Type::Bool, "true") => NodeKind::Bool(true),
             (Type::Bool, "false") => NodeKind::Bool(false),
             (Type::Num(u), _) if u.is_dimensionless() => NodeKind::Number(raw.to_string()),
