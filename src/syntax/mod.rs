@@ -178,6 +178,47 @@ fn is_one_swap(a: &str, b: &str) -> bool {
 mod tests {
     use super::close_match;
 
+    /// Names that start with a word of the grammar (`in` in `indication`, `for` in `forx`,
+    /// `over` in `overall`) are names: the grammar's words match whole words only, and a form
+    /// followed by `:` is the next rule's name.
+    #[test]
+    fn names_that_start_with_a_grammar_word_are_names() {
+        let text = include_str!("../../tests/data/keyword_prefixes.dose");
+        let protocol = super::parse(text).unwrap_or_else(|d| panic!("{d:?}"));
+        let inputs: Vec<&str> = protocol
+            .inputs
+            .iter()
+            .map(|i| i.name.name.as_str())
+            .collect();
+        assert_eq!(
+            inputs,
+            [
+                "weight",
+                "indication",
+                "interval",
+                "index",
+                "infusion_rate",
+                "defaulted",
+                "format_code",
+                "islet",
+                "isolated",
+                "notify",
+                "order",
+                "android",
+                "thence",
+                "tonight",
+                "stopped",
+                "given_dose"
+            ]
+        );
+        let rules: Vec<&str> = protocol.decides[0]
+            .rules
+            .iter()
+            .filter_map(|r| r.name.as_ref().map(|n| n.name.as_str()))
+            .collect();
+        assert_eq!(rules, ["overall", "everyday", "forx", "tablets"]);
+    }
+
     /// A lone carriage return in a comment: `cat` or an editor shows the limit after it on a
     /// line of its own, the parser read it as part of the comment, and the check said "ok".
     #[test]

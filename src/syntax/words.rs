@@ -151,12 +151,14 @@ mod tests {
         panic!("rule `{name}` is not closed")
     }
 
-    /// The string literals of a rule's body.
+    /// The words among the string literals of a rule's body (not punctuation such as the `:`
+    /// that `form` must not be followed by).
     fn literals(name: &str) -> BTreeSet<String> {
         body(name)
             .split('"')
             .skip(1)
             .step_by(2)
+            .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphabetic()))
             .map(str::to_string)
             .collect()
     }
