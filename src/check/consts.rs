@@ -68,6 +68,17 @@ pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), Invalid> {
 
 /// Parses an ISO 8601 calendar date (`2026-12-01`).
 pub(crate) fn parse_date(text: &str) -> Option<jiff::civil::Date> {
+    // Exactly YYYY-MM-DD: the parser would also take `20260101`, and a date with a time and
+    // an offset (`2026-01-01T23:59:59-12:00`, the 2nd in UTC), dropping the time unseen.
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return None;
+    }
     jiff::civil::Date::from_str(text).ok()
 }
 
@@ -356,6 +367,26 @@ impl Checker<'_> {
                 self.error(d);
                 None
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn a_date_is_written_year_month_day_and_nothing_else() {
+        assert!(parse_date("2026-01-31").is_some());
+        for text in [
+            "20260131",
+            "2026-01-31T23:59:59-12:00",
+            "2026-01-31 ",
+            "2026-1-31",
+            "2026-02-30",
+            "+2026-01-31",
+        ] {
+            assert!(parse_date(text).is_none(), "{text}");
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::diagnostics::Code;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Span};
-use crate::units::{Quantity, Unit};
+use crate::units::{Quantity, Unit, UnitError};
 use crate::value::Value;
 
 type R<T> = Result<T, Diagnostic>;
@@ -328,6 +328,23 @@ impl<'p> Builder<'p> {
             };
             dose = next;
         }
+        // The calendar ends at 9999-12-31: a step past it would be listed without its date.
+        if let Some(d) = start {
+            let last_day = doses.len() as i64 * i64::from(every_days);
+            let moved = jiff::Span::new()
+                .try_days(last_day - 1)
+                .and_then(|by| d.checked_add(by));
+            if moved.is_err() {
+                let by = format!("{} days", last_day - 1);
+                let e = UnitError::DateOutOfRange {
+                    date: d,
+                    op: '+',
+                    by,
+                };
+                let at = s.starting.as_ref().map_or(span, |e| e.span);
+                return Err(unit_error(e, at));
+            }
+        }
         Ok(self.steps(doses, every_days, start, frequency, s, rule))
     }
 
@@ -404,7 +421,9 @@ impl<'p> Builder<'p> {
         let count = doses.len();
         let date = |day: u32| {
             start.and_then(|d| {
-                d.checked_add(jiff::Span::new().days(i64::from(day) - 1))
+                jiff::Span::new()
+                    .try_days(i64::from(day) - 1)
+                    .and_then(|by| d.checked_add(by))
                     .ok()
             })
         };
@@ -703,6 +722,32 @@ mod tests {
             )
             .unwrap_or_else(|d| panic!("{d:?}"));
         protocol.evaluate(&patient, Options::default())
+    }
+
+    /// A schedule whose steps run past 9999-12-31 is refused, not listed without dates.
+    #[test]
+    fn a_schedule_past_the_calendar_is_refused() {
+        let text = "protocol s {\n version \"1\"\n source \"s\"\n inputs { start: date }\n \
+            limit dose <= 20 mg hard\n limit daily <= 60 mg/day hard\n decide first { otherwise \
+            => schedule from 5 mg 3 times daily increase by 5 mg every 3 days until 20 mg \
+            starting start } }\n";
+        let protocol = Protocol::load("s.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
+        let decide = |start: &str| {
+            let patient = protocol
+                .read_patient(
+                    "p",
+                    &format!(r#"{{"start": "{start}"}}"#),
+                    Format::Json,
+                    &[],
+                )
+                .unwrap_or_else(|d| panic!("{d:?}"));
+            protocol.evaluate(&patient, Options::default())
+        };
+        let d = decide("9999-12-01").expect("the last step starts 9999-12-10");
+        let steps = &d.schedule.expect("a schedule").steps;
+        assert!(steps.iter().all(|s| s.from_date.is_some()), "{steps:?}");
+        let err = decide("9999-12-30").expect_err("steps past 9999-12-31");
+        assert_eq!(err.code, "posology::value::date_out_of_range");
     }
 
     #[test]
