@@ -222,6 +222,8 @@ codes! {
         "In the REPL, the command needs a protocol and none is loaded. Load one with `:load FILE`.";
     ReplNotAList = "posology::repl::not_a_list",
         "In the REPL, `+=` adds to a list, but this input is not a list. Set it with `=`.";
+    ReplSaveFormat = "posology::repl::save_format",
+        "In the REPL, `:save` was given a file name ending in another format than JSON (e.g. `.yaml`, `.toml`). `:save` writes JSON, and a `.yaml` file holding JSON would not read back as YAML. Name the file with `.json`.";
     ReplSaveOverProtocol = "posology::repl::save_over_protocol",
         "In the REPL, `:save` was given the loaded protocol's own file; the patient's values are never saved over a protocol. Choose another file name.";
     ReplStep = "posology::repl::step",

@@ -603,14 +603,40 @@ impl Session {
                 "save the values to a patient file of their own: `:save patient.json`",
             );
         }
+        // JSON only: a `.yaml` or `.toml` name holding JSON would not read back as one.
+        let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+        if extension.as_deref().is_some_and(|e| e != "json") {
+            return self.command_error(
+                line,
+                Code::ReplSaveFormat,
+                &format!(
+                    "`:save` writes JSON, so it does not write {}",
+                    crate::display::shown(&path.display().to_string())
+                ),
+                "name the file with .json (or no extension): `:save patient.json`",
+            );
+        }
         let json = input::to_patient_json(loaded.protocol.program(), &self.given);
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        if text.len() > input::MAX_PATIENT_BYTES {
+            return self.command_error(
+                line,
+                Code::IoTooLarge,
+                &format!(
+                    "the values come to {} bytes, more than a patient file may hold ({} bytes): \
+                     it could not be read back",
+                    text.len(),
+                    input::MAX_PATIENT_BYTES
+                ),
+                "shorten the longest values (`:inputs` lists them), then save again",
+            );
+        }
         match files::write_text(path, &text, options) {
-            Ok(()) => Reply::ok(format!(
-                "saved {} values to {}\n",
-                self.given.iter().filter(|v| v.is_some()).count(),
-                path.display()
-            )),
+            Ok(()) => {
+                let count = self.given.iter().filter(|v| v.is_some()).count();
+                let noun = if count == 1 { "value" } else { "values" };
+                Reply::ok(format!("saved {count} {noun} to {}\n", path.display()))
+            }
             Err(d) => {
                 let d = if d.code == Code::IoExists {
                     d.with_help(format!(
