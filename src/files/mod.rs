@@ -12,21 +12,22 @@
 //! - [`find_files`] walks directories without following symbolic links to directories, and
 //!   names each file once.
 //!
-//! This module sits below every layer: it builds [`Diagnostic`]s and knows nothing of protocols.
+//! This module sits below every layer: it knows nothing of protocols. Each failure is a
+//! [`FileError`] kind, turned into a [`Diagnostic`](crate::diagnostics::Diagnostic) in one place
+//! (`error.rs`).
 
+mod error;
 mod read;
 #[cfg(all(test, unix))]
 mod tests;
 mod walk;
 mod write;
 
-use crate::diagnostics::Code;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostic;
-
+pub use error::FileError;
 pub use read::{decode, read_stream, read_text};
 pub use walk::{find_files, list_dir, Found};
 pub use write::{refuse_symlink, write_text, Replace, WriteOptions};
@@ -81,53 +82,32 @@ fn refuse_unless_regular(
     path: &Path,
     meta: &fs::Metadata,
     access: Access,
-) -> Result<(), Diagnostic> {
+) -> Result<(), FileError> {
     let Some(kind) = not_regular_kind(meta) else {
         return Ok(());
     };
-    let help = match (access, meta.is_dir()) {
-        (Access::Read, true) => "name a file inside it",
-        (Access::Read, false) => {
-            "name a regular file: pipes, devices and sockets are never read, so that a read \
-             cannot wait forever or never end (save their content to a file first)"
-        }
-        (Access::Write, _) => "choose another name: only a regular file is ever replaced",
-    };
-    Err(Diagnostic::error(
-        Code::IoNotAFile,
-        format!("{} is {kind}, not a regular file", path.display()),
-    )
-    .with_help(help))
+    Err(FileError::NotAFile {
+        path: path.to_path_buf(),
+        kind,
+        is_dir: meta.is_dir(),
+        writing: access == Access::Write,
+    })
 }
 
-/// A failed read, as a diagnostic.
-fn read_error(path: &Path, err: &io::Error) -> Diagnostic {
-    read_error_named(&path.display().to_string(), err)
+/// A failed read of a path.
+fn read_error(path: &Path, error: io::Error) -> FileError {
+    FileError::Read {
+        name: path.display().to_string(),
+        error,
+    }
 }
 
-fn read_error_named(name: &str, err: &io::Error) -> Diagnostic {
-    Diagnostic::error(Code::IoRead, format!("cannot read {name}: {err}"))
-        .with_help("check the path and that the file is readable")
-}
-
-/// A failed write, as a diagnostic.
-fn write_error(path: &Path, err: &io::Error) -> Diagnostic {
-    Diagnostic::error(
-        Code::IoWrite,
-        format!("cannot write {}: {err}", path.display()),
-    )
-    .with_help("check that the directory exists and is writable")
-}
-
-fn symlink_refused(path: &Path) -> Diagnostic {
-    Diagnostic::error(
-        Code::IoSymlink,
-        format!(
-            "{} is a symbolic link; Posology does not write through links",
-            path.display()
-        ),
-    )
-    .with_help("name the file the link points to, or choose another name")
+/// A failed write to a path.
+fn write_error(path: &Path, error: io::Error) -> FileError {
+    FileError::Write {
+        path: path.to_path_buf(),
+        error,
+    }
 }
 
 /// True when both paths name the same existing file (through links, or different spellings).

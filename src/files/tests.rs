@@ -2,6 +2,7 @@
 
 use super::read::size_words;
 use super::*;
+use crate::diagnostics::Diagnostic;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};

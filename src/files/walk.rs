@@ -1,17 +1,16 @@
 //! Directory walks that end: links to directories are not followed, each file is named once.
 
-use crate::diagnostics::Code;
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{identity, read_error, Identity};
+use super::{identity, read_error, FileError, Identity};
 use crate::diagnostics::Diagnostic;
 
 /// The entries of one directory, sorted by path (the caller decides which to use).
 pub fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| read_error(dir, &e))?
+        .map_err(|e| read_error(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
@@ -115,16 +114,9 @@ fn walk(
         };
         if meta.file_type().is_symlink() {
             if fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-                found.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::IoSymlinkSkipped,
-                        format!(
-                            "{} is a symbolic link to a directory; it is not searched",
-                            path.display()
-                        ),
-                    )
-                    .with_help("name the directory it points to if its files should be included"),
-                );
+                found
+                    .diagnostics
+                    .push(FileError::SymlinkSkipped { path: path.clone() }.into());
             } else if has_extension(&path, extension) {
                 matched += 1;
                 links.push(path);

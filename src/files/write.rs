@@ -1,11 +1,10 @@
 //! Writing: all or nothing, never through a link, never over a file unless asked.
 
-use crate::diagnostics::Code;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{refuse_unless_regular, symlink_refused, write_error, Access};
+use super::{refuse_unless_regular, write_error, Access, FileError};
 use crate::diagnostics::Diagnostic;
 
 /// Whether [`write_text`] may replace a file that is already there.
@@ -51,29 +50,28 @@ pub fn write_text(path: &Path, text: &str, options: WriteOptions) -> Result<(), 
     let existing = match fs::symlink_metadata(path) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(write_error(path, &e)),
+        Err(e) => return Err(write_error(path, e).into()),
     };
     if let Some(meta) = &existing {
         if meta.file_type().is_symlink() {
-            return Err(symlink_refused(path));
+            return Err(symlink_refused(path).into());
         }
         refuse_unless_regular(path, meta, Access::Write)?;
         if options.replace == Replace::Never {
-            return Err(exists(path));
+            return Err(exists(path).into());
         }
         if meta.permissions().readonly() {
-            return Err(Diagnostic::error(
-                Code::IoWrite,
-                format!("cannot write {}: the file is read-only", path.display()),
-            )
-            .with_help("make the file writable first, or choose another name"));
+            return Err(FileError::ReadOnly {
+                path: path.to_path_buf(),
+            }
+            .into());
         }
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let (temp, mut file) = create_temp(dir, options.private).map_err(|e| write_error(path, &e))?;
+    let (temp, mut file) = create_temp(dir, options.private).map_err(|e| write_error(path, e))?;
     let written = (|| -> io::Result<()> {
         if let Some(meta) = &existing {
             keep_owner(&file, meta);
@@ -85,9 +83,9 @@ pub fn write_text(path: &Path, text: &str, options: WriteOptions) -> Result<(), 
         file.sync_all()
     })();
     drop(file);
-    let committed = written.map_err(|e| write_error(path, &e)).and_then(|()| {
+    let committed = written.map_err(|e| write_error(path, e)).and_then(|()| {
         if existing.is_some() {
-            fs::rename(&temp, path).map_err(|e| write_error(path, &e))
+            fs::rename(&temp, path).map_err(|e| write_error(path, e))
         } else {
             link_new(&temp, path)
         }
@@ -119,14 +117,14 @@ fn keep_owner(file: &File, meta: &fs::Metadata) {
 
 /// Puts a finished temporary file at a path where nothing was: a hard link fails if anything
 /// appeared there meanwhile, where a rename would replace it.
-fn link_new(temp: &Path, path: &Path) -> Result<(), Diagnostic> {
+fn link_new(temp: &Path, path: &Path) -> Result<(), FileError> {
     match fs::hard_link(temp, path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists(path)),
         // A file system without hard links: look once more, then rename.
         Err(_) => match fs::symlink_metadata(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::rename(temp, path).map_err(|e| write_error(path, &e))
+                fs::rename(temp, path).map_err(|e| write_error(path, e))
             }
             _ => Err(exists(path)),
         },
@@ -160,19 +158,23 @@ fn create_temp(dir: &Path, private: bool) -> io::Result<(PathBuf, File)> {
     Err(last)
 }
 
-fn exists(path: &Path) -> Diagnostic {
-    Diagnostic::error(
-        Code::IoExists,
-        format!("{} already exists and is not replaced", path.display()),
-    )
-    .with_help("choose another name")
+fn exists(path: &Path) -> FileError {
+    FileError::Exists {
+        path: path.to_path_buf(),
+    }
+}
+
+fn symlink_refused(path: &Path) -> FileError {
+    FileError::Symlink {
+        path: path.to_path_buf(),
+    }
 }
 
 /// Refuses a path that is a symbolic link (a path that does not exist is fine): for files that
 /// are read and later rewritten in place, such as the REPL's history.
 pub fn refuse_symlink(path: &Path) -> Result<(), Diagnostic> {
     match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(symlink_refused(path)),
+        Ok(meta) if meta.file_type().is_symlink() => Err(symlink_refused(path).into()),
         _ => Ok(()),
     }
 }
