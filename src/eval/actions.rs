@@ -3,6 +3,7 @@
 //! limits on every dose.
 
 use super::decision::*;
+use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
 use super::FiredIds;
@@ -10,7 +11,6 @@ use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
 };
-use crate::diagnostics::Code;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Span};
@@ -252,9 +252,11 @@ impl<'p> Builder<'p> {
         let from = env.num(&s.from)?;
         let step = env.num(&s.step)?;
         if step.value.is_sign_negative() || step.is_zero() {
-            return Err(Diagnostic::error(Code::EvalScheduleStep, format!("a schedule's step must be more than zero, but is {step}"))
-                .with_label(span, "not a step")
-                .with_help("write the size of each change as a positive amount; `increase`/`decrease` gives the direction"));
+            return Err(EvalError::ScheduleStep {
+                step: step.to_string(),
+                span,
+            }
+            .into());
         }
         let every_days = whole_days(env, &s.every)?;
         let until = s.until.as_ref().map(|e| env.num(e)).transpose()?;
@@ -274,12 +276,7 @@ impl<'p> Builder<'p> {
         let mut dose = from.clone();
         loop {
             if doses.len() >= MAX_SCHEDULE_STEPS {
-                return Err(Diagnostic::error(
-                    Code::EvalScheduleTooLong,
-                    format!("this schedule would have more than {MAX_SCHEDULE_STEPS} steps"),
-                )
-                .with_label(s.from.span, "starts here")
-                .with_help("add `until` with the last dose, or a larger step"));
+                return Err(EvalError::ScheduleTooLong { from: s.from.span }.into());
             }
             if !s.increase && (dose.value.is_sign_negative() || dose.is_zero()) {
                 break;
@@ -634,12 +631,11 @@ pub(super) fn frequency(env: &mut Env<'_>, f: &FrequencySpec) -> R<FrequencyOut>
             let t_span = t.span;
             let t = env.num(t)?;
             if t.is_zero() || t.value.is_sign_negative() {
-                return Err(Diagnostic::error(
-                    Code::EvalFrequency,
-                    format!("a dose cannot be given every {t}"),
-                )
-                .with_label(t_span, "not an interval")
-                .with_help("the interval between doses must be more than zero"));
+                return Err(EvalError::Frequency {
+                    interval: t.to_string(),
+                    span: t_span,
+                }
+                .into());
             }
             Ok(FrequencyOut::every(t))
         }
@@ -688,12 +684,11 @@ fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     let n = days.and_then(|d| u32::try_from(d.value.trunc()).ok());
     match n {
         Some(n) if n <= 3650 => Ok(n),
-        _ => Err(Diagnostic::error(
-            Code::EvalScheduleInterval,
-            format!("a schedule steps every whole number of days, not every {t}"),
-        )
-        .with_label(e.span, "not whole days")
-        .with_help("write the interval in days, e.g. `every 3 days`")),
+        _ => Err(EvalError::ScheduleInterval {
+            interval: t.to_string(),
+            span: e.span,
+        }
+        .into()),
     }
 }
 

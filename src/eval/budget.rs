@@ -3,10 +3,10 @@
 //! [`Budget::spend`] (the evaluator's `Env::charge`), so that once the budget is spent the
 //! evaluation as a whole is refused, and no dose comes of it.
 
-use crate::diagnostics::Code;
 use std::cell::Cell;
 use std::rc::Rc;
 
+use super::error::EvalError;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::units::Quantity;
 use crate::value::Value;
@@ -135,31 +135,7 @@ impl Default for Budget {
 /// decision, and so no dose, comes of it. Its labels point into the text the spans come from
 /// (the protocol, or a REPL line): the caller attaches that source.
 pub fn over_budget(place: Exhausted) -> Diagnostic {
-    let needs = format!(
-        "this needs more than {WORK_BUDGET} steps for this patient's data (its lists, the \
-         protocol's rules and limits)"
-    );
-    let d = Diagnostic::error(
-        Code::EvalWorkBudget,
-        format!(
-            "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
-             decided and no dose is given"
-        ),
-    );
-    // A walk inside another: the outer one is labelled up to where the inner one starts, so
-    // that the two labels do not overlap.
-    let d = match place.inner {
-        Some(inner) if place.at.start < inner.start && inner.end <= place.at.end => d
-            .with_label(Span::new(place.at.start, inner.start), needs)
-            .with_label(inner, "for each item, this goes over a list again"),
-        _ => d.with_label(place.at, needs),
-    };
-    d.with_help(
-        "the protocol does more work than any dosing decision needs: a condition over a list \
-         inside another over the same list (`all(xs, count(xs, …) …)`) multiplies the steps by \
-         the list's length. Work such values out once in a `let`, or ask for shorter lists in \
-         the patient's data",
-    )
+    EvalError::WorkBudget { place }.into()
 }
 
 /// The steps to write a value as text (in a message or the trace): [`SHOW_STEPS`] for each

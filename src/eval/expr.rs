@@ -1,11 +1,11 @@
 //! Expression evaluation over one patient's values. Names were resolved to slots by the
 //! checker, so nothing here looks up a string.
 
-use crate::diagnostics::Code;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::budget::{number_steps, over_budget, value_steps, Budget, Exhausted, PROJECT_STEPS};
+use super::error::EvalError;
 use crate::check::{CExpr, CExprKind, Func, Program};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::{BinaryOp, IsTest, UnaryOp};
@@ -591,19 +591,15 @@ pub fn unit_error(e: UnitError, span: Span) -> Diagnostic {
 
 /// The diagnostic for a value the patient data does not provide.
 pub fn missing(program: &Program, e: &CExpr) -> Diagnostic {
-    let name = describe_source(program, e);
-    Diagnostic::error(
-        Code::EvalMissing,
-        format!("{name} has no value for this patient, but this rule needs it"),
-    )
-    .with_label(e.span, "needed here")
-    .with_help(match &e.kind {
-        CExprKind::Input(slot) => format!(
-            "add `{}` to the patient's data, or test `{} is missing` in an earlier rule",
-            program.inputs[*slot].name, program.inputs[*slot].name
-        ),
-        _ => "test `is missing` or `is empty` in an earlier rule".to_string(),
-    })
+    EvalError::Missing {
+        name: describe_source(program, e),
+        input: match &e.kind {
+            CExprKind::Input(slot) => Some(program.inputs[*slot].name.clone()),
+            _ => None,
+        },
+        span: e.span,
+    }
+    .into()
 }
 
 fn describe_source(program: &Program, e: &CExpr) -> String {

@@ -6,6 +6,7 @@
 mod actions;
 mod budget;
 mod decision;
+mod error;
 mod expr;
 mod gate;
 mod limits;
@@ -18,10 +19,10 @@ pub use budget::{
     WORK_BUDGET,
 };
 pub use decision::*;
+pub use error::EvalError;
 pub use expr::Env;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
-use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::HitPolicy;
 use crate::value::{Shown, Value};
@@ -134,14 +135,11 @@ fn evaluate_within(
 ) -> Result<Decision, Diagnostic> {
     if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
         let r = unmet.require;
-        return Err(Diagnostic::error(
-            Code::InputRejected,
-            format!("the patient's data is refused: {}", r.because),
-        )
-        .with_label(r.condition.span, "this requirement does not hold")
-        .with_help(
-            "correct the patient's data; no dose is decided on data that makes no clinical sense",
-        )
+        return Err(EvalError::Rejected {
+            because: r.because.clone(),
+            span: r.condition.span,
+        }
+        .to_diagnostic()
         .with_source(&program.source));
     }
     let mut env = Env::with_budget(program, inputs, budget.clone());
@@ -254,12 +252,11 @@ impl<'p> Run<'_, 'p> {
             } else {
                 format!("the phase `{}`", decision.phase)
             };
-            return Err(Diagnostic::error(
-                Code::EvalNoDecision,
-                format!("no rule of {place} applies to this patient"),
-            )
-            .with_label(self.phase_span(&decision.phase), "nothing decided here")
-            .with_help("add an `otherwise` rule to the `decide first` block"));
+            return Err(EvalError::NoDecision {
+                place,
+                span: self.phase_span(&decision.phase),
+            }
+            .into());
         }
         Ok(decision)
     }
@@ -301,15 +298,11 @@ impl<'p> Run<'_, 'p> {
                 return Ok((phase, path));
             };
             if visited.get(next).copied().unwrap_or(true) {
-                return Err(Diagnostic::error(
-                    Code::EvalGotoLoop,
-                    format!(
-                        "`goto {}` returns to a phase already decided",
-                        program.phases[next].name
-                    ),
-                )
-                .with_label(span, "goes round in a circle for this patient")
-                .with_help("make the conditions of the rules that `goto` exclude each other"));
+                return Err(EvalError::GotoLoop {
+                    phase: program.phases[next].name.clone(),
+                    span,
+                }
+                .into());
             }
             if let Some(v) = visited.get_mut(next) {
                 *v = true;
@@ -330,11 +323,7 @@ impl<'p> Run<'_, 'p> {
                 .get(i as usize)
                 .copied()
                 .flatten()
-                .ok_or_else(|| {
-                    Diagnostic::error(Code::EvalNoPhase, "this choice names no phase")
-                        .with_label(begin.span, "no phase for this value")
-                        .with_help("add the phase to the protocol")
-                }),
+                .ok_or_else(|| EvalError::NoPhase { span: begin.span }.into()),
             _ => Err(expr::missing(program, begin)),
         }
     }
