@@ -5,11 +5,12 @@
 //! error, never a guess.
 
 pub mod document;
+mod error;
 
-use crate::diagnostics::Code;
 use std::sync::Arc;
 
 pub use document::{parse_document, Entry, Format, Node, NodeKind};
+pub use error::{Hint, InputError, YamlFeature};
 
 use crate::check::{validate_value, InputSpec, Program, RequireSpec, Type};
 use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
@@ -258,26 +259,21 @@ fn requirements<'p>(
                 .text
                 .get(r.condition.span.start..r.condition.span.end)
                 .unwrap_or("");
-            let cite = r.source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
-            let mut d = Diagnostic::error(
-                Code::InputRejected,
-                format!("the patient's data is refused: {}", r.because),
-            )
-            .with_help(format!(
-                "the protocol requires `{condition}`{cite}; correct the data, since no dose is decided on data that makes no clinical sense"
-            ));
-            for (name, _) in &r.reads {
-                if overridden.contains(&name.as_str()) {
-                    continue;
-                }
-                if let Some(&span) = places.get(name.as_str()) {
-                    d = d.with_label(span, format!("`{name}`"));
-                }
+            let read = r
+                .reads
+                .iter()
+                .filter(|(name, _)| !overridden.contains(&name.as_str()))
+                .filter_map(|(name, _)| places.get(name.as_str()).map(|&span| (span, name.clone())))
+                .collect();
+            InputError::Rejected {
+                because: r.because.clone(),
+                condition: condition.to_string(),
+                cite: r.source.clone(),
+                read,
+                whole: root.span,
             }
-            if d.labels.is_empty() {
-                d = d.with_label(Span::new(root.span.start, root.span.start + 1), "in this patient's data");
-            }
-            d.with_source(source)
+            .to_diagnostic()
+            .with_source(source)
         })
         .collect();
     if unmet.len() > MAX_DIAGNOSTICS {
@@ -306,20 +302,12 @@ fn complete(
             }
             None => {
                 diags.push(
-                    Diagnostic::error(
-                        Code::InputMissingField,
-                        format!("the patient file does not give `{}`", spec.name),
-                    )
-                    .with_label(
-                        Span::new(whole.start, whole.start + 1),
-                        format!("needs `{}`", spec.name),
-                    )
-                    .with_help(format!(
-                        "`{}` is required: add `\"{}\": …` ({})",
-                        spec.name,
-                        spec.name,
-                        describe_spelling(program, &spec.ty)
-                    ))
+                    InputError::MissingInput {
+                        name: spec.name.clone(),
+                        spelling: describe_spelling(program, &spec.ty),
+                        whole,
+                    }
+                    .to_diagnostic()
                     .with_source(source),
                 );
                 out.push(Value::Missing);
@@ -363,21 +351,13 @@ fn plain_number(
     span: Span,
 ) -> Result<rust_decimal::Decimal, Diagnostic> {
     use rust_decimal::Decimal;
-    let written = quoted(text);
     if text.contains(['e', 'E']) {
-        let help = match Decimal::from_scientific(text) {
-            Ok(d) => format!("write `{}`", crate::units::format_decimal(&d)),
-            Err(_) => "write the number out in full, without an exponent".to_string(),
-        };
-        return Err(Diagnostic::error(
-            Code::UnitNotation,
-            format!(
-                "`{path}` is written with an exponent (`{written}`): exponent notation is not \
-                 accepted, as it is easily misread"
-            ),
-        )
-        .with_label(span, "exponent")
-        .with_help(help));
+        return Err(InputError::Exponent {
+            path: path.to_string(),
+            text: text.to_string(),
+            span,
+        }
+        .into());
     }
     if let Ok(d) = Decimal::from_str_exact(text) {
         return Ok(d);
@@ -390,18 +370,15 @@ fn plain_number(
         } else {
             int
         };
-        let invalid = crate::check::not_whole(path, &written, &quoted(int));
-        return Err(Diagnostic::error(invalid.code, invalid.message)
-            .with_label(span, "not a whole number")
-            .with_help(invalid.help));
+        let invalid = crate::check::not_whole(path, &quoted(text), &quoted(int));
+        return Err(InputError::NotWhole { invalid, span }.into());
     }
-    let limit = crate::units::NumberLimit::of(text);
-    Err(Diagnostic::error(
-        Code::ValueOutOfRange,
-        format!("`{path}`: {}", limit.message(&written)),
-    )
-    .with_label(span, limit.label())
-    .with_help(limit.help()))
+    Err(InputError::OutOfRange {
+        path: path.to_string(),
+        text: text.to_string(),
+        span,
+    }
+    .into())
 }
 
 struct Decoder<'p> {
@@ -448,20 +425,7 @@ impl<'p> Decoder<'p> {
             return true;
         }
         if before <= MAX_RECORD_VALUES {
-            self.report(
-                Diagnostic::error(
-                    Code::InputTooManyValues,
-                    format!(
-                        "the records in the patient's data hold more than {MAX_RECORD_VALUES} \
-                         field values in all"
-                    ),
-                )
-                .with_label(span, "the limit is passed here")
-                .with_help(
-                    "each record holds every field the protocol declares for it: give only the \
-                     records the protocol needs",
-                ),
-            );
+            self.report(InputError::TooManyValues { span }.into());
         }
         false
     }
@@ -477,22 +441,7 @@ impl<'p> Decoder<'p> {
 
 /// The diagnostic for `count` problems past [`MAX_DIAGNOSTICS`].
 fn unshown_problems(count: usize, whole: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::InputTooManyProblems,
-        format!(
-            "{count} more problem{} in the patient's data {} not shown",
-            if count == 1 { "" } else { "s" },
-            if count == 1 { "is" } else { "are" }
-        ),
-    )
-    .with_label(
-        Span::new(whole.start, whole.start + 1),
-        "in this patient's data",
-    )
-    .with_help(format!(
-        "at most {MAX_DIAGNOSTICS} problems are shown at once: correct these and read the \
-         file again"
-    ))
+    InputError::TooManyProblems { count, whole }.into()
 }
 
 impl Decoder<'_> {
@@ -507,21 +456,21 @@ impl Decoder<'_> {
                     continue;
                 }
                 let names = self.program.inputs.iter().map(|i| i.name.as_str());
-                let help = document::find_lookalike(&entry.key)
-                    .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
-                    .or_else(|| {
-                        did_you_mean(&entry.key, names).map(|s| format!("did you mean `{s}`?"))
+                let hint = document::find_lookalike(&entry.key)
+                    .map(|(_, c, name, write)| {
+                        Hint::Lookalike(document::lookalike_help(c, name, write))
                     })
-                    .unwrap_or_else(|| {
-                        format!("this protocol's inputs are: {}", self.input_list())
-                    });
+                    .or_else(|| {
+                        did_you_mean(&entry.key, names).map(|s| Hint::Similar(s.to_string()))
+                    })
+                    .unwrap_or_else(|| Hint::Listed(self.input_list()));
                 self.report(
-                    Diagnostic::error(
-                        Code::InputUnknownField,
-                        format!("`{}` is not an input of this protocol", quoted(&entry.key)),
-                    )
-                    .with_label(entry.key_span, "unknown field")
-                    .with_help(help),
+                    InputError::UnknownField {
+                        key: entry.key.clone(),
+                        hint,
+                        span: entry.key_span,
+                    }
+                    .into(),
                 );
                 continue;
             };
@@ -536,25 +485,21 @@ impl Decoder<'_> {
 
     fn override_value(&mut self, text: &str, given: &mut [Option<Value>]) {
         let Some((name, value)) = text.split_once('=') else {
-            self.report(
-                Diagnostic::error(Code::InputSetSyntax, "a setting is written NAME=VALUE")
-                    .with_label(Span::new(0, text.len()), "no `=`")
-                    .with_help("for example --set dose=\"10 mg\" or --set doses_per_day=3"),
-            );
+            self.report(InputError::SetSyntax { len: text.len() }.into());
             return;
         };
         let name = name.trim();
         let Some(slot) = self.program.input_slot(name) else {
-            let help = did_you_mean(name, self.program.inputs.iter().map(|i| i.name.as_str()))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("this protocol's inputs are: {}", self.input_list()));
+            let hint = did_you_mean(name, self.program.inputs.iter().map(|i| i.name.as_str()))
+                .map(|s| Hint::Similar(s.to_string()))
+                .unwrap_or_else(|| Hint::Listed(self.input_list()));
             self.report(
-                Diagnostic::error(
-                    Code::InputUnknownField,
-                    format!("`{}` is not an input of this protocol", quoted(name)),
-                )
-                .with_label(Span::new(0, name.len()), "unknown input")
-                .with_help(help),
+                InputError::UnknownSetting {
+                    name: name.to_string(),
+                    hint,
+                    span: Span::new(0, name.len()),
+                }
+                .into(),
             );
             return;
         };
@@ -595,29 +540,28 @@ impl Decoder<'_> {
         let value = self.decode(node, &spec.ty, spec, path)?;
         if let Err(invalid) = validate_value(spec, &value) {
             self.report(
-                Diagnostic::error(
-                    invalid.code,
-                    invalid
-                        .message
-                        .replace(&format!("`{}`", spec.name), &format!("`{path}`")),
-                )
-                .with_label(node.span, "not allowed")
-                .with_help(invalid.help),
+                InputError::NotAllowed {
+                    invalid,
+                    name: spec.name.clone(),
+                    path: path.to_string(),
+                    span: node.span,
+                }
+                .into(),
             );
             return None;
         }
         Some(value)
     }
 
-    fn wrong(&mut self, node: &Node, path: &str, ty: &Type, code: Code) -> Option<Value> {
-        let want = describe_spelling(self.program, ty);
+    fn wrong(&mut self, node: &Node, path: &str, ty: &Type) -> Option<Value> {
         self.report(
-            Diagnostic::error(
-                code,
-                format!("`{path}` must be {want}, but is {}", node.kind.describe()),
-            )
-            .with_label(node.span, format!("{} here", node.kind.describe()))
-            .with_help(format!("write {want}")),
+            InputError::WrongType {
+                path: path.to_string(),
+                want: describe_spelling(self.program, ty),
+                got: node.kind.describe(),
+                span: node.span,
+            }
+            .into(),
         );
         None
     }
@@ -629,6 +573,9 @@ impl Decoder<'_> {
         let value = self.decode_node(node, ty, spec, path);
         if let (None, NodeKind::String(text)) = (&value, &node.kind) {
             if let Some((_, c, name, write)) = document::find_lookalike(text) {
+                // Whatever kind each refusal is, a lookalike character in the text is the likelier
+                // cause, so its help replaces the kind's: a patch after conversion, since it
+                // applies to every kind alike.
                 for d in &mut self.diags[before..] {
                     d.help = Some(document::lookalike_help(c, name, write));
                 }
@@ -655,14 +602,14 @@ impl Decoder<'_> {
                 }
             }
             (Type::Num(unit), NodeKind::Number(text)) => {
-                let example = text
-                    .parse::<rust_decimal::Decimal>()
-                    .map(|d| Quantity::new(d.into(), unit.clone()).to_string())
-                    .unwrap_or_else(|_| format!("{} {unit}", quoted(text)));
                 self.report(
-                    Diagnostic::error(Code::InputBareNumber, format!("`{path}` is a bare number, but it must be {} with its unit", unit.dim().describe()))
-                        .with_label(node.span, "no unit")
-                        .with_help(format!("write the unit with the number, in quotes: \"{example}\" (a bare number is never guessed to be in {unit})")),
+                    InputError::BareNumber {
+                        path: path.to_string(),
+                        text: text.clone(),
+                        unit: unit.clone(),
+                        span: node.span,
+                    }
+                    .into(),
                 );
                 None
             }
@@ -670,25 +617,21 @@ impl Decoder<'_> {
                 let parsed = Quantity::parse(text).and_then(|q| q.convert_to(unit));
                 match parsed {
                     Ok(q) => Some(Value::Num(q)),
-                    Err(e) => {
-                        let mut d = e.to_diagnostic(node.span);
-                        if let UnitError::Mismatch { .. } = e {
-                            d = Diagnostic::error(
-                                Code::UnitMismatch,
-                                format!(
-                                    "`{path}` is \"{}\", but it must be in {unit} ({})",
-                                    quoted(text),
-                                    unit.dim().describe()
-                                ),
-                            )
-                            .with_label(node.span, "wrong kind of unit")
-                            .with_help(format!(
-                                "write a value in {unit} or a unit convertible to it"
-                            ));
-                        } else {
-                            d.message = format!("`{path}`: {}", d.message);
-                        }
-                        self.report(d);
+                    Err(error) => {
+                        let path = path.to_string();
+                        let span = node.span;
+                        self.report(
+                            match error {
+                                UnitError::Mismatch { .. } => InputError::WrongUnit {
+                                    path,
+                                    text: text.clone(),
+                                    unit: unit.clone(),
+                                    span,
+                                },
+                                error => InputError::Unit { path, error, span },
+                            }
+                            .into(),
+                        );
                         None
                     }
                 }
@@ -704,16 +647,17 @@ impl Decoder<'_> {
                     self.unshown += 1;
                     return None;
                 }
-                let help = did_you_mean(s, choice.values.iter().map(String::as_str))
-                    .map(|x| format!("did you mean \"{x}\"?"))
-                    .unwrap_or_else(|| format!("the choices are: {}", choice.listed(", ")));
+                let hint = did_you_mean(s, choice.values.iter().map(String::as_str))
+                    .map(|x| Hint::Similar(x.to_string()))
+                    .unwrap_or_else(|| Hint::Listed(choice.listed(", ")));
                 self.report(
-                    Diagnostic::error(
-                        Code::InputUnknownValue,
-                        format!("\"{}\" is not a choice of `{path}`", quoted(s)),
-                    )
-                    .with_label(node.span, "unknown choice")
-                    .with_help(help),
+                    InputError::UnknownChoice {
+                        text: s.clone(),
+                        path: path.to_string(),
+                        hint,
+                        span: node.span,
+                    }
+                    .into(),
                 );
                 None
             }
@@ -721,19 +665,19 @@ impl Decoder<'_> {
                 Some(d) => Some(Value::Date(d)),
                 None => {
                     self.report(
-                        Diagnostic::error(
-                            Code::InputBadDate,
-                            format!("`{path}` is \"{}\", which is not a date", quoted(s)),
-                        )
-                        .with_label(node.span, "not a date")
-                        .with_help("write an ISO 8601 date, e.g. \"2026-12-01\""),
+                        InputError::BadDate {
+                            path: path.to_string(),
+                            text: s.clone(),
+                            span: node.span,
+                        }
+                        .into(),
                     );
                     None
                 }
             },
             (Type::List(inner), NodeKind::List(items)) => self.list(node, inner, items, spec, path),
             (Type::Record(id), NodeKind::Map(entries)) => self.record(node, *id, entries, path),
-            _ => self.wrong(node, path, ty, Code::InputWrongType),
+            _ => self.wrong(node, path, ty),
         }
     }
 
@@ -747,15 +691,12 @@ impl Decoder<'_> {
     ) -> Option<Value> {
         if items.len() > MAX_LIST_ITEMS {
             self.report(
-                Diagnostic::error(
-                    Code::InputTooManyItems,
-                    format!(
-                        "`{path}` has {} items; at most {MAX_LIST_ITEMS} are accepted",
-                        items.len()
-                    ),
-                )
-                .with_label(node.span, "too long")
-                .with_help("a patient's list should hold only what the protocol needs"),
+                InputError::ListTooLong {
+                    path: path.to_string(),
+                    count: items.len(),
+                    span: node.span,
+                }
+                .into(),
             );
             return None;
         }
@@ -787,25 +728,28 @@ impl Decoder<'_> {
                     self.unshown += 1;
                     continue;
                 }
-                let help = document::find_lookalike(&entry.key)
-                    .map(|(_, c, name, write)| document::lookalike_help(c, name, write))
+                let hint = document::find_lookalike(&entry.key)
+                    .map(|(_, c, name, write)| {
+                        Hint::Lookalike(document::lookalike_help(c, name, write))
+                    })
                     .or_else(|| {
                         did_you_mean(&entry.key, fields.iter().map(|f| f.name.as_str()))
-                            .map(|s| format!("did you mean `{s}`?"))
+                            .map(|s| Hint::Similar(s.to_string()))
                     })
                     .unwrap_or_else(|| {
-                        format!(
-                            "the fields are: {}",
-                            crate::check::list_some(fields.iter().map(|f| f.name.as_str()), ", ")
-                        )
+                        Hint::Listed(crate::check::list_some(
+                            fields.iter().map(|f| f.name.as_str()),
+                            ", ",
+                        ))
                     });
                 self.report(
-                    Diagnostic::error(
-                        Code::InputUnknownField,
-                        format!("`{}` is not a field of `{path}`", quoted(&entry.key)),
-                    )
-                    .with_label(entry.key_span, "unknown field")
-                    .with_help(help),
+                    InputError::UnknownRecordField {
+                        key: entry.key.clone(),
+                        path: path.to_string(),
+                        hint,
+                        span: entry.key_span,
+                    }
+                    .into(),
                 );
                 continue;
             };
@@ -825,16 +769,13 @@ impl Decoder<'_> {
                 }
                 None => {
                     self.report(
-                        Diagnostic::error(
-                            Code::InputMissingField,
-                            format!("`{path}` has no `{}`", field.name),
-                        )
-                        .with_label(node.span, format!("needs `{}`", field.name))
-                        .with_help(format!(
-                            "add `\"{}\": …` ({})",
-                            field.name,
-                            describe_spelling(self.program, &field.ty)
-                        )),
+                        InputError::MissingField {
+                            path: path.to_string(),
+                            field: field.name.clone(),
+                            spelling: describe_spelling(self.program, &field.ty),
+                            span: node.span,
+                        }
+                        .into(),
                     );
                     ok = false;
                     out.push(Value::Missing);

@@ -158,7 +158,7 @@ impl UnitError {
     }
 
     /// A few words for the label under the offending text.
-    fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             UnitError::Unknown { .. } => "unknown unit",
             UnitError::Banned { .. } => "error-prone abbreviation",

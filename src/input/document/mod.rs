@@ -29,10 +29,12 @@
 // requires; errors are the cold path, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use crate::diagnostics::Code;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+use super::error::{InputError, YamlFeature};
+// Named in doc comments here, and by the unit tests through `super::*`.
+#[cfg(any(doc, test))]
 use super::MAX_LIST_ITEMS;
 use crate::diagnostics::{Diagnostic, Source, Span};
 
@@ -181,24 +183,14 @@ pub fn parse_document(text: &str, format: Format, source: &Source) -> Result<Nod
     };
     match root.kind {
         NodeKind::Map(_) => Ok(root),
-        ref other => {
-            let what = other.describe();
-            Err(with_lookalike_help(
-                Diagnostic::error(
-                    Code::InputNotARecord,
-                    format!(
-                    "a patient file must hold a record of named fields, but this one holds {what}"
-                ),
-                )
-                .with_label(root.span, format!("this is {what}"))
-                .with_help(format!(
-                    "write the patient's data as named fields, e.g. {}",
-                    ctx.example()
-                ))
-                .with_source(source),
-                text,
-            ))
-        }
+        ref other => Err(with_lookalike_help(
+            ctx.refuse(InputError::NotARecord {
+                format,
+                what: other.describe(),
+                span: root.span,
+            }),
+            text,
+        )),
     }
 }
 
@@ -275,24 +267,19 @@ pub(super) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// A one-line example of a patient field in this format, for help texts.
-    fn example(&self) -> &'static str {
-        match self.format {
-            Format::Json => r#"{"age": "45 years", "dose": "10 mg"}"#,
-            Format::Yaml => "`age: 45 years` on one line and `dose: 10 mg` on the next",
-            Format::Toml => r#"`age = "45 years"` on one line and `dose = "10 mg"` on the next"#,
-        }
-    }
-
     /// `posology::input::syntax`: the file is not valid in its format.
     fn syntax(&self, span: Span, detail: &str, help: &str) -> Diagnostic {
-        let name = self.format.name();
-        Diagnostic::error(
-            Code::InputSyntax,
-            format!("this {name} is not valid: {detail}"),
-        )
-        .with_label(span, "here")
-        .with_help(help.to_string())
-        .with_source(self.source)
+        self.refuse(InputError::Syntax {
+            format: self.format,
+            detail: detail.to_string(),
+            help: help.to_string(),
+            span,
+        })
+    }
+
+    /// The diagnostic for a refusal, pointing into this file.
+    fn refuse(&self, error: InputError) -> Diagnostic {
+        error.to_diagnostic().with_source(self.source)
     }
 
     /// A syntax error reported by a parser library, with this format's usual help.
@@ -317,86 +304,39 @@ impl Ctx<'_> {
 
     /// `posology::input::too_deep`: containers nest more than [`MAX_DEPTH`] levels.
     fn too_deep(&self, span: Span) -> Diagnostic {
-        Diagnostic::error(
-            Code::InputTooDeep,
-            format!(
-                "this {} nests records and lists more than {MAX_DEPTH} levels deep",
-                self.format.name()
-            ),
-        )
-        .with_label(span, format!("level {} starts here", MAX_DEPTH + 1))
-        .with_help(
-            "a patient file needs only a few levels of nesting; check for unclosed brackets, \
-             or simplify the file",
-        )
-        .with_source(self.source)
+        self.refuse(InputError::TooDeep {
+            format: self.format,
+            span,
+        })
     }
 
     /// `posology::input::too_many_items`: a list holds more than [`MAX_LIST_ITEMS`] items (or a
     /// record more fields), refused as soon as it is seen, before the rest is read. `past` is
     /// where the first item too many is, `open` where the list or record starts.
     fn too_many_items(&self, past: Span, open: Option<Span>, record: bool) -> Diagnostic {
-        let (what, items) = if record {
-            ("record", "fields")
-        } else {
-            ("list", "items")
-        };
-        let mut diag = Diagnostic::error(
-            Code::InputTooManyItems,
-            format!(
-                "this {what} has more than {MAX_LIST_ITEMS} {items}; at most {MAX_LIST_ITEMS} are \
-                 accepted"
-            ),
-        )
-        .with_label(
-            past,
-            format!("{} {}", &items[..items.len() - 1], MAX_LIST_ITEMS + 1),
-        );
-        if let Some(open) = open {
-            diag = diag.with_label(open, format!("this {what} starts here"));
-        }
-        diag.with_help("a patient's list should hold only what the protocol needs")
-            .with_source(self.source)
+        self.refuse(InputError::TooManyItems { past, open, record })
     }
 
-    /// `posology::input::duplicate_field`: one record names the same field twice.
+    /// `posology::input::duplicate_field`: `key` given at `again` after `first`.
     fn duplicate(&self, key: &str, first: Option<Span>, again: Span) -> Diagnostic {
-        let key = crate::display::quoted(key);
-        let mut diag = Diagnostic::error(
-            Code::InputDuplicateField,
-            format!("the field `{key}` is given twice in the same record"),
-        )
-        .with_label(again, "given again here");
-        if let Some(first) = first {
-            diag = diag.with_label(first, "first given here");
-        }
-        diag.with_help(format!(
-            "keep only one `{key}`, with the value you mean: it is not safe to guess which one \
-             applies"
-        ))
-        .with_source(self.source)
+        self.refuse(InputError::DuplicateField {
+            key: key.to_string(),
+            first,
+            again,
+        })
     }
 
     /// `posology::input::unsupported`: a feature patient files refuse (YAML aliases, tags, …).
-    fn unsupported(&self, span: Span, message: String, label: &str, help: &str) -> Diagnostic {
-        Diagnostic::error(Code::InputUnsupported, message)
-            .with_label(span, label.to_string())
-            .with_help(help.to_string())
-            .with_source(self.source)
+    fn unsupported(&self, feature: YamlFeature, span: Span) -> Diagnostic {
+        self.refuse(InputError::Unsupported { feature, span })
     }
 
     /// `posology::input::empty`: the file holds nothing but blanks (and comments).
     fn empty(&self, text: &str) -> Diagnostic {
-        Diagnostic::error(
-            Code::InputEmpty,
-            format!("this patient file ({}) is empty", self.format.name()),
-        )
-        .with_label(Span::new(0, text.len()), "nothing here")
-        .with_help(format!(
-            "write the patient's data into the file as named fields, e.g. {}",
-            self.example()
-        ))
-        .with_source(self.source)
+        self.refuse(InputError::Empty {
+            format: self.format,
+            len: text.len(),
+        })
     }
 
     /// Fails with `duplicate_field` if two entries of one record have the same key.

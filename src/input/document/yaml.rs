@@ -9,13 +9,9 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
-use super::{Ctx, Entry, Node, NodeKind, MAX_DEPTH};
+use super::{Ctx, Entry, Node, NodeKind, YamlFeature, MAX_DEPTH};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::input::MAX_LIST_ITEMS;
-
-/// The help text for anchors and aliases.
-const WRITE_IT_OUT: &str = "write the value out in full wherever it is needed, without `&` \
-                            anchors and `*` aliases";
 
 /// Reads a YAML patient file into a tree (not yet checked to be a record at the top).
 pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
@@ -33,13 +29,7 @@ pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(ctx.unsupported(
-                        span,
-                        "this YAML file holds more than one document".to_string(),
-                        "a second document starts here",
-                        "a patient file holds one document: remove this `---` and what \
-                         follows, or put each document in a file of its own",
-                    ));
+                    return Err(ctx.unsupported(YamlFeature::SecondDocument, span));
                 }
             }
             Event::Alias(_) => return Err(alias(span, ctx)),
@@ -213,35 +203,17 @@ fn refuse_anchor_or_tag(
     ctx: &Ctx<'_>,
 ) -> Result<(), Diagnostic> {
     if anchor != 0 {
-        return Err(ctx.unsupported(
-            span,
-            "this YAML marks a value with an anchor (`&name`), which patient files do not allow"
-                .to_string(),
-            "anchor",
-            WRITE_IT_OUT,
-        ));
+        return Err(ctx.unsupported(YamlFeature::Anchor, span));
     }
     if tagged {
-        return Err(ctx.unsupported(
-            span,
-            "this YAML gives a value a tag (`!name` or `!!name`), which patient files do not allow"
-                .to_string(),
-            "tag",
-            "remove the tag and write the value out plainly (in quotes if it is meant as text)",
-        ));
+        return Err(ctx.unsupported(YamlFeature::Tag, span));
     }
     Ok(())
 }
 
 /// The refusal of an alias (`*name`).
 fn alias(span: Span, ctx: &Ctx<'_>) -> Diagnostic {
-    ctx.unsupported(
-        span,
-        "this YAML repeats a value with an alias (`*name`), which patient files do not allow"
-            .to_string(),
-        "alias",
-        WRITE_IT_OUT,
-    )
+    ctx.unsupported(YamlFeature::Alias, span)
 }
 
 /// A parser error as a diagnostic (`too_deep` for the parser's own bracket limit).
