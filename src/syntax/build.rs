@@ -1,7 +1,6 @@
 //! Builds the AST from pest's parse tree. The grammar guarantees each pair's shape, so a missing
 //! child here is an internal error, reported as a diagnostic rather than a panic.
 
-use crate::diagnostics::Code;
 use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
@@ -9,6 +8,7 @@ use pest_derive::Parser;
 use super::ast::*;
 use super::error::from_pest;
 use super::expr::build_expr;
+use super::kind::SyntaxError;
 use super::lex::TokenKind;
 use crate::diagnostics::{Diagnostic, Span};
 
@@ -107,12 +107,7 @@ pub(super) fn next<'a>(
 
 /// A grammar/AST mismatch: a bug in Posology, not in the protocol.
 pub(super) fn internal(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::Internal,
-        "internal error: the parse tree has an unexpected shape",
-    )
-    .with_label(span, "while reading this")
-    .with_help("this is a bug in Posology; please report it with this protocol")
+    SyntaxError::Internal { span }.into()
 }
 
 /// Children that carry meaning (punctuation rules filtered out).
@@ -207,13 +202,11 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
                 let mut inner = meaningful(item);
                 let expr = build_expr(next(&mut inner, item_span)?)?;
                 if let Some(previous) = begin_span {
-                    return Err(Diagnostic::error(
-                        Code::SyntaxDuplicateBegin,
-                        "`begin at` is written twice",
-                    )
-                    .with_label(item_span, "second `begin at`")
-                    .with_label(previous, "first one here")
-                    .with_help("keep one `begin at`: it says which phase applies to a patient"));
+                    return Err(SyntaxError::DuplicateBegin {
+                        again: item_span,
+                        first: previous,
+                    }
+                    .into());
                 }
                 begin_span = Some(item_span);
                 protocol.begin = Some(expr);
@@ -527,12 +520,11 @@ fn build_give<'a>(
             _ => return Err(internal(part_span)),
         };
         if duplicate {
-            return Err(Diagnostic::error(
-                Code::SyntaxDuplicateModifier,
-                "this part of the dose is written twice",
-            )
-            .with_label(part_span, "written again here")
-            .with_help("a `give` has at most one form, route, frequency, `over` and `for`"));
+            return Err(SyntaxError::DuplicateModifier {
+                span: part_span,
+                expect: false,
+            }
+            .into());
         }
     }
     Ok(give)
@@ -705,12 +697,11 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
                     _ => return Err(internal(part_span)),
                 };
                 if duplicate {
-                    return Err(Diagnostic::error(
-                        Code::SyntaxDuplicateModifier,
-                        "this part of the dose is written twice",
-                    )
-                    .with_label(part_span, "written again here")
-                    .with_help("an `expect give` has at most one form, route and frequency"));
+                    return Err(SyntaxError::DuplicateModifier {
+                        span: part_span,
+                        expect: true,
+                    }
+                    .into());
                 }
             }
             ExpectKind::Give(give)

@@ -1,11 +1,11 @@
 //! Turns pest's parse errors into diagnostics that speak of protocol parts ("a unit", "`=>`")
 //! rather than grammar rule names.
 
-use crate::diagnostics::Code;
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::build::Rule;
 use super::close_match;
+use super::kind::SyntaxError;
 use super::lex::TokenKind;
 use super::words::{ACTIONS, FORMS, KEYWORDS};
 use crate::diagnostics::{Diagnostic, Span};
@@ -173,24 +173,10 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
     };
     // The reader's own guards: too deep for the stack, or too much work (see `parse`).
     if let ErrorVariant::CustomError { message } = &err.variant {
-        let guard = match message.as_str() {
-            "stack limit reached" => Some((
-                Code::SyntaxTooDeep,
-                "the text nests too deeply here to be read",
-                "split the expression into named `let` values",
-            )),
-            "call limit reached" => Some((
-                Code::SyntaxTooComplex,
-                "the protocol is too long or too involved to be read past this point",
-                "split long expressions into named `let` values, or the protocol into smaller \
-                 protocols",
-            )),
-            _ => None,
-        };
-        if let Some((code, message, help)) = guard {
-            return Diagnostic::error(code, message)
-                .with_label(span, "the reader stopped here")
-                .with_help(help);
+        match message.as_str() {
+            "stack limit reached" => return SyntaxError::ReaderTooDeep { span }.into(),
+            "call limit reached" => return SyntaxError::ReaderTooComplex { span }.into(),
+            _ => {}
         }
     }
     if let Some(d) = comma_in_number(text, span.start) {
@@ -222,9 +208,13 @@ pub(super) fn from_pest(err: pest::error::Error<Rule>, text: &str) -> Diagnostic
         .any(|r| matches!(r, Rule::ident | Rule::name));
     let help = help_for(text, span.start, wants_name, positives)
         .unwrap_or_else(|| fallback_help(text, span.start, positives));
-    Diagnostic::error(Code::SyntaxUnexpected, message)
-        .with_label(span, label)
-        .with_help(help)
+    SyntaxError::Unexpected {
+        message,
+        label,
+        help,
+        span,
+    }
+    .into()
 }
 
 /// Help for a syntax error that matches none of the known slips: every error says what to do.
@@ -255,14 +245,7 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
     let rest = text.get(span.start..).unwrap_or("");
     let single_equals = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
     if single_equals && expects(Rule::op_eq) {
-        return Some(
-            Diagnostic::error(
-                Code::SyntaxUnexpected,
-                "`=` does not compare two values: write `==`",
-            )
-            .with_label(span, "write `==` here")
-            .with_help("`=` only names a value (`let x = …`); a comparison is `==`, as in `response == adverse`"),
-        );
+        return Some(SyntaxError::SingleEquals { span }.into());
     }
     if expects(Rule::colon) {
         if let Some(d) = read_as_rule_name(text, span, rest) {
@@ -270,52 +253,37 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         }
     }
     if rest.starts_with('}') && positives == [Rule::EOI] {
-        return Some(
-            Diagnostic::error(Code::SyntaxUnexpected, "there is a `}` too many")
-                .with_label(span, "the protocol was already closed before this `}`")
-                .with_help("remove one `}`: each `}` closes the nearest `{` still open above it"),
-        );
+        return Some(SyntaxError::ExtraBrace { span }.into());
     }
     let word = found_word(text, span.start);
     if let Some(action) = word.filter(|w| ACTIONS.contains(w)) {
         if expects(Rule::semi) {
             return Some(
-                Diagnostic::error(
-                    Code::SyntaxUnexpected,
-                    format!("a `;` is missing before `{action}`"),
-                )
-                .with_label(span, "`;` missing before this action")
-                .with_help(format!(
-                    "separate the actions of one rule with `;`, e.g. `=> give 5 mg 3 times daily ; {action} …`"
-                )),
+                SyntaxError::MissingSemicolon {
+                    action: action.to_string(),
+                    span,
+                }
+                .into(),
             );
         }
         if expects(Rule::arrow) {
             return Some(
-                Diagnostic::error(
-                    Code::SyntaxUnexpected,
-                    format!("a `=>` is missing before `{action}`"),
-                )
-                .with_label(span, "`=>` missing before this action")
-                .with_help(format!(
-                    "a rule is written `when condition => action`: put `=>` before `{action}`"
-                )),
+                SyntaxError::MissingArrow {
+                    action: action.to_string(),
+                    span,
+                }
+                .into(),
             );
         }
     }
     if span.start >= text.trim_end().len() && expects(Rule::rbrace) {
-        let mut d = Diagnostic::error(
-            Code::SyntaxUnexpected,
-            "the file ends before every `{` is closed",
-        )
-        .with_label(span, "the file ends here");
-        if let Some(open) = unclosed_brace(text) {
-            d = d.with_label(
-                Span::new(open, open + 1),
-                "this `{` seems not to be closed: no `}` lines up with it",
-            );
-        }
-        return Some(d.with_help("add the missing `}`: every `{` needs its own `}`"));
+        return Some(
+            SyntaxError::Unclosed {
+                span,
+                open: unclosed_brace(text),
+            }
+            .into(),
+        );
     }
     None
 }
@@ -334,41 +302,33 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
     let word_span = Span::new(start, before.len());
     if let Some(instead) = latin_abbreviation(word) {
         return Some(
-            Diagnostic::error(
-                Code::SyntaxUnexpected,
-                format!("`{word}` is an abbreviation the language does not use"),
-            )
-            .with_label(word_span, "not understood")
-            .with_help(format!(
-                "write `{instead}`: Latin abbreviations such as `{word}` are error-prone (ISMP)"
-            )),
+            SyntaxError::LatinAbbreviation {
+                word: word.to_string(),
+                instead,
+                span: word_span,
+            }
+            .into(),
         );
     }
     let found = found_word(text, span.start);
     if let Some(keyword) = found.filter(|w| ["when", "otherwise", "always"].contains(w)) {
         return Some(
-            Diagnostic::error(
-                Code::SyntaxUnexpected,
-                format!("the rule name `{word}` needs a `:` after it"),
-            )
-            .with_label(word_span, "`:` missing after this name")
-            .with_help(format!("write `{word}: {keyword} …`")),
+            SyntaxError::RuleNameColon {
+                word: word.to_string(),
+                keyword: keyword.to_string(),
+                span: word_span,
+            }
+            .into(),
         );
     }
     if rest.starts_with("=>") {
-        let help = match close_match(word, ["when", "otherwise", "always"]) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "a rule is written `when condition => …`, `otherwise => …` or `always => …`, \
-                     optionally after a name and `:`"
-                .into(),
-        };
         return Some(
-            Diagnostic::error(
-                Code::SyntaxUnexpected,
-                format!("a rule starts with `when`, `otherwise` or `always`, not `{word}`"),
-            )
-            .with_label(word_span, "not `when`, `otherwise` or `always`")
-            .with_help(help),
+            SyntaxError::RuleStart {
+                word: word.to_string(),
+                similar: close_match(word, ["when", "otherwise", "always"]).map(|s| s.to_string()),
+                span: word_span,
+            }
+            .into(),
         );
     }
     None

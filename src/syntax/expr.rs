@@ -2,7 +2,6 @@
 //! precedence, from loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`,
 //! `* /`, unary `-`, then the postfix forms (`.field`, `is missing`, `is empty`).
 
-use crate::diagnostics::Code;
 use std::sync::OnceLock;
 
 use pest::iterators::Pair;
@@ -11,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use super::build::{ident, internal, meaningful, next, span_of, unescape, Rule};
+use super::kind::SyntaxError;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, UnitError};
 
@@ -81,12 +81,7 @@ impl Drop for Building {
 
 /// `posology::syntax::too_deep` for an expression.
 fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::SyntaxTooDeep,
-        format!("this expression nests more than {MAX_EXPR_DEPTH} operations deep"),
-    )
-    .with_label(span, "too deep")
-    .with_help("split the expression into named `let` values")
+    SyntaxError::ExprTooDeep { span }.into()
 }
 
 /// The depth of an expression's tree (1 for a single value), measured without recursion.
@@ -248,14 +243,11 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
         Rule::quantity => return build_quantity(pair),
         Rule::bad_quantity => {
             let digits = pair.as_str().trim();
-            return Err(Diagnostic::error(
-                Code::SyntaxLeadingDecimalPoint,
-                format!("`{digits}` has no leading zero"),
-            )
-            .with_label(span, "write a zero before the decimal point")
-            .with_help(format!(
-                "write `0{digits}`: a bare `.5` is misread as `5` (ISMP safe notation)"
-            )));
+            return Err(SyntaxError::LeadingDecimalPoint {
+                digits: digits.to_string(),
+                span,
+            }
+            .into());
         }
         Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
         Rule::string => {
@@ -302,15 +294,11 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let digits = number.as_str();
     if digits.contains('.') && digits.ends_with('0') {
         // ISMP: `5.0 mg` is misread as `50 mg` when the point is missed.
-        let trimmed = digits.trim_end_matches('0').trim_end_matches('.');
-        return Err(Diagnostic::error(
-            Code::UnitNotation,
-            format!("`{digits}` has a trailing zero"),
-        )
-        .with_label(number_span, "trailing zero")
-        .with_help(format!(
-            "write `{trimmed}`: a trailing zero (5.0 mg) is misread as ten times the dose (ISMP safe notation)"
-        )));
+        return Err(SyntaxError::TrailingZero {
+            digits: digits.to_string(),
+            span: number_span,
+        }
+        .into());
     }
     let value = parse_decimal(digits, number_span)?;
     let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
@@ -331,13 +319,11 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
 /// Reads a decimal exactly, or says the number cannot be held exactly.
 pub(super) fn parse_decimal(digits: &str, span: Span) -> Result<Decimal, Diagnostic> {
     Decimal::from_str_exact(digits).map_err(|_| {
-        let limit = crate::units::NumberLimit::of(digits);
-        Diagnostic::error(
-            Code::ValueOutOfRange,
-            limit.message(&crate::display::quoted(digits)),
-        )
-        .with_label(span, limit.label())
-        .with_help(limit.help())
+        SyntaxError::OutOfRange {
+            digits: digits.to_string(),
+            span,
+        }
+        .into()
     })
 }
 

@@ -10,13 +10,14 @@ pub mod ast;
 mod build;
 mod error;
 mod expr;
+mod kind;
 pub mod lex;
 mod words;
 
-use crate::diagnostics::Code;
-use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::diagnostics::{did_you_mean, Diagnostic};
 
 pub use build::{parse, parse_expr, parse_value, unescape};
+pub use kind::SyntaxError;
 pub use words::{ACTIONS, FORMS, KEYWORDS};
 
 /// The deepest bracket nesting a protocol may have. Deeper text is refused before parsing, so no
@@ -37,16 +38,7 @@ pub const PROTOCOL_FILE: crate::files::Limit = crate::files::Limit {
 /// like syntax but are not (smart quotes, non-breaking spaces pasted from a word processor).
 fn precheck(text: &str) -> Result<(), Diagnostic> {
     if text.len() > MAX_PROTOCOL_BYTES {
-        return Err(Diagnostic::error(
-            Code::SyntaxTooLarge,
-            format!(
-                "this protocol is {} bytes; the largest accepted is {} bytes",
-                text.len(),
-                MAX_PROTOCOL_BYTES
-            ),
-        )
-        .with_label(Span::new(0, 0), "file starts here")
-        .with_help("split the protocol, or remove pasted material that is not protocol text"));
+        return Err(SyntaxError::TooLarge { len: text.len() }.into());
     }
     let mut depth = 0usize;
     // Text inside quotes may hold any character (it is shown escaped wherever Posology prints
@@ -65,27 +57,23 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
                 continue; // a comment may hold any other character
             }
             if let Some((name, write)) = lookalike(c) {
-                return Err(Diagnostic::error(
-                    Code::SyntaxLookalikeCharacter,
-                    format!("this is a {name} (U+{:04X}), not protocol text", c as u32),
-                )
-                .with_label(Span::new(i, i + c.len_utf8()), format!("a {name}"))
-                .with_help(format!(
-                    "this often comes from pasting from a word processor: write {write} instead"
-                )));
+                return Err(SyntaxError::Lookalike {
+                    c,
+                    name,
+                    write,
+                    at: i,
+                }
+                .into());
             }
         }
         match token.kind {
             lex::TokenKind::Open(_) => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    let i = token.span.start;
-                    return Err(Diagnostic::error(
-                        Code::SyntaxTooDeep,
-                        format!("brackets are nested more than {MAX_NESTING} deep here"),
-                    )
-                    .with_label(Span::new(i, i + 1), "too deep")
-                    .with_help("split the expression into named `let` values"));
+                    return Err(SyntaxError::NestingTooDeep {
+                        at: token.span.start,
+                    }
+                    .into());
                 }
             }
             lex::TokenKind::Close(_) => depth = depth.saturating_sub(1),
