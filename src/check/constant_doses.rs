@@ -5,12 +5,10 @@
 //! Only what does not depend on the patient is folded: literals, `let`s of literals, and
 //! arithmetic, negation and ranges over them. Anything else is left to the gate at run time.
 
-use crate::diagnostics::Code;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{ActionSpec, CExpr, CExprKind, Checker, FrequencySpec, Program};
-use crate::diagnostics::{Diagnostic, Span};
+use super::{ActionSpec, CExpr, CExprKind, CheckError, Checker, FrequencySpec, Program};
 use crate::ops::{BinaryOp, UnaryOp};
 use crate::units::Quantity;
 
@@ -57,17 +55,13 @@ impl Checker<'_> {
                 }
             }
         }
-        for (span, message, help) in found {
-            self.error(
-                Diagnostic::error(Code::GiveNotPositive, message)
-                    .with_label(span, "no patient can be given this")
-                    .with_help(help),
-            );
+        for problem in found {
+            self.error(problem.into());
         }
     }
 }
 
-type Found = Vec<(Span, String, String)>;
+type Found = Vec<CheckError>;
 
 fn amount_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {
     let Some(folded) = folds.fold(e, 0) else {
@@ -78,20 +72,19 @@ fn amount_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {
         Folded::Range(lo, hi) => (lo, hi),
     };
     if matches!(folded, Folded::Range(..)) && lo.compare(hi).is_ok_and(Ordering::is_gt) {
-        found.push((
-            e.span,
-            format!("this range runs from {lo} down to {hi}: its low end is above its high end"),
-            format!("write the smaller dose first: `{hi}..{lo}`"),
-        ));
+        found.push(CheckError::ReversedDoseRange {
+            low: lo.to_string(),
+            high: hi.to_string(),
+            span: e.span,
+        });
         return;
     }
     for end in [lo, hi] {
         if !end.is_positive() {
-            found.push((
-                e.span,
-                format!("a dose must be more than zero, but this is {end}"),
-                "write the dose as a positive amount; to give nothing, use `hold` or `stop`".into(),
-            ));
+            found.push(CheckError::NotPositive {
+                value: end.to_string(),
+                span: e.span,
+            });
             return;
         }
     }
@@ -104,11 +97,11 @@ fn frequency_problems(folds: &mut Folds<'_>, f: &FrequencySpec, found: &mut Foun
     };
     if let Some(Folded::One(q)) = folds.fold(e, 0) {
         if !q.is_positive() {
-            found.push((
-                e.span,
-                format!("{q} {what} is not a frequency: it must be more than zero"),
-                "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".into(),
-            ));
+            found.push(CheckError::FrequencyNotPositive {
+                value: q.to_string(),
+                what,
+                span: e.span,
+            });
         }
     }
 }

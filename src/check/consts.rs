@@ -5,8 +5,8 @@ use crate::diagnostics::Code;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use super::{Checker, InputSpec, Type};
-use crate::diagnostics::{Diagnostic, Span};
+use super::{CheckError, Checker, InputSpec, Type};
+use crate::diagnostics::Span;
 use crate::ops::UnaryOp;
 use crate::syntax::ast::{self, ExprKind, ValueKind};
 use crate::units::{Quantity, Unit};
@@ -97,20 +97,7 @@ impl Checker<'_> {
             return true;
         }
         if before <= MAX_RECORD_CELLS {
-            self.error(
-                Diagnostic::error(
-                    Code::ValueTooLarge,
-                    format!(
-                        "the records written in this protocol hold more than {MAX_RECORD_CELLS} \
-                         field values in all"
-                    ),
-                )
-                .with_label(span, "the limit is passed here")
-                .with_help(
-                    "each record holds every field of its type: write fewer records in \
-                     defaults and examples, or give the record type fewer fields",
-                ),
-            );
+            self.error(CheckError::TooManyRecordValues { span }.into());
         } else {
             self.error_unshown(Code::ValueTooLarge);
         }
@@ -123,9 +110,11 @@ impl Checker<'_> {
         let value = self.const_of_type(v, &spec.ty, spec.unit.as_ref())?;
         if let Err(invalid) = validate_value(spec, &value) {
             self.error(
-                Diagnostic::error(invalid.code, invalid.message)
-                    .with_label(v.span, "not allowed")
-                    .with_help(invalid.help),
+                CheckError::NotAllowed {
+                    invalid,
+                    span: v.span,
+                }
+                .into(),
             );
             return None;
         }
@@ -154,13 +143,12 @@ impl Checker<'_> {
                     ValueKind::Record(_) => "a record",
                     ValueKind::Expr(_) => "a value",
                 };
-                let d = Diagnostic::error(
-                    Code::TypeMismatch,
-                    format!("this must be {}, but is {found}", self.describe(ty)),
-                )
-                .with_label(v.span, found)
-                .with_help(format!("write {}", self.describe(ty)));
-                self.error(d);
+                let d = CheckError::ShapeMismatch {
+                    want: self.describe(ty),
+                    found,
+                    span: v.span,
+                };
+                self.error(d.into());
                 None
             }
         }
@@ -187,22 +175,14 @@ impl Checker<'_> {
                 }
                 let specs = &self.program.records[id as usize].fields;
                 let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-                let help = crate::syntax::close_match(&name.name, names.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "the fields are: {}",
-                            super::list_some(names.iter().copied(), ", ")
-                        )
-                    });
-                self.error(
-                    Diagnostic::error(
-                        Code::InputUnknownField,
-                        format!("unknown field `{}`", name.name),
-                    )
-                    .with_label(name.span, "not a field of this record")
-                    .with_help(help),
-                );
+                let d = CheckError::UnknownRecordField {
+                    name: name.name.clone(),
+                    similar: crate::syntax::close_match(&name.name, names.iter().copied())
+                        .map(str::to_string),
+                    fields: super::list_some(names.iter().copied(), ", "),
+                    span: name.span,
+                };
+                self.error(d.into());
                 continue;
             };
             let spec = self.program.records[id as usize].fields[i].clone();
@@ -224,14 +204,7 @@ impl Checker<'_> {
                         continue;
                     }
                     let name = self.program.records[id as usize].fields[i].name.clone();
-                    self.error(
-                        Diagnostic::error(
-                            Code::InputMissingField,
-                            format!("the field `{name}` is missing"),
-                        )
-                        .with_label(span, format!("needs `{name}`"))
-                        .with_help(format!("add `{name}: …`")),
-                    );
+                    self.error(CheckError::MissingRecordField { name, span }.into());
                 }
             }
         }
@@ -259,9 +232,11 @@ impl Checker<'_> {
                     Some(d) => Some(Value::Date(d)),
                     None => {
                         self.error(
-                            Diagnostic::error(Code::InputBadDate, format!("`{t}` is not a date"))
-                                .with_label(e.span, "not a date")
-                                .with_help("write an ISO 8601 date in quotes, e.g. \"2026-12-01\""),
+                            CheckError::BadDate {
+                                text: t.clone(),
+                                span: e.span,
+                            }
+                            .into(),
                         );
                         None
                     }
@@ -289,13 +264,11 @@ impl Checker<'_> {
     }
 
     fn not_literal(&mut self, e: &ast::Expr, ty: &Type) -> Option<Value> {
-        let d = Diagnostic::error(Code::InputNotLiteral, "this must be a written-out value")
-            .with_label(e.span, "not a plain value")
-            .with_help(format!(
-                "write {} directly, without calculation",
-                self.describe(ty)
-            ));
-        self.error(d);
+        let d = CheckError::NotLiteral {
+            want: self.describe(ty),
+            span: e.span,
+        };
+        self.error(d.into());
         None
     }
 
@@ -327,15 +300,12 @@ impl Checker<'_> {
         if unit.is_none() && !target.is_dimensionless() {
             let with_unit = Quantity::new((*value).into(), target.clone());
             self.error(
-                Diagnostic::error(
-                    Code::UnitMissing,
-                    format!(
-                        "this number has no unit, but {} is needed",
-                        target.dim().describe()
-                    ),
-                )
-                .with_label(e.span, "no unit")
-                .with_help(format!("write the unit, e.g. `{with_unit}`")),
+                CheckError::MissingUnit {
+                    needed: target.dim().describe(),
+                    example: with_unit.to_string(),
+                    span: e.span,
+                }
+                .into(),
             );
             return None;
         }
@@ -343,27 +313,23 @@ impl Checker<'_> {
         match q.convert_to(&target) {
             Ok(q) => Some(q),
             Err(err) => {
-                let mut d = err.to_diagnostic(e.span);
-                if let crate::units::UnitError::Inexact { .. } = err {
-                    d = d.with_help(format!(
-                        "write the value in {target}, the unit it is declared in (or declare it \
-                         in a unit that holds this value exactly)"
-                    ));
-                }
-                if let crate::units::UnitError::Mismatch { .. } = err {
-                    d = Diagnostic::error(
-                        Code::UnitMismatch,
-                        format!(
-                            "{q} is {}, but {} is needed",
-                            q.dim().describe(),
-                            target.dim().describe()
-                        ),
-                    )
-                    .with_label(e.span, "wrong kind of unit")
-                    .with_help(format!(
-                        "write a value in {target} or a unit convertible to it"
-                    ));
-                }
+                let d = match err {
+                    crate::units::UnitError::Inexact { .. } => CheckError::Inexact {
+                        error: err,
+                        unit: target.to_string(),
+                        span: e.span,
+                    }
+                    .into(),
+                    crate::units::UnitError::Mismatch { .. } => CheckError::WrongUnit {
+                        value: q.to_string(),
+                        kind: q.dim().describe(),
+                        needed: target.dim().describe(),
+                        unit: target.to_string(),
+                        span: e.span,
+                    }
+                    .into(),
+                    err => err.to_diagnostic(e.span),
+                };
                 self.error(d);
                 None
             }

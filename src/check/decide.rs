@@ -1,14 +1,14 @@
 //! Decisions, actions, limits, proposals, the `begin at` phase selector and reachability.
 
 use super::{
-    ActionAt, ActionSpec, CExpr, Checker, DecideSpec, FrequencySpec, GiveSpec, Level, LimitSpec,
-    LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec, TextPart,
-    Type,
+    ActionAt, ActionSpec, CExpr, CheckError, Checker, DecideSpec, FrequencySpec, GiveSpec, Level,
+    LimitSpec, LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec,
+    TextPart, Type,
 };
 use crate::diagnostics::Code;
 use std::collections::HashSet;
 
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::Span;
 use crate::ops::{CmpOp, HitPolicy};
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, ProposalRuleKind};
 use crate::syntax::{close_match, FORMS};
@@ -43,16 +43,13 @@ impl Checker<'_> {
             "bolus" => LimitTarget::Bolus,
             "daily" => LimitTarget::Daily,
             other => {
-                let help = close_match(other, ["dose", "bolus", "daily"])
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "a limit bounds `dose` (each dose), `bolus` (each bolus) or `daily` (the total per day)".into());
                 self.error(
-                    Diagnostic::error(
-                        Code::LimitUnknownTarget,
-                        format!("there is nothing called `{other}` to limit"),
-                    )
-                    .with_label(limit.target.span, "unknown limit target")
-                    .with_help(help),
+                    CheckError::UnknownLimitTarget {
+                        word: other.to_string(),
+                        similar: close_match(other, ["dose", "bolus", "daily"]),
+                        span: limit.target.span,
+                    }
+                    .into(),
                 );
                 return None;
             }
@@ -82,15 +79,14 @@ impl Checker<'_> {
                     _ => example.to_string(),
                 };
                 self.error(
-                    Diagnostic::error(
-                        Code::LimitDimension,
-                        format!("{want}, but this is {}", self.describe(&value.ty)),
-                    )
-                    .with_label(value.span, "wrong kind of value")
-                    .with_help(format!(
-                        "write e.g. `limit {} <= {example} hard`",
-                        target.word()
-                    )),
+                    CheckError::LimitDimension {
+                        want,
+                        found: self.describe(&value.ty),
+                        target: target.word(),
+                        example,
+                        span: value.span,
+                    }
+                    .into(),
                 );
             }
             return None;
@@ -126,21 +122,12 @@ impl Checker<'_> {
                         .all(|v| self.phase_names.contains_key(v)),
                     _ => false,
                 });
-                let help = match selector {
-                    Some(input) => {
-                        format!("add `begin at {}`: its choices name the phases", input.name)
-                    }
-                    None => "add `begin at phase`, where `phase` is an input whose choices are \
-                             the phase names"
-                        .to_string(),
-                };
                 self.error(
-                    Diagnostic::error(
-                        Code::PhaseNoBegin,
-                        "the protocol has several phases but does not say which applies",
-                    )
-                    .with_label(self.ast.name.span, "in this protocol")
-                    .with_help(help),
+                    CheckError::NoBegin {
+                        selector: selector.map(|input| input.name.clone()),
+                        span: self.ast.name.span,
+                    }
+                    .into(),
                 );
             }
             // Which phases are reached is unknown without `begin at` (or obvious with one phase).
@@ -150,10 +137,11 @@ impl Checker<'_> {
         let c = self.expr(begin, None);
         let Type::Enum(id) = c.ty else {
             if c.ty != Type::Error {
-                let d = Diagnostic::error(Code::PhaseBeginType, format!("`begin at` needs a choice that names a phase, but this is {}", self.describe(&c.ty)))
-                    .with_label(c.span, "not a choice of phases")
-                    .with_help("declare an input like `phase: screening | titration` and write `begin at phase`");
-                self.error(d);
+                let d = CheckError::BeginType {
+                    found: self.describe(&c.ty),
+                    span: c.span,
+                };
+                self.error(d.into());
             }
             self.reached.fill(true);
             return;
@@ -188,23 +176,13 @@ impl Checker<'_> {
                     map.push(None);
                 }
                 None => {
-                    let help = close_match(v, self.phase_names.keys().map(String::as_str))
-                        .map(|s| {
-                            format!(
-                                "did you mean `{s}`? Rename the choice or the phase so they match"
-                            )
-                        })
-                        .unwrap_or_else(|| {
-                            format!("add `phase {v} {{ … }}` or remove the choice `{v}`")
-                        });
-                    self.error(
-                        Diagnostic::error(
-                            Code::PhaseUnknown,
-                            format!("the choice `{v}` names no phase"),
-                        )
-                        .with_label(c.span, format!("can be `{v}`"))
-                        .with_help(help),
-                    );
+                    let d = CheckError::ChoiceNamesNoPhase {
+                        choice: v.clone(),
+                        similar: close_match(v, self.phase_names.keys().map(String::as_str))
+                            .map(str::to_string),
+                        span: c.span,
+                    };
+                    self.error(d.into());
                     map.push(None);
                 }
             }
@@ -238,22 +216,14 @@ impl Checker<'_> {
             for (i, p) in phase.proposals.iter().enumerate() {
                 if i > 0 {
                     self.error(
-                        Diagnostic::error(
-                            Code::ProposalDuplicate,
-                            "a phase has at most one proposal block",
-                        )
-                        .with_label(
-                            Span::new(p.span.start, p.input.span.end),
-                            "second proposal block",
-                        )
-                        .with_label(
-                            Span::new(
+                        CheckError::DuplicateProposal {
+                            again: Span::new(p.span.start, p.input.span.end),
+                            first: Span::new(
                                 phase.proposals[0].span.start,
                                 phase.proposals[0].input.span.end,
                             ),
-                            "first one here",
-                        )
-                        .with_help("merge the rules into the first block"),
+                        }
+                        .into(),
                     );
                     continue;
                 }
@@ -261,12 +231,11 @@ impl Checker<'_> {
             }
             if phase.decides.is_empty() {
                 self.error(
-                    Diagnostic::error(
-                        Code::PhaseEmpty,
-                        format!("the phase `{}` decides nothing", phase.name.name),
-                    )
-                    .with_label(phase.name.span, "no `decide` block")
-                    .with_help("add `decide first { … }` with the phase's rules"),
+                    CheckError::PhaseEmpty {
+                        name: phase.name.name.clone(),
+                        span: phase.name.span,
+                    }
+                    .into(),
                 );
             }
             let spec = &mut self.program.phases[index];
@@ -297,13 +266,11 @@ impl Checker<'_> {
                 && d.policy == HitPolicy::First
             {
                 self.error(
-                    Diagnostic::warning(
-                        Code::DecideUnreachableRule,
-                        "rules after `otherwise` can never fire",
-                    )
-                    .with_label(d.rules[i + 1].head_span, "never reached")
-                    .with_label(rule.head_span, "`otherwise` catches everything here")
-                    .with_help("move `otherwise` to the end of the block"),
+                    CheckError::UnreachableRule {
+                        never: d.rules[i + 1].head_span,
+                        otherwise: rule.head_span,
+                    }
+                    .into(),
                 );
             }
             let id = match phase {
@@ -314,16 +281,8 @@ impl Checker<'_> {
         }
         let catch_all = d.rules.iter().any(|r| r.when.is_none());
         if d.policy == HitPolicy::First && !catch_all {
-            self.error(
-                Diagnostic::warning(
-                    Code::DecideNoOtherwise,
-                    "a patient may match none of these rules, and then nothing is decided",
-                )
-                .with_label(self.block_head(d.span), "no `otherwise` rule in this block")
-                .with_help(
-                    "add `otherwise => …` at the end, saying what happens when no rule applies",
-                ),
-            );
+            let span = self.block_head(d.span);
+            self.error(CheckError::NoOtherwise { span }.into());
         }
         DecideSpec {
             policy: d.policy,
@@ -523,23 +482,15 @@ impl Checker<'_> {
             self.error_unshown(Code::PhaseUnknown);
             return None;
         }
-        let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "the phases are {}; or add `phase {} {{ … }}`",
-                    self.phase_list(),
-                    p.name
-                )
-            });
-        self.error(
-            Diagnostic::error(
-                Code::PhaseUnknown,
-                format!("there is no phase `{}`", p.name),
-            )
-            .with_label(p.span, "unknown phase")
-            .with_help(help),
-        );
+        let d = CheckError::UnknownPhase {
+            name: p.name.clone(),
+            similar: close_match(&p.name, self.phase_names.keys().map(String::as_str))
+                .map(str::to_string),
+            phases: self.phase_list(),
+            offer_new: true,
+            span: p.span,
+        };
+        self.error(d.into());
         None
     }
 
@@ -607,27 +558,24 @@ impl Checker<'_> {
             _ => Dim::NONE,
         };
         if !is_amount(dim) && !is_rate(dim) {
-            self.error(
-                Diagnostic::error(
-                    Code::GiveNotADose,
-                    format!(
-                        "a dose must be an amount or a rate, but this is {}",
-                        self.describe(&amount.ty)
-                    ),
-                )
-                .with_label(amount.span, "not a dose")
-                .with_help(self.not_a_dose_help(&amount, dim)),
-            );
+            let d = CheckError::NotADose {
+                found: self.describe(&amount.ty),
+                per_kg: self.per_kg_fix(&amount, dim),
+                span: amount.span,
+            };
+            self.error(d.into());
             return None;
         }
         let frequency = self.frequency(g.frequency.as_ref())?;
         if is_rate(dim) {
             if let Some(f) = &g.frequency {
                 self.error(
-                    Diagnostic::error(Code::GiveRateWithFrequency, "a rate already says how much per time; it takes no frequency")
-                        .with_label(f.span, "frequency")
-                        .with_label(amount.span, "a rate")
-                        .with_help("give an amount with a frequency (`5 mg 3 times daily`), or a rate alone (`300 mcg/day`)"),
+                    CheckError::RateWithFrequency {
+                        frequency: f.span,
+                        rate: amount.span,
+                        proposed: false,
+                    }
+                    .into(),
                 );
                 return None;
             }
@@ -638,13 +586,11 @@ impl Checker<'_> {
             }
             if form.name == "bolus" && is_rate(dim) {
                 self.error(
-                    Diagnostic::error(
-                        Code::GiveBolusRate,
-                        "a bolus is one amount, but this is a rate",
-                    )
-                    .with_label(amount.span, "a rate")
-                    .with_label(form.span, "given as a bolus")
-                    .with_help("give the bolus as an amount (`50 mcg bolus`), or the rate as an `infusion`"),
+                    CheckError::BolusRate {
+                        amount: amount.span,
+                        form: form.span,
+                    }
+                    .into(),
                 );
                 return None;
             }
@@ -672,7 +618,9 @@ impl Checker<'_> {
     }
 
     /// How to turn what was written into a dose: a dose per kg is multiplied by the weight.
-    fn not_a_dose_help(&self, amount: &CExpr, dim: Dim) -> String {
+    /// For a dose per kg of body weight: the dose as written and the weight input to multiply
+    /// it by (the advice for a dose that is not one).
+    fn per_kg_fix(&self, amount: &CExpr, dim: Dim) -> Option<(String, String)> {
         let per_kg = Dim {
             body_mass: 0,
             ..dim
@@ -693,12 +641,9 @@ impl Checker<'_> {
                 .text
                 .get(amount.span.start..amount.span.end)
                 .unwrap_or("the dose per kg");
-            return format!(
-                "a dose per kg of body weight is multiplied by the patient's weight: \
-                 `give {text} * {weight}`"
-            );
+            return Some((text.to_string(), weight.to_string()));
         }
-        "give an amount (`5 mg`, `2 mL`), a rate (`300 mcg/day`) or a range of either".into()
+        None
     }
 
     /// `Ok(None)` for no frequency; `None` (outer) when it is wrong (already reported).
@@ -780,48 +725,35 @@ impl Checker<'_> {
                 self.error_unshown(Code::NameUnknown);
                 return None;
             }
-            let help = close_match(&p.input.name, self.input_names.keys().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    "declare the proposed dose under `inputs`, e.g. `proposed_dose: mg optional`"
-                        .into()
-                });
-            self.error(
-                Diagnostic::error(
-                    Code::NameUnknown,
-                    format!("unknown input `{}`", p.input.name),
-                )
-                .with_label(p.input.span, "not an input")
-                .with_help(help),
-            );
+            let d = CheckError::UnknownProposalInput {
+                name: p.input.name.clone(),
+                similar: close_match(&p.input.name, self.input_names.keys().map(String::as_str))
+                    .map(str::to_string),
+                span: p.input.span,
+            };
+            self.error(d.into());
             return None;
         };
         let ty = self.program.inputs[slot].ty.clone();
         if !matches!(ty, Type::Num(ref u) if is_amount(u.dim()) || is_rate(u.dim())) {
-            self.error(
-                Diagnostic::error(
-                    Code::ProposalNotADose,
-                    format!(
-                        "a proposal must be a dose input, but `{}` is {}",
-                        p.input.name,
-                        self.describe(&ty)
-                    ),
-                )
-                .with_label(p.input.span, "not a dose")
-                .with_help(
-                    "declare the proposed dose with its unit, e.g. `proposed_dose: mg optional`",
-                ),
-            );
+            let d = CheckError::ProposalNotADose {
+                name: p.input.name.clone(),
+                found: self.describe(&ty),
+                span: p.input.span,
+            };
+            self.error(d.into());
             return None;
         }
         let frequency = self.frequency(p.frequency.as_ref())?;
         if let (Type::Num(u), Some(f)) = (&ty, &p.frequency) {
             if is_rate(u.dim()) {
                 self.error(
-                    Diagnostic::error(Code::GiveRateWithFrequency, "a proposed rate already says how much per time; it takes no frequency")
-                        .with_label(f.span, "frequency")
-                        .with_label(p.input.span, "a rate")
-                        .with_help("remove the frequency, or declare the proposed dose as an amount (`proposed_dose: mg optional`)"),
+                    CheckError::RateWithFrequency {
+                        frequency: f.span,
+                        rate: p.input.span,
+                        proposed: true,
+                    }
+                    .into(),
                 );
                 return None;
             }
@@ -877,14 +809,11 @@ impl Checker<'_> {
             };
             if !self.reached[index] {
                 self.error(
-                    Diagnostic::warning(
-                        Code::PhaseUnreachable,
-                        format!("nothing leads to the phase `{}`", phase.name.name),
-                    )
-                    .with_label(phase.name.span, "unreachable phase")
-                    .with_help(
-                        "add it to the choices of the `begin at` input, or `goto` it from a rule",
-                    ),
+                    CheckError::PhaseUnreachable {
+                        name: phase.name.name.clone(),
+                        span: phase.name.span,
+                    }
+                    .into(),
                 );
             }
         }
@@ -1002,9 +931,13 @@ impl Checker<'_> {
                     continue;
                 }
                 self.error(
-                    Diagnostic::error(Code::LimitNeverApplies, format!("this {} limit is {}, but no dose of this protocol is of that kind: it would never act", target.word(), dim.describe()))
-                        .with_label(span, "never applies")
-                        .with_help(format!("the protocol gives {}: write the limit in one of those units", kinds())),
+                    CheckError::LimitNeverApplies {
+                        target: target.word(),
+                        kind: dim.describe(),
+                        kinds: kinds(),
+                        span,
+                    }
+                    .into(),
                 );
             }
         }
@@ -1014,9 +947,12 @@ impl Checker<'_> {
         for d in &doses {
             if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limit_set.contains(&d.dim) {
                 self.error(
-                    Diagnostic::error(Code::GiveOutsideLimits, format!("this dose is {}, but the protocol's dose limits are {}: no limit would hold it", d.dim.describe(), dose_limits[0].describe()))
-                        .with_label(d.span, "escapes the limits")
-                        .with_help("give it in the limits' unit, or add a limit for this kind of dose"),
+                    CheckError::OutsideDoseLimits {
+                        kind: d.dim.describe(),
+                        limits: dose_limits[0].describe(),
+                        span: d.span,
+                    }
+                    .into(),
                 );
                 escaped.insert(d.span);
                 continue;
@@ -1024,9 +960,12 @@ impl Checker<'_> {
             if let Some(daily) = d.daily_dim() {
                 if !daily_limits.is_empty() && !daily_limit_set.contains(&daily) {
                     self.error(
-                        Diagnostic::error(Code::GiveOutsideLimits, format!("this dose's daily total is {}, but the protocol's daily limits are {}: no limit would hold it", daily.describe(), daily_limits[0].describe()))
-                            .with_label(d.span, "escapes the daily limits")
-                            .with_help("give it in the limits' unit, or add a daily limit for this kind of dose"),
+                        CheckError::OutsideDailyLimits {
+                            kind: daily.describe(),
+                            limits: daily_limits[0].describe(),
+                            span: d.span,
+                        }
+                        .into(),
                     );
                     escaped.insert(d.span);
                 }
@@ -1057,22 +996,14 @@ impl Checker<'_> {
             if held {
                 continue;
             }
-            let daily = d.daily_dim().map(|x| x.describe()).unwrap_or_default();
-            let example = if is_rate(d.dim) {
-                format!("`limit daily <= … hard` in {daily}")
-            } else {
-                format!(
-                    "`limit dose <= … hard` in {}, or `limit daily <= … hard` in {daily}",
-                    d.dim.describe()
-                )
-            };
             self.error(
-                Diagnostic::error(
-                    Code::GiveUnlimited,
-                    format!("this dose is {}, but no hard maximum holds a dose of that kind: it would be refused for every patient", d.dim.describe()),
-                )
-                .with_label(d.span, "no hard maximum of this kind")
-                .with_help(format!("write the label's maximum as {example}; if the label gives none, write a policy maximum with `because \"…\"`")),
+                CheckError::Unlimited {
+                    kind: d.dim.describe(),
+                    daily: d.daily_dim().map(|x| x.describe()).unwrap_or_default(),
+                    rate: is_rate(d.dim),
+                    span: d.span,
+                }
+                .into(),
             );
         }
     }

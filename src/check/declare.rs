@@ -3,9 +3,9 @@
 use crate::diagnostics::Code;
 use std::collections::HashMap;
 
-use super::{Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
+use super::{CheckError, Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
 use crate::check::program::{CExpr, CExprKind, EnumSpec};
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::Span;
 use crate::syntax::ast::{self, HeaderKey, TypeExprKind};
 use crate::syntax::close_match;
 use crate::units::{Atom, Quantity, Unit};
@@ -39,14 +39,12 @@ impl Checker<'_> {
         ] {
             if !seen.contains_key(key) {
                 self.error(
-                    Diagnostic::error(
-                        Code::HeaderMissing,
-                        format!("the protocol has no `{key}` line"),
-                    )
-                    .with_label(self.ast.name.span, "in this protocol")
-                    .with_help(format!(
-                        "every protocol says its {key}, so a decision can be traced: add `{example}`"
-                    )),
+                    CheckError::HeaderMissing {
+                        key,
+                        example,
+                        span: self.ast.name.span,
+                    }
+                    .into(),
                 );
             }
         }
@@ -85,13 +83,12 @@ impl Checker<'_> {
         if let Some(default) = &decl.default {
             if let Some(opt) = decl.optional {
                 self.error(
-                    Diagnostic::error(
-                        Code::InputOptionalAndDefault,
-                        format!("`{}` is both optional and has a default", spec.name),
-                    )
-                    .with_label(opt, "optional")
-                    .with_label(default.span, "default")
-                    .with_help("keep one: a default means the value is never missing"),
+                    CheckError::OptionalAndDefault {
+                        name: spec.name.clone(),
+                        optional: opt,
+                        default: default.span,
+                    }
+                    .into(),
                 );
             }
             spec.default = self.const_value(default, &spec);
@@ -162,21 +159,15 @@ impl Checker<'_> {
             }
             Err(e) => {
                 let candidates = BASE_TYPES.iter().copied().chain(Atom::spellings());
-                let mut d = e.to_diagnostic(span);
-                if let crate::units::UnitError::Unknown { .. } = e {
-                    d = Diagnostic::error(
-                        Code::TypeUnknown,
-                        format!("`{name}` is neither a unit nor a type"),
-                    )
-                    .with_label(span, "unknown type");
-                    d = match close_match(name, candidates) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(
-                            "write a unit (mg, mcg/day, mL/min, years …), a choice list \
-                             `a | b`, `list of …`, or one of bool, text, date, count, number",
-                        ),
-                    };
-                }
+                let d = match e {
+                    crate::units::UnitError::Unknown { .. } => CheckError::UnknownType {
+                        name: name.to_string(),
+                        similar: close_match(name, candidates).map(str::to_string),
+                        span,
+                    }
+                    .into(),
+                    e => e.to_diagnostic(span),
+                };
                 self.error(d);
                 (Type::Error, None, false)
             }
@@ -190,24 +181,13 @@ impl Checker<'_> {
         range: &ast::Expr,
     ) -> Option<(Quantity, Quantity)> {
         let ast::ExprKind::Binary(crate::ops::BinaryOp::Range, lo, hi) = &range.kind else {
-            self.error(
-                Diagnostic::error(Code::InputRange, "an allowed range is written `low..high`")
-                    .with_label(range.span, "not a range")
-                    .with_help("for example `in 0 years..120 years`"),
-            );
+            self.error(CheckError::RangeNotARange { span: range.span }.into());
             return None;
         };
         let lo = self.const_quantity(lo, spec)?;
         let hi = self.const_quantity(hi, spec)?;
         if lo.compare(&hi).is_ok_and(|o| o.is_gt()) {
-            self.error(
-                Diagnostic::error(
-                    Code::InputRange,
-                    "the range's low end is above its high end",
-                )
-                .with_label(range.span, "empty range")
-                .with_help("write the smaller value first"),
-            );
+            self.error(CheckError::RangeEmpty { span: range.span }.into());
             return None;
         }
         Some((lo, hi))
@@ -288,16 +268,11 @@ impl Checker<'_> {
         if let Some((_, slot)) = too_deep {
             let (l, _) = self.let_asts[slot];
             self.error(
-                Diagnostic::error(
-                    Code::NameTooDeep,
-                    format!(
-                        "`{}` is worked out more than {MAX_LET_DEPTH} operations deep, through \
-                         the values it uses",
-                        l.name.name
-                    ),
-                )
-                .with_label(l.name.span, "too deep")
-                .with_help("work the value out in fewer steps, from the inputs directly"),
+                CheckError::LetTooDeep {
+                    name: l.name.name.clone(),
+                    span: l.name.span,
+                }
+                .into(),
             );
         }
     }
@@ -321,22 +296,14 @@ impl Checker<'_> {
                         .map(|(other, _)| *other)
                         .find(|other| other.span.start <= used.start && used.end <= other.span.end)
                 });
-                let message = match user {
-                    Some(other) if other.name.name != *name => {
-                        format!("`{name}` depends on itself, through `{}`", other.name.name)
-                    }
-                    _ => format!("`{name}` is defined in terms of itself"),
-                };
-                let mut d = Diagnostic::error(Code::NameCycle, message);
-                if let (Some(used), Some(other)) = (used_at, user) {
-                    d = d.with_label(used, format!("`{}` uses `{name}` here", other.name.name));
-                }
                 self.error(
-                    d.with_label(l.name.span, format!("`{name}` is defined here"))
-                        .with_help(
-                            "a value cannot depend on itself: work out one of these values from \
-                             the inputs alone",
-                        ),
+                    CheckError::Cycle {
+                        name: name.clone(),
+                        user: user.map(|other| other.name.name.clone()),
+                        used_at,
+                        defined: l.name.span,
+                    }
+                    .into(),
                 );
                 return Type::Error;
             }

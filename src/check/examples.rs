@@ -4,8 +4,11 @@ use crate::diagnostics::Code;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, FrequencySpec, GiveExpect, Type};
-use crate::diagnostics::{Diagnostic, Span};
+use super::{
+    CheckError, Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, Expectation, FrequencySpec,
+    GiveExpect, Type,
+};
+use crate::diagnostics::Span;
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
 use crate::syntax::close_match;
 use crate::value::Value;
@@ -54,12 +57,11 @@ impl Checker<'_> {
         }
         if example.expects.is_empty() {
             self.error(
-                Diagnostic::warning(
-                    Code::ExampleNoExpect,
-                    format!("the example \"{}\" expects nothing", example.name.value),
-                )
-                .with_label(example.name.span, "checks nothing")
-                .with_help("add `expect status give` or another expectation"),
+                CheckError::ExampleNoExpect {
+                    name: example.name.value.clone(),
+                    span: example.name.span,
+                }
+                .into(),
             );
         }
         Some(ExampleSpec {
@@ -74,14 +76,7 @@ impl Checker<'_> {
     /// the inputs every example must give (neither optional nor with a default).
     fn given(&mut self, given: &ast::Value, required: &[usize]) -> Option<Vec<(usize, Value)>> {
         let ValueKind::Record(fields) = &given.kind else {
-            self.error(
-                Diagnostic::error(
-                    Code::ExampleGiven,
-                    "`given` is followed by the patient's values in braces",
-                )
-                .with_label(given.span, "not a record")
-                .with_help("write `given { phase: start, age: 45 years }`"),
-            );
+            self.error(CheckError::ExampleGiven { span: given.span }.into());
             return None;
         };
         let mut written: Vec<(usize, Value)> = Vec::with_capacity(fields.len());
@@ -94,29 +89,24 @@ impl Checker<'_> {
                     ok = false;
                     continue;
                 }
-                let help = close_match(&name.name, self.input_names.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| "only declared inputs can be given".into());
-                self.error(
-                    Diagnostic::error(
-                        Code::InputUnknownField,
-                        format!("`{}` is not an input of this protocol", name.name),
-                    )
-                    .with_label(name.span, "unknown input")
-                    .with_help(help),
-                );
+                let d = CheckError::ExampleUnknownInput {
+                    name: name.name.clone(),
+                    similar: close_match(&name.name, self.input_names.keys().map(String::as_str))
+                        .map(str::to_string),
+                    span: name.span,
+                };
+                self.error(d.into());
                 ok = false;
                 continue;
             };
             if let Some(&first) = first.get(&slot) {
                 self.error(
-                    Diagnostic::error(
-                        Code::InputDuplicateField,
-                        format!("`{}` is given twice", name.name),
-                    )
-                    .with_label(name.span, "given again")
-                    .with_label(first, "first given here")
-                    .with_help("keep one value"),
+                    CheckError::ExampleDuplicateInput {
+                        name: name.name.clone(),
+                        again: name.span,
+                        first,
+                    }
+                    .into(),
                 );
                 ok = false;
                 continue;
@@ -143,14 +133,11 @@ impl Checker<'_> {
             }
             let name = self.program.inputs[slot].name.clone();
             self.error(
-                Diagnostic::error(
-                    Code::InputMissingField,
-                    format!("the example does not give `{name}`"),
-                )
-                .with_label(given.span, format!("needs `{name}`"))
-                .with_help(format!(
-                    "`{name}` is required: add `{name}: …`, or declare it optional"
-                )),
+                CheckError::ExampleMissingInput {
+                    name,
+                    span: given.span,
+                }
+                .into(),
             );
         }
         ok.then_some(written)
@@ -160,28 +147,21 @@ impl Checker<'_> {
         Some(match &e.kind {
             ExpectKind::Status(word) => {
                 if !super::examples::STATUSES.contains(&word.name.as_str()) {
-                    let help = close_match(&word.name, STATUSES.iter().copied())
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| format!("a status is one of {}", STATUSES.join(", ")));
                     self.error(
-                        Diagnostic::error(
-                            Code::ExampleUnknownStatus,
-                            format!("`{}` is not a status", word.name),
-                        )
-                        .with_label(word.span, "unknown status")
-                        .with_help(help),
+                        CheckError::UnknownStatus {
+                            word: word.name.clone(),
+                            similar: close_match(&word.name, STATUSES.iter().copied())
+                                .map(str::to_string),
+                            span: word.span,
+                        }
+                        .into(),
                     );
                     return None;
                 }
                 ExpectSpecKind::Status(word.name.clone())
             }
             ExpectKind::Give(g) => {
-                let amount = self.written_dose(
-                    &g.amount,
-                    Code::ExampleGive,
-                    "expect a written-out dose, e.g. `expect give 10 mg`",
-                    "write the dose the decision must contain",
-                )?;
+                let amount = self.written_dose(&g.amount, Expectation::Give)?;
                 ExpectSpecKind::Give(GiveExpect {
                     amount,
                     form: g.form.as_ref().map(|f| f.name.clone()),
@@ -191,12 +171,7 @@ impl Checker<'_> {
                 })
             }
             ExpectKind::Daily(amount) => {
-                let value = self.written_dose(
-                    amount,
-                    Code::ExampleDaily,
-                    "expect a written-out total per day, e.g. `expect daily 45 mg/day`",
-                    "write the decision's total per day, with its unit",
-                )?;
+                let value = self.written_dose(amount, Expectation::Daily)?;
                 let per_day = match &value {
                     Value::Num(q) => q.dim().time == -1,
                     Value::Range(r) => {
@@ -205,16 +180,7 @@ impl Checker<'_> {
                     _ => false,
                 };
                 if !per_day {
-                    self.error(
-                        Diagnostic::error(
-                            Code::ExampleDaily,
-                            "a total per day is a quantity per time, e.g. `45 mg/day`",
-                        )
-                        .with_label(amount.span, "not per day")
-                        .with_help(
-                            "write a unit per day: 15 mg 3 times daily is `expect daily 45 mg/day`",
-                        ),
-                    );
+                    self.error(CheckError::DailyNotPerDay { span: amount.span }.into());
                     return None;
                 }
                 ExpectSpecKind::Daily(value)
@@ -232,14 +198,7 @@ impl Checker<'_> {
                     match written.map(|c| c.kind) {
                         Some(super::CExprKind::Const(Value::Num(q))) => doses.push(q),
                         _ => {
-                            self.error(
-                                Diagnostic::error(
-                                    Code::ExampleSchedule,
-                                    "expect a list of written-out doses",
-                                )
-                                .with_label(item.span, "not a dose")
-                                .with_help("write e.g. `expect schedule [5 mg, 10 mg]`"),
-                            );
+                            self.error(CheckError::ScheduleNotDose { span: item.span }.into());
                             return None;
                         }
                     }
@@ -258,17 +217,11 @@ impl Checker<'_> {
                     "refused" => false,
                     _ => {
                         self.error(
-                            Diagnostic::error(
-                                Code::ExampleProposal,
-                                format!(
-                                    "a proposal is `allowed` or `refused`, not `{}`",
-                                    word.name
-                                ),
-                            )
-                            .with_label(word.span, "not `allowed` or `refused`")
-                            .with_help(
-                                "write `expect proposal allowed` or `expect proposal refused`",
-                            ),
+                            CheckError::ProposalWord {
+                                word: word.name.clone(),
+                                span: word.span,
+                            }
+                            .into(),
                         );
                         return None;
                     }
@@ -276,21 +229,9 @@ impl Checker<'_> {
                 let range = match range {
                     None => None,
                     Some(r) => {
-                        let v = self.written_dose(
-                            r,
-                            Code::ExampleProposal,
-                            "expect the written-out range shown as allowed, e.g. `range 5 mg..15 mg`",
-                            "write both ends of the range the decision shows",
-                        )?;
+                        let v = self.written_dose(r, Expectation::ProposalRange)?;
                         if !matches!(v, Value::Range(_)) {
-                            self.error(
-                                Diagnostic::error(
-                                    Code::ExampleProposal,
-                                    "the allowed range is written `LOW..HIGH`",
-                                )
-                                .with_label(r.span, "not a range")
-                                .with_help("write both ends, e.g. `range 5 mg..15 mg`"),
-                            );
+                            self.error(CheckError::ProposalNotRange { span: r.span }.into());
                             return None;
                         }
                         Some(v)
@@ -304,17 +245,15 @@ impl Checker<'_> {
                         self.error_unshown(Code::PhaseUnknown);
                         return None;
                     }
-                    let help = close_match(&p.name, self.phase_names.keys().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| format!("the phases are {}", self.phase_list()));
-                    self.error(
-                        Diagnostic::error(
-                            Code::PhaseUnknown,
-                            format!("there is no phase `{}`", p.name),
-                        )
-                        .with_label(p.span, "unknown phase")
-                        .with_help(help),
-                    );
+                    let d = CheckError::UnknownPhase {
+                        name: p.name.clone(),
+                        similar: close_match(&p.name, self.phase_names.keys().map(String::as_str))
+                            .map(str::to_string),
+                        phases: self.phase_list(),
+                        offer_new: false,
+                        span: p.span,
+                    };
+                    self.error(d.into());
                     return None;
                 };
                 ExpectSpecKind::Phase(i)
@@ -330,19 +269,7 @@ impl Checker<'_> {
                 ExpectSpecKind::GivenThat(c)
             }
             ExpectKind::That(expr) => {
-                self.error(
-                    Diagnostic::error(
-                        Code::ExampleThatReadsInputs,
-                        "`expect that` is worked out from the example's inputs, not from the decision",
-                    )
-                    .with_label(
-                        expr.span,
-                        "read from the inputs and lets, not from the decision",
-                    )
-                    .with_help(
-                        "to check a value computed from the inputs write `expect given that …`; to check the dose decided write `expect give …` or `expect daily …`",
-                    ),
-                );
+                self.error(CheckError::ExpectThat { span: expr.span }.into());
                 return None;
             }
             ExpectKind::Limit(verdict, dose, freq) => {
@@ -350,32 +277,18 @@ impl Checker<'_> {
                     "refuses" => true,
                     "allows" => false,
                     _ => {
-                        let help = close_match(&verdict.name, ["refuses", "allows"])
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .unwrap_or_else(|| {
-                                "write `expect limit refuses 25 mg` or `expect limit allows 20 mg`"
-                                    .into()
-                            });
                         self.error(
-                            Diagnostic::error(
-                                Code::ExampleLimit,
-                                format!(
-                                    "`expect limit` is followed by `refuses` or `allows`, not `{}`",
-                                    verdict.name
-                                ),
-                            )
-                            .with_label(verdict.span, "not `refuses` or `allows`")
-                            .with_help(help),
+                            CheckError::LimitVerdict {
+                                word: verdict.name.clone(),
+                                similar: close_match(&verdict.name, ["refuses", "allows"]),
+                                span: verdict.span,
+                            }
+                            .into(),
                         );
                         return None;
                     }
                 };
-                let amount = self.written_dose(
-                    dose,
-                    Code::ExampleLimit,
-                    "expect a written-out dose, e.g. `expect limit refuses 25 mg`",
-                    "write the dose to hold against the protocol's hard limits",
-                )?;
+                let amount = self.written_dose(dose, Expectation::Limit)?;
                 ExpectSpecKind::Limit {
                     refuses,
                     amount,
@@ -387,14 +300,9 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
-    /// A written-out dose, rate or range (constants only); reports `code` otherwise.
-    fn written_dose(
-        &mut self,
-        amount: &ast::Expr,
-        code: Code,
-        message: &str,
-        help: &str,
-    ) -> Option<Value> {
+    /// A written-out dose, rate or range (constants only); reports what `expectation` wants
+    /// otherwise.
+    fn written_dose(&mut self, amount: &ast::Expr, expectation: Expectation) -> Option<Value> {
         let c = self.expr(amount, None);
         match (&c.ty, c.kind) {
             (Type::Num(_) | Type::Range(_), super::CExprKind::Const(v)) => Some(v),
@@ -403,9 +311,11 @@ impl Checker<'_> {
             (Type::Range(_), kind) if fold_range(&kind).is_some() => fold_range(&kind),
             _ => {
                 self.error(
-                    Diagnostic::error(code, message.to_string())
-                        .with_label(amount.span, "not a dose")
-                        .with_help(help.to_string()),
+                    CheckError::NotWrittenDose {
+                        expectation,
+                        span: amount.span,
+                    }
+                    .into(),
                 );
                 None
             }

@@ -1,7 +1,7 @@
 //! Expression checking: resolves names to slots and types every operation with its dimension.
 
 use super::functions::{function, info, FunctionInfo, FUNCTIONS};
-use super::{CExpr, CExprKind, Checker, Func, Reference, Type};
+use super::{CExpr, CExprKind, CheckError, Checker, Func, Reference, Type};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::{BinaryOp, IsTest, RoundMode as AstRound, UnaryOp};
@@ -11,7 +11,7 @@ use crate::units::{Quantity, RoundMode, Unit};
 use crate::value::Value;
 
 /// The deepest the checker may recurse into expressions, following the `let`s they use.
-const MAX_CHECK_DEPTH: usize = 256;
+pub(super) const MAX_CHECK_DEPTH: usize = 256;
 
 thread_local! {
     /// How many `Checker::expr` calls are under way on this thread.
@@ -56,17 +56,7 @@ impl Checker<'_> {
             if self.diags.iter().any(|d| d.code == Code::NameTooDeep) {
                 return error_expr(e.span);
             }
-            self.error(
-                Diagnostic::error(
-                    Code::NameTooDeep,
-                    format!(
-                        "checking this value goes more than {MAX_CHECK_DEPTH} operations deep, \
-                         through the values it uses"
-                    ),
-                )
-                .with_label(e.span, "too deep")
-                .with_help("work the value out in fewer steps, from the inputs directly"),
-            );
+            self.error(CheckError::CheckTooDeep { span: e.span }.into());
             return error_expr(e.span);
         };
         self.expr_unguarded(e, expected)
@@ -222,15 +212,13 @@ impl Checker<'_> {
                     ),
                 };
                 self.error(
-                    Diagnostic::error(
-                        Code::NameAmbiguous,
-                        format!("`{name}` is a choice of {owners_text}"),
-                    )
-                    .with_label(span, "which input's choice?")
-                    .with_help(format!(
-                        "a choice on its own must belong to one input: compare it with its \
-                         input, e.g. `{example} == {name}`, or give the choices different names"
-                    )),
+                    CheckError::Ambiguous {
+                        name: name.to_string(),
+                        owners: owners_text,
+                        example,
+                        span,
+                    }
+                    .into(),
                 );
                 Some(error_expr(span))
             }
@@ -262,30 +250,18 @@ impl Checker<'_> {
             }
         }
         candidates.sort_unstable();
-        let (code, what) = match expected {
-            Some(Type::Enum(_)) => (Code::NameUnknownValue, "choice"),
-            _ => (Code::NameUnknown, "name"),
+        let choices = match expected {
+            Some(Type::Enum(id)) => Some(self.program.enums[*id as usize].listed(", ")),
+            _ => None,
         };
-        const NUMBER_WORDS: &[&str] = &[
-            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "once",
-            "twice",
-        ];
-        let help = match close_match(name, candidates.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if NUMBER_WORDS.contains(&name.to_lowercase().as_str()) => {
-                "write numbers in digits, e.g. `3 times daily`".to_string()
-            }
-            None => match expected {
-                Some(Type::Enum(id)) => format!(
-                    "the choices are: {}",
-                    self.program.enums[*id as usize].listed(", ")
-                ),
-                _ => "declare it under `inputs`, or define it with `let`".to_string(),
-            },
-        };
-        Diagnostic::error(code, format!("unknown {what} `{name}`"))
-            .with_label(span, format!("no {what} `{name}` here"))
-            .with_help(help)
+        CheckError::UnknownName {
+            name: name.to_string(),
+            choice: choices.is_some(),
+            similar: close_match(name, candidates.iter().copied()).map(str::to_string),
+            choices,
+            span,
+        }
+        .into()
     }
 
     fn field(&mut self, base: &Expr, name: &str, name_span: Span, span: Span) -> CExpr {
@@ -307,19 +283,13 @@ impl Checker<'_> {
                 return error_expr(span);
             }
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-            let help = close_match(name, names.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
-                    format!(
-                        "the fields are: {}",
-                        super::list_some(names.iter().copied(), ", ")
-                    )
-                });
-            self.error(
-                Diagnostic::error(Code::NameUnknownField, format!("no field `{name}`"))
-                    .with_label(name_span, "unknown field")
-                    .with_help(help),
-            );
+            let d = CheckError::UnknownField {
+                name: name.to_string(),
+                similar: close_match(name, names.iter().copied()).map(str::to_string),
+                fields: super::list_some(names.iter().copied(), ", "),
+                span: name_span,
+            };
+            self.error(d.into());
             return error_expr(span);
         };
         let field_ty = fields[index].ty.clone();
@@ -345,15 +315,14 @@ impl Checker<'_> {
             .text
             .get(base.span.start..base.span.end)
             .filter(|t| !t.contains('\n'))
-            .map_or("this is ".to_string(), |t| format!("`{t}` is "));
-        let d = Diagnostic::error(
-            Code::TypeNotARecord,
-            format!("{written}{} and has no fields", self.describe(&base.ty)),
-        )
-        .with_label(name_span, "no such field")
-        .with_label(base.span, format!("this is {}", self.describe(&base.ty)))
-        .with_help("only records (and lists of records) have fields");
-        self.error(d);
+            .map(str::to_string);
+        let d = CheckError::NotARecord {
+            written,
+            found: self.describe(&base.ty),
+            field: name_span,
+            base: base.span,
+        };
+        self.error(d.into());
         error_expr(base.span.join(name_span))
     }
 
@@ -495,16 +464,12 @@ impl Checker<'_> {
             In => match &b.ty {
                 Type::Range(inner) | Type::List(inner) if inner.same(&a.ty) => Ok(Type::Bool),
                 Type::EmptyList => Ok(Type::Bool),
-                _ => Err(Diagnostic::error(
-                    Code::TypeMismatch,
-                    format!(
-                        "`in` needs a range or list of {}, but this is {}",
-                        self.describe(&a.ty),
-                        self.describe(&b.ty)
-                    ),
-                )
-                .with_label(b.span, "not a matching range or list")
-                .with_help("write a range `low..high` or a list `[a, b]` of the same kind")),
+                _ => Err(CheckError::InMismatch {
+                    left: self.describe(&a.ty),
+                    right: self.describe(&b.ty),
+                    span: b.span,
+                }
+                .into()),
             },
             Range => match (&a.ty, &b.ty) {
                 (Type::Num(_), Type::Num(_)) | (Type::Date, Type::Date) if a.ty.same(&b.ty) => {
@@ -642,16 +607,11 @@ impl Checker<'_> {
                 Type::List(_) | Type::EmptyList | Type::Error | Type::Text
             )
         {
-            let d = Diagnostic::error(
-                Code::TypeMismatch,
-                format!(
-                    "only a list can be empty, but this is {}",
-                    self.describe(&c.ty)
-                ),
-            )
-            .with_label(c.span, "not a list")
-            .with_help("to test for a value that was not given, write `is missing`");
-            self.error(d);
+            let d = CheckError::EmptyNotList {
+                found: self.describe(&c.ty),
+                span: c.span,
+            };
+            self.error(d.into());
             return error_expr(span);
         }
         CExpr {
@@ -701,28 +661,13 @@ impl Checker<'_> {
                 let lower = name.to_lowercase();
                 names().find(|n| n.len() >= 3 && lower.starts_with(n))
             };
-            let help = if name.to_lowercase().starts_with("round") {
-                "rounding is written after the value, e.g. `(dose + 5 mg) round down to 5 mg`"
-                    .to_string()
-            } else {
-                close_match(name, names())
-                    .or_else(shortened)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "the functions are: {}",
-                            names().collect::<Vec<_>>().join(", ")
-                        )
-                    })
+            let d = CheckError::UnknownFunction {
+                name: name.to_string(),
+                similar: close_match(name, names()).or_else(shortened),
+                functions: names().collect::<Vec<_>>().join(", "),
+                span: name_span,
             };
-            self.error(
-                Diagnostic::error(
-                    Code::NameUnknownFunction,
-                    format!("unknown function `{name}`"),
-                )
-                .with_label(name_span, "no such function")
-                .with_help(help),
-            );
+            self.error(d.into());
             return error_expr(span);
         };
         match self.call_typed(func, name, args, span) {
@@ -746,16 +691,14 @@ impl Checker<'_> {
         if arity.contains(&args.len()) {
             return Ok(());
         }
-        Err(Diagnostic::error(
-            Code::TypeArity,
-            format!(
-                "`{name}` takes {}, but is given {}",
-                plural_args(arity),
-                args.len()
-            ),
-        )
-        .with_label(span, "wrong number of values")
-        .with_help(format!("write it as `{usage}`")))
+        Err(CheckError::Arity {
+            name,
+            takes: plural_args(arity),
+            given: args.len(),
+            usage,
+            span,
+        }
+        .into())
     }
 
     fn call_typed(
@@ -860,12 +803,12 @@ impl Checker<'_> {
                     return Ok((vec![list], result));
                 }
                 let Type::Record(record) = elem else {
-                    return Err(Diagnostic::error(
-                        Code::TypeMismatch,
-                        format!("`{name}` with a condition needs a list of records"),
-                    )
-                    .with_label(list.span, format!("this is {}", self.describe(&list.ty)))
-                    .with_help("the condition reads the fields of each record"));
+                    return Err(CheckError::ConditionNeedsRecords {
+                        name: name.to_string(),
+                        found: self.describe(&list.ty),
+                        span: list.span,
+                    }
+                    .into());
                 };
                 self.item_scopes.push(record);
                 let cond = self.condition(&args[1]);

@@ -6,6 +6,7 @@ mod constant_doses;
 mod consts;
 mod decide;
 mod declare;
+mod error;
 mod examples;
 mod expr;
 mod functions;
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
 pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
+pub use error::{CheckError, Expectation};
 pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
 use program::NameIndex;
 pub use program::*;
@@ -224,6 +226,8 @@ impl<'a> Checker<'a> {
 
     /// Counts an error found once [`muted`](Checker::muted), without building its text.
     fn error_unshown(&mut self, code: Code) {
+        // Deliberately no kind: nothing of this diagnostic is ever shown, only counted (and
+        // building a kind's text is the work being saved).
         self.error(Diagnostic::error(code, String::new()));
     }
 
@@ -238,22 +242,13 @@ impl<'a> Checker<'a> {
         if count == 0 {
             return None;
         }
-        let message = format!(
-            "{count} more problem{} found ({errors} error{}) are not shown",
-            if count == 1 { " was" } else { "s were" },
-            if errors == 1 { "" } else { "s" }
-        );
-        let d = if errors > 0 {
-            Diagnostic::error(Code::CheckTooManyProblems, message)
-        } else {
-            Diagnostic::warning(Code::CheckTooManyProblems, message)
-        };
         Some(
-            d.with_label(first.unwrap_or_default(), "the first one not shown")
-                .with_help(format!(
-                    "at most {MAX_DIAGNOSTICS} problems are shown at once: correct these and \
-                     check again"
-                )),
+            CheckError::TooManyProblems {
+                count,
+                errors,
+                first,
+            }
+            .into(),
         )
     }
 
@@ -264,39 +259,31 @@ impl<'a> Checker<'a> {
         let Some(safe) = crate::units::safe_unit_spelling(text) else {
             return;
         };
-        let code = Code::UnitUnsafeAbbreviation;
         // Looked up in a set, not by a scan of the diagnostics: a protocol may write `µg` a
         // hundred thousand times.
         if !self.unit_spellings.insert(span) {
             return;
         }
         self.error(
-            Diagnostic::warning(
-                code,
-                format!(
-                    "`{}` abbreviates microgram in an error-prone way: `µg` and `ug` are misread \
-                     as `mg`, a thousandfold overdose (ISMP)",
-                    crate::display::quoted(text)
-                ),
-            )
-            .with_label(span, "write mcg")
-            .with_help(format!(
-                "write `{}` (`posology fmt` rewrites it)",
-                crate::display::quoted(&safe)
-            )),
+            CheckError::UnsafeAbbreviation {
+                text: text.to_string(),
+                safe,
+                span,
+            }
+            .into(),
         );
     }
 
     /// Reports a name declared twice.
-    fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
+    fn duplicate(&mut self, what: &'static str, name: &str, span: Span, first: Span) {
         self.error(
-            Diagnostic::error(
-                Code::NameDuplicate,
-                format!("the {what} `{name}` is declared twice"),
-            )
-            .with_label(span, "declared again here")
-            .with_label(first, "first declared here")
-            .with_help(format!("rename one of them, or remove the second {what}")),
+            CheckError::Duplicate {
+                what,
+                name: name.to_string(),
+                again: span,
+                first,
+            }
+            .into(),
         );
     }
 }

@@ -2,8 +2,7 @@
 //! line needs. Slots, enum ids and record ids are assigned exactly as in [`check`](super::check),
 //! so what this returns runs against the same [`Program`](super::Program).
 
-use super::{CExpr, Checker, Type};
-use crate::diagnostics::Code;
+use super::{CExpr, CheckError, Checker, Type};
 use crate::diagnostics::{Diagnostic, Source};
 use crate::syntax::ast;
 use crate::value::Value;
@@ -69,12 +68,11 @@ impl<'a> Scope<'a> {
         let Type::List(inner) = spec.ty.clone() else {
             // A check code, not the REPL's: the REPL refuses `+=` on a non-list itself, before
             // it gets here; another front end would get the checker's own wording.
-            return Err(vec![Diagnostic::error(
-                Code::TypeMismatch,
-                format!("`{}` is not a list, so it takes no item", spec.name),
-            )
-            .with_label(v.span, "one item")
-            .with_help(format!("give `{}` its whole value instead", spec.name))]);
+            return Err(vec![CheckError::NotAList {
+                name: spec.name.clone(),
+                span: v.span,
+            }
+            .into()]);
         };
         spec.unit = match &*inner {
             Type::Num(u) => Some(u.clone()),

@@ -1,7 +1,6 @@
 //! Type descriptions in a pharmacist's words, and the mismatch diagnostics built from them.
 
-use super::{CExpr, Checker, Type};
-use crate::diagnostics::Code;
+use super::{CExpr, CheckError, Checker, Type};
 use crate::diagnostics::Diagnostic;
 use crate::units::Dim;
 
@@ -61,45 +60,32 @@ impl Checker<'_> {
 
     /// A value of the wrong type or dimension where `expected` is needed.
     pub(super) fn mismatch(&self, found: &CExpr, expected: &Type, place: &str) -> Diagnostic {
-        let both_numbers = matches!((&found.ty, expected), (Type::Num(_), Type::Num(_)));
-        let code = if both_numbers {
-            Code::UnitMismatch
-        } else {
-            Code::TypeMismatch
-        };
-        let expected_text = self.describe(expected);
-        let found_text = self.describe(&found.ty);
-        let mut d = Diagnostic::error(
-            code,
-            format!("{place} must be {expected_text}, but this is {found_text}"),
-        )
-        .with_label(found.span, format!("this is {found_text}"));
-        d = d.with_help(
-            dimension_help(&found.ty, expected)
-                .unwrap_or_else(|| format!("write {expected_text} here")),
-        );
-        d
+        CheckError::Mismatch {
+            place: place.to_string(),
+            expected: self.describe(expected),
+            found: self.describe(&found.ty),
+            numbers: matches!((&found.ty, expected), (Type::Num(_), Type::Num(_))),
+            fix: dimension_help(&found.ty, expected),
+            span: found.span,
+        }
+        .into()
     }
 
     /// Two operands that must agree but do not.
     pub(super) fn operand_mismatch(&self, op: &str, a: &CExpr, b: &CExpr) -> Diagnostic {
-        let both_numbers = matches!((&a.ty, &b.ty), (Type::Num(_), Type::Num(_)));
-        let code = if both_numbers {
-            Code::UnitMismatch
-        } else {
-            Code::TypeMismatch
-        };
-        let (da, db) = (self.describe(&a.ty), self.describe(&b.ty));
-        let joined = if op == "compare" { "with" } else { "and" };
-        let help = self
-            .per_time_fix(a, b)
-            .or_else(|| dimension_help(&b.ty, &a.ty))
-            .or_else(|| self.choice_help(a, b))
-            .unwrap_or_else(|| format!("both sides must be the same kind of value to {op} them"));
-        Diagnostic::error(code, format!("cannot {op} {da} {joined} {db}"))
-            .with_label(a.span, format!("this is {da}"))
-            .with_label(b.span, format!("this is {db}"))
-            .with_help(help)
+        CheckError::OperandMismatch {
+            op: op.to_string(),
+            left: self.describe(&a.ty),
+            right: self.describe(&b.ty),
+            numbers: matches!((&a.ty, &b.ty), (Type::Num(_), Type::Num(_))),
+            fix: self
+                .per_time_fix(a, b)
+                .or_else(|| dimension_help(&b.ty, &a.ty))
+                .or_else(|| self.choice_help(a, b)),
+            a: a.span,
+            b: b.span,
+        }
+        .into()
     }
 
     /// For a written amount met with a rate (`daily_total >= 80 mg`): the amount with the rate's
