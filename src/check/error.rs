@@ -116,7 +116,7 @@ pub enum CheckError {
     },
 
     // --- Written-out values ---
-    /// Records written in the protocol hold more than [`MAX_RECORD_CELLS`] values.
+    /// Records written in the protocol hold more than `MAX_RECORD_CELLS` values.
     TooManyRecordValues {
         /// Where the limit is passed.
         span: Span,
@@ -1371,5 +1371,79 @@ impl std::error::Error for CheckError {}
 impl From<CheckError> for Diagnostic {
     fn from(error: CheckError) -> Self {
         error.to_diagnostic()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unshown_problems_are_an_error_only_when_one_of_them_is() {
+        let unshown = |errors| CheckError::TooManyProblems {
+            count: 3,
+            errors,
+            first: None,
+        };
+        assert_eq!(unshown(0).severity(), Severity::Warning);
+        assert_eq!(unshown(1).severity(), Severity::Error);
+        assert_eq!(
+            unshown(1).message(),
+            "3 more problems were found (1 error) are not shown"
+        );
+    }
+
+    #[test]
+    fn codes_follow_the_data() {
+        let name = |choice| CheckError::UnknownName {
+            name: "x".into(),
+            choice,
+            similar: None,
+            choices: choice.then(|| "a, b".to_string()),
+            span: Span::new(0, 1),
+        };
+        assert_eq!(name(true).code(), Code::NameUnknownValue);
+        assert_eq!(name(true).help(), "the choices are: a, b");
+        assert_eq!(name(false).code(), Code::NameUnknown);
+        let mismatch = |numbers| CheckError::Mismatch {
+            place: "the dose".into(),
+            expected: "a mass".into(),
+            found: "a volume".into(),
+            numbers,
+            fix: None,
+            span: Span::new(0, 1),
+        };
+        assert_eq!(mismatch(true).code(), Code::UnitMismatch);
+        assert_eq!(mismatch(false).code(), Code::TypeMismatch);
+        assert_eq!(mismatch(false).help(), "write a mass here");
+    }
+
+    #[test]
+    fn a_number_word_gets_digits_advice_before_the_declaration_advice() {
+        let unknown = CheckError::UnknownName {
+            name: "Three".into(),
+            choice: false,
+            similar: None,
+            choices: None,
+            span: Span::new(0, 5),
+        };
+        assert_eq!(
+            unknown.help(),
+            "write numbers in digits, e.g. `3 times daily`"
+        );
+    }
+
+    #[test]
+    fn a_cycle_through_another_let_labels_the_use_first() {
+        let cycle = CheckError::Cycle {
+            name: "a".into(),
+            user: Some("b".into()),
+            used_at: Some(Span::new(20, 21)),
+            defined: Span::new(4, 5),
+        }
+        .to_diagnostic();
+        assert_eq!(cycle.message, "`a` depends on itself, through `b`");
+        let texts: Vec<&str> = cycle.labels.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["`b` uses `a` here", "`a` is defined here"]);
     }
 }

@@ -238,3 +238,54 @@ impl From<EvalError> for Diagnostic {
         error.to_diagnostic()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_walk_gets_two_labels_that_do_not_overlap() {
+        let nested = EvalError::WorkBudget {
+            place: Exhausted {
+                at: Span::new(0, 40),
+                inner: Some(Span::new(10, 20)),
+            },
+        }
+        .to_diagnostic();
+        let spans: Vec<Span> = nested.labels.iter().map(|l| l.span).collect();
+        assert_eq!(spans, [Span::new(0, 10), Span::new(10, 20)]);
+        // An inner walk that is not inside the outer one: one label.
+        let apart = EvalError::WorkBudget {
+            place: Exhausted {
+                at: Span::new(0, 5),
+                inner: Some(Span::new(10, 20)),
+            },
+        }
+        .to_diagnostic();
+        assert_eq!(apart.labels.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_input_is_named_in_the_help() {
+        let missing = |input: Option<&str>| {
+            EvalError::Missing {
+                name: "`weight`".into(),
+                input: input.map(str::to_string),
+                span: Span::new(0, 6),
+            }
+            .help()
+        };
+        assert!(missing(Some("weight")).starts_with("add `weight` to the patient's data"));
+        assert!(missing(None).starts_with("test `is missing`"));
+    }
+
+    #[test]
+    fn a_refused_requirement_has_the_input_code() {
+        let rejected = EvalError::Rejected {
+            because: "age is at most 130 years".into(),
+            span: Span::new(0, 3),
+        };
+        assert_eq!(rejected.code(), Code::InputRejected);
+        assert_eq!(rejected.to_string(), rejected.to_diagnostic().message);
+    }
+}

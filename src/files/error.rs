@@ -264,3 +264,69 @@ impl From<FileError> for Diagnostic {
         error.to_diagnostic()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skipped_link_is_the_only_warning() {
+        let path = PathBuf::from("dir/link");
+        let skipped = FileError::SymlinkSkipped { path: path.clone() }.to_diagnostic();
+        assert!(!skipped.is_error());
+        assert_eq!(skipped.code, Code::IoSymlinkSkipped.as_str());
+        assert!(FileError::Symlink { path }.to_diagnostic().is_error());
+    }
+
+    #[test]
+    fn not_a_file_advice_depends_on_what_and_why() {
+        let refusal = |is_dir, writing| {
+            FileError::NotAFile {
+                path: PathBuf::from("x"),
+                kind: "a directory",
+                is_dir,
+                writing,
+            }
+            .help()
+        };
+        assert_eq!(refusal(true, false), "name a file inside it");
+        assert!(refusal(false, false).starts_with("name a regular file"));
+        // Writing: the same advice whatever the path is.
+        assert_eq!(refusal(true, true), refusal(false, true));
+        assert!(refusal(true, true).starts_with("choose another name"));
+    }
+
+    #[test]
+    fn not_utf8_points_at_the_first_bad_byte_in_its_own_source() {
+        let error = String::from_utf8(b"ab\ncd\xB5e".to_vec()).unwrap_err();
+        let diag = FileError::NotUtf8 {
+            name: "p.dose".into(),
+            error,
+        }
+        .to_diagnostic();
+        assert!(diag
+            .message
+            .contains("the byte 0xB5 at line 2, column 3 (byte offset 5)"));
+        assert_eq!(diag.primary_span(), Some(Span::new(5, 8)));
+        assert_eq!(diag.source.map(|s| s.name), Some("p.dose".to_string()));
+    }
+
+    #[test]
+    fn too_large_says_the_claimed_size_only_when_it_is_over() {
+        let limit = Limit {
+            what: "protocol",
+            max_bytes: 1024,
+        };
+        let message = |claimed| {
+            FileError::TooLarge {
+                name: "p".into(),
+                limit,
+                claimed,
+            }
+            .message()
+        };
+        assert!(message(Some(5000)).starts_with("p is 5000 bytes;"));
+        assert!(message(Some(10)).starts_with("p is more than 1024 bytes;"));
+        assert!(message(None).ends_with("the largest protocol accepted is 1 KiB (1024 bytes)"));
+    }
+}

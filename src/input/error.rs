@@ -684,3 +684,87 @@ impl From<InputError> for Diagnostic {
         error.to_diagnostic()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_that_read_no_value_in_the_file_points_at_its_start() {
+        let rejected = |read: Vec<(Span, String)>| {
+            InputError::Rejected {
+                because: "weight is positive".into(),
+                condition: "weight > 0 kg".into(),
+                cite: Some("label".into()),
+                read,
+                whole: Span::new(3, 50),
+            }
+            .to_diagnostic()
+        };
+        let none = rejected(Vec::new());
+        assert_eq!(none.primary_span(), Some(Span::new(3, 4)));
+        assert_eq!(none.labels[0].text, "in this patient's data");
+        assert!(none
+            .help
+            .is_some_and(|h| h.starts_with("the protocol requires `weight > 0 kg` (label);")));
+        let two = rejected(vec![
+            (Span::new(10, 12), "a".into()),
+            (Span::new(20, 22), "b".into()),
+        ]);
+        let texts: Vec<&str> = two.labels.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["`a`", "`b`"]);
+    }
+
+    #[test]
+    fn hints_are_worded_for_what_is_unknown() {
+        let choice = InputError::UnknownChoice {
+            text: "hihg".into(),
+            path: "risk".into(),
+            hint: Hint::Similar("high".into()),
+            span: Span::new(0, 4),
+        };
+        assert_eq!(choice.help().as_deref(), Some("did you mean \"high\"?"));
+        let field = InputError::UnknownRecordField {
+            key: "x".into(),
+            path: "doses[0]".into(),
+            hint: Hint::Listed("a, b".into()),
+            span: Span::new(0, 1),
+        };
+        assert_eq!(field.help().as_deref(), Some("the fields are: a, b"));
+        let lookalike = InputError::UnknownField {
+            key: "x".into(),
+            hint: Hint::Lookalike("as written".into()),
+            span: Span::new(0, 1),
+        };
+        assert_eq!(lookalike.help().as_deref(), Some("as written"));
+    }
+
+    #[test]
+    fn a_unit_problem_keeps_its_code_and_is_said_of_its_place() {
+        let unit = InputError::Unit {
+            path: "dose".into(),
+            error: UnitError::MissingUnit,
+            span: Span::new(0, 2),
+        };
+        let diag = unit.to_diagnostic();
+        assert_eq!(diag.code, UnitError::MissingUnit.code().as_str());
+        assert_eq!(diag.message, "`dose`: this number has no unit");
+        assert_eq!(diag.help, UnitError::MissingUnit.help());
+    }
+
+    #[test]
+    fn too_many_items_names_the_container() {
+        let record = InputError::TooManyItems {
+            past: Span::new(5, 6),
+            open: Some(Span::new(0, 1)),
+            record: true,
+        }
+        .to_diagnostic();
+        assert!(record.message.starts_with("this record has more than"));
+        assert_eq!(
+            record.labels[0].text,
+            format!("field {}", MAX_LIST_ITEMS + 1)
+        );
+        assert_eq!(record.labels[1].text, "this record starts here");
+    }
+}

@@ -400,3 +400,51 @@ impl From<SyntaxError> for Diagnostic {
         error.to_diagnostic()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unclosed_brace_is_labelled_when_it_is_found() {
+        let found = SyntaxError::Unclosed {
+            span: Span::new(30, 30),
+            open: Some(4),
+        }
+        .to_diagnostic();
+        assert_eq!(found.labels.len(), 2);
+        assert_eq!(found.labels[1].span, Span::new(4, 5));
+        let not_found = SyntaxError::Unclosed {
+            span: Span::new(30, 30),
+            open: None,
+        };
+        assert_eq!(not_found.to_diagnostic().labels.len(), 1);
+    }
+
+    #[test]
+    fn codes_follow_the_kind_not_the_layer() {
+        let trailing = SyntaxError::TrailingZero {
+            digits: "5.0".into(),
+            span: Span::new(0, 3),
+        };
+        assert_eq!(trailing.code(), Code::UnitNotation);
+        assert_eq!(trailing.help().split(':').next(), Some("write `5`"));
+        let expect = SyntaxError::DuplicateModifier {
+            span: Span::new(0, 1),
+            expect: true,
+        };
+        assert!(expect.help().starts_with("an `expect give`"));
+    }
+
+    #[test]
+    fn a_lookalike_is_labelled_over_its_whole_character() {
+        let quote = SyntaxError::Lookalike {
+            c: '\u{201C}',
+            name: "curly double quote",
+            write: "a straight quote \"",
+            at: 7,
+        };
+        assert_eq!(quote.to_diagnostic().primary_span(), Some(Span::new(7, 10)));
+        assert!(quote.message().contains("(U+201C)"));
+    }
+}
