@@ -2,6 +2,12 @@
 //! or a REPL line can cause carries a stable code (`posology::unit::mismatch`), a severity, a
 //! message in the pharmacist's terms, labelled spans into its source, and help text.
 //! Rendering goes through miette so a terminal and a snapshot show the same shape.
+//!
+//! Each layer says what went wrong as a typed kind whose variants carry the data, and turns it
+//! into a `Diagnostic` in one place, so a layer's wording is found in one file:
+//! [`UnitError`](crate::units::UnitError), [`FileError`](crate::files::FileError),
+//! [`SyntaxError`](crate::syntax::SyntaxError), [`CheckError`](crate::check::CheckError),
+//! [`InputError`](crate::input::InputError) and [`EvalError`](crate::eval::EvalError).
 
 use std::fmt;
 use std::sync::Arc;
