@@ -150,18 +150,7 @@ impl Checker<'_> {
             // The safety gate holds a limit written for a phase (`when phase == b`) in every
             // phase a `goto` went through by setting this input to each of them. A let or an
             // expression cannot be set: such limits were silently skipped after a `goto`.
-            self.error(
-                Diagnostic::error(
-                    Code::PhaseBeginNotInput,
-                    "`begin at` must name an input whose choices are the phases",
-                )
-                .with_label(c.span, "not an input")
-                .with_help(
-                    "write `begin at phase` with the input itself: a limit written for a phase \
-                     (`when phase == titrate`) applies in every phase a `goto` leads through \
-                     only when it reads that input",
-                ),
-            );
+            self.error(CheckError::BeginNotInput { span: c.span }.into());
         }
         let values = self.program.enums[id as usize].values.clone();
         let mut map = Vec::with_capacity(values.len());

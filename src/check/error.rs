@@ -238,6 +238,12 @@ pub enum CheckError {
         /// The value.
         span: Span,
     },
+    /// `begin at` names a let or an expression, not the input itself: a limit written for a
+    /// phase could not be held in every phase a `goto` leads through.
+    BeginNotInput {
+        /// The expression.
+        span: Span,
+    },
     /// A choice of the `begin at` input that names no phase.
     ChoiceNamesNoPhase {
         /// The choice.
@@ -682,6 +688,7 @@ impl CheckError {
             E::LimitDimension { .. } => Code::LimitDimension,
             E::NoBegin { .. } => Code::PhaseNoBegin,
             E::BeginType { .. } => Code::PhaseBeginType,
+            E::BeginNotInput { .. } => Code::PhaseBeginNotInput,
             E::ChoiceNamesNoPhase { .. } | E::UnknownPhase { .. } => Code::PhaseUnknown,
             E::DuplicateProposal { .. } => Code::ProposalDuplicate,
             E::PhaseEmpty { .. } => Code::PhaseEmpty,
@@ -805,6 +812,9 @@ impl CheckError {
             }
             E::BeginType { found, .. } => {
                 format!("`begin at` needs a choice that names a phase, but this is {found}")
+            }
+            E::BeginNotInput { .. } => {
+                "`begin at` must name an input whose choices are the phases".to_string()
             }
             E::ChoiceNamesNoPhase { choice, .. } => format!("the choice `{choice}` names no phase"),
             E::UnknownPhase { name, .. } => format!("there is no phase `{name}`"),
@@ -989,6 +999,7 @@ impl CheckError {
             E::LimitDimension { span, .. } => one(*span, "wrong kind of value"),
             E::NoBegin { span, .. } => one(*span, "in this protocol"),
             E::BeginType { span, .. } => one(*span, "not a choice of phases"),
+            E::BeginNotInput { span } => one(*span, "not an input"),
             E::ChoiceNamesNoPhase { choice, span, .. } => {
                 vec![(*span, format!("can be `{choice}`"))]
             }
@@ -1149,6 +1160,10 @@ impl CheckError {
                 .to_string(),
             E::BeginType { .. } => "declare an input like `phase: screening | titration` and \
                  write `begin at phase`"
+                .to_string(),
+            E::BeginNotInput { .. } => "write `begin at phase` with the input itself: a limit \
+                 written for a phase (`when phase == titrate`) applies in every phase a `goto` \
+                 leads through only when it reads that input"
                 .to_string(),
             E::ChoiceNamesNoPhase {
                 similar: Some(s), ..

@@ -165,12 +165,11 @@ impl<'p> Builder<'p> {
                     };
                     // "Observe for -5 h" is no instruction a nurse can follow.
                     if let Some(t) = ends.into_iter().find(|t| !t.is_positive()) {
-                        return Err(Diagnostic::error(
-                            Code::EvalTimeNotPositive,
-                            format!("an observation time must be more than zero, but is {t}"),
-                        )
-                        .with_label(e.span, "worked out from the patient's values")
-                        .with_help("check the values this time is computed from"));
+                        return Err(EvalError::TimeNotPositive {
+                            time: t.to_string(),
+                            span: e.span,
+                        }
+                        .into());
                     }
                     self.decision.observe.push(a);
                 }

@@ -38,6 +38,13 @@ pub enum EvalError {
         /// The interval expression.
         span: Span,
     },
+    /// An `observe` time that worked out to zero or less.
+    TimeNotPositive {
+        /// The time as shown.
+        time: String,
+        /// The time's expression.
+        span: Span,
+    },
     /// The evaluation ran out of its [`WORK_BUDGET`]: no decision, so no dose.
     WorkBudget {
         /// Where the work was being done.
@@ -88,6 +95,7 @@ impl EvalError {
             EvalError::ScheduleTooLong { .. } => Code::EvalScheduleTooLong,
             EvalError::ScheduleInterval { .. } => Code::EvalScheduleInterval,
             EvalError::Frequency { .. } => Code::EvalFrequency,
+            EvalError::TimeNotPositive { .. } => Code::EvalTimeNotPositive,
             EvalError::WorkBudget { .. } => Code::EvalWorkBudget,
             EvalError::Missing { .. } => Code::EvalMissing,
             // Found by evaluating the protocol's `require`, but it is the patient's data that
@@ -113,6 +121,9 @@ impl EvalError {
             }
             EvalError::Frequency { interval, .. } => {
                 format!("a dose cannot be given every {interval}")
+            }
+            EvalError::TimeNotPositive { time, .. } => {
+                format!("an observation time must be more than zero, but is {time}")
             }
             EvalError::WorkBudget { .. } => format!(
                 "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
@@ -142,6 +153,9 @@ impl EvalError {
             EvalError::ScheduleTooLong { from } => one(from, "starts here"),
             EvalError::ScheduleInterval { span, .. } => one(span, "not whole days"),
             EvalError::Frequency { span, .. } => one(span, "not an interval"),
+            EvalError::TimeNotPositive { span, .. } => {
+                one(span, "worked out from the patient's values")
+            }
             EvalError::WorkBudget { place } => budget_labels(place),
             EvalError::Missing { span, .. } => one(span, "needed here"),
             EvalError::Rejected { span, .. } => one(span, "this requirement does not hold"),
@@ -167,6 +181,9 @@ impl EvalError {
             }
             EvalError::Frequency { .. } => {
                 "the interval between doses must be more than zero".to_string()
+            }
+            EvalError::TimeNotPositive { .. } => {
+                "check the values this time is computed from".to_string()
             }
             EvalError::WorkBudget { .. } => "the protocol does more work than any dosing \
                  decision needs: a condition over a list inside another over the same list \

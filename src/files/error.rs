@@ -68,6 +68,14 @@ pub enum FileError {
         /// The size its metadata claimed, if any (shown when it is over the limit).
         claimed: Option<u64>,
     },
+    /// A directory named to be searched holds no file of the kind wanted: checking nothing is
+    /// not a success.
+    NothingFound {
+        /// The directory.
+        path: PathBuf,
+        /// The extension looked for (`dose`, `json`).
+        extension: String,
+    },
     /// Bytes that are not UTF-8 text.
     NotUtf8 {
         /// How the file or stream is named in the message.
@@ -119,6 +127,7 @@ impl FileError {
             FileError::Exists { .. } => Code::IoExists,
             FileError::TooLarge { .. } => Code::IoTooLarge,
             FileError::NotUtf8 { .. } => Code::IoNotUtf8,
+            FileError::NothingFound { .. } => Code::IoNothingFound,
         }
     }
 
@@ -170,6 +179,9 @@ impl FileError {
                     _ => format!("more than {} bytes", limit.max_bytes),
                 };
                 format!("{name} is {size}; {most}")
+            }
+            FileError::NothingFound { path, extension } => {
+                format!("no .{extension} file was found in {}", path.display())
             }
             FileError::NotUtf8 { name, error } => {
                 let BadBytes { at, shown, what } = bad_bytes(error);
@@ -226,6 +238,9 @@ impl FileError {
                 limit.what,
                 limit.max_bytes.saturating_add(1)
             ),
+            FileError::NothingFound { extension, .. } => {
+                format!("name a directory that holds .{extension} files, or the files themselves")
+            }
             FileError::NotUtf8 { .. } => "save the file as plain UTF-8 text: such bytes usually \
                  come from a file saved as Latin-1 or Windows-1252 (e.g. 0xB5 for µ, 0xA0 for a \
                  non-breaking space, 0x93 and 0x94 for curly quotes)"

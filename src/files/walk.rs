@@ -50,14 +50,11 @@ pub fn find_files(paths: &[PathBuf], extension: &str) -> Found {
                     // Checking nothing is not a success: a mistyped or emptied directory in a
                     // CI command line must not pass.
                     found.diagnostics.push(
-                        Diagnostic::error(
-                            Code::IoNothingFound,
-                            format!("no .{extension} file was found in {}", path.display()),
-                        )
-                        .with_help(format!(
-                            "name a directory that holds .{extension} files, or the files \
-                             themselves"
-                        )),
+                        FileError::NothingFound {
+                            path: path.to_path_buf(),
+                            extension: extension.to_string(),
+                        }
+                        .into(),
                     );
                 }
             }
@@ -108,7 +105,7 @@ fn walk(
             // A directory that cannot be looked at (a path too long, no permission) is not
             // passed over in silence: its files would go unchecked.
             Err(e) => {
-                found.diagnostics.push(read_error(&path, &e));
+                found.diagnostics.push(read_error(&path, e).into());
                 continue;
             }
         };

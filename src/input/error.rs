@@ -222,6 +222,22 @@ pub enum InputError {
         /// The setting's length (all of it is labelled).
         len: usize,
     },
+    /// A `--set NAME=` with nothing after `=` (not "leave it out": an empty shell variable
+    /// would put the protocol's default over the patient file's value).
+    SetEmpty {
+        /// The input's name as written.
+        name: String,
+        /// Where the value should be.
+        span: Span,
+    },
+    /// The same input given twice with `--set` (the last one silently winning would hide a
+    /// contradiction).
+    SetTwice {
+        /// The input's name as written.
+        name: String,
+        /// The setting's length (all of it is labelled).
+        len: usize,
+    },
     /// A number without a unit where a quantity is needed.
     BareNumber {
         /// Where the number is.
@@ -347,7 +363,8 @@ impl InputError {
             InputError::UnknownField { .. }
             | InputError::UnknownSetting { .. }
             | InputError::UnknownRecordField { .. } => Code::InputUnknownField,
-            InputError::SetSyntax { .. } => Code::InputSetSyntax,
+            InputError::SetSyntax { .. } | InputError::SetEmpty { .. } => Code::InputSetSyntax,
+            InputError::SetTwice { .. } => Code::InputDuplicateField,
             InputError::BareNumber { .. } => Code::InputBareNumber,
             InputError::WrongUnit { .. } => Code::UnitMismatch,
             InputError::Unit { error, .. } => error.code(),
@@ -443,6 +460,12 @@ impl InputError {
                 format!("`{}` is not a field of `{path}`", quoted(key))
             }
             InputError::SetSyntax { .. } => "a setting is written NAME=VALUE".to_string(),
+            InputError::SetEmpty { name, .. } => {
+                format!("`--set {}=` gives no value", quoted(name))
+            }
+            InputError::SetTwice { name, .. } => {
+                format!("`{}` is set twice with --set", quoted(name))
+            }
             InputError::BareNumber { path, unit, .. } => format!(
                 "`{path}` is a bare number, but it must be {} with its unit",
                 unit.dim().describe()
@@ -533,6 +556,8 @@ impl InputError {
             }
             InputError::UnknownSetting { span, .. } => one(*span, "unknown input"),
             InputError::SetSyntax { len } => one(Span::new(0, *len), "no `=`"),
+            InputError::SetEmpty { span, .. } => one(*span, "no value after `=`"),
+            InputError::SetTwice { len, .. } => one(Span::new(0, *len), "set again here"),
             InputError::BareNumber { span, .. } => one(*span, "no unit"),
             InputError::WrongUnit { span, .. } => one(*span, "wrong kind of unit"),
             InputError::Unit { error, span, .. } => one(*span, error.label()),
@@ -623,6 +648,10 @@ impl InputError {
             InputError::SetSyntax { .. } => {
                 "for example --set dose=\"10 mg\" or --set doses_per_day=3".to_string()
             }
+            InputError::SetEmpty { .. } => "write a value after `=` (--set NAME=VALUE); to leave \
+                 an optional input out, remove it from the patient file"
+                .to_string(),
+            InputError::SetTwice { .. } => "keep one --set for each input".to_string(),
             InputError::BareNumber { text, unit, .. } => {
                 let example = text
                     .parse::<rust_decimal::Decimal>()

@@ -71,15 +71,11 @@ pub(crate) fn read_patient<'p>(
         let name = o.split_once('=').map(|(n, _)| n.trim());
         if let Some((name, slot)) = name.and_then(|n| Some((n, program.input_slot(n)?))) {
             if !set_twice.insert(slot) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::InputDuplicateField,
-                        format!("`{}` is set twice with --set", quoted(name)),
-                    )
-                    .with_label(Span::new(0, o.len()), "set again here")
-                    .with_help("keep one --set for each input")
-                    .with_source(&set_source),
-                );
+                let twice = InputError::SetTwice {
+                    name: name.to_string(),
+                    len: o.len(),
+                };
+                diags.push(Diagnostic::from(twice).with_source(&set_source));
                 continue;
             }
         }
@@ -510,15 +506,11 @@ impl Decoder<'_> {
             // Not "leave it out": an empty shell variable (`--set dose=$DOSE`) would silently
             // put the protocol's default in place of the patient file's value.
             self.report(
-                Diagnostic::error(
-                    Code::InputSetSyntax,
-                    format!("`--set {}=` gives no value", quoted(name)),
-                )
-                .with_label(span, "no value after `=`")
-                .with_help(
-                    "write a value after `=` (--set NAME=VALUE); to leave an optional input \
-                     out, remove it from the patient file",
-                ),
+                InputError::SetEmpty {
+                    name: name.to_string(),
+                    span,
+                }
+                .into(),
             );
             return;
         }

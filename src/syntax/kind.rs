@@ -33,6 +33,16 @@ pub enum SyntaxError {
         /// Its byte offset.
         at: usize,
     },
+    /// A character shown as a line break, or that reorders the text around it, while the
+    /// parser reads on as if on the same line ("Trojan Source").
+    HiddenText {
+        /// The character.
+        c: char,
+        /// What it is, in words.
+        what: &'static str,
+        /// Its byte offset.
+        at: usize,
+    },
     /// Brackets nested more than [`MAX_NESTING`] deep.
     NestingTooDeep {
         /// The offset of the bracket too many.
@@ -171,6 +181,7 @@ impl SyntaxError {
         match self {
             SyntaxError::TooLarge { .. } => Code::SyntaxTooLarge,
             SyntaxError::Lookalike { .. } => Code::SyntaxLookalikeCharacter,
+            SyntaxError::HiddenText { .. } => Code::SyntaxHiddenText,
             SyntaxError::NestingTooDeep { .. }
             | SyntaxError::ExprTooDeep { .. }
             | SyntaxError::ReaderTooDeep { .. } => Code::SyntaxTooDeep,
@@ -203,6 +214,11 @@ impl SyntaxError {
             SyntaxError::Lookalike { c, name, .. } => {
                 format!("this is a {name} (U+{:04X}), not protocol text", *c as u32)
             }
+            SyntaxError::HiddenText { c, what, .. } => format!(
+                "this is a {what} (U+{:04X}): the text may be shown differently from how it is \
+                 read",
+                *c as u32
+            ),
             SyntaxError::NestingTooDeep { .. } => {
                 format!("brackets are nested more than {MAX_NESTING} deep here")
             }
@@ -261,6 +277,9 @@ impl SyntaxError {
             SyntaxError::Lookalike { c, name, at, .. } => {
                 vec![(Span::new(*at, at + c.len_utf8()), format!("a {name}"))]
             }
+            SyntaxError::HiddenText { c, what, at } => {
+                vec![(Span::new(*at, at + c.len_utf8()), format!("a {what}"))]
+            }
             SyntaxError::NestingTooDeep { at } => one(Span::new(*at, at + 1), "too deep"),
             SyntaxError::ExprTooDeep { span } => one(*span, "too deep"),
             SyntaxError::ReaderTooDeep { span } | SyntaxError::ReaderTooComplex { span } => {
@@ -314,6 +333,10 @@ impl SyntaxError {
             SyntaxError::Lookalike { write, .. } => format!(
                 "this often comes from pasting from a word processor: write {write} instead"
             ),
+            SyntaxError::HiddenText { .. } => "remove it: an editor or terminal may show what \
+                 follows on a line of its own, or reordered, while Posology reads it as part of \
+                 this line (in a comment, it is ignored); end lines with \\n or \\r\\n only"
+                .to_string(),
             SyntaxError::NestingTooDeep { .. }
             | SyntaxError::ExprTooDeep { .. }
             | SyntaxError::ReaderTooDeep { .. } => {

@@ -51,7 +51,7 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         for (offset, c) in token.text(text).char_indices() {
             let i = token.span.start + offset;
             if let Some(what) = hidden_break(c, text[i + c.len_utf8()..].chars().next()) {
-                return Err(hidden_text(i, c, what));
+                return Err(SyntaxError::HiddenText { c, what, at: i }.into());
             }
             if token.is_quoted() {
                 continue; // a comment may hold any other character
@@ -101,22 +101,6 @@ fn hidden_break(c: char, next: Option<char>) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-fn hidden_text(at: usize, c: char, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::SyntaxHiddenText,
-        format!(
-            "this is a {what} (U+{:04X}): the text may be shown differently from how it is read",
-            c as u32
-        ),
-    )
-    .with_label(Span::new(at, at + c.len_utf8()), format!("a {what}"))
-    .with_help(
-        "remove it: an editor or terminal may show what follows on a line of its own, or \
-         reordered, while Posology reads it as part of this line (in a comment, it is ignored); \
-         end lines with \\n or \\r\\n only",
-    )
 }
 
 /// Characters that look like protocol syntax but are not, with what to write instead (patient
