@@ -352,6 +352,60 @@ fn cmd_run(
     }
 }
 
+/// Runs a protocol's cases and prints what its examples and cases exercised: how many cases
+/// failed to be read, and how many rules, limits and requirements nothing exercised.
+fn print_coverage(file: &Path, protocol: &Protocol, mut fired: Vec<String>) -> (usize, usize) {
+    let mut failed = 0usize;
+    let mut cases = 0usize;
+    let case_files = match testing::listed_case_files(file) {
+        Ok(files) => files,
+        Err(d) => {
+            failed += 1;
+            println!("FAILED {}: its cases cannot be listed", shown(file));
+            print_diags(&[d]);
+            Vec::new()
+        }
+    };
+    for case in case_files {
+        let result = testing::run_case(protocol, &case);
+        // A case that cannot be read exercised nothing: it fails and is not counted.
+        if let Some(d) = &result.unreadable {
+            failed += 1;
+            println!(
+                "FAILED {}: case {} cannot be read",
+                shown(file),
+                shown(&case)
+            );
+            print_diags(std::slice::from_ref(d));
+            continue;
+        }
+        cases += 1;
+        fired.extend(result.fired);
+    }
+    let groups = testing::coverage(protocol.program(), &fired);
+    let total: usize = groups.iter().map(|g| g.total).sum();
+    let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
+    println!(
+        "coverage {}: {} of {total} exercised by {} examples and {} cases",
+        shown(file),
+        total - missing,
+        protocol.program().examples.len(),
+        cases
+    );
+    for g in groups.iter().filter(|g| g.total > 0) {
+        println!(
+            "         {}: {} of {}",
+            g.what,
+            g.total - g.missing.len(),
+            g.total
+        );
+        for id in &g.missing {
+            println!("           not exercised: {id}");
+        }
+    }
+    (failed, missing)
+}
+
 fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
     let (files, searched) = protocol_files_or_print(paths);
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -388,45 +442,17 @@ fn cmd_test(paths: &[PathBuf], coverage: bool) -> bool {
                 print_diags(std::slice::from_ref(d));
             }
         }
-        if coverage {
-            let mut cases = 0usize;
-            for case in testing::case_files(file) {
-                let result = testing::run_case(&protocol, &case);
-                // A case that cannot be read exercised nothing: it fails and is not counted.
-                if let Some(d) = &result.unreadable {
-                    failed += 1;
-                    println!(
-                        "FAILED {}: case {} cannot be read",
-                        shown(file),
-                        shown(&case)
-                    );
-                    print_diags(std::slice::from_ref(d));
-                    continue;
-                }
-                cases += 1;
-                fired.extend(result.fired);
-            }
-            let groups = testing::coverage(protocol.program(), &fired);
-            let total: usize = groups.iter().map(|g| g.total).sum();
-            let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
+        if protocol.program().examples.is_empty() {
+            // Nothing tested is not a pass: CI would go green on a protocol no one checked.
+            failed += 1;
             println!(
-                "coverage {}: {} of {total} exercised by {} examples and {} cases",
-                shown(file),
-                total - missing,
-                protocol.program().examples.len(),
-                cases
+                "FAILED {}: no examples, so nothing was tested (add `example \"…\" {{ given {{ … }} expect … }}`)",
+                shown(file)
             );
-            for g in groups.iter().filter(|g| g.total > 0) {
-                println!(
-                    "         {}: {} of {}",
-                    g.what,
-                    g.total - g.missing.len(),
-                    g.total
-                );
-                for id in &g.missing {
-                    println!("           not exercised: {id}");
-                }
-            }
+        }
+        if coverage {
+            let (cases_failed, missing) = print_coverage(file, &protocol, fired);
+            failed += cases_failed;
             uncovered += missing;
         }
     }

@@ -615,10 +615,22 @@ pub struct CaseResult {
 /// The patient cases beside a protocol: `protocols/x.dose` → `protocols/x/cases/*` (none when
 /// there is no such directory).
 pub fn case_files(protocol: &std::path::Path) -> Vec<std::path::PathBuf> {
+    listed_case_files(protocol).unwrap_or_default()
+}
+
+/// [`case_files`], or why the cases directory could not be listed. A protocol without a
+/// cases directory has no cases; one whose directory exists but cannot be read is an error,
+/// not "no cases" (its cases would go unchecked in silence).
+pub fn listed_case_files(
+    protocol: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     let dir = protocol.with_extension("").join("cases");
-    let mut files = crate::files::list_dir(&dir).unwrap_or_default();
+    if std::fs::symlink_metadata(&dir).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(Vec::new());
+    }
+    let mut files = crate::files::list_dir(&dir)?;
     files.retain(|p: &std::path::PathBuf| crate::input::Format::from_path(p).is_some());
-    files
+    Ok(files)
 }
 
 /// Runs one case file and records what it exercised.

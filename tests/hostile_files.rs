@@ -371,6 +371,43 @@ fn test_coverage_fails_on_a_device_case_and_does_not_count_it() {
     assert!(out.stdout.contains("cannot be read"), "{}", out.all());
 }
 
+#[test]
+fn a_cases_directory_that_cannot_be_listed_fails_rather_than_counting_no_cases() {
+    let dir = scratch("coverage_unlisted");
+    write(&dir.join("tiny.dose"), TINY);
+    // `tiny/cases` is a file, not a directory: listing it fails.
+    fs::create_dir_all(dir.join("tiny")).expect("protocol directory");
+    write(&dir.join("tiny/cases"), "not a directory");
+    let out = posology(&dir, &["test", "--coverage", "tiny.dose"], Input::Nothing);
+    assert_fails_with(&out, "posology::io::read");
+    assert!(
+        out.stdout.contains("its cases cannot be listed"),
+        "{}",
+        out.all()
+    );
+}
+
+#[test]
+fn a_protocol_without_examples_is_not_a_pass() {
+    let dir = scratch("no_examples");
+    let bare = TINY
+        .split("  example")
+        .next()
+        .expect("TINY has examples")
+        .to_string()
+        + "}\n";
+    write(&dir.join("bare.dose"), &bare);
+    let checked = posology(&dir, &["check", "bare.dose"], Input::Nothing);
+    assert_eq!(checked.code, Some(0), "it checks: {}", checked.all());
+    let out = posology(&dir, &["test", "bare.dose"], Input::Nothing);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stdout.contains("no examples, so nothing was tested"),
+        "{}",
+        out.all()
+    );
+}
+
 // ------------------------------------------------------------------ named pipes and sockets
 
 #[test]
