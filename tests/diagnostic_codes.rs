@@ -27,7 +27,6 @@ const NO_FIXTURE_YET: &[&str] = &[
     "posology::example::given",
     "posology::input::wrong_type",
     "posology::internal",
-    "posology::repl::bad_value",
     "posology::repl::not_a_list",
     "posology::repl::step",
     "posology::syntax::too_complex",

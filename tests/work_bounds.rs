@@ -475,3 +475,28 @@ fn a_sweep_over_a_choice_is_bounded_like_a_sweep_over_a_range() {
     assert!(reply.ok, "{}", reply.text);
     assert_eq!(reply.text.lines().count(), 101, "{}", reply.text);
 }
+
+#[test]
+fn inputs_lists_a_choice_of_thousands_in_one_short_line() {
+    // The kind column wrote out every choice: 100,000 choices made a 1.7 MB line.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("work_bounds");
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let names: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+    let path = dir.join("choices.dose");
+    std::fs::write(
+        &path,
+        format!(
+            "protocol big {{\n version \"1\"\n source \"x\"\n inputs {{ pick: {} }}\n \
+             limit dose <= 10 mg hard\n decide first {{ otherwise => give 5 mg }}\n}}\n",
+            names.join(" | ")
+        ),
+    )
+    .expect("writable");
+    let mut session = Session::new(RenderStyle::Plain);
+    assert!(session.load(&path, false).ok);
+    let reply = session.line(":inputs");
+    assert!(reply.ok, "{}", reply.text);
+    let longest = reply.text.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 300, "a line of {longest} bytes");
+    assert!(reply.text.contains("more characters)"), "{}", reply.text);
+}

@@ -273,6 +273,13 @@ impl Session {
         if path.as_os_str().is_empty() {
             return Reply::fail("usage: :load FILE\n");
         }
+        if path == Path::new("-") {
+            // `check -` and `run -` read standard input; the REPL reads its lines from it.
+            return Reply::fail(
+                "the REPL reads its lines from standard input, so it cannot read a protocol \
+                 from it: name a protocol file (`posology repl protocols/baclofen_oral.dose`)\n",
+            );
+        }
         let text = match self.read_file(path, syntax::PROTOCOL_FILE) {
             Ok(t) => t,
             Err(reply) => return reply,
@@ -501,6 +508,18 @@ impl Session {
             }
             d
         };
+        if text.trim().is_empty() {
+            let name = &loaded.protocol.program().inputs[slot].name;
+            return Err(vec![Diagnostic::error(
+                Code::ReplBadValue,
+                format!("`{name} =` gives no value"),
+            )
+            .with_label(Span::new(offset, offset + text.len()), "no value after `=`")
+            .with_help(format!(
+                "write a value, e.g. `{name} = …` (`:inputs` shows its kind); `:unset {name}` \
+                 forgets it"
+            ))]);
+        }
         let v = syntax::parse_value(text).map_err(|d| vec![shift(d)])?;
         let v = shift_value(v, offset);
         let mut scope = Scope::new(loaded.protocol.ast(), loaded.protocol.source());
@@ -563,7 +582,9 @@ impl Session {
             "value".into(),
         ]];
         for (slot, (spec, v)) in program.inputs.iter().zip(&self.given).enumerate() {
-            let kind = kind_of(program, &spec.ty, spec.whole);
+            // Shortened like a value: a choice of 100,000 names is one line of 80 characters,
+            // not of a megabyte.
+            let kind = crate::display::quoted(&kind_of(program, &spec.ty, spec.whole));
             let allowed = spec
                 .range
                 .as_ref()
