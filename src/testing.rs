@@ -143,6 +143,7 @@ fn run_example(protocol: &Protocol, spec: &ExampleSpec) -> ExampleResult {
 /// Whether one expectation holds of the decision; `Err` says what was found instead. The limits
 /// that refused a hypothetical dose (`expect limit refuses`) are added to `held`. A line of
 /// `expect give` without `among` holds here: the lines are judged together by [`dose_set`].
+// Long on purpose: one arm per `expect` form; each arm is short.
 fn holds(
     program: &Program,
     example: &Example<'_>,

@@ -708,6 +708,8 @@ impl Checker<'_> {
         })
     }
 
+    // Long on purpose: a proposal block's input, frequency and each kind of rule, checked in one
+    // place.
     fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
         let Some(&slot) = self.input_names.get(&p.input.name) else {
             if self.muted() {
@@ -854,6 +856,8 @@ impl Checker<'_> {
     /// Every limit must be able to hold some dose the protocol gives, and every dose must be
     /// of a kind its limits can hold: a limit in mL over doses in mg would never act, and a
     /// dose in mL under limits in mg would escape them, both without a word.
+    // Long on purpose: both directions (limits that hold no dose, doses no limit holds) in one pass
+    // over the indexes built at its top.
     pub(super) fn check_limits_hold_doses(&mut self) {
         let doses = std::mem::take(&mut self.doses_given);
         let limits: Vec<(LimitTarget, Dim, Span)> = self

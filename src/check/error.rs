@@ -752,6 +752,7 @@ impl CheckError {
     }
 
     /// One sentence saying what is wrong.
+    // Long on purpose: one arm per kind: the message of every check diagnostic in one place.
     pub fn message(&self) -> String {
         use CheckError as E;
         match self {
@@ -947,6 +948,7 @@ impl CheckError {
     }
 
     /// The labelled places, the main one first.
+    // Long on purpose: one arm per kind: the labels of every check diagnostic in one place.
     fn labels(&self) -> Vec<(Span, String)> {
         use CheckError as E;
         let one = |span: Span, text: &str| vec![(span, text.to_string())];
@@ -1087,6 +1089,8 @@ impl CheckError {
     }
 
     /// How to fix it.
+    // Long on purpose: one arm per kind: the help of every check diagnostic in one place, kept
+    // complete by the compiler.
     pub fn help(&self) -> String {
         use CheckError as E;
         match self {

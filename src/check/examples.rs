@@ -143,6 +143,7 @@ impl Checker<'_> {
         ok.then_some(written)
     }
 
+    // Long on purpose: one arm per `expect` form; each arm is short.
     fn expect(&mut self, e: &ast::Expect) -> Option<ExpectSpecKind> {
         Some(match &e.kind {
             ExpectKind::Status(word) => {

@@ -701,6 +701,7 @@ impl Checker<'_> {
         .into())
     }
 
+    // Long on purpose: one arm per built-in function's argument and result types.
     fn call_typed(
         &mut self,
         func: Func,

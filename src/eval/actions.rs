@@ -109,6 +109,7 @@ impl<'p> Builder<'p> {
     }
 
     /// Applies the actions of one fired rule.
+    // Long on purpose: one arm per action kind.
     pub fn apply(&mut self, env: &mut Env<'p>, rule: &'p RuleSpec, _phase: Option<usize>) -> R<()> {
         for action in &rule.actions {
             env.charge(1, action.span)?;
@@ -245,6 +246,8 @@ impl<'p> Builder<'p> {
         })
     }
 
+    // Long on purpose: one loop that makes each step and holds it as it is made; the loop's state
+    // (dose, direction, until, limits) is shared by every step.
     fn schedule(&mut self, env: &mut Env<'p>, s: &ScheduleSpec, rule: &RuleSpec) -> R<Schedule> {
         let span = s.step.span;
         let err = |e| unit_error(e, span);

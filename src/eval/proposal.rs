@@ -92,6 +92,7 @@ struct Verdict {
 /// Runs the phase's `refuse when` and `allow` rules in order: the first that applies decides
 /// (`None` when none does), and the first `allow` that applies gives the range shown as
 /// allowed — unless a `refuse when` decided, which allows no change now.
+// Long on purpose: the proposal rules' first-match loop, with the trace entry of each rule tried.
 fn rules_verdict(
     env: &mut Env<'_>,
     spec: &ProposalSpec,

@@ -375,6 +375,7 @@ impl InputError {
     }
 
     /// One sentence saying what is wrong.
+    // Long on purpose: one arm per kind: the message of every input diagnostic in one place.
     pub fn message(&self) -> String {
         match self {
             InputError::Syntax { format, detail, .. } => {
@@ -569,6 +570,7 @@ impl InputError {
     }
 
     /// How to fix it, when there is something useful to say.
+    // Long on purpose: one arm per kind: the help of every input diagnostic in one place.
     pub fn help(&self) -> Option<String> {
         let text = match self {
             InputError::Syntax { help, .. } => help.clone(),

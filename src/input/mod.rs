@@ -576,6 +576,7 @@ impl Decoder<'_> {
         value
     }
 
+    // Long on purpose: one arm per declared type.
     fn decode_node(
         &mut self,
         node: &Node,

@@ -252,6 +252,8 @@ impl Validator for PosologyHelper {
 }
 
 /// The interactive loop.
+// Long on purpose: the interactive loop: the editor's set-up, the read loop with each way out
+// (Ctrl-C, Ctrl-D, errors) and the history saved at the end.
 pub(super) fn run(session: &mut Session, color: bool) {
     let helper = PosologyHelper {
         words: Words::from_program(session.program()),

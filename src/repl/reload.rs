@@ -104,6 +104,8 @@ fn checked(spec: &InputSpec, path: &str, v: Value) -> Result<Value, String> {
 }
 
 /// A value of `old_ty` in `old`, as a value of `new_ty` in `new`, by names and exact units.
+// Long on purpose: one arm per kind of value a reload converts (number, choice, list, record,
+// range).
 fn convert(
     old: &Program,
     old_ty: &Type,

@@ -55,6 +55,8 @@ fn level_word(level: Level) -> &'static str {
 }
 
 /// The decision for a person; `trace` adds why.
+// Long on purpose: the decision's sections in reading order (status, doses, schedule, proposal,
+// messages, next), each a few lines.
 pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
     let mut out = String::new();
     let h = &program.header;

@@ -665,6 +665,7 @@ fn build_value(pair: Pair<Rule>) -> Result<Value, Diagnostic> {
     Ok(Value { kind, span })
 }
 
+// Long on purpose: one arm per `expect` form of the grammar.
 fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let span = span_of(&pair);
     let mut outer = meaningful(pair);

@@ -12,6 +12,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, UnitError};
 
 /// What a grammar rule is called in an error message; `None` hides it from "expected …" lists.
+// Long on purpose: one arm per grammar rule, a match the compiler keeps complete.
 fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "the end of the file",

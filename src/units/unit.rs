@@ -397,6 +397,8 @@ impl Unit {
 
     /// [`Unit::combine_general`] without maps or gcds: a plain number on either side changes
     /// nothing, and the factor is worked out as powers of primes when it cannot overflow.
+    // Long on purpose: one pass over both units' atoms; split, the partial product would be passed
+    // around on unit arithmetic's fast path.
     pub(super) fn combine_atoms(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         if other.is_none() && self.normal {
             return Ok(Product {

@@ -14,6 +14,8 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::input::MAX_LIST_ITEMS;
 
 /// Reads a YAML patient file into a tree (not yet checked to be a record at the top).
+// Long on purpose: one loop over the YAML event stream; every event kind shares its state (the
+// stack of open nodes, the refusals of anchors, tags and documents).
 pub(super) fn parse(text: &str, ctx: &Ctx<'_>) -> Result<Node, Diagnostic> {
     let offsets = Offsets::new(text);
     let mut parser = Parser::new_from_str(text);
