@@ -19,6 +19,7 @@ use super::history;
 use super::session::Session;
 use crate::check::{Program, Type, FUNCTIONS};
 use crate::diagnostics::{render_all, Diagnostic, RenderStyle, Severity};
+use crate::syntax::lex::{lex, TokenKind};
 use crate::syntax::KEYWORDS;
 use crate::units::Atom;
 
@@ -178,60 +179,51 @@ impl Highlighter for PosologyHelper {
     }
 }
 
-/// Keywords bold blue, numbers cyan, units green, commands magenta, inputs yellow.
+/// Keywords bold blue, numbers cyan, units green, commands magenta, inputs yellow, comments
+/// dim; quoted text is left as it is. Read from the one lexer, so a word inside quotes or a
+/// comment is never coloured as a keyword.
 fn colour_line(line: &str, words: &Words) -> String {
+    let tokens = lex(line);
     let mut out = String::with_capacity(line.len() * 2);
-    let mut chars = line.char_indices().peekable();
-    let mut prev_number = false;
-    while let Some((i, c)) = chars.next() {
-        if c.is_ascii_digit() {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_ascii_digit() || d == '.' {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
+    // Within a quantity: after a number, its unit's words and `/` (`300 mcg/day`).
+    let mut in_unit = false;
+    for (i, token) in tokens.iter().enumerate() {
+        let text = token.text(line);
+        let after = |n: usize| tokens.get(i + n).map(|t| (t.kind, t.text(line)));
+        let colour = match token.kind {
+            TokenKind::Number => {
+                in_unit = true;
+                "\x1b[36m"
             }
-            out.push_str(&format!("\x1b[36m{}{RESET}", &line[i..end]));
-            prev_number = true;
-            continue;
+            TokenKind::Space => "",
+            TokenKind::Word if in_unit => "\x1b[32m",
+            TokenKind::Punct if in_unit && text == "/" => "\x1b[32m",
+            // `:load` at the start of the line: the `:` and the command's name.
+            TokenKind::Punct if text == ":" && i == 0 => "\x1b[35m",
+            TokenKind::Word if i == 1 && tokens[0].text(line) == ":" => "\x1b[35m",
+            TokenKind::Word if KEYWORDS.contains(&text) => "\x1b[1;34m",
+            TokenKind::Word if words.inputs.iter().any(|w| w == text) => "\x1b[33m",
+            TokenKind::Comment => "\x1b[2m",
+            _ => "",
+        };
+        // A unit runs on over `/` and the words it joins; a space after a number starts it.
+        let unit_goes_on = matches!(token.kind, TokenKind::Number | TokenKind::Space)
+            && in_unit
+            && matches!(after(1), Some((TokenKind::Word, _)))
+            || matches!(token.kind, TokenKind::Word)
+                && in_unit
+                && matches!(after(1), Some((TokenKind::Punct, "/")))
+            || matches!(token.kind, TokenKind::Punct) && in_unit && text == "/";
+        if !unit_goes_on && !matches!(token.kind, TokenKind::Number) {
+            in_unit = false;
         }
-        if c.is_alphabetic() || c == '_' || c == ':' || c == 'µ' {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() || d == '_' || (d == '/' && prev_number) {
-                    end = j + d.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let word = &line[i..end];
-            let colour = if word.starts_with(':') {
-                "\x1b[35m"
-            } else if prev_number {
-                "\x1b[32m"
-            } else if KEYWORDS.contains(&word) {
-                "\x1b[1;34m"
-            } else if words.inputs.iter().any(|w| w == word) {
-                "\x1b[33m"
-            } else {
-                ""
-            };
-            if colour.is_empty() {
-                out.push_str(word);
-            } else {
-                out.push_str(&format!("{colour}{word}{RESET}"));
-            }
-            prev_number = false;
-            continue;
+        if colour.is_empty() {
+            out.push_str(text);
+        } else {
+            out.push_str(colour);
+            out.push_str(text);
+            out.push_str(RESET);
         }
-        if !c.is_whitespace() {
-            prev_number = false;
-        }
-        out.push(c);
     }
     out
 }
@@ -379,5 +371,56 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let shown: Vec<&str> = found.iter().map(|p| p.display.as_str()).collect();
         assert_eq!(shown, ["abc.dose"], "{shown:?}");
+    }
+
+    /// The colours, read back as `[colour]text` for the test to compare.
+    fn marked(line: &str, inputs: &[&str]) -> String {
+        let words = Words {
+            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+            values: Vec::new(),
+            lets: Vec::new(),
+        };
+        colour_line(line, &words)
+            .replace("\x1b[36m", "[number]")
+            .replace("\x1b[32m", "[unit]")
+            .replace("\x1b[35m", "[command]")
+            .replace("\x1b[1;34m", "[keyword]")
+            .replace("\x1b[33m", "[input]")
+            .replace("\x1b[2m", "[comment]")
+            .replace(RESET, "")
+    }
+
+    #[test]
+    fn a_line_is_coloured_from_its_tokens() {
+        assert_eq!(
+            marked("daily_dose = 300 mcg/day // per day", &["daily_dose"]),
+            "[input]daily_dose = [number]300 [unit]mcg[unit]/[unit]day [comment]// per day"
+        );
+        assert_eq!(
+            marked(":load x.dose", &[]),
+            "[command]:[command]load x.dose"
+        );
+        // A keyword inside quotes is text, not a keyword.
+        assert_eq!(
+            marked("msg = \"give if not\" or x", &[]),
+            "msg = \"give if not\" [keyword]or x"
+        );
+        // Colouring never changes the text.
+        let line = "x = if a then 5 mg else 10 mg/kg // \"q\"";
+        let plain = colour_line(line, &Words::from_program(None));
+        assert_eq!(strip_colour(&plain), line);
+    }
+
+    fn strip_colour(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('\x1b') {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let end = rest.find('m').map_or(rest.len(), |m| m + 1);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
     }
 }
