@@ -155,7 +155,10 @@ impl Protocol {
     /// A patient from values by input slot that this protocol has already validated: an
     /// example's `given`, or values the REPL checked line by line. [`Protocol::evaluate`]
     /// still refuses data that fails a `require`.
-    pub fn patient(&self, values: Vec<Value>) -> Patient {
+    /// Crate-private: it trusts the values (their units, ranges and types are not checked
+    /// again), so only the crate's own front ends, whose values the checker has validated, may
+    /// build a patient this way; everyone else reads one with [`Protocol::read_patient`].
+    pub(crate) fn patient(&self, values: Vec<Value>) -> Patient {
         Patient {
             protocol: self.id,
             values,

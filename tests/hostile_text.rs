@@ -185,7 +185,7 @@ fn a_value_of_megabytes_is_shortened_in_the_diagnostic() {
 
 /// A protocol whose message, example name and comment hold raw escape sequences and a
 /// bidirectional override.
-const HOSTILE_PROTOCOL: &str = "protocol hostile {\n  version \"1.0.0\"\n  source  \"test\"\n  inputs {\n    weight: kg\n  }\n  limit dose <=   10 mg hard\n  // comment \u{1b}]0;retitled\u{7}\n  decide first {\n    otherwise => give 5 mg ; note \"\u{1b}[2Jcleared\u{202e} gm 01\"\n  }\n  example \"\u{1b}[31mred\u{1b}[0m name\" {\n    given { weight: 70 kg }\n    expect give 6 mg\n  }\n}\n";
+const HOSTILE_PROTOCOL: &str = "protocol hostile {\n  version \"1.0.0\"\n  source  \"test\"\n  inputs {\n    weight: kg\n  }\n  limit dose <=   10 mg hard\n  // comment \u{1b}]0;retitled\u{7}\n  decide first {\n    otherwise => give 5 mg ; note \"\u{1b}[2Jcleared\u{9b} gm 01\"\n  }\n  example \"\u{1b}[31mred\u{1b}[0m name\" {\n    given { weight: 70 kg }\n    expect give 6 mg\n  }\n}\n";
 
 #[test]
 fn escape_sequences_in_a_protocol_are_escaped_in_reports_tests_and_diffs() {
@@ -200,10 +200,7 @@ fn escape_sequences_in_a_protocol_are_escaped_in_reports_tests_and_diffs() {
     let run = posology(&["run", &protocol, "--patient", &patient, "--trace"]);
     let stdout = text(&run.stdout);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(
-        stdout.contains(r"\u{1b}[2Jcleared\u{202e} gm 01"),
-        "{stdout}"
-    );
+    assert!(stdout.contains(r"\u{1b}[2Jcleared\u{9b} gm 01"), "{stdout}");
     assert_no_raw_controls("run (text)", &stdout);
 
     // `test`: the example fails (6 mg expected, 5 mg given); its name is printed escaped.
@@ -386,7 +383,7 @@ fn the_repl_escapes_what_it_echoes_and_shortens_long_values() {
     let loaded = session.load(&protocol, false);
     assert!(loaded.ok, "{}", loaded.text);
 
-    let reply = session.line("remark = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}\"");
+    let reply = session.line("remark = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}\"");
     assert!(reply.ok, "{}", reply.text);
     assert_no_raw_controls("REPL echo", &reply.text);
     let reply = session.line("\u{1b}c oops");

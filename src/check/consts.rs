@@ -66,7 +66,7 @@ pub fn validate_value(spec: &InputSpec, value: &Value) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// Parses an ISO 8601 calendar date (`2026-12-01`).
+/// Parses a calendar date written YYYY-MM-DD (`2026-12-01`).
 pub(crate) fn parse_date(text: &str) -> Option<jiff::civil::Date> {
     // Exactly YYYY-MM-DD: the parser would also take `20260101`, and a date with a time and
     // an offset (`2026-01-01T23:59:59-12:00`, the 2nd in UTC), dropping the time unseen.

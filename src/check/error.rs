@@ -1136,7 +1136,7 @@ impl CheckError {
             } => did_you_mean(similar.as_deref(), || format!("the fields are: {fields}")),
             E::MissingRecordField { name, .. } => format!("add `{name}: …`"),
             E::BadDate { .. } => {
-                "write an ISO 8601 date in quotes, e.g. \"2026-12-01\"".to_string()
+                "write the date as YYYY-MM-DD in quotes, e.g. \"2026-12-01\"".to_string()
             }
             E::NotLiteral { want, .. } => format!("write {want} directly, without calculation"),
             E::MissingUnit { example, .. } => format!("write the unit, e.g. `{example}`"),

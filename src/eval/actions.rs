@@ -160,12 +160,15 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Observe(e) => {
                     let a = amount(env, e)?;
-                    let ends = match &a {
-                        Amount::One(t) => vec![t],
-                        Amount::Range(lo, hi) => vec![lo, hi],
+                    // "Observe for -5 h" is no instruction a nurse can follow; a range may
+                    // start now (`observe 0 h..2 h`), but must end ahead.
+                    let behind = match &a {
+                        Amount::One(t) => (!t.is_positive()).then_some(t),
+                        Amount::Range(lo, hi) => (lo.value.is_sign_negative() && !lo.is_zero())
+                            .then_some(lo)
+                            .or((!hi.is_positive()).then_some(hi)),
                     };
-                    // "Observe for -5 h" is no instruction a nurse can follow.
-                    if let Some(t) = ends.into_iter().find(|t| !t.is_positive()) {
+                    if let Some(t) = behind {
                         return Err(EvalError::TimeNotPositive {
                             time: t.to_string(),
                             span: e.span,
@@ -194,8 +197,9 @@ impl<'p> Builder<'p> {
                     next.phase = Some(self.program.phases[*p].name.clone());
                     // As with `wait`, a time already passed (zero or less, e.g. `24 h -
                     // hours_since_change`) means now: never "after -5 h".
-                    if let Some(after) = after.filter(Quantity::is_positive) {
-                        next.after = Some(after);
+                    // Another rule's delay is not kept for this phase either.
+                    if let Some(after) = after {
+                        next.after = Some(after).filter(Quantity::is_positive);
                     }
                 }
             }
@@ -763,6 +767,27 @@ mod tests {
         let next = d.next.expect("a next phase");
         assert_eq!(next.phase.as_deref(), Some("b"));
         assert!(next.after.is_none(), "not after -6 h: {:?}", next.after);
+    }
+
+    #[test]
+    fn an_observation_may_start_now_and_a_passed_next_time_keeps_no_other_delay() {
+        let text = "protocol o {\n version \"1\"\n source \"s\"\n inputs { p: a | b | c\n since: h }\n \
+            begin at p\n limit dose <= 10 mg hard\n phase a { decide collect { r1: always => give \
+            1 mg ; observe 0 h..2 h ; next b after 24 h\n r2: always => next c after 12 h - since } }\n \
+            phase b { decide first { otherwise => hold \"x\" } }\n phase c { decide first { \
+            otherwise => hold \"y\" } }\n}\n";
+        let protocol = Protocol::load("o.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
+        let patient = protocol
+            .read_patient("p", r#"{"p": "a", "since": "20 h"}"#, Format::Json, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let d = protocol
+            .evaluate(&patient, Options::default())
+            .expect("observe 0 h..2 h is an observation from now");
+        assert_eq!(d.observe.len(), 1);
+        let next = d.next.expect("a next phase");
+        assert_eq!(next.phase.as_deref(), Some("c"));
+        // Phase c's time has passed: now, not phase b's 24 h.
+        assert!(next.after.is_none(), "{:?}", next.after);
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl EvalError {
                 format!("a dose cannot be given every {interval}")
             }
             EvalError::TimeNotPositive { time, .. } => {
-                format!("an observation time must be more than zero, but is {time}")
+                format!("an observation time must be ahead (more than zero), but is {time}")
             }
             EvalError::WorkBudget { .. } => format!(
                 "deciding for this patient takes more than {WORK_BUDGET} steps, so nothing is \
@@ -153,9 +153,7 @@ impl EvalError {
             EvalError::ScheduleTooLong { from } => one(from, "starts here"),
             EvalError::ScheduleInterval { span, .. } => one(span, "not whole days"),
             EvalError::Frequency { span, .. } => one(span, "not an interval"),
-            EvalError::TimeNotPositive { span, .. } => {
-                one(span, "worked out from the patient's values")
-            }
+            EvalError::TimeNotPositive { span, .. } => one(span, "not a time ahead"),
             EvalError::WorkBudget { place } => budget_labels(place),
             EvalError::Missing { span, .. } => one(span, "needed here"),
             EvalError::Rejected { span, .. } => one(span, "this requirement does not hold"),

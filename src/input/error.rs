@@ -673,7 +673,9 @@ impl InputError {
                 |x| format!("did you mean \"{x}\"?"),
                 "the choices are: ",
             ),
-            InputError::BadDate { .. } => "write an ISO 8601 date, e.g. \"2026-12-01\"".to_string(),
+            InputError::BadDate { .. } => {
+                "write the date as YYYY-MM-DD, e.g. \"2026-12-01\"".to_string()
+            }
             InputError::WrongType { want, .. } => format!("write {want}"),
         };
         Some(text)

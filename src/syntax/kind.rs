@@ -335,7 +335,8 @@ impl SyntaxError {
             ),
             SyntaxError::HiddenText { .. } => "remove it: an editor or terminal may show what \
                  follows on a line of its own, or reordered, while Posology reads it as part of \
-                 this line (in a comment, it is ignored); end lines with \\n or \\r\\n only"
+                 this line (in a comment it is ignored, in quotes it is text); end lines with \\n \
+                 or \\r\\n only"
                 .to_string(),
             SyntaxError::NestingTooDeep { .. }
             | SyntaxError::ExprTooDeep { .. }

@@ -41,13 +41,12 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         return Err(SyntaxError::TooLarge { len: text.len() }.into());
     }
     let mut depth = 0usize;
-    // Text inside quotes may hold any character (it is shown escaped wherever Posology prints
-    // it). Comments may not hide a line break or a reordering: that is where hidden code hides.
-    let lexed = lex::lex(text);
-    let unquoted = lexed
-        .iter()
-        .filter(|t| !matches!(t.kind, lex::TokenKind::String { .. }));
-    for token in unquoted {
+    // Nothing may hide a line break or a reordering, in code, comments or quotes alike: a
+    // comment or a note could otherwise show an editor a limit that is never read. (A quoted
+    // text has no escape for these characters, so no text needs them; right-to-left words need
+    // no bidi controls either.) Other characters in quotes and comments are fine: Posology
+    // escapes them wherever it prints them.
+    for token in lex::lex(text) {
         for (offset, c) in token.text(text).char_indices() {
             let i = token.span.start + offset;
             if let Some(what) = hidden_break(c, text[i + c.len_utf8()..].chars().next()) {
@@ -221,9 +220,16 @@ mod tests {
             let at = text.find(middle.trim_matches(' ')).expect("in the text");
             assert_eq!(d.labels[0].span.start, at, "{middle:?}");
         }
-        // Ordinary line ends (\n, \r\n) and any text inside quotes are fine.
-        assert!(super::parse(&protocol("\n ")).is_ok());
-        assert!(super::parse(&protocol("\n ").replace('\n', "\r\n")).is_ok());
+        // Ordinary line ends (\n, \r\n) are fine, and other controls in quotes (escaped
+        // when shown); inside quotes, a hidden line break or a reordering is refused too.
+        let clean = |text: String| text.replace("a\rb \u{202e}c", "a\u{1b}b");
+        assert!(super::parse(&clean(protocol("\n "))).is_ok());
+        assert!(super::parse(&clean(protocol("\n ")).replace('\n', "\r\n")).is_ok());
+        for quoted in ["ok\r  limit dose <= 1 mg hard", "a \u{202e}b", "a\u{2028}b"] {
+            let text = clean(protocol("\n ")).replace("a\u{1b}b", quoted);
+            let d = super::parse(&text).expect_err(&format!("{quoted:?} is refused"));
+            assert_eq!(d.code, "posology::syntax::hidden_text", "{quoted:?}");
+        }
     }
 
     #[test]
