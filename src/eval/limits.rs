@@ -122,3 +122,6 @@ pub(super) fn breaches<'p>(
 pub(super) fn is_ceiling(limit: &LimitSpec) -> bool {
     matches!(limit.op, CmpOp::Lt | CmpOp::Le)
 }
+
+#[cfg(test)]
+mod tests;
