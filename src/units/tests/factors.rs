@@ -106,3 +106,50 @@ fn a_coarser_atom_is_a_whole_multiple_of_a_finer_one() {
         }
     }
 }
+
+/// `Unit::mul` folds each kind's atoms into its finest one; the table it works from (`FOLDS`)
+/// is computed from `ATOMS` at compile time: one entry per kind but `%`, in the table's order,
+/// with the range of the kind's atoms and the bits of the widest ratio between two of them
+/// (kg/mcg is 10⁹: 30 bits; week/s is 604800: 20 bits; year/month 12: 4 bits; one atom, or
+/// atoms all of factor 1: 0). The fast path sums these bits to know that a factor cannot
+/// overflow a `Ratio`.
+#[test]
+fn the_folds_are_each_kind_with_the_bits_of_its_widest_ratio() {
+    use crate::units::unit::FOLDS;
+    use crate::units::{Atom, Kind};
+
+    let run = |first: Atom, last: Atom| (first.index(), last.index() + 1);
+    let want = [
+        (Kind::Mass, run(Atom::Kilogram, Atom::Microgram), 30),
+        (Kind::Volume, run(Atom::Litre, Atom::Millilitre), 10),
+        (Kind::Count, run(Atom::Tablet, Atom::Dose), 0),
+        (Kind::Activity, run(Atom::Unit, Atom::Unit), 0),
+        (Kind::Time, run(Atom::Week, Atom::Second), 20),
+        (Kind::Calendar, run(Atom::Year, Atom::Month), 4),
+    ];
+    let got: Vec<_> = FOLDS
+        .iter()
+        .map(|&(kind, lo, hi, bits)| (kind, (lo, hi), bits))
+        .collect();
+    assert_eq!(got, want);
+    // The same from the factors themselves, should an atom be added.
+    for (kind, (lo, hi), bits) in got {
+        let widest = ATOMS[lo..hi]
+            .iter()
+            .flat_map(|a| ATOMS[lo..hi].iter().map(move |b| (a, b)))
+            .map(|(a, b)| a.atom.factor().div(&b.atom.factor()).unwrap())
+            .map(|r| r.num.max(r.den))
+            .max()
+            .unwrap();
+        assert_eq!(
+            bits,
+            u64::BITS - widest.leading_zeros() - u32::from(widest == 1),
+            "{kind:?}"
+        );
+        assert!(ATOMS[lo..hi].iter().all(|a| a.kind == kind), "{kind:?}");
+        assert!(
+            ATOMS.iter().filter(|a| a.kind == kind).count() == hi - lo,
+            "{kind:?}"
+        );
+    }
+}
