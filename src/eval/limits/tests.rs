@@ -261,19 +261,18 @@ fn a_soft_limit_warns_on_an_allowed_proposal() {
 /// The work steps [`super::breaches`] charges for holding `value` (a single dose) against the
 /// one limit `dose <= 20 mg hard`, with the number of limits it breaks.
 fn steps_to_hold(value: &str) -> (u64, usize) {
-    use crate::check::parse_and_check;
-    use crate::diagnostics::Source;
     use crate::eval::{Budget, Env};
-    use crate::input::{read_patient, Format};
+    use crate::input::Format;
 
     let text = "protocol t {\n version \"1\"\n source \"s\"\n inputs { x: bool optional }\n \
                 limit dose <= 20 mg hard\n decide first { otherwise => give 10 mg }\n}\n";
-    let source = Source::new("t.dose", text);
-    let program = parse_and_check(text, &source).0.expect("checks");
-    let values =
-        read_patient(&program, "{}", Format::Json, &Source::new("p", "{}"), &[]).expect("valid");
+    let protocol = crate::Protocol::load("t.dose", text).expect("checks");
+    let patient = protocol
+        .read_patient("p", "{}", Format::Json, &[])
+        .expect("valid");
+    let (program, values) = (protocol.program(), patient.values());
     let budget = Budget::new(1_000_000);
-    let mut env = Env::with_budget(&program, &values, budget.clone());
+    let mut env = Env::with_budget(program, values, budget.clone());
     let value = crate::units::Quantity::parse(value).expect("a quantity");
     let breaches = super::breaches(&mut env, Some(&value), None, false).expect("within budget");
     (1_000_000 - budget.left(), breaches.len())
