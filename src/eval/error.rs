@@ -172,7 +172,7 @@ impl EvalError {
                  amount; `increase`/`decrease` gives the direction"
                 .to_string(),
             EvalError::ScheduleTooLong { .. } => {
-                "add `until` with the last dose, or a larger step".to_string()
+                "use a larger step, or an `until` (the last dose) closer to where the schedule starts".to_string()
             }
             EvalError::ScheduleInterval { .. } => {
                 "write the interval in days, e.g. `every 3 days`".to_string()
