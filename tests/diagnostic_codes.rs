@@ -6,9 +6,11 @@
 //! Regenerate the document with `cargo run -- explain --all > docs/diagnostics.md`, or run this
 //! test with `POSOLOGY_BLESS=1`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use posology::diagnostics::{explain_all, Code};
+
+use common::{files, root};
 
 /// Codes no fixture can show, each with the reason. Keep this list short: a code that a
 /// person can meet deserves a fixture showing what they see.
@@ -35,28 +37,6 @@ const NOT_EXERCISED: &[(&str, &str)] = &[
 /// 11). This is a debt list, not an exemption: each wants a fixture, and the list may only
 /// shrink (a test fails when a code on it gains a fixture, so it is then removed).
 const NO_FIXTURE_YET: &[&str] = &["posology::syntax::too_complex"];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every file under `dir` (recursively) whose name ends with one of `exts`.
-fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files(&path, exts, out);
-        } else if exts
-            .iter()
-            .any(|e| path.extension().is_some_and(|x| x == *e))
-        {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn docs_diagnostics_md_is_generated_from_the_registry() {

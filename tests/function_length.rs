@@ -4,23 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::root;
 
 /// The most lines a function may have without a written reason.
 const MAX_LINES: usize = 80;
-
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// The name of the function a line starts (`fn name`, with any `pub`, `const`, …), if it does.
 fn function_name(line: &str) -> Option<&str> {
@@ -83,7 +70,7 @@ fn unexplained_long_functions(text: &str) -> Vec<(usize, String, usize)> {
 #[test]
 fn long_functions_say_why() {
     let mut files = Vec::new();
-    sources(&root().join("src"), &mut files);
+    common::files(&root().join("src"), &["rs"], &mut files);
     let mut found = Vec::new();
     for path in files {
         let name = path

@@ -104,13 +104,7 @@ fn refused(program: &Protocol, text: &str, format: Format) -> Vec<Diagnostic> {
 
 /// The one error, with the code expected; every error has a label and help.
 fn only_error<'a>(diags: &'a [Diagnostic], code: &str) -> &'a Diagnostic {
-    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
-    assert_eq!(
-        errors.iter().map(|d| d.code).collect::<Vec<_>>(),
-        [code],
-        "{diags:#?}"
-    );
-    let d = errors[0];
+    let d = common::only_error(diags, code);
     assert!(!d.labels.is_empty() && d.help.is_some(), "{d:#?}");
     d
 }

@@ -57,17 +57,6 @@ fn is_test_file(relative: &std::path::Path) -> bool {
         || relative.components().any(|c| c.as_os_str() == "tests")
 }
 
-fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// The modules named by `crate::NAME` or `crate::{A, B::…}` on one line of code.
 fn named_modules(line: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -109,7 +98,7 @@ fn every_module_has_a_layer() {
 fn no_module_uses_a_higher_or_sibling_layer() {
     let src = root().join("src");
     let mut files = Vec::new();
-    sources(&src, &mut files);
+    common::files(&src, &["rs"], &mut files);
     let mut wrong = Vec::new();
     for path in files {
         let relative = path.strip_prefix(&src).expect("under src");

@@ -16,7 +16,7 @@ use posology::diagnostics::{render, Diagnostic, RenderStyle};
 use posology::input::{Format, MAX_LIST_ITEMS};
 use posology::Protocol;
 
-use common::{on_cli_stack, posology, root};
+use common::{on_cli_stack, only_error, posology, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/robustness").join(name)
@@ -89,17 +89,6 @@ fn refused_patient(program: &Protocol, text: &str, format: Format) -> Vec<Diagno
         assert_proper(d, text);
     }
     diags
-}
-
-/// The one error of a refusal, with the code expected.
-fn only_error<'a>(diags: &'a [Diagnostic], code: &str) -> &'a Diagnostic {
-    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
-    assert_eq!(
-        errors.iter().map(|d| d.code).collect::<Vec<_>>(),
-        [code],
-        "{diags:#?}"
-    );
-    errors[0]
 }
 
 /// The text a diagnostic's first label points at.
