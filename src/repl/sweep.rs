@@ -1,7 +1,7 @@
 //! `:sweep`: one decision per value of one input, as a table.
 
 use super::session::{table, Reply, Session};
-use crate::check::{validate_value, Scope, Type};
+use crate::check::{validate_value, Program, Scope, Type};
 use crate::diagnostics::Code;
 use crate::diagnostics::{Diagnostic, Source, Span};
 use crate::eval::{Decision, Env, Status};
@@ -15,14 +15,6 @@ pub const MAX_SWEEP_ROWS: usize = 100;
 
 /// Runs a sweep: `NAME` over a choice's values, or `NAME LOW..HIGH step STEP`.
 pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
-    let (slot, values) = match sweep_values(session, arg) {
-        Ok(found) => found,
-        Err(Refusal {
-            code,
-            message,
-            help,
-        }) => return refusal(line, code, message, &help),
-    };
     let Some(loaded) = &session.loaded else {
         return refusal(
             line,
@@ -32,6 +24,14 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         );
     };
     let program = loaded.protocol.program();
+    let (slot, values) = match sweep_values(session, program, arg) {
+        Ok(found) => found,
+        Err(Refusal {
+            code,
+            message,
+            help,
+        }) => return refusal(line, code, message, &help),
+    };
     let name = program.inputs[slot].name.clone();
     let saved = session.given[slot].clone();
     let mut rows = vec![[name, "status".into(), "decision".into(), "notes".into()]];
@@ -86,15 +86,11 @@ fn refusal(line: &str, code: Code, message: String, help: &str) -> Reply {
 
 /// The input a sweep's argument names (its slot) and the values it runs over: every value of
 /// a choice or true/false, or `LOW..HIGH step STEP` of a number.
-fn sweep_values(session: &Session, arg: &str) -> Result<(usize, Vec<Value>), Refusal> {
-    let Some(loaded) = &session.loaded else {
-        return Err(Refusal::new(
-            Code::ReplNoProtocol,
-            "no protocol is loaded",
-            "load one with `:load FILE`",
-        ));
-    };
-    let program = loaded.protocol.program();
+fn sweep_values(
+    session: &Session,
+    program: &Program,
+    arg: &str,
+) -> Result<(usize, Vec<Value>), Refusal> {
     let (name, rest) = arg
         .split_once(char::is_whitespace)
         .map_or((arg, ""), |(n, r)| (n, r.trim()));
