@@ -702,9 +702,9 @@ fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
 mod tests {
     //! Times that are not doses: what a decision says when one works out to zero or less.
 
-    use crate::eval::{Options, Status};
-    use crate::input::Format;
-    use crate::Protocol;
+    use crate::diagnostics::Diagnostic;
+    use crate::eval::test_support::try_decide_text;
+    use crate::eval::{Decision, Status};
 
     const TEXT: &str =
         "protocol t {\n version \"1\"\n source \"s\"\n inputs { p: a | b\n since: h }\n \
@@ -712,17 +712,8 @@ mod tests {
         observe 48 h - since ; next b after 24 h - since } }\n phase b { decide first { otherwise \
         => hold \"x\" } }\n}\n";
 
-    fn decide(since: &str) -> Result<crate::eval::Decision, crate::diagnostics::Diagnostic> {
-        let protocol = Protocol::load("t.dose", TEXT).unwrap_or_else(|d| panic!("{d:?}"));
-        let patient = protocol
-            .read_patient(
-                "p",
-                &format!(r#"{{"p": "a", "since": "{since}"}}"#),
-                Format::Json,
-                &[],
-            )
-            .unwrap_or_else(|d| panic!("{d:?}"));
-        protocol.evaluate(&patient, Options::default())
+    fn decide(since: &str) -> Result<Decision, Diagnostic> {
+        try_decide_text(TEXT, &format!(r#"{{"p": "a", "since": "{since}"}}"#)).1
     }
 
     /// A schedule whose steps run past 9999-12-31 is refused, not listed without dates.
@@ -732,18 +723,7 @@ mod tests {
             limit dose <= 20 mg hard\n limit daily <= 60 mg/day hard\n decide first { otherwise \
             => schedule from 5 mg 3 times daily increase by 5 mg every 3 days until 20 mg \
             starting start } }\n";
-        let protocol = Protocol::load("s.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
-        let decide = |start: &str| {
-            let patient = protocol
-                .read_patient(
-                    "p",
-                    &format!(r#"{{"start": "{start}"}}"#),
-                    Format::Json,
-                    &[],
-                )
-                .unwrap_or_else(|d| panic!("{d:?}"));
-            protocol.evaluate(&patient, Options::default())
-        };
+        let decide = |start: &str| try_decide_text(text, &format!(r#"{{"start": "{start}"}}"#)).1;
         let d = decide("9999-12-01").expect("the last step starts 9999-12-10");
         let steps = &d.schedule.expect("a schedule").steps;
         assert!(steps.iter().all(|s| s.from_date.is_some()), "{steps:?}");
@@ -776,12 +756,8 @@ mod tests {
             1 mg ; observe 0 h..2 h ; next b after 24 h\n r2: always => next c after 12 h - since } }\n \
             phase b { decide first { otherwise => hold \"x\" } }\n phase c { decide first { \
             otherwise => hold \"y\" } }\n}\n";
-        let protocol = Protocol::load("o.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
-        let patient = protocol
-            .read_patient("p", r#"{"p": "a", "since": "20 h"}"#, Format::Json, &[])
-            .unwrap_or_else(|d| panic!("{d:?}"));
-        let d = protocol
-            .evaluate(&patient, Options::default())
+        let d = try_decide_text(text, r#"{"p": "a", "since": "20 h"}"#)
+            .1
             .expect("observe 0 h..2 h is an observation from now");
         assert_eq!(d.observe.len(), 1);
         let next = d.next.expect("a next phase");
