@@ -216,18 +216,29 @@ fn safe_label(text: &str) -> String {
 const MAX_DRAWN_LINE: usize = 1000;
 
 impl<'a> Rendered<'a> {
+    /// Drawn without its source: there is none, or a labelled line is too long to draw (the
+    /// places are then given as `file:line:column: label` lines).
+    fn unsourced(
+        diag: &'a Diagnostic,
+        message: String,
+        help: Option<String>,
+        places: String,
+    ) -> Self {
+        Rendered {
+            diag,
+            message,
+            help,
+            source: None,
+            labels: Vec::new(),
+            places,
+        }
+    }
+
     fn new(diag: &'a Diagnostic) -> Self {
         let message = safe_text(&diag.message);
         let help = diag.help.as_deref().map(safe_text);
         let Some(src) = &diag.source else {
-            return Rendered {
-                diag,
-                message,
-                help,
-                source: None,
-                labels: Vec::new(),
-                places: String::new(),
-            };
+            return Rendered::unsourced(diag, message, help, String::new());
         };
         let name = display::escape(&src.name).into_owned();
         let long = diag.labels.iter().any(|l| {
@@ -243,14 +254,7 @@ impl<'a> Rendered<'a> {
                     format!("\n{name}:{line}:{column}: {}", safe_label(&l.text))
                 })
                 .collect();
-            return Rendered {
-                diag,
-                message,
-                help,
-                source: None,
-                labels: Vec::new(),
-                places,
-            };
+            return Rendered::unsourced(diag, message, help, places);
         }
         let len = src.text.len();
         let spans: Vec<(usize, usize)> = diag
