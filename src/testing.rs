@@ -7,7 +7,6 @@ use crate::check::{
 use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::{self, Amount, Decision, Env, FrequencyOut, Options, ReasonKind, Status};
 use crate::protocol::Protocol;
-use crate::units::{Atom, Quantity, Unit};
 use crate::value::Value;
 
 /// The outcome of one example.
@@ -166,7 +165,7 @@ fn holds(
             if d.doses.is_empty() {
                 return Err(doses_found(program, d, false));
             }
-            match total_per_day(d) {
+            match d.total_per_day() {
                 Ok(total) => check(same_amount(&total, want), || {
                     format!(
                         "the total per day is {} ({})",
@@ -386,42 +385,6 @@ fn dose_matches(
         && g.route
             .as_ref()
             .is_none_or(|r| dose.route.as_ref() == Some(r))
-}
-
-/// The decision's total per day: the sum of its doses' daily totals (a dose without a frequency
-/// is one administration a day; a rate is itself per day).
-fn total_per_day(d: &Decision) -> Result<Amount, String> {
-    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
-    let mut sum: Option<Amount> = None;
-    for dose in &d.doses {
-        let total = match &dose.daily_total {
-            Some(t) => t.clone(),
-            None => {
-                let per_day = |q: &Quantity| q.div(&day);
-                match &dose.amount {
-                    Amount::One(q) => Amount::One(per_day(q).map_err(|e| e.to_string())?),
-                    Amount::Range(lo, hi) => Amount::Range(
-                        per_day(lo).map_err(|e| e.to_string())?,
-                        per_day(hi).map_err(|e| e.to_string())?,
-                    ),
-                }
-            }
-        };
-        sum = Some(match sum {
-            None => total,
-            Some(s) => {
-                let add = |a: &Quantity, b: &Quantity| {
-                    a.add(b)
-                        .map_err(|_| "the doses' daily totals cannot be added up".to_string())
-                };
-                match (&s, &total) {
-                    (Amount::One(a), Amount::One(b)) => Amount::One(add(a, b)?),
-                    _ => Amount::Range(add(s.low(), total.low())?, add(s.high(), total.high())?),
-                }
-            }
-        });
-    }
-    sum.ok_or_else(|| "no dose is given".to_string())
 }
 
 /// A frequency written in an example, as the evaluator states one.

@@ -531,6 +531,38 @@ pub(crate) struct NameIndex {
 }
 
 impl Program {
+    /// How an input's kind is written in a protocol, for lists of inputs and for comparing two
+    /// protocols' inputs: "mcg/day", "spinal | cerebral", "count", "list of {dose: mcg}".
+    pub fn kind_of(&self, ty: &Type, whole: bool) -> String {
+        match ty {
+            Type::Num(_) if whole => "count".into(),
+            Type::Num(u) if u.is_none() => "number".into(),
+            Type::Num(u) => u.to_string(),
+            Type::Bool => "true/false".into(),
+            Type::Text => "text".into(),
+            Type::Enum(id) => self
+                .enums
+                .get(*id as usize)
+                .map(|e| e.values.join(" | "))
+                .unwrap_or_default(),
+            Type::Date => "date".into(),
+            Type::List(inner) => format!("list of {}", self.kind_of(inner, false)),
+            Type::Record(id) => {
+                let fields: Vec<String> = self
+                    .records
+                    .get(*id as usize)
+                    .map(|r| r.fields.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name, self.kind_of(&f.ty, f.whole)))
+                    .collect();
+                format!("{{{}}}", fields.join(", "))
+            }
+            Type::Range(inner) => format!("range of {}", self.kind_of(inner, false)),
+            Type::EmptyList | Type::Error => "?".into(),
+        }
+    }
+
     /// The input slot of a name.
     pub fn input_slot(&self, name: &str) -> Option<usize> {
         self.names.inputs.get(name).copied()

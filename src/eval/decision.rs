@@ -3,7 +3,7 @@
 use jiff::civil::Date;
 
 use crate::check::Level;
-use crate::units::Quantity;
+use crate::units::{Atom, Quantity, Unit};
 
 /// The outcome of a decision (design.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,4 +277,44 @@ pub struct Decision {
     pub fired: Vec<String>,
     /// The explanation (filled when tracing).
     pub trace: Vec<TraceEntry>,
+}
+
+impl Decision {
+    /// The decision's total per day: the sum of its doses' daily totals (a dose without a frequency
+    /// is one administration a day; a rate is itself per day).
+    pub fn total_per_day(&self) -> Result<Amount, String> {
+        let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
+        let mut sum: Option<Amount> = None;
+        for dose in &self.doses {
+            let total = match &dose.daily_total {
+                Some(t) => t.clone(),
+                None => {
+                    let per_day = |q: &Quantity| q.div(&day);
+                    match &dose.amount {
+                        Amount::One(q) => Amount::One(per_day(q).map_err(|e| e.to_string())?),
+                        Amount::Range(lo, hi) => Amount::Range(
+                            per_day(lo).map_err(|e| e.to_string())?,
+                            per_day(hi).map_err(|e| e.to_string())?,
+                        ),
+                    }
+                }
+            };
+            sum = Some(match sum {
+                None => total,
+                Some(s) => {
+                    let add = |a: &Quantity, b: &Quantity| {
+                        a.add(b)
+                            .map_err(|_| "the doses' daily totals cannot be added up".to_string())
+                    };
+                    match (&s, &total) {
+                        (Amount::One(a), Amount::One(b)) => Amount::One(add(a, b)?),
+                        _ => {
+                            Amount::Range(add(s.low(), total.low())?, add(s.high(), total.high())?)
+                        }
+                    }
+                }
+            });
+        }
+        sum.ok_or_else(|| "no dose is given".to_string())
+    }
 }

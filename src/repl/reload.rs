@@ -8,8 +8,6 @@ use crate::check::{validate_value, InputSpec, Program, Type};
 use crate::units::UnitError;
 use crate::value::{Shown, Value};
 
-use super::session::kind_of;
-
 /// The values kept for the new protocol, and what was said about them.
 pub(super) struct Reread {
     /// The kept values, by slot of the new protocol.
@@ -117,8 +115,8 @@ fn convert(
     let changed_kind = || {
         format!(
             "`{path}` was {}, but is declared {}",
-            kind_of(old, old_ty, false),
-            kind_of(new, new_ty, false)
+            old.kind_of(old_ty, false),
+            new.kind_of(new_ty, false)
         )
     };
     match (value, old_ty, new_ty) {

@@ -584,7 +584,7 @@ impl Session {
         for (slot, (spec, v)) in program.inputs.iter().zip(&self.given).enumerate() {
             // Shortened like a value: a choice of 100,000 names is one line of 80 characters,
             // not of a megabyte.
-            let kind = crate::display::quoted(&kind_of(program, &spec.ty, spec.whole));
+            let kind = crate::display::quoted(&program.kind_of(&spec.ty, spec.whole));
             let allowed = spec
                 .range
                 .as_ref()
@@ -937,30 +937,6 @@ fn shift_value(mut v: ast::Value, offset: usize) -> ast::Value {
         ast::ValueKind::Expr(e) => shift_expr(e, offset),
     }
     v
-}
-
-/// "mcg/day", "one of spinal | cerebral", "count", …
-pub(super) fn kind_of(program: &Program, ty: &Type, whole: bool) -> String {
-    match ty {
-        Type::Num(u) if whole => "count".into(),
-        Type::Num(u) if u.is_none() => "number".into(),
-        Type::Num(u) => u.to_string(),
-        Type::Bool => "true/false".into(),
-        Type::Text => "text".into(),
-        Type::Enum(id) => program.enums[*id as usize].values.join(" | "),
-        Type::Date => "date".into(),
-        Type::List(inner) => format!("list of {}", kind_of(program, inner, false)),
-        Type::Record(id) => {
-            let fields: Vec<String> = program.records[*id as usize]
-                .fields
-                .iter()
-                .map(|f| format!("{}: {}", f.name, kind_of(program, &f.ty, f.whole)))
-                .collect();
-            format!("{{{}}}", fields.join(", "))
-        }
-        Type::Range(inner) => format!("range of {}", kind_of(program, inner, false)),
-        Type::EmptyList | Type::Error => "?".into(),
-    }
 }
 
 /// Left-aligned columns.

@@ -226,7 +226,7 @@ fn not_sweepable(session: &Session, spec: &crate::check::InputSpec) -> (String, 
     };
     let program = loaded.protocol.program();
     let name = &spec.name;
-    let kind = super::session::kind_of(program, &spec.ty, spec.whole);
+    let kind = program.kind_of(&spec.ty, spec.whole);
     let (what, set) = match &spec.ty {
         Type::List(_) | Type::EmptyList => (
             format!("a {kind}"),

@@ -13,7 +13,9 @@ pub fn amount(a: &Amount) -> String {
     }
 }
 
-fn dose_line(d: &Dose) -> String {
+/// One dose as the decision prints it: amount, form, route, frequency, time and total per day
+/// (`10 mg tablet oral 3 times daily (30 mg/day)`).
+pub fn dose_line(d: &Dose) -> String {
     let mut s = amount(&d.amount);
     if let Some(form) = &d.form {
         s.push(' ');

@@ -1,0 +1,520 @@
+//! What changes between two versions of a protocol, patient by patient: the pieces of
+//! `posology diff`. A decision is reduced to its [`Outcome`] (what a reviewer compares: status,
+//! the rules that decided, the doses as printed, the total per day, the proposal's verdict, the
+//! messages); two outcomes that differ make one line; a [`DiffSummary`] counts the transitions
+//! and how far the doses moved. Before any patient is read, [`input_differences`] says whether
+//! the two protocols ask for the same data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use serde_json::{json, Value as Json};
+
+use crate::check::{InputSpec, Level, Program, Type};
+use crate::eval::{Amount, Decision, ProposalOutcome};
+use crate::units::Quantity;
+
+use super::text;
+
+/// How two protocols' inputs differ: `blocking` lines mean a patient's data cannot be read the
+/// same way by both (an input only one has, or one whose kind changed); `notes` are changes a
+/// cohort can still be compared across (a range, a default, optional or not, another unit of
+/// the same kind), which may make some patients' data invalid for one side.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InputDifferences {
+    /// Differences that stop the comparison, one sentence each.
+    pub blocking: Vec<String>,
+    /// Differences worth knowing, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// Compares the inputs of two protocols by name.
+pub fn input_differences(old: &Program, new: &Program) -> InputDifferences {
+    let mut out = InputDifferences::default();
+    for spec in &old.inputs {
+        match new.input_slot(&spec.name) {
+            None => out.blocking.push(format!(
+                "`{}` ({}) is an input of the old protocol only",
+                spec.name,
+                old.kind_of(&spec.ty, spec.whole)
+            )),
+            Some(slot) => compare_input(old, spec, new, &new.inputs[slot], &mut out),
+        }
+    }
+    for spec in new
+        .inputs
+        .iter()
+        .filter(|s| old.input_slot(&s.name).is_none())
+    {
+        out.blocking.push(format!(
+            "`{}` ({}) is an input of the new protocol only",
+            spec.name,
+            new.kind_of(&spec.ty, spec.whole)
+        ));
+    }
+    out
+}
+
+/// One input declared by both protocols.
+fn compare_input(
+    old: &Program,
+    was: &InputSpec,
+    new: &Program,
+    now: &InputSpec,
+    out: &mut InputDifferences,
+) {
+    let name = &was.name;
+    let (old_kind, new_kind) = (
+        old.kind_of(&was.ty, was.whole),
+        new.kind_of(&now.ty, now.whole),
+    );
+    if old_kind != new_kind {
+        let line = format!("`{name}` is {old_kind} in the old protocol but {new_kind} in the new");
+        if same_dimension(&was.ty, &now.ty) && was.whole == now.whole {
+            out.notes.push(format!("{line} (values convert exactly)"));
+        } else {
+            out.blocking.push(line);
+        }
+    }
+    let range = |s: &InputSpec| {
+        s.range
+            .as_ref()
+            .map(|(lo, hi)| format!("{lo}..{hi}"))
+            .unwrap_or_else(|| "any value".into())
+    };
+    if range(was) != range(now) {
+        out.notes.push(format!(
+            "`{name}` allows {} in the old protocol but {} in the new",
+            range(was),
+            range(now)
+        ));
+    }
+    if was.optional != now.optional || was.default.is_some() != now.default.is_some() {
+        let how = |s: &InputSpec| match (s.optional, s.default.is_some()) {
+            (_, true) => "has a default",
+            (true, false) => "is optional",
+            (false, false) => "is required",
+        };
+        out.notes.push(format!(
+            "`{name}` {} in the old protocol but {} in the new",
+            how(was),
+            how(now)
+        ));
+    }
+}
+
+/// Two number types of one dimension (mg and mcg), whose values convert exactly.
+fn same_dimension(a: &Type, b: &Type) -> bool {
+    matches!((a, b), (Type::Num(x), Type::Num(y)) if x.dim() == y.dim())
+}
+
+/// What one protocol decided for one patient, in the terms a reviewer compares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// `give`, `wait`, `stop`, `refused`, or `error` when the patient could not be decided.
+    pub status: String,
+    /// The rules that gave the doses, the schedule or the reasons, in order (`-` for none).
+    pub rules: Vec<String>,
+    /// The doses as the decision prints them.
+    pub doses: Vec<String>,
+    /// The total per day of the doses, when they add up to one.
+    pub daily: Option<Amount>,
+    /// The proposal's verdict: `allowed` or `refused`, with the range the protocol allows.
+    pub proposal: Option<String>,
+    /// The messages, as severity and code.
+    pub messages: Vec<String>,
+}
+
+impl Outcome {
+    /// The outcome of a decision.
+    pub fn of(decision: &Decision) -> Outcome {
+        Outcome {
+            status: decision.status.word().to_string(),
+            rules: deciding_rules(decision),
+            doses: decision.doses.iter().map(text::dose_line).collect(),
+            daily: decision.total_per_day().ok(),
+            proposal: decision.proposal.as_ref().map(verdict),
+            messages: decision.messages.iter().map(message_word).collect(),
+        }
+    }
+
+    /// The outcome for a patient that one protocol could not decide: its data was refused, or
+    /// the evaluation failed; `codes` are the diagnostics' codes.
+    pub fn failed(codes: Vec<String>) -> Outcome {
+        Outcome {
+            status: "error".into(),
+            rules: codes,
+            doses: Vec::new(),
+            daily: None,
+            proposal: None,
+            messages: Vec::new(),
+        }
+    }
+
+    /// The rules, joined, as the summary counts a transition.
+    pub fn rule_text(&self) -> String {
+        if self.rules.is_empty() {
+            "-".into()
+        } else {
+            self.rules.join(" + ")
+        }
+    }
+
+    /// As JSON, for `--format json`.
+    pub fn json(&self) -> Json {
+        json!({
+            "status": self.status,
+            "rules": self.rules,
+            "doses": self.doses,
+            "daily_total": self.daily.as_ref().map(super::json::amount),
+            "proposal": self.proposal,
+            "messages": self.messages,
+        })
+    }
+}
+
+/// The rules behind the doses, the schedule and the reasons, each once, in order.
+fn deciding_rules(d: &Decision) -> Vec<String> {
+    let from_doses = d.doses.iter().map(|x| x.rule.as_str());
+    let from_schedule = d.schedule.iter().map(|s| s.rule.as_str());
+    let from_reasons = d.reasons.iter().map(|r| r.rule.as_str());
+    let mut rules: Vec<String> = Vec::new();
+    for rule in from_doses.chain(from_schedule).chain(from_reasons) {
+        if !rules.iter().any(|r| r == rule) {
+            rules.push(rule.to_string());
+        }
+    }
+    rules
+}
+
+/// `allowed (80 mcg/day to 130 mcg/day)` or `refused (…)`.
+fn verdict(p: &ProposalOutcome) -> String {
+    let word = if p.allowed { "allowed" } else { "refused" };
+    match &p.allowed_range {
+        Some(range) => format!("{word} ({})", text::amount(range)),
+        None => word.to_string(),
+    }
+}
+
+/// `WARNING check_catheter`: a message's severity and code (its text when it has no code).
+fn message_word(m: &crate::eval::Message) -> String {
+    let level = match m.level {
+        Level::Info => "note",
+        Level::Warning => "WARNING",
+        Level::Critical => "CRITICAL",
+    };
+    let what = if m.code.is_empty() {
+        crate::display::shown(&m.text)
+    } else {
+        m.code.clone()
+    };
+    format!("{level} {what}")
+}
+
+/// The parts of an outcome a reviewer compares, by name.
+const FIELDS: [&str; 6] = [
+    "status",
+    "rule",
+    "doses",
+    "daily total",
+    "proposal",
+    "messages",
+];
+
+/// The names of the fields that differ between two outcomes, in [`FIELDS`] order.
+pub fn changed_fields(old: &Outcome, new: &Outcome) -> Vec<&'static str> {
+    let differs = [
+        old.status != new.status,
+        old.rules != new.rules,
+        old.doses != new.doses,
+        old.daily != new.daily,
+        old.proposal != new.proposal,
+        old.messages != new.messages,
+    ];
+    FIELDS
+        .iter()
+        .zip(differs)
+        .filter(|(_, d)| *d)
+        .map(|(f, _)| *f)
+        .collect()
+}
+
+/// One field of an outcome as a reviewer reads it.
+fn field_text(o: &Outcome, field: &str) -> String {
+    let list = |xs: &[String]| {
+        if xs.is_empty() {
+            "none".to_string()
+        } else {
+            xs.join(", ")
+        }
+    };
+    match field {
+        "status" => o.status.clone(),
+        "rule" => o.rule_text(),
+        "doses" => list(&o.doses),
+        "daily total" => o
+            .daily
+            .as_ref()
+            .map(text::amount)
+            .unwrap_or_else(|| "none".into()),
+        "proposal" => o.proposal.clone().unwrap_or_else(|| "none".into()),
+        _ => list(&o.messages),
+    }
+}
+
+/// One line for a patient whose decision changed: the status, then every changed field, old
+/// beside new (`line 12: give → give; doses: 1760 mcg/day … → 1600 mcg/day …`).
+pub fn change_line(line: usize, old: &Outcome, new: &Outcome) -> String {
+    let mut s = format!("line {line}: {} → {}", old.status, new.status);
+    for field in changed_fields(old, new) {
+        if field != "status" {
+            let _ = write!(
+                s,
+                "; {field}: {} → {}",
+                field_text(old, field),
+                field_text(new, field)
+            );
+        }
+    }
+    crate::display::escape(&s).into_owned()
+}
+
+/// A changed patient as JSON: its line, the fields that changed, and both outcomes.
+pub fn change_json(line: usize, old: &Outcome, new: &Outcome) -> Json {
+    json!({
+        "line": line,
+        "changed": changed_fields(old, new),
+        "old": old.json(),
+        "new": new.json(),
+    })
+}
+
+/// How far the total per day moved, over the patients whose decisions changed. Amounts are
+/// compared at their upper ends (the most a patient may be given), in the old protocol's unit;
+/// each distinct change is kept once with its count, so memory grows with the number of
+/// distinct changes, not with the cohort.
+#[derive(Clone, Debug, Default)]
+pub struct DoseMoves {
+    /// Change (text in lowest terms) → (the change, how many patients).
+    up: HashMap<String, (Quantity, usize)>,
+    down: HashMap<String, (Quantity, usize)>,
+    /// Changed patients whose total per day stayed the same.
+    pub same: usize,
+    /// Patients who had a total per day and now have none (no dose, or a refusal).
+    pub lost: usize,
+    /// Patients who had no total per day and now have one.
+    pub gained: usize,
+    /// Totals that cannot be compared (another kind of quantity).
+    pub incomparable: usize,
+}
+
+impl DoseMoves {
+    /// Counts one changed patient.
+    fn add(&mut self, old: Option<&Amount>, new: Option<&Amount>) {
+        let (old, new) = match (old, new) {
+            (Some(o), Some(n)) => (o.high(), n.high()),
+            (Some(_), None) => return self.lost += 1,
+            (None, Some(_)) => return self.gained += 1,
+            (None, None) => return,
+        };
+        let delta = new.convert_to(&old.unit).and_then(|n| n.sub(old));
+        let Ok(delta) = delta else {
+            self.incomparable += 1;
+            return;
+        };
+        let bucket = if delta.is_zero() {
+            self.same += 1;
+            return;
+        } else if delta.is_positive() {
+            &mut self.up
+        } else {
+            &mut self.down
+        };
+        let magnitude = if delta.is_positive() {
+            delta
+        } else {
+            delta.neg()
+        };
+        let key = format!("{} {}", magnitude.value.fraction_text(), magnitude.unit);
+        bucket.entry(key).or_insert((magnitude, 0)).1 += 1;
+    }
+
+    /// `up`/`down` as (count, smallest, median, largest) by how much, when any moved that way.
+    fn spread(bucket: &HashMap<String, (Quantity, usize)>) -> Option<(usize, Spread)> {
+        let mut values: Vec<&(Quantity, usize)> = bucket.values().collect();
+        values.sort_by(|a, b| a.0.compare(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+        let count: usize = values.iter().map(|(_, n)| n).sum();
+        let first = values.first()?;
+        let last = values.last()?;
+        let nth = |k: usize| {
+            let mut seen = 0;
+            values.iter().find_map(|(q, n)| {
+                seen += n;
+                (seen > k).then_some(q)
+            })
+        };
+        let (lo_mid, hi_mid) = (nth((count - 1) / 2)?, nth(count / 2)?);
+        let two = Quantity::number(2.into());
+        let median = lo_mid.add(hi_mid).and_then(|s| s.div(&two)).ok()?;
+        Some((
+            count,
+            Spread {
+                smallest: first.0.clone(),
+                median,
+                largest: last.0.clone(),
+            },
+        ))
+    }
+}
+
+/// The smallest, median and largest of a set of changes.
+#[derive(Clone, Debug)]
+struct Spread {
+    smallest: Quantity,
+    median: Quantity,
+    largest: Quantity,
+}
+
+/// What a diff found over a cohort: how many patients, how many changed, the transitions of
+/// status and of rule (old → new, with counts), and how the totals per day moved.
+#[derive(Clone, Debug, Default)]
+pub struct DiffSummary {
+    /// Patients compared (every line of the cohort with data, read or not).
+    pub patients: usize,
+    /// Patients whose outcome changed.
+    pub changed: usize,
+    /// (old status, new status) → patients, over the changed patients.
+    pub statuses: BTreeMap<(String, String), usize>,
+    /// (old rules, new rules) → patients, over the changed patients.
+    pub transitions: BTreeMap<(String, String), usize>,
+    /// How the totals per day moved, over the changed patients.
+    pub moves: DoseMoves,
+}
+
+impl DiffSummary {
+    /// Counts one patient; returns whether its outcome changed.
+    pub fn add(&mut self, old: &Outcome, new: &Outcome) -> bool {
+        self.patients += 1;
+        if old == new {
+            return false;
+        }
+        self.changed += 1;
+        let status = (old.status.clone(), new.status.clone());
+        *self.statuses.entry(status).or_default() += 1;
+        let rules = (old.rule_text(), new.rule_text());
+        *self.transitions.entry(rules).or_default() += 1;
+        self.moves.add(old.daily.as_ref(), new.daily.as_ref());
+        true
+    }
+
+    /// The summary for a reviewer.
+    pub fn text(&self) -> String {
+        let mut s = format!(
+            "{} patients: {} decisions change, {} stay the same\n",
+            self.patients,
+            self.changed,
+            self.patients - self.changed
+        );
+        if self.changed == 0 {
+            return s;
+        }
+        counted_pairs(&mut s, "status (old → new)", &self.statuses);
+        counted_pairs(&mut s, "rule (old → new)", &self.transitions);
+        self.moves_text(&mut s);
+        crate::display::terminal_safe(&s).into_owned()
+    }
+
+    /// The total-per-day section of [`DiffSummary::text`].
+    fn moves_text(&self, s: &mut String) {
+        let m = &self.moves;
+        s.push_str("total per day (upper end of a range), over the changed decisions:\n");
+        for (word, bucket) in [("up", &m.up), ("down", &m.down)] {
+            match DoseMoves::spread(bucket) {
+                Some((n, sp)) => {
+                    let _ = writeln!(
+                        s,
+                        "  {word} for {n} {}: by {} to {} (median {})",
+                        patients(n),
+                        sp.smallest,
+                        sp.largest,
+                        sp.median
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "  {word} for no patient");
+                }
+            }
+        }
+        for (n, what) in [
+            (m.same, "the same"),
+            (m.lost, "no total any more (no dose given)"),
+            (m.gained, "a total now (none before)"),
+            (m.incomparable, "a total of another kind"),
+        ] {
+            if n > 0 {
+                let _ = writeln!(s, "  {what} for {n} {}", patients(n));
+            }
+        }
+    }
+
+    /// The summary as JSON.
+    pub fn json(&self) -> Json {
+        let pairs = |m: &BTreeMap<(String, String), usize>| {
+            m.iter()
+                .map(|((o, n), c)| json!({"old": o, "new": n, "patients": c}))
+                .collect::<Vec<_>>()
+        };
+        let spread = |bucket| match DoseMoves::spread(bucket) {
+            Some((n, sp)) => json!({
+                "patients": n,
+                "smallest": super::json::quantity(&sp.smallest),
+                "median": super::json::quantity(&sp.median),
+                "largest": super::json::quantity(&sp.largest),
+            }),
+            None => json!({"patients": 0}),
+        };
+        let m = &self.moves;
+        json!({
+            "patients": self.patients,
+            "changed": self.changed,
+            "statuses": pairs(&self.statuses),
+            "transitions": pairs(&self.transitions),
+            "daily_total": {
+                "up": spread(&m.up),
+                "down": spread(&m.down),
+                "same": m.same,
+                "lost": m.lost,
+                "gained": m.gained,
+                "incomparable": m.incomparable,
+            },
+        })
+    }
+}
+
+/// "patient" or "patients".
+fn patients(n: usize) -> &'static str {
+    if n == 1 {
+        "patient"
+    } else {
+        "patients"
+    }
+}
+
+/// A heading and one `old → new  count` line per pair, most frequent first.
+fn counted_pairs(s: &mut String, heading: &str, pairs: &BTreeMap<(String, String), usize>) {
+    let _ = writeln!(s, "{heading}:");
+    let mut rows: Vec<_> = pairs.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|((o, n), _)| o.chars().count() + n.chars().count() + 3)
+        .max()
+        .unwrap_or(0);
+    for ((old, new), count) in rows {
+        let pair = format!("{old} → {new}");
+        let _ = writeln!(s, "  {}  {count}", crate::display::pad(&pair, width));
+    }
+}
+
+#[cfg(test)]
+mod tests;
