@@ -18,7 +18,11 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::EOI => "the end of the file",
         // A grammar word as a whole word (the lookaheads at the end of the grammar): not
         // named as expected, as the words written in rules are not (pest reports rules only).
-        Rule::k_after | Rule::k_allow | Rule::k_at | Rule::k_because | Rule::k_begin | Rule::k_by | Rule::k_critical | Rule::k_daily | Rule::k_decide | Rule::k_default | Rule::k_else | Rule::k_empty | Rule::k_every | Rule::k_example | Rule::k_expect | Rule::k_for | Rule::k_from | Rule::k_give | Rule::k_given | Rule::k_goto | Rule::k_hold | Rule::k_if | Rule::k_in | Rule::k_inputs | Rule::k_is | Rule::k_let | Rule::k_limit | Rule::k_list | Rule::k_missing | Rule::k_next | Rule::k_not | Rule::k_note | Rule::k_observe | Rule::k_of | Rule::k_optional | Rule::k_otherwise | Rule::k_over | Rule::k_phase | Rule::k_proposal | Rule::k_refuse | Rule::k_rejected | Rule::k_require | Rule::k_round | Rule::k_route | Rule::k_schedule | Rule::k_show | Rule::k_source | Rule::k_starting | Rule::k_status | Rule::k_stop | Rule::k_then | Rule::k_times | Rule::k_to | Rule::k_until | Rule::k_wait | Rule::k_warn | Rule::k_when => return None,
+        Rule::k_after | Rule::k_allow | Rule::k_at |  Rule::k_begin | Rule::k_by | Rule::k_critical | Rule::k_daily | Rule::k_decide | Rule::k_default | Rule::k_else | Rule::k_empty | Rule::k_every | Rule::k_example | Rule::k_expect | Rule::k_for | Rule::k_from | Rule::k_give | Rule::k_given | Rule::k_goto | Rule::k_hold | Rule::k_if | Rule::k_in | Rule::k_inputs | Rule::k_is | Rule::k_let | Rule::k_limit | Rule::k_list | Rule::k_missing | Rule::k_next | Rule::k_not | Rule::k_note | Rule::k_observe | Rule::k_of | Rule::k_optional | Rule::k_otherwise | Rule::k_over | Rule::k_phase | Rule::k_proposal | Rule::k_refuse | Rule::k_rejected | Rule::k_require | Rule::k_round | Rule::k_route | Rule::k_schedule | Rule::k_show | Rule::k_source | Rule::k_starting | Rule::k_status | Rule::k_stop | Rule::k_then | Rule::k_times | Rule::k_to | Rule::k_until | Rule::k_wait | Rule::k_warn => return None,
+        // Except after a rule's text, where `when` or `because` is what a pharmacist left out
+        // (`allow 5 mg..20 mg` needs its reason).
+        Rule::k_because => "`because`",
+        Rule::k_when => "`when`",
         Rule::ident | Rule::name | Rule::call_name => "a name",
         Rule::word => "a word",
         Rule::number | Rule::quantity => "a number",
@@ -602,6 +606,13 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
             );
         }
         return Some("to compare two values write `==`; `=` only names a `let` value".into());
+    }
+    if positives.contains(&Rule::k_because) && !positives.contains(&Rule::k_source) {
+        return Some(
+            "this rule needs its reason: add `because \"…\"` (the label's words), and \
+             `source \"…\"` naming the label section if you can"
+                .into(),
+        );
     }
     if rest.starts_with("&&") {
         return Some("to combine two conditions write `and`".into());
