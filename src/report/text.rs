@@ -13,7 +13,10 @@ pub fn amount(a: &Amount) -> String {
     }
 }
 
-fn dose_line(d: &Dose) -> String {
+/// One dose as a person reads it, in safe notation: amount, form, route, frequency, `over`,
+/// `for`, and its total per day in brackets (`5 mg oral 3 times daily (15 mg/day)`). Not
+/// escaped: the caller shows it through [`crate::display`].
+pub fn dose_line(d: &Dose) -> String {
     let mut s = amount(&d.amount);
     if let Some(form) = &d.form {
         s.push(' ');
