@@ -11,10 +11,11 @@
 //! (names, types, units → a resolved program) → [`input`] (patient file → typed values) and
 //! [`eval`] (decisions, limits, schedules, trace), which do not use each other →
 //! [`report`] (text and JSON) and [`format`](mod@format) → [`protocol`] (the door above) → [`testing`]
-//! (examples and cases) → [`repl`].
+//! (examples and cases) → [`repl`] and [`cohort`] (one protocol over a file of patients).
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod cohort;
 pub mod diagnostics;
 pub mod display;
 pub mod eval;

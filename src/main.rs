@@ -1,11 +1,13 @@
 //! The `posology` command line: check, run and test protocols. It only reads files, calls the
 //! library and prints; all language logic lives in the library.
 
-use std::io::IsTerminal;
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use posology::check::Program;
+use posology::cohort::{self, Outcome, Records, RowFormat, Summary};
 use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
 use posology::input::{Format, PATIENT_FILE};
@@ -76,6 +78,29 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
     },
+    /// Decide for every patient of a file (JSON Lines or CSV), one decision per row in input
+    /// order, with a summary on standard error.
+    Cohort {
+        /// The protocol file.
+        protocol: PathBuf,
+        /// The patients: a .jsonl file (one patient object per line) or a .csv file (a header
+        /// row naming inputs), or `-` for standard input.
+        #[arg(long)]
+        patients: PathBuf,
+        /// The patients file's format, when it cannot be told from its name (`-` is read as
+        /// jsonl unless this says csv).
+        #[arg(long, value_enum)]
+        input_format: Option<CohortInput>,
+        /// One JSON record per line (`json` is the same), or CSV rows.
+        #[arg(long, value_enum, default_value_t = CohortOutput::Jsonl)]
+        format: CohortOutput,
+        /// How many patients are decided at once (default: the machine's cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Also write the summary as JSON to FILE (replaced if it exists; never through a link).
+        #[arg(long, value_name = "FILE")]
+        summary_json: Option<PathBuf>,
+    },
     /// Rewrite protocol files in canonical layout (comments kept, meaning unchanged).
     Fmt {
         /// Protocol files or directories.
@@ -121,6 +146,19 @@ enum OutputFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum CohortInput {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CohortOutput {
+    #[value(alias = "json")]
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum InputFormat {
     Json,
     Yaml,
@@ -158,6 +196,24 @@ fn main() -> ExitCode {
             trace,
             set,
         } => cmd_run(&protocol, &patient, input_format, format, trace, &set),
+        Command::Cohort {
+            protocol,
+            patients,
+            input_format,
+            format,
+            jobs,
+            summary_json,
+        } => cmd_cohort(&CohortArgs {
+            protocol,
+            patients,
+            input_format: input_format.map(|f| match f {
+                CohortInput::Jsonl => RowFormat::Jsonl,
+                CohortInput::Csv => RowFormat::Csv,
+            }),
+            csv: format == CohortOutput::Csv,
+            jobs: jobs.map(usize::from),
+            summary_json,
+        }),
         Command::Test { files, coverage } => cmd_test(&files, coverage),
         Command::Fmt { files, check } => cmd_fmt(&files, check),
         Command::Explain { code, all } => cmd_explain(code.as_deref(), all),
@@ -236,15 +292,6 @@ fn protocol_files_or_print(paths: &[PathBuf]) -> (Vec<PathBuf>, bool) {
     (files, ok)
 }
 
-/// Reads and checks one protocol; prints its diagnostics (warnings too).
-fn load(path: &Path, print_warnings: bool) -> Result<Protocol, Vec<Diagnostic>> {
-    let text = read_text(path, PROTOCOL_FILE).map_err(|d| {
-        print_diags(std::slice::from_ref(&d));
-        vec![d]
-    })?;
-    check_text(path, &text, print_warnings)
-}
-
 /// Checks a protocol's text; prints its diagnostics (warnings too, if asked).
 fn check_text(path: &Path, text: &str, print_warnings: bool) -> Result<Protocol, Vec<Diagnostic>> {
     let loaded = Protocol::load(path.display().to_string(), text);
@@ -296,9 +343,41 @@ fn cmd_run(
     trace: bool,
     set: &[String],
 ) -> bool {
-    let Ok(protocol) = load(protocol, false) else {
-        return false;
+    let json = format == OutputFormat::Json;
+    let decided = load_quietly(protocol).and_then(|protocol| {
+        let patient = read_patient_file(&protocol, patient, input_format, set)?;
+        let decision = protocol
+            .evaluate(&patient, Options { trace })
+            .map_err(|d| vec![d])?;
+        Ok((protocol, decision))
+    });
+    let (protocol, decision) = match decided {
+        Ok(both) => both,
+        Err(diags) => {
+            print_failure(json, &diags);
+            return false;
+        }
     };
+    let program = protocol.program();
+    if json {
+        let json = report::json::decision(program, &decision, trace);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        print!("{}", report::text::decision(program, &decision, trace));
+    }
+    true
+}
+
+/// Reads a patient file (or standard input) against a protocol, with `--set` overrides.
+fn read_patient_file(
+    protocol: &Protocol,
+    patient: &Path,
+    input_format: Option<InputFormat>,
+    set: &[String],
+) -> Result<posology::Patient, Vec<Diagnostic>> {
     let patient_format = match input_format {
         Some(InputFormat::Json) => Some(Format::Json),
         Some(InputFormat::Yaml) => Some(Format::Yaml),
@@ -306,50 +385,16 @@ fn cmd_run(
         None => Format::from_path(patient),
     };
     let Some(patient_format) = patient_format else {
-        print_diags(&[Diagnostic::error(
+        return Err(vec![Diagnostic::error(
             Code::InputFormat,
             format!("cannot tell the format of {}", patient.display()),
         )
-        .with_help("name the file .json, .yaml or .toml, or give --input-format json|yaml|toml")]);
-        return false;
+        .with_help(
+            "name the file .json, .yaml or .toml, or give --input-format json|yaml|toml",
+        )]);
     };
-    let text = match read_text(patient, PATIENT_FILE) {
-        Ok(t) => t,
-        Err(d) => {
-            print_diags(&[d]);
-            return false;
-        }
-    };
-    let patient =
-        match protocol.read_patient(patient.display().to_string(), &text, patient_format, set) {
-            Ok(p) => p,
-            Err(diags) => {
-                print_diags(&diags);
-                return false;
-            }
-        };
-    let program = protocol.program();
-    match protocol.evaluate(&patient, Options { trace }) {
-        Ok(decision) => {
-            match format {
-                OutputFormat::Text => {
-                    print!("{}", report::text::decision(program, &decision, trace))
-                }
-                OutputFormat::Json => {
-                    let json = report::json::decision(program, &decision, trace);
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&json).unwrap_or_default()
-                    );
-                }
-            }
-            true
-        }
-        Err(d) => {
-            print_diags(&[d]);
-            false
-        }
-    }
+    let text = read_text(patient, PATIENT_FILE).map_err(|d| vec![d])?;
+    protocol.read_patient(patient.display().to_string(), &text, patient_format, set)
 }
 
 /// Runs a protocol's cases and prints what its examples and cases exercised: how many cases
@@ -499,4 +544,151 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
         }
     }
     ok
+}
+
+/// What `posology cohort` was asked to do.
+struct CohortArgs {
+    protocol: PathBuf,
+    patients: PathBuf,
+    input_format: Option<RowFormat>,
+    csv: bool,
+    jobs: Option<usize>,
+    summary_json: Option<PathBuf>,
+}
+
+/// Prints diagnostics that stop a command: as JSON on standard output when JSON was asked
+/// for (the array `check --format json` prints), else drawn on standard error.
+fn print_failure(json: bool, diags: &[Diagnostic]) {
+    if json {
+        let json: Vec<_> = diags.iter().map(diagnostics::to_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        print_diags(diags);
+    }
+}
+
+/// Reads and checks a protocol, printing nothing.
+fn load_quietly(path: &Path) -> Result<Protocol, Vec<Diagnostic>> {
+    let text = read_text(path, PROTOCOL_FILE).map_err(|d| vec![d])?;
+    Protocol::load(path.display().to_string(), &text)
+}
+
+/// The rows of the patients file (or standard input), read as they are decided.
+fn cohort_rows(args: &CohortArgs) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
+    let stdin = args.patients == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        args.patients.display().to_string()
+    };
+    let format = match (args.input_format, stdin) {
+        (Some(format), _) => format,
+        (None, true) => RowFormat::Jsonl,
+        (None, false) => {
+            RowFormat::from_path(&args.patients).ok_or_else(|| RowFormat::unknown(&name))?
+        }
+    };
+    let input: Box<dyn BufRead + Send> = if stdin {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(BufReader::new(files::open_stream(&args.patients)?))
+    };
+    Ok(Records::new(input, name, format))
+}
+
+/// A spinner counting patients on standard error, when it is a terminal.
+fn progress() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} patients decided ({elapsed})")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Writes one outcome: a JSON line, or a CSV row. Text bound for a terminal is escaped.
+fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) {
+    let line = if csv {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let _ = writer.write_record(cohort::csv_row(outcome));
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        format!("{}\n", cohort::jsonl(program, outcome))
+    };
+    let shown = if std::io::stdout().is_terminal() {
+        posology::display::terminal_safe(&line)
+    } else {
+        line.as_str().into()
+    };
+    let _ = out.write_all(shown.as_bytes());
+}
+
+/// Runs a protocol over a file of patients: one decision per row in input order on standard
+/// output, the summary on standard error (and as JSON to a file, if asked). Fails when the
+/// protocol or the file cannot be read, or any row could not be read or decided.
+fn cmd_cohort(args: &CohortArgs) -> bool {
+    let json = !args.csv;
+    let (protocol, rows) = match load_quietly(&args.protocol)
+        .and_then(|p| Ok((p, cohort_rows(args).map_err(|d| vec![d])?)))
+    {
+        Ok(both) => both,
+        Err(diags) if json => {
+            println!("{}", cohort::error_json(None, &diags));
+            return false;
+        }
+        Err(diags) => {
+            print_diags(&diags);
+            return false;
+        }
+    };
+    let program = protocol.program();
+    let bar = progress();
+    let mut summary = Summary::default();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.csv {
+        let _ = writeln!(out, "{}", cohort::CSV_COLUMNS.join(","));
+    }
+    let mut failed = 0usize;
+    let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
+    cohort::run(&protocol, rows, jobs, |outcome| {
+        write_outcome(&mut out, program, &outcome, args.csv);
+        failed += usize::from(outcome.failed());
+        summary.add(program, &outcome);
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    });
+    let _ = out.flush();
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    eprint!("{}", summary.text());
+    let written = match &args.summary_json {
+        Some(path) => write_summary(path, &summary),
+        None => true,
+    };
+    failed == 0 && written
+}
+
+/// Writes the summary as JSON to a file (replacing it, never through a link).
+fn write_summary(path: &Path, summary: &Summary) -> bool {
+    let text = serde_json::to_string_pretty(&summary.json()).unwrap_or_default() + "\n";
+    match files::write_text(path, &text, WriteOptions::REPLACE) {
+        Ok(()) => true,
+        Err(d) => {
+            print_diags(&[d]);
+            false
+        }
+    }
 }

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("protocol", 8),
     ("testing", 9),
     ("repl", 10),
+    ("cohort", 10),
 ];
 
 /// Names `lib.rs` re-exports at the crate root, and the module each comes from.

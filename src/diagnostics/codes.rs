@@ -48,6 +48,12 @@ codes! {
         "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
     CliUnknownCode = "posology::cli::unknown_code",
         "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
+    CohortCsvHeader = "posology::cohort::csv_header",
+        "The first line of a CSV file of patients, its header, does not name one input per column: a column has no name, the same name twice, or a unit not written as `name (unit)`. Each row is then reported with this code, since its cells cannot be told apart. Write a header such as `phase,age (years),daily_dose (mcg/day)`.";
+    CohortCsvRow = "posology::cohort::csv_row",
+        "A row of a CSV file of patients has more or fewer cells than its header has columns, so its cells cannot be matched to inputs. The row is reported and the others are still decided. Give every row one cell per column (an empty cell for a value not given); a cell holding a comma must be quoted.";
+    CohortFormat = "posology::cohort::format",
+        "Posology cannot tell whether a file of patients is JSON Lines or CSV from its name. Name it `.jsonl` or `.csv`, or give `--input-format jsonl|csv`.";
     DecideNoOtherwise = "posology::decide::no_otherwise",
         "Warning: the rules of a decision do not cover every patient. If none of the `when` conditions holds, nothing is decided and the run stops with `posology::eval::no_decision`. Add a last rule `otherwise => ...` (often `hold` or `refer`) so every patient gets an answer.";
     DecideUnreachableRule = "posology::decide::unreachable_rule",

@@ -17,6 +17,7 @@
 //! (`error.rs`).
 
 mod error;
+mod lines;
 mod read;
 #[cfg(all(test, unix))]
 mod tests;
@@ -28,6 +29,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use error::FileError;
+pub use lines::{open_stream, read_line, Line};
 pub use read::{decode, read_stream, read_text};
 pub use walk::{find_files, list_dir, Found};
 pub use write::{refuse_symlink, write_text, Replace, WriteOptions};

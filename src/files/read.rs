@@ -42,7 +42,7 @@ fn read_bytes(path: &Path, limit: Limit) -> Result<Vec<u8>, Diagnostic> {
 
 /// Opens for reading without blocking (a FIFO swapped in after the look opens at once) and
 /// without making a terminal device the controlling terminal.
-fn open_for_reading(path: &Path) -> io::Result<File> {
+pub(super) fn open_for_reading(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

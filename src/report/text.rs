@@ -13,8 +13,9 @@ pub fn amount(a: &Amount) -> String {
     }
 }
 
-/// One dose as the decision prints it: amount, form, route, frequency, time and total per day
-/// (`10 mg tablet oral 3 times daily (30 mg/day)`).
+/// One dose as a person reads it, in safe notation: amount, form, route, frequency, `over`,
+/// `for`, and its total per day in brackets (`5 mg oral 3 times daily (15 mg/day)`). Not
+/// escaped: the caller shows it through [`crate::display`].
 pub fn dose_line(d: &Dose) -> String {
     let mut s = amount(&d.amount);
     if let Some(form) = &d.form {

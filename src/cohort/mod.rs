@@ -1,0 +1,54 @@
+//! Cohorts: one protocol decided for many patients, read from a file of rows (JSON Lines or
+//! CSV) and streamed, so that memory stays the same whatever the file's length.
+//!
+//! This layer sits above [`crate::protocol`]: every row is read with
+//! [`Protocol::read_patient`](crate::Protocol::read_patient) (the same validation as a patient
+//! file: fields, units, ranges, `require`s) and decided with
+//! [`Protocol::evaluate`](crate::Protocol::evaluate), through the safety gate.
+//!
+//! - [`Records`] reads a file's rows one at a time, each a [`Record`]: its line number and its
+//!   text as a patient record, or the diagnostics saying why it cannot be read. A bad row is a
+//!   record too, never dropped; blank lines are passed over (line numbers still count them).
+//! - [`patients`] turns records into `(line, Result<Patient, Vec<Diagnostic>>)` for one protocol.
+//! - [`run`] decides every record on worker threads and hands back each [`Outcome`] in input
+//!   order, with a bounded number of rows in flight.
+//! - [`jsonl`] and [`csv_row`] write an outcome; [`Summary`] counts outcomes and gathers dose
+//!   distributions.
+//!
+//! ```
+//! use posology::cohort::{self, Records, RowFormat};
+//! use posology::Protocol;
+//!
+//! let protocol = Protocol::load("demo.dose", r#"protocol demo {
+//!   title "Demo"
+//!   version "1.0.0"
+//!   source "Demo label"
+//!   drug "demo"
+//!   route "oral"
+//!   inputs { weight: kg in 1 kg..300 kg }
+//!   limit dose <= 100 mg hard
+//!   decide first {
+//!     when weight >= 50 kg => give 50 mg
+//!     otherwise            => give 25 mg
+//!   }
+//! }"#).expect("the protocol checks");
+//! let file = "{\"weight\": \"70 kg\"}\n\n{\"weight\": \"70\"}\n";
+//! let records = Records::new(file.as_bytes(), "patients.jsonl", RowFormat::Jsonl);
+//! let mut lines = Vec::new();
+//! cohort::run(&protocol, records, 2, |outcome| lines.push((outcome.line, outcome.status())));
+//! assert_eq!(lines, [(1, "give"), (3, "error")]);
+//! ```
+
+mod output;
+mod read;
+mod run;
+mod summary;
+mod table;
+
+pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
+pub use read::{patients, Record, Records, RowFormat, MAX_ROW_BYTES};
+pub use run::{decide, default_jobs, run, Outcome, ROWS_IN_FLIGHT_PER_JOB};
+pub use summary::Summary;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! One outcome as a JSON Lines record or a CSV row.
+
+use serde_json::{json, Value as Json};
+
+use super::run::Outcome;
+use crate::check::{Level, Program};
+use crate::diagnostics::{self, Diagnostic};
+use crate::display::escape;
+use crate::eval::Decision;
+use crate::report;
+
+/// The columns of a CSV outcome row, in order.
+pub const CSV_COLUMNS: [&str; 8] = [
+    "line",
+    "status",
+    "phase",
+    "rule",
+    "doses",
+    "daily_total",
+    "proposal",
+    "messages",
+];
+
+/// An error record: a row (or, with `line` `None`, the whole run) that could not be read or
+/// decided, with each diagnostic as `posology check --format json` gives it.
+pub fn error_json(line: Option<usize>, diagnostics: &[Diagnostic]) -> Json {
+    let diagnostics: Vec<Json> = diagnostics.iter().map(diagnostics::to_json).collect();
+    json!({ "line": line, "status": "error", "diagnostics": diagnostics })
+}
+
+/// An outcome as one JSON Lines record: `{"line", "status", "decision"}` with the decision as
+/// `posology run --format json` gives it, or an [`error_json`] record.
+pub fn jsonl(program: &Program, outcome: &Outcome) -> Json {
+    match &outcome.decision {
+        Ok(d) => json!({
+            "line": outcome.line,
+            "status": d.status.word(),
+            "decision": report::json::decision(program, d, false),
+        }),
+        Err(diags) => error_json(Some(outcome.line), diags),
+    }
+}
+
+/// An outcome as one CSV row, in [`CSV_COLUMNS`] order. Texts are escaped as every report
+/// is (a control character or bidirectional override is shown, never obeyed); several doses,
+/// totals or messages are joined with `; `.
+pub fn csv_row(outcome: &Outcome) -> Vec<String> {
+    let line = outcome.line.to_string();
+    let status = outcome.status().to_string();
+    let cells = match &outcome.decision {
+        Ok(d) => decision_cells(d),
+        Err(diags) => {
+            let messages: Vec<String> = diags
+                .iter()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect();
+            let mut cells = vec![String::new(); CSV_COLUMNS.len() - 3];
+            cells.push(messages.join("; "));
+            cells
+        }
+    };
+    [line, status]
+        .into_iter()
+        .chain(cells.into_iter().map(|c| escape(&c).into_owned()))
+        .collect()
+}
+
+/// phase, rule, doses, daily_total, proposal, messages.
+fn decision_cells(d: &Decision) -> Vec<String> {
+    let mut doses: Vec<String> = d.doses.iter().map(report::text::dose_line).collect();
+    if let Some(s) = &d.schedule {
+        let given: Vec<String> = s
+            .steps
+            .iter()
+            .filter_map(|st| st.dose.as_ref().map(|q| q.to_string()))
+            .collect();
+        doses.push(format!("schedule {}", given.join(", ")));
+    }
+    let totals: Vec<String> = d
+        .doses
+        .iter()
+        .filter_map(|dose| dose.daily_total.as_ref().map(report::text::amount))
+        .collect();
+    let proposal = d.proposal.as_ref().map_or(String::new(), |p| {
+        let verdict = if p.allowed { "allowed" } else { "refused" };
+        format!("{} {verdict}", p.value)
+    });
+    let rules: Vec<&str> = d.fired.iter().map(String::as_str).collect();
+    vec![
+        d.phase.clone(),
+        rules.join("; "),
+        doses.join("; "),
+        totals.join("; "),
+        proposal,
+        messages(d).join("; "),
+    ]
+}
+
+/// The decision's reasons, then its messages, each with its kind.
+fn messages(d: &Decision) -> Vec<String> {
+    let reasons = d
+        .reasons
+        .iter()
+        .map(|r| format!("{}: {}", r.kind.word(), r.text));
+    let messages = d.messages.iter().map(|m| {
+        let level = match m.level {
+            Level::Info => "note",
+            Level::Warning => "warning",
+            Level::Critical => "critical",
+        };
+        format!("{level}: {}", m.text)
+    });
+    reasons.chain(messages).collect()
+}

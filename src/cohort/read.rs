@@ -1,0 +1,234 @@
+//! Reading a file of patients row by row: JSON Lines (one patient object per line) or CSV (a
+//! header row naming inputs, then one patient per line).
+
+use std::io::BufRead;
+use std::path::Path;
+
+use super::table::{self, Header};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::files::{self, Line};
+use crate::input::{Format, MAX_PATIENT_BYTES};
+use crate::protocol::{Patient, Protocol};
+
+/// The longest row read, in bytes: a row holds one patient, so it may be as long as a patient
+/// file. A longer row is an error record (`posology::io::too_large`), read past and not kept.
+pub const MAX_ROW_BYTES: usize = MAX_PATIENT_BYTES;
+
+/// How a file of patients is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowFormat {
+    /// JSON Lines: one patient object per line, written as in a patient `.json` file.
+    Jsonl,
+    /// CSV: a header row naming the inputs (`age (years)` gives the cells' unit), then one
+    /// patient per line.
+    Csv,
+}
+
+impl RowFormat {
+    /// The format a file's extension names (`.jsonl`, `.ndjson`, `.csv`), if any.
+    pub fn from_path(path: &Path) -> Option<RowFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(RowFormat::Jsonl),
+            "csv" => Some(RowFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// The refusal when a file's format cannot be told from its name.
+    pub fn unknown(name: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::CohortFormat,
+            format!(
+                "cannot tell whether {} is JSON Lines or CSV",
+                crate::display::quoted(name)
+            ),
+        )
+        .with_help("name the file .jsonl or .csv, or give --input-format jsonl|csv")
+    }
+}
+
+/// One row of a file of patients: where it is, and its text as a patient record (a JSON
+/// object), or why it cannot be read.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The row's line number in the file (1 for the first line; blank lines count).
+    pub line: usize,
+    /// How diagnostics name the row (`patients.jsonl, line 3`).
+    pub name: String,
+    /// The row as a patient record in JSON, or the diagnostics of a row that cannot be read
+    /// (too long, not UTF-8, a CSV row that does not fit its header).
+    pub text: Result<String, Vec<Diagnostic>>,
+}
+
+impl Record {
+    /// Reads the row against a protocol, as a patient file is read: every field, unit, range
+    /// and `require` checked.
+    pub fn read(&self, protocol: &Protocol) -> Result<Patient, Vec<Diagnostic>> {
+        let text = self.text.as_ref().map_err(Clone::clone)?;
+        protocol.read_patient(self.name.clone(), text, Format::Json, &[])
+    }
+}
+
+/// The rows of a file of patients, read one line at a time (see the module documentation).
+/// After an input error (the stream itself failing), one error record is given and reading
+/// stops.
+pub struct Records<R> {
+    input: R,
+    name: String,
+    format: RowFormat,
+    line: usize,
+    header: Option<Result<Header, Diagnostic>>,
+    done: bool,
+}
+
+impl<R: BufRead> Records<R> {
+    /// Rows read from `input`; `name` is how messages name the file.
+    pub fn new(input: R, name: impl Into<String>, format: RowFormat) -> Records<R> {
+        Records {
+            input,
+            name: name.into(),
+            format,
+            line: 0,
+            header: None,
+            done: false,
+        }
+    }
+
+    /// An error record for the current line.
+    fn error(&self, diagnostics: Vec<Diagnostic>) -> Record {
+        Record {
+            line: self.line,
+            name: self.row_name(),
+            text: Err(diagnostics),
+        }
+    }
+
+    fn row_name(&self) -> String {
+        format!("{}, line {}", self.name, self.line)
+    }
+
+    /// The next line as text, `Ok(None)` at the end, or the record of a line that cannot be
+    /// read.
+    fn next_line(&mut self) -> Result<Option<String>, Record> {
+        let line = match files::read_line(&mut self.input, MAX_ROW_BYTES) {
+            Ok(None) => return Ok(None),
+            Ok(Some(line)) => line,
+            Err(e) => {
+                self.done = true;
+                self.line += 1;
+                let d = Diagnostic::error(
+                    Code::IoRead,
+                    format!("cannot read {}: {e}", self.row_name()),
+                )
+                .with_help("the file ended with an error; the rows after this one were not read");
+                return Err(self.error(vec![d]));
+            }
+        };
+        self.line += 1;
+        let bytes = match line {
+            Line::Text(bytes) => bytes,
+            Line::TooLong { ended } => return Err(self.error(vec![self.too_long(ended)])),
+        };
+        let mut text = files::decode(&self.row_name(), bytes).map_err(|d| self.error(vec![d]))?;
+        if self.line == 1 && text.starts_with('\u{feff}') {
+            text.remove(0);
+        }
+        Ok(Some(text))
+    }
+
+    fn too_long(&self, ended: bool) -> Diagnostic {
+        Diagnostic::error(
+            Code::IoTooLarge,
+            format!(
+                "{} is longer than {MAX_ROW_BYTES} bytes{}; it was not read",
+                self.row_name(),
+                if ended {
+                    ""
+                } else {
+                    " (and the file ended inside it)"
+                }
+            ),
+        )
+        .with_help("a row holds one patient, and may be as long as a patient file")
+    }
+
+    /// A CSV file whose header line cannot be read: every row after it is refused with the
+    /// reason, since its cells cannot be told apart.
+    fn header_unreadable(&mut self, record: &Record) {
+        if self.format != RowFormat::Csv || self.header.is_some() {
+            return;
+        }
+        let reason = match &record.text {
+            Err(diags) => diags.first().map(|d| d.message.clone()),
+            Ok(_) => None,
+        };
+        self.header = Some(Err(table::unreadable_header(
+            &self.row_name(),
+            reason.as_deref().unwrap_or("it cannot be read"),
+        )));
+    }
+
+    /// The record for a non-blank line's text.
+    fn record(&mut self, text: String) -> Option<Record> {
+        match (self.format, &self.header) {
+            (RowFormat::Jsonl, _) => Some(Record {
+                line: self.line,
+                name: self.row_name(),
+                text: Ok(text),
+            }),
+            (RowFormat::Csv, None) => {
+                self.header = Some(table::header(&text, &self.row_name()));
+                None
+            }
+            (RowFormat::Csv, Some(header)) => {
+                let row = match header {
+                    Ok(header) => table::row(header, &text, &self.row_name()),
+                    Err(d) => Err(vec![d.clone()]),
+                };
+                Some(Record {
+                    line: self.line,
+                    name: format!("{} (as a patient record)", self.row_name()),
+                    text: row,
+                })
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Records<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            let text = match self.next_line() {
+                Ok(Some(text)) => text,
+                Ok(None) => return None,
+                Err(record) => {
+                    self.header_unreadable(&record);
+                    return Some(record);
+                }
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            if let Some(record) = self.record(text) {
+                return Some(record);
+            }
+        }
+        None
+    }
+}
+
+/// Each record read against `protocol`: its line number and the patient, or why it cannot be
+/// read (for a front end that decides, compares or inspects patients one by one).
+pub fn patients<'p, I>(
+    protocol: &'p Protocol,
+    records: I,
+) -> impl Iterator<Item = (usize, Result<Patient, Vec<Diagnostic>>)> + 'p
+where
+    I: IntoIterator<Item = Record>,
+    I::IntoIter: 'p,
+{
+    records.into_iter().map(|r| (r.line, r.read(protocol)))
+}

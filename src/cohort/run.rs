@@ -1,0 +1,187 @@
+//! Deciding a cohort on worker threads, handing back outcomes in input order. At most
+//! [`ROWS_IN_FLIGHT_PER_JOB`] rows per worker are read ahead of the first row not yet handed
+//! back, so memory does not grow with the cohort, however slow one row is.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Condvar, Mutex};
+use std::thread;
+
+use super::read::Record;
+use crate::diagnostics::Diagnostic;
+use crate::eval::{Decision, Options};
+use crate::protocol::Protocol;
+
+/// How many rows per worker may be read ahead of the first one not yet handed back.
+pub const ROWS_IN_FLIGHT_PER_JOB: usize = 4;
+
+/// A worker's stack: as large as the command line's main thread, since deciding at the
+/// protocol's size and work limits needs a few MiB in a debug build.
+const WORKER_STACK: usize = 8 << 20;
+
+/// One row's result: its line number and the decision, or the diagnostics of a row that could
+/// not be read or decided.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The row's line number in the file.
+    pub line: usize,
+    /// The decision, or why there is none.
+    pub decision: Result<Decision, Vec<Diagnostic>>,
+}
+
+impl Outcome {
+    /// The decision's status word (`give`, `wait`, `stop`, `refused`), or `error`.
+    pub fn status(&self) -> &'static str {
+        match &self.decision {
+            Ok(d) => d.status.word(),
+            Err(_) => "error",
+        }
+    }
+
+    /// Whether the row failed: it could not be read or decided (a refusal is a decision).
+    pub fn failed(&self) -> bool {
+        self.decision.is_err()
+    }
+}
+
+/// How many workers to run by default: the machine's available parallelism (1 if unknown).
+pub fn default_jobs() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Reads one record against the protocol and decides for it, through the safety gate.
+pub fn decide(protocol: &Protocol, record: &Record) -> Outcome {
+    let decision = record.read(protocol).and_then(|p| {
+        protocol
+            .evaluate(&p, Options::default())
+            .map_err(|d| vec![d])
+    });
+    Outcome {
+        line: record.line,
+        decision,
+    }
+}
+
+/// How far the reader may run ahead: the number of outcomes handed back so far.
+struct Window {
+    handed_back: Mutex<usize>,
+    moved: Condvar,
+}
+
+impl Window {
+    /// Waits until row `index` is within `size` rows of the first not handed back; false if
+    /// the window is broken (a thread panicked).
+    fn wait_for(&self, index: usize, size: usize) -> bool {
+        let Ok(mut done) = self.handed_back.lock() else {
+            return false;
+        };
+        while index >= done.saturating_add(size) {
+            done = match self.moved.wait(done) {
+                Ok(done) => done,
+                Err(_) => return false,
+            };
+        }
+        true
+    }
+
+    fn set(&self, handed_back: usize) {
+        if let Ok(mut done) = self.handed_back.lock() {
+            *done = handed_back;
+        }
+        self.moved.notify_all();
+    }
+}
+
+/// Opens the window wide when the consumer stops (normally or not), so the reader never waits
+/// for a consumer that is gone.
+struct OpenOnDrop<'w>(&'w Window);
+
+impl Drop for OpenOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(usize::MAX);
+    }
+}
+
+/// Decides every record with `jobs` workers (at least one), calling `each` with each outcome
+/// in input order, on the calling thread. The records are read on a thread of their own.
+pub fn run<I>(protocol: &Protocol, records: I, jobs: usize, mut each: impl FnMut(Outcome))
+where
+    I: IntoIterator<Item = Record>,
+    I::IntoIter: Send,
+{
+    let jobs = jobs.max(1);
+    let size = jobs.saturating_mul(ROWS_IN_FLIGHT_PER_JOB);
+    let window = Window {
+        handed_back: Mutex::new(0),
+        moved: Condvar::new(),
+    };
+    let (work_tx, work_rx) = sync_channel::<(usize, Record)>(jobs);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = sync_channel::<(usize, Outcome)>(size);
+    let records = records.into_iter();
+    thread::scope(|scope| {
+        let (window, work_rx) = (&window, &work_rx);
+        let _open = OpenOnDrop(window);
+        scope.spawn(move || feed(records, work_tx, window, size));
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let worker = thread::Builder::new().stack_size(WORKER_STACK);
+            // A worker that cannot start leaves the rest to the others (at least the first
+            // starts, or no outcome is handed back and the records' channel closes).
+            let _ = worker.spawn_scoped(scope, move || work(protocol, work_rx, done_tx));
+        }
+        drop(done_tx);
+        reorder(done_rx, window, &mut each);
+    });
+}
+
+/// Sends each record with its index, never more than `size` ahead of the consumer.
+fn feed(
+    records: impl Iterator<Item = Record>,
+    work: SyncSender<(usize, Record)>,
+    window: &Window,
+    size: usize,
+) {
+    for (index, record) in records.enumerate() {
+        if !window.wait_for(index, size) || work.send((index, record)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Takes records from the shared channel and decides each, until the channel closes.
+fn work(
+    protocol: &Protocol,
+    records: &Mutex<Receiver<(usize, Record)>>,
+    done: SyncSender<(usize, Outcome)>,
+) {
+    loop {
+        let next = match records.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok((index, record)) = next else {
+            return;
+        };
+        if done.send((index, decide(protocol, &record))).is_err() {
+            return;
+        }
+    }
+}
+
+/// Hands the outcomes back in input order, holding those that arrive early.
+fn reorder(done: Receiver<(usize, Outcome)>, window: &Window, each: &mut impl FnMut(Outcome)) {
+    let mut early: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut next = 0usize;
+    for (index, outcome) in done {
+        early.insert(index, outcome);
+        let before = next;
+        while let Some(outcome) = early.remove(&next) {
+            each(outcome);
+            next += 1;
+        }
+        if next != before {
+            window.set(next);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! CSV rows as patient records. The header names one input per column, with the cells' unit
+//! after it in brackets when they are bare numbers (`age (years)`); each cell is then written
+//! into a JSON patient record as a patient file would hold it, and read through the same
+//! reader, so nothing is validated differently:
+//!
+//! - an empty cell is a value not given (the input's default applies, or it is missing);
+//! - in a column with a unit, a cell is that quantity (`34` under `age (years)` is `"34 years"`);
+//! - otherwise a number stays a number (a count), `true` and `false` are booleans, a cell
+//!   starting with `[` or `{` is read as JSON (a list or record) when it is valid JSON, and
+//!   anything else is text (`34 years`, `spinal`, `2026-11-20`).
+
+use serde_json::{Map, Value as Json};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::display::quoted;
+
+/// One column of the header: the input it names and the unit of its cells, if written.
+#[derive(Clone, Debug)]
+struct Column {
+    name: String,
+    unit: Option<String>,
+}
+
+/// A CSV file's header row, checked.
+#[derive(Clone, Debug)]
+pub(super) struct Header {
+    columns: Vec<Column>,
+}
+
+/// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break).
+fn cells(text: &str) -> Result<Vec<String>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    match reader.records().next() {
+        Some(Ok(record)) => Ok(record.iter().map(|c| c.trim().to_string()).collect()),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn header_error(name: &str, problem: String) -> Diagnostic {
+    Diagnostic::error(
+        Code::CohortCsvHeader,
+        format!("the header of the CSV file ({name}) {problem}; no row can be read"),
+    )
+    .with_help(
+        "the first line names one input per column, with the unit of bare numbers in \
+         brackets, e.g. `phase,age (years),daily_dose (mcg/day)`",
+    )
+}
+
+/// The refusal of a header line that could not be read at all.
+pub(super) fn unreadable_header(name: &str, reason: &str) -> Diagnostic {
+    header_error(name, format!("cannot be read: {reason}"))
+}
+
+/// One header cell: `name` or `name (unit)`.
+fn column(cell: &str, at: usize) -> Result<Column, String> {
+    let (name, unit) = match cell.split_once('(') {
+        None => (cell, None),
+        Some((name, rest)) => match rest.strip_suffix(')') {
+            Some(unit) if !unit.trim().is_empty() && !unit.contains(['(', ')']) => {
+                (name.trim(), Some(unit.trim().to_string()))
+            }
+            _ => {
+                return Err(format!(
+                    "writes column {at}, `{}`, neither as `name` nor as `name (unit)`",
+                    quoted(cell)
+                ))
+            }
+        },
+    };
+    if name.is_empty() {
+        return Err(format!("has no input name in column {at}"));
+    }
+    Ok(Column {
+        name: name.to_string(),
+        unit,
+    })
+}
+
+/// Reads and checks the header line (`name` is how messages name it).
+pub(super) fn header(text: &str, name: &str) -> Result<Header, Diagnostic> {
+    let cells = cells(text).map_err(|e| header_error(name, format!("is not CSV: {e}")))?;
+    let mut columns: Vec<Column> = Vec::with_capacity(cells.len());
+    for (i, cell) in cells.iter().enumerate() {
+        let column = column(cell, i + 1).map_err(|p| header_error(name, p))?;
+        if let Some(first) = columns.iter().position(|c| c.name == column.name) {
+            let problem = format!(
+                "names `{}` twice, in columns {} and {}",
+                quoted(&column.name),
+                first + 1,
+                i + 1
+            );
+            return Err(header_error(name, problem));
+        }
+        columns.push(column);
+    }
+    Ok(Header { columns })
+}
+
+/// A cell as the JSON value a patient file would hold.
+fn cell_json(cell: &str, unit: Option<&str>) -> Json {
+    if let Some(unit) = unit {
+        return Json::String(format!("{cell} {unit}"));
+    }
+    match cell {
+        "true" => return Json::Bool(true),
+        "false" => return Json::Bool(false),
+        _ => {}
+    }
+    if cell.starts_with(['[', '{']) {
+        if let Ok(value) = serde_json::from_str::<Json>(cell) {
+            return value;
+        }
+    }
+    match serde_json::from_str::<serde_json::Number>(cell) {
+        Ok(number) => Json::Number(number),
+        Err(_) => Json::String(cell.to_string()),
+    }
+}
+
+fn row_error(name: &str, message: String) -> Vec<Diagnostic> {
+    vec![
+        Diagnostic::error(Code::CohortCsvRow, format!("{name}: {message}")).with_help(
+            "give every row one cell per column of the header (an empty cell for a value not \
+             given); quote a cell that holds a comma",
+        ),
+    ]
+}
+
+/// One CSV line as a patient record (JSON text), or why its cells do not fit the header.
+pub(super) fn row(header: &Header, text: &str, name: &str) -> Result<String, Vec<Diagnostic>> {
+    let cells = cells(text).map_err(|e| row_error(name, format!("the row is not CSV: {e}")))?;
+    if cells.len() != header.columns.len() {
+        let message = format!(
+            "the row has {} cells, and the header {} columns",
+            cells.len(),
+            header.columns.len()
+        );
+        return Err(row_error(name, message));
+    }
+    let mut record = Map::new();
+    for (column, cell) in header.columns.iter().zip(&cells) {
+        if !cell.is_empty() {
+            record.insert(column.name.clone(), cell_json(cell, column.unit.as_deref()));
+        }
+    }
+    Ok(Json::Object(record).to_string())
+}

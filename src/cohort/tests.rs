@@ -1,0 +1,119 @@
+//! Cohort reading and running, on small files built in the test.
+
+use super::*;
+use crate::Protocol;
+
+const PROTOCOL: &str = r#"protocol demo {
+  title "Demo"
+  version "1.0.0"
+  source "Demo label"
+  drug "demo"
+  route "oral"
+  inputs {
+    weight: kg in 1 kg..300 kg
+    doses:  count in 1..4 default 1
+  }
+  limit dose <= 100 mg hard
+  decide first {
+    heavy: when weight >= 50 kg => give 50 mg doses times daily
+    light: otherwise            => give 25 mg doses times daily
+  }
+}"#;
+
+fn protocol() -> Protocol {
+    Protocol::load("demo.dose", PROTOCOL).expect("the demo protocol checks")
+}
+
+fn run_all(text: &str, format: RowFormat, jobs: usize) -> Vec<Outcome> {
+    let protocol = protocol();
+    let records = Records::new(text.as_bytes(), "patients", format);
+    let mut out = Vec::new();
+    run(&protocol, records, jobs, |o| out.push(o));
+    out
+}
+
+#[test]
+fn outcomes_come_back_in_input_order_with_their_line_numbers() {
+    let mut text = String::new();
+    for i in 0..200 {
+        if i % 7 == 3 {
+            text.push_str("{\"weight\": \"70\"}\n");
+        } else if i % 11 == 5 {
+            text.push('\n');
+        } else {
+            text.push_str(&format!("{{\"weight\": \"{} kg\"}}\n", 20 + i));
+        }
+    }
+    let outcomes = run_all(&text, RowFormat::Jsonl, 4);
+    let expected: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
+    let lines: Vec<usize> = outcomes.iter().map(|o| o.line).collect();
+    assert_eq!(lines, expected);
+    for o in &outcomes {
+        let bare = text.lines().nth(o.line - 1) == Some("{\"weight\": \"70\"}");
+        assert_eq!(o.failed(), bare, "line {}", o.line);
+    }
+    let error = outcomes.iter().find(|o| o.failed()).expect("an error row");
+    let diags = error.decision.as_ref().expect_err("an error");
+    assert_eq!(diags[0].code, "posology::unit::missing");
+}
+
+#[test]
+fn a_csv_row_is_read_as_the_patient_file_would_be() {
+    let text = "weight (kg),doses\n70,3\n,2\n40,\n70,1,9\n";
+    let outcomes = run_all(text, RowFormat::Csv, 2);
+    let statuses: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(
+        statuses,
+        [(2, "give"), (3, "error"), (4, "give"), (5, "error")]
+    );
+    let missing = outcomes[1].decision.as_ref().expect_err("weight missing");
+    assert_eq!(missing[0].code, "posology::input::missing_field");
+    let cells = outcomes[3].decision.as_ref().expect_err("too many cells");
+    assert_eq!(cells[0].code, "posology::cohort::csv_row");
+    let row = csv_row(&outcomes[0]);
+    assert_eq!(row[4], "50 mg oral 3 times daily (150 mg/day)");
+}
+
+#[test]
+fn a_bad_csv_header_refuses_every_row_with_its_reason() {
+    let outcomes = run_all("weight,weight\n70 kg,70 kg\n", RowFormat::Csv, 1);
+    let diags = outcomes[0].decision.as_ref().expect_err("header");
+    assert_eq!(diags[0].code, "posology::cohort::csv_header");
+    assert_eq!(outcomes[0].line, 2);
+}
+
+#[test]
+fn a_row_longer_than_a_patient_file_is_an_error_record() {
+    let mut text = "{\"weight\": \"70 kg\"}\n".to_string();
+    text.push_str(&"x".repeat(MAX_ROW_BYTES + 10));
+    text.push_str("\n{\"weight\": \"70 kg\"}\n");
+    let outcomes = run_all(&text, RowFormat::Jsonl, 2);
+    let statuses: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(statuses, [(1, "give"), (2, "error"), (3, "give")]);
+    let diags = outcomes[1].decision.as_ref().expect_err("too long");
+    assert_eq!(diags[0].code, "posology::io::too_large");
+}
+
+#[test]
+fn the_summary_counts_and_gives_exact_medians() {
+    let text =
+        "{\"weight\": \"70 kg\"}\n{\"weight\": \"20 kg\"}\n{\"weight\": \"90 kg\", \"doses\": 2}\n";
+    let protocol = protocol();
+    let mut summary = Summary::default();
+    let records = Records::new(text.as_bytes(), "patients", RowFormat::Jsonl);
+    run(&protocol, records, 3, |o| {
+        summary.add(protocol.program(), &o)
+    });
+    let shown = summary.text();
+    assert!(shown.contains("cohort: 3 patients: 3 give"), "{shown}");
+    assert!(shown.contains("heavy: 2"), "{shown}");
+    assert!(
+        shown.contains("min 25 mg/day, median 50 mg/day, max 100 mg/day"),
+        "{shown}"
+    );
+}
