@@ -11,6 +11,7 @@ use posology::cohort::{self, Outcome, Records, RowFormat, Summary};
 use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
 use posology::input::{Format, PATIENT_FILE};
+use posology::report::diff::DiffSummary;
 use posology::syntax::PROTOCOL_FILE;
 use posology::{report, testing, Options, Protocol};
 
@@ -100,6 +101,26 @@ enum Command {
         /// Also write the summary as JSON to FILE (replaced if it exists; never through a link).
         #[arg(long, value_name = "FILE")]
         summary_json: Option<PathBuf>,
+    },
+    /// Compare two versions of a protocol over a cohort: one line for each patient whose
+    /// decision changes (old beside new), then a summary of the changes.
+    Diff {
+        /// The protocol in use.
+        old: PathBuf,
+        /// The version proposed to replace it.
+        new: PathBuf,
+        /// The patients: a .jsonl or .csv file (as for `cohort`), or `-` for standard input.
+        #[arg(long)]
+        patients: PathBuf,
+        /// The patients file's format, when it cannot be told from its name.
+        #[arg(long, value_enum)]
+        input_format: Option<CohortInput>,
+        /// Text for people, or JSON lines for programs (each change, then the summary).
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// How many patients are decided at once (default: the machine's cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Rewrite protocol files in canonical layout (comments kept, meaning unchanged).
     Fmt {
@@ -206,13 +227,25 @@ fn main() -> ExitCode {
         } => cmd_cohort(&CohortArgs {
             protocol,
             patients,
-            input_format: input_format.map(|f| match f {
-                CohortInput::Jsonl => RowFormat::Jsonl,
-                CohortInput::Csv => RowFormat::Csv,
-            }),
+            input_format: input_format.map(CohortInput::row_format),
             csv: format == CohortOutput::Csv,
             jobs: jobs.map(usize::from),
             summary_json,
+        }),
+        Command::Diff {
+            old,
+            new,
+            patients,
+            input_format,
+            format,
+            jobs,
+        } => cmd_diff(&DiffArgs {
+            old,
+            new,
+            patients,
+            input_format: input_format.map(CohortInput::row_format),
+            json: format == OutputFormat::Json,
+            jobs: jobs.map(usize::from),
         }),
         Command::Test { files, coverage } => cmd_test(&files, coverage),
         Command::Fmt { files, check } => cmd_fmt(&files, check),
@@ -546,6 +579,15 @@ fn cmd_fmt(paths: &[PathBuf], check: bool) -> bool {
     ok
 }
 
+impl CohortInput {
+    fn row_format(self) -> RowFormat {
+        match self {
+            CohortInput::Jsonl => RowFormat::Jsonl,
+            CohortInput::Csv => RowFormat::Csv,
+        }
+    }
+}
+
 /// What `posology cohort` was asked to do.
 struct CohortArgs {
     protocol: PathBuf,
@@ -577,24 +619,25 @@ fn load_quietly(path: &Path) -> Result<Protocol, Vec<Diagnostic>> {
 }
 
 /// The rows of the patients file (or standard input), read as they are decided.
-fn cohort_rows(args: &CohortArgs) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
-    let stdin = args.patients == Path::new("-");
+fn cohort_rows(
+    patients: &Path,
+    input_format: Option<RowFormat>,
+) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
+    let stdin = patients == Path::new("-");
     let name = if stdin {
         "standard input".to_string()
     } else {
-        args.patients.display().to_string()
+        patients.display().to_string()
     };
-    let format = match (args.input_format, stdin) {
+    let format = match (input_format, stdin) {
         (Some(format), _) => format,
         (None, true) => RowFormat::Jsonl,
-        (None, false) => {
-            RowFormat::from_path(&args.patients).ok_or_else(|| RowFormat::unknown(&name))?
-        }
+        (None, false) => RowFormat::from_path(patients).ok_or_else(|| RowFormat::unknown(&name))?,
     };
     let input: Box<dyn BufRead + Send> = if stdin {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
-        Box::new(BufReader::new(files::open_stream(&args.patients)?))
+        Box::new(BufReader::new(files::open_stream(patients)?))
     };
     Ok(Records::new(input, name, format))
 }
@@ -639,9 +682,12 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
 /// protocol or the file cannot be read, or any row could not be read or decided.
 fn cmd_cohort(args: &CohortArgs) -> bool {
     let json = !args.csv;
-    let (protocol, rows) = match load_quietly(&args.protocol)
-        .and_then(|p| Ok((p, cohort_rows(args).map_err(|d| vec![d])?)))
-    {
+    let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
+        Ok((
+            p,
+            cohort_rows(&args.patients, args.input_format).map_err(|d| vec![d])?,
+        ))
+    }) {
         Ok(both) => both,
         Err(diags) if json => {
             println!("{}", cohort::error_json(None, &diags));
@@ -691,4 +737,74 @@ fn write_summary(path: &Path, summary: &Summary) -> bool {
             false
         }
     }
+}
+
+/// What `posology diff` was asked to do.
+struct DiffArgs {
+    old: PathBuf,
+    new: PathBuf,
+    patients: PathBuf,
+    input_format: Option<RowFormat>,
+    json: bool,
+    jobs: Option<usize>,
+}
+
+/// Loads both protocols and refuses them, before any patient is read, when they do not ask
+/// for the same inputs; prints the input differences that do not stop the comparison.
+fn diff_protocols(args: &DiffArgs) -> Result<(Protocol, Protocol), Vec<Diagnostic>> {
+    let old = load_quietly(&args.old)?;
+    let new = load_quietly(&args.new)?;
+    let notes = cohort::same_inputs(&old, &new).map_err(|d| vec![d])?;
+    if !notes.is_empty() && !args.json {
+        println!("inputs that differ (patients are still compared):");
+        for note in notes {
+            println!("  {}", posology::display::escape(&note));
+        }
+        println!();
+    }
+    Ok((old, new))
+}
+
+/// Runs two versions of a protocol over a file of patients: one line per patient whose
+/// decision changes, then the summary (JSON lines with `--format json`). Fails when either
+/// protocol or the file cannot be read, when the protocols' inputs differ, or when a row could
+/// not be decided by either version (as `cohort` fails on a bad row; the summary counts them).
+fn cmd_diff(args: &DiffArgs) -> bool {
+    let prepared = diff_protocols(args).and_then(|both| {
+        let rows = cohort_rows(&args.patients, args.input_format).map_err(|d| vec![d])?;
+        Ok((both, rows))
+    });
+    let ((old, new), rows) = match prepared {
+        Ok(ready) => ready,
+        Err(diags) => {
+            print_failure(args.json, &diags);
+            return false;
+        }
+    };
+    let bar = progress();
+    let mut summary = DiffSummary::default();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
+    cohort::compare(&old, &new, rows, jobs, |c| {
+        if summary.add(&c.old, &c.new) {
+            let line = if args.json {
+                report::diff::change_json(c.line, &c.old, &c.new).to_string()
+            } else {
+                report::diff::change_line(c.line, &c.old, &c.new)
+            };
+            let _ = writeln!(out, "{line}");
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::json!({ "summary": summary.json() }));
+    } else {
+        let _ = write!(out, "\n{}", summary.text());
+    }
+    out.flush().is_ok() && summary.failed_old + summary.failed_new == 0
 }

@@ -14,6 +14,8 @@
 //!   order, with a bounded number of rows in flight.
 //! - [`jsonl`] and [`csv_row`] write an outcome; [`Summary`] counts outcomes and gathers dose
 //!   distributions.
+//! - [`compare`] decides every record with two versions of a protocol (`posology diff`), after
+//!   [`same_inputs`] has made sure they ask for the same data.
 //!
 //! ```
 //! use posology::cohort::{self, Records, RowFormat};
@@ -39,15 +41,17 @@
 //! assert_eq!(lines, [(1, "give"), (3, "error")]);
 //! ```
 
+mod diff;
 mod output;
 mod read;
 mod run;
 mod summary;
 mod table;
 
+pub use diff::{compare, same_inputs, Compared};
 pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
 pub use read::{patients, Record, Records, RowFormat, MAX_ROW_BYTES};
-pub use run::{decide, default_jobs, run, Outcome, ROWS_IN_FLIGHT_PER_JOB};
+pub use run::{decide, default_jobs, run, run_each, Outcome, ROWS_IN_FLIGHT_PER_JOB};
 pub use summary::Summary;
 
 #[cfg(test)]

@@ -104,10 +104,27 @@ impl Drop for OpenOnDrop<'_> {
 
 /// Decides every record with `jobs` workers (at least one), calling `each` with each outcome
 /// in input order, on the calling thread. The records are read on a thread of their own.
-pub fn run<I>(protocol: &Protocol, records: I, jobs: usize, mut each: impl FnMut(Outcome))
+pub fn run<I>(protocol: &Protocol, records: I, jobs: usize, each: impl FnMut(Outcome))
 where
     I: IntoIterator<Item = Record>,
     I::IntoIter: Send,
+{
+    run_each(records, jobs, |record| decide(protocol, record), each);
+}
+
+/// Works out `work(record)` for every record with `jobs` workers (at least one), calling `each`
+/// with each result in input order, on the calling thread: [`run`] decides with one protocol,
+/// `posology diff` with two. The records are read on a thread of their own, at most
+/// [`ROWS_IN_FLIGHT_PER_JOB`] per worker ahead of the first result not yet handed back.
+pub fn run_each<I, T>(
+    records: I,
+    jobs: usize,
+    work: impl Fn(&Record) -> T + Sync,
+    mut each: impl FnMut(T),
+) where
+    I: IntoIterator<Item = Record>,
+    I::IntoIter: Send,
+    T: Send,
 {
     let jobs = jobs.max(1);
     let size = jobs.saturating_mul(ROWS_IN_FLIGHT_PER_JOB);
@@ -117,20 +134,28 @@ where
     };
     let (work_tx, work_rx) = sync_channel::<(usize, Record)>(jobs);
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = sync_channel::<(usize, Outcome)>(size);
+    let (done_tx, done_rx) = sync_channel::<(usize, T)>(size);
     let records = records.into_iter();
+    let work = &work;
     thread::scope(|scope| {
         let (window, work_rx) = (&window, &work_rx);
         let _open = OpenOnDrop(window);
-        scope.spawn(move || feed(records, work_tx, window, size));
-        for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let worker = thread::Builder::new().stack_size(WORKER_STACK);
-            // A worker that cannot start leaves the rest to the others (at least the first
-            // starts, or no outcome is handed back and the records' channel closes).
-            let _ = worker.spawn_scoped(scope, move || work(protocol, work_rx, done_tx));
-        }
+        let started = (0..jobs)
+            .filter(|_| {
+                let done_tx = done_tx.clone();
+                let worker = thread::Builder::new().stack_size(WORKER_STACK);
+                worker
+                    .spawn_scoped(scope, move || work_on(work, work_rx, done_tx))
+                    .is_ok()
+            })
+            .count();
         drop(done_tx);
+        if started == 0 {
+            // No thread could be started: work here, one row at a time.
+            records.for_each(|r| each(work(&r)));
+            return;
+        }
+        scope.spawn(move || feed(records, work_tx, window, size));
         reorder(done_rx, window, &mut each);
     });
 }
@@ -149,11 +174,11 @@ fn feed(
     }
 }
 
-/// Takes records from the shared channel and decides each, until the channel closes.
-fn work(
-    protocol: &Protocol,
+/// Takes records from the shared channel and works on each, until the channel closes.
+fn work_on<T>(
+    work: &(impl Fn(&Record) -> T + Sync),
     records: &Mutex<Receiver<(usize, Record)>>,
-    done: SyncSender<(usize, Outcome)>,
+    done: SyncSender<(usize, T)>,
 ) {
     loop {
         let next = match records.lock() {
@@ -163,15 +188,15 @@ fn work(
         let Ok((index, record)) = next else {
             return;
         };
-        if done.send((index, decide(protocol, &record))).is_err() {
+        if done.send((index, work(&record))).is_err() {
             return;
         }
     }
 }
 
 /// Hands the outcomes back in input order, holding those that arrive early.
-fn reorder(done: Receiver<(usize, Outcome)>, window: &Window, each: &mut impl FnMut(Outcome)) {
-    let mut early: BTreeMap<usize, Outcome> = BTreeMap::new();
+fn reorder<T>(done: Receiver<(usize, T)>, window: &Window, each: &mut impl FnMut(T)) {
+    let mut early: BTreeMap<usize, T> = BTreeMap::new();
     let mut next = 0usize;
     for (index, outcome) in done {
         early.insert(index, outcome);

@@ -54,6 +54,8 @@ codes! {
         "A row of a CSV file of patients has more or fewer cells than its header has columns, so its cells cannot be matched to inputs. The row is reported and the others are still decided. Give every row one cell per column (an empty cell for a value not given); a cell holding a comma must be quoted.";
     CohortFormat = "posology::cohort::format",
         "Posology cannot tell whether a file of patients is JSON Lines or CSV from its name. Name it `.jsonl` or `.csv`, or give `--input-format jsonl|csv`.";
+    CohortInputsDiffer = "posology::cohort::inputs_differ",
+        "`posology diff` compares two protocols over the same patients, so both must ask for the same inputs: the same names, each of the same kind (a mass, a choice of the same values, a date…). The message lists every input only one protocol has, and every input whose kind changed. Nothing is run. Compare versions that declare the same inputs, or run `posology cohort` on each protocol separately. A changed range, default or unit of the same kind (mg and mcg) does not stop the comparison: it is listed before the changes.";
     DecideNoOtherwise = "posology::decide::no_otherwise",
         "Warning: the rules of a decision do not cover every patient. If none of the `when` conditions holds, nothing is decided and the run stops with `posology::eval::no_decision`. Add a last rule `otherwise => ...` (often `hold` or `refer`) so every patient gets an answer.";
     DecideUnreachableRule = "posology::decide::unreachable_rule",

@@ -1,5 +1,5 @@
 //! What changes between two versions of a protocol, patient by patient: the pieces of
-//! `posology diff`. A decision is reduced to its [`Outcome`] (what a reviewer compares: status,
+//! `posology diff`. A decision is reduced to its [`Gist`] (what a reviewer compares: status,
 //! the rules that decided, the doses as printed, the total per day, the proposal's verdict, the
 //! messages); two outcomes that differ make one line; a [`DiffSummary`] counts the transitions
 //! and how far the doses moved. Before any patient is read, [`input_differences`] says whether
@@ -110,7 +110,7 @@ fn same_dimension(a: &Type, b: &Type) -> bool {
 
 /// What one protocol decided for one patient, in the terms a reviewer compares.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
+pub struct Gist {
     /// `give`, `wait`, `stop`, `refused`, or `error` when the patient could not be decided.
     pub status: String,
     /// The rules that gave the doses, the schedule or the reasons, in order (`-` for none).
@@ -125,10 +125,10 @@ pub struct Outcome {
     pub messages: Vec<String>,
 }
 
-impl Outcome {
+impl Gist {
     /// The outcome of a decision.
-    pub fn of(decision: &Decision) -> Outcome {
-        Outcome {
+    pub fn of(decision: &Decision) -> Gist {
+        Gist {
             status: decision.status.word().to_string(),
             rules: deciding_rules(decision),
             doses: decision.doses.iter().map(text::dose_line).collect(),
@@ -140,8 +140,8 @@ impl Outcome {
 
     /// The outcome for a patient that one protocol could not decide: its data was refused, or
     /// the evaluation failed; `codes` are the diagnostics' codes.
-    pub fn failed(codes: Vec<String>) -> Outcome {
-        Outcome {
+    pub fn failed(codes: Vec<String>) -> Gist {
+        Gist {
             status: "error".into(),
             rules: codes,
             doses: Vec::new(),
@@ -222,7 +222,7 @@ const FIELDS: [&str; 6] = [
 ];
 
 /// The names of the fields that differ between two outcomes, in [`FIELDS`] order.
-pub fn changed_fields(old: &Outcome, new: &Outcome) -> Vec<&'static str> {
+pub fn changed_fields(old: &Gist, new: &Gist) -> Vec<&'static str> {
     let differs = [
         old.status != new.status,
         old.rules != new.rules,
@@ -240,7 +240,7 @@ pub fn changed_fields(old: &Outcome, new: &Outcome) -> Vec<&'static str> {
 }
 
 /// One field of an outcome as a reviewer reads it.
-fn field_text(o: &Outcome, field: &str) -> String {
+fn field_text(o: &Gist, field: &str) -> String {
     let list = |xs: &[String]| {
         if xs.is_empty() {
             "none".to_string()
@@ -263,24 +263,47 @@ fn field_text(o: &Outcome, field: &str) -> String {
 }
 
 /// One line for a patient whose decision changed: the status, then every changed field, old
-/// beside new (`line 12: give → give; doses: 1760 mcg/day … → 1600 mcg/day …`).
-pub fn change_line(line: usize, old: &Outcome, new: &Outcome) -> String {
+/// beside new (`line 12: give → give; doses: 1760 mcg/day … → 1600 mcg/day …`). Messages,
+/// often many, are shown as what the new decision adds (`+`) and drops (`-`).
+pub fn change_line(line: usize, old: &Gist, new: &Gist) -> String {
     let mut s = format!("line {line}: {} → {}", old.status, new.status);
     for field in changed_fields(old, new) {
-        if field != "status" {
-            let _ = write!(
-                s,
-                "; {field}: {} → {}",
-                field_text(old, field),
-                field_text(new, field)
-            );
+        match field {
+            "status" => {}
+            "messages" => {
+                let _ = write!(s, "; messages: {}", message_changes(old, new));
+            }
+            _ => {
+                let _ = write!(
+                    s,
+                    "; {field}: {} → {}",
+                    field_text(old, field),
+                    field_text(new, field)
+                );
+            }
         }
     }
     crate::display::escape(&s).into_owned()
 }
 
+/// `+CRITICAL above_policy, -WARNING limit.hard`: the messages only the new decision has, then
+/// those only the old one had (the order of messages alone is no change worth a line).
+fn message_changes(old: &Gist, new: &Gist) -> String {
+    let added = new.messages.iter().filter(|m| !old.messages.contains(m));
+    let dropped = old.messages.iter().filter(|m| !new.messages.contains(m));
+    let parts: Vec<String> = added
+        .map(|m| format!("+{m}"))
+        .chain(dropped.map(|m| format!("-{m}")))
+        .collect();
+    if parts.is_empty() {
+        "the same, in another order".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// A changed patient as JSON: its line, the fields that changed, and both outcomes.
-pub fn change_json(line: usize, old: &Outcome, new: &Outcome) -> Json {
+pub fn change_json(line: usize, old: &Gist, new: &Gist) -> Json {
     json!({
         "line": line,
         "changed": changed_fields(old, new),
@@ -383,18 +406,29 @@ pub struct DiffSummary {
     pub patients: usize,
     /// Patients whose outcome changed.
     pub changed: usize,
+    /// Patients the old protocol could not decide (their data refused, or the evaluation
+    /// failed), changed or not.
+    pub failed_old: usize,
+    /// Patients the new protocol could not decide.
+    pub failed_new: usize,
     /// (old status, new status) → patients, over the changed patients.
     pub statuses: BTreeMap<(String, String), usize>,
     /// (old rules, new rules) → patients, over the changed patients.
     pub transitions: BTreeMap<(String, String), usize>,
+    /// (old verdict, new verdict) → patients, where the proposal's verdict changed.
+    pub proposals: BTreeMap<(String, String), usize>,
+    /// Field (as [`changed_fields`] names it) → patients in whom it changed.
+    pub fields: BTreeMap<&'static str, usize>,
     /// How the totals per day moved, over the changed patients.
     pub moves: DoseMoves,
 }
 
 impl DiffSummary {
     /// Counts one patient; returns whether its outcome changed.
-    pub fn add(&mut self, old: &Outcome, new: &Outcome) -> bool {
+    pub fn add(&mut self, old: &Gist, new: &Gist) -> bool {
         self.patients += 1;
+        self.failed_old += usize::from(old.status == "error");
+        self.failed_new += usize::from(new.status == "error");
         if old == new {
             return false;
         }
@@ -403,6 +437,18 @@ impl DiffSummary {
         *self.statuses.entry(status).or_default() += 1;
         let rules = (old.rule_text(), new.rule_text());
         *self.transitions.entry(rules).or_default() += 1;
+        let word = |g: &Gist| {
+            g.proposal
+                .as_deref()
+                .map_or("none", |p| p.split(' ').next().unwrap_or(p))
+                .to_string()
+        };
+        if word(old) != word(new) {
+            *self.proposals.entry((word(old), word(new))).or_default() += 1;
+        }
+        for field in changed_fields(old, new) {
+            *self.fields.entry(field).or_default() += 1;
+        }
         self.moves.add(old.daily.as_ref(), new.daily.as_ref());
         true
     }
@@ -415,11 +461,27 @@ impl DiffSummary {
             self.changed,
             self.patients - self.changed
         );
+        if self.failed_old + self.failed_new > 0 {
+            let _ = writeln!(
+                s,
+                "not decided (status error): {} by the old protocol, {} by the new; \
+                 `posology cohort` on each shows why",
+                self.failed_old, self.failed_new
+            );
+        }
         if self.changed == 0 {
             return s;
         }
+        let fields: Vec<String> = FIELDS
+            .iter()
+            .filter_map(|f| self.fields.get(f).map(|n| format!("{f} {n}")))
+            .collect();
+        let _ = writeln!(s, "what changed (patients): {}", fields.join(", "));
         counted_pairs(&mut s, "status (old → new)", &self.statuses);
         counted_pairs(&mut s, "rule (old → new)", &self.transitions);
+        if !self.proposals.is_empty() {
+            counted_pairs(&mut s, "proposal verdict (old → new)", &self.proposals);
+        }
         self.moves_text(&mut s);
         crate::display::terminal_safe(&s).into_owned()
     }
@@ -477,8 +539,12 @@ impl DiffSummary {
         json!({
             "patients": self.patients,
             "changed": self.changed,
+            "failed_old": self.failed_old,
+            "failed_new": self.failed_new,
+            "fields": self.fields,
             "statuses": pairs(&self.statuses),
             "transitions": pairs(&self.transitions),
+            "proposals": pairs(&self.proposals),
             "daily_total": {
                 "up": spread(&m.up),
                 "down": spread(&m.down),

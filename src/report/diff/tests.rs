@@ -54,17 +54,17 @@ const BODY: &str = " inputs {\n  n: count\n  proposed: mg optional\n }\n limit d
     phase only {\n decide first {\n  big: when n > 2 => give 10 mg n times daily ; warn many: \"many doses\"\n  \
     otherwise => give 10 mg\n }\n proposal proposed { allow 5 mg..20 mg because \"policy\" }\n }";
 
-fn outcome(limit: &str, patient: &str) -> Outcome {
+fn gist(limit: &str, patient: &str) -> Gist {
     let text = format!(
         "protocol t {{\n version \"1\"\n source \"s\"\n{}\n}}\n",
         BODY.replace("LIMIT", limit)
     );
-    Outcome::of(&decide_text(&text, patient).1)
+    Gist::of(&decide_text(&text, patient).1)
 }
 
 #[test]
 fn an_outcome_holds_what_a_reviewer_compares() {
-    let o = outcome("40 mg/day", r#"{"n": 3, "proposed": "30 mg"}"#);
+    let o = gist("40 mg/day", r#"{"n": 3, "proposed": "30 mg"}"#);
     assert_eq!(o.status, "give");
     assert_eq!(o.rules, ["only.big"]);
     assert_eq!(o.doses, ["10 mg 3 times daily (30 mg/day)"]);
@@ -78,8 +78,8 @@ fn an_outcome_holds_what_a_reviewer_compares() {
 
 #[test]
 fn a_change_line_shows_every_changed_field_old_beside_new_and_nothing_else() {
-    let old = outcome("40 mg/day", r#"{"n": 3}"#);
-    let new = outcome("20 mg/day", r#"{"n": 3}"#);
+    let old = gist("40 mg/day", r#"{"n": 3}"#);
+    let new = gist("20 mg/day", r#"{"n": 3}"#);
     assert_eq!(
         changed_fields(&old, &new),
         ["status", "rule", "doses", "daily total", "messages"]
@@ -99,12 +99,12 @@ fn a_change_line_shows_every_changed_field_old_beside_new_and_nothing_else() {
         line.ends_with("; messages: WARNING many → WARNING many, CRITICAL limit.hard"),
         "{line}"
     );
-    let same = outcome("40 mg/day", r#"{"n": 3}"#);
+    let same = gist("40 mg/day", r#"{"n": 3}"#);
     assert!(changed_fields(&old, &same).is_empty());
 }
 
-fn daily(text: &str) -> Outcome {
-    let mut o = Outcome::failed(Vec::new());
+fn daily(text: &str) -> Gist {
+    let mut o = Gist::failed(Vec::new());
     o.status = "give".into();
     o.rules = vec![format!("r{text}")];
     o.daily = Some(Amount::One(Quantity::parse(text).unwrap()));
@@ -132,7 +132,7 @@ fn the_summary_counts_transitions_and_exact_dose_movements() {
     same_dose.rules = vec!["other".into()];
     assert!(s.add(&daily("5 mg/day"), &same_dose));
     assert!(!s.add(&daily("7 mg/day"), &daily("7 mg/day")));
-    assert!(s.add(&daily("7 mg/day"), &Outcome::failed(vec!["x::y".into()])));
+    assert!(s.add(&daily("7 mg/day"), &Gist::failed(vec!["x::y".into()])));
     assert_eq!((s.patients, s.changed), (7, 6));
     let text = s.text();
     assert!(
