@@ -94,8 +94,8 @@ enum Command {
         /// One JSON record per line (`json` is the same), or CSV rows.
         #[arg(long, value_enum, default_value_t = CohortOutput::Jsonl)]
         format: CohortOutput,
-        /// How many patients are decided at once (default: the machine's cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// How many patients are decided at once, 1 to 256 (default: the machine's cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
         /// Also write the summary as JSON to FILE (replaced if it exists; never through a link).
         #[arg(long, value_name = "FILE")]

@@ -122,15 +122,22 @@ where
     thread::scope(|scope| {
         let (window, work_rx) = (&window, &work_rx);
         let _open = OpenOnDrop(window);
-        scope.spawn(move || feed(records, work_tx, window, size));
-        for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let worker = thread::Builder::new().stack_size(WORKER_STACK);
-            // A worker that cannot start leaves the rest to the others (at least the first
-            // starts, or no outcome is handed back and the records' channel closes).
-            let _ = worker.spawn_scoped(scope, move || work(protocol, work_rx, done_tx));
-        }
+        let started = (0..jobs)
+            .filter(|_| {
+                let done_tx = done_tx.clone();
+                let worker = thread::Builder::new().stack_size(WORKER_STACK);
+                worker
+                    .spawn_scoped(scope, move || work(protocol, work_rx, done_tx))
+                    .is_ok()
+            })
+            .count();
         drop(done_tx);
+        if started == 0 {
+            // No thread could be started: decide here, one row at a time.
+            records.for_each(|r| each(decide(protocol, &r)));
+            return;
+        }
+        scope.spawn(move || feed(records, work_tx, window, size));
         reorder(done_rx, window, &mut each);
     });
 }
