@@ -1,13 +1,13 @@
 //! The `posology` command line: check, run and test protocols. It only reads files, calls the
 //! library and prints; all language logic lives in the library.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use posology::check::Program;
-use posology::cohort::{self, Outcome, Records, RowFormat, Summary};
+use posology::cohort::{self, Outcome, RowFormat, Summary};
 use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
 use posology::input::{Format, PATIENT_FILE};
@@ -576,29 +576,6 @@ fn load_quietly(path: &Path) -> Result<Protocol, Vec<Diagnostic>> {
     Protocol::load(path.display().to_string(), &text)
 }
 
-/// The rows of the patients file (or standard input), read as they are decided.
-fn cohort_rows(args: &CohortArgs) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
-    let stdin = args.patients == Path::new("-");
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        args.patients.display().to_string()
-    };
-    let format = match (args.input_format, stdin) {
-        (Some(format), _) => format,
-        (None, true) => RowFormat::Jsonl,
-        (None, false) => {
-            RowFormat::from_path(&args.patients).ok_or_else(|| RowFormat::unknown(&name))?
-        }
-    };
-    let input: Box<dyn BufRead + Send> = if stdin {
-        Box::new(BufReader::new(std::io::stdin()))
-    } else {
-        Box::new(BufReader::new(files::open_stream(&args.patients)?))
-    };
-    Ok(Records::new(input, name, format))
-}
-
 /// A spinner counting patients on standard error, when it is a terminal.
 fn progress() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
@@ -639,9 +616,12 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
 /// protocol or the file cannot be read, or any row could not be read or decided.
 fn cmd_cohort(args: &CohortArgs) -> bool {
     let json = !args.csv;
-    let (protocol, rows) = match load_quietly(&args.protocol)
-        .and_then(|p| Ok((p, cohort_rows(args).map_err(|d| vec![d])?)))
-    {
+    let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
+        Ok((
+            p,
+            cohort::open(&args.patients, args.input_format).map_err(|d| vec![d])?,
+        ))
+    }) {
         Ok(both) => both,
         Err(diags) if json => {
             println!("{}", cohort::error_json(None, &diags));

@@ -6,6 +6,7 @@
 //! file: fields, units, ranges, `require`s) and decided with
 //! [`Protocol::evaluate`](crate::Protocol::evaluate), through the safety gate.
 //!
+//! - [`open`] opens a file of patients (or standard input) as [`Records`].
 //! - [`Records`] reads a file's rows one at a time, each a [`Record`]: its line number and its
 //!   text as a patient record, or the diagnostics saying why it cannot be read. A bad row is a
 //!   record too, never dropped; blank lines are passed over (line numbers still count them).
@@ -46,7 +47,7 @@ mod summary;
 mod table;
 
 pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
-pub use read::{patients, Record, Records, RowFormat, MAX_ROW_BYTES};
+pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
 pub use run::{decide, default_jobs, run, Outcome, ROWS_IN_FLIGHT_PER_JOB};
 pub use summary::Summary;
 
