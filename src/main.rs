@@ -592,7 +592,8 @@ fn progress() -> Option<indicatif::ProgressBar> {
 }
 
 /// Writes one outcome: a JSON line, or a CSV row. Text bound for a terminal is escaped.
-fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) {
+/// False when the output is closed (`posology cohort … | head`).
+fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) -> bool {
     let line = if csv {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -608,7 +609,7 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
     } else {
         line.as_str().into()
     };
-    let _ = out.write_all(shown.as_bytes());
+    out.write_all(shown.as_bytes()).is_ok()
 }
 
 /// Runs a protocol over a file of patients: one decision per row in input order on standard
@@ -641,13 +642,14 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     }
     let mut failed = 0usize;
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
-    cohort::run(&protocol, rows, jobs, |outcome| {
-        write_outcome(&mut out, program, &outcome, args.csv);
+    // A closed output stops the run quietly: nothing more would be seen.
+    cohort::run_while(&protocol, rows, jobs, |outcome| {
         failed += usize::from(outcome.failed());
         summary.add(program, &outcome);
         if let Some(bar) = &bar {
             bar.inc(1);
         }
+        write_outcome(&mut out, program, &outcome, args.csv)
     });
     let _ = out.flush();
     if let Some(bar) = &bar {

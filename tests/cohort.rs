@@ -155,3 +155,32 @@ fn the_summary_is_written_as_json_with_exact_doses() {
         r#"{"value":62.5,"unit":"mcg"}"#
     );
 }
+
+#[test]
+fn a_closed_output_ends_the_run_quietly() {
+    let path = temp_file("closed.jsonl");
+    let row = "{\"phase\": \"screening\", \"origin\": \"spinal\", \"age\": \"34 years\"}\n";
+    std::fs::write(&path, row.repeat(20_000)).expect("temp file is writable");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posology"))
+        .args(["cohort", PROTOCOL, "--patients"])
+        .arg(&path)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("posology starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).expect("a first record");
+    drop(stdout);
+    let output = child.wait_with_output().expect("posology ends");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        first.starts_with("{\"line\":1,\"status\":\"give\""),
+        "{first}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let summary = stderr.lines().next().unwrap_or_default();
+    assert!(!summary.contains("20000 patients"), "{stderr}");
+}

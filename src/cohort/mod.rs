@@ -12,7 +12,7 @@
 //!   record too, never dropped; blank lines are passed over (line numbers still count them).
 //! - [`patients`] turns records into `(line, Result<Patient, Vec<Diagnostic>>)` for one protocol.
 //! - [`run`] decides every record on worker threads and hands back each [`Outcome`] in input
-//!   order, with a bounded number of rows in flight.
+//!   order, with a bounded number of rows in flight ([`run_while`] can stop early).
 //! - [`jsonl`] and [`csv_row`] write an outcome; [`Summary`] counts outcomes and gathers dose
 //!   distributions.
 //!
@@ -48,7 +48,7 @@ mod table;
 
 pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
 pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
-pub use run::{decide, default_jobs, run, Outcome, ROWS_IN_FLIGHT_PER_JOB};
+pub use run::{decide, default_jobs, run, run_while, Outcome, ROWS_IN_FLIGHT_PER_JOB};
 pub use summary::Summary;
 
 #[cfg(test)]
