@@ -122,7 +122,7 @@ fn standard_input_is_jsonl_unless_told_csv() {
     );
     assert!(stdout.contains("\n2,give,screening,"), "{stdout}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("cohort: 1 patients: 1 give"), "{stderr}");
+    assert!(stderr.contains("cohort: 1 patient: 1 give"), "{stderr}");
 }
 
 #[test]

@@ -171,8 +171,9 @@ impl Summary {
         let statuses: Vec<String> = self.in_order().map(|(s, n)| format!("{n} {s}")).collect();
         let _ = writeln!(
             out,
-            "cohort: {} patients: {}",
+            "cohort: {} patient{}: {}",
             self.patients,
+            if self.patients == 1 { "" } else { "s" },
             if statuses.is_empty() {
                 "none".to_string()
             } else {
