@@ -1,13 +1,13 @@
 //! The `posology` command line: check, run and test protocols. It only reads files, calls the
 //! library and prints; all language logic lives in the library.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use posology::check::Program;
-use posology::cohort::{self, Outcome, Records, RowFormat, Summary};
+use posology::cohort::{self, Outcome, RowFormat, Summary};
 use posology::diagnostics::{self, Code, Diagnostic, RenderStyle, Source};
 use posology::files::{self, Limit, WriteOptions};
 use posology::input::{Format, PATIENT_FILE};
@@ -95,8 +95,8 @@ enum Command {
         /// One JSON record per line (`json` is the same), or CSV rows.
         #[arg(long, value_enum, default_value_t = CohortOutput::Jsonl)]
         format: CohortOutput,
-        /// How many patients are decided at once (default: the machine's cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// How many patients are decided at once, 1 to 256 (default: the machine's cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
         /// Also write the summary as JSON to FILE (replaced if it exists; never through a link).
         #[arg(long, value_name = "FILE")]
@@ -618,30 +618,6 @@ fn load_quietly(path: &Path) -> Result<Protocol, Vec<Diagnostic>> {
     Protocol::load(path.display().to_string(), &text)
 }
 
-/// The rows of the patients file (or standard input), read as they are decided.
-fn cohort_rows(
-    patients: &Path,
-    input_format: Option<RowFormat>,
-) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
-    let stdin = patients == Path::new("-");
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        patients.display().to_string()
-    };
-    let format = match (input_format, stdin) {
-        (Some(format), _) => format,
-        (None, true) => RowFormat::Jsonl,
-        (None, false) => RowFormat::from_path(patients).ok_or_else(|| RowFormat::unknown(&name))?,
-    };
-    let input: Box<dyn BufRead + Send> = if stdin {
-        Box::new(BufReader::new(std::io::stdin()))
-    } else {
-        Box::new(BufReader::new(files::open_stream(patients)?))
-    };
-    Ok(Records::new(input, name, format))
-}
-
 /// A spinner counting patients on standard error, when it is a terminal.
 fn progress() -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() {
@@ -658,7 +634,8 @@ fn progress() -> Option<indicatif::ProgressBar> {
 }
 
 /// Writes one outcome: a JSON line, or a CSV row. Text bound for a terminal is escaped.
-fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) {
+/// False when the output is closed (`posology cohort … | head`).
+fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) -> bool {
     let line = if csv {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -674,7 +651,7 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
     } else {
         line.as_str().into()
     };
-    let _ = out.write_all(shown.as_bytes());
+    out.write_all(shown.as_bytes()).is_ok()
 }
 
 /// Runs a protocol over a file of patients: one decision per row in input order on standard
@@ -685,7 +662,7 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
         Ok((
             p,
-            cohort_rows(&args.patients, args.input_format).map_err(|d| vec![d])?,
+            cohort::open(&args.patients, args.input_format).map_err(|d| vec![d])?,
         ))
     }) {
         Ok(both) => both,
@@ -707,13 +684,14 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     }
     let mut failed = 0usize;
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
-    cohort::run(&protocol, rows, jobs, |outcome| {
-        write_outcome(&mut out, program, &outcome, args.csv);
+    // A closed output stops the run quietly: nothing more would be seen.
+    cohort::run_while(&protocol, rows, jobs, |outcome| {
         failed += usize::from(outcome.failed());
         summary.add(program, &outcome);
         if let Some(bar) = &bar {
             bar.inc(1);
         }
+        write_outcome(&mut out, program, &outcome, args.csv)
     });
     let _ = out.flush();
     if let Some(bar) = &bar {
@@ -771,7 +749,7 @@ fn diff_protocols(args: &DiffArgs) -> Result<(Protocol, Protocol), Vec<Diagnosti
 /// not be decided by either version (as `cohort` fails on a bad row; the summary counts them).
 fn cmd_diff(args: &DiffArgs) -> bool {
     let prepared = diff_protocols(args).and_then(|both| {
-        let rows = cohort_rows(&args.patients, args.input_format).map_err(|d| vec![d])?;
+        let rows = cohort::open(&args.patients, args.input_format).map_err(|d| vec![d])?;
         Ok((both, rows))
     });
     let ((old, new), rows) = match prepared {
@@ -785,18 +763,20 @@ fn cmd_diff(args: &DiffArgs) -> bool {
     let mut summary = DiffSummary::default();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
-    cohort::compare(&old, &new, rows, jobs, |c| {
-        if summary.add(&c.old, &c.new) {
-            let line = if args.json {
-                report::diff::change_json(c.line, &c.old, &c.new).to_string()
-            } else {
-                report::diff::change_line(c.line, &c.old, &c.new)
-            };
-            let _ = writeln!(out, "{line}");
-        }
+    // Stops when the output is closed (`posology diff … | head`).
+    let finished = cohort::compare(&old, &new, rows, jobs, |c| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
+        if !summary.add(&c.old, &c.new) {
+            return true;
+        }
+        let line = if args.json {
+            report::diff::change_json(c.line, &c.old, &c.new).to_string()
+        } else {
+            report::diff::change_line(c.line, &c.old, &c.new)
+        };
+        writeln!(out, "{line}").is_ok()
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -806,5 +786,5 @@ fn cmd_diff(args: &DiffArgs) -> bool {
     } else {
         let _ = write!(out, "\n{}", summary.text());
     }
-    out.flush().is_ok() && summary.failed_old + summary.failed_new == 0
+    out.flush().is_ok() && finished && summary.failed_old + summary.failed_new == 0
 }

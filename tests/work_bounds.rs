@@ -290,8 +290,14 @@ fn the_command_line_refuses_an_evaluation_over_the_budget() {
             .expect("posology runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(output.stdout.is_empty(), "no decision may be printed");
-        assert!(stderr.contains("posology::eval::work_budget"), "{stderr}");
+        // With `--format json` the refusal is JSON diagnostics on stdout, and no decision.
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout).expect("the refusal is printed as JSON");
+        let diags = json.as_array().expect("an array of diagnostics");
+        assert_eq!(diags.len(), 1, "{stdout}");
+        assert_eq!(diags[0]["code"], "posology::eval::work_budget", "{stdout}");
+        assert!(json.get("status").is_none() && !stdout.contains("\"doses\""));
     }
 }
 

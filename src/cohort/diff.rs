@@ -4,7 +4,7 @@
 //! protocols must ask for the same inputs ([`same_inputs`]).
 
 use super::read::Record;
-use super::run::{decide, run_each};
+use super::run::{decide, work_while};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::protocol::Protocol;
 use crate::report::diff::{input_differences, Gist};
@@ -60,14 +60,16 @@ fn gist(protocol: &Protocol, record: &Record) -> Gist {
 }
 
 /// Decides every record with both protocols on `jobs` workers, calling `each` with each
-/// comparison in input order.
+/// comparison in input order; stops early when `each` returns false (its output was closed).
+/// True when every record was compared.
 pub fn compare<I>(
     old: &Protocol,
     new: &Protocol,
     records: I,
     jobs: usize,
-    each: impl FnMut(Compared),
-) where
+    each: impl FnMut(Compared) -> bool,
+) -> bool
+where
     I: IntoIterator<Item = Record>,
     I::IntoIter: Send,
 {
@@ -76,7 +78,7 @@ pub fn compare<I>(
         old: gist(old, record),
         new: gist(new, record),
     };
-    run_each(records, jobs, work, each);
+    work_while(records, jobs, work, each)
 }
 
 #[cfg(test)]

@@ -6,12 +6,13 @@
 //! file: fields, units, ranges, `require`s) and decided with
 //! [`Protocol::evaluate`](crate::Protocol::evaluate), through the safety gate.
 //!
+//! - [`open`] opens a file of patients (or standard input) as [`Records`].
 //! - [`Records`] reads a file's rows one at a time, each a [`Record`]: its line number and its
 //!   text as a patient record, or the diagnostics saying why it cannot be read. A bad row is a
 //!   record too, never dropped; blank lines are passed over (line numbers still count them).
 //! - [`patients`] turns records into `(line, Result<Patient, Vec<Diagnostic>>)` for one protocol.
 //! - [`run`] decides every record on worker threads and hands back each [`Outcome`] in input
-//!   order, with a bounded number of rows in flight.
+//!   order, with a bounded number of rows in flight ([`run_while`] can stop early).
 //! - [`jsonl`] and [`csv_row`] write an outcome; [`Summary`] counts outcomes and gathers dose
 //!   distributions.
 //! - [`compare`] decides every record with two versions of a protocol (`posology diff`), after
@@ -50,8 +51,8 @@ mod table;
 
 pub use diff::{compare, same_inputs, Compared};
 pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
-pub use read::{patients, Record, Records, RowFormat, MAX_ROW_BYTES};
-pub use run::{decide, default_jobs, run, run_each, Outcome, ROWS_IN_FLIGHT_PER_JOB};
+pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
+pub use run::{decide, default_jobs, run, run_while, work_while, Outcome, ROWS_IN_FLIGHT_PER_JOB};
 pub use summary::Summary;
 
 #[cfg(test)]

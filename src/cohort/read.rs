@@ -1,7 +1,7 @@
 //! Reading a file of patients row by row: JSON Lines (one patient object per line) or CSV (a
 //! header row naming inputs, then one patient per line).
 
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::table::{self, Header};
@@ -218,6 +218,32 @@ impl<R: BufRead> Iterator for Records<R> {
         }
         None
     }
+}
+
+/// The rows of a file of patients, or of standard input for `-`, read one at a time. The
+/// format is `format` when given, else told by the file's extension; standard input is JSON
+/// Lines unless `format` says CSV. Only a regular file is opened (as every file Posology reads).
+pub fn open(
+    path: &Path,
+    format: Option<RowFormat>,
+) -> Result<Records<Box<dyn BufRead + Send>>, Diagnostic> {
+    let stdin = path == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let format = match (format, stdin) {
+        (Some(format), _) => format,
+        (None, true) => RowFormat::Jsonl,
+        (None, false) => RowFormat::from_path(path).ok_or_else(|| RowFormat::unknown(&name))?,
+    };
+    let input: Box<dyn BufRead + Send> = if stdin {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(BufReader::new(files::open_stream(path)?))
+    };
+    Ok(Records::new(input, name, format))
 }
 
 /// Each record read against `protocol`: its line number and the patient, or why it cannot be

@@ -62,6 +62,9 @@ pub fn decide(protocol: &Protocol, record: &Record) -> Outcome {
     }
 }
 
+/// The window's count once the consumer has stopped: the reader reads no further.
+const STOPPED: usize = usize::MAX;
+
 /// How far the reader may run ahead: the number of outcomes handed back so far.
 struct Window {
     handed_back: Mutex<usize>,
@@ -70,7 +73,7 @@ struct Window {
 
 impl Window {
     /// Waits until row `index` is within `size` rows of the first not handed back; false if
-    /// the window is broken (a thread panicked).
+    /// the consumer has stopped ([`STOPPED`]) or the window is broken (a thread panicked).
     fn wait_for(&self, index: usize, size: usize) -> bool {
         let Ok(mut done) = self.handed_back.lock() else {
             return false;
@@ -81,7 +84,7 @@ impl Window {
                 Err(_) => return false,
             };
         }
-        true
+        *done != STOPPED
     }
 
     fn set(&self, handed_back: usize) {
@@ -92,36 +95,60 @@ impl Window {
     }
 }
 
-/// Opens the window wide when the consumer stops (normally or not), so the reader never waits
-/// for a consumer that is gone.
-struct OpenOnDrop<'w>(&'w Window);
+/// Stops the reader when the consumer stops (normally or not), so it never waits for a
+/// consumer that is gone.
+struct StopOnDrop<'w>(&'w Window);
 
-impl Drop for OpenOnDrop<'_> {
+impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.set(usize::MAX);
+        self.0.set(STOPPED);
     }
 }
 
+/// The records' channel, shared by the workers; emptied when the consumer stops early, so a
+/// reader blocked on a full channel is let go.
+type Shared = Mutex<Option<Receiver<(usize, Record)>>>;
+
 /// Decides every record with `jobs` workers (at least one), calling `each` with each outcome
 /// in input order, on the calling thread. The records are read on a thread of their own.
-pub fn run<I>(protocol: &Protocol, records: I, jobs: usize, each: impl FnMut(Outcome))
+pub fn run<I>(protocol: &Protocol, records: I, jobs: usize, mut each: impl FnMut(Outcome))
 where
     I: IntoIterator<Item = Record>,
     I::IntoIter: Send,
 {
-    run_each(records, jobs, |record| decide(protocol, record), each);
+    run_while(protocol, records, jobs, |outcome| {
+        each(outcome);
+        true
+    });
 }
 
-/// Works out `work(record)` for every record with `jobs` workers (at least one), calling `each`
-/// with each result in input order, on the calling thread: [`run`] decides with one protocol,
-/// `posology diff` with two. The records are read on a thread of their own, at most
+/// [`run`], stopping early when `each` returns false (e.g. its output was closed): no
+/// further record is read or decided. True when every record was handed back.
+pub fn run_while<I>(
+    protocol: &Protocol,
+    records: I,
+    jobs: usize,
+    each: impl FnMut(Outcome) -> bool,
+) -> bool
+where
+    I: IntoIterator<Item = Record>,
+    I::IntoIter: Send,
+{
+    work_while(records, jobs, |record| decide(protocol, record), each)
+}
+
+/// Works out `work(record)` for every record with `jobs` workers (at least one), calling
+/// `each` with each result in input order, on the calling thread: [`run`] decides with one
+/// protocol, `posology diff` with two. The records are read on a thread of their own, at most
 /// [`ROWS_IN_FLIGHT_PER_JOB`] per worker ahead of the first result not yet handed back.
-pub fn run_each<I, T>(
+/// Stops early when `each` returns false; true when every record was handed back.
+pub fn work_while<I, T>(
     records: I,
     jobs: usize,
     work: impl Fn(&Record) -> T + Sync,
-    mut each: impl FnMut(T),
-) where
+    mut each: impl FnMut(T) -> bool,
+) -> bool
+where
     I: IntoIterator<Item = Record>,
     I::IntoIter: Send,
     T: Send,
@@ -133,13 +160,13 @@ pub fn run_each<I, T>(
         moved: Condvar::new(),
     };
     let (work_tx, work_rx) = sync_channel::<(usize, Record)>(jobs);
-    let work_rx = Mutex::new(work_rx);
+    let work_rx: Shared = Mutex::new(Some(work_rx));
     let (done_tx, done_rx) = sync_channel::<(usize, T)>(size);
-    let records = records.into_iter();
+    let mut records = records.into_iter();
     let work = &work;
     thread::scope(|scope| {
         let (window, work_rx) = (&window, &work_rx);
-        let _open = OpenOnDrop(window);
+        let _stop = StopOnDrop(window);
         let started = (0..jobs)
             .filter(|_| {
                 let done_tx = done_tx.clone();
@@ -152,12 +179,18 @@ pub fn run_each<I, T>(
         drop(done_tx);
         if started == 0 {
             // No thread could be started: work here, one row at a time.
-            records.for_each(|r| each(work(&r)));
-            return;
+            return records.all(|r| each(work(&r)));
         }
         scope.spawn(move || feed(records, work_tx, window, size));
-        reorder(done_rx, window, &mut each);
-    });
+        let finished = reorder(done_rx, window, &mut each);
+        if !finished {
+            window.set(STOPPED);
+            if let Ok(mut shared) = work_rx.lock() {
+                drop(shared.take());
+            }
+        }
+        finished
+    })
 }
 
 /// Sends each record with its index, never more than `size` ahead of the consumer.
@@ -177,12 +210,15 @@ fn feed(
 /// Takes records from the shared channel and works on each, until the channel closes.
 fn work_on<T>(
     work: &(impl Fn(&Record) -> T + Sync),
-    records: &Mutex<Receiver<(usize, Record)>>,
+    records: &Shared,
     done: SyncSender<(usize, T)>,
 ) {
     loop {
         let next = match records.lock() {
-            Ok(rx) => rx.recv(),
+            Ok(shared) => match shared.as_ref() {
+                Some(rx) => rx.recv(),
+                None => return,
+            },
             Err(_) => return,
         };
         let Ok((index, record)) = next else {
@@ -194,19 +230,27 @@ fn work_on<T>(
     }
 }
 
-/// Hands the outcomes back in input order, holding those that arrive early.
-fn reorder<T>(done: Receiver<(usize, T)>, window: &Window, each: &mut impl FnMut(T)) {
+/// Hands the outcomes back in input order, holding those that arrive early; false as soon as
+/// `each` asks to stop (the outcomes' channel is then dropped, so the workers stop too).
+fn reorder<T>(
+    done: Receiver<(usize, T)>,
+    window: &Window,
+    each: &mut impl FnMut(T) -> bool,
+) -> bool {
     let mut early: BTreeMap<usize, T> = BTreeMap::new();
     let mut next = 0usize;
     for (index, outcome) in done {
         early.insert(index, outcome);
         let before = next;
         while let Some(outcome) = early.remove(&next) {
-            each(outcome);
+            if !each(outcome) {
+                return false;
+            }
             next += 1;
         }
         if next != before {
             window.set(next);
         }
     }
+    true
 }

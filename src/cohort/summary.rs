@@ -1,4 +1,5 @@
-//! What a cohort run decided, in counts: by status, by rule fired, by limit breached, and the
+//! What a cohort run decided, in counts: by status, by rule fired, by limit breached (a hard
+//! limit refusing a decision or a proposal, or capping a range; a soft limit warning), and the
 //! distribution of doses per phase. Memory grows with the number of distinct statuses, rules,
 //! limits and dose values, never with the number of patients.
 
@@ -63,6 +64,7 @@ pub struct Summary {
     statuses: BTreeMap<&'static str, usize>,
     rules: BTreeMap<String, usize>,
     hard: BTreeMap<String, usize>,
+    capped: BTreeMap<String, usize>,
     soft: BTreeMap<String, usize>,
     /// By phase, then by unit as written.
     doses: BTreeMap<String, BTreeMap<String, Distribution>>,
@@ -109,8 +111,11 @@ impl Summary {
             }
         }
         for m in &d.messages {
-            if let Some(rule) = m.rule.as_deref().filter(|r| limit(r) == Some(false)) {
-                count(&mut self.soft, rule);
+            match m.rule.as_deref().map(|r| (r, limit(r))) {
+                Some((rule, Some(false))) => count(&mut self.soft, rule),
+                // A hard limit's message on a decision that stands: a range capped at it.
+                Some((rule, Some(true))) => count(&mut self.capped, rule),
+                _ => {}
             }
         }
         for dose in &d.doses {
@@ -166,8 +171,9 @@ impl Summary {
         let statuses: Vec<String> = self.in_order().map(|(s, n)| format!("{n} {s}")).collect();
         let _ = writeln!(
             out,
-            "cohort: {} patients: {}",
+            "cohort: {} patient{}: {}",
             self.patients,
+            if self.patients == 1 { "" } else { "s" },
             if statuses.is_empty() {
                 "none".to_string()
             } else {
@@ -176,6 +182,7 @@ impl Summary {
         );
         section(&mut out, "rules fired", &self.rules);
         section(&mut out, "hard limits breached", &self.hard);
+        section(&mut out, "hard limits capping a range", &self.capped);
         section(&mut out, "soft limits warned", &self.soft);
         let _ = writeln!(
             out,
@@ -229,6 +236,7 @@ impl Summary {
             "statuses": statuses,
             "rules_fired": counts_json(&self.rules),
             "hard_limits_breached": counts_json(&self.hard),
+            "hard_limits_capped": counts_json(&self.capped),
             "soft_limits_warned": counts_json(&self.soft),
             "doses": doses,
         })

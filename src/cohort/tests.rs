@@ -117,3 +117,24 @@ fn the_summary_counts_and_gives_exact_medians() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_consumer_that_stops_stops_the_run() {
+    let text = "{\"weight\": \"70 kg\"}\n".repeat(2_000);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let protocol = protocol();
+        let records = Records::new(text.as_bytes(), "patients", RowFormat::Jsonl);
+        let mut seen = Vec::new();
+        let finished = run_while(&protocol, records, 4, |o| {
+            seen.push(o.line);
+            seen.len() < 5
+        });
+        let _ = tx.send((finished, seen));
+    });
+    let (finished, seen) = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the run ends once its consumer stops");
+    assert!(!finished);
+    assert_eq!(seen, [1, 2, 3, 4, 5]);
+}

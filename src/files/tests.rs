@@ -296,3 +296,40 @@ fn a_replaced_file_keeps_its_owner_and_mode() {
     assert_eq!((meta.uid(), meta.gid()), (uid, gid));
     assert_eq!(meta.permissions().mode() & 0o777, 0o640);
 }
+
+#[test]
+fn lines_are_read_one_at_a_time_and_a_long_one_is_passed_over() {
+    let text = "ab\r\ncdefghij\n\nlast";
+    let mut input = std::io::BufReader::with_capacity(2, text.as_bytes());
+    let mut lines = Vec::new();
+    while let Some(line) = read_line(&mut input, 4).expect("read from memory") {
+        lines.push(line);
+    }
+    assert_eq!(
+        lines,
+        [
+            Line::Text(b"ab".to_vec()),
+            Line::TooLong { ended: true },
+            Line::Text(Vec::new()),
+            Line::Text(b"last".to_vec()),
+        ]
+    );
+    let mut tail = "toolong".as_bytes();
+    assert_eq!(
+        read_line(&mut tail, 4).expect("read"),
+        Some(Line::TooLong { ended: false })
+    );
+}
+
+#[test]
+fn a_stream_is_opened_only_from_a_regular_file() {
+    let dir = scratch("open-stream");
+    let file = dir.join("patients.jsonl");
+    fs::write(&file, "{}\n").expect("writable");
+    assert!(open_stream(&file).is_ok());
+    assert_eq!(code(open_stream(&dir)), "posology::io::not_a_file");
+    assert_eq!(
+        code(open_stream(&dir.join("missing.jsonl"))),
+        "posology::io::read"
+    );
+}

@@ -36,7 +36,10 @@ fn every_row_is_compared_in_input_order_with_any_number_of_workers() {
     for jobs in [1, 3, 8] {
         let records = Records::new(rows.as_bytes(), "p.jsonl", RowFormat::Jsonl);
         let mut seen = Vec::new();
-        compare(&old, &new, records, jobs, |c| seen.push(c));
+        compare(&old, &new, records, jobs, |c| {
+            seen.push(c);
+            true
+        });
         assert_eq!(seen.len(), 200);
         for (i, c) in seen.iter().enumerate() {
             let weight = 40 + (i + 1) % 30;
@@ -56,7 +59,10 @@ fn a_row_either_version_refuses_is_an_error_gist_with_its_codes() {
         RowFormat::Jsonl,
     );
     let mut seen = Vec::new();
-    compare(&old, &new, records, 2, |c| seen.push(c));
+    compare(&old, &new, records, 2, |c| {
+        seen.push(c);
+        true
+    });
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].old.status, "error");
     assert_eq!(seen[0].old.rules, ["posology::input::out_of_range"]);
