@@ -95,6 +95,9 @@ fn unknown_units_suggest_a_spelling() {
     // Two neighbouring letters swapped.
     assert_eq!(suggestion("horus").as_deref(), Some("hours"));
     assert_eq!(suggestion("yeras").as_deref(), Some("years"));
+    // Four letters is long enough for a guess; three is not.
+    assert_eq!(suggestion("dasy").as_deref(), Some("day"));
+    assert_eq!(suggestion("dya"), None);
     // No guess at short abbreviations: `d` is not `g`, `m2` is not `mg`.
     assert_eq!(suggestion("d"), None);
     assert_eq!(suggestion("m2"), None);
