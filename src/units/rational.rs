@@ -72,21 +72,9 @@ impl From<i32> for Rational {
     }
 }
 
-impl From<u32> for Rational {
-    fn from(n: u32) -> Rational {
-        Rational::from(i64::from(n))
-    }
-}
-
 impl From<u64> for Rational {
     fn from(n: u64) -> Rational {
         Rational::from_i128(i128::from(n))
-    }
-}
-
-impl From<usize> for Rational {
-    fn from(n: usize) -> Rational {
-        Rational::from(n as u64)
     }
 }
 
@@ -98,9 +86,14 @@ impl From<Decimal> for Rational {
         if scale == 0 {
             return Rational::from_i128(mantissa);
         }
-        match POW10.get(scale as usize) {
-            Some(&p) if p <= i128::MAX as u128 => Rational::ratio_i128(mantissa, p as i128),
-            _ => Rational::from_big(BigRational::new(
+        // A decimal's scale is at most 28, and every power in `POW10` (up to 10^38) fits an
+        // i128; the big path is only a fallback.
+        match POW10
+            .get(scale as usize)
+            .and_then(|&p| i128::try_from(p).ok())
+        {
+            Some(p) => Rational::ratio_i128(mantissa, p),
+            None => Rational::from_big(BigRational::new(
                 BigInt::from(mantissa),
                 BigInt::from(10u32).pow(scale),
             )),

@@ -95,10 +95,7 @@ fn a_change_line_shows_every_changed_field_old_beside_new_and_nothing_else() {
         ),
         "{line}"
     );
-    assert!(
-        line.ends_with("; messages: +CRITICAL limit.hard"),
-        "{line}"
-    );
+    assert!(line.ends_with("; messages: +CRITICAL limit.hard"), "{line}");
     let same = gist("40 mg/day", r#"{"n": 3}"#);
     assert!(changed_fields(&old, &same).is_empty());
 }
