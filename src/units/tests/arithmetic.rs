@@ -279,3 +279,32 @@ fn rounding_is_exact_without_snapping() {
         q("26 days")
     );
 }
+
+/// The canonical form every path must reach: lowest terms, a positive denominator, and the
+/// small representation exactly when both parts fit in an i64 other than i64::MIN (whose
+/// negation overflows). The derived `==` and `Hash` rely on it, so two paths to one number
+/// must agree on the representation, not only on the value.
+#[test]
+fn every_path_reaches_the_canonical_form() {
+    let new = |n: i64, d: i64| Rational::new(n, d).expect("a nonzero denominator");
+    assert_eq!(new(3, -6), new(-1, 2));
+    assert!(new(3, -6).is_small() && new(-1, 2).is_negative());
+    assert_eq!(new(-4, -6), new(2, 3));
+    assert_eq!(new(6, 3), Rational::from(2));
+    // i64::MIN over an odd denominator stays big: its negation does not fit.
+    let min_third = new(i64::MIN, 3);
+    assert!(!min_third.is_small());
+    assert_eq!(min_third.neg().neg(), min_third);
+    assert_eq!(min_third.mul(&Rational::from(3)), Rational::from(i64::MIN));
+    assert!(!Rational::from(i64::MIN).is_small());
+    // Over an even one it reduces into the small form.
+    let half_min = new(i64::MIN, 2);
+    assert!(half_min.is_small());
+    assert_eq!(half_min, Rational::from(i64::MIN / 2));
+    // i64::MIN / -1 is 2^63, which no i64 holds.
+    let two_63 = new(i64::MIN, -1);
+    assert!(!two_63.is_small() && two_63.is_positive());
+    assert_eq!(two_63, Rational::from(i64::MAX).add(&Rational::ONE));
+    assert_eq!(new(i64::MAX, -1), Rational::from(-i64::MAX));
+    assert!(new(i64::MAX, -1).is_small());
+}
