@@ -209,14 +209,6 @@ impl Rational {
         }
     }
 
-    /// The denominator (in lowest terms, positive).
-    pub fn denom(&self) -> BigInt {
-        match &self.0 {
-            Repr::Small { den, .. } => BigInt::from(*den),
-            Repr::Big(b) => b.denom().clone(),
-        }
-    }
-
     /// True when the value is held in two machine words (the fast path): arithmetic on the
     /// other kind costs a hundred times more, which the evaluator's work budget counts.
     pub fn is_small(&self) -> bool {

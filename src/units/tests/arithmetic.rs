@@ -308,3 +308,31 @@ fn every_path_reaches_the_canonical_form() {
     assert_eq!(new(i64::MAX, -1), Rational::from(-i64::MAX));
     assert!(new(i64::MAX, -1).is_small());
 }
+
+/// The whole-number questions the evaluator asks of a value (a schedule's day count, a choice
+/// by number, the sign of a difference), each at and either side of its edges.
+#[test]
+fn whole_numbers_and_signs_are_told_exactly() {
+    let new = |n: i64, d: i64| Rational::new(n, d).expect("a nonzero denominator");
+    assert_eq!(u32::try_from(Rational::from(7)), Ok(7));
+    assert_eq!(u32::try_from(Rational::ZERO), Ok(0));
+    assert_eq!(
+        u32::try_from(Rational::from(i64::from(u32::MAX))),
+        Ok(u32::MAX)
+    );
+    assert!(u32::try_from(Rational::from(i64::from(u32::MAX) + 1)).is_err());
+    assert!(u32::try_from(Rational::from(-1)).is_err());
+    assert!(u32::try_from(new(15, 2)).is_err());
+    assert_eq!(i64::try_from(Rational::from(-42)), Ok(-42));
+    assert!(i64::try_from(new(1, 3)).is_err());
+    assert!(i64::try_from(new(i64::MIN, -1)).is_err());
+    assert!(Rational::from(3).is_integer() && !new(7, 2).is_integer());
+    assert!(new(i64::MIN, -1).is_integer() && !new(i64::MIN, 3).is_integer());
+    assert_eq!(new(7, 2).fract(), new(1, 2));
+    assert_eq!(new(-7, 2).fract(), new(-1, 2));
+    assert_eq!(Rational::from(3).fract(), Rational::ZERO);
+    assert!(!Rational::ZERO.is_negative() && !Rational::ZERO.is_positive());
+    assert!(Rational::ZERO.is_sign_positive() && !Rational::ZERO.is_sign_negative());
+    assert!(new(-1, 3).is_negative() && new(-1, 3).is_sign_negative());
+    assert!(new(i64::MIN, 3).is_negative() && !new(i64::MIN, -3).is_negative());
+}
