@@ -334,5 +334,6 @@ fn whole_numbers_and_signs_are_told_exactly() {
     assert!(!Rational::ZERO.is_negative() && !Rational::ZERO.is_positive());
     assert!(Rational::ZERO.is_sign_positive() && !Rational::ZERO.is_sign_negative());
     assert!(new(-1, 3).is_negative() && new(-1, 3).is_sign_negative());
+    assert!(!new(-1, 3).is_sign_positive() && !new(1, 3).is_sign_negative());
     assert!(new(i64::MIN, 3).is_negative() && !new(i64::MIN, -3).is_negative());
 }
