@@ -27,17 +27,29 @@ pub(super) struct Header {
     columns: Vec<Column>,
 }
 
-/// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break).
+/// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break, and
+/// a bare carriage return may not end a row inside the line).
 fn cells(text: &str) -> Result<Vec<String>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    match reader.records().next() {
-        Some(Ok(record)) => Ok(record.iter().map(|c| c.trim().to_string()).collect()),
-        Some(Err(e)) => Err(e.to_string()),
-        None => Ok(Vec::new()),
+    let mut records = reader.records();
+    let cells = match records.next() {
+        Some(Ok(record)) => record.iter().map(|c| c.trim().to_string()).collect(),
+        Some(Err(e)) => return Err(e.to_string()),
+        None => Vec::new(),
+    };
+    // A carriage return outside quotes ends a CSV record: a line holding one would be two
+    // rows, and the second would be lost unread.
+    if records.next().is_some() {
+        return Err(
+            "a carriage return (CR) outside quotes splits it into more than one row; end each \
+             row with a line feed (LF or CRLF)"
+                .into(),
+        );
     }
+    Ok(cells)
 }
 
 fn header_error(name: &str, problem: String) -> Diagnostic {

@@ -88,6 +88,42 @@ fn a_bad_csv_header_refuses_every_row_with_its_reason() {
 }
 
 #[test]
+fn a_bad_csv_header_with_no_row_after_it_is_still_reported() {
+    let outcomes = run_all("\nweight,weight\n\n", RowFormat::Csv, 1);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(2, "error")]);
+    let diags = outcomes[0].decision.as_ref().expect_err("header");
+    assert_eq!(diags[0].code, "posology::cohort::csv_header");
+    assert!(run_all("weight (kg)\n", RowFormat::Csv, 1).is_empty());
+}
+
+#[test]
+fn a_bare_carriage_return_never_hides_a_row() {
+    // A file with old Mac line ends is one line: its header is refused, not read as a header
+    // with no rows after it.
+    let outcomes = run_all("weight (kg),doses\r70,1\r40,2\r", RowFormat::Csv, 1);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(1, "error")]);
+    let diags = outcomes[0].decision.as_ref().expect_err("header");
+    assert_eq!(diags[0].code, "posology::cohort::csv_header");
+    // Within a row, the patient after the CR is not dropped: the row is an error.
+    let text = "weight (kg),doses\r\n70,1\r400,2\r\n\"40\r\",1\r\n60,1\r\n";
+    let outcomes = run_all(text, RowFormat::Csv, 2);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(2, "error"), (3, "give"), (4, "give")]);
+    let diags = outcomes[0]
+        .decision
+        .as_ref()
+        .expect_err("a CR inside the row");
+    assert_eq!(diags[0].code, "posology::cohort::csv_row");
+    assert!(
+        diags[0].message.contains("carriage return"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
 fn a_row_longer_than_a_patient_file_is_an_error_record() {
     let mut text = "{\"weight\": \"70 kg\"}\n".to_string();
     text.push_str(&"x".repeat(MAX_ROW_BYTES + 10));
