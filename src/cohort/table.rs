@@ -9,7 +9,7 @@
 //!   starting with `[` or `{` is read as JSON (a list or record) when it is valid JSON, and
 //!   anything else is text (`34 years`, `spinal`, `2026-11-20`).
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::display::quoted;
@@ -113,24 +113,24 @@ pub(super) fn header(text: &str, name: &str) -> Result<Header, Diagnostic> {
     Ok(Header { columns })
 }
 
-/// A cell as the JSON value a patient file would hold.
-fn cell_json(cell: &str, unit: Option<&str>) -> Json {
+/// A cell as the JSON text a patient file would hold. JSON in a cell (a number, a list, a
+/// record) is kept as written, not parsed and written again, so the patient reader sees
+/// exactly what the row says: a record naming a field twice is refused as in a patient file,
+/// never reduced to one of its values.
+fn cell_json(cell: &str, unit: Option<&str>) -> String {
     if let Some(unit) = unit {
-        return Json::String(format!("{cell} {unit}"));
+        return Json::String(format!("{cell} {unit}")).to_string();
     }
     match cell {
-        "true" => return Json::Bool(true),
-        "false" => return Json::Bool(false),
+        "true" | "false" => return cell.to_string(),
         _ => {}
     }
-    if cell.starts_with(['[', '{']) {
-        if let Ok(value) = serde_json::from_str::<Json>(cell) {
-            return value;
-        }
+    if cell.starts_with(['[', '{']) && serde_json::from_str::<Json>(cell).is_ok() {
+        return cell.to_string();
     }
     match serde_json::from_str::<serde_json::Number>(cell) {
-        Ok(number) => Json::Number(number),
-        Err(_) => Json::String(cell.to_string()),
+        Ok(_) => cell.to_string(),
+        Err(_) => Json::String(cell.to_string()).to_string(),
     }
 }
 
@@ -154,11 +154,15 @@ pub(super) fn row(header: &Header, text: &str, name: &str) -> Result<String, Vec
         );
         return Err(row_error(name, message));
     }
-    let mut record = Map::new();
-    for (column, cell) in header.columns.iter().zip(&cells) {
-        if !cell.is_empty() {
-            record.insert(column.name.clone(), cell_json(cell, column.unit.as_deref()));
-        }
-    }
-    Ok(Json::Object(record).to_string())
+    let fields: Vec<String> = header
+        .columns
+        .iter()
+        .zip(&cells)
+        .filter(|(_, cell)| !cell.is_empty())
+        .map(|(column, cell)| {
+            let name = Json::String(column.name.clone());
+            format!("{name}:{}", cell_json(cell, column.unit.as_deref()))
+        })
+        .collect();
+    Ok(format!("{{{}}}", fields.join(",")))
 }

@@ -124,6 +124,31 @@ fn a_bare_carriage_return_never_hides_a_row() {
 }
 
 #[test]
+fn json_in_a_csv_cell_is_read_as_written() {
+    // A record naming a field twice is refused, as in a JSON Lines row, not decided with one
+    // of its values; a number keeps every digit it was written with.
+    let text = "weight (kg),doses,extra\n70,1,\"{\"\"a\"\": 1, \"\"a\"\": 2}\"\n70,1.000000000000000000001,\n";
+    let records: Vec<Record> = Records::new(text.as_bytes(), "p", RowFormat::Csv).collect();
+    let first = records[0].text.as_ref().expect("a record");
+    assert_eq!(
+        first,
+        r#"{"weight":"70 kg","doses":1,"extra":{"a": 1, "a": 2}}"#
+    );
+    let second = records[1].text.as_ref().expect("a record");
+    assert_eq!(
+        second,
+        r#"{"weight":"70 kg","doses":1.000000000000000000001}"#
+    );
+    let diags = records[0].read(&protocol()).expect_err("a field twice");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "posology::input::duplicate_field"),
+        "{diags:?}"
+    );
+}
+
+#[test]
 fn a_row_longer_than_a_patient_file_is_an_error_record() {
     let mut text = "{\"weight\": \"70 kg\"}\n".to_string();
     text.push_str(&"x".repeat(MAX_ROW_BYTES + 10));
