@@ -9,6 +9,8 @@
 //!   starting with `[` or `{` is read as JSON (a list or record) when it is valid JSON, and
 //!   anything else is text (`34 years`, `spinal`, `2026-11-20`).
 
+use std::collections::HashMap;
+
 use serde_json::Value as Json;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -97,9 +99,12 @@ fn column(cell: &str, at: usize) -> Result<Column, String> {
 pub(super) fn header(text: &str, name: &str) -> Result<Header, Diagnostic> {
     let cells = cells(text).map_err(|e| header_error(name, format!("is not CSV: {e}")))?;
     let mut columns: Vec<Column> = Vec::with_capacity(cells.len());
+    // By name, each column's index: a header may have hundreds of thousands of columns, and
+    // comparing each with every other would take hours.
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(cells.len());
     for (i, cell) in cells.iter().enumerate() {
         let column = column(cell, i + 1).map_err(|p| header_error(name, p))?;
-        if let Some(first) = columns.iter().position(|c| c.name == column.name) {
+        if let Some(first) = seen.insert(column.name.clone(), i) {
             let problem = format!(
                 "names `{}` twice, in columns {} and {}",
                 quoted(&column.name),
