@@ -166,3 +166,33 @@ fn an_even_count_has_the_exact_mean_of_the_two_middle_changes_as_median() {
         s.text()
     );
 }
+
+fn scheduled(every: &str) -> Gist {
+    let text = format!(
+        "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{\n  n: count\n }}\n limit dose <= 20 mg hard\n \
+         decide first {{ otherwise => schedule from 5 mg 3 times daily increase by 5 mg every {every} until 20 mg }}\n}}\n"
+    );
+    Gist::of(&decide_text(&text, r#"{"n": 1}"#).1)
+}
+
+#[test]
+fn a_schedule_that_changes_is_a_change() {
+    // The same doses, three times as fast: the doses and totals of the decision are empty,
+    // so only the schedule's steps tell the two apart.
+    let (old, new) = (scheduled("3 days"), scheduled("1 day"));
+    assert!(
+        old.schedule[0].starts_with("days 1-3: 5 mg 3 times daily"),
+        "{old:?}"
+    );
+    assert!(
+        new.schedule[0].starts_with("day 1: 5 mg 3 times daily"),
+        "{new:?}"
+    );
+    assert_eq!(changed_fields(&old, &new), ["schedule"]);
+    let line = change_line(7, &old, &new);
+    assert!(
+        line.starts_with("line 7: give → give; schedule: days 1-3: 5 mg"),
+        "{line}"
+    );
+    assert!(changed_fields(&old, &scheduled("3 days")).is_empty());
+}
