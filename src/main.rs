@@ -754,8 +754,14 @@ fn cmd_diff(args: &DiffArgs) -> bool {
     });
     let ((old, new), rows) = match prepared {
         Ok(ready) => ready,
+        // With --format json, one line, as every other line of the output (JSON Lines).
+        Err(diags) if args.json => {
+            let json: Vec<_> = diags.iter().map(diagnostics::to_json).collect();
+            println!("{}", serde_json::Value::Array(json));
+            return false;
+        }
         Err(diags) => {
-            print_failure(args.json, &diags);
+            print_diags(&diags);
             return false;
         }
     };
