@@ -100,6 +100,12 @@ fn compare_input(
             how(was),
             how(now)
         ));
+    } else if was.default != now.default {
+        // Both have a default, not the same one: a patient who leaves it out is decided with
+        // another value by each.
+        out.notes.push(format!(
+            "`{name}` has one default in the old protocol and another in the new"
+        ));
     }
 }
 

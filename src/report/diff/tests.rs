@@ -50,6 +50,19 @@ fn a_changed_range_or_default_is_a_note_not_a_refusal() {
     assert_eq!(input_differences(&old, &old), InputDifferences::default());
 }
 
+#[test]
+fn a_changed_default_value_is_a_note() {
+    let old = program("  n: count in 1..4 default 1");
+    let new = program("  n: count in 1..4 default 2");
+    let d = input_differences(&old, &new);
+    assert!(d.blocking.is_empty(), "{d:?}");
+    assert_eq!(
+        d.notes,
+        ["`n` has one default in the old protocol and another in the new"]
+    );
+    assert_eq!(input_differences(&old, &old), InputDifferences::default());
+}
+
 const BODY: &str = " inputs {\n  n: count\n  proposed: mg optional\n }\n limit dose <= 20 mg hard\n limit daily <= LIMIT hard\n \
     phase only {\n decide first {\n  big: when n > 2 => give 10 mg n times daily ; warn many: \"many doses\"\n  \
     otherwise => give 10 mg\n }\n proposal proposed { allow 5 mg..20 mg because \"policy\" }\n }";
