@@ -656,7 +656,8 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
 
 /// Runs a protocol over a file of patients: one decision per row in input order on standard
 /// output, the summary on standard error (and as JSON to a file, if asked). Fails when the
-/// protocol or the file cannot be read, or any row could not be read or decided.
+/// protocol or the file cannot be read, any row could not be read or decided, or the output
+/// was closed before every row was written.
 fn cmd_cohort(args: &CohortArgs) -> bool {
     let json = !args.csv;
     let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
@@ -684,8 +685,9 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     }
     let mut failed = 0usize;
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
-    // A closed output stops the run quietly: nothing more would be seen.
-    cohort::run_while(&protocol, rows, jobs, |outcome| {
+    // A closed output stops the run quietly: nothing more would be seen. The run then fails
+    // (as `diff` does): the rows after it were never read or decided.
+    let finished = cohort::run_while(&protocol, rows, jobs, |outcome| {
         failed += usize::from(outcome.failed());
         summary.add(program, &outcome);
         if let Some(bar) = &bar {
@@ -693,7 +695,7 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         }
         write_outcome(&mut out, program, &outcome, args.csv)
     });
-    let _ = out.flush();
+    let finished = out.flush().is_ok() && finished;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -702,7 +704,7 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         Some(path) => write_summary(path, &summary),
         None => true,
     };
-    failed == 0 && written
+    failed == 0 && written && finished
 }
 
 /// Writes the summary as JSON to a file (replacing it, never through a link).
