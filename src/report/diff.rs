@@ -72,6 +72,10 @@ fn compare_input(
         let line = format!("`{name}` is {old_kind} in the old protocol but {new_kind} in the new");
         if same_dimension(&was.ty, &now.ty) && was.whole == now.whole {
             out.notes.push(format!("{line} (values convert exactly)"));
+        } else if same_choices(old, &was.ty, new, &now.ty) {
+            out.notes.push(format!(
+                "`{name}` lists the same choices in another order in the new protocol"
+            ));
         } else {
             out.blocking.push(line);
         }
@@ -106,6 +110,27 @@ fn compare_input(
         out.notes.push(format!(
             "`{name}` has one default in the old protocol and another in the new"
         ));
+    }
+}
+
+/// Two choices of the same values, perhaps declared in another order: a patient's value is
+/// read by its name, so it means the same to both.
+fn same_choices(old: &Program, a: &Type, new: &Program, b: &Type) -> bool {
+    let values = |p: &Program, id: u32| {
+        let mut values: Vec<String> = usize::try_from(id)
+            .ok()
+            .and_then(|i| p.enums.get(i))
+            .map(|e| e.values.clone())
+            .unwrap_or_default();
+        values.sort();
+        values
+    };
+    match (a, b) {
+        (Type::Enum(x), Type::Enum(y)) => {
+            let (x, y) = (values(old, *x), values(new, *y));
+            !x.is_empty() && x == y
+        }
+        _ => false,
     }
 }
 

@@ -209,3 +209,19 @@ fn a_schedule_that_changes_is_a_change() {
     );
     assert!(changed_fields(&old, &scheduled("3 days")).is_empty());
 }
+
+#[test]
+fn the_same_choices_in_another_order_are_a_note_other_choices_block() {
+    let old = program("  site: arm | leg");
+    let d = input_differences(&old, &program("  site: leg | arm"));
+    assert!(d.blocking.is_empty(), "{d:?}");
+    assert_eq!(
+        d.notes,
+        ["`site` lists the same choices in another order in the new protocol"]
+    );
+    let d = input_differences(&old, &program("  site: arm | leg | hip"));
+    assert_eq!(
+        d.blocking,
+        ["`site` is arm | leg in the old protocol but arm | leg | hip in the new"]
+    );
+}
