@@ -660,7 +660,8 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
 /// was closed before every row was written.
 fn cmd_cohort(args: &CohortArgs) -> bool {
     let json = !args.csv;
-    let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
+    let ready = summary_not_over_input(args).and_then(|()| load_quietly(&args.protocol));
+    let (protocol, rows) = match ready.and_then(|p| {
         Ok((
             p,
             cohort::open(&args.patients, args.input_format).map_err(|d| vec![d])?,
@@ -705,6 +706,35 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         None => true,
     };
     failed == 0 && written && finished
+}
+
+/// Refuses, before anything is read, a `--summary-json` file that is the protocol or the file
+/// of patients: the summary would replace it once every row was read.
+fn summary_not_over_input(args: &CohortArgs) -> Result<(), Vec<Diagnostic>> {
+    let Some(out) = &args.summary_json else {
+        return Ok(());
+    };
+    let Ok(target) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    let inputs = [
+        ("protocol", &args.protocol),
+        ("file of patients", &args.patients),
+    ];
+    match inputs
+        .iter()
+        .find(|(_, p)| std::fs::canonicalize(p).is_ok_and(|p| p == target))
+    {
+        None => Ok(()),
+        Some((what, _)) => Err(vec![Diagnostic::error(
+            Code::IoWrite,
+            format!(
+                "the summary would be written over {}, the {what} this run reads",
+                posology::display::quoted(&out.display().to_string())
+            ),
+        )
+        .with_help("name another file for --summary-json")]),
+    }
 }
 
 /// Writes the summary as JSON to a file (replacing it, never through a link).
