@@ -656,10 +656,12 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
 
 /// Runs a protocol over a file of patients: one decision per row in input order on standard
 /// output, the summary on standard error (and as JSON to a file, if asked). Fails when the
-/// protocol or the file cannot be read, or any row could not be read or decided.
+/// protocol or the file cannot be read, any row could not be read or decided, or the output
+/// was closed before every row was written.
 fn cmd_cohort(args: &CohortArgs) -> bool {
     let json = !args.csv;
-    let (protocol, rows) = match load_quietly(&args.protocol).and_then(|p| {
+    let ready = summary_not_over_input(args).and_then(|()| load_quietly(&args.protocol));
+    let (protocol, rows) = match ready.and_then(|p| {
         Ok((
             p,
             cohort::open(&args.patients, args.input_format).map_err(|d| vec![d])?,
@@ -684,8 +686,9 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     }
     let mut failed = 0usize;
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
-    // A closed output stops the run quietly: nothing more would be seen.
-    cohort::run_while(&protocol, rows, jobs, |outcome| {
+    // A closed output stops the run quietly: nothing more would be seen. The run then fails
+    // (as `diff` does): the rows after it were never read or decided.
+    let finished = cohort::run_while(&protocol, rows, jobs, |outcome| {
         failed += usize::from(outcome.failed());
         summary.add(program, &outcome);
         if let Some(bar) = &bar {
@@ -693,7 +696,7 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         }
         write_outcome(&mut out, program, &outcome, args.csv)
     });
-    let _ = out.flush();
+    let finished = out.flush().is_ok() && finished;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -702,7 +705,36 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         Some(path) => write_summary(path, &summary),
         None => true,
     };
-    failed == 0 && written
+    failed == 0 && written && finished
+}
+
+/// Refuses, before anything is read, a `--summary-json` file that is the protocol or the file
+/// of patients: the summary would replace it once every row was read.
+fn summary_not_over_input(args: &CohortArgs) -> Result<(), Vec<Diagnostic>> {
+    let Some(out) = &args.summary_json else {
+        return Ok(());
+    };
+    let Ok(target) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    let inputs = [
+        ("protocol", &args.protocol),
+        ("file of patients", &args.patients),
+    ];
+    match inputs
+        .iter()
+        .find(|(_, p)| std::fs::canonicalize(p).is_ok_and(|p| p == target))
+    {
+        None => Ok(()),
+        Some((what, _)) => Err(vec![Diagnostic::error(
+            Code::IoWrite,
+            format!(
+                "the summary would be written over {}, the {what} this run reads",
+                posology::display::quoted(&out.display().to_string())
+            ),
+        )
+        .with_help("name another file for --summary-json")]),
+    }
 }
 
 /// Writes the summary as JSON to a file (replacing it, never through a link).
@@ -754,8 +786,14 @@ fn cmd_diff(args: &DiffArgs) -> bool {
     });
     let ((old, new), rows) = match prepared {
         Ok(ready) => ready,
+        // With --format json, one line, as every other line of the output (JSON Lines).
+        Err(diags) if args.json => {
+            let json: Vec<_> = diags.iter().map(diagnostics::to_json).collect();
+            println!("{}", serde_json::Value::Array(json));
+            return false;
+        }
         Err(diags) => {
-            print_failure(args.json, &diags);
+            print_diags(&diags);
             return false;
         }
     };

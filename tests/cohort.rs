@@ -183,4 +183,6 @@ fn a_closed_output_ends_the_run_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let summary = stderr.lines().next().unwrap_or_default();
     assert!(!summary.contains("20000 patients"), "{stderr}");
+    // The rows after the first were never decided: not a success (as for `diff`).
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
 }

@@ -79,6 +79,10 @@ pub struct Records<R> {
     format: RowFormat,
     line: usize,
     header: Option<Result<Header, Diagnostic>>,
+    /// The line of a CSV header, and whether a row after it has been given as a record (so a
+    /// bad header with no row after it is still reported, once, at the end).
+    header_line: usize,
+    rows: usize,
     done: bool,
 }
 
@@ -91,6 +95,8 @@ impl<R: BufRead> Records<R> {
             format,
             line: 0,
             header: None,
+            header_line: 0,
+            rows: 0,
             done: false,
         }
     }
@@ -169,6 +175,23 @@ impl<R: BufRead> Records<R> {
         )));
     }
 
+    /// At the end of a CSV file whose header was refused and no row followed: one error record
+    /// for the header line, so the refusal is reported (and the run fails) rather than read as
+    /// an empty cohort.
+    fn header_without_rows(&self) -> Option<Record> {
+        if self.rows > 0 {
+            return None;
+        }
+        let Some(Err(d)) = &self.header else {
+            return None;
+        };
+        Some(Record {
+            line: self.header_line,
+            name: format!("{}, line {}", self.name, self.header_line),
+            text: Err(vec![d.clone()]),
+        })
+    }
+
     /// The record for a non-blank line's text.
     fn record(&mut self, text: String) -> Option<Record> {
         match (self.format, &self.header) {
@@ -179,6 +202,7 @@ impl<R: BufRead> Records<R> {
             }),
             (RowFormat::Csv, None) => {
                 self.header = Some(table::header(&text, &self.row_name()));
+                self.header_line = self.line;
                 None
             }
             (RowFormat::Csv, Some(header)) => {
@@ -203,9 +227,13 @@ impl<R: BufRead> Iterator for Records<R> {
         while !self.done {
             let text = match self.next_line() {
                 Ok(Some(text)) => text,
-                Ok(None) => return None,
+                Ok(None) => {
+                    self.done = true;
+                    return self.header_without_rows();
+                }
                 Err(record) => {
                     self.header_unreadable(&record);
+                    self.rows += 1;
                     return Some(record);
                 }
             };
@@ -213,6 +241,7 @@ impl<R: BufRead> Iterator for Records<R> {
                 continue;
             }
             if let Some(record) = self.record(text) {
+                self.rows += 1;
                 return Some(record);
             }
         }

@@ -9,7 +9,9 @@
 //!   starting with `[` or `{` is read as JSON (a list or record) when it is valid JSON, and
 //!   anything else is text (`34 years`, `spinal`, `2026-11-20`).
 
-use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::display::quoted;
@@ -27,17 +29,29 @@ pub(super) struct Header {
     columns: Vec<Column>,
 }
 
-/// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break).
+/// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break, and
+/// a bare carriage return may not end a row inside the line).
 fn cells(text: &str) -> Result<Vec<String>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    match reader.records().next() {
-        Some(Ok(record)) => Ok(record.iter().map(|c| c.trim().to_string()).collect()),
-        Some(Err(e)) => Err(e.to_string()),
-        None => Ok(Vec::new()),
+    let mut records = reader.records();
+    let cells = match records.next() {
+        Some(Ok(record)) => record.iter().map(|c| c.trim().to_string()).collect(),
+        Some(Err(e)) => return Err(e.to_string()),
+        None => Vec::new(),
+    };
+    // A carriage return outside quotes ends a CSV record: a line holding one would be two
+    // rows, and the second would be lost unread.
+    if records.next().is_some() {
+        return Err(
+            "a carriage return (CR) outside quotes splits it into more than one row; end each \
+             row with a line feed (LF or CRLF)"
+                .into(),
+        );
     }
+    Ok(cells)
 }
 
 fn header_error(name: &str, problem: String) -> Diagnostic {
@@ -85,9 +99,12 @@ fn column(cell: &str, at: usize) -> Result<Column, String> {
 pub(super) fn header(text: &str, name: &str) -> Result<Header, Diagnostic> {
     let cells = cells(text).map_err(|e| header_error(name, format!("is not CSV: {e}")))?;
     let mut columns: Vec<Column> = Vec::with_capacity(cells.len());
+    // By name, each column's index: a header may have hundreds of thousands of columns, and
+    // comparing each with every other would take hours.
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(cells.len());
     for (i, cell) in cells.iter().enumerate() {
         let column = column(cell, i + 1).map_err(|p| header_error(name, p))?;
-        if let Some(first) = columns.iter().position(|c| c.name == column.name) {
+        if let Some(first) = seen.insert(column.name.clone(), i) {
             let problem = format!(
                 "names `{}` twice, in columns {} and {}",
                 quoted(&column.name),
@@ -101,24 +118,24 @@ pub(super) fn header(text: &str, name: &str) -> Result<Header, Diagnostic> {
     Ok(Header { columns })
 }
 
-/// A cell as the JSON value a patient file would hold.
-fn cell_json(cell: &str, unit: Option<&str>) -> Json {
+/// A cell as the JSON text a patient file would hold. JSON in a cell (a number, a list, a
+/// record) is kept as written, not parsed and written again, so the patient reader sees
+/// exactly what the row says: a record naming a field twice is refused as in a patient file,
+/// never reduced to one of its values.
+fn cell_json(cell: &str, unit: Option<&str>) -> String {
     if let Some(unit) = unit {
-        return Json::String(format!("{cell} {unit}"));
+        return Json::String(format!("{cell} {unit}")).to_string();
     }
     match cell {
-        "true" => return Json::Bool(true),
-        "false" => return Json::Bool(false),
+        "true" | "false" => return cell.to_string(),
         _ => {}
     }
-    if cell.starts_with(['[', '{']) {
-        if let Ok(value) = serde_json::from_str::<Json>(cell) {
-            return value;
-        }
+    if cell.starts_with(['[', '{']) && serde_json::from_str::<Json>(cell).is_ok() {
+        return cell.to_string();
     }
     match serde_json::from_str::<serde_json::Number>(cell) {
-        Ok(number) => Json::Number(number),
-        Err(_) => Json::String(cell.to_string()),
+        Ok(_) => cell.to_string(),
+        Err(_) => Json::String(cell.to_string()).to_string(),
     }
 }
 
@@ -142,11 +159,15 @@ pub(super) fn row(header: &Header, text: &str, name: &str) -> Result<String, Vec
         );
         return Err(row_error(name, message));
     }
-    let mut record = Map::new();
-    for (column, cell) in header.columns.iter().zip(&cells) {
-        if !cell.is_empty() {
-            record.insert(column.name.clone(), cell_json(cell, column.unit.as_deref()));
-        }
-    }
-    Ok(Json::Object(record).to_string())
+    let fields: Vec<String> = header
+        .columns
+        .iter()
+        .zip(&cells)
+        .filter(|(_, cell)| !cell.is_empty())
+        .map(|(column, cell)| {
+            let name = Json::String(column.name.clone());
+            format!("{name}:{}", cell_json(cell, column.unit.as_deref()))
+        })
+        .collect();
+    Ok(format!("{{{}}}", fields.join(",")))
 }

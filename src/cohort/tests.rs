@@ -88,6 +88,67 @@ fn a_bad_csv_header_refuses_every_row_with_its_reason() {
 }
 
 #[test]
+fn a_bad_csv_header_with_no_row_after_it_is_still_reported() {
+    let outcomes = run_all("\nweight,weight\n\n", RowFormat::Csv, 1);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(2, "error")]);
+    let diags = outcomes[0].decision.as_ref().expect_err("header");
+    assert_eq!(diags[0].code, "posology::cohort::csv_header");
+    assert!(run_all("weight (kg)\n", RowFormat::Csv, 1).is_empty());
+}
+
+#[test]
+fn a_bare_carriage_return_never_hides_a_row() {
+    // A file with old Mac line ends is one line: its header is refused, not read as a header
+    // with no rows after it.
+    let outcomes = run_all("weight (kg),doses\r70,1\r40,2\r", RowFormat::Csv, 1);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(1, "error")]);
+    let diags = outcomes[0].decision.as_ref().expect_err("header");
+    assert_eq!(diags[0].code, "posology::cohort::csv_header");
+    // Within a row, the patient after the CR is not dropped: the row is an error.
+    let text = "weight (kg),doses\r\n70,1\r400,2\r\n\"40\r\",1\r\n60,1\r\n";
+    let outcomes = run_all(text, RowFormat::Csv, 2);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(2, "error"), (3, "give"), (4, "give")]);
+    let diags = outcomes[0]
+        .decision
+        .as_ref()
+        .expect_err("a CR inside the row");
+    assert_eq!(diags[0].code, "posology::cohort::csv_row");
+    assert!(
+        diags[0].message.contains("carriage return"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn json_in_a_csv_cell_is_read_as_written() {
+    // A record naming a field twice is refused, as in a JSON Lines row, not decided with one
+    // of its values; a number keeps every digit it was written with.
+    let text = "weight (kg),doses,extra\n70,1,\"{\"\"a\"\": 1, \"\"a\"\": 2}\"\n70,1.000000000000000000001,\n";
+    let records: Vec<Record> = Records::new(text.as_bytes(), "p", RowFormat::Csv).collect();
+    let first = records[0].text.as_ref().expect("a record");
+    assert_eq!(
+        first,
+        r#"{"weight":"70 kg","doses":1,"extra":{"a": 1, "a": 2}}"#
+    );
+    let second = records[1].text.as_ref().expect("a record");
+    assert_eq!(
+        second,
+        r#"{"weight":"70 kg","doses":1.000000000000000000001}"#
+    );
+    let diags = records[0].read(&protocol()).expect_err("a field twice");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "posology::input::duplicate_field"),
+        "{diags:?}"
+    );
+}
+
+#[test]
 fn a_row_longer_than_a_patient_file_is_an_error_record() {
     let mut text = "{\"weight\": \"70 kg\"}\n".to_string();
     text.push_str(&"x".repeat(MAX_ROW_BYTES + 10));
@@ -137,4 +198,17 @@ fn a_consumer_that_stops_stops_the_run() {
         .expect("the run ends once its consumer stops");
     assert!(!finished);
     assert_eq!(seen, [1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn a_wide_header_is_checked_without_comparing_every_pair_of_columns() {
+    // Comparing each of 200,000 names with every other would take hours.
+    let mut names: Vec<String> = (0..200_000).map(|i| format!("c{i}")).collect();
+    names.push("c5 (mg)".into());
+    let err = super::table::header(&names.join(","), "h").expect_err("c5 twice");
+    assert!(
+        err.message.contains("in columns 6 and 200001"),
+        "{}",
+        err.message
+    );
 }

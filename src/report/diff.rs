@@ -72,6 +72,10 @@ fn compare_input(
         let line = format!("`{name}` is {old_kind} in the old protocol but {new_kind} in the new");
         if same_dimension(&was.ty, &now.ty) && was.whole == now.whole {
             out.notes.push(format!("{line} (values convert exactly)"));
+        } else if same_choices(old, &was.ty, new, &now.ty) {
+            out.notes.push(format!(
+                "`{name}` lists the same choices in another order in the new protocol"
+            ));
         } else {
             out.blocking.push(line);
         }
@@ -100,6 +104,33 @@ fn compare_input(
             how(was),
             how(now)
         ));
+    } else if was.default != now.default {
+        // Both have a default, not the same one: a patient who leaves it out is decided with
+        // another value by each.
+        out.notes.push(format!(
+            "`{name}` has one default in the old protocol and another in the new"
+        ));
+    }
+}
+
+/// Two choices of the same values, perhaps declared in another order: a patient's value is
+/// read by its name, so it means the same to both.
+fn same_choices(old: &Program, a: &Type, new: &Program, b: &Type) -> bool {
+    let values = |p: &Program, id: u32| {
+        let mut values: Vec<String> = usize::try_from(id)
+            .ok()
+            .and_then(|i| p.enums.get(i))
+            .map(|e| e.values.clone())
+            .unwrap_or_default();
+        values.sort();
+        values
+    };
+    match (a, b) {
+        (Type::Enum(x), Type::Enum(y)) => {
+            let (x, y) = (values(old, *x), values(new, *y));
+            !x.is_empty() && x == y
+        }
+        _ => false,
     }
 }
 
@@ -119,6 +150,13 @@ pub struct Gist {
     pub doses: Vec<String>,
     /// The total per day of the doses, when they add up to one.
     pub daily: Option<Amount>,
+    /// The schedule's steps as a reviewer reads them (days, dates, dose and frequency, or
+    /// stop), with its route.
+    pub schedule: Vec<String>,
+    /// The observation windows.
+    pub observe: Vec<String>,
+    /// What comes next (the phase, not before when).
+    pub next: Option<String>,
     /// The proposal's verdict: `allowed` or `refused`, with the range the protocol allows.
     pub proposal: Option<String>,
     /// The messages, as severity and code.
@@ -133,6 +171,13 @@ impl Gist {
             rules: deciding_rules(decision),
             doses: decision.doses.iter().map(text::dose_line).collect(),
             daily: decision.total_per_day().ok(),
+            schedule: decision
+                .schedule
+                .as_ref()
+                .map(schedule_steps)
+                .unwrap_or_default(),
+            observe: decision.observe.iter().map(text::amount).collect(),
+            next: decision.next.as_ref().map(next_text),
             proposal: decision.proposal.as_ref().map(verdict),
             messages: decision.messages.iter().map(message_word).collect(),
         }
@@ -146,6 +191,9 @@ impl Gist {
             rules: codes,
             doses: Vec::new(),
             daily: None,
+            schedule: Vec::new(),
+            observe: Vec::new(),
+            next: None,
             proposal: None,
             messages: Vec::new(),
         }
@@ -167,6 +215,9 @@ impl Gist {
             "rules": self.rules,
             "doses": self.doses,
             "daily_total": self.daily.as_ref().map(super::json::amount),
+            "schedule": self.schedule,
+            "observe": self.observe,
+            "next": self.next,
             "proposal": self.proposal,
             "messages": self.messages,
         })
@@ -185,6 +236,55 @@ fn deciding_rules(d: &Decision) -> Vec<String> {
         }
     }
     rules
+}
+
+/// A schedule's steps, one text each: `day 4-6 (2026-12-04 to 2026-12-06): 10 mg 3 times
+/// daily oral`, or `day 10 on: stop`.
+fn schedule_steps(s: &crate::eval::Schedule) -> Vec<String> {
+    let route = s
+        .route
+        .as_deref()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    s.steps
+        .iter()
+        .map(|st| {
+            let days = match st.to_day {
+                Some(to) if to != st.from_day => format!("days {}-{to}", st.from_day),
+                Some(_) => format!("day {}", st.from_day),
+                None => format!("day {} on", st.from_day),
+            };
+            let dates = match (st.from_date, st.to_date) {
+                (Some(a), Some(b)) if a != b => format!(" ({a} to {b})"),
+                (Some(a), Some(_)) => format!(" ({a})"),
+                (Some(a), None) => format!(" (from {a})"),
+                _ => String::new(),
+            };
+            let what = match (st.stop, &st.dose, &st.frequency) {
+                (true, _, _) => "stop".to_string(),
+                (false, Some(q), Some(f)) => format!("{q} {}{route}", f.text),
+                (false, Some(q), None) => format!("{q}{route}"),
+                (false, None, _) => "no dose".to_string(),
+            };
+            format!("{days}{dates}: {what}")
+        })
+        .collect()
+}
+
+/// `phase titration, not before 24 h`: what comes next.
+fn next_text(n: &crate::eval::Next) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &n.phase {
+        parts.push(format!("phase {p}"));
+    }
+    if let Some(after) = &n.after {
+        parts.push(format!("not before {after}"));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// `allowed (80 mcg/day to 130 mcg/day)` or `refused (…)`.
@@ -212,11 +312,14 @@ fn message_word(m: &crate::eval::Message) -> String {
 }
 
 /// The parts of an outcome a reviewer compares, by name.
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 9] = [
     "status",
     "rule",
     "doses",
     "daily total",
+    "schedule",
+    "observe",
+    "next",
     "proposal",
     "messages",
 ];
@@ -228,6 +331,9 @@ pub fn changed_fields(old: &Gist, new: &Gist) -> Vec<&'static str> {
         old.rules != new.rules,
         old.doses != new.doses,
         old.daily != new.daily,
+        old.schedule != new.schedule,
+        old.observe != new.observe,
+        old.next != new.next,
         old.proposal != new.proposal,
         old.messages != new.messages,
     ];
@@ -257,6 +363,9 @@ fn field_text(o: &Gist, field: &str) -> String {
             .as_ref()
             .map(text::amount)
             .unwrap_or_else(|| "none".into()),
+        "schedule" => list(&o.schedule),
+        "observe" => list(&o.observe),
+        "next" => o.next.clone().unwrap_or_else(|| "none".into()),
         "proposal" => o.proposal.clone().unwrap_or_else(|| "none".into()),
         _ => list(&o.messages),
     }

@@ -50,6 +50,19 @@ fn a_changed_range_or_default_is_a_note_not_a_refusal() {
     assert_eq!(input_differences(&old, &old), InputDifferences::default());
 }
 
+#[test]
+fn a_changed_default_value_is_a_note() {
+    let old = program("  n: count in 1..4 default 1");
+    let new = program("  n: count in 1..4 default 2");
+    let d = input_differences(&old, &new);
+    assert!(d.blocking.is_empty(), "{d:?}");
+    assert_eq!(
+        d.notes,
+        ["`n` has one default in the old protocol and another in the new"]
+    );
+    assert_eq!(input_differences(&old, &old), InputDifferences::default());
+}
+
 const BODY: &str = " inputs {\n  n: count\n  proposed: mg optional\n }\n limit dose <= 20 mg hard\n limit daily <= LIMIT hard\n \
     phase only {\n decide first {\n  big: when n > 2 => give 10 mg n times daily ; warn many: \"many doses\"\n  \
     otherwise => give 10 mg\n }\n proposal proposed { allow 5 mg..20 mg because \"policy\" }\n }";
@@ -164,5 +177,51 @@ fn an_even_count_has_the_exact_mean_of_the_two_middle_changes_as_median() {
             .contains("up for 2 patients: by 1 mg/day to 2 mg/day (median 1.5 mg/day)"),
         "{}",
         s.text()
+    );
+}
+
+fn scheduled(every: &str) -> Gist {
+    let text = format!(
+        "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{\n  n: count\n }}\n limit dose <= 20 mg hard\n \
+         decide first {{ otherwise => schedule from 5 mg 3 times daily increase by 5 mg every {every} until 20 mg }}\n}}\n"
+    );
+    Gist::of(&decide_text(&text, r#"{"n": 1}"#).1)
+}
+
+#[test]
+fn a_schedule_that_changes_is_a_change() {
+    // The same doses, three times as fast: the doses and totals of the decision are empty,
+    // so only the schedule's steps tell the two apart.
+    let (old, new) = (scheduled("3 days"), scheduled("1 day"));
+    assert!(
+        old.schedule[0].starts_with("days 1-3: 5 mg 3 times daily"),
+        "{old:?}"
+    );
+    assert!(
+        new.schedule[0].starts_with("day 1: 5 mg 3 times daily"),
+        "{new:?}"
+    );
+    assert_eq!(changed_fields(&old, &new), ["schedule"]);
+    let line = change_line(7, &old, &new);
+    assert!(
+        line.starts_with("line 7: give → give; schedule: days 1-3: 5 mg"),
+        "{line}"
+    );
+    assert!(changed_fields(&old, &scheduled("3 days")).is_empty());
+}
+
+#[test]
+fn the_same_choices_in_another_order_are_a_note_other_choices_block() {
+    let old = program("  site: arm | leg");
+    let d = input_differences(&old, &program("  site: leg | arm"));
+    assert!(d.blocking.is_empty(), "{d:?}");
+    assert_eq!(
+        d.notes,
+        ["`site` lists the same choices in another order in the new protocol"]
+    );
+    let d = input_differences(&old, &program("  site: arm | leg | hip"));
+    assert_eq!(
+        d.blocking,
+        ["`site` is arm | leg in the old protocol but arm | leg | hip in the new"]
     );
 }
