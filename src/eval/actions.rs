@@ -6,7 +6,7 @@ use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
-use super::FiredIds;
+use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
@@ -494,7 +494,7 @@ impl<'p> Builder<'p> {
     pub fn finish(
         mut self,
         env: &mut Env<'p>,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
         fired: &mut FiredIds,
     ) -> R<Decision> {
         self.shown_values();
@@ -520,7 +520,7 @@ impl<'p> Builder<'p> {
         &mut self,
         env: &mut Env<'p>,
         dose: &mut Dose,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
         fired: &mut FiredIds,
     ) -> R<bool> {
         let is_bolus = dose.form.as_deref() == Some("bolus");
@@ -549,7 +549,7 @@ impl<'p> Builder<'p> {
             fired.note(&b.limit.id);
             if !b.limit.hard {
                 self.limit_message(b, Level::Warning, b.explain());
-                trace.push(entry("soft limit: warned".into()));
+                trace.push(|| entry("soft limit: warned".into()));
                 continue;
             }
             let rangey = matches!(dose.amount, Amount::Range(..));
@@ -560,7 +560,7 @@ impl<'p> Builder<'p> {
                     Level::Warning,
                     format!("Range capped at {}: {}", b.bound, b.explain()),
                 );
-                trace.push(entry("hard limit: range capped".into()));
+                trace.push(|| entry("hard limit: range capped".into()));
                 continue;
             }
             // A breach that no cap mends is the safety gate's to refuse: it refuses the
