@@ -9,7 +9,8 @@ use super::limits::{self, Breach};
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
-    ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
+    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Program, Reference, RuleSpec,
+    ScheduleSpec,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -609,8 +610,12 @@ fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
             TextPart::Value(e) => {
                 let v = env.eval(e)?;
                 env.charge(super::budget::steps_to_show(&v), span)?;
-                let shown = crate::value::Shown(&v, env.program).to_string();
-                out.push_str(&crate::display::shown(&shown));
+                let reference = match e.kind {
+                    CExprKind::Input(slot) => Some(Reference::Input(slot)),
+                    CExprKind::Let(slot) => Some(Reference::Let(slot)),
+                    _ => None,
+                };
+                env.push_shown(reference, &v, &mut out);
             }
         }
     }

@@ -210,7 +210,6 @@ fn evaluate_within(
         env: &mut env,
         trace: Trace::new(options.trace),
         fired_ids: FiredIds::default(),
-        shown: ShownValues::default(),
     };
     run.decide().map_err(|d| d.with_source(&program.source))
 }
@@ -251,31 +250,6 @@ struct Run<'e, 'p> {
     env: &'e mut Env<'p>,
     trace: Trace,
     fired_ids: FiredIds,
-    /// The trace's text of each input and `let` value written out so far: a value is the same
-    /// for the whole evaluation (inputs do not change and a `let` is worked out once), and
-    /// many rules read the same few, so each is written out once.
-    shown: ShownValues,
-}
-
-/// The trace's text of each input and `let` value, by slot, once written out.
-#[derive(Default)]
-struct ShownValues {
-    inputs: Vec<Option<String>>,
-    lets: Vec<Option<String>>,
-}
-
-impl ShownValues {
-    /// The text kept for `r`, or `write`'s (kept for next time).
-    fn get_or_write(&mut self, r: Reference, write: impl FnOnce() -> String) -> String {
-        let (slots, slot) = match r {
-            Reference::Input(slot) => (&mut self.inputs, slot),
-            Reference::Let(slot) => (&mut self.lets, slot),
-        };
-        if slots.len() <= slot {
-            slots.resize(slot + 1, None);
-        }
-        slots[slot].get_or_insert_with(write).clone()
-    }
 }
 
 impl<'p> Run<'_, 'p> {
@@ -470,7 +444,6 @@ impl<'p> Run<'_, 'p> {
     }
 
     fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {
-        let program = self.program();
         rule.reads
             .iter()
             .map(|(name, r)| {
@@ -493,9 +466,7 @@ impl<'p> Run<'_, 'p> {
                             .charge(budget::steps_to_show(&v), rule.span)
                             .is_ok() =>
                     {
-                        self.shown.get_or_write(*r, || {
-                            crate::display::shown(&crate::value::Shown(&v, program).to_string())
-                        })
+                        self.env.shown_text(Some(*r), &v)
                     }
                     Ok(_) => "…".to_string(),
                     Err(_) => "missing".to_string(),
