@@ -67,6 +67,12 @@ pub struct Protocol {
 pub struct Patient {
     protocol: u64,
     values: Vec<Value>,
+    /// The protocol's `require`s were checked against exactly these values when they were read
+    /// ([`Protocol::read_patient`]) and all hold, so [`Protocol::evaluate`] need not run them
+    /// again. False for a patient built from values by the crate's own front ends
+    /// ([`Protocol::patient`]), whose requirements evaluate checks. Private, and the values
+    /// cannot be changed after reading, so it cannot come to describe other values.
+    requirements_met: bool,
 }
 
 impl Patient {
@@ -149,7 +155,11 @@ impl Protocol {
                 .map(|u| u.into_iter().map(|x| x.require).collect())
         };
         let values = input::read_patient(program, text, format, &source, overrides, &unmet)?;
-        Ok(self.patient(values))
+        // `input::read_patient` refuses data that fails a requirement: these values meet them all.
+        Ok(Patient {
+            requirements_met: true,
+            ..self.patient(values)
+        })
     }
 
     /// A patient from values by input slot that this protocol has already validated: an
@@ -162,6 +172,7 @@ impl Protocol {
         Patient {
             protocol: self.id,
             values,
+            requirements_met: false,
         }
     }
 
@@ -216,7 +227,18 @@ impl Protocol {
         budget: &Budget,
     ) -> Result<Decision, Diagnostic> {
         self.same_protocol(patient)?;
-        eval::evaluate_spending(&self.program, &patient.values, options, budget)
+        let requirements = if patient.requirements_met {
+            eval::Requirements::Met
+        } else {
+            eval::Requirements::Check
+        };
+        eval::evaluate_spending(
+            &self.program,
+            &patient.values,
+            options,
+            budget,
+            requirements,
+        )
     }
 }
 

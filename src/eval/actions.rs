@@ -6,10 +6,11 @@ use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
-use super::FiredIds;
+use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
-    ActionSpec, CExpr, FrequencySpec, GiveSpec, Level, Program, RuleSpec, ScheduleSpec,
+    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Program, Reference, RuleSpec,
+    ScheduleSpec,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -22,14 +23,53 @@ type R<T> = Result<T, Diagnostic>;
 /// The most steps a schedule may expand to.
 pub const MAX_SCHEDULE_STEPS: usize = 200;
 
+/// The messages the rules gave, by their place in the decision's list (which only grows while
+/// it is built). A few are looked through one by one, cheaper than hashing a copy of each; a
+/// protocol may give thousands, so past [`Said::SCAN`] a set of (code, text) is kept.
+#[derive(Default)]
+struct Said {
+    at: Vec<usize>,
+    set: Option<HashSet<(String, String)>>,
+}
+
+impl Said {
+    /// The most messages looked through one by one before a set of them is kept.
+    const SCAN: usize = 32;
+
+    /// True, noting it said at `at` in `messages`, when no message the rules gave so far has
+    /// this code and text.
+    fn first_time(&mut self, messages: &[Message], code: &str, text: &str, at: usize) -> bool {
+        if self.set.is_none() && self.at.len() > Self::SCAN {
+            let set = self
+                .at
+                .iter()
+                .filter_map(|&i| messages.get(i))
+                .map(|m| (m.code.clone(), m.text.clone()))
+                .collect();
+            self.set = Some(set);
+        }
+        let first = match &mut self.set {
+            Some(set) => set.insert((code.to_string(), text.to_string())),
+            None => !self
+                .at
+                .iter()
+                .filter_map(|&i| messages.get(i))
+                .any(|m| m.code == code && m.text == text),
+        };
+        if first {
+            self.at.push(at);
+        }
+        first
+    }
+}
+
 /// Collects the decision while actions are applied.
 pub(super) struct Builder<'p> {
     program: &'p Program,
     path: Vec<usize>,
     decision: Decision,
-    /// The messages given so far, as (code, text): a message is said once, and a protocol may
-    /// give thousands, so this is not found by a scan of the list.
-    said: HashSet<(String, String)>,
+    /// The messages the rules gave so far: a message is said once.
+    said: Said,
     /// For each name shown, the index in `decision.values` of its latest value: a name shown
     /// again moves to the end with its new value (see [`Builder::shown_values`]).
     shown_last: HashMap<String, usize>,
@@ -82,7 +122,7 @@ impl<'p> Builder<'p> {
             program,
             path,
             decision,
-            said: HashSet::new(),
+            said: Said::default(),
             shown_last: HashMap::new(),
         }
     }
@@ -137,7 +177,11 @@ impl<'p> Builder<'p> {
                 ActionSpec::Message { level, code, text } => {
                     let text = render_text(env, text, action.span)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
-                    if !self.said.insert((code.clone(), text.clone())) {
+                    let at = self.decision.messages.len();
+                    if !self
+                        .said
+                        .first_time(&self.decision.messages, code, &text, at)
+                    {
                         continue;
                     }
                     self.decision.messages.push(Message {
@@ -494,7 +538,7 @@ impl<'p> Builder<'p> {
     pub fn finish(
         mut self,
         env: &mut Env<'p>,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
         fired: &mut FiredIds,
     ) -> R<Decision> {
         self.shown_values();
@@ -520,7 +564,7 @@ impl<'p> Builder<'p> {
         &mut self,
         env: &mut Env<'p>,
         dose: &mut Dose,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
         fired: &mut FiredIds,
     ) -> R<bool> {
         let is_bolus = dose.form.as_deref() == Some("bolus");
@@ -549,7 +593,7 @@ impl<'p> Builder<'p> {
             fired.note(&b.limit.id);
             if !b.limit.hard {
                 self.limit_message(b, Level::Warning, b.explain());
-                trace.push(entry("soft limit: warned".into()));
+                trace.push(|| entry("soft limit: warned".into()));
                 continue;
             }
             let rangey = matches!(dose.amount, Amount::Range(..));
@@ -560,7 +604,7 @@ impl<'p> Builder<'p> {
                     Level::Warning,
                     format!("Range capped at {}: {}", b.bound, b.explain()),
                 );
-                trace.push(entry("hard limit: range capped".into()));
+                trace.push(|| entry("hard limit: range capped".into()));
                 continue;
             }
             // A breach that no cap mends is the safety gate's to refuse: it refuses the
@@ -609,8 +653,12 @@ fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
             TextPart::Value(e) => {
                 let v = env.eval(e)?;
                 env.charge(super::budget::steps_to_show(&v), span)?;
-                let shown = crate::value::Shown(&v, env.program).to_string();
-                out.push_str(&crate::display::shown(&shown));
+                let reference = match e.kind {
+                    CExprKind::Input(slot) => Some(Reference::Input(slot)),
+                    CExprKind::Let(slot) => Some(Reference::Let(slot)),
+                    _ => None,
+                };
+                env.push_shown(reference, &v, &mut out);
             }
         }
     }

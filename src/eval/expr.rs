@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::budget::{number_steps, over_budget, value_steps, Budget, Exhausted, PROJECT_STEPS};
 use super::error::EvalError;
-use crate::check::{CExpr, CExprKind, Func, Program};
+use crate::check::{CExpr, CExprKind, Func, Program, Reference};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::{BinaryOp, IsTest, UnaryOp};
 use crate::units::{Quantity, UnitError};
@@ -24,6 +24,34 @@ pub struct Env<'p> {
     /// The walks over lists in progress (`count(xs, …)`, `xs.dose`, `x in xs`), outermost
     /// first: where the steps go when a budget runs out.
     walks: Vec<Span>,
+    /// The text of each input and `let` value written out so far (see [`Env::shown_text`]).
+    shown: ShownValues,
+}
+
+/// The text of each input and `let` value, by slot, once written out.
+#[derive(Default)]
+struct ShownValues {
+    inputs: Vec<Option<String>>,
+    lets: Vec<Option<String>>,
+}
+
+impl ShownValues {
+    /// The text kept for `r`, or `write`'s (kept for next time); `program` sizes the table.
+    fn get_or_write(
+        &mut self,
+        program: &Program,
+        r: Reference,
+        write: impl FnOnce() -> String,
+    ) -> &str {
+        let (slots, slot, count) = match r {
+            Reference::Input(slot) => (&mut self.inputs, slot, program.inputs.len()),
+            Reference::Let(slot) => (&mut self.lets, slot, program.lets.len()),
+        };
+        if slots.len() <= slot {
+            slots.resize(count.max(slot + 1), None);
+        }
+        slots[slot].get_or_insert_with(write)
+    }
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -44,6 +72,28 @@ impl<'p> Env<'p> {
             items: Vec::new(),
             budget,
             walks: Vec::new(),
+            shown: ShownValues::default(),
+        }
+    }
+
+    /// `v` as a message or the trace shows it to a person (shortened when long, see
+    /// [`crate::display::shown`]). `v` is the value of `reference` when one is given: an
+    /// input's or a `let`'s value is the same for the whole evaluation (inputs do not change
+    /// and a `let` is worked out once), and messages and the trace show the same few many
+    /// times, so each is written out once.
+    pub fn shown_text(&mut self, reference: Option<Reference>, v: &Value) -> String {
+        let mut out = String::new();
+        self.push_shown(reference, v, &mut out);
+        out
+    }
+
+    /// [`Env::shown_text`], added to the end of `out`.
+    pub fn push_shown(&mut self, reference: Option<Reference>, v: &Value, out: &mut String) {
+        let program = self.program;
+        let write = || crate::display::shown(&crate::value::Shown(v, program).to_string());
+        match reference {
+            Some(r) => out.push_str(self.shown.get_or_write(program, r, write)),
+            None => out.push_str(&write()),
         }
     }
 

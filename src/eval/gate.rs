@@ -33,7 +33,7 @@ use super::actions::is_rate;
 use super::budget::Budget;
 use super::decision::*;
 use super::expr::Env;
-use super::FiredIds;
+use super::{FiredIds, Trace};
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Atom, Dim, Quantity, Unit};
@@ -98,7 +98,7 @@ fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
 pub(super) fn enforce(
     env: &mut Env<'_>,
     decision: &mut Decision,
-    trace: &mut Vec<TraceEntry>,
+    trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
     let budget = env.budget().clone();
@@ -237,6 +237,54 @@ enum Scale {
     Daily,
 }
 
+/// What a thing given is, for a reason ("the dose 20 mg 4 times daily"): written out only
+/// when a reason needs it, since most doses break no limit and the words cost more than the
+/// check.
+#[derive(Clone, Default)]
+enum What {
+    /// Nothing to hold (a schedule's stop step).
+    #[default]
+    Nothing,
+    /// "the dose …", a dose the decision gives.
+    Dose {
+        amount: Amount,
+        frequency: Option<String>,
+    },
+    /// "the proposed dose …".
+    Proposed(Quantity),
+    /// "the allowed dose …", an end of a proposal's allowed range.
+    Allowed(Quantity),
+    /// "step N of the schedule (…)".
+    Step(usize, Quantity),
+    /// "all doses given together".
+    Together,
+    /// "… with the doses given alongside".
+    Alongside(Box<What>),
+}
+
+impl std::fmt::Display for What {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Nothing => Ok(()),
+            What::Dose { amount, frequency } => {
+                match amount {
+                    Amount::One(q) => write!(f, "the dose {q}")?,
+                    Amount::Range(lo, hi) => write!(f, "the dose {lo} to {hi}")?,
+                }
+                match frequency {
+                    Some(text) => write!(f, " {text}"),
+                    None => Ok(()),
+                }
+            }
+            What::Proposed(q) => write!(f, "the proposed dose {q}"),
+            What::Allowed(q) => write!(f, "the allowed dose {q}"),
+            What::Step(number, dose) => write!(f, "step {number} of the schedule ({dose})"),
+            What::Together => f.write_str("all doses given together"),
+            What::Alongside(what) => write!(f, "{what} with the doses given alongside"),
+        }
+    }
+}
+
 /// Something the decision would give, to be held against the limits.
 struct Exposure {
     /// The value held against ceilings (the most it can be).
@@ -246,7 +294,7 @@ struct Exposure {
     floor_value: Option<Quantity>,
     scale: Scale,
     /// What it is, for the reason ("the dose 20 mg 4 times daily").
-    what: String,
+    what: What,
 }
 
 /// Why the gate refuses.
@@ -270,7 +318,7 @@ struct Given {
     problems: Vec<String>,
     /// Its daily total's low and high end, to add to the other doses given with it.
     daily: Option<(Quantity, Quantity)>,
-    what: String,
+    what: What,
 }
 
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
@@ -284,8 +332,8 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
         Err(text) => breaches.push(own_problem(text.clone())),
         Ok(sums) => {
             let what = match doses.as_slice() {
-                [one] => one.what.as_str(),
-                _ => "all doses given together",
+                [one] => &one.what,
+                _ => &What::Together,
             };
             for (least, most) in sums {
                 hold(
@@ -321,7 +369,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget)
         let g = given_alone(
             &Amount::One(p.value.clone()),
             p.frequency.as_ref(),
-            format!("the proposed dose {}", p.value),
+            What::Proposed(p.value.clone()),
         );
         check_given(limits, &g, &mut breaches, budget);
     }
@@ -342,7 +390,7 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget)
             .into_iter()
             .filter(|q| q.is_positive())
         {
-            let what = format!("the allowed dose {end}");
+            let what = What::Allowed(end.clone());
             let g = given_alone(&Amount::One(end.clone()), p.frequency.as_ref(), what);
             check_given(limits, &g, &mut breaches, budget);
         }
@@ -350,22 +398,22 @@ fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget)
     breaches
 }
 
-fn exposure(value: Quantity, scale: Scale, what: &str) -> Exposure {
+fn exposure(value: Quantity, scale: Scale, what: &What) -> Exposure {
     Exposure {
         floor_value: Some(value.clone()),
         value,
         scale,
-        what: what.to_string(),
+        what: what.clone(),
     }
 }
 
 /// A total per day: ceilings hold its most, floors its least.
-fn total(least: Quantity, most: Quantity, what: &str) -> Exposure {
+fn total(least: Quantity, most: Quantity, what: &What) -> Exposure {
     Exposure {
         value: most,
         floor_value: Some(least),
         scale: Scale::Daily,
-        what: what.to_string(),
+        what: what.clone(),
     }
 }
 
@@ -375,7 +423,10 @@ fn own_problem(text: String) -> Breach {
 
 /// A given dose as the gate sees it.
 fn given_dose(dose: &Dose) -> Given {
-    let what = format!("the dose {}", dose_words(dose));
+    let what = What::Dose {
+        amount: dose.amount.clone(),
+        frequency: dose.frequency.as_ref().map(|f| f.text.clone()),
+    };
     let bolus = dose.form.as_deref() == Some("bolus");
     let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what.clone());
     // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
@@ -398,7 +449,7 @@ fn given_amount(
     amount: &Amount,
     frequency: Option<&FrequencyOut>,
     bolus: bool,
-    what: String,
+    what: What,
 ) -> Given {
     let mut g = Given {
         what: what.clone(),
@@ -456,7 +507,7 @@ fn given_amount(
 
 /// A dose given on its own (a proposal, an end of an allowed range): its total per day is its
 /// own, held against floors too.
-fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: String) -> Given {
+fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: What) -> Given {
     let mut g = given_amount(amount, frequency, false, what);
     if let Some((least, most)) = g.daily.clone() {
         g.exposures.push(total(least, most, &g.what));
@@ -469,7 +520,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
     let Some(dose) = &step.dose else {
         return Given::default();
     };
-    let what = format!("step {} of the schedule ({dose})", step.number);
+    let what = What::Step(step.number, dose.clone());
     let mut g = given_amount(
         &Amount::One(dose.clone()),
         step.frequency.as_ref(),
@@ -482,7 +533,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
                 let what = if with.is_empty() {
                     g.what.clone()
                 } else {
-                    format!("{} with the doses given alongside", g.what)
+                    What::Alongside(Box::new(g.what.clone()))
                 };
                 for (least, most) in sums {
                     g.exposures.push(total(least, most, &what));
@@ -497,7 +548,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
 /// Holds one given thing against the limits: its problems, each exposure, and that at least
 /// one applicable limit holds it.
 fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budget: &Budget) {
-    if g.what.is_empty() {
+    if matches!(g.what, What::Nothing) {
         return;
     }
     if !g.problems.is_empty() {
@@ -681,23 +732,12 @@ fn sum_daily(
     Ok(sums)
 }
 
-fn dose_words(dose: &Dose) -> String {
-    let amount = match &dose.amount {
-        Amount::One(q) => q.to_string(),
-        Amount::Range(lo, hi) => format!("{lo} to {hi}"),
-    };
-    match &dose.frequency {
-        Some(f) => format!("{amount} {}", f.text),
-        None => amount,
-    }
-}
-
 /// Refuses the decision: nothing is given. Each limit is named once (its first breach), and
 /// one critical message says that nothing is given.
 fn refuse_decision(
     decision: &mut Decision,
     breaches: &[Breach],
-    trace: &mut Vec<TraceEntry>,
+    trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
     decision.status = Status::Refused;
@@ -736,7 +776,7 @@ fn refuse_decision(
 fn refuse_proposal(
     decision: &mut Decision,
     breaches: &[Breach],
-    trace: &mut Vec<TraceEntry>,
+    trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
     let Some(p) = &mut decision.proposal else {
@@ -768,12 +808,12 @@ fn refuse_proposal(
     }
 }
 
-fn record(b: &Breach, detail: &str, trace: &mut Vec<TraceEntry>, fired: &mut FiredIds) {
+fn record(b: &Breach, detail: &str, trace: &mut Trace, fired: &mut FiredIds) {
     let Some(limit) = &b.limit else {
         return;
     };
     fired.note(&limit.id);
-    trace.push(TraceEntry {
+    trace.push(|| TraceEntry {
         kind: "limit",
         id: limit.id.clone(),
         fired: true,

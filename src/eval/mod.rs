@@ -25,7 +25,7 @@ pub use expr::Env;
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::HitPolicy;
-use crate::value::{Shown, Value};
+use crate::value::Value;
 
 /// What to record besides the decision.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,23 +36,36 @@ pub struct Options {
 
 /// The ids of the rules that fired and the limits that acted, in order, each noted once: a
 /// decision may break thousands of limits, and a scan of the list per limit would be
-/// quadratic.
+/// quadratic, so past [`FiredIds::SCAN`] ids a set of them is kept (built when first needed;
+/// below it, a scan of a few ids costs less than hashing them).
 #[derive(Debug, Default)]
 pub(super) struct FiredIds {
     list: Vec<String>,
-    seen: std::collections::HashSet<String>,
+    seen: Option<std::collections::HashSet<String>>,
 }
 
 impl FiredIds {
+    /// The most ids looked through one by one before a set of them is kept.
+    const SCAN: usize = 32;
+
     /// Adds an id (a rule fires once per evaluation, so it is never already there).
     pub(super) fn push(&mut self, id: String) {
-        self.seen.insert(id.clone());
+        if let Some(seen) = &mut self.seen {
+            seen.insert(id.clone());
+        }
         self.list.push(id);
     }
 
     /// Adds an id unless it is already there.
     pub(super) fn note(&mut self, id: &str) {
-        if !self.seen.contains(id) {
+        if self.seen.is_none() && self.list.len() > Self::SCAN {
+            self.seen = Some(self.list.iter().cloned().collect());
+        }
+        let there = match &self.seen {
+            Some(seen) => seen.contains(id),
+            None => self.list.iter().any(|x| x == id),
+        };
+        if !there {
             self.push(id.to_string());
         }
     }
@@ -63,10 +76,55 @@ impl FiredIds {
     }
 }
 
+/// The trace being recorded: entries are built only when it is asked for
+/// ([`Options::trace`]), so an evaluation without it writes no values out for it.
+#[derive(Debug, Default)]
+pub(super) struct Trace {
+    on: bool,
+    entries: Vec<TraceEntry>,
+}
+
+impl Trace {
+    /// A trace that records when `on`, and otherwise stays empty.
+    pub(super) fn new(on: bool) -> Trace {
+        Trace {
+            on,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Records the entry `entry` builds, if the trace is on.
+    pub(super) fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        if self.on {
+            self.entries.push(entry());
+        }
+    }
+
+    /// True when the trace is recorded.
+    pub(super) fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// The entries, in order.
+    pub(super) fn into_entries(self) -> Vec<TraceEntry> {
+        self.entries
+    }
+}
+
 /// A rule that fired, with its actions still to apply.
 struct Fired<'p> {
     rule: &'p RuleSpec,
     phase: Option<usize>,
+}
+
+/// Whether an evaluation checks the protocol's `require`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Requirements {
+    /// Check them, and refuse data that fails one.
+    Check,
+    /// They were checked against these very values when the patient was read, and hold (only
+    /// [`crate::Protocol`] knows this: it keeps it on the [`crate::Patient`]).
+    Met,
 }
 
 /// A `require` the patient's data does not meet.
@@ -111,14 +169,16 @@ fn unmet_within<'p>(
 /// decision, so no front end holds values read for one protocol against another.
 ///
 /// `budget` is the work budget to spend from: several evaluations asked for by one command (a
-/// REPL `:sweep`) share one, so that the command as a whole is bounded.
+/// REPL `:sweep`) share one, so that the command as a whole is bounded. `requirements` says
+/// whether the `require`s still need checking (see [`Requirements`]).
 pub(crate) fn evaluate_spending(
     program: &Program,
     inputs: &[Value],
     options: Options,
     budget: &Budget,
+    requirements: Requirements,
 ) -> Result<Decision, Diagnostic> {
-    let decided = evaluate_within(program, inputs, options, budget);
+    let decided = evaluate_within(program, inputs, options, budget, requirements);
     // Fail closed: a part that ran out of steps may have been read as "cannot be worked
     // out" (the gate does so with a limit's condition); nothing decided after that stands.
     match budget.exhausted_at() {
@@ -132,21 +192,23 @@ fn evaluate_within(
     inputs: &[Value],
     options: Options,
     budget: &Budget,
+    requirements: Requirements,
 ) -> Result<Decision, Diagnostic> {
-    if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
-        let r = unmet.require;
-        return Err(EvalError::Rejected {
-            because: r.because.clone(),
-            span: r.condition.span,
+    if requirements == Requirements::Check {
+        if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
+            let r = unmet.require;
+            return Err(EvalError::Rejected {
+                because: r.because.clone(),
+                span: r.condition.span,
+            }
+            .to_diagnostic()
+            .with_source(&program.source));
         }
-        .to_diagnostic()
-        .with_source(&program.source));
     }
     let mut env = Env::with_budget(program, inputs, budget.clone());
     let mut run = Run {
         env: &mut env,
-        options,
-        trace: Vec::new(),
+        trace: Trace::new(options.trace),
         fired_ids: FiredIds::default(),
     };
     run.decide().map_err(|d| d.with_source(&program.source))
@@ -177,17 +239,16 @@ pub(crate) fn hold_dose(
         source: None,
     });
     decision.status = Status::Give;
-    let (mut trace, mut fired) = (Vec::new(), FiredIds::default());
+    let (mut trace, mut fired) = (Trace::new(true), FiredIds::default());
     gate::enforce(&mut env, &mut decision, &mut trace, &mut fired);
     decision.fired = fired.into_list();
-    decision.trace = trace;
+    decision.trace = trace.into_entries();
     decision
 }
 
 struct Run<'e, 'p> {
     env: &'e mut Env<'p>,
-    options: Options,
-    trace: Vec<TraceEntry>,
+    trace: Trace,
     fired_ids: FiredIds,
 }
 
@@ -245,7 +306,7 @@ impl<'p> Run<'_, 'p> {
             &mut self.fired_ids,
         );
         decision.fired = std::mem::take(&mut self.fired_ids).into_list();
-        decision.trace = std::mem::take(&mut self.trace);
+        decision.trace = std::mem::take(&mut self.trace).into_entries();
         if !decision.has_outcome() {
             let place = if decision.phase.is_empty() {
                 "the protocol".to_string()
@@ -345,9 +406,9 @@ impl<'p> Run<'_, 'p> {
                 None if rule.always => true,
                 None => block.policy == HitPolicy::First || !any,
             };
-            if self.options.trace {
+            if self.trace.is_on() {
                 let values = self.read_values(rule);
-                self.trace.push(TraceEntry {
+                self.trace.push(|| TraceEntry {
                     kind: "rule",
                     id: rule.id.clone(),
                     fired: holds,
@@ -383,7 +444,6 @@ impl<'p> Run<'_, 'p> {
     }
 
     fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {
-        let program = self.program();
         rule.reads
             .iter()
             .map(|(name, r)| {
@@ -406,7 +466,7 @@ impl<'p> Run<'_, 'p> {
                             .charge(budget::steps_to_show(&v), rule.span)
                             .is_ok() =>
                     {
-                        crate::display::shown(&Shown(&v, program).to_string())
+                        self.env.shown_text(Some(*r), &v)
                     }
                     Ok(_) => "…".to_string(),
                     Err(_) => "missing".to_string(),

@@ -4,7 +4,7 @@ use super::actions::{amount, daily_total, frequency};
 use super::decision::*;
 use super::expr::Env;
 use super::limits;
-use super::FiredIds;
+use super::{FiredIds, Trace};
 use crate::check::{Level, ProposalSpec};
 use crate::diagnostics::Diagnostic;
 use crate::units::Quantity;
@@ -15,7 +15,7 @@ pub(super) fn judge(
     env: &mut Env<'_>,
     spec: &ProposalSpec,
     decision: &mut Decision,
-    trace: &mut Vec<TraceEntry>,
+    trace: &mut Trace,
     fired: &mut FiredIds,
 ) -> Result<(), Diagnostic> {
     let Some(Value::Num(value)) = env.inputs.get(spec.input).cloned() else {
@@ -97,7 +97,7 @@ fn rules_verdict(
     env: &mut Env<'_>,
     spec: &ProposalSpec,
     value: &Quantity,
-    trace: &mut Vec<TraceEntry>,
+    trace: &mut Trace,
     fired: &mut FiredIds,
 ) -> Result<(Option<Verdict>, Option<Amount>), Diagnostic> {
     let mut verdict: Option<Verdict> = None;
@@ -118,7 +118,7 @@ fn rules_verdict(
             (Some(c), true) => env.truth(c).unwrap_or(false),
             (None, _) => true,
         };
-        trace.push(TraceEntry {
+        trace.push(|| TraceEntry {
             kind: "proposal",
             id: rule.id.clone(),
             fired: applies,

@@ -233,6 +233,7 @@ fn requirements<'p>(
     unmet: &Unmet<'p>,
 ) -> Vec<Diagnostic> {
     let unmet = match unmet(values) {
+        Ok(u) if u.is_empty() => return Vec::new(),
         Ok(u) => u,
         Err(d) => return vec![d],
     };

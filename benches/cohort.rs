@@ -1,0 +1,370 @@
+//! A cohort run, as issue 14 measured it: many varied intrathecal-maintenance patients as JSONL
+//! (one JSON object a line), decided one after another on one thread through the library's
+//! door, the protocol checked once. Measured in one run, so that the ratios hold on a busy
+//! machine whatever its absolute speed:
+//!
+//! - the floor: `serde_json` parsing each line into a `serde_json::Value`;
+//! - `read_patient` + `evaluate` (what a cohort run costs per patient);
+//! - `evaluate` alone, and `evaluate` with the trace;
+//! - the check of generated protocols of 1,000 and 5,000 rules.
+//!
+//! `cargo bench --bench cohort` runs the criterion benchmarks and then prints the ratios
+//! (posology/floor, trace/eval, per-patient microseconds) from rounds interleaved in one
+//! process, best of several. `cargo bench --bench cohort -- ratios` prints the ratios alone.
+//!
+//! For a profiler (perf, callgrind), `COHORT_STAGE=floor|read|full|eval|trace` runs that one
+//! stage over the cohort `COHORT_ROUNDS` times (default 10) and nothing else.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use posology::input::Format;
+use posology::{Options, Patient, Protocol};
+
+/// Patients in the cohort each criterion iteration and each timed round runs over.
+const COHORT: usize = 2_000;
+
+/// A small deterministic generator (xorshift), so the cohort is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A date `days` after 2026-01-01, as `YYYY-MM-DD` (months of 28 days keep it simple and valid).
+fn date(days: u64) -> String {
+    let year = 2026 + days / 336;
+    let month = 1 + (days % 336) / 28;
+    let day = 1 + days % 28;
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// One maintenance patient as a JSON line, with values like those of
+/// `protocols/baclofen_intrathecal/cases/*.json`: most fields present, some left out, doses
+/// sometimes with decimals.
+fn patient_line(rng: &mut Rng) -> String {
+    let mut fields: Vec<String> = vec![
+        "\"phase\": \"maintenance\"".into(),
+        format!("\"origin\": \"{}\"", rng.pick(&["spinal", "cerebral"])),
+        format!("\"age\": \"{} years\"", 4 + rng.below(85)),
+    ];
+    let daily = 50 + rng.below(2400);
+    let daily = if rng.chance(20) {
+        format!("{daily}.5")
+    } else {
+        daily.to_string()
+    };
+    fields.push(format!("\"daily_dose\": \"{daily} mcg/day\""));
+    if rng.chance(90) {
+        fields.push(format!("\"hours_since_change\": \"{} h\"", rng.below(2000)));
+    }
+    if rng.chance(90) {
+        let response = rng.pick(&["adequate", "adequate", "inadequate", "adverse"]);
+        fields.push(format!("\"response\": \"{response}\""));
+    }
+    let pump = rng.chance(70).then(|| {
+        rng.pick(&[
+            "synchromed_ii_20ml",
+            "synchromed_ii_40ml",
+            "prometra_20ml",
+            "prometra_ii_40ml",
+        ])
+    });
+    if let Some(pump) = pump {
+        fields.push(format!("\"pump\": \"{pump}\""));
+    }
+    let alarm = if rng.chance(20) { 3 } else { 2 };
+    if alarm != 2 {
+        fields.push(format!("\"alarm_volume\": \"{alarm} mL\""));
+    }
+    if rng.chance(30) {
+        let most = if pump.is_some_and(|p| p.contains("40ml")) {
+            40
+        } else {
+            20
+        };
+        let volume = alarm + 1 + rng.below(most - alarm);
+        fields.push(format!("\"reservoir_volume\": \"{volume} mL\""));
+    }
+    if rng.chance(80) {
+        let concentration = rng.pick(&["500", "1000", "2000", "250", "1500"]);
+        fields.push(format!("\"concentration\": \"{concentration} mcg/mL\""));
+    }
+    if rng.chance(60) {
+        let last = rng.below(600);
+        fields.push(format!("\"last_refill\": \"{}\"", date(last)));
+        if rng.chance(50) {
+            fields.push(format!("\"today\": \"{}\"", date(last + rng.below(120))));
+        }
+    }
+    if rng.chance(40) {
+        let proposed = rng.below(3000);
+        fields.push(format!("\"proposed_daily_dose\": \"{proposed} mcg/day\""));
+    }
+    format!("{{{}}}", fields.join(", "))
+}
+
+fn intrathecal() -> Protocol {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("protocols/baclofen_intrathecal.dose");
+    let text = std::fs::read_to_string(path).expect("bundled protocol");
+    Protocol::load("baclofen_intrathecal.dose", &text).expect("the protocol checks")
+}
+
+/// The cohort as JSONL, every line a patient the protocol accepts (a line its `require`s
+/// refuse is generated again).
+fn cohort(protocol: &Protocol, n: usize) -> String {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut out = String::new();
+    let mut kept = 0;
+    while kept < n {
+        let line = patient_line(&mut rng);
+        if protocol
+            .read_patient("cohort.jsonl", &line, Format::Json, &[])
+            .is_ok()
+        {
+            out.push_str(&line);
+            out.push('\n');
+            kept += 1;
+        }
+    }
+    out
+}
+
+fn floor(jsonl: &str) -> usize {
+    jsonl
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(black_box(line)).expect("JSON");
+            v.as_object().map_or(0, |o| o.len())
+        })
+        .sum()
+}
+
+fn decode_and_evaluate(protocol: &Protocol, jsonl: &str) -> usize {
+    jsonl
+        .lines()
+        .map(|line| {
+            let patient = protocol
+                .read_patient("cohort.jsonl", black_box(line), Format::Json, &[])
+                .expect("valid patient");
+            let decision = protocol
+                .evaluate(&patient, Options::default())
+                .expect("decides");
+            decision.doses.len()
+        })
+        .sum()
+}
+
+fn evaluate_all(protocol: &Protocol, patients: &[Patient], trace: bool) -> usize {
+    patients
+        .iter()
+        .map(|p| {
+            let decision = protocol
+                .evaluate(black_box(p), Options { trace })
+                .expect("decides");
+            decision.doses.len() + decision.trace.len()
+        })
+        .sum()
+}
+
+fn read_all(protocol: &Protocol, jsonl: &str) -> Vec<Patient> {
+    jsonl
+        .lines()
+        .map(|line| {
+            protocol
+                .read_patient("cohort.jsonl", line, Format::Json, &[])
+                .expect("valid patient")
+        })
+        .collect()
+}
+
+/// A protocol of `rules` rules in a phase's `decide first`, each like a real one: a condition
+/// on two inputs, a dose, a note quoting a value, a label section (about 172 bytes a rule, as
+/// in issue 14: 1,000 rules are 168 KB, 5,000 rules 860 KB).
+fn many_rules(rules: usize) -> String {
+    let mut text = String::from(
+        "protocol many {\n  version \"1.0.0\"\n  source \"generated\"\n  route \"oral\"\n  \
+         inputs {\n    dose: mg in 0 mg..1000 mg\n    age: years in 0 years..120 years\n    \
+         kind: a | b | c\n  }\n  limit dose <= 1000 mg hard because \"ceiling\"\n  \
+         phase main {\n    decide first {\n",
+    );
+    for i in 0..rules {
+        text.push_str(&format!(
+            "      r{i}: when dose > {} mg and (age < {} years or kind == b) source \"Label D&A, Section {i}\"\n        \
+             => give dose * {}% ; note n{i}: \"rule {i} for {{dose}} at {{age}}\"\n",
+            i % 997,
+            18 + i % 60,
+            50 + i % 50,
+        ));
+    }
+    text.push_str("      otherwise => give dose\n    }\n  }\n}\n");
+    text
+}
+
+fn bench_cohort(c: &mut Criterion) {
+    let protocol = intrathecal();
+    let jsonl = cohort(&protocol, COHORT);
+    let patients = read_all(&protocol, &jsonl);
+    let mut group = c.benchmark_group("cohort");
+    group
+        .throughput(Throughput::Elements(COHORT as u64))
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("serde_json floor", |b| b.iter(|| floor(&jsonl)));
+    group.bench_function("read_patient+evaluate", |b| {
+        b.iter(|| decode_and_evaluate(&protocol, &jsonl))
+    });
+    group.bench_function("evaluate", |b| {
+        b.iter(|| evaluate_all(&protocol, &patients, false))
+    });
+    group.bench_function("evaluate with trace", |b| {
+        b.iter(|| evaluate_all(&protocol, &patients, true))
+    });
+    group.finish();
+}
+
+fn bench_check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for rules in [1_000, 5_000] {
+        let text = many_rules(rules);
+        group.bench_function(format!("{rules} rules ({} KB)", text.len() / 1024), |b| {
+            b.iter(|| Protocol::load("many.dose", black_box(&text)).expect("checks"))
+        });
+    }
+    group.finish();
+}
+
+/// Seconds of CPU time this thread has used: unlike the wall clock, it does not count the time
+/// other processes on a busy machine took from it, so the ratios below hold on a shared machine.
+#[cfg(unix)]
+fn thread_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` through a valid pointer to a local.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0;
+    if ok {
+        t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    } else {
+        wall_seconds()
+    }
+}
+
+#[cfg(not(unix))]
+fn thread_seconds() -> f64 {
+    wall_seconds()
+}
+
+fn wall_seconds() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// The best time of `rounds` runs of `f`, per item, in microseconds of this thread's CPU time.
+fn best(rounds: usize, items: usize, mut f: impl FnMut() -> usize) -> f64 {
+    (0..rounds)
+        .map(|_| {
+            let start = thread_seconds();
+            black_box(f());
+            (thread_seconds() - start) * 1e6 / items as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Times every stage in interleaved rounds within this one process and prints per-patient
+/// microseconds and the ratios the issue's targets are stated in.
+fn ratios(_: &mut Criterion) {
+    let protocol = intrathecal();
+    let jsonl = cohort(&protocol, COHORT);
+    let patients = read_all(&protocol, &jsonl);
+    if let Ok(stage) = std::env::var("COHORT_STAGE") {
+        let rounds: usize = std::env::var("COHORT_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(10);
+        for _ in 0..rounds {
+            black_box(match stage.as_str() {
+                "floor" => floor(&jsonl),
+                "read" => read_all(&protocol, &jsonl).len(),
+                "full" => decode_and_evaluate(&protocol, &jsonl),
+                "eval" => evaluate_all(&protocol, &patients, false),
+                "trace" => evaluate_all(&protocol, &patients, true),
+                other => panic!("COHORT_STAGE={other}: floor, read, full, eval or trace"),
+            });
+        }
+        return;
+    }
+    let (mut floor_us, mut full_us, mut eval_us, mut trace_us) =
+        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..7 {
+        floor_us = floor_us.min(best(3, COHORT, || floor(&jsonl)));
+        full_us = full_us.min(best(3, COHORT, || decode_and_evaluate(&protocol, &jsonl)));
+        eval_us = eval_us.min(best(3, COHORT, || {
+            evaluate_all(&protocol, &patients, false)
+        }));
+        trace_us = trace_us.min(best(3, COHORT, || evaluate_all(&protocol, &patients, true)));
+    }
+    let read_us = best(5, COHORT, || read_all(&protocol, &jsonl).len());
+    println!("\ncohort of {COHORT} intrathecal maintenance patients (best of 21 rounds, thread CPU time):");
+    println!("  serde_json::Value parse (floor)  {floor_us:8.3} µs/patient");
+    println!("  read_patient alone               {read_us:8.3} µs/patient");
+    println!("  read_patient + evaluate          {full_us:8.3} µs/patient");
+    println!("  evaluate                         {eval_us:8.3} µs/patient");
+    println!("  evaluate with trace              {trace_us:8.3} µs/patient");
+    println!(
+        "  posology/floor {:.2}x (target <= 3)   trace/eval {:.2}x (target <= 1.3)",
+        full_us / floor_us,
+        trace_us / eval_us
+    );
+    for rules in [1_000, 5_000] {
+        let text = many_rules(rules);
+        let ms = (0..3)
+            .map(|_| {
+                let start = thread_seconds();
+                let loaded = Protocol::load("many.dose", black_box(&text));
+                let ms = (thread_seconds() - start) * 1e3;
+                if let Err(diags) = loaded {
+                    println!(
+                        "  {rules}-rule protocol refused: {}",
+                        diags.first().map_or("", |d| d.code)
+                    );
+                }
+                ms
+            })
+            .fold(f64::INFINITY, f64::min);
+        println!(
+            "  check of a {rules}-rule protocol ({} KB)  {ms:8.2} ms",
+            text.len() / 1024
+        );
+    }
+}
+
+criterion_group!(benches, bench_cohort, bench_check, ratios);
+criterion_main!(benches);
