@@ -633,9 +633,10 @@ fn progress() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Writes one outcome: a JSON line, or a CSV row. Text bound for a terminal is escaped.
-/// False when the output is closed (`posology cohort … | head`).
-fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv: bool) -> bool {
+/// One outcome as it is written: a JSON line, or a CSV row; escaped when the output is a
+/// terminal. Built on the worker that decided the row, so that writing the decisions out (a
+/// full decision as JSON is most of a row's cost) runs on every worker, not on one thread.
+fn render_outcome(program: &Program, outcome: &Outcome, csv: bool, terminal: bool) -> String {
     let line = if csv {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -646,12 +647,11 @@ fn write_outcome(out: &mut impl Write, program: &Program, outcome: &Outcome, csv
     } else {
         format!("{}\n", cohort::jsonl(program, outcome))
     };
-    let shown = if std::io::stdout().is_terminal() {
-        posology::display::terminal_safe(&line)
+    if terminal {
+        posology::display::terminal_safe(&line).into_owned()
     } else {
-        line.as_str().into()
-    };
-    out.write_all(shown.as_bytes()).is_ok()
+        line
+    }
 }
 
 /// Runs a protocol over a file of patients: one decision per row in input order on standard
@@ -688,13 +688,19 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
     let jobs = args.jobs.unwrap_or_else(cohort::default_jobs);
     // A closed output stops the run quietly: nothing more would be seen. The run then fails
     // (as `diff` does): the rows after it were never read or decided.
-    let finished = cohort::run_while(&protocol, rows, jobs, |outcome| {
+    let terminal = std::io::stdout().is_terminal();
+    let decide_and_render = |record: &cohort::Record| {
+        let outcome = cohort::decide(&protocol, record);
+        let line = render_outcome(program, &outcome, args.csv, terminal);
+        (outcome, line)
+    };
+    let finished = cohort::work_while(rows, jobs, decide_and_render, |(outcome, line)| {
         failed += usize::from(outcome.failed());
         summary.add(program, &outcome);
         if let Some(bar) = &bar {
             bar.inc(1);
         }
-        write_outcome(&mut out, program, &outcome, args.csv)
+        out.write_all(line.as_bytes()).is_ok()
     });
     let finished = out.flush().is_ok() && finished;
     if let Some(bar) = &bar {
