@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use serde_json::{json, Value as Json};
 
-use crate::check::{InputSpec, Level, Program, Type};
+use crate::check::{InputSpec, Program, Type};
 use crate::eval::{Amount, Decision, ProposalOutcome};
 use crate::units::Quantity;
 
@@ -249,16 +249,10 @@ fn schedule_steps(s: &crate::eval::Schedule) -> Vec<String> {
     s.steps
         .iter()
         .map(|st| {
-            let days = match st.to_day {
-                Some(to) if to != st.from_day => format!("days {}-{to}", st.from_day),
-                Some(_) => format!("day {}", st.from_day),
-                None => format!("day {} on", st.from_day),
-            };
-            let dates = match (st.from_date, st.to_date) {
-                (Some(a), Some(b)) if a != b => format!(" ({a} to {b})"),
-                (Some(a), Some(_)) => format!(" ({a})"),
-                (Some(a), None) => format!(" (from {a})"),
-                _ => String::new(),
+            let days = text::step_days(st);
+            let dates = match text::step_dates(st) {
+                d if d.is_empty() => d,
+                d => format!(" ({d})"),
             };
             let what = match (st.stop, &st.dose, &st.frequency) {
                 (true, _, _) => "stop".to_string(),
@@ -298,11 +292,7 @@ fn verdict(p: &ProposalOutcome) -> String {
 
 /// `WARNING check_catheter`: a message's severity and code (its text when it has no code).
 fn message_word(m: &crate::eval::Message) -> String {
-    let level = match m.level {
-        Level::Info => "note",
-        Level::Warning => "WARNING",
-        Level::Critical => "CRITICAL",
-    };
+    let level = text::level_word(m.level);
     let what = if m.code.is_empty() {
         crate::display::shown(&m.text)
     } else {

@@ -49,7 +49,28 @@ fn cite(rule: &str, source: &Option<String>) -> String {
     }
 }
 
-fn level_word(level: Level) -> &'static str {
+/// A schedule step's days: `days 1-3`, `day 4`, `day 7 on`.
+pub(super) fn step_days(st: &Step) -> String {
+    match st.to_day {
+        Some(to) if to != st.from_day => format!("days {}-{to}", st.from_day),
+        Some(_) => format!("day {}", st.from_day),
+        None => format!("day {} on", st.from_day),
+    }
+}
+
+/// A schedule step's dates, when the schedule has a start date: `2026-12-01 to 2026-12-03`,
+/// `2026-12-04`, `from 2026-12-07`; empty without one.
+pub(super) fn step_dates(st: &Step) -> String {
+    match (st.from_date, st.to_date) {
+        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+        (Some(a), Some(_)) => a.to_string(),
+        (Some(a), None) => format!("from {a}"),
+        _ => String::new(),
+    }
+}
+
+/// A message's severity as the decision prints it: `note`, `WARNING`, `CRITICAL`.
+pub(super) fn level_word(level: Level) -> &'static str {
     match level {
         Level::Info => "note",
         Level::Warning => "WARNING",
@@ -172,17 +193,7 @@ fn schedule(out: &mut String, s: &Schedule) {
         .steps
         .iter()
         .map(|st| {
-            let days = match st.to_day {
-                Some(to) if to != st.from_day => format!("days {}-{to}", st.from_day),
-                Some(_) => format!("day {}", st.from_day),
-                None => format!("day {} on", st.from_day),
-            };
-            let dates = match (st.from_date, st.to_date) {
-                (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
-                (Some(a), Some(_)) => a.to_string(),
-                (Some(a), None) => format!("from {a}"),
-                _ => String::new(),
-            };
+            let (days, dates) = (step_days(st), step_dates(st));
             if st.stop {
                 return [
                     format!("{}.", st.number),
