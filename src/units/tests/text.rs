@@ -418,3 +418,64 @@ fn unit_products_report_the_factor_to_fold() {
     assert_eq!(u("mg").div(&u("kg")).unwrap().unit, u("mg/kg"));
     assert!(!u("mg/day").factor_to(&u("mcg/h")).unwrap().terminates());
 }
+
+#[test]
+fn banned_abbreviations_say_why_they_are_banned() {
+    for (text, why) in [
+        ("U", "misread as 0 or 4, causing a tenfold overdose"),
+        ("u", "misread as 0 or 4, causing a tenfold overdose"),
+        ("IU", "misread as IV or 10"),
+        ("iu", "misread as IV or 10"),
+        ("cc", "misread as U or 00"),
+    ] {
+        let message = Unit::parse(text).unwrap_err().to_string();
+        assert!(message.contains(why), "{text}: {message}");
+        assert!(message.starts_with(&format!("`{text}` is")), "{message}");
+    }
+}
+
+#[test]
+fn each_error_labels_the_offending_text_in_a_few_words() {
+    let diag = Quantity::parse("5 IU")
+        .unwrap_err()
+        .to_diagnostic(Span::new(2, 4));
+    assert_eq!(diag.labels[0].text, "error-prone abbreviation");
+    let labelled = [
+        (Unit::parse("mgg").unwrap_err(), "unknown unit"),
+        (UnitError::Overflow, "too large"),
+        (UnitError::DivisionByZero, "division by zero"),
+        (UnitError::MissingUnit, "unit missing"),
+        (UnitError::OutOfRange, "out of range"),
+    ];
+    for (err, label) in labelled {
+        let diag = err.to_diagnostic(Span::new(0, 1));
+        assert_eq!(diag.labels.len(), 1);
+        assert_eq!(diag.labels[0].text, label, "{err}");
+        assert_eq!(diag.labels[0].span, Span::new(0, 1));
+    }
+    let mismatch = q("5 mg").add(&q("5 mL")).unwrap_err();
+    assert_eq!(
+        mismatch.to_diagnostic(Span::default()).labels[0].text,
+        "these quantities are of different kinds"
+    );
+}
+
+#[test]
+fn exact_display_pluralises_by_the_value() {
+    assert_eq!(q("1 day").display_exact(), "1 day");
+    assert_eq!(q("3 days").display_exact(), "3 days");
+    assert_eq!(q("0.5 day").display_exact(), "0.5 days");
+    assert_eq!(
+        Quantity::new(Rational::new(2, 3).unwrap(), u("days")).display_exact(),
+        "2/3 days"
+    );
+}
+
+#[test]
+fn an_approximate_value_shown_as_one_is_singular() {
+    // 30001/30000 has no finite decimal expansion and rounds to 1 at 4 places.
+    let near_one = Quantity::new(Rational::new(30001, 30000).unwrap(), u("days"));
+    assert_eq!(near_one.to_string(), "~1 day");
+    let near_two = Quantity::new(Rational::new(60001, 30000).unwrap(), u("days"));
+    assert_eq!(near_two.to_string(), "~2 days");
+}
