@@ -799,6 +799,56 @@ mod tests {
         assert_eq!(Rational::new(-1, 3).unwrap().rounded_text(0), "0");
     }
 
+    /// Denominators with more than 38 factors of two do not fit the 128-bit fast path of
+    /// [`small_decimal_text`]: their digits are worked out from the counted twos and fives.
+    #[test]
+    fn long_terminating_values_print_every_digit() {
+        let with_fives = Rational::new(7, (1 << 40) * 125).unwrap();
+        assert_eq!(
+            with_fives.decimal_text().as_deref(),
+            Some("0.0000000000000509317032992839813232421875")
+        );
+        let negative = Rational::new(-3, 1 << 39).unwrap();
+        assert_eq!(
+            negative.decimal_text().as_deref(),
+            Some("-0.000000000005456968210637569427490234375")
+        );
+        let widest = Rational::new(1, 1 << 62).unwrap();
+        assert_eq!(
+            widest.exact_text(),
+            "0.00000000000000000021684043449710088680149056017398834228515625"
+        );
+        assert!(matches!(widest.0, Repr::Small { .. }));
+        let big_den = BigInt::from(125u32) << 70usize;
+        let big = Rational::from_big(BigRational::new(BigInt::from(7u32), big_den));
+        assert!(matches!(big.0, Repr::Big(_)));
+        assert!(big.terminates());
+        assert_eq!(
+            big.decimal_text().as_deref(),
+            Some("0.0000000000000000000000474338450462408189878260600380599498748779296875")
+        );
+        let big_third = Rational::from_big(BigRational::new(
+            BigInt::one(),
+            BigInt::from(3u32) << 70usize,
+        ));
+        assert!(!big_third.terminates());
+        assert_eq!(big_third.decimal_text(), None);
+    }
+
+    /// A numerator of exactly `MAX_BITS` bits is still in bounds when the magnitude is.
+    #[test]
+    fn bounds_at_the_widest_numerator() {
+        let numer = (BigInt::one() << 255usize) + 1u32;
+        let at_limit =
+            Rational::from_big(BigRational::new(numer.clone(), BigInt::one() << 200usize));
+        assert_eq!(at_limit.check_bounds(), Ok(()));
+        let past = Rational::from_big(BigRational::new(
+            numer << 1usize | BigInt::one(),
+            BigInt::one() << 200usize,
+        ));
+        assert_eq!(past.check_bounds(), Err(UnitError::Overflow));
+    }
+
     #[test]
     fn floor_and_ceil() {
         let v = Rational::new(-7, 2).unwrap();
