@@ -158,7 +158,12 @@ fn name() -> impl Strategy<Value = String> {
         Just("daily_dose"),
         Just("test_doses"),
         Just("x1"),
-        Just("first_value")
+        Just("first_value"),
+        // Names that begin with a word of the language, or end in a digit.
+        Just("indication"),
+        Just("every_dose"),
+        Just("inr"),
+        Just("dose_1")
     ]
     .prop_map(String::from)
 }
@@ -268,18 +273,20 @@ fn action() -> impl Strategy<Value = Action> {
     let kind = prop_oneof![
         (
             expression(),
-            prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
-            proptest::option::of(expression())
+            prop_oneof![
+                Just(None),
+                Just(Some("bolus")),
+                Just(Some("infusion")),
+                Just(Some("tablet"))
+            ],
+            proptest::option::of(frequency())
         )
-            .prop_map(|(amount, form, n)| {
+            .prop_map(|(amount, form, frequency)| {
                 ActionKind::Give(Give {
                     amount,
                     form: form.map(ident),
                     route: None,
-                    frequency: n.map(|n| Frequency {
-                        kind: FrequencyKind::TimesDaily(n),
-                        span: Default::default(),
-                    }),
+                    frequency,
                     over: None,
                     duration: None,
                 })
@@ -317,7 +324,13 @@ fn rule() -> impl Strategy<Value = Rule> {
 }
 
 fn frequency() -> impl Strategy<Value = Frequency> {
+    let one = e(ExprKind::Quantity {
+        value: rust_decimal::Decimal::ONE,
+        unit: None,
+    });
     prop_oneof![
+        // `once daily`
+        Just(FrequencyKind::TimesDaily(one)),
         expression().prop_map(FrequencyKind::TimesDaily),
         expression().prop_map(FrequencyKind::Every),
     ]
@@ -332,7 +345,12 @@ fn expectation() -> impl Strategy<Value = Expect> {
     let word = |words: &'static [&'static str]| proptest::sample::select(words).prop_map(ident);
     let give = (
         expression(),
-        prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
+        prop_oneof![
+            Just(None),
+            Just(Some("bolus")),
+            Just(Some("infusion")),
+            Just(Some("tablet"))
+        ],
         any::<bool>(),
         proptest::option::of(frequency()),
         any::<bool>(),

@@ -60,14 +60,18 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::decide => "`decide`",
         Rule::hit_policy => "`first` or `collect`",
         Rule::decision_rule => "a rule (`when …` or `otherwise`)",
-        Rule::rule_name => "a rule name",
+        Rule::rule_name | Rule::rule_keyword => "a rule name",
         Rule::otherwise => "`otherwise`",
         Rule::always => "`always`",
         Rule::actions => "an action",
         Rule::give => "`give`",
         Rule::form => "a form (bolus, infusion, tablet)",
         Rule::route_mod => "`route`",
-        Rule::frequency | Rule::times_daily | Rule::every => {
+        Rule::frequency
+        | Rule::times_daily
+        | Rule::once_daily
+        | Rule::count_word
+        | Rule::every => {
             "a frequency (`3 times daily`, `every 8 h`)"
         }
         Rule::over => "`over`",
@@ -246,6 +250,9 @@ fn fallback_help(text: &str, pos: usize, positives: &[Rule]) -> String {
 /// The mistakes that get a message of their own: a `;` or `=>` missing before an action, and
 /// a file that ends inside a block.
 fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic> {
+    if let Some(d) = reserved_name(text, span.start, positives) {
+        return Some(d);
+    }
     let expects = |rule: Rule| positives.contains(&rule);
     let rest = text.get(span.start..).unwrap_or("");
     let single_equals = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
@@ -291,6 +298,53 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         );
     }
     None
+}
+
+/// A keyword written where a name is declared: `let daily = …`, `in: mg` among the inputs,
+/// `phase every {`, `goto if`. The reader fails at the keyword (a name was expected there) or
+/// just after it (`default:` was read as the start of `default VALUE`), so both are looked at.
+fn reserved_name(text: &str, pos: usize, positives: &[Rule]) -> Option<Diagnostic> {
+    let wants_name = positives
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::name));
+    let declares = |after: &str| {
+        after.starts_with([':', '{'])
+            || (after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>"))
+    };
+    let rest = text.get(pos..)?;
+    let at = pos + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if let Some(word) = found_word(text, pos).filter(|w| wants_name && KEYWORDS.contains(w)) {
+        let after = text[at + word.len()..].trim_start();
+        let before = text[..pos].trim_end();
+        let named_by = ["let", "phase", "goto", "next", "protocol", "show"];
+        let word_before = before
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next();
+        if declares(after) || word_before.is_some_and(|w| named_by.contains(&w)) {
+            let span = Span::new(at, at + word.len());
+            return Some(reserved(word, span));
+        }
+    }
+    if !declares(rest.trim_start()) {
+        return None;
+    }
+    let before = text[..pos].trim_end();
+    let start = before
+        .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+        .len();
+    let word = &before[start..];
+    let lead = text[..start].trim_end();
+    let opens =
+        lead.is_empty() || lead.ends_with(['{', ',']) || text[lead.len()..start].contains('\n');
+    (KEYWORDS.contains(&word) && opens).then(|| reserved(word, Span::new(start, before.len())))
+}
+
+fn reserved(word: &str, span: Span) -> Diagnostic {
+    SyntaxError::ReservedWord {
+        word: word.to_string(),
+        span,
+    }
+    .into()
 }
 
 /// A word read as the name of a rule (`name: when …`) because nothing else could follow there:
@@ -468,6 +522,8 @@ fn continues(r: Rule) -> bool {
             | Rule::route_mod
             | Rule::frequency
             | Rule::times_daily
+            | Rule::once_daily
+            | Rule::count_word
             | Rule::every
             | Rule::over
             | Rule::for_dur
