@@ -292,13 +292,26 @@ fn action() -> impl Strategy<Value = Action> {
                 })
             }),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Stop(text(&t))),
-        ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ActionKind::Warn {
+        ("[a-z ]{1,12}", any::<bool>(), code()).prop_map(|(t, critical, code)| ActionKind::Warn {
             critical,
-            code: Some(ident("code")),
+            code: Some(ident(&code)),
             text: text(&t)
         }),
         expression().prop_map(ActionKind::Wait),
         expression().prop_map(ActionKind::Observe),
+        give_in_full(),
+        schedule(),
+        "[a-z ]{1,12}".prop_map(|t| ActionKind::Hold(text(&t))),
+        "[a-z ]{1,12}".prop_map(|t| ActionKind::Refuse(text(&t))),
+        (proptest::option::of(code()), "[a-z ]{1,12}").prop_map(|(code, t)| ActionKind::Note {
+            code: code.map(|c| ident(&c)),
+            text: text(&t)
+        }),
+        name().prop_map(|p| ActionKind::Goto(ident(&p))),
+        (name(), proptest::option::of(expression()))
+            .prop_map(|(p, after)| ActionKind::Next(ident(&p), after)),
+        proptest::collection::vec(name(), 1..3)
+            .prop_map(|names| ActionKind::Show(names.iter().map(|n| ident(n)).collect())),
     ];
     kind.prop_map(|kind| Action {
         kind,
@@ -306,14 +319,72 @@ fn action() -> impl Strategy<Value = Action> {
     })
 }
 
+/// A message code or rule name: a name, or a keyword (a `:` follows it).
+fn code() -> impl Strategy<Value = String> {
+    prop_oneof![
+        name(),
+        proptest::sample::select(posology::syntax::KEYWORDS).prop_map(String::from)
+    ]
+}
+
+/// A `give` with every part: route, `over` and `for` too.
+fn give_in_full() -> impl Strategy<Value = ActionKind> {
+    (
+        expression(),
+        proptest::option::of(frequency()),
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+    )
+        .prop_map(|(amount, frequency, over, duration)| {
+            ActionKind::Give(Give {
+                amount,
+                form: Some(ident("solution")),
+                route: Some(ident("oral")),
+                frequency,
+                over,
+                duration,
+            })
+        })
+}
+
+fn schedule() -> impl Strategy<Value = ActionKind> {
+    (
+        (
+            expression(),
+            proptest::option::of(frequency()),
+            any::<bool>(),
+        ),
+        (expression(), expression()),
+        (
+            proptest::option::of(expression()),
+            proptest::option::of(expression()),
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |((from, frequency, increase), (step, every), (until, starting, then_stop))| {
+                ActionKind::Schedule(Schedule {
+                    from,
+                    frequency,
+                    increase,
+                    step,
+                    every,
+                    until,
+                    starting,
+                    then_stop,
+                })
+            },
+        )
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     (
         proptest::option::of(expression()),
         proptest::collection::vec(action(), 1..3),
-        any::<bool>(),
+        proptest::option::of(code()),
     )
         .prop_map(|(when, actions, named)| Rule {
-            name: named.then(|| ident("a_rule")),
+            name: named.map(|n| ident(&n)),
             when,
             always: false,
             head_span: Default::default(),
@@ -427,31 +498,71 @@ fn example() -> impl Strategy<Value = Example> {
     })
 }
 
+/// An optional input of a type, with no range or default.
+fn declared(name: &str, kind: TypeExprKind) -> InputDecl {
+    InputDecl {
+        name: ident(name),
+        ty: TypeExpr {
+            kind,
+            span: Default::default(),
+        },
+        optional: Some(Default::default()),
+        default: None,
+        range: None,
+        span: Default::default(),
+    }
+}
+
+/// An input: a choice of one value or more, a count with a range and a default, a record with
+/// a choice of one value in it, a list.
+fn input() -> impl Strategy<Value = InputDecl> {
+    let choice =
+        |values: Vec<String>| TypeExprKind::Enum(values.iter().map(|v| ident(v)).collect());
+    let ty = |kind| TypeExpr {
+        kind,
+        span: Default::default(),
+    };
+    prop_oneof![
+        (name(), proptest::collection::vec(name(), 1..3))
+            .prop_map(move |(n, values)| declared(&n, choice(values))),
+        (name(), expression(), quantity()).prop_map(|(n, range, default)| InputDecl {
+            optional: None,
+            range: Some(range),
+            default: Some(Value {
+                kind: ValueKind::Expr(default),
+                span: Default::default(),
+            }),
+            ..declared(&n, TypeExprKind::Named("count".into()))
+        }),
+        (name(), name()).prop_map(move |(n, v)| {
+            let field = declared("kind", choice(vec![v]));
+            let record = TypeExprKind::Record(vec![
+                field,
+                declared("amount", TypeExprKind::Named("mg".into())),
+            ]);
+            declared(&n, TypeExprKind::List(Box::new(ty(record))))
+        }),
+    ]
+}
+
 fn protocol() -> impl Strategy<Value = Protocol> {
     (
         proptest::collection::vec(expression(), 0..3),
         proptest::collection::vec(rule(), 1..4),
         proptest::collection::vec(expression(), 0..2),
         proptest::collection::vec(example(), 0..2),
+        proptest::collection::vec(input(), 0..4),
     )
-        .prop_map(|(lets, rules, limits, examples)| Protocol {
+        .prop_map(|(lets, rules, limits, examples, more)| Protocol {
             name: ident("generated"),
             headers: vec![Header {
                 key: HeaderKey::Version,
                 key_span: Default::default(),
                 value: text("1.0.0"),
             }],
-            inputs: vec![InputDecl {
-                name: ident("dose"),
-                ty: TypeExpr {
-                    kind: TypeExprKind::Named("mg".into()),
-                    span: Default::default(),
-                },
-                optional: Some(Default::default()),
-                default: None,
-                range: None,
-                span: Default::default(),
-            }],
+            inputs: std::iter::once(declared("dose", TypeExprKind::Named("mg".into())))
+                .chain(more)
+                .collect(),
             lets: lets
                 .into_iter()
                 .enumerate()

@@ -72,7 +72,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::once_daily
         | Rule::count_word
         | Rule::every => {
-            "a frequency (`3 times daily`, `every 8 h`)"
+            "a frequency (`3 times daily`, `once daily`, `every 8 h`)"
         }
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
@@ -688,7 +688,7 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
         }
     }
     if word == Some("daily") && !before.ends_with("times") {
-        return Some("a frequency is written `3 times daily` or `every 8 h`".into());
+        return Some("a frequency is written `3 times daily`, `once daily` or `every 8 h`".into());
     }
     if word == Some("is") {
         return Some(
