@@ -258,3 +258,64 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+/// `once daily` and `twice daily` mean 1 and 2 times daily wherever a frequency goes (a dose,
+/// a schedule, a proposal, `expect give`, `expect limit`); a choice of one value is the phase
+/// input; rules are named by keywords. The examples run and pass.
+#[test]
+fn once_daily_a_choice_of_one_and_keyword_rule_names_run() {
+    let text = r#"protocol words {
+  version "1.0.0"
+  source  "generated"
+  inputs {
+    phase:      | treat
+    indication: spasm | pain
+    inr:        number in 0.5..10
+    proposed:   mg optional
+  }
+  limit dose <= 20 mg hard because "label"
+  limit daily <= 30 mg/day hard because "label"
+  begin at phase
+  phase treat {
+    decide first {
+      daily: when inr in 2..3 and indication == pain => give 5 mg 1 times daily
+      every: when inr > 3 => schedule from 5 mg twice daily increase by 5 mg every 3 days until 10 mg
+      in: otherwise => give 10 mg twice daily
+    }
+    proposal proposed once daily {
+      allow 5 mg..20 mg because "label"
+    }
+  }
+  example "once" {
+    given { phase: treat, indication: pain, inr: 2.5, proposed: 20 mg }
+    expect give 5 mg once daily
+    expect daily 5 mg/day
+    expect proposal allowed
+    expect limit refuses 25 mg once daily
+    expect limit allows 15 mg twice daily
+    expect limit refuses 20 mg 2 times daily
+  }
+  example "schedule" {
+    given { phase: treat, indication: spasm, inr: 4 }
+    expect schedule [5 mg, 10 mg]
+  }
+  example "twice" {
+    given { phase: treat, indication: spasm, inr: 1 }
+    expect give 10 mg 2 times daily
+    expect daily 20 mg/day
+  }
+}
+"#;
+    let (protocol, diags) = posology::Protocol::check("words.dose", text);
+    let protocol = protocol.unwrap_or_else(|| panic!("{}", render_all(&diags, RenderStyle::Plain)));
+    let results = posology::testing::run_examples(&protocol);
+    assert_eq!(results.len(), 3);
+    for r in results {
+        assert!(r.passed(), "{}: {:?} {:?}", r.name, r.failures, r.error);
+    }
+    let once = format(text).unwrap_or_else(|d| panic!("{}", d.message));
+    assert!(once.contains("give 5 mg once daily"), "{once}");
+    assert!(once.contains("proposal proposed once daily {"), "{once}");
+    assert!(once.contains("give 10 mg 2 times daily"), "{once}");
+    assert_eq!(shape(&once), shape(text));
+}

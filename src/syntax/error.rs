@@ -320,7 +320,9 @@ fn reserved_name(text: &str, pos: usize, positives: &[Rule]) -> Option<Diagnosti
         let word_before = before
             .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
             .next();
-        if declares(after) || word_before.is_some_and(|w| named_by.contains(&w)) {
+        // A choice's value (`oral | in`) is a name too.
+        let choice = before.ends_with('|');
+        if declares(after) || choice || word_before.is_some_and(|w| named_by.contains(&w)) {
             let span = Span::new(at, at + word.len());
             return Some(reserved(word, span));
         }

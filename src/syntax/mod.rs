@@ -328,6 +328,8 @@ mod tests {
             ("x: mg in 1 mg..2 mg\n every: mg", "every"),
             ("x: mg optional\n optional: bool", "optional"),
             ("r: { daily: mg }", "daily"),
+            ("r: oral | in", "in"),
+            ("r: | every", "every"),
         ] {
             let text = around(inputs, "otherwise => stop \"x\"");
             let d = super::parse(&text).expect_err(inputs);
