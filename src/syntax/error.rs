@@ -653,6 +653,25 @@ fn next_token_end(text: &str, pos: usize) -> usize {
     }
 }
 
+/// `give dose / 2 n times daily`: a number followed by a name reads the name as the number's
+/// unit (`2 n`), so `times` has no count before it.
+fn count_read_as_unit(before: &str) -> Option<String> {
+    let tokens: Vec<_> = super::lex::lex(before)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    match tokens.as_slice() {
+        [.., number, name] if number.kind == TokenKind::Number && name.kind == TokenKind::Word => {
+            let (number, name) = (number.text(before), name.text(before));
+            Some(format!(
+                "`{number} {name}` reads `{name}` as the unit of {number}: to give the dose `{name}` \
+                 times a day, write `{number} ({name}) times daily`"
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Help for the mistakes pharmacists make most, judged from the text at the error.
 fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Option<String> {
     let rest = text.get(pos..).unwrap_or("");
@@ -688,6 +707,12 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
                 "`{word}` is a keyword of the language and cannot be used as a name: choose another name"
             ));
         }
+    }
+    if let Some(help) = word
+        .filter(|w| *w == "times")
+        .and_then(|_| count_read_as_unit(before))
+    {
+        return Some(help);
     }
     if word == Some("daily") && !before.ends_with("times") {
         return Some("a frequency is written `3 times daily`, `once daily` or `every 8 h`".into());
