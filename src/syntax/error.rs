@@ -361,6 +361,21 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
         return None;
     }
     let word_span = Span::new(start, before.len());
+    let opens_rule =
+        found_word(text, span.start).is_some_and(|f| ["when", "otherwise", "always"].contains(&f));
+    if matches!(word, "once" | "twice") && !opens_rule {
+        return Some(
+            SyntaxError::Unexpected {
+                message: format!("`{word}` is a frequency only in `{word} daily`"),
+                label: "expected `daily`".to_string(),
+                help: "a frequency is written `once daily`, `twice daily`, `3 times daily` or \
+                       `every T` (`every 7 days` for once a week)"
+                    .to_string(),
+                span,
+            }
+            .into(),
+        );
+    }
     if let Some(instead) = latin_abbreviation(word) {
         return Some(
             SyntaxError::LatinAbbreviation {
