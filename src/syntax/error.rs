@@ -327,7 +327,9 @@ fn reserved_name(text: &str, pos: usize, positives: &[Rule]) -> Option<Diagnosti
             return Some(reserved(word, span));
         }
     }
-    if !declares(rest.trim_start()) {
+    // `let = …` lacks its name: `let` is not one.
+    let after = rest.trim_start();
+    if !(after.starts_with(':') || (declares(after) && !after.starts_with('{'))) {
         return None;
     }
     let before = text[..pos].trim_end();
@@ -338,7 +340,8 @@ fn reserved_name(text: &str, pos: usize, positives: &[Rule]) -> Option<Diagnosti
     let lead = text[..start].trim_end();
     let opens =
         lead.is_empty() || lead.ends_with(['{', ',']) || text[lead.len()..start].contains('\n');
-    (KEYWORDS.contains(&word) && opens).then(|| reserved(word, Span::new(start, before.len())))
+    (KEYWORDS.contains(&word) && word != "let" && opens)
+        .then(|| reserved(word, Span::new(start, before.len())))
 }
 
 fn reserved(word: &str, span: Span) -> Diagnostic {

@@ -351,6 +351,10 @@ mod tests {
         ))
         .expect_err("let if");
         assert_eq!(d.code, "posology::syntax::reserved_word", "{}", d.message);
+        // A name left out is not a keyword used as a name.
+        let text = around("x: mg", "otherwise => stop \"x\"\n }\n let = 5 mg\n {");
+        let d = super::parse(&text).expect_err("let =");
+        assert_eq!(d.code, "posology::syntax::unexpected", "{}", d.message);
     }
 
     #[test]
