@@ -498,6 +498,67 @@ fn example() -> impl Strategy<Value = Example> {
     })
 }
 
+fn require() -> impl Strategy<Value = Require> {
+    (expression(), any::<bool>()).prop_map(|(condition, cited)| Require {
+        condition,
+        because: text("a reason"),
+        source: cited.then(|| text("LABEL 2")),
+        span: Default::default(),
+    })
+}
+
+/// A phase with `let`s, a decision and a proposal with each kind of rule.
+fn phase() -> impl Strategy<Value = Phase> {
+    let proposal_rule = (
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+        any::<bool>(),
+    )
+        .prop_map(|(allow, when, cited)| ProposalRule {
+            kind: allow.map_or(ProposalRuleKind::Refuse, ProposalRuleKind::Allow),
+            // A refusal always has its condition.
+            when: when.or_else(|| Some(e(ExprKind::Bool(true)))),
+            because: text("a reason"),
+            source: cited.then(|| text("LABEL 2")),
+            span: Default::default(),
+        });
+    (
+        name(),
+        proptest::collection::vec(expression(), 0..2),
+        proptest::collection::vec(rule(), 1..3),
+        proptest::option::of(frequency()),
+        proptest::collection::vec(proposal_rule, 0..3),
+    )
+        .prop_map(|(n, lets, rules, frequency, proposal_rules)| Phase {
+            name: ident(&n),
+            lets: lets
+                .into_iter()
+                .enumerate()
+                .map(|(i, expr)| Let {
+                    name: ident(&format!("local{i}")),
+                    ty: Some(TypeExpr {
+                        kind: TypeExprKind::Named("mg".into()),
+                        span: Default::default(),
+                    }),
+                    expr,
+                    span: Default::default(),
+                })
+                .collect(),
+            decides: vec![Decide {
+                policy: HitPolicy::Collect,
+                rules,
+                span: Default::default(),
+            }],
+            proposals: vec![Proposal {
+                input: ident(&n),
+                frequency,
+                rules: proposal_rules,
+                span: Default::default(),
+            }],
+            span: Default::default(),
+        })
+}
+
 /// An optional input of a type, with no range or default.
 fn declared(name: &str, kind: TypeExprKind) -> InputDecl {
     InputDecl {
@@ -549,54 +610,60 @@ fn protocol() -> impl Strategy<Value = Protocol> {
     (
         proptest::collection::vec(expression(), 0..3),
         proptest::collection::vec(rule(), 1..4),
-        proptest::collection::vec(expression(), 0..2),
+        proptest::collection::vec((expression(), proptest::option::of(expression())), 0..2),
         proptest::collection::vec(example(), 0..2),
         proptest::collection::vec(input(), 0..4),
+        (
+            proptest::collection::vec(require(), 0..2),
+            proptest::collection::vec(phase(), 0..2),
+        ),
     )
-        .prop_map(|(lets, rules, limits, examples, more)| Protocol {
-            name: ident("generated"),
-            headers: vec![Header {
-                key: HeaderKey::Version,
-                key_span: Default::default(),
-                value: text("1.0.0"),
-            }],
-            inputs: std::iter::once(declared("dose", TypeExprKind::Named("mg".into())))
-                .chain(more)
-                .collect(),
-            lets: lets
-                .into_iter()
-                .enumerate()
-                .map(|(i, expr)| Let {
-                    name: ident(&format!("value{i}")),
-                    ty: None,
-                    expr,
+        .prop_map(
+            |(lets, rules, limits, examples, more, (requires, phases))| Protocol {
+                name: ident("generated"),
+                headers: vec![Header {
+                    key: HeaderKey::Version,
+                    key_span: Default::default(),
+                    value: text("1.0.0"),
+                }],
+                inputs: std::iter::once(declared("dose", TypeExprKind::Named("mg".into())))
+                    .chain(more)
+                    .collect(),
+                lets: lets
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, expr)| Let {
+                        name: ident(&format!("value{i}")),
+                        ty: None,
+                        expr,
+                        span: Default::default(),
+                    })
+                    .collect(),
+                limits: limits
+                    .into_iter()
+                    .map(|(value, when)| Limit {
+                        target: ident("daily"),
+                        op: CmpOp::Le,
+                        value,
+                        hard: true,
+                        when,
+                        because: Some(text("why")),
+                        source: Some(text("LABEL 4.3")),
+                        span: Default::default(),
+                    })
+                    .collect(),
+                requires,
+                begin: None,
+                decides: vec![Decide {
+                    policy: HitPolicy::First,
+                    rules,
                     span: Default::default(),
-                })
-                .collect(),
-            limits: limits
-                .into_iter()
-                .map(|value| Limit {
-                    target: ident("daily"),
-                    op: CmpOp::Le,
-                    value,
-                    hard: true,
-                    when: None,
-                    because: Some(text("why")),
-                    source: None,
-                    span: Default::default(),
-                })
-                .collect(),
-            requires: Vec::new(),
-            begin: None,
-            decides: vec![Decide {
-                policy: HitPolicy::First,
-                rules,
+                }],
+                phases,
+                examples,
                 span: Default::default(),
-            }],
-            phases: Vec::new(),
-            examples,
-            span: Default::default(),
-        })
+            },
+        )
 }
 
 proptest! {
