@@ -158,7 +158,12 @@ fn name() -> impl Strategy<Value = String> {
         Just("daily_dose"),
         Just("test_doses"),
         Just("x1"),
-        Just("first_value")
+        Just("first_value"),
+        // Names that begin with a word of the language, or end in a digit.
+        Just("indication"),
+        Just("every_dose"),
+        Just("inr"),
+        Just("dose_1")
     ]
     .prop_map(String::from)
 }
@@ -268,30 +273,45 @@ fn action() -> impl Strategy<Value = Action> {
     let kind = prop_oneof![
         (
             expression(),
-            prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
-            proptest::option::of(expression())
+            prop_oneof![
+                Just(None),
+                Just(Some("bolus")),
+                Just(Some("infusion")),
+                Just(Some("tablet"))
+            ],
+            proptest::option::of(frequency())
         )
-            .prop_map(|(amount, form, n)| {
+            .prop_map(|(amount, form, frequency)| {
                 ActionKind::Give(Give {
                     amount,
                     form: form.map(ident),
                     route: None,
-                    frequency: n.map(|n| Frequency {
-                        kind: FrequencyKind::TimesDaily(n),
-                        span: Default::default(),
-                    }),
+                    frequency,
                     over: None,
                     duration: None,
                 })
             }),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Stop(text(&t))),
-        ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ActionKind::Warn {
+        ("[a-z ]{1,12}", any::<bool>(), code()).prop_map(|(t, critical, code)| ActionKind::Warn {
             critical,
-            code: Some(ident("code")),
+            code: Some(ident(&code)),
             text: text(&t)
         }),
         expression().prop_map(ActionKind::Wait),
         expression().prop_map(ActionKind::Observe),
+        give_in_full(),
+        schedule(),
+        "[a-z ]{1,12}".prop_map(|t| ActionKind::Hold(text(&t))),
+        "[a-z ]{1,12}".prop_map(|t| ActionKind::Refuse(text(&t))),
+        (proptest::option::of(code()), "[a-z ]{1,12}").prop_map(|(code, t)| ActionKind::Note {
+            code: code.map(|c| ident(&c)),
+            text: text(&t)
+        }),
+        name().prop_map(|p| ActionKind::Goto(ident(&p))),
+        (name(), proptest::option::of(expression()))
+            .prop_map(|(p, after)| ActionKind::Next(ident(&p), after)),
+        proptest::collection::vec(name(), 1..3)
+            .prop_map(|names| ActionKind::Show(names.iter().map(|n| ident(n)).collect())),
     ];
     kind.prop_map(|kind| Action {
         kind,
@@ -299,14 +319,72 @@ fn action() -> impl Strategy<Value = Action> {
     })
 }
 
+/// A message code or rule name: a name, or a keyword (a `:` follows it).
+fn code() -> impl Strategy<Value = String> {
+    prop_oneof![
+        name(),
+        proptest::sample::select(posology::syntax::KEYWORDS).prop_map(String::from)
+    ]
+}
+
+/// A `give` with every part: route, `over` and `for` too.
+fn give_in_full() -> impl Strategy<Value = ActionKind> {
+    (
+        expression(),
+        proptest::option::of(frequency()),
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+    )
+        .prop_map(|(amount, frequency, over, duration)| {
+            ActionKind::Give(Give {
+                amount,
+                form: Some(ident("solution")),
+                route: Some(ident("oral")),
+                frequency,
+                over,
+                duration,
+            })
+        })
+}
+
+fn schedule() -> impl Strategy<Value = ActionKind> {
+    (
+        (
+            expression(),
+            proptest::option::of(frequency()),
+            any::<bool>(),
+        ),
+        (expression(), expression()),
+        (
+            proptest::option::of(expression()),
+            proptest::option::of(expression()),
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |((from, frequency, increase), (step, every), (until, starting, then_stop))| {
+                ActionKind::Schedule(Schedule {
+                    from,
+                    frequency,
+                    increase,
+                    step,
+                    every,
+                    until,
+                    starting,
+                    then_stop,
+                })
+            },
+        )
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     (
         proptest::option::of(expression()),
         proptest::collection::vec(action(), 1..3),
-        any::<bool>(),
+        proptest::option::of(code()),
     )
         .prop_map(|(when, actions, named)| Rule {
-            name: named.then(|| ident("a_rule")),
+            name: named.map(|n| ident(&n)),
             when,
             always: false,
             head_span: Default::default(),
@@ -317,7 +395,13 @@ fn rule() -> impl Strategy<Value = Rule> {
 }
 
 fn frequency() -> impl Strategy<Value = Frequency> {
+    let one = e(ExprKind::Quantity {
+        value: rust_decimal::Decimal::ONE,
+        unit: None,
+    });
     prop_oneof![
+        // `once daily`
+        Just(FrequencyKind::TimesDaily(one)),
         expression().prop_map(FrequencyKind::TimesDaily),
         expression().prop_map(FrequencyKind::Every),
     ]
@@ -332,7 +416,12 @@ fn expectation() -> impl Strategy<Value = Expect> {
     let word = |words: &'static [&'static str]| proptest::sample::select(words).prop_map(ident);
     let give = (
         expression(),
-        prop_oneof![Just(None), Just(Some("bolus")), Just(Some("infusion"))],
+        prop_oneof![
+            Just(None),
+            Just(Some("bolus")),
+            Just(Some("infusion")),
+            Just(Some("tablet"))
+        ],
         any::<bool>(),
         proptest::option::of(frequency()),
         any::<bool>(),
@@ -409,65 +498,172 @@ fn example() -> impl Strategy<Value = Example> {
     })
 }
 
-fn protocol() -> impl Strategy<Value = Protocol> {
-    (
-        proptest::collection::vec(expression(), 0..3),
-        proptest::collection::vec(rule(), 1..4),
-        proptest::collection::vec(expression(), 0..2),
-        proptest::collection::vec(example(), 0..2),
+fn require() -> impl Strategy<Value = Require> {
+    (expression(), any::<bool>()).prop_map(|(condition, cited)| Require {
+        condition,
+        because: text("a reason"),
+        source: cited.then(|| text("LABEL 2")),
+        span: Default::default(),
+    })
+}
+
+/// A phase with `let`s, a decision and a proposal with each kind of rule.
+fn phase() -> impl Strategy<Value = Phase> {
+    let proposal_rule = (
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+        any::<bool>(),
     )
-        .prop_map(|(lets, rules, limits, examples)| Protocol {
-            name: ident("generated"),
-            headers: vec![Header {
-                key: HeaderKey::Version,
-                key_span: Default::default(),
-                value: text("1.0.0"),
-            }],
-            inputs: vec![InputDecl {
-                name: ident("dose"),
-                ty: TypeExpr {
-                    kind: TypeExprKind::Named("mg".into()),
-                    span: Default::default(),
-                },
-                optional: Some(Default::default()),
-                default: None,
-                range: None,
-                span: Default::default(),
-            }],
+        .prop_map(|(allow, when, cited)| ProposalRule {
+            kind: allow.map_or(ProposalRuleKind::Refuse, ProposalRuleKind::Allow),
+            // A refusal always has its condition.
+            when: when.or_else(|| Some(e(ExprKind::Bool(true)))),
+            because: text("a reason"),
+            source: cited.then(|| text("LABEL 2")),
+            span: Default::default(),
+        });
+    (
+        name(),
+        proptest::collection::vec(expression(), 0..2),
+        proptest::collection::vec(rule(), 1..3),
+        proptest::option::of(frequency()),
+        proptest::collection::vec(proposal_rule, 0..3),
+    )
+        .prop_map(|(n, lets, rules, frequency, proposal_rules)| Phase {
+            name: ident(&n),
             lets: lets
                 .into_iter()
                 .enumerate()
                 .map(|(i, expr)| Let {
-                    name: ident(&format!("value{i}")),
-                    ty: None,
+                    name: ident(&format!("local{i}")),
+                    ty: Some(TypeExpr {
+                        kind: TypeExprKind::Named("mg".into()),
+                        span: Default::default(),
+                    }),
                     expr,
                     span: Default::default(),
                 })
                 .collect(),
-            limits: limits
-                .into_iter()
-                .map(|value| Limit {
-                    target: ident("daily"),
-                    op: CmpOp::Le,
-                    value,
-                    hard: true,
-                    when: None,
-                    because: Some(text("why")),
-                    source: None,
-                    span: Default::default(),
-                })
-                .collect(),
-            requires: Vec::new(),
-            begin: None,
             decides: vec![Decide {
-                policy: HitPolicy::First,
+                policy: HitPolicy::Collect,
                 rules,
                 span: Default::default(),
             }],
-            phases: Vec::new(),
-            examples,
+            proposals: vec![Proposal {
+                input: ident(&n),
+                frequency,
+                rules: proposal_rules,
+                span: Default::default(),
+            }],
             span: Default::default(),
         })
+}
+
+/// An optional input of a type, with no range or default.
+fn declared(name: &str, kind: TypeExprKind) -> InputDecl {
+    InputDecl {
+        name: ident(name),
+        ty: TypeExpr {
+            kind,
+            span: Default::default(),
+        },
+        optional: Some(Default::default()),
+        default: None,
+        range: None,
+        span: Default::default(),
+    }
+}
+
+/// An input: a choice of one value or more, a count with a range and a default, a record with
+/// a choice of one value in it, a list.
+fn input() -> impl Strategy<Value = InputDecl> {
+    let choice =
+        |values: Vec<String>| TypeExprKind::Enum(values.iter().map(|v| ident(v)).collect());
+    let ty = |kind| TypeExpr {
+        kind,
+        span: Default::default(),
+    };
+    prop_oneof![
+        (name(), proptest::collection::vec(name(), 1..3))
+            .prop_map(move |(n, values)| declared(&n, choice(values))),
+        (name(), expression(), quantity()).prop_map(|(n, range, default)| InputDecl {
+            optional: None,
+            range: Some(range),
+            default: Some(Value {
+                kind: ValueKind::Expr(default),
+                span: Default::default(),
+            }),
+            ..declared(&n, TypeExprKind::Named("count".into()))
+        }),
+        (name(), name()).prop_map(move |(n, v)| {
+            let field = declared("kind", choice(vec![v]));
+            let record = TypeExprKind::Record(vec![
+                field,
+                declared("amount", TypeExprKind::Named("mg".into())),
+            ]);
+            declared(&n, TypeExprKind::List(Box::new(ty(record))))
+        }),
+    ]
+}
+
+fn protocol() -> impl Strategy<Value = Protocol> {
+    (
+        proptest::collection::vec(expression(), 0..3),
+        proptest::collection::vec(rule(), 1..4),
+        proptest::collection::vec((expression(), proptest::option::of(expression())), 0..2),
+        proptest::collection::vec(example(), 0..2),
+        proptest::collection::vec(input(), 0..4),
+        (
+            proptest::collection::vec(require(), 0..2),
+            proptest::collection::vec(phase(), 0..2),
+        ),
+    )
+        .prop_map(
+            |(lets, rules, limits, examples, more, (requires, phases))| Protocol {
+                name: ident("generated"),
+                headers: vec![Header {
+                    key: HeaderKey::Version,
+                    key_span: Default::default(),
+                    value: text("1.0.0"),
+                }],
+                inputs: std::iter::once(declared("dose", TypeExprKind::Named("mg".into())))
+                    .chain(more)
+                    .collect(),
+                lets: lets
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, expr)| Let {
+                        name: ident(&format!("value{i}")),
+                        ty: None,
+                        expr,
+                        span: Default::default(),
+                    })
+                    .collect(),
+                limits: limits
+                    .into_iter()
+                    .map(|(value, when)| Limit {
+                        target: ident("daily"),
+                        op: CmpOp::Le,
+                        value,
+                        hard: true,
+                        when,
+                        because: Some(text("why")),
+                        source: Some(text("LABEL 4.3")),
+                        span: Default::default(),
+                    })
+                    .collect(),
+                requires,
+                begin: None,
+                decides: vec![Decide {
+                    policy: HitPolicy::First,
+                    rules,
+                    span: Default::default(),
+                }],
+                phases,
+                examples,
+                span: Default::default(),
+            },
+        )
 }
 
 proptest! {

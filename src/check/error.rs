@@ -1104,8 +1104,8 @@ impl CheckError {
                 "keep one: a default means the value is never missing".to_string()
             }
             E::UnknownType { similar, .. } => did_you_mean(similar.as_deref(), || {
-                "write a unit (mg, mcg/day, mL/min, years …), a choice list `a | b`, `list of …`, \
-                 or one of bool, text, date, count, number"
+                "write a unit (mg, mcg/day, mL/min, years …), a choice list `a | b` (`| a` for \
+                 a choice of one value), `list of …`, or one of bool, text, date, count, number"
                     .to_string()
             }),
             E::RangeNotARange { .. } => "for example `in 0 years..120 years`".to_string(),

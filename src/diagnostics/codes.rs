@@ -254,6 +254,8 @@ codes! {
         "A number starts with a decimal point, e.g. `.5 mg`. A lone point is easily missed and reads as ten times the dose; write `0.5 mg`.";
     SyntaxLookalikeCharacter = "posology::syntax::lookalike_character",
         "The text holds a character that looks like protocol text but is not, e.g. a curly quote, a non-breaking space or a Greek mu. Type the plain character instead.";
+    SyntaxReservedWord = "posology::syntax::reserved_word",
+        "A word of the language (`in`, `daily`, `every`, `give`, `if`…) is used as the name of an input, a field, a `let` value, a phase or the protocol. These names are read inside expressions, where the word keeps its meaning (`x in 1..5`, `3 times daily`), so it cannot name a value. Choose another name: a name may begin with a keyword (`indication`, `daily_max`, `every_dose`) but not be one. A rule's name may be any word (`daily: when …`).";
     SyntaxTooComplex = "posology::syntax::too_complex",
         "The protocol is too long or too involved to read past a point. Split long expressions into named `let` values, or the protocol into smaller ones.";
     SyntaxTooDeep = "posology::syntax::too_deep",

@@ -174,18 +174,26 @@ pub fn value(v: &Value) -> String {
     }
 }
 
-/// A frequency: `3 times daily`, `every 8 h`.
+/// A frequency: `3 times daily`, `once daily` (for a count of 1), `every 8 h`.
 pub fn frequency(f: &Frequency) -> String {
     match &f.kind {
+        FrequencyKind::TimesDaily(n) if is_one(n) => "once daily".to_string(),
         FrequencyKind::TimesDaily(n) => format!("{} times daily", term(n)),
         FrequencyKind::Every(t) => format!("every {}", term(t)),
     }
+}
+
+/// The count `1`, written without a unit (`1 times daily` is printed `once daily`).
+fn is_one(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Quantity { value, unit: None } if *value == rust_decimal::Decimal::ONE)
 }
 
 /// A type: `mg`, `a | b`, `list of { … }`.
 pub fn type_expr(t: &TypeExpr) -> String {
     match &t.kind {
         TypeExprKind::Named(n) => safe_unit(n),
+        // A lone name would be a unit or a type: a choice of one value keeps its bar.
+        TypeExprKind::Enum(values) if values.len() == 1 => format!("| {}", values[0].name),
         TypeExprKind::Enum(values) => values
             .iter()
             .map(|v| v.name.as_str())

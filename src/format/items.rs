@@ -5,6 +5,8 @@ use super::expr::{expr, frequency, input_rest, op_expr, quote, term, type_expr, 
 use super::{Comment, WIDTH};
 use crate::diagnostics::Span;
 use crate::syntax::ast::*;
+use crate::syntax::lex::{lex, TokenKind};
+use crate::syntax::KEYWORDS;
 
 /// One statement of a block, in source order.
 enum Item<'a> {
@@ -392,7 +394,7 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
 fn action(a: &Action) -> String {
     match &a.kind {
         ActionKind::Give(g) => {
-            let mut s = format!("give {}", expr(&g.amount));
+            let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
             if let Some(f) = &g.form {
                 s.push_str(&format!(" {}", f.name));
             }
@@ -413,7 +415,7 @@ fn action(a: &Action) -> String {
         ActionKind::Schedule(sc) => {
             let mut s = format!("schedule from {}", op_expr(&sc.from));
             if let Some(f) = &sc.frequency {
-                s.push_str(&format!(" {}", frequency(f)));
+                push_frequency(&mut s, f);
             }
             let direction = if sc.increase { "increase" } else { "decrease" };
             s.push_str(&format!(
@@ -468,19 +470,39 @@ fn action(a: &Action) -> String {
     }
 }
 
+/// True when `text` ends with a number (`5`, `dose + 5`), which a word written after it would
+/// be read as the unit of; not a name that ends in a digit (`dose_1`).
+fn ends_with_number(text: &str) -> bool {
+    lex(text)
+        .last()
+        .is_some_and(|t| t.kind == TokenKind::Number)
+}
+
+/// A dose's amount, in parentheses when its form would be read as its unit (`give (5) tablet`,
+/// not `give 5 tablet`, which is five of the unit `tablet` with no form).
+fn amount(text: String, form: Option<&Ident>) -> String {
+    match form {
+        Some(f) if ends_with_number(&text) && !KEYWORDS.contains(&f.name.as_str()) => {
+            format!("({text})")
+        }
+        _ => text,
+    }
+}
+
 /// Appends a frequency to a dose.
 fn push_frequency(s: &mut String, f: &Frequency) {
     let text = frequency(f);
     // `give 5 n times daily` would read `n` as the unit of 5: wrap the count (only a count:
-    // `every` is a keyword, never a unit).
-    if matches!(f.kind, FrequencyKind::TimesDaily(_))
-        && s.ends_with(|c: char| c.is_ascii_digit())
-        && text.starts_with(|c: char| c.is_alphabetic())
-    {
-        let count = text.trim_end_matches(" times daily");
-        s.push_str(&format!(" ({count}) times daily"));
-    } else {
-        s.push_str(&format!(" {text}"));
+    // `every` is a keyword, never a unit, and `once daily` is never read as a unit either).
+    match &f.kind {
+        FrequencyKind::TimesDaily(n)
+            if ends_with_number(s)
+                && text.ends_with(" times daily")
+                && text.starts_with(|c: char| c.is_alphabetic()) =>
+        {
+            s.push_str(&format!(" ({}) times daily", term(n)));
+        }
+        _ => s.push_str(&format!(" {text}")),
     }
 }
 
@@ -488,7 +510,10 @@ fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
         ExpectKind::Give(g) => {
-            let mut s = format!("expect give {}", op_expr(&g.amount));
+            let mut s = format!(
+                "expect give {}",
+                amount(op_expr(&g.amount), g.form.as_ref())
+            );
             if let Some(f) = &g.form {
                 s.push_str(&format!(" {}", f.name));
             }

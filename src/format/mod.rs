@@ -114,6 +114,67 @@ protocol demo {
         assert_eq!(once, twice);
     }
 
+    /// Each dose form that once printed text which did not parse, or parsed to another dose,
+    /// and what it prints now: formatting again changes nothing, and the tree is the same.
+    #[test]
+    fn doses_round_trip() {
+        for (written, printed) in [
+            (
+                "give dose_1 every 12 h ; show dose_1",
+                "give dose_1 every 12 h ; show dose_1",
+            ),
+            ("give dose_1 n times daily", "give dose_1 n times daily"),
+            ("give 5 (n) times daily", "give 5 (n) times daily"),
+            ("give (5) tablet", "give (5) tablet"),
+            ("give 5 bolus", "give 5 bolus"),
+            ("give 5 mg 1 times daily", "give 5 mg once daily"),
+            ("give 5 once daily", "give 5 once daily"),
+            ("give 5 mg twice daily", "give 5 mg 2 times daily"),
+            (
+                "schedule from 5 (n) times daily increase by 5 mg every 3 days",
+                "schedule from 5 (n) times daily increase by 5 mg every 3 days",
+            ),
+            (
+                "schedule from 5 mg once daily increase by 5 mg every 3 days",
+                "schedule from 5 mg once daily increase by 5 mg every 3 days",
+            ),
+        ] {
+            let text = format!(
+                "protocol p {{\n  inputs {{\n    n: | only\n  }}\n  decide first {{\n    \
+                 otherwise => {written}\n  }}\n}}\n"
+            );
+            let once = format(&text).unwrap_or_else(|d| panic!("{written}: {}", d.message));
+            let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                words(&once).contains(&format!("otherwise => {} }}", words(printed))),
+                "{once}"
+            );
+            assert!(once.contains("n: | only"), "{once}");
+            assert_eq!(
+                format(&once).ok().as_deref(),
+                Some(once.as_str()),
+                "{written}"
+            );
+            let tree = |t: &str| {
+                syntax::parse(t)
+                    .map(|p| strip(&format!("{:?}", p.decides)))
+                    .ok()
+            };
+            assert_eq!(tree(&once), tree(&text), "{written}");
+        }
+    }
+
+    /// Debug text with spans blanked.
+    fn strip(debug: &str) -> String {
+        let mut out = String::new();
+        let mut rest = debug;
+        while let Some(i) = rest.find("Span { start: ") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].split_once('}').map_or("", |(_, r)| r);
+        }
+        out + rest
+    }
+
     #[test]
     fn parentheses_only_where_needed() {
         let once = format(SAMPLE).expect("formats");

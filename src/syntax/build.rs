@@ -537,12 +537,28 @@ pub(super) fn build_frequency(pair: Pair<Rule>) -> Result<Frequency, Diagnostic>
     let which_rule = which.as_rule();
     let which_span = span_of(&which);
     let mut parts = meaningful(which);
-    let term = build_expr(next(&mut parts, which_span)?)?;
+    let part = next(&mut parts, which_span)?;
+    let term = match part.as_rule() {
+        Rule::count_word => count_word(&part),
+        _ => build_expr(part)?,
+    };
     let kind = match which_rule {
-        Rule::times_daily => FrequencyKind::TimesDaily(term),
+        Rule::times_daily | Rule::once_daily => FrequencyKind::TimesDaily(term),
         _ => FrequencyKind::Every(term),
     };
     Ok(Frequency { kind, span })
+}
+
+/// `once` as the count 1, `twice` as 2 (`once daily` is `1 times daily`).
+fn count_word(pair: &Pair<Rule>) -> Expr {
+    let count = if pair.as_str() == "twice" { 2 } else { 1 };
+    Expr {
+        kind: ExprKind::Quantity {
+            value: rust_decimal::Decimal::from(count),
+            unit: None,
+        },
+        span: span_of(pair),
+    }
 }
 
 fn build_schedule<'a>(

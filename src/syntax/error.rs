@@ -60,15 +60,19 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::decide => "`decide`",
         Rule::hit_policy => "`first` or `collect`",
         Rule::decision_rule => "a rule (`when …` or `otherwise`)",
-        Rule::rule_name => "a rule name",
+        Rule::rule_name | Rule::rule_keyword => "a rule name",
         Rule::otherwise => "`otherwise`",
         Rule::always => "`always`",
         Rule::actions => "an action",
         Rule::give => "`give`",
         Rule::form => "a form (bolus, infusion, tablet)",
         Rule::route_mod => "`route`",
-        Rule::frequency | Rule::times_daily | Rule::every => {
-            "a frequency (`3 times daily`, `every 8 h`)"
+        Rule::frequency
+        | Rule::times_daily
+        | Rule::once_daily
+        | Rule::count_word
+        | Rule::every => {
+            "a frequency (`3 times daily`, `once daily`, `every 8 h`)"
         }
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
@@ -246,6 +250,9 @@ fn fallback_help(text: &str, pos: usize, positives: &[Rule]) -> String {
 /// The mistakes that get a message of their own: a `;` or `=>` missing before an action, and
 /// a file that ends inside a block.
 fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic> {
+    if let Some(d) = reserved_name(text, span.start, positives) {
+        return Some(d);
+    }
     let expects = |rule: Rule| positives.contains(&rule);
     let rest = text.get(span.start..).unwrap_or("");
     let single_equals = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
@@ -293,6 +300,58 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
     None
 }
 
+/// A keyword written where a name is declared: `let daily = …`, `in: mg` among the inputs,
+/// `phase every {`, `goto if`. The reader fails at the keyword (a name was expected there) or
+/// just after it (`default:` was read as the start of `default VALUE`), so both are looked at.
+fn reserved_name(text: &str, pos: usize, positives: &[Rule]) -> Option<Diagnostic> {
+    let wants_name = positives
+        .iter()
+        .any(|r| matches!(r, Rule::ident | Rule::name));
+    let declares = |after: &str| {
+        after.starts_with([':', '{'])
+            || (after.starts_with('=') && !after.starts_with("==") && !after.starts_with("=>"))
+    };
+    let rest = text.get(pos..)?;
+    let at = pos + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if let Some(word) = found_word(text, pos).filter(|w| wants_name && KEYWORDS.contains(w)) {
+        let after = text[at + word.len()..].trim_start();
+        let before = text[..pos].trim_end();
+        let named_by = ["let", "phase", "goto", "next", "protocol", "show"];
+        let word_before = before
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next();
+        // A choice's value (`oral | in`) is a name too.
+        let choice = before.ends_with('|');
+        if declares(after) || choice || word_before.is_some_and(|w| named_by.contains(&w)) {
+            let span = Span::new(at, at + word.len());
+            return Some(reserved(word, span));
+        }
+    }
+    // `let = …` lacks its name: `let` is not one.
+    let after = rest.trim_start();
+    if !(after.starts_with(':') || (declares(after) && !after.starts_with('{'))) {
+        return None;
+    }
+    let before = text[..pos].trim_end();
+    let start = before
+        .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+        .len();
+    let word = &before[start..];
+    let lead = text[..start].trim_end();
+    let opens =
+        lead.is_empty() || lead.ends_with(['{', ',']) || text[lead.len()..start].contains('\n');
+    (KEYWORDS.contains(&word) && word != "let" && opens)
+        .then(|| reserved(word, Span::new(start, before.len())))
+}
+
+fn reserved(word: &str, span: Span) -> Diagnostic {
+    SyntaxError::ReservedWord {
+        word: word.to_string(),
+        span,
+    }
+    .into()
+}
+
 /// A word read as the name of a rule (`name: when …`) because nothing else could follow there:
 /// a misspelt `otherwise`, a rule name without its `:`, or a Latin abbreviation after a dose.
 fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
@@ -305,6 +364,21 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
         return None;
     }
     let word_span = Span::new(start, before.len());
+    let opens_rule =
+        found_word(text, span.start).is_some_and(|f| ["when", "otherwise", "always"].contains(&f));
+    if matches!(word, "once" | "twice") && !opens_rule {
+        return Some(
+            SyntaxError::Unexpected {
+                message: format!("`{word}` is a frequency only in `{word} daily`"),
+                label: "expected `daily`".to_string(),
+                help: "a frequency is written `once daily`, `twice daily`, `3 times daily` or \
+                       `every T` (`every 7 days` for once a week)"
+                    .to_string(),
+                span,
+            }
+            .into(),
+        );
+    }
     if let Some(instead) = latin_abbreviation(word) {
         return Some(
             SyntaxError::LatinAbbreviation {
@@ -468,6 +542,8 @@ fn continues(r: Rule) -> bool {
             | Rule::route_mod
             | Rule::frequency
             | Rule::times_daily
+            | Rule::once_daily
+            | Rule::count_word
             | Rule::every
             | Rule::over
             | Rule::for_dur
@@ -595,6 +671,25 @@ fn next_token_end(text: &str, pos: usize) -> usize {
     }
 }
 
+/// `give dose / 2 n times daily`: a number followed by a name reads the name as the number's
+/// unit (`2 n`), so `times` has no count before it.
+fn count_read_as_unit(before: &str) -> Option<String> {
+    let tokens: Vec<_> = super::lex::lex(before)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    match tokens.as_slice() {
+        [.., number, name] if number.kind == TokenKind::Number && name.kind == TokenKind::Word => {
+            let (number, name) = (number.text(before), name.text(before));
+            Some(format!(
+                "`{number} {name}` reads `{name}` as the unit of {number}: to give the dose `{name}` \
+                 times a day, write `{number} ({name}) times daily`"
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Help for the mistakes pharmacists make most, judged from the text at the error.
 fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Option<String> {
     let rest = text.get(pos..).unwrap_or("");
@@ -631,8 +726,14 @@ fn help_for(text: &str, pos: usize, wants_name: bool, positives: &[Rule]) -> Opt
             ));
         }
     }
+    if let Some(help) = word
+        .filter(|w| *w == "times")
+        .and_then(|_| count_read_as_unit(before))
+    {
+        return Some(help);
+    }
     if word == Some("daily") && !before.ends_with("times") {
-        return Some("a frequency is written `3 times daily` or `every 8 h`".into());
+        return Some("a frequency is written `3 times daily`, `once daily` or `every 8 h`".into());
     }
     if word == Some("is") {
         return Some(

@@ -133,6 +133,13 @@ pub enum SyntaxError {
         /// The word's span.
         span: Span,
     },
+    /// A keyword where a name is declared (`let daily = …`, `in: mg`).
+    ReservedWord {
+        /// The keyword.
+        word: String,
+        /// The keyword's span.
+        span: Span,
+    },
     /// A protocol with two `begin at`.
     DuplicateBegin {
         /// The second one.
@@ -195,6 +202,7 @@ impl SyntaxError {
             | SyntaxError::LatinAbbreviation { .. }
             | SyntaxError::RuleNameColon { .. }
             | SyntaxError::RuleStart { .. } => Code::SyntaxUnexpected,
+            SyntaxError::ReservedWord { .. } => Code::SyntaxReservedWord,
             SyntaxError::DuplicateBegin { .. } => Code::SyntaxDuplicateBegin,
             SyntaxError::DuplicateModifier { .. } => Code::SyntaxDuplicateModifier,
             SyntaxError::LeadingDecimalPoint { .. } => Code::SyntaxLeadingDecimalPoint,
@@ -251,6 +259,9 @@ impl SyntaxError {
             }
             SyntaxError::RuleStart { word, .. } => {
                 format!("a rule starts with {RULE_STARTS}, not `{word}`")
+            }
+            SyntaxError::ReservedWord { word, .. } => {
+                format!("`{word}` is a word of the language and cannot be used as a name")
             }
             SyntaxError::DuplicateBegin { .. } => "`begin at` is written twice".to_string(),
             SyntaxError::DuplicateModifier { .. } => {
@@ -309,6 +320,7 @@ impl SyntaxError {
             SyntaxError::RuleStart { span, .. } => {
                 vec![(*span, format!("not {RULE_STARTS}"))]
             }
+            SyntaxError::ReservedWord { span, .. } => one(*span, "a reserved word"),
             SyntaxError::DuplicateBegin { again, first } => vec![
                 (*again, "second `begin at`".to_string()),
                 (*first, "first one here".to_string()),
@@ -375,6 +387,10 @@ impl SyntaxError {
             SyntaxError::RuleStart { similar: None, .. } => "a rule is written `when condition \
                  => …`, `otherwise => …` or `always => …`, optionally after a name and `:`"
                 .to_string(),
+            SyntaxError::ReservedWord { word, .. } => format!(
+                "choose another name, e.g. `{word}_value`: a name may begin with a word of the \
+                 language (`indication`, `daily_max`) but not be one"
+            ),
             SyntaxError::DuplicateBegin { .. } => {
                 "keep one `begin at`: it says which phase applies to a patient".to_string()
             }

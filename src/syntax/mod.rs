@@ -147,6 +147,7 @@ fn is_one_swap(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::ast::{ActionKind, ExprKind, FrequencyKind, TypeExprKind};
     use super::close_match;
 
     /// Names that start with a word of the grammar (`in` in `indication`, `for` in `forx`,
@@ -230,6 +231,130 @@ mod tests {
             let d = super::parse(&text).expect_err(&format!("{quoted:?} is refused"));
             assert_eq!(d.code, "posology::syntax::hidden_text", "{quoted:?}");
         }
+    }
+
+    /// A small protocol around `body` (rules of a `decide first`) and `inputs`.
+    fn around(inputs: &str, body: &str) -> String {
+        format!(
+            "protocol p {{\n version \"1\"\n source \"s\"\n inputs {{\n{inputs}\n }}\n \
+             decide first {{\n{body}\n }}\n}}\n"
+        )
+    }
+
+    /// A rule (and a message code) may be named by a keyword, as a `:` follows it.
+    #[test]
+    fn keywords_name_rules_and_message_codes() {
+        let body = "daily: when n > 1 => give 5 mg ; warn critical: \"a\" ; note in: \"b\"\n \
+                    in: when n > 2 => warn critical daily: \"c\"\n otherwise: otherwise => stop \"d\"";
+        let p = super::parse(&around("n: count", body)).unwrap_or_else(|d| panic!("{d:?}"));
+        let rules = &p.decides[0].rules;
+        let names: Vec<&str> = rules
+            .iter()
+            .filter_map(|r| r.name.as_ref().map(|n| n.name.as_str()))
+            .collect();
+        assert_eq!(names, ["daily", "in", "otherwise"]);
+        let codes: Vec<(bool, &str)> = rules
+            .iter()
+            .flat_map(|r| &r.actions)
+            .filter_map(|a| match &a.kind {
+                ActionKind::Warn { critical, code, .. } => Some((*critical, code.as_ref()?)),
+                ActionKind::Note { code, .. } => Some((false, code.as_ref()?)),
+                _ => None,
+            })
+            .map(|(c, code)| (c, code.name.as_str()))
+            .collect();
+        assert_eq!(codes, [(false, "critical"), (false, "in"), (true, "daily")]);
+    }
+
+    /// A unitless number as written, else the expression's debug text.
+    fn number(e: &ExprKind) -> String {
+        match e {
+            ExprKind::Quantity { value, unit: None } => value.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// `once daily` is `1 times daily` and `twice daily` `2 times daily`, wherever a frequency
+    /// goes; `give 5 once daily` is not five of a unit `once`.
+    #[test]
+    fn once_and_twice_daily_are_counts() {
+        let body = "when n > 1 => give 5 once daily ; schedule from 5 mg twice daily increase by \
+                    5 mg every 3 days\n otherwise => give 5 mg n times daily";
+        let p = super::parse(&around("n: count", body)).unwrap_or_else(|d| panic!("{d:?}"));
+        let counts: Vec<String> = p.decides[0].rules[0]
+            .actions
+            .iter()
+            .filter_map(|a| match &a.kind {
+                ActionKind::Give(g) => g.frequency.clone(),
+                ActionKind::Schedule(s) => s.frequency.clone(),
+                _ => None,
+            })
+            .map(|f| match f.kind {
+                FrequencyKind::TimesDaily(n) => number(&n.kind),
+                FrequencyKind::Every(_) => "every".into(),
+            })
+            .collect();
+        assert_eq!(counts, ["1", "2"]);
+        match &p.decides[0].rules[0].actions[0].kind {
+            ActionKind::Give(g) => assert_eq!(number(&g.amount.kind), "5"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A choice of one value is written with a leading bar; so may a longer one be.
+    #[test]
+    fn a_choice_of_one_value_has_a_leading_bar() {
+        let p = super::parse(&around(
+            "phase: | only\n route_of: | oral | iv",
+            "otherwise => stop \"x\"",
+        ))
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        let values: Vec<usize> = p
+            .inputs
+            .iter()
+            .map(|i| match &i.ty.kind {
+                TypeExprKind::Enum(v) => v.len(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(values, [1, 2]);
+    }
+
+    /// A keyword where a name is declared is `syntax::reserved_word`, labelled, with help.
+    #[test]
+    fn a_keyword_declared_as_a_name_is_reserved() {
+        for (inputs, word) in [
+            ("in: mg", "in"),
+            ("x: mg in 1 mg..2 mg\n every: mg", "every"),
+            ("x: mg optional\n optional: bool", "optional"),
+            ("r: { daily: mg }", "daily"),
+            ("r: oral | in", "in"),
+            ("r: | every", "every"),
+        ] {
+            let text = around(inputs, "otherwise => stop \"x\"");
+            let d = super::parse(&text).expect_err(inputs);
+            assert_eq!(
+                d.code, "posology::syntax::reserved_word",
+                "{inputs}: {}",
+                d.message
+            );
+            let span = d.labels[0].span;
+            assert_eq!(&text[span.start..span.end], word);
+            assert!(d
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains(&format!("`{word}_value`"))));
+        }
+        let d = super::parse(&around(
+            "x: mg",
+            "otherwise => stop \"x\"\n }\n let if = 5 mg\n {",
+        ))
+        .expect_err("let if");
+        assert_eq!(d.code, "posology::syntax::reserved_word", "{}", d.message);
+        // A name left out is not a keyword used as a name.
+        let text = around("x: mg", "otherwise => stop \"x\"\n }\n let = 5 mg\n {");
+        let d = super::parse(&text).expect_err("let =");
+        assert_eq!(d.code, "posology::syntax::unexpected", "{}", d.message);
     }
 
     #[test]
