@@ -849,6 +849,19 @@ mod tests {
         assert_eq!(past.check_bounds(), Err(UnitError::Overflow));
     }
 
+    /// The operators agree with the methods: `<` and `>` order values (never "unordered"),
+    /// and unary minus negates, on both representations.
+    #[test]
+    fn operators_order_and_negate() {
+        let (third, half) = (Rational::new(1, 3).unwrap(), Rational::new(1, 2).unwrap());
+        assert!(third < half && half > third && third <= third.clone());
+        assert_eq!(third.partial_cmp(&half), Some(Ordering::Less));
+        assert_eq!(-half.clone(), Rational::new(-1, 2).unwrap());
+        let big = Rational::from(i64::MAX).mul(&Rational::from(3));
+        assert!(big > half && -big.clone() < half);
+        assert_eq!(-(-big.clone()), big);
+    }
+
     #[test]
     fn floor_and_ceil() {
         let v = Rational::new(-7, 2).unwrap();
