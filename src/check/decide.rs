@@ -431,7 +431,7 @@ impl Checker<'_> {
                     span: Span::new(start, end),
                 };
             }
-            parts.push(TextPart::Value(self.expr(&e, None)));
+            parts.push(TextPart::Value(Box::new(self.expr(&e, None))));
             offset = start + close + 1;
             rest = &after[close + 1..];
         }

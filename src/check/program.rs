@@ -334,8 +334,8 @@ pub enum ActionSpec {
 pub enum TextPart {
     /// Text as written.
     Literal(String),
-    /// A `{name}` placeholder.
-    Value(CExpr),
+    /// A `{name}` placeholder (boxed: an expression is much larger than a literal).
+    Value(Box<CExpr>),
 }
 
 /// A checked `require`: a condition every patient's data must meet.

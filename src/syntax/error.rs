@@ -29,6 +29,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::bad_number | Rule::bad_quantity => return None,
         Rule::string | Rule::string_inner => "a quoted text",
         Rule::unit | Rule::unit_atom | Rule::named_type => "a unit",
+        Rule::area_power => return None,
         Rule::kw_protocol => "`protocol`",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
