@@ -228,6 +228,35 @@ impl Dim {
         *self == Dim::NONE
     }
 
+    /// Why two kinds that pharmacists often take for each other do not convert, when they
+    /// differ only by a molar mass (mg/dL and micromol/L), a valence (mmol and mEq) or a body
+    /// surface area (mL/min/1.73 m^2 and mL/min): a help text, or `None`.
+    pub fn why_not_convertible(&self, other: &Dim) -> Option<&'static str> {
+        let gap = self.per(*other);
+        let only = |d: Dim| gap == d || gap == Dim::NONE.per(d);
+        if only(Dim::MASS.per(Dim::SUBSTANCE)) {
+            Some(
+                "a mass (mg/dL) and an amount of substance (micromol/L) convert only through \
+                 the substance's molar mass (creatinine: 1 mg/dL = 88.42 micromol/L), which \
+                 differs for each substance: declare the value in the unit the laboratory \
+                 reports",
+            )
+        } else if only(Dim::SUBSTANCE.per(Dim::EQUIVALENTS)) {
+            Some(
+                "mEq and mmol differ by the ion's valence (1 mmol of calcium is 2 mEq): write \
+                 the amount in the unit the label uses",
+            )
+        } else if only(Dim::AREA) {
+            Some(
+                "a value per 1.73 m^2 (an eGFR) is normalised to a standard body surface area \
+                 and is not a plain mL/min (a creatinine clearance): use the one the label \
+                 names, or multiply by the patient's body surface area / 1.73 m^2",
+            )
+        } else {
+            None
+        }
+    }
+
     /// The kind in pharmacist words, e.g. "a mass per time (e.g. mcg/day)", for messages.
     pub fn describe(&self) -> String {
         match NAMED.iter().find(|(d, _)| d == self) {

@@ -225,5 +225,8 @@ fn mismatch_help(left: &Dim, right: &Dim) -> Option<String> {
                 .to_string(),
         );
     }
+    if let Some(why) = left.why_not_convertible(right) {
+        return Some(why.to_string());
+    }
     Some("check the units on both sides".to_string())
 }
