@@ -1389,6 +1389,31 @@ impl From<CheckError> for Diagnostic {
     }
 }
 
+/// The message of [`CheckError::UnsafeAbbreviation`]: what is error-prone in the spelling.
+fn unsafe_message(text: &str, safe: &str) -> String {
+    let why = if safe.contains("micromol") {
+        "abbreviates micromole in an error-prone way: `µmol` is misread as `mmol` and `u` as 0 \
+         or 4, a thousandfold error (ISMP: write micro out)"
+    } else if safe.contains("m^2") && !safe.contains("mcg") {
+        "writes an area with a superscript, which is lost when copied (`m²` read as `m`)"
+    } else {
+        "abbreviates microgram in an error-prone way: `µg` and `ug` are misread as `mg`, a \
+         thousandfold overdose (ISMP)"
+    };
+    format!("`{}` {why}", quoted(text))
+}
+
+/// The label of [`CheckError::UnsafeAbbreviation`]: the safe atom to write.
+fn unsafe_label(safe: &str) -> &'static str {
+    if safe.contains("micromol") {
+        "write micromol"
+    } else if safe.contains("m^2") && !safe.contains("mcg") {
+        "write m^2"
+    } else {
+        "write mcg"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1460,30 +1485,5 @@ mod tests {
         assert_eq!(cycle.message, "`a` depends on itself, through `b`");
         let texts: Vec<&str> = cycle.labels.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["`b` uses `a` here", "`a` is defined here"]);
-    }
-}
-
-/// The message of [`CheckError::UnsafeAbbreviation`]: what is error-prone in the spelling.
-fn unsafe_message(text: &str, safe: &str) -> String {
-    let why = if safe.contains("micromol") {
-        "abbreviates micromole in an error-prone way: `µmol` is misread as `mmol` and `u` as 0 \
-         or 4, a thousandfold error (ISMP: write micro out)"
-    } else if safe.contains("m^2") && !safe.contains("mcg") {
-        "writes an area with a superscript, which is lost when copied (`m²` read as `m`)"
-    } else {
-        "abbreviates microgram in an error-prone way: `µg` and `ug` are misread as `mg`, a \
-         thousandfold overdose (ISMP)"
-    };
-    format!("`{}` {why}", quoted(text))
-}
-
-/// The label of [`CheckError::UnsafeAbbreviation`]: the safe atom to write.
-fn unsafe_label(safe: &str) -> &'static str {
-    if safe.contains("micromol") {
-        "write micromol"
-    } else if safe.contains("m^2") && !safe.contains("mcg") {
-        "write m^2"
-    } else {
-        "write mcg"
     }
 }

@@ -716,6 +716,19 @@ impl From<InputError> for Diagnostic {
     }
 }
 
+/// The help of [`InputError::WrongUnit`]: the unit to write, and why the one written does not
+/// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
+fn wrong_unit_help(unit: &Unit, text: &str) -> String {
+    let write = format!("write a value in {unit} or a unit convertible to it");
+    let why = Quantity::parse(text)
+        .ok()
+        .and_then(|q| q.dim().why_not_convertible(&unit.dim()));
+    match why {
+        Some(why) => format!("{write}; {why}"),
+        None => write,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,18 +810,5 @@ mod tests {
             format!("field {}", MAX_LIST_ITEMS + 1)
         );
         assert_eq!(record.labels[1].text, "this record starts here");
-    }
-}
-
-/// The help of [`InputError::WrongUnit`]: the unit to write, and why the one written does not
-/// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
-fn wrong_unit_help(unit: &Unit, text: &str) -> String {
-    let write = format!("write a value in {unit} or a unit convertible to it");
-    let why = Quantity::parse(text)
-        .ok()
-        .and_then(|q| q.dim().why_not_convertible(&unit.dim()));
-    match why {
-        Some(why) => format!("{write}; {why}"),
-        None => write,
     }
 }

@@ -207,3 +207,20 @@ fn million_units_and_pounds_fold_exactly() {
     let total = q("2 mg/kg").mul(&q("220 lb")).unwrap();
     assert_eq!(total.convert_to(&u("mg")).unwrap(), q("199.5806428 mg"));
 }
+
+#[test]
+fn an_egfr_times_a_body_surface_area_is_a_clearance() {
+    // 60 mL/min/1.73 m^2 for a patient of 1.73 m^2 is 60 mL/min, exactly.
+    let crcl = q("60 mL/min/1.73 m^2").mul(&q("1.73 m^2")).unwrap();
+    assert_eq!(crcl, q("60 mL/min"));
+    let crcl = q("173 mL/min/1.73 m^2").mul(&q("2 m^2")).unwrap();
+    assert_eq!(crcl, q("200 mL/min"));
+}
+
+#[test]
+fn a_sum_of_kg_and_lb_is_exact() {
+    let sum = q("1 kg").add(&q("1 lb")).unwrap();
+    assert_eq!(sum.convert_to(&u("g")).unwrap(), q("1453.59237 g"));
+    let sum = q("2.54 cm").add(&q("1 inch")).unwrap();
+    assert_eq!(sum.convert_to(&u("cm")).unwrap(), q("5.08 cm"));
+}
