@@ -224,6 +224,7 @@ impl Checker<'_> {
                     optional: false,
                     default: None,
                     range: None,
+                    conversions: Vec::new(),
                 };
                 self.const_quantity(e, &spec).map(Value::Num)
             }

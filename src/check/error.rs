@@ -73,6 +73,16 @@ pub enum CheckError {
         /// The range.
         span: Span,
     },
+    /// A `convert A = B` that is not an equivalence to another kind: B has no unit or the
+    /// same kind as A, or a side is not above zero (A not in the input's kind is a mismatch).
+    ConversionSides {
+        /// The input.
+        input: String,
+        /// What is wrong.
+        problem: &'static str,
+        /// The `convert …`.
+        span: Span,
+    },
     /// An allowed range whose low end is above its high end.
     RangeEmpty {
         /// The range.
@@ -666,6 +676,7 @@ impl CheckError {
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
             E::UnknownType { .. } => Code::TypeUnknown,
             E::RangeNotARange { .. } | E::RangeEmpty { .. } => Code::InputRange,
+            E::ConversionSides { .. } => Code::UnitConversion,
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => Code::NameTooDeep,
             E::Cycle { .. } => Code::NameCycle,
             E::UnsafeAbbreviation { .. } => Code::UnitUnsafeAbbreviation,
@@ -764,6 +775,10 @@ impl CheckError {
             E::UnknownType { name, .. } => format!("`{name}` is neither a unit nor a type"),
             E::RangeNotARange { .. } => "an allowed range is written `low..high`".to_string(),
             E::RangeEmpty { .. } => "the range's low end is above its high end".to_string(),
+            E::ConversionSides { input, problem, .. } => format!(
+                "the conversion of `{}` relates no unit of another kind: {problem}",
+                quoted(input)
+            ),
             E::LetTooDeep { name, .. } => format!(
                 "`{name}` is worked out more than {MAX_LET_DEPTH} operations deep, through the \
                  values it uses"
@@ -963,6 +978,7 @@ impl CheckError {
             E::UnknownType { span, .. } => one(*span, "unknown type"),
             E::RangeNotARange { span } => one(*span, "not a range"),
             E::RangeEmpty { span } => one(*span, "empty range"),
+            E::ConversionSides { span, .. } => one(*span, "not a conversion to another kind"),
             E::LetTooDeep { span, .. } | E::CheckTooDeep { span } => one(*span, "too deep"),
             E::Cycle {
                 name,
@@ -1106,6 +1122,12 @@ impl CheckError {
             }),
             E::RangeNotARange { .. } => "for example `in 0 years..120 years`".to_string(),
             E::RangeEmpty { .. } => "write the smaller value first".to_string(),
+            E::ConversionSides { .. } => {
+                "write the input's unit on the left and a unit of another kind on the right, \
+                 e.g. `convert 1 mg/dL = 88.42 micromol/L`; units of one kind (mg/dL and \
+                 mg/L) convert without a declaration"
+                    .to_string()
+            }
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => {
                 "work the value out in fewer steps, from the inputs directly".to_string()
             }

@@ -98,6 +98,10 @@ pub struct InputSpec {
     pub default: Option<Value>,
     /// The allowed range, inclusive.
     pub range: Option<(Quantity, Quantity)>,
+    /// Declared equivalences (`convert 1 mg/dL = 88.42 micromol/L`): the side in the input's
+    /// unit and the side in another kind, each positive; a patient's value in the other kind
+    /// is read as `value / right * left`, exactly.
+    pub conversions: Vec<(Quantity, Quantity)>,
 }
 
 /// A record type: its fields.

@@ -274,6 +274,8 @@ codes! {
         "An input is declared with a name that is neither a unit nor a type. Check the spelling, e.g. `weight: kg`.";
     UnitBanned = "posology::unit::banned",
         "An error-prone abbreviation is used, e.g. `cc`, `U`, `IU` or `MU` (on the ISMP list: `U` is misread as 0, `MU` as a thousand units). Write the unit the help gives, e.g. `mL`, `units`, `million units`.";
+    UnitConversion = "posology::unit::conversion",
+        "An input's `convert A = B` does not relate its unit to a unit of another kind: B has no unit or is of A's kind (mg/dL and mg/L convert without a declaration), or a side is not above zero. Write e.g. `scr: mg/dL convert 1 mg/dL = 88.42 micromol/L`.";
     UnitInexact = "posology::unit::inexact",
         "Converting between these units would not be exact (e.g. mcg/day to mcg/h gives a repeating fraction). Convert to a unit that divides evenly, or round explicitly to a step.";
     UnitMismatch = "posology::unit::mismatch",

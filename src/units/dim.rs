@@ -237,9 +237,9 @@ impl Dim {
         if only(Dim::MASS.per(Dim::SUBSTANCE)) {
             Some(
                 "a mass (mg/dL) and an amount of substance (micromol/L) convert only through \
-                 the substance's molar mass (creatinine: 1 mg/dL = 88.42 micromol/L), which \
-                 differs for each substance: declare the value in the unit the laboratory \
-                 reports",
+                 the substance's molar mass, which differs for each substance: declare it on \
+                 the input (`scr: mg/dL convert 1 mg/dL = 88.42 micromol/L`), so that a value \
+                 in either unit is read in the input's unit, and compare in that unit",
             )
         } else if only(Dim::SUBSTANCE.per(Dim::EQUIVALENTS)) {
             Some(
