@@ -104,6 +104,28 @@ pub struct InputSpec {
     pub conversions: Vec<(Quantity, Quantity)>,
 }
 
+impl InputSpec {
+    /// A value for this input in `unit` (its declared unit): converted exactly when of its
+    /// kind, or through a conversion declared on it (`convert 1 mg/dL = 88.42 micromol/L`:
+    /// 176.84 micromol/L is read as 176.84 / 88.42 × 1 mg/dL = 2 mg/dL) when of the other
+    /// side's kind; otherwise the [`UnitError::Mismatch`](crate::units::UnitError::Mismatch).
+    pub fn read_quantity(
+        &self,
+        q: Quantity,
+        unit: &Unit,
+    ) -> Result<Quantity, crate::units::UnitError> {
+        let direct = q.convert_to(unit);
+        if !matches!(direct, Err(crate::units::UnitError::Mismatch { .. })) {
+            return direct;
+        }
+        let declared = self.conversions.iter().find(|(_, r)| r.dim() == q.dim());
+        let Some((left, right)) = declared else {
+            return direct;
+        };
+        q.div(right)?.mul(left)?.convert_to(unit)
+    }
+}
+
 /// A record type: its fields.
 #[derive(Clone, Debug)]
 pub struct RecordSpec {

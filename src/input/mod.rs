@@ -15,22 +15,8 @@ pub use error::{Hint, InputError, YamlFeature};
 use crate::check::{validate_value, InputSpec, Program, RequireSpec, Type};
 use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
 use crate::display::quoted;
-use crate::units::{Quantity, Unit, UnitError};
+use crate::units::{Quantity, UnitError};
 use crate::value::Value;
-
-/// A patient's quantity in the input's unit: converted exactly when of its kind, or through a
-/// conversion the protocol declares for it (`convert 1 mg/dL = 88.42 micromol/L`: 88.42
-/// micromol/L is read as 88.42 / 88.42 × 1 mg/dL) when of the other side's kind.
-fn declared_unit(q: Quantity, unit: &Unit, spec: &InputSpec) -> Result<Quantity, UnitError> {
-    let direct = q.convert_to(unit);
-    if !matches!(direct, Err(UnitError::Mismatch { .. })) {
-        return direct;
-    }
-    let Some((left, right)) = spec.conversions.iter().find(|(_, r)| r.dim() == q.dim()) else {
-        return direct;
-    };
-    q.div(right)?.mul(left)?.convert_to(unit)
-}
 
 /// The most items a list in a patient file may hold.
 pub const MAX_LIST_ITEMS: usize = 10_000;
@@ -622,7 +608,7 @@ impl Decoder<'_> {
                 None
             }
             (Type::Num(unit), NodeKind::String(text)) if !unit.is_dimensionless() => {
-                let parsed = Quantity::parse(text).and_then(|q| declared_unit(q, unit, spec));
+                let parsed = Quantity::parse(text).and_then(|q| spec.read_quantity(q, unit));
                 match parsed {
                     Ok(q) => Some(Value::Num(q)),
                     Err(error) => {
