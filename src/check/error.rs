@@ -1158,9 +1158,7 @@ impl CheckError {
             }
             E::NotLiteral { want, .. } => format!("write {want} directly, without calculation"),
             E::MissingUnit { example, .. } => format!("write the unit, e.g. `{example}`"),
-            E::WrongUnit { unit, .. } => {
-                format!("write a value in {unit} or a unit convertible to it")
-            }
+            E::WrongUnit { unit, value, .. } => wrong_unit_help(unit, value),
             E::Inexact { unit, .. } => format!(
                 "write the value in {unit}, the unit it is declared in (or declare it in a unit \
                  that holds this value exactly)"
@@ -1408,6 +1406,19 @@ impl std::error::Error for CheckError {}
 impl From<CheckError> for Diagnostic {
     fn from(error: CheckError) -> Self {
         error.to_diagnostic()
+    }
+}
+
+/// The help of [`CheckError::WrongUnit`]: the unit to write, and why the one written does not
+/// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
+fn wrong_unit_help(unit: &str, value: &str) -> String {
+    let write = format!("write a value in {unit} or a unit convertible to it");
+    let dims = crate::units::Quantity::parse(value)
+        .ok()
+        .zip(crate::units::Unit::parse(unit).ok());
+    match dims.and_then(|(q, u)| q.dim().why_not_convertible(&u.dim())) {
+        Some(why) => format!("{write}; {why}"),
+        None => write,
     }
 }
 
