@@ -570,6 +570,7 @@ fn declared(name: &str, kind: TypeExprKind) -> InputDecl {
         optional: Some(Default::default()),
         default: None,
         range: None,
+        convert: Vec::new(),
         span: Default::default(),
     }
 }

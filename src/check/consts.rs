@@ -107,7 +107,13 @@ impl Checker<'_> {
     /// A literal value for an input or field, converted to its declared unit; reports and
     /// returns `None` when it does not fit.
     pub(super) fn const_value(&mut self, v: &ast::Value, spec: &InputSpec) -> Option<Value> {
-        let value = self.const_of_type(v, &spec.ty, spec.unit.as_ref())?;
+        let value = match (&v.kind, &spec.ty) {
+            // A quantity for an input with a declared conversion may be of the other kind.
+            (ast::ValueKind::Expr(e), Type::Num(_)) if !spec.conversions.is_empty() => {
+                self.const_quantity(e, spec).map(Value::Num)
+            }
+            _ => self.const_of_type(v, &spec.ty, spec.unit.as_ref()),
+        }?;
         if let Err(invalid) = validate_value(spec, &value) {
             self.error(
                 CheckError::NotAllowed {
@@ -224,6 +230,7 @@ impl Checker<'_> {
                     optional: false,
                     default: None,
                     range: None,
+                    conversions: Vec::new(),
                 };
                 self.const_quantity(e, &spec).map(Value::Num)
             }
@@ -310,7 +317,7 @@ impl Checker<'_> {
             return None;
         }
         let q = Quantity::new((if negate { -*value } else { *value }).into(), written);
-        match q.convert_to(&target) {
+        match spec.read_quantity(q.clone(), &target) {
             Ok(q) => Some(q),
             Err(err) => {
                 let d = match err {

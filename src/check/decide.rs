@@ -404,7 +404,7 @@ impl Checker<'_> {
                     break;
                 };
                 if let Some(value) = self.placeholder(start + at, close) {
-                    parts.push(TextPart::Value(value));
+                    parts.push(TextPart::Value(Box::new(value)));
                 }
                 at += close + 1;
             } else {

@@ -76,9 +76,15 @@ impl Checker<'_> {
             optional: decl.optional.is_some(),
             default: None,
             range: None,
+            conversions: Vec::new(),
         };
         if let Some(range) = &decl.range {
             spec.range = self.declared_range(&spec, range);
+        }
+        for conversion in &decl.convert {
+            if let Some(pair) = self.declared_conversion(&spec, conversion) {
+                spec.conversions.push(pair);
+            }
         }
         if let Some(default) = &decl.default {
             if let Some(opt) = decl.optional {
@@ -191,6 +197,48 @@ impl Checker<'_> {
             return None;
         }
         Some((lo, hi))
+    }
+
+    /// `convert A = B`: A in the input's kind (converted to its unit), B a positive quantity of
+    /// another kind, or a [`CheckError::ConversionSides`].
+    fn declared_conversion(
+        &mut self,
+        spec: &InputSpec,
+        conversion: &ast::Conversion,
+    ) -> Option<(Quantity, Quantity)> {
+        let left = self.const_quantity(&conversion.left, spec)?;
+        let written = match &conversion.right.kind {
+            ast::ExprKind::Quantity {
+                unit: Some((text, _)),
+                ..
+            } => Unit::parse(text).ok(),
+            _ => None,
+        };
+        let other = InputSpec {
+            unit: written.clone(),
+            ty: crate::check::Type::Num(written.unwrap_or_default()),
+            ..spec.clone()
+        };
+        let right = self.const_quantity(&conversion.right, &other)?;
+        let problem = if right.dim().is_dimensionless() {
+            Some("its right side has no unit")
+        } else if right.dim() == left.dim() {
+            Some("both sides are of one kind, which converts exactly without a declaration")
+        } else if !left.is_positive() || !right.is_positive() {
+            Some("a side is not above zero")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let error = CheckError::ConversionSides {
+                input: spec.name.clone(),
+                problem,
+                span: conversion.span,
+            };
+            self.error(error.into());
+            return None;
+        }
+        Some((left, right))
     }
 
     pub(super) fn declare_phases(&mut self) {

@@ -141,6 +141,16 @@ pub enum CheckError {
         /// The range.
         span: Span,
     },
+    /// A `convert A = B` that is not an equivalence to another kind: B has no unit or the
+    /// same kind as A, or a side is not above zero (A not in the input's kind is a mismatch).
+    ConversionSides {
+        /// The input.
+        input: String,
+        /// What is wrong.
+        problem: &'static str,
+        /// The `convert …`.
+        span: Span,
+    },
     /// An allowed range whose low end is above its high end.
     RangeEmpty {
         /// The range.
@@ -726,6 +736,7 @@ const NUMBER_WORDS: &[&str] = &[
 
 impl CheckError {
     /// The registry code.
+    // Long on purpose: one arm per kind: the code of every check diagnostic in one place.
     pub fn code(&self) -> Code {
         use CheckError as E;
         match self {
@@ -735,6 +746,7 @@ impl CheckError {
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
             E::RangeNotARange { .. } | E::RangeEmpty { .. } => Code::InputRange,
+            E::ConversionSides { .. } => Code::UnitConversion,
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => Code::NameTooDeep,
             E::Cycle { .. } => Code::NameCycle,
             E::UnsafeAbbreviation { .. } => Code::UnitUnsafeAbbreviation,
@@ -834,6 +846,10 @@ impl CheckError {
             E::UnknownType { name, .. } => format!("`{name}` is neither a unit nor a type"),
             E::RangeNotARange { .. } => "an allowed range is written `low..high`".to_string(),
             E::RangeEmpty { .. } => "the range's low end is above its high end".to_string(),
+            E::ConversionSides { input, problem, .. } => format!(
+                "the conversion of `{}` relates no unit of another kind: {problem}",
+                quoted(input)
+            ),
             E::LetTooDeep { name, .. } => format!(
                 "`{name}` is worked out more than {MAX_LET_DEPTH} operations deep, through the \
                  values it uses"
@@ -844,11 +860,7 @@ impl CheckError {
                 }
                 _ => format!("`{name}` is defined in terms of itself"),
             },
-            E::UnsafeAbbreviation { text, .. } => format!(
-                "`{}` abbreviates microgram in an error-prone way: `µg` and `ug` are misread as \
-                 `mg`, a thousandfold overdose (ISMP)",
-                quoted(text)
-            ),
+            E::UnsafeAbbreviation { text, safe, .. } => unsafe_message(text, safe),
             E::TooManyProblems { count, errors, .. } => format!(
                 "{count} more problem{} found ({errors} error{}) are not shown",
                 if *count == 1 { " was" } else { "s were" },
@@ -1038,6 +1050,7 @@ impl CheckError {
             E::Placeholder { problem, span } => one(*span, problem.label()),
             E::RangeNotARange { span } => one(*span, "not a range"),
             E::RangeEmpty { span } => one(*span, "empty range"),
+            E::ConversionSides { span, .. } => one(*span, "not a conversion to another kind"),
             E::LetTooDeep { span, .. } | E::CheckTooDeep { span } => one(*span, "too deep"),
             E::Cycle {
                 name,
@@ -1052,7 +1065,7 @@ impl CheckError {
                 labels.push((*defined, format!("`{name}` is defined here")));
                 labels
             }
-            E::UnsafeAbbreviation { span, .. } => one(*span, "write mcg"),
+            E::UnsafeAbbreviation { span, safe, .. } => one(*span, unsafe_label(safe)),
             E::TooManyProblems { first, .. } => {
                 one(first.unwrap_or_default(), "the first one not shown")
             }
@@ -1182,6 +1195,12 @@ impl CheckError {
             }),
             E::RangeNotARange { .. } => "for example `in 0 years..120 years`".to_string(),
             E::RangeEmpty { .. } => "write the smaller value first".to_string(),
+            E::ConversionSides { .. } => {
+                "write the input's unit on the left and a unit of another kind on the right, \
+                 e.g. `convert 1 mg/dL = 88.42 micromol/L`; units of one kind (mg/dL and \
+                 mg/L) convert without a declaration"
+                    .to_string()
+            }
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => {
                 "work the value out in fewer steps, from the inputs directly".to_string()
             }
@@ -1212,9 +1231,7 @@ impl CheckError {
             }
             E::NotLiteral { want, .. } => format!("write {want} directly, without calculation"),
             E::MissingUnit { example, .. } => format!("write the unit, e.g. `{example}`"),
-            E::WrongUnit { unit, .. } => {
-                format!("write a value in {unit} or a unit convertible to it")
-            }
+            E::WrongUnit { unit, value, .. } => wrong_unit_help(unit, value),
             E::Inexact { unit, .. } => format!(
                 "write the value in {unit}, the unit it is declared in (or declare it in a unit \
                  that holds this value exactly)"
@@ -1462,6 +1479,44 @@ impl std::error::Error for CheckError {}
 impl From<CheckError> for Diagnostic {
     fn from(error: CheckError) -> Self {
         error.to_diagnostic()
+    }
+}
+
+/// The help of [`CheckError::WrongUnit`]: the unit to write, and why the one written does not
+/// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
+fn wrong_unit_help(unit: &str, value: &str) -> String {
+    let write = format!("write a value in {unit} or a unit convertible to it");
+    let dims = crate::units::Quantity::parse(value)
+        .ok()
+        .zip(crate::units::Unit::parse(unit).ok());
+    match dims.and_then(|(q, u)| q.dim().why_not_convertible(&u.dim())) {
+        Some(why) => format!("{write}; {why}"),
+        None => write,
+    }
+}
+
+/// The message of [`CheckError::UnsafeAbbreviation`]: what is error-prone in the spelling.
+fn unsafe_message(text: &str, safe: &str) -> String {
+    let why = if safe.contains("micromol") {
+        "abbreviates micromole in an error-prone way: `µmol` is misread as `mmol` and `u` as 0 \
+         or 4, a thousandfold error (ISMP: write micro out)"
+    } else if safe.contains("m^2") && !safe.contains("mcg") {
+        "writes an area with a superscript, which is lost when copied (`m²` read as `m`)"
+    } else {
+        "abbreviates microgram in an error-prone way: `µg` and `ug` are misread as `mg`, a \
+         thousandfold overdose (ISMP)"
+    };
+    format!("`{}` {why}", quoted(text))
+}
+
+/// The label of [`CheckError::UnsafeAbbreviation`]: the safe atom to write.
+fn unsafe_label(safe: &str) -> &'static str {
+    if safe.contains("micromol") {
+        "write micromol"
+    } else if safe.contains("m^2") && !safe.contains("mcg") {
+        "write m^2"
+    } else {
+        "write mcg"
     }
 }
 

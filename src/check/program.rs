@@ -98,6 +98,32 @@ pub struct InputSpec {
     pub default: Option<Value>,
     /// The allowed range, inclusive.
     pub range: Option<(Quantity, Quantity)>,
+    /// Declared equivalences (`convert 1 mg/dL = 88.42 micromol/L`): the side in the input's
+    /// unit and the side in another kind, each positive; a patient's value in the other kind
+    /// is read as `value / right * left`, exactly.
+    pub conversions: Vec<(Quantity, Quantity)>,
+}
+
+impl InputSpec {
+    /// A value for this input in `unit` (its declared unit): converted exactly when of its
+    /// kind, or through a conversion declared on it (`convert 1 mg/dL = 88.42 micromol/L`:
+    /// 176.84 micromol/L is read as 176.84 / 88.42 × 1 mg/dL = 2 mg/dL) when of the other
+    /// side's kind; otherwise the [`UnitError::Mismatch`](crate::units::UnitError::Mismatch).
+    pub fn read_quantity(
+        &self,
+        q: Quantity,
+        unit: &Unit,
+    ) -> Result<Quantity, crate::units::UnitError> {
+        let direct = q.convert_to(unit);
+        if !matches!(direct, Err(crate::units::UnitError::Mismatch { .. })) {
+            return direct;
+        }
+        let declared = self.conversions.iter().find(|(_, r)| r.dim() == q.dim());
+        let Some((left, right)) = declared else {
+            return direct;
+        };
+        q.div(right)?.mul(left)?.convert_to(unit)
+    }
 }
 
 /// A record type: its fields.
@@ -334,8 +360,8 @@ pub enum ActionSpec {
 pub enum TextPart {
     /// Text as written.
     Literal(String),
-    /// A `{name}` placeholder.
-    Value(CExpr),
+    /// A `{name}` placeholder (boxed: an expression is much larger than a literal).
+    Value(Box<CExpr>),
 }
 
 /// A checked `require`: a condition every patient's data must meet.

@@ -147,6 +147,9 @@ fn dimension_help(found: &Type, expected: &Type) -> Option<String> {
         return None;
     };
     let (f, e) = (f.dim(), e.dim());
+    if let Some(why) = f.why_not_convertible(&e) {
+        return Some(why.into());
+    }
     if f.calendar != e.calendar && (f.time != 0 || e.time != 0) {
         return Some(
             "months and years have no fixed number of days: write the time in h, days or weeks \

@@ -275,11 +275,13 @@ codes! {
     TypeUnknown = "posology::type::unknown",
         "An input is declared with a name that is neither a unit nor a type. Check the spelling, e.g. `weight: kg`.";
     UnitBanned = "posology::unit::banned",
-        "An error-prone abbreviation is used, e.g. `ug`, `cc` or `U` (on the ISMP list: `U` is misread as 0, `ug` as mg). Write the unit the help gives, e.g. `mcg`, `mL`, `units`.";
+        "An error-prone abbreviation is used, e.g. `cc`, `U`, `IU` or `MU` (on the ISMP list: `U` is misread as 0, `MU` as a thousand units). Write the unit the help gives, e.g. `mL`, `units`, `million units`.";
+    UnitConversion = "posology::unit::conversion",
+        "An input's `convert A = B` does not relate its unit to a unit of another kind: B has no unit or is of A's kind (mg/dL and mg/L convert without a declaration), or a side is not above zero. Write e.g. `scr: mg/dL convert 1 mg/dL = 88.42 micromol/L`.";
     UnitInexact = "posology::unit::inexact",
         "Converting between these units would not be exact (e.g. mcg/day to mcg/h gives a repeating fraction). Convert to a unit that divides evenly, or round explicitly to a step.";
     UnitMismatch = "posology::unit::mismatch",
-        "Two quantities of different kinds are combined or compared, e.g. `10 mg + 5 mL`, or a value is in a unit of the wrong kind. Convert one (e.g. with a concentration) or use the right unit.";
+        "Two quantities of different kinds are combined or compared, e.g. `10 mg + 5 mL`, or a value is in a unit of the wrong kind. Convert one (e.g. with a concentration) or use the right unit. Kinds often taken for each other never convert: mg/dL and micromol/L (a molar mass), mmol and mEq (a valence), an eGFR in mL/min/1.73 m^2 and a clearance in mL/min (a body surface area).";
     UnitMissing = "posology::unit::missing",
         "A number stands where a quantity is needed, e.g. `give 10`. Write the unit after the number, e.g. `10 mg`.";
     UnitNotation = "posology::unit::notation",
@@ -287,7 +289,7 @@ codes! {
     UnitUnknown = "posology::unit::unknown",
         "A unit is not one Posology knows. Check the spelling; the help suggests the closest unit.";
     UnitUnsafeAbbreviation = "posology::unit::unsafe_abbreviation",
-        "Warning: an abbreviation that is safe to Posology but dangerous when read by people is used. Write the unit out as the help suggests.";
+        "Warning: an abbreviation that is safe to Posology but dangerous when read by people is used: `ug` or `µg` (misread as mg), `umol` or `µmol` (misread as mmol), `m²` (the superscript is lost when copied). Write the unit as the help suggests (`mcg`, `micromol`, `m^2`); `posology fmt` rewrites it.";
     ValueDateOutOfRange = "posology::value::date_out_of_range",
         "A date or a duration is outside the years Posology handles, e.g. the year 9999. It is a typing slip; check the dates in the patient's data.";
     ValueDivisionByZero = "posology::value::division_by_zero",

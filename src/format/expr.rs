@@ -218,6 +218,10 @@ pub fn input_rest(d: &InputDecl) -> String {
     if let Some(r) = &d.range {
         s.push_str(&format!(" in {}", op_expr(r)));
     }
+    for c in &d.convert {
+        let (left, right) = (op_expr(&c.left), op_expr(&c.right));
+        s.push_str(&format!(" convert {left} = {right}"));
+    }
     if d.optional.is_some() {
         s.push_str(" optional");
     }

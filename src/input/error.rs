@@ -664,9 +664,7 @@ impl InputError {
                      never guessed to be in {unit})"
                 )
             }
-            InputError::WrongUnit { unit, .. } => {
-                format!("write a value in {unit} or a unit convertible to it")
-            }
+            InputError::WrongUnit { unit, text, .. } => wrong_unit_help(unit, text),
             InputError::Unit { error, .. } => return error.help(),
             InputError::UnknownChoice { hint, .. } => hint_help(
                 hint,
@@ -715,6 +713,19 @@ impl std::error::Error for InputError {}
 impl From<InputError> for Diagnostic {
     fn from(error: InputError) -> Self {
         error.to_diagnostic()
+    }
+}
+
+/// The help of [`InputError::WrongUnit`]: the unit to write, and why the one written does not
+/// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
+fn wrong_unit_help(unit: &Unit, text: &str) -> String {
+    let write = format!("write a value in {unit} or a unit convertible to it");
+    let why = Quantity::parse(text)
+        .ok()
+        .and_then(|q| q.dim().why_not_convertible(&unit.dim()));
+    match why {
+        Some(why) => format!("{write}; {why}"),
+        None => write,
     }
 }
 

@@ -608,7 +608,7 @@ impl Decoder<'_> {
                 None
             }
             (Type::Num(unit), NodeKind::String(text)) if !unit.is_dimensionless() => {
-                let parsed = Quantity::parse(text).and_then(|q| q.convert_to(unit));
+                let parsed = Quantity::parse(text).and_then(|q| spec.read_quantity(q, unit));
                 match parsed {
                     Ok(q) => Some(Value::Num(q)),
                     Err(error) => {

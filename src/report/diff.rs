@@ -111,6 +111,32 @@ fn compare_input(
             "`{name}` has one default in the old protocol and another in the new"
         ));
     }
+    conversion_note(name, was, now, out);
+}
+
+/// A conversion (`convert 1 mg/dL = 88.42 micromol/L`) declared by one protocol only, or
+/// another one: a value of the other kind is read differently by each, or refused by one.
+fn conversion_note(name: &str, was: &InputSpec, now: &InputSpec, out: &mut InputDifferences) {
+    let text = |s: &InputSpec| {
+        let sides: Vec<String> = s
+            .conversions
+            .iter()
+            .map(|(l, r)| format!("{l} = {r}"))
+            .collect();
+        sides.join(", ")
+    };
+    let says = |t: &str| match t {
+        "" => "declares no conversion".to_string(),
+        t => format!("converts {t}"),
+    };
+    let (a, b) = (text(was), text(now));
+    if a != b {
+        out.notes.push(format!(
+            "`{name}` {} in the old protocol but {} in the new",
+            says(&a),
+            says(&b)
+        ));
+    }
 }
 
 /// Two choices of the same values, perhaps declared in another order: a patient's value is

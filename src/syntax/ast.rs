@@ -104,7 +104,20 @@ pub struct InputDecl {
     pub default: Option<Value>,
     /// The allowed range (`in a..b`), if any.
     pub range: Option<Expr>,
+    /// Declared equivalences to units of another kind (`convert 1 mg/dL = 88.42 micromol/L`).
+    pub convert: Vec<Conversion>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// `convert A = B` on an input: a value written in B's kind is read as A's, exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    /// The side in the input's own kind (`1 mg/dL`).
+    pub left: Expr,
+    /// The side in another kind (`88.42 micromol/L`).
+    pub right: Expr,
+    /// The whole `convert …`.
     pub span: Span,
 }
 

@@ -268,6 +268,7 @@ fn build_input(pair: Pair<Rule>) -> Result<InputDecl, Diagnostic> {
         optional: None,
         default: None,
         range: None,
+        convert: Vec::new(),
         span,
     };
     for opt in inner {
@@ -282,10 +283,20 @@ fn build_input(pair: Pair<Rule>) -> Result<InputDecl, Diagnostic> {
                 let mut v = meaningful(opt);
                 decl.range = Some(build_expr(next(&mut v, opt_span)?)?);
             }
+            Rule::opt_convert => decl.convert.push(build_conversion(opt)?),
             _ => return Err(internal(opt_span)),
         }
     }
     Ok(decl)
+}
+
+/// `convert A = B` (the word and the `=` are not kept).
+fn build_conversion(pair: Pair<Rule>) -> Result<Conversion, Diagnostic> {
+    let span = span_of(&pair);
+    let mut sides = meaningful(pair).filter(|p| p.as_rule() == Rule::op_expr);
+    let left = build_expr(next(&mut sides, span)?)?;
+    let right = build_expr(next(&mut sides, span)?)?;
+    Ok(Conversion { left, right, span })
 }
 
 fn build_type(pair: Pair<Rule>) -> Result<TypeExpr, Diagnostic> {

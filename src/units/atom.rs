@@ -10,22 +10,47 @@ use super::ratio::Ratio;
 pub enum Atom {
     /// kg: 1000 g.
     Kilogram,
+    /// lb: exactly 453.59237 g (the international pound); below the line a body weight, as kg.
+    Pound,
     /// g: the mass base.
     Gram,
     /// mg: 0.001 g.
     Milligram,
     /// mcg: 0.000001 g (input may say µg, μg or ug; always printed mcg).
     Microgram,
+    /// ng: 0.000000001 g.
+    Nanogram,
     /// L: 1000 mL.
     Litre,
+    /// dL: 100 mL (laboratory values: mg/dL).
+    Decilitre,
     /// mL: the volume base.
     Millilitre,
+    /// m: 100 cm.
+    Metre,
+    /// cm: the length base.
+    Centimetre,
+    /// in: exactly 2.54 cm (printed `inch`: `in` is a keyword of the language).
+    Inch,
+    /// m^2: a body surface area, 10000 cm^2 (input may say m2 or m²; printed m^2).
+    SquareMetre,
+    /// 1.73 m^2: the standard body surface area that eGFR is normalised to
+    /// (`mL/min/1.73 m^2`), an area of its own so that it is never read as a plain `mL/min`.
+    StandardBsa,
+    /// mmol: 1000 micromol.
+    Millimole,
+    /// micromol: the amount-of-substance base (input may say umol or µmol; printed micromol).
+    Micromole,
+    /// mEq: milliequivalents, their own dimension (not mmol without a valence).
+    Milliequivalent,
     /// A tablet (a counted item).
     Tablet,
     /// A capsule (a counted item).
     Capsule,
     /// A dose (a counted item).
     Dose,
+    /// A million units (penicillin: `2.4 million units`; never abbreviated MU).
+    MillionUnits,
     /// An insulin-style unit of biological activity (never abbreviated U or IU).
     Unit,
     /// %: a plain number times 0.01.
@@ -53,6 +78,14 @@ pub enum Kind {
     Mass,
     /// Volume (base mL).
     Volume,
+    /// Length (base cm).
+    Length,
+    /// Area (base cm^2): a length squared, with atoms of its own (m^2, 1.73 m^2).
+    Area,
+    /// Amount of substance (base micromol).
+    Substance,
+    /// Milliequivalents (base mEq).
+    Equivalents,
     /// Counted items (tablet, capsule, dose).
     Count,
     /// Biological activity (units).
@@ -71,6 +104,10 @@ impl Kind {
         match self {
             Kind::Mass => Dim::MASS,
             Kind::Volume => Dim::VOLUME,
+            Kind::Length => Dim::LENGTH,
+            Kind::Area => Dim::LENGTH.plus_times(Dim::LENGTH, 1),
+            Kind::Substance => Dim::SUBSTANCE,
+            Kind::Equivalents => Dim::EQUIVALENTS,
             Kind::Count => Dim::COUNT,
             Kind::Activity => Dim::ACTIVITY,
             Kind::Ratio => Dim::NONE,
@@ -91,7 +128,9 @@ pub struct AtomInfo {
     /// The base dimension it measures.
     pub kind: Kind,
     /// The exact factor to the base unit of its dimension, as numerator and denominator in
-    /// lowest terms, each a product of 2, 3, 5 and 7 (so factors multiply without a gcd).
+    /// lowest terms. Most are products of 2, 3, 5 and 7 (so factors multiply without a gcd);
+    /// one with another prime factor (lb, inch) is [`Atom::is_smooth`] false and takes the
+    /// general path of the unit algebra.
     pub factor: (u32, u32),
     /// The printed name in safe medication notation (singular): `mcg`, `mL`, `day`, `%`.
     pub symbol: &'static str,
@@ -132,20 +171,44 @@ const fn atom(
 #[rustfmt::skip] // one row a line reads as a table
 pub const ATOMS: &[AtomInfo] = &[
     atom(Atom::Kilogram, Kind::Mass, (1000, 1), "kg", "kg", &["kilogram", "kilograms"]),
+    atom(Atom::Pound, Kind::Mass, (45_359_237, 100_000), "lb", "lb", &["lbs", "pound", "pounds"]),
     atom(Atom::Gram, Kind::Mass, (1, 1), "g", "g", &["gram", "grams"]),
     atom(Atom::Milligram, Kind::Mass, (1, 1000), "mg", "mg", &["milligram", "milligrams"]),
     AtomInfo {
         discouraged: &["\u{b5}g", "\u{3bc}g", "ug"],
         ..atom(Atom::Microgram, Kind::Mass, (1, 1_000_000), "mcg", "mcg", &["microgram", "micrograms"])
     },
+    atom(Atom::Nanogram, Kind::Mass, (1, 1_000_000_000), "ng", "ng", &["nanogram", "nanograms"]),
     atom(Atom::Litre, Kind::Volume, (1000, 1), "L", "L", &["l", "liter", "liters", "litre", "litres"]),
+    atom(Atom::Decilitre, Kind::Volume, (100, 1), "dL", "dL", &["dl", "deciliter", "deciliters", "decilitre", "decilitres"]),
     AtomInfo {
         refused: &["cc"],
         ..atom(Atom::Millilitre, Kind::Volume, (1, 1), "mL", "mL", &["ml", "milliliter", "milliliters", "millilitre", "millilitres"])
     },
+    atom(Atom::Metre, Kind::Length, (100, 1), "m", "m", &["meter", "meters", "metre", "metres"]),
+    atom(Atom::Centimetre, Kind::Length, (1, 1), "cm", "cm", &["centimeter", "centimeters", "centimetre", "centimetres"]),
+    atom(Atom::Inch, Kind::Length, (127, 50), "inch", "inches", &["in"]),
+    AtomInfo {
+        discouraged: &["m\u{b2}"],
+        ..atom(Atom::SquareMetre, Kind::Area, (10_000, 1), "m^2", "m^2", &["m2"])
+    },
+    AtomInfo {
+        discouraged: &["1.73 m\u{b2}", "1.73m\u{b2}"],
+        ..atom(Atom::StandardBsa, Kind::Area, (17_300, 1), "1.73 m^2", "1.73 m^2", &["1.73m^2", "1.73 m2", "1.73m2"])
+    },
+    atom(Atom::Millimole, Kind::Substance, (1000, 1), "mmol", "mmol", &["millimole", "millimoles"]),
+    AtomInfo {
+        discouraged: &["umol", "\u{b5}mol", "\u{3bc}mol"],
+        ..atom(Atom::Micromole, Kind::Substance, (1, 1), "micromol", "micromol", &["micromole", "micromoles"])
+    },
+    atom(Atom::Milliequivalent, Kind::Equivalents, (1, 1), "mEq", "mEq", &["meq", "milliequivalent", "milliequivalents"]),
     atom(Atom::Tablet, Kind::Count, (1, 1), "tablet", "tablets", &["tab", "tabs"]),
     atom(Atom::Capsule, Kind::Count, (1, 1), "capsule", "capsules", &["cap", "caps"]),
     atom(Atom::Dose, Kind::Count, (1, 1), "dose", "doses", &[]),
+    AtomInfo {
+        refused: &["mu", "miu"],
+        ..atom(Atom::MillionUnits, Kind::Activity, (1_000_000, 1), "million units", "million units", &["million unit"])
+    },
     AtomInfo {
         refused: &["u", "iu"],
         ..atom(Atom::Unit, Kind::Activity, (1, 1), "unit", "units", &[])
@@ -179,9 +242,9 @@ pub(crate) const ALL: [Atom; ATOM_COUNT] = {
     all
 };
 
-/// The exponents of 2, 3, 5 and 7 in `n`; the build fails for any other prime factor, as the
-/// fast paths multiply factors by adding these exponents.
-const fn prime_powers(mut n: u32) -> [i16; 4] {
+/// The exponents of 2, 3, 5 and 7 in `n`, and whether `n` has no other prime factor (the fast
+/// paths multiply factors by adding these exponents, so only such factors may take them).
+const fn prime_powers(mut n: u32) -> ([i16; 4], bool) {
     let primes = [2, 3, 5, 7];
     let mut out = [0; 4];
     let mut i = 0;
@@ -192,12 +255,12 @@ const fn prime_powers(mut n: u32) -> [i16; 4] {
         }
         i += 1;
     }
-    assert!(
-        n == 1,
-        "an atom's factor must be a product of 2, 3, 5 and 7"
-    );
-    out
+    (out, n == 1)
 }
+
+/// [`Atom::factor_bits`] of an atom whose factor has a prime other than 2, 3, 5 and 7: more
+/// than any fast path allows.
+pub(crate) const NOT_SMOOTH_BITS: u32 = 64;
 
 /// The number of bits of `n` (0 for 1, so that a base unit adds nothing to a bound).
 pub(super) const fn bits(n: u64) -> u32 {
@@ -208,13 +271,25 @@ pub(super) const fn bits(n: u64) -> u32 {
     }
 }
 
+/// [`Atom::is_smooth`] of every atom, computed from its factor.
+const SMOOTH: [bool; ATOM_COUNT] = {
+    let mut out = [true; ATOM_COUNT];
+    let mut i = 0;
+    while i < ATOM_COUNT {
+        let (num, den) = ATOMS[i].factor;
+        out[i] = prime_powers(num).1 && prime_powers(den).1;
+        i += 1;
+    }
+    out
+};
+
 /// [`Atom::prime_exponents`] of every atom, computed from its factor.
 const PRIME_EXPONENTS: [[i16; 4]; ATOM_COUNT] = {
     let mut out = [[0; 4]; ATOM_COUNT];
     let mut i = 0;
     while i < ATOM_COUNT {
         let (num, den) = ATOMS[i].factor;
-        let (n, d) = (prime_powers(num), prime_powers(den));
+        let (n, d) = (prime_powers(num).0, prime_powers(den).0);
         let mut p = 0;
         while p < 4 {
             out[i][p] = n[p] - d[p];
@@ -285,10 +360,20 @@ impl Atom {
 
     /// A bound on the size of the factor: its numerator and denominator are below
     /// `2^factor_bits` (or both 1 and the bound is 0). A product of factors whose bounds add
-    /// up to at most 63 bits cannot overflow a [`Ratio`], at any step.
+    /// up to at most 63 bits cannot overflow a [`Ratio`], at any step. An atom that is not
+    /// [`Atom::is_smooth`] has the bound 64, so no product with it takes the fast path.
     pub(crate) fn factor_bits(self) -> u32 {
+        if !self.is_smooth() {
+            return NOT_SMOOTH_BITS;
+        }
         let (num, den) = self.factor_integers();
         bits(u64::from(num.max(den)))
+    }
+
+    /// True when the factor is a product of powers of 2, 3, 5 and 7, so that
+    /// [`Atom::prime_exponents`] is exact (lb and inch, with 11 and 127, are not).
+    pub(crate) fn is_smooth(self) -> bool {
+        SMOOTH[self.index()]
     }
 
     /// The atom a spelling stands for, e.g. `µg` → [`Atom::Microgram`]; case-sensitive.

@@ -27,6 +27,12 @@ pub struct Dim {
     pub count: i16,
     /// Exponent of biological activity (insulin-style `units`).
     pub activity: i16,
+    /// Exponent of length (cm, m, inch); an area (m^2) is a length squared.
+    pub length: i16,
+    /// Exponent of amount of substance (mmol, micromol).
+    pub substance: i16,
+    /// Exponent of milliequivalents (mEq): not an amount of substance without a valence.
+    pub equivalents: i16,
 }
 
 /// Pharmacist words for the dimensions that protocols use.
@@ -90,6 +96,37 @@ const NAMED: &[(Dim, &str)] = &[
         "an activity per body mass per time (e.g. units/kg/h)",
     ),
     (Dim::NONE.per(Dim::TIME), "a frequency (e.g. 1/day)"),
+    (Dim::LENGTH, "a length (e.g. cm, a height)"),
+    (Dim::AREA, "an area (e.g. m^2, a body surface area)"),
+    (
+        Dim::SUBSTANCE,
+        "an amount of substance (e.g. mmol, micromol)",
+    ),
+    (Dim::EQUIVALENTS, "an amount in milliequivalents (mEq)"),
+    (
+        Dim::MASS.per(Dim::AREA),
+        "a mass per area (e.g. mg/m^2 for a dose, kg/m^2 for a body mass index)",
+    ),
+    (
+        Dim::SUBSTANCE.per(Dim::VOLUME),
+        "a substance concentration (e.g. micromol/L)",
+    ),
+    (
+        Dim::SUBSTANCE.per(Dim::TIME),
+        "an amount of substance per time (e.g. mmol/h)",
+    ),
+    (
+        Dim::EQUIVALENTS.per(Dim::VOLUME),
+        "milliequivalents per volume (e.g. mEq/L)",
+    ),
+    (
+        Dim::EQUIVALENTS.per(Dim::TIME),
+        "milliequivalents per time (e.g. mEq/h)",
+    ),
+    (
+        Dim::VOLUME.per(Dim::TIME).per(Dim::AREA),
+        "a volume per time per body surface area (e.g. mL/min/1.73 m^2, an eGFR)",
+    ),
 ];
 
 impl Dim {
@@ -102,6 +139,9 @@ impl Dim {
         calendar: 0,
         count: 0,
         activity: 0,
+        length: 0,
+        substance: 0,
+        equivalents: 0,
     };
     /// A mass (mg).
     pub const MASS: Dim = Dim {
@@ -139,6 +179,27 @@ impl Dim {
         ..Dim::NONE
     };
 
+    /// A length (cm, m, inch).
+    pub const LENGTH: Dim = Dim {
+        length: 1,
+        ..Dim::NONE
+    };
+    /// An area (m^2): a length squared.
+    pub const AREA: Dim = Dim {
+        length: 2,
+        ..Dim::NONE
+    };
+    /// An amount of substance (mmol, micromol).
+    pub const SUBSTANCE: Dim = Dim {
+        substance: 1,
+        ..Dim::NONE
+    };
+    /// Milliequivalents (mEq).
+    pub const EQUIVALENTS: Dim = Dim {
+        equivalents: 1,
+        ..Dim::NONE
+    };
+
     /// `self` plus `other` times `e`: the dimension of a product with `other^e`.
     #[must_use]
     pub const fn plus_times(self, other: Dim, e: i16) -> Dim {
@@ -150,6 +211,9 @@ impl Dim {
             calendar: self.calendar + other.calendar * e,
             count: self.count + other.count * e,
             activity: self.activity + other.activity * e,
+            length: self.length + other.length * e,
+            substance: self.substance + other.substance * e,
+            equivalents: self.equivalents + other.equivalents * e,
         }
     }
 
@@ -162,6 +226,35 @@ impl Dim {
     /// True for a plain number (every exponent zero).
     pub fn is_dimensionless(&self) -> bool {
         *self == Dim::NONE
+    }
+
+    /// Why two kinds that pharmacists often take for each other do not convert, when they
+    /// differ only by a molar mass (mg/dL and micromol/L), a valence (mmol and mEq) or a body
+    /// surface area (mL/min/1.73 m^2 and mL/min): a help text, or `None`.
+    pub fn why_not_convertible(&self, other: &Dim) -> Option<&'static str> {
+        let gap = self.per(*other);
+        let only = |d: Dim| gap == d || gap == Dim::NONE.per(d);
+        if only(Dim::MASS.per(Dim::SUBSTANCE)) {
+            Some(
+                "a mass (mg/dL) and an amount of substance (micromol/L) convert only through \
+                 the substance's molar mass, which differs for each substance: declare it on \
+                 the input (`scr: mg/dL convert 1 mg/dL = 88.42 micromol/L`), so that a value \
+                 in either unit is read in the input's unit, and compare in that unit",
+            )
+        } else if only(Dim::SUBSTANCE.per(Dim::EQUIVALENTS)) {
+            Some(
+                "mEq and mmol differ by the ion's valence (1 mmol of calcium is 2 mEq): write \
+                 the amount in the unit the label uses",
+            )
+        } else if only(Dim::AREA) {
+            Some(
+                "a value per 1.73 m^2 (an eGFR) is normalised to a standard body surface area \
+                 and is not a plain mL/min (a creatinine clearance): use the one the label \
+                 names, or multiply by the patient's body surface area / 1.73 m^2",
+            )
+        } else {
+            None
+        }
     }
 
     /// The kind in pharmacist words, e.g. "a mass per time (e.g. mcg/day)", for messages.
@@ -188,6 +281,9 @@ impl Dim {
             (Atom::Month, self.calendar),
             (Atom::Tablet, self.count),
             (Atom::Unit, self.activity),
+            (Atom::Centimetre, self.length),
+            (Atom::Millimole, self.substance),
+            (Atom::Milliequivalent, self.equivalents),
         ];
         let mut atoms = Vec::new();
         for (atom, exp) in bases {

@@ -200,6 +200,7 @@ fn banned_reason(text: &str) -> &'static str {
         "u" => "it is misread as 0 or 4, causing a tenfold overdose",
         "iu" => "it is misread as IV or 10",
         "cc" => "it is misread as U or 00",
+        "mu" | "miu" => "M is read as a thousand as well as a million, and U as 0 or 4",
         _ => "it is easily misread",
     }
 }
@@ -223,6 +224,9 @@ fn mismatch_help(left: &Dim, right: &Dim) -> Option<String> {
              weeks, or the age in months or years"
                 .to_string(),
         );
+    }
+    if let Some(why) = left.why_not_convertible(right) {
+        return Some(why.to_string());
     }
     Some("check the units on both sides".to_string())
 }

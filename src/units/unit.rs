@@ -7,7 +7,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-use super::atom::{bits, Atom, Kind, ALL, ATOMS, ATOM_COUNT};
+use super::atom::{bits, Atom, Kind, ALL, ATOMS, ATOM_COUNT, NOT_SMOOTH_BITS};
 use super::dim::Dim;
 use super::error::UnitError;
 use super::ratio::Ratio;
@@ -43,8 +43,12 @@ type Exponents = [i8; ATOM_COUNT];
 /// Index of `%` in [`Exponents`].
 const PERCENT: usize = Atom::Percent as usize;
 
-/// Index of the mass atoms (kg, g, mg, mcg) in [`Exponents`].
-const MASS: std::ops::Range<usize> = Atom::Kilogram as usize..Atom::Microgram as usize + 1;
+/// Index of the mass atoms (kg, lb, g, mg, mcg, ng) in [`Exponents`]; the body weights (kg,
+/// lb) first.
+const MASS: std::ops::Range<usize> = Atom::Kilogram as usize..Atom::Nanogram as usize + 1;
+
+/// How many of the first [`MASS`] atoms are body weights below the line (kg, lb).
+const BODY_WEIGHTS: usize = Atom::Pound as usize + 1 - Atom::Kilogram as usize;
 
 /// How many kinds [`Unit::mul`] folds: every kind with atoms, except `%` (a plain number).
 const FOLD_COUNT: usize = {
@@ -464,6 +468,9 @@ impl Unit {
                 };
                 net = sum;
                 bits += u32::from(exp.unsigned_abs()) * kind_bits;
+                if !ALL[i].is_smooth() || !ALL[finest].is_smooth() {
+                    bits += NOT_SMOOTH_BITS;
+                }
                 // (atom / finest)^exp
                 add_primes(&mut primes, ALL[i], i32::from(exp));
                 add_primes(&mut primes, ALL[finest], -i32::from(exp));
@@ -512,11 +519,17 @@ impl Unit {
     }
 
     /// The unit as printed after a value: the first word of the numerator in the plural when
-    /// `plural` (`3 tablets/day`), denominators singular. Returns (numerator, "/den/…").
+    /// `plural` (`3 tablets/day`), denominators singular. Returns (numerator, "/den/…"). The
+    /// eGFR's `/1.73 m^2` is printed last, as labs write it (`mL/min/1.73 m^2`).
     pub(crate) fn render(&self, plural: bool) -> (String, String) {
         let mut numerator = Vec::new();
         let mut denominator = String::new();
-        for &(atom, exp) in &self.atoms {
+        let bsa_last = self
+            .atoms()
+            .iter()
+            .filter(|(a, _)| *a != Atom::StandardBsa)
+            .chain(self.atoms().iter().filter(|(a, _)| *a == Atom::StandardBsa));
+        for &(atom, exp) in bsa_last {
             let times = usize::from(exp.unsigned_abs());
             if exp > 0 {
                 for _ in 0..times {
@@ -622,23 +635,24 @@ pub(super) fn factor_general(atoms: &[(Atom, i8)]) -> Result<Ratio, UnitError> {
     })
 }
 
-/// [`is_per_body_mass`] from the exponents of kg, g, mg and mcg.
+/// [`is_per_body_mass`] from the exponents of the [`MASS`] atoms.
 fn is_per_body_mass_exps(mass: &[i8]) -> bool {
     let net: i16 = mass.iter().map(|e| i16::from(*e)).sum();
     let has_positive = mass.iter().any(|e| *e > 0);
-    let only_kg_below = mass.iter().skip(1).all(|e| *e >= 0);
+    let only_kg_below = mass.iter().skip(BODY_WEIGHTS).all(|e| *e >= 0);
     net == 0 && has_positive && only_kg_below
 }
 
-/// True when the mass atoms are a mass over `kg` and nothing else (net exponent zero, the only
-/// negative mass atom is `kg`): `mg/kg` is a dose per body weight, not a plain number.
+/// True when the mass atoms are a mass over `kg` (or `lb`) and nothing else (net exponent zero,
+/// the only negative mass atoms are `kg` and `lb`): `mg/kg` is a dose per body weight, not a
+/// plain number.
 pub(super) fn is_per_body_mass(mass_atoms: &[(Atom, i8)]) -> bool {
     let net: i16 = mass_atoms.iter().map(|(_, e)| i16::from(*e)).sum();
     let has_positive = mass_atoms.iter().any(|(_, e)| *e > 0);
     let only_kg_below = mass_atoms
         .iter()
         .filter(|(_, e)| *e < 0)
-        .all(|(a, _)| *a == Atom::Kilogram);
+        .all(|(a, _)| matches!(a, Atom::Kilogram | Atom::Pound));
     net == 0 && has_positive && only_kg_below
 }
 

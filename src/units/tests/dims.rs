@@ -39,6 +39,9 @@ fn plus_times_adds_a_multiple_of_every_exponent() {
         calendar: 5,
         count: 6,
         activity: 7,
+        length: 8,
+        substance: 9,
+        equivalents: 10,
     };
     let step = Dim {
         mass: 2,
@@ -48,6 +51,9 @@ fn plus_times_adds_a_multiple_of_every_exponent() {
         calendar: 6,
         count: 7,
         activity: 8,
+        length: 9,
+        substance: 10,
+        equivalents: 11,
     };
     let expected = Dim {
         mass: 1 + 2 * 3,
@@ -57,6 +63,9 @@ fn plus_times_adds_a_multiple_of_every_exponent() {
         calendar: 5 + 6 * 3,
         count: 6 + 7 * 3,
         activity: 7 + 8 * 3,
+        length: 8 + 9 * 3,
+        substance: 9 + 10 * 3,
+        equivalents: 10 + 11 * 3,
     };
     assert_eq!(start.plus_times(step, 3), expected);
     assert_eq!(start.plus_times(step, 0), start);

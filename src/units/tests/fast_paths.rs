@@ -58,6 +58,25 @@ fn units() -> Vec<Unit> {
         "capsule/tablet",
         "year/month",
         "week/s",
+        "lb",
+        "mg/lb",
+        "lb/kg",
+        "kg/lb",
+        "lb·lb",
+        "inch",
+        "inch/cm",
+        "m/inch",
+        "m^2",
+        "mL/min/1.73 m^2",
+        "1.73 m^2/m^2",
+        "mmol/L",
+        "micromol/mmol",
+        "mg/dL",
+        "dL/L",
+        "ng/mcg",
+        "mEq/L",
+        "million units/unit",
+        "unit/million units",
         "h·min",
         "mg/kg/kg",
         "mcg/kg/min",
@@ -174,8 +193,12 @@ fn atom_factors_are_their_prime_powers() {
         assert_eq!(Unit::from_atoms([(atom, 1)]).unwrap(), unit);
         assert_eq!(unit.factor().unwrap(), atom.factor());
         let (num, den) = atom.factor_integers();
-        let bound = 1u64 << atom.factor_bits();
-        assert!(atom.factor_bits() == 0 && num == 1 && den == 1 || u64::from(num.max(den)) < bound);
+        let bound = 1u128 << atom.factor_bits();
+        assert!(
+            atom.factor_bits() == 0 && num == 1 && den == 1 || u128::from(num.max(den)) < bound
+        );
+        // An atom whose factor has another prime (lb, inch) never takes the fast path.
+        assert_eq!(atom.is_smooth(), atom.factor_bits() < 64, "{atom:?}");
     }
 }
 

@@ -2,6 +2,7 @@
 //! protocols do, refusals, safe formatting, overflow and rounding.
 
 mod arithmetic;
+mod breadth;
 mod dims;
 mod factors;
 mod fast_paths;

@@ -98,9 +98,9 @@ fn unknown_units_suggest_a_spelling() {
     // Four letters is long enough for a guess; three is not.
     assert_eq!(suggestion("dasy").as_deref(), Some("day"));
     assert_eq!(suggestion("dya"), None);
-    // No guess at short abbreviations: `d` is not `g`, `m2` is not `mg`.
+    // No guess at short abbreviations: `d` is not `g`, `g2` is not `mg` (`m2` is m^2).
     assert_eq!(suggestion("d"), None);
-    assert_eq!(suggestion("m2"), None);
+    assert_eq!(suggestion("g2"), None);
     assert_eq!(suggestion("/"), None);
     assert!(Unit::parse("mg/").is_err());
     assert!(Unit::parse("").is_err());

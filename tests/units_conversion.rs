@@ -1,0 +1,52 @@
+//! A substance-dependent conversion declared on an input (`convert 1 mg/dL = 88.42
+//! micromol/L`) reads a value of either kind into the input's unit, exactly, both ways.
+
+use posology::check::parse_and_check;
+use posology::diagnostics::Source;
+use posology::units::{Quantity, Rational};
+
+/// The first input of a protocol declaring `decl`, read from `text`.
+fn read(decl: &str, text: &str) -> Result<Quantity, posology::units::UnitError> {
+    let protocol = format!(
+        "protocol p {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    {decl}\n  }}\n  \
+         limit dose <= 5 mg hard\n  phase a {{\n    decide first {{\n      otherwise => give 1 mg\n    }}\n  }}\n}}\n"
+    );
+    let source = Source::new("p.dose", protocol.as_str());
+    let (program, diags) = parse_and_check(&protocol, &source);
+    let program = program.unwrap_or_else(|| panic!("{decl}: {diags:?}"));
+    let spec = &program.inputs[0];
+    let unit = spec.unit.clone().unwrap_or_default();
+    spec.read_quantity(Quantity::parse(text)?, &unit)
+}
+
+fn q(text: &str) -> Quantity {
+    Quantity::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn creatinine_in_micromol_per_litre_is_read_in_mg_per_dl() {
+    let decl = "scr: mg/dL convert 1 mg/dL = 88.42 micromol/L";
+    assert_eq!(read(decl, "88.42 umol/L").unwrap(), q("1 mg/dL"));
+    assert_eq!(read(decl, "176.84 micromol/L").unwrap(), q("2 mg/dL"));
+    assert_eq!(read(decl, "0.08842 mmol/L").unwrap(), q("1 mg/dL"));
+    assert_eq!(read(decl, "1.5 mg/dL").unwrap(), q("1.5 mg/dL"));
+    // 100 micromol/L is 100/88.42 mg/dL: an exact fraction, not a rounded decimal.
+    let exact = read(decl, "100 micromol/L").unwrap();
+    let want = Rational::from(10_000).div(&Rational::from(8_842)).unwrap();
+    assert_eq!(exact.value, want);
+}
+
+#[test]
+fn the_other_way_round_mg_per_dl_is_read_in_micromol_per_litre() {
+    let decl = "scr: micromol/L convert 88.42 micromol/L = 1 mg/dL";
+    assert_eq!(read(decl, "1 mg/dL").unwrap(), q("88.42 micromol/L"));
+    assert_eq!(read(decl, "10 mg/L").unwrap(), q("88.42 micromol/L"));
+    assert_eq!(read(decl, "88.42 umol/L").unwrap(), q("88.42 micromol/L"));
+}
+
+#[test]
+fn a_kind_no_conversion_names_is_still_refused() {
+    let decl = "scr: mg/dL convert 1 mg/dL = 88.42 micromol/L";
+    assert!(read(decl, "100 mEq/L").is_err());
+    assert!(read("scr: mg/dL", "88.42 micromol/L").is_err());
+}
