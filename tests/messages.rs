@@ -91,6 +91,7 @@ fn a_stray_brace_is_refused_at_check_time() {
         (r#"note "closed } alone""#, "closes no `{`"),
         (r#"note "empty {} braces""#, "shows nothing"),
         (r#"note "not {a value here}""#, "must hold a value"),
+        (r#"note "half {weight // 2}""#, "`//` starts a comment"),
         (r#"refuse "unknown {weigth}""#, "weigth"),
     ] {
         let source = protocol(text);
@@ -197,4 +198,28 @@ fn reasons_of_limits_and_requirements_take_no_values() {
         refused[0].message,
         "the patient's data is refused: {policy} dose above 2 mg"
     );
+}
+
+/// A value worked out from an input the patient lacks reads `missing`, like the input itself:
+/// a message never withholds the decision (red team: `{scr * 2}` stopped the run).
+#[test]
+fn a_value_from_a_missing_input_reads_missing() {
+    let text = PROPOSING.replace(
+        "otherwise => give dose 3 times daily",
+        r#"otherwise => give dose 3 times daily ; note "twice {proposed * 2}, more {proposed > dose}""#,
+    );
+    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"phase": "titrate", "dose": "10 mg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("the patient is valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    assert_eq!(decision.messages[0].text, "twice missing, more missing");
+    assert_eq!(decision.doses.len(), 1);
 }

@@ -50,3 +50,31 @@ fn a_kind_no_conversion_names_is_still_refused() {
     assert!(read(decl, "100 mEq/L").is_err());
     assert!(read("scr: mg/dL", "88.42 micromol/L").is_err());
 }
+
+/// Two factors for one kind would let the order of the lines choose the value read (red team:
+/// `= 88.42 mmol/L` then `= 88.42 micromol/L` read 3 mg/dL as 0.003 mg/dL): refused.
+#[test]
+fn two_conversions_to_one_kind_are_refused() {
+    let protocol = "protocol p {\n  version \"1\"\n  source \"s\"\n  inputs {\n    scr: mg/dL \
+         convert 1 mg/dL = 88.42 mmol/L convert 1 mg/dL = 88.42 micromol/L\n  }\n  limit dose \
+         <= 5 mg hard\n  phase a {\n    decide first {\n      otherwise => give 1 mg\n    }\n  \
+         }\n}\n";
+    let source = Source::new("p.dose", protocol);
+    let (program, diags) = parse_and_check(protocol, &source);
+    assert!(program.is_none());
+    let diag = diags
+        .iter()
+        .find(|d| d.code == "posology::unit::conversion")
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert!(
+        diag.message.contains("already reads this kind")
+            || diag
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("already reads this kind"),
+        "{diag:?}"
+    );
+    let second = protocol.rfind("convert").unwrap();
+    assert_eq!(diag.labels[0].span.start, second);
+}

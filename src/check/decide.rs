@@ -426,6 +426,12 @@ impl Checker<'_> {
             self.placeholder_error(PlaceholderProblem::Empty, open, close + 1);
             return None;
         }
+        if inner.contains("//") {
+            // Read alone, `//` would start a comment and silently drop the rest of the value.
+            let why = "`//` starts a comment, which cannot be inside a value".to_string();
+            self.placeholder_error(PlaceholderProblem::NotAValue(why), open, close + 1);
+            return None;
+        }
         match crate::syntax::parse_expr_in(&self.program.source.text, inner_start, inner_end) {
             Ok(e) => Some(self.expr(&e, None)),
             Err(d) => {

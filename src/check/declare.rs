@@ -82,9 +82,24 @@ impl Checker<'_> {
             spec.range = self.declared_range(&spec, range);
         }
         for conversion in &decl.convert {
-            if let Some(pair) = self.declared_conversion(&spec, conversion) {
-                spec.conversions.push(pair);
+            let Some(pair) = self.declared_conversion(&spec, conversion) else {
+                continue;
+            };
+            // Two factors for one kind would let the order of the lines choose the value read.
+            if spec
+                .conversions
+                .iter()
+                .any(|(_, b)| b.dim() == pair.1.dim())
+            {
+                let error = CheckError::ConversionSides {
+                    input: spec.name.clone(),
+                    problem: "another `convert` of this input already reads this kind: keep one",
+                    span: conversion.span,
+                };
+                self.error(error.into());
+                continue;
             }
+            spec.conversions.push(pair);
         }
         if let Some(default) = &decl.default {
             if let Some(opt) = decl.optional {

@@ -14,7 +14,7 @@ use crate::check::{
 };
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::units::{Quantity, Unit, UnitError};
 use crate::value::Value;
 
@@ -660,7 +660,13 @@ pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> 
         match part {
             TextPart::Literal(t) => out.push_str(t),
             TextPart::Value(e) => {
-                let v = env.eval(e)?;
+                let v = match env.eval(e) {
+                    Ok(v) => v,
+                    // A value worked out from one the patient lacks reads `missing`, as the
+                    // missing value itself does: a message never withholds a decision.
+                    Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
+                    Err(d) => return Err(d),
+                };
                 env.charge(super::budget::steps_to_show(&v), span)?;
                 let reference = match e.kind {
                     CExprKind::Input(slot) => Some(Reference::Input(slot)),
