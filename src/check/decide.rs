@@ -2,8 +2,8 @@
 
 use super::{
     ActionAt, ActionSpec, CExpr, CheckError, Checker, DecideSpec, FrequencySpec, GiveSpec, Level,
-    LimitSpec, LimitTarget, ProposalRuleSpec, ProposalSpec, RequireSpec, RuleSpec, ScheduleSpec,
-    TextPart, Type,
+    LimitSpec, LimitTarget, PlaceholderProblem, ProposalRuleSpec, ProposalSpec, RequireSpec,
+    RuleSpec, ScheduleSpec, TextPart, Type,
 };
 use crate::diagnostics::Code;
 use std::collections::HashSet;
@@ -104,7 +104,10 @@ impl Checker<'_> {
             value,
             hard: limit.hard,
             when,
-            because: limit.because.as_ref().map(|t| t.value.clone()),
+            because: limit
+                .because
+                .as_ref()
+                .map(|t| self.plain_text(t, "a limit")),
             source: limit.source.as_ref().map(|t| t.value.clone()),
             span: limit.span,
         })
@@ -308,9 +311,9 @@ impl Checker<'_> {
         let action = match &a.kind {
             ActionKind::Give(g) => ActionSpec::Give(Box::new(self.give(g)?)),
             ActionKind::Schedule(s) => ActionSpec::Schedule(Box::new(self.schedule(s)?)),
-            ActionKind::Hold(t) => ActionSpec::Hold(t.value.clone()),
-            ActionKind::Stop(t) => ActionSpec::Stop(t.value.clone()),
-            ActionKind::Refuse(t) => ActionSpec::Refuse(t.value.clone()),
+            ActionKind::Hold(t) => ActionSpec::Hold(self.message_text(t)),
+            ActionKind::Stop(t) => ActionSpec::Stop(self.message_text(t)),
+            ActionKind::Refuse(t) => ActionSpec::Refuse(self.message_text(t)),
             ActionKind::Warn {
                 critical,
                 code,
@@ -370,76 +373,91 @@ impl Checker<'_> {
         })
     }
 
-    /// Splits a message into literal text and `{name}` values, each name checked.
+    /// Splits a message into literal text and `{expression}` values, each checked; `{{` and
+    /// `}}` are braces as text, and any other brace is refused.
     fn message_text(&mut self, text: &ast::Text) -> Vec<TextPart> {
+        // The text between the quotes, as written (escapes are undone in the literal pieces).
+        let start = text.span.start + 1;
+        let end = text.span.end.saturating_sub(1).max(start);
         let raw = self
             .program
             .source
             .text
-            .get(text.span.start..text.span.end)
+            .get(start..end)
             .unwrap_or("")
             .to_string();
         let mut parts = Vec::new();
         let mut literal = String::new();
-        let mut rest = raw
-            .strip_prefix('"')
-            .and_then(|r| r.strip_suffix('"'))
-            .unwrap_or(&raw);
-        let mut offset = text.span.start + 1;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let close = after.find('}');
-            let name = close.map(|c| &after[..c]).filter(|n| {
-                !n.is_empty()
-                    && !n.starts_with('.')
-                    && !n.ends_with('.')
-                    && n.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
-            });
-            let (Some(close), Some(name)) = (close, name) else {
-                literal.push_str(&rest[..=open]);
-                offset += open + 1;
-                rest = after;
-                continue;
-            };
-            literal.push_str(&rest[..open]);
-            if !literal.is_empty() {
-                parts.push(TextPart::Literal(crate::syntax::unescape(&std::mem::take(
-                    &mut literal,
-                ))));
-            }
-            let start = offset + open + 1;
-            // `{name}` or `{name.field}`: a value, or a field of a record value.
-            let mut segments = name.split('.');
-            let first = segments.next().unwrap_or(name);
-            let mut e = ast::Expr {
-                kind: ast::ExprKind::Name(first.to_string()),
-                span: Span::new(start, start + first.len()),
-            };
-            let mut end = start + first.len();
-            for field in segments {
-                let field_start = end + 1;
-                end = field_start + field.len();
-                e = ast::Expr {
-                    kind: ast::ExprKind::Field(
-                        Box::new(e),
-                        ast::Ident {
-                            name: field.to_string(),
-                            span: Span::new(field_start, end),
-                        },
-                    ),
-                    span: Span::new(start, end),
+        let mut at = 0;
+        while at < raw.len() {
+            let rest = &raw[at..];
+            if rest.starts_with("{{") || rest.starts_with("}}") {
+                literal.push_str(&rest[..1]);
+                at += 2;
+            } else if rest.starts_with('}') {
+                self.placeholder_error(PlaceholderProblem::StrayClose, start + at, 1);
+                at += 1;
+            } else if rest.starts_with('{') {
+                flush_literal(&mut parts, &mut literal);
+                let Some(close) = rest.find('}') else {
+                    self.placeholder_error(PlaceholderProblem::Unclosed, start + at, 1);
+                    break;
                 };
+                if let Some(value) = self.placeholder(start + at, close) {
+                    parts.push(TextPart::Value(value));
+                }
+                at += close + 1;
+            } else {
+                let next = rest.find(['{', '}']).unwrap_or(rest.len());
+                literal.push_str(&rest[..next]);
+                at += next;
             }
-            parts.push(TextPart::Value(self.expr(&e, None)));
-            offset = start + close + 1;
-            rest = &after[close + 1..];
         }
-        literal.push_str(rest);
-        if !literal.is_empty() {
-            parts.push(TextPart::Literal(crate::syntax::unescape(&literal)));
-        }
+        flush_literal(&mut parts, &mut literal);
         parts
+    }
+
+    /// The value of the placeholder whose `{` is at `open` and whose `}` is `close` bytes
+    /// later, checked; `None` (with the error reported) if it holds no expression.
+    fn placeholder(&mut self, open: usize, close: usize) -> Option<CExpr> {
+        let (inner_start, inner_end) = (open + 1, open + close);
+        let inner = self.program.source.text.get(inner_start..inner_end)?;
+        if inner.trim().is_empty() {
+            self.placeholder_error(PlaceholderProblem::Empty, open, close + 1);
+            return None;
+        }
+        match crate::syntax::parse_expr_in(&self.program.source.text, inner_start, inner_end) {
+            Ok(e) => Some(self.expr(&e, None)),
+            Err(d) => {
+                self.placeholder_error(PlaceholderProblem::NotAValue(d.message), open, close + 1);
+                None
+            }
+        }
+    }
+
+    /// A reason shown as written (a limit's or a requirement's `because`): `{{` and `}}` are
+    /// braces, and a `{value}` is refused, since these reasons are not filled in yet.
+    fn plain_text(&mut self, text: &ast::Text, owner: &'static str) -> String {
+        let mut out = String::new();
+        for part in self.message_text(text) {
+            match part {
+                TextPart::Literal(t) => out.push_str(&t),
+                TextPart::Value(e) => {
+                    let at = Span::new(e.span.start.saturating_sub(1), e.span.end + 1);
+                    self.placeholder_error(
+                        PlaceholderProblem::NotFilledHere(owner),
+                        at.start,
+                        at.len(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn placeholder_error(&mut self, problem: PlaceholderProblem, at: usize, len: usize) {
+        let span = Span::new(at, at + len);
+        self.error(CheckError::Placeholder { problem, span }.into());
     }
 
     pub(super) fn check_requires(&mut self) {
@@ -451,10 +469,11 @@ impl Checker<'_> {
             if condition.ty == Type::Error {
                 continue;
             }
+            let because = self.plain_text(&r.because, "a requirement");
             self.program.requires.push(RequireSpec {
                 id: format!("require {}", i + 1),
                 condition,
-                because: r.because.value.clone(),
+                because,
                 source: r.source.as_ref().map(|t| t.value.clone()),
                 reads,
                 span: r.span,
@@ -781,7 +800,7 @@ impl Checker<'_> {
                 id: format!("{phase}.proposal{}", i + 1),
                 allow,
                 when,
-                because: r.because.value.clone(),
+                because: self.message_text(&r.because),
                 source: r.source.as_ref().map(|t| t.value.clone()),
             });
         }
@@ -999,5 +1018,14 @@ impl Checker<'_> {
                 .into(),
             );
         }
+    }
+}
+
+/// Adds the literal text gathered so far (escapes undone) as one piece of a message.
+fn flush_literal(parts: &mut Vec<TextPart>, literal: &mut String) {
+    if !literal.is_empty() {
+        parts.push(TextPart::Literal(crate::syntax::unescape(&std::mem::take(
+            literal,
+        ))));
     }
 }

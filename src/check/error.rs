@@ -26,6 +26,67 @@ pub enum Expectation {
     Limit,
 }
 
+/// What is wrong with a brace in a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlaceholderProblem {
+    /// A `{` with no `}` after it.
+    Unclosed,
+    /// A `}` with no `{` before it.
+    StrayClose,
+    /// `{}` with nothing (or only spaces) inside.
+    Empty,
+    /// Braces around text that is not an expression; the reader's complaint.
+    NotAValue(String),
+    /// A value in the reason of a limit or a requirement (named), which is shown as written.
+    NotFilledHere(&'static str),
+}
+
+impl PlaceholderProblem {
+    fn message(&self) -> String {
+        match self {
+            Self::Unclosed => "this `{` in a message is never closed".to_string(),
+            Self::StrayClose => "this `}` in a message closes no `{`".to_string(),
+            Self::Empty => "this `{}` in a message shows nothing".to_string(),
+            Self::NotAValue(why) => {
+                // The value was read on its own, so its end is the closing brace.
+                let why = why.replace("the end of the file", "the closing `}`");
+                format!("the braces in a message must hold a value to show: {why}")
+            }
+            Self::NotFilledHere(owner) => {
+                format!("the reason given by {owner} is shown as written: it cannot show a value")
+            }
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Unclosed => "opened here, never closed",
+            Self::StrayClose => "no `{` before it",
+            Self::Empty => "empty",
+            Self::NotAValue(_) => "not a value",
+            Self::NotFilledHere(_) => "a value",
+        }
+    }
+
+    fn help(&self) -> &'static str {
+        match self {
+            Self::Unclosed => {
+                "close it after the value, e.g. `{daily_dose}`; write `{{` for a brace as text"
+            }
+            Self::StrayClose => "write `}}` for a brace as text",
+            Self::NotFilledHere(_) => {
+                "write the reason without the value (a rule's `warn`, `note`, `hold`, `stop` or \
+                 `refuse`, or a proposal's `because`, can show it); write `{{` and `}}` for braces \
+                 as text"
+            }
+            Self::Empty | Self::NotAValue(_) => {
+                "write a name or an expression inside the braces, e.g. `{daily_dose}` or \
+                 `{dose * 2}`; write `{{` and `}}` for braces as text"
+            }
+        }
+    }
+}
+
 /// One problem found by the checker (the check layer's error kind).
 #[derive(Clone, Debug, PartialEq)]
 pub enum CheckError {
@@ -49,6 +110,13 @@ pub enum CheckError {
         again: Span,
         /// The first.
         first: Span,
+    },
+    /// A brace in a message that is not a `{value}` placeholder.
+    Placeholder {
+        /// What is wrong with it.
+        problem: PlaceholderProblem,
+        /// The brace, or the braces and what they hold.
+        span: Span,
     },
     /// An input both optional and with a default.
     OptionalAndDefault {
@@ -664,6 +732,7 @@ impl CheckError {
             E::HeaderMissing { .. } => Code::HeaderMissing,
             E::Duplicate { .. } => Code::NameDuplicate,
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
+            E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
             E::RangeNotARange { .. } | E::RangeEmpty { .. } => Code::InputRange,
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => Code::NameTooDeep,
@@ -761,6 +830,7 @@ impl CheckError {
             E::OptionalAndDefault { name, .. } => {
                 format!("`{name}` is both optional and has a default")
             }
+            E::Placeholder { problem, .. } => problem.message(),
             E::UnknownType { name, .. } => format!("`{name}` is neither a unit nor a type"),
             E::RangeNotARange { .. } => "an allowed range is written `low..high`".to_string(),
             E::RangeEmpty { .. } => "the range's low end is above its high end".to_string(),
@@ -965,6 +1035,7 @@ impl CheckError {
                 (*default, "default".to_string()),
             ],
             E::UnknownType { span, .. } => one(*span, "unknown type"),
+            E::Placeholder { problem, span } => one(*span, problem.label()),
             E::RangeNotARange { span } => one(*span, "not a range"),
             E::RangeEmpty { span } => one(*span, "empty range"),
             E::LetTooDeep { span, .. } | E::CheckTooDeep { span } => one(*span, "too deep"),
@@ -1103,6 +1174,7 @@ impl CheckError {
             E::OptionalAndDefault { .. } => {
                 "keep one: a default means the value is never missing".to_string()
             }
+            E::Placeholder { problem, .. } => problem.help().to_string(),
             E::UnknownType { similar, .. } => did_you_mean(similar.as_deref(), || {
                 "write a unit (mg, mcg/day, mL/min, years …), a choice list `a | b` (`| a` for \
                  a choice of one value), `list of …`, or one of bool, text, date, count, number"

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 pub(crate) use consts::parse_date;
 pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
-pub use error::{CheckError, Expectation};
+pub use error::{CheckError, Expectation, PlaceholderProblem};
 pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
 use program::NameIndex;
 pub use program::*;

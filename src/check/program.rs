@@ -302,12 +302,12 @@ pub enum ActionSpec {
     Give(Box<GiveSpec>),
     /// Give a schedule (boxed: it is much larger than the other actions).
     Schedule(Box<ScheduleSpec>),
-    /// Hold, with reason.
-    Hold(String),
+    /// Hold, with the reason (`{value}`s filled in when given).
+    Hold(Vec<TextPart>),
     /// Stop, with reason.
-    Stop(String),
+    Stop(Vec<TextPart>),
     /// Refuse, with reason.
-    Refuse(String),
+    Refuse(Vec<TextPart>),
     /// A message.
     Message {
         /// Severity.
@@ -410,8 +410,8 @@ pub struct ProposalRuleSpec {
     pub allow: Option<CExpr>,
     /// When it applies.
     pub when: Option<CExpr>,
-    /// Why.
-    pub because: String,
+    /// Why, with `{value}`s filled in when it is given.
+    pub because: Vec<TextPart>,
     /// Label section.
     pub source: Option<String>,
 }

@@ -50,6 +50,12 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
+
+    /// The span `by` bytes later: a place in a piece of a text, as a place in the whole text.
+    #[must_use]
+    pub fn shifted(self, by: usize) -> Span {
+        Span::new(self.start.saturating_add(by), self.end.saturating_add(by))
+    }
 }
 
 /// How serious a diagnostic is: errors stop a run, warnings do not.

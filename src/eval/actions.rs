@@ -171,9 +171,18 @@ impl<'p> Builder<'p> {
                     }
                     self.decision.schedule = Some(schedule);
                 }
-                ActionSpec::Hold(t) => self.reason(ReasonKind::Hold, t, rule),
-                ActionSpec::Stop(t) => self.reason(ReasonKind::Stop, t, rule),
-                ActionSpec::Refuse(t) => self.reason(ReasonKind::Refuse, t, rule),
+                ActionSpec::Hold(t) => {
+                    let text = render_text(env, t, action.span)?;
+                    self.reason(ReasonKind::Hold, &text, rule);
+                }
+                ActionSpec::Stop(t) => {
+                    let text = render_text(env, t, action.span)?;
+                    self.reason(ReasonKind::Stop, &text, rule);
+                }
+                ActionSpec::Refuse(t) => {
+                    let text = render_text(env, t, action.span)?;
+                    self.reason(ReasonKind::Refuse, &text, rule);
+                }
                 ActionSpec::Message { level, code, text } => {
                     let text = render_text(env, text, action.span)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
@@ -645,7 +654,7 @@ impl<'p> Builder<'p> {
 
 /// A message with its `{name}` values filled in (a value not given reads "missing"). A value
 /// from the patient's data is shown shortened when long: a message is read by a person.
-fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
+pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
     let mut out = String::new();
     for part in parts {
         match part {

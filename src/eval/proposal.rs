@@ -1,6 +1,6 @@
 //! Judging a proposed dose: the phase's `refuse when` and `allow` rules first, then every limit.
 
-use super::actions::{amount, daily_total, frequency};
+use super::actions::{amount, daily_total, frequency, render_text};
 use super::decision::*;
 use super::expr::Env;
 use super::limits;
@@ -139,7 +139,7 @@ fn rules_verdict(
                 refused_by_rule = true;
                 verdict = Some(Verdict {
                     allowed: false,
-                    reason: rule.because.clone(),
+                    reason: render_text(env, &rule.because, at)?,
                     rule: Some(rule.id.clone()),
                     source: rule.source.clone(),
                 });
@@ -154,14 +154,11 @@ fn rules_verdict(
         if verdict.is_none() {
             fired.push(rule.id.clone());
             let inside = within(value, &a);
+            let because = render_text(env, &rule.because, at)?;
             let reason = if inside {
-                rule.because.clone()
+                because
             } else {
-                format!(
-                    "{value} is outside the allowed {}: {}",
-                    show(&a),
-                    rule.because
-                )
+                format!("{value} is outside the allowed {}: {because}", show(&a))
             };
             verdict = Some(Verdict {
                 allowed: inside,

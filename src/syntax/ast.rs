@@ -501,3 +501,38 @@ pub enum ExprKind {
     /// `e round [up|down] to step`
     Round(Box<Expr>, RoundMode, Box<Expr>),
 }
+
+impl Expr {
+    /// Moves every place in the expression `by` bytes later: an expression read from a piece
+    /// of a text (a `{…}` in a message) then points into the whole text.
+    pub fn shift(&mut self, by: usize) {
+        self.span = self.span.shifted(by);
+        match &mut self.kind {
+            ExprKind::Quantity { unit, .. } => {
+                if let Some((_, span)) = unit {
+                    *span = span.shifted(by);
+                }
+            }
+            ExprKind::Bool(_) | ExprKind::Text(_) | ExprKind::Name(_) => {}
+            ExprKind::Call(name, args) => {
+                name.span = name.span.shifted(by);
+                args.iter_mut().for_each(|a| a.shift(by));
+            }
+            ExprKind::Field(e, field) => {
+                e.shift(by);
+                field.span = field.span.shifted(by);
+            }
+            ExprKind::Unary(_, e) | ExprKind::Is(e, _) => e.shift(by),
+            ExprKind::Binary(_, a, b) | ExprKind::Round(a, _, b) => {
+                a.shift(by);
+                b.shift(by);
+            }
+            ExprKind::If(c, a, b) => {
+                c.shift(by);
+                a.shift(by);
+                b.shift(by);
+            }
+            ExprKind::List(items) => items.iter_mut().for_each(|e| e.shift(by)),
+        }
+    }
+}

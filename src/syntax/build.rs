@@ -38,6 +38,25 @@ pub fn parse_expr(text: &str) -> Result<Expr, Diagnostic> {
     build_expr(next(&mut inner, Span::new(0, text.len()))?)
 }
 
+/// Parses the expression written at `start..end` of `text` (the inside of a `{…}` in a
+/// message), with its places (and those of a syntax error) in `text`.
+pub fn parse_expr_in(text: &str, start: usize, end: usize) -> Result<Expr, Diagnostic> {
+    let piece = text.get(start..end).unwrap_or("");
+    match parse_expr(piece) {
+        Ok(mut e) => {
+            e.shift(start);
+            Ok(e)
+        }
+        Err(mut d) => {
+            d.source = None;
+            for label in &mut d.labels {
+                label.span = label.span.shifted(start);
+            }
+            Err(d)
+        }
+    }
+}
+
 /// Parses one value as written in an example's `given` block (`300 mcg/day`, `spinal`,
 /// `[{ dose: 50 mcg, response: negative }]`).
 pub fn parse_value(text: &str) -> Result<Value, Diagnostic> {

@@ -16,7 +16,7 @@ mod words;
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
 
-pub use build::{parse, parse_expr, parse_value, unescape};
+pub use build::{parse, parse_expr, parse_expr_in, parse_value, unescape};
 pub use kind::SyntaxError;
 pub use words::{ACTIONS, FORMS, KEYWORDS};
 

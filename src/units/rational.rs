@@ -864,6 +864,38 @@ mod tests {
         assert_eq!(-(-big.clone()), big);
     }
 
+    /// The binary gcd against Euclid's, in 64 bits and beyond, with zero on either side.
+    #[test]
+    fn gcd_agrees_with_euclid() {
+        fn euclid(a: u128, b: u128) -> u128 {
+            if b == 0 {
+                a
+            } else {
+                euclid(b, a % b)
+            }
+        }
+        let values: [u128; 9] = [
+            0,
+            1,
+            12,
+            3 << 100,
+            9 << 70,
+            (1 << 64) + 2,
+            u128::from(u64::MAX),
+            u128::MAX,
+            6_000_000_000_000_000_000_000_000_000,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(gcd_u128(a, b), euclid(a, b), "gcd({a}, {b})");
+                if let (Ok(x), Ok(y)) = (u64::try_from(a), u64::try_from(b)) {
+                    assert_eq!(u128::from(gcd_u64(x, y)), euclid(a, b), "gcd({a}, {b})");
+                }
+            }
+        }
+        assert_eq!(gcd_u128(3 << 100, 9 << 70), 3 << 70);
+    }
+
     #[test]
     fn floor_and_ceil() {
         let v = Rational::new(-7, 2).unwrap();

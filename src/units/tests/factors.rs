@@ -153,3 +153,20 @@ fn the_folds_are_each_kind_with_the_bits_of_its_widest_ratio() {
         );
     }
 }
+
+/// The shortcut that compares two atoms' factors in machine words agrees with the exact
+/// comparison of their factors, for every pair of atoms (units picks the finest atom with it).
+#[test]
+fn atoms_compare_their_factors_exactly() {
+    for a in ATOMS {
+        for b in ATOMS {
+            assert_eq!(
+                a.atom.compare_factor(b.atom),
+                a.atom.factor().compare(&b.atom.factor()),
+                "{:?} vs {:?}",
+                a.atom,
+                b.atom
+            );
+        }
+    }
+}

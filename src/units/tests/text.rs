@@ -479,3 +479,40 @@ fn an_approximate_value_shown_as_one_is_singular() {
     let near_two = Quantity::new(Rational::new(60001, 30000).unwrap(), u("days"));
     assert_eq!(near_two.to_string(), "~2 days");
 }
+
+#[test]
+fn a_mismatch_says_what_was_tried_in_words() {
+    let (mass, volume) = (q("5 mg"), q("5 mL"));
+    let said = |err: UnitError| err.to_string();
+    assert_eq!(
+        said(mass.convert_to(&u("mL")).unwrap_err()),
+        "cannot convert a mass (e.g. mg) to a volume (e.g. mL)"
+    );
+    assert_eq!(
+        said(mass.compare(&volume).unwrap_err()),
+        "cannot compare a mass (e.g. mg) with a volume (e.g. mL)"
+    );
+    assert_eq!(
+        said(mass.round_to_step(&volume, RoundMode::Down).unwrap_err()),
+        "cannot round a mass (e.g. mg) to a step that is a volume (e.g. mL)"
+    );
+    assert_eq!(
+        said(mass.add(&volume).unwrap_err()),
+        "cannot add a mass (e.g. mg) and a volume (e.g. mL)"
+    );
+}
+
+/// Months and years have no fixed length in days: the help says so only when one side is a
+/// calendar time and the other an exact time.
+#[test]
+fn calendar_against_exact_time_gets_its_own_help() {
+    let help = |a: &str, b: &str| q(a).compare(&q(b)).unwrap_err().help().unwrap();
+    let calendar = "months and years have no fixed number of days";
+    assert!(help("1 month", "30 days").starts_with(calendar));
+    assert!(help("30 days", "1 month").starts_with(calendar));
+    assert_eq!(help("1 month", "5 mg"), "check the units on both sides");
+    assert_eq!(help("5 mg", "30 days"), "check the units on both sides");
+    assert_eq!(help("30 days", "5 mg"), "check the units on both sides");
+    assert_eq!(help("5 mg", "1 year"), "check the units on both sides");
+    assert_eq!(help("5 mL", "5 mg"), "check the units on both sides");
+}

@@ -1,0 +1,200 @@
+//! Values shown in messages: `{expression}` placeholders in every kind of message the rules
+//! give, `{{` and `}}` as braces, and a brace that is neither refused by `check`.
+
+use posology::input::Format;
+use posology::{Options, Protocol};
+
+fn protocol(actions: &str) -> String {
+    format!(
+        r#"protocol demo {{
+  version "1.0.0"
+  source "Demo label"
+  drug "demo"
+  inputs {{
+    weight: kg in 1 kg..300 kg
+    current: {{ dose: mg, doses_per_day: count }}
+  }}
+  limit dose <= 100 mg hard
+  decide first {{
+    only: always => {actions}
+  }}
+}}"#
+    )
+}
+
+/// The reasons and messages of the decision for a 70 kg patient on 10 mg twice daily.
+fn texts(actions: &str) -> Vec<String> {
+    let protocol = Protocol::load("demo.dose", &protocol(actions))
+        .unwrap_or_else(|d| panic!("{actions}: {d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"weight": "70 kg", "current": {"dose": "10 mg", "doses_per_day": 2}}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("the patient is valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    let reasons = decision.reasons.iter().map(|r| r.text.clone());
+    reasons
+        .chain(decision.messages.iter().map(|m| m.text.clone()))
+        .collect()
+}
+
+#[test]
+fn every_kind_of_message_shows_its_values() {
+    for kind in ["hold", "stop", "refuse", "warn", "warn critical", "note"] {
+        let mut action = format!(
+            r#"{kind} "weight {{weight}}, {{current.dose}} {{current.doses_per_day}} times daily""#
+        );
+        if kind.starts_with("warn") || kind == "note" {
+            // A message alone decides nothing.
+            action.push_str(" ; give 5 mg 2 times daily");
+        }
+        assert_eq!(
+            texts(&action),
+            ["weight 70 kg, 10 mg 2 times daily"],
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn a_placeholder_may_hold_an_expression() {
+    assert_eq!(
+        texts(
+            r#"note "daily {current.dose * current.doses_per_day}; per kg {current.dose / weight}" ; give 5 mg 2 times daily"#
+        ),
+        ["daily 20 mg; per kg ~0.1429 mg/kg"]
+    );
+    assert_eq!(
+        texts(r#"stop "{if weight > 50 kg then 2 else 1} doses""#),
+        ["2 doses"]
+    );
+}
+
+#[test]
+fn doubled_braces_are_braces_as_text() {
+    assert_eq!(
+        texts(r#"hold "set {{x}} to {weight}}}""#),
+        ["set {x} to 70 kg}"]
+    );
+}
+
+/// Each brace that is not a placeholder is refused, with its place and the code.
+#[test]
+fn a_stray_brace_is_refused_at_check_time() {
+    for (text, message) in [
+        (r#"note "open { never closed""#, "never closed"),
+        (r#"note "closed } alone""#, "closes no `{`"),
+        (r#"note "empty {} braces""#, "shows nothing"),
+        (r#"note "not {a value here}""#, "must hold a value"),
+        (r#"refuse "unknown {weigth}""#, "weigth"),
+    ] {
+        let source = protocol(text);
+        let diags = Protocol::load("demo.dose", &source).expect_err(text);
+        let diag = &diags[0];
+        assert!(diag.message.contains(message), "{text}: {}", diag.message);
+        let label = diag.labels[0].span;
+        let brace = &source[label.start..label.end];
+        assert!(
+            brace.starts_with('{') || brace.starts_with('}') || brace == "weigth",
+            "{text}: labelled {brace:?}"
+        );
+        if !text.contains("weigth") {
+            assert_eq!(diag.code, "posology::message::placeholder", "{text}");
+        }
+    }
+}
+
+const PROPOSING: &str = r#"protocol demo {
+  version "1.0.0"
+  source "Demo label"
+  drug "demo"
+  inputs {
+    phase: | titrate
+    dose: mg in 1 mg..100 mg
+    proposed: mg in 0 mg..100 mg optional
+  }
+  begin at phase
+  limit dose <= 100 mg hard
+  phase titrate {
+    decide first {
+      otherwise => give dose 3 times daily
+    }
+    proposal proposed 3 times daily {
+      refuse when proposed > dose + 10 mg because "{proposed} is more than 10 mg above {dose}"
+      allow 5 mg..(dose + 10 mg) because "at most {dose + 10 mg}, {{policy}}"
+    }
+  }
+}"#;
+
+/// The reason given for a verdict on a proposed dose, for a patient on 10 mg.
+fn verdict_reason(proposed: &str) -> String {
+    let protocol = Protocol::load("demo.dose", PROPOSING).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            &format!(r#"{{"phase": "titrate", "dose": "10 mg", "proposed": "{proposed}"}}"#),
+            Format::Json,
+            &[],
+        )
+        .expect("the patient is valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    decision.proposal.expect("a verdict").reason
+}
+
+#[test]
+fn a_proposal_verdict_shows_its_values() {
+    assert_eq!(
+        verdict_reason("25 mg"),
+        "25 mg is more than 10 mg above 10 mg"
+    );
+    assert_eq!(verdict_reason("15 mg"), "at most 20 mg, {policy}");
+    assert_eq!(
+        verdict_reason("2 mg"),
+        "2 mg is outside the allowed range 5 mg to 20 mg: at most 20 mg, {policy}"
+    );
+}
+
+/// The reasons of limits and requirements are shown as written: a value in braces there is
+/// refused (not printed as braces), and doubled braces are braces.
+#[test]
+fn reasons_of_limits_and_requirements_take_no_values() {
+    let with = |line: &str| {
+        PROPOSING.replace(
+            "  begin at phase\n",
+            &format!("  begin at phase\n  {line}\n"),
+        )
+    };
+    for line in [
+        r#"require dose > 2 mg because "too low: {dose}""#,
+        r#"limit daily <= 90 mg/day soft because "above {dose}""#,
+    ] {
+        let diags = Protocol::load("demo.dose", &with(line)).expect_err(line);
+        assert_eq!(diags[0].code, "posology::message::placeholder", "{line}");
+        assert!(
+            diags[0].message.contains("shown as written"),
+            "{}",
+            diags[0].message
+        );
+    }
+    let braces = with(r#"require dose > 2 mg because "{{policy}} dose above 2 mg""#);
+    let protocol = Protocol::load("demo.dose", &braces).unwrap_or_else(|d| panic!("{d:?}"));
+    let refused = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"phase": "titrate", "dose": "1 mg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect_err("refused");
+    assert_eq!(
+        refused[0].message,
+        "the patient's data is refused: {policy} dose above 2 mg"
+    );
+}
