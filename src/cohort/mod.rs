@@ -52,7 +52,10 @@ mod table;
 pub use diff::{compare, same_inputs, Compared};
 pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
 pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
-pub use run::{decide, default_jobs, run, run_while, work_while, Outcome, ROWS_IN_FLIGHT_PER_JOB};
+pub use run::{
+    decide, default_jobs, run, run_while, work_while, Outcome, BATCHES_IN_FLIGHT_PER_JOB,
+    ROWS_IN_FLIGHT_PER_JOB, ROWS_PER_BATCH,
+};
 pub use summary::Summary;
 
 #[cfg(test)]

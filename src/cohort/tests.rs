@@ -212,3 +212,30 @@ fn a_wide_header_is_checked_without_comparing_every_pair_of_columns() {
         err.message
     );
 }
+
+/// Memory stays bounded: while the consumer holds the first outcome, the reader takes no more
+/// than the window of batches (plus the one it is filling) from the input.
+#[test]
+fn the_reader_stays_within_its_window_of_the_consumer() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let text = "{\"weight\": \"70 kg\"}\n".repeat(5_000);
+    let taken = AtomicUsize::new(0);
+    let records = Records::new(text.as_bytes(), "patients", RowFormat::Jsonl).inspect(|_| {
+        taken.fetch_add(1, Ordering::SeqCst);
+    });
+    let jobs = 2;
+    let finished = work_while(
+        records,
+        jobs,
+        |r| r.line,
+        |_| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            false
+        },
+    );
+    assert!(!finished);
+    let bound = (jobs * BATCHES_IN_FLIGHT_PER_JOB + 1) * ROWS_PER_BATCH;
+    let read = taken.load(Ordering::SeqCst);
+    assert!(read <= bound, "{read} rows read ahead, bound {bound}");
+    assert!(read >= ROWS_PER_BATCH, "{read}");
+}
