@@ -833,6 +833,32 @@ mod tests {
     use crate::input::Format;
     use crate::protocol::Protocol;
 
+    /// The gate checks a `goto` path once per phase, each time with a copy of the patient's
+    /// values, and charges the work budget for each copy (its inputs and one more), so a path
+    /// thousands of phases long cannot copy the patient's data without limit.
+    #[test]
+    fn each_phase_variant_is_charged_for_its_copy_of_the_values() {
+        let text = "protocol t {\n version \"1\"\n source \"s\"\n inputs { phase: a | b | c\n \
+                    x: mg }\n begin at phase\n limit dose <= 20 mg hard\n phase a { decide \
+                    first { otherwise => goto b } }\n phase b { decide first { otherwise => \
+                    goto c } }\n phase c { decide first { otherwise => give 5 mg } }\n}\n";
+        let protocol = Protocol::load("t.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
+        let patient = protocol
+            .read_patient("p", r#"{"phase": "a", "x": "1 mg"}"#, Format::Json, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let budget = crate::eval::budget::Budget::new(1_000);
+        let env = crate::eval::expr::Env::with_budget(
+            protocol.program(),
+            patient.values(),
+            budget.clone(),
+        );
+        let path: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
+        let variants = super::phase_variants(&env, &path);
+        // The values as given (phase a), then b and c.
+        assert_eq!(variants.len(), 3);
+        let per_copy = patient.values().len() as u64 + 1;
+        assert_eq!(budget.left(), 1_000 - 3 * per_copy);
+    }
     /// Runs `rules` (the body of a `decide` block) under `limits` for a patient given as JSON.
     fn run(inputs: &str, limits: &str, decide: &str, patient: &str) -> Decision {
         let text = format!(
