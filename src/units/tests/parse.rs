@@ -226,3 +226,55 @@ fn a_space_inside_a_number_names_the_thousands_reading_only_when_grouped() {
         );
     }
 }
+
+#[test]
+fn a_comma_help_gives_the_reason_that_fits_the_text() {
+    // The same number both ways is named once, not offered as two readings.
+    let (_, help) = notation("0,000 mg");
+    assert_eq!(help.matches("`0 mg`").count(), 1, "{help}");
+    assert!(!help.contains("either way"), "{help}");
+    // A decimal comma with no point: the reason is the digits after the comma.
+    for (text, reading) in [("0,5 mg", "0.5 mg"), ("12,25 mg", "12.25 mg")] {
+        let (write, help) = notation(text);
+        assert_eq!(write, reading, "{text}");
+        assert_eq!(
+            help,
+            format!(
+                "write `{reading}` if the comma is a decimal comma (a comma separating \
+                 thousands has three digits after it); never use separators in a number"
+            ),
+            "{text}"
+        );
+    }
+    // A decimal comma after points: the reason is the points separating thousands.
+    let (_, help) = notation("1.000,5 mg");
+    assert_eq!(
+        help,
+        "write `1000.5 mg` if the comma is a decimal comma and the point separates thousands \
+         (read with a decimal point, it is not a number); never use separators in a number"
+    );
+}
+
+#[test]
+fn the_reason_names_what_is_unsafe() {
+    for (text, reason) in [
+        ("1.2.3 mg", "a number can have only one decimal point"),
+        (
+            "10mg",
+            "leave a space between the number and the unit (10mg is misread as 100 mg)",
+        ),
+        ("5e3 mg", "exponents are not allowed in doses"),
+        (
+            ".5 mg",
+            "a decimal point needs a zero before it (.5 is misread as 5)",
+        ),
+    ] {
+        let err = Quantity::parse(text).unwrap_err();
+        assert!(matches!(err, UnitError::Notation { .. }), "{text}: {err:?}");
+        assert!(err.to_string().ends_with(reason), "{text}: {err}");
+    }
+}
+
+// Not tested, equivalent: in `comma_readings` the guard `!frac.contains([',', '.'])` on the
+// decimal-comma reading can be dropped, since `exact` already refuses any part after the
+// comma that is not all digits, so both give `None` for such a part.
