@@ -833,6 +833,40 @@ mod tests {
     use crate::input::Format;
     use crate::protocol::Protocol;
 
+    /// Holding a dose against a limit is charged for both numbers (one step each, more for a
+    /// number too large for the fast path), so thousands of limits against thousands of doses
+    /// stay within the work budget.
+    #[test]
+    fn holding_a_dose_against_a_limit_is_charged_for_both_numbers() {
+        use crate::eval::budget::{Budget, BIG_NUMBER_STEPS};
+        use crate::units::Quantity;
+        let text = "protocol t {\n version \"1\"\n source \"s\"\n inputs { x: mg }\n \
+                    limit dose <= 20 mg hard\n decide first { otherwise => give 5 mg }\n}\n";
+        let protocol = Protocol::load("t.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
+        let limit = &protocol.program().limits[0];
+        let q = |t: &str| Quantity::parse(t).unwrap_or_else(|e| panic!("{e}"));
+        let exposure = super::Exposure {
+            value: q("5 mg"),
+            floor_value: None,
+            scale: super::Scale::Single,
+            what: super::What::Proposed(q("5 mg")),
+        };
+        for (bound, steps) in [
+            ("20 mg", 2),
+            ("100000000000000000000 mg", 1 + BIG_NUMBER_STEPS),
+        ] {
+            let bound = super::Bound {
+                limit,
+                dim: Some(q("1 mg").dim()),
+                value: Some(q(bound)),
+            };
+            let budget = Budget::new(1_000);
+            let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);
+            assert!(held);
+            assert_eq!(budget.left(), 1_000 - steps, "{steps}");
+        }
+    }
+
     /// The gate checks a `goto` path once per phase, each time with a copy of the patient's
     /// values, and charges the work budget for each copy (its inputs and one more), so a path
     /// thousands of phases long cannot copy the patient's data without limit.
