@@ -896,6 +896,20 @@ mod tests {
         assert_eq!(gcd_u128(3 << 100, 9 << 70), 3 << 70);
     }
 
+    /// Display is the exact text; Debug names the type around it; `u64`s convert exactly,
+    /// the largest to the big form.
+    #[test]
+    fn shows_exactly_and_converts_unsigned() {
+        let two_thirds = Rational::new(2, 3).unwrap();
+        assert_eq!(two_thirds.to_string(), "2/3");
+        assert_eq!(r("0.0002625").to_string(), "0.0002625");
+        assert_eq!(format!("{two_thirds:?}"), "Rational(2/3)");
+        assert_eq!(Rational::from(5u64), Rational::from(5i64));
+        let max = Rational::from(u64::MAX);
+        assert_eq!(max.to_string(), u64::MAX.to_string());
+        assert!(matches!(max.0, Repr::Big(_)));
+    }
+
     #[test]
     fn floor_and_ceil() {
         let v = Rational::new(-7, 2).unwrap();
