@@ -910,6 +910,18 @@ mod tests {
         assert!(matches!(max.0, Repr::Big(_)));
     }
 
+    /// The reciprocal keeps the canonical form: the sign on the numerator, the denominator
+    /// positive.
+    #[test]
+    fn reciprocals_keep_the_sign_on_the_numerator() {
+        let recip = |n, d| Rational::new(n, d).unwrap().recip().unwrap();
+        assert_eq!(recip(-1, 2), Rational::from(-2));
+        assert_eq!(recip(-2, 3), Rational::new(-3, 2).unwrap());
+        assert!(recip(-2, 3).is_negative());
+        assert_eq!(recip(2, 3), Rational::new(3, 2).unwrap());
+        assert_eq!(Rational::ZERO.recip(), None);
+    }
+
     #[test]
     fn floor_and_ceil() {
         let v = Rational::new(-7, 2).unwrap();
