@@ -320,7 +320,12 @@ pub(crate) fn notation_help(text: &str, write_instead: &str) -> String {
                 quoted(&with_unit(&a)),
                 quoted(&with_unit(&b))
             ),
-            (Some(a), _) => format!(
+            (Some(a), Some(_)) => format!(
+                "write `{}` (the comma read as separating thousands or as a decimal comma gives \
+                 the same number); {never}",
+                quoted(&with_unit(&a))
+            ),
+            (Some(a), None) => format!(
                 "write `{}` if the comma separates thousands (it cannot be a decimal comma: \
                  the number has a decimal point); {never}",
                 quoted(&with_unit(&a))

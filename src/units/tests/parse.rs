@@ -233,6 +233,11 @@ fn a_comma_help_gives_the_reason_that_fits_the_text() {
     let (_, help) = notation("0,000 mg");
     assert_eq!(help.matches("`0 mg`").count(), 1, "{help}");
     assert!(!help.contains("either way"), "{help}");
+    // It has no decimal point, so the help must not say it has one.
+    assert!(!help.contains("decimal point"), "{help}");
+    assert!(help.contains("the same number"), "{help}");
+    let (_, help) = notation("1,000.5 mg");
+    assert!(help.contains("the number has a decimal point"), "{help}");
     // A decimal comma with no point: the reason is the digits after the comma.
     for (text, reading) in [("0,5 mg", "0.5 mg"), ("12,25 mg", "12.25 mg")] {
         let (write, help) = notation(text);
