@@ -81,25 +81,27 @@ impl Checker<'_> {
         if let Some(range) = &decl.range {
             spec.range = self.declared_range(&spec, range);
         }
+        let mut declared_at = Vec::new();
         for conversion in &decl.convert {
             let Some(pair) = self.declared_conversion(&spec, conversion) else {
                 continue;
             };
             // Two factors for one kind would let the order of the lines choose the value read.
-            if spec
+            let same_kind = spec
                 .conversions
                 .iter()
-                .any(|(_, b)| b.dim() == pair.1.dim())
-            {
-                let error = CheckError::ConversionSides {
+                .position(|(_, b)| b.dim() == pair.1.dim());
+            if let Some(i) = same_kind {
+                let error = CheckError::ConversionTwice {
                     input: spec.name.clone(),
-                    problem: "another `convert` of this input already reads this kind: keep one",
-                    span: conversion.span,
+                    again: conversion.span,
+                    first: declared_at[i],
                 };
                 self.error(error.into());
                 continue;
             }
             spec.conversions.push(pair);
+            declared_at.push(conversion.span);
         }
         if let Some(default) = &decl.default {
             if let Some(opt) = decl.optional {

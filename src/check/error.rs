@@ -141,6 +141,15 @@ pub enum CheckError {
         /// The range.
         span: Span,
     },
+    /// Two `convert`s of one input to the same kind of unit.
+    ConversionTwice {
+        /// The input.
+        input: String,
+        /// The second `convert …` to the kind.
+        again: Span,
+        /// The first.
+        first: Span,
+    },
     /// A `convert A = B` that is not an equivalence to another kind: B has no unit or the
     /// same kind as A, or a side is not above zero (A not in the input's kind is a mismatch).
     ConversionSides {
@@ -746,7 +755,7 @@ impl CheckError {
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
             E::RangeNotARange { .. } | E::RangeEmpty { .. } => Code::InputRange,
-            E::ConversionSides { .. } => Code::UnitConversion,
+            E::ConversionSides { .. } | E::ConversionTwice { .. } => Code::UnitConversion,
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => Code::NameTooDeep,
             E::Cycle { .. } => Code::NameCycle,
             E::UnsafeAbbreviation { .. } => Code::UnitUnsafeAbbreviation,
@@ -846,6 +855,10 @@ impl CheckError {
             E::UnknownType { name, .. } => format!("`{name}` is neither a unit nor a type"),
             E::RangeNotARange { .. } => "an allowed range is written `low..high`".to_string(),
             E::RangeEmpty { .. } => "the range's low end is above its high end".to_string(),
+            E::ConversionTwice { input, .. } => format!(
+                "`{}` declares two conversions to one kind of unit",
+                quoted(input)
+            ),
             E::ConversionSides { input, problem, .. } => format!(
                 "the conversion of `{}` relates no unit of another kind: {problem}",
                 quoted(input)
@@ -1051,6 +1064,10 @@ impl CheckError {
             E::RangeNotARange { span } => one(*span, "not a range"),
             E::RangeEmpty { span } => one(*span, "empty range"),
             E::ConversionSides { span, .. } => one(*span, "not a conversion to another kind"),
+            E::ConversionTwice { again, first, .. } => vec![
+                (*again, "a second factor for this kind".to_string()),
+                (*first, "the first".to_string()),
+            ],
             E::LetTooDeep { span, .. } | E::CheckTooDeep { span } => one(*span, "too deep"),
             E::Cycle {
                 name,
@@ -1195,6 +1212,11 @@ impl CheckError {
             }),
             E::RangeNotARange { .. } => "for example `in 0 years..120 years`".to_string(),
             E::RangeEmpty { .. } => "write the smaller value first".to_string(),
+            E::ConversionTwice { .. } => {
+                "keep one `convert` per kind: with two factors the order of the lines would \
+                 choose the value read"
+                    .to_string()
+            }
             E::ConversionSides { .. } => {
                 "write the input's unit on the left and a unit of another kind on the right, \
                  e.g. `convert 1 mg/dL = 88.42 micromol/L`; units of one kind (mg/dL and \
