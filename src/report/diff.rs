@@ -580,11 +580,19 @@ impl DiffSummary {
 
     /// The summary for a reviewer.
     pub fn text(&self) -> String {
+        let same = self.patients - self.changed;
         let mut s = format!(
-            "{} patients: {} decisions change, {} stay the same\n",
+            "{} {}: {} {}, {} {} the same\n",
             self.patients,
+            patients(self.patients),
             self.changed,
-            self.patients - self.changed
+            if self.changed == 1 {
+                "decision changes"
+            } else {
+                "decisions change"
+            },
+            same,
+            if same == 1 { "stays" } else { "stay" },
         );
         if self.failed_old + self.failed_new > 0 {
             let _ = writeln!(

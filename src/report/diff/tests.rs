@@ -225,3 +225,26 @@ fn the_same_choices_in_another_order_are_a_note_other_choices_block() {
         ["`site` is arm | leg in the old protocol but arm | leg | hip in the new"]
     );
 }
+
+#[test]
+fn the_summary_counts_in_the_singular_for_one() {
+    let one = DiffSummary {
+        patients: 1,
+        ..DiffSummary::default()
+    };
+    assert_eq!(
+        one.text(),
+        "1 patient: 0 decisions change, 1 stays the same\n"
+    );
+    let two = DiffSummary {
+        patients: 2,
+        changed: 1,
+        ..DiffSummary::default()
+    };
+    assert!(
+        two.text()
+            .starts_with("2 patients: 1 decision changes, 1 stays the same\n"),
+        "{}",
+        two.text()
+    );
+}
