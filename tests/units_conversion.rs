@@ -73,3 +73,39 @@ fn two_conversions_to_one_kind_are_refused() {
     let second = protocol.rfind("convert").unwrap();
     assert_eq!(diag.labels[0].span.start, second);
 }
+
+/// An eGFR reported `mL/min/m^2` almost always means per 1.73 m^2; converting would change it
+/// 1.73-fold (red team: 60 read as 103.8), so a value on the other area basis is refused, both
+/// ways, while values on the declared basis (in any units of it) are read.
+#[test]
+fn a_value_per_another_body_surface_is_refused_not_converted() {
+    let decl = "egfr: mL/min/1.73 m^2";
+    let err = read(decl, "60 mL/min/m^2").unwrap_err();
+    assert!(
+        matches!(err, posology::units::UnitError::AreaBasis { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.code().as_str(), "posology::unit::mismatch");
+    assert_eq!(
+        err.to_string(),
+        "this value is per m^2 of body surface, but it is declared per 1.73 m^2 (`mL/min/1.73 m^2`)"
+    );
+    assert!(read(decl, "60 mL/min/cm^2").is_err());
+    assert_eq!(
+        read(decl, "60 mL/min/1.73 m^2").unwrap(),
+        q("60 mL/min/1.73 m^2")
+    );
+    assert_eq!(
+        read(decl, "1 mL/s/1.73 m^2").unwrap(),
+        q("60 mL/min/1.73 m^2")
+    );
+    let err = read("dose_rate: mg/m^2", "5 mg/1.73 m^2").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "this value is per 1.73 m^2, but it is declared per m^2 of body surface (`mg/m^2`)"
+    );
+    assert_eq!(
+        read("dose_rate: mg/m^2", "5 g/m^2").unwrap(),
+        q("5000 mg/m^2")
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::functions::Func;
 use crate::diagnostics::{Source, Span};
 use crate::ops::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
-use crate::units::{Dim, Quantity, RoundMode, Unit};
+use crate::units::{Atom, Dim, Quantity, RoundMode, Unit};
 use crate::value::{EnumNames, Value};
 
 /// The static type of a value.
@@ -114,6 +114,11 @@ impl InputSpec {
         q: Quantity,
         unit: &Unit,
     ) -> Result<Quantity, crate::units::UnitError> {
+        if on_another_area_basis(&q.unit, unit) {
+            return Err(crate::units::UnitError::AreaBasis {
+                declared: unit.to_string(),
+            });
+        }
         let direct = q.convert_to(unit);
         if !matches!(direct, Err(crate::units::UnitError::Mismatch { .. })) {
             return direct;
@@ -124,6 +129,14 @@ impl InputSpec {
         };
         q.div(right)?.mul(left)?.convert_to(unit)
     }
+}
+
+/// Whether `given` and `declared` are of one kind but only one of them is per the standard
+/// 1.73 m^2 (`mL/min/m^2` against `mL/min/1.73 m^2`): see
+/// [`UnitError::AreaBasis`](crate::units::UnitError::AreaBasis).
+fn on_another_area_basis(given: &Unit, declared: &Unit) -> bool {
+    let standard = |u: &Unit| u.atoms().iter().any(|(a, _)| *a == Atom::StandardBsa);
+    standard(given) != standard(declared) && given.dim() == declared.dim()
 }
 
 /// A record type: its fields.

@@ -42,6 +42,20 @@ pub enum UnitError {
         /// The operation: `add`, `subtract`, `compare`, `convert`, `round`.
         op: &'static str,
     },
+    /// A value per an area of body surface given for an input normalised to the standard
+    /// 1.73 m^2 (or the other way round): the two convert, but a laboratory that writes
+    /// `mL/min/m^2` for an eGFR almost always means per 1.73 m^2, and converting would change
+    /// the value 1.73-fold, so the patient's data is refused rather than guessed at.
+    #[error(
+        "this value is per {}, but it is declared per {} (`{}`)",
+        other_area(declared),
+        area_of(declared),
+        quoted(declared)
+    )]
+    AreaBasis {
+        /// The unit the input is declared in.
+        declared: String,
+    },
     /// A conversion or quotient that has no exact decimal value.
     #[error("{} cannot be expressed exactly in {}", quoted(from), quoted(to))]
     Inexact {
@@ -100,7 +114,7 @@ impl UnitError {
         match self {
             UnitError::Unknown { .. } => Code::UnitUnknown,
             UnitError::Banned { .. } => Code::UnitBanned,
-            UnitError::Mismatch { .. } => Code::UnitMismatch,
+            UnitError::Mismatch { .. } | UnitError::AreaBasis { .. } => Code::UnitMismatch,
             UnitError::Inexact { .. } => Code::UnitInexact,
             UnitError::Overflow => Code::ValueOverflow,
             UnitError::DivisionByZero => Code::ValueDivisionByZero,
@@ -128,6 +142,14 @@ impl UnitError {
                 Some(format!("write `{}`", quoted(write_instead)))
             }
             UnitError::Mismatch { left, right, .. } => mismatch_help(left, right),
+            UnitError::AreaBasis { declared, .. } => Some(format!(
+                "write the value in `{}` as the laboratory reports it (an eGFR is per \
+                 1.73 m^2); if it truly is per {}, convert it by hand and write the result \
+                 in `{}`, so that the 1.73-fold difference is a decision someone made",
+                quoted(declared),
+                other_area(declared),
+                quoted(declared)
+            )),
             UnitError::Inexact { .. } => Some(
                 "convert to a unit that divides evenly (e.g. mcg/day instead of mcg/h), \
                  or round explicitly to a step"
@@ -163,6 +185,7 @@ impl UnitError {
             UnitError::Unknown { .. } => "unknown unit",
             UnitError::Banned { .. } => "error-prone abbreviation",
             UnitError::Mismatch { .. } => "these quantities are of different kinds",
+            UnitError::AreaBasis { .. } => "not per the declared body surface area",
             UnitError::Inexact { .. } => "not exact",
             UnitError::Overflow => "too large",
             UnitError::DivisionByZero => "division by zero",
@@ -181,6 +204,24 @@ impl UnitError {
             Some(help) => diag.with_help(help),
             None => diag,
         }
+    }
+}
+
+/// The body surface a unit is per, as a reader says it.
+fn area_of(unit_text: &str) -> &'static str {
+    if unit_text.contains("1.73") {
+        "1.73 m^2"
+    } else {
+        "m^2 of body surface"
+    }
+}
+
+/// The basis the declared unit is not per: what the value given is per.
+fn other_area(declared: &str) -> &'static str {
+    if declared.contains("1.73") {
+        "m^2 of body surface"
+    } else {
+        "1.73 m^2"
     }
 }
 
