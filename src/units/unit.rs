@@ -638,22 +638,25 @@ pub(super) fn factor_general(atoms: &[(Atom, i8)]) -> Result<Ratio, UnitError> {
 /// [`is_per_body_mass`] from the exponents of the [`MASS`] atoms.
 fn is_per_body_mass_exps(mass: &[i8]) -> bool {
     let net: i16 = mass.iter().map(|e| i16::from(*e)).sum();
-    let has_positive = mass.iter().any(|e| *e > 0);
+    // A drug's mass above the line: `kg/lb` (a body weight over a body weight, as in
+    // `units/lb × kg`) is a plain number, not a dose per body weight.
+    let drug_mass_above = mass.iter().skip(BODY_WEIGHTS).any(|e| *e > 0);
     let only_kg_below = mass.iter().skip(BODY_WEIGHTS).all(|e| *e >= 0);
-    net == 0 && has_positive && only_kg_below
+    net == 0 && drug_mass_above && only_kg_below
 }
 
-/// True when the mass atoms are a mass over `kg` (or `lb`) and nothing else (net exponent zero,
-/// the only negative mass atoms are `kg` and `lb`): `mg/kg` is a dose per body weight, not a
-/// plain number.
+/// True when the mass atoms are a drug's mass over `kg` (or `lb`) and nothing else (net
+/// exponent zero, the only negative mass atoms are `kg` and `lb`, a mass other than them above):
+/// `mg/kg` is a dose per body weight, not a plain number; `kg/lb` is a plain number.
 pub(super) fn is_per_body_mass(mass_atoms: &[(Atom, i8)]) -> bool {
     let net: i16 = mass_atoms.iter().map(|(_, e)| i16::from(*e)).sum();
-    let has_positive = mass_atoms.iter().any(|(_, e)| *e > 0);
+    let body_weight = |a: &Atom| matches!(a, Atom::Kilogram | Atom::Pound);
+    let drug_mass_above = mass_atoms.iter().any(|(a, e)| *e > 0 && !body_weight(a));
     let only_kg_below = mass_atoms
         .iter()
         .filter(|(_, e)| *e < 0)
-        .all(|(a, _)| matches!(a, Atom::Kilogram | Atom::Pound));
-    net == 0 && has_positive && only_kg_below
+        .all(|(a, _)| body_weight(a));
+    net == 0 && drug_mass_above && only_kg_below
 }
 
 /// Replaces several atoms of one kind by the finest of them with the net exponent, returning

@@ -208,6 +208,26 @@ fn million_units_and_pounds_fold_exactly() {
     assert_eq!(total.convert_to(&u("mg")).unwrap(), q("199.5806428 mg"));
 }
 
+/// A dose per lb times a weight in kg is a dose: the body weights cancel (`kg/lb` is a plain
+/// number), for every kind of dose (red team: `units/lb × kg` was `mg·unit/kg`, not a dose).
+#[test]
+fn a_dose_per_lb_times_a_weight_in_kg_is_a_dose() {
+    // 5 units/lb × 0.45359237 kg (1 lb) = 5 units, exactly.
+    let total = q("5 units/lb").mul(&q("0.45359237 kg")).unwrap();
+    assert_eq!(total.convert_to(&u("units")).unwrap(), q("5 units"));
+    assert_eq!(total.dim(), q("1 units").dim());
+    let total = q("2 mL/lb").mul(&q("45.359237 kg")).unwrap();
+    assert_eq!(total.convert_to(&u("mL")).unwrap(), q("200 mL"));
+    let total = q("1 mEq/lb/day").mul(&q("4.5359237 kg")).unwrap();
+    assert_eq!(total.convert_to(&u("mEq/day")).unwrap(), q("10 mEq/day"));
+    let total = q("3 mg/lb").mul(&q("0.45359237 kg")).unwrap();
+    assert_eq!(total.convert_to(&u("mg")).unwrap(), q("3 mg"));
+    // A dose per body weight stays one: mg/kg and mg/lb are not plain numbers.
+    assert_ne!(q("1 mg/kg").dim(), Dim::NONE);
+    assert_ne!(q("1 mg/lb").dim(), Dim::NONE);
+    assert_eq!(q("1 kg").div(&q("1 lb")).unwrap().dim(), Dim::NONE);
+}
+
 #[test]
 fn an_egfr_times_a_body_surface_area_is_a_clearance() {
     // 60 mL/min/1.73 m^2 for a patient of 1.73 m^2 is 60 mL/min, exactly.
