@@ -1,0 +1,174 @@
+//! Every protocol shown in the documentation is a real one. A fenced block whose info string is
+//! `dose` (in `README.md` or any `docs/*.md`) is a whole protocol: `posology check` accepts it
+//! and `posology test` passes its examples. A block tagged `dose refused` is a mistake shown on
+//! purpose: its first line is a comment `// refused: posology::…` naming the code that `check`
+//! (or, for a run-time refusal, `test`) must report. So a page cannot drift from the language.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{files, posology, root};
+
+/// A protocol block of a page: where it starts, how it is tagged, and its text.
+struct Block {
+    page: PathBuf,
+    line: usize,
+    refused: bool,
+    text: String,
+}
+
+/// The `dose` blocks of one page, in order.
+fn dose_blocks(page: &Path) -> Vec<Block> {
+    let text = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
+    let mut blocks = Vec::new();
+    // The open fence: its line, and for a `dose` block whether it is tagged `refused`.
+    let mut open: Option<(usize, Option<bool>, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (open.take(), fence) {
+            (None, Some(info)) => {
+                let kind = match info.trim() {
+                    "dose" => Some(false),
+                    "dose refused" => Some(true),
+                    _ => None,
+                };
+                open = Some((i + 1, kind, String::new()));
+            }
+            (Some((line, Some(refused), text)), Some(_)) => blocks.push(Block {
+                page: page.to_path_buf(),
+                line,
+                refused,
+                text,
+            }),
+            (Some((_, None, _)), Some(_)) | (None, None) => {}
+            (Some((start, kind, mut body)), None) => {
+                body.push_str(line);
+                body.push('\n');
+                open = Some((start, kind, body));
+            }
+        }
+    }
+    assert!(open.is_none(), "{page:?}: a fenced block is not closed");
+    blocks
+}
+
+/// Every page of documentation: the README and `docs/*.md`.
+fn pages() -> Vec<PathBuf> {
+    let mut pages = vec![root().join("README.md")];
+    files(&root().join("docs"), &["md"], &mut pages);
+    pages.sort();
+    pages
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Writes a block to a file of its own and returns the path.
+fn write_block(block: &Block, n: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("posology-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("block{n}.dose"));
+    std::fs::write(&path, &block.text).expect("write block");
+    path
+}
+
+/// What is wrong with one block, if anything.
+fn problem(block: &Block, path: &Path) -> Option<String> {
+    let path = path.to_str().expect("utf-8 temp path");
+    let check = posology(&["check", path]);
+    let test = posology(&["test", path]);
+    let said = format!(
+        "{}{}{}{}",
+        text(&check.stdout),
+        text(&check.stderr),
+        text(&test.stdout),
+        text(&test.stderr)
+    );
+    if !block.refused {
+        let ok = check.status.success() && test.status.success();
+        return (!ok).then(|| format!("is refused:\n{said}"));
+    }
+    let code = block
+        .text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().strip_prefix("// refused:"))
+        .map(str::trim);
+    match code {
+        None => {
+            Some("is tagged `dose refused` but its first line is not `// refused: CODE`".into())
+        }
+        Some(code) if check.status.success() && test.status.success() => {
+            Some(format!("should be refused with {code} but passes"))
+        }
+        Some(code) if !said.contains(code) => {
+            Some(format!("is refused, but not with {code}:\n{said}"))
+        }
+        Some(_) => None,
+    }
+}
+
+#[test]
+fn every_protocol_in_the_documentation_checks_and_passes_its_examples() {
+    let blocks: Vec<Block> = pages().iter().flat_map(|p| dose_blocks(p)).collect();
+    assert!(
+        !blocks.is_empty(),
+        "the documentation shows protocols in `dose` blocks; found {}",
+        blocks.len()
+    );
+    let problems: Vec<String> = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(n, block)| {
+            let path = write_block(block, n);
+            problem(block, &path).map(|p| {
+                format!(
+                    "{}:{}: the block {p}",
+                    block
+                        .page
+                        .strip_prefix(root())
+                        .unwrap_or(&block.page)
+                        .display(),
+                    block.line
+                )
+            })
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn a_block_tagged_refused_must_name_its_code_and_fail_with_it() {
+    let block = |text: &str| Block {
+        page: PathBuf::from("t.md"),
+        line: 1,
+        refused: true,
+        text: text.to_string(),
+    };
+    let reserved = "protocol p {\n  version \"1\"\n  source \"s\"\n  let daily = 1\n}\n";
+    let cases = [
+        (
+            format!("// refused: posology::syntax::reserved_word\n{reserved}"),
+            None,
+        ),
+        (
+            format!("// refused: posology::unit::mismatch\n{reserved}"),
+            Some("is refused, but not with posology::unit::mismatch"),
+        ),
+        (
+            reserved.to_string(),
+            Some("first line is not `// refused: CODE`"),
+        ),
+    ];
+    for (n, (text, want)) in cases.iter().enumerate() {
+        let b = block(text);
+        let found = problem(&b, &write_block(&b, 10_000 + n));
+        match (want, &found) {
+            (None, None) => {}
+            (Some(want), Some(found)) if found.contains(want) => {}
+            _ => panic!("{text}: expected {want:?}, found {found:?}"),
+        }
+    }
+}
