@@ -463,12 +463,13 @@ fn print_coverage(file: &Path, protocol: &Protocol, mut fired: Vec<String>) -> (
     let groups = testing::coverage(protocol.program(), &fired);
     let total: usize = groups.iter().map(|g| g.total).sum();
     let missing: usize = groups.iter().map(|g| g.missing.len()).sum();
+    let examples = protocol.program().examples.len();
     println!(
-        "coverage {}: {} of {total} exercised by {} examples and {} cases",
+        "coverage {}: {} of {total} exercised by {examples} example{} and {cases} case{}",
         shown(file),
         total - missing,
-        protocol.program().examples.len(),
-        cases
+        if examples == 1 { "" } else { "s" },
+        if cases == 1 { "" } else { "s" },
     );
     for g in groups.iter().filter(|g| g.total > 0) {
         println!(

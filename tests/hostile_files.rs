@@ -348,7 +348,7 @@ fn test_coverage_fails_on_a_device_case_and_does_not_count_it() {
         good.all()
     );
     assert!(
-        good.stdout.contains("2 examples and 1 cases"),
+        good.stdout.contains("2 examples and 1 case"),
         "{}",
         good.all()
     );
@@ -364,7 +364,7 @@ fn test_coverage_fails_on_a_device_case_and_does_not_count_it() {
         out.all()
     );
     assert!(
-        out.stdout.contains("2 examples and 1 cases"),
+        out.stdout.contains("2 examples and 1 case"),
         "{}",
         out.all()
     );
