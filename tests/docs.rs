@@ -2,13 +2,19 @@
 //! `dose` (in `README.md` or any `docs/*.md`) is a whole protocol: `posology check` accepts it
 //! and `posology test` passes its examples, when it has some. A block tagged `dose refused` is a mistake shown on
 //! purpose: its first line is a comment `// refused: posology::…` naming the code that `check`
-//! (or, for a run-time refusal, `test`) must report. So a page cannot drift from the language.
+//! (or, for a run-time refusal, `test`) must report. A block tagged `repl` is a REPL session:
+//! each line `posology> …` is typed, and the lines up to the next one are what the REPL must
+//! answer, exactly. A block tagged `console` holds commands `$ posology …` (arguments split at
+//! spaces, run from the repository's root), each followed by what it prints (standard output,
+//! then standard error), exactly. So a page cannot drift from the language.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use common::{files, posology, root};
+use posology::diagnostics::RenderStyle;
+use posology::repl::Session;
 
 /// A protocol block of a page: where it starts, how it is tagged, and its text.
 struct Block {
@@ -18,38 +24,177 @@ struct Block {
     text: String,
 }
 
-/// The `dose` blocks of one page, in order.
-fn dose_blocks(page: &Path) -> Vec<Block> {
+/// The bodies of the fenced blocks of one page whose info string is `info`, with their lines.
+fn blocks_tagged(page: &Path, info: &str) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
     let mut blocks = Vec::new();
-    // The open fence: its line, and for a `dose` block whether it is tagged `refused`.
-    let mut open: Option<(usize, Option<bool>, String)> = None;
+    let mut open: Option<(usize, bool, String)> = None;
     for (i, line) in text.lines().enumerate() {
         let fence = line.trim_start().strip_prefix("```");
         match (open.take(), fence) {
-            (None, Some(info)) => {
-                let kind = match info.trim() {
-                    "dose" => Some(false),
-                    "dose refused" => Some(true),
-                    _ => None,
-                };
-                open = Some((i + 1, kind, String::new()));
-            }
-            (Some((line, Some(refused), text)), Some(_)) => blocks.push(Block {
-                page: page.to_path_buf(),
-                line,
-                refused,
-                text,
-            }),
-            (Some((_, None, _)), Some(_)) | (None, None) => {}
-            (Some((start, kind, mut body)), None) => {
+            (None, Some(tag)) => open = Some((i + 1, tag.trim() == info, String::new())),
+            (Some((line, true, body)), Some(_)) => blocks.push((line, body)),
+            (Some((_, false, _)), Some(_)) | (None, None) => {}
+            (Some((start, wanted, mut body)), None) => {
                 body.push_str(line);
                 body.push('\n');
-                open = Some((start, kind, body));
+                open = Some((start, wanted, body));
             }
         }
     }
     assert!(open.is_none(), "{page:?}: a fenced block is not closed");
+    blocks
+}
+
+/// What a REPL session block got wrong: each typed line's answer against the page's.
+fn repl_differences(block: &str) -> Vec<String> {
+    let mut session = Session::new(RenderStyle::Plain);
+    let mut differences = Vec::new();
+    let mut typed: Option<&str> = None;
+    let mut expected = String::new();
+    let mut compare = |typed: &str, expected: &str, session: &mut Session| {
+        let answer = session.line(typed).text;
+        if answer.trim_end() != expected.trim_end() {
+            differences.push(format!(
+                "posology> {typed}\n--- the page says:\n{expected}--- the REPL says:\n{answer}"
+            ));
+        }
+    };
+    for line in block.lines() {
+        if let Some(next) = line.strip_prefix("posology> ") {
+            if let Some(t) = typed.replace(next) {
+                compare(t, &expected, &mut session);
+            }
+            expected.clear();
+        } else {
+            expected.push_str(line);
+            expected.push('\n');
+        }
+    }
+    if let Some(t) = typed {
+        compare(t, &expected, &mut session);
+    }
+    differences
+}
+
+#[test]
+fn every_repl_session_in_the_documentation_answers_as_shown() {
+    std::env::set_current_dir(root()).expect("repository root");
+    let mut problems = Vec::new();
+    let mut sessions = 0;
+    for page in pages() {
+        for (line, block) in blocks_tagged(&page, "repl") {
+            sessions += 1;
+            for d in repl_differences(&block) {
+                let page = page
+                    .strip_prefix(root())
+                    .unwrap_or(&page)
+                    .display()
+                    .to_string();
+                problems.push(format!("{page}:{line}: {d}"));
+            }
+        }
+    }
+    assert!(
+        sessions > 0,
+        "the documentation shows REPL sessions in `repl` blocks"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn a_repl_block_that_says_another_answer_is_caught() {
+    std::env::set_current_dir(root()).expect("repository root");
+    let load = ":load protocols/baclofen_oral.dose";
+    let loaded = Session::new(RenderStyle::Plain).line(load).text;
+    let right = format!("posology> {load}\n{loaded}posology> 1 mg + 500 mcg\n1500 mcg\n");
+    assert_eq!(repl_differences(&right), Vec::<String>::new());
+    let wrong = format!("posology> {load}\n{loaded}posology> 1 mg + 500 mcg\n1.5 mg\n");
+    let found = repl_differences(&wrong);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("the page says:\n1.5 mg\n--- the REPL says:\n1500 mcg"),
+        "{found:?}"
+    );
+}
+
+/// What a console block got wrong: each command's output against the page's.
+fn console_differences(block: &str) -> Vec<String> {
+    let mut differences = Vec::new();
+    let mut commands: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        match (line.strip_prefix("$ posology "), commands.last_mut()) {
+            (Some(args), _) => commands.push((args.to_string(), String::new())),
+            (None, Some((_, expected))) => {
+                expected.push_str(line);
+                expected.push('\n');
+            }
+            (None, None) => {
+                differences.push(format!("`{line}` comes before any `$ posology` command"))
+            }
+        }
+    }
+    for (args, expected) in commands {
+        let out = posology(&args.split_whitespace().collect::<Vec<_>>());
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        if said.trim_end() != expected.trim_end() {
+            differences.push(format!(
+                "$ posology {args}\n--- the page says:\n{expected}--- posology says:\n{said}"
+            ));
+        }
+    }
+    differences
+}
+
+#[test]
+fn every_console_session_in_the_documentation_prints_as_shown() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for (line, block) in blocks_tagged(&page, "console") {
+            for d in console_differences(&block) {
+                let page = page
+                    .strip_prefix(root())
+                    .unwrap_or(&page)
+                    .display()
+                    .to_string();
+                problems.push(format!("{page}:{line}: {d}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn a_console_block_that_says_another_output_is_caught() {
+    let right =
+        "$ posology check docs/tutorial/my_baclofen.dose\ndocs/tutorial/my_baclofen.dose: ok\n";
+    assert_eq!(console_differences(right), Vec::<String>::new());
+    let wrong = "$ posology check docs/tutorial/my_baclofen.dose\nall good\n";
+    let found = console_differences(wrong);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("--- posology says:\ndocs/tutorial/my_baclofen.dose: ok"),
+        "{found:?}"
+    );
+    assert_eq!(console_differences("stray\n").len(), 1);
+}
+
+/// The `dose` and `dose refused` blocks of one page, in order.
+fn dose_blocks(page: &Path) -> Vec<Block> {
+    let tagged = |info: &str, refused: bool| {
+        blocks_tagged(page, info)
+            .into_iter()
+            .map(move |(line, text)| Block {
+                page: page.to_path_buf(),
+                line,
+                refused,
+                text,
+            })
+    };
+    let mut blocks: Vec<Block> = tagged("dose", false)
+        .chain(tagged("dose refused", true))
+        .collect();
+    blocks.sort_by_key(|b| b.line);
     blocks
 }
 
