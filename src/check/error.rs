@@ -1251,6 +1251,12 @@ impl CheckError {
             E::BadDate { .. } => {
                 "write the date as YYYY-MM-DD in quotes, e.g. \"2026-12-01\"".to_string()
             }
+            // `2026-11-01` unquoted is a subtraction, so "write it directly" would not help.
+            E::NotLiteral { want, .. } if want == "a date" => {
+                "write a date in quotes, e.g. `\"2026-12-01\"` (unquoted, 2026-12-01 is a \
+                 subtraction)"
+                    .to_string()
+            }
             E::NotLiteral { want, .. } => format!("write {want} directly, without calculation"),
             E::MissingUnit { example, .. } => format!("write the unit, e.g. `{example}`"),
             E::WrongUnit { unit, value, .. } => wrong_unit_help(unit, value),
