@@ -4,7 +4,9 @@
 //! purpose: its first line is a comment `// refused: posology::…` naming the code that `check`
 //! (or, for a run-time refusal, `test`) must report. A block tagged `repl` is a REPL session:
 //! each line `posology> …` is typed, and the lines up to the next one are what the REPL must
-//! answer, exactly. A block tagged `console` holds commands `$ posology …` (arguments split at
+//! answer, exactly. A block tagged `dose from PATH` is an excerpt of that protocol file (a
+//! checked, tested one): its lines, indentation aside, appear in the file in one run. A block
+//! tagged `console` holds commands `$ posology …` (arguments split at
 //! spaces, run from the repository's root), each followed by what it prints (standard output,
 //! then standard error), exactly. So a page cannot drift from the language.
 
@@ -24,26 +26,85 @@ struct Block {
     text: String,
 }
 
-/// The bodies of the fenced blocks of one page whose info string is `info`, with their lines.
+/// The fenced blocks of one page whose info string is `info`, with their lines.
 fn blocks_tagged(page: &Path, info: &str) -> Vec<(usize, String)> {
+    fenced_blocks(page)
+        .into_iter()
+        .filter(|(_, tag, _)| tag == info)
+        .map(|(line, _, body)| (line, body))
+        .collect()
+}
+
+/// Every fenced block of one page: its first line, its info string and its body.
+fn fenced_blocks(page: &Path) -> Vec<(usize, String, String)> {
     let text = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{page:?}: {e}"));
     let mut blocks = Vec::new();
-    let mut open: Option<(usize, bool, String)> = None;
+    let mut open: Option<(usize, String, String)> = None;
     for (i, line) in text.lines().enumerate() {
         let fence = line.trim_start().strip_prefix("```");
         match (open.take(), fence) {
-            (None, Some(tag)) => open = Some((i + 1, tag.trim() == info, String::new())),
-            (Some((line, true, body)), Some(_)) => blocks.push((line, body)),
-            (Some((_, false, _)), Some(_)) | (None, None) => {}
-            (Some((start, wanted, mut body)), None) => {
+            (None, Some(tag)) => open = Some((i + 1, tag.trim().to_string(), String::new())),
+            (Some(block), Some(_)) => blocks.push(block),
+            (None, None) => {}
+            (Some((start, tag, mut body)), None) => {
                 body.push_str(line);
                 body.push('\n');
-                open = Some((start, wanted, body));
+                open = Some((start, tag, body));
             }
         }
     }
     assert!(open.is_none(), "{page:?}: a fenced block is not closed");
     blocks
+}
+
+/// Whether the lines of `excerpt` (trimmed, blank ones aside) appear in `file` in one run.
+fn is_excerpt_of(excerpt: &str, file: &str) -> bool {
+    let lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let (excerpt, file) = (lines(excerpt), lines(file));
+    !excerpt.is_empty() && file.windows(excerpt.len()).any(|w| w == excerpt.as_slice())
+}
+
+#[test]
+fn every_excerpt_in_the_documentation_is_in_its_protocol() {
+    let mut problems = Vec::new();
+    let mut sources = std::collections::BTreeSet::new();
+    for page in pages() {
+        for (line, tag, body) in fenced_blocks(&page) {
+            let Some(source) = tag.strip_prefix("dose from ") else {
+                continue;
+            };
+            let shown = page.strip_prefix(root()).unwrap_or(&page).display().to_string();
+            match std::fs::read_to_string(root().join(source)) {
+                Ok(file) if is_excerpt_of(&body, &file) => {
+                    sources.insert(source.to_string());
+                }
+                Ok(_) => problems.push(format!("{shown}:{line}: not an excerpt of {source}")),
+                Err(e) => problems.push(format!("{shown}:{line}: {source}: {e}")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The files excerpted are themselves checked and pass their examples.
+    for source in sources {
+        let out = posology(&["test", &source]);
+        assert!(out.status.success(), "{source}: {}", text(&out.stdout));
+    }
+}
+
+#[test]
+fn an_excerpt_must_be_one_run_of_the_file() {
+    let file = "a\n  b\n\n c\nd\n";
+    assert!(is_excerpt_of("b\nc", file));
+    assert!(is_excerpt_of("    a\n  b", file));
+    assert!(!is_excerpt_of("a\nc", file));
+    assert!(!is_excerpt_of("b\nx", file));
+    assert!(!is_excerpt_of("", file));
 }
 
 /// What a REPL session block got wrong: each typed line's answer against the page's.
