@@ -79,7 +79,11 @@ fn every_excerpt_in_the_documentation_is_in_its_protocol() {
             let Some(source) = tag.strip_prefix("dose from ") else {
                 continue;
             };
-            let shown = page.strip_prefix(root()).unwrap_or(&page).display().to_string();
+            let shown = page
+                .strip_prefix(root())
+                .unwrap_or(&page)
+                .display()
+                .to_string();
             match std::fs::read_to_string(root().join(source)) {
                 Ok(file) if is_excerpt_of(&body, &file) => {
                     sources.insert(source.to_string());

@@ -223,6 +223,16 @@ impl Checker<'_> {
         spec: &InputSpec,
         conversion: &ast::Conversion,
     ) -> Option<(Quantity, Quantity)> {
+        // A plain number (`count`, `number`, `%`) has no kind a value could arrive in either.
+        if spec.unit.as_ref().is_none_or(Unit::is_dimensionless) {
+            let error = CheckError::ConversionNotQuantity {
+                input: spec.name.clone(),
+                kind: self.describe(&spec.ty),
+                span: conversion.span,
+            };
+            self.error(error.into());
+            return None;
+        }
         let left = self.const_quantity(&conversion.left, spec)?;
         let written = match &conversion.right.kind {
             ast::ExprKind::Quantity {

@@ -160,6 +160,16 @@ pub enum CheckError {
         /// The `convert …`.
         span: Span,
     },
+    /// A `convert A = B` on an input that is not measured in a unit (a choice, a count, a
+    /// text): only a quantity can arrive in another unit.
+    ConversionNotQuantity {
+        /// The input.
+        input: String,
+        /// What the input is, as a reader says it ("a choice").
+        kind: String,
+        /// The `convert …`.
+        span: Span,
+    },
     /// An allowed range whose low end is above its high end.
     RangeEmpty {
         /// The range.
@@ -755,7 +765,9 @@ impl CheckError {
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
             E::RangeNotARange { .. } | E::RangeEmpty { .. } => Code::InputRange,
-            E::ConversionSides { .. } | E::ConversionTwice { .. } => Code::UnitConversion,
+            E::ConversionSides { .. }
+            | E::ConversionTwice { .. }
+            | E::ConversionNotQuantity { .. } => Code::UnitConversion,
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => Code::NameTooDeep,
             E::Cycle { .. } => Code::NameCycle,
             E::UnsafeAbbreviation { .. } => Code::UnitUnsafeAbbreviation,
@@ -861,6 +873,11 @@ impl CheckError {
             ),
             E::ConversionSides { input, problem, .. } => format!(
                 "the conversion of `{}` relates no unit of another kind: {problem}",
+                quoted(input)
+            ),
+            E::ConversionNotQuantity { input, kind, .. } => format!(
+                "`{}` is {kind}, not a quantity: only an input measured in a unit can be \
+                 converted",
                 quoted(input)
             ),
             E::LetTooDeep { name, .. } => format!(
@@ -1064,6 +1081,7 @@ impl CheckError {
             E::RangeNotARange { span } => one(*span, "not a range"),
             E::RangeEmpty { span } => one(*span, "empty range"),
             E::ConversionSides { span, .. } => one(*span, "not a conversion to another kind"),
+            E::ConversionNotQuantity { span, .. } => one(*span, "nothing to convert"),
             E::ConversionTwice { again, first, .. } => vec![
                 (*again, "a second factor for this kind".to_string()),
                 (*first, "the first".to_string()),
@@ -1221,6 +1239,11 @@ impl CheckError {
                 "write the input's unit on the left and a unit of another kind on the right, \
                  e.g. `convert 1 mg/dL = 88.42 micromol/L`; units of one kind (mg/dL and \
                  mg/L) convert without a declaration"
+                    .to_string()
+            }
+            E::ConversionNotQuantity { .. } => {
+                "remove the `convert …`, or declare the input in a unit (`scr: mg/dL convert 1 \
+                 mg/dL = 88.42 micromol/L`)"
                     .to_string()
             }
             E::LetTooDeep { .. } | E::CheckTooDeep { .. } => {
@@ -1513,6 +1536,9 @@ impl From<CheckError> for Diagnostic {
 /// The help of [`CheckError::WrongUnit`]: the unit to write, and why the one written does not
 /// convert when it is a kind often taken for the input's (micromol/L for mg/dL).
 fn wrong_unit_help(unit: &str, value: &str) -> String {
+    if unit.is_empty() {
+        return "write a plain number, without a unit".to_string();
+    }
     let write = format!("write a value in {unit} or a unit convertible to it");
     let dims = crate::units::Quantity::parse(value)
         .ok()
