@@ -11,7 +11,7 @@ use crate::units::{Quantity, RoundMode, Unit};
 use crate::value::Value;
 
 // `^`, `sqrt` and `value(… in UNIT)`.
-mod formula;
+pub(super) mod formula;
 
 /// The deepest the checker may recurse into expressions, following the `let`s they use.
 pub(super) const MAX_CHECK_DEPTH: usize = 256;

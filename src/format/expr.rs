@@ -135,7 +135,14 @@ fn bare(e: &Expr) -> String {
         ExprKind::Binary(BinaryOp::Pow, a, b) => {
             // `(-x) ^ 2`, `(a ^ 2) ^ 3`, `x ^ (-1)`: each side a term, as an exponent is a
             // number and `^` groups to the right.
-            format!("{} ^ {}", at_least(a, 9), at_least(b, 9))
+            let exponent = match &b.kind {
+                // `x ^ -1`, as written: a negative number reads as one after `^`.
+                ExprKind::Unary(UnaryOp::Neg, n) if matches!(n.kind, ExprKind::Quantity { .. }) => {
+                    format!("-{}", bare(n))
+                }
+                _ => at_least(b, 9),
+            };
+            format!("{} ^ {exponent}", at_least(a, 9))
         }
         ExprKind::Binary(op, a, b) => {
             let p = binary_precedence(*op);

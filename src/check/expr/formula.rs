@@ -169,6 +169,30 @@ impl Checker<'_> {
     }
 }
 
+/// `e` converted exactly to `unit`, a unit of its kind: `let bmi: kg/m^2 = weight / height ^
+/// 2` holds kg/m^2 whatever units the height and weight are in. Built as `value(e in UNIT) *
+/// 1 UNIT`, so that the interpreter needs nothing of its own.
+pub(in crate::check) fn in_unit(e: CExpr, unit: &Unit) -> CExpr {
+    let span = e.span;
+    let one = || {
+        constant(
+            Value::Num(Quantity::new(Rational::from(1), unit.clone())),
+            Type::Num(unit.clone()),
+            span,
+        )
+    };
+    let number = CExpr {
+        kind: CExprKind::Call(Func::Value, vec![e, one()]),
+        ty: Type::number(),
+        span,
+    };
+    CExpr {
+        kind: CExprKind::Binary(BinaryOp::Mul, Box::new(number), Box::new(one())),
+        ty: Type::Num(unit.clone()),
+        span,
+    }
+}
+
 /// The whole exponent written after `^` (`2`, `-1`, `(3)`), or what is wrong with it.
 fn exponent(e: &Expr) -> Result<i32, &'static str> {
     let (value, negative) = match &e.kind {
