@@ -1223,7 +1223,7 @@ impl CheckError {
             E::EmptyNotList { span, .. } => one(*span, "not a list"),
             E::UnknownFunction { span, .. } => one(*span, "no such function"),
             E::Arity { span, .. } => one(*span, "wrong number of values"),
-            E::Exponent { span, .. } => one(*span, "not a whole number from -12 to 12"),
+            E::Exponent { span, .. } => one(*span, "write a whole number from 1 to 12 (or -1 to -12) here"),
             E::SqrtUnit { span, .. } => one(*span, "no square root of this unit"),
             E::SqrtRounding { span } => one(*span, "round this root"),
             E::ValueUnit {
@@ -1536,9 +1536,10 @@ impl CheckError {
                  unit it may arrive in (e.g. `{input}: mg/dL convert 1 mg/dL = 88.42 \
                  micromol/L`), so that its values are converted exactly as they are read"
             ),
-            E::ValueUnit { unit, kind, .. } => format!(
-                "`value(x in {unit})` reads the number of {unit} in a quantity of its kind \
-                 ({kind}): name such a quantity, e.g. `value(weight in kg)`"
+            E::ValueUnit { unit, .. } => format!(
+                "`value(x in {unit})` reads how many {unit} a quantity of that kind holds: name \
+                 such a quantity (an input or a value worked out from one), e.g. `value(weight \
+                 in kg)`"
             ),
             E::ConditionNeedsRecords { .. } => {
                 "the condition reads the fields of each record".to_string()

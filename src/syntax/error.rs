@@ -535,6 +535,7 @@ fn continues(r: Rule) -> bool {
             | Rule::op_sub
             | Rule::op_mul
             | Rule::op_div
+            | Rule::op_pow
             | Rule::field_access
             | Rule::is_missing
             | Rule::is_not_missing
