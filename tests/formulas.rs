@@ -127,7 +127,10 @@ fn formulas_give_exact_values_for_a_known_patient() {
 fn a_creatinine_in_micromol_per_litre_is_converted_by_the_declared_equivalence() {
     let mut patient = MAN.to_vec();
     patient[4] = "scr = 88.42 micromol/L";
-    assert_eq!(repl(&patient, &["value(scr in mg/dL)", "crcl"]), ["1", "80 mL/min"]);
+    assert_eq!(
+        repl(&patient, &["value(scr in mg/dL)", "crcl"]),
+        ["1", "80 mL/min"]
+    );
     // A clearance that does not terminate is exact, and shown marked as approximate.
     patient[4] = "scr = 97 micromol/L";
     let out = repl(&patient, &["crcl * 97 == 80 mL/min * 88.42", "crcl"]);
@@ -199,7 +202,12 @@ fn a_negative_root_from_the_patients_data_is_refused_when_run_and_no_dose_is_giv
     let protocol = protocol.expect("checks");
     let read = |age: &str| {
         protocol
-            .read_patient("patient", &format!(r#"{{"age": "{age}"}}"#), Format::Json, &[])
+            .read_patient(
+                "patient",
+                &format!(r#"{{"age": "{age}"}}"#),
+                Format::Json,
+                &[],
+            )
             .expect("a valid patient")
     };
     // √(140 − 40) = 10 exactly; √(140 − 41) = 9.9498… → 9.9.
@@ -208,7 +216,11 @@ fn a_negative_root_from_the_patients_data_is_refused_when_run_and_no_dose_is_giv
             .evaluate(&read(age), Options::default())
             .expect("decided");
         let json = posology::report::json::decision(protocol.program(), &decision, false);
-        assert_eq!(json["doses"][0]["amount"]["value"].to_string(), dose, "{json}");
+        assert_eq!(
+            json["doses"][0]["amount"]["value"].to_string(),
+            dose,
+            "{json}"
+        );
     }
     let err = protocol
         .evaluate(&read("141 years"), Options::default())

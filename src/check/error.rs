@@ -1223,7 +1223,10 @@ impl CheckError {
             E::EmptyNotList { span, .. } => one(*span, "not a list"),
             E::UnknownFunction { span, .. } => one(*span, "no such function"),
             E::Arity { span, .. } => one(*span, "wrong number of values"),
-            E::Exponent { span, .. } => one(*span, "write a whole number from 1 to 12 (or -1 to -12) here"),
+            E::Exponent { span, .. } => one(
+                *span,
+                "write a whole number from 1 to 12 (or -1 to -12) here",
+            ),
             E::SqrtUnit { span, .. } => one(*span, "no square root of this unit"),
             E::SqrtRounding { span } => one(*span, "round this root"),
             E::ValueUnit {

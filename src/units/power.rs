@@ -148,7 +148,10 @@ mod tests {
             std::cmp::Ordering::Equal
         );
         assert_eq!(q("2").powi(3).expect("a cube"), q("8"));
-        assert_eq!(q("2").powi(-2).expect("a quarter").value, Rational::new(1, 4).expect("1/4"));
+        assert_eq!(
+            q("2").powi(-2).expect("a quarter").value,
+            Rational::new(1, 4).expect("1/4")
+        );
         assert_eq!(q("0").powi(2).expect("zero"), q("0"));
         assert_eq!(q("0").powi(-1), Err(UnitError::DivisionByZero));
         assert_eq!(q("-3").powi(3).expect("negative cube"), q("-27"));
@@ -163,7 +166,10 @@ mod tests {
         // 10^12 fits; (10^12)^12 = 10^144 does not (values stay below 2^96).
         let big = q("10").powi(12).expect("10^12");
         assert_eq!(big.powi(12), Err(UnitError::Overflow));
-        assert_eq!(q("79228162514264337593543950335").powi(2), Err(UnitError::Overflow));
+        assert_eq!(
+            q("79228162514264337593543950335").powi(2),
+            Err(UnitError::Overflow)
+        );
     }
 
     #[test]
@@ -176,7 +182,10 @@ mod tests {
             Err(UnitError::Mismatch { .. })
         ));
         // 1 mcg in mg/... stays exact even when it does not terminate: 1 min in h is 1/60.
-        assert_eq!(q("1 min").number_of(&unit("h")), Ok(Rational::new(1, 60).expect("1/60")));
+        assert_eq!(
+            q("1 min").number_of(&unit("h")),
+            Ok(Rational::new(1, 60).expect("1/60"))
+        );
     }
 
     fn unit(text: &str) -> Unit {
@@ -202,7 +211,10 @@ mod tests {
         assert_eq!(q("0").sqrt(), Ok(Some(q("0"))));
         assert_eq!(q("2").sqrt(), Ok(None));
         assert_eq!(q("4 m^2").sqrt(), Ok(Some(q("2 m"))));
-        assert!(matches!(q("-4").sqrt(), Err(UnitError::NegativeRoot { .. })));
+        assert!(matches!(
+            q("-4").sqrt(),
+            Err(UnitError::NegativeRoot { .. })
+        ));
         assert!(matches!(q("4 mg").sqrt(), Err(UnitError::Mismatch { .. })));
     }
 
@@ -215,11 +227,17 @@ mod tests {
         );
         // 170 cm, 70 kg: √(11900/3600) = 1.81812… → 1.82, down 1.81, up 1.82.
         let x = Quantity::number(Rational::new(11_900, 3_600).expect("a ratio"));
-        assert_eq!(x.sqrt_rounded(&q("0.01"), RoundMode::Nearest), Ok(q("1.82")));
+        assert_eq!(
+            x.sqrt_rounded(&q("0.01"), RoundMode::Nearest),
+            Ok(q("1.82"))
+        );
         assert_eq!(x.sqrt_rounded(&q("0.01"), RoundMode::Down), Ok(q("1.81")));
         assert_eq!(x.sqrt_rounded(&q("0.01"), RoundMode::Up), Ok(q("1.82")));
         // A root in m rounded to a step in cm: √(3 m^2) = 1.7320508… m → 173 cm.
-        assert_eq!(q("3 m^2").sqrt_rounded(&q("1 cm"), RoundMode::Nearest), Ok(q("173 cm")));
+        assert_eq!(
+            q("3 m^2").sqrt_rounded(&q("1 cm"), RoundMode::Nearest),
+            Ok(q("173 cm"))
+        );
         assert!(matches!(
             q("-1").sqrt_rounded(&q("0.01"), RoundMode::Nearest),
             Err(UnitError::NegativeRoot { .. })

@@ -122,7 +122,9 @@ impl Checker<'_> {
             _ => None,
         };
         let (body, (text, unit_span), one_span) = match args {
-            [body, one] if unit_of(one).is_some() => (body, unit_of(one).unwrap_or_default(), one.span),
+            [body, one] if unit_of(one).is_some() => {
+                (body, unit_of(one).unwrap_or_default(), one.span)
+            }
             _ => {
                 return Err(CheckError::Arity {
                     name: "value",

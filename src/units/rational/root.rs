@@ -76,7 +76,10 @@ mod tests {
         assert_eq!(r(1, 1).sqrt_exact(), Some(r(1, 1)));
         assert_eq!(r(144, 1).sqrt_exact(), Some(r(12, 1)));
         // 2.25 = 9/4
-        assert_eq!(Rational::parse_decimal("2.25").and_then(|x| x.sqrt_exact()), Some(r(3, 2)));
+        assert_eq!(
+            Rational::parse_decimal("2.25").and_then(|x| x.sqrt_exact()),
+            Some(r(3, 2))
+        );
     }
 
     #[test]
@@ -118,7 +121,10 @@ mod tests {
         let above = square.add(&Rational::from(1));
         assert_eq!(above.sqrt_exact(), None);
         assert_eq!(above.sqrt_whole(RoundMode::Down), Some(big.clone()));
-        assert_eq!(above.sqrt_whole(RoundMode::Up), Some(big.add(&Rational::from(1))));
+        assert_eq!(
+            above.sqrt_whole(RoundMode::Up),
+            Some(big.add(&Rational::from(1)))
+        );
         assert_eq!(above.sqrt_whole(RoundMode::Nearest), Some(big));
     }
 }
