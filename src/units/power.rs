@@ -134,8 +134,21 @@ impl Unit {
 mod tests {
     use super::*;
 
+    /// `"5 mg"`, `"-3"`, `"2.25"`: a number, then its unit if any.
     fn q(text: &str) -> Quantity {
-        Quantity::parse(text).expect("a quantity")
+        let (number, unit) = text.split_once(' ').unwrap_or((text, ""));
+        let (digits, negative) = match number.strip_prefix('-') {
+            Some(d) => (d, true),
+            None => (number, false),
+        };
+        let value = Rational::parse_decimal(digits).expect("a number");
+        let value = if negative { value.neg() } else { value };
+        let unit = if unit.is_empty() {
+            Unit::none()
+        } else {
+            Unit::parse(unit).expect("a unit")
+        };
+        Quantity::new(value, unit)
     }
 
     #[test]
