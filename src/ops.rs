@@ -76,6 +76,8 @@ pub enum BinaryOp {
     Mul,
     /// `/`
     Div,
+    /// `^` (a whole-number power: `height ^ 2`)
+    Pow,
 }
 
 impl BinaryOp {
@@ -96,6 +98,7 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::Pow => "^",
         }
     }
 }

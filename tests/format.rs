@@ -51,7 +51,7 @@ fn safe_units(debug: &str) -> String {
 fn files() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    for dir in ["protocols", "tests/check"] {
+    for dir in ["protocols", "tests/check", "tests/formulas"] {
         let mut found: Vec<_> = std::fs::read_dir(root.join(dir))
             .expect("directory exists")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -212,6 +212,7 @@ fn binary_op() -> impl Strategy<Value = BinaryOp> {
         Just(BinaryOp::Sub),
         Just(BinaryOp::Mul),
         Just(BinaryOp::Div),
+        Just(BinaryOp::Pow),
     ]
 }
 
@@ -260,6 +261,18 @@ fn expression() -> impl Strategy<Value = Expr> {
                 proptest::collection::vec(inner.clone(), 1..3)
             )
                 .prop_map(|(f, args)| e(ExprKind::Call(ident(f), args))),
+            // `value(x in UNIT)`, held as the call `value(x, 1 UNIT)`.
+            (
+                inner.clone(),
+                prop_oneof![Just("mg/dL"), Just("kg"), Just("m^2"), Just("%")]
+            )
+                .prop_map(|(x, unit)| {
+                    let one = e(ExprKind::Quantity {
+                        value: rust_decimal::Decimal::ONE,
+                        unit: Some((unit.to_string(), Default::default())),
+                    });
+                    e(ExprKind::Call(ident("value"), vec![x, one]))
+                }),
             (inner.clone(), round_mode, quantity()).prop_map(|(a, m, s)| e(ExprKind::Round(
                 Box::new(a),
                 m,

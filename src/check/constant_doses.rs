@@ -154,6 +154,10 @@ impl<'p> Folds<'p> {
                     BinaryOp::Sub => a.sub(&b).ok().map(Folded::One),
                     BinaryOp::Mul => a.mul(&b).ok().map(Folded::One),
                     BinaryOp::Div => a.div(&b).ok().map(Folded::One),
+                    BinaryOp::Pow => {
+                        let n = i32::try_from(b.value.to_i64()?).ok()?;
+                        a.powi(n).ok().map(Folded::One)
+                    }
                     _ => None,
                 }
             }

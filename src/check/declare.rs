@@ -397,6 +397,13 @@ impl Checker<'_> {
                 self.error(d.with_label(ty.span, "declared here"));
                 expr.ty = Type::Error;
             }
+            // A value declared in a unit is held in it (`let bmi: kg/m^2 = weight / height ^
+            // 2` with the height in cm), converted exactly.
+            if let (Type::Num(want), Type::Num(have)) = (&declared, &expr.ty) {
+                if want != have && !want.is_none() {
+                    expr = super::expr::formula::in_unit(expr, want);
+                }
+            }
         }
         self.current_phase = saved_phase;
         self.item_scopes = saved_items;

@@ -690,6 +690,40 @@ pub enum CheckError {
         /// The call.
         span: Span,
     },
+    /// `x ^ n` with `n` not a whole number written in the protocol, or too large.
+    Exponent {
+        /// What is wrong with it, in words ("is worked out from the patient's data").
+        problem: String,
+        /// The exponent.
+        span: Span,
+    },
+    /// `sqrt(x)` where `x` is not a plain number or a unit squared.
+    SqrtUnit {
+        /// What `x` is, described.
+        found: String,
+        /// `x`.
+        span: Span,
+    },
+    /// `sqrt(x)` of a value that may have no exact root, not rounded where it is taken.
+    SqrtRounding {
+        /// The call.
+        span: Span,
+    },
+    /// `value(x in UNIT)` where `x` is not a quantity of UNIT's kind.
+    ValueUnit {
+        /// What `x` is, described.
+        found: String,
+        /// The unit as written.
+        unit: String,
+        /// UNIT's kind, described.
+        kind: String,
+        /// An input declared in micromol/L asked for in mg/dL: its name, for the help.
+        input: Option<String>,
+        /// `x`.
+        span: Span,
+        /// UNIT.
+        unit_span: Span,
+    },
     /// A function with a condition given a list that is not of records.
     ConditionNeedsRecords {
         /// The function.
@@ -830,6 +864,10 @@ impl CheckError {
             E::NotARecord { .. } => Code::TypeNotARecord,
             E::UnknownFunction { .. } => Code::NameUnknownFunction,
             E::Arity { .. } => Code::TypeArity,
+            E::Exponent { .. } => Code::FormulaExponent,
+            E::SqrtUnit { .. } => Code::FormulaSqrtUnit,
+            E::SqrtRounding { .. } => Code::FormulaSqrtRounding,
+            E::ValueUnit { .. } => Code::FormulaValueUnit,
             E::Mismatch { numbers, .. } | E::OperandMismatch { numbers, .. } => {
                 if *numbers {
                     Code::UnitMismatch
@@ -1040,6 +1078,16 @@ impl CheckError {
             E::Arity {
                 name, takes, given, ..
             } => format!("`{name}` takes {takes}, but is given {given}"),
+            E::Exponent { problem, .. } => format!("the power after `^` {problem}"),
+            E::SqrtUnit { found, .. } => {
+                format!("`sqrt` needs a plain number or a unit squared, but this is {found}")
+            }
+            E::SqrtRounding { .. } => {
+                "this square root may not be an exact number, and it is not rounded".to_string()
+            }
+            E::ValueUnit {
+                found, unit, kind, ..
+            } => format!("`value(… in {unit})` needs {kind}, but this is {found}"),
             E::ConditionNeedsRecords { name, .. } => {
                 format!("`{name}` with a condition needs a list of records")
             }
@@ -1193,6 +1241,22 @@ impl CheckError {
             E::EmptyNotList { span, .. } => one(*span, "not a list"),
             E::UnknownFunction { span, .. } => one(*span, "no such function"),
             E::Arity { span, .. } => one(*span, "wrong number of values"),
+            E::Exponent { span, .. } => one(
+                *span,
+                "write a whole number from 1 to 12 (or -1 to -12) here",
+            ),
+            E::SqrtUnit { span, .. } => one(*span, "no square root of this unit"),
+            E::SqrtRounding { span } => one(*span, "round this root"),
+            E::ValueUnit {
+                found,
+                unit,
+                span,
+                unit_span,
+                ..
+            } => vec![
+                (*span, format!("this is {found}")),
+                (*unit_span, format!("not a unit of it: `{unit}`")),
+            ],
             E::ConditionNeedsRecords { found, span, .. } => {
                 vec![(*span, format!("this is {found}"))]
             }
@@ -1484,6 +1548,31 @@ impl CheckError {
                 }
             }
             E::Arity { usage, .. } => format!("write it as `{usage}`"),
+            E::Exponent { .. } => "write the power as a whole number, e.g. `height ^ 2`; for a \
+                                   square root write `sqrt(x)`"
+                .to_string(),
+            E::SqrtUnit { .. } => "take the root of plain numbers, as the formula's constants \
+                                   assume: `sqrt(value(height in cm) * value(weight in kg) / \
+                                   3600) round to 0.01`, then give it its unit (`* 1 m^2`)"
+                .to_string(),
+            E::SqrtRounding { .. } => "round the root where it is taken, e.g. `sqrt(x) round to \
+                                       0.01`: the rounding is that of the true root, worked \
+                                       out exactly"
+                .to_string(),
+            E::ValueUnit {
+                input: Some(input),
+                unit,
+                ..
+            } => format!(
+                "`{input}` is not held in {unit}: declare it in {unit} with a `convert` to the \
+                 unit it may arrive in (e.g. `{input}: mg/dL convert 1 mg/dL = 88.42 \
+                 micromol/L`), so that its values are converted exactly as they are read"
+            ),
+            E::ValueUnit { unit, .. } => format!(
+                "`value(x in {unit})` reads how many {unit} a quantity of that kind holds: name \
+                 such a quantity (an input or a value worked out from one), e.g. `value(weight \
+                 in kg)`"
+            ),
             E::ConditionNeedsRecords { .. } => {
                 "the condition reads the fields of each record".to_string()
             }

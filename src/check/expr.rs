@@ -10,6 +10,9 @@ use crate::syntax::close_match;
 use crate::units::{Quantity, RoundMode, Unit};
 use crate::value::Value;
 
+// `^`, `sqrt` and `value(… in UNIT)`.
+pub(super) mod formula;
+
 /// The deepest the checker may recurse into expressions, following the `let`s they use.
 pub(super) const MAX_CHECK_DEPTH: usize = 256;
 
@@ -352,6 +355,9 @@ impl Checker<'_> {
         span: Span,
         expected: Option<&Type>,
     ) -> CExpr {
+        if op == BinaryOp::Pow {
+            return self.power(a, b, span);
+        }
         let (ca, cb) = self.operands(op, a, b, expected);
         let ty = match self.binary_type(op, &ca, &cb) {
             Ok(ty) => ty,
@@ -479,6 +485,8 @@ impl Checker<'_> {
             },
             Add | Sub => self.additive_type(op, a, b, verb),
             Mul | Div => self.multiplicative_type(op, a, b, verb),
+            // Checked apart (`Checker::power`): its exponent is a number written in the text.
+            Pow => Err(self.operand_mismatch("raise", a, b)),
         }
     }
 
@@ -622,7 +630,12 @@ impl Checker<'_> {
     }
 
     fn round(&mut self, body: &Expr, mode: AstRound, step: &Expr, span: Span) -> CExpr {
-        let cb = self.expr(body, None);
+        let cb = match &body.kind {
+            // `sqrt(x) round to 0.01`: the root is rounded where it is taken, so it may be
+            // irrational (see `formula.rs`).
+            ExprKind::Call(f, args) if f.name == "sqrt" => self.rounded_sqrt(args, body.span),
+            _ => self.expr(body, None),
+        };
         let cs = self.expr(step, None);
         let body_num = match &cb.ty {
             Type::Range(inner) => (**inner).clone(),
@@ -766,6 +779,11 @@ impl Checker<'_> {
                     )),
                 }
             }
+            Func::Sqrt => {
+                self.arity(func, args, span)?;
+                self.sqrt_typed(&args[0], span, false)
+            }
+            Func::Value => self.value_typed(args, span),
             Func::First | Func::Last | Func::Sum => {
                 self.arity(func, args, span)?;
                 let list = self.list_arg(&args[0], name)?;

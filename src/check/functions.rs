@@ -39,6 +39,11 @@ pub enum Func {
     Upper,
     /// Each item of a list of numbers or dates is above the one before.
     Ascending,
+    /// The square root of a plain number or of a unit squared: exact, or rounded where taken.
+    Sqrt,
+    /// `value(x in UNIT)`: the plain number of UNIT in the quantity `x` (held as a call with
+    /// `1 UNIT` as its second value).
+    Value,
 }
 
 /// What the language knows of one built-in function.
@@ -92,6 +97,8 @@ pub const FUNCTIONS: &[FunctionInfo] = &[
     row("lower", Func::Lower, &[1], "lower(range)", "the low end of a range"),
     row("upper", Func::Upper, &[1], "upper(range)", "the high end of a range"),
     row("ascending", Func::Ascending, &[1], "ascending(list)", "whether each item of a list of numbers or dates is above the one before"),
+    row("sqrt", Func::Sqrt, &[1], "sqrt(value) round to 0.01", "the square root of a plain number or of an area, rounded where it is taken unless exact"),
+    row("value", Func::Value, &[2], "value(quantity in unit)", "the plain number of a unit in a quantity of its kind: value(scr in mg/dL)"),
 ];
 
 /// The function called `name`, if there is one.

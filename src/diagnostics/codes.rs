@@ -98,6 +98,16 @@ codes! {
         "`expect that` is worked out from the example's inputs, not from the decision, so it checks nothing about the protocol's answer. Use `expect give`, `expect daily` or `expect status` to check the decision.";
     ExampleUnknownStatus = "posology::example::unknown_status",
         "An example expects a status that does not exist. A status is one of the words the decision can end with, e.g. `give`, `hold`, `refer`.";
+    FormulaExponent = "posology::formula::exponent",
+        "The power in `x ^ n` must be a whole number written in the protocol, from -12 to 12 and not 0: `height ^ 2`. A value worked out from the patient's data, a fraction (`^ 0.5`: write `sqrt(x)`) or a larger power (`10 ^ 1000000`) is refused, since the result's unit and size must be known before anything runs.";
+    FormulaSqrtNegative = "posology::formula::sqrt_negative",
+        "The value under `sqrt` is negative, so it has no square root. Check the patient's values and the formula: a subtraction such as `140 - age` turns negative outside the range the formula was made for.";
+    FormulaSqrtRounding = "posology::formula::sqrt_rounding",
+        "The square root of a value worked out from the patient's data is rarely an exact number (√2 is not a fraction), and Posology never lets an inexact number become a dose. Round the root where it is taken: `sqrt(x) round to 0.01` (or `round down`/`round up`); the rounding is that of the true root, decided exactly. Only the root of a constant with an exact root (`sqrt(2.25)` is 1.5) needs no rounding.";
+    FormulaSqrtUnit = "posology::formula::sqrt_unit",
+        "`sqrt` takes the square root of a plain number or of a unit squared (an area such as m^2 gives m). The square root of a mass, a volume or a rate has no unit. Take the root of plain numbers, as the formula's author did: `sqrt(value(height in cm) * value(weight in kg) / 3600) round to 0.01`.";
+    FormulaValueUnit = "posology::formula::value_unit",
+        "`value(x in UNIT)` gives the plain number of UNIT in a quantity, for a formula whose constants assume units (`value(scr in mg/dL)`). The quantity must be of the unit's kind (a mass concentration in mg/dL, an age in years), so a value is never read in a unit it is not in. An input held in micromol/L is not in mg/dL: declare it in mg/dL with `convert 1 mg/dL = 88.42 micromol/L`, so that a value in micromol/L is converted as it is read.";
     GiveBolusRate = "posology::give::bolus_rate",
         "A bolus is a single amount given at once, but this dose is a rate (e.g. mg/h). Write the bolus as an amount, e.g. `give bolus 50 mcg`.";
     GiveNotADose = "posology::give::not_a_dose",

@@ -212,6 +212,9 @@ impl<'p> Env<'p> {
                 }))
             }
             CExprKind::Round(body, mode, step) => {
+                if let CExprKind::Call(Func::Sqrt, args) = &body.kind {
+                    return self.rounded_sqrt(&args[0], *mode, step, body.span);
+                }
                 let step_value = self.num(step)?;
                 let v = self.present(body)?;
                 self.charge(number_steps(&step_value) + value_steps(&v), e.span)?;
@@ -345,8 +348,43 @@ impl<'p> Env<'p> {
                     d
                 })
             }
+            BinaryOp::Pow => self.power(&x, &y, span),
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
+    }
+
+    /// `x ^ n`, with the whole exponent the checker holds to [`crate::units::MAX_EXPONENT`]:
+    /// a step for each product.
+    fn power(&self, x: &Value, n: &Value, span: Span) -> R<Value> {
+        let (Value::Num(base), Value::Num(n)) = (x, n) else {
+            return Err(unit_error(UnitError::Overflow, span));
+        };
+        let n = n
+            .value
+            .to_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| unit_error(UnitError::Overflow, span))?;
+        self.charge(u64::from(n.unsigned_abs()) * number_steps(base), span)?;
+        base.powi(n)
+            .map(Value::Num)
+            .map_err(|e| unit_error(e, span))
+    }
+
+    /// `sqrt(x) round [up|down] to step`: the multiple of the step the true root rounds to,
+    /// worked out with integer square roots (as costly as an operation on large numbers).
+    fn rounded_sqrt(
+        &mut self,
+        arg: &CExpr,
+        mode: crate::units::RoundMode,
+        step: &CExpr,
+        span: Span,
+    ) -> R<Value> {
+        let step_value = self.num(step)?;
+        let x = self.num(arg)?;
+        self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
+        x.sqrt_rounded(&step_value, mode)
+            .map(Value::Num)
+            .map_err(|e| unit_error(e, arg.span))
     }
 
     /// `x == item` for `x in list`, one step per value compared: a record or a list is
@@ -388,6 +426,26 @@ impl<'p> Env<'p> {
     fn call(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
         let err = |e: UnitError| unit_error(e, span);
         match func {
+            Func::Sqrt => {
+                let x = self.num(&args[0])?;
+                self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
+                match x.sqrt() {
+                    Ok(Some(root)) => Ok(Value::Num(root)),
+                    // The checker lets only a constant with an exact root go unrounded.
+                    Ok(None) => Err(err(UnitError::Inexact {
+                        from: format!("sqrt({})", x.display_exact()),
+                        to: "an exact number".to_string(),
+                    })),
+                    Err(e) => Err(unit_error(e, args[0].span)),
+                }
+            }
+            Func::Value => {
+                let x = self.num(&args[0])?;
+                let unit = self.num(&args[1])?.unit;
+                self.charge(number_steps(&x), span)?;
+                let v = x.number_of(&unit).map_err(err)?;
+                Ok(Value::Num(Quantity::number(v)))
+            }
             Func::Min | Func::Max => {
                 let values: Vec<Quantity> = if args.len() == 1 {
                     let items = self.list(&args[0])?;

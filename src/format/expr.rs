@@ -31,6 +31,8 @@ fn binary_precedence(op: BinaryOp) -> u8 {
         BinaryOp::Range => 5,
         BinaryOp::Add | BinaryOp::Sub => 6,
         BinaryOp::Mul | BinaryOp::Div => 7,
+        // Below a term's 9: `round to (x ^ 2)` keeps its brackets, as a step is a term.
+        BinaryOp::Pow => 8,
     }
 }
 
@@ -111,6 +113,11 @@ fn bare(e: &Expr) -> String {
         ExprKind::Text(t) => quote(t),
         ExprKind::Name(n) => n.clone(),
         ExprKind::Call(f, args) => {
+            if let Some((body, unit)) = value_of(f, args) {
+                // Inside `value(… in UNIT)` only arithmetic is read: anything looser is
+                // bracketed.
+                return format!("value({} in {})", at_least(body, 6), safe_unit(unit));
+            }
             let args: Vec<String> = args.iter().map(expr).collect();
             format!("{}({})", f.name, args.join(", "))
         }
@@ -124,6 +131,18 @@ fn bare(e: &Expr) -> String {
         ExprKind::Binary(BinaryOp::Range, a, b) => {
             // `5 mg..(dose + 5 mg)`: a range's ends are terms, so the reader sees both ends.
             format!("{}..{}", at_least(a, 9), at_least(b, 9))
+        }
+        ExprKind::Binary(BinaryOp::Pow, a, b) => {
+            // `(-x) ^ 2`, `(a ^ 2) ^ 3`, `x ^ (-1)`: each side a term, as an exponent is a
+            // number and `^` groups to the right.
+            let exponent = match &b.kind {
+                // `x ^ -1`, as written: a negative number reads as one after `^`.
+                ExprKind::Unary(UnaryOp::Neg, n) if matches!(n.kind, ExprKind::Quantity { .. }) => {
+                    format!("-{}", bare(n))
+                }
+                _ => at_least(b, 9),
+            };
+            format!("{} ^ {exponent}", at_least(a, 9))
         }
         ExprKind::Binary(op, a, b) => {
             let p = binary_precedence(*op);
@@ -150,6 +169,20 @@ fn bare(e: &Expr) -> String {
             format!("{} {test}", at_least(x, 9))
         }
         ExprKind::Round(..) => expr(e),
+    }
+}
+
+/// The quantity and unit of `value(EXPR in UNIT)` (held as the call `value(EXPR, 1 UNIT)`).
+fn value_of<'a>(f: &Ident, args: &'a [Expr]) -> Option<(&'a Expr, &'a str)> {
+    match args {
+        [body, one] if f.name == VALUE_FUNCTION => match &one.kind {
+            ExprKind::Quantity {
+                value,
+                unit: Some((unit, _)),
+            } if *value == rust_decimal::Decimal::ONE && unit != "%" => Some((body, unit.as_str())),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -7,6 +7,10 @@ use crate::diagnostics::Span;
 // spelt `ast::BinaryOp::Add` as before.
 pub use crate::ops::{BinaryOp, CmpOp, HitPolicy, IsTest, RoundMode, UnaryOp};
 
+/// The built-in function that `value(EXPR in UNIT)` is read as (`value(EXPR, 1 UNIT)`): the
+/// plain number of that unit in the quantity.
+pub const VALUE_FUNCTION: &str = "value";
+
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {

@@ -139,7 +139,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => "an operator",
+        | Rule::op_div
+        | Rule::op_pow => "an operator",
         Rule::op_not | Rule::op_neg => "`not` or `-`",
         Rule::field_access => "`.field`",
         Rule::is_missing | Rule::is_not_missing | Rule::is_empty | Rule::is_not_empty => {
@@ -147,6 +148,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::if_expr => "`if`",
         Rule::call => "a function call",
+        Rule::value_of | Rule::kw_value => "`value(… in UNIT)`",
+        Rule::value_body => "a value",
         Rule::paren => "`(`",
         Rule::boolean => "`true` or `false`",
         Rule::keyword => "a keyword",
@@ -166,6 +169,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::proposal_rule
         | Rule::value
         | Rule::infix
+        | Rule::value_infix
         | Rule::prefix
         | Rule::postfix
         | Rule::primary => return None,
@@ -531,6 +535,7 @@ fn continues(r: Rule) -> bool {
             | Rule::op_sub
             | Rule::op_mul
             | Rule::op_div
+            | Rule::op_pow
             | Rule::field_access
             | Rule::is_missing
             | Rule::is_not_missing

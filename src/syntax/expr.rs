@@ -1,6 +1,6 @@
 //! Expressions: pest gives a flat run of operands and operators; a Pratt parser applies the
 //! precedence, from loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`,
-//! `* /`, unary `-`, then the postfix forms (`.field`, `is missing`, `is empty`).
+//! `* /`, unary `-`, `^`, then the postfix forms (`.field`, `is missing`, `is empty`).
 
 use std::sync::OnceLock;
 
@@ -32,6 +32,8 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
             .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
+            // `-x ^ 2` is `-(x ^ 2)` and `a ^ b ^ c` is `a ^ (b ^ c)`, as in arithmetic.
+            .op(Op::infix(Rule::op_pow, Assoc::Right))
             .op(Op::postfix(Rule::field_access)
                 | Op::postfix(Rule::is_missing)
                 | Op::postfix(Rule::is_not_missing)
@@ -124,7 +126,7 @@ pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
                 Some(rounding) => build_rounding(body, rounding, span),
             }
         }
-        Rule::op_expr | Rule::term | Rule::operand => {
+        Rule::op_expr | Rule::term | Rule::operand | Rule::value_body => {
             let mut flat = Vec::new();
             flatten(pair, &mut flat);
             if flat.is_empty() {
@@ -233,6 +235,7 @@ fn binary_op(r: Rule) -> Option<BinaryOp> {
         Rule::op_sub => BinaryOp::Sub,
         Rule::op_mul => BinaryOp::Mul,
         Rule::op_div => BinaryOp::Div,
+        Rule::op_pow => BinaryOp::Pow,
         _ => return None,
     })
 }
@@ -276,6 +279,7 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
             let args = inner.map(build_expr).collect::<Result<Vec<_>, _>>()?;
             ExprKind::Call(func, args)
         }
+        Rule::value_of => return build_value_of(pair),
         Rule::list_expr => {
             ExprKind::List(meaningful(pair).map(build_expr).collect::<Result<_, _>>()?)
         }
@@ -283,6 +287,32 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
         _ => return Err(internal(span)),
     };
     Ok(Expr { kind, span })
+}
+
+/// `value(EXPR in UNIT)`, built as the call `value(EXPR, 1 UNIT)`: the checker and the
+/// interpreter then need no form of their own, and `posology fmt` writes it back with `in`.
+fn build_value_of(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let keyword = next(&mut inner, span)?;
+    let func = Ident {
+        name: VALUE_FUNCTION.to_string(),
+        span: span_of(&keyword),
+    };
+    let body = build_expr(next(&mut inner, span)?)?;
+    let unit = next(&mut inner, span)?;
+    let unit_span = span_of(&unit);
+    let one = Expr {
+        kind: ExprKind::Quantity {
+            value: Decimal::ONE,
+            unit: Some((unit.as_str().to_string(), unit_span)),
+        },
+        span: unit_span,
+    };
+    Ok(Expr {
+        kind: ExprKind::Call(func, vec![body, one]),
+        span,
+    })
 }
 
 fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {

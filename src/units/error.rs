@@ -96,6 +96,12 @@ pub enum UnitError {
         /// The limit it passes.
         limit: NumberLimit,
     },
+    /// The square root of a negative value (`sqrt` in a formula).
+    #[error("the square root of {} is not a number", quoted(value))]
+    NegativeRoot {
+        /// The value, as shown.
+        value: String,
+    },
     /// A date moved by a number of days lands outside the calendar that can be computed.
     #[error("{date} {op} {by} is outside the calendar that can be computed (years -9999 to 9999)")]
     DateOutOfRange {
@@ -122,6 +128,7 @@ impl UnitError {
             UnitError::Notation { .. } => Code::UnitNotation,
             UnitError::OutOfRange | UnitError::Digits { .. } => Code::ValueOutOfRange,
             UnitError::DateOutOfRange { .. } => Code::ValueDateOutOfRange,
+            UnitError::NegativeRoot { .. } => Code::FormulaSqrtNegative,
         }
     }
 
@@ -176,6 +183,11 @@ impl UnitError {
                  a duration of thousands of years is a typing slip"
                     .to_string(),
             ),
+            UnitError::NegativeRoot { .. } => Some(
+                "a formula under `sqrt` must not be negative: check the patient's values and \
+                 the formula (a subtraction such as `140 - age` turns negative past its range)"
+                    .to_string(),
+            ),
         }
     }
 
@@ -194,6 +206,7 @@ impl UnitError {
             UnitError::OutOfRange => "out of range",
             UnitError::Digits { limit, .. } => limit.label(),
             UnitError::DateOutOfRange { .. } => "date out of range",
+            UnitError::NegativeRoot { .. } => "negative under the square root",
         }
     }
 

@@ -570,6 +570,9 @@ impl TryFrom<Rational> for u32 {
     }
 }
 
+// Square roots, exact or rounded to a whole number with integer arithmetic.
+mod root;
+
 impl std::ops::Neg for Rational {
     type Output = Rational;
 
