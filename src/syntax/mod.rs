@@ -10,6 +10,7 @@ pub mod ast;
 mod build;
 mod error;
 mod expr;
+mod table;
 mod kind;
 pub mod lex;
 mod words;

@@ -1,0 +1,517 @@
+//! Checking a `table`: the key is a number, every band's ends are of the key's kind, every
+//! column holds one kind, every row has one cell per column, and bands with constant ends
+//! neither overlap (an error: two rows would claim one patient) nor leave a gap (a warning:
+//! a patient there gets no row, and the run stops with `posology::table::no_band`).
+
+use std::cmp::Ordering;
+
+use super::{CExpr, CExprKind, CheckError, Checker, InputSpec, RecordSpec, TableRowSpec};
+use super::{TableSpec, Type};
+use crate::diagnostics::{Code, Severity, Span};
+use crate::syntax::ast::{Band, Bound, Table, TableRow};
+use crate::units::Quantity;
+use crate::value::Value;
+
+/// A problem with a `table`, found by `posology check`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TableProblem {
+    /// The key is not a number.
+    KeyNotNumber {
+        /// The table.
+        table: String,
+        /// What the key is, described.
+        found: String,
+        /// The key.
+        key: Span,
+    },
+    /// A band's end of another kind than the key (mg against mL/min).
+    BandUnit {
+        /// The table.
+        table: String,
+        /// The key's kind.
+        key_kind: String,
+        /// The end's kind.
+        bound_kind: String,
+        /// The end.
+        bound: Span,
+        /// The key.
+        key: Span,
+    },
+    /// A cell of another kind than the column's first cell.
+    ColumnKind {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// This cell's kind.
+        kind: String,
+        /// The column's kind (its first cell's).
+        first_kind: String,
+        /// This cell.
+        cell: Span,
+        /// The column's first cell.
+        first: Span,
+    },
+    /// A row with more or fewer cells than the table has columns.
+    RowWidth {
+        /// The table.
+        table: String,
+        /// How many columns.
+        columns: usize,
+        /// How many cells this row has.
+        cells: usize,
+        /// The row.
+        row: Span,
+        /// The `columns` line's names.
+        header: Span,
+    },
+    /// Two bands with constant ends that share a value of the key.
+    Overlap {
+        /// The table.
+        table: String,
+        /// The first band, as written.
+        first: String,
+        /// The second band, as written.
+        second: String,
+        /// A value both hold, shown.
+        shared: String,
+        /// The first band.
+        a: Span,
+        /// The second band.
+        b: Span,
+    },
+    /// Values of the key no band holds (a warning), in a table without `otherwise`.
+    Gap {
+        /// The table.
+        table: String,
+        /// The values held by no band, described (`above 29 mL/min and up to 30 mL/min`).
+        gap: String,
+        /// The table's name.
+        at: Span,
+    },
+}
+
+impl TableProblem {
+    /// Its code.
+    pub fn code(&self) -> Code {
+        match self {
+            TableProblem::KeyNotNumber { .. } | TableProblem::BandUnit { .. } => Code::TableBandUnit,
+            TableProblem::ColumnKind { .. } => Code::TableColumnKind,
+            TableProblem::RowWidth { .. } => Code::TableRowWidth,
+            TableProblem::Overlap { .. } => Code::TableOverlap,
+            TableProblem::Gap { .. } => Code::TableGap,
+        }
+    }
+
+    /// A gap is a warning (the run refuses a key in it); everything else is an error.
+    pub fn severity(&self) -> Severity {
+        match self {
+            TableProblem::Gap { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// One sentence saying what is wrong.
+    pub fn message(&self) -> String {
+        match self {
+            TableProblem::KeyNotNumber { table, found, .. } => {
+                format!("the table `{table}` is keyed by {found}, not a number")
+            }
+            TableProblem::BandUnit {
+                table,
+                key_kind,
+                bound_kind,
+                ..
+            } => format!(
+                "a band of the table `{table}` ends at {bound_kind}, but its key is {key_kind}"
+            ),
+            TableProblem::ColumnKind {
+                table,
+                column,
+                kind,
+                first_kind,
+                ..
+            } => format!(
+                "the column `{column}` of the table `{table}` holds {first_kind}, but this cell is {kind}"
+            ),
+            TableProblem::RowWidth {
+                table,
+                columns,
+                cells,
+                ..
+            } => format!(
+                "this row of the table `{table}` has {cells} cell(s), but the table has {columns} column(s)"
+            ),
+            TableProblem::Overlap {
+                table,
+                first,
+                second,
+                shared,
+                ..
+            } => format!(
+                "the bands `{first}` and `{second}` of the table `{table}` overlap (both hold {shared})"
+            ),
+            TableProblem::Gap { table, gap, .. } => {
+                format!("no band of the table `{table}` holds a key {gap}")
+            }
+        }
+    }
+
+    /// The places to label.
+    pub fn labels(&self) -> Vec<(Span, String)> {
+        match self {
+            TableProblem::KeyNotNumber { key, .. } => vec![(*key, "not a number".into())],
+            TableProblem::BandUnit {
+                bound,
+                key,
+                key_kind,
+                ..
+            } => vec![
+                (*bound, "this end".into()),
+                (*key, format!("the key: {key_kind}")),
+            ],
+            TableProblem::ColumnKind { cell, first, .. } => vec![
+                (*cell, "this cell".into()),
+                (*first, "the column's first cell".into()),
+            ],
+            TableProblem::RowWidth { row, header, .. } => {
+                vec![(*row, "this row".into()), (*header, "the columns".into())]
+            }
+            TableProblem::Overlap { a, b, .. } => {
+                vec![(*a, "this band".into()), (*b, "overlaps this one".into())]
+            }
+            TableProblem::Gap { at, .. } => vec![(*at, "this table".into())],
+        }
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> String {
+        match self {
+            TableProblem::KeyNotNumber { .. } => {
+                "key a table by a number with its unit, e.g. `table renal by crcl`".into()
+            }
+            TableProblem::BandUnit { key_kind, .. } => {
+                format!("write every band's ends as {key_kind}, the kind of the key")
+            }
+            TableProblem::ColumnKind { .. } => {
+                "every cell of a column is of one kind (write `missing` for a cell the label leaves blank)"
+                    .into()
+            }
+            TableProblem::RowWidth { .. } => {
+                "write one cell per column, in the order of `columns` (`missing` for a blank cell)"
+                    .into()
+            }
+            TableProblem::Overlap { .. } => {
+                "make the bands meet without sharing a value: one end closed (`<= 30 mL/min`), \
+                 the next open (`> 30 mL/min`)"
+                    .into()
+            }
+            TableProblem::Gap { .. } => {
+                "a key there stops the run (`posology::table::no_band`); close the gap as the \
+                 protocol's policy (a band, or `otherwise => …` as the last row) and say why"
+                    .into()
+            }
+        }
+    }
+}
+
+/// A band's end reduced to a constant, for the overlap and gap analysis.
+struct End {
+    value: Quantity,
+    closed: bool,
+}
+
+/// A row's band with constant ends (`None`: unbounded).
+struct ConstBand<'r> {
+    lower: Option<End>,
+    upper: Option<End>,
+    row: &'r TableRowSpec,
+}
+
+impl Checker<'_> {
+    /// Checks a `table` as the definition of its `let`: the value is the row whose band holds
+    /// the key, a record of the columns.
+    pub(super) fn table(&mut self, t: &Table, span: Span) -> CExpr {
+        let name = t.name.name.clone();
+        let key = self.expr(&t.key, None);
+        let key_ok = matches!(key.ty, Type::Num(_));
+        if !key_ok && key.ty != Type::Error {
+            let found = self.describe(&key.ty);
+            self.table_problem(TableProblem::KeyNotNumber {
+                table: name.clone(),
+                found,
+                key: key.span,
+            });
+        }
+        let header = columns_span(t);
+        let mut column_types: Vec<Option<(Type, Span)>> = vec![None; t.columns.len()];
+        let mut rows = Vec::with_capacity(t.rows.len());
+        for (i, row) in t.rows.iter().enumerate() {
+            rows.push(self.table_row(t, i, row, &key, key_ok, header, &mut column_types));
+        }
+        self.table_columns(t, &column_types);
+        let fields = t
+            .columns
+            .iter()
+            .zip(&column_types)
+            .map(|(c, ty)| InputSpec {
+                name: c.name.clone(),
+                span: c.span,
+                ty: ty.as_ref().map_or(Type::Error, |(t, _)| t.clone()),
+                unit: None,
+                whole: false,
+                optional: true,
+                default: None,
+                range: None,
+                conversions: Vec::new(),
+            })
+            .collect();
+        let record = self.program.records.len() as u32;
+        self.program.records.push(RecordSpec::new(fields));
+        if key_ok {
+            self.bands_meet(&name, t.name.span, &rows);
+        }
+        CExpr {
+            kind: CExprKind::Table(Box::new(TableSpec {
+                name,
+                key,
+                record,
+                rows,
+            })),
+            ty: Type::Record(record),
+            span,
+        }
+    }
+
+    fn table_problem(&mut self, p: TableProblem) {
+        self.error(CheckError::Table(p).into());
+    }
+
+    /// Reports a column named twice (a field of the row's record must be one name).
+    fn table_columns(&mut self, t: &Table, _types: &[Option<(Type, Span)>]) {
+        for (i, c) in t.columns.iter().enumerate() {
+            if let Some(first) = t.columns[..i].iter().find(|o| o.name == c.name) {
+                self.duplicate("column", &c.name, c.span, first.span);
+            }
+        }
+    }
+
+    // One row: its band's ends against the key, its cells against their columns.
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &mut self,
+        t: &Table,
+        index: usize,
+        row: &TableRow,
+        key: &CExpr,
+        key_ok: bool,
+        header: Span,
+        column_types: &mut [Option<(Type, Span)>],
+    ) -> TableRowSpec {
+        let table = &t.name.name;
+        let end = |me: &mut Self, b: &Option<Bound>| {
+            b.as_ref().map(|b| {
+                let c = me.expr(&b.value, Some(&key.ty));
+                if key_ok && !c.ty.same(&key.ty) {
+                    let (key_kind, bound_kind) = (me.describe(&key.ty), me.describe(&c.ty));
+                    me.table_problem(TableProblem::BandUnit {
+                        table: table.clone(),
+                        key_kind,
+                        bound_kind,
+                        bound: c.span,
+                        key: key.span,
+                    });
+                }
+                (c, b.closed)
+            })
+        };
+        let (lower, upper) = match &row.band {
+            Some(Band {
+                lower,
+                upper,
+                exact: true,
+                ..
+            }) => {
+                let l = end(self, lower);
+                let u = l.clone().or_else(|| end(self, upper));
+                (l, u)
+            }
+            Some(Band { lower, upper, .. }) => (end(self, lower), end(self, upper)),
+            None => (None, None),
+        };
+        if row.cells.len() != t.columns.len() {
+            self.table_problem(TableProblem::RowWidth {
+                table: table.clone(),
+                columns: t.columns.len(),
+                cells: row.cells.len(),
+                row: row.span,
+                header,
+            });
+        }
+        let mut cells = Vec::with_capacity(row.cells.len());
+        for (j, cell) in row.cells.iter().enumerate() {
+            let c = cell.as_ref().map(|e| self.expr(e, None));
+            if let (Some(c), Some(slot)) = (&c, column_types.get_mut(j)) {
+                match slot {
+                    None if c.ty != Type::Error => *slot = Some((c.ty.clone(), c.span)),
+                    Some((first_ty, first)) if !first_ty.same(&c.ty) => {
+                        let (first_ty, first) = (first_ty.clone(), *first);
+                        let kind = self.describe(&c.ty);
+                        let first_kind = self.describe(&first_ty);
+                        self.table_problem(TableProblem::ColumnKind {
+                            table: table.clone(),
+                            column: t.columns[j].name.clone(),
+                            kind,
+                            first_kind,
+                            cell: c.span,
+                            first,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            cells.push(c);
+        }
+        let written = match &row.band {
+            Some(b) => self.program.source.text.get(b.span.start..b.span.end).unwrap_or("").to_string(),
+            None => "otherwise".to_string(),
+        };
+        TableRowSpec {
+            id: match row.band {
+                Some(_) => format!("row {}", index + 1),
+                None => "otherwise".into(),
+            },
+            written,
+            lower,
+            upper,
+            otherwise: row.band.is_none(),
+            cells,
+            source: row.source.as_ref().map(|s| s.value.clone()),
+            span: row.span,
+        }
+    }
+
+    /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
+    /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
+    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec]) {
+        let mut bands = Vec::new();
+        for row in rows.iter().filter(|r| !r.otherwise) {
+            let (Some(lower), Some(upper)) = (constant_end(&row.lower), constant_end(&row.upper))
+            else {
+                return;
+            };
+            bands.push(ConstBand { lower, upper, row });
+        }
+        bands.sort_by(|a, b| lower_order(&a.lower, &b.lower));
+        for pair in bands.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if let Some(shared) = overlap(a, b) {
+                self.table_problem(TableProblem::Overlap {
+                    table: table.to_string(),
+                    first: a.row.written.clone(),
+                    second: b.row.written.clone(),
+                    shared,
+                    a: a.row.span,
+                    b: b.row.span,
+                });
+                return;
+            }
+        }
+        if rows.iter().any(|r| r.otherwise) || bands.is_empty() {
+            return;
+        }
+        let mut gaps = Vec::new();
+        if let Some(End { value, closed }) = bands.first().and_then(|b| b.lower.as_ref()) {
+            let op = if *closed { "below" } else { "at or below" };
+            gaps.push(format!("{op} {value}"));
+        }
+        for pair in bands.windows(2) {
+            if let Some(g) = gap(&pair[0], &pair[1]) {
+                gaps.push(g);
+            }
+        }
+        if let Some(End { value, closed }) = bands.last().and_then(|b| b.upper.as_ref()) {
+            let op = if *closed { "above" } else { "at or above" };
+            gaps.push(format!("{op} {value}"));
+        }
+        if !gaps.is_empty() {
+            self.table_problem(TableProblem::Gap {
+                table: table.to_string(),
+                gap: gaps.join("; "),
+                at,
+            });
+        }
+    }
+}
+
+/// The span of the `columns` names (the table's when it has none).
+fn columns_span(t: &Table) -> Span {
+    match (t.columns.first(), t.columns.last()) {
+        (Some(a), Some(b)) => a.span.join(b.span),
+        _ => t.span,
+    }
+}
+
+/// `Some(None)`: unbounded; `Some(Some(end))`: a constant end; `None`: not a constant.
+fn constant_end(end: &Option<(CExpr, bool)>) -> Option<Option<End>> {
+    match end {
+        None => Some(None),
+        Some((
+            CExpr {
+                kind: CExprKind::Const(Value::Num(q)),
+                ..
+            },
+            closed,
+        )) => Some(Some(End {
+            value: q.clone(),
+            closed: *closed,
+        })),
+        Some(_) => None,
+    }
+}
+
+fn cmp(a: &Quantity, b: &Quantity) -> Ordering {
+    a.compare(b).unwrap_or(Ordering::Equal)
+}
+
+/// Unbounded first; then by value; a closed end before an open one at the same value.
+fn lower_order(a: &Option<End>, b: &Option<End>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, _) => Ordering::Less,
+        (_, None) => Ordering::Greater,
+        (Some(x), Some(y)) => cmp(&x.value, &y.value).then(y.closed.cmp(&x.closed)),
+    }
+}
+
+/// A value both bands hold, when they overlap (`b` starts at or after `a`).
+fn overlap(a: &ConstBand, b: &ConstBand) -> Option<String> {
+    let Some(a_upper) = &a.upper else {
+        return Some(match &b.lower {
+            Some(l) => l.value.to_string(),
+            None => "every value".into(),
+        });
+    };
+    let Some(b_lower) = &b.lower else {
+        return Some(a_upper.value.to_string());
+    };
+    match cmp(&a_upper.value, &b_lower.value) {
+        Ordering::Greater => Some(format!("values from {} to {}", b_lower.value, a_upper.value)),
+        Ordering::Equal if a_upper.closed && b_lower.closed => Some(a_upper.value.to_string()),
+        _ => None,
+    }
+}
+
+/// The values between two bands that neither holds, described (`a` ends before `b` starts).
+fn gap(a: &ConstBand, b: &ConstBand) -> Option<String> {
+    let (Some(u), Some(l)) = (&a.upper, &b.lower) else {
+        return None;
+    };
+    let from = if u.closed { "above" } else { "from" };
+    let to = if l.closed { "below" } else { "up to" };
+    match cmp(&u.value, &l.value) {
+        Ordering::Less => Some(format!("{from} {} {to} {}", u.value, l.value)),
+        Ordering::Equal if !u.closed && !l.closed => Some(format!("of exactly {}", u.value)),
+        _ => None,
+    }
+}
