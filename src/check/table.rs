@@ -510,7 +510,7 @@ fn gap(a: &ConstBand, b: &ConstBand) -> Option<String> {
     let from = if u.closed { "above" } else { "from" };
     let to = if l.closed { "below" } else { "up to" };
     match cmp(&u.value, &l.value) {
-        Ordering::Less => Some(format!("{from} {} {to} {}", u.value, l.value)),
+        Ordering::Less => Some(format!("{from} {} and {to} {}", u.value, l.value)),
         Ordering::Equal if !u.closed && !l.closed => Some(format!("of exactly {}", u.value)),
         _ => None,
     }

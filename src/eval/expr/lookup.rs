@@ -286,3 +286,239 @@ fn pick_strength(q: &Quantity, strengths: &[Quantity], mode: RoundMode, span: Sp
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::decision::Amount;
+    use crate::eval::test_support::try_decide_text;
+
+    /// A protocol that gives `value` (after `lets`) to a patient with these inputs.
+    fn protocol(lets: &str, value: &str) -> String {
+        format!(
+            "protocol t {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    x: mg optional\n    \
+             i: number optional\n    crcl: mL/min optional\n    strengths: list of mg optional\n  }}\n  \
+             limit dose <= 1000000 mg hard\n{lets}\n  let v = {value}\n  decide first {{\n    \
+             otherwise => give v\n  }}\n}}\n"
+        )
+    }
+
+    /// The dose given, as shown (exact: every value here has a finite decimal), or the code
+    /// of the error that stopped the evaluation.
+    fn given(lets: &str, value: &str, patient: &str) -> String {
+        let (_, decided) = try_decide_text(&protocol(lets, value), patient);
+        match decided {
+            Ok(d) => match d.doses.first().map(|d| &d.amount) {
+                Some(Amount::One(q)) => q.to_string(),
+                Some(Amount::Range(a, b)) => format!("{a}..{b}"),
+                None => format!("no dose: {:?}", d.status),
+            },
+            Err(e) => e.code.to_string(),
+        }
+    }
+
+    const SYRINGES: &str = "[30 mg, 40 mg, 60 mg, 80 mg, 100 mg, 120 mg, 150 mg]";
+
+    fn round(mode: &str, dose: &str) -> String {
+        given("", &format!("{dose} round {mode}to nearest of {SYRINGES}"), "{}")
+    }
+
+    #[test]
+    fn nearest_strength_ties_go_to_the_lower() {
+        assert_eq!(round("", "70 mg"), "60 mg");
+        assert_eq!(round("", "70.000001 mg"), "80 mg");
+        assert_eq!(round("", "69 mg"), "60 mg");
+        assert_eq!(round("", "135 mg"), "120 mg");
+        assert_eq!(round("", "30 mg"), "30 mg");
+        assert_eq!(round("", "150 mg"), "150 mg");
+    }
+
+    #[test]
+    fn down_is_the_largest_not_above_and_up_the_smallest_not_below() {
+        assert_eq!(round("down ", "79.999 mg"), "60 mg");
+        assert_eq!(round("down ", "80 mg"), "80 mg");
+        assert_eq!(round("up ", "60.001 mg"), "80 mg");
+        assert_eq!(round("up ", "60 mg"), "60 mg");
+        assert_eq!(round("up ", "0.1 mg"), "30 mg");
+        assert_eq!(round("down ", "1000 mg"), "150 mg");
+    }
+
+    #[test]
+    fn a_value_outside_the_strengths_is_refused_never_moved_to_an_end() {
+        assert_eq!(round("down ", "29.999 mg"), "posology::eval::no_strength");
+        assert_eq!(round("up ", "150.001 mg"), "posology::eval::no_strength");
+        assert_eq!(round("", "10 mg"), "posology::eval::no_strength");
+        assert_eq!(round("", "200 mg"), "posology::eval::no_strength");
+        assert_eq!(round("down ", "0 mg"), "posology::eval::no_strength");
+        assert_eq!(round("down ", "-5 mg"), "posology::eval::no_strength");
+        assert_eq!(
+            round("", "79228162514264337593543950335 mg"),
+            "posology::eval::no_strength"
+        );
+        assert_eq!(
+            given("", "x round to nearest of []", r#"{"x": "40 mg"}"#),
+            "posology::eval::no_strength"
+        );
+        assert_eq!(
+            given("", "x round down to nearest of strengths", r#"{"x": "40 mg", "strengths": []}"#),
+            "posology::eval::no_strength"
+        );
+    }
+
+    #[test]
+    fn strengths_compare_exactly_across_units() {
+        assert_eq!(given("", "40 mg round to nearest of [30 mg, 0.04 g]", "{}"), "0.04 g");
+        assert_eq!(
+            given("", "39.999 mg round down to nearest of [0.03 g, 0.04 g]", "{}"),
+            "0.03 g"
+        );
+        assert_eq!(
+            given("", "x round up to nearest of [40000 mcg, 0.03 g]", r#"{"x": "30.0001 mg"}"#),
+            "40000 mcg"
+        );
+        // 1 mg/kg for 82 kg, from a list input, unsorted.
+        assert_eq!(
+            given(
+                "",
+                "x round down to nearest of strengths",
+                r#"{"x": "82 mg", "strengths": ["100 mg", "80 mg", "60 mg"]}"#
+            ),
+            "80 mg"
+        );
+    }
+
+    #[test]
+    fn a_range_rounds_both_ends() {
+        assert_eq!(
+            given("", &format!("(45 mg..95 mg) round down to nearest of {SYRINGES}"), "{}"),
+            "40 mg..80 mg"
+        );
+    }
+
+    #[test]
+    fn items_are_counted_from_one() {
+        let lets = "  let s = [10 mg, 20 mg, 30 mg]";
+        assert_eq!(given(lets, "s[1]", "{}"), "10 mg");
+        assert_eq!(given(lets, "s[3]", "{}"), "30 mg");
+        assert_eq!(given(lets, "s[i]", r#"{"i": 2}"#), "20 mg");
+        assert_eq!(given("", "[5 mg, 6 mg][2]", "{}"), "6 mg");
+        assert_eq!(
+            given("", "strengths[2]", r#"{"strengths": ["1 mg", "2 mg"]}"#),
+            "2 mg"
+        );
+    }
+
+    #[test]
+    fn an_index_out_of_range_or_not_whole_stops_the_run() {
+        let lets = "  let s = [10 mg, 20 mg, 30 mg]";
+        for index in ["0", "4", "1.5", "-1", "79228162514264337593543950335", "i"] {
+            assert_eq!(
+                given(lets, &format!("s[{index}]"), r#"{"i": 0.5}"#),
+                "posology::eval::index",
+                "s[{index}]"
+            );
+        }
+        assert_eq!(
+            given("", "strengths[1]", r#"{"strengths": []}"#),
+            "posology::eval::index"
+        );
+        // No index: the value is missing, named as such.
+        assert_eq!(given(lets, "s[i]", "{}"), "posology::eval::missing");
+    }
+
+    const PRINTED: &str = "  table renal by crcl {\n    columns per_day, col_3, blank\n    \
+        row >= 60 mL/min source \"2.3\" => 3, 600 mg, missing\n    \
+        row > 30 mL/min and <= 59 mL/min => 2, 400 mg, missing\n    \
+        row > 15 mL/min and <= 29 mL/min => 1, 400 mg, missing\n    \
+        row == 15 mL/min => 1, 150 mg, missing\n  }";
+
+    fn renal(crcl: &str) -> String {
+        given(PRINTED, "renal.col_3 * renal.per_day", &format!(r#"{{"crcl": "{crcl}"}}"#))
+    }
+
+    #[test]
+    fn the_printed_gabapentin_table_reads_its_rows_exactly() {
+        assert_eq!(renal("60 mL/min"), "1800 mg");
+        assert_eq!(renal("200 mL/min"), "1800 mg");
+        assert_eq!(renal("45 mL/min"), "800 mg");
+        assert_eq!(renal("59 mL/min"), "800 mg");
+        assert_eq!(renal("30.0001 mL/min"), "800 mg");
+        assert_eq!(renal("29 mL/min"), "400 mg");
+        assert_eq!(renal("15.0001 mL/min"), "400 mg");
+        assert_eq!(renal("15 mL/min"), "150 mg");
+        // 60 mL/min is 3.6 L/h: compared exactly across units.
+        assert_eq!(renal("3.6 L/h"), "1800 mg");
+    }
+
+    #[test]
+    fn a_key_in_a_printed_gap_stops_the_run_naming_table_key_and_bands() {
+        for crcl in ["30 mL/min", "29.5 mL/min", "59.5 mL/min", "10 mL/min", "0 mL/min"] {
+            assert_eq!(renal(crcl), "posology::table::no_band", "{crcl}");
+        }
+        let (_, decided) = try_decide_text(
+            &protocol(PRINTED, "renal.col_3"),
+            r#"{"crcl": "30 mL/min"}"#,
+        );
+        let Err(d) = decided else {
+            panic!("30 mL/min is in no printed row")
+        };
+        assert_eq!(d.message, "the key 30 mL/min falls in no band of the table `renal`");
+        let label = &d.labels[0].text;
+        assert!(label.contains("`> 30 mL/min and <= 59 mL/min`"), "{label}");
+        assert!(label.contains("`== 15 mL/min`"), "{label}");
+        // The key is labelled.
+        let text = protocol(PRINTED, "renal.col_3");
+        assert_eq!(&text[d.labels[0].span.start..d.labels[0].span.end], "crcl");
+    }
+
+    #[test]
+    fn a_blank_cell_is_missing_and_a_missing_key_is_named() {
+        assert_eq!(
+            given(PRINTED, "if renal.blank is missing then 1 mg else 2 mg", r#"{"crcl": "60 mL/min"}"#),
+            "1 mg"
+        );
+        // A `give` of a missing value gives nothing: here no rule is left to decide.
+        assert_eq!(
+            given(PRINTED, "renal.blank", r#"{"crcl": "60 mL/min"}"#),
+            "posology::eval::no_decision"
+        );
+        assert_eq!(
+            given(PRINTED, "renal.col_3 + 1 mg", r#"{"crcl": "60 mL/min"}"#),
+            "601 mg"
+        );
+        assert_eq!(
+            given(PRINTED, "renal.blank + 1 mg", r#"{"crcl": "60 mL/min"}"#),
+            "posology::eval::no_decision"
+        );
+        // Without the key no row is read, and nothing is given.
+        assert_eq!(
+            given(PRINTED, "renal.col_3 + 1 mg", "{}"),
+            "posology::eval::no_decision"
+        );
+    }
+
+    #[test]
+    fn the_first_row_that_holds_wins_and_otherwise_takes_the_rest() {
+        let lets = "  let cut = 50 mL/min\n  table t by crcl {\n    columns d\n    \
+            row >= cut => 2 mg\n    row >= 40 mL/min => 3 mg\n    otherwise => 4 mg\n  }";
+        assert_eq!(given(lets, "t.d", r#"{"crcl": "60 mL/min"}"#), "2 mg");
+        assert_eq!(given(lets, "t.d", r#"{"crcl": "45 mL/min"}"#), "3 mg");
+        assert_eq!(given(lets, "t.d", r#"{"crcl": "0 mL/min"}"#), "4 mg");
+    }
+
+    #[test]
+    fn the_trace_names_the_row_its_band_and_the_key() {
+        let text = protocol(PRINTED, "renal.col_3");
+        let protocol = crate::Protocol::load("t.dose", &text).expect("checks");
+        let patient = protocol
+            .read_patient("p", r#"{"crcl": "45 mL/min"}"#, crate::input::Format::Json, &[])
+            .expect("reads");
+        let d = protocol
+            .evaluate(&patient, crate::eval::Options { trace: true })
+            .expect("decides");
+        let entry = d.trace.iter().find(|t| t.kind == "table").expect("a table entry");
+        assert_eq!(entry.id, "renal row 2");
+        assert_eq!(entry.detail.as_deref(), Some("> 30 mL/min and <= 59 mL/min"));
+        assert_eq!(entry.values, vec![("crcl".to_string(), "45 mL/min".to_string())]);
+        assert!(entry.fired);
+    }
+}
