@@ -489,10 +489,10 @@ mod tests {
             given(PRINTED, "renal.blank + 1 mg", r#"{"crcl": "60 mL/min"}"#),
             "posology::eval::no_decision"
         );
-        // Without the key no row is read, and nothing is given.
+        // Without the key no row is read: the key is named as missing.
         assert_eq!(
             given(PRINTED, "renal.col_3 + 1 mg", "{}"),
-            "posology::eval::no_decision"
+            "posology::eval::missing"
         );
     }
 
