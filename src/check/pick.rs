@@ -76,9 +76,12 @@ impl Checker<'_> {
             Type::List(inner) => (**inner).clone(),
             Type::Error | Type::EmptyList => Type::Error,
             _ => {
-                let want = Type::List(Box::new(Type::Error));
-                let d = self.mismatch(&cl, &want, "an indexed value");
-                self.error(d.with_help("only a list has items to pick: `strengths[1]`"));
+                let d = super::CheckError::ShapeMismatch {
+                    want: "a list to take an item from (`strengths[1]`)".into(),
+                    found: "a single value",
+                    span: cl.span,
+                };
+                self.error(d.into());
                 return error_expr(span);
             }
         };

@@ -288,6 +288,8 @@ pub struct TableRowSpec {
     pub id: String,
     /// The band as written (`> 30 mL/min and <= 59 mL/min`), for the trace and errors.
     pub written: String,
+    /// Where the band is written (the row's place for `otherwise`).
+    pub band_span: Span,
     /// The lower end: (value, closed); `None` unbounded. Both `None` for `otherwise`.
     pub lower: Option<(CExpr, bool)>,
     /// The upper end: (value, closed); `None` unbounded.

@@ -178,7 +178,7 @@ impl TableProblem {
                 vec![(*row, "this row".into()), (*header, "the columns".into())]
             }
             TableProblem::Overlap { a, b, .. } => {
-                vec![(*a, "this band".into()), (*b, "overlaps this one".into())]
+                vec![(*b, "this band".into()), (*a, "overlaps this one".into())]
             }
             TableProblem::Gap { at, .. } => vec![(*at, "this table".into())],
         }
@@ -269,7 +269,7 @@ impl Checker<'_> {
         let record = self.program.records.len() as u32;
         self.program.records.push(RecordSpec::new(fields));
         if key_ok {
-            self.bands_meet(&name, t.name.span, &rows);
+            self.bands_meet(&name, t.name.span, &rows, &key.ty);
         }
         CExpr {
             kind: CExprKind::Table(Box::new(TableSpec {
@@ -382,6 +382,7 @@ impl Checker<'_> {
                 None => "otherwise".into(),
             },
             written,
+            band_span: row.band.as_ref().map_or(row.span, |b| b.span),
             lower,
             upper,
             otherwise: row.band.is_none(),
@@ -393,11 +394,14 @@ impl Checker<'_> {
 
     /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
-    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec]) {
+    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key: &Type) {
         let mut bands = Vec::new();
         for row in rows.iter().filter(|r| !r.otherwise) {
-            let (Some(lower), Some(upper)) = (constant_end(&row.lower), constant_end(&row.upper))
-            else {
+            let ends = (
+                constant_end(&row.lower, key),
+                constant_end(&row.upper, key),
+            );
+            let (Some(lower), Some(upper)) = ends else {
                 return;
             };
             bands.push(ConstBand { lower, upper, row });
@@ -406,13 +410,19 @@ impl Checker<'_> {
         for pair in bands.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if let Some(shared) = overlap(a, b) {
+                // Named in the order they are written.
+                let (a, b) = if a.row.span.start <= b.row.span.start {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 self.table_problem(TableProblem::Overlap {
                     table: table.to_string(),
                     first: a.row.written.clone(),
                     second: b.row.written.clone(),
                     shared,
-                    a: a.row.span,
-                    b: b.row.span,
+                    a: a.row.band_span,
+                    b: b.row.band_span,
                 });
                 return;
             }
@@ -452,17 +462,19 @@ fn columns_span(t: &Table) -> Span {
     }
 }
 
-/// `Some(None)`: unbounded; `Some(Some(end))`: a constant end; `None`: not a constant.
-fn constant_end(end: &Option<(CExpr, bool)>) -> Option<Option<End>> {
+/// `Some(None)`: unbounded; `Some(Some(end))`: a constant end of the key's kind; `None`: not
+/// a constant (or of another kind, already reported).
+fn constant_end(end: &Option<(CExpr, bool)>, key: &Type) -> Option<Option<End>> {
     match end {
         None => Some(None),
         Some((
             CExpr {
                 kind: CExprKind::Const(Value::Num(q)),
+                ty,
                 ..
             },
             closed,
-        )) => Some(Some(End {
+        )) if ty.same(key) && *ty != Type::Error => Some(Some(End {
             value: q.clone(),
             closed: *closed,
         })),
@@ -486,17 +498,34 @@ fn lower_order(a: &Option<End>, b: &Option<End>) -> Ordering {
 
 /// A value both bands hold, when they overlap (`b` starts at or after `a`).
 fn overlap(a: &ConstBand, b: &ConstBand) -> Option<String> {
-    let Some(a_upper) = &a.upper else {
-        return Some(match &b.lower {
-            Some(l) => l.value.to_string(),
+    // Where the shared values end: the lower of the two upper ends.
+    let end = match (&a.upper, &b.upper) {
+        (Some(x), Some(y)) => Some(if cmp(&x.value, &y.value) == Ordering::Less {
+            x
+        } else {
+            y
+        }),
+        (x, y) => x.as_ref().or(y.as_ref()),
+    };
+    let Some(b_lower) = &b.lower else {
+        // Both unbounded below.
+        return Some(match end {
+            Some(e) => format!("every value up to {}", e.value),
             None => "every value".into(),
         });
     };
-    let Some(b_lower) = &b.lower else {
-        return Some(a_upper.value.to_string());
+    let Some(a_upper) = &a.upper else {
+        return Some(match end {
+            Some(e) if cmp(&e.value, &b_lower.value) == Ordering::Equal => e.value.to_string(),
+            Some(e) => format!("values between {} and {}", b_lower.value, e.value),
+            None => format!("every value from {}", b_lower.value),
+        });
     };
     match cmp(&a_upper.value, &b_lower.value) {
-        Ordering::Greater => Some(format!("values from {} to {}", b_lower.value, a_upper.value)),
+        Ordering::Greater => {
+            let e = end.map_or(&a_upper.value, |e| &e.value);
+            Some(format!("values between {} and {e}", b_lower.value))
+        }
         Ordering::Equal if a_upper.closed && b_lower.closed => Some(a_upper.value.to_string()),
         _ => None,
     }

@@ -191,6 +191,10 @@ pub fn value(v: &Value) -> String {
 pub fn frequency(f: &Frequency) -> String {
     match &f.kind {
         FrequencyKind::TimesDaily(n) if is_one(n) => "once daily".to_string(),
+        // `give d ([2]) times daily`: a list right after the dose would read as its index.
+        FrequencyKind::TimesDaily(n) if term(n).starts_with('[') => {
+            format!("({}) times daily", term(n))
+        }
         FrequencyKind::TimesDaily(n) => format!("{} times daily", term(n)),
         FrequencyKind::Every(t) => format!("every {}", term(t)),
     }
