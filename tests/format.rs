@@ -260,9 +260,8 @@ fn expression() -> impl Strategy<Value = Expr> {
                 proptest::collection::vec(inner.clone(), 1..3)
             )
                 .prop_map(|(f, args)| e(ExprKind::Call(ident(f), args))),
-            (inner.clone(), round_mode.clone(), quantity()).prop_map(|(a, m, s)| e(
-                ExprKind::Round(Box::new(a), m, Box::new(s))
-            )),
+            (inner.clone(), round_mode.clone(), quantity())
+                .prop_map(|(a, m, s)| e(ExprKind::Round(Box::new(a), m, Box::new(s)))),
             // `x round down to nearest of [30 mg, 40 mg]`, or of a named list.
             (
                 inner.clone(),
@@ -273,7 +272,11 @@ fn expression() -> impl Strategy<Value = Expr> {
                     name().prop_map(|n| e(ExprKind::Name(n))),
                 ]
             )
-                .prop_map(|(a, m, l)| e(ExprKind::RoundOf(Box::new(a), m, Box::new(l)))),
+                .prop_map(|(a, m, l)| e(ExprKind::RoundOf(
+                    Box::new(a),
+                    m,
+                    Box::new(l)
+                ))),
             // `strengths[1]`, `[a, b][i]`, `(x + y)[2]`.
             (inner.clone(), inner.clone())
                 .prop_map(|(l, i)| e(ExprKind::Index(Box::new(l), Box::new(i)))),
@@ -283,7 +286,8 @@ fn expression() -> impl Strategy<Value = Expr> {
 
 /// A `table` item (as the `let` it defines): bands of every shape, blank cells, `otherwise`.
 fn table(index: usize) -> impl Strategy<Value = Let> {
-    let bound = || (expression(), any::<bool>()).prop_map(|(value, closed)| Bound { value, closed });
+    let bound =
+        || (expression(), any::<bool>()).prop_map(|(value, closed)| Bound { value, closed });
     let band = prop_oneof![
         (bound(), proptest::option::of(bound())).prop_map(|(l, u)| Band {
             lower: Some(l),
@@ -298,7 +302,10 @@ fn table(index: usize) -> impl Strategy<Value = Let> {
             span: Default::default(),
         }),
         expression().prop_map(|v| {
-            let b = Bound { value: v, closed: true };
+            let b = Bound {
+                value: v,
+                closed: true,
+            };
             Band {
                 lower: Some(b.clone()),
                 upper: Some(b),

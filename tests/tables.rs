@@ -11,7 +11,11 @@ fn load(name: &str) -> Protocol {
     let path = format!("{}/tests/tables/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("readable");
     let (protocol, diags) = Protocol::check(path, &text);
-    assert!(diags.is_empty(), "{}", render_all(&diags, RenderStyle::Plain));
+    assert!(
+        diags.is_empty(),
+        "{}",
+        render_all(&diags, RenderStyle::Plain)
+    );
     protocol.expect("checks")
 }
 

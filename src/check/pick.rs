@@ -19,7 +19,13 @@ fn error_expr(span: Span) -> CExpr {
 impl Checker<'_> {
     /// `e round … to nearest of LIST`: the list's values are of the value's kind (a list
     /// literal's items are each checked against it, so the wrong one is labelled).
-    pub(super) fn round_of(&mut self, body: &Expr, mode: AstRound, list: &Expr, span: Span) -> CExpr {
+    pub(super) fn round_of(
+        &mut self,
+        body: &Expr,
+        mode: AstRound,
+        list: &Expr,
+        span: Span,
+    ) -> CExpr {
         let cb = self.expr(body, None);
         let body_num = match &cb.ty {
             Type::Range(inner) => (**inner).clone(),

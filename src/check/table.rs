@@ -95,7 +95,9 @@ impl TableProblem {
     /// Its code.
     pub fn code(&self) -> Code {
         match self {
-            TableProblem::KeyNotNumber { .. } | TableProblem::BandUnit { .. } => Code::TableBandUnit,
+            TableProblem::KeyNotNumber { .. } | TableProblem::BandUnit { .. } => {
+                Code::TableBandUnit
+            }
             TableProblem::ColumnKind { .. } => Code::TableColumnKind,
             TableProblem::RowWidth { .. } => Code::TableRowWidth,
             TableProblem::Overlap { .. } => Code::TableOverlap,
@@ -215,6 +217,16 @@ impl TableProblem {
     }
 }
 
+/// What every row of a table is checked against.
+struct RowPlace<'t> {
+    table: &'t Table,
+    key: &'t CExpr,
+    /// The key is a number (else its bands are not compared with it).
+    key_ok: bool,
+    /// The `columns` names.
+    header: Span,
+}
+
 /// A band's end reduced to a constant, for the overlap and gap analysis.
 struct End {
     value: Quantity,
@@ -243,13 +255,18 @@ impl Checker<'_> {
                 key: key.span,
             });
         }
-        let header = columns_span(t);
+        let place = RowPlace {
+            table: t,
+            key: &key,
+            key_ok,
+            header: columns_span(t),
+        };
         let mut column_types: Vec<Option<(Type, Span)>> = vec![None; t.columns.len()];
         let mut rows = Vec::with_capacity(t.rows.len());
         for (i, row) in t.rows.iter().enumerate() {
-            rows.push(self.table_row(t, i, row, &key, key_ok, header, &mut column_types));
+            rows.push(self.table_row(&place, i, row, &mut column_types));
         }
-        self.table_columns(t, &column_types);
+        self.table_columns(t);
         let fields = t
             .columns
             .iter()
@@ -288,7 +305,7 @@ impl Checker<'_> {
     }
 
     /// Reports a column named twice (a field of the row's record must be one name).
-    fn table_columns(&mut self, t: &Table, _types: &[Option<(Type, Span)>]) {
+    fn table_columns(&mut self, t: &Table) {
         for (i, c) in t.columns.iter().enumerate() {
             if let Some(first) = t.columns[..i].iter().find(|o| o.name == c.name) {
                 self.duplicate("column", &c.name, c.span, first.span);
@@ -296,84 +313,50 @@ impl Checker<'_> {
         }
     }
 
-    // One row: its band's ends against the key, its cells against their columns.
-    #[allow(clippy::too_many_arguments)]
+    /// One row: its band's ends against the key, its cells against their columns.
     fn table_row(
         &mut self,
-        t: &Table,
+        at: &RowPlace,
         index: usize,
         row: &TableRow,
-        key: &CExpr,
-        key_ok: bool,
-        header: Span,
         column_types: &mut [Option<(Type, Span)>],
     ) -> TableRowSpec {
-        let table = &t.name.name;
-        let end = |me: &mut Self, b: &Option<Bound>| {
-            b.as_ref().map(|b| {
-                let c = me.expr(&b.value, Some(&key.ty));
-                if key_ok && !c.ty.same(&key.ty) {
-                    let (key_kind, bound_kind) = (me.describe(&key.ty), me.describe(&c.ty));
-                    me.table_problem(TableProblem::BandUnit {
-                        table: table.clone(),
-                        key_kind,
-                        bound_kind,
-                        bound: c.span,
-                        key: key.span,
-                    });
-                }
-                (c, b.closed)
-            })
-        };
         let (lower, upper) = match &row.band {
             Some(Band {
                 lower,
                 upper,
-                exact: true,
+                exact,
                 ..
             }) => {
-                let l = end(self, lower);
-                let u = l.clone().or_else(|| end(self, upper));
+                let l = self.band_end(at, lower);
+                // `== v` is one value, both ends: checked (and reported) once.
+                let u = if *exact {
+                    l.clone()
+                } else {
+                    self.band_end(at, upper)
+                };
                 (l, u)
             }
-            Some(Band { lower, upper, .. }) => (end(self, lower), end(self, upper)),
             None => (None, None),
         };
-        if row.cells.len() != t.columns.len() {
+        if row.cells.len() != at.table.columns.len() {
             self.table_problem(TableProblem::RowWidth {
-                table: table.clone(),
-                columns: t.columns.len(),
+                table: at.table.name.name.clone(),
+                columns: at.table.columns.len(),
                 cells: row.cells.len(),
                 row: row.span,
-                header,
+                header: at.header,
             });
         }
-        let mut cells = Vec::with_capacity(row.cells.len());
-        for (j, cell) in row.cells.iter().enumerate() {
-            let c = cell.as_ref().map(|e| self.expr(e, None));
-            if let (Some(c), Some(slot)) = (&c, column_types.get_mut(j)) {
-                match slot {
-                    None if c.ty != Type::Error => *slot = Some((c.ty.clone(), c.span)),
-                    Some((first_ty, first)) if !first_ty.same(&c.ty) => {
-                        let (first_ty, first) = (first_ty.clone(), *first);
-                        let kind = self.describe(&c.ty);
-                        let first_kind = self.describe(&first_ty);
-                        self.table_problem(TableProblem::ColumnKind {
-                            table: table.clone(),
-                            column: t.columns[j].name.clone(),
-                            kind,
-                            first_kind,
-                            cell: c.span,
-                            first,
-                        });
-                    }
-                    _ => {}
-                }
-            }
-            cells.push(c);
-        }
+        let cells = self.row_cells(at.table, row, column_types);
         let written = match &row.band {
-            Some(b) => self.program.source.text.get(b.span.start..b.span.end).unwrap_or("").to_string(),
+            Some(b) => self
+                .program
+                .source
+                .text
+                .get(b.span.start..b.span.end)
+                .unwrap_or("")
+                .to_string(),
             None => "otherwise".to_string(),
         };
         TableRowSpec {
@@ -392,15 +375,64 @@ impl Checker<'_> {
         }
     }
 
+    /// One end of a band, of the key's kind.
+    fn band_end(&mut self, at: &RowPlace, bound: &Option<Bound>) -> Option<(CExpr, bool)> {
+        let b = bound.as_ref()?;
+        let key = at.key;
+        let c = self.expr(&b.value, Some(&key.ty));
+        if at.key_ok && !c.ty.same(&key.ty) {
+            let (key_kind, bound_kind) = (self.describe(&key.ty), self.describe(&c.ty));
+            self.table_problem(TableProblem::BandUnit {
+                table: at.table.name.name.clone(),
+                key_kind,
+                bound_kind,
+                bound: c.span,
+                key: key.span,
+            });
+        }
+        Some((c, b.closed))
+    }
+
+    /// A row's cells, each of its column's kind (the kind of the column's first cell).
+    fn row_cells(
+        &mut self,
+        t: &Table,
+        row: &TableRow,
+        column_types: &mut [Option<(Type, Span)>],
+    ) -> Vec<Option<CExpr>> {
+        let mut cells = Vec::with_capacity(row.cells.len());
+        for (j, cell) in row.cells.iter().enumerate() {
+            let c = cell.as_ref().map(|e| self.expr(e, None));
+            if let (Some(c), Some(slot)) = (&c, column_types.get_mut(j)) {
+                match slot {
+                    None if c.ty != Type::Error => *slot = Some((c.ty.clone(), c.span)),
+                    Some((first_ty, first)) if !first_ty.same(&c.ty) => {
+                        let (first_ty, first) = (first_ty.clone(), *first);
+                        let kind = self.describe(&c.ty);
+                        let first_kind = self.describe(&first_ty);
+                        self.table_problem(TableProblem::ColumnKind {
+                            table: t.name.name.clone(),
+                            column: t.columns[j].name.clone(),
+                            kind,
+                            first_kind,
+                            cell: c.span,
+                            first,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            cells.push(c);
+        }
+        cells
+    }
+
     /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
     fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key: &Type) {
         let mut bands = Vec::new();
         for row in rows.iter().filter(|r| !r.otherwise) {
-            let ends = (
-                constant_end(&row.lower, key),
-                constant_end(&row.upper, key),
-            );
+            let ends = (constant_end(&row.lower, key), constant_end(&row.upper, key));
             let (Some(lower), Some(upper)) = ends else {
                 return;
             };

@@ -10,9 +10,9 @@ pub mod ast;
 mod build;
 mod error;
 mod expr;
-mod table;
 mod kind;
 pub mod lex;
+mod table;
 mod words;
 
 use crate::diagnostics::{did_you_mean, Diagnostic};

@@ -150,7 +150,7 @@ impl<'p> Env<'p> {
     fn written(&self, e: &CExpr) -> String {
         let text = &self.program.source.text;
         text.get(e.span.start..e.span.end)
-            .map_or_else(|| "key".to_string(), |s| crate::display::shown(s))
+            .map_or_else(|| "key".to_string(), crate::display::shown)
     }
 
     /// True when the row's band holds `key` (exactly, across units); `otherwise` always does.
@@ -319,7 +319,11 @@ mod tests {
     const SYRINGES: &str = "[30 mg, 40 mg, 60 mg, 80 mg, 100 mg, 120 mg, 150 mg]";
 
     fn round(mode: &str, dose: &str) -> String {
-        given("", &format!("{dose} round {mode}to nearest of {SYRINGES}"), "{}")
+        given(
+            "",
+            &format!("{dose} round {mode}to nearest of {SYRINGES}"),
+            "{}",
+        )
     }
 
     #[test]
@@ -359,20 +363,35 @@ mod tests {
             "posology::eval::no_strength"
         );
         assert_eq!(
-            given("", "x round down to nearest of strengths", r#"{"x": "40 mg", "strengths": []}"#),
+            given(
+                "",
+                "x round down to nearest of strengths",
+                r#"{"x": "40 mg", "strengths": []}"#
+            ),
             "posology::eval::no_strength"
         );
     }
 
     #[test]
     fn strengths_compare_exactly_across_units() {
-        assert_eq!(given("", "40 mg round to nearest of [30 mg, 0.04 g]", "{}"), "0.04 g");
         assert_eq!(
-            given("", "39.999 mg round down to nearest of [0.03 g, 0.04 g]", "{}"),
+            given("", "40 mg round to nearest of [30 mg, 0.04 g]", "{}"),
+            "0.04 g"
+        );
+        assert_eq!(
+            given(
+                "",
+                "39.999 mg round down to nearest of [0.03 g, 0.04 g]",
+                "{}"
+            ),
             "0.03 g"
         );
         assert_eq!(
-            given("", "x round up to nearest of [40000 mcg, 0.03 g]", r#"{"x": "30.0001 mg"}"#),
+            given(
+                "",
+                "x round up to nearest of [40000 mcg, 0.03 g]",
+                r#"{"x": "30.0001 mg"}"#
+            ),
             "40000 mcg"
         );
         // 1 mg/kg for 82 kg, from a list input, unsorted.
@@ -389,7 +408,11 @@ mod tests {
     #[test]
     fn a_range_rounds_both_ends() {
         assert_eq!(
-            given("", &format!("(45 mg..95 mg) round down to nearest of {SYRINGES}"), "{}"),
+            given(
+                "",
+                &format!("(45 mg..95 mg) round down to nearest of {SYRINGES}"),
+                "{}"
+            ),
             "40 mg..80 mg"
         );
     }
@@ -432,7 +455,11 @@ mod tests {
         row == 15 mL/min => 1, 150 mg, missing\n  }";
 
     fn renal(crcl: &str) -> String {
-        given(PRINTED, "renal.col_3 * renal.per_day", &format!(r#"{{"crcl": "{crcl}"}}"#))
+        given(
+            PRINTED,
+            "renal.col_3 * renal.per_day",
+            &format!(r#"{{"crcl": "{crcl}"}}"#),
+        )
     }
 
     #[test]
@@ -451,7 +478,13 @@ mod tests {
 
     #[test]
     fn a_key_in_a_printed_gap_stops_the_run_naming_table_key_and_bands() {
-        for crcl in ["30 mL/min", "29.5 mL/min", "59.5 mL/min", "10 mL/min", "0 mL/min"] {
+        for crcl in [
+            "30 mL/min",
+            "29.5 mL/min",
+            "59.5 mL/min",
+            "10 mL/min",
+            "0 mL/min",
+        ] {
             assert_eq!(renal(crcl), "posology::table::no_band", "{crcl}");
         }
         let (_, decided) = try_decide_text(
@@ -461,7 +494,10 @@ mod tests {
         let Err(d) = decided else {
             panic!("30 mL/min is in no printed row")
         };
-        assert_eq!(d.message, "the key 30 mL/min falls in no band of the table `renal`");
+        assert_eq!(
+            d.message,
+            "the key 30 mL/min falls in no band of the table `renal`"
+        );
         let label = &d.labels[0].text;
         assert!(label.contains("`> 30 mL/min and <= 59 mL/min`"), "{label}");
         assert!(label.contains("`== 15 mL/min`"), "{label}");
@@ -473,7 +509,11 @@ mod tests {
     #[test]
     fn a_blank_cell_is_missing_and_a_missing_key_is_named() {
         assert_eq!(
-            given(PRINTED, "if renal.blank is missing then 1 mg else 2 mg", r#"{"crcl": "60 mL/min"}"#),
+            given(
+                PRINTED,
+                "if renal.blank is missing then 1 mg else 2 mg",
+                r#"{"crcl": "60 mL/min"}"#
+            ),
             "1 mg"
         );
         // A `give` of a missing value gives nothing: here no rule is left to decide.
@@ -510,15 +550,30 @@ mod tests {
         let text = protocol(PRINTED, "renal.col_3");
         let protocol = crate::Protocol::load("t.dose", &text).expect("checks");
         let patient = protocol
-            .read_patient("p", r#"{"crcl": "45 mL/min"}"#, crate::input::Format::Json, &[])
+            .read_patient(
+                "p",
+                r#"{"crcl": "45 mL/min"}"#,
+                crate::input::Format::Json,
+                &[],
+            )
             .expect("reads");
         let d = protocol
             .evaluate(&patient, crate::eval::Options { trace: true })
             .expect("decides");
-        let entry = d.trace.iter().find(|t| t.kind == "table").expect("a table entry");
+        let entry = d
+            .trace
+            .iter()
+            .find(|t| t.kind == "table")
+            .expect("a table entry");
         assert_eq!(entry.id, "renal row 2");
-        assert_eq!(entry.detail.as_deref(), Some("> 30 mL/min and <= 59 mL/min"));
-        assert_eq!(entry.values, vec![("crcl".to_string(), "45 mL/min".to_string())]);
+        assert_eq!(
+            entry.detail.as_deref(),
+            Some("> 30 mL/min and <= 59 mL/min")
+        );
+        assert_eq!(
+            entry.values,
+            vec![("crcl".to_string(), "45 mL/min".to_string())]
+        );
         assert!(entry.fired);
     }
 }
