@@ -48,3 +48,29 @@ fn why_names_the_table_row_its_band_and_the_key() {
         "{why}"
     );
 }
+
+#[test]
+fn coverage_counts_every_table_row_read_by_an_example() {
+    let protocol = load("gabapentin_renal.dose");
+    let results = run_examples(&protocol);
+    let fired: Vec<String> = results.iter().flat_map(|r| r.fired.clone()).collect();
+    let groups = posology::testing::coverage(protocol.program(), &fired);
+    let rows = groups
+        .iter()
+        .find(|g| g.what == "table rows (read for a patient)")
+        .expect("a group for the table's rows");
+    assert_eq!(rows.total, 5);
+    assert!(rows.missing.is_empty(), "{:?}", rows.missing);
+    // Without the examples below 15 mL/min, the footnote row is named as never read.
+    let some: Vec<String> = results
+        .iter()
+        .filter(|r| !r.name.contains("footnote") && !r.name.contains("haemodialysis"))
+        .flat_map(|r| r.fired.clone())
+        .collect();
+    let groups = posology::testing::coverage(protocol.program(), &some);
+    let rows = groups
+        .iter()
+        .find(|g| g.what == "table rows (read for a patient)")
+        .expect("a group for the table's rows");
+    assert_eq!(rows.missing, vec!["table renal row 5".to_string()]);
+}

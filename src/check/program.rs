@@ -661,7 +661,21 @@ impl Program {
         }
         ids.extend(self.limits.iter().map(|l| l.id.clone()));
         ids.extend(self.requires.iter().map(|r| r.id.clone()));
+        ids.extend(self.table_row_ids());
         ids
+    }
+
+    /// Every row of every table (`table renal row 2`, `table renal otherwise`): a row no
+    /// example or case reads is a row of the label nobody has checked against it.
+    pub fn table_row_ids(&self) -> Vec<String> {
+        self.lets
+            .iter()
+            .filter_map(|l| match &l.expr.kind {
+                CExprKind::Table(t) => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| format!("table {} {}", t.name, r.id)))
+            .collect()
     }
 }
 

@@ -449,6 +449,8 @@ impl<'p> Run<'_, 'p> {
     /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
     fn trace_lookups(&mut self) {
         for l in self.env.take_lookups() {
+            // A table is a `let`, read once per evaluation: its row is noted once.
+            self.fired_ids.note(&format!("table {} {}", l.table, l.row));
             self.trace.push(|| TraceEntry {
                 kind: "table",
                 id: format!("{} {}", l.table, l.row),
