@@ -642,6 +642,10 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::kw_protocol => &["protocol"],
         Rule::frequency | Rule::every => &["every"],
         Rule::boolean => &["true", "false"],
+        Rule::table_item | Rule::kw_table => &["table"],
+        Rule::table_columns | Rule::kw_columns => &["columns"],
+        Rule::table_row | Rule::kw_row => &["row"],
+        Rule::round_list | Rule::kw_nearest => &["nearest"],
         _ => &[],
     }
 }
