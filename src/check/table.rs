@@ -459,7 +459,15 @@ impl Checker<'_> {
                 return;
             }
         }
-        if rows.iter().any(|r| r.otherwise) || bands.is_empty() {
+        if rows.iter().any(|r| r.otherwise) {
+            return;
+        }
+        if bands.is_empty() {
+            self.table_problem(TableProblem::Gap {
+                table: table.to_string(),
+                gap: "at all (it has no row)".into(),
+                at,
+            });
             return;
         }
         let mut gaps = Vec::new();
@@ -574,5 +582,91 @@ fn gap(a: &ConstBand, b: &ConstBand) -> Option<String> {
         Ordering::Less => Some(format!("{from} {} and {to} {}", u.value, l.value)),
         Ordering::Equal if !u.closed && !l.closed => Some(format!("of exactly {}", u.value)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The code and message of every diagnostic `check` reports for a table of these rows.
+    fn problems(rows: &str) -> Vec<(String, String)> {
+        let text = format!(
+            "protocol t {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    crcl: mL/min\n  }}\n  \
+             limit dose <= 10 mg hard\n  table r by crcl {{\n    columns d\n{rows}\n  }}\n  \
+             decide first {{\n    otherwise => give r.d\n  }}\n}}\n"
+        );
+        let (_, diags) = crate::Protocol::check("t.dose", &text);
+        diags
+            .iter()
+            .map(|d| (d.code.to_string(), d.message.clone()))
+            .collect()
+    }
+
+    fn rows(bands: &[&str]) -> String {
+        bands
+            .iter()
+            .map(|b| format!("    row {b} => 1 mg\n"))
+            .collect()
+    }
+
+    #[test]
+    fn bands_that_meet_with_one_end_closed_leave_no_gap() {
+        for pair in [
+            ["< 30 mL/min", ">= 30 mL/min"],
+            ["<= 30 mL/min", "> 30 mL/min"],
+            // 1.8 L/h is 30 mL/min exactly.
+            ["< 1.8 L/h", ">= 30 mL/min"],
+        ] {
+            assert_eq!(problems(&rows(&pair)), vec![], "{pair:?}");
+        }
+        let three = rows(&["< 15 mL/min", "== 15 mL/min", "> 15 mL/min"]);
+        assert_eq!(problems(&three), vec![]);
+    }
+
+    #[test]
+    fn a_value_left_out_between_two_open_ends_is_a_gap() {
+        assert_eq!(
+            problems(&rows(&["< 30 mL/min", "> 30 mL/min"])),
+            vec![(
+                "posology::table::gap".to_string(),
+                "no band of the table `r` holds a key of exactly 30 mL/min".to_string()
+            )]
+        );
+        assert_eq!(
+            problems(&rows(&["> 30 mL/min and <= 59 mL/min"])),
+            vec![(
+                "posology::table::gap".to_string(),
+                "no band of the table `r` holds a key at or below 30 mL/min; above 59 mL/min"
+                    .to_string()
+            )]
+        );
+        assert_eq!(
+            problems(""),
+            vec![(
+                "posology::table::gap".to_string(),
+                "no band of the table `r` holds a key at all (it has no row)".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn otherwise_or_a_band_worked_out_from_the_patient_is_not_judged_a_gap() {
+        let with_otherwise = format!("{}    otherwise => 2 mg\n", rows(&["> 30 mL/min"]));
+        assert_eq!(problems(&with_otherwise), vec![]);
+        assert_eq!(problems(&rows(&["> crcl / 2", "> 30 mL/min"])), vec![]);
+    }
+
+    #[test]
+    fn bands_sharing_a_value_are_refused_whatever_their_order() {
+        for pair in [
+            [">= 10 mL/min", ">= 20 mL/min"],
+            ["<= 30 mL/min", ">= 30 mL/min"],
+            [">= 30 mL/min", "<= 30 mL/min"],
+            ["< 100 mL/min", "== 50 mL/min"],
+            ["> 1.8 L/h and < 60 mL/min", "> 40 mL/min"],
+        ] {
+            let found = problems(&rows(&pair));
+            assert_eq!(found.len(), 1, "{pair:?}: {found:?}");
+            assert_eq!(found[0].0, "posology::table::overlap", "{pair:?}");
+        }
     }
 }

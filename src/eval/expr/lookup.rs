@@ -211,7 +211,11 @@ impl<'p> Env<'p> {
         let Value::List(items) = self.present(list)? else {
             return Err(missing(self.program, list));
         };
+        // A plain number written `%` (`50%` is 0.5) is counted as the number it is.
         let i = self.num(at)?;
+        let i = i
+            .convert_to(&crate::units::Unit::none())
+            .map_err(|e| unit_error(e, at.span))?;
         let place = i
             .value
             .is_integer()
@@ -424,6 +428,8 @@ mod tests {
         assert_eq!(given(lets, "s[3]", "{}"), "30 mg");
         assert_eq!(given(lets, "s[i]", r#"{"i": 2}"#), "20 mg");
         assert_eq!(given("", "[5 mg, 6 mg][2]", "{}"), "6 mg");
+        // 200% is the number 2, not the 200th item.
+        assert_eq!(given("", "[5 mg, 6 mg][200%]", "{}"), "6 mg");
         assert_eq!(
             given("", "strengths[2]", r#"{"strengths": ["1 mg", "2 mg"]}"#),
             "2 mg"
@@ -433,7 +439,15 @@ mod tests {
     #[test]
     fn an_index_out_of_range_or_not_whole_stops_the_run() {
         let lets = "  let s = [10 mg, 20 mg, 30 mg]";
-        for index in ["0", "4", "1.5", "-1", "79228162514264337593543950335", "i"] {
+        for index in [
+            "0",
+            "4",
+            "1.5",
+            "-1",
+            "79228162514264337593543950335",
+            "i",
+            "50%",
+        ] {
             assert_eq!(
                 given(lets, &format!("s[{index}]"), r#"{"i": 0.5}"#),
                 "posology::eval::index",
