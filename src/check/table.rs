@@ -80,6 +80,21 @@ pub enum TableProblem {
         /// The second band.
         b: Span,
     },
+    /// Bands written neither rising nor falling (a warning: a row copied to the wrong place).
+    Order {
+        /// The table.
+        table: String,
+        /// The row that turns back (`row 3`).
+        row: String,
+        /// Its band, as written.
+        band: String,
+        /// The band before it, as written.
+        before: String,
+        /// Its band.
+        at: Span,
+        /// The band before it.
+        turn: Span,
+    },
     /// Values of the key no band holds (a warning), in a table without `otherwise`.
     Gap {
         /// The table.
@@ -102,13 +117,14 @@ impl TableProblem {
             TableProblem::RowWidth { .. } => Code::TableRowWidth,
             TableProblem::Overlap { .. } => Code::TableOverlap,
             TableProblem::Gap { .. } => Code::TableGap,
+            TableProblem::Order { .. } => Code::TableOrder,
         }
     }
 
     /// A gap is a warning (the run refuses a key in it); everything else is an error.
     pub fn severity(&self) -> Severity {
         match self {
-            TableProblem::Gap { .. } => Severity::Warning,
+            TableProblem::Gap { .. } | TableProblem::Order { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -156,6 +172,15 @@ impl TableProblem {
             TableProblem::Gap { table, gap, .. } => {
                 format!("no band of the table `{table}` holds a key {gap}")
             }
+            TableProblem::Order {
+                table,
+                row,
+                band,
+                before,
+                ..
+            } => format!(
+                "the bands of the table `{table}` turn back at {row}: `{band}` after `{before}`"
+            ),
         }
     }
 
@@ -183,6 +208,10 @@ impl TableProblem {
                 vec![(*b, "this band".into()), (*a, "overlaps this one".into())]
             }
             TableProblem::Gap { at, .. } => vec![(*at, "this table".into())],
+            TableProblem::Order { at, turn, .. } => vec![
+                (*at, "this band".into()),
+                (*turn, "goes the other way from this one".into()),
+            ],
         }
     }
 
@@ -211,6 +240,11 @@ impl TableProblem {
             TableProblem::Gap { .. } => {
                 "a key there stops the run (`posology::table::no_band`); close the gap as the \
                  protocol's policy (a band, or `otherwise => …` as the last row) and say why"
+                    .into()
+            }
+            TableProblem::Order { .. } => {
+                "write the rows in the label's order, every band above (or every band below) the \
+                 one before it; check that no row was copied to the wrong place"
                     .into()
             }
         }
@@ -438,6 +472,16 @@ impl Checker<'_> {
             };
             bands.push(ConstBand { lower, upper, row });
         }
+        if let Some((a, b)) = out_of_order(&bands) {
+            self.table_problem(TableProblem::Order {
+                table: table.to_string(),
+                row: b.row.id.clone(),
+                band: b.row.written.clone(),
+                before: a.row.written.clone(),
+                at: b.row.band_span,
+                turn: a.row.band_span,
+            });
+        }
         bands.sort_by(|a, b| lower_order(&a.lower, &b.lower));
         for pair in bands.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
@@ -491,6 +535,37 @@ impl Checker<'_> {
                 at,
             });
         }
+    }
+}
+
+/// The first pair of rows (as written) that turns back: bands rising, then one lower, or
+/// falling, then one higher. A label prints its bands in one direction.
+fn out_of_order<'b, 'r>(
+    bands: &'b [ConstBand<'r>],
+) -> Option<(&'b ConstBand<'r>, &'b ConstBand<'r>)> {
+    let mut direction = Ordering::Equal;
+    for pair in bands.windows(2) {
+        let step = lower_order(&pair[0].lower, &pair[1].lower)
+            .then_with(|| upper_order(&pair[0].upper, &pair[1].upper));
+        if step == Ordering::Equal {
+            continue;
+        }
+        if direction == Ordering::Equal {
+            direction = step;
+        } else if step != direction {
+            return Some((&pair[0], &pair[1]));
+        }
+    }
+    None
+}
+
+/// Unbounded last; then by value; an open end before a closed one at the same value.
+fn upper_order(a: &Option<End>, b: &Option<End>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, _) => Ordering::Greater,
+        (_, None) => Ordering::Less,
+        (Some(x), Some(y)) => cmp(&x.value, &y.value).then(x.closed.cmp(&y.closed)),
     }
 }
 
@@ -653,6 +728,31 @@ mod tests {
         let with_otherwise = format!("{}    otherwise => 2 mg\n", rows(&["> 30 mL/min"]));
         assert_eq!(problems(&with_otherwise), vec![]);
         assert_eq!(problems(&rows(&["> crcl / 2", "> 30 mL/min"])), vec![]);
+    }
+
+    #[test]
+    fn bands_rising_or_falling_are_in_order_and_one_turning_back_is_not() {
+        let label = [
+            ">= 60 mL/min",
+            "> 30 mL/min and < 60 mL/min",
+            "> 15 mL/min and <= 30 mL/min",
+            "== 15 mL/min",
+            "< 15 mL/min",
+        ];
+        assert_eq!(problems(&rows(&label)), vec![]);
+        let mut rising = label;
+        rising.reverse();
+        assert_eq!(problems(&rows(&rising)), vec![]);
+        let swapped = [label[0], label[2], label[1], label[3], label[4]];
+        assert_eq!(
+            problems(&rows(&swapped)),
+            vec![(
+                "posology::table::order".to_string(),
+                "the bands of the table `r` turn back at row 3: `> 30 mL/min and < 60 mL/min` \
+                 after `> 15 mL/min and <= 30 mL/min`"
+                    .to_string()
+            )]
+        );
     }
 
     #[test]

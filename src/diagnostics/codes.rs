@@ -278,6 +278,8 @@ codes! {
         "Warning: the bands of a table with constant ends leave values of the key that no row holds (for example a printed table with rows `> 30 mL/min and <= 59 mL/min` and `>= 60 mL/min` holds no CrCl between 59 and 60, and `> 15 … <= 29` with `> 30 …` holds none above 29 up to 30). A patient there stops the run with `posology::table::no_band`. Close the gap as the protocol's written policy: widen a band, or add `otherwise => …` as the last row.";
     TableNoBand = "posology::table::no_band",
         "A table was read for a patient whose key falls in no band (and the table has no `otherwise` row). The message names the table, the key's value and the bands. Nothing is guessed, so no dose is given. Close the gap in the protocol (a band or an `otherwise` row), with the reason.";
+    TableOrder = "posology::table::order",
+        "Warning: the bands of a table with constant ends are written neither rising nor falling: after bands going up (or down), one goes the other way. A label prints its rows in one direction, so a row out of order is often a row copied to the wrong place. The table still reads the band that holds the key; write the rows in the label's order.";
     TableOverlap = "posology::table::overlap",
         "Two bands of a table share a value of the key (`<= 30 mL/min` and `>= 30 mL/min` both hold 30), so a patient there would match two rows. When the ends are worked out from the patient this cannot be seen before running, and then the first row that holds the key is used; with constant ends it is refused. Make the bands meet with one end closed and the next open (`<= 30 mL/min`, then `> 30 mL/min`).";
     TableRowWidth = "posology::table::row_width",
