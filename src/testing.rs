@@ -699,7 +699,8 @@ pub fn coverage<'a>(
             .map(|l| l.id.clone())
             .collect()
     };
-    vec![
+    let tables = program.table_row_ids();
+    let mut groups = vec![
         group("rules (fired)", program.rule_ids()),
         group("proposal rules (decided a proposal)", proposal_rules),
         group("hard limits (refused or capped a dose)", limits(true)),
@@ -708,7 +709,12 @@ pub fn coverage<'a>(
             "requirements (refused a patient's data)",
             program.requires.iter().map(|r| r.id.clone()).collect(),
         ),
-    ]
+    ];
+    // Only for a protocol with tables, so that the others' reports stay as they were.
+    if !tables.is_empty() {
+        groups.push(group("table rows (read for a patient)", tables));
+    }
+    groups
 }
 
 #[cfg(test)]

@@ -273,13 +273,98 @@ fn expression() -> impl Strategy<Value = Expr> {
                     });
                     e(ExprKind::Call(ident("value"), vec![x, one]))
                 }),
-            (inner.clone(), round_mode, quantity()).prop_map(|(a, m, s)| e(ExprKind::Round(
-                Box::new(a),
-                m,
-                Box::new(s)
-            ))),
+            (inner.clone(), round_mode.clone(), quantity())
+                .prop_map(|(a, m, s)| e(ExprKind::Round(Box::new(a), m, Box::new(s)))),
+            // `x round down to nearest of [30 mg, 40 mg]`, or of a named list.
+            (
+                inner.clone(),
+                round_mode,
+                prop_oneof![
+                    proptest::collection::vec(quantity(), 0..3)
+                        .prop_map(|items| e(ExprKind::List(items))),
+                    name().prop_map(|n| e(ExprKind::Name(n))),
+                ]
+            )
+                .prop_map(|(a, m, l)| e(ExprKind::RoundOf(
+                    Box::new(a),
+                    m,
+                    Box::new(l)
+                ))),
+            // `strengths[1]`, `[a, b][i]`, `(x + y)[2]`.
+            (inner.clone(), inner.clone())
+                .prop_map(|(l, i)| e(ExprKind::Index(Box::new(l), Box::new(i)))),
         ]
     })
+}
+
+/// A `table` item (as the `let` it defines): bands of every shape, blank cells, `otherwise`.
+fn table(index: usize) -> impl Strategy<Value = Let> {
+    let bound =
+        || (expression(), any::<bool>()).prop_map(|(value, closed)| Bound { value, closed });
+    let band = prop_oneof![
+        (bound(), proptest::option::of(bound())).prop_map(|(l, u)| Band {
+            lower: Some(l),
+            upper: u,
+            exact: false,
+            span: Default::default(),
+        }),
+        bound().prop_map(|u| Band {
+            lower: None,
+            upper: Some(u),
+            exact: false,
+            span: Default::default(),
+        }),
+        expression().prop_map(|v| {
+            let b = Bound {
+                value: v,
+                closed: true,
+            };
+            Band {
+                lower: Some(b.clone()),
+                upper: Some(b),
+                exact: true,
+                span: Default::default(),
+            }
+        }),
+    ];
+    let cells = || proptest::collection::vec(proptest::option::of(expression()), 1..3);
+    let row = (band, cells(), any::<bool>()).prop_map(|(band, cells, cited)| TableRow {
+        band: Some(band),
+        source: cited.then(|| text("LABEL 2.3")),
+        cells,
+        span: Default::default(),
+    });
+    let otherwise = proptest::option::of(cells()).prop_map(|c| {
+        c.map(|cells| TableRow {
+            band: None,
+            source: None,
+            cells,
+            span: Default::default(),
+        })
+    });
+    (
+        expression(),
+        proptest::collection::vec(name(), 1..3),
+        proptest::collection::vec(row, 0..3),
+        otherwise,
+    )
+        .prop_map(move |(key, columns, mut rows, last)| {
+            rows.extend(last);
+            let name = ident(&format!("table{index}"));
+            let table = Table {
+                name: name.clone(),
+                key,
+                columns: columns.iter().map(|c| ident(c)).collect(),
+                rows,
+                span: Default::default(),
+            };
+            Let {
+                name,
+                ty: None,
+                expr: e(ExprKind::Table(Box::new(table))),
+                span: Default::default(),
+            }
+        })
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -630,10 +715,11 @@ fn protocol() -> impl Strategy<Value = Protocol> {
         (
             proptest::collection::vec(require(), 0..2),
             proptest::collection::vec(phase(), 0..2),
+            proptest::option::of(table(0)),
         ),
     )
         .prop_map(
-            |(lets, rules, limits, examples, more, (requires, phases))| Protocol {
+            |(lets, rules, limits, examples, more, (requires, phases, table))| Protocol {
                 name: ident("generated"),
                 headers: vec![Header {
                     key: HeaderKey::Version,
@@ -652,6 +738,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
                         expr,
                         span: Default::default(),
                     })
+                    .chain(table)
                     .collect(),
                 limits: limits
                     .into_iter()

@@ -90,6 +90,8 @@ impl PlaceholderProblem {
 /// One problem found by the checker (the check layer's error kind).
 #[derive(Clone, Debug, PartialEq)]
 pub enum CheckError {
+    /// A problem with a `table` (its own kinds: `check::table`).
+    Table(super::TableProblem),
     // --- Declarations ---
     /// A header line every protocol must have.
     HeaderMissing {
@@ -793,6 +795,7 @@ impl CheckError {
     pub fn code(&self) -> Code {
         use CheckError as E;
         match self {
+            E::Table(p) => p.code(),
             E::HeaderMissing { .. } => Code::HeaderMissing,
             E::Duplicate { .. } => Code::NameDuplicate,
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
@@ -881,6 +884,7 @@ impl CheckError {
     /// Warnings let the protocol run; everything else stops it.
     pub fn severity(&self) -> Severity {
         match self {
+            CheckError::Table(p) => p.severity(),
             CheckError::UnsafeAbbreviation { .. }
             | CheckError::PhaseUnreachable { .. }
             | CheckError::UnreachableRule { .. }
@@ -896,6 +900,7 @@ impl CheckError {
     pub fn message(&self) -> String {
         use CheckError as E;
         match self {
+            E::Table(p) => p.message(),
             E::HeaderMissing { key, .. } => format!("the protocol has no `{key}` line"),
             E::Duplicate { what, name, .. } => format!("the {what} `{name}` is declared twice"),
             E::OptionalAndDefault { name, .. } => {
@@ -1113,6 +1118,7 @@ impl CheckError {
         use CheckError as E;
         let one = |span: Span, text: &str| vec![(span, text.to_string())];
         match self {
+            E::Table(p) => p.labels(),
             E::HeaderMissing { span, .. } => one(*span, "in this protocol"),
             E::Duplicate { again, first, .. } => vec![
                 (*again, "declared again here".to_string()),
@@ -1277,6 +1283,7 @@ impl CheckError {
     pub fn help(&self) -> String {
         use CheckError as E;
         match self {
+            E::Table(p) => p.help(),
             E::HeaderMissing { key, example, .. } => format!(
                 "every protocol says its {key}, so a decision can be traced: add `{example}`"
             ),

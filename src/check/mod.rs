@@ -10,8 +10,10 @@ mod error;
 mod examples;
 mod expr;
 mod functions;
+mod pick;
 mod program;
 mod scope;
+mod table;
 mod types;
 
 use crate::diagnostics::Code;
@@ -24,6 +26,7 @@ pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
 use program::NameIndex;
 pub use program::*;
 pub use scope::Scope;
+pub use table::TableProblem;
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};
 use crate::syntax::ast;

@@ -273,6 +273,48 @@ pub enum CExprKind {
     Round(Box<CExpr>, RoundMode, Box<CExpr>),
     /// A built-in function; a condition argument is evaluated once per list item.
     Call(Func, Vec<CExpr>),
+    /// `e round [up|down] to nearest of list`: one of the list's values.
+    RoundOf(Box<CExpr>, RoundMode, Box<CExpr>),
+    /// `list[i]`, counted from 1.
+    Index(Box<CExpr>, Box<CExpr>),
+    /// A banded lookup table: the row (a record of its columns) whose band holds the key.
+    Table(Box<TableSpec>),
+}
+
+/// A checked `table`: the key, its bands and the cells of each row.
+#[derive(Clone, Debug)]
+pub struct TableSpec {
+    /// The table's name.
+    pub name: String,
+    /// The value whose band picks the row.
+    pub key: CExpr,
+    /// The record type of a row (its fields are the columns).
+    pub record: u32,
+    /// The rows in order: the first whose band holds the key is used.
+    pub rows: Vec<TableRowSpec>,
+}
+
+/// A checked row of a table.
+#[derive(Clone, Debug)]
+pub struct TableRowSpec {
+    /// `row N` (counted from 1, as written) or `otherwise`, for the trace.
+    pub id: String,
+    /// The band as written (`> 30 mL/min and <= 59 mL/min`), for the trace and errors.
+    pub written: String,
+    /// Where the band is written (the row's place for `otherwise`).
+    pub band_span: Span,
+    /// The lower end: (value, closed); `None` unbounded. Both `None` for `otherwise`.
+    pub lower: Option<(CExpr, bool)>,
+    /// The upper end: (value, closed); `None` unbounded.
+    pub upper: Option<(CExpr, bool)>,
+    /// `otherwise`: holds every key the rows above do not.
+    pub otherwise: bool,
+    /// The cells, one per column; `None` for `missing` (left blank on the label).
+    pub cells: Vec<Option<CExpr>>,
+    /// The label section the row comes from.
+    pub source: Option<String>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// How often a dose is given.
@@ -632,7 +674,21 @@ impl Program {
         }
         ids.extend(self.limits.iter().map(|l| l.id.clone()));
         ids.extend(self.requires.iter().map(|r| r.id.clone()));
+        ids.extend(self.table_row_ids());
         ids
+    }
+
+    /// Every row of every table (`table renal row 2`, `table renal otherwise`): a row no
+    /// example or case reads is a row of the label nobody has checked against it.
+    pub fn table_row_ids(&self) -> Vec<String> {
+        self.lets
+            .iter()
+            .filter_map(|l| match &l.expr.kind {
+                CExprKind::Table(t) => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| format!("table {} {}", t.name, r.id)))
+            .collect()
     }
 }
 

@@ -64,12 +64,16 @@ codes! {
         "At run time a dose frequency worked out to an interval a dose cannot be given at (zero, negative, or not a time). Check the values the frequency is computed from, e.g. `every (24 h / doses_per_day)` with `doses_per_day = 0`.";
     EvalGotoLoop = "posology::eval::goto_loop",
         "Following `goto` from phase to phase came back to a phase already decided for this patient, so the protocol would never settle. Change the phases' rules so that a `goto` chain ends in a phase that gives a decision.";
+    EvalIndex = "posology::eval::index",
+        "A list was indexed (`strengths[i]`) with a number that is not a whole number from 1 to the list's length. Items are counted from 1, as a pharmacist counts: `strengths[1]` is the first and `strengths[count(strengths)]` the last. Nothing is guessed for an index out of range: the evaluation stops, so no dose is given. Check the index, or test `i <= count(strengths)` first.";
     EvalMissing = "posology::eval::missing",
         "A rule needs an input that has no value for this patient (an optional input left out). Give the value in the patient file, or guard the rule with `when NAME is given`, or give the input a default.";
     EvalNoDecision = "posology::eval::no_decision",
         "No rule of a decision applied to this patient, so nothing can be proposed. Add an `otherwise` rule, or check the patient's values against the rules' conditions.";
     EvalNoPhase = "posology::eval::no_phase",
         "The patient's phase input holds a value for which the protocol has no phase. Add the phase to the protocol, or correct the patient's value.";
+    EvalNoStrength = "posology::eval::no_strength",
+        "`round … to nearest of [list]` found no value of the list to give: the list is empty, or the value is below the smallest strength with `round down` (no strength is not above it), or above the largest with `round up` (no strength is not below it). Nothing is given rather than a strength the rounding did not ask for. Use another strength list, round the other way, or decide that case with a rule before rounding.";
     EvalScheduleInterval = "posology::eval::schedule_interval",
         "A schedule steps every whole number of days; at run time its interval worked out to something else (e.g. every 12 h). Write the interval in days, e.g. `every 3 days`.";
     EvalScheduleStep = "posology::eval::schedule_step",
@@ -276,6 +280,20 @@ codes! {
         "The protocol file is larger than Posology reads. No protocol is this large; check the right file was given.";
     SyntaxUnexpected = "posology::syntax::unexpected",
         "The protocol's text does not follow the language's grammar at this place; the message says what was expected. Fix the text at the label.";
+    TableBandUnit = "posology::table::band_unit",
+        "A table's key is not a number, or an end of one of its bands is of another kind than the key (a band in mg for a key in mL/min). Key a table by a number with its unit (`table renal by crcl`) and write every band in the key's kind (`row > 30 mL/min and <= 59 mL/min`).";
+    TableColumnKind = "posology::table::column_kind",
+        "A cell of a table is of another kind than the column's first cell (mg in a column of mg/day, a number in a column of mg). A column is read as one value (`renal.regimen_b`), so every row must give it the same kind. Fix the cell's unit; write `missing` for a cell the label leaves blank.";
+    TableGap = "posology::table::gap",
+        "Warning: the bands of a table with constant ends leave values of the key that no row holds (for example a printed table with rows `> 30 mL/min and <= 59 mL/min` and `>= 60 mL/min` holds no CrCl between 59 and 60, and `> 15 … <= 29` with `> 30 …` holds none above 29 up to 30). A patient there stops the run with `posology::table::no_band`. Close the gap as the protocol's written policy: widen a band, or add `otherwise => …` as the last row.";
+    TableNoBand = "posology::table::no_band",
+        "A table was read for a patient whose key falls in no band (and the table has no `otherwise` row). The message names the table, the key's value and the bands. Nothing is guessed, so no dose is given. Close the gap in the protocol (a band or an `otherwise` row), with the reason.";
+    TableOrder = "posology::table::order",
+        "Warning: the bands of a table with constant ends are written neither rising nor falling: after bands going up (or down), one goes the other way. A label prints its rows in one direction, so a row out of order is often a row copied to the wrong place. The table still reads the band that holds the key; write the rows in the label's order.";
+    TableOverlap = "posology::table::overlap",
+        "Two bands of a table share a value of the key (`<= 30 mL/min` and `>= 30 mL/min` both hold 30), so a patient there would match two rows. When the ends are worked out from the patient this cannot be seen before running, and then the first row that holds the key is used; with constant ends it is refused. Make the bands meet with one end closed and the next open (`<= 30 mL/min`, then `> 30 mL/min`).";
+    TableRowWidth = "posology::table::row_width",
+        "A row of a table has more or fewer cells than the table has columns. Write one cell per column, in the order of the `columns` line; `missing` stands for a cell the label leaves blank.";
     TypeArity = "posology::type::arity",
         "A function is given the wrong number of arguments, e.g. `min(a)`. Give it as many as the message says.";
     TypeMismatch = "posology::type::mismatch",

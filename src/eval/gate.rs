@@ -88,7 +88,12 @@ fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
         | CExprKind::Field(x, _)
         | CExprKind::Project(x, _)
         | CExprKind::Unary(_, x) => walk(env, x),
-        CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => walk(env, a) || walk(env, b),
+        CExprKind::Binary(_, a, b)
+        | CExprKind::Round(a, _, b)
+        | CExprKind::RoundOf(a, _, b)
+        | CExprKind::Index(a, b) => walk(env, a) || walk(env, b),
+        // Only ever the definition of a `let`, read through `CExprKind::Let` above.
+        CExprKind::Table(t) => walk(env, &t.key),
         CExprKind::If(c, a, b) => walk(env, c) || walk(env, a) || walk(env, b),
         CExprKind::List(xs) | CExprKind::Call(_, xs) => xs.iter().any(|x| walk(env, x)),
     }

@@ -305,6 +305,7 @@ impl<'p> Run<'_, 'p> {
             &mut self.trace,
             &mut self.fired_ids,
         );
+        self.trace_lookups();
         decision.fired = std::mem::take(&mut self.fired_ids).into_list();
         decision.trace = std::mem::take(&mut self.trace).into_entries();
         if !decision.has_outcome() {
@@ -406,6 +407,7 @@ impl<'p> Run<'_, 'p> {
                 None if rule.always => true,
                 None => block.policy == HitPolicy::First || !any,
             };
+            self.trace_lookups();
             if self.trace.is_on() {
                 let values = self.read_values(rule);
                 self.trace.push(|| TraceEntry {
@@ -441,6 +443,23 @@ impl<'p> Run<'_, 'p> {
             }
         }
         Ok(false)
+    }
+
+    /// The table rows read since the last call, each as a trace entry: which row, its band and
+    /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
+    fn trace_lookups(&mut self) {
+        for l in self.env.take_lookups() {
+            // A table is a `let`, read once per evaluation: its row is noted once.
+            self.fired_ids.note(&format!("table {} {}", l.table, l.row));
+            self.trace.push(|| TraceEntry {
+                kind: "table",
+                id: format!("{} {}", l.table, l.row),
+                fired: true,
+                source: l.source,
+                values: vec![(l.key_name, l.key)],
+                detail: Some(l.band),
+            });
+        }
     }
 
     fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {

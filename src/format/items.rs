@@ -188,6 +188,14 @@ impl<'a> Printer<'a> {
                 );
             }
             Item::Inputs(decls, span) => self.inputs(decls, *span),
+            Item::Let(Let {
+                expr:
+                    Expr {
+                        kind: ExprKind::Table(t),
+                        ..
+                    },
+                ..
+            }) => self.table(t),
             Item::Let(l) => {
                 let ty =
                     l.ty.as_ref()
@@ -561,4 +569,98 @@ fn expect_line(x: &Expect) -> String {
             None => "expect rejected".into(),
         },
     }
+}
+
+impl Printer<'_> {
+    /// A table laid out as the label prints it: bands left, `=>` aligned, each column's cells
+    /// aligned under its name.
+    fn table(&mut self, t: &Table) {
+        let heads: Vec<String> = t.rows.iter().map(row_head).collect();
+        let head_width = heads
+            .iter()
+            .map(|h| h.chars().count())
+            .chain(["columns".len()])
+            .max()
+            .unwrap_or(0);
+        let cells: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| c.as_ref().map_or_else(|| "missing".to_string(), expr))
+                    .collect()
+            })
+            .collect();
+        let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+        let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+        for row in &cells {
+            for (j, c) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(j) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+        }
+        let head = format!("table {} by {}", t.name.name, op_expr(&t.key));
+        self.block(t.span, head, |me| {
+            let columns = crate::display::pad("columns", head_width + 4);
+            let first = t.columns.first().map_or(t.span, |c| c.span);
+            let last = t.columns.last().map_or(t.span, |c| c.span);
+            me.statement(
+                Span::new(first.start, last.end),
+                vec![format!("{columns}{}", aligned(&names, &widths))],
+            );
+            for ((row, head), cells) in t.rows.iter().zip(&heads).zip(&cells) {
+                let line = format!(
+                    "{} => {}",
+                    crate::display::pad(head, head_width),
+                    aligned(cells, &widths)
+                );
+                me.statement(row.span, vec![line]);
+            }
+        });
+    }
+}
+
+/// `row >= 60 mL/min [source "…"]` or `otherwise [source "…"]`.
+fn row_head(row: &TableRow) -> String {
+    let mut head = match &row.band {
+        None => "otherwise".to_string(),
+        Some(b) if b.exact => match &b.lower {
+            Some(v) => format!("row == {}", op_expr(&v.value)),
+            None => "row".to_string(),
+        },
+        Some(b) => {
+            let lower = b.lower.as_ref().map(|v| {
+                let op = if v.closed { ">=" } else { ">" };
+                format!("{op} {}", op_expr(&v.value))
+            });
+            let upper = b.upper.as_ref().map(|v| {
+                let op = if v.closed { "<=" } else { "<" };
+                format!("{op} {}", op_expr(&v.value))
+            });
+            let parts: Vec<String> = lower.into_iter().chain(upper).collect();
+            format!("row {}", parts.join(" and "))
+        }
+    };
+    if let Some(s) = &row.source {
+        head.push_str(&format!(" source {}", quote(&s.value)));
+    }
+    head
+}
+
+/// Cells (or column names) separated by `, `, each padded to its column's width; the last is
+/// not padded, so no line ends in spaces.
+fn aligned(cells: &[String], widths: &[usize]) -> String {
+    let last = cells.len().saturating_sub(1);
+    let mut out = String::new();
+    for (j, c) in cells.iter().enumerate() {
+        if j == last {
+            out.push_str(c);
+        } else {
+            let width = widths.get(j).map_or(0, |w| w + 2);
+            out.push_str(&crate::display::pad(&format!("{c}, "), width));
+        }
+    }
+    out.trim_end().to_string()
 }

@@ -517,6 +517,64 @@ pub enum ExprKind {
     Is(Box<Expr>, IsTest),
     /// `e round [up|down] to step`
     Round(Box<Expr>, RoundMode, Box<Expr>),
+    /// `e round [up|down] to nearest of list`: to one of the list's values (strengths).
+    RoundOf(Box<Expr>, RoundMode, Box<Expr>),
+    /// `list[i]`: the i-th item, counted from 1.
+    Index(Box<Expr>, Box<Expr>),
+    /// A banded lookup table (only as the definition of a `table` item, never written inside
+    /// an expression): its value is the row whose band holds the key.
+    Table(Box<Table>),
+}
+
+/// `table NAME by KEY { columns a, b; row BAND [source "…"] => cells; otherwise => cells }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The table's name (also the name of the `let` it defines).
+    pub name: Ident,
+    /// The value whose band picks the row (`crcl`).
+    pub key: Expr,
+    /// The column names, in order.
+    pub columns: Vec<Ident>,
+    /// The rows, in order; an `otherwise` row is last.
+    pub rows: Vec<TableRow>,
+    /// The whole `table … { … }`.
+    pub span: Span,
+}
+
+/// One row of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableRow {
+    /// Its band of the key; `None` for `otherwise`.
+    pub band: Option<Band>,
+    /// The label section the row comes from.
+    pub source: Option<Text>,
+    /// Its cells, one per column; `None` for a cell written `missing` (blank on the label).
+    pub cells: Vec<Option<Expr>>,
+    /// The whole row.
+    pub span: Span,
+}
+
+/// A band of a table's key: a lower and an upper end, each open or closed, either absent
+/// (unbounded). `== v` is both ends closed at `v` (`exact`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// `>= v` (closed) or `> v` (open).
+    pub lower: Option<Bound>,
+    /// `<= v` (closed) or `< v` (open).
+    pub upper: Option<Bound>,
+    /// Written `== v`: `lower` and `upper` are the same closed bound.
+    pub exact: bool,
+    /// The band as written.
+    pub span: Span,
+}
+
+/// One end of a band.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    /// The end's value.
+    pub value: Expr,
+    /// The end itself belongs to the band (`>=`, `<=`, `==`).
+    pub closed: bool,
 }
 
 impl Expr {
@@ -540,10 +598,15 @@ impl Expr {
                 field.span = field.span.shifted(by);
             }
             ExprKind::Unary(_, e) | ExprKind::Is(e, _) => e.shift(by),
-            ExprKind::Binary(_, a, b) | ExprKind::Round(a, _, b) => {
+            ExprKind::Binary(_, a, b)
+            | ExprKind::Round(a, _, b)
+            | ExprKind::RoundOf(a, _, b)
+            | ExprKind::Index(a, b) => {
                 a.shift(by);
                 b.shift(by);
             }
+            // A table is an item, never part of a message's `{…}`.
+            ExprKind::Table(_) => {}
             ExprKind::If(c, a, b) => {
                 c.shift(by);
                 a.shift(by);

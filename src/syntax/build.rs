@@ -155,7 +155,7 @@ pub(super) fn ident(pair: Pair<Rule>) -> Ident {
     }
 }
 
-fn text(pair: Pair<Rule>) -> Text {
+pub(super) fn text(pair: Pair<Rule>) -> Text {
     let span = span_of(&pair);
     let raw = pair.as_str();
     let inner = raw
@@ -215,6 +215,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
                 }
             }
             Rule::let_item => protocol.lets.push(build_let(item)?),
+            Rule::table_item => protocol.lets.push(super::table::build_table(item)?),
             Rule::limit_item => protocol.limits.push(build_limit(item)?),
             Rule::require_item => protocol.requires.push(build_require(item)?),
             Rule::begin_item => {
@@ -409,6 +410,7 @@ fn build_phase(pair: Pair<Rule>) -> Result<Phase, Diagnostic> {
     for item in inner {
         match item.as_rule() {
             Rule::let_item => phase.lets.push(build_let(item)?),
+            Rule::table_item => phase.lets.push(super::table::build_table(item)?),
             Rule::decide => phase.decides.push(build_decide(item)?),
             Rule::proposal => phase.proposals.push(build_proposal(item)?),
             _ => return Err(internal(span_of(&item))),

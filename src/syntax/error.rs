@@ -126,6 +126,20 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
         Rule::round_mode => "`up` or `down`",
+        Rule::round_list | Rule::kw_nearest => "`nearest of [ … ]`",
+        Rule::index => "`[index]`",
+        Rule::table_item | Rule::kw_table => "`table`",
+        Rule::table_columns | Rule::kw_columns => "`columns`",
+        Rule::table_row | Rule::kw_row => "`row`",
+        Rule::table_otherwise => "`otherwise`",
+        Rule::band
+        | Rule::band_exact
+        | Rule::band_lower
+        | Rule::band_upper
+        | Rule::band_lower_op
+        | Rule::band_upper_op => "a band (`>= 60 mL/min`, `> 30 mL/min and <= 59 mL/min`)",
+        Rule::table_cells | Rule::table_cell => "a cell",
+        Rule::blank_cell => "`missing`",
         Rule::op_or
         | Rule::op_and
         | Rule::op_in
@@ -537,6 +551,7 @@ fn continues(r: Rule) -> bool {
             | Rule::op_div
             | Rule::op_pow
             | Rule::field_access
+            | Rule::index
             | Rule::is_missing
             | Rule::is_not_missing
             | Rule::is_empty
@@ -632,6 +647,10 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::kw_protocol => &["protocol"],
         Rule::frequency | Rule::every => &["every"],
         Rule::boolean => &["true", "false"],
+        Rule::table_item | Rule::kw_table => &["table"],
+        Rule::table_columns | Rule::kw_columns => &["columns"],
+        Rule::table_row | Rule::kw_row => &["row"],
+        Rule::round_list | Rule::kw_nearest => &["nearest"],
         _ => &[],
     }
 }
