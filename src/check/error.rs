@@ -100,6 +100,20 @@ pub enum CheckError {
         /// The protocol's name.
         span: Span,
     },
+    /// A value that may be missing, used unguarded where one is needed.
+    MaybeMissing {
+        /// The use, as written.
+        used: String,
+        /// Why it may be missing.
+        cause: String,
+        /// The use.
+        span: Span,
+        /// Where it goes missing: the optional input's (or field's) declaration, or the
+        /// `first`/`last` call inside a `let`.
+        declared: Option<Span>,
+        /// The optional input, when a `default` would do.
+        default_of: Option<String>,
+    },
     /// A name declared twice.
     Duplicate {
         /// What kind of name ("input", "phase", …).
@@ -751,6 +765,7 @@ impl CheckError {
         match self {
             E::HeaderMissing { .. } => Code::HeaderMissing,
             E::Duplicate { .. } => Code::NameDuplicate,
+            E::MaybeMissing { .. } => Code::CheckMaybeMissing,
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
@@ -848,6 +863,9 @@ impl CheckError {
         match self {
             E::HeaderMissing { key, .. } => format!("the protocol has no `{key}` line"),
             E::Duplicate { what, name, .. } => format!("the {what} `{name}` is declared twice"),
+            E::MaybeMissing { used, cause, .. } => {
+                format!("`{used}` may be missing here, and a value is needed: {cause}")
+            }
             E::OptionalAndDefault { name, .. } => {
                 format!("`{name}` is both optional and has a default")
             }
@@ -1053,6 +1071,13 @@ impl CheckError {
                 (*again, "declared again here".to_string()),
                 (*first, "first declared here".to_string()),
             ],
+            E::MaybeMissing { span, declared, .. } => {
+                let mut out = vec![(*span, "needed here, may be missing".to_string())];
+                if let Some(d) = declared {
+                    out.push((*d, "may be missing: declared here".to_string()));
+                }
+                out
+            }
             E::OptionalAndDefault {
                 optional, default, ..
             } => vec![
@@ -1200,6 +1225,23 @@ impl CheckError {
             ),
             E::Duplicate { what, .. } => {
                 format!("rename one of them, or remove the second {what}")
+            }
+            E::MaybeMissing {
+                used, default_of, ..
+            } => {
+                let guard = if used.contains(char::is_whitespace) {
+                    format!("({used})")
+                } else {
+                    used.clone()
+                };
+                let mut help = format!(
+                    "guard the use: `when {guard} is not missing and …`, `if {guard} is missing \
+                     then … else …`, or an earlier rule `when {guard} is missing => hold \"…\"`"
+                );
+                if let Some(name) = default_of {
+                    help.push_str(&format!(", or give `{name}` a `default`"));
+                }
+                help
             }
             E::OptionalAndDefault { .. } => {
                 "keep one: a default means the value is never missing".to_string()
