@@ -76,6 +76,9 @@ enum Fact {
     Present(Key),
     /// The list is there and has an item.
     NonEmpty(Key),
+    /// The value is not there (what `x is missing` proves; it proves nothing is present, but a
+    /// later rule's guard may rely on it, see [`Analysis::false_given`]).
+    Absent(Key),
 }
 
 /// Why a value may be missing: where it goes missing.
@@ -117,7 +120,7 @@ impl Facts {
     }
 
     fn add(&mut self, facts: Vec<Fact>) {
-        for f in facts {
+        for f in facts.into_iter().flat_map(with_bases) {
             *self.count.entry(f.clone()).or_insert(0) += 1;
             self.log.push(f);
         }
@@ -153,13 +156,35 @@ impl Facts {
 
 fn fact_key(f: &Fact) -> &Key {
     match f {
-        Fact::Present(k) | Fact::NonEmpty(k) => k,
+        Fact::Present(k) | Fact::NonEmpty(k) | Fact::Absent(k) => k,
     }
+}
+
+/// A fact and what it implies: a field, or the first or last item, of a value that is missing
+/// is missing too, so when one is there, so is the value it comes from.
+fn with_bases(f: Fact) -> Vec<Fact> {
+    let mut out = Vec::new();
+    if let Fact::Present(k) = &f {
+        let mut k = k;
+        while let Key::Field(base, _) | Key::First(base) | Key::Last(base) = k {
+            out.push(Fact::Present((**base).clone()));
+            if !matches!(k, Key::Field(..)) {
+                out.push(Fact::NonEmpty((**base).clone()));
+            }
+            k = base;
+        }
+    }
+    out.push(f);
+    out
 }
 
 /// The facts a `let`'s memo may be keyed by before it is worked out without them (a hostile
 /// protocol may guard thousands of values at once).
 const MEMO_FACTS: usize = 64;
+
+/// How many earlier rules of a `decide first` block are read again with a later rule's guard
+/// in force (reading every one would be quadratic in a block of thousands of rules).
+const CONTEXT_RULES: usize = 32;
 
 /// A value that may be missing, used where one is needed.
 struct Use {
@@ -176,6 +201,9 @@ struct Analysis<'p> {
     lets: HashMap<(usize, Vec<String>), Maybe>,
     let_truth: HashMap<(usize, bool), Vec<Fact>>,
     found: Vec<Use>,
+    /// The conditions of the earlier rules of the `decide first` block being read, each false
+    /// where a later rule is tried.
+    earlier: Vec<&'p CExpr>,
 }
 
 impl<'p> Analysis<'p> {
@@ -187,6 +215,7 @@ impl<'p> Analysis<'p> {
             lets: HashMap::new(),
             let_truth: HashMap::new(),
             found: Vec::new(),
+            earlier: Vec::new(),
         }
     }
 
@@ -255,8 +284,13 @@ impl<'p> Analysis<'p> {
             CExprKind::Unary(UnaryOp::Neg, a) => self.need(a, mode),
             CExprKind::Binary(BinaryOp::And, a, b) => {
                 let m = self.need(a, mode);
+                let mark = self.facts.mark();
                 let facts = self.when_true(a);
-                m.or(self.under(facts, b, mode, true))
+                self.facts.add(facts);
+                self.recontext();
+                let mb = self.need(b, mode);
+                self.facts.undo(mark);
+                m.or(mb)
             }
             CExprKind::Binary(BinaryOp::Or, a, b) => {
                 let m = self.need(a, mode);
@@ -398,10 +432,13 @@ impl<'p> Analysis<'p> {
         let expr = &program.lets.get(slot)?.expr;
         let saved = std::mem::take(&mut self.facts);
         let saved_items = std::mem::take(&mut self.items);
+        // The memo is keyed by the facts alone: the rules around are not read inside a `let`.
+        let saved_earlier = std::mem::take(&mut self.earlier);
         self.facts.add(facts.into_iter().map(|(_, f)| f).collect());
         let m = self.walk(expr, Mode::Absorb);
         self.facts = saved;
         self.items = saved_items;
+        self.earlier = saved_earlier;
         self.lets.insert(memo, m.clone());
         m
     }
@@ -422,6 +459,9 @@ impl<'p> Analysis<'p> {
         match (&c.kind, truth) {
             (CExprKind::Is(x, IsTest::NotMissing), true) | (CExprKind::Is(x, IsTest::Missing), false) => {
                 present(x).into_iter().collect()
+            }
+            (CExprKind::Is(x, IsTest::Missing), true) | (CExprKind::Is(x, IsTest::NotMissing), false) => {
+                Key::of(x).map(Fact::Absent).into_iter().collect()
             }
             (CExprKind::Is(x, IsTest::NotEmpty), true) | (CExprKind::Is(x, IsTest::Empty), false) => {
                 Key::of(x)
@@ -503,14 +543,19 @@ impl<'p> Analysis<'p> {
         self.examples();
     }
 
-    fn block(&mut self, block: &DecideSpec) {
+    fn block(&mut self, block: &'p DecideSpec) {
         let mark = self.facts.mark();
+        // The conditions of the earlier rules are read again with a later rule's own guard in
+        // force (`when x is missing and y => …` then `when x is missing => …`).
+        let saved = std::mem::take(&mut self.earlier);
         for rule in &block.rules {
             let rule_mark = self.facts.mark();
+            self.recontext();
             if let Some(c) = &rule.when {
                 let _ = self.need(c, Mode::Report);
                 let facts = self.when_true(c);
                 self.facts.add(facts);
+                self.recontext();
             }
             for a in &rule.actions {
                 self.action(&a.action);
@@ -520,9 +565,48 @@ impl<'p> Analysis<'p> {
             if let (HitPolicy::First, Some(c)) = (block.policy, &rule.when) {
                 let facts = self.when_false(c);
                 self.facts.add(facts);
+                self.earlier.push(c);
             }
         }
+        self.earlier = saved;
         self.facts.undo(mark);
+    }
+
+    /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
+    /// prove given the facts now in force.
+    fn recontext(&mut self) {
+        let earlier: Vec<&'p CExpr> = self.earlier.iter().rev().take(CONTEXT_RULES).copied().collect();
+        for prior in earlier {
+            let facts = self.false_given(prior);
+            self.facts.add(facts);
+        }
+    }
+
+    /// What `c` being false proves, given the facts in force: `a and b` false with `a` known
+    /// true proves what `b` false does.
+    fn false_given(&mut self, c: &CExpr) -> Vec<Fact> {
+        match &c.kind {
+            CExprKind::Binary(BinaryOp::And, a, b) if self.implied(a) => self.false_given(b),
+            CExprKind::Binary(BinaryOp::And, a, b) if self.implied(b) => self.false_given(a),
+            CExprKind::Binary(BinaryOp::Or, a, b) => {
+                let mut out = self.false_given(a);
+                out.extend(self.false_given(b));
+                out
+            }
+            _ => self.when_false(c),
+        }
+    }
+
+    /// True when the facts in force make `c` true (for missing tests and `and` of them).
+    fn implied(&self, c: &CExpr) -> bool {
+        match &c.kind {
+            CExprKind::Is(x, IsTest::Missing) => {
+                Key::of(x).is_some_and(|k| self.facts.holds(&Fact::Absent(k)))
+            }
+            CExprKind::Is(x, IsTest::NotMissing) => Key::of(x).is_some_and(|k| self.facts.present(&k)),
+            CExprKind::Binary(BinaryOp::And, a, b) => self.implied(a) && self.implied(b),
+            _ => false,
+        }
     }
 
     fn action(&mut self, action: &ActionSpec) {
@@ -624,6 +708,7 @@ fn shift_fact(f: &Fact) -> Fact {
     match f {
         Fact::Present(k) => Fact::Present(shift_key(k)),
         Fact::NonEmpty(k) => Fact::NonEmpty(shift_key(k)),
+        Fact::Absent(k) => Fact::Absent(shift_key(k)),
     }
 }
 
