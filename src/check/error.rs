@@ -37,8 +37,6 @@ pub enum PlaceholderProblem {
     Empty,
     /// Braces around text that is not an expression; the reader's complaint.
     NotAValue(String),
-    /// A value in the reason of a limit or a requirement (named), which is shown as written.
-    NotFilledHere(&'static str),
 }
 
 impl PlaceholderProblem {
@@ -52,9 +50,6 @@ impl PlaceholderProblem {
                 let why = why.replace("the end of the file", "the closing `}`");
                 format!("the braces in a message must hold a value to show: {why}")
             }
-            Self::NotFilledHere(owner) => {
-                format!("the reason given by {owner} is shown as written: it cannot show a value")
-            }
         }
     }
 
@@ -64,7 +59,6 @@ impl PlaceholderProblem {
             Self::StrayClose => "no `{` before it",
             Self::Empty => "empty",
             Self::NotAValue(_) => "not a value",
-            Self::NotFilledHere(_) => "a value",
         }
     }
 
@@ -74,11 +68,6 @@ impl PlaceholderProblem {
                 "close it after the value, e.g. `{daily_dose}`; write `{{` for a brace as text"
             }
             Self::StrayClose => "write `}}` for a brace as text",
-            Self::NotFilledHere(_) => {
-                "write the reason without the value (a rule's `warn`, `note`, `hold`, `stop` or \
-                 `refuse`, or a proposal's `because`, can show it); write `{{` and `}}` for braces \
-                 as text"
-            }
             Self::Empty | Self::NotAValue(_) => {
                 "write a name or an expression inside the braces, e.g. `{daily_dose}` or \
                  `{dose * 2}`; write `{{` and `}}` for braces as text"

@@ -762,7 +762,7 @@ impl Checker<'_> {
                     "`{}` has no value when the list is empty (`{func}` of no items)",
                     text(*call)
                 ),
-                (call != &u.span).then_some(*call),
+                (call.start < u.span.start || call.end > u.span.end).then_some(*call),
                 None,
             ),
         };

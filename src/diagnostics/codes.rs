@@ -189,7 +189,7 @@ codes! {
     LimitUnknownTarget = "posology::limit::unknown_target",
         "A limit names something the protocol does not have. Limit a dose or a name the protocol declares; the help suggests the closest one.";
     MessagePlaceholder = "posology::message::placeholder",
-        "A message (`warn`, `note`, `hold`, `stop`, `refuse`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
+        "A message (`warn`, `note`, `hold`, `stop`, `refuse`, a proposal's, a limit's or a requirement's `because`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
     NameAmbiguous = "posology::name::ambiguous",
         "A bare choice name belongs to more than one input, so Posology cannot tell which is meant. Compare the input explicitly, e.g. `route == intrathecal`.";
     NameCycle = "posology::name::cycle",
