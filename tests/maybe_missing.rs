@@ -320,26 +320,43 @@ fn every_unguarded_form_is_refused_at_its_use() {
         assert_eq!(errors, 1, "{what}: {diags:#?}");
         let span = d.labels[0].span;
         assert_eq!(&text[span.start..span.end], *used, "{what}");
-        assert!(d.help.as_deref().unwrap_or("").contains("is not missing"), "{what}");
+        assert!(
+            d.help.as_deref().unwrap_or("").contains("is not missing"),
+            "{what}"
+        );
     }
 }
 
 #[test]
 fn an_optional_input_is_labelled_where_it_is_declared() {
-    let text = protocol("let twice = dose * 2", "", "decide first { a: always => give twice }");
+    let text = protocol(
+        "let twice = dose * 2",
+        "",
+        "decide first { a: always => give twice }",
+    );
     let diags = Protocol::load("demo.dose", &text).expect_err("refused");
     let d = &diags[0];
     assert_eq!(d.code, MAYBE_MISSING);
     let declared = d.labels[1].span;
     assert_eq!(&text[declared.start..declared.end], "dose");
     assert!(text[..declared.start].ends_with("inputs {\n    "));
-    assert!(d.message.contains("`dose` is an optional input without a default"));
-    assert!(d.help.as_deref().unwrap_or("").contains("give `dose` a `default`"));
+    assert!(d
+        .message
+        .contains("`dose` is an optional input without a default"));
+    assert!(d
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("give `dose` a `default`"));
 }
 
 #[test]
 fn a_hard_limit_whose_when_needs_a_missing_value_applies() {
-    let text = protocol("", "limit dose <= 1 mg hard when flag", "decide first { a: always => give 2 mg }");
+    let text = protocol(
+        "",
+        "limit dose <= 1 mg hard when flag",
+        "decide first { a: always => give 2 mg }",
+    );
     let protocol = Protocol::load("demo.dose", &text).expect("accepted");
     let decide = |json: &str| {
         let patient = protocol
@@ -351,7 +368,10 @@ fn a_hard_limit_whose_when_needs_a_missing_value_applies() {
     };
     // Without `flag` the limit cannot be decided: it applies, and 2 mg is refused.
     assert_eq!(decide("{}").status, posology::Status::Refused);
-    assert_eq!(decide(r#"{"flag": true}"#).status, posology::Status::Refused);
+    assert_eq!(
+        decide(r#"{"flag": true}"#).status,
+        posology::Status::Refused
+    );
     assert_eq!(decide(r#"{"flag": false}"#).status, posology::Status::Give);
 }
 

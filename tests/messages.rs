@@ -186,7 +186,10 @@ fn reasons_of_limits_and_requirements_show_values() {
         refused[0].message,
         "the patient's data is refused: 1 mg is below 2 mg, {policy}"
     );
-    assert_eq!(protocol.program().requires[0].because, "{dose} is below 2 mg, {policy}");
+    assert_eq!(
+        protocol.program().requires[0].because,
+        "{dose} is below 2 mg, {policy}"
+    );
 
     // A hard daily limit: the gate's reason names the dose and the limit, then the `because`.
     let text = with(
@@ -227,7 +230,9 @@ fn reasons_of_limits_and_requirements_show_values() {
         .expect("a decision");
     let warned = decision.messages.iter().map(|m| m.text.as_str());
     assert!(
-        warned.clone().any(|m| m.ends_with(": above 20 mg for 25 mg")),
+        warned
+            .clone()
+            .any(|m| m.ends_with(": above 20 mg for 25 mg")),
         "{:?}",
         warned.collect::<Vec<_>>()
     );
@@ -263,9 +268,18 @@ fn a_bad_brace_in_a_reason_is_refused() {
         )
     };
     for (line, code) in [
-        (r#"require dose > 2 mg because "too low: {dose""#, "posology::message::placeholder"),
-        (r#"limit daily <= 90 mg/day soft because "above {}""#, "posology::message::placeholder"),
-        (r#"limit daily <= 90 mg/day soft because "above {weigth}""#, "posology::name::unknown"),
+        (
+            r#"require dose > 2 mg because "too low: {dose""#,
+            "posology::message::placeholder",
+        ),
+        (
+            r#"limit daily <= 90 mg/day soft because "above {}""#,
+            "posology::message::placeholder",
+        ),
+        (
+            r#"limit daily <= 90 mg/day soft because "above {weigth}""#,
+            "posology::name::unknown",
+        ),
     ] {
         let diags = Protocol::load("demo.dose", &with(line)).expect_err(line);
         assert_eq!(diags[0].code, code, "{line}");

@@ -102,6 +102,8 @@ pub enum CheckError {
         declared: Option<Span>,
         /// The optional input, when a `default` would do.
         default_of: Option<String>,
+        /// The list that may be empty, as written, for `first`/`last`/`min`/`max`.
+        list: Option<String>,
     },
     /// A name declared twice.
     Duplicate {
@@ -1216,7 +1218,10 @@ impl CheckError {
                 format!("rename one of them, or remove the second {what}")
             }
             E::MaybeMissing {
-                used, default_of, ..
+                used,
+                default_of,
+                list,
+                ..
             } => {
                 let guard = if used.contains(char::is_whitespace) {
                     format!("({used})")
@@ -1229,6 +1234,9 @@ impl CheckError {
                 );
                 if let Some(name) = default_of {
                     help.push_str(&format!(", or give `{name}` a `default`"));
+                }
+                if let Some(list) = list {
+                    help.push_str(&format!(", or `when {list} is not empty and …`"));
                 }
                 help
             }

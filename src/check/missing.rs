@@ -88,8 +88,13 @@ enum Why {
     Input(usize),
     /// A record field declared optional, without a default.
     Field { record: u32, field: usize },
-    /// `first`, `last`, `min` or `max` (written at the span) of a list that may be empty.
-    Empty { call: Span, func: &'static str },
+    /// `first`, `last`, `min` or `max` (written at the span) of a list (at `list`) that may be
+    /// empty.
+    Empty {
+        call: Span,
+        list: Span,
+        func: &'static str,
+    },
 }
 
 type Maybe = Option<Why>;
@@ -331,7 +336,12 @@ impl<'p> Analysis<'p> {
     }
 
     fn optional_field(&self, record: u32, field: usize) -> Maybe {
-        let f = self.program.records.get(record as usize)?.fields.get(field)?;
+        let f = self
+            .program
+            .records
+            .get(record as usize)?
+            .fields
+            .get(field)?;
         (f.optional && f.default.is_none()).then_some(Why::Field { record, field })
     }
 
@@ -394,7 +404,11 @@ impl<'p> Analysis<'p> {
             Func::Min => "min",
             _ => "max",
         };
-        (!known && !literal).then_some(Why::Empty { call: span, func: name })
+        (!known && !literal).then_some(Why::Empty {
+            call: span,
+            list: list.span,
+            func: name,
+        })
     }
 
     /// Whether the items of a list may themselves be missing.
@@ -424,7 +438,10 @@ impl<'p> Analysis<'p> {
         if facts.len() > MEMO_FACTS {
             facts.clear();
         }
-        let memo = (slot, facts.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>());
+        let memo = (
+            slot,
+            facts.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
+        );
         if let Some(m) = self.lets.get(&memo) {
             return m.clone();
         }
@@ -457,17 +474,16 @@ impl<'p> Analysis<'p> {
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
         let present = |e: &CExpr| Key::of(e).map(Fact::Present);
         match (&c.kind, truth) {
-            (CExprKind::Is(x, IsTest::NotMissing), true) | (CExprKind::Is(x, IsTest::Missing), false) => {
-                present(x).into_iter().collect()
-            }
-            (CExprKind::Is(x, IsTest::Missing), true) | (CExprKind::Is(x, IsTest::NotMissing), false) => {
+            (CExprKind::Is(x, IsTest::NotMissing), true)
+            | (CExprKind::Is(x, IsTest::Missing), false) => present(x).into_iter().collect(),
+            (CExprKind::Is(x, IsTest::Missing), true)
+            | (CExprKind::Is(x, IsTest::NotMissing), false) => {
                 Key::of(x).map(Fact::Absent).into_iter().collect()
             }
-            (CExprKind::Is(x, IsTest::NotEmpty), true) | (CExprKind::Is(x, IsTest::Empty), false) => {
-                Key::of(x)
-                    .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
-                    .unwrap_or_default()
-            }
+            (CExprKind::Is(x, IsTest::NotEmpty), true)
+            | (CExprKind::Is(x, IsTest::Empty), false) => Key::of(x)
+                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
+                .unwrap_or_default(),
             (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves(a, !truth),
             (CExprKind::Binary(BinaryOp::And, a, b), true)
             | (CExprKind::Binary(BinaryOp::Or, a, b), false) => {
@@ -575,7 +591,13 @@ impl<'p> Analysis<'p> {
     /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
     /// prove given the facts now in force.
     fn recontext(&mut self) {
-        let earlier: Vec<&'p CExpr> = self.earlier.iter().rev().take(CONTEXT_RULES).copied().collect();
+        let earlier: Vec<&'p CExpr> = self
+            .earlier
+            .iter()
+            .rev()
+            .take(CONTEXT_RULES)
+            .copied()
+            .collect();
         for prior in earlier {
             let facts = self.false_given(prior);
             self.facts.add(facts);
@@ -603,7 +625,9 @@ impl<'p> Analysis<'p> {
             CExprKind::Is(x, IsTest::Missing) => {
                 Key::of(x).is_some_and(|k| self.facts.holds(&Fact::Absent(k)))
             }
-            CExprKind::Is(x, IsTest::NotMissing) => Key::of(x).is_some_and(|k| self.facts.present(&k)),
+            CExprKind::Is(x, IsTest::NotMissing) => {
+                Key::of(x).is_some_and(|k| self.facts.present(&k))
+            }
             CExprKind::Binary(BinaryOp::And, a, b) => self.implied(a) && self.implied(b),
             _ => false,
         }
@@ -740,13 +764,14 @@ impl Checker<'_> {
                 .to_string()
         };
         let used = text(u.span);
-        let (cause, declared, default_of) = match &u.why {
+        let (cause, declared, default_of, list) = match &u.why {
             Why::Input(slot) => {
                 let i = &self.program.inputs[*slot];
                 (
                     format!("`{}` is an optional input without a default", i.name),
                     Some(i.span),
                     Some(i.name.clone()),
+                    None,
                 )
             }
             Why::Field { record, field } => {
@@ -755,15 +780,17 @@ impl Checker<'_> {
                     format!("the record field `{}` is optional", f.name),
                     Some(f.span),
                     None,
+                    None,
                 )
             }
-            Why::Empty { call, func } => (
+            Why::Empty { call, list, func } => (
                 format!(
                     "`{}` has no value when the list is empty (`{func}` of no items)",
                     text(*call)
                 ),
                 (call.start < u.span.start || call.end > u.span.end).then_some(*call),
                 None,
+                Some(text(*list)),
             ),
         };
         CheckError::MaybeMissing {
@@ -772,6 +799,7 @@ impl Checker<'_> {
             span: u.span,
             declared,
             default_of,
+            list,
         }
     }
 }

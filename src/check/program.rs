@@ -397,7 +397,11 @@ impl RequireSpec {
                 },
                 TextPart::Literal(t) => {
                     let last = i + 1 == self.reason.len();
-                    let at = if last { rest.rfind(t.as_str()) } else { rest.find(t.as_str()) };
+                    let at = if last {
+                        rest.rfind(t.as_str())
+                    } else {
+                        rest.find(t.as_str())
+                    };
                     match at {
                         Some(at) => rest = &rest[at + t.len()..],
                         None => return false,

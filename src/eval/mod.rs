@@ -159,7 +159,10 @@ fn unmet_within<'p>(
         {
             let because = actions::render_text(&mut env, &r.reason, r.span)
                 .map_err(|d| d.with_source(&program.source))?;
-            out.push(Unmet { require: r, because });
+            out.push(Unmet {
+                require: r,
+                because,
+            });
         }
     }
     Ok(out)

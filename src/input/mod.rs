@@ -221,8 +221,7 @@ fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
 }
 
 /// The `require`s a patient's values fail, in protocol order (or why they could not be judged).
-pub type Unmet<'p> =
-    dyn Fn(&[Value]) -> Result<Vec<(&'p RequireSpec, String)>, Diagnostic> + 'p;
+pub type Unmet<'p> = dyn Fn(&[Value]) -> Result<Vec<(&'p RequireSpec, String)>, Diagnostic> + 'p;
 
 /// The protocol's `require` conditions the data fails, each pointing at the values it read.
 fn requirements<'p>(
