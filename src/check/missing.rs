@@ -140,6 +140,9 @@ impl Facts {
             if let Some(f) = self.log.pop() {
                 if let Some(n) = self.count.get_mut(&f) {
                     *n -= 1;
+                    if *n == 0 {
+                        self.count.remove(&f);
+                    }
                 }
             }
         }
@@ -191,6 +194,10 @@ const MEMO_FACTS: usize = 64;
 /// in force (reading every one would be quadratic in a block of thousands of rules).
 const CONTEXT_RULES: usize = 32;
 
+/// The steps all readings of earlier rules may take in one protocol (a hostile protocol may
+/// have thousands of rules with large conditions).
+const CONTEXT_STEPS: u64 = 2_000_000;
+
 /// A value that may be missing, used where one is needed.
 struct Use {
     span: Span,
@@ -209,6 +216,9 @@ struct Analysis<'p> {
     /// The conditions of the earlier rules of the `decide first` block being read, each false
     /// where a later rule is tried.
     earlier: Vec<&'p CExpr>,
+    /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
+    /// analysis goes on without (it only knows less, so it refuses more, never less).
+    context_steps: u64,
 }
 
 impl<'p> Analysis<'p> {
@@ -221,6 +231,7 @@ impl<'p> Analysis<'p> {
             let_truth: HashMap::new(),
             found: Vec::new(),
             earlier: Vec::new(),
+            context_steps: CONTEXT_STEPS,
         }
     }
 
@@ -251,7 +262,6 @@ impl<'p> Analysis<'p> {
 
     /// Whether `e`'s value may be missing (`Some`, with why); reports (or, in a `let`,
     /// absorbs) every value inside it that is needed and may be missing.
-    // Long on purpose: one arm per expression kind, each as the evaluator reads it.
     fn walk(&mut self, e: &CExpr, mode: Mode) -> Maybe {
         if let Some(k) = Key::of(e) {
             if self.facts.present(&k) {
@@ -263,6 +273,9 @@ impl<'p> Analysis<'p> {
         self.walk_kind(e, mode)
     }
 
+    /// [`Analysis::walk`] by the kind of expression, each as the evaluator reads it
+    /// (`eval::expr`): which operands it needs, and whether its value may be missing.
+    // Long on purpose: one arm per expression kind.
     fn walk_kind(&mut self, e: &CExpr, mode: Mode) -> Maybe {
         match &e.kind {
             CExprKind::Const(_) => None,
@@ -434,7 +447,12 @@ impl<'p> Analysis<'p> {
     /// Whether a `let` may be missing under the facts in force (those that do not read a
     /// list item: a `let` is worked out outside any list walk).
     fn let_maybe(&mut self, slot: usize) -> Maybe {
-        let mut facts = self.facts.outside_items();
+        // Past a few facts, the `let` is worked out without them (cheaper to key, and safe).
+        let mut facts = if self.facts.count.len() > 4 * MEMO_FACTS {
+            Vec::new()
+        } else {
+            self.facts.outside_items()
+        };
         if facts.len() > MEMO_FACTS {
             facts.clear();
         }
@@ -472,6 +490,7 @@ impl<'p> Analysis<'p> {
     }
 
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
+        self.context_steps = self.context_steps.saturating_sub(1);
         let present = |e: &CExpr| Key::of(e).map(Fact::Present);
         match (&c.kind, truth) {
             (CExprKind::Is(x, IsTest::NotMissing), true)
@@ -591,6 +610,9 @@ impl<'p> Analysis<'p> {
     /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
     /// prove given the facts now in force.
     fn recontext(&mut self) {
+        if self.context_steps == 0 || self.earlier.is_empty() {
+            return;
+        }
         let earlier: Vec<&'p CExpr> = self
             .earlier
             .iter()
@@ -607,6 +629,7 @@ impl<'p> Analysis<'p> {
     /// What `c` being false proves, given the facts in force: `a and b` false with `a` known
     /// true proves what `b` false does.
     fn false_given(&mut self, c: &CExpr) -> Vec<Fact> {
+        self.context_steps = self.context_steps.saturating_sub(1);
         match &c.kind {
             CExprKind::Binary(BinaryOp::And, a, b) if self.implied(a) => self.false_given(b),
             CExprKind::Binary(BinaryOp::And, a, b) if self.implied(b) => self.false_given(a),
