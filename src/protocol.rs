@@ -244,3 +244,6 @@ impl Protocol {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod missing_tests;
