@@ -116,6 +116,12 @@ const GUARDED: &[(&str, &str, &str, &str)] = &[
         "decide first { a: when dose is not missing => give twice\n      otherwise => give 1 mg }",
     ),
     (
+        "a let that is there had what it needs",
+        "let twice = dose * 2",
+        "",
+        "decide first { a: when twice is not missing => give dose\n      otherwise => give 1 mg }",
+    ),
+    (
         "let guarded itself",
         "let twice = dose * 2",
         "",

@@ -216,6 +216,8 @@ struct Analysis<'p> {
     /// The conditions of the earlier rules of the `decide first` block being read, each false
     /// where a later rule is tried.
     earlier: Vec<&'p CExpr>,
+    /// [`Analysis::strict`] of each `let` worked out so far.
+    strict_lets: HashMap<usize, Vec<Key>>,
     /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
     /// analysis goes on without (it only knows less, so it refuses more, never less).
     context_steps: u64,
@@ -232,6 +234,7 @@ impl<'p> Analysis<'p> {
             found: Vec::new(),
             earlier: Vec::new(),
             context_steps: CONTEXT_STEPS,
+            strict_lets: HashMap::new(),
         }
     }
 
@@ -481,20 +484,87 @@ impl<'p> Analysis<'p> {
     /// What `c` proves when it is true. A condition that was worked out at all had every value
     /// it needed: a comparison proves its operands present either way.
     fn when_true(&mut self, c: &CExpr) -> Vec<Fact> {
-        self.proves(c, true)
+        let facts = self.proves(c, true);
+        self.expand(facts)
     }
 
     /// What `c` proves when it is false.
     fn when_false(&mut self, c: &CExpr) -> Vec<Fact> {
-        self.proves(c, false)
+        let facts = self.proves(c, false);
+        self.expand(facts)
+    }
+
+    /// `facts` with what they imply: a `let` that is there had every value its definition
+    /// needs (`daily_total` there means `dose` is).
+    fn expand(&mut self, facts: Vec<Fact>) -> Vec<Fact> {
+        let mut out = Vec::with_capacity(facts.len());
+        for f in facts.into_iter().flat_map(with_bases) {
+            if let Fact::Present(Key::Let(slot)) = &f {
+                out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+            }
+            out.push(f);
+        }
+        out
+    }
+
+    /// The values `e` cannot do without: when one of them is missing, `e` is missing or stops
+    /// the run. A value that `e` was worked out from without error therefore had them all.
+    fn strict(&mut self, e: &CExpr) -> Vec<Key> {
+        let mut out: Vec<Key> = Key::of(e).into_iter().collect();
+        match &e.kind {
+            CExprKind::Let(slot) => out.extend(self.let_strict(*slot)),
+            CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
+                out.extend(self.strict(base))
+            }
+            // The right side of `and`/`or` may not be worked out; `==` reads a missing value.
+            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => out.extend(self.strict(a)),
+            CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..) => {}
+            CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
+                out.extend(self.strict(a));
+                out.extend(self.strict(b));
+            }
+            CExprKind::If(c, a, b) => {
+                out.extend(self.strict(c));
+                let (a, b) = (self.strict(a), self.strict(b));
+                out.extend(a.into_iter().filter(|k| b.contains(k)));
+            }
+            CExprKind::Call(func, args) => match func {
+                Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
+                    out.extend(self.strict(&args[0]))
+                }
+                Func::Count | Func::Any | Func::All | Func::Filter => {
+                    out.extend(args.first().map(|a| self.strict(a)).unwrap_or_default())
+                }
+                _ => {
+                    for a in args {
+                        out.extend(self.strict(a));
+                    }
+                }
+            },
+            _ => {}
+        }
+        out
+    }
+
+    /// [`Analysis::strict`] of a `let`'s definition, worked out once.
+    fn let_strict(&mut self, slot: usize) -> Vec<Key> {
+        if let Some(keys) = self.strict_lets.get(&slot) {
+            return keys.clone();
+        }
+        let program = self.program;
+        let keys = match program.lets.get(slot) {
+            Some(l) => self.strict(&l.expr),
+            None => Vec::new(),
+        };
+        self.strict_lets.insert(slot, keys.clone());
+        keys
     }
 
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
         self.context_steps = self.context_steps.saturating_sub(1);
-        let present = |e: &CExpr| Key::of(e).map(Fact::Present);
         match (&c.kind, truth) {
             (CExprKind::Is(x, IsTest::NotMissing), true)
-            | (CExprKind::Is(x, IsTest::Missing), false) => present(x).into_iter().collect(),
+            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts(x),
             (CExprKind::Is(x, IsTest::Missing), true)
             | (CExprKind::Is(x, IsTest::NotMissing), false) => {
                 Key::of(x).map(Fact::Absent).into_iter().collect()
@@ -519,17 +589,27 @@ impl<'p> Analysis<'p> {
             // `a == b` is false, and `a != b` true, when either is missing.
             (CExprKind::Binary(BinaryOp::Eq, a, b), true)
             | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
-                present(a).into_iter().chain(present(b)).collect()
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out
             }
             (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
             (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
-            (CExprKind::Binary(_, a, b), _) => present(a).into_iter().chain(present(b)).collect(),
+            (CExprKind::Binary(_, a, b), _) => {
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out
+            }
             (CExprKind::Call(Func::Any, args), true) => Key::of(&args[0])
                 .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
                 .unwrap_or_default(),
             (CExprKind::Let(slot), _) => self.let_proves(*slot, truth),
             _ => Vec::new(),
         }
+    }
+
+    fn strict_facts(&mut self, e: &CExpr) -> Vec<Fact> {
+        self.strict(e).into_iter().map(Fact::Present).collect()
     }
 
     /// What a true/false `let` proves: what its definition proves (it is worked out from the

@@ -81,5 +81,8 @@ fn no_checked_protocol_stops_for_a_missing_value() {
             }
         }
     }
-    assert!(checked >= 20 && runs >= 200, "{checked} protocols, {runs} runs");
+    assert!(
+        checked >= 20 && runs >= 200,
+        "{checked} protocols, {runs} runs"
+    );
 }
