@@ -190,6 +190,12 @@ fn reasons_of_limits_and_requirements_show_values() {
         protocol.program().requires[0].because,
         "{dose} is below 2 mg, {policy}"
     );
+    // Coverage tells which requirement refused a case by its reason, whatever the values.
+    let r = &protocol.program().requires[0];
+    assert!(r.reason_fits("1 mg is below 2 mg, {policy}"));
+    assert!(r.reason_fits("missing is below 2 mg, {policy}"));
+    assert!(!r.reason_fits("1 mg is below 3 mg, {policy}"));
+    assert!(!r.reason_fits("1 mg is below 2 mg, {policy} and more"));
 
     // A hard daily limit: the gate's reason names the dose and the limit, then the `because`.
     let text = with(
