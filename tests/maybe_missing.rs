@@ -398,3 +398,42 @@ fn a_let_from_a_missing_value_is_missing_not_an_error() {
     assert_eq!(d.status, posology::Status::Wait);
     assert_eq!(d.reasons[0].text, "no dose: missing");
 }
+
+#[test]
+fn a_limit_bound_that_needs_a_missing_value_holds_back_if_hard_and_is_silent_if_soft() {
+    let run = |limit: &str, json: &str| {
+        let text = protocol("", limit, "decide first { a: always => give 2 mg }");
+        let protocol = Protocol::load("demo.dose", &text).expect("accepted");
+        let patient = protocol
+            .read_patient("p.json", json, Format::Json, &[])
+            .expect("valid");
+        protocol
+            .evaluate(&patient, Options::default())
+            .expect("a decision")
+    };
+    // A hard bound the patient's data cannot give: every dose of its kind is held back.
+    let hard = "limit dose <= dose hard";
+    assert_eq!(run(hard, "{}").status, posology::Status::Refused);
+    assert_eq!(
+        run(hard, r#"{"dose": "5 mg"}"#).status,
+        posology::Status::Give
+    );
+    assert_eq!(
+        run(hard, r#"{"dose": "1 mg"}"#).status,
+        posology::Status::Refused
+    );
+    // A soft one warns only when it can be worked out.
+    let soft = r#"limit dose <= dose soft because "above the current dose {dose}""#;
+    let quiet = run(soft, "{}");
+    assert_eq!(quiet.status, posology::Status::Give);
+    assert!(quiet.messages.is_empty(), "{:?}", quiet.messages);
+    let warned = run(soft, r#"{"dose": "1 mg"}"#);
+    assert_eq!(warned.status, posology::Status::Give);
+    assert!(
+        warned.messages[0]
+            .text
+            .ends_with(": above the current dose 1 mg"),
+        "{:?}",
+        warned.messages
+    );
+}
