@@ -152,6 +152,12 @@ const GUARDED: &[(&str, &str, &str, &str)] = &[
         "decide first { a: when tests is not empty and last(tests).dose > 5 mg => give last(tests).dose\n      otherwise => give 1 mg }",
     ),
     (
+        "a count above zero",
+        "",
+        "",
+        "decide first { a: when count(tests) > 0 and last(tests).dose > 5 mg => give last(tests).dose\n      b: when 0 < count(tests, dose > 1 mg) => give first(tests).dose\n      otherwise => give 1 mg }",
+    ),
+    (
         "an optional field guarded",
         "",
         "",

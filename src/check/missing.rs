@@ -595,6 +595,13 @@ impl<'p> Analysis<'p> {
             }
             (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
             (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
+            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
+                let list = counts_some(*op, a, b).and_then(Key::of);
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out.extend(list.map(Fact::NonEmpty));
+                out
+            }
             (CExprKind::Binary(_, a, b), _) => {
                 let mut out = self.strict_facts(a);
                 out.extend(self.strict_facts(b));
@@ -814,6 +821,41 @@ impl<'p> Analysis<'p> {
 }
 
 /// The expression of a frequency, if any.
+/// The list of `count(xs, …) > 0` (also `>= 1`, `!= 0`, and written the other way round): the
+/// list that a true comparison proves has an item.
+fn counts_some<'e>(op: BinaryOp, a: &'e CExpr, b: &'e CExpr) -> Option<&'e CExpr> {
+    let number = |e: &CExpr| match &e.kind {
+        CExprKind::Const(crate::value::Value::Num(q)) => Some(q.clone()),
+        _ => None,
+    };
+    let list = |e: &'e CExpr| match &e.kind {
+        CExprKind::Call(Func::Count, args) => args.first(),
+        _ => None,
+    };
+    // `0 < count(xs)` reads as `count(xs) > 0`.
+    let (count, n, op) = match (list(a), list(b)) {
+        (Some(xs), None) => (xs, number(b)?, op),
+        (None, Some(xs)) => (
+            xs,
+            number(a)?,
+            match op {
+                BinaryOp::Lt => BinaryOp::Gt,
+                BinaryOp::Le => BinaryOp::Ge,
+                BinaryOp::Ne => BinaryOp::Ne,
+                _ => return None,
+            },
+        ),
+        _ => return None,
+    };
+    let one = crate::units::Quantity::number(1.into());
+    let some = match op {
+        BinaryOp::Gt | BinaryOp::Ne => n.is_zero(),
+        BinaryOp::Ge => n.compare(&one).is_ok_and(|o| o.is_eq()),
+        _ => false,
+    };
+    some.then_some(count)
+}
+
 fn frequency_expr(f: &Option<FrequencySpec>) -> Option<&CExpr> {
     match f {
         Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => Some(e),
