@@ -352,6 +352,9 @@ fn an_optional_input_is_labelled_where_it_is_declared() {
     let declared = d.labels[1].span;
     assert_eq!(&text[declared.start..declared.end], "dose");
     assert!(text[..declared.start].ends_with("inputs {\n    "));
+    let defined = d.labels[2].span;
+    assert!(text[defined.start..defined.end].starts_with("let twice = dose * 2"));
+    assert_eq!(d.labels[2].text, "`twice` is worked out from it here");
     assert!(d
         .message
         .contains("`dose` is an optional input without a default"));

@@ -104,6 +104,8 @@ pub enum CheckError {
         default_of: Option<String>,
         /// The list that may be empty, as written, for `first`/`last`/`min`/`max`.
         list: Option<String>,
+        /// The `let` used and where it is defined, when the use is one.
+        via: Option<(String, Span)>,
     },
     /// A name declared twice.
     Duplicate {
@@ -1062,10 +1064,18 @@ impl CheckError {
                 (*again, "declared again here".to_string()),
                 (*first, "first declared here".to_string()),
             ],
-            E::MaybeMissing { span, declared, .. } => {
+            E::MaybeMissing {
+                span,
+                declared,
+                via,
+                ..
+            } => {
                 let mut out = vec![(*span, "needed here, may be missing".to_string())];
                 if let Some(d) = declared {
                     out.push((*d, "may be missing: declared here".to_string()));
+                }
+                if let Some((name, at)) = via {
+                    out.push((*at, format!("`{name}` is worked out from it here")));
                 }
                 out
             }

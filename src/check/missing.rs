@@ -202,6 +202,8 @@ const CONTEXT_STEPS: u64 = 2_000_000;
 struct Use {
     span: Span,
     why: Why,
+    /// The `let` used, when the use is one (its definition is labelled too).
+    via: Option<usize>,
 }
 
 /// The analysis of one program.
@@ -243,7 +245,15 @@ impl<'p> Analysis<'p> {
         let m = self.walk(e, mode);
         match (m, mode) {
             (Some(why), Mode::Report) => {
-                self.found.push(Use { span: e.span, why });
+                let via = match e.kind {
+                    CExprKind::Let(slot) => Some(slot),
+                    _ => None,
+                };
+                self.found.push(Use {
+                    span: e.span,
+                    why,
+                    via,
+                });
                 None
             }
             (m, _) => m,
@@ -945,6 +955,10 @@ impl Checker<'_> {
             declared,
             default_of,
             list,
+            via: u
+                .via
+                .and_then(|slot| self.program.lets.get(slot))
+                .map(|l| (l.name.clone(), l.span)),
         }
     }
 }
