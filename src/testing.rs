@@ -81,7 +81,7 @@ fn run_example(protocol: &Protocol, spec: &ExampleSpec) -> ExampleResult {
         fired: Vec::new(),
     };
     let rejected: Vec<String> = match eval::unmet_requirements(program, &example.given) {
-        Ok(unmet) => unmet.iter().map(|u| u.require.because.clone()).collect(),
+        Ok(unmet) => unmet.iter().map(|u| u.because.clone()).collect(),
         Err(d) => {
             result.error = Some(d);
             return result;
@@ -630,7 +630,7 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
                 if let Some(r) = program.requires.iter().find(|r| {
                     d.message
                         .strip_prefix("the patient's data is refused: ")
-                        .is_some_and(|because| because == r.because)
+                        .is_some_and(|because| r.reason_fits(because))
                 }) {
                     result.fired.push(r.id.clone());
                 }

@@ -92,6 +92,10 @@ impl Checker<'_> {
             return None;
         }
         let when = limit.when.as_ref().map(|w| self.condition(w));
+        let (because, reason) = match limit.because.as_ref().map(|t| self.reason_text(t)) {
+            Some((written, parts)) => (Some(written), parts),
+            None => (None, Vec::new()),
+        };
         Some(LimitSpec {
             id: format!(
                 "{} {} {}",
@@ -104,10 +108,8 @@ impl Checker<'_> {
             value,
             hard: limit.hard,
             when,
-            because: limit
-                .because
-                .as_ref()
-                .map(|t| self.plain_text(t, "a limit")),
+            because,
+            reason,
             source: limit.source.as_ref().map(|t| t.value.clone()),
             span: limit.span,
         })
@@ -441,24 +443,24 @@ impl Checker<'_> {
         }
     }
 
-    /// A reason shown as written (a limit's or a requirement's `because`): `{{` and `}}` are
-    /// braces, and a `{value}` is refused, since these reasons are not filled in yet.
-    fn plain_text(&mut self, text: &ast::Text, owner: &'static str) -> String {
-        let mut out = String::new();
-        for part in self.message_text(text) {
+    /// A limit's or a requirement's `because`: the text as written (a `{value}` written out in
+    /// braces, for places that show the protocol itself) and its parts, whose values are filled
+    /// in when the reason is given, as a message's are. The values are read where the limit or
+    /// requirement is written: inputs and top-level `let`s.
+    fn reason_text(&mut self, text: &ast::Text) -> (String, Vec<TextPart>) {
+        let parts = self.message_text(text);
+        let mut written = String::new();
+        for part in &parts {
             match part {
-                TextPart::Literal(t) => out.push_str(&t),
+                TextPart::Literal(t) => written.push_str(t),
                 TextPart::Value(e) => {
-                    let at = Span::new(e.span.start.saturating_sub(1), e.span.end + 1);
-                    self.placeholder_error(
-                        PlaceholderProblem::NotFilledHere(owner),
-                        at.start,
-                        at.len(),
-                    );
+                    written.push('{');
+                    written.push_str(&source_text(self, e.span));
+                    written.push('}');
                 }
             }
         }
-        out
+        (written, parts)
     }
 
     fn placeholder_error(&mut self, problem: PlaceholderProblem, at: usize, len: usize) {
@@ -475,11 +477,12 @@ impl Checker<'_> {
             if condition.ty == Type::Error {
                 continue;
             }
-            let because = self.plain_text(&r.because, "a requirement");
+            let (because, reason) = self.reason_text(&r.because);
             self.program.requires.push(RequireSpec {
                 id: format!("require {}", i + 1),
                 condition,
                 because,
+                reason,
                 source: r.source.as_ref().map(|t| t.value.clone()),
                 reads,
                 span: r.span,

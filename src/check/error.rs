@@ -37,8 +37,6 @@ pub enum PlaceholderProblem {
     Empty,
     /// Braces around text that is not an expression; the reader's complaint.
     NotAValue(String),
-    /// A value in the reason of a limit or a requirement (named), which is shown as written.
-    NotFilledHere(&'static str),
 }
 
 impl PlaceholderProblem {
@@ -52,9 +50,6 @@ impl PlaceholderProblem {
                 let why = why.replace("the end of the file", "the closing `}`");
                 format!("the braces in a message must hold a value to show: {why}")
             }
-            Self::NotFilledHere(owner) => {
-                format!("the reason given by {owner} is shown as written: it cannot show a value")
-            }
         }
     }
 
@@ -64,7 +59,6 @@ impl PlaceholderProblem {
             Self::StrayClose => "no `{` before it",
             Self::Empty => "empty",
             Self::NotAValue(_) => "not a value",
-            Self::NotFilledHere(_) => "a value",
         }
     }
 
@@ -74,11 +68,6 @@ impl PlaceholderProblem {
                 "close it after the value, e.g. `{daily_dose}`; write `{{` for a brace as text"
             }
             Self::StrayClose => "write `}}` for a brace as text",
-            Self::NotFilledHere(_) => {
-                "write the reason without the value (a rule's `warn`, `note`, `hold`, `stop` or \
-                 `refuse`, or a proposal's `because`, can show it); write `{{` and `}}` for braces \
-                 as text"
-            }
             Self::Empty | Self::NotAValue(_) => {
                 "write a name or an expression inside the braces, e.g. `{daily_dose}` or \
                  `{dose * 2}`; write `{{` and `}}` for braces as text"
@@ -101,6 +90,24 @@ pub enum CheckError {
         example: &'static str,
         /// The protocol's name.
         span: Span,
+    },
+    /// A value that may be missing, used unguarded where one is needed.
+    MaybeMissing {
+        /// The use, as written.
+        used: String,
+        /// Why it may be missing.
+        cause: String,
+        /// The use.
+        span: Span,
+        /// Where it goes missing: the optional input's (or field's) declaration, or the
+        /// `first`/`last` call inside a `let`.
+        declared: Option<Span>,
+        /// The optional input, when a `default` would do.
+        default_of: Option<String>,
+        /// The list that may be empty, as written, for `first`/`last`/`min`/`max`.
+        list: Option<String>,
+        /// The `let` used and where it is defined, when the use is one.
+        via: Option<(String, Span)>,
     },
     /// A name declared twice.
     Duplicate {
@@ -798,6 +805,7 @@ impl CheckError {
             E::Table(p) => p.code(),
             E::HeaderMissing { .. } => Code::HeaderMissing,
             E::Duplicate { .. } => Code::NameDuplicate,
+            E::MaybeMissing { .. } => Code::CheckMaybeMissing,
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
@@ -903,6 +911,9 @@ impl CheckError {
             E::Table(p) => p.message(),
             E::HeaderMissing { key, .. } => format!("the protocol has no `{key}` line"),
             E::Duplicate { what, name, .. } => format!("the {what} `{name}` is declared twice"),
+            E::MaybeMissing { used, cause, .. } => {
+                format!("`{used}` may be missing here, and a value is needed: {cause}")
+            }
             E::OptionalAndDefault { name, .. } => {
                 format!("`{name}` is both optional and has a default")
             }
@@ -1124,6 +1135,21 @@ impl CheckError {
                 (*again, "declared again here".to_string()),
                 (*first, "first declared here".to_string()),
             ],
+            E::MaybeMissing {
+                span,
+                declared,
+                via,
+                ..
+            } => {
+                let mut out = vec![(*span, "needed here, may be missing".to_string())];
+                if let Some(d) = declared {
+                    out.push((*d, "may be missing: declared here".to_string()));
+                }
+                if let Some((name, at)) = via {
+                    out.push((*at, format!("`{name}` is worked out from it here")));
+                }
+                out
+            }
             E::OptionalAndDefault {
                 optional, default, ..
             } => vec![
@@ -1289,6 +1315,29 @@ impl CheckError {
             ),
             E::Duplicate { what, .. } => {
                 format!("rename one of them, or remove the second {what}")
+            }
+            E::MaybeMissing {
+                used,
+                default_of,
+                list,
+                ..
+            } => {
+                let guard = if used.contains(char::is_whitespace) {
+                    format!("({used})")
+                } else {
+                    used.clone()
+                };
+                let mut help = format!(
+                    "guard the use: `when {guard} is not missing and …`, `if {guard} is missing \
+                     then … else …`, or an earlier rule `when {guard} is missing => hold \"…\"`"
+                );
+                if let Some(name) = default_of {
+                    help.push_str(&format!(", or give `{name}` a `default`"));
+                }
+                if let Some(list) = list {
+                    help.push_str(&format!(", or `when {list} is not empty and …`"));
+                }
+                help
             }
             E::OptionalAndDefault { .. } => {
                 "keep one: a default means the value is never missing".to_string()

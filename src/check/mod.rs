@@ -10,6 +10,7 @@ mod error;
 mod examples;
 mod expr;
 mod functions;
+mod missing;
 mod pick;
 mod program;
 mod scope;
@@ -204,6 +205,7 @@ impl<'a> Checker<'a> {
         self.check_limits_hold_doses();
         self.check_constant_doses();
         self.check_examples();
+        self.check_maybe_missing();
     }
 
     /// Records a diagnostic; past [`MAX_DIAGNOSTICS`] it is only counted.

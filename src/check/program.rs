@@ -426,14 +426,48 @@ pub struct RequireSpec {
     pub id: String,
     /// The condition.
     pub condition: CExpr,
-    /// Why, shown when the data does not meet it.
+    /// Why, shown when the data does not meet it: as written (a `{value}` in braces).
     pub because: String,
+    /// The same, in parts, with the `{value}`s to fill in when it is shown.
+    pub reason: Vec<TextPart>,
     /// The label section.
     pub source: Option<String>,
     /// The inputs the condition reads (their places in the patient file are labelled).
     pub reads: Vec<(String, Reference)>,
     /// Where it is written.
     pub span: Span,
+}
+
+impl RequireSpec {
+    /// True when `text` can be this requirement's reason with its values filled in: its
+    /// written pieces, in order, with anything in place of each value.
+    pub fn reason_fits(&self, text: &str) -> bool {
+        let mut rest = text;
+        let mut anchored = true;
+        for (i, part) in self.reason.iter().enumerate() {
+            match part {
+                TextPart::Literal(t) if anchored => match rest.strip_prefix(t.as_str()) {
+                    Some(r) => rest = r,
+                    None => return false,
+                },
+                TextPart::Literal(t) => {
+                    let last = i + 1 == self.reason.len();
+                    let at = if last {
+                        rest.rfind(t.as_str())
+                    } else {
+                        rest.find(t.as_str())
+                    };
+                    match at {
+                        Some(at) => rest = &rest[at + t.len()..],
+                        None => return false,
+                    }
+                    anchored = true;
+                }
+                TextPart::Value(_) => anchored = false,
+            }
+        }
+        !anchored || rest.is_empty()
+    }
 }
 
 /// A checked action with its place.
@@ -559,8 +593,11 @@ pub struct LimitSpec {
     pub hard: bool,
     /// Only when this holds.
     pub when: Option<CExpr>,
-    /// Why.
+    /// Why: as written (a `{value}` in braces).
     pub because: Option<String>,
+    /// The same, in parts, with the `{value}`s to fill in when a dose breaks the limit (empty
+    /// without a `because`).
+    pub reason: Vec<TextPart>,
     /// Label section.
     pub source: Option<String>,
     /// Where it is written.

@@ -301,17 +301,24 @@ impl Checker<'_> {
             rows.push(self.table_row(&place, i, row, &mut column_types));
         }
         self.table_columns(t);
+        // A column may be missing (for the missing-value analysis) only where a row leaves
+        // its cell blank.
+        let blank = |column: usize| {
+            rows.iter()
+                .any(|r: &TableRowSpec| matches!(r.cells.get(column), Some(None)))
+        };
         let fields = t
             .columns
             .iter()
             .zip(&column_types)
-            .map(|(c, ty)| InputSpec {
+            .enumerate()
+            .map(|(i, (c, ty))| InputSpec {
                 name: c.name.clone(),
                 span: c.span,
                 ty: ty.as_ref().map_or(Type::Error, |(t, _)| t.clone()),
                 unit: None,
                 whole: false,
-                optional: true,
+                optional: blank(i),
                 default: None,
                 range: None,
                 conversions: Vec::new(),

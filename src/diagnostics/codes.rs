@@ -44,6 +44,8 @@ macro_rules! codes {
 }
 
 codes! {
+    CheckMaybeMissing = "posology::check::maybe_missing",
+        "A value that may be missing is used where a value is needed (in arithmetic, a comparison, a condition, a dose, a frequency) with no guard, so a patient without it would stop the run (`posology::eval::missing`). A value may be missing when it is an optional input without a `default`, a record field declared optional, `first`, `last`, `min` or `max` of a list that may be empty, or a `let` worked out from one of these (a `let` is never the error itself: its unguarded use is). Guard the use: `when dose is not missing and dose > 5 mg`, `dose is missing or dose < 5 mg`, `if dose is missing then … else …`, an earlier rule of a `decide first` block `when dose is missing => hold \"…\"`, a rule's `when dose is not missing`, a top-level `require dose is not missing because \"…\"`, `when doses is not empty and …` for a list; or give the input a `default`. Messages and `show` may show a missing value (it reads `missing`), and limits are decided fail closed, so neither needs a guard.";
     CheckTooManyProblems = "posology::check::too_many_problems",
         "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
     CliUnknownCode = "posology::cli::unknown_code",
@@ -201,7 +203,7 @@ codes! {
     LimitUnknownTarget = "posology::limit::unknown_target",
         "A limit names something the protocol does not have. Limit a dose or a name the protocol declares; the help suggests the closest one.";
     MessagePlaceholder = "posology::message::placeholder",
-        "A message (`warn`, `note`, `hold`, `stop`, `refuse`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
+        "A message (`warn`, `note`, `hold`, `stop`, `refuse`, a proposal's, a limit's or a requirement's `because`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
     NameAmbiguous = "posology::name::ambiguous",
         "A bare choice name belongs to more than one input, so Posology cannot tell which is meant. Compare the input explicitly, e.g. `route == intrathecal`.";
     NameCycle = "posology::name::cycle",

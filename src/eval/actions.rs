@@ -203,7 +203,12 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Show(values) => {
                     for (name, e) in values {
-                        let v = env.eval(e)?;
+                        // As in a message, a value worked out from one the patient lacks is
+                        // shown as missing.
+                        let v = match env.eval(e) {
+                            Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
+                            other => other?,
+                        };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
                         self.shown_last

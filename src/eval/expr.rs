@@ -147,7 +147,13 @@ impl<'p> Env<'p> {
         let result = self.eval(&program.lets[slot].expr);
         self.items = saved;
         self.walks = saved_walks;
-        let v = result?;
+        // A `let` worked out from a value the patient lacks is itself missing (as `check`
+        // assumes, see `check::missing`): its use where a value is needed is then the error,
+        // and `x is missing`, `==` and messages read it as missing.
+        let v = match result {
+            Err(d) if d.code == crate::diagnostics::Code::EvalMissing.as_str() => Value::Missing,
+            other => other?,
+        };
         self.lets[slot] = Some(v.clone());
         Ok(v)
     }

@@ -162,6 +162,8 @@ struct Bound<'p> {
     limit: &'p LimitSpec,
     dim: Option<Dim>,
     value: Option<Quantity>,
+    /// The limit's reason, its values filled in for this patient.
+    because: Option<String>,
 }
 
 /// The hard limits that apply, each with its bound. A limit that reads the input choosing the
@@ -187,7 +189,15 @@ fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'
                 .ty
                 .dim()
                 .or_else(|| value.as_ref().map(|v| v.dim()));
-            out.push(Bound { limit, dim, value });
+            // A reason that cannot be written out (the budget ran out) is shown as written.
+            let because = super::limits::reason(&mut variant, limit)
+                .unwrap_or_else(|_| limit.because.clone());
+            out.push(Bound {
+                limit,
+                dim,
+                value,
+                because,
+            });
         }
     }
     out
@@ -618,7 +628,7 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
             continue;
         };
         if !satisfies(value, b.limit.op, bound) {
-            breaches.push(limit_breach(b.limit, explain(e, value, b.limit, bound)));
+            breaches.push(limit_breach(b.limit, explain(e, value, b, bound)));
         }
     }
     held
@@ -644,7 +654,8 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
     })
 }
 
-fn explain(e: &Exposure, value: &Quantity, limit: &LimitSpec, bound: &Quantity) -> String {
+fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> String {
+    let limit = b.limit;
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -664,7 +675,7 @@ fn explain(e: &Exposure, value: &Quantity, limit: &LimitSpec, bound: &Quantity) 
                 .unwrap_or_else(|_| value.clone())
         ),
     };
-    if let Some(because) = &limit.because {
+    if let Some(because) = &b.because {
         text.push_str(": ");
         text.push_str(because);
     }
@@ -864,6 +875,7 @@ mod tests {
                 limit,
                 dim: Some(q("1 mg").dim()),
                 value: Some(q(bound)),
+                because: None,
             };
             let budget = Budget::new(1_000);
             let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);

@@ -132,6 +132,8 @@ pub(crate) enum Requirements {
 pub struct Unmet<'p> {
     /// The requirement.
     pub require: &'p RequireSpec,
+    /// Its reason, with its `{value}`s filled in for this patient.
+    pub because: String,
 }
 
 /// The requirements the patient's data does not meet, in protocol order.
@@ -155,7 +157,12 @@ fn unmet_within<'p>(
             .truth(&r.condition)
             .map_err(|d| d.with_source(&program.source))?
         {
-            out.push(Unmet { require: r });
+            let because = actions::render_text(&mut env, &r.reason, r.span)
+                .map_err(|d| d.with_source(&program.source))?;
+            out.push(Unmet {
+                require: r,
+                because,
+            });
         }
     }
     Ok(out)
@@ -198,7 +205,7 @@ fn evaluate_within(
         if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
             let r = unmet.require;
             return Err(EvalError::Rejected {
-                because: r.because.clone(),
+                because: unmet.because.clone(),
                 span: r.condition.span,
             }
             .to_diagnostic()

@@ -302,7 +302,7 @@ mod tests {
             "protocol t {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    x: mg optional\n    \
              i: number optional\n    crcl: mL/min optional\n    strengths: list of mg optional\n  }}\n  \
              limit dose <= 1000000 mg hard\n{lets}\n  let v = {value}\n  decide first {{\n    \
-             otherwise => give v\n  }}\n}}\n"
+             absent: when v is missing => hold \"no value\"\n    otherwise => give v\n  }}\n}}\n"
         )
     }
 
@@ -458,8 +458,8 @@ mod tests {
             given("", "strengths[1]", r#"{"strengths": []}"#),
             "posology::eval::index"
         );
-        // No index: the value is missing, named as such.
-        assert_eq!(given(lets, "s[i]", "{}"), "posology::eval::missing");
+        // No index: the value is missing, and held (`check` makes the protocol test for it).
+        assert_eq!(given(lets, "s[i]", "{}"), "no dose: Wait");
     }
 
     const PRINTED: &str = "  table renal by crcl {\n    columns per_day, col_3, blank\n    \
@@ -530,10 +530,11 @@ mod tests {
             ),
             "1 mg"
         );
-        // A `give` of a missing value gives nothing: here no rule is left to decide.
+        // A blank cell is a missing value: `check` makes the protocol test for it (here the
+        // rule `absent` holds the dose).
         assert_eq!(
             given(PRINTED, "renal.blank", r#"{"crcl": "60 mL/min"}"#),
-            "posology::eval::no_decision"
+            "no dose: Wait"
         );
         assert_eq!(
             given(PRINTED, "renal.col_3 + 1 mg", r#"{"crcl": "60 mL/min"}"#),
@@ -541,12 +542,12 @@ mod tests {
         );
         assert_eq!(
             given(PRINTED, "renal.blank + 1 mg", r#"{"crcl": "60 mL/min"}"#),
-            "posology::eval::no_decision"
+            "no dose: Wait"
         );
-        // Without the key no row is read: the key is named as missing.
+        // Without the key no row is read: the value is missing, and held.
         assert_eq!(
             given(PRINTED, "renal.col_3 + 1 mg", "{}"),
-            "posology::eval::missing"
+            "no dose: Wait"
         );
     }
 
