@@ -3,7 +3,7 @@
 use super::{
     ActionAt, ActionSpec, CExpr, CheckError, Checker, DecideSpec, FrequencySpec, GiveSpec, Level,
     LimitSpec, LimitTarget, PlaceholderProblem, ProposalRuleSpec, ProposalSpec, RequireSpec,
-    RuleSpec, ScheduleSpec, TextPart, Type,
+    RuleSpec, ScheduleSpec, SteppedSpec, SteppedStepSpec, TextPart, Type,
 };
 use crate::diagnostics::Code;
 use std::collections::HashSet;
@@ -311,6 +311,7 @@ impl Checker<'_> {
         let action = match &a.kind {
             ActionKind::Give(g) => ActionSpec::Give(Box::new(self.give(g)?)),
             ActionKind::Schedule(s) => ActionSpec::Schedule(Box::new(self.schedule(s)?)),
+            ActionKind::Stepped(s) => ActionSpec::Stepped(Box::new(self.stepped(s)?)),
             ActionKind::Hold(t) => ActionSpec::Hold(self.message_text(t)),
             ActionKind::Stop(t) => ActionSpec::Stop(self.message_text(t)),
             ActionKind::Refuse(t) => ActionSpec::Refuse(self.message_text(t)),
@@ -730,6 +731,96 @@ impl Checker<'_> {
             until,
             starting,
             then_stop: s.then_stop,
+        })
+    }
+
+    /// A schedule written step by step: every step a single dose (an amount, of one kind with
+    /// the first), its frequency, and how long it lasts; only the last step may go on.
+    fn stepped(&mut self, s: &ast::Stepped) -> Option<SteppedSpec> {
+        let mut steps = Vec::new();
+        let mut ok = true;
+        let mut first_ty: Option<Type> = None;
+        for (i, step) in s.steps.iter().enumerate() {
+            let amount = match &first_ty {
+                None => self.expr(&step.amount, None),
+                Some(ty) => self.expect_type(&step.amount, ty, "a schedule step's dose"),
+            };
+            if amount.ty == Type::Error {
+                ok = false;
+                continue;
+            }
+            let dim = amount.ty.dim();
+            if let Some(dim) = dim {
+                self.doses_given.push(GivenDose {
+                    dim,
+                    span: amount.span,
+                });
+            }
+            if !dim.is_some_and(is_amount) {
+                let d = self.mismatch(
+                    &amount,
+                    &Type::Num(Unit::parse("mg").unwrap_or_default()),
+                    "a schedule step's dose",
+                );
+                self.error(d);
+                ok = false;
+                continue;
+            }
+            first_ty.get_or_insert_with(|| amount.ty.clone());
+            let frequency = self.frequency(step.frequency.as_ref());
+            let duration = match &step.duration {
+                Some(e) => match self.time_value(e, "how long a schedule step lasts") {
+                    Some(c) => Some(c),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
+            };
+            if step.duration.is_none() {
+                if let Some(next) = s.steps.get(i + 1) {
+                    self.error(
+                        CheckError::StepAfterOpenEnded {
+                            open: step.span,
+                            next: next.span,
+                        }
+                        .into(),
+                    );
+                    ok = false;
+                }
+            }
+            let Some(frequency) = frequency else {
+                ok = false;
+                continue;
+            };
+            steps.push(SteppedStepSpec {
+                amount,
+                frequency,
+                duration,
+                span: step.span,
+            });
+        }
+        if let (Some(stop), Some(last)) = (s.then_stop, s.steps.last()) {
+            if last.duration.is_none() {
+                self.error(
+                    CheckError::StepAfterOpenEnded {
+                        open: last.span,
+                        next: stop,
+                    }
+                    .into(),
+                );
+                ok = false;
+            }
+        }
+        let starting = s
+            .starting
+            .as_ref()
+            .map(|e| self.expect_type(e, &Type::Date, "a schedule's first day"));
+        ok.then_some(SteppedSpec {
+            steps,
+            starting,
+            then_stop: s.then_stop.is_some(),
         })
     }
 

@@ -487,6 +487,20 @@ pub enum CheckError {
         /// The dose.
         span: Span,
     },
+    /// A schedule step with no `for` (given on and on) followed by another step.
+    StepAfterOpenEnded {
+        /// The step without `for`.
+        open: Span,
+        /// The step after it.
+        next: Span,
+    },
+    /// A schedule step's constant duration that is not a whole number of days above zero.
+    StepDuration {
+        /// The value.
+        value: String,
+        /// The duration.
+        span: Span,
+    },
     /// A constant frequency of zero or less.
     FrequencyNotPositive {
         /// The value.
@@ -796,6 +810,8 @@ impl CheckError {
             E::ReversedDoseRange { .. }
             | E::NotPositive { .. }
             | E::FrequencyNotPositive { .. } => Code::GiveNotPositive,
+            E::StepAfterOpenEnded { .. } => Code::ScheduleOpenStep,
+            E::StepDuration { .. } => Code::ScheduleStepDuration,
             E::ExampleNoExpect { .. } => Code::ExampleNoExpect,
             E::ExampleGiven { .. } => Code::ExampleGiven,
             E::ExampleDuplicateInput { .. } => Code::InputDuplicateField,
@@ -960,6 +976,12 @@ impl CheckError {
             E::FrequencyNotPositive { value, what, .. } => {
                 format!("{value} {what} is not a frequency: it must be more than zero")
             }
+            E::StepAfterOpenEnded { .. } => {
+                "a schedule step without `for` goes on, so no step can come after it".to_string()
+            }
+            E::StepDuration { value, .. } => format!(
+                "a schedule step lasts a whole number of days, more than zero, but this is {value}"
+            ),
             E::ExampleNoExpect { name, .. } => format!("the example \"{name}\" expects nothing"),
             E::ExampleGiven { .. } => {
                 "`given` is followed by the patient's values in braces".to_string()
@@ -1141,6 +1163,11 @@ impl CheckError {
             E::ReversedDoseRange { span, .. }
             | E::NotPositive { span, .. }
             | E::FrequencyNotPositive { span, .. } => one(*span, "no patient can be given this"),
+            E::StepAfterOpenEnded { open, next } => vec![
+                (*open, "no `for`: given on and on".to_string()),
+                (*next, "so this step never comes".to_string()),
+            ],
+            E::StepDuration { span, .. } => one(*span, "not a number of days a step can last"),
             E::ExampleNoExpect { span, .. } => one(*span, "checks nothing"),
             E::ExampleGiven { span } => one(*span, "not a record"),
             E::ExampleUnknownInput { span, .. } => one(*span, "unknown input"),
@@ -1376,6 +1403,14 @@ impl CheckError {
             }
             E::FrequencyNotPositive { .. } => {
                 "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".to_string()
+            }
+            E::StepAfterOpenEnded { .. } => {
+                "say how long the step lasts (`300 mg once daily for 1 day, then …`), or make it \
+                 the last step"
+                    .to_string()
+            }
+            E::StepDuration { .. } => {
+                "write the step's length in days, e.g. `for 1 day` or `for 2 weeks`".to_string()
             }
             E::ExampleNoExpect { .. } => {
                 "add `expect status give` or another expectation".to_string()

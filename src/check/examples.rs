@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
+    StepExpect,
     CheckError, Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, Expectation, FrequencySpec,
     GiveExpect, Type,
 };
@@ -187,24 +188,24 @@ impl Checker<'_> {
                 ExpectSpecKind::Daily(value)
             }
             ExpectKind::Schedule(items) => {
-                let mut doses = Vec::new();
+                let mut steps = Vec::new();
                 for item in items {
-                    let written = match &item.kind {
-                        ValueKind::Expr(expr) => Some(self.expr(expr, None)),
-                        _ => None,
-                    };
-                    if written.as_ref().is_some_and(|c| c.ty == Type::Error) {
+                    let written = self.expr(&item.amount, None);
+                    if written.ty == Type::Error {
                         return None; // already reported
                     }
-                    match written.map(|c| c.kind) {
-                        Some(super::CExprKind::Const(Value::Num(q))) => doses.push(q),
+                    match written.kind {
+                        super::CExprKind::Const(Value::Num(q)) => steps.push(StepExpect {
+                            dose: q,
+                            frequency: item.frequency.as_ref().map(|f| self.expect_frequency(f)),
+                        }),
                         _ => {
                             self.error(CheckError::ScheduleNotDose { span: item.span }.into());
                             return None;
                         }
                     }
                 }
-                ExpectSpecKind::Schedule(doses)
+                ExpectSpecKind::Schedule(steps)
             }
             ExpectKind::Warn { critical, text } => ExpectSpecKind::Warn {
                 critical: *critical,

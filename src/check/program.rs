@@ -309,6 +309,30 @@ pub struct ScheduleSpec {
     pub then_stop: bool,
 }
 
+/// A checked schedule written step by step (`schedule 300 mg once daily for 1 day, then …`).
+#[derive(Clone, Debug)]
+pub struct SteppedSpec {
+    /// The steps, in order; only the last has no duration.
+    pub steps: Vec<SteppedStepSpec>,
+    /// Date of day 1.
+    pub starting: Option<CExpr>,
+    /// Ends with stopping.
+    pub then_stop: bool,
+}
+
+/// One checked step of a [`SteppedSpec`].
+#[derive(Clone, Debug)]
+pub struct SteppedStepSpec {
+    /// The single dose.
+    pub amount: CExpr,
+    /// Its frequency.
+    pub frequency: Option<FrequencySpec>,
+    /// How long (a time, whole days at run time); `None` for a dose to continue.
+    pub duration: Option<CExpr>,
+    /// Where the step is written.
+    pub span: Span,
+}
+
 /// Message severity, as in CDS Hooks cards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -328,6 +352,8 @@ pub enum ActionSpec {
     Give(Box<GiveSpec>),
     /// Give a schedule (boxed: it is much larger than the other actions).
     Schedule(Box<ScheduleSpec>),
+    /// Give a schedule written step by step (boxed, like a schedule).
+    Stepped(Box<SteppedSpec>),
     /// Hold, with the reason (`{value}`s filled in when given).
     Hold(Vec<TextPart>),
     /// Stop, with reason.
@@ -692,8 +718,8 @@ pub enum ExpectSpecKind {
     Give(GiveExpect),
     /// The decision's total per day (a single value or a range).
     Daily(Value),
-    /// The per-dose amounts of the schedule's steps.
-    Schedule(Vec<Quantity>),
+    /// The per-dose amounts of the schedule's steps, each with its frequency when written.
+    Schedule(Vec<StepExpect>),
     /// A message containing the text: critical (true) or warning level.
     Warn {
         /// Critical level (true) or warning level.
@@ -723,6 +749,15 @@ pub enum ExpectSpecKind {
     },
     /// The patient data fails a `require` (whose reason contains the text, if given).
     Rejected(Option<String>),
+}
+
+/// One step of a checked `expect schedule` list.
+#[derive(Clone, Debug)]
+pub struct StepExpect {
+    /// The step's single dose.
+    pub dose: Quantity,
+    /// Its frequency, checked only when written.
+    pub frequency: Option<FrequencySpec>,
 }
 
 /// A checked `expect give` line.

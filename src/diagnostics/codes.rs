@@ -246,6 +246,10 @@ codes! {
         "In the REPL, the name is not an input of the loaded protocol. Check the spelling; `:inputs` lists them.";
     ReplUsage = "posology::repl::usage",
         "In the REPL, a command is missing its argument, e.g. `:load` without a file. Write e.g. `:load protocols/baclofen_oral.dose`.";
+    ScheduleOpenStep = "posology::schedule::open_step",
+        "A schedule written step by step has a step without `for` (a dose to go on with) before another step, which would then never come. Say how long every step but the last lasts: `schedule 300 mg once daily for 1 day, then 300 mg twice daily for 1 day, then 300 mg 3 times daily`.";
+    ScheduleStepDuration = "posology::schedule::step_duration",
+        "A step of a schedule written step by step lasts a whole number of days, more than zero; the `for` written is zero, negative, or not whole days (`for 12 h`). When it is worked out from the patient's data, the same is refused at run time (`posology::eval::schedule_interval`). Write e.g. `for 1 day` or `for 2 weeks`.";
     SyntaxDuplicateBegin = "posology::syntax::duplicate_begin",
         "`begin at` is written twice. A protocol starts from one place; keep one.";
     SyntaxDuplicateModifier = "posology::syntax::duplicate_modifier",

@@ -434,6 +434,7 @@ fn action(a: &Action) -> String {
             }
             s
         }
+        ActionKind::Stepped(sc) => stepped(sc),
         ActionKind::Hold(t) => format!("hold {}", quote(&t.value)),
         ActionKind::Stop(t) => format!("stop {}", quote(&t.value)),
         ActionKind::Refuse(t) => format!("refuse {}", quote(&t.value)),
@@ -506,6 +507,32 @@ fn push_frequency(s: &mut String, f: &Frequency) {
     }
 }
 
+/// `schedule 300 mg once daily for 1 day, then 300 mg twice daily …`.
+fn stepped(sc: &Stepped) -> String {
+    let steps: Vec<String> = sc
+        .steps
+        .iter()
+        .map(|st| {
+            let mut s = expr(&st.amount);
+            if let Some(f) = &st.frequency {
+                push_frequency(&mut s, f);
+            }
+            if let Some(d) = &st.duration {
+                s.push_str(&format!(" for {}", term(d)));
+            }
+            s
+        })
+        .collect();
+    let mut s = format!("schedule {}", steps.join(", then "));
+    if let Some(st) = &sc.starting {
+        s.push_str(&format!(" starting {}", term(st)));
+    }
+    if sc.then_stop.is_some() {
+        s.push_str(", then stop");
+    }
+    s
+}
+
 fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
@@ -530,7 +557,16 @@ fn expect_line(x: &Expect) -> String {
         }
         ExpectKind::Daily(amount) => format!("expect daily {}", op_expr(amount)),
         ExpectKind::Schedule(items) => {
-            let items: Vec<String> = items.iter().map(value).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|st| {
+                    let mut s = op_expr(&st.amount);
+                    if let Some(f) = &st.frequency {
+                        push_frequency(&mut s, f);
+                    }
+                    s
+                })
+                .collect();
             format!("expect schedule [{}]", items.join(", "))
         }
         ExpectKind::Warn { critical, text } => {

@@ -251,6 +251,8 @@ pub enum ActionKind {
     Give(Give),
     /// Give a titration or taper schedule.
     Schedule(Schedule),
+    /// Give a schedule written step by step, each step with its own dose and frequency.
+    Stepped(Stepped),
     /// Hold the dose for now, with the reason.
     Hold(Text),
     /// End the pathway, with the reason.
@@ -339,6 +341,31 @@ pub struct Schedule {
     pub starting: Option<Expr>,
     /// The schedule ends with stopping the drug.
     pub then_stop: bool,
+}
+
+/// `schedule DOSE [freq] [for T], then DOSE [freq] [for T], … [starting DATE] [then stop]`:
+/// a schedule as a label writes it, each step changing the dose, the frequency or both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stepped {
+    /// The steps, in order; only the last may go on without `for`.
+    pub steps: Vec<SteppedStep>,
+    /// The date of day 1, when known.
+    pub starting: Option<Expr>,
+    /// Where `then stop` is written, when the schedule ends with stopping the drug.
+    pub then_stop: Option<Span>,
+}
+
+/// One step of a [`Stepped`] schedule: `300 mg twice daily for 1 day`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SteppedStep {
+    /// The single dose.
+    pub amount: Expr,
+    /// How often it is given.
+    pub frequency: Option<Frequency>,
+    /// For how long (whole days); `None` for a dose to continue.
+    pub duration: Option<Expr>,
+    /// The whole step.
+    pub span: Span,
 }
 
 /// `proposal INPUT [freq] { refuse when … because "…"; allow RANGE [when …] because "…" }`
@@ -430,8 +457,9 @@ pub enum ExpectKind {
     Give(ExpectGive),
     /// `expect daily AMOUNT` (the decision's total per day)
     Daily(Expr),
-    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step)
-    Schedule(Vec<Value>),
+    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step, each with its
+    /// frequency when written: `[300 mg once daily, 300 mg twice daily]`)
+    Schedule(Vec<ExpectStep>),
     /// `expect warn [critical] "text"` (a warning, or a critical message, containing the text)
     Warn {
         /// Critical (true) or warning level.
@@ -455,6 +483,17 @@ pub enum ExpectKind {
     Limit(Ident, Expr, Option<Frequency>),
     /// `expect rejected ["text"]`: the patient data fails a `require`.
     Rejected(Option<Text>),
+}
+
+/// One step of an `expect schedule` list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectStep {
+    /// The step's single dose.
+    pub amount: Expr,
+    /// Its frequency, when written (checked only then).
+    pub frequency: Option<Frequency>,
+    /// Where.
+    pub span: Span,
 }
 
 /// An `expect give` line.

@@ -478,6 +478,7 @@ fn build_action(pair: Pair<Rule>) -> Result<Action, Diagnostic> {
     let kind = match which {
         Rule::give => ActionKind::Give(build_give(inner, span)?),
         Rule::schedule => ActionKind::Schedule(build_schedule(inner, span)?),
+        Rule::stepped => ActionKind::Stepped(build_stepped(inner)?),
         Rule::hold => ActionKind::Hold(text(next(&mut inner, span)?)),
         Rule::stop => ActionKind::Stop(text(next(&mut inner, span)?)),
         Rule::refuse => ActionKind::Refuse(text(next(&mut inner, span)?)),
@@ -626,6 +627,55 @@ fn build_schedule<'a>(
     Ok(schedule)
 }
 
+fn build_stepped<'a>(inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Stepped, Diagnostic> {
+    let mut stepped = Stepped {
+        steps: Vec::new(),
+        starting: None,
+        then_stop: None,
+    };
+    for part in inner {
+        match part.as_rule() {
+            Rule::stepped_step => stepped.steps.push(build_stepped_step(part)?),
+            Rule::starting => stepped.starting = Some(clause_expr(part)?),
+            Rule::then_stop => stepped.then_stop = Some(span_of(&part)),
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(stepped)
+}
+
+fn build_stepped_step(pair: Pair<Rule>) -> Result<SteppedStep, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let mut step = SteppedStep {
+        amount,
+        frequency: None,
+        duration: None,
+        span,
+    };
+    for part in inner {
+        match part.as_rule() {
+            Rule::frequency => step.frequency = Some(build_frequency(part)?),
+            Rule::for_dur => step.duration = Some(clause_expr(part)?),
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(step)
+}
+
+fn build_expect_step(pair: Pair<Rule>) -> Result<ExpectStep, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let frequency = inner.next().map(build_frequency).transpose()?;
+    Ok(ExpectStep {
+        amount,
+        frequency,
+        span,
+    })
+}
+
 fn build_proposal(pair: Pair<Rule>) -> Result<Proposal, Diagnostic> {
     let span = span_of(&pair);
     let mut inner = meaningful(pair).peekable();
@@ -754,14 +804,11 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
             ExpectKind::Give(give)
         }
         Rule::expect_daily => ExpectKind::Daily(build_expr(next(&mut inner, span)?)?),
-        Rule::expect_schedule => {
-            let list = next(&mut inner, span)?;
-            ExpectKind::Schedule(
-                meaningful(list)
-                    .map(build_value)
-                    .collect::<Result<_, _>>()?,
-            )
-        }
+        Rule::expect_schedule => ExpectKind::Schedule(
+            inner
+                .map(build_expect_step)
+                .collect::<Result<_, _>>()?,
+        ),
         Rule::expect_warn => {
             let mut critical = false;
             let mut message = None;

@@ -78,7 +78,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
-        Rule::schedule => "`schedule`",
+        Rule::schedule | Rule::stepped => "`schedule`",
+        Rule::stepped_step | Rule::expect_step => "a step (`300 mg twice daily for 1 day`)",
         Rule::direction => "`increase` or `decrease`",
         Rule::until => "`until`",
         Rule::starting => "`starting`",
@@ -163,6 +164,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::give_mod
         | Rule::expect_give_mod
         | Rule::schedule_opt
+        | Rule::stepped_opt
+        | Rule::step_then
         | Rule::proposal_rule
         | Rule::value
         | Rule::infix
@@ -567,6 +570,7 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::actions
         | Rule::give
         | Rule::schedule
+        | Rule::stepped
         | Rule::hold
         | Rule::stop
         | Rule::refuse
