@@ -161,6 +161,7 @@ fn holds(
                 .any(|dose| dose_matches(program, example, dose, g)),
             || doses_found(program, d, g.route.is_some()),
         ),
+        ExpectSpecKind::Alternative(name, want) => alternative_holds(program, example, d, name, want),
         ExpectSpecKind::Daily(want) => {
             if d.doses.is_empty() {
                 return Err(doses_found(program, d, false));
@@ -379,6 +380,38 @@ fn match_doses(fits: &[Vec<bool>], doses: usize) -> Vec<Option<usize>> {
         augment(line, fits, &mut seen, &mut owner);
     }
     owner
+}
+
+/// `expect alternative NAME give …` (offered with this dose) or `… refused` (shown, held back).
+fn alternative_holds(
+    program: &Program,
+    example: &Example<'_>,
+    d: &Decision,
+    name: &str,
+    want: &Option<GiveExpect>,
+) -> Result<(), String> {
+    let found = || {
+        if d.alternatives.is_empty() {
+            return format!("no alternative is offered (the status is {})", status_words(d));
+        }
+        let shown: Vec<String> = d
+            .alternatives
+            .iter()
+            .map(|a| {
+                let verdict = if a.allowed { "" } else { " (refused)" };
+                format!("{}: {}{verdict}", a.name, dose_words_with(program, &a.dose, false))
+            })
+            .collect();
+        format!("the alternatives are: {}", shown.join("; "))
+    };
+    let Some(alt) = d.alternatives.iter().find(|a| a.name == name) else {
+        return Err(found());
+    };
+    let ok = match want {
+        None => !alt.allowed,
+        Some(g) => alt.allowed && dose_matches(program, example, &alt.dose, g),
+    };
+    check(ok, found)
 }
 
 /// One listed dose matches an `expect give` line: amount (or both ends), frequency (none
@@ -723,6 +756,7 @@ pub fn coverage<'a>(
     };
     vec![
         group("rules (fired)", program.rule_ids()),
+        group("alternatives (offered)", program.alternative_ids()),
         group("proposal rules (decided a proposal)", proposal_rules),
         group("hard limits (refused or capped a dose)", limits(true)),
         group("soft limits (warned)", limits(false)),

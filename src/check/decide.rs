@@ -6,7 +6,7 @@ use super::{
     RuleSpec, ScheduleSpec, SteppedSpec, SteppedStepSpec, TextPart, Type,
 };
 use crate::diagnostics::Code;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Span;
 use crate::ops::{CmpOp, HitPolicy};
@@ -312,6 +312,7 @@ impl Checker<'_> {
             ActionKind::Give(g) => ActionSpec::Give(Box::new(self.give(g)?)),
             ActionKind::Schedule(s) => ActionSpec::Schedule(Box::new(self.schedule(s)?)),
             ActionKind::Stepped(s) => ActionSpec::Stepped(Box::new(self.stepped(s)?)),
+            ActionKind::Choose(alts) => ActionSpec::Choose(self.choose(alts)?),
             ActionKind::Hold(t) => ActionSpec::Hold(self.message_text(t)),
             ActionKind::Stop(t) => ActionSpec::Stop(self.message_text(t)),
             ActionKind::Refuse(t) => ActionSpec::Refuse(self.message_text(t)),
@@ -732,6 +733,35 @@ impl Checker<'_> {
             starting,
             then_stop: s.then_stop,
         })
+    }
+
+    /// Alternatives: each a dose checked as a `give` is, under a name no other alternative of
+    /// the same `choose` has.
+    fn choose(&mut self, alts: &[ast::Alternative]) -> Option<Vec<super::AlternativeSpec>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for a in alts {
+            if let Some(first) = seen.insert(a.name.name.as_str(), a.name.span) {
+                self.error(
+                    CheckError::DuplicateAlternative {
+                        name: a.name.name.clone(),
+                        again: a.name.span,
+                        first,
+                    }
+                    .into(),
+                );
+                ok = false;
+            }
+            match self.give(&a.give) {
+                Some(give) => out.push(super::AlternativeSpec {
+                    name: a.name.name.clone(),
+                    give,
+                }),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     /// A schedule written step by step: every step a single dose (an amount, of one kind with

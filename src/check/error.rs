@@ -487,6 +487,24 @@ pub enum CheckError {
         /// The dose.
         span: Span,
     },
+    /// Two alternatives of one `choose` with the same name.
+    DuplicateAlternative {
+        /// The name.
+        name: String,
+        /// The second one.
+        again: Span,
+        /// The first one.
+        first: Span,
+    },
+    /// `expect alternative NAME` naming no alternative of the protocol.
+    UnknownAlternative {
+        /// The name.
+        name: String,
+        /// A close alternative name.
+        similar: Option<String>,
+        /// Its span.
+        span: Span,
+    },
     /// A schedule step with no `for` (given on and on) followed by another step.
     StepAfterOpenEnded {
         /// The step without `for`.
@@ -811,6 +829,8 @@ impl CheckError {
             | E::NotPositive { .. }
             | E::FrequencyNotPositive { .. } => Code::GiveNotPositive,
             E::StepAfterOpenEnded { .. } => Code::ScheduleOpenStep,
+            E::DuplicateAlternative { .. } => Code::ChooseDuplicate,
+            E::UnknownAlternative { .. } => Code::NameUnknown,
             E::StepDuration { .. } => Code::ScheduleStepDuration,
             E::ExampleNoExpect { .. } => Code::ExampleNoExpect,
             E::ExampleGiven { .. } => Code::ExampleGiven,
@@ -978,6 +998,12 @@ impl CheckError {
             }
             E::StepAfterOpenEnded { .. } => {
                 "a schedule step without `for` goes on, so no step can come after it".to_string()
+            }
+            E::DuplicateAlternative { name, .. } => {
+                format!("two alternatives of one `choose` are named `{name}`")
+            }
+            E::UnknownAlternative { name, .. } => {
+                format!("no `choose` of this protocol has an alternative named `{name}`")
             }
             E::StepDuration { value, .. } => format!(
                 "a schedule step lasts a whole number of days, more than zero, but this is {value}"
@@ -1163,6 +1189,11 @@ impl CheckError {
             E::ReversedDoseRange { span, .. }
             | E::NotPositive { span, .. }
             | E::FrequencyNotPositive { span, .. } => one(*span, "no patient can be given this"),
+            E::DuplicateAlternative { again, first, .. } => vec![
+                (*again, "second alternative of this name".to_string()),
+                (*first, "first one here".to_string()),
+            ],
+            E::UnknownAlternative { span, .. } => one(*span, "unknown alternative"),
             E::StepAfterOpenEnded { open, next } => vec![
                 (*open, "no `for`: given on and on".to_string()),
                 (*next, "so this step never comes".to_string()),
@@ -1404,6 +1435,14 @@ impl CheckError {
             E::FrequencyNotPositive { .. } => {
                 "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".to_string()
             }
+            E::DuplicateAlternative { .. } => {
+                "give each alternative its own name: the clinician, the output and the examples \
+                 tell them apart by it"
+                    .to_string()
+            }
+            E::UnknownAlternative { similar, .. } => did_you_mean(similar.as_deref(), || {
+                "name an alternative written in a `choose { name: give … }`".to_string()
+            }),
             E::StepAfterOpenEnded { .. } => {
                 "say how long the step lasts (`300 mg once daily for 1 day, then …`), or make it \
                  the last step"

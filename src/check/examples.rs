@@ -162,15 +162,34 @@ impl Checker<'_> {
                 }
                 ExpectSpecKind::Status(word.name.clone())
             }
-            ExpectKind::Give(g) => {
-                let amount = self.written_dose(&g.amount, Expectation::Give)?;
-                ExpectSpecKind::Give(GiveExpect {
-                    amount,
-                    form: g.form.as_ref().map(|f| f.name.clone()),
-                    route: g.route.as_ref().map(|r| r.name.clone()),
-                    frequency: g.frequency.as_ref().map(|f| self.expect_frequency(f)),
-                    among: g.among,
-                })
+            ExpectKind::Give(g) => ExpectSpecKind::Give(self.give_expect(g)?),
+            ExpectKind::Alternative(name, g) => {
+                let names = self.program.alternative_ids();
+                let known = names
+                    .iter()
+                    .filter_map(|id| id.rsplit_once('.').map(|(_, n)| n))
+                    .any(|n| n == name.name);
+                if !known {
+                    let similar = close_match(
+                        &name.name,
+                        names.iter().filter_map(|id| id.rsplit_once('.').map(|(_, n)| n)),
+                    )
+                    .map(str::to_string);
+                    self.error(
+                        CheckError::UnknownAlternative {
+                            name: name.name.clone(),
+                            similar,
+                            span: name.span,
+                        }
+                        .into(),
+                    );
+                    return None;
+                }
+                let give = match g {
+                    Some(g) => Some(self.give_expect(g)?),
+                    None => None,
+                };
+                ExpectSpecKind::Alternative(name.name.clone(), give)
             }
             ExpectKind::Daily(amount) => {
                 let value = self.written_dose(amount, Expectation::Daily)?;
@@ -322,6 +341,17 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    fn give_expect(&mut self, g: &ast::ExpectGive) -> Option<GiveExpect> {
+        let amount = self.written_dose(&g.amount, Expectation::Give)?;
+        Some(GiveExpect {
+            amount,
+            form: g.form.as_ref().map(|f| f.name.clone()),
+            route: g.route.as_ref().map(|r| r.name.clone()),
+            frequency: g.frequency.as_ref().map(|f| self.expect_frequency(f)),
+            among: g.among,
+        })
     }
 
     fn expect_frequency(&mut self, f: &ast::Frequency) -> FrequencySpec {

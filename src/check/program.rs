@@ -333,6 +333,15 @@ pub struct SteppedStepSpec {
     pub span: Span,
 }
 
+/// A checked alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug)]
+pub struct AlternativeSpec {
+    /// Its name.
+    pub name: String,
+    /// The dose it gives.
+    pub give: GiveSpec,
+}
+
 /// Message severity, as in CDS Hooks cards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -354,6 +363,8 @@ pub enum ActionSpec {
     Schedule(Box<ScheduleSpec>),
     /// Give a schedule written step by step (boxed, like a schedule).
     Stepped(Box<SteppedSpec>),
+    /// Offer alternatives, one of which the clinician chooses.
+    Choose(Vec<AlternativeSpec>),
     /// Hold, with the reason (`{value}`s filled in when given).
     Hold(Vec<TextPart>),
     /// Stop, with reason.
@@ -635,9 +646,24 @@ impl Program {
             .collect()
     }
 
-    /// Every rule, proposal rule, limit and requirement id: what coverage counts.
+    /// Every alternative's id (`RULE.NAME`), in file order: for coverage reports.
+    pub fn alternative_ids(&self) -> Vec<String> {
+        let phases = self.phases.iter().flat_map(|p| &p.decides);
+        let mut ids = Vec::new();
+        for rule in self.global.iter().chain(phases).flat_map(|d| &d.rules) {
+            for a in &rule.actions {
+                if let ActionSpec::Choose(alts) = &a.action {
+                    ids.extend(alts.iter().map(|alt| format!("{}.{}", rule.id, alt.name)));
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every rule, proposal rule, alternative, limit and requirement id: what coverage counts.
     pub fn coverable_ids(&self) -> Vec<String> {
         let mut ids = self.rule_ids();
+        ids.extend(self.alternative_ids());
         for p in &self.phases {
             if let Some(proposal) = &p.proposal {
                 ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
@@ -749,6 +775,8 @@ pub enum ExpectSpecKind {
     },
     /// The patient data fails a `require` (whose reason contains the text, if given).
     Rejected(Option<String>),
+    /// The alternative of this name is offered with this dose (`Some`), or shown refused.
+    Alternative(String, Option<GiveExpect>),
 }
 
 /// One step of a checked `expect schedule` list.

@@ -67,7 +67,12 @@ pub fn csv_row(outcome: &Outcome) -> Vec<String> {
 
 /// phase, rule, doses, daily_total, proposal, messages.
 fn decision_cells(d: &Decision) -> Vec<String> {
-    let mut doses: Vec<String> = d.doses.iter().map(report::text::dose_line).collect();
+    let mut doses: Vec<String> = d
+        .doses
+        .iter()
+        .map(report::text::dose_line)
+        .chain(d.alternatives.iter().map(report::diff::alternative_line))
+        .collect();
     if let Some(s) = &d.schedule {
         let given: Vec<String> = s
             .steps

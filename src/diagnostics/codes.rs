@@ -46,6 +46,8 @@ macro_rules! codes {
 codes! {
     CheckTooManyProblems = "posology::check::too_many_problems",
         "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
+    ChooseDuplicate = "posology::choose::duplicate",
+        "Two alternatives of one `choose` have the same name, so the clinician, the output and the examples (`expect alternative NAME …`) could not tell them apart. Give each its own name: `choose { every_12h: give 1 mg/kg * weight every 12 h ; once_daily: give 1.5 mg/kg * weight once daily }`.";
     CliUnknownCode = "posology::cli::unknown_code",
         "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
     CohortCsvHeader = "posology::cohort::csv_header",

@@ -109,6 +109,7 @@ impl<'p> Builder<'p> {
             status: Status::Wait,
             doses: Vec::new(),
             schedule: None,
+            alternatives: Vec::new(),
             observe: Vec::new(),
             proposal: None,
             values: Vec::new(),
@@ -165,6 +166,18 @@ impl<'p> Builder<'p> {
                 ActionSpec::Stepped(s) => {
                     let schedule = self.stepped(env, s, rule)?;
                     self.set_schedule(schedule, rule);
+                }
+                ActionSpec::Choose(alts) => {
+                    for alt in alts {
+                        let dose = self.dose(env, &alt.give, rule)?;
+                        self.decision.alternatives.push(Alternative {
+                            name: alt.name.clone(),
+                            id: format!("{}.{}", rule.id, alt.name),
+                            dose,
+                            allowed: true,
+                            refusals: Vec::new(),
+                        });
+                    }
                 }
                 ActionSpec::Hold(t) => {
                     let text = render_text(env, t, action.span)?;
@@ -666,6 +679,13 @@ impl<'p> Builder<'p> {
             if self.enforce(env, &mut dose, trace, fired)? {
                 self.decision.doses.push(dose);
             }
+        }
+        // Soft limits warn and hard ceilings cap ranges for each alternative as for a dose;
+        // the gate judges each on its own.
+        let alternatives = std::mem::take(&mut self.decision.alternatives);
+        for mut alt in alternatives {
+            self.enforce(env, &mut alt.dose, trace, fired)?;
+            self.decision.alternatives.push(alt);
         }
         for m in &self.decision.messages {
             if m.code.starts_with("limit.") {

@@ -151,6 +151,22 @@ pub struct Schedule {
     pub source: Option<String>,
 }
 
+/// One alternative of a `choose`: a dose the clinician may choose, with the safety gate's own
+/// verdict on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    /// Its name as written (`once_daily`).
+    pub name: String,
+    /// Its id for coverage: `RULE.NAME`.
+    pub id: String,
+    /// The dose (its `rule` is the rule that offered it).
+    pub dose: Dose,
+    /// Offered (true), or held back by a hard limit (see `refusals`).
+    pub allowed: bool,
+    /// Why it is held back: each hard limit it breaks (kind `refuse`).
+    pub refusals: Vec<Reason>,
+}
+
 /// The verdict on a proposed dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProposalOutcome {
@@ -261,6 +277,8 @@ pub struct Decision {
     pub doses: Vec<Dose>,
     /// An expanded schedule.
     pub schedule: Option<Schedule>,
+    /// Alternatives, one of which the clinician chooses (given beside `doses`).
+    pub alternatives: Vec<Alternative>,
     /// Observation windows.
     pub observe: Vec<Amount>,
     /// The verdict on a proposed dose.

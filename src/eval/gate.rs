@@ -105,6 +105,7 @@ pub(super) fn enforce(
     let limits = applicable_hard_limits(env, &decision.path);
     let own = own_breaches(&limits, decision, &budget);
     let offer = proposal_breaches(&limits, decision, &budget);
+    let choices = alternative_breaches(&limits, decision, &budget);
     if budget.exhausted_at().is_some() {
         // What was not held cannot be given: the whole decision and its proposal are refused
         // (and `evaluate` turns the decision into the work-budget error).
@@ -120,6 +121,8 @@ pub(super) fn enforce(
     }
     if !own.is_empty() {
         refuse_decision(decision, &own, trace, fired);
+    } else if !decision.alternatives.is_empty() {
+        judge_alternatives(decision, choices, trace, fired);
     }
     if !offer.is_empty() {
         refuse_proposal(decision, &offer, trace, fired);
@@ -358,6 +361,92 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
         }
     }
     breaches
+}
+
+/// Each alternative's breaches: its own dose, and its total per day with the decision's other
+/// doses (the total the patient gets if it is chosen).
+fn alternative_breaches(
+    limits: &[Bound<'_>],
+    decision: &Decision,
+    budget: &Budget,
+) -> Vec<Vec<Breach>> {
+    let with = sum_daily(decision.doses.iter().filter_map(|d| given_dose(d).daily));
+    decision
+        .alternatives
+        .iter()
+        .map(|alt| {
+            let mut breaches = Vec::new();
+            match &with {
+                Ok(with) => {
+                    let g = given_alternative(&alt.dose, with);
+                    check_given(limits, &g, &mut breaches, budget);
+                }
+                Err(text) => breaches.push(own_problem(text.clone())),
+            }
+            breaches
+        })
+        .collect()
+}
+
+/// An alternative as the gate sees it: a dose, and its daily total with the doses given with it
+/// held against ceilings and floors.
+fn given_alternative(dose: &Dose, with: &[(Quantity, Quantity)]) -> Given {
+    let mut g = given_dose(dose);
+    if let Some(own) = &g.daily {
+        match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
+            Ok(sums) => {
+                let what = if with.is_empty() {
+                    g.what.clone()
+                } else {
+                    What::Alongside(Box::new(g.what.clone()))
+                };
+                for (least, most) in sums {
+                    g.exposures.push(total(least, most, &what));
+                }
+            }
+            Err(text) => g.problems.push(text),
+        }
+    }
+    g
+}
+
+/// Marks each alternative that breaks a hard limit as refused, naming each limit once; the
+/// others stay offered. When none is left, the decision is refused with all their reasons.
+fn judge_alternatives(
+    decision: &mut Decision,
+    choices: Vec<Vec<Breach>>,
+    trace: &mut Trace,
+    fired: &mut FiredIds,
+) {
+    for (alt, breaches) in decision.alternatives.iter_mut().zip(&choices) {
+        if breaches.is_empty() {
+            fired.note(&alt.id);
+            continue;
+        }
+        alt.allowed = false;
+        let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for b in breaches {
+            let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
+            if !named.insert(key) {
+                continue;
+            }
+            let (rule, source) = match &b.limit {
+                Some(l) => (l.id.clone(), l.source.clone()),
+                None => (GATE_ID.to_string(), None),
+            };
+            alt.refusals.push(Reason {
+                kind: ReasonKind::Refuse,
+                text: b.text.clone(),
+                rule,
+                source,
+            });
+            record(b, "hard limit: alternative refused", trace, fired);
+        }
+    }
+    if decision.alternatives.iter().all(|a| !a.allowed) {
+        let all: Vec<Breach> = choices.into_iter().flatten().collect();
+        refuse_decision(decision, &all, trace, fired);
+    }
 }
 
 fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
@@ -743,6 +832,7 @@ fn refuse_decision(
     decision.status = Status::Refused;
     decision.doses.clear();
     decision.schedule = None;
+    decision.alternatives.clear();
     let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for b in breaches {
         let (rule, source) = match &b.limit {

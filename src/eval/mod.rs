@@ -485,7 +485,10 @@ impl Decision {
         } else if has(ReasonKind::Refuse) {
             // `refused` means nothing is given: a refused proposal is the proposal's verdict.
             Status::Refused
-        } else if !self.doses.is_empty() || self.schedule.is_some() {
+        } else if !self.doses.is_empty()
+            || self.schedule.is_some()
+            || !self.alternatives.is_empty()
+        {
             Status::Give
         } else {
             Status::Wait
@@ -497,6 +500,7 @@ impl Decision {
         if matches!(self.status, Status::Stop | Status::Refused | Status::Wait) {
             self.doses.clear();
             self.schedule = None;
+            self.alternatives.clear();
         }
     }
 

@@ -391,27 +391,40 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
     lines
 }
 
+/// `give AMOUNT [form] [route R] [freq] [over T] [for T]`.
+fn give(g: &Give) -> String {
+        let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
+        if let Some(f) = &g.form {
+            s.push_str(&format!(" {}", f.name));
+        }
+        if let Some(r) = &g.route {
+            s.push_str(&format!(" route {}", r.name));
+        }
+        if let Some(f) = &g.frequency {
+            push_frequency(&mut s, f);
+        }
+        if let Some(o) = &g.over {
+            s.push_str(&format!(" over {}", term(o)));
+        }
+        if let Some(d) = &g.duration {
+            s.push_str(&format!(" for {}", term(d)));
+        }
+        s
+}
+
+/// `choose { a: give …; b: give … }`, on one line.
+fn choose(alts: &[Alternative]) -> String {
+    let alts: Vec<String> = alts
+        .iter()
+        .map(|a| format!("{}: {}", a.name.name, give(&a.give)))
+        .collect();
+    format!("choose {{ {} }}", alts.join(" ; "))
+}
+
 fn action(a: &Action) -> String {
     match &a.kind {
-        ActionKind::Give(g) => {
-            let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if let Some(o) = &g.over {
-                s.push_str(&format!(" over {}", term(o)));
-            }
-            if let Some(d) = &g.duration {
-                s.push_str(&format!(" for {}", term(d)));
-            }
-            s
-        }
+        ActionKind::Give(g) => give(g),
+        ActionKind::Choose(alts) => choose(alts),
         ActionKind::Schedule(sc) => {
             let mut s = format!("schedule from {}", op_expr(&sc.from));
             if let Some(f) = &sc.frequency {
@@ -533,28 +546,35 @@ fn stepped(sc: &Stepped) -> String {
     s
 }
 
+/// An expected dose: `give AMOUNT [form] [route R] [freq] [among]`.
+fn expect_give(g: &ExpectGive) -> String {
+        let mut s = format!(
+            "give {}",
+            amount(op_expr(&g.amount), g.form.as_ref())
+        );
+        if let Some(f) = &g.form {
+            s.push_str(&format!(" {}", f.name));
+        }
+        if let Some(r) = &g.route {
+            s.push_str(&format!(" route {}", r.name));
+        }
+        if let Some(f) = &g.frequency {
+            push_frequency(&mut s, f);
+        }
+        if g.among {
+            s.push_str(" among");
+        }
+        s
+}
+
 fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
-        ExpectKind::Give(g) => {
-            let mut s = format!(
-                "expect give {}",
-                amount(op_expr(&g.amount), g.form.as_ref())
-            );
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if g.among {
-                s.push_str(" among");
-            }
-            s
-        }
+        ExpectKind::Give(g) => format!("expect {}", expect_give(g)),
+        ExpectKind::Alternative(name, g) => match g {
+            Some(g) => format!("expect alternative {} {}", name.name, expect_give(g)),
+            None => format!("expect alternative {} refused", name.name),
+        },
         ExpectKind::Daily(amount) => format!("expect daily {}", op_expr(amount)),
         ExpectKind::Schedule(items) => {
             let items: Vec<String> = items

@@ -178,6 +178,14 @@ fn decision_row(shown: String, d: &Decision) -> [String; 4] {
             .join("; ")
     } else if let Some(s) = &d.schedule {
         format!("schedule of {} steps", s.steps.len())
+    } else if !d.alternatives.is_empty() {
+        let offered: Vec<&str> = d
+            .alternatives
+            .iter()
+            .filter(|a| a.allowed)
+            .map(|a| a.name.as_str())
+            .collect();
+        format!("choose {}", offered.join(" or "))
     } else {
         d.reasons
             .first()

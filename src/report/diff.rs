@@ -195,7 +195,14 @@ impl Gist {
         Gist {
             status: decision.status.word().to_string(),
             rules: deciding_rules(decision),
-            doses: decision.doses.iter().map(text::dose_line).collect(),
+            // An alternative counts as a dose, named, with its verdict: a limit that now refuses
+            // one of them is a change.
+            doses: decision
+                .doses
+                .iter()
+                .map(text::dose_line)
+                .chain(decision.alternatives.iter().map(alternative_line))
+                .collect(),
             daily: decision.total_per_day().ok(),
             schedule: decision
                 .schedule
@@ -262,6 +269,13 @@ fn deciding_rules(d: &Decision) -> Vec<String> {
         }
     }
     rules
+}
+
+/// An alternative as a dose line: `choose once_daily: 105 mg once daily (105 mg/day)`, with
+/// ` (refused)` when a hard limit holds it back.
+pub(crate) fn alternative_line(a: &crate::eval::Alternative) -> String {
+    let refused = if a.allowed { "" } else { " (refused)" };
+    format!("choose {}: {}{refused}", a.name, text::dose_line(&a.dose))
 }
 
 /// A schedule's steps, one text each: `day 4-6 (2026-12-04 to 2026-12-06): 10 mg 3 times

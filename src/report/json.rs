@@ -104,6 +104,17 @@ fn dose(d: &Dose) -> Json {
     })
 }
 
+fn alternative(a: &Alternative) -> Json {
+    json!({
+        "name": a.name,
+        "allowed": a.allowed,
+        "dose": dose(&a.dose),
+        "reasons": a.refusals.iter().map(|r| json!({
+            "kind": r.kind.word(), "text": r.text, "rule": r.rule, "source": r.source,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 fn schedule(s: &Schedule) -> Json {
     let steps: Vec<Json> = s
         .steps
@@ -196,6 +207,16 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         })).collect::<Vec<_>>(),
         "next": opt(&d.next, |n| json!({ "phase": n.phase, "after": opt(&n.after, quantity) })),
     });
+    // Only a decision with alternatives carries the key, so that every other decision's JSON
+    // stays as it was.
+    if !d.alternatives.is_empty() {
+        if let Some(map) = out.as_object_mut() {
+            map.insert(
+                "alternatives".into(),
+                Json::Array(d.alternatives.iter().map(alternative).collect()),
+            );
+        }
+    }
     if trace {
         if let Some(map) = out.as_object_mut() {
             map.insert(

@@ -126,6 +126,9 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
             );
         }
     }
+    if !d.alternatives.is_empty() {
+        alternatives(&mut out, &d.alternatives);
+    }
     if let Some(s) = &d.schedule {
         schedule(&mut out, s);
     }
@@ -179,6 +182,26 @@ fn safe(out: String) -> String {
     match crate::display::terminal_safe(&out) {
         std::borrow::Cow::Borrowed(_) => out,
         std::borrow::Cow::Owned(safe) => safe,
+    }
+}
+
+/// The alternatives side by side, each with its name, dose, total per day and verdict; a
+/// refused one names each hard limit it breaks.
+fn alternatives(out: &mut String, alts: &[Alternative]) {
+    let _ = writeln!(out, "\nChoose one:");
+    let width = alts.iter().map(|a| a.name.chars().count()).max().unwrap_or(0);
+    for a in alts {
+        let verdict = if a.allowed { "offered" } else { "REFUSED" };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {verdict}  {}  {}",
+            a.name,
+            dose_line(&a.dose),
+            cite(&a.dose.rule, &a.dose.source)
+        );
+        for r in &a.refusals {
+            let _ = writeln!(out, "    refuse: {} {}", r.text, cite(&r.rule, &r.source));
+        }
     }
 }
 

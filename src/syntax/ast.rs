@@ -253,6 +253,8 @@ pub enum ActionKind {
     Schedule(Schedule),
     /// Give a schedule written step by step, each step with its own dose and frequency.
     Stepped(Stepped),
+    /// Offer named alternative doses, one of which the clinician chooses.
+    Choose(Vec<Alternative>),
     /// Hold the dose for now, with the reason.
     Hold(Text),
     /// End the pathway, with the reason.
@@ -341,6 +343,17 @@ pub struct Schedule {
     pub starting: Option<Expr>,
     /// The schedule ends with stopping the drug.
     pub then_stop: bool,
+}
+
+/// One alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    /// Its name (`once_daily`).
+    pub name: Ident,
+    /// The dose it gives.
+    pub give: Give,
+    /// The whole alternative.
+    pub span: Span,
 }
 
 /// `schedule DOSE [freq] [for T], then DOSE [freq] [for T], … [starting DATE] [then stop]`:
@@ -483,6 +496,9 @@ pub enum ExpectKind {
     Limit(Ident, Expr, Option<Frequency>),
     /// `expect rejected ["text"]`: the patient data fails a `require`.
     Rejected(Option<Text>),
+    /// `expect alternative NAME give DOSE …` (offered, with this dose) or `expect alternative
+    /// NAME refused` (`None`: shown, but held back by a hard limit).
+    Alternative(Ident, Option<ExpectGive>),
 }
 
 /// One step of an `expect schedule` list.

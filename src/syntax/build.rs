@@ -479,6 +479,12 @@ fn build_action(pair: Pair<Rule>) -> Result<Action, Diagnostic> {
         Rule::give => ActionKind::Give(build_give(inner, span)?),
         Rule::schedule => ActionKind::Schedule(build_schedule(inner, span)?),
         Rule::stepped => ActionKind::Stepped(build_stepped(inner)?),
+        Rule::choose => ActionKind::Choose(
+            inner
+                .filter(|p| p.as_rule() == Rule::alternative)
+                .map(build_alternative)
+                .collect::<Result<_, _>>()?,
+        ),
         Rule::hold => ActionKind::Hold(text(next(&mut inner, span)?)),
         Rule::stop => ActionKind::Stop(text(next(&mut inner, span)?)),
         Rule::refuse => ActionKind::Refuse(text(next(&mut inner, span)?)),
@@ -627,6 +633,16 @@ fn build_schedule<'a>(
     Ok(schedule)
 }
 
+fn build_alternative(pair: Pair<Rule>) -> Result<Alternative, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = ident(next(&mut inner, span)?);
+    let give = next(&mut inner, span)?;
+    let give_span = span_of(&give);
+    let give = build_give(meaningful(give), give_span)?;
+    Ok(Alternative { name, give, span })
+}
+
 fn build_stepped<'a>(inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Stepped, Diagnostic> {
     let mut stepped = Stepped {
         steps: Vec::new(),
@@ -762,6 +778,43 @@ fn build_value(pair: Pair<Rule>) -> Result<Value, Diagnostic> {
 }
 
 // Long on purpose: one arm per `expect` form of the grammar.
+fn build_expect_give<'a>(
+    mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    span: Span,
+) -> Result<ExpectGive, Diagnostic> {
+        let amount = build_expr(next(&mut inner, span)?)?;
+        let mut give = ExpectGive {
+            amount,
+            form: None,
+            route: None,
+            frequency: None,
+            among: false,
+        };
+        for part in inner {
+            let part_span = span_of(&part);
+            let duplicate = match part.as_rule() {
+                Rule::form => give.form.replace(ident(part)).is_some(),
+                Rule::route_mod => {
+                    let mut r = meaningful(part);
+                    give.route
+                        .replace(ident(next(&mut r, part_span)?))
+                        .is_some()
+                }
+                Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
+                Rule::among => std::mem::replace(&mut give.among, true),
+                _ => return Err(internal(part_span)),
+            };
+            if duplicate {
+                return Err(SyntaxError::DuplicateModifier {
+                    span: part_span,
+                    expect: true,
+                }
+                .into());
+            }
+        }
+    Ok(give)
+}
+
 fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let span = span_of(&pair);
     let mut outer = meaningful(pair);
@@ -770,38 +823,19 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let mut inner = meaningful(which);
     let kind = match which_rule {
         Rule::expect_status => ExpectKind::Status(ident(next(&mut inner, span)?)),
-        Rule::expect_give => {
-            let amount = build_expr(next(&mut inner, span)?)?;
-            let mut give = ExpectGive {
-                amount,
-                form: None,
-                route: None,
-                frequency: None,
-                among: false,
-            };
-            for part in inner {
-                let part_span = span_of(&part);
-                let duplicate = match part.as_rule() {
-                    Rule::form => give.form.replace(ident(part)).is_some(),
-                    Rule::route_mod => {
-                        let mut r = meaningful(part);
-                        give.route
-                            .replace(ident(next(&mut r, part_span)?))
-                            .is_some()
-                    }
-                    Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
-                    Rule::among => std::mem::replace(&mut give.among, true),
-                    _ => return Err(internal(part_span)),
-                };
-                if duplicate {
-                    return Err(SyntaxError::DuplicateModifier {
-                        span: part_span,
-                        expect: true,
-                    }
-                    .into());
+        Rule::expect_give => ExpectKind::Give(build_expect_give(inner, span)?),
+        Rule::expect_alternative => {
+            let _keyword = next(&mut inner, span)?;
+            let name = ident(next(&mut inner, span)?);
+            let verdict = next(&mut inner, span)?;
+            let give = match verdict.as_rule() {
+                Rule::alternative_refused => None,
+                _ => {
+                    let give_span = span_of(&verdict);
+                    Some(build_expect_give(meaningful(verdict), give_span)?)
                 }
-            }
-            ExpectKind::Give(give)
+            };
+            ExpectKind::Alternative(name, give)
         }
         Rule::expect_daily => ExpectKind::Daily(build_expr(next(&mut inner, span)?)?),
         Rule::expect_schedule => ExpectKind::Schedule(

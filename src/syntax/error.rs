@@ -79,6 +79,10 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
         Rule::schedule | Rule::stepped => "`schedule`",
+        Rule::choose | Rule::kw_choose => "`choose`",
+        Rule::alternative => "an alternative (`name: give …`)",
+        Rule::kw_alternative => "`alternative`",
+        Rule::alternative_refused => "`refused`",
         Rule::stepped_step | Rule::expect_step => "a step (`300 mg twice daily for 1 day`)",
         Rule::direction => "`increase` or `decrease`",
         Rule::until => "`until`",
@@ -118,7 +122,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => {
+        | Rule::expect_rejected
+        | Rule::expect_alternative => {
             "what to expect (status, give, daily, schedule, warn, note, stop, proposal, phase, given that, limit, rejected)"
         }
         Rule::among => "`among`",
@@ -606,9 +611,10 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => &[
+        | Rule::expect_rejected
+        | Rule::expect_alternative => &[
             "status", "give", "daily", "schedule", "warn", "note", "stop", "proposal", "phase",
-            "given", "limit", "rejected",
+            "given", "limit", "rejected", "alternative",
         ],
         Rule::among => &["among"],
         Rule::proposal_range | Rule::kw_range => &["range"],
