@@ -221,7 +221,10 @@ fn holds(
             });
             check(stopped, || format!("the status is {}", status_words(d)))
         }
-        ExpectSpecKind::Proposal(allowed, range) => match &d.proposal {
+        ExpectSpecKind::Proposal(allowed, range, input) => match input
+            .as_ref()
+            .map_or(d.proposal(), |i| d.proposals.iter().find(|p| &p.input == i))
+        {
             Some(p) => {
                 let shown = p.allowed_range.as_ref().map_or_else(
                     || "no allowed range is shown".to_string(),
@@ -743,7 +746,7 @@ pub fn coverage<'a>(
     let proposal_rules = program
         .phases
         .iter()
-        .filter_map(|p| p.proposal.as_ref())
+        .flat_map(|p| p.proposals.iter())
         .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
         .collect();
     let limits = |hard: bool| {

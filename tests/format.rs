@@ -301,6 +301,8 @@ fn action() -> impl Strategy<Value = Action> {
         expression().prop_map(ActionKind::Observe),
         give_in_full(),
         schedule(),
+        stepped(),
+        choose(),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Hold(text(&t))),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Refuse(text(&t))),
         (proptest::option::of(code()), "[a-z ]{1,12}").prop_map(|(code, t)| ActionKind::Note {
@@ -377,6 +379,73 @@ fn schedule() -> impl Strategy<Value = ActionKind> {
         )
 }
 
+/// `schedule D [freq] [for T], then … [starting DATE] [, then stop]`: every step but the last
+/// has its `for`.
+fn stepped() -> impl Strategy<Value = ActionKind> {
+    (
+        proptest::collection::vec(
+            (
+                expression(),
+                proptest::option::of(frequency()),
+                expression(),
+            ),
+            0..3,
+        ),
+        (expression(), proptest::option::of(frequency())),
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+        any::<bool>(),
+    )
+        .prop_map(|(before, (last, last_freq), last_for, starting, stop)| {
+            let mut steps: Vec<SteppedStep> = before
+                .into_iter()
+                .map(|(amount, frequency, d)| SteppedStep {
+                    amount,
+                    frequency,
+                    duration: Some(d),
+                    span: Default::default(),
+                })
+                .collect();
+            steps.push(SteppedStep {
+                amount: last,
+                frequency: last_freq,
+                duration: last_for,
+                span: Default::default(),
+            });
+            ActionKind::Stepped(Stepped {
+                steps,
+                starting,
+                then_stop: stop.then(Default::default),
+            })
+        })
+}
+
+/// `choose { a: give …; b: give … }`.
+fn choose() -> impl Strategy<Value = ActionKind> {
+    proptest::collection::vec(
+        (name(), expression(), proptest::option::of(frequency())),
+        1..3,
+    )
+    .prop_map(|alts| {
+        ActionKind::Choose(
+            alts.into_iter()
+                .map(|(n, amount, frequency)| Alternative {
+                    name: ident(&n),
+                    give: Give {
+                        amount,
+                        form: None,
+                        route: Some(ident("oral")),
+                        frequency,
+                        over: None,
+                        duration: None,
+                    },
+                    span: Default::default(),
+                })
+                .collect(),
+        )
+    })
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     (
         proptest::option::of(expression()),
@@ -439,16 +508,18 @@ fn expectation() -> impl Strategy<Value = Expect> {
         word(&["give", "refused"]).prop_map(ExpectKind::Status),
         give,
         expression().prop_map(ExpectKind::Daily),
-        // Written-out doses: a list inside a value reads back as a list value, not an expression.
-        proptest::collection::vec(quantity(), 0..3).prop_map(|items| ExpectKind::Schedule(
-            items
-                .into_iter()
-                .map(|e| Value {
-                    kind: ValueKind::Expr(e),
-                    span: Default::default(),
-                })
-                .collect()
-        )),
+        // Written-out doses, each with its frequency or not.
+        proptest::collection::vec((quantity(), proptest::option::of(frequency())), 0..3)
+            .prop_map(|items| ExpectKind::Schedule(
+                items
+                    .into_iter()
+                    .map(|(amount, frequency)| ExpectStep {
+                        amount,
+                        frequency,
+                        span: Default::default(),
+                    })
+                    .collect()
+            )),
         ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ExpectKind::Warn {
             critical,
             text: text(&t)
@@ -456,10 +527,26 @@ fn expectation() -> impl Strategy<Value = Expect> {
         "[a-z ]{1,12}".prop_map(|t| ExpectKind::Note(text(&t))),
         proptest::option::of("[a-z ]{1,12}").prop_map(|t| ExpectKind::Stop(t.map(|t| text(&t)))),
         (
+            proptest::option::of(name()),
             word(&["allowed", "refused"]),
             proptest::option::of(expression())
         )
-            .prop_map(|(w, range)| ExpectKind::Proposal(w, range)),
+            .prop_map(|(input, w, range)| ExpectKind::Proposal(
+                input.map(|i| ident(&i)),
+                w,
+                range
+            )),
+        (name(), proptest::option::of((expression(), proptest::option::of(frequency()))))
+            .prop_map(|(n, give)| ExpectKind::Alternative(
+                ident(&n),
+                give.map(|(amount, frequency)| ExpectGive {
+                    amount,
+                    form: None,
+                    route: None,
+                    frequency,
+                    among: false,
+                })
+            )),
         word(&["titrate"]).prop_map(ExpectKind::Phase),
         expression().prop_map(ExpectKind::GivenThat),
         expression().prop_map(ExpectKind::That),

@@ -204,22 +204,31 @@ impl Checker<'_> {
                 .iter()
                 .map(|d| self.decide(d, Some(&phase.name.name)))
                 .collect();
-            let mut proposal = None;
+            // Several proposals, each on its own input (a maintenance dose and a supplement);
+            // two on one input would judge one dose twice.
+            let mut proposals = Vec::new();
+            let several = phase.proposals.len() > 1;
             for (i, p) in phase.proposals.iter().enumerate() {
-                if i > 0 {
+                let head = |p: &ast::Proposal| Span::new(p.span.start, p.input.span.end);
+                if let Some(first) = phase.proposals[..i]
+                    .iter()
+                    .find(|q| q.input.name == p.input.name)
+                {
                     self.error(
                         CheckError::DuplicateProposal {
-                            again: Span::new(p.span.start, p.input.span.end),
-                            first: Span::new(
-                                phase.proposals[0].span.start,
-                                phase.proposals[0].input.span.end,
-                            ),
+                            again: head(p),
+                            first: head(first),
                         }
                         .into(),
                     );
                     continue;
                 }
-                proposal = self.proposal(p, &phase.name.name);
+                let prefix = if several {
+                    format!("{}.{}", phase.name.name, p.input.name)
+                } else {
+                    phase.name.name.clone()
+                };
+                proposals.extend(self.proposal(p, &prefix));
             }
             if phase.decides.is_empty() {
                 self.error(
@@ -232,7 +241,7 @@ impl Checker<'_> {
             }
             let spec = &mut self.program.phases[index];
             spec.decides = decides;
-            spec.proposal = proposal;
+            spec.proposals = proposals;
             self.current_phase = None;
         }
     }
@@ -1024,7 +1033,7 @@ impl Checker<'_> {
             .program
             .phases
             .iter()
-            .filter_map(|p| p.proposal.as_ref())
+            .flat_map(|p| p.proposals.iter())
             .filter_map(|p| self.program.inputs[p.input].ty.dim())
             .collect();
         let dose_limits: Vec<Dim> = unique(

@@ -353,7 +353,7 @@ pub enum CheckError {
         /// Its span.
         span: Span,
     },
-    /// A second proposal block in a phase.
+    /// A second proposal block on the same input in a phase.
     DuplicateProposal {
         /// The second block's head.
         again: Span,
@@ -950,7 +950,9 @@ impl CheckError {
             }
             E::ChoiceNamesNoPhase { choice, .. } => format!("the choice `{choice}` names no phase"),
             E::UnknownPhase { name, .. } => format!("there is no phase `{name}`"),
-            E::DuplicateProposal { .. } => "a phase has at most one proposal block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "a phase has two proposal blocks on the same input".to_string()
+            }
             E::PhaseEmpty { name, .. } => format!("the phase `{name}` decides nothing"),
             E::PhaseUnreachable { name, .. } => format!("nothing leads to the phase `{name}`"),
             E::UnreachableRule { .. } => "rules after `otherwise` can never fire".to_string(),
@@ -1156,7 +1158,7 @@ impl CheckError {
             }
             E::UnknownPhase { span, .. } => one(*span, "unknown phase"),
             E::DuplicateProposal { again, first } => vec![
-                (*again, "second proposal block".to_string()),
+                (*again, "second proposal block on this input".to_string()),
                 (*first, "first one here".to_string()),
             ],
             E::PhaseEmpty { span, .. } => one(*span, "no `decide` block"),
@@ -1359,7 +1361,11 @@ impl CheckError {
                     format!("the phases are {phases}")
                 }
             }),
-            E::DuplicateProposal { .. } => "merge the rules into the first block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "merge the rules into the first block; a phase may judge several proposed doses, \
+                 each in a block on its own input"
+                    .to_string()
+            }
             E::PhaseEmpty { .. } => "add `decide first { … }` with the phase's rules".to_string(),
             E::PhaseUnreachable { .. } => {
                 "add it to the choices of the `begin at` input, or `goto` it from a rule"

@@ -232,7 +232,26 @@ impl Checker<'_> {
             },
             ExpectKind::Note(t) => ExpectSpecKind::Note(t.value.clone()),
             ExpectKind::Stop(t) => ExpectSpecKind::Stop(t.as_ref().map(|t| t.value.clone())),
-            ExpectKind::Proposal(word, range) => {
+            ExpectKind::Proposal(input, word, range) => {
+                if let Some(input) = input {
+                    let judged = self
+                        .program
+                        .phases
+                        .iter()
+                        .flat_map(|p| &p.proposals)
+                        .any(|p| self.program.inputs[p.input].name == input.name);
+                    if !judged {
+                        self.error(
+                            CheckError::UnknownProposalInput {
+                                name: input.name.clone(),
+                                similar: None,
+                                span: input.span,
+                            }
+                            .into(),
+                        );
+                        return None;
+                    }
+                }
                 let allowed = match word.name.as_str() {
                     "allowed" => true,
                     "refused" => false,
@@ -258,7 +277,7 @@ impl Checker<'_> {
                         Some(v)
                     }
                 };
-                ExpectSpecKind::Proposal(allowed, range)
+                ExpectSpecKind::Proposal(allowed, range, input.as_ref().map(|i| i.name.clone()))
             }
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {

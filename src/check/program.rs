@@ -497,8 +497,8 @@ pub struct PhaseSpec {
     pub name: String,
     /// Its decision blocks.
     pub decides: Vec<DecideSpec>,
-    /// Its proposal block, if any.
-    pub proposal: Option<ProposalSpec>,
+    /// Its proposal blocks, each on its own input, in file order.
+    pub proposals: Vec<ProposalSpec>,
     /// Where it is declared: `phase NAME`, for a diagnostic about the phase as a whole.
     pub span: Span,
 }
@@ -665,7 +665,7 @@ impl Program {
         let mut ids = self.rule_ids();
         ids.extend(self.alternative_ids());
         for p in &self.phases {
-            if let Some(proposal) = &p.proposal {
+            for proposal in &p.proposals {
                 ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
             }
         }
@@ -757,8 +757,9 @@ pub enum ExpectSpecKind {
     Note(String),
     /// Status stop, with the reason containing the text.
     Stop(Option<String>),
-    /// The proposal is allowed (true) or refused, and the allowed range shown, when written.
-    Proposal(bool, Option<Value>),
+    /// The proposal is allowed (true) or refused, and the allowed range shown, when written;
+    /// the proposal on this input, when named (else the first).
+    Proposal(bool, Option<Value>, Option<String>),
     /// The deciding phase.
     Phase(usize),
     /// A condition over the example's inputs and lets (not the decision).

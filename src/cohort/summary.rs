@@ -105,7 +105,7 @@ impl Summary {
         for r in refusals.filter(|r| limit(&r.rule) == Some(true)) {
             count(&mut self.hard, &r.rule);
         }
-        if let Some(p) = d.proposal.as_ref().filter(|p| !p.allowed) {
+        for p in d.proposals.iter().filter(|p| !p.allowed) {
             if let Some(rule) = p.rule.as_deref().filter(|r| limit(r) == Some(true)) {
                 count(&mut self.hard, rule);
             }

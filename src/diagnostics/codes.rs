@@ -219,7 +219,7 @@ codes! {
     PhaseUnreachable = "posology::phase::unreachable",
         "Warning: nothing leads to a phase: no `goto` names it and `begin at` never chooses it. Remove it, or add the way into it.";
     ProposalDuplicate = "posology::proposal::duplicate",
-        "A phase has more than one proposal block. Merge them into one.";
+        "A phase has two proposal blocks on the same input, which would judge one proposed dose twice. Merge their rules into one block. A phase may judge several proposed doses (a maintenance dose and a haemodialysis supplement), each in a `proposal` block on its own input.";
     ProposalNotADose = "posology::proposal::not_a_dose",
         "A proposal names an input that is not a dose (an amount or rate). A proposal checks a dose someone suggests; name a dose input.";
     ReplBadValue = "posology::repl::bad_value",

@@ -111,7 +111,7 @@ impl<'p> Builder<'p> {
             schedule: None,
             alternatives: Vec::new(),
             observe: Vec::new(),
-            proposal: None,
+            proposals: Vec::new(),
             values: Vec::new(),
             messages: Vec::new(),
             reasons: Vec::new(),

@@ -170,6 +170,8 @@ pub struct Alternative {
 /// The verdict on a proposed dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProposalOutcome {
+    /// The input that holds the proposed dose (which proposal of the phase this is).
+    pub input: String,
     /// The proposed dose.
     pub value: Quantity,
     /// Its daily total, when a frequency is known.
@@ -281,8 +283,8 @@ pub struct Decision {
     pub alternatives: Vec<Alternative>,
     /// Observation windows.
     pub observe: Vec<Amount>,
-    /// The verdict on a proposed dose.
-    pub proposal: Option<ProposalOutcome>,
+    /// The verdicts on proposed doses, one per proposal the phase judged, in file order.
+    pub proposals: Vec<ProposalOutcome>,
     /// Warnings and notes.
     pub messages: Vec<Message>,
     /// Reasons for stop / refuse / hold, with the rule that gave each.
@@ -298,6 +300,12 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The verdict on the proposed dose: the first proposal judged, when the phase judges
+    /// several (each is in `proposals`).
+    pub fn proposal(&self) -> Option<&ProposalOutcome> {
+        self.proposals.first()
+    }
+
     /// The decision's total per day: the sum of its doses' daily totals (a dose without a frequency
     /// is one administration a day; a rate is itself per day).
     pub fn total_per_day(&self) -> Result<Amount, String> {

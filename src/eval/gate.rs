@@ -115,7 +115,9 @@ pub(super) fn enforce(
             super::WORK_BUDGET
         ))];
         refuse_decision(decision, &out_of_steps, trace, fired);
-        refuse_proposal(decision, &out_of_steps, trace, fired);
+        for p in &mut decision.proposals {
+            refuse_proposal(p, &out_of_steps, trace, fired);
+        }
         refuse_proposal_of_refused_decision(decision);
         return;
     }
@@ -124,8 +126,8 @@ pub(super) fn enforce(
     } else if !decision.alternatives.is_empty() {
         judge_alternatives(decision, choices, trace, fired);
     }
-    if !offer.is_empty() {
-        refuse_proposal(decision, &offer, trace, fired);
+    for (p, breaches) in decision.proposals.iter_mut().zip(&offer) {
+        refuse_proposal(p, breaches, trace, fired);
     }
     refuse_proposal_of_refused_decision(decision);
 }
@@ -136,14 +138,14 @@ fn refuse_proposal_of_refused_decision(decision: &mut Decision) {
     if decision.status != Status::Refused {
         return;
     }
-    let first = decision
+    let Some(first) = decision
         .reasons
         .iter()
-        .find(|r| r.kind == ReasonKind::Refuse);
-    let (Some(p), Some(first)) = (&mut decision.proposal, first) else {
+        .find(|r| r.kind == ReasonKind::Refuse)
+    else {
         return;
     };
-    if p.allowed {
+    for p in decision.proposals.iter_mut().filter(|p| p.allowed) {
         p.allowed = false;
         p.reason = format!(
             "the decision is refused, so no change is allowed: {}",
@@ -449,10 +451,20 @@ fn judge_alternatives(
     }
 }
 
-fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
-    let Some(p) = &decision.proposal else {
-        return Vec::new();
-    };
+/// Each proposal's breaches, in the order of `decision.proposals`.
+fn proposal_breaches(
+    limits: &[Bound<'_>],
+    decision: &Decision,
+    budget: &Budget,
+) -> Vec<Vec<Breach>> {
+    decision
+        .proposals
+        .iter()
+        .map(|p| one_proposal_breaches(limits, p, budget))
+        .collect()
+}
+
+fn one_proposal_breaches(limits: &[Bound<'_>], p: &ProposalOutcome, budget: &Budget) -> Vec<Breach> {
     let mut breaches = Vec::new();
     if p.allowed {
         let g = given_alone(
@@ -864,14 +876,11 @@ fn refuse_decision(
 
 /// Refuses the proposal (the decision's own doses stand).
 fn refuse_proposal(
-    decision: &mut Decision,
+    p: &mut ProposalOutcome,
     breaches: &[Breach],
     trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
-    let Some(p) = &mut decision.proposal else {
-        return;
-    };
     let Some(first) = breaches.first() else {
         return;
     };
@@ -1248,12 +1257,12 @@ mod tests {
         };
         let d = judge(r#"{"p": "25 mg"}"#);
         assert_eq!(d.status, Status::Give);
-        let p = d.proposal.expect("judged");
+        let p = d.proposals.into_iter().next().expect("judged");
         assert!(!p.allowed);
         // The allowed range shown never passes the ceiling.
         let range = p.allowed_range.expect("a range");
         assert_eq!(range.high().to_string(), "20 mg");
-        let ok = judge(r#"{"p": "20 mg"}"#).proposal.expect("judged");
+        let ok = judge(r#"{"p": "20 mg"}"#).proposals.into_iter().next().expect("judged");
         assert!(ok.allowed, "{ok:?}");
     }
 

@@ -279,10 +279,10 @@ impl<'p> Run<'_, 'p> {
             .iter()
             .rev()
             .copied()
-            .find(|&p| program.phases[p].proposal.is_some());
+            .find(|&p| !program.phases[p].proposals.is_empty());
         let mut decision = builder.finish(self.env, &mut self.trace, &mut self.fired_ids)?;
         if let Some(p) = proposal_phase {
-            if let Some(spec) = &program.phases[p].proposal {
+            for spec in &program.phases[p].proposals {
                 proposal::judge(
                     self.env,
                     spec,
@@ -291,12 +291,15 @@ impl<'p> Run<'_, 'p> {
                     &mut self.fired_ids,
                 )?;
             }
-        } else if let Some(slot) = program
-            .phases
-            .iter()
-            .find_map(|p| p.proposal.as_ref().map(|s| s.input))
-        {
-            proposal::no_rules_here(self.env, slot, &mut decision);
+        } else {
+            // Each input some phase judges, once: this phase takes none of them.
+            let mut slots: Vec<usize> = Vec::new();
+            for spec in program.phases.iter().flat_map(|p| &p.proposals) {
+                if !slots.contains(&spec.input) {
+                    slots.push(spec.input);
+                    proposal::no_rules_here(self.env, spec.input, &mut decision);
+                }
+            }
         }
         decision.finish_status();
         gate::enforce(

@@ -598,10 +598,16 @@ fn expect_line(x: &Expect) -> String {
             Some(t) => format!("expect stop {}", quote(&t.value)),
             None => "expect stop".into(),
         },
-        ExpectKind::Proposal(w, range) => match range {
-            Some(r) => format!("expect proposal {} range {}", w.name, op_expr(r)),
-            None => format!("expect proposal {}", w.name),
-        },
+        ExpectKind::Proposal(input, w, range) => {
+            let input = input
+                .as_ref()
+                .map(|i| format!("{} ", i.name))
+                .unwrap_or_default();
+            match range {
+                Some(r) => format!("expect proposal {input}{} range {}", w.name, op_expr(r)),
+                None => format!("expect proposal {input}{}", w.name),
+            }
+        }
         ExpectKind::Phase(p) => format!("expect phase {}", p.name),
         ExpectKind::GivenThat(e) => format!("expect given that {}", expr(e)),
         ExpectKind::That(e) => format!("expect that {}", expr(e)),

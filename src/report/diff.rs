@@ -211,7 +211,7 @@ impl Gist {
                 .unwrap_or_default(),
             observe: decision.observe.iter().map(text::amount).collect(),
             next: decision.next.as_ref().map(next_text),
-            proposal: decision.proposal.as_ref().map(verdict),
+            proposal: proposals_verdict(decision),
             messages: decision.messages.iter().map(message_word).collect(),
         }
     }
@@ -322,6 +322,21 @@ fn next_text(n: &crate::eval::Next) -> String {
 }
 
 /// `allowed (80 mcg/day to 130 mcg/day)` or `refused (…)`.
+/// The verdicts, each named by its input when the decision judged several.
+fn proposals_verdict(decision: &Decision) -> Option<String> {
+    match decision.proposals.as_slice() {
+        [] => None,
+        [one] => Some(verdict(one)),
+        several => Some(
+            several
+                .iter()
+                .map(|p| format!("{}: {}", p.input, verdict(p)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
 fn verdict(p: &ProposalOutcome) -> String {
     let word = if p.allowed { "allowed" } else { "refused" };
     match &p.allowed_range {

@@ -136,8 +136,9 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         let windows: Vec<String> = d.observe.iter().map(amount).collect();
         let _ = writeln!(out, "\nObserve: {}", windows.join(", "));
     }
-    if let Some(p) = &d.proposal {
-        proposal(&mut out, p);
+    let several = d.proposals.len() > 1;
+    for p in &d.proposals {
+        proposal(&mut out, p, several);
     }
     if !d.values.is_empty() {
         let _ = writeln!(out, "\nValues:");
@@ -255,7 +256,7 @@ fn schedule(out: &mut String, s: &Schedule) {
     }
 }
 
-fn proposal(out: &mut String, p: &ProposalOutcome) {
+fn proposal(out: &mut String, p: &ProposalOutcome, named: bool) {
     let verdict = if p.allowed { "ALLOWED" } else { "REFUSED" };
     let total = p
         .daily_total
@@ -263,7 +264,12 @@ fn proposal(out: &mut String, p: &ProposalOutcome) {
         .filter(|t| *t != &p.value)
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
-    let _ = writeln!(out, "\nProposal: {}{total}: {verdict}", p.value);
+    let name = if named {
+        format!(" ({})", p.input)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "\nProposal{name}: {}{total}: {verdict}", p.value);
     let rule = p.rule.as_deref().unwrap_or("no rule");
     let _ = writeln!(out, "  {} {}", p.reason, cite(rule, &p.source));
     if let Some(range) = &p.allowed_range {

@@ -484,8 +484,9 @@ pub enum ExpectKind {
     Note(Text),
     /// `expect stop ["reason"]`
     Stop(Option<Text>),
-    /// `expect proposal allowed|refused [range A..B]`
-    Proposal(Ident, Option<Expr>),
+    /// `expect proposal [INPUT] allowed|refused [range A..B]` (the input names one proposal of
+    /// a phase that judges several; none written: the first)
+    Proposal(Option<Ident>, Ident, Option<Expr>),
     /// `expect phase NAME` (the phase that decided)
     Phase(Ident),
     /// `expect given that EXPR` (a condition over the example's inputs and lets)

@@ -860,6 +860,14 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
         Rule::expect_note => ExpectKind::Note(text(next(&mut inner, span)?)),
         Rule::expect_stop => ExpectKind::Stop(inner.next().map(text)),
         Rule::expect_proposal => {
+            let mut inner = inner.peekable();
+            let input = match inner.next_if(|p| p.as_rule() == Rule::proposal_input) {
+                Some(p) => {
+                    let p_span = span_of(&p);
+                    Some(ident(next(&mut meaningful(p), p_span)?))
+                }
+                None => None,
+            };
             let verdict = ident(next(&mut inner, span)?);
             let range = match inner.next() {
                 Some(r) => {
@@ -869,7 +877,7 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
                 }
                 None => None,
             };
-            ExpectKind::Proposal(verdict, range)
+            ExpectKind::Proposal(input, verdict, range)
         }
         Rule::expect_phase => ExpectKind::Phase(ident(next(&mut inner, span)?)),
         Rule::expect_given_that | Rule::expect_that => {

@@ -128,6 +128,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::among => "`among`",
         Rule::proposal_range | Rule::kw_range => "`range`",
+        Rule::proposal_input => "a proposal's input",
         Rule::kw_that => "`that`",
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
@@ -618,6 +619,7 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         ],
         Rule::among => &["among"],
         Rule::proposal_range | Rule::kw_range => &["range"],
+        Rule::proposal_input => &[],
         Rule::opt_convert | Rule::kw_convert => &["convert"],
         Rule::kw_that => &["that"],
         Rule::proposal => &["proposal"],
