@@ -261,6 +261,8 @@ enum What {
     Allowed(Quantity),
     /// "step N of the schedule (…)".
     Step(usize, Quantity),
+    /// "step N of the schedule (300 mg 3 times daily)": a step written with its own frequency.
+    StepAt(usize, Quantity, String),
     /// "all doses given together".
     Together,
     /// "… with the doses given alongside".
@@ -284,6 +286,9 @@ impl std::fmt::Display for What {
             What::Proposed(q) => write!(f, "the proposed dose {q}"),
             What::Allowed(q) => write!(f, "the allowed dose {q}"),
             What::Step(number, dose) => write!(f, "step {number} of the schedule ({dose})"),
+            What::StepAt(number, dose, freq) => {
+                write!(f, "step {number} of the schedule ({dose} {freq})")
+            }
             What::Together => f.write_str("all doses given together"),
             What::Alongside(what) => write!(f, "{what} with the doses given alongside"),
         }
@@ -357,8 +362,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
             ));
         }
         let with = together.unwrap_or_default();
+        // A schedule written step by step may change the frequency: each step is named with it.
+        let with_frequency = schedule.direction == "steps";
         for step in schedule.steps.iter().filter(|s| !s.stop) {
-            let g = given_step(step, &with);
+            let g = given_step(step, &with, with_frequency);
             check_given(limits, &g, &mut breaches, budget);
         }
     }
@@ -446,8 +453,21 @@ fn judge_alternatives(
         }
     }
     if decision.alternatives.iter().all(|a| !a.allowed) {
-        let all: Vec<Breach> = choices.into_iter().flatten().collect();
-        refuse_decision(decision, &all, trace, fired);
+        // Each alternative's own reasons, named, so that none hides behind another's breach
+        // of the same limit.
+        let mut all = Vec::new();
+        for (alt, breaches) in decision.alternatives.iter().zip(choices) {
+            let mut named: std::collections::HashSet<Option<String>> = Default::default();
+            for b in breaches {
+                if named.insert(b.limit.as_ref().map(|l| l.id.clone())) {
+                    all.push(Breach {
+                        text: format!("the alternative {}: {}", alt.name, b.text),
+                        limit: b.limit,
+                    });
+                }
+            }
+        }
+        refuse_decision_by(decision, &all, trace, fired, |b| b.text.as_str());
     }
 }
 
@@ -617,11 +637,14 @@ fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: What) ->
 }
 
 /// A schedule step, its daily total including the doses given with it.
-fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
+fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) -> Given {
     let Some(dose) = &step.dose else {
         return Given::default();
     };
-    let what = What::Step(step.number, dose.clone());
+    let what = match &step.frequency {
+        Some(f) if with_frequency => What::StepAt(step.number, dose.clone(), f.text.clone()),
+        _ => What::Step(step.number, dose.clone()),
+    };
     let mut g = given_amount(
         &Amount::One(dose.clone()),
         step.frequency.as_ref(),
@@ -841,6 +864,22 @@ fn refuse_decision(
     trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
+    refuse_decision_by(decision, breaches, trace, fired, by_limit);
+}
+
+/// A breach's limit, or its text for a refusal of the gate's own.
+fn by_limit(b: &Breach) -> &str {
+    b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str())
+}
+
+/// [`refuse_decision`], naming once each breach of the same `key`.
+fn refuse_decision_by(
+    decision: &mut Decision,
+    breaches: &[Breach],
+    trace: &mut Trace,
+    fired: &mut FiredIds,
+    key: fn(&Breach) -> &str,
+) {
     decision.status = Status::Refused;
     decision.doses.clear();
     decision.schedule = None;
@@ -851,8 +890,7 @@ fn refuse_decision(
             Some(l) => (l.id.clone(), l.source.clone()),
             None => (GATE_ID.to_string(), None),
         };
-        let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
-        if !named.insert(key) {
+        if !named.insert(key(b)) {
             continue;
         }
         decision.reasons.push(Reason {
