@@ -765,3 +765,40 @@ proptest! {
         prop_assert_eq!(format(&text).expect("formats"), text);
     }
 }
+
+/// Every frequency as a decision prints it (`once daily`, `2 times daily`, `every 12 h`) is read
+/// back wherever the language takes a frequency: a `give`, both kinds of schedule, a proposal,
+/// an alternative, and the `expect give`, `expect schedule`, `expect alternative` and `expect
+/// limit` lines an example pins it with. The text is then formatted and read again unchanged.
+#[test]
+fn every_printed_frequency_is_read_back_wherever_a_frequency_is_written() {
+    use posology::eval::FrequencyOut;
+    use posology::units::{Quantity, Rational, Unit};
+    let count = |n: i64| Quantity::number(Rational::from(n));
+    let twelve_h = Quantity::new(Rational::from(12), Unit::parse("h").expect("a unit"));
+    let printed = [
+        FrequencyOut::times_daily(count(1)).text,
+        FrequencyOut::times_daily(count(2)).text,
+        FrequencyOut::times_daily(count(3)).text,
+        FrequencyOut::every(twelve_h).text,
+    ];
+    assert_eq!(printed[0], "once daily");
+    for f in printed {
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ p: | a\n x: mg optional }}\n \
+             begin at p\n limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard\n phase a {{\n \
+             decide collect {{\n g: always => give 5 mg {f}\n s: always => schedule from 5 mg {f} \
+             increase by 5 mg every 3 days until 10 mg\n t: always => schedule 5 mg {f} for 1 day, \
+             then 10 mg {f}\n c: always => choose {{ one: give 5 mg {f} ; two: give 10 mg {f} }}\n \
+             }}\n proposal x {f} {{ allow 5 mg..10 mg because \"r\" }}\n }}\n example \"e\" {{\n \
+             given {{ p: a }}\n expect give 5 mg {f}\n expect schedule [5 mg {f}, 10 mg {f}]\n \
+             expect alternative one give 5 mg {f}\n expect limit allows 5 mg {f}\n }}\n}}\n"
+        );
+        let first = parse(&text).unwrap_or_else(|d| panic!("{f}: {d:?}\n{text}"));
+        let formatted = format_protocol(&first);
+        let again = parse(&formatted).unwrap_or_else(|d| panic!("{f}: {d:?}\n{formatted}"));
+        assert_eq!(shape(&first), shape(&again), "{f}");
+        let (checked, diags) = posology::Protocol::check("t.dose", &text);
+        assert!(checked.is_some(), "{f}: {diags:?}");
+    }
+}

@@ -5,6 +5,8 @@
 
 mod actions;
 mod budget;
+#[cfg(test)]
+mod choices_tests;
 mod decision;
 mod error;
 mod expr;
