@@ -161,7 +161,9 @@ fn holds(
                 .any(|dose| dose_matches(program, example, dose, g)),
             || doses_found(program, d, g.route.is_some()),
         ),
-        ExpectSpecKind::Alternative(name, want) => alternative_holds(program, example, d, name, want),
+        ExpectSpecKind::Alternative(name, want) => {
+            alternative_holds(program, example, d, name, want)
+        }
         ExpectSpecKind::Daily(want) => {
             if d.doses.is_empty() {
                 return Err(doses_found(program, d, false));
@@ -395,14 +397,21 @@ fn alternative_holds(
 ) -> Result<(), String> {
     let found = || {
         if d.alternatives.is_empty() {
-            return format!("no alternative is offered (the status is {})", status_words(d));
+            return format!(
+                "no alternative is offered (the status is {})",
+                status_words(d)
+            );
         }
         let shown: Vec<String> = d
             .alternatives
             .iter()
             .map(|a| {
                 let verdict = if a.allowed { "" } else { " (refused)" };
-                format!("{}: {}{verdict}", a.name, dose_words_with(program, &a.dose, false))
+                format!(
+                    "{}: {}{verdict}",
+                    a.name,
+                    dose_words_with(program, &a.dose, false)
+                )
             })
             .collect();
         format!("the alternatives are: {}", shown.join("; "))

@@ -509,8 +509,8 @@ fn expectation() -> impl Strategy<Value = Expect> {
         give,
         expression().prop_map(ExpectKind::Daily),
         // Written-out doses, each with its frequency or not.
-        proptest::collection::vec((quantity(), proptest::option::of(frequency())), 0..3)
-            .prop_map(|items| ExpectKind::Schedule(
+        proptest::collection::vec((quantity(), proptest::option::of(frequency())), 0..3).prop_map(
+            |items| ExpectKind::Schedule(
                 items
                     .into_iter()
                     .map(|(amount, frequency)| ExpectStep {
@@ -519,7 +519,8 @@ fn expectation() -> impl Strategy<Value = Expect> {
                         span: Default::default(),
                     })
                     .collect()
-            )),
+            )
+        ),
         ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ExpectKind::Warn {
             critical,
             text: text(&t)
@@ -536,7 +537,10 @@ fn expectation() -> impl Strategy<Value = Expect> {
                 w,
                 range
             )),
-        (name(), proptest::option::of((expression(), proptest::option::of(frequency()))))
+        (
+            name(),
+            proptest::option::of((expression(), proptest::option::of(frequency())))
+        )
             .prop_map(|(n, give)| ExpectKind::Alternative(
                 ident(&n),
                 give.map(|(amount, frequency)| ExpectGive {

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    StepExpect,
     CheckError, Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, Expectation, FrequencySpec,
-    GiveExpect, Type,
+    GiveExpect, StepExpect, Type,
 };
 use crate::diagnostics::Span;
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
@@ -172,7 +171,9 @@ impl Checker<'_> {
                 if !known {
                     let similar = close_match(
                         &name.name,
-                        names.iter().filter_map(|id| id.rsplit_once('.').map(|(_, n)| n)),
+                        names
+                            .iter()
+                            .filter_map(|id| id.rsplit_once('.').map(|(_, n)| n)),
                     )
                     .map(str::to_string);
                     self.error(

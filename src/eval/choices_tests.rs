@@ -92,7 +92,10 @@ fn a_course_ends_after_its_last_step_and_then_stop_adds_a_stop_step() {
     );
     let taper = format!("{course}, then stop");
     let d = decide("x: mg optional", &taper, "{}").expect("decides");
-    assert_eq!(steps(&d).last().map(String::as_str), Some("day 10 on: stop"));
+    assert_eq!(
+        steps(&d).last().map(String::as_str),
+        Some("day 10 on: stop")
+    );
 }
 
 #[test]
@@ -108,7 +111,9 @@ fn a_step_past_a_hard_limit_refuses_the_whole_decision_and_none_is_dropped() {
         assert_eq!(d.status, Status::Refused, "{patient}");
         assert!(d.schedule.is_none() && d.doses.is_empty());
         assert!(
-            d.reasons.iter().any(|r| r.rule == limit && r.text.contains("step 2")),
+            d.reasons
+                .iter()
+                .any(|r| r.rule == limit && r.text.contains("step 2")),
             "{:?}",
             d.reasons
         );
@@ -127,8 +132,8 @@ fn a_step_past_a_hard_limit_refuses_the_whole_decision_and_none_is_dropped() {
 fn a_duration_from_the_patient_must_be_whole_days_above_zero() {
     let text = "r: always => schedule 300 mg once daily for days, then 600 mg once daily";
     for bad in ["0 days", "12 h", "-2 days"] {
-        let err = decide("days: day", text, &format!(r#"{{"days": "{bad}"}}"#))
-            .expect_err("refused");
+        let err =
+            decide("days: day", text, &format!(r#"{{"days": "{bad}"}}"#)).expect_err("refused");
         assert_eq!(err.code, "posology::eval::schedule_interval", "{bad}");
     }
     let d = decide("days: day", text, r#"{"days": "2 weeks"}"#).expect("decides");
@@ -159,7 +164,11 @@ fn alternatives(d: &Decision) -> Vec<String> {
         .map(|a| {
             let verdict = if a.allowed { "offered" } else { "refused" };
             let freq = a.dose.frequency.as_ref().map_or("", |f| f.text.as_str());
-            format!("{}: {} {freq} {verdict}", a.name, crate::report::text::amount(&a.dose.amount))
+            format!(
+                "{}: {} {freq} {verdict}",
+                a.name,
+                crate::report::text::amount(&a.dose.amount)
+            )
         })
         .collect()
 }
@@ -171,7 +180,10 @@ fn alternatives_are_each_held_by_the_gate_and_shown_side_by_side() {
     assert!(d.doses.is_empty());
     assert_eq!(
         alternatives(&d),
-        ["every_12h: 70 mg every 12 h offered", "once_daily: 105 mg once daily offered"]
+        [
+            "every_12h: 70 mg every 12 h offered",
+            "once_daily: 105 mg once daily offered"
+        ]
     );
     assert!(d.fired.contains(&"r.every_12h".to_string()));
     assert!(d.fired.contains(&"r.once_daily".to_string()));
@@ -179,14 +191,24 @@ fn alternatives_are_each_held_by_the_gate_and_shown_side_by_side() {
     assert_eq!(d.status, Status::Give);
     assert_eq!(
         alternatives(&d),
-        ["every_12h: 120 mg every 12 h offered", "once_daily: 180 mg once daily refused"]
+        [
+            "every_12h: 120 mg every 12 h offered",
+            "once_daily: 180 mg once daily refused"
+        ]
     );
     let refused = &d.alternatives[1];
     assert_eq!(refused.refusals.len(), 1);
     assert_eq!(refused.refusals[0].rule, "dose <= 150 mg");
-    assert!(!d.fired.contains(&"r.once_daily".to_string()), "{:?}", d.fired);
+    assert!(
+        !d.fired.contains(&"r.once_daily".to_string()),
+        "{:?}",
+        d.fired
+    );
     // At the limit exactly (150 mg every 12 h is 300 mg/day), it is offered.
-    assert_eq!(alternatives(&choose("150 kg"))[0], "every_12h: 150 mg every 12 h offered");
+    assert_eq!(
+        alternatives(&choose("150 kg"))[0],
+        "every_12h: 150 mg every 12 h offered"
+    );
 }
 
 #[test]
@@ -195,8 +217,18 @@ fn when_every_alternative_is_refused_the_decision_is_refused_naming_each() {
     assert_eq!(d.status, Status::Refused);
     assert!(d.alternatives.is_empty() && d.doses.is_empty());
     let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_str()).collect();
-    assert!(texts.iter().any(|t| t.starts_with("the alternative every_12h:")), "{texts:?}");
-    assert!(texts.iter().any(|t| t.starts_with("the alternative once_daily:")), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("the alternative every_12h:")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("the alternative once_daily:")),
+        "{texts:?}"
+    );
 }
 
 #[test]
@@ -206,14 +238,25 @@ fn an_alternatives_total_counts_the_doses_given_with_it() {
         ENOX,
         &format!("b: always => give 40 mg once daily\n {CHOOSE}"),
     );
-    let d = try_decide_text(&text, r#"{"weight": "100 kg"}"#).1.expect("decides");
+    let d = try_decide_text(&text, r#"{"weight": "100 kg"}"#)
+        .1
+        .expect("decides");
     // 100 mg every 12 h with 40 mg: 240 mg/day; 150 mg once daily with 40 mg: 190 mg/day.
     assert_eq!(d.status, Status::Give);
-    assert!(d.alternatives.iter().all(|a| a.allowed), "{:?}", alternatives(&d));
-    let d = try_decide_text(&text, r#"{"weight": "131 kg"}"#).1.expect("decides");
+    assert!(
+        d.alternatives.iter().all(|a| a.allowed),
+        "{:?}",
+        alternatives(&d)
+    );
+    let d = try_decide_text(&text, r#"{"weight": "131 kg"}"#)
+        .1
+        .expect("decides");
     // 262 + 40 = 302 mg/day for every_12h; 196.5 mg for once_daily: neither.
     assert_eq!(d.status, Status::Refused);
-    assert!(d.reasons.iter().any(|r| r.text.contains("with the doses given alongside")));
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.text.contains("with the doses given alongside")));
 }
 
 const TWO: &str = "protocol t {\n version \"1\"\n source \"s\"\n inputs { p: | hd\n \
@@ -225,9 +268,12 @@ const TWO: &str = "protocol t {\n version \"1\"\n source \"s\"\n inputs { p: | h
 
 #[test]
 fn two_proposals_in_a_phase_are_each_judged_and_held_on_their_own() {
-    let d = try_decide_text(TWO, r#"{"p": "hd", "dose": "200 mg", "supplement": "380 mg"}"#)
-        .1
-        .expect("decides");
+    let d = try_decide_text(
+        TWO,
+        r#"{"p": "hd", "dose": "200 mg", "supplement": "380 mg"}"#,
+    )
+    .1
+    .expect("decides");
     let verdicts: Vec<(String, bool)> = d
         .proposals
         .iter()
@@ -235,14 +281,19 @@ fn two_proposals_in_a_phase_are_each_judged_and_held_on_their_own() {
         .collect();
     assert_eq!(
         verdicts,
-        [("dose".to_string(), true), ("supplement".to_string(), false)]
+        [
+            ("dose".to_string(), true),
+            ("supplement".to_string(), false)
+        ]
     );
     // The supplement breaks the hard limit: its own verdict, not the decision's nor the dose's.
     assert_eq!(d.status, Status::Give);
     assert_eq!(d.proposals[1].rule.as_deref(), Some("dose <= 350 mg"));
     assert_eq!(d.proposal().map(|p| p.input.as_str()), Some("dose"));
     // Only one given: only that one is judged.
-    let d = try_decide_text(TWO, r#"{"p": "hd", "supplement": "200 mg"}"#).1.expect("decides");
+    let d = try_decide_text(TWO, r#"{"p": "hd", "supplement": "200 mg"}"#)
+        .1
+        .expect("decides");
     assert_eq!(d.proposals.len(), 1);
     assert_eq!(d.proposals[0].input, "supplement");
     assert!(d.proposals[0].allowed);

@@ -484,7 +484,11 @@ fn proposal_breaches(
         .collect()
 }
 
-fn one_proposal_breaches(limits: &[Bound<'_>], p: &ProposalOutcome, budget: &Budget) -> Vec<Breach> {
+fn one_proposal_breaches(
+    limits: &[Bound<'_>],
+    p: &ProposalOutcome,
+    budget: &Budget,
+) -> Vec<Breach> {
     let mut breaches = Vec::new();
     if p.allowed {
         let g = given_alone(
@@ -1300,7 +1304,11 @@ mod tests {
         // The allowed range shown never passes the ceiling.
         let range = p.allowed_range.expect("a range");
         assert_eq!(range.high().to_string(), "20 mg");
-        let ok = judge(r#"{"p": "20 mg"}"#).proposals.into_iter().next().expect("judged");
+        let ok = judge(r#"{"p": "20 mg"}"#)
+            .proposals
+            .into_iter()
+            .next()
+            .expect("judged");
         assert!(ok.allowed, "{ok:?}");
     }
 

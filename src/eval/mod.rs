@@ -490,9 +490,7 @@ impl Decision {
         } else if has(ReasonKind::Refuse) {
             // `refused` means nothing is given: a refused proposal is the proposal's verdict.
             Status::Refused
-        } else if !self.doses.is_empty()
-            || self.schedule.is_some()
-            || !self.alternatives.is_empty()
+        } else if !self.doses.is_empty() || self.schedule.is_some() || !self.alternatives.is_empty()
         {
             Status::Give
         } else {

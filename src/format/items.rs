@@ -393,23 +393,23 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
 
 /// `give AMOUNT [form] [route R] [freq] [over T] [for T]`.
 fn give(g: &Give) -> String {
-        let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
-        if let Some(f) = &g.form {
-            s.push_str(&format!(" {}", f.name));
-        }
-        if let Some(r) = &g.route {
-            s.push_str(&format!(" route {}", r.name));
-        }
-        if let Some(f) = &g.frequency {
-            push_frequency(&mut s, f);
-        }
-        if let Some(o) = &g.over {
-            s.push_str(&format!(" over {}", term(o)));
-        }
-        if let Some(d) = &g.duration {
-            s.push_str(&format!(" for {}", term(d)));
-        }
-        s
+    let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if let Some(o) = &g.over {
+        s.push_str(&format!(" over {}", term(o)));
+    }
+    if let Some(d) = &g.duration {
+        s.push_str(&format!(" for {}", term(d)));
+    }
+    s
 }
 
 /// `choose { a: give …; b: give … }`, on one line.
@@ -548,23 +548,20 @@ fn stepped(sc: &Stepped) -> String {
 
 /// An expected dose: `give AMOUNT [form] [route R] [freq] [among]`.
 fn expect_give(g: &ExpectGive) -> String {
-        let mut s = format!(
-            "give {}",
-            amount(op_expr(&g.amount), g.form.as_ref())
-        );
-        if let Some(f) = &g.form {
-            s.push_str(&format!(" {}", f.name));
-        }
-        if let Some(r) = &g.route {
-            s.push_str(&format!(" route {}", r.name));
-        }
-        if let Some(f) = &g.frequency {
-            push_frequency(&mut s, f);
-        }
-        if g.among {
-            s.push_str(" among");
-        }
-        s
+    let mut s = format!("give {}", amount(op_expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if g.among {
+        s.push_str(" among");
+    }
+    s
 }
 
 fn expect_line(x: &Expect) -> String {

@@ -190,7 +190,11 @@ fn safe(out: String) -> String {
 /// refused one names each hard limit it breaks.
 fn alternatives(out: &mut String, alts: &[Alternative]) {
     let _ = writeln!(out, "\nChoose one:");
-    let width = alts.iter().map(|a| a.name.chars().count()).max().unwrap_or(0);
+    let width = alts
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for a in alts {
         let verdict = if a.allowed { "offered" } else { "REFUSED" };
         let _ = writeln!(

@@ -782,36 +782,36 @@ fn build_expect_give<'a>(
     mut inner: impl Iterator<Item = Pair<'a, Rule>>,
     span: Span,
 ) -> Result<ExpectGive, Diagnostic> {
-        let amount = build_expr(next(&mut inner, span)?)?;
-        let mut give = ExpectGive {
-            amount,
-            form: None,
-            route: None,
-            frequency: None,
-            among: false,
-        };
-        for part in inner {
-            let part_span = span_of(&part);
-            let duplicate = match part.as_rule() {
-                Rule::form => give.form.replace(ident(part)).is_some(),
-                Rule::route_mod => {
-                    let mut r = meaningful(part);
-                    give.route
-                        .replace(ident(next(&mut r, part_span)?))
-                        .is_some()
-                }
-                Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
-                Rule::among => std::mem::replace(&mut give.among, true),
-                _ => return Err(internal(part_span)),
-            };
-            if duplicate {
-                return Err(SyntaxError::DuplicateModifier {
-                    span: part_span,
-                    expect: true,
-                }
-                .into());
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let mut give = ExpectGive {
+        amount,
+        form: None,
+        route: None,
+        frequency: None,
+        among: false,
+    };
+    for part in inner {
+        let part_span = span_of(&part);
+        let duplicate = match part.as_rule() {
+            Rule::form => give.form.replace(ident(part)).is_some(),
+            Rule::route_mod => {
+                let mut r = meaningful(part);
+                give.route
+                    .replace(ident(next(&mut r, part_span)?))
+                    .is_some()
             }
+            Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
+            Rule::among => std::mem::replace(&mut give.among, true),
+            _ => return Err(internal(part_span)),
+        };
+        if duplicate {
+            return Err(SyntaxError::DuplicateModifier {
+                span: part_span,
+                expect: true,
+            }
+            .into());
         }
+    }
     Ok(give)
 }
 
@@ -838,11 +838,9 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
             ExpectKind::Alternative(name, give)
         }
         Rule::expect_daily => ExpectKind::Daily(build_expr(next(&mut inner, span)?)?),
-        Rule::expect_schedule => ExpectKind::Schedule(
-            inner
-                .map(build_expect_step)
-                .collect::<Result<_, _>>()?,
-        ),
+        Rule::expect_schedule => {
+            ExpectKind::Schedule(inner.map(build_expect_step).collect::<Result<_, _>>()?)
+        }
         Rule::expect_warn => {
             let mut critical = false;
             let mut message = None;

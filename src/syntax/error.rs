@@ -615,8 +615,19 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::expect_limit
         | Rule::expect_rejected
         | Rule::expect_alternative => &[
-            "status", "give", "daily", "schedule", "warn", "note", "stop", "proposal", "phase",
-            "given", "limit", "rejected", "alternative",
+            "status",
+            "give",
+            "daily",
+            "schedule",
+            "warn",
+            "note",
+            "stop",
+            "proposal",
+            "phase",
+            "given",
+            "limit",
+            "rejected",
+            "alternative",
         ],
         Rule::among => &["among"],
         Rule::proposal_range | Rule::kw_range => &["range"],
