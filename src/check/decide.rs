@@ -773,6 +773,35 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
+    /// A step's single dose: an amount, of the first step's kind (`None` when it is not,
+    /// reported).
+    fn step_dose(&mut self, e: &ast::Expr, first: Option<&Type>) -> Option<CExpr> {
+        let amount = match first {
+            None => self.expr(e, None),
+            Some(ty) => self.expect_type(e, ty, "a schedule step's dose"),
+        };
+        if amount.ty == Type::Error {
+            return None;
+        }
+        let dim = amount.ty.dim();
+        if let Some(dim) = dim {
+            self.doses_given.push(GivenDose {
+                dim,
+                span: amount.span,
+            });
+        }
+        if !dim.is_some_and(is_amount) {
+            let d = self.mismatch(
+                &amount,
+                &Type::Num(Unit::parse("mg").unwrap_or_default()),
+                "a schedule step's dose",
+            );
+            self.error(d);
+            return None;
+        }
+        Some(amount)
+    }
+
     /// A schedule written step by step: every step a single dose (an amount, of one kind with
     /// the first), its frequency, and how long it lasts; only the last step may go on.
     fn stepped(&mut self, s: &ast::Stepped) -> Option<SteppedSpec> {
@@ -780,31 +809,10 @@ impl Checker<'_> {
         let mut ok = true;
         let mut first_ty: Option<Type> = None;
         for (i, step) in s.steps.iter().enumerate() {
-            let amount = match &first_ty {
-                None => self.expr(&step.amount, None),
-                Some(ty) => self.expect_type(&step.amount, ty, "a schedule step's dose"),
+            let Some(amount) = self.step_dose(&step.amount, first_ty.as_ref()) else {
+                ok = false;
+                continue;
             };
-            if amount.ty == Type::Error {
-                ok = false;
-                continue;
-            }
-            let dim = amount.ty.dim();
-            if let Some(dim) = dim {
-                self.doses_given.push(GivenDose {
-                    dim,
-                    span: amount.span,
-                });
-            }
-            if !dim.is_some_and(is_amount) {
-                let d = self.mismatch(
-                    &amount,
-                    &Type::Num(Unit::parse("mg").unwrap_or_default()),
-                    "a schedule step's dose",
-                );
-                self.error(d);
-                ok = false;
-                continue;
-            }
             first_ty.get_or_insert_with(|| amount.ty.clone());
             let frequency = self.frequency(step.frequency.as_ref());
             let duration = match &step.duration {

@@ -2,9 +2,10 @@
 //! proposals in one phase: what each decides, and how the safety gate holds each step,
 //! alternative and proposal on its own.
 
+use crate::diagnostics::Code;
 use crate::diagnostics::Diagnostic;
 use crate::eval::test_support::try_decide_text;
-use crate::eval::{Decision, Status};
+use crate::eval::{Amount, Decision, Status};
 
 fn protocol(inputs: &str, limits: &str, decide: &str) -> String {
     format!(
@@ -134,7 +135,7 @@ fn a_duration_from_the_patient_must_be_whole_days_above_zero() {
     for bad in ["0 days", "12 h", "-2 days"] {
         let err =
             decide("days: day", text, &format!(r#"{{"days": "{bad}"}}"#)).expect_err("refused");
-        assert_eq!(err.code, "posology::eval::schedule_interval", "{bad}");
+        assert_eq!(err.code, Code::EvalScheduleInterval.as_str(), "{bad}");
     }
     let d = decide("days: day", text, r#"{"days": "2 weeks"}"#).expect("decides");
     assert_eq!(steps(&d)[1], "day 15 on: 600 mg once daily (600 mg/day)");
@@ -143,7 +144,7 @@ fn a_duration_from_the_patient_must_be_whole_days_above_zero() {
 #[test]
 fn steps_past_the_calendar_are_refused_not_listed_without_dates() {
     let err = decide("start: date", PHN, r#"{"start": "9999-12-31"}"#).expect_err("past 9999");
-    assert_eq!(err.code, "posology::value::date_out_of_range");
+    assert_eq!(err.code, Code::ValueDateOutOfRange.as_str());
 }
 
 const CHOOSE: &str = "r: always => choose { every_12h: give 1 mg/kg * weight every 12 h ; \
@@ -164,11 +165,11 @@ fn alternatives(d: &Decision) -> Vec<String> {
         .map(|a| {
             let verdict = if a.allowed { "offered" } else { "refused" };
             let freq = a.dose.frequency.as_ref().map_or("", |f| f.text.as_str());
-            format!(
-                "{}: {} {freq} {verdict}",
-                a.name,
-                crate::report::text::amount(&a.dose.amount)
-            )
+            let amount = match &a.dose.amount {
+                Amount::One(q) => q.to_string(),
+                Amount::Range(lo, hi) => format!("{lo} to {hi}"),
+            };
+            format!("{}: {amount} {freq} {verdict}", a.name)
         })
         .collect()
 }

@@ -777,7 +777,6 @@ fn build_value(pair: Pair<Rule>) -> Result<Value, Diagnostic> {
     Ok(Value { kind, span })
 }
 
-// Long on purpose: one arm per `expect` form of the grammar.
 fn build_expect_give<'a>(
     mut inner: impl Iterator<Item = Pair<'a, Rule>>,
     span: Span,
@@ -815,6 +814,7 @@ fn build_expect_give<'a>(
     Ok(give)
 }
 
+// Long on purpose: one arm per `expect` form of the grammar.
 fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let span = span_of(&pair);
     let mut outer = meaningful(pair);

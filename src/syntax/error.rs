@@ -567,6 +567,7 @@ fn continues(r: Rule) -> bool {
 }
 
 /// The words a rule starts with (or is), for "did you mean" after a misspelt keyword.
+// Long on purpose: one arm per grammar rule that starts with a word.
 pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
     match r {
         Rule::limit_kind => &["hard", "soft"],
@@ -578,6 +579,7 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::give
         | Rule::schedule
         | Rule::stepped
+        | Rule::choose
         | Rule::hold
         | Rule::stop
         | Rule::refuse
