@@ -299,3 +299,80 @@ fn two_proposals_in_a_phase_are_each_judged_and_held_on_their_own() {
     assert_eq!(d.proposals[0].input, "supplement");
     assert!(d.proposals[0].allowed);
 }
+
+mod against_an_oracle {
+    //! Random doses, frequencies and limits against an oracle written apart from the gate:
+    //! plain integer arithmetic on whole milligrams.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn limits(dose: u32, daily: u32) -> String {
+        format!("limit dose <= {dose} mg hard\n limit daily <= {daily} mg/day hard")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A stepped schedule is given exactly when every step's dose and daily total are within
+        /// the hard limits; otherwise it is refused and lists nothing.
+        #[test]
+        fn a_stepped_schedule_is_given_only_when_every_step_is_within(
+            steps in proptest::collection::vec((1u32..2000, 1u32..7), 1..5),
+            dose_max in 100u32..1500,
+            daily_max in 500u32..5000,
+        ) {
+            let written: Vec<String> = steps
+                .iter()
+                .map(|(d, n)| format!("{d} mg {n} times daily for 1 day"))
+                .collect();
+            let decide = format!("r: always => schedule {}", written.join(", then "));
+            let text = protocol("x: mg optional", &limits(dose_max, daily_max), &decide);
+            let d = try_decide_text(&text, "{}").1.expect("decides");
+            let within = steps.iter().all(|(d, n)| *d <= dose_max && d * n <= daily_max);
+            prop_assert_eq!(d.status == Status::Give, within, "{:?}", d.reasons);
+            if within {
+                prop_assert_eq!(d.schedule.map(|s| s.steps.len()), Some(steps.len()));
+            } else {
+                prop_assert!(d.schedule.is_none() && d.doses.is_empty());
+            }
+        }
+
+        /// Each alternative is offered exactly when it is within the hard limits (its total
+        /// with the dose given alongside); the decision is refused exactly when none is.
+        #[test]
+        fn each_alternative_is_offered_only_when_within(
+            a in 1u32..400,
+            a_times in 1u32..5,
+            b in 1u32..400,
+            b_times in 1u32..5,
+            alongside in 0u32..100,
+            dose_max in 50u32..300,
+            daily_max in 100u32..800,
+        ) {
+            let mut decide = format!(
+                "r: always => choose {{ a: give {a} mg {a_times} times daily ; b: give {b} mg \
+                 {b_times} times daily }}"
+            );
+            if alongside > 0 {
+                decide.push_str(&format!("\n s: always => give {alongside} mg once daily"));
+            }
+            let text = protocol("x: mg optional", &limits(dose_max, daily_max), &decide);
+            let d = try_decide_text(&text, "{}").1.expect("decides");
+            let side_ok = alongside <= dose_max && alongside <= daily_max;
+            let fits = |x: u32, n: u32| side_ok && x <= dose_max && x * n + alongside <= daily_max;
+            let (a_ok, b_ok) = (fits(a, a_times), fits(b, b_times));
+            if !side_ok || !(a_ok || b_ok) {
+                prop_assert_eq!(d.status, Status::Refused);
+                prop_assert!(d.alternatives.is_empty() && d.doses.is_empty());
+            } else {
+                prop_assert_eq!(d.status, Status::Give);
+                let verdicts: Vec<bool> = d.alternatives.iter().map(|x| x.allowed).collect();
+                prop_assert_eq!(verdicts, vec![a_ok, b_ok]);
+                for alt in d.alternatives.iter().filter(|x| !x.allowed) {
+                    prop_assert!(!alt.refusals.is_empty());
+                }
+            }
+        }
+    }
+}
