@@ -51,6 +51,14 @@ impl Checker<'_> {
                             frequency_problems(&mut folds, f, &mut found);
                         }
                     }
+                    ActionSpec::Choose(alts) => {
+                        for alt in alts {
+                            amount_problems(&mut folds, &alt.give.amount, &mut found);
+                            if let Some(f) = &alt.give.frequency {
+                                frequency_problems(&mut folds, f, &mut found);
+                            }
+                        }
+                    }
                     ActionSpec::Stepped(s) => {
                         for st in &s.steps {
                             amount_problems(&mut folds, &st.amount, &mut found);

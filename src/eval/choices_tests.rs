@@ -376,3 +376,82 @@ mod against_an_oracle {
         }
     }
 }
+
+/// The codes `check` reports for a protocol whose one rule does `decide`.
+fn check_codes(decide: &str) -> Vec<&'static str> {
+    let text = protocol("x: mg optional\n w: kg optional", LIMITS, decide);
+    let source = crate::diagnostics::Source::new("t.dose", text.as_str());
+    let (_, diags) = crate::check::parse_and_check(&text, &source);
+    diags.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn check_refuses_what_no_patient_could_follow() {
+    let open = Code::ScheduleOpenStep.as_str();
+    let duration = Code::ScheduleStepDuration.as_str();
+    let not_positive = Code::GiveNotPositive.as_str();
+    // `then stop` after a step that goes on.
+    assert_eq!(
+        check_codes("r: always => schedule 300 mg once daily, then stop"),
+        [open]
+    );
+    assert_eq!(
+        check_codes("r: always => schedule 300 mg once daily for 0.5 days, then 600 mg once daily"),
+        [duration]
+    );
+    assert_eq!(
+        check_codes("r: always => schedule 0 mg once daily for 1 day, then 300 mg 0 times daily"),
+        [not_positive, not_positive]
+    );
+    // A duration from the patient is left to run time; a week is whole days.
+    assert!(check_codes(
+        "r: always => schedule 300 mg once daily for 1 week, then 300 mg twice daily"
+    )
+    .is_empty());
+    assert_eq!(
+        check_codes("r: always => choose { a: give 5 mg once daily ; a: give 6 mg once daily }"),
+        [Code::ChooseDuplicate.as_str()]
+    );
+    assert_eq!(
+        check_codes("r: always => choose { a: give 5 mg once daily ; b: give 0 mg once daily }"),
+        [not_positive]
+    );
+}
+
+#[test]
+fn a_schedule_of_more_steps_than_are_listed_is_refused() {
+    let steps = vec!["1 mg once daily for 1 day"; 201].join(", then ");
+    let err = decide(
+        "x: mg optional",
+        &format!("r: always => schedule {steps}"),
+        "{}",
+    )
+    .expect_err("too long");
+    assert_eq!(err.code, Code::EvalScheduleTooLong.as_str());
+    let steps = vec!["1 mg once daily for 1 day"; 200].join(", then ");
+    let d = decide(
+        "x: mg optional",
+        &format!("r: always => schedule {steps}"),
+        "{}",
+    )
+    .expect("200 steps are listed");
+    assert_eq!(d.schedule.map(|s| s.steps.len()), Some(200));
+}
+
+#[test]
+fn an_alternative_worked_out_to_zero_is_refused_by_the_gate_and_the_other_stays() {
+    let text = protocol(
+        "w: kg",
+        ENOX,
+        "r: always => choose { a: give 1 mg/kg * w every 12 h ; b: give (w - w) * 1 mg/kg once daily }",
+    );
+    let d = try_decide_text(&text, r#"{"w": "70 kg"}"#)
+        .1
+        .expect("decides");
+    assert_eq!(d.status, Status::Give);
+    assert_eq!(
+        alternatives(&d),
+        ["a: 70 mg every 12 h offered", "b: 0 mg once daily refused"]
+    );
+    assert!(d.alternatives[1].refusals[0].text.contains("is not a dose"));
+}
