@@ -73,7 +73,7 @@ codes! {
     EvalNoPhase = "posology::eval::no_phase",
         "The patient's phase input holds a value for which the protocol has no phase. Add the phase to the protocol, or correct the patient's value.";
     EvalScheduleInterval = "posology::eval::schedule_interval",
-        "A schedule steps every whole number of days; at run time its interval worked out to something else (e.g. every 12 h). Write the interval in days, e.g. `every 3 days`.";
+        "A schedule steps every whole number of days; at run time its interval, or how long a step written step by step lasts (its `for`), worked out to something else (e.g. 12 h, or zero). Write the interval in days, e.g. `every 3 days`, and a step's length as e.g. `for 1 day`.";
     EvalScheduleStep = "posology::eval::schedule_step",
         "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
     EvalScheduleTooLong = "posology::eval::schedule_too_long",

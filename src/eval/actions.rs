@@ -310,7 +310,7 @@ impl<'p> Builder<'p> {
             let days = st
                 .duration
                 .as_ref()
-                .map(|e| whole_days(env, e))
+                .map(|e| step_days(env, e))
                 .transpose()?;
             let to_day = days.map(|n| day.saturating_add(n - 1));
             let daily = daily_total(&dose, frequency.as_ref())
@@ -900,19 +900,35 @@ fn date_steps(steps: &mut [Step], start: jiff::civil::Date, at: Span) -> R<()> {
 /// A schedule interval as a whole number of days.
 fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     let t = env.num(e)?;
+    days_of(&t).ok_or_else(|| {
+        EvalError::ScheduleInterval {
+            interval: t.to_string(),
+            span: e.span,
+        }
+        .into()
+    })
+}
+
+/// How long a step of a schedule written step by step lasts, as a whole number of days.
+fn step_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
+    let t = env.num(e)?;
+    days_of(&t).ok_or_else(|| {
+        EvalError::StepDuration {
+            duration: t.to_string(),
+            span: e.span,
+        }
+        .into()
+    })
+}
+
+/// A time as a whole number of days, more than zero and at most ten years.
+fn days_of(t: &Quantity) -> Option<u32> {
     let days = t
         .convert_to(&one_day())
         .ok()
         .filter(|d| d.value.fract().is_zero() && d.value.is_sign_positive() && !d.is_zero());
-    let n = days.and_then(|d| u32::try_from(d.value.trunc()).ok());
-    match n {
-        Some(n) if n <= 3650 => Ok(n),
-        _ => Err(EvalError::ScheduleInterval {
-            interval: t.to_string(),
-            span: e.span,
-        }
-        .into()),
-    }
+    days.and_then(|d| u32::try_from(d.value.trunc()).ok())
+        .filter(|&n| n <= 3650)
 }
 
 #[cfg(test)]
