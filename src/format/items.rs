@@ -374,19 +374,24 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
         head.push_str(&format!(" source {}", quote(&s.value)));
     }
     let actions: Vec<String> = rule.actions.iter().map(action).collect();
-    if actions.len() == 1 {
-        let one = format!("{head} => {}", actions[0]);
-        if one.len() <= WIDTH - 8 {
+    if let [one] = actions.as_slice() {
+        let one = format!("{head} => {one}");
+        if one.len() <= WIDTH - 8 && !one.contains('\n') {
             return vec![one];
         }
     }
     let mut lines = vec![head];
     for (i, a) in actions.into_iter().enumerate() {
+        // An action laid out on several lines (a long stepped schedule or `choose`) continues
+        // under its first word.
+        let mut parts = a.split('\n');
+        let first = parts.next().unwrap_or_default();
         if i == 0 {
-            lines.push(format!("  => {a}"));
+            lines.push(format!("  => {first}"));
         } else {
-            lines.push(format!("   ; {a}"));
+            lines.push(format!("   ; {first}"));
         }
+        lines.extend(parts.map(|p| format!("     {p}")));
     }
     lines
 }
@@ -418,7 +423,12 @@ fn choose(alts: &[Alternative]) -> String {
         .iter()
         .map(|a| format!("{}: {}", a.name.name, give(&a.give)))
         .collect();
-    format!("choose {{ {} }}", alts.join(" ; "))
+    let one = format!("choose {{ {} }}", alts.join(" ; "));
+    if one.len() <= WIDTH - 16 {
+        return one;
+    }
+    // One alternative a line.
+    format!("choose {{\n  {}\n}}", alts.join("\n  "))
 }
 
 fn action(a: &Action) -> String {
@@ -536,14 +546,19 @@ fn stepped(sc: &Stepped) -> String {
             s
         })
         .collect();
-    let mut s = format!("schedule {}", steps.join(", then "));
+    let mut tail = String::new();
     if let Some(st) = &sc.starting {
-        s.push_str(&format!(" starting {}", term(st)));
+        tail.push_str(&format!(" starting {}", term(st)));
     }
     if sc.then_stop.is_some() {
-        s.push_str(", then stop");
+        tail.push_str(", then stop");
     }
-    s
+    let one = format!("schedule {}{tail}", steps.join(", then "));
+    if one.len() <= WIDTH - 16 || steps.len() < 2 {
+        return one;
+    }
+    // One step a line, as a label's table reads.
+    format!("schedule {}{tail}", steps.join(",\n  then "))
 }
 
 /// An expected dose: `give AMOUNT [form] [route R] [freq] [among]`.
