@@ -399,6 +399,8 @@ fn action() -> impl Strategy<Value = Action> {
         expression().prop_map(ActionKind::Observe),
         give_in_full(),
         schedule(),
+        stepped(),
+        choose(),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Hold(text(&t))),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Refuse(text(&t))),
         (proptest::option::of(code()), "[a-z ]{1,12}").prop_map(|(code, t)| ActionKind::Note {
@@ -475,6 +477,73 @@ fn schedule() -> impl Strategy<Value = ActionKind> {
         )
 }
 
+/// `schedule D [freq] [for T], then … [starting DATE] [, then stop]`: every step but the last
+/// has its `for`.
+fn stepped() -> impl Strategy<Value = ActionKind> {
+    (
+        proptest::collection::vec(
+            (
+                expression(),
+                proptest::option::of(frequency()),
+                expression(),
+            ),
+            0..3,
+        ),
+        (expression(), proptest::option::of(frequency())),
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+        any::<bool>(),
+    )
+        .prop_map(|(before, (last, last_freq), last_for, starting, stop)| {
+            let mut steps: Vec<SteppedStep> = before
+                .into_iter()
+                .map(|(amount, frequency, d)| SteppedStep {
+                    amount,
+                    frequency,
+                    duration: Some(d),
+                    span: Default::default(),
+                })
+                .collect();
+            steps.push(SteppedStep {
+                amount: last,
+                frequency: last_freq,
+                duration: last_for,
+                span: Default::default(),
+            });
+            ActionKind::Stepped(Stepped {
+                steps,
+                starting,
+                then_stop: stop.then(Default::default),
+            })
+        })
+}
+
+/// `choose { a: give …; b: give … }`.
+fn choose() -> impl Strategy<Value = ActionKind> {
+    proptest::collection::vec(
+        (name(), expression(), proptest::option::of(frequency())),
+        1..3,
+    )
+    .prop_map(|alts| {
+        ActionKind::Choose(
+            alts.into_iter()
+                .map(|(n, amount, frequency)| Alternative {
+                    name: ident(&n),
+                    give: Give {
+                        amount,
+                        form: None,
+                        route: Some(ident("oral")),
+                        frequency,
+                        over: None,
+                        duration: None,
+                    },
+                    span: Default::default(),
+                })
+                .collect(),
+        )
+    })
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     (
         proptest::option::of(expression()),
@@ -537,16 +606,19 @@ fn expectation() -> impl Strategy<Value = Expect> {
         word(&["give", "refused"]).prop_map(ExpectKind::Status),
         give,
         expression().prop_map(ExpectKind::Daily),
-        // Written-out doses: a list inside a value reads back as a list value, not an expression.
-        proptest::collection::vec(quantity(), 0..3).prop_map(|items| ExpectKind::Schedule(
-            items
-                .into_iter()
-                .map(|e| Value {
-                    kind: ValueKind::Expr(e),
-                    span: Default::default(),
-                })
-                .collect()
-        )),
+        // Written-out doses, each with its frequency or not.
+        proptest::collection::vec((quantity(), proptest::option::of(frequency())), 0..3).prop_map(
+            |items| ExpectKind::Schedule(
+                items
+                    .into_iter()
+                    .map(|(amount, frequency)| ExpectStep {
+                        amount,
+                        frequency,
+                        span: Default::default(),
+                    })
+                    .collect()
+            )
+        ),
         ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ExpectKind::Warn {
             critical,
             text: text(&t)
@@ -554,10 +626,29 @@ fn expectation() -> impl Strategy<Value = Expect> {
         "[a-z ]{1,12}".prop_map(|t| ExpectKind::Note(text(&t))),
         proptest::option::of("[a-z ]{1,12}").prop_map(|t| ExpectKind::Stop(t.map(|t| text(&t)))),
         (
+            proptest::option::of(name()),
             word(&["allowed", "refused"]),
             proptest::option::of(expression())
         )
-            .prop_map(|(w, range)| ExpectKind::Proposal(w, range)),
+            .prop_map(|(input, w, range)| ExpectKind::Proposal(
+                input.map(|i| ident(&i)),
+                w,
+                range
+            )),
+        (
+            name(),
+            proptest::option::of((expression(), proptest::option::of(frequency())))
+        )
+            .prop_map(|(n, give)| ExpectKind::Alternative(
+                ident(&n),
+                give.map(|(amount, frequency)| ExpectGive {
+                    amount,
+                    form: None,
+                    route: None,
+                    frequency,
+                    among: false,
+                })
+            )),
         word(&["titrate"]).prop_map(ExpectKind::Phase),
         expression().prop_map(ExpectKind::GivenThat),
         expression().prop_map(ExpectKind::That),
@@ -776,5 +867,42 @@ proptest! {
         let parsed = parse(&text).map_err(|d| TestCaseError::fail(format!("{}\n{text}", d.message)))?;
         prop_assert_eq!(shape(&p), shape(&parsed), "{}", text);
         prop_assert_eq!(format(&text).expect("formats"), text);
+    }
+}
+
+/// Every frequency as a decision prints it (`once daily`, `2 times daily`, `every 12 h`) is read
+/// back wherever the language takes a frequency: a `give`, both kinds of schedule, a proposal,
+/// an alternative, and the `expect give`, `expect schedule`, `expect alternative` and `expect
+/// limit` lines an example pins it with. The text is then formatted and read again unchanged.
+#[test]
+fn every_printed_frequency_is_read_back_wherever_a_frequency_is_written() {
+    use posology::eval::FrequencyOut;
+    use posology::units::{Quantity, Rational, Unit};
+    let count = |n: i64| Quantity::number(Rational::from(n));
+    let twelve_h = Quantity::new(Rational::from(12), Unit::parse("h").expect("a unit"));
+    let printed = [
+        FrequencyOut::times_daily(count(1)).text,
+        FrequencyOut::times_daily(count(2)).text,
+        FrequencyOut::times_daily(count(3)).text,
+        FrequencyOut::every(twelve_h).text,
+    ];
+    assert_eq!(printed[0], "once daily");
+    for f in printed {
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ p: | a\n x: mg optional }}\n \
+             begin at p\n limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard\n phase a {{\n \
+             decide collect {{\n g: always => give 5 mg {f}\n s: always => schedule from 5 mg {f} \
+             increase by 5 mg every 3 days until 10 mg\n t: always => schedule 5 mg {f} for 1 day, \
+             then 10 mg {f}\n c: always => choose {{ one: give 5 mg {f} ; two: give 10 mg {f} }}\n \
+             }}\n proposal x {f} {{ allow 5 mg..10 mg because \"r\" }}\n }}\n example \"e\" {{\n \
+             given {{ p: a }}\n expect give 5 mg {f}\n expect schedule [5 mg {f}, 10 mg {f}]\n \
+             expect alternative one give 5 mg {f}\n expect limit allows 5 mg {f}\n }}\n}}\n"
+        );
+        let first = parse(&text).unwrap_or_else(|d| panic!("{f}: {d:?}\n{text}"));
+        let formatted = format_protocol(&first);
+        let again = parse(&formatted).unwrap_or_else(|d| panic!("{f}: {d:?}\n{formatted}"));
+        assert_eq!(shape(&first), shape(&again), "{f}");
+        let (checked, diags) = posology::Protocol::check("t.dose", &text);
+        assert!(checked.is_some(), "{f}: {diags:?}");
     }
 }

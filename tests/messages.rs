@@ -146,7 +146,7 @@ fn verdict_reason(proposed: &str) -> String {
     let decision = protocol
         .evaluate(&patient, Options::default())
         .expect("a decision");
-    decision.proposal.expect("a verdict").reason
+    decision.proposal().expect("a verdict").reason.clone()
 }
 
 #[test]

@@ -281,7 +281,7 @@ impl Checker<'_> {
             self.program.phases.push(super::PhaseSpec {
                 name: phase.name.name.clone(),
                 decides: Vec::new(),
-                proposal: None,
+                proposals: Vec::new(),
                 span: Span::new(phase.span.start, phase.name.span.end),
             });
             self.phase_lets.push(HashMap::new());

@@ -372,7 +372,7 @@ pub enum CheckError {
         /// Its span.
         span: Span,
     },
-    /// A second proposal block in a phase.
+    /// A second proposal block on the same input in a phase.
     DuplicateProposal {
         /// The second block's head.
         again: Span,
@@ -504,6 +504,38 @@ pub enum CheckError {
         /// The value.
         value: String,
         /// The dose.
+        span: Span,
+    },
+    /// Two alternatives of one `choose` with the same name.
+    DuplicateAlternative {
+        /// The name.
+        name: String,
+        /// The second one.
+        again: Span,
+        /// The first one.
+        first: Span,
+    },
+    /// `expect alternative NAME` naming no alternative of the protocol.
+    UnknownAlternative {
+        /// The name.
+        name: String,
+        /// A close alternative name.
+        similar: Option<String>,
+        /// Its span.
+        span: Span,
+    },
+    /// A schedule step with no `for` (given on and on) followed by another step.
+    StepAfterOpenEnded {
+        /// The step without `for`.
+        open: Span,
+        /// The step after it.
+        next: Span,
+    },
+    /// A schedule step's constant duration that is not a whole number of days above zero.
+    StepDuration {
+        /// The value.
+        value: String,
+        /// The duration.
         span: Span,
     },
     /// A constant frequency of zero or less.
@@ -853,6 +885,10 @@ impl CheckError {
             E::ReversedDoseRange { .. }
             | E::NotPositive { .. }
             | E::FrequencyNotPositive { .. } => Code::GiveNotPositive,
+            E::StepAfterOpenEnded { .. } => Code::ScheduleOpenStep,
+            E::DuplicateAlternative { .. } => Code::ChooseDuplicate,
+            E::UnknownAlternative { .. } => Code::NameUnknown,
+            E::StepDuration { .. } => Code::ScheduleStepDuration,
             E::ExampleNoExpect { .. } => Code::ExampleNoExpect,
             E::ExampleGiven { .. } => Code::ExampleGiven,
             E::ExampleDuplicateInput { .. } => Code::InputDuplicateField,
@@ -985,7 +1021,9 @@ impl CheckError {
             }
             E::ChoiceNamesNoPhase { choice, .. } => format!("the choice `{choice}` names no phase"),
             E::UnknownPhase { name, .. } => format!("there is no phase `{name}`"),
-            E::DuplicateProposal { .. } => "a phase has at most one proposal block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "a phase has two proposal blocks on the same input".to_string()
+            }
             E::PhaseEmpty { name, .. } => format!("the phase `{name}` decides nothing"),
             E::PhaseUnreachable { name, .. } => format!("nothing leads to the phase `{name}`"),
             E::UnreachableRule { .. } => "rules after `otherwise` can never fire".to_string(),
@@ -1031,6 +1069,18 @@ impl CheckError {
             E::FrequencyNotPositive { value, what, .. } => {
                 format!("{value} {what} is not a frequency: it must be more than zero")
             }
+            E::StepAfterOpenEnded { .. } => {
+                "a schedule step without `for` goes on, so no step can come after it".to_string()
+            }
+            E::DuplicateAlternative { name, .. } => {
+                format!("two alternatives of one `choose` are named `{name}`")
+            }
+            E::UnknownAlternative { name, .. } => {
+                format!("no `choose` of this protocol has an alternative named `{name}`")
+            }
+            E::StepDuration { value, .. } => format!(
+                "a schedule step lasts a whole number of days, more than zero, but this is {value}"
+            ),
             E::ExampleNoExpect { name, .. } => format!("the example \"{name}\" expects nothing"),
             E::ExampleGiven { .. } => {
                 "`given` is followed by the patient's values in braces".to_string()
@@ -1206,7 +1256,7 @@ impl CheckError {
             }
             E::UnknownPhase { span, .. } => one(*span, "unknown phase"),
             E::DuplicateProposal { again, first } => vec![
-                (*again, "second proposal block".to_string()),
+                (*again, "second proposal block on this input".to_string()),
                 (*first, "first one here".to_string()),
             ],
             E::PhaseEmpty { span, .. } => one(*span, "no `decide` block"),
@@ -1239,6 +1289,16 @@ impl CheckError {
             E::ReversedDoseRange { span, .. }
             | E::NotPositive { span, .. }
             | E::FrequencyNotPositive { span, .. } => one(*span, "no patient can be given this"),
+            E::DuplicateAlternative { again, first, .. } => vec![
+                (*again, "second alternative of this name".to_string()),
+                (*first, "first one here".to_string()),
+            ],
+            E::UnknownAlternative { span, .. } => one(*span, "unknown alternative"),
+            E::StepAfterOpenEnded { open, next } => vec![
+                (*open, "no `for`: given on and on".to_string()),
+                (*next, "so this step never comes".to_string()),
+            ],
+            E::StepDuration { span, .. } => one(*span, "not a number of days a step can last"),
             E::ExampleNoExpect { span, .. } => one(*span, "checks nothing"),
             E::ExampleGiven { span } => one(*span, "not a record"),
             E::ExampleUnknownInput { span, .. } => one(*span, "unknown input"),
@@ -1450,7 +1510,11 @@ impl CheckError {
                     format!("the phases are {phases}")
                 }
             }),
-            E::DuplicateProposal { .. } => "merge the rules into the first block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "merge the rules into the first block; a phase may judge several proposed doses, \
+                 each in a block on its own input"
+                    .to_string()
+            }
             E::PhaseEmpty { .. } => "add `decide first { … }` with the phase's rules".to_string(),
             E::PhaseUnreachable { .. } => {
                 "add it to the choices of the `begin at` input, or `goto` it from a rule"
@@ -1525,6 +1589,22 @@ impl CheckError {
             }
             E::FrequencyNotPositive { .. } => {
                 "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".to_string()
+            }
+            E::DuplicateAlternative { .. } => {
+                "give each alternative its own name: the clinician, the output and the examples \
+                 tell them apart by it"
+                    .to_string()
+            }
+            E::UnknownAlternative { similar, .. } => did_you_mean(similar.as_deref(), || {
+                "name an alternative written in a `choose { name: give … }`".to_string()
+            }),
+            E::StepAfterOpenEnded { .. } => {
+                "say how long the step lasts (`300 mg once daily for 1 day, then …`), or make it \
+                 the last step"
+                    .to_string()
+            }
+            E::StepDuration { .. } => {
+                "write the step's length in days, e.g. `for 1 day` or `for 2 weeks`".to_string()
             }
             E::ExampleNoExpect { .. } => {
                 "add `expect status give` or another expectation".to_string()

@@ -688,7 +688,7 @@ impl<'p> Analysis<'p> {
             for block in &phase.decides {
                 self.block(block);
             }
-            if let Some(p) = &phase.proposal {
+            for p in &phase.proposals {
                 self.proposal(p);
             }
         }
@@ -790,11 +790,35 @@ impl<'p> Analysis<'p> {
                     let _ = self.walk(e, Mode::Report);
                 }
             }
+            ActionSpec::Stepped(s) => {
+                for step in &s.steps {
+                    needed.push(&step.amount);
+                    needed.extend(frequency_expr(&step.frequency));
+                    needed.extend(step.duration.iter());
+                }
+                // As for `schedule from`: without a date the steps are shown by day.
+                if let Some(e) = &s.starting {
+                    let _ = self.walk(e, Mode::Report);
+                }
+            }
+            ActionSpec::Choose(alternatives) => {
+                for a in alternatives {
+                    needed.push(&a.give.amount);
+                    needed.extend(frequency_expr(&a.give.frequency));
+                    needed.extend(a.give.over.iter().chain(a.give.duration.iter()));
+                }
+            }
             ActionSpec::Observe(e) | ActionSpec::Wait(e) | ActionSpec::Next(_, Some(e)) => {
                 needed.push(e)
             }
-            // Messages and `show` show a missing value as `missing`.
-            _ => {}
+            // Messages and `show` show a missing value as `missing`; the others read nothing.
+            ActionSpec::Hold(_)
+            | ActionSpec::Stop(_)
+            | ActionSpec::Refuse(_)
+            | ActionSpec::Message { .. }
+            | ActionSpec::Show(_)
+            | ActionSpec::Goto(_)
+            | ActionSpec::Next(_, None) => {}
         }
         for e in needed {
             let _ = self.need(e, Mode::Report);

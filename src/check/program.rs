@@ -364,6 +364,39 @@ pub struct ScheduleSpec {
     pub then_stop: bool,
 }
 
+/// A checked schedule written step by step (`schedule 300 mg once daily for 1 day, then …`).
+#[derive(Clone, Debug)]
+pub struct SteppedSpec {
+    /// The steps, in order; only the last has no duration.
+    pub steps: Vec<SteppedStepSpec>,
+    /// Date of day 1.
+    pub starting: Option<CExpr>,
+    /// Ends with stopping.
+    pub then_stop: bool,
+}
+
+/// One checked step of a [`SteppedSpec`].
+#[derive(Clone, Debug)]
+pub struct SteppedStepSpec {
+    /// The single dose.
+    pub amount: CExpr,
+    /// Its frequency.
+    pub frequency: Option<FrequencySpec>,
+    /// How long (a time, whole days at run time); `None` for a dose to continue.
+    pub duration: Option<CExpr>,
+    /// Where the step is written.
+    pub span: Span,
+}
+
+/// A checked alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug)]
+pub struct AlternativeSpec {
+    /// Its name.
+    pub name: String,
+    /// The dose it gives.
+    pub give: GiveSpec,
+}
+
 /// Message severity, as in CDS Hooks cards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -383,6 +416,10 @@ pub enum ActionSpec {
     Give(Box<GiveSpec>),
     /// Give a schedule (boxed: it is much larger than the other actions).
     Schedule(Box<ScheduleSpec>),
+    /// Give a schedule written step by step (boxed, like a schedule).
+    Stepped(Box<SteppedSpec>),
+    /// Offer alternatives, one of which the clinician chooses.
+    Choose(Vec<AlternativeSpec>),
     /// Hold, with the reason (`{value}`s filled in when given).
     Hold(Vec<TextPart>),
     /// Stop, with reason.
@@ -549,8 +586,8 @@ pub struct PhaseSpec {
     pub name: String,
     /// Its decision blocks.
     pub decides: Vec<DecideSpec>,
-    /// Its proposal block, if any.
-    pub proposal: Option<ProposalSpec>,
+    /// Its proposal blocks, each on its own input, in file order.
+    pub proposals: Vec<ProposalSpec>,
     /// Where it is declared: `phase NAME`, for a diagnostic about the phase as a whole.
     pub span: Span,
 }
@@ -701,11 +738,26 @@ impl Program {
             .collect()
     }
 
-    /// Every rule, proposal rule, limit and requirement id: what coverage counts.
+    /// Every alternative's id (`RULE.NAME`), in file order: for coverage reports.
+    pub fn alternative_ids(&self) -> Vec<String> {
+        let phases = self.phases.iter().flat_map(|p| &p.decides);
+        let mut ids = Vec::new();
+        for rule in self.global.iter().chain(phases).flat_map(|d| &d.rules) {
+            for a in &rule.actions {
+                if let ActionSpec::Choose(alts) = &a.action {
+                    ids.extend(alts.iter().map(|alt| format!("{}.{}", rule.id, alt.name)));
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every rule, proposal rule, alternative, limit and requirement id: what coverage counts.
     pub fn coverable_ids(&self) -> Vec<String> {
         let mut ids = self.rule_ids();
+        ids.extend(self.alternative_ids());
         for p in &self.phases {
-            if let Some(proposal) = &p.proposal {
+            for proposal in &p.proposals {
                 ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
             }
         }
@@ -798,8 +850,8 @@ pub enum ExpectSpecKind {
     Give(GiveExpect),
     /// The decision's total per day (a single value or a range).
     Daily(Value),
-    /// The per-dose amounts of the schedule's steps.
-    Schedule(Vec<Quantity>),
+    /// The per-dose amounts of the schedule's steps, each with its frequency when written.
+    Schedule(Vec<StepExpect>),
     /// A message containing the text: critical (true) or warning level.
     Warn {
         /// Critical level (true) or warning level.
@@ -811,8 +863,9 @@ pub enum ExpectSpecKind {
     Note(String),
     /// Status stop, with the reason containing the text.
     Stop(Option<String>),
-    /// The proposal is allowed (true) or refused, and the allowed range shown, when written.
-    Proposal(bool, Option<Value>),
+    /// The proposal is allowed (true) or refused, and the allowed range shown, when written;
+    /// the proposal on this input, when named (else the first).
+    Proposal(bool, Option<Value>, Option<String>),
     /// The deciding phase.
     Phase(usize),
     /// A condition over the example's inputs and lets (not the decision).
@@ -829,6 +882,17 @@ pub enum ExpectSpecKind {
     },
     /// The patient data fails a `require` (whose reason contains the text, if given).
     Rejected(Option<String>),
+    /// The alternative of this name is offered with this dose (`Some`), or shown refused.
+    Alternative(String, Option<GiveExpect>),
+}
+
+/// One step of a checked `expect schedule` list.
+#[derive(Clone, Debug)]
+pub struct StepExpect {
+    /// The step's single dose.
+    pub dose: Quantity,
+    /// Its frequency, checked only when written.
+    pub frequency: Option<FrequencySpec>,
 }
 
 /// A checked `expect give` line.

@@ -48,6 +48,8 @@ codes! {
         "A value that may be missing is used where a value is needed (in arithmetic, a comparison, a condition, a dose, a frequency) with no guard, so a patient without it would stop the run (`posology::eval::missing`). A value may be missing when it is an optional input without a `default`, a record field declared optional, `first`, `last`, `min` or `max` of a list that may be empty, or a `let` worked out from one of these (a `let` is never the error itself: its unguarded use is). Guard the use: `when dose is not missing and dose > 5 mg`, `dose is missing or dose < 5 mg`, `if dose is missing then … else …`, an earlier rule of a `decide first` block `when dose is missing => hold \"…\"`, a rule's `when dose is not missing`, a top-level `require dose is not missing because \"…\"`, `when doses is not empty and …` for a list; or give the input a `default`. Messages and `show` may show a missing value (it reads `missing`), and limits are decided fail closed, so neither needs a guard.";
     CheckTooManyProblems = "posology::check::too_many_problems",
         "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
+    ChooseDuplicate = "posology::choose::duplicate",
+        "Two alternatives of one `choose` have the same name, so the clinician, the output and the examples (`expect alternative NAME …`) could not tell them apart. Give each its own name: `choose { every_12h: give 1 mg/kg * weight every 12 h ; once_daily: give 1.5 mg/kg * weight once daily }`.";
     CliUnknownCode = "posology::cli::unknown_code",
         "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
     CohortCsvHeader = "posology::cohort::csv_header",
@@ -77,7 +79,7 @@ codes! {
     EvalNoStrength = "posology::eval::no_strength",
         "`round … to nearest of [list]` found no value of the list to give: the list is empty, or the value is below the smallest strength with `round down` (no strength is not above it), or above the largest with `round up` (no strength is not below it). Nothing is given rather than a strength the rounding did not ask for. Use another strength list, round the other way, or decide that case with a rule before rounding.";
     EvalScheduleInterval = "posology::eval::schedule_interval",
-        "A schedule steps every whole number of days; at run time its interval worked out to something else (e.g. every 12 h). Write the interval in days, e.g. `every 3 days`.";
+        "A schedule steps every whole number of days; at run time its interval, or how long a step written step by step lasts (its `for`), worked out to something else (e.g. 12 h, or zero). Write the interval in days, e.g. `every 3 days`, and a step's length as e.g. `for 1 day`.";
     EvalScheduleStep = "posology::eval::schedule_step",
         "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
     EvalScheduleTooLong = "posology::eval::schedule_too_long",
@@ -233,7 +235,7 @@ codes! {
     PhaseUnreachable = "posology::phase::unreachable",
         "Warning: nothing leads to a phase: no `goto` names it and `begin at` never chooses it. Remove it, or add the way into it.";
     ProposalDuplicate = "posology::proposal::duplicate",
-        "A phase has more than one proposal block. Merge them into one.";
+        "A phase has two proposal blocks on the same input, which would judge one proposed dose twice. Merge their rules into one block. A phase may judge several proposed doses (a maintenance dose and a haemodialysis supplement), each in a `proposal` block on its own input.";
     ProposalNotADose = "posology::proposal::not_a_dose",
         "A proposal names an input that is not a dose (an amount or rate). A proposal checks a dose someone suggests; name a dose input.";
     ReplBadValue = "posology::repl::bad_value",
@@ -262,6 +264,10 @@ codes! {
         "In the REPL, the name is not an input of the loaded protocol. Check the spelling; `:inputs` lists them.";
     ReplUsage = "posology::repl::usage",
         "In the REPL, a command is missing its argument, e.g. `:load` without a file. Write e.g. `:load protocols/baclofen_oral.dose`.";
+    ScheduleOpenStep = "posology::schedule::open_step",
+        "A schedule written step by step has a step without `for` (a dose to go on with) before another step, which would then never come. Say how long every step but the last lasts: `schedule 300 mg once daily for 1 day, then 300 mg twice daily for 1 day, then 300 mg 3 times daily`.";
+    ScheduleStepDuration = "posology::schedule::step_duration",
+        "A step of a schedule written step by step lasts a whole number of days, more than zero; the `for` written is zero, negative, or not whole days (`for 12 h`). When it is worked out from the patient's data, the same is refused at run time (`posology::eval::schedule_interval`). Write e.g. `for 1 day` or `for 2 weeks`.";
     SyntaxDuplicateBegin = "posology::syntax::duplicate_begin",
         "`begin at` is written twice. A protocol starts from one place; keep one.";
     SyntaxDuplicateModifier = "posology::syntax::duplicate_modifier",

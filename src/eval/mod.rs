@@ -5,6 +5,8 @@
 
 mod actions;
 mod budget;
+#[cfg(test)]
+mod choices_tests;
 mod decision;
 mod error;
 mod expr;
@@ -286,10 +288,10 @@ impl<'p> Run<'_, 'p> {
             .iter()
             .rev()
             .copied()
-            .find(|&p| program.phases[p].proposal.is_some());
+            .find(|&p| !program.phases[p].proposals.is_empty());
         let mut decision = builder.finish(self.env, &mut self.trace, &mut self.fired_ids)?;
         if let Some(p) = proposal_phase {
-            if let Some(spec) = &program.phases[p].proposal {
+            for spec in &program.phases[p].proposals {
                 proposal::judge(
                     self.env,
                     spec,
@@ -298,12 +300,15 @@ impl<'p> Run<'_, 'p> {
                     &mut self.fired_ids,
                 )?;
             }
-        } else if let Some(slot) = program
-            .phases
-            .iter()
-            .find_map(|p| p.proposal.as_ref().map(|s| s.input))
-        {
-            proposal::no_rules_here(self.env, slot, &mut decision);
+        } else {
+            // Each input some phase judges, once: this phase takes none of them.
+            let mut slots: Vec<usize> = Vec::new();
+            for spec in program.phases.iter().flat_map(|p| &p.proposals) {
+                if !slots.contains(&spec.input) {
+                    slots.push(spec.input);
+                    proposal::no_rules_here(self.env, spec.input, &mut decision);
+                }
+            }
         }
         decision.finish_status();
         gate::enforce(
@@ -511,7 +516,8 @@ impl Decision {
         } else if has(ReasonKind::Refuse) {
             // `refused` means nothing is given: a refused proposal is the proposal's verdict.
             Status::Refused
-        } else if !self.doses.is_empty() || self.schedule.is_some() {
+        } else if !self.doses.is_empty() || self.schedule.is_some() || !self.alternatives.is_empty()
+        {
             Status::Give
         } else {
             Status::Wait
@@ -523,6 +529,7 @@ impl Decision {
         if matches!(self.status, Status::Stop | Status::Refused | Status::Wait) {
             self.doses.clear();
             self.schedule = None;
+            self.alternatives.clear();
         }
     }
 

@@ -382,44 +382,67 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
         head.push_str(&format!(" source {}", quote(&s.value)));
     }
     let actions: Vec<String> = rule.actions.iter().map(action).collect();
-    if actions.len() == 1 {
-        let one = format!("{head} => {}", actions[0]);
-        if one.len() <= WIDTH - 8 {
+    if let [one] = actions.as_slice() {
+        let one = format!("{head} => {one}");
+        if one.len() <= WIDTH - 8 && !one.contains('\n') {
             return vec![one];
         }
     }
     let mut lines = vec![head];
     for (i, a) in actions.into_iter().enumerate() {
+        // An action laid out on several lines (a long stepped schedule or `choose`) continues
+        // under its first word.
+        let mut parts = a.split('\n');
+        let first = parts.next().unwrap_or_default();
         if i == 0 {
-            lines.push(format!("  => {a}"));
+            lines.push(format!("  => {first}"));
         } else {
-            lines.push(format!("   ; {a}"));
+            lines.push(format!("   ; {first}"));
         }
+        lines.extend(parts.map(|p| format!("     {p}")));
     }
     lines
 }
 
+/// `give AMOUNT [form] [route R] [freq] [over T] [for T]`.
+fn give(g: &Give) -> String {
+    let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if let Some(o) = &g.over {
+        s.push_str(&format!(" over {}", term(o)));
+    }
+    if let Some(d) = &g.duration {
+        s.push_str(&format!(" for {}", term(d)));
+    }
+    s
+}
+
+/// `choose { a: give …; b: give … }`, on one line.
+fn choose(alts: &[Alternative]) -> String {
+    let alts: Vec<String> = alts
+        .iter()
+        .map(|a| format!("{}: {}", a.name.name, give(&a.give)))
+        .collect();
+    let one = format!("choose {{ {} }}", alts.join(" ; "));
+    if one.len() <= WIDTH - 16 {
+        return one;
+    }
+    // One alternative a line.
+    format!("choose {{\n  {}\n}}", alts.join("\n  "))
+}
+
 fn action(a: &Action) -> String {
     match &a.kind {
-        ActionKind::Give(g) => {
-            let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if let Some(o) = &g.over {
-                s.push_str(&format!(" over {}", term(o)));
-            }
-            if let Some(d) = &g.duration {
-                s.push_str(&format!(" for {}", term(d)));
-            }
-            s
-        }
+        ActionKind::Give(g) => give(g),
+        ActionKind::Choose(alts) => choose(alts),
         ActionKind::Schedule(sc) => {
             let mut s = format!("schedule from {}", op_expr(&sc.from));
             if let Some(f) = &sc.frequency {
@@ -442,6 +465,7 @@ fn action(a: &Action) -> String {
             }
             s
         }
+        ActionKind::Stepped(sc) => stepped(sc),
         ActionKind::Hold(t) => format!("hold {}", quote(&t.value)),
         ActionKind::Stop(t) => format!("stop {}", quote(&t.value)),
         ActionKind::Refuse(t) => format!("refuse {}", quote(&t.value)),
@@ -514,31 +538,75 @@ fn push_frequency(s: &mut String, f: &Frequency) {
     }
 }
 
+/// `schedule 300 mg once daily for 1 day, then 300 mg twice daily …`.
+fn stepped(sc: &Stepped) -> String {
+    let steps: Vec<String> = sc
+        .steps
+        .iter()
+        .map(|st| {
+            let mut s = expr(&st.amount);
+            if let Some(f) = &st.frequency {
+                push_frequency(&mut s, f);
+            }
+            if let Some(d) = &st.duration {
+                s.push_str(&format!(" for {}", term(d)));
+            }
+            s
+        })
+        .collect();
+    let mut tail = String::new();
+    if let Some(st) = &sc.starting {
+        tail.push_str(&format!(" starting {}", term(st)));
+    }
+    if sc.then_stop.is_some() {
+        tail.push_str(", then stop");
+    }
+    let one = format!("schedule {}{tail}", steps.join(", then "));
+    if one.len() <= WIDTH - 16 || steps.len() < 2 {
+        return one;
+    }
+    // One step a line, as a label's table reads.
+    format!("schedule {}{tail}", steps.join(",\n  then "))
+}
+
+/// An expected dose: `give AMOUNT [form] [route R] [freq] [among]`.
+fn expect_give(g: &ExpectGive) -> String {
+    let mut s = format!("give {}", amount(op_expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if g.among {
+        s.push_str(" among");
+    }
+    s
+}
+
 fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
-        ExpectKind::Give(g) => {
-            let mut s = format!(
-                "expect give {}",
-                amount(op_expr(&g.amount), g.form.as_ref())
-            );
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if g.among {
-                s.push_str(" among");
-            }
-            s
-        }
+        ExpectKind::Give(g) => format!("expect {}", expect_give(g)),
+        ExpectKind::Alternative(name, g) => match g {
+            Some(g) => format!("expect alternative {} {}", name.name, expect_give(g)),
+            None => format!("expect alternative {} refused", name.name),
+        },
         ExpectKind::Daily(amount) => format!("expect daily {}", op_expr(amount)),
         ExpectKind::Schedule(items) => {
-            let items: Vec<String> = items.iter().map(value).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|st| {
+                    let mut s = op_expr(&st.amount);
+                    if let Some(f) = &st.frequency {
+                        push_frequency(&mut s, f);
+                    }
+                    s
+                })
+                .collect();
             format!("expect schedule [{}]", items.join(", "))
         }
         ExpectKind::Warn { critical, text } => {
@@ -550,10 +618,16 @@ fn expect_line(x: &Expect) -> String {
             Some(t) => format!("expect stop {}", quote(&t.value)),
             None => "expect stop".into(),
         },
-        ExpectKind::Proposal(w, range) => match range {
-            Some(r) => format!("expect proposal {} range {}", w.name, op_expr(r)),
-            None => format!("expect proposal {}", w.name),
-        },
+        ExpectKind::Proposal(input, w, range) => {
+            let input = input
+                .as_ref()
+                .map(|i| format!("{} ", i.name))
+                .unwrap_or_default();
+            match range {
+                Some(r) => format!("expect proposal {input}{} range {}", w.name, op_expr(r)),
+                None => format!("expect proposal {input}{}", w.name),
+            }
+        }
         ExpectKind::Phase(p) => format!("expect phase {}", p.name),
         ExpectKind::GivenThat(e) => format!("expect given that {}", expr(e)),
         ExpectKind::That(e) => format!("expect that {}", expr(e)),

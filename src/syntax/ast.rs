@@ -255,6 +255,10 @@ pub enum ActionKind {
     Give(Give),
     /// Give a titration or taper schedule.
     Schedule(Schedule),
+    /// Give a schedule written step by step, each step with its own dose and frequency.
+    Stepped(Stepped),
+    /// Offer named alternative doses, one of which the clinician chooses.
+    Choose(Vec<Alternative>),
     /// Hold the dose for now, with the reason.
     Hold(Text),
     /// End the pathway, with the reason.
@@ -343,6 +347,42 @@ pub struct Schedule {
     pub starting: Option<Expr>,
     /// The schedule ends with stopping the drug.
     pub then_stop: bool,
+}
+
+/// One alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    /// Its name (`once_daily`).
+    pub name: Ident,
+    /// The dose it gives.
+    pub give: Give,
+    /// The whole alternative.
+    pub span: Span,
+}
+
+/// `schedule DOSE [freq] [for T], then DOSE [freq] [for T], … [starting DATE] [then stop]`:
+/// a schedule as a label writes it, each step changing the dose, the frequency or both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stepped {
+    /// The steps, in order; only the last may go on without `for`.
+    pub steps: Vec<SteppedStep>,
+    /// The date of day 1, when known.
+    pub starting: Option<Expr>,
+    /// Where `then stop` is written, when the schedule ends with stopping the drug.
+    pub then_stop: Option<Span>,
+}
+
+/// One step of a [`Stepped`] schedule: `300 mg twice daily for 1 day`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SteppedStep {
+    /// The single dose.
+    pub amount: Expr,
+    /// How often it is given.
+    pub frequency: Option<Frequency>,
+    /// For how long (whole days); `None` for a dose to continue.
+    pub duration: Option<Expr>,
+    /// The whole step.
+    pub span: Span,
 }
 
 /// `proposal INPUT [freq] { refuse when … because "…"; allow RANGE [when …] because "…" }`
@@ -434,8 +474,9 @@ pub enum ExpectKind {
     Give(ExpectGive),
     /// `expect daily AMOUNT` (the decision's total per day)
     Daily(Expr),
-    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step)
-    Schedule(Vec<Value>),
+    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step, each with its
+    /// frequency when written: `[300 mg once daily, 300 mg twice daily]`)
+    Schedule(Vec<ExpectStep>),
     /// `expect warn [critical] "text"` (a warning, or a critical message, containing the text)
     Warn {
         /// Critical (true) or warning level.
@@ -447,8 +488,9 @@ pub enum ExpectKind {
     Note(Text),
     /// `expect stop ["reason"]`
     Stop(Option<Text>),
-    /// `expect proposal allowed|refused [range A..B]`
-    Proposal(Ident, Option<Expr>),
+    /// `expect proposal [INPUT] allowed|refused [range A..B]` (the input names one proposal of
+    /// a phase that judges several; none written: the first)
+    Proposal(Option<Ident>, Ident, Option<Expr>),
     /// `expect phase NAME` (the phase that decided)
     Phase(Ident),
     /// `expect given that EXPR` (a condition over the example's inputs and lets)
@@ -459,6 +501,20 @@ pub enum ExpectKind {
     Limit(Ident, Expr, Option<Frequency>),
     /// `expect rejected ["text"]`: the patient data fails a `require`.
     Rejected(Option<Text>),
+    /// `expect alternative NAME give DOSE …` (offered, with this dose) or `expect alternative
+    /// NAME refused` (`None`: shown, but held back by a hard limit).
+    Alternative(Ident, Option<ExpectGive>),
+}
+
+/// One step of an `expect schedule` list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectStep {
+    /// The step's single dose.
+    pub amount: Expr,
+    /// Its frequency, when written (checked only then).
+    pub frequency: Option<Frequency>,
+    /// Where.
+    pub span: Span,
 }
 
 /// An `expect give` line.

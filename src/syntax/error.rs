@@ -78,7 +78,12 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
-        Rule::schedule => "`schedule`",
+        Rule::schedule | Rule::stepped => "`schedule`",
+        Rule::choose | Rule::kw_choose => "`choose`",
+        Rule::alternative => "an alternative (`name: give …`)",
+        Rule::kw_alternative => "`alternative`",
+        Rule::alternative_refused => "`refused`",
+        Rule::stepped_step | Rule::expect_step => "a step (`300 mg twice daily for 1 day`)",
         Rule::direction => "`increase` or `decrease`",
         Rule::until => "`until`",
         Rule::starting => "`starting`",
@@ -117,11 +122,14 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => {
+        | Rule::expect_rejected
+        | Rule::expect_alternative => {
             "what to expect (status, give, daily, schedule, warn, note, stop, proposal, phase, given that, limit, rejected)"
         }
         Rule::among => "`among`",
         Rule::proposal_range | Rule::kw_range => "`range`",
+        Rule::proposal_input => "a proposal's input",
+        Rule::verdict_word => "`allowed` or `refused`",
         Rule::kw_that => "`that`",
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
@@ -180,6 +188,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::give_mod
         | Rule::expect_give_mod
         | Rule::schedule_opt
+        | Rule::stepped_opt
+        | Rule::step_then
         | Rule::proposal_rule
         | Rule::value
         | Rule::infix
@@ -577,6 +587,7 @@ fn continues(r: Rule) -> bool {
 }
 
 /// The words a rule starts with (or is), for "did you mean" after a misspelt keyword.
+// Long on purpose: one arm per grammar rule that starts with a word.
 pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
     match r {
         Rule::limit_kind => &["hard", "soft"],
@@ -587,6 +598,8 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::actions
         | Rule::give
         | Rule::schedule
+        | Rule::stepped
+        | Rule::choose
         | Rule::hold
         | Rule::stop
         | Rule::refuse
@@ -622,12 +635,26 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => &[
-            "status", "give", "daily", "schedule", "warn", "note", "stop", "proposal", "phase",
-            "given", "limit", "rejected",
+        | Rule::expect_rejected
+        | Rule::expect_alternative => &[
+            "status",
+            "give",
+            "daily",
+            "schedule",
+            "warn",
+            "note",
+            "stop",
+            "proposal",
+            "phase",
+            "given",
+            "limit",
+            "rejected",
+            "alternative",
         ],
         Rule::among => &["among"],
         Rule::proposal_range | Rule::kw_range => &["range"],
+        Rule::proposal_input => &[],
+        Rule::verdict_word => &["allowed", "refused"],
         Rule::opt_convert | Rule::kw_convert => &["convert"],
         Rule::kw_that => &["that"],
         Rule::proposal => &["proposal"],

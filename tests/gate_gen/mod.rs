@@ -1260,7 +1260,7 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
             }
         }
     }
-    if let Some(prop) = &d.proposal {
+    if let Some(prop) = d.proposal() {
         let mut exposures = Vec::new();
         if prop.allowed {
             exposures.push(("an allowed proposal", oq(&prop.value)));
@@ -1506,7 +1506,7 @@ pub fn summary(d: &Decision) -> String {
             .collect();
         let _ = write!(s, "\n  schedule {}: [{}]", sc.direction, steps.join(", "));
     }
-    if let Some(p) = &d.proposal {
+    if let Some(p) = d.proposal() {
         let range = p.allowed_range.as_ref().map_or(String::new(), |r| match r {
             Amount::One(q) => format!(" range {q}"),
             Amount::Range(a, b) => format!(" range {a}..{b}"),
@@ -1608,7 +1608,7 @@ pub fn run_patient(
     if !decision.doses.is_empty() || step_given {
         stats.with_dose += 1;
     }
-    if decision.proposal.as_ref().is_some_and(|p| p.allowed) {
+    if decision.proposal().is_some_and(|p| p.allowed) {
         stats.allowed_proposals += 1;
     }
     let violations = check_decision(p, patient, &decision);

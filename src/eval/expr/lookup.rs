@@ -545,10 +545,7 @@ mod tests {
             "no dose: Wait"
         );
         // Without the key no row is read: the value is missing, and held.
-        assert_eq!(
-            given(PRINTED, "renal.col_3 + 1 mg", "{}"),
-            "no dose: Wait"
-        );
+        assert_eq!(given(PRINTED, "renal.col_3 + 1 mg", "{}"), "no dose: Wait");
     }
 
     #[test]
