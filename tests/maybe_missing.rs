@@ -276,6 +276,20 @@ const UNGUARDED: &[(&str, &str, &str, &str, &str)] = &[
         "dose",
     ),
     (
+        "a step of a stepped schedule",
+        "",
+        "",
+        "decide first { a: always => schedule 1 mg once daily for 1 day, then dose twice daily }",
+        "dose",
+    ),
+    (
+        "an alternative",
+        "",
+        "",
+        "decide first { a: always => choose { one: give 1 mg once daily ; two: give dose twice daily } }",
+        "dose",
+    ),
+    (
         "a requirement",
         "",
         r#"require dose > 1 mg because "x""#,
