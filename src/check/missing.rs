@@ -397,6 +397,12 @@ impl<'p> Analysis<'p> {
                 let m = self.need(&args[0], mode);
                 m.or_else(|| self.may_be_empty(func, &args[0], span))
             }
+            // A missing item makes the sum (and the order of the items) missing: a total that
+            // skipped one would be too low.
+            Func::Sum | Func::Ascending if args.len() == 1 => {
+                let m = self.need(&args[0], mode);
+                m.or_else(|| self.items_maybe(&args[0]))
+            }
             Func::Count | Func::Any | Func::All | Func::Filter if args.len() == 2 => {
                 let m = self.need(&args[0], mode);
                 let record = match &args[0].ty {
