@@ -622,6 +622,14 @@ impl<'p> Analysis<'p> {
                 let right = self.proves(b, truth);
                 left.into_iter().filter(|f| right.contains(f)).collect()
             }
+            // `count(xs) != 0` (and `> 0`, `>= 1`) proves an item, before `!=` in general.
+            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
+                let list = counts_some(*op, a, b).and_then(Key::of);
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out.extend(list.map(Fact::NonEmpty));
+                out
+            }
             // `a == b` is false, and `a != b` true, when either is missing.
             (CExprKind::Binary(BinaryOp::Eq, a, b), true)
             | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
@@ -631,13 +639,6 @@ impl<'p> Analysis<'p> {
             }
             (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
             (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
-            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
-                let list = counts_some(*op, a, b).and_then(Key::of);
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out.extend(list.map(Fact::NonEmpty));
-                out
-            }
             (CExprKind::Binary(_, a, b), _) => {
                 let mut out = self.strict_facts(a);
                 out.extend(self.strict_facts(b));
