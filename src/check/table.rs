@@ -493,22 +493,9 @@ impl Checker<'_> {
     /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
     fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key: &Type) {
-        let mut bands = Vec::new();
-        for row in rows.iter().filter(|r| !r.otherwise) {
-            let ends = (constant_end(&row.lower, key), constant_end(&row.upper, key));
-            let (Some(lower), Some(upper)) = ends else {
-                return;
-            };
-            if holds_nothing(&lower, &upper) {
-                self.table_problem(TableProblem::EmptyBand {
-                    table: table.to_string(),
-                    band: row.written.clone(),
-                    at: row.band_span,
-                });
-                return;
-            }
-            bands.push(ConstBand { lower, upper, row });
-        }
+        let Some(mut bands) = self.constant_bands(table, rows, key) else {
+            return;
+        };
         if let Some((a, b)) = out_of_order(&bands) {
             self.table_problem(TableProblem::Order {
                 table: table.to_string(),
@@ -649,6 +636,34 @@ fn lower_order(a: &Option<End>, b: &Option<End>) -> Ordering {
 }
 
 /// A value both bands hold, when they overlap (`b` starts at or after `a`).
+impl Checker<'_> {
+    /// The bands of the rows, when every end is a constant; `None` when one is worked out from
+    /// the patient (nothing can be compared before running) or a band holds no value (refused
+    /// here, as `posology::table::empty_band`).
+    fn constant_bands<'r>(
+        &mut self,
+        table: &str,
+        rows: &'r [TableRowSpec],
+        key: &Type,
+    ) -> Option<Vec<ConstBand<'r>>> {
+        let mut bands = Vec::new();
+        for row in rows.iter().filter(|r| !r.otherwise) {
+            let lower = constant_end(&row.lower, key)?;
+            let upper = constant_end(&row.upper, key)?;
+            if holds_nothing(&lower, &upper) {
+                self.table_problem(TableProblem::EmptyBand {
+                    table: table.to_string(),
+                    band: row.written.clone(),
+                    at: row.band_span,
+                });
+                return None;
+            }
+            bands.push(ConstBand { lower, upper, row });
+        }
+        Some(bands)
+    }
+}
+
 /// Whether a band with these ends holds no value: its low end above its high end, or at it with
 /// either end open.
 fn holds_nothing(lower: &Option<End>, upper: &Option<End>) -> bool {
