@@ -139,6 +139,18 @@ pub fn shown(text: &str) -> String {
     escape(&short).into_owned()
 }
 
+/// [`shown`] of a text already owned, which it returns as it is when there is nothing to
+/// shorten or escape (printable ASCII no longer than [`MAX_SHOWN_CHARS`]): the common case of
+/// a value in a message, written for every patient of a cohort.
+pub fn shown_owned(text: String) -> String {
+    let plain = text.len() <= MAX_SHOWN_CHARS && text.bytes().all(|b| (b' '..=b'~').contains(&b));
+    if plain {
+        text
+    } else {
+        shown(&text)
+    }
+}
+
 /// `text` followed by spaces up to `width` characters. Unlike `format!("{:<w$}")` it cannot
 /// panic, whatever the width (Rust's format widths must fit in 16 bits).
 pub fn pad(text: &str, width: usize) -> String {
