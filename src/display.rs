@@ -166,6 +166,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shown_owned_is_shown() {
+        let long_ascii = "a".repeat(MAX_SHOWN_CHARS);
+        let longer = "a".repeat(MAX_SHOWN_CHARS + 1);
+        let long_accents = "é".repeat(MAX_SHOWN_CHARS);
+        let texts = [
+            "",
+            "300 mcg/day",
+            "~0.6667 mL/h",
+            "a\nb",
+            "tab\t",
+            "\u{7f}",
+            "\u{1b}[31m",
+            "é",
+            "\u{202e}x",
+            "\u{ad}",
+            "~",
+            " ",
+            &long_ascii,
+            &longer,
+            &long_accents,
+        ];
+        for text in texts {
+            assert_eq!(shown_owned(text.to_string()), shown(text), "{text:?}");
+        }
+        assert_eq!(
+            shown_owned(longer.clone()),
+            format!("{long_ascii}… (1 more character)")
+        );
+    }
+
+    #[test]
     fn escapes_characters_shown_as_nothing() {
         for c in [
             '\u{AD}',
