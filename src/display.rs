@@ -139,6 +139,18 @@ pub fn shown(text: &str) -> String {
     escape(&short).into_owned()
 }
 
+/// [`shown`] of a text already owned, which it returns as it is when there is nothing to
+/// shorten or escape (printable ASCII no longer than [`MAX_SHOWN_CHARS`]): the common case of
+/// a value in a message, written for every patient of a cohort.
+pub fn shown_owned(text: String) -> String {
+    let plain = text.len() <= MAX_SHOWN_CHARS && text.bytes().all(|b| (b' '..=b'~').contains(&b));
+    if plain {
+        text
+    } else {
+        shown(&text)
+    }
+}
+
 /// `text` followed by spaces up to `width` characters. Unlike `format!("{:<w$}")` it cannot
 /// panic, whatever the width (Rust's format widths must fit in 16 bits).
 pub fn pad(text: &str, width: usize) -> String {
@@ -152,6 +164,37 @@ pub fn pad(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_owned_is_shown() {
+        let long_ascii = "a".repeat(MAX_SHOWN_CHARS);
+        let longer = "a".repeat(MAX_SHOWN_CHARS + 1);
+        let long_accents = "é".repeat(MAX_SHOWN_CHARS);
+        let texts = [
+            "",
+            "300 mcg/day",
+            "~0.6667 mL/h",
+            "a\nb",
+            "tab\t",
+            "\u{7f}",
+            "\u{1b}[31m",
+            "é",
+            "\u{202e}x",
+            "\u{ad}",
+            "~",
+            " ",
+            &long_ascii,
+            &longer,
+            &long_accents,
+        ];
+        for text in texts {
+            assert_eq!(shown_owned(text.to_string()), shown(text), "{text:?}");
+        }
+        assert_eq!(
+            shown_owned(longer.clone()),
+            format!("{long_ascii}… (1 more character)")
+        );
+    }
 
     #[test]
     fn escapes_characters_shown_as_nothing() {

@@ -96,7 +96,7 @@ impl<'p> Env<'p> {
     /// [`Env::shown_text`], added to the end of `out`.
     pub fn push_shown(&mut self, reference: Option<Reference>, v: &Value, out: &mut String) {
         let program = self.program;
-        let write = || crate::display::shown(&crate::value::Shown(v, program).to_string());
+        let write = || crate::display::shown_owned(crate::value::Shown(v, program).to_string());
         match reference {
             Some(r) => out.push_str(self.shown.get_or_write(program, r, write)),
             None => out.push_str(&write()),

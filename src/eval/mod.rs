@@ -478,14 +478,14 @@ impl<'p> Run<'_, 'p> {
         rule.reads
             .iter()
             .map(|(name, r)| {
-                let v = match r {
-                    Reference::Input(slot) => Ok(self
-                        .env
-                        .inputs
-                        .get(*slot)
-                        .cloned()
-                        .unwrap_or(Value::Missing)),
-                    Reference::Let(slot) => self.env.let_value(*slot),
+                // An input is read where it is (no copy of the value for each rule's trace).
+                let inputs = self.env.inputs;
+                let v: Result<std::borrow::Cow<'_, Value>, Diagnostic> = match r {
+                    Reference::Input(slot) => Ok(inputs.get(*slot).map_or(
+                        std::borrow::Cow::Owned(Value::Missing),
+                        std::borrow::Cow::Borrowed,
+                    )),
+                    Reference::Let(slot) => self.env.let_value(*slot).map(std::borrow::Cow::Owned),
                 };
                 // The trace explains a decision to a person: a long list is shortened.
                 let shown = match v {

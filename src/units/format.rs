@@ -41,12 +41,10 @@ impl Quantity {
 
 /// `number` followed by the unit, pluralised when `plural`: `1 day`, `3 days`, `110%`, `3/day`.
 fn with_unit(number: &str, plural: bool, q: &Quantity) -> String {
-    let (numerator, denominator) = q.unit.render(plural);
-    if numerator.is_empty() || numerator.starts_with('%') {
-        format!("{number}{numerator}{denominator}")
-    } else {
-        format!("{number} {numerator}{denominator}")
-    }
+    let mut out = String::with_capacity(number.len() + 16);
+    out.push_str(number);
+    q.unit.push_after_number(plural, &mut out);
+    out
 }
 
 impl fmt::Display for Quantity {
@@ -57,9 +55,10 @@ impl fmt::Display for Quantity {
     /// `~0`). See [`Quantity::display_exact`] for the exact value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.value.decimal_text() {
-            Some(text) => {
+            Some(mut text) => {
                 let plural = !self.value.is_one_in_magnitude();
-                f.write_str(&with_unit(&text, plural, self))
+                self.unit.push_after_number(plural, &mut text);
+                f.write_str(&text)
             }
             None => {
                 let text = approximate_text(&self.value);

@@ -527,8 +527,36 @@ impl Unit {
     /// `plural` (`3 tablets/day`), denominators singular. Returns (numerator, "/den/…"). The
     /// eGFR's `/1.73 m^2` is printed last, as labs write it (`mL/min/1.73 m^2`).
     pub(crate) fn render(&self, plural: bool) -> (String, String) {
-        let mut numerator = Vec::new();
+        let (mut numerator, mut denominator) = (String::new(), String::new());
+        self.render_parts(plural, &mut numerator, &mut denominator);
+        (numerator, denominator)
+    }
+
+    /// The unit after a number, appended to `out`: a space first unless the unit is empty or
+    /// starts with `%` (`5 mg/day`, `110%`, `3/day`), as `Quantity`'s `Display` writes it.
+    /// Writes straight into `out`: quantities are formatted for every message of every patient.
+    pub(crate) fn push_after_number(&self, plural: bool, out: &mut String) {
+        let space = out.len();
+        out.push(' ');
         let mut denominator = String::new();
+        self.render_parts(plural, out, &mut denominator);
+        let numerator = &out[space + 1..];
+        if numerator.is_empty() || numerator.starts_with('%') {
+            out.remove(space);
+        }
+        out.push_str(&denominator);
+    }
+
+    /// The numerator atoms (joined by `·`) appended to `numerator`, and `/atom` for each
+    /// denominator atom appended to `denominator` (see [`Unit::render`]).
+    fn render_parts(&self, plural: bool, numerator: &mut String, denominator: &mut String) {
+        let start = numerator.len();
+        let push_word = |numerator: &mut String, word: &str| {
+            if numerator.len() > start {
+                numerator.push('·');
+            }
+            numerator.push_str(word);
+        };
         let bsa_last = self
             .atoms()
             .iter()
@@ -538,34 +566,33 @@ impl Unit {
             // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
             // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
             let symbol = atom.symbol();
-            if (2..=3).contains(&exp.unsigned_abs()) && !symbol.contains(['^', ' ']) {
-                let powered = format!("{symbol}^{}", exp.unsigned_abs());
+            let power = exp.unsigned_abs();
+            if (2..=3).contains(&power) && !symbol.contains(['^', ' ']) {
+                let digit = if power == 2 { "^2" } else { "^3" };
                 if exp > 0 {
-                    numerator.push(powered);
+                    push_word(numerator, symbol);
+                    numerator.push_str(digit);
                 } else {
                     denominator.push('/');
-                    denominator.push_str(&powered);
+                    denominator.push_str(symbol);
+                    denominator.push_str(digit);
                 }
                 continue;
             }
-            let times = usize::from(exp.unsigned_abs());
-            if exp > 0 {
-                for _ in 0..times {
-                    let word = if plural && numerator.is_empty() {
+            for _ in 0..usize::from(power) {
+                if exp > 0 {
+                    let word = if plural && numerator.len() == start {
                         atom.plural()
                     } else {
-                        atom.symbol()
+                        symbol
                     };
-                    numerator.push(word.to_string());
-                }
-            } else {
-                for _ in 0..times {
+                    push_word(numerator, word);
+                } else {
                     denominator.push('/');
-                    denominator.push_str(atom.symbol());
+                    denominator.push_str(symbol);
                 }
             }
         }
-        (numerator.join("·"), denominator)
     }
 }
 

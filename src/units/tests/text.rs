@@ -544,3 +544,60 @@ fn repeated_atoms_print_as_powers_and_parse_back() {
         Err(UnitError::Unknown { .. })
     ));
 }
+
+/// A quantity's text writes its unit straight after the number (`Unit::push_after_number`);
+/// it must read exactly as the unit's two rendered parts put together: a space unless the unit
+/// is empty or starts with `%`, the first numerator word in the plural unless the value is ±1,
+/// powers and the eGFR's `/1.73 m^2` where they belong.
+#[test]
+fn a_unit_written_after_a_number_reads_as_its_rendered_parts() {
+    let units = [
+        "",
+        "%",
+        "mg",
+        "mg/day",
+        "mcg/kg/min",
+        "tablets/day",
+        "1/day",
+        "million units/day",
+        "kg/cm^2",
+        "cm^2",
+        "cm^3",
+        "mg/min^2",
+        "mg·mL/h^2",
+        "mL/min/1.73 m^2",
+        "m^2",
+        "mg/m^2/day",
+        "tablet·mL",
+        "day",
+        "h",
+        "units/kg/h",
+        "mmol/L",
+    ];
+    for text in units {
+        let unit = if text.is_empty() {
+            Unit::none()
+        } else {
+            u(text)
+        };
+        for value in [0, 1, -1, 2, 5] {
+            let quantity = Quantity::new(Rational::from(value), unit.clone());
+            let plural = !(value == 1 || value == -1);
+            let (numerator, denominator) = unit.render(plural);
+            let space = if numerator.is_empty() || numerator.starts_with('%') {
+                ""
+            } else {
+                " "
+            };
+            let expected = format!("{value}{space}{numerator}{denominator}");
+            assert_eq!(quantity.to_string(), expected, "{text} at {value}");
+            let mut written = value.to_string();
+            unit.push_after_number(plural, &mut written);
+            assert_eq!(written, expected, "{text} at {value}");
+        }
+    }
+    assert_eq!(q("3 tablets/day").to_string(), "3 tablets/day");
+    assert_eq!(q("1 tablet/day").to_string(), "1 tablet/day");
+    assert_eq!(q("110%").to_string(), "110%");
+    assert_eq!(q("2 cm").mul(&q("3 cm")).unwrap().to_string(), "6 cm^2");
+}
