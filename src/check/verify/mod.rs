@@ -174,7 +174,11 @@ impl Verifier<'_, '_> {
             // `left` is every patient not taken above (more, past an opaque rule): a rule none
             // of them satisfies never fires.
             match self.space().and(&left, &truth.t) {
-                Ok(reach) if reach.is_empty() => self.unreachable(i, base, &truth.t, &known),
+                Ok(reach) if reach.is_empty() => {
+                    // Said once: the rules it stands behind, not the ones behind it too.
+                    self.unreachable(i, base, &truth.t, &known);
+                    continue;
+                }
                 Ok(_) => {}
                 Err(_) => {
                     blind.get_or_insert((i, too_large(self.rule_head(i))));
@@ -219,7 +223,7 @@ impl Verifier<'_, '_> {
             "correct its bounds against the inputs' declared ranges, or delete it".to_string()
         } else {
             format!(
-                "it is covered by {}: move it above them if it is the more specific rule, or delete it",
+                "it is covered by {}: move it above the rules that cover it if it is the more specific one, or delete it",
                 covering.join(", ")
             )
         };
@@ -244,9 +248,28 @@ impl Verifier<'_, '_> {
     /// A cube of `region` a witness patient can be written for, preferring patients the
     /// phase's `begin at` choice leads to.
     fn witness_cube(&self, region: &Region) -> Option<(Cube, serde_json::Map<String, serde_json::Value>)> {
-        region
-            .iter()
-            .find_map(|c| witness::patient(self.program, c).map(|p| (c.clone(), p)))
+        self.witness_cubes(region, 1).into_iter().next()
+    }
+
+    /// Up to `most` witness patients of `region`: one per box, and per interval of a number
+    /// a box allows in several pieces (the gaps at 30 and at 59.5 mL/min are two patients).
+    fn witness_cubes(
+        &self,
+        region: &Region,
+        most: usize,
+    ) -> Vec<(Cube, serde_json::Map<String, serde_json::Value>)> {
+        let mut out = Vec::new();
+        for cube in region {
+            for piece in pieces(cube) {
+                if out.len() >= most {
+                    return out;
+                }
+                if let Some(p) = witness::patient(self.program, &piece) {
+                    out.push((piece, p));
+                }
+            }
+        }
+        out
     }
 
     // Long on purpose: the gap's description, its witness, the rules next to it and the bound
@@ -271,11 +294,13 @@ impl Verifier<'_, '_> {
             self.out.diags.push(d);
             return;
         }
-        let Some((cube, patient)) = self.witness_cube(left) else {
+        let found = self.witness_cubes(left, MAX_WITNESSES);
+        let Some((cube, patient)) = found.first().cloned() else {
             // No patient file can hold a value of the gap (a single value with no finite
             // decimal): nothing to show, and nothing a patient can reach.
             return;
         };
+        let cube = left.iter().find(|c| pieces(c).contains(&cube)).cloned().unwrap_or(cube);
         let desc = self.describe_cube(&cube);
         let more = if left.len() > 1 {
             format!(" (and {} more case{})", left.len() - 1, if left.len() == 2 { "" } else { "s" })
@@ -313,11 +338,14 @@ impl Verifier<'_, '_> {
             )
         };
         self.out.diags.push(d.with_help(help));
-        self.out.witnesses.push(Witness {
-            code: Code::VerifyGap.as_str(),
-            about: format!("gap in the `decide {policy}` block{}", self.phase_words()),
-            patient,
-        });
+        let about = format!("gap in the `decide {policy}` block{}", self.phase_words());
+        for (_, patient) in found {
+            self.out.witnesses.push(Witness {
+                code: Code::VerifyGap.as_str(),
+                about: about.clone(),
+                patient,
+            });
+        }
     }
 
     fn phase_words(&self) -> String {
@@ -525,6 +553,49 @@ impl Verifier<'_, '_> {
         .with_help("write each condition as comparisons of one input with constants (`crcl >= 30 mL/min`), or use `decide first`");
         self.out.diags.push(d);
     }
+}
+
+/// The most witness patients written for one gap.
+const MAX_WITNESSES: usize = 8;
+
+/// A box split at its first number allowed in several intervals: one box per interval.
+fn pieces(cube: &Cube) -> Vec<Cube> {
+    let split = cube.iter().find_map(|(slot, set)| match &set.present {
+        region::Present::Num(s) if s.parts().len() > 1 => Some((*slot, set, s)),
+        _ => None,
+    });
+    let Some((slot, set, s)) = split else {
+        return vec![cube.clone()];
+    };
+    let mut out: Vec<Cube> = s
+        .parts()
+        .iter()
+        .map(|p| {
+            let mut c = cube.clone();
+            c.insert(
+                slot,
+                VarSet {
+                    present: region::Present::Num(IntervalSet::of(vec![p.clone()])),
+                    missing: false,
+                    whole: set.whole,
+                },
+            );
+            c
+        })
+        .collect();
+    if set.missing {
+        let mut c = cube.clone();
+        c.insert(
+            slot,
+            VarSet {
+                present: region::Present::Num(IntervalSet::empty()),
+                missing: true,
+                whole: set.whole,
+            },
+        );
+        out.push(c);
+    }
+    out
 }
 
 /// A diagnostic of either severity.

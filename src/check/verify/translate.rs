@@ -342,7 +342,11 @@ impl<'p> Reader<'p> {
                 Type::Num(u) => Some(u.clone()),
                 _ => None,
             });
-        let not_const = |r: &Self| r.opaque(e, "it compares the input with a value worked out from the patient's data");
+        let why = format!(
+            "it compares `{}` with a value worked out from the patient's data",
+            self.program.inputs[slot].name
+        );
+        let not_const = |r: &Self| r.opaque(e, &why);
         if op == BinaryOp::In {
             return self.membership(e, slot, &domain, unit.as_ref(), other);
         }

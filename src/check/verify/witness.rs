@@ -206,6 +206,13 @@ pub fn describe(program: &Program, slot: usize, set: &VarSet) -> String {
     if set.missing {
         parts.push(format!("{name} is missing"));
     }
+    if parts.len() > 1 {
+        for p in &mut parts {
+            if p.contains(" and ") {
+                *p = format!("({p})");
+            }
+        }
+    }
     parts.join(" or ")
 }
 
