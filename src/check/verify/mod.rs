@@ -329,11 +329,22 @@ impl Verifier<'_, '_> {
                 d = d.with_label(self.rule_head(i), "stops short of the gap");
             }
         }
+        let others: Vec<String> = found.iter().skip(1).map(|(_, p)| patient_text(p)).collect();
+        let such = if others.is_empty() {
+            format!("a patient such as {shown} gets")
+        } else {
+            format!("patients such as {shown} and {} get", others.join(" and "))
+        };
         let help = if fixes.is_empty() {
-            format!("a patient such as {shown} gets no decision here: add a rule for these values, widen a neighbouring rule's bound, or add `otherwise => …`")
+            format!("{such} no decision here: add a rule for these values, widen a neighbouring rule's bound, or add `otherwise => …`")
+        } else if others.is_empty() {
+            format!(
+                "{such} no decision here: write {} (or add a rule for these values, or `otherwise => …`)",
+                fixes.join(" or ")
+            )
         } else {
             format!(
-                "a patient such as {shown} gets no decision here: write {} (or add a rule for these values, or `otherwise => …`)",
+                "{such} no decision here: write {}, and add a rule for the other values (or `otherwise => …`)",
                 fixes.join(" or ")
             )
         };
