@@ -235,3 +235,34 @@ proptest! {
         judge(&bands, &units, if unique { "unique" } else { "first" })?;
     }
 }
+
+/// `decide unique` and `decide any`, proved at check time, decide at run time as `first` does.
+#[test]
+fn unique_and_any_blocks_run_as_first() {
+    for policy in ["unique", "any"] {
+        let bands = [
+            Band {
+                lo: None,
+                hi: Some((30, false)),
+            },
+            Band {
+                lo: Some((30, true)),
+                hi: None,
+            },
+        ];
+        let text = protocol(&bands, &[0, 0], policy);
+        let p = Protocol::load("bands.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+        for (x, dose) in [("29.9 mg", "1 mg"), ("30 mg", "2 mg"), ("0.1 g", "2 mg")] {
+            let json = format!(r#"{{ "x": "{x}" }}"#);
+            let patient = p
+                .read_patient("p.json", &json, Format::Json, &[])
+                .unwrap_or_else(|d| panic!("{d:?}"));
+            let decision = p
+                .evaluate(&patient, Options::default())
+                .unwrap_or_else(|d| panic!("{d:?}"));
+            assert_eq!(decision.doses.len(), 1, "{policy} {x}");
+            assert_eq!(decision.doses[0].amount.low().to_string(), dose, "{policy} {x}");
+        }
+    }
+}
