@@ -175,7 +175,7 @@ impl Protocol {
         // them in keeps input below eval.
         let unmet = |values: &[Value]| {
             eval::unmet_requirements(program, values)
-                .map(|u| u.into_iter().map(|x| x.require).collect())
+                .map(|u| u.into_iter().map(|x| (x.require, x.because)).collect())
         };
         let values = input::read_patient(program, text, format, &source, overrides, &unmet)?;
         // `input::read_patient` refuses data that fails a requirement: these values meet them all.
@@ -267,3 +267,6 @@ impl Protocol {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod missing_tests;

@@ -81,7 +81,7 @@ fn run_example(protocol: &Protocol, spec: &ExampleSpec) -> ExampleResult {
         fired: Vec::new(),
     };
     let rejected: Vec<String> = match eval::unmet_requirements(program, &example.given) {
-        Ok(unmet) => unmet.iter().map(|u| u.require.because.clone()).collect(),
+        Ok(unmet) => unmet.iter().map(|u| u.because.clone()).collect(),
         Err(d) => {
             result.error = Some(d);
             return result;
@@ -161,6 +161,9 @@ fn holds(
                 .any(|dose| dose_matches(program, example, dose, g)),
             || doses_found(program, d, g.route.is_some()),
         ),
+        ExpectSpecKind::Alternative(name, want) => {
+            alternative_holds(program, example, d, name, want)
+        }
         ExpectSpecKind::Daily(want) => {
             if d.doses.is_empty() {
                 return Err(doses_found(program, d, false));
@@ -180,15 +183,27 @@ fn holds(
             let got: Vec<_> = d
                 .schedule
                 .iter()
-                .flat_map(|s| s.steps.iter().filter_map(|st| st.dose.clone()))
+                .flat_map(|s| s.steps.iter())
+                .filter_map(|st| st.dose.as_ref().map(|q| (q, st.frequency.as_ref())))
                 .collect();
+            // A step's frequency is checked only where the example writes one.
             let same = got.len() == want.len()
-                && got
-                    .iter()
-                    .zip(want)
-                    .all(|(a, b)| a.compare(b).is_ok_and(|o| o.is_eq()));
+                && got.iter().zip(want).all(|((q, f), w)| {
+                    q.compare(&w.dose).is_ok_and(|o| o.is_eq())
+                        && w.frequency
+                            .as_ref()
+                            .is_none_or(|wf| frequency_matches(program, example, *f, wf))
+                });
             check(same, || {
-                let shown: Vec<String> = got.iter().map(ToString::to_string).collect();
+                let shown: Vec<String> = got
+                    .iter()
+                    .map(|(q, f)| match f {
+                        Some(f) if want.iter().any(|w| w.frequency.is_some()) => {
+                            format!("{q} {}", f.text)
+                        }
+                        _ => q.to_string(),
+                    })
+                    .collect();
                 format!("the schedule is [{}]", shown.join(", "))
             })
         }
@@ -208,7 +223,10 @@ fn holds(
             });
             check(stopped, || format!("the status is {}", status_words(d)))
         }
-        ExpectSpecKind::Proposal(allowed, range) => match &d.proposal {
+        ExpectSpecKind::Proposal(allowed, range, input) => match input
+            .as_ref()
+            .map_or(d.proposal(), |i| d.proposals.iter().find(|p| &p.input == i))
+        {
             Some(p) => {
                 let shown = p.allowed_range.as_ref().map_or_else(
                     || "no allowed range is shown".to_string(),
@@ -367,6 +385,45 @@ fn match_doses(fits: &[Vec<bool>], doses: usize) -> Vec<Option<usize>> {
         augment(line, fits, &mut seen, &mut owner);
     }
     owner
+}
+
+/// `expect alternative NAME give …` (offered with this dose) or `… refused` (shown, held back).
+fn alternative_holds(
+    program: &Program,
+    example: &Example<'_>,
+    d: &Decision,
+    name: &str,
+    want: &Option<GiveExpect>,
+) -> Result<(), String> {
+    let found = || {
+        if d.alternatives.is_empty() {
+            return format!(
+                "no alternative is offered (the status is {})",
+                status_words(d)
+            );
+        }
+        let shown: Vec<String> = d
+            .alternatives
+            .iter()
+            .map(|a| {
+                let verdict = if a.allowed { "" } else { " (refused)" };
+                format!(
+                    "{}: {}{verdict}",
+                    a.name,
+                    dose_words_with(program, &a.dose, false)
+                )
+            })
+            .collect();
+        format!("the alternatives are: {}", shown.join("; "))
+    };
+    let Some(alt) = d.alternatives.iter().find(|a| a.name == name) else {
+        return Err(found());
+    };
+    let ok = match want {
+        None => !alt.allowed,
+        Some(g) => alt.allowed && dose_matches(program, example, &alt.dose, g),
+    };
+    check(ok, found)
 }
 
 /// One listed dose matches an `expect give` line: amount (or both ends), frequency (none
@@ -539,7 +596,17 @@ fn same_frequency(
     let Some(want) = want else {
         return dose.frequency.is_none();
     };
-    let Some(f) = &dose.frequency else {
+    frequency_matches(program, example, dose.frequency.as_ref(), want)
+}
+
+/// A frequency the decision states is the one an example writes.
+fn frequency_matches(
+    program: &Program,
+    example: &Example<'_>,
+    got: Option<&FrequencyOut>,
+    want: &FrequencySpec,
+) -> bool {
+    let Some(f) = got else {
         return false;
     };
     let mut env = Env::new(program, &example.given);
@@ -630,7 +697,7 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
                 if let Some(r) = program.requires.iter().find(|r| {
                     d.message
                         .strip_prefix("the patient's data is refused: ")
-                        .is_some_and(|because| because == r.because)
+                        .is_some_and(|because| r.reason_fits(because))
                 }) {
                     result.fired.push(r.id.clone());
                 }
@@ -688,7 +755,7 @@ pub fn coverage<'a>(
     let proposal_rules = program
         .phases
         .iter()
-        .filter_map(|p| p.proposal.as_ref())
+        .flat_map(|p| p.proposals.iter())
         .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
         .collect();
     let limits = |hard: bool| {
@@ -699,8 +766,10 @@ pub fn coverage<'a>(
             .map(|l| l.id.clone())
             .collect()
     };
-    vec![
+    let tables = program.table_row_ids();
+    let mut groups = vec![
         group("rules (fired)", program.rule_ids()),
+        group("alternatives (offered)", program.alternative_ids()),
         group("proposal rules (decided a proposal)", proposal_rules),
         group("hard limits (refused or capped a dose)", limits(true)),
         group("soft limits (warned)", limits(false)),
@@ -708,7 +777,12 @@ pub fn coverage<'a>(
             "requirements (refused a patient's data)",
             program.requires.iter().map(|r| r.id.clone()).collect(),
         ),
-    ]
+    ];
+    // Only for a protocol with tables, so that the others' reports stay as they were.
+    if !tables.is_empty() {
+        groups.push(group("table rows (read for a patient)", tables));
+    }
+    groups
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ fn protocol(n: &[&str], c: &[&str], r: &[&str]) -> String {
   phase treat {{
     let {capped} = if {level} is missing then {dose} else {dose} round down to 1 mg
     decide first {{
-      {r0}: when {level} in 2..3 and {choice} == {yes} => give {dose} {count} times daily ; show {total}
+      {r0}: when {level} is not missing and {level} in 2..3 and {choice} == {yes} => give {dose} {count} times daily ; show {total}
       {r1}: when {total} > 40 mg/day => give {capped} once daily
       {r2}: otherwise => give {dose} every 12 h
     }}
@@ -233,7 +233,9 @@ fn a_hand_written_protocol_of_such_names_round_trips() {
     let once = format(&text).unwrap_or_else(|d| panic!("{}", d.message));
     assert_eq!(shape(&once), shape(&text));
     assert!(
-        once.contains("daily: when infusion_rate in 2..3 and inr == inpatient"),
+        once.contains(
+            "daily: when infusion_rate is not missing and infusion_rate in 2..3 and inr == inpatient"
+        ),
         "{once}"
     );
     assert!(once.contains("give daily_max once daily"), "{once}");

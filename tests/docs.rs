@@ -417,3 +417,17 @@ fn the_tutorial_ends_with_its_bundled_protocol_fully_covered() {
     assert!(page.contains(shown));
     assert!(text(&run.stdout).contains(shown), "{}", text(&run.stdout));
 }
+
+/// The reference's functions table has a row for every built-in function.
+#[test]
+fn the_reference_documents_every_function() {
+    let page = std::fs::read_to_string(root().join("docs/language.md")).expect("reference");
+    let missing: Vec<&str> = posology::check::FUNCTIONS
+        .iter()
+        .map(|f| f.name)
+        .filter(|name| {
+            !page.contains(&format!("| `{name}(")) && !page.contains(&format!(", `{name}("))
+        })
+        .collect();
+    assert!(missing.is_empty(), "docs/language.md lacks {missing:?}");
+}

@@ -273,13 +273,98 @@ fn expression() -> impl Strategy<Value = Expr> {
                     });
                     e(ExprKind::Call(ident("value"), vec![x, one]))
                 }),
-            (inner.clone(), round_mode, quantity()).prop_map(|(a, m, s)| e(ExprKind::Round(
-                Box::new(a),
-                m,
-                Box::new(s)
-            ))),
+            (inner.clone(), round_mode.clone(), quantity())
+                .prop_map(|(a, m, s)| e(ExprKind::Round(Box::new(a), m, Box::new(s)))),
+            // `x round down to nearest of [30 mg, 40 mg]`, or of a named list.
+            (
+                inner.clone(),
+                round_mode,
+                prop_oneof![
+                    proptest::collection::vec(quantity(), 0..3)
+                        .prop_map(|items| e(ExprKind::List(items))),
+                    name().prop_map(|n| e(ExprKind::Name(n))),
+                ]
+            )
+                .prop_map(|(a, m, l)| e(ExprKind::RoundOf(
+                    Box::new(a),
+                    m,
+                    Box::new(l)
+                ))),
+            // `strengths[1]`, `[a, b][i]`, `(x + y)[2]`.
+            (inner.clone(), inner.clone())
+                .prop_map(|(l, i)| e(ExprKind::Index(Box::new(l), Box::new(i)))),
         ]
     })
+}
+
+/// A `table` item (as the `let` it defines): bands of every shape, blank cells, `otherwise`.
+fn table(index: usize) -> impl Strategy<Value = Let> {
+    let bound =
+        || (expression(), any::<bool>()).prop_map(|(value, closed)| Bound { value, closed });
+    let band = prop_oneof![
+        (bound(), proptest::option::of(bound())).prop_map(|(l, u)| Band {
+            lower: Some(l),
+            upper: u,
+            exact: false,
+            span: Default::default(),
+        }),
+        bound().prop_map(|u| Band {
+            lower: None,
+            upper: Some(u),
+            exact: false,
+            span: Default::default(),
+        }),
+        expression().prop_map(|v| {
+            let b = Bound {
+                value: v,
+                closed: true,
+            };
+            Band {
+                lower: Some(b.clone()),
+                upper: Some(b),
+                exact: true,
+                span: Default::default(),
+            }
+        }),
+    ];
+    let cells = || proptest::collection::vec(proptest::option::of(expression()), 1..3);
+    let row = (band, cells(), any::<bool>()).prop_map(|(band, cells, cited)| TableRow {
+        band: Some(band),
+        source: cited.then(|| text("LABEL 2.3")),
+        cells,
+        span: Default::default(),
+    });
+    let otherwise = proptest::option::of(cells()).prop_map(|c| {
+        c.map(|cells| TableRow {
+            band: None,
+            source: None,
+            cells,
+            span: Default::default(),
+        })
+    });
+    (
+        expression(),
+        proptest::collection::vec(name(), 1..3),
+        proptest::collection::vec(row, 0..3),
+        otherwise,
+    )
+        .prop_map(move |(key, columns, mut rows, last)| {
+            rows.extend(last);
+            let name = ident(&format!("table{index}"));
+            let table = Table {
+                name: name.clone(),
+                key,
+                columns: columns.iter().map(|c| ident(c)).collect(),
+                rows,
+                span: Default::default(),
+            };
+            Let {
+                name,
+                ty: None,
+                expr: e(ExprKind::Table(Box::new(table))),
+                span: Default::default(),
+            }
+        })
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -314,6 +399,8 @@ fn action() -> impl Strategy<Value = Action> {
         expression().prop_map(ActionKind::Observe),
         give_in_full(),
         schedule(),
+        stepped(),
+        choose(),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Hold(text(&t))),
         "[a-z ]{1,12}".prop_map(|t| ActionKind::Refuse(text(&t))),
         (proptest::option::of(code()), "[a-z ]{1,12}").prop_map(|(code, t)| ActionKind::Note {
@@ -390,6 +477,73 @@ fn schedule() -> impl Strategy<Value = ActionKind> {
         )
 }
 
+/// `schedule D [freq] [for T], then … [starting DATE] [, then stop]`: every step but the last
+/// has its `for`.
+fn stepped() -> impl Strategy<Value = ActionKind> {
+    (
+        proptest::collection::vec(
+            (
+                expression(),
+                proptest::option::of(frequency()),
+                expression(),
+            ),
+            0..3,
+        ),
+        (expression(), proptest::option::of(frequency())),
+        proptest::option::of(expression()),
+        proptest::option::of(expression()),
+        any::<bool>(),
+    )
+        .prop_map(|(before, (last, last_freq), last_for, starting, stop)| {
+            let mut steps: Vec<SteppedStep> = before
+                .into_iter()
+                .map(|(amount, frequency, d)| SteppedStep {
+                    amount,
+                    frequency,
+                    duration: Some(d),
+                    span: Default::default(),
+                })
+                .collect();
+            steps.push(SteppedStep {
+                amount: last,
+                frequency: last_freq,
+                duration: last_for,
+                span: Default::default(),
+            });
+            ActionKind::Stepped(Stepped {
+                steps,
+                starting,
+                then_stop: stop.then(Default::default),
+            })
+        })
+}
+
+/// `choose { a: give …; b: give … }`.
+fn choose() -> impl Strategy<Value = ActionKind> {
+    proptest::collection::vec(
+        (name(), expression(), proptest::option::of(frequency())),
+        1..3,
+    )
+    .prop_map(|alts| {
+        ActionKind::Choose(
+            alts.into_iter()
+                .map(|(n, amount, frequency)| Alternative {
+                    name: ident(&n),
+                    give: Give {
+                        amount,
+                        form: None,
+                        route: Some(ident("oral")),
+                        frequency,
+                        over: None,
+                        duration: None,
+                    },
+                    span: Default::default(),
+                })
+                .collect(),
+        )
+    })
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
     (
         proptest::option::of(expression()),
@@ -452,16 +606,19 @@ fn expectation() -> impl Strategy<Value = Expect> {
         word(&["give", "refused"]).prop_map(ExpectKind::Status),
         give,
         expression().prop_map(ExpectKind::Daily),
-        // Written-out doses: a list inside a value reads back as a list value, not an expression.
-        proptest::collection::vec(quantity(), 0..3).prop_map(|items| ExpectKind::Schedule(
-            items
-                .into_iter()
-                .map(|e| Value {
-                    kind: ValueKind::Expr(e),
-                    span: Default::default(),
-                })
-                .collect()
-        )),
+        // Written-out doses, each with its frequency or not.
+        proptest::collection::vec((quantity(), proptest::option::of(frequency())), 0..3).prop_map(
+            |items| ExpectKind::Schedule(
+                items
+                    .into_iter()
+                    .map(|(amount, frequency)| ExpectStep {
+                        amount,
+                        frequency,
+                        span: Default::default(),
+                    })
+                    .collect()
+            )
+        ),
         ("[a-z ]{1,12}", any::<bool>()).prop_map(|(t, critical)| ExpectKind::Warn {
             critical,
             text: text(&t)
@@ -469,10 +626,29 @@ fn expectation() -> impl Strategy<Value = Expect> {
         "[a-z ]{1,12}".prop_map(|t| ExpectKind::Note(text(&t))),
         proptest::option::of("[a-z ]{1,12}").prop_map(|t| ExpectKind::Stop(t.map(|t| text(&t)))),
         (
+            proptest::option::of(name()),
             word(&["allowed", "refused"]),
             proptest::option::of(expression())
         )
-            .prop_map(|(w, range)| ExpectKind::Proposal(w, range)),
+            .prop_map(|(input, w, range)| ExpectKind::Proposal(
+                input.map(|i| ident(&i)),
+                w,
+                range
+            )),
+        (
+            name(),
+            proptest::option::of((expression(), proptest::option::of(frequency())))
+        )
+            .prop_map(|(n, give)| ExpectKind::Alternative(
+                ident(&n),
+                give.map(|(amount, frequency)| ExpectGive {
+                    amount,
+                    form: None,
+                    route: None,
+                    frequency,
+                    among: false,
+                })
+            )),
         word(&["titrate"]).prop_map(ExpectKind::Phase),
         expression().prop_map(ExpectKind::GivenThat),
         expression().prop_map(ExpectKind::That),
@@ -630,6 +806,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
         (
             proptest::collection::vec(require(), 0..2),
             proptest::collection::vec(phase(), 0..2),
+            proptest::option::of(table(0)),
             prop_oneof![
                 Just(HitPolicy::First),
                 Just(HitPolicy::Unique),
@@ -638,7 +815,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
         ),
     )
         .prop_map(
-            |(lets, rules, limits, examples, more, (requires, phases, policy))| Protocol {
+            |(lets, rules, limits, examples, more, (requires, phases, table, policy))| Protocol {
                 name: ident("generated"),
                 headers: vec![Header {
                     key: HeaderKey::Version,
@@ -657,6 +834,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
                         expr,
                         span: Default::default(),
                     })
+                    .chain(table)
                     .collect(),
                 limits: limits
                     .into_iter()
@@ -694,5 +872,42 @@ proptest! {
         let parsed = parse(&text).map_err(|d| TestCaseError::fail(format!("{}\n{text}", d.message)))?;
         prop_assert_eq!(shape(&p), shape(&parsed), "{}", text);
         prop_assert_eq!(format(&text).expect("formats"), text);
+    }
+}
+
+/// Every frequency as a decision prints it (`once daily`, `2 times daily`, `every 12 h`) is read
+/// back wherever the language takes a frequency: a `give`, both kinds of schedule, a proposal,
+/// an alternative, and the `expect give`, `expect schedule`, `expect alternative` and `expect
+/// limit` lines an example pins it with. The text is then formatted and read again unchanged.
+#[test]
+fn every_printed_frequency_is_read_back_wherever_a_frequency_is_written() {
+    use posology::eval::FrequencyOut;
+    use posology::units::{Quantity, Rational, Unit};
+    let count = |n: i64| Quantity::number(Rational::from(n));
+    let twelve_h = Quantity::new(Rational::from(12), Unit::parse("h").expect("a unit"));
+    let printed = [
+        FrequencyOut::times_daily(count(1)).text,
+        FrequencyOut::times_daily(count(2)).text,
+        FrequencyOut::times_daily(count(3)).text,
+        FrequencyOut::every(twelve_h).text,
+    ];
+    assert_eq!(printed[0], "once daily");
+    for f in printed {
+        let text = format!(
+            "protocol t {{\n version \"1\"\n source \"s\"\n inputs {{ p: | a\n x: mg optional }}\n \
+             begin at p\n limit dose <= 20 mg hard\n limit daily <= 80 mg/day hard\n phase a {{\n \
+             decide collect {{\n g: always => give 5 mg {f}\n s: always => schedule from 5 mg {f} \
+             increase by 5 mg every 3 days until 10 mg\n t: always => schedule 5 mg {f} for 1 day, \
+             then 10 mg {f}\n c: always => choose {{ one: give 5 mg {f} ; two: give 10 mg {f} }}\n \
+             }}\n proposal x {f} {{ allow 5 mg..10 mg because \"r\" }}\n }}\n example \"e\" {{\n \
+             given {{ p: a }}\n expect give 5 mg {f}\n expect schedule [5 mg {f}, 10 mg {f}]\n \
+             expect alternative one give 5 mg {f}\n expect limit allows 5 mg {f}\n }}\n}}\n"
+        );
+        let first = parse(&text).unwrap_or_else(|d| panic!("{f}: {d:?}\n{text}"));
+        let formatted = format_protocol(&first);
+        let again = parse(&formatted).unwrap_or_else(|d| panic!("{f}: {d:?}\n{formatted}"));
+        assert_eq!(shape(&first), shape(&again), "{f}");
+        let (checked, diags) = posology::Protocol::check("t.dose", &text);
+        assert!(checked.is_some(), "{f}: {diags:?}");
     }
 }

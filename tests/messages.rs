@@ -146,7 +146,7 @@ fn verdict_reason(proposed: &str) -> String {
     let decision = protocol
         .evaluate(&patient, Options::default())
         .expect("a decision");
-    decision.proposal.expect("a verdict").reason
+    decision.proposal().expect("a verdict").reason.clone()
 }
 
 #[test]
@@ -162,30 +162,18 @@ fn a_proposal_verdict_shows_its_values() {
     );
 }
 
-/// The reasons of limits and requirements are shown as written: a value in braces there is
-/// refused (not printed as braces), and doubled braces are braces.
+/// The reasons of limits and requirements show values too, filled in for the patient: the
+/// inputs and top-level `let`s. Doubled braces are braces.
 #[test]
-fn reasons_of_limits_and_requirements_take_no_values() {
+fn reasons_of_limits_and_requirements_show_values() {
     let with = |line: &str| {
         PROPOSING.replace(
             "  begin at phase\n",
-            &format!("  begin at phase\n  {line}\n"),
+            &format!("  begin at phase\n  let max_daily = 60 mg/day\n  {line}\n"),
         )
     };
-    for line in [
-        r#"require dose > 2 mg because "too low: {dose}""#,
-        r#"limit daily <= 90 mg/day soft because "above {dose}""#,
-    ] {
-        let diags = Protocol::load("demo.dose", &with(line)).expect_err(line);
-        assert_eq!(diags[0].code, "posology::message::placeholder", "{line}");
-        assert!(
-            diags[0].message.contains("shown as written"),
-            "{}",
-            diags[0].message
-        );
-    }
-    let braces = with(r#"require dose > 2 mg because "{{policy}} dose above 2 mg""#);
-    let protocol = Protocol::load("demo.dose", &braces).unwrap_or_else(|d| panic!("{d:?}"));
+    let text = with(r#"require dose > 2 mg because "{dose} is below 2 mg, {{policy}}""#);
+    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
     let refused = protocol
         .read_patient(
             "patient.json",
@@ -196,8 +184,112 @@ fn reasons_of_limits_and_requirements_take_no_values() {
         .expect_err("refused");
     assert_eq!(
         refused[0].message,
-        "the patient's data is refused: {policy} dose above 2 mg"
+        "the patient's data is refused: 1 mg is below 2 mg, {policy}"
     );
+    assert_eq!(
+        protocol.program().requires[0].because,
+        "{dose} is below 2 mg, {policy}"
+    );
+    // Coverage tells which requirement refused a case by its reason, whatever the values.
+    let r = &protocol.program().requires[0];
+    assert!(r.reason_fits("1 mg is below 2 mg, {policy}"));
+    assert!(r.reason_fits("missing is below 2 mg, {policy}"));
+    assert!(!r.reason_fits("1 mg is below 3 mg, {policy}"));
+    assert!(!r.reason_fits("1 mg is below 2 mg, {policy} and more"));
+
+    // A hard daily limit: the gate's reason names the dose and the limit, then the `because`.
+    let text = with(
+        r#"limit daily <= max_daily hard because "at most {max_daily} a day; this patient takes {dose * 3 / 1 day}""#,
+    );
+    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"phase": "titrate", "dose": "25 mg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    assert_eq!(decision.status, posology::Status::Refused);
+    let reason = &decision.reasons[0].text;
+    assert!(
+        reason.ends_with(": at most 60 mg/day a day; this patient takes 75 mg/day"),
+        "{reason}"
+    );
+
+    // A soft limit's warning, and a proposal it refuses, show the values too.
+    let text = with(r#"limit dose <= 20 mg soft because "above 20 mg for {dose}""#);
+    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"phase": "titrate", "dose": "25 mg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    let warned = decision.messages.iter().map(|m| m.text.as_str());
+    assert!(
+        warned
+            .clone()
+            .any(|m| m.ends_with(": above 20 mg for 25 mg")),
+        "{:?}",
+        warned.collect::<Vec<_>>()
+    );
+
+    // A value the patient lacks reads `missing`, as in every message.
+    let text = with(r#"limit dose <= 20 mg soft because "proposed {proposed}""#);
+    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient(
+            "patient.json",
+            r#"{"phase": "titrate", "dose": "25 mg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("valid");
+    let decision = protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision");
+    assert!(decision
+        .messages
+        .iter()
+        .any(|m| m.text.ends_with(": proposed missing")));
+}
+
+/// A brace in a limit's or a requirement's reason that is not a value is refused, as in any
+/// message; a name there is read where the limit is written (not a phase's `let`).
+#[test]
+fn a_bad_brace_in_a_reason_is_refused() {
+    let with = |line: &str| {
+        PROPOSING.replace(
+            "  begin at phase\n",
+            &format!("  begin at phase\n  {line}\n"),
+        )
+    };
+    for (line, code) in [
+        (
+            r#"require dose > 2 mg because "too low: {dose""#,
+            "posology::message::placeholder",
+        ),
+        (
+            r#"limit daily <= 90 mg/day soft because "above {}""#,
+            "posology::message::placeholder",
+        ),
+        (
+            r#"limit daily <= 90 mg/day soft because "above {weigth}""#,
+            "posology::name::unknown",
+        ),
+    ] {
+        let diags = Protocol::load("demo.dose", &with(line)).expect_err(line);
+        assert_eq!(diags[0].code, code, "{line}");
+    }
 }
 
 /// A value worked out from an input the patient lacks reads `missing`, like the input itself:

@@ -140,7 +140,8 @@ pub fn check_decision(program: &Program, inputs: &[Value], decision: &Decision) 
                     "a taper step that is not lower than the last: {schedule:?}"
                 );
             }
-        } else {
+        } else if schedule.direction == "increase" {
+            // A schedule written step by step (`steps`) may go either way.
             for pair in doses.windows(2) {
                 assert_eq!(
                     pair[1].compare(pair[0]).ok(),
@@ -158,7 +159,22 @@ pub fn check_decision(program: &Program, inputs: &[Value], decision: &Decision) 
             }
         }
     }
-    if let Some(p) = &decision.proposal {
+    for alt in decision.alternatives.iter().filter(|a| a.allowed) {
+        let dose = &alt.dose;
+        let bolus = dose.form.as_deref() == Some("bolus");
+        for q in [dose.amount.low(), dose.amount.high()] {
+            let single = (!is_rate(q)).then_some(q);
+            let daily = match &dose.daily_total {
+                Some(d) if std::ptr::eq(q, dose.amount.low()) => Some(d.low()),
+                Some(d) => Some(d.high()),
+                None => is_rate(q).then_some(q),
+            };
+            if let Some(limit) = broken_hard_limit(&mut env, program, single, daily, bolus) {
+                panic!("an offered alternative breaks the hard limit `{limit}`: {alt:?}");
+            }
+        }
+    }
+    for p in &decision.proposals {
         if p.allowed {
             let rate = is_rate(&p.value);
             let single = (!rate).then_some(&p.value);

@@ -51,6 +51,25 @@ impl Checker<'_> {
                             frequency_problems(&mut folds, f, &mut found);
                         }
                     }
+                    ActionSpec::Choose(alts) => {
+                        for alt in alts {
+                            amount_problems(&mut folds, &alt.give.amount, &mut found);
+                            if let Some(f) = &alt.give.frequency {
+                                frequency_problems(&mut folds, f, &mut found);
+                            }
+                        }
+                    }
+                    ActionSpec::Stepped(s) => {
+                        for st in &s.steps {
+                            amount_problems(&mut folds, &st.amount, &mut found);
+                            if let Some(f) = &st.frequency {
+                                frequency_problems(&mut folds, f, &mut found);
+                            }
+                            if let Some(d) = &st.duration {
+                                duration_problems(&mut folds, d, &mut found);
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -103,6 +122,23 @@ fn frequency_problems(folds: &mut Folds<'_>, f: &FrequencySpec, found: &mut Foun
                 span: e.span,
             });
         }
+    }
+}
+
+/// A schedule step lasts a whole number of days, more than zero.
+fn duration_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {
+    let Some(Folded::One(q)) = folds.fold(e, 0) else {
+        return;
+    };
+    let day = crate::units::Unit::atom(crate::units::Atom::Day);
+    let whole = q
+        .convert_to(&day)
+        .is_ok_and(|d| d.is_positive() && d.value.fract().is_zero());
+    if !whole {
+        found.push(CheckError::StepDuration {
+            value: q.to_string(),
+            span: e.span,
+        });
     }
 }
 

@@ -3,10 +3,10 @@
 use super::{
     ActionAt, ActionSpec, CExpr, CheckError, Checker, DecideSpec, FrequencySpec, GiveSpec, Level,
     LimitSpec, LimitTarget, PlaceholderProblem, ProposalRuleSpec, ProposalSpec, RequireSpec,
-    RuleSpec, ScheduleSpec, TextPart, Type,
+    RuleSpec, ScheduleSpec, SteppedSpec, SteppedStepSpec, TextPart, Type,
 };
 use crate::diagnostics::Code;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Span;
 use crate::ops::CmpOp;
@@ -92,6 +92,10 @@ impl Checker<'_> {
             return None;
         }
         let when = limit.when.as_ref().map(|w| self.condition(w));
+        let (because, reason) = match limit.because.as_ref().map(|t| self.reason_text(t)) {
+            Some((written, parts)) => (Some(written), parts),
+            None => (None, Vec::new()),
+        };
         Some(LimitSpec {
             id: format!(
                 "{} {} {}",
@@ -104,10 +108,8 @@ impl Checker<'_> {
             value,
             hard: limit.hard,
             when,
-            because: limit
-                .because
-                .as_ref()
-                .map(|t| self.plain_text(t, "a limit")),
+            because,
+            reason,
             source: limit.source.as_ref().map(|t| t.value.clone()),
             span: limit.span,
         })
@@ -204,22 +206,31 @@ impl Checker<'_> {
                 .iter()
                 .map(|d| self.decide(d, Some(&phase.name.name)))
                 .collect();
-            let mut proposal = None;
+            // Several proposals, each on its own input (a maintenance dose and a supplement);
+            // two on one input would judge one dose twice.
+            let mut proposals = Vec::new();
+            let several = phase.proposals.len() > 1;
             for (i, p) in phase.proposals.iter().enumerate() {
-                if i > 0 {
+                let head = |p: &ast::Proposal| Span::new(p.span.start, p.input.span.end);
+                if let Some(first) = phase.proposals[..i]
+                    .iter()
+                    .find(|q| q.input.name == p.input.name)
+                {
                     self.error(
                         CheckError::DuplicateProposal {
-                            again: Span::new(p.span.start, p.input.span.end),
-                            first: Span::new(
-                                phase.proposals[0].span.start,
-                                phase.proposals[0].input.span.end,
-                            ),
+                            again: head(p),
+                            first: head(first),
                         }
                         .into(),
                     );
                     continue;
                 }
-                proposal = self.proposal(p, &phase.name.name);
+                let prefix = if several {
+                    format!("{}.{}", phase.name.name, p.input.name)
+                } else {
+                    phase.name.name.clone()
+                };
+                proposals.extend(self.proposal(p, &prefix));
             }
             if phase.decides.is_empty() {
                 self.error(
@@ -232,7 +243,7 @@ impl Checker<'_> {
             }
             let spec = &mut self.program.phases[index];
             spec.decides = decides;
-            spec.proposal = proposal;
+            spec.proposals = proposals;
             self.current_phase = None;
         }
     }
@@ -309,6 +320,8 @@ impl Checker<'_> {
         let action = match &a.kind {
             ActionKind::Give(g) => ActionSpec::Give(Box::new(self.give(g)?)),
             ActionKind::Schedule(s) => ActionSpec::Schedule(Box::new(self.schedule(s)?)),
+            ActionKind::Stepped(s) => ActionSpec::Stepped(Box::new(self.stepped(s)?)),
+            ActionKind::Choose(alts) => ActionSpec::Choose(self.choose(alts)?),
             ActionKind::Hold(t) => ActionSpec::Hold(self.message_text(t)),
             ActionKind::Stop(t) => ActionSpec::Stop(self.message_text(t)),
             ActionKind::Refuse(t) => ActionSpec::Refuse(self.message_text(t)),
@@ -439,24 +452,24 @@ impl Checker<'_> {
         }
     }
 
-    /// A reason shown as written (a limit's or a requirement's `because`): `{{` and `}}` are
-    /// braces, and a `{value}` is refused, since these reasons are not filled in yet.
-    fn plain_text(&mut self, text: &ast::Text, owner: &'static str) -> String {
-        let mut out = String::new();
-        for part in self.message_text(text) {
+    /// A limit's or a requirement's `because`: the text as written (a `{value}` written out in
+    /// braces, for places that show the protocol itself) and its parts, whose values are filled
+    /// in when the reason is given, as a message's are. The values are read where the limit or
+    /// requirement is written: inputs and top-level `let`s.
+    fn reason_text(&mut self, text: &ast::Text) -> (String, Vec<TextPart>) {
+        let parts = self.message_text(text);
+        let mut written = String::new();
+        for part in &parts {
             match part {
-                TextPart::Literal(t) => out.push_str(&t),
+                TextPart::Literal(t) => written.push_str(t),
                 TextPart::Value(e) => {
-                    let at = Span::new(e.span.start.saturating_sub(1), e.span.end + 1);
-                    self.placeholder_error(
-                        PlaceholderProblem::NotFilledHere(owner),
-                        at.start,
-                        at.len(),
-                    );
+                    written.push('{');
+                    written.push_str(&source_text(self, e.span));
+                    written.push('}');
                 }
             }
         }
-        out
+        (written, parts)
     }
 
     fn placeholder_error(&mut self, problem: PlaceholderProblem, at: usize, len: usize) {
@@ -473,11 +486,12 @@ impl Checker<'_> {
             if condition.ty == Type::Error {
                 continue;
             }
-            let because = self.plain_text(&r.because, "a requirement");
+            let (because, reason) = self.reason_text(&r.because);
             self.program.requires.push(RequireSpec {
                 id: format!("require {}", i + 1),
                 condition,
                 because,
+                reason,
                 source: r.source.as_ref().map(|t| t.value.clone()),
                 reads,
                 span: r.span,
@@ -731,6 +745,133 @@ impl Checker<'_> {
         })
     }
 
+    /// Alternatives: each a dose checked as a `give` is, under a name no other alternative of
+    /// the same `choose` has.
+    fn choose(&mut self, alts: &[ast::Alternative]) -> Option<Vec<super::AlternativeSpec>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for a in alts {
+            if let Some(first) = seen.insert(a.name.name.as_str(), a.name.span) {
+                self.error(
+                    CheckError::DuplicateAlternative {
+                        name: a.name.name.clone(),
+                        again: a.name.span,
+                        first,
+                    }
+                    .into(),
+                );
+                ok = false;
+            }
+            match self.give(&a.give) {
+                Some(give) => out.push(super::AlternativeSpec {
+                    name: a.name.name.clone(),
+                    give,
+                }),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A step's single dose: an amount, of the first step's kind (`None` when it is not,
+    /// reported).
+    fn step_dose(&mut self, e: &ast::Expr, first: Option<&Type>) -> Option<CExpr> {
+        let amount = match first {
+            None => self.expr(e, None),
+            Some(ty) => self.expect_type(e, ty, "a schedule step's dose"),
+        };
+        if amount.ty == Type::Error {
+            return None;
+        }
+        let dim = amount.ty.dim();
+        if let Some(dim) = dim {
+            self.doses_given.push(GivenDose {
+                dim,
+                span: amount.span,
+            });
+        }
+        if !dim.is_some_and(is_amount) {
+            let d = self.mismatch(
+                &amount,
+                &Type::Num(Unit::parse("mg").unwrap_or_default()),
+                "a schedule step's dose",
+            );
+            self.error(d);
+            return None;
+        }
+        Some(amount)
+    }
+
+    /// A schedule written step by step: every step a single dose (an amount, of one kind with
+    /// the first), its frequency, and how long it lasts; only the last step may go on.
+    fn stepped(&mut self, s: &ast::Stepped) -> Option<SteppedSpec> {
+        let mut steps = Vec::new();
+        let mut ok = true;
+        let mut first_ty: Option<Type> = None;
+        for (i, step) in s.steps.iter().enumerate() {
+            let Some(amount) = self.step_dose(&step.amount, first_ty.as_ref()) else {
+                ok = false;
+                continue;
+            };
+            first_ty.get_or_insert_with(|| amount.ty.clone());
+            let frequency = self.frequency(step.frequency.as_ref());
+            let duration = match &step.duration {
+                Some(e) => match self.time_value(e, "how long a schedule step lasts") {
+                    Some(c) => Some(c),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
+            };
+            if step.duration.is_none() {
+                if let Some(next) = s.steps.get(i + 1) {
+                    self.error(
+                        CheckError::StepAfterOpenEnded {
+                            open: step.span,
+                            next: next.span,
+                        }
+                        .into(),
+                    );
+                    ok = false;
+                }
+            }
+            let Some(frequency) = frequency else {
+                ok = false;
+                continue;
+            };
+            steps.push(SteppedStepSpec {
+                amount,
+                frequency,
+                duration,
+                span: step.span,
+            });
+        }
+        if let (Some(stop), Some(last)) = (s.then_stop, s.steps.last()) {
+            if last.duration.is_none() {
+                self.error(
+                    CheckError::StepAfterOpenEnded {
+                        open: last.span,
+                        next: stop,
+                    }
+                    .into(),
+                );
+                ok = false;
+            }
+        }
+        let starting = s
+            .starting
+            .as_ref()
+            .map(|e| self.expect_type(e, &Type::Date, "a schedule's first day"));
+        ok.then_some(SteppedSpec {
+            steps,
+            starting,
+            then_stop: s.then_stop.is_some(),
+        })
+    }
+
     // Long on purpose: a proposal block's input, frequency and each kind of rule, checked in one
     // place.
     fn proposal(&mut self, p: &ast::Proposal, phase: &str) -> Option<ProposalSpec> {
@@ -901,7 +1042,7 @@ impl Checker<'_> {
             .program
             .phases
             .iter()
-            .filter_map(|p| p.proposal.as_ref())
+            .flat_map(|p| p.proposals.iter())
             .filter_map(|p| self.program.inputs[p.input].ty.dim())
             .collect();
         let dose_limits: Vec<Dim> = unique(

@@ -281,7 +281,7 @@ impl Checker<'_> {
             self.program.phases.push(super::PhaseSpec {
                 name: phase.name.name.clone(),
                 decides: Vec::new(),
-                proposal: None,
+                proposals: Vec::new(),
                 span: Span::new(phase.span.start, phase.name.span.end),
             });
             self.phase_lets.push(HashMap::new());
@@ -496,8 +496,18 @@ fn shape(e: &CExpr) -> (usize, Vec<usize>) {
             | CExprKind::Project(a, _)
             | CExprKind::Unary(_, a)
             | CExprKind::Is(a, _) => stack.push((a, below)),
-            CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
+            CExprKind::Binary(_, a, b)
+            | CExprKind::Round(a, _, b)
+            | CExprKind::RoundOf(a, _, b)
+            | CExprKind::Index(a, b) => {
                 stack.extend([(&**a, below), (&**b, below)]);
+            }
+            CExprKind::Table(t) => {
+                stack.push((&t.key, below));
+                for row in &t.rows {
+                    let ends = row.lower.iter().chain(&row.upper).map(|(e, _)| e);
+                    stack.extend(ends.chain(row.cells.iter().flatten()).map(|e| (e, below)));
+                }
             }
             CExprKind::If(c, a, b) => stack.extend([(&**c, below), (&**a, below), (&**b, below)]),
             CExprKind::List(items) | CExprKind::Call(_, items) => {

@@ -37,8 +37,6 @@ pub enum PlaceholderProblem {
     Empty,
     /// Braces around text that is not an expression; the reader's complaint.
     NotAValue(String),
-    /// A value in the reason of a limit or a requirement (named), which is shown as written.
-    NotFilledHere(&'static str),
 }
 
 impl PlaceholderProblem {
@@ -52,9 +50,6 @@ impl PlaceholderProblem {
                 let why = why.replace("the end of the file", "the closing `}`");
                 format!("the braces in a message must hold a value to show: {why}")
             }
-            Self::NotFilledHere(owner) => {
-                format!("the reason given by {owner} is shown as written: it cannot show a value")
-            }
         }
     }
 
@@ -64,7 +59,6 @@ impl PlaceholderProblem {
             Self::StrayClose => "no `{` before it",
             Self::Empty => "empty",
             Self::NotAValue(_) => "not a value",
-            Self::NotFilledHere(_) => "a value",
         }
     }
 
@@ -74,11 +68,6 @@ impl PlaceholderProblem {
                 "close it after the value, e.g. `{daily_dose}`; write `{{` for a brace as text"
             }
             Self::StrayClose => "write `}}` for a brace as text",
-            Self::NotFilledHere(_) => {
-                "write the reason without the value (a rule's `warn`, `note`, `hold`, `stop` or \
-                 `refuse`, or a proposal's `because`, can show it); write `{{` and `}}` for braces \
-                 as text"
-            }
             Self::Empty | Self::NotAValue(_) => {
                 "write a name or an expression inside the braces, e.g. `{daily_dose}` or \
                  `{dose * 2}`; write `{{` and `}}` for braces as text"
@@ -90,6 +79,8 @@ impl PlaceholderProblem {
 /// One problem found by the checker (the check layer's error kind).
 #[derive(Clone, Debug, PartialEq)]
 pub enum CheckError {
+    /// A problem with a `table` (its own kinds: `check::table`).
+    Table(super::TableProblem),
     // --- Declarations ---
     /// A header line every protocol must have.
     HeaderMissing {
@@ -99,6 +90,24 @@ pub enum CheckError {
         example: &'static str,
         /// The protocol's name.
         span: Span,
+    },
+    /// A value that may be missing, used unguarded where one is needed.
+    MaybeMissing {
+        /// The use, as written.
+        used: String,
+        /// Why it may be missing.
+        cause: String,
+        /// The use.
+        span: Span,
+        /// Where it goes missing: the optional input's (or field's) declaration, or the
+        /// `first`/`last` call inside a `let`.
+        declared: Option<Span>,
+        /// The optional input, when a `default` would do.
+        default_of: Option<String>,
+        /// The list that may be empty, as written, for `first`/`last`/`min`/`max`.
+        list: Option<String>,
+        /// The `let` used and where it is defined, when the use is one.
+        via: Option<(String, Span)>,
     },
     /// A name declared twice.
     Duplicate {
@@ -363,7 +372,7 @@ pub enum CheckError {
         /// Its span.
         span: Span,
     },
-    /// A second proposal block in a phase.
+    /// A second proposal block on the same input in a phase.
     DuplicateProposal {
         /// The second block's head.
         again: Span,
@@ -495,6 +504,38 @@ pub enum CheckError {
         /// The value.
         value: String,
         /// The dose.
+        span: Span,
+    },
+    /// Two alternatives of one `choose` with the same name.
+    DuplicateAlternative {
+        /// The name.
+        name: String,
+        /// The second one.
+        again: Span,
+        /// The first one.
+        first: Span,
+    },
+    /// `expect alternative NAME` naming no alternative of the protocol.
+    UnknownAlternative {
+        /// The name.
+        name: String,
+        /// A close alternative name.
+        similar: Option<String>,
+        /// Its span.
+        span: Span,
+    },
+    /// A schedule step with no `for` (given on and on) followed by another step.
+    StepAfterOpenEnded {
+        /// The step without `for`.
+        open: Span,
+        /// The step after it.
+        next: Span,
+    },
+    /// A schedule step's constant duration that is not a whole number of days above zero.
+    StepDuration {
+        /// The value.
+        value: String,
+        /// The duration.
         span: Span,
     },
     /// A constant frequency of zero or less.
@@ -793,8 +834,10 @@ impl CheckError {
     pub fn code(&self) -> Code {
         use CheckError as E;
         match self {
+            E::Table(p) => p.code(),
             E::HeaderMissing { .. } => Code::HeaderMissing,
             E::Duplicate { .. } => Code::NameDuplicate,
+            E::MaybeMissing { .. } => Code::CheckMaybeMissing,
             E::OptionalAndDefault { .. } => Code::InputOptionalAndDefault,
             E::Placeholder { .. } => Code::MessagePlaceholder,
             E::UnknownType { .. } => Code::TypeUnknown,
@@ -842,6 +885,10 @@ impl CheckError {
             E::ReversedDoseRange { .. }
             | E::NotPositive { .. }
             | E::FrequencyNotPositive { .. } => Code::GiveNotPositive,
+            E::StepAfterOpenEnded { .. } => Code::ScheduleOpenStep,
+            E::DuplicateAlternative { .. } => Code::ChooseDuplicate,
+            E::UnknownAlternative { .. } => Code::NameUnknown,
+            E::StepDuration { .. } => Code::ScheduleStepDuration,
             E::ExampleNoExpect { .. } => Code::ExampleNoExpect,
             E::ExampleGiven { .. } => Code::ExampleGiven,
             E::ExampleDuplicateInput { .. } => Code::InputDuplicateField,
@@ -881,6 +928,7 @@ impl CheckError {
     /// Warnings let the protocol run; everything else stops it.
     pub fn severity(&self) -> Severity {
         match self {
+            CheckError::Table(p) => p.severity(),
             CheckError::UnsafeAbbreviation { .. }
             | CheckError::PhaseUnreachable { .. }
             | CheckError::UnreachableRule { .. }
@@ -896,8 +944,12 @@ impl CheckError {
     pub fn message(&self) -> String {
         use CheckError as E;
         match self {
+            E::Table(p) => p.message(),
             E::HeaderMissing { key, .. } => format!("the protocol has no `{key}` line"),
             E::Duplicate { what, name, .. } => format!("the {what} `{name}` is declared twice"),
+            E::MaybeMissing { used, cause, .. } => {
+                format!("`{used}` may be missing here, and a value is needed: {cause}")
+            }
             E::OptionalAndDefault { name, .. } => {
                 format!("`{name}` is both optional and has a default")
             }
@@ -969,7 +1021,9 @@ impl CheckError {
             }
             E::ChoiceNamesNoPhase { choice, .. } => format!("the choice `{choice}` names no phase"),
             E::UnknownPhase { name, .. } => format!("there is no phase `{name}`"),
-            E::DuplicateProposal { .. } => "a phase has at most one proposal block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "a phase has two proposal blocks on the same input".to_string()
+            }
             E::PhaseEmpty { name, .. } => format!("the phase `{name}` decides nothing"),
             E::PhaseUnreachable { name, .. } => format!("nothing leads to the phase `{name}`"),
             E::UnreachableRule { .. } => "rules after `otherwise` can never fire".to_string(),
@@ -1015,6 +1069,18 @@ impl CheckError {
             E::FrequencyNotPositive { value, what, .. } => {
                 format!("{value} {what} is not a frequency: it must be more than zero")
             }
+            E::StepAfterOpenEnded { .. } => {
+                "a schedule step without `for` goes on, so no step can come after it".to_string()
+            }
+            E::DuplicateAlternative { name, .. } => {
+                format!("two alternatives of one `choose` are named `{name}`")
+            }
+            E::UnknownAlternative { name, .. } => {
+                format!("no `choose` of this protocol has an alternative named `{name}`")
+            }
+            E::StepDuration { value, .. } => format!(
+                "a schedule step lasts a whole number of days, more than zero, but this is {value}"
+            ),
             E::ExampleNoExpect { name, .. } => format!("the example \"{name}\" expects nothing"),
             E::ExampleGiven { .. } => {
                 "`given` is followed by the patient's values in braces".to_string()
@@ -1113,11 +1179,27 @@ impl CheckError {
         use CheckError as E;
         let one = |span: Span, text: &str| vec![(span, text.to_string())];
         match self {
+            E::Table(p) => p.labels(),
             E::HeaderMissing { span, .. } => one(*span, "in this protocol"),
             E::Duplicate { again, first, .. } => vec![
                 (*again, "declared again here".to_string()),
                 (*first, "first declared here".to_string()),
             ],
+            E::MaybeMissing {
+                span,
+                declared,
+                via,
+                ..
+            } => {
+                let mut out = vec![(*span, "needed here, may be missing".to_string())];
+                if let Some(d) = declared {
+                    out.push((*d, "may be missing: declared here".to_string()));
+                }
+                if let Some((name, at)) = via {
+                    out.push((*at, format!("`{name}` is worked out from it here")));
+                }
+                out
+            }
             E::OptionalAndDefault {
                 optional, default, ..
             } => vec![
@@ -1174,7 +1256,7 @@ impl CheckError {
             }
             E::UnknownPhase { span, .. } => one(*span, "unknown phase"),
             E::DuplicateProposal { again, first } => vec![
-                (*again, "second proposal block".to_string()),
+                (*again, "second proposal block on this input".to_string()),
                 (*first, "first one here".to_string()),
             ],
             E::PhaseEmpty { span, .. } => one(*span, "no `decide` block"),
@@ -1207,6 +1289,16 @@ impl CheckError {
             E::ReversedDoseRange { span, .. }
             | E::NotPositive { span, .. }
             | E::FrequencyNotPositive { span, .. } => one(*span, "no patient can be given this"),
+            E::DuplicateAlternative { again, first, .. } => vec![
+                (*again, "second alternative of this name".to_string()),
+                (*first, "first one here".to_string()),
+            ],
+            E::UnknownAlternative { span, .. } => one(*span, "unknown alternative"),
+            E::StepAfterOpenEnded { open, next } => vec![
+                (*open, "no `for`: given on and on".to_string()),
+                (*next, "so this step never comes".to_string()),
+            ],
+            E::StepDuration { span, .. } => one(*span, "not a number of days a step can last"),
             E::ExampleNoExpect { span, .. } => one(*span, "checks nothing"),
             E::ExampleGiven { span } => one(*span, "not a record"),
             E::ExampleUnknownInput { span, .. } => one(*span, "unknown input"),
@@ -1277,11 +1369,35 @@ impl CheckError {
     pub fn help(&self) -> String {
         use CheckError as E;
         match self {
+            E::Table(p) => p.help(),
             E::HeaderMissing { key, example, .. } => format!(
                 "every protocol says its {key}, so a decision can be traced: add `{example}`"
             ),
             E::Duplicate { what, .. } => {
                 format!("rename one of them, or remove the second {what}")
+            }
+            E::MaybeMissing {
+                used,
+                default_of,
+                list,
+                ..
+            } => {
+                let guard = if used.contains(char::is_whitespace) {
+                    format!("({used})")
+                } else {
+                    used.clone()
+                };
+                let mut help = format!(
+                    "guard the use: `when {guard} is not missing and …`, `if {guard} is missing \
+                     then … else …`, or an earlier rule `when {guard} is missing => hold \"…\"`"
+                );
+                if let Some(name) = default_of {
+                    help.push_str(&format!(", or give `{name}` a `default`"));
+                }
+                if let Some(list) = list {
+                    help.push_str(&format!(", or `when {list} is not empty and …`"));
+                }
+                help
             }
             E::OptionalAndDefault { .. } => {
                 "keep one: a default means the value is never missing".to_string()
@@ -1394,7 +1510,11 @@ impl CheckError {
                     format!("the phases are {phases}")
                 }
             }),
-            E::DuplicateProposal { .. } => "merge the rules into the first block".to_string(),
+            E::DuplicateProposal { .. } => {
+                "merge the rules into the first block; a phase may judge several proposed doses, \
+                 each in a block on its own input"
+                    .to_string()
+            }
             E::PhaseEmpty { .. } => "add `decide first { … }` with the phase's rules".to_string(),
             E::PhaseUnreachable { .. } => {
                 "add it to the choices of the `begin at` input, or `goto` it from a rule"
@@ -1469,6 +1589,22 @@ impl CheckError {
             }
             E::FrequencyNotPositive { .. } => {
                 "write how often the dose is given, e.g. `3 times daily` or `every 8 h`".to_string()
+            }
+            E::DuplicateAlternative { .. } => {
+                "give each alternative its own name: the clinician, the output and the examples \
+                 tell them apart by it"
+                    .to_string()
+            }
+            E::UnknownAlternative { similar, .. } => did_you_mean(similar.as_deref(), || {
+                "name an alternative written in a `choose { name: give … }`".to_string()
+            }),
+            E::StepAfterOpenEnded { .. } => {
+                "say how long the step lasts (`300 mg once daily for 1 day, then …`), or make it \
+                 the last step"
+                    .to_string()
+            }
+            E::StepDuration { .. } => {
+                "write the step's length in days, e.g. `for 1 day` or `for 2 weeks`".to_string()
             }
             E::ExampleNoExpect { .. } => {
                 "add `expect status give` or another expectation".to_string()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{
     CheckError, Checker, ExampleSpec, ExpectSpec, ExpectSpecKind, Expectation, FrequencySpec,
-    GiveExpect, Type,
+    GiveExpect, StepExpect, Type,
 };
 use crate::diagnostics::Span;
 use crate::syntax::ast::{self, ExpectKind, FrequencyKind, ValueKind};
@@ -161,15 +161,36 @@ impl Checker<'_> {
                 }
                 ExpectSpecKind::Status(word.name.clone())
             }
-            ExpectKind::Give(g) => {
-                let amount = self.written_dose(&g.amount, Expectation::Give)?;
-                ExpectSpecKind::Give(GiveExpect {
-                    amount,
-                    form: g.form.as_ref().map(|f| f.name.clone()),
-                    route: g.route.as_ref().map(|r| r.name.clone()),
-                    frequency: g.frequency.as_ref().map(|f| self.expect_frequency(f)),
-                    among: g.among,
-                })
+            ExpectKind::Give(g) => ExpectSpecKind::Give(self.give_expect(g)?),
+            ExpectKind::Alternative(name, g) => {
+                let names = self.program.alternative_ids();
+                let known = names
+                    .iter()
+                    .filter_map(|id| id.rsplit_once('.').map(|(_, n)| n))
+                    .any(|n| n == name.name);
+                if !known {
+                    let similar = close_match(
+                        &name.name,
+                        names
+                            .iter()
+                            .filter_map(|id| id.rsplit_once('.').map(|(_, n)| n)),
+                    )
+                    .map(str::to_string);
+                    self.error(
+                        CheckError::UnknownAlternative {
+                            name: name.name.clone(),
+                            similar,
+                            span: name.span,
+                        }
+                        .into(),
+                    );
+                    return None;
+                }
+                let give = match g {
+                    Some(g) => Some(self.give_expect(g)?),
+                    None => None,
+                };
+                ExpectSpecKind::Alternative(name.name.clone(), give)
             }
             ExpectKind::Daily(amount) => {
                 let value = self.written_dose(amount, Expectation::Daily)?;
@@ -187,24 +208,24 @@ impl Checker<'_> {
                 ExpectSpecKind::Daily(value)
             }
             ExpectKind::Schedule(items) => {
-                let mut doses = Vec::new();
+                let mut steps = Vec::new();
                 for item in items {
-                    let written = match &item.kind {
-                        ValueKind::Expr(expr) => Some(self.expr(expr, None)),
-                        _ => None,
-                    };
-                    if written.as_ref().is_some_and(|c| c.ty == Type::Error) {
+                    let written = self.expr(&item.amount, None);
+                    if written.ty == Type::Error {
                         return None; // already reported
                     }
-                    match written.map(|c| c.kind) {
-                        Some(super::CExprKind::Const(Value::Num(q))) => doses.push(q),
+                    match written.kind {
+                        super::CExprKind::Const(Value::Num(q)) => steps.push(StepExpect {
+                            dose: q,
+                            frequency: item.frequency.as_ref().map(|f| self.expect_frequency(f)),
+                        }),
                         _ => {
                             self.error(CheckError::ScheduleNotDose { span: item.span }.into());
                             return None;
                         }
                     }
                 }
-                ExpectSpecKind::Schedule(doses)
+                ExpectSpecKind::Schedule(steps)
             }
             ExpectKind::Warn { critical, text } => ExpectSpecKind::Warn {
                 critical: *critical,
@@ -212,7 +233,26 @@ impl Checker<'_> {
             },
             ExpectKind::Note(t) => ExpectSpecKind::Note(t.value.clone()),
             ExpectKind::Stop(t) => ExpectSpecKind::Stop(t.as_ref().map(|t| t.value.clone())),
-            ExpectKind::Proposal(word, range) => {
+            ExpectKind::Proposal(input, word, range) => {
+                if let Some(input) = input {
+                    let judged = self
+                        .program
+                        .phases
+                        .iter()
+                        .flat_map(|p| &p.proposals)
+                        .any(|p| self.program.inputs[p.input].name == input.name);
+                    if !judged {
+                        self.error(
+                            CheckError::UnknownProposalInput {
+                                name: input.name.clone(),
+                                similar: None,
+                                span: input.span,
+                            }
+                            .into(),
+                        );
+                        return None;
+                    }
+                }
                 let allowed = match word.name.as_str() {
                     "allowed" => true,
                     "refused" => false,
@@ -238,7 +278,7 @@ impl Checker<'_> {
                         Some(v)
                     }
                 };
-                ExpectSpecKind::Proposal(allowed, range)
+                ExpectSpecKind::Proposal(allowed, range, input.as_ref().map(|i| i.name.clone()))
             }
             ExpectKind::Phase(p) => {
                 let Some(&i) = self.phase_names.get(&p.name) else {
@@ -321,6 +361,17 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    fn give_expect(&mut self, g: &ast::ExpectGive) -> Option<GiveExpect> {
+        let amount = self.written_dose(&g.amount, Expectation::Give)?;
+        Some(GiveExpect {
+            amount,
+            form: g.form.as_ref().map(|f| f.name.clone()),
+            route: g.route.as_ref().map(|r| r.name.clone()),
+            frequency: g.frequency.as_ref().map(|f| self.expect_frequency(f)),
+            among: g.among,
+        })
     }
 
     fn expect_frequency(&mut self, f: &ast::Frequency) -> FrequencySpec {

@@ -84,6 +84,9 @@ impl Checker<'_> {
             ExprKind::List(items) => self.list(items, span, expected),
             ExprKind::Is(operand, test) => self.is_test(operand, *test, span),
             ExprKind::Round(body, mode, step) => self.round(body, *mode, step, span),
+            ExprKind::RoundOf(body, mode, list) => self.round_of(body, *mode, list, span),
+            ExprKind::Index(list, at) => self.index(list, at, span),
+            ExprKind::Table(t) => self.table(t, span),
         }
     }
 

@@ -10,8 +10,11 @@ mod error;
 mod examples;
 mod expr;
 mod functions;
+mod missing;
+mod pick;
 mod program;
 mod scope;
+mod table;
 mod types;
 mod verify;
 
@@ -25,6 +28,7 @@ pub use functions::{function, Func, FunctionInfo, FUNCTIONS};
 use program::NameIndex;
 pub use program::*;
 pub use scope::Scope;
+pub use table::TableProblem;
 pub use verify::{patient_text, End, Interval, IntervalSet, Witness};
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};
@@ -217,6 +221,7 @@ impl<'a> Checker<'a> {
         self.check_limits_hold_doses();
         self.check_constant_doses();
         self.check_examples();
+        self.check_maybe_missing();
     }
 
     /// Records a diagnostic; past [`MAX_DIAGNOSTICS`] it is only counted.

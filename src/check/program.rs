@@ -273,6 +273,48 @@ pub enum CExprKind {
     Round(Box<CExpr>, RoundMode, Box<CExpr>),
     /// A built-in function; a condition argument is evaluated once per list item.
     Call(Func, Vec<CExpr>),
+    /// `e round [up|down] to nearest of list`: one of the list's values.
+    RoundOf(Box<CExpr>, RoundMode, Box<CExpr>),
+    /// `list[i]`, counted from 1.
+    Index(Box<CExpr>, Box<CExpr>),
+    /// A banded lookup table: the row (a record of its columns) whose band holds the key.
+    Table(Box<TableSpec>),
+}
+
+/// A checked `table`: the key, its bands and the cells of each row.
+#[derive(Clone, Debug)]
+pub struct TableSpec {
+    /// The table's name.
+    pub name: String,
+    /// The value whose band picks the row.
+    pub key: CExpr,
+    /// The record type of a row (its fields are the columns).
+    pub record: u32,
+    /// The rows in order: the first whose band holds the key is used.
+    pub rows: Vec<TableRowSpec>,
+}
+
+/// A checked row of a table.
+#[derive(Clone, Debug)]
+pub struct TableRowSpec {
+    /// `row N` (counted from 1, as written) or `otherwise`, for the trace.
+    pub id: String,
+    /// The band as written (`> 30 mL/min and <= 59 mL/min`), for the trace and errors.
+    pub written: String,
+    /// Where the band is written (the row's place for `otherwise`).
+    pub band_span: Span,
+    /// The lower end: (value, closed); `None` unbounded. Both `None` for `otherwise`.
+    pub lower: Option<(CExpr, bool)>,
+    /// The upper end: (value, closed); `None` unbounded.
+    pub upper: Option<(CExpr, bool)>,
+    /// `otherwise`: holds every key the rows above do not.
+    pub otherwise: bool,
+    /// The cells, one per column; `None` for `missing` (left blank on the label).
+    pub cells: Vec<Option<CExpr>>,
+    /// The label section the row comes from.
+    pub source: Option<String>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// How often a dose is given.
@@ -322,6 +364,39 @@ pub struct ScheduleSpec {
     pub then_stop: bool,
 }
 
+/// A checked schedule written step by step (`schedule 300 mg once daily for 1 day, then …`).
+#[derive(Clone, Debug)]
+pub struct SteppedSpec {
+    /// The steps, in order; only the last has no duration.
+    pub steps: Vec<SteppedStepSpec>,
+    /// Date of day 1.
+    pub starting: Option<CExpr>,
+    /// Ends with stopping.
+    pub then_stop: bool,
+}
+
+/// One checked step of a [`SteppedSpec`].
+#[derive(Clone, Debug)]
+pub struct SteppedStepSpec {
+    /// The single dose.
+    pub amount: CExpr,
+    /// Its frequency.
+    pub frequency: Option<FrequencySpec>,
+    /// How long (a time, whole days at run time); `None` for a dose to continue.
+    pub duration: Option<CExpr>,
+    /// Where the step is written.
+    pub span: Span,
+}
+
+/// A checked alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug)]
+pub struct AlternativeSpec {
+    /// Its name.
+    pub name: String,
+    /// The dose it gives.
+    pub give: GiveSpec,
+}
+
 /// Message severity, as in CDS Hooks cards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -341,6 +416,10 @@ pub enum ActionSpec {
     Give(Box<GiveSpec>),
     /// Give a schedule (boxed: it is much larger than the other actions).
     Schedule(Box<ScheduleSpec>),
+    /// Give a schedule written step by step (boxed, like a schedule).
+    Stepped(Box<SteppedSpec>),
+    /// Offer alternatives, one of which the clinician chooses.
+    Choose(Vec<AlternativeSpec>),
     /// Hold, with the reason (`{value}`s filled in when given).
     Hold(Vec<TextPart>),
     /// Stop, with reason.
@@ -384,14 +463,48 @@ pub struct RequireSpec {
     pub id: String,
     /// The condition.
     pub condition: CExpr,
-    /// Why, shown when the data does not meet it.
+    /// Why, shown when the data does not meet it: as written (a `{value}` in braces).
     pub because: String,
+    /// The same, in parts, with the `{value}`s to fill in when it is shown.
+    pub reason: Vec<TextPart>,
     /// The label section.
     pub source: Option<String>,
     /// The inputs the condition reads (their places in the patient file are labelled).
     pub reads: Vec<(String, Reference)>,
     /// Where it is written.
     pub span: Span,
+}
+
+impl RequireSpec {
+    /// True when `text` can be this requirement's reason with its values filled in: its
+    /// written pieces, in order, with anything in place of each value.
+    pub fn reason_fits(&self, text: &str) -> bool {
+        let mut rest = text;
+        let mut anchored = true;
+        for (i, part) in self.reason.iter().enumerate() {
+            match part {
+                TextPart::Literal(t) if anchored => match rest.strip_prefix(t.as_str()) {
+                    Some(r) => rest = r,
+                    None => return false,
+                },
+                TextPart::Literal(t) => {
+                    let last = i + 1 == self.reason.len();
+                    let at = if last {
+                        rest.rfind(t.as_str())
+                    } else {
+                        rest.find(t.as_str())
+                    };
+                    match at {
+                        Some(at) => rest = &rest[at + t.len()..],
+                        None => return false,
+                    }
+                    anchored = true;
+                }
+                TextPart::Value(_) => anchored = false,
+            }
+        }
+        !anchored || rest.is_empty()
+    }
 }
 
 /// A checked action with its place.
@@ -473,8 +586,8 @@ pub struct PhaseSpec {
     pub name: String,
     /// Its decision blocks.
     pub decides: Vec<DecideSpec>,
-    /// Its proposal block, if any.
-    pub proposal: Option<ProposalSpec>,
+    /// Its proposal blocks, each on its own input, in file order.
+    pub proposals: Vec<ProposalSpec>,
     /// Where it is declared: `phase NAME`, for a diagnostic about the phase as a whole.
     pub span: Span,
 }
@@ -517,8 +630,11 @@ pub struct LimitSpec {
     pub hard: bool,
     /// Only when this holds.
     pub when: Option<CExpr>,
-    /// Why.
+    /// Why: as written (a `{value}` in braces).
     pub because: Option<String>,
+    /// The same, in parts, with the `{value}`s to fill in when a dose breaks the limit (empty
+    /// without a `because`).
+    pub reason: Vec<TextPart>,
     /// Label section.
     pub source: Option<String>,
     /// Where it is written.
@@ -622,17 +738,46 @@ impl Program {
             .collect()
     }
 
-    /// Every rule, proposal rule, limit and requirement id: what coverage counts.
+    /// Every alternative's id (`RULE.NAME`), in file order: for coverage reports.
+    pub fn alternative_ids(&self) -> Vec<String> {
+        let phases = self.phases.iter().flat_map(|p| &p.decides);
+        let mut ids = Vec::new();
+        for rule in self.global.iter().chain(phases).flat_map(|d| &d.rules) {
+            for a in &rule.actions {
+                if let ActionSpec::Choose(alts) = &a.action {
+                    ids.extend(alts.iter().map(|alt| format!("{}.{}", rule.id, alt.name)));
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every rule, proposal rule, alternative, limit and requirement id: what coverage counts.
     pub fn coverable_ids(&self) -> Vec<String> {
         let mut ids = self.rule_ids();
+        ids.extend(self.alternative_ids());
         for p in &self.phases {
-            if let Some(proposal) = &p.proposal {
+            for proposal in &p.proposals {
                 ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
             }
         }
         ids.extend(self.limits.iter().map(|l| l.id.clone()));
         ids.extend(self.requires.iter().map(|r| r.id.clone()));
+        ids.extend(self.table_row_ids());
         ids
+    }
+
+    /// Every row of every table (`table renal row 2`, `table renal otherwise`): a row no
+    /// example or case reads is a row of the label nobody has checked against it.
+    pub fn table_row_ids(&self) -> Vec<String> {
+        self.lets
+            .iter()
+            .filter_map(|l| match &l.expr.kind {
+                CExprKind::Table(t) => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| format!("table {} {}", t.name, r.id)))
+            .collect()
     }
 }
 
@@ -705,8 +850,8 @@ pub enum ExpectSpecKind {
     Give(GiveExpect),
     /// The decision's total per day (a single value or a range).
     Daily(Value),
-    /// The per-dose amounts of the schedule's steps.
-    Schedule(Vec<Quantity>),
+    /// The per-dose amounts of the schedule's steps, each with its frequency when written.
+    Schedule(Vec<StepExpect>),
     /// A message containing the text: critical (true) or warning level.
     Warn {
         /// Critical level (true) or warning level.
@@ -718,8 +863,9 @@ pub enum ExpectSpecKind {
     Note(String),
     /// Status stop, with the reason containing the text.
     Stop(Option<String>),
-    /// The proposal is allowed (true) or refused, and the allowed range shown, when written.
-    Proposal(bool, Option<Value>),
+    /// The proposal is allowed (true) or refused, and the allowed range shown, when written;
+    /// the proposal on this input, when named (else the first).
+    Proposal(bool, Option<Value>, Option<String>),
     /// The deciding phase.
     Phase(usize),
     /// A condition over the example's inputs and lets (not the decision).
@@ -736,6 +882,17 @@ pub enum ExpectSpecKind {
     },
     /// The patient data fails a `require` (whose reason contains the text, if given).
     Rejected(Option<String>),
+    /// The alternative of this name is offered with this dose (`Some`), or shown refused.
+    Alternative(String, Option<GiveExpect>),
+}
+
+/// One step of a checked `expect schedule` list.
+#[derive(Clone, Debug)]
+pub struct StepExpect {
+    /// The step's single dose.
+    pub dose: Quantity,
+    /// Its frequency, checked only when written.
+    pub frequency: Option<FrequencySpec>,
 }
 
 /// A checked `expect give` line.

@@ -67,7 +67,12 @@ pub fn csv_row(outcome: &Outcome) -> Vec<String> {
 
 /// phase, rule, doses, daily_total, proposal, messages.
 fn decision_cells(d: &Decision) -> Vec<String> {
-    let mut doses: Vec<String> = d.doses.iter().map(report::text::dose_line).collect();
+    let mut doses: Vec<String> = d
+        .doses
+        .iter()
+        .map(report::text::dose_line)
+        .chain(d.alternatives.iter().map(report::diff::alternative_line))
+        .collect();
     if let Some(s) = &d.schedule {
         let given: Vec<String> = s
             .steps
@@ -81,10 +86,21 @@ fn decision_cells(d: &Decision) -> Vec<String> {
         .iter()
         .filter_map(|dose| dose.daily_total.as_ref().map(report::text::amount))
         .collect();
-    let proposal = d.proposal.as_ref().map_or(String::new(), |p| {
-        let verdict = if p.allowed { "allowed" } else { "refused" };
-        format!("{} {verdict}", p.value)
-    });
+    // Several proposals are each named by their input.
+    let several = d.proposals.len() > 1;
+    let proposal = d
+        .proposals
+        .iter()
+        .map(|p| {
+            let verdict = if p.allowed { "allowed" } else { "refused" };
+            if several {
+                format!("{}: {} {verdict}", p.input, p.value)
+            } else {
+                format!("{} {verdict}", p.value)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let rules: Vec<&str> = d.fired.iter().map(String::as_str).collect();
     vec![
         d.phase.clone(),

@@ -101,11 +101,18 @@ impl Summary {
                 count(&mut self.rules, id);
             }
         }
+        // A limit counts once per patient, though every alternative refused by it names it, and
+        // an alternative it holds back counts as a refused proposal does.
         let refusals = d.reasons.iter().filter(|r| r.kind == ReasonKind::Refuse);
-        for r in refusals.filter(|r| limit(&r.rule) == Some(true)) {
-            count(&mut self.hard, &r.rule);
+        let held_back = d.alternatives.iter().flat_map(|a| a.refusals.iter());
+        let mut breached: Vec<&str> = Vec::new();
+        for r in refusals.chain(held_back) {
+            if limit(&r.rule) == Some(true) && !breached.contains(&r.rule.as_str()) {
+                breached.push(&r.rule);
+                count(&mut self.hard, &r.rule);
+            }
         }
-        if let Some(p) = d.proposal.as_ref().filter(|p| !p.allowed) {
+        for p in d.proposals.iter().filter(|p| !p.allowed) {
             if let Some(rule) = p.rule.as_deref().filter(|r| limit(r) == Some(true)) {
                 count(&mut self.hard, rule);
             }

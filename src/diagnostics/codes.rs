@@ -44,8 +44,12 @@ macro_rules! codes {
 }
 
 codes! {
+    CheckMaybeMissing = "posology::check::maybe_missing",
+        "A value that may be missing is used where a value is needed (in arithmetic, a comparison, a condition, a dose, a frequency) with no guard, so a patient without it would stop the run (`posology::eval::missing`). A value may be missing when it is an optional input without a `default`, a record field declared optional, `first`, `last`, `min` or `max` of a list that may be empty, or a `let` worked out from one of these (a `let` is never the error itself: its unguarded use is). Guard the use: `when dose is not missing and dose > 5 mg`, `dose is missing or dose < 5 mg`, `if dose is missing then … else …`, an earlier rule of a `decide first` block `when dose is missing => hold \"…\"`, a rule's `when dose is not missing`, a top-level `require dose is not missing because \"…\"`, `when doses is not empty and …` for a list; or give the input a `default`. Messages and `show` may show a missing value (it reads `missing`), and limits are decided fail closed, so neither needs a guard.";
     CheckTooManyProblems = "posology::check::too_many_problems",
         "A protocol has so many problems that only the first ones are shown; this one line counts the rest. It is an error when any problem not shown is an error, so a protocol never passes because its errors came late. Fix the problems shown and check again.";
+    ChooseDuplicate = "posology::choose::duplicate",
+        "Two alternatives of one `choose` have the same name, so the clinician, the output and the examples (`expect alternative NAME …`) could not tell them apart. Give each its own name: `choose { every_12h: give 1 mg/kg * weight every 12 h ; once_daily: give 1.5 mg/kg * weight once daily }`.";
     CliUnknownCode = "posology::cli::unknown_code",
         "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
     CohortCsvHeader = "posology::cohort::csv_header",
@@ -64,14 +68,18 @@ codes! {
         "At run time a dose frequency worked out to an interval a dose cannot be given at (zero, negative, or not a time). Check the values the frequency is computed from, e.g. `every (24 h / doses_per_day)` with `doses_per_day = 0`.";
     EvalGotoLoop = "posology::eval::goto_loop",
         "Following `goto` from phase to phase came back to a phase already decided for this patient, so the protocol would never settle. Change the phases' rules so that a `goto` chain ends in a phase that gives a decision.";
+    EvalIndex = "posology::eval::index",
+        "A list was indexed (`strengths[i]`) with a number that is not a whole number from 1 to the list's length. Items are counted from 1, as a pharmacist counts: `strengths[1]` is the first and `strengths[count(strengths)]` the last. Nothing is guessed for an index out of range: the evaluation stops, so no dose is given. Check the index, or test `i <= count(strengths)` first.";
     EvalMissing = "posology::eval::missing",
         "A rule needs an input that has no value for this patient (an optional input left out). Give the value in the patient file, or guard the rule with `when NAME is given`, or give the input a default.";
     EvalNoDecision = "posology::eval::no_decision",
         "No rule of a decision applied to this patient, so nothing can be proposed. Add an `otherwise` rule, or check the patient's values against the rules' conditions.";
     EvalNoPhase = "posology::eval::no_phase",
         "The patient's phase input holds a value for which the protocol has no phase. Add the phase to the protocol, or correct the patient's value.";
+    EvalNoStrength = "posology::eval::no_strength",
+        "`round … to nearest of [list]` found no value of the list to give: the list is empty, or the value is below the smallest strength with `round down` (no strength is not above it), or above the largest with `round up` (no strength is not below it). Nothing is given rather than a strength the rounding did not ask for. Use another strength list, round the other way, or decide that case with a rule before rounding.";
     EvalScheduleInterval = "posology::eval::schedule_interval",
-        "A schedule steps every whole number of days; at run time its interval worked out to something else (e.g. every 12 h). Write the interval in days, e.g. `every 3 days`.";
+        "A schedule steps every whole number of days; at run time its interval, or how long a step written step by step lasts (its `for`), worked out to something else (e.g. 12 h, or zero). Write the interval in days, e.g. `every 3 days`, and a step's length as e.g. `for 1 day`.";
     EvalScheduleStep = "posology::eval::schedule_step",
         "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
     EvalScheduleTooLong = "posology::eval::schedule_too_long",
@@ -197,7 +205,7 @@ codes! {
     LimitUnknownTarget = "posology::limit::unknown_target",
         "A limit names something the protocol does not have. Limit a dose or a name the protocol declares; the help suggests the closest one.";
     MessagePlaceholder = "posology::message::placeholder",
-        "A message (`warn`, `note`, `hold`, `stop`, `refuse`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
+        "A message (`warn`, `note`, `hold`, `stop`, `refuse`, a proposal's, a limit's or a requirement's `because`) shows values written in braces: `{daily_dose}`, `{last_test.dose}`, `{dose * 2}`. A brace left open or closed without an opening one, an empty `{}`, or braces around text that is not an expression is refused, so a message never shows a brace by mistake. Close the placeholder, write a name or an expression inside it, or write `{{` and `}}` for a brace as text.";
     NameAmbiguous = "posology::name::ambiguous",
         "A bare choice name belongs to more than one input, so Posology cannot tell which is meant. Compare the input explicitly, e.g. `route == intrathecal`.";
     NameCycle = "posology::name::cycle",
@@ -227,7 +235,7 @@ codes! {
     PhaseUnreachable = "posology::phase::unreachable",
         "Warning: nothing leads to a phase: no `goto` names it and `begin at` never chooses it. Remove it, or add the way into it.";
     ProposalDuplicate = "posology::proposal::duplicate",
-        "A phase has more than one proposal block. Merge them into one.";
+        "A phase has two proposal blocks on the same input, which would judge one proposed dose twice. Merge their rules into one block. A phase may judge several proposed doses (a maintenance dose and a haemodialysis supplement), each in a `proposal` block on its own input.";
     ProposalNotADose = "posology::proposal::not_a_dose",
         "A proposal names an input that is not a dose (an amount or rate). A proposal checks a dose someone suggests; name a dose input.";
     ReplBadValue = "posology::repl::bad_value",
@@ -256,6 +264,10 @@ codes! {
         "In the REPL, the name is not an input of the loaded protocol. Check the spelling; `:inputs` lists them.";
     ReplUsage = "posology::repl::usage",
         "In the REPL, a command is missing its argument, e.g. `:load` without a file. Write e.g. `:load protocols/baclofen_oral.dose`.";
+    ScheduleOpenStep = "posology::schedule::open_step",
+        "A schedule written step by step has a step without `for` (a dose to go on with) before another step, which would then never come. Say how long every step but the last lasts: `schedule 300 mg once daily for 1 day, then 300 mg twice daily for 1 day, then 300 mg 3 times daily`.";
+    ScheduleStepDuration = "posology::schedule::step_duration",
+        "A step of a schedule written step by step lasts a whole number of days, more than zero; the `for` written is zero, negative, or not whole days (`for 12 h`). When it is worked out from the patient's data, the same is refused at run time (`posology::eval::schedule_interval`). Write e.g. `for 1 day` or `for 2 weeks`.";
     SyntaxDuplicateBegin = "posology::syntax::duplicate_begin",
         "`begin at` is written twice. A protocol starts from one place; keep one.";
     SyntaxDuplicateModifier = "posology::syntax::duplicate_modifier",
@@ -276,6 +288,20 @@ codes! {
         "The protocol file is larger than Posology reads. No protocol is this large; check the right file was given.";
     SyntaxUnexpected = "posology::syntax::unexpected",
         "The protocol's text does not follow the language's grammar at this place; the message says what was expected. Fix the text at the label.";
+    TableBandUnit = "posology::table::band_unit",
+        "A table's key is not a number, or an end of one of its bands is of another kind than the key (a band in mg for a key in mL/min). Key a table by a number with its unit (`table renal by crcl`) and write every band in the key's kind (`row > 30 mL/min and <= 59 mL/min`).";
+    TableColumnKind = "posology::table::column_kind",
+        "A cell of a table is of another kind than the column's first cell (mg in a column of mg/day, a number in a column of mg). A column is read as one value (`renal.regimen_b`), so every row must give it the same kind. Fix the cell's unit; write `missing` for a cell the label leaves blank.";
+    TableGap = "posology::table::gap",
+        "Warning: the bands of a table with constant ends leave values of the key that no row holds (for example a printed table with rows `> 30 mL/min and <= 59 mL/min` and `>= 60 mL/min` holds no CrCl between 59 and 60, and `> 15 … <= 29` with `> 30 …` holds none above 29 up to 30). A patient there stops the run with `posology::table::no_band`. Close the gap as the protocol's written policy: widen a band, or add `otherwise => …` as the last row.";
+    TableNoBand = "posology::table::no_band",
+        "A table was read for a patient whose key falls in no band (and the table has no `otherwise` row). The message names the table, the key's value and the bands. Nothing is guessed, so no dose is given. Close the gap in the protocol (a band or an `otherwise` row), with the reason.";
+    TableOrder = "posology::table::order",
+        "Warning: the bands of a table with constant ends are written neither rising nor falling: after bands going up (or down), one goes the other way. A label prints its rows in one direction, so a row out of order is often a row copied to the wrong place. The table still reads the band that holds the key; write the rows in the label's order.";
+    TableOverlap = "posology::table::overlap",
+        "Two bands of a table share a value of the key (`<= 30 mL/min` and `>= 30 mL/min` both hold 30), so a patient there would match two rows. When the ends are worked out from the patient this cannot be seen before running, and then the first row that holds the key is used; with constant ends it is refused. Make the bands meet with one end closed and the next open (`<= 30 mL/min`, then `> 30 mL/min`).";
+    TableRowWidth = "posology::table::row_width",
+        "A row of a table has more or fewer cells than the table has columns. Write one cell per column, in the order of the `columns` line; `missing` stands for a cell the label leaves blank.";
     TypeArity = "posology::type::arity",
         "A function is given the wrong number of arguments, e.g. `min(a)`. Give it as many as the message says.";
     TypeMismatch = "posology::type::mismatch",

@@ -10,7 +10,7 @@ use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Program, Reference, RuleSpec,
-    ScheduleSpec,
+    ScheduleSpec, SteppedSpec,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -109,8 +109,9 @@ impl<'p> Builder<'p> {
             status: Status::Wait,
             doses: Vec::new(),
             schedule: None,
+            alternatives: Vec::new(),
             observe: Vec::new(),
-            proposal: None,
+            proposals: Vec::new(),
             values: Vec::new(),
             messages: Vec::new(),
             reasons: Vec::new(),
@@ -160,16 +161,23 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Schedule(s) => {
                     let schedule = self.schedule(env, s, rule)?;
-                    if let Some(first) = &self.decision.schedule {
-                        // Two schedules at once cannot both be followed: neither is given.
-                        let text = format!(
-                            "two schedules for one patient ({} and {}): follow one; the \
-                             protocol's rules must not give both",
-                            first.rule, rule.id
-                        );
-                        self.reason(ReasonKind::Refuse, &text, rule);
+                    self.set_schedule(schedule, rule);
+                }
+                ActionSpec::Stepped(s) => {
+                    let schedule = self.stepped(env, s, rule)?;
+                    self.set_schedule(schedule, rule);
+                }
+                ActionSpec::Choose(alts) => {
+                    for alt in alts {
+                        let dose = self.dose(env, &alt.give, rule)?;
+                        self.decision.alternatives.push(Alternative {
+                            name: alt.name.clone(),
+                            id: format!("{}.{}", rule.id, alt.name),
+                            dose,
+                            allowed: true,
+                            refusals: Vec::new(),
+                        });
                     }
-                    self.decision.schedule = Some(schedule);
                 }
                 ActionSpec::Hold(t) => {
                     let text = render_text(env, t, action.span)?;
@@ -203,7 +211,12 @@ impl<'p> Builder<'p> {
                 }
                 ActionSpec::Show(values) => {
                     for (name, e) in values {
-                        let v = env.eval(e)?;
+                        // As in a message, a value worked out from one the patient lacks is
+                        // shown as missing.
+                        let v = match env.eval(e) {
+                            Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
+                            other => other?,
+                        };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
                         self.shown_last
@@ -255,6 +268,121 @@ impl<'p> Builder<'p> {
                         next.after = Some(after).filter(Quantity::is_positive);
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_schedule(&mut self, schedule: Schedule, rule: &RuleSpec) {
+        if let Some(first) = &self.decision.schedule {
+            // Two schedules at once cannot both be followed: neither is given.
+            let text = format!(
+                "two schedules for one patient ({} and {}): follow one; the protocol's rules \
+                 must not give both",
+                first.rule, rule.id
+            );
+            self.reason(ReasonKind::Refuse, &text, rule);
+        }
+        self.decision.schedule = Some(schedule);
+    }
+
+    /// Expands a schedule written step by step: each step's dose and frequency as written, for
+    /// its days. A soft limit a step passes is warned about here, once per limit; a hard one is
+    /// the safety gate's, which refuses the whole decision (a step the pharmacist wrote is
+    /// never silently dropped).
+    fn stepped(&mut self, env: &mut Env<'p>, s: &SteppedSpec, rule: &RuleSpec) -> R<Schedule> {
+        if s.steps.len() > MAX_SCHEDULE_STEPS {
+            let from = s.steps.first().map_or(rule.span, |st| st.span);
+            return Err(EvalError::ScheduleTooLong { from }.into());
+        }
+        let start = match &s.starting {
+            Some(e) => match env.eval(e)? {
+                Value::Date(d) => Some(d),
+                _ => None,
+            },
+            None => None,
+        };
+        let mut steps = Vec::with_capacity(s.steps.len() + 1);
+        let mut day: u32 = 1;
+        for (i, st) in s.steps.iter().enumerate() {
+            env.charge(1, st.span)?;
+            let dose = env.num(&st.amount)?;
+            let frequency = st
+                .frequency
+                .as_ref()
+                .map(|f| frequency(env, f))
+                .transpose()?;
+            let days = st
+                .duration
+                .as_ref()
+                .map(|e| step_days(env, e))
+                .transpose()?;
+            let to_day = days.map(|n| day.saturating_add(n - 1));
+            let daily = daily_total(&dose, frequency.as_ref())
+                .map_err(|e| unit_error(e, st.amount.span))?;
+            self.warn_soft(env, i + 1, &dose, frequency.as_ref(), &daily)?;
+            steps.push(Step {
+                number: i + 1,
+                from_day: day,
+                to_day,
+                from_date: None,
+                to_date: None,
+                dose: Some(dose),
+                daily_total: frequency.is_some().then_some(daily),
+                frequency,
+                stop: false,
+            });
+            day = to_day.map_or(day, |d| d.saturating_add(1));
+        }
+        if s.then_stop {
+            steps.push(Step {
+                number: steps.len() + 1,
+                from_day: day,
+                to_day: None,
+                from_date: None,
+                to_date: None,
+                dose: None,
+                frequency: None,
+                daily_total: None,
+                stop: true,
+            });
+        }
+        if let Some(d) = start {
+            let at = s.starting.as_ref().map_or(rule.span, |e| e.span);
+            date_steps(&mut steps, d, at)?;
+        }
+        Ok(Schedule {
+            direction: "steps",
+            steps,
+            route: self.program.header.route.clone(),
+            rule: rule.id.clone(),
+            source: rule.source.clone(),
+        })
+    }
+
+    /// Warns, once per limit, about a soft limit a written step passes.
+    fn warn_soft(
+        &mut self,
+        env: &mut Env<'p>,
+        number: usize,
+        dose: &Quantity,
+        frequency: Option<&FrequencyOut>,
+        daily: &Quantity,
+    ) -> R<()> {
+        let breaches = limits::breaches(env, Some(dose), frequency.map(|_| daily), false)?;
+        for b in breaches.iter().filter(|b| !b.limit.hard) {
+            let said = self
+                .decision
+                .messages
+                .iter()
+                .any(|m| m.rule.as_deref() == Some(&b.limit.id));
+            if !said {
+                let given = match frequency {
+                    Some(f) => format!("{dose} {}", f.text),
+                    None => dose.to_string(),
+                };
+                let text = format!("Step {number} ({given}): {}", b.explain());
+                self.limit_message(b, Level::Warning, text);
             }
         }
         Ok(())
@@ -557,6 +685,13 @@ impl<'p> Builder<'p> {
                 self.decision.doses.push(dose);
             }
         }
+        // Soft limits warn and hard ceilings cap ranges for each alternative as for a dose;
+        // the gate judges each on its own.
+        let alternatives = std::mem::take(&mut self.decision.alternatives);
+        for mut alt in alternatives {
+            self.enforce(env, &mut alt.dose, trace, fired)?;
+            self.decision.alternatives.push(alt);
+        }
         for m in &self.decision.messages {
             if m.code.starts_with("limit.") {
                 if let Some(rule) = &m.rule {
@@ -743,22 +878,62 @@ fn daily_at_least(freq: &FrequencyOut) -> bool {
     }
 }
 
+/// Dates each step of a schedule from its first day; a step past 9999-12-31 is refused rather
+/// than listed without its date.
+fn date_steps(steps: &mut [Step], start: jiff::civil::Date, at: Span) -> R<()> {
+    let date = |day: u32| -> R<jiff::civil::Date> {
+        let by = i64::from(day) - 1;
+        jiff::Span::new()
+            .try_days(by)
+            .and_then(|span| start.checked_add(span))
+            .map_err(|_| {
+                let e = UnitError::DateOutOfRange {
+                    date: start,
+                    op: '+',
+                    by: format!("{by} days"),
+                };
+                unit_error(e, at)
+            })
+    };
+    for st in steps {
+        st.from_date = Some(date(st.from_day)?);
+        st.to_date = st.to_day.map(date).transpose()?;
+    }
+    Ok(())
+}
+
 /// A schedule interval as a whole number of days.
 fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     let t = env.num(e)?;
+    days_of(&t).ok_or_else(|| {
+        EvalError::ScheduleInterval {
+            interval: t.to_string(),
+            span: e.span,
+        }
+        .into()
+    })
+}
+
+/// How long a step of a schedule written step by step lasts, as a whole number of days.
+fn step_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
+    let t = env.num(e)?;
+    days_of(&t).ok_or_else(|| {
+        EvalError::StepDuration {
+            duration: t.to_string(),
+            span: e.span,
+        }
+        .into()
+    })
+}
+
+/// A time as a whole number of days, more than zero and at most ten years.
+fn days_of(t: &Quantity) -> Option<u32> {
     let days = t
         .convert_to(&one_day())
         .ok()
         .filter(|d| d.value.fract().is_zero() && d.value.is_sign_positive() && !d.is_zero());
-    let n = days.and_then(|d| u32::try_from(d.value.trunc()).ok());
-    match n {
-        Some(n) if n <= 3650 => Ok(n),
-        _ => Err(EvalError::ScheduleInterval {
-            interval: t.to_string(),
-            span: e.span,
-        }
-        .into()),
-    }
+    days.and_then(|d| u32::try_from(d.value.trunc()).ok())
+        .filter(|&n| n <= 3650)
 }
 
 #[cfg(test)]

@@ -151,9 +151,27 @@ pub struct Schedule {
     pub source: Option<String>,
 }
 
+/// One alternative of a `choose`: a dose the clinician may choose, with the safety gate's own
+/// verdict on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    /// Its name as written (`once_daily`).
+    pub name: String,
+    /// Its id for coverage: `RULE.NAME`.
+    pub id: String,
+    /// The dose (its `rule` is the rule that offered it).
+    pub dose: Dose,
+    /// Offered (true), or held back by a hard limit (see `refusals`).
+    pub allowed: bool,
+    /// Why it is held back: each hard limit it breaks (kind `refuse`).
+    pub refusals: Vec<Reason>,
+}
+
 /// The verdict on a proposed dose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProposalOutcome {
+    /// The input that holds the proposed dose (which proposal of the phase this is).
+    pub input: String,
     /// The proposed dose.
     pub value: Quantity,
     /// Its daily total, when a frequency is known.
@@ -261,10 +279,12 @@ pub struct Decision {
     pub doses: Vec<Dose>,
     /// An expanded schedule.
     pub schedule: Option<Schedule>,
+    /// Alternatives, one of which the clinician chooses (given beside `doses`).
+    pub alternatives: Vec<Alternative>,
     /// Observation windows.
     pub observe: Vec<Amount>,
-    /// The verdict on a proposed dose.
-    pub proposal: Option<ProposalOutcome>,
+    /// The verdicts on proposed doses, one per proposal the phase judged, in file order.
+    pub proposals: Vec<ProposalOutcome>,
     /// Warnings and notes.
     pub messages: Vec<Message>,
     /// Reasons for stop / refuse / hold, with the rule that gave each.
@@ -280,6 +300,12 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The verdict on the proposed dose: the first proposal judged, when the phase judges
+    /// several (each is in `proposals`).
+    pub fn proposal(&self) -> Option<&ProposalOutcome> {
+        self.proposals.first()
+    }
+
     /// The decision's total per day: the sum of its doses' daily totals (a dose without a frequency
     /// is one administration a day; a rate is itself per day).
     pub fn total_per_day(&self) -> Result<Amount, String> {

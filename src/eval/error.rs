@@ -31,6 +31,13 @@ pub enum EvalError {
         /// The interval expression.
         span: Span,
     },
+    /// A step of a schedule written step by step whose `for` is not whole days above zero.
+    StepDuration {
+        /// The duration as shown.
+        duration: String,
+        /// The duration expression.
+        span: Span,
+    },
     /// A dose frequency `every T` with T zero or negative.
     Frequency {
         /// The interval as shown.
@@ -93,7 +100,9 @@ impl EvalError {
         match self {
             EvalError::ScheduleStep { .. } => Code::EvalScheduleStep,
             EvalError::ScheduleTooLong { .. } => Code::EvalScheduleTooLong,
-            EvalError::ScheduleInterval { .. } => Code::EvalScheduleInterval,
+            EvalError::ScheduleInterval { .. } | EvalError::StepDuration { .. } => {
+                Code::EvalScheduleInterval
+            }
             EvalError::Frequency { .. } => Code::EvalFrequency,
             EvalError::TimeNotPositive { .. } => Code::EvalTimeNotPositive,
             EvalError::WorkBudget { .. } => Code::EvalWorkBudget,
@@ -119,6 +128,9 @@ impl EvalError {
             EvalError::ScheduleInterval { interval, .. } => {
                 format!("a schedule steps every whole number of days, not every {interval}")
             }
+            EvalError::StepDuration { duration, .. } => format!(
+                "a schedule step lasts a whole number of days, more than zero, not {duration}"
+            ),
             EvalError::Frequency { interval, .. } => {
                 format!("a dose cannot be given every {interval}")
             }
@@ -151,7 +163,9 @@ impl EvalError {
         match self {
             EvalError::ScheduleStep { span, .. } => one(span, "not a step"),
             EvalError::ScheduleTooLong { from } => one(from, "starts here"),
-            EvalError::ScheduleInterval { span, .. } => one(span, "not whole days"),
+            EvalError::ScheduleInterval { span, .. } | EvalError::StepDuration { span, .. } => {
+                one(span, "not whole days")
+            }
             EvalError::Frequency { span, .. } => one(span, "not an interval"),
             EvalError::TimeNotPositive { span, .. } => one(span, "not a time ahead"),
             EvalError::WorkBudget { place } => budget_labels(place),
@@ -176,6 +190,11 @@ impl EvalError {
             }
             EvalError::ScheduleInterval { .. } => {
                 "write the interval in days, e.g. `every 3 days`".to_string()
+            }
+            EvalError::StepDuration { .. } => {
+                "check the value the step's `for` is worked out from: a step lasts e.g. 1 day or \
+                 2 weeks"
+                    .to_string()
             }
             EvalError::Frequency { .. } => {
                 "the interval between doses must be more than zero".to_string()

@@ -12,6 +12,9 @@ use crate::ops::{BinaryOp, IsTest, UnaryOp};
 use crate::units::{Quantity, UnitError};
 use crate::value::Value;
 
+mod lookup;
+pub use lookup::TableLookup;
+
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
 pub struct Env<'p> {
     /// The checked protocol.
@@ -26,6 +29,8 @@ pub struct Env<'p> {
     walks: Vec<Span>,
     /// The text of each input and `let` value written out so far (see [`Env::shown_text`]).
     shown: ShownValues,
+    /// The table rows used so far and not yet taken into the trace ([`Env::take_lookups`]).
+    lookups: Vec<TableLookup>,
 }
 
 /// The text of each input and `let` value, by slot, once written out.
@@ -73,6 +78,7 @@ impl<'p> Env<'p> {
             budget,
             walks: Vec::new(),
             shown: ShownValues::default(),
+            lookups: Vec::new(),
         }
     }
 
@@ -95,6 +101,12 @@ impl<'p> Env<'p> {
             Some(r) => out.push_str(self.shown.get_or_write(program, r, write)),
             None => out.push_str(&write()),
         }
+    }
+
+    /// The table rows used since the last call, for the trace: a table is read once (a `let`
+    /// is worked out once), so each row shows where it was first needed.
+    pub fn take_lookups(&mut self) -> Vec<TableLookup> {
+        std::mem::take(&mut self.lookups)
     }
 
     /// The budget this environment spends from.
@@ -135,7 +147,13 @@ impl<'p> Env<'p> {
         let result = self.eval(&program.lets[slot].expr);
         self.items = saved;
         self.walks = saved_walks;
-        let v = result?;
+        // A `let` worked out from a value the patient lacks is itself missing (as `check`
+        // assumes, see `check::missing`): its use where a value is needed is then the error,
+        // and `x is missing`, `==` and messages read it as missing.
+        let v = match result {
+            Err(d) if d.code == crate::diagnostics::Code::EvalMissing.as_str() => Value::Missing,
+            other => other?,
+        };
         self.lets[slot] = Some(v.clone());
         Ok(v)
     }
@@ -231,6 +249,9 @@ impl<'p> Env<'p> {
                     _ => Err(missing(self.program, body)),
                 }
             }
+            CExprKind::RoundOf(body, mode, list) => self.round_of(body, *mode, list, e.span),
+            CExprKind::Index(list, at) => self.index(list, at),
+            CExprKind::Table(t) => self.table(t),
             CExprKind::Call(func, args) => {
                 if walks_a_list(*func, args) {
                     self.walking(e.span, |env| env.call(*func, args, e.span))

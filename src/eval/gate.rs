@@ -88,7 +88,12 @@ fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
         | CExprKind::Field(x, _)
         | CExprKind::Project(x, _)
         | CExprKind::Unary(_, x) => walk(env, x),
-        CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => walk(env, a) || walk(env, b),
+        CExprKind::Binary(_, a, b)
+        | CExprKind::Round(a, _, b)
+        | CExprKind::RoundOf(a, _, b)
+        | CExprKind::Index(a, b) => walk(env, a) || walk(env, b),
+        // Only ever the definition of a `let`, read through `CExprKind::Let` above.
+        CExprKind::Table(t) => walk(env, &t.key),
         CExprKind::If(c, a, b) => walk(env, c) || walk(env, a) || walk(env, b),
         CExprKind::List(xs) | CExprKind::Call(_, xs) => xs.iter().any(|x| walk(env, x)),
     }
@@ -105,6 +110,7 @@ pub(super) fn enforce(
     let limits = applicable_hard_limits(env, &decision.path);
     let own = own_breaches(&limits, decision, &budget);
     let offer = proposal_breaches(&limits, decision, &budget);
+    let choices = alternative_breaches(&limits, decision, &budget);
     if budget.exhausted_at().is_some() {
         // What was not held cannot be given: the whole decision and its proposal are refused
         // (and `evaluate` turns the decision into the work-budget error).
@@ -114,15 +120,19 @@ pub(super) fn enforce(
             super::WORK_BUDGET
         ))];
         refuse_decision(decision, &out_of_steps, trace, fired);
-        refuse_proposal(decision, &out_of_steps, trace, fired);
+        for p in &mut decision.proposals {
+            refuse_proposal(p, &out_of_steps, trace, fired);
+        }
         refuse_proposal_of_refused_decision(decision);
         return;
     }
     if !own.is_empty() {
         refuse_decision(decision, &own, trace, fired);
+    } else if !decision.alternatives.is_empty() {
+        judge_alternatives(decision, choices, trace, fired);
     }
-    if !offer.is_empty() {
-        refuse_proposal(decision, &offer, trace, fired);
+    for (p, breaches) in decision.proposals.iter_mut().zip(&offer) {
+        refuse_proposal(p, breaches, trace, fired);
     }
     refuse_proposal_of_refused_decision(decision);
 }
@@ -133,14 +143,14 @@ fn refuse_proposal_of_refused_decision(decision: &mut Decision) {
     if decision.status != Status::Refused {
         return;
     }
-    let first = decision
+    let Some(first) = decision
         .reasons
         .iter()
-        .find(|r| r.kind == ReasonKind::Refuse);
-    let (Some(p), Some(first)) = (&mut decision.proposal, first) else {
+        .find(|r| r.kind == ReasonKind::Refuse)
+    else {
         return;
     };
-    if p.allowed {
+    for p in decision.proposals.iter_mut().filter(|p| p.allowed) {
         p.allowed = false;
         p.reason = format!(
             "the decision is refused, so no change is allowed: {}",
@@ -157,6 +167,8 @@ struct Bound<'p> {
     limit: &'p LimitSpec,
     dim: Option<Dim>,
     value: Option<Quantity>,
+    /// The limit's reason, its values filled in for this patient.
+    because: Option<String>,
 }
 
 /// The hard limits that apply, each with its bound. A limit that reads the input choosing the
@@ -182,7 +194,15 @@ fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'
                 .ty
                 .dim()
                 .or_else(|| value.as_ref().map(|v| v.dim()));
-            out.push(Bound { limit, dim, value });
+            // A reason that cannot be written out (the budget ran out) is shown as written.
+            let because = super::limits::reason(&mut variant, limit)
+                .unwrap_or_else(|_| limit.because.clone());
+            out.push(Bound {
+                limit,
+                dim,
+                value,
+                because,
+            });
         }
     }
     out
@@ -256,6 +276,8 @@ enum What {
     Allowed(Quantity),
     /// "step N of the schedule (…)".
     Step(usize, Quantity),
+    /// "step N of the schedule (300 mg 3 times daily)": a step written with its own frequency.
+    StepAt(usize, Quantity, String),
     /// "all doses given together".
     Together,
     /// "… with the doses given alongside".
@@ -279,6 +301,9 @@ impl std::fmt::Display for What {
             What::Proposed(q) => write!(f, "the proposed dose {q}"),
             What::Allowed(q) => write!(f, "the allowed dose {q}"),
             What::Step(number, dose) => write!(f, "step {number} of the schedule ({dose})"),
+            What::StepAt(number, dose, freq) => {
+                write!(f, "step {number} of the schedule ({dose} {freq})")
+            }
             What::Together => f.write_str("all doses given together"),
             What::Alongside(what) => write!(f, "{what} with the doses given alongside"),
         }
@@ -352,18 +377,133 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
             ));
         }
         let with = together.unwrap_or_default();
+        // A schedule written step by step may change the frequency: each step is named with it.
+        let with_frequency = schedule.direction == "steps";
         for step in schedule.steps.iter().filter(|s| !s.stop) {
-            let g = given_step(step, &with);
+            let g = given_step(step, &with, with_frequency);
             check_given(limits, &g, &mut breaches, budget);
         }
     }
     breaches
 }
 
-fn proposal_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
-    let Some(p) = &decision.proposal else {
-        return Vec::new();
-    };
+/// Each alternative's breaches: its own dose, and its total per day with the decision's other
+/// doses (the total the patient gets if it is chosen).
+fn alternative_breaches(
+    limits: &[Bound<'_>],
+    decision: &Decision,
+    budget: &Budget,
+) -> Vec<Vec<Breach>> {
+    let with = sum_daily(decision.doses.iter().filter_map(|d| given_dose(d).daily));
+    decision
+        .alternatives
+        .iter()
+        .map(|alt| {
+            let mut breaches = Vec::new();
+            match &with {
+                Ok(with) => {
+                    let g = given_alternative(&alt.dose, with);
+                    check_given(limits, &g, &mut breaches, budget);
+                }
+                Err(text) => breaches.push(own_problem(text.clone())),
+            }
+            breaches
+        })
+        .collect()
+}
+
+/// An alternative as the gate sees it: a dose, and its daily total with the doses given with it
+/// held against ceilings and floors.
+fn given_alternative(dose: &Dose, with: &[(Quantity, Quantity)]) -> Given {
+    let mut g = given_dose(dose);
+    if let Some(own) = &g.daily {
+        match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
+            Ok(sums) => {
+                let what = if with.is_empty() {
+                    g.what.clone()
+                } else {
+                    What::Alongside(Box::new(g.what.clone()))
+                };
+                for (least, most) in sums {
+                    g.exposures.push(total(least, most, &what));
+                }
+            }
+            Err(text) => g.problems.push(text),
+        }
+    }
+    g
+}
+
+/// Marks each alternative that breaks a hard limit as refused, naming each limit once; the
+/// others stay offered. When none is left, the decision is refused with all their reasons.
+fn judge_alternatives(
+    decision: &mut Decision,
+    choices: Vec<Vec<Breach>>,
+    trace: &mut Trace,
+    fired: &mut FiredIds,
+) {
+    for (alt, breaches) in decision.alternatives.iter_mut().zip(&choices) {
+        if breaches.is_empty() {
+            fired.note(&alt.id);
+            continue;
+        }
+        alt.allowed = false;
+        let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for b in breaches {
+            let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
+            if !named.insert(key) {
+                continue;
+            }
+            let (rule, source) = match &b.limit {
+                Some(l) => (l.id.clone(), l.source.clone()),
+                None => (GATE_ID.to_string(), None),
+            };
+            alt.refusals.push(Reason {
+                kind: ReasonKind::Refuse,
+                text: b.text.clone(),
+                rule,
+                source,
+            });
+            record(b, "hard limit: alternative refused", trace, fired);
+        }
+    }
+    if decision.alternatives.iter().all(|a| !a.allowed) {
+        // Each alternative's own reasons, named, so that none hides behind another's breach
+        // of the same limit.
+        let mut all = Vec::new();
+        for (alt, breaches) in decision.alternatives.iter().zip(choices) {
+            let mut named: std::collections::HashSet<Option<String>> = Default::default();
+            for b in breaches {
+                if named.insert(b.limit.as_ref().map(|l| l.id.clone())) {
+                    all.push(Breach {
+                        text: format!("the alternative {}: {}", alt.name, b.text),
+                        limit: b.limit,
+                    });
+                }
+            }
+        }
+        refuse_decision_by(decision, &all, trace, fired, |b| b.text.as_str());
+    }
+}
+
+/// Each proposal's breaches, in the order of `decision.proposals`.
+fn proposal_breaches(
+    limits: &[Bound<'_>],
+    decision: &Decision,
+    budget: &Budget,
+) -> Vec<Vec<Breach>> {
+    decision
+        .proposals
+        .iter()
+        .map(|p| one_proposal_breaches(limits, p, budget))
+        .collect()
+}
+
+fn one_proposal_breaches(
+    limits: &[Bound<'_>],
+    p: &ProposalOutcome,
+    budget: &Budget,
+) -> Vec<Breach> {
     let mut breaches = Vec::new();
     if p.allowed {
         let g = given_alone(
@@ -516,11 +656,14 @@ fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: What) ->
 }
 
 /// A schedule step, its daily total including the doses given with it.
-fn given_step(step: &Step, with: &[(Quantity, Quantity)]) -> Given {
+fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) -> Given {
     let Some(dose) = &step.dose else {
         return Given::default();
     };
-    let what = What::Step(step.number, dose.clone());
+    let what = match &step.frequency {
+        Some(f) if with_frequency => What::StepAt(step.number, dose.clone(), f.text.clone()),
+        _ => What::Step(step.number, dose.clone()),
+    };
     let mut g = given_amount(
         &Amount::One(dose.clone()),
         step.frequency.as_ref(),
@@ -613,7 +756,7 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
             continue;
         };
         if !satisfies(value, b.limit.op, bound) {
-            breaches.push(limit_breach(b.limit, explain(e, value, b.limit, bound)));
+            breaches.push(limit_breach(b.limit, explain(e, value, b, bound)));
         }
     }
     held
@@ -639,7 +782,8 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
     })
 }
 
-fn explain(e: &Exposure, value: &Quantity, limit: &LimitSpec, bound: &Quantity) -> String {
+fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> String {
+    let limit = b.limit;
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -659,7 +803,7 @@ fn explain(e: &Exposure, value: &Quantity, limit: &LimitSpec, bound: &Quantity) 
                 .unwrap_or_else(|_| value.clone())
         ),
     };
-    if let Some(because) = &limit.because {
+    if let Some(because) = &b.because {
         text.push_str(": ");
         text.push_str(because);
     }
@@ -740,17 +884,33 @@ fn refuse_decision(
     trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
+    refuse_decision_by(decision, breaches, trace, fired, by_limit);
+}
+
+/// A breach's limit, or its text for a refusal of the gate's own.
+fn by_limit(b: &Breach) -> &str {
+    b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str())
+}
+
+/// [`refuse_decision`], naming once each breach of the same `key`.
+fn refuse_decision_by(
+    decision: &mut Decision,
+    breaches: &[Breach],
+    trace: &mut Trace,
+    fired: &mut FiredIds,
+    key: fn(&Breach) -> &str,
+) {
     decision.status = Status::Refused;
     decision.doses.clear();
     decision.schedule = None;
+    decision.alternatives.clear();
     let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for b in breaches {
         let (rule, source) = match &b.limit {
             Some(l) => (l.id.clone(), l.source.clone()),
             None => (GATE_ID.to_string(), None),
         };
-        let key = b.limit.as_ref().map_or(b.text.as_str(), |l| l.id.as_str());
-        if !named.insert(key) {
+        if !named.insert(key(b)) {
             continue;
         }
         decision.reasons.push(Reason {
@@ -774,14 +934,11 @@ fn refuse_decision(
 
 /// Refuses the proposal (the decision's own doses stand).
 fn refuse_proposal(
-    decision: &mut Decision,
+    p: &mut ProposalOutcome,
     breaches: &[Breach],
     trace: &mut Trace,
     fired: &mut FiredIds,
 ) {
-    let Some(p) = &mut decision.proposal else {
-        return;
-    };
     let Some(first) = breaches.first() else {
         return;
     };
@@ -859,6 +1016,7 @@ mod tests {
                 limit,
                 dim: Some(q("1 mg").dim()),
                 value: Some(q(bound)),
+                because: None,
             };
             let budget = Budget::new(1_000);
             let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);
@@ -1158,12 +1316,16 @@ mod tests {
         };
         let d = judge(r#"{"p": "25 mg"}"#);
         assert_eq!(d.status, Status::Give);
-        let p = d.proposal.expect("judged");
+        let p = d.proposals.into_iter().next().expect("judged");
         assert!(!p.allowed);
         // The allowed range shown never passes the ceiling.
         let range = p.allowed_range.expect("a range");
         assert_eq!(range.high().to_string(), "20 mg");
-        let ok = judge(r#"{"p": "20 mg"}"#).proposal.expect("judged");
+        let ok = judge(r#"{"p": "20 mg"}"#)
+            .proposals
+            .into_iter()
+            .next()
+            .expect("judged");
         assert!(ok.allowed, "{ok:?}");
     }
 

@@ -19,6 +19,8 @@ pub(super) struct Breach<'p> {
     pub bound: Quantity,
     /// The value that breaks it.
     pub value: Quantity,
+    /// The limit's reason, its values filled in for this patient.
+    pub because: Option<String>,
 }
 
 impl Breach<'_> {
@@ -51,7 +53,7 @@ impl Breach<'_> {
             self.bound,
             self.rule_text()
         );
-        if let Some(because) = &self.limit.because {
+        if let Some(because) = &self.because {
             text.push_str(": ");
             text.push_str(because);
         }
@@ -111,11 +113,20 @@ pub(super) fn breaches<'p>(
                 limit,
                 bound,
                 value: value.clone(),
+                because: reason(env, limit)?,
             }),
             None => return Err(unit_error(crate::units::UnitError::Overflow, limit.span)),
         }
     }
     Ok(out)
+}
+
+/// A limit's reason with its values filled in for this patient (`None` without a `because`).
+pub(super) fn reason(env: &mut Env<'_>, limit: &LimitSpec) -> Result<Option<String>, Diagnostic> {
+    if limit.because.is_none() {
+        return Ok(None);
+    }
+    super::actions::render_text(env, &limit.reason, limit.span).map(Some)
 }
 
 /// True when the limit is an upper bound (`<`, `<=`).

@@ -5,6 +5,8 @@
 
 mod actions;
 mod budget;
+#[cfg(test)]
+mod choices_tests;
 mod decision;
 mod error;
 mod expr;
@@ -131,6 +133,8 @@ pub(crate) enum Requirements {
 pub struct Unmet<'p> {
     /// The requirement.
     pub require: &'p RequireSpec,
+    /// Its reason, with its `{value}`s filled in for this patient.
+    pub because: String,
 }
 
 /// The requirements the patient's data does not meet, in protocol order.
@@ -154,7 +158,12 @@ fn unmet_within<'p>(
             .truth(&r.condition)
             .map_err(|d| d.with_source(&program.source))?
         {
-            out.push(Unmet { require: r });
+            let because = actions::render_text(&mut env, &r.reason, r.span)
+                .map_err(|d| d.with_source(&program.source))?;
+            out.push(Unmet {
+                require: r,
+                because,
+            });
         }
     }
     Ok(out)
@@ -197,7 +206,7 @@ fn evaluate_within(
         if let Some(unmet) = unmet_within(program, inputs, budget)?.first() {
             let r = unmet.require;
             return Err(EvalError::Rejected {
-                because: r.because.clone(),
+                because: unmet.because.clone(),
                 span: r.condition.span,
             }
             .to_diagnostic()
@@ -278,10 +287,10 @@ impl<'p> Run<'_, 'p> {
             .iter()
             .rev()
             .copied()
-            .find(|&p| program.phases[p].proposal.is_some());
+            .find(|&p| !program.phases[p].proposals.is_empty());
         let mut decision = builder.finish(self.env, &mut self.trace, &mut self.fired_ids)?;
         if let Some(p) = proposal_phase {
-            if let Some(spec) = &program.phases[p].proposal {
+            for spec in &program.phases[p].proposals {
                 proposal::judge(
                     self.env,
                     spec,
@@ -290,12 +299,15 @@ impl<'p> Run<'_, 'p> {
                     &mut self.fired_ids,
                 )?;
             }
-        } else if let Some(slot) = program
-            .phases
-            .iter()
-            .find_map(|p| p.proposal.as_ref().map(|s| s.input))
-        {
-            proposal::no_rules_here(self.env, slot, &mut decision);
+        } else {
+            // Each input some phase judges, once: this phase takes none of them.
+            let mut slots: Vec<usize> = Vec::new();
+            for spec in program.phases.iter().flat_map(|p| &p.proposals) {
+                if !slots.contains(&spec.input) {
+                    slots.push(spec.input);
+                    proposal::no_rules_here(self.env, spec.input, &mut decision);
+                }
+            }
         }
         decision.finish_status();
         gate::enforce(
@@ -304,6 +316,7 @@ impl<'p> Run<'_, 'p> {
             &mut self.trace,
             &mut self.fired_ids,
         );
+        self.trace_lookups();
         decision.fired = std::mem::take(&mut self.fired_ids).into_list();
         decision.trace = std::mem::take(&mut self.trace).into_entries();
         if !decision.has_outcome() {
@@ -405,6 +418,7 @@ impl<'p> Run<'_, 'p> {
                 None if rule.always => true,
                 None => block.policy.stops_at_first() || !any,
             };
+            self.trace_lookups();
             if self.trace.is_on() {
                 let values = self.read_values(rule);
                 self.trace.push(|| TraceEntry {
@@ -440,6 +454,23 @@ impl<'p> Run<'_, 'p> {
             }
         }
         Ok(false)
+    }
+
+    /// The table rows read since the last call, each as a trace entry: which row, its band and
+    /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
+    fn trace_lookups(&mut self) {
+        for l in self.env.take_lookups() {
+            // A table is a `let`, read once per evaluation: its row is noted once.
+            self.fired_ids.note(&format!("table {} {}", l.table, l.row));
+            self.trace.push(|| TraceEntry {
+                kind: "table",
+                id: format!("{} {}", l.table, l.row),
+                fired: true,
+                source: l.source,
+                values: vec![(l.key_name, l.key)],
+                detail: Some(l.band),
+            });
+        }
     }
 
     fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {
@@ -484,7 +515,8 @@ impl Decision {
         } else if has(ReasonKind::Refuse) {
             // `refused` means nothing is given: a refused proposal is the proposal's verdict.
             Status::Refused
-        } else if !self.doses.is_empty() || self.schedule.is_some() {
+        } else if !self.doses.is_empty() || self.schedule.is_some() || !self.alternatives.is_empty()
+        {
             Status::Give
         } else {
             Status::Wait
@@ -496,6 +528,7 @@ impl Decision {
         if matches!(self.status, Status::Stop | Status::Refused | Status::Wait) {
             self.doses.clear();
             self.schedule = None;
+            self.alternatives.clear();
         }
     }
 

@@ -67,7 +67,8 @@ pub(super) fn judge(
             });
         }
     }
-    decision.proposal = Some(ProposalOutcome {
+    decision.proposals.push(ProposalOutcome {
+        input: env.program.inputs[spec.input].name.clone(),
         value,
         daily_total: daily,
         frequency: freq,
@@ -182,7 +183,9 @@ pub(super) fn no_rules_here(env: &mut Env<'_>, slot: usize, decision: &mut Decis
     let Some(Value::Num(value)) = env.inputs.get(slot).cloned() else {
         return;
     };
-    decision.proposal = Some(ProposalOutcome {
+    let input = env.program.inputs[slot].name.clone();
+    decision.proposals.push(ProposalOutcome {
+        input,
         value,
         daily_total: None,
         frequency: None,

@@ -12,7 +12,8 @@ fn precedence(e: &Expr) -> u8 {
         ExprKind::Field(..) | ExprKind::Is(..) => 9,
         // `if … else x + 1` and `x round to y` reach as far right as they can: always wrapped
         // when they are part of something larger.
-        ExprKind::If(..) | ExprKind::Round(..) => 0,
+        ExprKind::If(..) | ExprKind::Round(..) | ExprKind::RoundOf(..) => 0,
+        ExprKind::Index(..) => 9,
         _ => 10,
     }
 }
@@ -57,20 +58,10 @@ pub fn quote(s: &str) -> String {
 pub fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Round(body, mode, step) => {
-            let mode = match mode {
-                RoundMode::Nearest => "",
-                RoundMode::Up => " up",
-                RoundMode::Down => " down",
-            };
-            // `(dose + 5 mg) round down to 5 mg`: the parentheses change nothing for the
-            // parser, but say to a reader that the whole sum is rounded.
-            let body = match body.kind {
-                ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => {
-                    format!("({})", op_expr(body))
-                }
-                _ => op_expr(body),
-            };
-            format!("{body} round{mode} to {}", term(step))
+            format!("{} to {}", round_head(body, *mode), term(step))
+        }
+        ExprKind::RoundOf(body, mode, list) => {
+            format!("{} to nearest of {}", round_head(body, *mode), term(list))
         }
         // A top-level `if` needs no parentheses: nothing follows it.
         ExprKind::If(..) => bare(e),
@@ -78,10 +69,28 @@ pub fn expr(e: &Expr) -> String {
     }
 }
 
+/// `BODY round [up|down]`, the part of a rounding before `to`.
+fn round_head(body: &Expr, mode: RoundMode) -> String {
+    let mode = match mode {
+        RoundMode::Nearest => "",
+        RoundMode::Up => " up",
+        RoundMode::Down => " down",
+    };
+    // `(dose + 5 mg) round down to 5 mg`: the parentheses change nothing for the
+    // parser, but say to a reader that the whole sum is rounded.
+    let body = match body.kind {
+        ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => {
+            format!("({})", op_expr(body))
+        }
+        _ => op_expr(body),
+    };
+    format!("{body} round{mode}")
+}
+
 /// An expression where only operators may appear (no trailing rounding clause).
 pub fn op_expr(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Round(..) => format!("({})", expr(e)),
+        ExprKind::Round(..) | ExprKind::RoundOf(..) => format!("({})", expr(e)),
         _ => at_least(e, 1),
     }
 }
@@ -168,7 +177,11 @@ fn bare(e: &Expr) -> String {
             };
             format!("{} {test}", at_least(x, 9))
         }
-        ExprKind::Round(..) => expr(e),
+        ExprKind::Round(..) | ExprKind::RoundOf(..) => expr(e),
+        ExprKind::Index(list, at) => format!("{}[{}]", at_least(list, 9), expr(at)),
+        // A table is printed as its own item (`format::items`); inside an expression only
+        // its name can stand.
+        ExprKind::Table(t) => t.name.name.clone(),
     }
 }
 
@@ -211,6 +224,10 @@ pub fn value(v: &Value) -> String {
 pub fn frequency(f: &Frequency) -> String {
     match &f.kind {
         FrequencyKind::TimesDaily(n) if is_one(n) => "once daily".to_string(),
+        // `give d ([2]) times daily`: a list right after the dose would read as its index.
+        FrequencyKind::TimesDaily(n) if term(n).starts_with('[') => {
+            format!("({}) times daily", term(n))
+        }
         FrequencyKind::TimesDaily(n) => format!("{} times daily", term(n)),
         FrequencyKind::Every(t) => format!("every {}", term(t)),
     }

@@ -188,6 +188,14 @@ impl<'a> Printer<'a> {
                 );
             }
             Item::Inputs(decls, span) => self.inputs(decls, *span),
+            Item::Let(Let {
+                expr:
+                    Expr {
+                        kind: ExprKind::Table(t),
+                        ..
+                    },
+                ..
+            }) => self.table(t),
             Item::Let(l) => {
                 let ty =
                     l.ty.as_ref()
@@ -371,44 +379,67 @@ fn rule_lines(rule: &Rule) -> Vec<String> {
         head.push_str(&format!(" source {}", quote(&s.value)));
     }
     let actions: Vec<String> = rule.actions.iter().map(action).collect();
-    if actions.len() == 1 {
-        let one = format!("{head} => {}", actions[0]);
-        if one.len() <= WIDTH - 8 {
+    if let [one] = actions.as_slice() {
+        let one = format!("{head} => {one}");
+        if one.len() <= WIDTH - 8 && !one.contains('\n') {
             return vec![one];
         }
     }
     let mut lines = vec![head];
     for (i, a) in actions.into_iter().enumerate() {
+        // An action laid out on several lines (a long stepped schedule or `choose`) continues
+        // under its first word.
+        let mut parts = a.split('\n');
+        let first = parts.next().unwrap_or_default();
         if i == 0 {
-            lines.push(format!("  => {a}"));
+            lines.push(format!("  => {first}"));
         } else {
-            lines.push(format!("   ; {a}"));
+            lines.push(format!("   ; {first}"));
         }
+        lines.extend(parts.map(|p| format!("     {p}")));
     }
     lines
 }
 
+/// `give AMOUNT [form] [route R] [freq] [over T] [for T]`.
+fn give(g: &Give) -> String {
+    let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if let Some(o) = &g.over {
+        s.push_str(&format!(" over {}", term(o)));
+    }
+    if let Some(d) = &g.duration {
+        s.push_str(&format!(" for {}", term(d)));
+    }
+    s
+}
+
+/// `choose { a: give …; b: give … }`, on one line.
+fn choose(alts: &[Alternative]) -> String {
+    let alts: Vec<String> = alts
+        .iter()
+        .map(|a| format!("{}: {}", a.name.name, give(&a.give)))
+        .collect();
+    let one = format!("choose {{ {} }}", alts.join(" ; "));
+    if one.len() <= WIDTH - 16 {
+        return one;
+    }
+    // One alternative a line.
+    format!("choose {{\n  {}\n}}", alts.join("\n  "))
+}
+
 fn action(a: &Action) -> String {
     match &a.kind {
-        ActionKind::Give(g) => {
-            let mut s = format!("give {}", amount(expr(&g.amount), g.form.as_ref()));
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if let Some(o) = &g.over {
-                s.push_str(&format!(" over {}", term(o)));
-            }
-            if let Some(d) = &g.duration {
-                s.push_str(&format!(" for {}", term(d)));
-            }
-            s
-        }
+        ActionKind::Give(g) => give(g),
+        ActionKind::Choose(alts) => choose(alts),
         ActionKind::Schedule(sc) => {
             let mut s = format!("schedule from {}", op_expr(&sc.from));
             if let Some(f) = &sc.frequency {
@@ -431,6 +462,7 @@ fn action(a: &Action) -> String {
             }
             s
         }
+        ActionKind::Stepped(sc) => stepped(sc),
         ActionKind::Hold(t) => format!("hold {}", quote(&t.value)),
         ActionKind::Stop(t) => format!("stop {}", quote(&t.value)),
         ActionKind::Refuse(t) => format!("refuse {}", quote(&t.value)),
@@ -503,31 +535,75 @@ fn push_frequency(s: &mut String, f: &Frequency) {
     }
 }
 
+/// `schedule 300 mg once daily for 1 day, then 300 mg twice daily …`.
+fn stepped(sc: &Stepped) -> String {
+    let steps: Vec<String> = sc
+        .steps
+        .iter()
+        .map(|st| {
+            let mut s = expr(&st.amount);
+            if let Some(f) = &st.frequency {
+                push_frequency(&mut s, f);
+            }
+            if let Some(d) = &st.duration {
+                s.push_str(&format!(" for {}", term(d)));
+            }
+            s
+        })
+        .collect();
+    let mut tail = String::new();
+    if let Some(st) = &sc.starting {
+        tail.push_str(&format!(" starting {}", term(st)));
+    }
+    if sc.then_stop.is_some() {
+        tail.push_str(", then stop");
+    }
+    let one = format!("schedule {}{tail}", steps.join(", then "));
+    if one.len() <= WIDTH - 16 || steps.len() < 2 {
+        return one;
+    }
+    // One step a line, as a label's table reads.
+    format!("schedule {}{tail}", steps.join(",\n  then "))
+}
+
+/// An expected dose: `give AMOUNT [form] [route R] [freq] [among]`.
+fn expect_give(g: &ExpectGive) -> String {
+    let mut s = format!("give {}", amount(op_expr(&g.amount), g.form.as_ref()));
+    if let Some(f) = &g.form {
+        s.push_str(&format!(" {}", f.name));
+    }
+    if let Some(r) = &g.route {
+        s.push_str(&format!(" route {}", r.name));
+    }
+    if let Some(f) = &g.frequency {
+        push_frequency(&mut s, f);
+    }
+    if g.among {
+        s.push_str(" among");
+    }
+    s
+}
+
 fn expect_line(x: &Expect) -> String {
     match &x.kind {
         ExpectKind::Status(w) => format!("expect status {}", w.name),
-        ExpectKind::Give(g) => {
-            let mut s = format!(
-                "expect give {}",
-                amount(op_expr(&g.amount), g.form.as_ref())
-            );
-            if let Some(f) = &g.form {
-                s.push_str(&format!(" {}", f.name));
-            }
-            if let Some(r) = &g.route {
-                s.push_str(&format!(" route {}", r.name));
-            }
-            if let Some(f) = &g.frequency {
-                push_frequency(&mut s, f);
-            }
-            if g.among {
-                s.push_str(" among");
-            }
-            s
-        }
+        ExpectKind::Give(g) => format!("expect {}", expect_give(g)),
+        ExpectKind::Alternative(name, g) => match g {
+            Some(g) => format!("expect alternative {} {}", name.name, expect_give(g)),
+            None => format!("expect alternative {} refused", name.name),
+        },
         ExpectKind::Daily(amount) => format!("expect daily {}", op_expr(amount)),
         ExpectKind::Schedule(items) => {
-            let items: Vec<String> = items.iter().map(value).collect();
+            let items: Vec<String> = items
+                .iter()
+                .map(|st| {
+                    let mut s = op_expr(&st.amount);
+                    if let Some(f) = &st.frequency {
+                        push_frequency(&mut s, f);
+                    }
+                    s
+                })
+                .collect();
             format!("expect schedule [{}]", items.join(", "))
         }
         ExpectKind::Warn { critical, text } => {
@@ -539,10 +615,16 @@ fn expect_line(x: &Expect) -> String {
             Some(t) => format!("expect stop {}", quote(&t.value)),
             None => "expect stop".into(),
         },
-        ExpectKind::Proposal(w, range) => match range {
-            Some(r) => format!("expect proposal {} range {}", w.name, op_expr(r)),
-            None => format!("expect proposal {}", w.name),
-        },
+        ExpectKind::Proposal(input, w, range) => {
+            let input = input
+                .as_ref()
+                .map(|i| format!("{} ", i.name))
+                .unwrap_or_default();
+            match range {
+                Some(r) => format!("expect proposal {input}{} range {}", w.name, op_expr(r)),
+                None => format!("expect proposal {input}{}", w.name),
+            }
+        }
         ExpectKind::Phase(p) => format!("expect phase {}", p.name),
         ExpectKind::GivenThat(e) => format!("expect given that {}", expr(e)),
         ExpectKind::That(e) => format!("expect that {}", expr(e)),
@@ -558,4 +640,98 @@ fn expect_line(x: &Expect) -> String {
             None => "expect rejected".into(),
         },
     }
+}
+
+impl Printer<'_> {
+    /// A table laid out as the label prints it: bands left, `=>` aligned, each column's cells
+    /// aligned under its name.
+    fn table(&mut self, t: &Table) {
+        let heads: Vec<String> = t.rows.iter().map(row_head).collect();
+        let head_width = heads
+            .iter()
+            .map(|h| h.chars().count())
+            .chain(["columns".len()])
+            .max()
+            .unwrap_or(0);
+        let cells: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| c.as_ref().map_or_else(|| "missing".to_string(), expr))
+                    .collect()
+            })
+            .collect();
+        let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+        let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+        for row in &cells {
+            for (j, c) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(j) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+        }
+        let head = format!("table {} by {}", t.name.name, op_expr(&t.key));
+        self.block(t.span, head, |me| {
+            let columns = crate::display::pad("columns", head_width + 4);
+            let first = t.columns.first().map_or(t.span, |c| c.span);
+            let last = t.columns.last().map_or(t.span, |c| c.span);
+            me.statement(
+                Span::new(first.start, last.end),
+                vec![format!("{columns}{}", aligned(&names, &widths))],
+            );
+            for ((row, head), cells) in t.rows.iter().zip(&heads).zip(&cells) {
+                let line = format!(
+                    "{} => {}",
+                    crate::display::pad(head, head_width),
+                    aligned(cells, &widths)
+                );
+                me.statement(row.span, vec![line]);
+            }
+        });
+    }
+}
+
+/// `row >= 60 mL/min [source "…"]` or `otherwise [source "…"]`.
+fn row_head(row: &TableRow) -> String {
+    let mut head = match &row.band {
+        None => "otherwise".to_string(),
+        Some(b) if b.exact => match &b.lower {
+            Some(v) => format!("row == {}", op_expr(&v.value)),
+            None => "row".to_string(),
+        },
+        Some(b) => {
+            let lower = b.lower.as_ref().map(|v| {
+                let op = if v.closed { ">=" } else { ">" };
+                format!("{op} {}", op_expr(&v.value))
+            });
+            let upper = b.upper.as_ref().map(|v| {
+                let op = if v.closed { "<=" } else { "<" };
+                format!("{op} {}", op_expr(&v.value))
+            });
+            let parts: Vec<String> = lower.into_iter().chain(upper).collect();
+            format!("row {}", parts.join(" and "))
+        }
+    };
+    if let Some(s) = &row.source {
+        head.push_str(&format!(" source {}", quote(&s.value)));
+    }
+    head
+}
+
+/// Cells (or column names) separated by `, `, each padded to its column's width; the last is
+/// not padded, so no line ends in spaces.
+fn aligned(cells: &[String], widths: &[usize]) -> String {
+    let last = cells.len().saturating_sub(1);
+    let mut out = String::new();
+    for (j, c) in cells.iter().enumerate() {
+        if j == last {
+            out.push_str(c);
+        } else {
+            let width = widths.get(j).map_or(0, |w| w + 2);
+            out.push_str(&crate::display::pad(&format!("{c}, "), width));
+        }
+    }
+    out.trim_end().to_string()
 }

@@ -138,6 +138,18 @@ protocol demo {
                 "schedule from 5 mg once daily increase by 5 mg every 3 days",
                 "schedule from 5 mg once daily increase by 5 mg every 3 days",
             ),
+            (
+                "schedule 5 mg once daily for 1 day ,then 5 mg twice daily for 2 days, then stop",
+                "schedule 5 mg once daily for 1 day, then 5 mg 2 times daily for 2 days, then stop",
+            ),
+            (
+                "schedule 5 (n) times daily for 1 day, then 5 mg",
+                "schedule 5 (n) times daily for 1 day, then 5 mg",
+            ),
+            (
+                "choose { a: give 5 mg once daily  b: give 10 mg every 12 h ; }",
+                "choose { a: give 5 mg once daily ; b: give 10 mg every 12 h }",
+            ),
         ] {
             let text = format!(
                 "protocol p {{\n  inputs {{\n    n: | only\n  }}\n  decide first {{\n    \
@@ -173,6 +185,35 @@ protocol demo {
             rest = rest[i..].split_once('}').map_or("", |(_, r)| r);
         }
         out + rest
+    }
+
+    /// A stepped schedule or a `choose` too long for one line gets a line per step or
+    /// alternative, under the action's first word.
+    #[test]
+    fn long_steps_and_alternatives_get_a_line_each() {
+        let text =
+            "protocol p {\n decide first {\n r: otherwise => schedule 300 mg once daily for \
+                    1 day, then 300 mg twice daily for 1 day, then 300 mg 3 times daily starting \
+                    start_date ; choose { every_12h: give 1 mg/kg * weight every 12 h ; \
+                    once_daily: give 1.5 mg/kg * weight once daily }\n }\n}\n";
+        let once = format(text).expect("formats");
+        let expected = "    r: otherwise
+      => schedule 300 mg once daily for 1 day,
+           then 300 mg 2 times daily for 1 day,
+           then 300 mg 3 times daily starting start_date
+       ; choose {
+           every_12h: give 1 mg/kg * weight every 12 h
+           once_daily: give 1.5 mg/kg * weight once daily
+         }
+";
+        assert!(once.contains(expected), "{once}");
+        assert_eq!(format(&once).ok().as_deref(), Some(once.as_str()));
+        let tree = |t: &str| {
+            syntax::parse(t)
+                .map(|p| strip(&format!("{:?}", p.decides)))
+                .ok()
+        };
+        assert_eq!(tree(&once), tree(text));
     }
 
     #[test]

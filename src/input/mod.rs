@@ -221,7 +221,7 @@ fn patient_json(program: &Program, ty: &Type, v: &Value) -> serde_json::Value {
 }
 
 /// The `require`s a patient's values fail, in protocol order (or why they could not be judged).
-pub type Unmet<'p> = dyn Fn(&[Value]) -> Result<Vec<&'p RequireSpec>, Diagnostic> + 'p;
+pub type Unmet<'p> = dyn Fn(&[Value]) -> Result<Vec<(&'p RequireSpec, String)>, Diagnostic> + 'p;
 
 /// The protocol's `require` conditions the data fails, each pointing at the values it read.
 fn requirements<'p>(
@@ -250,7 +250,7 @@ fn requirements<'p>(
     let mut out: Vec<Diagnostic> = unmet
         .iter()
         .take(MAX_DIAGNOSTICS)
-        .map(|&r| {
+        .map(|(r, because)| {
             let condition = program
                 .source
                 .text
@@ -263,7 +263,7 @@ fn requirements<'p>(
                 .filter_map(|(name, _)| places.get(name.as_str()).map(|&span| (span, name.clone())))
                 .collect();
             InputError::Rejected {
-                because: r.because.clone(),
+                because: because.clone(),
                 condition: condition.to_string(),
                 cite: r.source.clone(),
                 read,

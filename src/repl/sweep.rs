@@ -178,6 +178,14 @@ fn decision_row(shown: String, d: &Decision) -> [String; 4] {
             .join("; ")
     } else if let Some(s) = &d.schedule {
         format!("schedule of {} steps", s.steps.len())
+    } else if !d.alternatives.is_empty() {
+        let offered: Vec<&str> = d
+            .alternatives
+            .iter()
+            .filter(|a| a.allowed)
+            .map(|a| a.name.as_str())
+            .collect();
+        format!("choose {}", offered.join(" or "))
     } else {
         d.reasons
             .first()
@@ -185,11 +193,14 @@ fn decision_row(shown: String, d: &Decision) -> [String; 4] {
             .unwrap_or_default()
     };
     let mut notes = Vec::new();
-    if let Some(p) = &d.proposal {
-        notes.push(format!(
-            "proposal {}",
-            if p.allowed { "allowed" } else { "refused" }
-        ));
+    let several = d.proposals.len() > 1;
+    for p in &d.proposals {
+        let verdict = if p.allowed { "allowed" } else { "refused" };
+        if several {
+            notes.push(format!("proposal {} {verdict}", p.input));
+        } else {
+            notes.push(format!("proposal {verdict}"));
+        }
     }
     if d.status == Status::Refused && !d.doses.is_empty() {
         notes.extend(d.reasons.first().map(|r| r.text.clone()));

@@ -195,7 +195,14 @@ impl Gist {
         Gist {
             status: decision.status.word().to_string(),
             rules: deciding_rules(decision),
-            doses: decision.doses.iter().map(text::dose_line).collect(),
+            // An alternative counts as a dose, named, with its verdict: a limit that now refuses
+            // one of them is a change.
+            doses: decision
+                .doses
+                .iter()
+                .map(text::dose_line)
+                .chain(decision.alternatives.iter().map(alternative_line))
+                .collect(),
             daily: decision.total_per_day().ok(),
             schedule: decision
                 .schedule
@@ -204,7 +211,7 @@ impl Gist {
                 .unwrap_or_default(),
             observe: decision.observe.iter().map(text::amount).collect(),
             next: decision.next.as_ref().map(next_text),
-            proposal: decision.proposal.as_ref().map(verdict),
+            proposal: proposals_verdict(decision),
             messages: decision.messages.iter().map(message_word).collect(),
         }
     }
@@ -264,6 +271,13 @@ fn deciding_rules(d: &Decision) -> Vec<String> {
     rules
 }
 
+/// An alternative as a dose line: `choose once_daily: 105 mg once daily (105 mg/day)`, with
+/// ` (refused)` when a hard limit holds it back.
+pub(crate) fn alternative_line(a: &crate::eval::Alternative) -> String {
+    let refused = if a.allowed { "" } else { " (refused)" };
+    format!("choose {}: {}{refused}", a.name, text::dose_line(&a.dose))
+}
+
 /// A schedule's steps, one text each: `day 4-6 (2026-12-04 to 2026-12-06): 10 mg 3 times
 /// daily oral`, or `day 10 on: stop`.
 fn schedule_steps(s: &crate::eval::Schedule) -> Vec<String> {
@@ -308,6 +322,21 @@ fn next_text(n: &crate::eval::Next) -> String {
 }
 
 /// `allowed (80 mcg/day to 130 mcg/day)` or `refused (…)`.
+/// The verdicts, each named by its input when the decision judged several.
+fn proposals_verdict(decision: &Decision) -> Option<String> {
+    match decision.proposals.as_slice() {
+        [] => None,
+        [one] => Some(verdict(one)),
+        several => Some(
+            several
+                .iter()
+                .map(|p| format!("{}: {}", p.input, verdict(p)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
 fn verdict(p: &ProposalOutcome) -> String {
     let word = if p.allowed { "allowed" } else { "refused" };
     match &p.allowed_range {

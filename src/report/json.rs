@@ -104,6 +104,17 @@ fn dose(d: &Dose) -> Json {
     })
 }
 
+fn alternative(a: &Alternative) -> Json {
+    json!({
+        "name": a.name,
+        "allowed": a.allowed,
+        "dose": dose(&a.dose),
+        "reasons": a.refusals.iter().map(|r| json!({
+            "kind": r.kind.word(), "text": r.text, "rule": r.rule, "source": r.source,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 fn schedule(s: &Schedule) -> Json {
     let steps: Vec<Json> = s
         .steps
@@ -186,7 +197,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         "doses": d.doses.iter().map(dose).collect::<Vec<_>>(),
         "schedule": opt(&d.schedule, schedule),
         "observe": d.observe.iter().map(amount).collect::<Vec<_>>(),
-        "proposal": opt(&d.proposal, proposal),
+        "proposal": opt(&d.proposal(), |p| proposal(p)),
         "values": d.values.iter().map(|(name, v)| (name.clone(), value(program, v))).collect::<Map<String, Json>>(),
         "messages": d.messages.iter().map(|m| json!({
             "severity": m.level, "code": m.code, "text": m.text, "rule": m.rule, "source": m.source,
@@ -196,6 +207,29 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         })).collect::<Vec<_>>(),
         "next": opt(&d.next, |n| json!({ "phase": n.phase, "after": opt(&n.after, quantity) })),
     });
+    // Only a decision with alternatives carries the key, so that every other decision's JSON
+    // stays as it was.
+    // Several proposals judged: each, named by its input (`proposal` is the first).
+    if d.proposals.len() > 1 {
+        if let Some(map) = out.as_object_mut() {
+            let all = d.proposals.iter().map(|p| {
+                let mut j = proposal(p);
+                if let Some(o) = j.as_object_mut() {
+                    o.insert("input".into(), Json::String(p.input.clone()));
+                }
+                j
+            });
+            map.insert("proposals".into(), Json::Array(all.collect()));
+        }
+    }
+    if !d.alternatives.is_empty() {
+        if let Some(map) = out.as_object_mut() {
+            map.insert(
+                "alternatives".into(),
+                Json::Array(d.alternatives.iter().map(alternative).collect()),
+            );
+        }
+    }
     if trace {
         if let Some(map) = out.as_object_mut() {
             map.insert(

@@ -126,6 +126,9 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
             );
         }
     }
+    if !d.alternatives.is_empty() {
+        alternatives(&mut out, &d.alternatives);
+    }
     if let Some(s) = &d.schedule {
         schedule(&mut out, s);
     }
@@ -133,8 +136,9 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         let windows: Vec<String> = d.observe.iter().map(amount).collect();
         let _ = writeln!(out, "\nObserve: {}", windows.join(", "));
     }
-    if let Some(p) = &d.proposal {
-        proposal(&mut out, p);
+    let several = d.proposals.len() > 1;
+    for p in &d.proposals {
+        proposal(&mut out, p, several);
     }
     if !d.values.is_empty() {
         let _ = writeln!(out, "\nValues:");
@@ -179,6 +183,30 @@ fn safe(out: String) -> String {
     match crate::display::terminal_safe(&out) {
         std::borrow::Cow::Borrowed(_) => out,
         std::borrow::Cow::Owned(safe) => safe,
+    }
+}
+
+/// The alternatives side by side, each with its name, dose, total per day and verdict; a
+/// refused one names each hard limit it breaks.
+fn alternatives(out: &mut String, alts: &[Alternative]) {
+    let _ = writeln!(out, "\nChoose one:");
+    let width = alts
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for a in alts {
+        let verdict = if a.allowed { "offered" } else { "REFUSED" };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {verdict}  {}  {}",
+            a.name,
+            dose_line(&a.dose),
+            cite(&a.dose.rule, &a.dose.source)
+        );
+        for r in &a.refusals {
+            let _ = writeln!(out, "    refuse: {} {}", r.text, cite(&r.rule, &r.source));
+        }
     }
 }
 
@@ -232,7 +260,7 @@ fn schedule(out: &mut String, s: &Schedule) {
     }
 }
 
-fn proposal(out: &mut String, p: &ProposalOutcome) {
+fn proposal(out: &mut String, p: &ProposalOutcome, named: bool) {
     let verdict = if p.allowed { "ALLOWED" } else { "REFUSED" };
     let total = p
         .daily_total
@@ -240,7 +268,12 @@ fn proposal(out: &mut String, p: &ProposalOutcome) {
         .filter(|t| *t != &p.value)
         .map(|t| format!(" ({t})"))
         .unwrap_or_default();
-    let _ = writeln!(out, "\nProposal: {}{total}: {verdict}", p.value);
+    let name = if named {
+        format!(" ({})", p.input)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "\nProposal{name}: {}{total}: {verdict}", p.value);
     let rule = p.rule.as_deref().unwrap_or("no rule");
     let _ = writeln!(out, "  {} {}", p.reason, cite(rule, &p.source));
     if let Some(range) = &p.allowed_range {

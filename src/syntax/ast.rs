@@ -255,6 +255,10 @@ pub enum ActionKind {
     Give(Give),
     /// Give a titration or taper schedule.
     Schedule(Schedule),
+    /// Give a schedule written step by step, each step with its own dose and frequency.
+    Stepped(Stepped),
+    /// Offer named alternative doses, one of which the clinician chooses.
+    Choose(Vec<Alternative>),
     /// Hold the dose for now, with the reason.
     Hold(Text),
     /// End the pathway, with the reason.
@@ -343,6 +347,42 @@ pub struct Schedule {
     pub starting: Option<Expr>,
     /// The schedule ends with stopping the drug.
     pub then_stop: bool,
+}
+
+/// One alternative of `choose { NAME: give …; … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alternative {
+    /// Its name (`once_daily`).
+    pub name: Ident,
+    /// The dose it gives.
+    pub give: Give,
+    /// The whole alternative.
+    pub span: Span,
+}
+
+/// `schedule DOSE [freq] [for T], then DOSE [freq] [for T], … [starting DATE] [then stop]`:
+/// a schedule as a label writes it, each step changing the dose, the frequency or both.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stepped {
+    /// The steps, in order; only the last may go on without `for`.
+    pub steps: Vec<SteppedStep>,
+    /// The date of day 1, when known.
+    pub starting: Option<Expr>,
+    /// Where `then stop` is written, when the schedule ends with stopping the drug.
+    pub then_stop: Option<Span>,
+}
+
+/// One step of a [`Stepped`] schedule: `300 mg twice daily for 1 day`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SteppedStep {
+    /// The single dose.
+    pub amount: Expr,
+    /// How often it is given.
+    pub frequency: Option<Frequency>,
+    /// For how long (whole days); `None` for a dose to continue.
+    pub duration: Option<Expr>,
+    /// The whole step.
+    pub span: Span,
 }
 
 /// `proposal INPUT [freq] { refuse when … because "…"; allow RANGE [when …] because "…" }`
@@ -434,8 +474,9 @@ pub enum ExpectKind {
     Give(ExpectGive),
     /// `expect daily AMOUNT` (the decision's total per day)
     Daily(Expr),
-    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step)
-    Schedule(Vec<Value>),
+    /// `expect schedule [d1, d2, …]` (per-dose amounts of each step, each with its
+    /// frequency when written: `[300 mg once daily, 300 mg twice daily]`)
+    Schedule(Vec<ExpectStep>),
     /// `expect warn [critical] "text"` (a warning, or a critical message, containing the text)
     Warn {
         /// Critical (true) or warning level.
@@ -447,8 +488,9 @@ pub enum ExpectKind {
     Note(Text),
     /// `expect stop ["reason"]`
     Stop(Option<Text>),
-    /// `expect proposal allowed|refused [range A..B]`
-    Proposal(Ident, Option<Expr>),
+    /// `expect proposal [INPUT] allowed|refused [range A..B]` (the input names one proposal of
+    /// a phase that judges several; none written: the first)
+    Proposal(Option<Ident>, Ident, Option<Expr>),
     /// `expect phase NAME` (the phase that decided)
     Phase(Ident),
     /// `expect given that EXPR` (a condition over the example's inputs and lets)
@@ -459,6 +501,20 @@ pub enum ExpectKind {
     Limit(Ident, Expr, Option<Frequency>),
     /// `expect rejected ["text"]`: the patient data fails a `require`.
     Rejected(Option<Text>),
+    /// `expect alternative NAME give DOSE …` (offered, with this dose) or `expect alternative
+    /// NAME refused` (`None`: shown, but held back by a hard limit).
+    Alternative(Ident, Option<ExpectGive>),
+}
+
+/// One step of an `expect schedule` list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectStep {
+    /// The step's single dose.
+    pub amount: Expr,
+    /// Its frequency, when written (checked only then).
+    pub frequency: Option<Frequency>,
+    /// Where.
+    pub span: Span,
 }
 
 /// An `expect give` line.
@@ -517,6 +573,64 @@ pub enum ExprKind {
     Is(Box<Expr>, IsTest),
     /// `e round [up|down] to step`
     Round(Box<Expr>, RoundMode, Box<Expr>),
+    /// `e round [up|down] to nearest of list`: to one of the list's values (strengths).
+    RoundOf(Box<Expr>, RoundMode, Box<Expr>),
+    /// `list[i]`: the i-th item, counted from 1.
+    Index(Box<Expr>, Box<Expr>),
+    /// A banded lookup table (only as the definition of a `table` item, never written inside
+    /// an expression): its value is the row whose band holds the key.
+    Table(Box<Table>),
+}
+
+/// `table NAME by KEY { columns a, b; row BAND [source "…"] => cells; otherwise => cells }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The table's name (also the name of the `let` it defines).
+    pub name: Ident,
+    /// The value whose band picks the row (`crcl`).
+    pub key: Expr,
+    /// The column names, in order.
+    pub columns: Vec<Ident>,
+    /// The rows, in order; an `otherwise` row is last.
+    pub rows: Vec<TableRow>,
+    /// The whole `table … { … }`.
+    pub span: Span,
+}
+
+/// One row of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableRow {
+    /// Its band of the key; `None` for `otherwise`.
+    pub band: Option<Band>,
+    /// The label section the row comes from.
+    pub source: Option<Text>,
+    /// Its cells, one per column; `None` for a cell written `missing` (blank on the label).
+    pub cells: Vec<Option<Expr>>,
+    /// The whole row.
+    pub span: Span,
+}
+
+/// A band of a table's key: a lower and an upper end, each open or closed, either absent
+/// (unbounded). `== v` is both ends closed at `v` (`exact`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// `>= v` (closed) or `> v` (open).
+    pub lower: Option<Bound>,
+    /// `<= v` (closed) or `< v` (open).
+    pub upper: Option<Bound>,
+    /// Written `== v`: `lower` and `upper` are the same closed bound.
+    pub exact: bool,
+    /// The band as written.
+    pub span: Span,
+}
+
+/// One end of a band.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    /// The end's value.
+    pub value: Expr,
+    /// The end itself belongs to the band (`>=`, `<=`, `==`).
+    pub closed: bool,
 }
 
 impl Expr {
@@ -540,10 +654,15 @@ impl Expr {
                 field.span = field.span.shifted(by);
             }
             ExprKind::Unary(_, e) | ExprKind::Is(e, _) => e.shift(by),
-            ExprKind::Binary(_, a, b) | ExprKind::Round(a, _, b) => {
+            ExprKind::Binary(_, a, b)
+            | ExprKind::Round(a, _, b)
+            | ExprKind::RoundOf(a, _, b)
+            | ExprKind::Index(a, b) => {
                 a.shift(by);
                 b.shift(by);
             }
+            // A table is an item, never part of a message's `{…}`.
+            ExprKind::Table(_) => {}
             ExprKind::If(c, a, b) => {
                 c.shift(by);
                 a.shift(by);

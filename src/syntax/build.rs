@@ -155,7 +155,7 @@ pub(super) fn ident(pair: Pair<Rule>) -> Ident {
     }
 }
 
-fn text(pair: Pair<Rule>) -> Text {
+pub(super) fn text(pair: Pair<Rule>) -> Text {
     let span = span_of(&pair);
     let raw = pair.as_str();
     let inner = raw
@@ -215,6 +215,7 @@ fn build_protocol(pair: Pair<Rule>) -> Result<Protocol, Diagnostic> {
                 }
             }
             Rule::let_item => protocol.lets.push(build_let(item)?),
+            Rule::table_item => protocol.lets.push(super::table::build_table(item)?),
             Rule::limit_item => protocol.limits.push(build_limit(item)?),
             Rule::require_item => protocol.requires.push(build_require(item)?),
             Rule::begin_item => {
@@ -409,6 +410,7 @@ fn build_phase(pair: Pair<Rule>) -> Result<Phase, Diagnostic> {
     for item in inner {
         match item.as_rule() {
             Rule::let_item => phase.lets.push(build_let(item)?),
+            Rule::table_item => phase.lets.push(super::table::build_table(item)?),
             Rule::decide => phase.decides.push(build_decide(item)?),
             Rule::proposal => phase.proposals.push(build_proposal(item)?),
             _ => return Err(internal(span_of(&item))),
@@ -480,6 +482,13 @@ fn build_action(pair: Pair<Rule>) -> Result<Action, Diagnostic> {
     let kind = match which {
         Rule::give => ActionKind::Give(build_give(inner, span)?),
         Rule::schedule => ActionKind::Schedule(build_schedule(inner, span)?),
+        Rule::stepped => ActionKind::Stepped(build_stepped(inner)?),
+        Rule::choose => ActionKind::Choose(
+            inner
+                .filter(|p| p.as_rule() == Rule::alternative)
+                .map(build_alternative)
+                .collect::<Result<_, _>>()?,
+        ),
         Rule::hold => ActionKind::Hold(text(next(&mut inner, span)?)),
         Rule::stop => ActionKind::Stop(text(next(&mut inner, span)?)),
         Rule::refuse => ActionKind::Refuse(text(next(&mut inner, span)?)),
@@ -628,6 +637,65 @@ fn build_schedule<'a>(
     Ok(schedule)
 }
 
+fn build_alternative(pair: Pair<Rule>) -> Result<Alternative, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let name = ident(next(&mut inner, span)?);
+    let give = next(&mut inner, span)?;
+    let give_span = span_of(&give);
+    let give = build_give(meaningful(give), give_span)?;
+    Ok(Alternative { name, give, span })
+}
+
+fn build_stepped<'a>(inner: impl Iterator<Item = Pair<'a, Rule>>) -> Result<Stepped, Diagnostic> {
+    let mut stepped = Stepped {
+        steps: Vec::new(),
+        starting: None,
+        then_stop: None,
+    };
+    for part in inner {
+        match part.as_rule() {
+            Rule::stepped_step => stepped.steps.push(build_stepped_step(part)?),
+            Rule::starting => stepped.starting = Some(clause_expr(part)?),
+            Rule::then_stop => stepped.then_stop = Some(span_of(&part)),
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(stepped)
+}
+
+fn build_stepped_step(pair: Pair<Rule>) -> Result<SteppedStep, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let mut step = SteppedStep {
+        amount,
+        frequency: None,
+        duration: None,
+        span,
+    };
+    for part in inner {
+        match part.as_rule() {
+            Rule::frequency => step.frequency = Some(build_frequency(part)?),
+            Rule::for_dur => step.duration = Some(clause_expr(part)?),
+            _ => return Err(internal(span_of(&part))),
+        }
+    }
+    Ok(step)
+}
+
+fn build_expect_step(pair: Pair<Rule>) -> Result<ExpectStep, Diagnostic> {
+    let span = span_of(&pair);
+    let mut inner = meaningful(pair);
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let frequency = inner.next().map(build_frequency).transpose()?;
+    Ok(ExpectStep {
+        amount,
+        frequency,
+        span,
+    })
+}
+
 fn build_proposal(pair: Pair<Rule>) -> Result<Proposal, Diagnostic> {
     let span = span_of(&pair);
     let mut inner = meaningful(pair).peekable();
@@ -713,6 +781,43 @@ fn build_value(pair: Pair<Rule>) -> Result<Value, Diagnostic> {
     Ok(Value { kind, span })
 }
 
+fn build_expect_give<'a>(
+    mut inner: impl Iterator<Item = Pair<'a, Rule>>,
+    span: Span,
+) -> Result<ExpectGive, Diagnostic> {
+    let amount = build_expr(next(&mut inner, span)?)?;
+    let mut give = ExpectGive {
+        amount,
+        form: None,
+        route: None,
+        frequency: None,
+        among: false,
+    };
+    for part in inner {
+        let part_span = span_of(&part);
+        let duplicate = match part.as_rule() {
+            Rule::form => give.form.replace(ident(part)).is_some(),
+            Rule::route_mod => {
+                let mut r = meaningful(part);
+                give.route
+                    .replace(ident(next(&mut r, part_span)?))
+                    .is_some()
+            }
+            Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
+            Rule::among => std::mem::replace(&mut give.among, true),
+            _ => return Err(internal(part_span)),
+        };
+        if duplicate {
+            return Err(SyntaxError::DuplicateModifier {
+                span: part_span,
+                expect: true,
+            }
+            .into());
+        }
+    }
+    Ok(give)
+}
+
 // Long on purpose: one arm per `expect` form of the grammar.
 fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let span = span_of(&pair);
@@ -722,47 +827,23 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
     let mut inner = meaningful(which);
     let kind = match which_rule {
         Rule::expect_status => ExpectKind::Status(ident(next(&mut inner, span)?)),
-        Rule::expect_give => {
-            let amount = build_expr(next(&mut inner, span)?)?;
-            let mut give = ExpectGive {
-                amount,
-                form: None,
-                route: None,
-                frequency: None,
-                among: false,
-            };
-            for part in inner {
-                let part_span = span_of(&part);
-                let duplicate = match part.as_rule() {
-                    Rule::form => give.form.replace(ident(part)).is_some(),
-                    Rule::route_mod => {
-                        let mut r = meaningful(part);
-                        give.route
-                            .replace(ident(next(&mut r, part_span)?))
-                            .is_some()
-                    }
-                    Rule::frequency => give.frequency.replace(build_frequency(part)?).is_some(),
-                    Rule::among => std::mem::replace(&mut give.among, true),
-                    _ => return Err(internal(part_span)),
-                };
-                if duplicate {
-                    return Err(SyntaxError::DuplicateModifier {
-                        span: part_span,
-                        expect: true,
-                    }
-                    .into());
+        Rule::expect_give => ExpectKind::Give(build_expect_give(inner, span)?),
+        Rule::expect_alternative => {
+            let _keyword = next(&mut inner, span)?;
+            let name = ident(next(&mut inner, span)?);
+            let verdict = next(&mut inner, span)?;
+            let give = match verdict.as_rule() {
+                Rule::alternative_refused => None,
+                _ => {
+                    let give_span = span_of(&verdict);
+                    Some(build_expect_give(meaningful(verdict), give_span)?)
                 }
-            }
-            ExpectKind::Give(give)
+            };
+            ExpectKind::Alternative(name, give)
         }
         Rule::expect_daily => ExpectKind::Daily(build_expr(next(&mut inner, span)?)?),
         Rule::expect_schedule => {
-            let list = next(&mut inner, span)?;
-            ExpectKind::Schedule(
-                meaningful(list)
-                    .map(build_value)
-                    .collect::<Result<_, _>>()?,
-            )
+            ExpectKind::Schedule(inner.map(build_expect_step).collect::<Result<_, _>>()?)
         }
         Rule::expect_warn => {
             let mut critical = false;
@@ -781,6 +862,14 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
         Rule::expect_note => ExpectKind::Note(text(next(&mut inner, span)?)),
         Rule::expect_stop => ExpectKind::Stop(inner.next().map(text)),
         Rule::expect_proposal => {
+            let mut inner = inner.peekable();
+            let input = match inner.next_if(|p| p.as_rule() == Rule::proposal_input) {
+                Some(p) => {
+                    let p_span = span_of(&p);
+                    Some(ident(next(&mut meaningful(p), p_span)?))
+                }
+                None => None,
+            };
             let verdict = ident(next(&mut inner, span)?);
             let range = match inner.next() {
                 Some(r) => {
@@ -790,7 +879,7 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
                 }
                 None => None,
             };
-            ExpectKind::Proposal(verdict, range)
+            ExpectKind::Proposal(input, verdict, range)
         }
         Rule::expect_phase => ExpectKind::Phase(ident(next(&mut inner, span)?)),
         Rule::expect_given_that | Rule::expect_that => {

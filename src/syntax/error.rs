@@ -78,7 +78,12 @@ fn describe(r: Rule) -> Option<&'static str> {
         }
         Rule::over => "`over`",
         Rule::for_dur => "`for`",
-        Rule::schedule => "`schedule`",
+        Rule::schedule | Rule::stepped => "`schedule`",
+        Rule::choose | Rule::kw_choose => "`choose`",
+        Rule::alternative => "an alternative (`name: give …`)",
+        Rule::kw_alternative => "`alternative`",
+        Rule::alternative_refused => "`refused`",
+        Rule::stepped_step | Rule::expect_step => "a step (`300 mg twice daily for 1 day`)",
         Rule::direction => "`increase` or `decrease`",
         Rule::until => "`until`",
         Rule::starting => "`starting`",
@@ -117,15 +122,32 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => {
+        | Rule::expect_rejected
+        | Rule::expect_alternative => {
             "what to expect (status, give, daily, schedule, warn, note, stop, proposal, phase, given that, limit, rejected)"
         }
         Rule::among => "`among`",
         Rule::proposal_range | Rule::kw_range => "`range`",
+        Rule::proposal_input => "a proposal's input",
+        Rule::verdict_word => "`allowed` or `refused`",
         Rule::kw_that => "`that`",
         Rule::expr | Rule::op_expr | Rule::operand | Rule::term => "a value",
         Rule::rounding => "`round`",
         Rule::round_mode => "`up` or `down`",
+        Rule::round_list | Rule::kw_nearest => "`nearest of [ … ]`",
+        Rule::index => "`[index]`",
+        Rule::table_item | Rule::kw_table => "`table`",
+        Rule::table_columns | Rule::kw_columns => "`columns`",
+        Rule::table_row | Rule::kw_row => "`row`",
+        Rule::table_otherwise => "`otherwise`",
+        Rule::band
+        | Rule::band_exact
+        | Rule::band_lower
+        | Rule::band_upper
+        | Rule::band_lower_op
+        | Rule::band_upper_op => "a band (`>= 60 mL/min`, `> 30 mL/min and <= 59 mL/min`)",
+        Rule::table_cells | Rule::table_cell => "a cell",
+        Rule::blank_cell => "`missing`",
         Rule::op_or
         | Rule::op_and
         | Rule::op_in
@@ -166,6 +188,8 @@ fn describe(r: Rule) -> Option<&'static str> {
         | Rule::give_mod
         | Rule::expect_give_mod
         | Rule::schedule_opt
+        | Rule::stepped_opt
+        | Rule::step_then
         | Rule::proposal_rule
         | Rule::value
         | Rule::infix
@@ -537,6 +561,7 @@ fn continues(r: Rule) -> bool {
             | Rule::op_div
             | Rule::op_pow
             | Rule::field_access
+            | Rule::index
             | Rule::is_missing
             | Rule::is_not_missing
             | Rule::is_empty
@@ -562,6 +587,7 @@ fn continues(r: Rule) -> bool {
 }
 
 /// The words a rule starts with (or is), for "did you mean" after a misspelt keyword.
+// Long on purpose: one arm per grammar rule that starts with a word.
 pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
     match r {
         Rule::limit_kind => &["hard", "soft"],
@@ -572,6 +598,8 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::actions
         | Rule::give
         | Rule::schedule
+        | Rule::stepped
+        | Rule::choose
         | Rule::hold
         | Rule::stop
         | Rule::refuse
@@ -607,12 +635,26 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         | Rule::expect_given_that
         | Rule::expect_that
         | Rule::expect_limit
-        | Rule::expect_rejected => &[
-            "status", "give", "daily", "schedule", "warn", "note", "stop", "proposal", "phase",
-            "given", "limit", "rejected",
+        | Rule::expect_rejected
+        | Rule::expect_alternative => &[
+            "status",
+            "give",
+            "daily",
+            "schedule",
+            "warn",
+            "note",
+            "stop",
+            "proposal",
+            "phase",
+            "given",
+            "limit",
+            "rejected",
+            "alternative",
         ],
         Rule::among => &["among"],
         Rule::proposal_range | Rule::kw_range => &["range"],
+        Rule::proposal_input => &[],
+        Rule::verdict_word => &["allowed", "refused"],
         Rule::opt_convert | Rule::kw_convert => &["convert"],
         Rule::kw_that => &["that"],
         Rule::proposal => &["proposal"],
@@ -632,6 +674,10 @@ pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
         Rule::kw_protocol => &["protocol"],
         Rule::frequency | Rule::every => &["every"],
         Rule::boolean => &["true", "false"],
+        Rule::table_item | Rule::kw_table => &["table"],
+        Rule::table_columns | Rule::kw_columns => &["columns"],
+        Rule::table_row | Rule::kw_row => &["row"],
+        Rule::round_list | Rule::kw_nearest => &["nearest"],
         _ => &[],
     }
 }

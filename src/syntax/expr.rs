@@ -35,6 +35,7 @@ fn pratt() -> &'static PrattParser<Rule> {
             // `-x ^ 2` is `-(x ^ 2)` and `a ^ b ^ c` is `a ^ (b ^ c)`, as in arithmetic.
             .op(Op::infix(Rule::op_pow, Assoc::Right))
             .op(Op::postfix(Rule::field_access)
+                | Op::postfix(Rule::index)
                 | Op::postfix(Rule::is_missing)
                 | Op::postfix(Rule::is_not_missing)
                 | Op::postfix(Rule::is_empty)
@@ -104,9 +105,14 @@ fn tree_depth(e: &Expr) -> usize {
             ExprKind::Field(a, _) | ExprKind::Unary(_, a) | ExprKind::Is(a, _) => {
                 stack.push((a, below));
             }
-            ExprKind::Binary(_, a, b) | ExprKind::Round(a, _, b) => {
+            ExprKind::Binary(_, a, b)
+            | ExprKind::Round(a, _, b)
+            | ExprKind::RoundOf(a, _, b)
+            | ExprKind::Index(a, b) => {
                 stack.extend([(&**a, below), (&**b, below)]);
             }
+            // Built from its own item, never inside an expression.
+            ExprKind::Table(_) => {}
             ExprKind::If(c, a, b) => stack.extend([(&**c, below), (&**a, below), (&**b, below)]),
         }
     }
@@ -193,6 +199,12 @@ fn run_pratt(flat: Vec<Pair<Rule>>) -> Result<Expr, Diagnostic> {
                     let op_span = span_of(&op);
                     let mut inner = meaningful(op);
                     ExprKind::Field(Box::new(lhs), ident(next(&mut inner, op_span)?))
+                }
+                Rule::index => {
+                    let op_span = span_of(&op);
+                    let mut inner = meaningful(op);
+                    let at = build_expr(next(&mut inner, op_span)?)?;
+                    ExprKind::Index(Box::new(lhs), Box::new(at))
                 }
                 Rule::is_missing => ExprKind::Is(Box::new(lhs), IsTest::Missing),
                 Rule::is_not_missing => ExprKind::Is(Box::new(lhs), IsTest::NotMissing),
@@ -361,16 +373,25 @@ fn build_rounding(body: Expr, rounding: Pair<Rule>, span: Span) -> Result<Expr, 
     let r_span = span_of(&rounding);
     let mut mode = RoundMode::Nearest;
     let mut step = None;
+    let mut of_list = false;
     for part in meaningful(rounding) {
         match part.as_rule() {
             Rule::round_mode if part.as_str() == "up" => mode = RoundMode::Up,
             Rule::round_mode => mode = RoundMode::Down,
+            Rule::round_list => {
+                of_list = true;
+                let list_span = span_of(&part);
+                let mut inner = meaningful(part).filter(|p| p.as_rule() != Rule::kw_nearest);
+                step = Some(build_expr(next(&mut inner, list_span)?)?);
+            }
             _ => step = Some(build_expr(part)?),
         }
     }
-    let step = step.ok_or_else(|| internal(r_span))?;
-    Ok(Expr {
-        kind: ExprKind::Round(Box::new(body), mode, Box::new(step)),
-        span,
-    })
+    let step = Box::new(step.ok_or_else(|| internal(r_span))?);
+    let kind = if of_list {
+        ExprKind::RoundOf(Box::new(body), mode, step)
+    } else {
+        ExprKind::Round(Box::new(body), mode, step)
+    };
+    Ok(Expr { kind, span })
 }

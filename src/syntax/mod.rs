@@ -12,6 +12,7 @@ mod error;
 mod expr;
 mod kind;
 pub mod lex;
+mod table;
 mod words;
 
 use crate::diagnostics::{did_you_mean, Diagnostic};

@@ -70,8 +70,8 @@ pub const KEYWORDS: &[&str] = &[
 /// The actions a rule can take, as written: the word each alternative of the grammar's `action`
 /// rule starts with.
 pub const ACTIONS: &[&str] = &[
-    "give", "schedule", "hold", "stop", "refuse", "warn", "note", "observe", "wait", "goto",
-    "next", "show",
+    "give", "schedule", "choose", "hold", "stop", "refuse", "warn", "note", "observe", "wait",
+    "goto", "next", "show",
 ];
 
 /// The forms a `give` may name: the grammar's `form` rule. (The order is that in which "did you

@@ -276,7 +276,12 @@ impl Unit {
     pub fn parse(text: &str) -> Result<Unit, UnitError> {
         if !text.contains(['/', '·', '*']) {
             // One word: what the loop below does with it.
-            return parse_atom(text.trim(), text).map(Unit::atom);
+            let (atom, power) = parse_powered_atom(text.trim(), text)?;
+            return if power == 1 {
+                Ok(Unit::atom(atom))
+            } else {
+                Unit::from_atoms([(atom, power)])
+            };
         }
         // As `from_atoms` of every word in turn, but a word that is not a unit is reported
         // before an exponent that overflows.
@@ -289,9 +294,9 @@ impl Unit {
                 continue;
             }
             for word in segment.split(['·', '*']) {
-                let atom = parse_atom(word.trim(), text)?;
+                let (atom, power) = parse_powered_atom(word.trim(), text)?;
                 let slot = &mut exps[atom.index()];
-                match slot.checked_add(sign) {
+                match slot.checked_add(sign * power) {
                     Some(sum) if !overflow => *slot = sum,
                     _ => overflow = true,
                 }
@@ -530,6 +535,19 @@ impl Unit {
             .filter(|(a, _)| *a != Atom::StandardBsa)
             .chain(self.atoms().iter().filter(|(a, _)| *a == Atom::StandardBsa));
         for &(atom, exp) in bsa_last {
+            // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
+            // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
+            let symbol = atom.symbol();
+            if (2..=3).contains(&exp.unsigned_abs()) && !symbol.contains(['^', ' ']) {
+                let powered = format!("{symbol}^{}", exp.unsigned_abs());
+                if exp > 0 {
+                    numerator.push(powered);
+                } else {
+                    denominator.push('/');
+                    denominator.push_str(&powered);
+                }
+                continue;
+            }
             let times = usize::from(exp.unsigned_abs());
             if exp > 0 {
                 for _ in 0..times {
@@ -538,7 +556,7 @@ impl Unit {
                     } else {
                         atom.symbol()
                     };
-                    numerator.push(word);
+                    numerator.push(word.to_string());
                 }
             } else {
                 for _ in 0..times {
@@ -552,6 +570,25 @@ impl Unit {
 }
 
 /// Parses one atom word, refusing banned abbreviations and suggesting close spellings.
+/// An atom with a power, as a unit prints one that appears more than once: `cm^2`, `cm²`,
+/// `min^3`. A word that is an atom itself (`m^2`, an area of its own) is that atom; the power
+/// of another atom is 2 or 3 (a length squared or cubed, a time squared).
+fn parse_powered_atom(word: &str, whole: &str) -> Result<(Atom, i8), UnitError> {
+    let unknown = match parse_atom(word, whole) {
+        Ok(atom) => return Ok((atom, 1)),
+        Err(e) => e,
+    };
+    let powered = [("^2", 2), ("²", 2), ("^3", 3), ("³", 3)]
+        .into_iter()
+        .find_map(|(suffix, power)| Some((word.strip_suffix(suffix)?, power)));
+    match powered {
+        Some((base, power)) => parse_atom(base, whole)
+            .map(|atom| (atom, power))
+            .map_err(|_| unknown),
+        None => Err(unknown),
+    }
+}
+
 fn parse_atom(word: &str, whole: &str) -> Result<Atom, UnitError> {
     if let Some(atom) = Atom::from_spelling(word) {
         return Ok(atom);

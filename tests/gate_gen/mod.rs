@@ -296,6 +296,7 @@ pub fn protocol(g: &mut Gen<'_>) -> Protocol {
             actions.push(a);
         }
         let cond = if last_first {
+            missing_first(&mut main, &format!("r{i}"), &needs);
             "otherwise".to_string()
         } else {
             rule_cond(g, &needs)
@@ -332,6 +333,10 @@ pub fn protocol(g: &mut Gen<'_>) -> Protocol {
         } else {
             ""
         };
+        if range.contains("cur") {
+            // `check` refuses an unguarded use of an optional input.
+            main.push_str("      refuse when cur is missing because \"no current dose\"\n");
+        }
         let _ = writeln!(main, "      allow {range}{when} because \"allowed\"");
         main.push_str("    }\n");
         p.gives_single = true;
@@ -347,6 +352,7 @@ pub fn protocol(g: &mut Gen<'_>) -> Protocol {
         }
         let mut needs = Vec::new();
         let a = give(g, &mut p, &mut needs, &mut any_bolus);
+        missing_first(&mut alt, "a1", &needs);
         let _ = writeln!(alt, "      a1: otherwise => {a}");
     }
     alt.push_str("    }\n  }\n");
@@ -466,7 +472,21 @@ fn limit_cond(g: &mut Gen<'_>) -> Cond {
     }
 }
 
-/// A rule's condition; an input a give needs is usually guarded with `is not missing`.
+/// Before an `otherwise` whose actions need optional inputs, a rule that holds when one is
+/// missing (`check` refuses an unguarded use: `posology::check::maybe_missing`).
+fn missing_first(text: &mut String, name: &str, needs: &[&str]) {
+    if needs.is_empty() {
+        return;
+    }
+    let test: Vec<String> = needs.iter().map(|n| format!("{n} is missing")).collect();
+    let _ = writeln!(
+        text,
+        "      {name}_missing: when {} => hold \"generated: a value is missing\"",
+        test.join(" or ")
+    );
+}
+
+/// A rule's condition; every input a give needs is guarded with `is not missing`.
 fn rule_cond(g: &mut Gen<'_>, needs: &[&str]) -> String {
     let base = match g.below(8) {
         0 | 1 => None,
@@ -475,13 +495,15 @@ fn rule_cond(g: &mut Gen<'_>, needs: &[&str]) -> String {
         4 => Some("renal == true".to_string()),
         5 => Some("weight is not missing and weight > 50 kg".to_string()),
         6 => Some("weight is missing".to_string()),
-        _ => Some("weight > 50 kg".to_string()),
+        _ => Some("(weight is missing or weight > 50 kg)".to_string()),
     };
+    // Every input a give needs is guarded: `posology check` refuses an unguarded use
+    // (`posology::check::maybe_missing`). The draw is kept so that the choices after it are
+    // what they were.
+    let _ = g.flip(15);
     let mut parts: Vec<String> = Vec::new();
-    if !g.flip(15) {
-        for n in needs {
-            parts.push(format!("{n} is not missing"));
-        }
+    for n in needs {
+        parts.push(format!("{n} is not missing"));
     }
     parts.extend(base);
     if parts.is_empty() {
@@ -1238,7 +1260,7 @@ pub fn check_decision(p: &Protocol, patient: &Patient, d: &Decision) -> Vec<Viol
             }
         }
     }
-    if let Some(prop) = &d.proposal {
+    if let Some(prop) = d.proposal() {
         let mut exposures = Vec::new();
         if prop.allowed {
             exposures.push(("an allowed proposal", oq(&prop.value)));
@@ -1484,7 +1506,7 @@ pub fn summary(d: &Decision) -> String {
             .collect();
         let _ = write!(s, "\n  schedule {}: [{}]", sc.direction, steps.join(", "));
     }
-    if let Some(p) = &d.proposal {
+    if let Some(p) = d.proposal() {
         let range = p.allowed_range.as_ref().map_or(String::new(), |r| match r {
             Amount::One(q) => format!(" range {q}"),
             Amount::Range(a, b) => format!(" range {a}..{b}"),
@@ -1554,15 +1576,22 @@ pub fn run_patient(
         Ok(d) => d,
         Err(d) => {
             stats.eval_errors += 1;
-            if d.code.starts_with("posology::") {
+            if std::env::var_os("GATE_PROP_SHOW_ERRORS").is_some() {
+                eprintln!("eval error: {} {}", d.code, d.message);
+            }
+            // `check` refuses every unguarded use of a value that may be missing
+            // (`posology::check::maybe_missing`), so a protocol it accepted never stops for one.
+            let missed = d.code == "posology::eval::missing";
+            if d.code.starts_with("posology::") && !missed {
                 return Ok(());
             }
             let mut out = Vec::new();
-            v(
-                &mut out,
-                "a diagnostic without a posology code",
-                format!("{d:?}"),
-            );
+            let what = if missed {
+                "a checked protocol needs a value the patient lacks"
+            } else {
+                "a diagnostic without a posology code"
+            };
+            v(&mut out, what, format!("{d:?}"));
             return Err(fail(out, "evaluation error".into()));
         }
     };
@@ -1579,7 +1608,7 @@ pub fn run_patient(
     if !decision.doses.is_empty() || step_given {
         stats.with_dose += 1;
     }
-    if decision.proposal.as_ref().is_some_and(|p| p.allowed) {
+    if decision.proposal().is_some_and(|p| p.allowed) {
         stats.allowed_proposals += 1;
     }
     let violations = check_decision(p, patient, &decision);

@@ -202,7 +202,7 @@ fn propose(limits: &str, allow: &str, p: &str) -> crate::eval::ProposalOutcome {
     );
     let patient = format!("{{\"p\": \"{p}\"}}");
     let d = crate::eval::test_support::decide_text(&text, &patient).1;
-    d.proposal.expect("judged")
+    d.proposals.into_iter().next().expect("judged")
 }
 
 #[test]
@@ -248,13 +248,13 @@ fn a_soft_limit_warns_on_an_allowed_proposal() {
         crate::eval::test_support::decide_text(&protocol, &format!("{{\"p\": \"{p}\"}}")).1
     };
     let d = run_p("6 mg");
-    assert!(d.proposal.as_ref().expect("judged").allowed, "{d:?}");
+    assert!(d.proposal().expect("judged").allowed, "{d:?}");
     assert_eq!(
         p_text(&d),
         ["Proposed dose: the dose 6 mg is below the soft limit of 6 mg (dose > 6 mg)"]
     );
     let d = run_p("7 mg");
-    assert!(d.proposal.as_ref().expect("judged").allowed, "{d:?}");
+    assert!(d.proposal().expect("judged").allowed, "{d:?}");
     assert!(p_text(&d).is_empty(), "{d:?}");
 }
 

@@ -318,7 +318,7 @@ fn dimensions_are_described_in_pharmacist_words() {
     assert_eq!(describe("capsules"), "a count (e.g. tablets)");
     assert_eq!(describe("%"), "a plain number");
     assert_eq!(describe("mg/g"), "a plain number");
-    assert_eq!(describe("mL·mg/h/h"), "a quantity measured in mg·mL/h/h");
+    assert_eq!(describe("mL·mg/h/h"), "a quantity measured in mg·mL/h^2");
     assert!(u("%").is_dimensionless() && Unit::none().is_dimensionless());
 }
 
@@ -515,4 +515,32 @@ fn calendar_against_exact_time_gets_its_own_help() {
     assert_eq!(help("30 days", "5 mg"), "check the units on both sides");
     assert_eq!(help("5 mg", "1 year"), "check the units on both sides");
     assert_eq!(help("5 mL", "5 mg"), "check the units on both sides");
+}
+
+/// An atom that appears two or three times prints with its power (`kg/cm^2` for a BMI from
+/// centimetres, not `kg/cm/cm`), and what prints parses back to the same unit.
+#[test]
+fn repeated_atoms_print_as_powers_and_parse_back() {
+    let bmi = q("70 kg")
+        .div(&q("170 cm").mul(&q("170 cm")).unwrap())
+        .unwrap();
+    assert_eq!(bmi.unit.to_string(), "kg/cm^2");
+    assert_eq!(q("2 cm").mul(&q("3 cm")).unwrap().to_string(), "6 cm^2");
+    for text in ["cm^2", "kg/cm^2", "mg/min^2", "cm^3", "mg·mL/h^2"] {
+        let unit = u(text);
+        assert_eq!(unit.to_string(), text);
+        assert_eq!(u(&unit.to_string()), unit);
+    }
+    assert_eq!(u("cm²"), u("cm^2"));
+    assert_eq!(u("cm³"), u("cm^3"));
+    assert_eq!(u("cm^2"), u("cm·cm"));
+    // An atom that is an area already repeats rather than stacking powers.
+    assert_eq!(u("m^2·m^2").to_string(), "m^2·m^2");
+    assert_eq!(u("m^2"), Unit::parse("m^2").unwrap());
+    // Only squares and cubes; a power of an unknown word is still unknown.
+    assert!(Unit::parse("cm^4").is_err());
+    assert!(matches!(
+        Unit::parse("zz^2"),
+        Err(UnitError::Unknown { .. })
+    ));
 }

@@ -1,0 +1,1008 @@
+//! Which values may be missing, found before anything runs. An optional input without a
+//! default may be absent; so may a record field declared optional, `first`, `last`, `min` or
+//! `max` of a list that may be empty, a field of a value that may be missing, and a `let`
+//! worked out from any of these. Using such a value where the evaluator needs one (in
+//! arithmetic, a comparison, a condition, a dose, a frequency) without a guard would stop the
+//! run with `posology::eval::missing`; here it is a check error instead
+//! (`posology::check::maybe_missing`), labelling the use and where the value may go missing.
+//!
+//! The analysis follows the evaluator's order (flow-sensitive): what a guard proves holds where
+//! the guard has been passed: the right side of `x is not missing and …`, of
+//! `x is missing or …`, the branches of `if`, a rule's actions under its `when`, the later rules
+//! of a `decide first` block after `when x is missing => …`, every place after a top-level
+//! `require`, and a proposal's rules (which run only when a dose is proposed). A `let` is never
+//! an error where it is written: a `let` that needs a value that may be missing may be missing
+//! itself (the evaluator makes it so), and its unguarded *use* is the error. Anything the
+//! analysis cannot prove present counts as maybe missing.
+//!
+//! Not analysed: limits (the safety gate decides a limit that reads a missing value fail
+//! closed, see `eval::gate`), and values shown in messages and by `show` (a missing one reads
+//! `missing`).
+
+use std::collections::HashMap;
+
+use super::{
+    ActionSpec, CExpr, CExprKind, CheckError, Checker, DecideSpec, ExpectSpecKind, FrequencySpec,
+    Func, Program, Type,
+};
+use crate::diagnostics::Span;
+use crate::ops::{BinaryOp, HitPolicy, IsTest, UnaryOp};
+
+/// A value a guard can speak of: an input, a `let`, a field of the list item being tested, a
+/// field of one of these, or the first or last item of one of these.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Input(usize),
+    Let(usize),
+    /// A field of the list item `depth` scopes out.
+    Item(usize, usize),
+    Field(Box<Key>, usize),
+    First(Box<Key>),
+    Last(Box<Key>),
+}
+
+impl Key {
+    /// The key of `e`, when `e` is a value a guard can name.
+    fn of(e: &CExpr) -> Option<Key> {
+        Some(match &e.kind {
+            CExprKind::Input(slot) => Key::Input(*slot),
+            CExprKind::Let(slot) => Key::Let(*slot),
+            CExprKind::Item { depth, field } => Key::Item(*depth, *field),
+            CExprKind::Field(base, field) => Key::Field(Box::new(Key::of(base)?), *field),
+            CExprKind::Call(Func::First, args) if args.len() == 1 => {
+                Key::First(Box::new(Key::of(&args[0])?))
+            }
+            CExprKind::Call(Func::Last, args) if args.len() == 1 => {
+                Key::Last(Box::new(Key::of(&args[0])?))
+            }
+            _ => return None,
+        })
+    }
+
+    /// True when the key reads a list item (its meaning changes with the item scope).
+    fn reads_item(&self) -> bool {
+        match self {
+            Key::Input(_) | Key::Let(_) => false,
+            Key::Item(..) => true,
+            Key::Field(k, _) | Key::First(k) | Key::Last(k) => k.reads_item(),
+        }
+    }
+}
+
+/// What a guard proves.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Fact {
+    /// The value is there.
+    Present(Key),
+    /// The list is there and has an item.
+    NonEmpty(Key),
+    /// The value is not there (what `x is missing` proves; it proves nothing is present, but a
+    /// later rule's guard may rely on it, see [`Analysis::false_given`]).
+    Absent(Key),
+}
+
+/// Why a value may be missing: where it goes missing.
+#[derive(Clone, Debug)]
+enum Why {
+    /// An optional input without a default.
+    Input(usize),
+    /// A record field declared optional, without a default.
+    Field { record: u32, field: usize },
+    /// `first`, `last`, `min` or `max` (written at the span) of a list (at `list`) that may be
+    /// empty.
+    Empty {
+        call: Span,
+        list: Span,
+        func: &'static str,
+    },
+}
+
+type Maybe = Option<Why>;
+
+/// Whether a value that is needed and may be missing is reported (in rules, conditions,
+/// actions) or makes the value being worked out missing in turn (in a `let`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Report,
+    Absorb,
+}
+
+/// The facts in force, as a multiset with an undo log (guards nest; facts are taken back when
+/// the guarded part ends).
+#[derive(Default)]
+struct Facts {
+    count: HashMap<Fact, u32>,
+    log: Vec<Fact>,
+}
+
+impl Facts {
+    fn holds(&self, f: &Fact) -> bool {
+        self.count.get(f).is_some_and(|&n| n > 0)
+    }
+
+    fn present(&self, k: &Key) -> bool {
+        self.holds(&Fact::Present(k.clone()))
+    }
+
+    fn add(&mut self, facts: Vec<Fact>) {
+        for f in facts.into_iter().flat_map(with_bases) {
+            *self.count.entry(f.clone()).or_insert(0) += 1;
+            self.log.push(f);
+        }
+    }
+
+    fn mark(&self) -> usize {
+        self.log.len()
+    }
+
+    fn undo(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            if let Some(f) = self.log.pop() {
+                if let Some(n) = self.count.get_mut(&f) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.count.remove(&f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The facts that do not read a list item, sorted: what a `let` may rely on (a `let` is
+    /// worked out outside any list walk).
+    fn outside_items(&self) -> Vec<(String, Fact)> {
+        let mut out: Vec<(String, Fact)> = self
+            .count
+            .iter()
+            .filter(|(f, &n)| n > 0 && !fact_key(f).reads_item())
+            .map(|(f, _)| (format!("{f:?}"), f.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+fn fact_key(f: &Fact) -> &Key {
+    match f {
+        Fact::Present(k) | Fact::NonEmpty(k) | Fact::Absent(k) => k,
+    }
+}
+
+/// A fact and what it implies: a field, or the first or last item, of a value that is missing
+/// is missing too, so when one is there, so is the value it comes from.
+fn with_bases(f: Fact) -> Vec<Fact> {
+    let mut out = Vec::new();
+    if let Fact::Present(k) = &f {
+        let mut k = k;
+        while let Key::Field(base, _) | Key::First(base) | Key::Last(base) = k {
+            out.push(Fact::Present((**base).clone()));
+            if !matches!(k, Key::Field(..)) {
+                out.push(Fact::NonEmpty((**base).clone()));
+            }
+            k = base;
+        }
+    }
+    out.push(f);
+    out
+}
+
+/// The facts a `let`'s memo may be keyed by before it is worked out without them (a hostile
+/// protocol may guard thousands of values at once).
+const MEMO_FACTS: usize = 64;
+
+/// How many earlier rules of a `decide first` block are read again with a later rule's guard
+/// in force (reading every one would be quadratic in a block of thousands of rules).
+const CONTEXT_RULES: usize = 32;
+
+/// The steps all readings of earlier rules may take in one protocol (a hostile protocol may
+/// have thousands of rules with large conditions).
+const CONTEXT_STEPS: u64 = 2_000_000;
+
+/// A value that may be missing, used where one is needed.
+struct Use {
+    span: Span,
+    why: Why,
+    /// The `let` used, when the use is one (its definition is labelled too).
+    via: Option<usize>,
+}
+
+/// The analysis of one program.
+struct Analysis<'p> {
+    program: &'p Program,
+    facts: Facts,
+    /// The record type of each list item scope (innermost last), `None` when not records.
+    items: Vec<Option<u32>>,
+    lets: HashMap<(usize, Vec<String>), Maybe>,
+    let_truth: HashMap<(usize, bool), Vec<Fact>>,
+    found: Vec<Use>,
+    /// The conditions of the earlier rules of the `decide first` block being read, each false
+    /// where a later rule is tried.
+    earlier: Vec<&'p CExpr>,
+    /// [`Analysis::strict`] of each `let` worked out so far.
+    strict_lets: HashMap<usize, Vec<Key>>,
+    /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
+    /// analysis goes on without (it only knows less, so it refuses more, never less).
+    context_steps: u64,
+}
+
+impl<'p> Analysis<'p> {
+    fn new(program: &'p Program) -> Self {
+        Analysis {
+            program,
+            facts: Facts::default(),
+            items: Vec::new(),
+            lets: HashMap::new(),
+            let_truth: HashMap::new(),
+            found: Vec::new(),
+            earlier: Vec::new(),
+            context_steps: CONTEXT_STEPS,
+            strict_lets: HashMap::new(),
+        }
+    }
+
+    /// Works out `e` where its value is needed.
+    fn need(&mut self, e: &CExpr, mode: Mode) -> Maybe {
+        let m = self.walk(e, mode);
+        match (m, mode) {
+            (Some(why), Mode::Report) => {
+                let via = match e.kind {
+                    CExprKind::Let(slot) => Some(slot),
+                    _ => None,
+                };
+                self.found.push(Use {
+                    span: e.span,
+                    why,
+                    via,
+                });
+                None
+            }
+            (m, _) => m,
+        }
+    }
+
+    /// Works out `e` with `facts` added, then takes them back.
+    fn under(&mut self, facts: Vec<Fact>, e: &CExpr, mode: Mode, needed: bool) -> Maybe {
+        let mark = self.facts.mark();
+        self.facts.add(facts);
+        let m = if needed {
+            self.need(e, mode)
+        } else {
+            self.walk(e, mode)
+        };
+        self.facts.undo(mark);
+        m
+    }
+
+    /// Whether `e`'s value may be missing (`Some`, with why); reports (or, in a `let`,
+    /// absorbs) every value inside it that is needed and may be missing.
+    fn walk(&mut self, e: &CExpr, mode: Mode) -> Maybe {
+        if let Some(k) = Key::of(e) {
+            if self.facts.present(&k) {
+                // Still walked for what it needs inside (a field's base, a list).
+                let _ = self.walk_kind(e, mode);
+                return None;
+            }
+        }
+        self.walk_kind(e, mode)
+    }
+
+    /// [`Analysis::walk`] by the kind of expression, each as the evaluator reads it
+    /// (`eval::expr`): which operands it needs, and whether its value may be missing.
+    // Long on purpose: one arm per expression kind.
+    fn walk_kind(&mut self, e: &CExpr, mode: Mode) -> Maybe {
+        match &e.kind {
+            CExprKind::Const(_) => None,
+            CExprKind::Input(slot) => {
+                let i = self.program.inputs.get(*slot)?;
+                (i.optional && i.default.is_none()).then_some(Why::Input(*slot))
+            }
+            CExprKind::Let(slot) => self.let_maybe(*slot),
+            CExprKind::Item { depth, field } => {
+                let scope = self.items.len().checked_sub(depth + 1)?;
+                let record = (*self.items.get(scope)?)?;
+                self.optional_field(record, *field)
+            }
+            CExprKind::Field(base, field) => {
+                let m = self.walk(base, mode);
+                let record = match base.ty {
+                    Type::Record(id) => Some(id),
+                    _ => None,
+                };
+                m.or_else(|| record.and_then(|r| self.optional_field(r, *field)))
+            }
+            CExprKind::Project(base, _) => self.walk(base, mode),
+            CExprKind::Unary(UnaryOp::Not, a) => self.need(a, mode),
+            CExprKind::Unary(UnaryOp::Neg, a) => self.need(a, mode),
+            CExprKind::Binary(BinaryOp::And, a, b) => {
+                let m = self.need(a, mode);
+                let mark = self.facts.mark();
+                let facts = self.when_true(a);
+                self.facts.add(facts);
+                self.recontext();
+                let mb = self.need(b, mode);
+                self.facts.undo(mark);
+                m.or(mb)
+            }
+            CExprKind::Binary(BinaryOp::Or, a, b) => {
+                let m = self.need(a, mode);
+                let facts = self.when_false(a);
+                m.or(self.under(facts, b, mode, true))
+            }
+            CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, a, b) => {
+                // A missing value equals nothing: `==` and `!=` do not need their operands.
+                let _ = self.walk(a, mode);
+                let _ = self.walk(b, mode);
+                None
+            }
+            CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
+                let m = self.need(a, mode);
+                m.or(self.need(b, mode))
+            }
+            CExprKind::If(c, a, b) => {
+                let m = self.need(c, mode);
+                let (yes, no) = (self.when_true(c), self.when_false(c));
+                let ma = self.under(yes, a, mode, false);
+                let mb = self.under(no, b, mode, false);
+                m.or(ma).or(mb)
+            }
+            CExprKind::List(items) => {
+                // A missing item would be skipped by `sum`, `min` and `max`: each is needed.
+                let mut m = None;
+                for item in items {
+                    m = m.or(self.need(item, mode));
+                }
+                m
+            }
+            CExprKind::Is(x, _) => {
+                let _ = self.walk(x, mode);
+                None
+            }
+            CExprKind::Call(func, args) => self.call(*func, args, e.span, mode),
+            // A strength or an index out of range is an error of its own, never a missing value.
+            CExprKind::RoundOf(a, _, b) | CExprKind::Index(a, b) => {
+                let m = self.need(a, mode);
+                m.or(self.need(b, mode))
+            }
+            // The key picks the row and every band end and cell may be read: each is needed.
+            // A blank cell makes its column optional in the row's record (see `check::table`).
+            CExprKind::Table(table) => {
+                let mut m = self.need(&table.key, mode);
+                for row in &table.rows {
+                    let ends = [&row.lower, &row.upper];
+                    for (end, _) in ends.into_iter().flatten() {
+                        m = m.or(self.need(end, mode));
+                    }
+                    for cell in row.cells.iter().flatten() {
+                        m = m.or(self.need(cell, mode));
+                    }
+                }
+                m
+            }
+        }
+    }
+
+    fn optional_field(&self, record: u32, field: usize) -> Maybe {
+        let f = self
+            .program
+            .records
+            .get(record as usize)?
+            .fields
+            .get(field)?;
+        (f.optional && f.default.is_none()).then_some(Why::Field { record, field })
+    }
+
+    fn call(&mut self, func: Func, args: &[CExpr], span: Span, mode: Mode) -> Maybe {
+        match func {
+            Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
+                let m = self.need(&args[0], mode);
+                m.or_else(|| self.may_be_empty(func, &args[0], span))
+            }
+            Func::Count | Func::Any | Func::All | Func::Filter if args.len() == 2 => {
+                let m = self.need(&args[0], mode);
+                let record = match &args[0].ty {
+                    Type::List(inner) => match **inner {
+                        Type::Record(id) => Some(id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                m.or(self.in_item_scope(record, &args[1], mode))
+            }
+            _ => {
+                let mut m = None;
+                for a in args {
+                    m = m.or(self.need(a, mode));
+                }
+                m
+            }
+        }
+    }
+
+    /// Works out a condition once per list item: the facts about the outer items are kept,
+    /// one scope further out.
+    fn in_item_scope(&mut self, record: Option<u32>, cond: &CExpr, mode: Mode) -> Maybe {
+        let saved = std::mem::take(&mut self.facts);
+        let shifted: Vec<Fact> = saved
+            .count
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(f, _)| shift_fact(f))
+            .collect();
+        self.facts.add(shifted);
+        self.items.push(record);
+        let m = self.need(cond, mode);
+        self.items.pop();
+        self.facts = saved;
+        m
+    }
+
+    /// Why `first`/`last`/`min`/`max` of `list` may have no value: the list may be empty, or
+    /// its items may be missing (a projection of an optional field).
+    fn may_be_empty(&mut self, func: Func, list: &CExpr, span: Span) -> Maybe {
+        if let Some(why) = self.items_maybe(list) {
+            return Some(why);
+        }
+        let known = Key::of(list).is_some_and(|k| self.facts.holds(&Fact::NonEmpty(k)));
+        let literal = matches!(&list.kind, CExprKind::List(items) if !items.is_empty());
+        let name = match func {
+            Func::First => "first",
+            Func::Last => "last",
+            Func::Min => "min",
+            _ => "max",
+        };
+        (!known && !literal).then_some(Why::Empty {
+            call: span,
+            list: list.span,
+            func: name,
+        })
+    }
+
+    /// Whether the items of a list may themselves be missing.
+    fn items_maybe(&mut self, list: &CExpr) -> Maybe {
+        match &list.kind {
+            CExprKind::Project(base, field) => match &base.ty {
+                Type::List(inner) => match **inner {
+                    Type::Record(id) => self.optional_field(id, *field),
+                    _ => None,
+                },
+                _ => None,
+            },
+            CExprKind::Let(slot) => {
+                let program = self.program;
+                self.items_maybe(&program.lets.get(*slot)?.expr)
+            }
+            CExprKind::Call(Func::Filter, args) => self.items_maybe(args.first()?),
+            CExprKind::If(_, a, b) => self.items_maybe(a).or_else(|| self.items_maybe(b)),
+            _ => None,
+        }
+    }
+
+    /// Whether a `let` may be missing under the facts in force (those that do not read a
+    /// list item: a `let` is worked out outside any list walk).
+    fn let_maybe(&mut self, slot: usize) -> Maybe {
+        // Past a few facts, the `let` is worked out without them (cheaper to key, and safe).
+        let mut facts = if self.facts.count.len() > 4 * MEMO_FACTS {
+            Vec::new()
+        } else {
+            self.facts.outside_items()
+        };
+        if facts.len() > MEMO_FACTS {
+            facts.clear();
+        }
+        let memo = (
+            slot,
+            facts.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
+        );
+        if let Some(m) = self.lets.get(&memo) {
+            return m.clone();
+        }
+        let program = self.program;
+        let expr = &program.lets.get(slot)?.expr;
+        let saved = std::mem::take(&mut self.facts);
+        let saved_items = std::mem::take(&mut self.items);
+        // The memo is keyed by the facts alone: the rules around are not read inside a `let`.
+        let saved_earlier = std::mem::take(&mut self.earlier);
+        self.facts.add(facts.into_iter().map(|(_, f)| f).collect());
+        let m = self.walk(expr, Mode::Absorb);
+        self.facts = saved;
+        self.items = saved_items;
+        self.earlier = saved_earlier;
+        self.lets.insert(memo, m.clone());
+        m
+    }
+
+    /// What `c` proves when it is true. A condition that was worked out at all had every value
+    /// it needed: a comparison proves its operands present either way.
+    fn when_true(&mut self, c: &CExpr) -> Vec<Fact> {
+        let facts = self.proves(c, true);
+        self.expand(facts)
+    }
+
+    /// What `c` proves when it is false.
+    fn when_false(&mut self, c: &CExpr) -> Vec<Fact> {
+        let facts = self.proves(c, false);
+        self.expand(facts)
+    }
+
+    /// `facts` with what they imply: a `let` that is there had every value its definition
+    /// needs (`daily_total` there means `dose` is).
+    fn expand(&mut self, facts: Vec<Fact>) -> Vec<Fact> {
+        let mut out = Vec::with_capacity(facts.len());
+        for f in facts.into_iter().flat_map(with_bases) {
+            if let Fact::Present(Key::Let(slot)) = &f {
+                out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+            }
+            out.push(f);
+        }
+        out
+    }
+
+    /// The values `e` cannot do without: when one of them is missing, `e` is missing or stops
+    /// the run. A value that `e` was worked out from without error therefore had them all.
+    fn strict(&mut self, e: &CExpr) -> Vec<Key> {
+        let mut out: Vec<Key> = Key::of(e).into_iter().collect();
+        match &e.kind {
+            CExprKind::Let(slot) => out.extend(self.let_strict(*slot)),
+            CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
+                out.extend(self.strict(base))
+            }
+            // The right side of `and`/`or` may not be worked out; `==` reads a missing value.
+            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => out.extend(self.strict(a)),
+            CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..) => {}
+            CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
+                out.extend(self.strict(a));
+                out.extend(self.strict(b));
+            }
+            CExprKind::If(c, a, b) => {
+                out.extend(self.strict(c));
+                let (a, b) = (self.strict(a), self.strict(b));
+                out.extend(a.into_iter().filter(|k| b.contains(k)));
+            }
+            CExprKind::Call(func, args) => match func {
+                Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
+                    out.extend(self.strict(&args[0]))
+                }
+                Func::Count | Func::Any | Func::All | Func::Filter => {
+                    out.extend(args.first().map(|a| self.strict(a)).unwrap_or_default())
+                }
+                _ => {
+                    for a in args {
+                        out.extend(self.strict(a));
+                    }
+                }
+            },
+            _ => {}
+        }
+        out
+    }
+
+    /// [`Analysis::strict`] of a `let`'s definition, worked out once.
+    fn let_strict(&mut self, slot: usize) -> Vec<Key> {
+        if let Some(keys) = self.strict_lets.get(&slot) {
+            return keys.clone();
+        }
+        let program = self.program;
+        let keys = match program.lets.get(slot) {
+            Some(l) => self.strict(&l.expr),
+            None => Vec::new(),
+        };
+        self.strict_lets.insert(slot, keys.clone());
+        keys
+    }
+
+    fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
+        self.context_steps = self.context_steps.saturating_sub(1);
+        match (&c.kind, truth) {
+            (CExprKind::Is(x, IsTest::NotMissing), true)
+            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts(x),
+            (CExprKind::Is(x, IsTest::Missing), true)
+            | (CExprKind::Is(x, IsTest::NotMissing), false) => {
+                Key::of(x).map(Fact::Absent).into_iter().collect()
+            }
+            (CExprKind::Is(x, IsTest::NotEmpty), true)
+            | (CExprKind::Is(x, IsTest::Empty), false) => Key::of(x)
+                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
+                .unwrap_or_default(),
+            (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves(a, !truth),
+            (CExprKind::Binary(BinaryOp::And, a, b), true)
+            | (CExprKind::Binary(BinaryOp::Or, a, b), false) => {
+                let mut out = self.proves(a, truth);
+                out.extend(self.proves(b, truth));
+                out
+            }
+            (CExprKind::Binary(BinaryOp::And, a, b), false)
+            | (CExprKind::Binary(BinaryOp::Or, a, b), true) => {
+                let left = self.proves(a, truth);
+                let right = self.proves(b, truth);
+                left.into_iter().filter(|f| right.contains(f)).collect()
+            }
+            // `a == b` is false, and `a != b` true, when either is missing.
+            (CExprKind::Binary(BinaryOp::Eq, a, b), true)
+            | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out
+            }
+            (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
+            (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
+            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
+                let list = counts_some(*op, a, b).and_then(Key::of);
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out.extend(list.map(Fact::NonEmpty));
+                out
+            }
+            (CExprKind::Binary(_, a, b), _) => {
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out
+            }
+            (CExprKind::Call(Func::Any, args), true) => Key::of(&args[0])
+                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
+                .unwrap_or_default(),
+            (CExprKind::Let(slot), _) => self.let_proves(*slot, truth),
+            _ => Vec::new(),
+        }
+    }
+
+    fn strict_facts(&mut self, e: &CExpr) -> Vec<Fact> {
+        self.strict(e).into_iter().map(Fact::Present).collect()
+    }
+
+    /// What a true/false `let` proves: what its definition proves (it is worked out from the
+    /// same values), and that it is there.
+    fn let_proves(&mut self, slot: usize, truth: bool) -> Vec<Fact> {
+        if let Some(f) = self.let_truth.get(&(slot, truth)) {
+            return f.clone();
+        }
+        let program = self.program;
+        let mut out = vec![Fact::Present(Key::Let(slot))];
+        if let Some(l) = program.lets.get(slot) {
+            out.extend(self.proves(&l.expr, truth));
+        }
+        self.let_truth.insert((slot, truth), out.clone());
+        out
+    }
+
+    // ------------------------------------------------------------------ the program
+
+    fn program(&mut self) {
+        let program = self.program;
+        for r in &program.requires {
+            let _ = self.need(&r.condition, Mode::Report);
+        }
+        // Every requirement holds from here on: data that fails one is refused.
+        let proved: Vec<Fact> = program
+            .requires
+            .iter()
+            .flat_map(|r| self.when_true(&r.condition))
+            .collect();
+        self.facts.add(proved);
+        if let Some(begin) = &program.begin {
+            let _ = self.need(begin, Mode::Report);
+        }
+        for block in &program.global {
+            self.block(block);
+        }
+        for phase in &program.phases {
+            for block in &phase.decides {
+                self.block(block);
+            }
+            for p in &phase.proposals {
+                self.proposal(p);
+            }
+        }
+        self.examples();
+    }
+
+    fn block(&mut self, block: &'p DecideSpec) {
+        let mark = self.facts.mark();
+        // The conditions of the earlier rules are read again with a later rule's own guard in
+        // force (`when x is missing and y => …` then `when x is missing => …`).
+        let saved = std::mem::take(&mut self.earlier);
+        for rule in &block.rules {
+            let rule_mark = self.facts.mark();
+            self.recontext();
+            if let Some(c) = &rule.when {
+                let _ = self.need(c, Mode::Report);
+                let facts = self.when_true(c);
+                self.facts.add(facts);
+                self.recontext();
+            }
+            for a in &rule.actions {
+                self.action(&a.action);
+            }
+            self.facts.undo(rule_mark);
+            // In `decide first`, a later rule runs only when this one's condition was false.
+            if let (HitPolicy::First, Some(c)) = (block.policy, &rule.when) {
+                let facts = self.when_false(c);
+                self.facts.add(facts);
+                self.earlier.push(c);
+            }
+        }
+        self.earlier = saved;
+        self.facts.undo(mark);
+    }
+
+    /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
+    /// prove given the facts now in force.
+    fn recontext(&mut self) {
+        if self.context_steps == 0 || self.earlier.is_empty() {
+            return;
+        }
+        let earlier: Vec<&'p CExpr> = self
+            .earlier
+            .iter()
+            .rev()
+            .take(CONTEXT_RULES)
+            .copied()
+            .collect();
+        for prior in earlier {
+            let facts = self.false_given(prior);
+            self.facts.add(facts);
+        }
+    }
+
+    /// What `c` being false proves, given the facts in force: `a and b` false with `a` known
+    /// true proves what `b` false does.
+    fn false_given(&mut self, c: &CExpr) -> Vec<Fact> {
+        self.context_steps = self.context_steps.saturating_sub(1);
+        match &c.kind {
+            CExprKind::Binary(BinaryOp::And, a, b) if self.implied(a) => self.false_given(b),
+            CExprKind::Binary(BinaryOp::And, a, b) if self.implied(b) => self.false_given(a),
+            CExprKind::Binary(BinaryOp::Or, a, b) => {
+                let mut out = self.false_given(a);
+                out.extend(self.false_given(b));
+                out
+            }
+            _ => self.when_false(c),
+        }
+    }
+
+    /// True when the facts in force make `c` true (for missing tests and `and` of them).
+    fn implied(&self, c: &CExpr) -> bool {
+        match &c.kind {
+            CExprKind::Is(x, IsTest::Missing) => {
+                Key::of(x).is_some_and(|k| self.facts.holds(&Fact::Absent(k)))
+            }
+            CExprKind::Is(x, IsTest::NotMissing) => {
+                Key::of(x).is_some_and(|k| self.facts.present(&k))
+            }
+            CExprKind::Binary(BinaryOp::And, a, b) => self.implied(a) && self.implied(b),
+            _ => false,
+        }
+    }
+
+    fn action(&mut self, action: &ActionSpec) {
+        let mut needed: Vec<&CExpr> = Vec::new();
+        match action {
+            ActionSpec::Give(g) => {
+                needed.push(&g.amount);
+                needed.extend(frequency_expr(&g.frequency));
+                needed.extend(g.over.iter().chain(g.duration.iter()));
+            }
+            ActionSpec::Schedule(s) => {
+                needed.extend([&s.from, &s.step, &s.every]);
+                needed.extend(s.until.iter());
+                needed.extend(frequency_expr(&s.frequency));
+                // `starting` may be missing: the schedule is then shown by day, undated.
+                if let Some(e) = &s.starting {
+                    let _ = self.walk(e, Mode::Report);
+                }
+            }
+            ActionSpec::Stepped(s) => {
+                for step in &s.steps {
+                    needed.push(&step.amount);
+                    needed.extend(frequency_expr(&step.frequency));
+                    needed.extend(step.duration.iter());
+                }
+                // As for `schedule from`: without a date the steps are shown by day.
+                if let Some(e) = &s.starting {
+                    let _ = self.walk(e, Mode::Report);
+                }
+            }
+            ActionSpec::Choose(alternatives) => {
+                for a in alternatives {
+                    needed.push(&a.give.amount);
+                    needed.extend(frequency_expr(&a.give.frequency));
+                    needed.extend(a.give.over.iter().chain(a.give.duration.iter()));
+                }
+            }
+            ActionSpec::Observe(e) | ActionSpec::Wait(e) | ActionSpec::Next(_, Some(e)) => {
+                needed.push(e)
+            }
+            // Messages and `show` show a missing value as `missing`; the others read nothing.
+            ActionSpec::Hold(_)
+            | ActionSpec::Stop(_)
+            | ActionSpec::Refuse(_)
+            | ActionSpec::Message { .. }
+            | ActionSpec::Show(_)
+            | ActionSpec::Goto(_)
+            | ActionSpec::Next(_, None) => {}
+        }
+        for e in needed {
+            let _ = self.need(e, Mode::Report);
+        }
+    }
+
+    fn proposal(&mut self, p: &super::ProposalSpec) {
+        // The proposal's rules run only when a dose is proposed.
+        let mark = self.facts.mark();
+        self.facts.add(vec![Fact::Present(Key::Input(p.input))]);
+        if let Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) = &p.frequency {
+            let _ = self.need(e, Mode::Report);
+        }
+        for rule in &p.rules {
+            let rule_mark = self.facts.mark();
+            if let Some(c) = &rule.when {
+                let _ = self.need(c, Mode::Report);
+                let facts = self.when_true(c);
+                self.facts.add(facts);
+            }
+            if let Some(range) = &rule.allow {
+                let _ = self.need(range, Mode::Report);
+            }
+            self.facts.undo(rule_mark);
+            // A later rule is tried (before a verdict) only when this one did not apply.
+            if let Some(c) = &rule.when {
+                let facts = self.when_false(c);
+                self.facts.add(facts);
+            }
+        }
+        self.facts.undo(mark);
+    }
+
+    /// `expect given that C` reads the example's values: those it gives are there.
+    fn examples(&mut self) {
+        let program = self.program;
+        for example in &program.examples {
+            let mark = self.facts.mark();
+            let given = example
+                .given
+                .iter()
+                .filter(|(_, v)| !v.is_missing())
+                .map(|(slot, _)| Fact::Present(Key::Input(*slot)))
+                .collect();
+            self.facts.add(given);
+            for expect in &example.expects {
+                if let ExpectSpecKind::GivenThat(c) = &expect.kind {
+                    let _ = self.need(c, Mode::Report);
+                }
+            }
+            self.facts.undo(mark);
+        }
+    }
+}
+
+/// The expression of a frequency, if any.
+/// The list of `count(xs, …) > 0` (also `>= 1`, `!= 0`, and written the other way round): the
+/// list that a true comparison proves has an item.
+fn counts_some<'e>(op: BinaryOp, a: &'e CExpr, b: &'e CExpr) -> Option<&'e CExpr> {
+    let number = |e: &CExpr| match &e.kind {
+        CExprKind::Const(crate::value::Value::Num(q)) => Some(q.clone()),
+        _ => None,
+    };
+    let list = |e: &'e CExpr| match &e.kind {
+        CExprKind::Call(Func::Count, args) => args.first(),
+        _ => None,
+    };
+    // `0 < count(xs)` reads as `count(xs) > 0`.
+    let (count, n, op) = match (list(a), list(b)) {
+        (Some(xs), None) => (xs, number(b)?, op),
+        (None, Some(xs)) => (
+            xs,
+            number(a)?,
+            match op {
+                BinaryOp::Lt => BinaryOp::Gt,
+                BinaryOp::Le => BinaryOp::Ge,
+                BinaryOp::Ne => BinaryOp::Ne,
+                _ => return None,
+            },
+        ),
+        _ => return None,
+    };
+    let one = crate::units::Quantity::number(1.into());
+    let some = match op {
+        BinaryOp::Gt | BinaryOp::Ne => n.is_zero(),
+        BinaryOp::Ge => n.compare(&one).is_ok_and(|o| o.is_eq()),
+        _ => false,
+    };
+    some.then_some(count)
+}
+
+fn frequency_expr(f: &Option<FrequencySpec>) -> Option<&CExpr> {
+    match f {
+        Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => Some(e),
+        None => None,
+    }
+}
+
+fn shift_key(k: &Key) -> Key {
+    match k {
+        Key::Item(d, f) => Key::Item(d + 1, *f),
+        Key::Field(b, f) => Key::Field(Box::new(shift_key(b)), *f),
+        Key::First(b) => Key::First(Box::new(shift_key(b))),
+        Key::Last(b) => Key::Last(Box::new(shift_key(b))),
+        other => other.clone(),
+    }
+}
+
+fn shift_fact(f: &Fact) -> Fact {
+    match f {
+        Fact::Present(k) => Fact::Present(shift_key(k)),
+        Fact::NonEmpty(k) => Fact::NonEmpty(shift_key(k)),
+        Fact::Absent(k) => Fact::Absent(shift_key(k)),
+    }
+}
+
+impl Checker<'_> {
+    /// Reports every use of a value that may be missing where one is needed, unguarded (see
+    /// the module doc). Run on a program without errors, so that it adds no noise to them.
+    pub(super) fn check_maybe_missing(&mut self) {
+        if self.diags.iter().any(|d| d.is_error()) {
+            return;
+        }
+        let mut analysis = Analysis::new(&self.program);
+        analysis.program();
+        let mut found = analysis.found;
+        found.sort_by_key(|u| (u.span.start, u.span.end));
+        found.dedup_by_key(|u| u.span);
+        for u in found {
+            let e = self.maybe_missing_error(&u);
+            self.error(e.into());
+        }
+    }
+
+    fn maybe_missing_error(&self, u: &Use) -> CheckError {
+        let text = |s: Span| {
+            self.program
+                .source
+                .text
+                .get(s.start..s.end)
+                .unwrap_or("this value")
+                .to_string()
+        };
+        let used = text(u.span);
+        let (cause, declared, default_of, list) = match &u.why {
+            Why::Input(slot) => {
+                let i = &self.program.inputs[*slot];
+                (
+                    format!("`{}` is an optional input without a default", i.name),
+                    Some(i.span),
+                    Some(i.name.clone()),
+                    None,
+                )
+            }
+            Why::Field { record, field } => {
+                let f = &self.program.records[*record as usize].fields[*field];
+                (
+                    format!("the record field `{}` is optional", f.name),
+                    Some(f.span),
+                    None,
+                    None,
+                )
+            }
+            Why::Empty { call, list, func } => (
+                format!(
+                    "`{}` has no value when the list is empty (`{func}` of no items)",
+                    text(*call)
+                ),
+                (call.start < u.span.start || call.end > u.span.end).then_some(*call),
+                None,
+                Some(text(*list)),
+            ),
+        };
+        CheckError::MaybeMissing {
+            used,
+            cause,
+            span: u.span,
+            declared,
+            default_of,
+            list,
+            via: u
+                .via
+                .and_then(|slot| self.program.lets.get(slot))
+                .map(|l| (l.name.clone(), l.span)),
+        }
+    }
+}
