@@ -327,7 +327,7 @@ impl Checker<'_> {
         let record = self.program.records.len() as u32;
         self.program.records.push(RecordSpec::new(fields));
         if key_ok {
-            self.bands_meet(&name, t.name.span, &rows, &key.ty);
+            self.bands_meet(&name, t.name.span, &rows, &key);
         }
         CExpr {
             kind: CExprKind::Table(Box::new(TableSpec {
@@ -470,7 +470,8 @@ impl Checker<'_> {
 
     /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
-    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key: &Type) {
+    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key_expr: &CExpr) {
+        let key = &key_expr.ty;
         let mut bands = Vec::new();
         for row in rows.iter().filter(|r| !r.otherwise) {
             let ends = (constant_end(&row.lower, key), constant_end(&row.upper, key));
@@ -520,6 +521,34 @@ impl Checker<'_> {
                 at,
             });
             return;
+        }
+        // Over the key's declared values, when it is an input: exact, with witness patients.
+        let ends: Vec<super::verify::BandEnds> = bands
+            .iter()
+            .map(|b| {
+                let end = |e: &Option<End>| e.as_ref().map(|e| (e.value.clone(), e.closed));
+                (end(&b.lower), end(&b.upper))
+            })
+            .collect();
+        match super::verify::table_cover(&self.program, table, key_expr, &ends) {
+            super::verify::TableCover::Covered => return,
+            super::verify::TableCover::Gap {
+                described,
+                witnesses,
+            } => {
+                let example = witnesses
+                    .first()
+                    .map(|w| format!(" (a patient such as {})", super::patient_text(&w.patient)))
+                    .unwrap_or_default();
+                self.table_problem(TableProblem::Gap {
+                    table: table.to_string(),
+                    gap: format!("{described}{example}"),
+                    at,
+                });
+                self.witnesses.extend(witnesses);
+                return;
+            }
+            super::verify::TableCover::NotAnInput => {}
         }
         let mut gaps = Vec::new();
         if let Some(End { value, closed }) = bands.first().and_then(|b| b.lower.as_ref()) {
@@ -710,14 +739,17 @@ mod tests {
             problems(&rows(&["< 30 mL/min", "> 30 mL/min"])),
             vec![(
                 "posology::table::gap".to_string(),
-                "no band of the table `r` holds a key of exactly 30 mL/min".to_string()
+                "no band of the table `r` holds a key of exactly 30 mL/min (a patient such as \
+                 { \"crcl\": \"30 mL/min\" })"
+                    .to_string()
             )]
         );
         assert_eq!(
             problems(&rows(&["> 30 mL/min and <= 59 mL/min"])),
             vec![(
                 "posology::table::gap".to_string(),
-                "no band of the table `r` holds a key at or below 30 mL/min; above 59 mL/min"
+                "no band of the table `r` holds a key at or below 30 mL/min; above 59 mL/min \
+                 (a patient such as { \"crcl\": \"30 mL/min\" })"
                     .to_string()
             )]
         );

@@ -707,3 +707,140 @@ impl super::Checker<'_> {
             .any(|a| matches!(&a.kind, ast::ActionKind::Goto(target) if target.name == name))
     }
 }
+
+/// What the verifier finds of a table's bands over its key's declared values.
+pub(super) enum TableCover {
+    /// Every declared value of the key is in some band.
+    Covered,
+    /// Values no band holds, described (`above 29 mL/min and up to 30 mL/min`), with witness
+    /// patients.
+    Gap {
+        /// The values, in the table's words.
+        described: String,
+        /// Patients with such a key.
+        witnesses: Vec<Witness>,
+    },
+    /// The key is not an input (it is worked out from the patient's data): no domain to judge
+    /// over, so the caller judges the bands alone.
+    NotAnInput,
+}
+
+/// A band's ends: (value, closed), `None` unbounded.
+pub(super) type BandEnds = (
+    Option<(crate::units::Quantity, bool)>,
+    Option<(crate::units::Quantity, bool)>,
+);
+
+/// The key's declared values that no band holds (the table is `table` in the witnesses).
+pub(super) fn table_cover(
+    program: &Program,
+    table: &str,
+    key: &super::CExpr,
+    bands: &[BandEnds],
+) -> TableCover {
+    let reader = Reader::new(program);
+    let Some(slot) = reader.var(key) else {
+        return TableCover::NotAnInput;
+    };
+    let Some(spec) = program.inputs.get(slot) else {
+        return TableCover::NotAnInput;
+    };
+    let (Some(domain), super::Type::Num(u)) = (translate::domain_of(spec), &spec.ty) else {
+        return TableCover::NotAnInput;
+    };
+    let unit = spec.unit.clone().unwrap_or_else(|| u.clone());
+    let end = |e: &Option<(crate::units::Quantity, bool)>| -> Option<Option<End>> {
+        match e {
+            None => Some(None),
+            Some((q, closed)) => Some(Some(End {
+                value: translate::in_unit(q, &unit)?,
+                closed: *closed,
+            })),
+        }
+    };
+    let mut parts = Vec::with_capacity(bands.len());
+    for (lo, hi) in bands {
+        let (Some(lo), Some(hi)) = (end(lo), end(hi)) else {
+            return TableCover::NotAnInput;
+        };
+        parts.push(Interval { lo, hi });
+    }
+    let region::Present::Num(declared) = &domain.present else {
+        return TableCover::NotAnInput;
+    };
+    let mut gap = declared.minus(&IntervalSet::of(parts));
+    if spec.whole {
+        gap = gap.whole();
+    }
+    if gap.is_empty() {
+        return TableCover::Covered;
+    }
+    // An end of the declared range goes without saying: `below 15 mL/min`, not `from 0 mL/min
+    // and below 15 mL/min`.
+    let (low, high) = (
+        declared.parts().first().and_then(|p| p.lo.clone()),
+        declared.parts().last().and_then(|p| p.hi.clone()),
+    );
+    let described: Vec<String> = gap
+        .parts()
+        .iter()
+        .map(|p| {
+            let shown = Interval {
+                lo: p.lo.clone().filter(|l| Some(l) != low.as_ref()),
+                hi: p.hi.clone().filter(|h| Some(h) != high.as_ref()),
+            };
+            table_words(&shown, &unit)
+        })
+        .collect();
+    let witnesses = gap
+        .parts()
+        .iter()
+        .take(MAX_WITNESSES)
+        .filter_map(|p| {
+            let cube = Cube::from([(
+                slot,
+                VarSet {
+                    present: region::Present::Num(IntervalSet::of(vec![p.clone()])),
+                    missing: false,
+                    whole: spec.whole,
+                },
+            )]);
+            witness::patient(program, &cube)
+        })
+        .map(|patient| Witness {
+            code: Code::TableGap.as_str(),
+            about: format!("gap in the table `{table}`"),
+            patient,
+        })
+        .collect();
+    TableCover::Gap {
+        described: described.join("; "),
+        witnesses,
+    }
+}
+
+/// An interval of a table's key in the table's words: `above 29 mL/min and up to 30 mL/min`.
+fn table_words(p: &Interval, unit: &crate::units::Unit) -> String {
+    let q = |v: &crate::units::Rational| crate::units::Quantity::new(v.clone(), unit.clone());
+    match (&p.lo, &p.hi) {
+        (Some(l), Some(h)) if l.value == h.value => format!("of exactly {}", q(&l.value)),
+        (Some(l), Some(h)) => format!(
+            "{} {} and {} {}",
+            if l.closed { "from" } else { "above" },
+            q(&l.value),
+            if h.closed { "up to" } else { "below" },
+            q(&h.value)
+        ),
+        (Some(l), None) => format!(
+            "{} {}",
+            if l.closed { "at or above" } else { "above" },
+            q(&l.value)
+        ),
+        (None, Some(h)) => format!(
+            "{} {}",
+            if h.closed { "at or below" } else { "below" },
+            q(&h.value)
+        ),
+        (None, None) => "at all".to_string(),
+    }
+}

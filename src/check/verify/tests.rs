@@ -246,3 +246,62 @@ fn a_count_gap_needs_a_whole_number() {
     );
     assert_eq!(c, Vec::<&str>::new());
 }
+
+/// The table diagnostics and witnesses of a table over `crcl` with these rows.
+fn table_codes(range: &str, rows: &[&str]) -> (Vec<String>, Vec<String>) {
+    let rows: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, band)| format!("    row {band} => {} mg\n", i + 1))
+        .collect();
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    crcl: mL/min{range}\n  }}\n  \
+         limit dose <= 10 mg hard\n  table r by crcl {{\n    columns d\n{rows}  }}\n  \
+         decide first {{\n    otherwise => give r.d\n  }}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, witnesses) = crate::check::check_with_witnesses(&ast, &source);
+    let messages = diags
+        .iter()
+        .filter(|d| d.code.starts_with("posology::table::"))
+        .map(|d| d.message.clone())
+        .collect();
+    let patients = witnesses
+        .iter()
+        .map(|w| format!("{} {}", w.code, super::patient_text(&w.patient)))
+        .collect();
+    (messages, patients)
+}
+
+#[test]
+fn a_table_is_judged_over_its_key_declared_range() {
+    // Within 0..200 mL/min, `< 30` and `>= 30 .. <= 200` leave nothing out.
+    let (m, w) = table_codes(
+        " in 0 mL/min..200 mL/min",
+        &["< 30 mL/min", ">= 30 mL/min and <= 200 mL/min"],
+    );
+    assert_eq!((m, w), (vec![], vec![]));
+    // Table 1 as printed: two gaps, a witness patient in each.
+    let (m, w) = table_codes(
+        " in 0 mL/min..250 mL/min",
+        &[
+            ">= 60 mL/min",
+            "> 30 mL/min and <= 59 mL/min",
+            "> 15 mL/min and <= 29 mL/min",
+            "<= 15 mL/min",
+        ],
+    );
+    assert_eq!(
+        m,
+        ["no band of the table `r` holds a key above 29 mL/min and up to 30 mL/min; above 59 \
+          mL/min and below 60 mL/min (a patient such as { \"crcl\": \"30 mL/min\" })"]
+    );
+    assert_eq!(
+        w,
+        [
+            r#"posology::table::gap { "crcl": "30 mL/min" }"#,
+            r#"posology::table::gap { "crcl": "59.5 mL/min" }"#
+        ]
+    );
+}
