@@ -382,7 +382,8 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat, witness_dir: Option<&Path>
 }
 
 /// Writes each witness patient as `DIR/<protocol>_<code>_<n>.json` (the protocol named after
-/// its file, the code's last word, `n` counting from 1 per code), replacing earlier ones.
+/// its file, the code without `posology::` and with `_` for `::`, `n` counting from 1 per
+/// code), replacing earlier ones.
 fn write_witnesses(
     dir: &Path,
     file: &Path,
@@ -401,10 +402,15 @@ fn write_witnesses(
     let stem = file
         .file_stem()
         .map_or_else(|| "protocol".into(), |s| s.to_string_lossy().into_owned());
-    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
     for w in witnesses {
-        let code = w.code.rsplit("::").next().unwrap_or(w.code);
-        let n = counts.entry(code).or_insert(0);
+        // `posology::verify::gap` → `verify_gap`.
+        let code = w
+            .code
+            .strip_prefix("posology::")
+            .unwrap_or(w.code)
+            .replace("::", "_");
+        let n = counts.entry(code.clone()).or_insert(0);
         *n += 1;
         let path = dir.join(format!("{stem}_{code}_{n}.json"));
         let json = serde_json::Value::Object(w.patient.clone());

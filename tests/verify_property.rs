@@ -53,9 +53,14 @@ fn written(v: u32, unit: u8) -> String {
 }
 
 fn condition(b: &Band, unit: u8) -> String {
-    let lo = b.lo.map(|(v, c)| format!("x {} {}", if c { ">=" } else { ">" }, written(v, unit)));
+    let lo =
+        b.lo.map(|(v, c)| format!("x {} {}", if c { ">=" } else { ">" }, written(v, unit)));
     let hi = b.hi.map(|(v, c)| {
-        format!("x {} {}", if c { "<=" } else { "<" }, written(v, unit.wrapping_add(1)))
+        format!(
+            "x {} {}",
+            if c { "<=" } else { "<" },
+            written(v, unit.wrapping_add(1))
+        )
     });
     match (lo, hi) {
         (Some(l), Some(h)) => format!("{l} and {h}"),
@@ -81,7 +86,10 @@ fn protocol(bands: &[Band], units: &[u8], policy: &str) -> String {
 
 /// Bands that cover 0..100 mg exactly: cuts, each owned by the band below or above it.
 fn partition() -> impl Strategy<Value = Vec<Band>> {
-    (prop::collection::btree_set(1u32..100, 0..6), prop::collection::vec(any::<bool>(), 6))
+    (
+        prop::collection::btree_set(1u32..100, 0..6),
+        prop::collection::vec(any::<bool>(), 6),
+    )
         .prop_map(|(cuts, below)| {
             let cuts: Vec<u32> = cuts.into_iter().collect();
             let mut bands = Vec::new();
@@ -262,7 +270,11 @@ fn unique_and_any_blocks_run_as_first() {
                 .evaluate(&patient, Options::default())
                 .unwrap_or_else(|d| panic!("{d:?}"));
             assert_eq!(decision.doses.len(), 1, "{policy} {x}");
-            assert_eq!(decision.doses[0].amount.low().to_string(), dose, "{policy} {x}");
+            assert_eq!(
+                decision.doses[0].amount.low().to_string(),
+                dose,
+                "{policy} {x}"
+            );
         }
     }
 }

@@ -48,10 +48,7 @@ fn cmp_lo(a: &Option<End>, b: &Option<End>) -> Ordering {
         (None, None) => Ordering::Equal,
         (None, _) => Ordering::Less,
         (_, None) => Ordering::Greater,
-        (Some(x), Some(y)) => x
-            .value
-            .cmp(&y.value)
-            .then_with(|| y.closed.cmp(&x.closed)),
+        (Some(x), Some(y)) => x.value.cmp(&y.value).then_with(|| y.closed.cmp(&x.closed)),
     }
 }
 

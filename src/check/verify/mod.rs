@@ -45,9 +45,11 @@ pub(super) struct Block<'a> {
     pub ast: &'a ast::Decide,
     /// Its checked rules (one per written rule).
     pub rules: &'a [RuleSpec],
-    /// The phase it belongs to, when a `begin at` choice leads to it and no `goto` does: its
-    /// patients then have that choice.
+    /// The phase it belongs to, when a `begin at` choice leads to it.
     pub entered: Option<usize>,
+    /// Some rule moves to its phase by `goto` (its patients may then have any choice of the
+    /// `begin at` input, and have met conditions this block does not see).
+    pub by_goto: bool,
     /// The phase it belongs to, if any.
     pub phase: Option<usize>,
     /// `decide …` as written, for labels.
@@ -71,6 +73,7 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
         block,
         out: Findings::default(),
         begin_slot: None,
+        entering: None,
     };
     if block.ast.policy == HitPolicy::Collect || block.rules.len() != block.ast.rules.len() {
         return v.out;
@@ -98,6 +101,8 @@ struct Verifier<'p, 'b> {
     out: Findings,
     /// The `begin at` input, when the block's phase is entered through it.
     begin_slot: Option<usize>,
+    /// The patients whose `begin at` choice leads to the block's phase.
+    entering: Option<Region>,
 }
 
 impl Verifier<'_, '_> {
@@ -106,7 +111,8 @@ impl Verifier<'_, '_> {
     }
 
     /// The patients that can reach the block: those the readable `require`s accept (and, in a
-    /// phase entered only by `begin at`, those whose choice leads to it).
+    /// phase entered only by `begin at`, those whose choice leads to it; a `goto` may bring
+    /// any other).
     fn base(&mut self) -> (Region, Vec<OpaqueRequire>) {
         let program = self.program;
         let mut base = Space::full();
@@ -120,7 +126,10 @@ impl Verifier<'_, '_> {
                     .map(|(i, _)| i)
                     .collect();
                 if let Ok(r) = self.reader.choices(slot, &chosen) {
-                    base = r;
+                    if !self.block.by_goto {
+                        base = r.clone();
+                    }
+                    self.entering = Some(r);
                     self.begin_slot = Some(slot);
                 }
             }
@@ -145,11 +154,19 @@ impl Verifier<'_, '_> {
     }
 
     fn rule_name(&self, i: usize) -> String {
-        self.block.rules.get(i).map(|r| r.id.clone()).unwrap_or_default()
+        self.block
+            .rules
+            .get(i)
+            .map(|r| r.id.clone())
+            .unwrap_or_default()
     }
 
     fn rule_head(&self, i: usize) -> Span {
-        self.block.ast.rules.get(i).map_or(self.block.head, |r| r.head_span)
+        self.block
+            .ast
+            .rules
+            .get(i)
+            .map_or(self.block.head, |r| r.head_span)
     }
 
     // Long on purpose: the one pass over a `first` block, in which the patients still
@@ -247,7 +264,10 @@ impl Verifier<'_, '_> {
 
     /// A cube of `region` a witness patient can be written for, preferring patients the
     /// phase's `begin at` choice leads to.
-    fn witness_cube(&self, region: &Region) -> Option<(Cube, serde_json::Map<String, serde_json::Value>)> {
+    fn witness_cube(
+        &self,
+        region: &Region,
+    ) -> Option<(Cube, serde_json::Map<String, serde_json::Value>)> {
         self.witness_cubes(region, 1).into_iter().next()
     }
 
@@ -282,32 +302,57 @@ impl Verifier<'_, '_> {
         requires: &[OpaqueRequire],
     ) {
         let policy = self.block.ast.policy.word();
-        if self.block.phase.is_some() && self.block.entered.is_none() && self.program.begin.is_some() {
+        // A gap is shown with a patient the `begin at` input brings to the phase: one brought
+        // by `goto` has met conditions this block does not see.
+        let in_phase = self.block.phase.is_some() && self.program.begin.is_some();
+        let left = match (&self.entering, in_phase) {
+            (_, false) => Some(left.clone()),
+            (Some(r), true) => self.space().and(left, r).ok().filter(|g| !g.is_empty()),
+            (None, true) => None,
+        };
+        let Some(left) = left else {
             // Patients reach this phase by `goto`, after conditions this block does not see.
             let d = diag(
                 severity,
                 if severity == Severity::Error { Code::VerifyNotProved } else { Code::DecideNoOtherwise },
-                format!("a patient may match none of these rules, and then nothing is decided (not proved either way: patients reach this phase by `goto`, and the verifier does not follow which)"),
+                "a patient may match none of these rules, and then nothing is decided (not proved either way: the patients left out reach this phase by `goto`, after conditions the verifier does not follow)".to_string(),
             )
             .with_label(self.block.head, format!("`decide {policy}` with no `otherwise`"))
             .with_help("add `otherwise => …` at the end, saying what happens when no rule applies");
             self.out.diags.push(d);
             return;
-        }
+        };
+        let left = &left;
         let found = self.witness_cubes(left, MAX_WITNESSES);
-        let Some((cube, patient)) = found.first().cloned() else {
-            // No patient file can hold a value of the gap (a single value with no finite
-            // decimal): nothing to show, and nothing a patient can reach.
+        let Some((cube, patient)) = found
+            .first()
+            .cloned()
+            .or_else(|| left.first().map(|c| (c.clone(), serde_json::Map::new())))
+        else {
             return;
         };
-        let cube = left.iter().find(|c| pieces(c).contains(&cube)).cloned().unwrap_or(cube);
+        let cube = left
+            .iter()
+            .find(|c| pieces(c).contains(&cube))
+            .cloned()
+            .unwrap_or(cube);
         let desc = self.describe_cube(&cube);
         let more = if left.len() > 1 {
-            format!(" (and {} more case{})", left.len() - 1, if left.len() == 2 { "" } else { "s" })
+            format!(
+                " (and {} more case{})",
+                left.len() - 1,
+                if left.len() == 2 { "" } else { "s" }
+            )
         } else {
             String::new()
         };
-        let shown = patient_text(&patient);
+        // No witness when no patient file can hold a value of the gap (one value with no
+        // finite decimal in the input's unit) or the other inputs: the gap is still said.
+        let shown = if found.is_empty() {
+            "a patient there (no patient file could be written for one)".to_string()
+        } else {
+            patient_text(&patient)
+        };
         let mut message = format!(
             "no rule of this `decide {policy}` block applies when {desc}{more}: nothing is decided for such a patient"
         );
@@ -374,7 +419,13 @@ impl Verifier<'_, '_> {
             .filter(|(slot, _)| Some(**slot) != self.begin_slot)
             .map(|(slot, set)| witness::describe(self.program, *slot, set))
             .filter(|s| !s.is_empty())
-            .map(|s| if s.contains(" or ") && cube.len() > 1 { format!("({s})") } else { s })
+            .map(|s| {
+                if s.contains(" or ") && cube.len() > 1 {
+                    format!("({s})")
+                } else {
+                    s
+                }
+            })
             .collect();
         if parts.is_empty() {
             "the phase is entered".to_string()
@@ -392,7 +443,11 @@ impl Verifier<'_, '_> {
             let mut found = Vec::new();
             strict_bounds(&self.reader, when, &mut found, 0);
             for (slot, op, value, span) in found {
-                let Some(VarSet { present: region::Present::Num(set), .. }) = cube.get(&slot) else {
+                let Some(VarSet {
+                    present: region::Present::Num(set),
+                    ..
+                }) = cube.get(&slot)
+                else {
                     continue;
                 };
                 if !set.contains(&value) {
@@ -473,7 +528,9 @@ impl Verifier<'_, '_> {
                     break;
                 }
             };
-            let (Ok(mine), Ok(rest)) = (self.space().and(base, &t.t), self.space().and(&left, &t.f)) else {
+            let (Ok(mine), Ok(rest)) =
+                (self.space().and(base, &t.t), self.space().and(&left, &t.f))
+            else {
                 self.not_proved(0, &too_large(self.block.head));
                 return;
             };
@@ -509,7 +566,13 @@ impl Verifier<'_, '_> {
             self.block.ast.rules[k]
                 .actions
                 .iter()
-                .map(|a| self.reader.text(a.span).split_whitespace().collect::<Vec<_>>().join(" "))
+                .map(|a| {
+                    self.reader
+                        .text(a.span)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect::<Vec<_>>()
                 .join(" ; ")
         };
@@ -674,13 +737,13 @@ impl super::Checker<'_> {
             return;
         }
         let phase = self.current_phase;
-        let entered = phase.filter(|&p| {
-            self.program.begin_phases.contains(&Some(p)) && !self.goto_target(p)
-        });
+        let entered = phase.filter(|&p| self.program.begin_phases.contains(&Some(p)));
+        let by_goto = phase.is_some_and(|p| self.goto_target(p));
         let block = Block {
             ast: d,
             rules,
             entered,
+            by_goto,
             phase,
             head: self.block_head(d.span),
         };

@@ -69,7 +69,10 @@ fn touching_ends_merge_and_open_ends_do_not() {
         closed_open(Some(("30", false)), None),
     ]);
     assert_eq!(b.parts().len(), 2);
-    assert_eq!(b.complement(), IntervalSet::of(vec![Interval::point(r("30"))]));
+    assert_eq!(
+        b.complement(),
+        IntervalSet::of(vec![Interval::point(r("30"))])
+    );
     assert!(IntervalSet::all().complement().is_empty());
     assert_eq!(IntervalSet::empty().complement(), IntervalSet::all());
 }
@@ -80,7 +83,10 @@ fn whole_numbers_of_an_open_interval() {
     let none = IntervalSet::of(vec![closed_open(Some(("2", false)), Some(("3", false)))]);
     assert!(none.whole().is_empty());
     let three = IntervalSet::of(vec![closed_open(Some(("2", false)), Some(("4", false)))]);
-    assert_eq!(three.whole(), IntervalSet::of(vec![Interval::point(r("3"))]));
+    assert_eq!(
+        three.whole(),
+        IntervalSet::of(vec![Interval::point(r("3"))])
+    );
     assert_eq!(pick(&three.parts()[0], true), Some(r("3")));
 }
 
@@ -294,8 +300,10 @@ fn a_table_is_judged_over_its_key_declared_range() {
     );
     assert_eq!(
         m,
-        ["no band of the table `r` holds a key above 29 mL/min and up to 30 mL/min; above 59 \
-          mL/min and below 60 mL/min (a patient such as { \"crcl\": \"30 mL/min\" })"]
+        [
+            "no band of the table `r` holds a key above 29 mL/min and up to 30 mL/min; above 59 \
+          mL/min and below 60 mL/min (a patient such as { \"crcl\": \"30 mL/min\" })"
+        ]
     );
     assert_eq!(
         w,
@@ -304,4 +312,36 @@ fn a_table_is_judged_over_its_key_declared_range() {
             r#"posology::table::gap { "crcl": "59.5 mL/min" }"#
         ]
     );
+}
+
+/// The verifier's codes and witnesses for a protocol with phases `a` (the start) and `b`.
+fn phased(choices: &str, b_rules: &str) -> (Vec<&'static str>, Vec<String>) {
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    phase: {choices}\n    x: mg in 0 mg..10 mg\n  }}\n  begin at phase\n  limit dose <= 100 mg hard\n  phase a {{\n    decide first {{\n      when x > 5 mg => goto b\n      otherwise => give 1 mg\n    }}\n  }}\n  phase b {{\n    decide first {{\n{b_rules}\n    }}\n  }}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, witnesses) = crate::check::check_with_witnesses(&ast, &source);
+    let codes = diags
+        .iter()
+        .map(|d| d.code)
+        .filter(|c| c.starts_with("posology::verify::") || c.starts_with("posology::decide::"))
+        .collect();
+    let patients = witnesses
+        .iter()
+        .map(|w| super::patient_text(&w.patient))
+        .collect();
+    (codes, patients)
+}
+
+#[test]
+fn a_phase_reached_by_goto_is_judged_with_the_patients_begin_brings() {
+    // Entered by `begin at` too: a patient starting in `b` with x = 0 mg gets nothing.
+    let (c, w) = phased("a | b", "      when x > 5 mg => give 2 mg");
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, [r#"{ "phase": "b", "x": "0 mg" }"#]);
+    // Reached only by `goto` (after `x > 5 mg`): not proved either way, no witness.
+    let (c, w) = phased("| a", "      when x > 5 mg => give 2 mg");
+    assert_eq!(c, ["posology::decide::no_otherwise"]);
+    assert!(w.is_empty());
 }

@@ -241,10 +241,7 @@ impl<'p> Reader<'p> {
                 Ok(Truth { t, f })
             }
             CExprKind::Call(..) => Err(self.opaque(e, "it calls a function")),
-            _ => Err(self.opaque(
-                e,
-                "it is not a comparison of one input with a constant",
-            )),
+            _ => Err(self.opaque(e, "it is not a comparison of one input with a constant")),
         }
     }
 
@@ -326,22 +323,18 @@ impl<'p> Reader<'p> {
             (None, Some(s)) if op != BinaryOp::In => (s, mirror(op), a),
             (Some(_), Some(_)) => return Err(self.opaque(e, "it compares two inputs")),
             _ => {
-                return Err(self.opaque(
-                    e,
-                    "it compares values worked out from the patient's data",
-                ))
+                return Err(self.opaque(e, "it compares values worked out from the patient's data"))
             }
         };
         let Some(domain) = self.domain(slot) else {
             return Err(self.opaque(e, "the input is of a kind the verifier does not follow"));
         };
-        let unit = self.program.inputs[slot]
-            .unit
-            .clone()
-            .or_else(|| match &self.program.inputs[slot].ty {
+        let unit = self.program.inputs[slot].unit.clone().or_else(|| {
+            match &self.program.inputs[slot].ty {
                 Type::Num(u) => Some(u.clone()),
                 _ => None,
-            });
+            }
+        });
         let why = format!(
             "it compares `{}` with a value worked out from the patient's data",
             self.program.inputs[slot].name
@@ -403,7 +396,8 @@ impl<'p> Reader<'p> {
         unit: Option<&Unit>,
         set: &CExpr,
     ) -> Reading {
-        let not_const = |r: &Self| r.opaque(e, "its range or list is worked out from the patient's data");
+        let not_const =
+            |r: &Self| r.opaque(e, "its range or list is worked out from the patient's data");
         let items: Vec<Value> = match &set.kind {
             CExprKind::Binary(BinaryOp::Range, lo, hi) => {
                 let (Some(Value::Num(lo)), Some(Value::Num(hi)), Some(unit)) =
@@ -442,7 +436,9 @@ impl<'p> Reader<'p> {
                     let Value::Num(q) = v else {
                         return Err(not_const(self));
                     };
-                    points.push(Interval::point(in_unit(q, unit).ok_or_else(|| not_const(self))?));
+                    points.push(Interval::point(
+                        in_unit(q, unit).ok_or_else(|| not_const(self))?,
+                    ));
                 }
                 let t = IntervalSet::of(points);
                 let f = t.complement();

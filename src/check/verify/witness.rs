@@ -149,12 +149,12 @@ pub fn patient(program: &Program, cube: &Cube) -> Option<Map<String, Json>> {
     let mut map = Map::new();
     for (slot, spec) in program.inputs.iter().enumerate() {
         match cube.get(&slot) {
-            Some(set) => match pick_set(set)? {
-                Some(v) => {
+            Some(set) => {
+                // `None` inside: missing, so left out.
+                if let Some(v) = pick_set(set)? {
                     map.insert(spec.name.clone(), value_json(program, spec, &v)?);
                 }
-                None => {} // missing: left out
-            },
+            }
             None if spec.optional || spec.default.is_some() => {}
             None => {
                 map.insert(spec.name.clone(), filler(program, spec, 0)?);
@@ -233,7 +233,16 @@ fn describe_numbers(name: &str, s: &IntervalSet, unit: &Unit) -> Vec<String> {
             (Some(_), Some(_))
                 if part.lo.as_ref().map(|l| &l.value) == part.hi.as_ref().map(|h| &h.value) =>
             {
-                format!("{name} == {}", shown(&part.lo.as_ref().map(|l| l.value.clone()).unwrap_or_default()))
+                format!(
+                    "{name} == {}",
+                    shown(
+                        &part
+                            .lo
+                            .as_ref()
+                            .map(|l| l.value.clone())
+                            .unwrap_or_default()
+                    )
+                )
             }
             (Some(l), Some(h)) => format!("{l} and {h}"),
             (Some(x), None) | (None, Some(x)) => x,
