@@ -404,12 +404,8 @@ fn write_witnesses(
         .map_or_else(|| "protocol".into(), |s| s.to_string_lossy().into_owned());
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
     for w in witnesses {
-        // `posology::verify::gap` → `verify_gap`.
-        let code = w
-            .code
-            .strip_prefix("posology::")
-            .unwrap_or(w.code)
-            .replace("::", "_");
+        // `posology::verify::gap` → `verify_gap` (the crate's prefix left out).
+        let code = w.code.split("::").skip(1).collect::<Vec<_>>().join("_");
         let n = counts.entry(code.clone()).or_insert(0);
         *n += 1;
         let path = dir.join(format!("{stem}_{code}_{n}.json"));

@@ -523,32 +523,8 @@ impl Checker<'_> {
             return;
         }
         // Over the key's declared values, when it is an input: exact, with witness patients.
-        let ends: Vec<super::verify::BandEnds> = bands
-            .iter()
-            .map(|b| {
-                let end = |e: &Option<End>| e.as_ref().map(|e| (e.value.clone(), e.closed));
-                (end(&b.lower), end(&b.upper))
-            })
-            .collect();
-        match super::verify::table_cover(&self.program, table, key_expr, &ends) {
-            super::verify::TableCover::Covered => return,
-            super::verify::TableCover::Gap {
-                described,
-                witnesses,
-            } => {
-                let example = witnesses
-                    .first()
-                    .map(|w| format!(" (a patient such as {})", super::patient_text(&w.patient)))
-                    .unwrap_or_default();
-                self.table_problem(TableProblem::Gap {
-                    table: table.to_string(),
-                    gap: format!("{described}{example}"),
-                    at,
-                });
-                self.witnesses.extend(witnesses);
-                return;
-            }
-            super::verify::TableCover::NotAnInput => {}
+        if self.key_gap(table, at, key_expr, &bands) {
+            return;
         }
         let mut gaps = Vec::new();
         if let Some(End { value, closed }) = bands.first().and_then(|b| b.lower.as_ref()) {
@@ -570,6 +546,38 @@ impl Checker<'_> {
                 gap: gaps.join("; "),
                 at,
             });
+        }
+    }
+
+    /// Judges the gap of a table whose key is an input over its declared values, with witness
+    /// patients; false when the key is worked out from the patient's data (not judged here).
+    fn key_gap(&mut self, table: &str, at: Span, key_expr: &CExpr, bands: &[ConstBand]) -> bool {
+        let ends: Vec<super::verify::BandEnds> = bands
+            .iter()
+            .map(|b| {
+                let end = |e: &Option<End>| e.as_ref().map(|e| (e.value.clone(), e.closed));
+                (end(&b.lower), end(&b.upper))
+            })
+            .collect();
+        match super::verify::table_cover(&self.program, table, key_expr, &ends) {
+            super::verify::TableCover::Covered => true,
+            super::verify::TableCover::Gap {
+                described,
+                witnesses,
+            } => {
+                let example = witnesses
+                    .first()
+                    .map(|w| format!(" (a patient such as {})", super::patient_text(&w.patient)))
+                    .unwrap_or_default();
+                self.table_problem(TableProblem::Gap {
+                    table: table.to_string(),
+                    gap: format!("{described}{example}"),
+                    at,
+                });
+                self.witnesses.extend(witnesses);
+                true
+            }
+            super::verify::TableCover::NotAnInput => false,
         }
     }
 }
