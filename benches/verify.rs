@@ -31,6 +31,11 @@ fn bundled() -> Vec<(String, String)> {
 /// band stops short of the next (`x < i + 0.5 mg`); `covered`: every rule after the first
 /// repeats a band above it.
 fn banded(n: usize, gaps: bool, covered: bool) -> String {
+    banded_with(n, gaps, covered, "first")
+}
+
+/// [`banded`] under a hit policy (`unique` judges every pair of rules).
+fn banded_with(n: usize, gaps: bool, covered: bool, policy: &str) -> String {
     let mut rules = String::new();
     for i in 0..n {
         let (lo, hi) = if covered { (0, n) } else { (i, i + 1) };
@@ -45,7 +50,7 @@ fn banded(n: usize, gaps: bool, covered: bool) -> String {
         ));
     }
     format!(
-        "protocol banded {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    x: mg in 0 mg..{n} mg\n  }}\n  limit dose <= 10 mg hard\n  decide first {{\n{rules}  }}\n}}\n"
+        "protocol banded {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    x: mg in 0 mg..{n} mg\n  }}\n  limit dose <= 10 mg hard\n  decide {policy} {{\n{rules}  }}\n}}\n"
     )
 }
 
@@ -73,6 +78,12 @@ fn check_banded(c: &mut Criterion) {
             b.iter(|| Protocol::check_with_witnesses("banded.dose", std::hint::black_box(&text)))
         });
     }
+    let unique = banded_with(1000, false, false, "unique");
+    let (_, diags, _) = Protocol::check_with_witnesses("unique.dose", &unique);
+    assert!(diags.is_empty(), "{diags:?}");
+    group.bench_function("unique, gap-free (every pair judged)", |b| {
+        b.iter(|| Protocol::check_with_witnesses("unique.dose", std::hint::black_box(&unique)))
+    });
     group.finish();
 }
 
