@@ -278,3 +278,54 @@ fn unique_and_any_blocks_run_as_first() {
         }
     }
 }
+
+/// `posology check --witnesses DIR` writes each witness as a case file that `posology run`
+/// accepts and that really decides nothing (the printed Table 1: CrCl 30 and 59.5 mL/min).
+#[test]
+fn check_writes_witness_case_files_that_run() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("posology-witnesses-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let protocol = root.join("tests/check/verify_gap.dose");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_posology"))
+        .arg("check")
+        .arg(&protocol)
+        .arg("--witnesses")
+        .arg(&dir)
+        .output()
+        .expect("posology runs");
+    assert!(out.status.success(), "{out:?}");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the directory was made")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "verify_gap_verify_gap_1.json",
+            "verify_gap_verify_gap_2.json"
+        ]
+    );
+    let first = std::fs::read_to_string(dir.join(&names[0])).expect("readable");
+    assert_eq!(
+        first,
+        "{\n  \"crcl\": \"30 mL/min\",\n  \"indication\": \"phn\"\n}\n"
+    );
+    let second = std::fs::read_to_string(dir.join(&names[1])).expect("readable");
+    assert!(second.contains("\"59.5 mL/min\""), "{second}");
+    for name in &names {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_posology"))
+            .arg("run")
+            .arg(&protocol)
+            .arg("--patient")
+            .arg(dir.join(name))
+            .output()
+            .expect("posology runs");
+        assert_eq!(run.status.code(), Some(1), "{run:?}");
+        let text = String::from_utf8_lossy(&run.stdout).to_string()
+            + &String::from_utf8_lossy(&run.stderr);
+        assert!(text.contains("posology::eval::no_decision"), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
