@@ -198,7 +198,7 @@ impl Verifier<'_, '_> {
                 }
                 Ok(_) => {}
                 Err(_) => {
-                    blind.get_or_insert((i, too_large(self.rule_head(i))));
+                    blind.get_or_insert((i, too_large(self.block.head)));
                 }
             }
             if let Ok(rest) = self.space().and(&left, &truth.f) {
@@ -248,17 +248,29 @@ impl Verifier<'_, '_> {
     }
 
     fn not_proved_fallthrough(&mut self, i: usize, o: &Opaque) {
+        let why = if o.span == self.block.head {
+            // The work allowed for one block was spent: no rule is to blame.
+            "the block is too large for the verifier to follow".to_string()
+        } else {
+            format!(
+                "the condition of `{}` cannot be read, {}",
+                self.rule_name(i),
+                o.why
+            )
+        };
         let d = Diagnostic::warning(
             Code::DecideNoOtherwise,
             format!(
-                "a patient may match none of these rules, and then nothing is decided (not proved either way: the condition of `{}` cannot be read, {})",
-                self.rule_name(i),
-                o.why
+                "a patient may match none of these rules, and then nothing is decided (not proved either way: {why})"
             ),
         )
         .with_label(self.block.head, "no `otherwise` rule in this block")
-        .with_label(o.span, o.why.clone())
         .with_help("add `otherwise => …` at the end, saying what happens when no rule applies");
+        let d = if o.span == self.block.head {
+            d
+        } else {
+            d.with_label(o.span, o.why.clone())
+        };
         self.out.diags.push(d);
     }
 

@@ -101,6 +101,25 @@ pub struct TooLarge;
 pub struct Space {
     /// Each input's declared values, by slot.
     pub domains: BTreeMap<usize, VarSet>,
+    /// Work done so far (pieces of sets visited), against [`MAX_WORK`].
+    work: std::cell::Cell<u64>,
+}
+
+/// The most work one block's verification may do (pieces of sets visited): a hostile block of
+/// 100,000 rules `x == 1 mg`, `x == 2 mg`, … would otherwise take time that grows with the
+/// square of its size. Past it, what is left is "not proved".
+pub const MAX_WORK: u64 = 10_000_000;
+
+/// The size of a region, as work: the pieces of every set in it.
+fn size(region: &Region) -> u64 {
+    region
+        .iter()
+        .flat_map(|c| c.values())
+        .map(|set| match &set.present {
+            Present::Num(s) => s.parts().len() as u64 + 1,
+            Present::Choice(c) => c.len() as u64 + 1,
+        })
+        .sum()
 }
 
 impl Space {
@@ -119,6 +138,16 @@ impl Space {
             return Vec::new();
         }
         vec![Cube::from([(slot, set)])]
+    }
+
+    /// Counts `n` more work; past [`MAX_WORK`], [`TooLarge`].
+    pub fn spend(&self, n: u64) -> Result<(), TooLarge> {
+        let total = self.work.get().saturating_add(n);
+        self.work.set(total);
+        if total > MAX_WORK {
+            return Err(TooLarge);
+        }
+        Ok(())
     }
 
     /// Patients in both boxes, if any.
@@ -142,6 +171,11 @@ impl Space {
         if a.len().saturating_mul(b.len()) > MAX_BOXES * 4 {
             return Err(TooLarge);
         }
+        if self.work.get() > MAX_WORK {
+            return Err(TooLarge);
+        }
+        let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
+        self.spend(pairs.saturating_add(size(a)).saturating_add(size(b)))?;
         let mut out = Vec::new();
         for x in a {
             for y in b {
@@ -155,6 +189,10 @@ impl Space {
 
     /// Patients in either region.
     pub fn or(&self, a: &Region, b: &Region) -> Result<Region, TooLarge> {
+        if self.work.get() > MAX_WORK {
+            return Err(TooLarge);
+        }
+        self.spend(size(a).saturating_add(size(b)))?;
         let mut out = a.clone();
         out.extend(b.iter().cloned());
         simplify(out)

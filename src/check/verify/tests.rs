@@ -345,3 +345,21 @@ fn a_phase_reached_by_goto_is_judged_with_the_patients_begin_brings() {
     assert_eq!(c, ["posology::decide::no_otherwise"]);
     assert!(w.is_empty());
 }
+
+#[test]
+fn a_block_too_large_to_follow_is_not_proved_and_stays_quick() {
+    // 5,000 choices and 500 rules: more work than one block may do.
+    let choices: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+    let rules: String = (0..5000)
+        .step_by(10)
+        .map(|i| format!("    when k == c{i} => give 1 mg\n"))
+        .collect();
+    let started = std::time::Instant::now();
+    let (c, w) = codes(
+        &format!("    k: {}", choices.join(" | ")),
+        &format!("  decide first {{\n{rules}  }}"),
+    );
+    assert_eq!(c, ["posology::decide::no_otherwise"]);
+    assert!(w.is_empty());
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}

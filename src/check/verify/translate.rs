@@ -184,6 +184,11 @@ impl<'p> Reader<'p> {
 
     /// Where `e` is true and where it is false, or why that cannot be told.
     pub fn read(&mut self, e: &CExpr) -> Reading {
+        // Once the block's work is spent, nothing more is read (each reading costs at least
+        // the size of a choice's values).
+        if self.space.spend(1).is_err() {
+            return Err(self.opaque(e, "the block is too large to follow"));
+        }
         self.read_at(e, 0)
     }
 
@@ -286,6 +291,9 @@ impl<'p> Reader<'p> {
         let Present::Choice(all) = &d.present else {
             return Err(self.opaque(e, "the input is not a choice"));
         };
+        if self.space.spend(all.len() as u64 * 4).is_err() {
+            return Err(self.opaque(e, "the block is too large to follow"));
+        }
         let mut set = vec![false; all.len()];
         for &i in indexes {
             if let Some(x) = set.get_mut(i) {
@@ -373,7 +381,7 @@ impl<'p> Reader<'p> {
         let Present::Choice(all) = &domain.present else {
             return Err(not_const(self));
         };
-        let others: Vec<usize> = (0..all.len()).filter(|i| !t_set.contains(i)).collect();
+        let others = complement_of(all.len(), &t_set);
         match op {
             BinaryOp::Eq => Ok(Truth {
                 t: self.choice_atom(e, slot, &t_set, false)?,
@@ -456,7 +464,7 @@ impl<'p> Reader<'p> {
                         _ => return Err(not_const(self)),
                     }
                 }
-                let others: Vec<usize> = (0..all.len()).filter(|i| !chosen.contains(i)).collect();
+                let others = complement_of(all.len(), &chosen);
                 Ok(Truth {
                     t: self.choice_atom(e, slot, &chosen, false)?,
                     f: self.choice_atom(e, slot, &others, false)?,
@@ -464,6 +472,17 @@ impl<'p> Reader<'p> {
             }
         }
     }
+}
+
+/// The indexes below `n` not in `chosen` (a mask: a choice may have 100,000 values).
+fn complement_of(n: usize, chosen: &[usize]) -> Vec<usize> {
+    let mut mask = vec![true; n];
+    for &i in chosen {
+        if let Some(x) = mask.get_mut(i) {
+            *x = false;
+        }
+    }
+    (0..n).filter(|&i| mask[i]).collect()
 }
 
 /// The present values of no kind: an empty set like `p`.

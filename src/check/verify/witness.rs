@@ -199,7 +199,10 @@ pub fn describe(program: &Program, slot: usize, set: &VarSet) -> String {
             match names.len() {
                 0 => {}
                 1 => parts.push(format!("{name} == {}", names[0])),
-                _ => parts.push(format!("{name} in [{}]", names.join(", "))),
+                _ => parts.push(format!(
+                    "{name} in [{}]",
+                    crate::check::list_some(names.iter().map(String::as_str), ", ")
+                )),
             }
         }
     }
