@@ -50,6 +50,12 @@ const PATIENTS: &[&str] = &[
 /// Each guard form, accepted by `check`: (what it shows, lets, extra, body).
 const GUARDED: &[(&str, &str, &str, &str)] = &[
     (
+        "a count that is not zero",
+        "",
+        "",
+        "decide first { a: when count(tests) != 0 and last(tests).dose > 5 mg => give 2 mg\n      b: when 0 != count(tests) => give last(tests).dose\n      otherwise => give 1 mg }",
+    ),
+    (
         "left side of and",
         "",
         "",

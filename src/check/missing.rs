@@ -397,6 +397,12 @@ impl<'p> Analysis<'p> {
                 let m = self.need(&args[0], mode);
                 m.or_else(|| self.may_be_empty(func, &args[0], span))
             }
+            // A missing item makes the sum (and the order of the items) missing: a total that
+            // skipped one would be too low.
+            Func::Sum | Func::Ascending if args.len() == 1 => {
+                let m = self.need(&args[0], mode);
+                m.or_else(|| self.items_maybe(&args[0]))
+            }
             Func::Count | Func::Any | Func::All | Func::Filter if args.len() == 2 => {
                 let m = self.need(&args[0], mode);
                 let record = match &args[0].ty {
@@ -616,6 +622,14 @@ impl<'p> Analysis<'p> {
                 let right = self.proves(b, truth);
                 left.into_iter().filter(|f| right.contains(f)).collect()
             }
+            // `count(xs) != 0` (and `> 0`, `>= 1`) proves an item, before `!=` in general.
+            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
+                let list = counts_some(*op, a, b).and_then(Key::of);
+                let mut out = self.strict_facts(a);
+                out.extend(self.strict_facts(b));
+                out.extend(list.map(Fact::NonEmpty));
+                out
+            }
             // `a == b` is false, and `a != b` true, when either is missing.
             (CExprKind::Binary(BinaryOp::Eq, a, b), true)
             | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
@@ -625,13 +639,6 @@ impl<'p> Analysis<'p> {
             }
             (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
             (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
-            (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
-                let list = counts_some(*op, a, b).and_then(Key::of);
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out.extend(list.map(Fact::NonEmpty));
-                out
-            }
             (CExprKind::Binary(_, a, b), _) => {
                 let mut out = self.strict_facts(a);
                 out.extend(self.strict_facts(b));

@@ -80,6 +80,16 @@ pub enum TableProblem {
         /// The second band.
         b: Span,
     },
+    /// A band with constant ends that holds no value (its low end above its high end, or one
+    /// value with an open end): a row no patient can match, often a slip in copying the label.
+    EmptyBand {
+        /// The table.
+        table: String,
+        /// The band, as written.
+        band: String,
+        /// The band.
+        at: Span,
+    },
     /// Bands written neither rising nor falling (a warning: a row copied to the wrong place).
     Order {
         /// The table.
@@ -116,6 +126,7 @@ impl TableProblem {
             TableProblem::ColumnKind { .. } => Code::TableColumnKind,
             TableProblem::RowWidth { .. } => Code::TableRowWidth,
             TableProblem::Overlap { .. } => Code::TableOverlap,
+            TableProblem::EmptyBand { .. } => Code::TableEmptyBand,
             TableProblem::Gap { .. } => Code::TableGap,
             TableProblem::Order { .. } => Code::TableOrder,
         }
@@ -172,6 +183,9 @@ impl TableProblem {
             TableProblem::Gap { table, gap, .. } => {
                 format!("no band of the table `{table}` holds a key {gap}")
             }
+            TableProblem::EmptyBand { table, band, .. } => {
+                format!("the band `{band}` of the table `{table}` holds no value")
+            }
             TableProblem::Order {
                 table,
                 row,
@@ -208,6 +222,9 @@ impl TableProblem {
                 vec![(*b, "this band".into()), (*a, "overlaps this one".into())]
             }
             TableProblem::Gap { at, .. } => vec![(*at, "this table".into())],
+            TableProblem::EmptyBand { at, .. } => {
+                vec![(*at, "its low end is not below its high end".into())]
+            }
             TableProblem::Order { at, turn, .. } => vec![
                 (*at, "this band".into()),
                 (*turn, "goes the other way from this one".into()),
@@ -240,6 +257,11 @@ impl TableProblem {
             TableProblem::Gap { .. } => {
                 "a key there stops the run (`posology::table::no_band`); close the gap as the \
                  protocol's policy (a band, or `otherwise => …` as the last row) and say why"
+                    .into()
+            }
+            TableProblem::EmptyBand { .. } => {
+                "write the low end first and below the high end (`> 30 mL/min and <= 59 \
+                 mL/min`); one value is written `== 15 mL/min`"
                     .into()
             }
             TableProblem::Order { .. } => {
@@ -472,14 +494,9 @@ impl Checker<'_> {
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
     fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key_expr: &CExpr) {
         let key = &key_expr.ty;
-        let mut bands = Vec::new();
-        for row in rows.iter().filter(|r| !r.otherwise) {
-            let ends = (constant_end(&row.lower, key), constant_end(&row.upper, key));
-            let (Some(lower), Some(upper)) = ends else {
-                return;
-            };
-            bands.push(ConstBand { lower, upper, row });
-        }
+        let Some(mut bands) = self.constant_bands(table, rows, key) else {
+            return;
+        };
         if let Some((a, b)) = out_of_order(&bands) {
             self.table_problem(TableProblem::Order {
                 table: table.to_string(),
@@ -656,6 +673,47 @@ fn lower_order(a: &Option<End>, b: &Option<End>) -> Ordering {
 }
 
 /// A value both bands hold, when they overlap (`b` starts at or after `a`).
+impl Checker<'_> {
+    /// The bands of the rows, when every end is a constant; `None` when one is worked out from
+    /// the patient (nothing can be compared before running) or a band holds no value (refused
+    /// here, as `posology::table::empty_band`).
+    fn constant_bands<'r>(
+        &mut self,
+        table: &str,
+        rows: &'r [TableRowSpec],
+        key: &Type,
+    ) -> Option<Vec<ConstBand<'r>>> {
+        let mut bands = Vec::new();
+        for row in rows.iter().filter(|r| !r.otherwise) {
+            let lower = constant_end(&row.lower, key)?;
+            let upper = constant_end(&row.upper, key)?;
+            if holds_nothing(&lower, &upper) {
+                self.table_problem(TableProblem::EmptyBand {
+                    table: table.to_string(),
+                    band: row.written.clone(),
+                    at: row.band_span,
+                });
+                return None;
+            }
+            bands.push(ConstBand { lower, upper, row });
+        }
+        Some(bands)
+    }
+}
+
+/// Whether a band with these ends holds no value: its low end above its high end, or at it with
+/// either end open.
+fn holds_nothing(lower: &Option<End>, upper: &Option<End>) -> bool {
+    let (Some(lo), Some(hi)) = (lower, upper) else {
+        return false;
+    };
+    match cmp(&lo.value, &hi.value) {
+        Ordering::Greater => true,
+        Ordering::Equal => !(lo.closed && hi.closed),
+        Ordering::Less => false,
+    }
+}
+
 fn overlap(a: &ConstBand, b: &ConstBand) -> Option<String> {
     // Where the shared values end: the lower of the two upper ends.
     let end = match (&a.upper, &b.upper) {

@@ -292,6 +292,8 @@ codes! {
         "A table's key is not a number, or an end of one of its bands is of another kind than the key (a band in mg for a key in mL/min). Key a table by a number with its unit (`table renal by crcl`) and write every band in the key's kind (`row > 30 mL/min and <= 59 mL/min`).";
     TableColumnKind = "posology::table::column_kind",
         "A cell of a table is of another kind than the column's first cell (mg in a column of mg/day, a number in a column of mg). A column is read as one value (`renal.regimen_b`), so every row must give it the same kind. Fix the cell's unit; write `missing` for a cell the label leaves blank.";
+    TableEmptyBand = "posology::table::empty_band",
+        "A band of a table, with constant ends, holds no value of the key: its low end is above its high end (`> 59 mL/min and < 30 mL/min`), or both ends are one value with one of them open (`>= 30 mL/min and < 30 mL/min`). No patient can match the row, which is almost always a slip in copying the label's table. Write the low end first and below the high end; a single value is written `== 15 mL/min`.";
     TableGap = "posology::table::gap",
         "Warning: the bands of a table with constant ends leave values of the key that no row holds (for example a printed table with rows `> 30 mL/min and <= 59 mL/min` and `>= 60 mL/min` holds no CrCl between 59 and 60, and `> 15 … <= 29` with `> 30 …` holds none above 29 up to 30). A patient there stops the run with `posology::table::no_band`. Close the gap as the protocol's written policy: widen a band, or add `otherwise => …` as the last row.";
     TableNoBand = "posology::table::no_band",

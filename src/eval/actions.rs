@@ -168,6 +168,18 @@ impl<'p> Builder<'p> {
                     self.set_schedule(schedule, rule);
                 }
                 ActionSpec::Choose(alts) => {
+                    if let Some(first) = self.decision.alternatives.first() {
+                        // Two sets of alternatives cannot be chosen from as one list: which
+                        // pairs go together is the protocol's, and the gate holds one at a time.
+                        let text =
+                            format!(
+                            "two sets of alternatives for one patient ({} and {}): choose from \
+                             one; the protocol's rules must not offer both",
+                            first.id.rsplit_once('.').map_or(first.id.as_str(), |(r, _)| r),
+                            rule.id
+                        );
+                        self.reason(ReasonKind::Refuse, &text, rule);
+                    }
                     for alt in alts {
                         let dose = self.dose(env, &alt.give, rule)?;
                         self.decision.alternatives.push(Alternative {
@@ -328,7 +340,11 @@ impl<'p> Builder<'p> {
                 from_date: None,
                 to_date: None,
                 dose: Some(dose),
-                daily_total: frequency.is_some().then_some(daily),
+                // As for a dose: a total per day only for a step given every day.
+                daily_total: frequency
+                    .as_ref()
+                    .is_some_and(daily_at_least)
+                    .then_some(daily),
                 frequency,
                 stop: false,
             });
@@ -620,7 +636,7 @@ impl<'p> Builder<'p> {
                 let to_day = (!(last && s.increase)).then(|| from_day + every_days - 1);
                 let daily_total = daily_total(&dose, frequency.as_ref())
                     .ok()
-                    .filter(|_| frequency.is_some());
+                    .filter(|_| frequency.as_ref().is_some_and(daily_at_least));
                 Step {
                     number: i + 1,
                     from_day,

@@ -148,7 +148,10 @@ impl EvalError {
                 format!("the patient's data is refused: {because}")
             }
             EvalError::NoDecision { place, .. } => {
-                format!("no rule of {place} applies to this patient")
+                format!(
+                    "nothing is decided for this patient in {place}: no rule that applies gives, \
+                     schedules, holds, waits, stops or refuses"
+                )
             }
             EvalError::GotoLoop { phase, .. } => {
                 format!("`goto {phase}` returns to a phase already decided")
@@ -220,7 +223,10 @@ impl EvalError {
                  data that makes no clinical sense"
                 .to_string(),
             EvalError::NoDecision { .. } => {
-                "add an `otherwise` rule to the `decide first` block".to_string()
+                "add an `otherwise` rule with an outcome to the `decide first` block, or an \
+                 outcome (`give …`, `hold \"…\"`, `refuse \"…\"`) to the rule that applies: a \
+                 rule that only shows values or notes decides nothing"
+                    .to_string()
             }
             EvalError::GotoLoop { .. } => {
                 "make the conditions of the rules that `goto` exclude each other".to_string()

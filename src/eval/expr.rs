@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::budget::{number_steps, over_budget, value_steps, Budget, Exhausted, PROJECT_STEPS};
 use super::error::EvalError;
-use crate::check::{CExpr, CExprKind, Func, Program, Reference};
+use crate::check::{CExpr, CExprKind, Func, Program, Reference, Type};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ops::{BinaryOp, IsTest, UnaryOp};
-use crate::units::{Quantity, UnitError};
+use crate::units::{Quantity, Rational, UnitError};
 use crate::value::Value;
 
 mod lookup;
@@ -567,16 +567,28 @@ impl<'p> Env<'p> {
                 let items = self.list(&args[0])?;
                 self.charge(items.len() as u64, span)?;
                 let mut total: Option<Quantity> = None;
-                for q in items.iter().filter_map(Value::as_num) {
+                for item in items.iter() {
+                    // A missing item makes the total missing: one that skipped it would be
+                    // too low (a cumulative dose under-counted).
+                    let Some(q) = item.as_num() else {
+                        return Ok(Value::Missing);
+                    };
                     self.charge(number_steps(q) - 1, span)?;
                     total = Some(match total {
                         None => q.clone(),
                         Some(t) => t.add(q).map_err(err)?,
                     });
                 }
-                Ok(Value::Num(
-                    total.unwrap_or_else(|| Quantity::number(0.into())),
-                ))
+                // The sum of no items is zero in the items' unit (`sum` of an empty `list of
+                // mg` is 0 mg), so that it compares with the quantities it is meant for.
+                let zero = || match &args[0].ty {
+                    Type::List(inner) => match &**inner {
+                        Type::Num(unit) => Quantity::new(Rational::ZERO, unit.clone()),
+                        _ => Quantity::number(0.into()),
+                    },
+                    _ => Quantity::number(0.into()),
+                };
+                Ok(Value::Num(total.unwrap_or_else(zero)))
             }
             Func::Count | Func::Any | Func::All | Func::Filter => self.quantifier(func, args, span),
         }

@@ -394,18 +394,33 @@ fn alternative_breaches(
     decision: &Decision,
     budget: &Budget,
 ) -> Vec<Vec<Breach>> {
-    let with = sum_daily(decision.doses.iter().filter_map(|d| given_dose(d).daily));
+    let doses: Vec<(Quantity, Quantity)> = decision
+        .doses
+        .iter()
+        .filter_map(|d| given_dose(d).daily)
+        .collect();
+    // What is given with an alternative: the decision's doses, and on each day of a schedule
+    // its step as well (an alternative is taken beside every step).
+    let mut alongside = vec![sum_daily(doses.iter().cloned())];
+    if let Some(schedule) = &decision.schedule {
+        for step in schedule.steps.iter().filter(|s| !s.stop) {
+            let step_daily = given_step(step, &[], false).daily;
+            alongside.push(sum_daily(doses.iter().cloned().chain(step_daily)));
+        }
+    }
     decision
         .alternatives
         .iter()
         .map(|alt| {
             let mut breaches = Vec::new();
-            match &with {
-                Ok(with) => {
-                    let g = given_alternative(&alt.dose, with);
-                    check_given(limits, &g, &mut breaches, budget);
+            for with in &alongside {
+                match with {
+                    Ok(with) => {
+                        let g = given_alternative(&alt.dose, with);
+                        check_given(limits, &g, &mut breaches, budget);
+                    }
+                    Err(text) => breaches.push(own_problem(text.clone())),
                 }
-                Err(text) => breaches.push(own_problem(text.clone())),
             }
             breaches
         })

@@ -210,7 +210,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
     // Only a decision with alternatives carries the key, so that every other decision's JSON
     // stays as it was.
     // Several proposals judged: each, named by its input (`proposal` is the first).
-    if d.proposals.len() > 1 {
+    if d.proposals.len() > 1 || super::judges_several(program, d) {
         if let Some(map) = out.as_object_mut() {
             let all = d.proposals.iter().map(|p| {
                 let mut j = proposal(p);

@@ -136,7 +136,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> String {
         let windows: Vec<String> = d.observe.iter().map(amount).collect();
         let _ = writeln!(out, "\nObserve: {}", windows.join(", "));
     }
-    let several = d.proposals.len() > 1;
+    let several = d.proposals.len() > 1 || super::judges_several(program, d);
     for p in &d.proposals {
         proposal(&mut out, p, several);
     }
