@@ -64,6 +64,10 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
+        /// Write each witness patient the verifier finds (in a gap or an overlap of a decision
+        /// block) as a case file `DIR/<protocol>_<code>_<n>.json`, to run and snapshot.
+        #[arg(long, value_name = "DIR")]
+        witnesses: Option<PathBuf>,
     },
     /// Run a protocol on one patient's data and print the decision.
     Run {
@@ -214,7 +218,11 @@ fn parse_command_line() -> Cli {
 fn main() -> ExitCode {
     let cli = parse_command_line();
     let ok = match cli.command {
-        Command::Check { files, format } => cmd_check(&files, format),
+        Command::Check {
+            files,
+            format,
+            witnesses,
+        } => cmd_check(&files, format, witnesses.as_deref()),
         Command::Run {
             protocol,
             patient,
@@ -342,7 +350,7 @@ fn check_text(path: &Path, text: &str, print_warnings: bool) -> Result<Protocol,
     loaded
 }
 
-fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
+fn cmd_check(paths: &[PathBuf], format: OutputFormat, witness_dir: Option<&Path>) -> bool {
     let (files, walk_diags) = protocol_files(paths);
     let mut ok = !walk_diags.iter().any(Diagnostic::is_error);
     if format == OutputFormat::Text {
@@ -350,10 +358,15 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
     }
     let mut all = walk_diags;
     for file in &files {
-        let (protocol, diags) = match read_text(file, PROTOCOL_FILE) {
-            Ok(text) => Protocol::check(file.display().to_string(), &text),
-            Err(d) => (None, vec![d]),
+        let (protocol, mut diags, witnesses) = match read_text(file, PROTOCOL_FILE) {
+            Ok(text) => Protocol::check_with_witnesses(file.display().to_string(), &text),
+            Err(d) => (None, vec![d], Vec::new()),
         };
+        if let Some(dir) = witness_dir {
+            let written = write_witnesses(dir, file, &witnesses);
+            ok &= written.is_ok();
+            diags.extend(written.err());
+        }
         let checked = protocol.is_some();
         ok &= checked;
         if format == OutputFormat::Text {
@@ -372,6 +385,41 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat) -> bool {
         );
     }
     ok
+}
+
+/// Writes each witness patient as `DIR/<protocol>_<code>_<n>.json` (the protocol named after
+/// its file, the code without `posology::` and with `_` for `::`, `n` counting from 1 per
+/// code), replacing earlier ones.
+fn write_witnesses(
+    dir: &Path,
+    file: &Path,
+    witnesses: &[posology::check::Witness],
+) -> Result<(), Diagnostic> {
+    if witnesses.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(
+            Code::IoWrite,
+            format!("cannot create the directory {}: {e}", shown(dir)),
+        )
+        .with_help("name a directory that can be written to for --witnesses")
+    })?;
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "protocol".into(), |s| s.to_string_lossy().into_owned());
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for w in witnesses {
+        // `posology::verify::gap` → `verify_gap` (the crate's prefix left out).
+        let code = w.code.split("::").skip(1).collect::<Vec<_>>().join("_");
+        let n = counts.entry(code.clone()).or_insert(0);
+        *n += 1;
+        let path = dir.join(format!("{stem}_{code}_{n}.json"));
+        let json = serde_json::Value::Object(w.patient.clone());
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        files::write_text(&path, &text, WriteOptions::REPLACE)?;
+    }
+    Ok(())
 }
 
 fn cmd_run(

@@ -34,6 +34,29 @@ pub enum HitPolicy {
     First,
     /// Every rule whose condition holds fires.
     Collect,
+    /// Exactly one rule holds for every patient (DMN `unique`): proved by `check` (no two
+    /// rules overlap, no patient is left out), so at run time it is evaluated as `first`.
+    Unique,
+    /// Rules that hold together give the same actions (DMN `any`): proved by `check`, and
+    /// evaluated as `first`.
+    Any,
+}
+
+impl HitPolicy {
+    /// As written after `decide`.
+    pub fn word(self) -> &'static str {
+        match self {
+            HitPolicy::First => "first",
+            HitPolicy::Collect => "collect",
+            HitPolicy::Unique => "unique",
+            HitPolicy::Any => "any",
+        }
+    }
+
+    /// True when evaluation stops at the first rule that holds (every policy but `collect`).
+    pub fn stops_at_first(self) -> bool {
+        self != HitPolicy::Collect
+    }
 }
 
 /// Prefix operators.

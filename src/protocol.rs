@@ -114,6 +114,29 @@ impl Protocol {
         }
     }
 
+    /// [`Protocol::check`], with the witness patients the verifier found: a patient in each gap
+    /// or overlap of a decision block, as a patient file's JSON object (what `posology check
+    /// --witnesses DIR` writes). Witnesses come with errors too (an overlap in a `decide
+    /// unique` block is one), so they do not need a protocol that loads.
+    pub fn check_with_witnesses(
+        name: impl Into<String>,
+        text: &str,
+    ) -> (Option<Protocol>, Vec<Diagnostic>, Vec<check::Witness>) {
+        let source = Source::new(name, text);
+        let ast = match syntax::parse(text) {
+            Ok(ast) => ast,
+            Err(d) => return (None, vec![d.with_source(&source)], Vec::new()),
+        };
+        let (program, diags, witnesses) = check::check_with_witnesses(&ast, &source);
+        let protocol = program.map(|program| Protocol {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            ast,
+            program,
+            warnings: diags.clone(),
+        });
+        (protocol, diags, witnesses)
+    }
+
     /// The checked program: inputs, phases, limits, examples, by slot.
     pub fn program(&self) -> &Program {
         &self.program

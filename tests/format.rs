@@ -807,10 +807,15 @@ fn protocol() -> impl Strategy<Value = Protocol> {
             proptest::collection::vec(require(), 0..2),
             proptest::collection::vec(phase(), 0..2),
             proptest::option::of(table(0)),
+            prop_oneof![
+                Just(HitPolicy::First),
+                Just(HitPolicy::Unique),
+                Just(HitPolicy::Any)
+            ],
         ),
     )
         .prop_map(
-            |(lets, rules, limits, examples, more, (requires, phases, table))| Protocol {
+            |(lets, rules, limits, examples, more, (requires, phases, table, policy))| Protocol {
                 name: ident("generated"),
                 headers: vec![Header {
                     key: HeaderKey::Version,
@@ -847,7 +852,7 @@ fn protocol() -> impl Strategy<Value = Protocol> {
                 requires,
                 begin: None,
                 decides: vec![Decide {
-                    policy: HitPolicy::First,
+                    policy,
                     rules,
                     span: Default::default(),
                 }],

@@ -9,7 +9,7 @@ use crate::diagnostics::Code;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Span;
-use crate::ops::{CmpOp, HitPolicy};
+use crate::ops::CmpOp;
 use crate::syntax::ast::{self, ActionKind, FrequencyKind, ProposalRuleKind};
 use crate::syntax::{close_match, FORMS};
 use crate::units::{Dim, Unit};
@@ -266,7 +266,7 @@ impl Checker<'_> {
             if rule.when.is_none()
                 && !rule.always
                 && i + 1 < d.rules.len()
-                && d.policy == HitPolicy::First
+                && d.policy.stops_at_first()
             {
                 self.error(
                     CheckError::UnreachableRule {
@@ -282,11 +282,9 @@ impl Checker<'_> {
             };
             rules.push(self.rule(rule, id));
         }
-        let catch_all = d.rules.iter().any(|r| r.when.is_none());
-        if d.policy == HitPolicy::First && !catch_all {
-            let span = self.block_head(d.span);
-            self.error(CheckError::NoOtherwise { span }.into());
-        }
+        // The verifier says whether patients can fall through (and which), or why it cannot
+        // tell (then `posology::decide::no_otherwise`, as before it existed).
+        self.verify_decide(d, &rules);
         DecideSpec {
             policy: d.policy,
             rules,
@@ -524,7 +522,7 @@ impl Checker<'_> {
 
     /// The head of a block (`decide first`), up to its `{`, for a label that does not cover
     /// the whole block.
-    fn block_head(&self, block: Span) -> Span {
+    pub(super) fn block_head(&self, block: Span) -> Span {
         let text = self
             .program
             .source

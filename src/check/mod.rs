@@ -16,6 +16,7 @@ mod program;
 mod scope;
 mod table;
 mod types;
+mod verify;
 
 use crate::diagnostics::Code;
 use std::collections::HashMap;
@@ -28,6 +29,7 @@ use program::NameIndex;
 pub use program::*;
 pub use scope::Scope;
 pub use table::TableProblem;
+pub use verify::{patient_text, End, Interval, IntervalSet, Witness};
 
 use crate::diagnostics::{Diagnostic, Severity, Source, Span};
 use crate::syntax::ast;
@@ -35,6 +37,16 @@ use crate::syntax::ast;
 /// Checks a parsed protocol. Returns the program when there is no error (warnings allowed),
 /// and every diagnostic found, in file order.
 pub fn check(protocol: &ast::Protocol, source: &Source) -> (Option<Program>, Vec<Diagnostic>) {
+    let (program, diags, _) = check_with_witnesses(protocol, source);
+    (program, diags)
+}
+
+/// [`check`], with the witness patients the verifier found (a patient in each gap or overlap
+/// of a decision block), for `posology check --witnesses DIR`.
+pub fn check_with_witnesses(
+    protocol: &ast::Protocol,
+    source: &Source,
+) -> (Option<Program>, Vec<Diagnostic>, Vec<Witness>) {
     let mut checker = Checker::new(protocol, source);
     checker.run();
     let unshown = checker.unshown_diagnostic();
@@ -43,6 +55,7 @@ pub fn check(protocol: &ast::Protocol, source: &Source) -> (Option<Program>, Vec
         mut program,
         input_names,
         phase_names,
+        witnesses,
         ..
     } = checker;
     program.names = NameIndex {
@@ -59,7 +72,7 @@ pub fn check(protocol: &ast::Protocol, source: &Source) -> (Option<Program>, Vec
     // Last, after the ones it counts.
     diags.extend(unshown.map(|d| d.with_source(source)));
     let ok = !diags.iter().any(Diagnostic::is_error);
-    (ok.then_some(program), diags)
+    (ok.then_some(program), diags, witnesses)
 }
 
 /// Parses and checks a protocol text in one step.
@@ -143,6 +156,8 @@ struct Checker<'a> {
     enum_owners: HashMap<String, Vec<(u32, u32)>>,
     /// Where a unit spelt `µg` or `ug` was warned about (each place once).
     unit_spellings: std::collections::HashSet<Span>,
+    /// The patients the verifier found in gaps and overlaps of decision blocks.
+    witnesses: Vec<Witness>,
 }
 
 impl<'a> Checker<'a> {
@@ -187,6 +202,7 @@ impl<'a> Checker<'a> {
             record_cells: 0,
             enum_owners: HashMap::new(),
             unit_spellings: Default::default(),
+            witnesses: Vec::new(),
         }
     }
 

@@ -349,7 +349,7 @@ impl Checker<'_> {
         let record = self.program.records.len() as u32;
         self.program.records.push(RecordSpec::new(fields));
         if key_ok {
-            self.bands_meet(&name, t.name.span, &rows, &key.ty);
+            self.bands_meet(&name, t.name.span, &rows, &key);
         }
         CExpr {
             kind: CExprKind::Table(Box::new(TableSpec {
@@ -492,7 +492,8 @@ impl Checker<'_> {
 
     /// Bands whose ends are all constants: an overlap is an error, a gap (in a table without
     /// `otherwise`) a warning. A band with an end worked out from the patient is not judged.
-    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key: &Type) {
+    fn bands_meet(&mut self, table: &str, at: Span, rows: &[TableRowSpec], key_expr: &CExpr) {
+        let key = &key_expr.ty;
         let Some(mut bands) = self.constant_bands(table, rows, key) else {
             return;
         };
@@ -538,6 +539,10 @@ impl Checker<'_> {
             });
             return;
         }
+        // Over the key's declared values, when it is an input: exact, with witness patients.
+        if self.key_gap(table, at, key_expr, &bands) {
+            return;
+        }
         let mut gaps = Vec::new();
         if let Some(End { value, closed }) = bands.first().and_then(|b| b.lower.as_ref()) {
             let op = if *closed { "below" } else { "at or below" };
@@ -558,6 +563,38 @@ impl Checker<'_> {
                 gap: gaps.join("; "),
                 at,
             });
+        }
+    }
+
+    /// Judges the gap of a table whose key is an input over its declared values, with witness
+    /// patients; false when the key is worked out from the patient's data (not judged here).
+    fn key_gap(&mut self, table: &str, at: Span, key_expr: &CExpr, bands: &[ConstBand]) -> bool {
+        let ends: Vec<super::verify::BandEnds> = bands
+            .iter()
+            .map(|b| {
+                let end = |e: &Option<End>| e.as_ref().map(|e| (e.value.clone(), e.closed));
+                (end(&b.lower), end(&b.upper))
+            })
+            .collect();
+        match super::verify::table_cover(&self.program, table, key_expr, &ends) {
+            super::verify::TableCover::Covered => true,
+            super::verify::TableCover::Gap {
+                described,
+                witnesses,
+            } => {
+                let example = witnesses
+                    .first()
+                    .map(|w| format!(" (a patient such as {})", super::patient_text(&w.patient)))
+                    .unwrap_or_default();
+                self.table_problem(TableProblem::Gap {
+                    table: table.to_string(),
+                    gap: format!("{described}{example}"),
+                    at,
+                });
+                self.witnesses.extend(witnesses);
+                true
+            }
+            super::verify::TableCover::NotAnInput => false,
         }
     }
 }
@@ -768,14 +805,17 @@ mod tests {
             problems(&rows(&["< 30 mL/min", "> 30 mL/min"])),
             vec![(
                 "posology::table::gap".to_string(),
-                "no band of the table `r` holds a key of exactly 30 mL/min".to_string()
+                "no band of the table `r` holds a key of exactly 30 mL/min (a patient such as \
+                 { \"crcl\": \"30 mL/min\" })"
+                    .to_string()
             )]
         );
         assert_eq!(
             problems(&rows(&["> 30 mL/min and <= 59 mL/min"])),
             vec![(
                 "posology::table::gap".to_string(),
-                "no band of the table `r` holds a key at or below 30 mL/min; above 59 mL/min"
+                "no band of the table `r` holds a key at or below 30 mL/min; above 59 mL/min \
+                 (a patient such as { \"crcl\": \"30 mL/min\" })"
                     .to_string()
             )]
         );

@@ -338,6 +338,14 @@ codes! {
         "A calculation gave a value too large to hold; no dose is this large. Check the values, e.g. a tiny concentration.";
     ValueTooLarge = "posology::value::too_large",
         "The records written in this protocol hold more field values in all than Posology accepts in one protocol. Split the table, or read such data from the patient file.";
+    VerifyGap = "posology::verify::gap",
+        "The rules of a decision block leave some patients with no rule that applies: the verifier worked out, over the inputs' declared values, which values no `when` condition covers, and shows a witness patient in the gap (in the patient-file format; `posology check --witnesses DIR` writes it as a case file). Banded tables printed on labels often have holes (`>= 60`, `> 30 to 59`: 59.5 and 30 fall in no row). Close the gap: make a bound inclusive (`>= 30 mL/min` in place of `> 30 mL/min`), add a rule for the missing values, or add `otherwise`. A warning in a `decide first` block; an error in a `decide unique` or `decide any` block, which promises that every patient is covered.";
+    VerifyNotProved = "posology::verify::not_proved",
+        "A `decide unique` or `decide any` block asks the checker to prove that its rules do not overlap (unique) or agree where they overlap (any), and that they leave no gap; but a condition is not a comparison of one input with constants (it compares two inputs, calls a function, or reads a value worked out from several inputs), so nothing can be proved about it. Write the condition over one input at a time (`crcl >= 30 mL/min`), or use `decide first`.";
+    VerifyOverlap = "posology::verify::overlap",
+        "Two rules of a `decide unique` block hold for the same patient (or two rules of a `decide any` block that give different actions do), so the block's promise is broken. The witness patient shows one such patient. Make the bands disjoint (`< 30 mL/min` and `>= 30 mL/min`, not `<= 30` and `>= 30`), or give overlapping rules of a `decide any` block the same actions.";
+    VerifyUnreachable = "posology::verify::unreachable",
+        "A rule of a `decide first` block can never fire: every patient for whom its condition holds is already taken by the rules above it (judged by meaning, across units: `> 0.01 g` after `> 10 mg`), or its condition holds for no declared value. Delete the rule, move it above the rules that cover it, or correct its bounds.";
 }
 
 impl Code {

@@ -26,7 +26,6 @@ pub use expr::Env;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::ops::HitPolicy;
 use crate::value::Value;
 
 /// What to record besides the decision.
@@ -417,7 +416,7 @@ impl<'p> Run<'_, 'p> {
             let holds = match &rule.when {
                 Some(c) => self.env.truth(c)?,
                 None if rule.always => true,
-                None => block.policy == HitPolicy::First || !any,
+                None => block.policy.stops_at_first() || !any,
             };
             self.trace_lookups();
             if self.trace.is_on() {
@@ -450,7 +449,7 @@ impl<'p> Run<'_, 'p> {
             {
                 return Ok(true);
             }
-            if block.policy == HitPolicy::First {
+            if block.policy.stops_at_first() {
                 break;
             }
         }

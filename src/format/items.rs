@@ -250,10 +250,7 @@ impl<'a> Printer<'a> {
     }
 
     fn decide(&mut self, d: &Decide) {
-        let policy = match d.policy {
-            HitPolicy::First => "first",
-            HitPolicy::Collect => "collect",
-        };
+        let policy = d.policy.word();
         self.block(d.span, format!("decide {policy}"), |me| {
             for rule in &d.rules {
                 let lines = rule_lines(rule);

@@ -48,9 +48,13 @@ fn a_protocol_that_checks_loads_with_its_name_and_keeps_its_warnings() {
     let protocol = loaded();
     assert_eq!(protocol.program().header.name, "facade");
     assert_eq!(protocol.source().name, "facade.dose");
-    // Phase b decides nothing for most patients: a warning, kept for the front end to show.
+    // Phase b decides nothing for any patient (no weight allowed is above 1000 kg): a gap and
+    // a rule that never fires, warnings kept for the front end to show.
     let codes: Vec<&str> = protocol.warnings().iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["posology::decide::no_otherwise"]);
+    assert_eq!(
+        codes,
+        ["posology::verify::gap", "posology::verify::unreachable"]
+    );
     assert!(protocol.warnings().iter().all(|d| !d.is_error()));
 }
 

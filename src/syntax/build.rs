@@ -424,6 +424,8 @@ fn build_decide(pair: Pair<Rule>) -> Result<Decide, Diagnostic> {
     let mut inner = meaningful(pair);
     let policy = match next(&mut inner, span)?.as_str() {
         "first" => HitPolicy::First,
+        "unique" => HitPolicy::Unique,
+        "any" => HitPolicy::Any,
         _ => HitPolicy::Collect,
     };
     let rules = inner.map(build_rule).collect::<Result<Vec<_>, _>>()?;

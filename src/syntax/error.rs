@@ -591,7 +591,7 @@ fn continues(r: Rule) -> bool {
 pub(super) fn words_of(r: Rule) -> &'static [&'static str] {
     match r {
         Rule::limit_kind => &["hard", "soft"],
-        Rule::hit_policy => &["first", "collect"],
+        Rule::hit_policy => &["first", "collect", "unique", "any"],
         Rule::decision_rule | Rule::when_clause | Rule::otherwise | Rule::always => {
             &["when", "otherwise", "always"]
         }

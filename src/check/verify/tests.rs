@@ -1,0 +1,365 @@
+//! Unit tests of the verifier: the interval algebra at exact boundaries, and whole blocks
+//! checked from protocol text (mixed units, missing values, choices, opaque conditions).
+
+use super::interval::{End, Interval, IntervalSet};
+use super::witness::pick;
+use crate::diagnostics::Source;
+use crate::units::Rational;
+
+fn r(text: &str) -> Rational {
+    Rational::parse_decimal(text).expect("a decimal")
+}
+
+fn closed_open(lo: Option<(&str, bool)>, hi: Option<(&str, bool)>) -> Interval {
+    Interval {
+        lo: lo.map(|(v, c)| End {
+            value: r(v),
+            closed: c,
+        }),
+        hi: hi.map(|(v, c)| End {
+            value: r(v),
+            closed: c,
+        }),
+    }
+}
+
+/// Gabapentin's Table 1 as printed: `>= 60`, `> 30 to 59`, `> 15 to 29`, `<= 15` (mL/min).
+fn table_1() -> IntervalSet {
+    IntervalSet::of(vec![
+        closed_open(Some(("60", true)), None),
+        closed_open(Some(("30", false)), Some(("59", true))),
+        closed_open(Some(("15", false)), Some(("29", true))),
+        closed_open(None, Some(("15", true))),
+    ])
+}
+
+#[test]
+fn table_1_leaves_30_and_59_5_out_and_takes_60() {
+    let rows = table_1();
+    assert!(!rows.contains(&r("30")));
+    assert!(!rows.contains(&r("59.5")));
+    assert!(!rows.contains(&r("29.000001")));
+    assert!(rows.contains(&r("60")));
+    assert!(rows.contains(&r("59")));
+    assert!(rows.contains(&r("30.0001")));
+    assert!(rows.contains(&r("15")));
+    let domain = IntervalSet::of(vec![closed_open(Some(("0", true)), Some(("250", true)))]);
+    let gap = domain.minus(&rows);
+    assert_eq!(
+        gap.parts(),
+        &[
+            closed_open(Some(("29", false)), Some(("30", true))),
+            closed_open(Some(("59", false)), Some(("60", false))),
+        ]
+    );
+    // The boundary in the gap is the witness (30); inside an open gap, the midpoint (59.5).
+    assert_eq!(pick(&gap.parts()[0], false), Some(r("30")));
+    assert_eq!(pick(&gap.parts()[1], false), Some(r("59.5")));
+}
+
+#[test]
+fn touching_ends_merge_and_open_ends_do_not() {
+    let a = IntervalSet::of(vec![
+        closed_open(None, Some(("30", false))),
+        closed_open(Some(("30", true)), None),
+    ]);
+    assert_eq!(a, IntervalSet::all());
+    let b = IntervalSet::of(vec![
+        closed_open(None, Some(("30", false))),
+        closed_open(Some(("30", false)), None),
+    ]);
+    assert_eq!(b.parts().len(), 2);
+    assert_eq!(
+        b.complement(),
+        IntervalSet::of(vec![Interval::point(r("30"))])
+    );
+    assert!(IntervalSet::all().complement().is_empty());
+    assert_eq!(IntervalSet::empty().complement(), IntervalSet::all());
+}
+
+#[test]
+fn whole_numbers_of_an_open_interval() {
+    // A count strictly between 2 and 3 does not exist; between 2 and 4 it is 3.
+    let none = IntervalSet::of(vec![closed_open(Some(("2", false)), Some(("3", false)))]);
+    assert!(none.whole().is_empty());
+    let three = IntervalSet::of(vec![closed_open(Some(("2", false)), Some(("4", false)))]);
+    assert_eq!(
+        three.whole(),
+        IntervalSet::of(vec![Interval::point(r("3"))])
+    );
+    assert_eq!(pick(&three.parts()[0], true), Some(r("3")));
+}
+
+#[test]
+fn a_witness_inside_an_interval_between_fractions_is_a_short_decimal() {
+    // 125/3 mcg/h (1 mg/day) has no decimal: a patient file cannot hold it.
+    let third = Rational::new(125, 3).expect("a fraction");
+    let point = Interval::point(third.clone());
+    assert_eq!(pick(&point, false), None);
+    let open = Interval {
+        lo: Some(End::open(third)),
+        hi: Some(End::open(Rational::new(126, 3).expect("a fraction"))),
+    };
+    let v = pick(&open, false).expect("a decimal");
+    assert!(open.contains(&v) && v.terminates(), "{v}");
+}
+
+/// The codes of a protocol's diagnostics (with the witnesses' JSON texts).
+fn codes(inputs: &str, decide: &str) -> (Vec<&'static str>, Vec<String>) {
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n{inputs}\n  }}\n  limit dose <= 10000 mg hard\n{decide}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, witnesses) = crate::check::check_with_witnesses(&ast, &source);
+    let patients = witnesses
+        .iter()
+        .map(|w| super::patient_text(&w.patient))
+        .collect();
+    // Only the verifier's codes (and the warning it keeps): other analyses have their own tests.
+    let codes = diags
+        .iter()
+        .map(|d| d.code)
+        .filter(|c| c.starts_with("posology::verify::") || c.starts_with("posology::decide::"))
+        .collect();
+    (codes, patients)
+}
+
+#[test]
+fn bands_in_mg_mcg_and_g_are_compared_exactly() {
+    let (c, w) = codes(
+        "    dose: mg in 0 mg..100 mg",
+        "  decide first {\n    when dose > 0.01 g => give 1 mg\n    when dose <= 10000 mcg => give 2 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new(), "{w:?}");
+    // 10 mg itself is in no band when the second is strict.
+    let (c, w) = codes(
+        "    dose: mg in 0 mg..100 mg",
+        "  decide first {\n    when dose > 0.01 g => give 1 mg\n    when dose < 10000 mcg => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, [r#"{ "dose": "10 mg" }"#]);
+}
+
+#[test]
+fn a_strict_band_after_a_wider_one_is_unreachable_and_not_the_other_way() {
+    let (c, _) = codes(
+        "    dose: mg in 0 mg..100 mg",
+        "  decide first {\n    when dose > 10 mg => give 1 mg\n    when dose >= 10.5 mg => give 2 mg\n    otherwise => give 3 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::unreachable"]);
+    let (c, _) = codes(
+        "    dose: mg in 0 mg..100 mg",
+        "  decide first {\n    when dose >= 10.5 mg => give 1 mg\n    when dose > 10 mg => give 2 mg\n    otherwise => give 3 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+}
+
+#[test]
+fn a_missing_optional_input_is_a_gap_only_when_nothing_stops_on_it() {
+    // `x > 5` on a missing x stops the run (`posology::eval::missing`): not a gap.
+    let (c, _) = codes(
+        "    x: mg in 0 mg..10 mg optional",
+        "  decide first {\n    when x > 5 mg => give 1 mg\n    when x <= 5 mg => give 2 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+    // `x == 5 mg` is simply false for a missing x: the patient without x falls through.
+    let (c, w) = codes(
+        "    x: mg in 0 mg..10 mg optional",
+        "  decide first {\n    when x == 5 mg => give 1 mg\n    when x != 5 mg and x is not missing => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, ["{}"]);
+}
+
+#[test]
+fn choices_and_bools_are_covered_or_not() {
+    let inputs = "    indication: phn | epilepsy | other\n    renal: bool";
+    let (c, _) = codes(
+        inputs,
+        "  decide first {\n    when indication in [phn, epilepsy] => give 1 mg\n    when indication == other and renal => give 2 mg\n    when not renal => give 3 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+    let (c, w) = codes(
+        inputs,
+        "  decide first {\n    when indication == phn => give 1 mg\n    when indication == other and renal => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::gap"]);
+    // Two boxes of the gap, a patient each.
+    assert_eq!(
+        w,
+        [
+            r#"{ "indication": "other", "renal": false }"#,
+            r#"{ "indication": "epilepsy", "renal": false }"#
+        ]
+    );
+}
+
+#[test]
+fn an_opaque_condition_is_never_proved() {
+    let inputs = "    a: mg in 0 mg..10 mg\n    b: mg in 0 mg..10 mg";
+    let (c, _) = codes(
+        inputs,
+        "  decide first {\n    when a > b => give 1 mg\n    when a <= 5 mg => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::decide::no_otherwise"]);
+    let (c, _) = codes(
+        inputs,
+        "  decide unique {\n    when a > b => give 1 mg\n    otherwise => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::not_proved"]);
+    // Proved gap-free without reading the opaque rule: the readable ones cover everyone.
+    let (c, _) = codes(
+        inputs,
+        "  decide first {\n    when a > b => give 1 mg\n    when a <= 5 mg => give 2 mg\n    when a > 5 mg => give 3 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+}
+
+#[test]
+fn unique_and_any_prove_disjoint_or_agreeing_rules() {
+    let inputs = "    crcl: mL/min in 0 mL/min..200 mL/min";
+    let (c, _) = codes(
+        inputs,
+        "  decide unique {\n    when crcl < 30 mL/min => give 1 mg\n    when crcl >= 30 mL/min => give 2 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+    let (c, w) = codes(
+        inputs,
+        "  decide unique {\n    when crcl <= 30 mL/min => give 1 mg\n    when crcl > 30 mL/min and crcl < 100 mL/min => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, [r#"{ "crcl": "100 mL/min" }"#]);
+    let (c, _) = codes(
+        inputs,
+        "  decide any {\n    when crcl <= 30 mL/min => give 1 mg\n    when crcl >= 20 mL/min and crcl <= 30 mL/min => give  1 mg\n    otherwise => give 2 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+    let (c, w) = codes(
+        inputs,
+        "  decide any {\n    when crcl <= 30 mL/min => give 1 mg\n    when crcl >= 20 mL/min => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::overlap"]);
+    assert_eq!(w, [r#"{ "crcl": "20 mL/min" }"#]);
+}
+
+#[test]
+fn a_count_gap_needs_a_whole_number() {
+    let inputs = "    n: count in 0..10";
+    let (c, _) = codes(
+        inputs,
+        "  decide first {\n    when n <= 2 => give 1 mg\n    when n >= 3 => give 2 mg\n  }",
+    );
+    assert_eq!(c, Vec::<&str>::new());
+}
+
+/// The table diagnostics and witnesses of a table over `crcl` with these rows.
+fn table_codes(range: &str, rows: &[&str]) -> (Vec<String>, Vec<String>) {
+    let rows: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, band)| format!("    row {band} => {} mg\n", i + 1))
+        .collect();
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  inputs {{\n    crcl: mL/min{range}\n  }}\n  \
+         limit dose <= 10 mg hard\n  table r by crcl {{\n    columns d\n{rows}  }}\n  \
+         decide first {{\n    otherwise => give r.d\n  }}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, witnesses) = crate::check::check_with_witnesses(&ast, &source);
+    let messages = diags
+        .iter()
+        .filter(|d| d.code.starts_with("posology::table::"))
+        .map(|d| d.message.clone())
+        .collect();
+    let patients = witnesses
+        .iter()
+        .map(|w| format!("{} {}", w.code, super::patient_text(&w.patient)))
+        .collect();
+    (messages, patients)
+}
+
+#[test]
+fn a_table_is_judged_over_its_key_declared_range() {
+    // Within 0..200 mL/min, `< 30` and `>= 30 .. <= 200` leave nothing out.
+    let (m, w) = table_codes(
+        " in 0 mL/min..200 mL/min",
+        &["< 30 mL/min", ">= 30 mL/min and <= 200 mL/min"],
+    );
+    assert_eq!((m, w), (vec![], vec![]));
+    // Table 1 as printed: two gaps, a witness patient in each.
+    let (m, w) = table_codes(
+        " in 0 mL/min..250 mL/min",
+        &[
+            ">= 60 mL/min",
+            "> 30 mL/min and <= 59 mL/min",
+            "> 15 mL/min and <= 29 mL/min",
+            "<= 15 mL/min",
+        ],
+    );
+    assert_eq!(
+        m,
+        [
+            "no band of the table `r` holds a key above 29 mL/min and up to 30 mL/min; above 59 \
+          mL/min and below 60 mL/min (a patient such as { \"crcl\": \"30 mL/min\" })"
+        ]
+    );
+    assert_eq!(
+        w,
+        [
+            r#"posology::table::gap { "crcl": "30 mL/min" }"#,
+            r#"posology::table::gap { "crcl": "59.5 mL/min" }"#
+        ]
+    );
+}
+
+/// The verifier's codes and witnesses for a protocol with phases `a` (the start) and `b`.
+fn phased(choices: &str, b_rules: &str) -> (Vec<&'static str>, Vec<String>) {
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    phase: {choices}\n    x: mg in 0 mg..10 mg\n  }}\n  begin at phase\n  limit dose <= 100 mg hard\n  phase a {{\n    decide first {{\n      when x > 5 mg => goto b\n      otherwise => give 1 mg\n    }}\n  }}\n  phase b {{\n    decide first {{\n{b_rules}\n    }}\n  }}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, witnesses) = crate::check::check_with_witnesses(&ast, &source);
+    let codes = diags
+        .iter()
+        .map(|d| d.code)
+        .filter(|c| c.starts_with("posology::verify::") || c.starts_with("posology::decide::"))
+        .collect();
+    let patients = witnesses
+        .iter()
+        .map(|w| super::patient_text(&w.patient))
+        .collect();
+    (codes, patients)
+}
+
+#[test]
+fn a_phase_reached_by_goto_is_judged_with_the_patients_begin_brings() {
+    // Entered by `begin at` too: a patient starting in `b` with x = 0 mg gets nothing.
+    let (c, w) = phased("a | b", "      when x > 5 mg => give 2 mg");
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, [r#"{ "phase": "b", "x": "0 mg" }"#]);
+    // Reached only by `goto` (after `x > 5 mg`): not proved either way, no witness.
+    let (c, w) = phased("| a", "      when x > 5 mg => give 2 mg");
+    assert_eq!(c, ["posology::decide::no_otherwise"]);
+    assert!(w.is_empty());
+}
+
+#[test]
+fn a_block_too_large_to_follow_is_not_proved_and_stays_quick() {
+    // 5,000 choices and 500 rules: more work than one block may do.
+    let choices: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+    let rules: String = (0..5000)
+        .step_by(10)
+        .map(|i| format!("    when k == c{i} => give 1 mg\n"))
+        .collect();
+    let started = std::time::Instant::now();
+    let (c, w) = codes(
+        &format!("    k: {}", choices.join(" | ")),
+        &format!("  decide first {{\n{rules}  }}"),
+    );
+    assert_eq!(c, ["posology::decide::no_otherwise"]);
+    assert!(w.is_empty());
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
