@@ -59,3 +59,23 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
         );
     }
 }
+
+/// Lists of plain values compare item by item, exactly across units (`tests/data/
+/// list_equality.dose`: a table row pinned in one line, mg against mcg and g, by length).
+#[test]
+fn lists_compare_item_by_item_in_examples() {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/list_equality.dose");
+    let text = std::fs::read_to_string(&file).expect("readable");
+    let (protocol, diags) = Protocol::check(file.display().to_string(), &text);
+    assert!(
+        diags.is_empty(),
+        "{}",
+        render_all(&diags, RenderStyle::Plain)
+    );
+    let results = run_examples(&protocol.expect("checks"));
+    assert_eq!(results.len(), 2);
+    for result in results {
+        assert!(result.passed(), "{}: {:?}", result.name, result.failures);
+    }
+}

@@ -456,9 +456,25 @@ impl Checker<'_> {
                 Ok(Type::Bool)
             }
             Eq | Ne => {
-                if a.ty.same(&b.ty)
-                    && !matches!(a.ty, Type::List(_) | Type::Record(_) | Type::Range(_))
-                {
+                // Lists of plain values compare item by item (`[a, b] == [300 mg, 400 mg]`);
+                // records, ranges and lists of them do not.
+                let plain_list = |t: &Type| match t {
+                    Type::List(inner) => !matches!(
+                        **inner,
+                        Type::List(_) | Type::Record(_) | Type::Range(_) | Type::EmptyList
+                    ),
+                    _ => false,
+                };
+                let lists = match (&a.ty, &b.ty) {
+                    (Type::EmptyList, t) | (t, Type::EmptyList) => plain_list(t),
+                    (x, _) => plain_list(x) && a.ty.same(&b.ty),
+                };
+                let plain = a.ty.same(&b.ty)
+                    && !matches!(
+                        a.ty,
+                        Type::List(_) | Type::Record(_) | Type::Range(_) | Type::EmptyList
+                    );
+                if plain || lists {
                     Ok(Type::Bool)
                 } else {
                     Err(self.operand_mismatch(verb, a, b))

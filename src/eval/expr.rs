@@ -645,6 +645,18 @@ fn range(a: Quantity, b: Quantity) -> Value {
 fn equal(x: &Value, y: &Value) -> Result<bool, UnitError> {
     Ok(match (x, y) {
         (Value::Num(a), Value::Num(b)) => a.compare(b)?.is_eq(),
+        // Item by item, exactly across units; a missing item equals nothing.
+        (Value::List(xs), Value::List(ys)) => {
+            if xs.len() != ys.len() {
+                return Ok(false);
+            }
+            for (a, b) in xs.iter().zip(ys.iter()) {
+                if a.is_missing() || b.is_missing() || !equal(a, b)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
         (a, b) => a == b,
     })
 }
