@@ -363,3 +363,15 @@ fn a_block_too_large_to_follow_is_not_proved_and_stays_quick() {
     assert!(w.is_empty());
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }
+
+/// A `%` input's witness is a plain number of percent, as a patient file writes it (red team:
+/// `"33.5%"` was refused by `run` as a text).
+#[test]
+fn a_percent_witness_is_a_plain_number() {
+    let (c, w) = codes(
+        "    p: % in 0%..200%",
+        "  decide first {\n    when p < 33.5% => give 1 mg\n    when p > 33.5% => give 2 mg\n  }",
+    );
+    assert_eq!(c, ["posology::verify::gap"]);
+    assert_eq!(w, [r#"{ "p": 33.5 }"#]);
+}

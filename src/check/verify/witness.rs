@@ -88,7 +88,8 @@ enum Present1 {
 /// The patient file's text for a number in `unit`.
 fn number_json(v: &Rational, unit: &Unit) -> Option<Json> {
     let digits = v.decimal_text()?;
-    if unit.is_none() {
+    // A patient file gives a `%` input as a plain number of percent (`33.5` is 33.5%).
+    if unit.is_none() || *unit == Unit::percent() {
         return digits.parse::<serde_json::Number>().ok().map(Json::Number);
     }
     Some(Json::String(
