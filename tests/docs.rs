@@ -111,6 +111,29 @@ fn an_excerpt_must_be_one_run_of_the_file() {
     assert!(!is_excerpt_of("", file));
 }
 
+/// Every block tagged `info` of every page, run through `differences`: how many blocks there
+/// were, and each difference prefixed with its page and line.
+fn differences_in_blocks(info: &str, differences: fn(&str) -> Vec<String>) -> (usize, Vec<String>) {
+    let mut blocks = 0;
+    let mut problems = Vec::new();
+    for page in pages() {
+        let shown = page
+            .strip_prefix(root())
+            .unwrap_or(&page)
+            .display()
+            .to_string();
+        for (line, block) in blocks_tagged(&page, info) {
+            blocks += 1;
+            problems.extend(
+                differences(&block)
+                    .into_iter()
+                    .map(|d| format!("{shown}:{line}: {d}")),
+            );
+        }
+    }
+    (blocks, problems)
+}
+
 /// What a REPL session block got wrong: each typed line's answer against the page's.
 fn repl_differences(block: &str) -> Vec<String> {
     let mut session = Session::new(RenderStyle::Plain);
@@ -145,21 +168,7 @@ fn repl_differences(block: &str) -> Vec<String> {
 #[test]
 fn every_repl_session_in_the_documentation_answers_as_shown() {
     std::env::set_current_dir(root()).expect("repository root");
-    let mut problems = Vec::new();
-    let mut sessions = 0;
-    for page in pages() {
-        for (line, block) in blocks_tagged(&page, "repl") {
-            sessions += 1;
-            for d in repl_differences(&block) {
-                let page = page
-                    .strip_prefix(root())
-                    .unwrap_or(&page)
-                    .display()
-                    .to_string();
-                problems.push(format!("{page}:{line}: {d}"));
-            }
-        }
-    }
+    let (sessions, problems) = differences_in_blocks("repl", repl_differences);
     assert!(
         sessions > 0,
         "the documentation shows REPL sessions in `repl` blocks"
@@ -213,19 +222,7 @@ fn console_differences(block: &str) -> Vec<String> {
 
 #[test]
 fn every_console_session_in_the_documentation_prints_as_shown() {
-    let mut problems = Vec::new();
-    for page in pages() {
-        for (line, block) in blocks_tagged(&page, "console") {
-            for d in console_differences(&block) {
-                let page = page
-                    .strip_prefix(root())
-                    .unwrap_or(&page)
-                    .display()
-                    .to_string();
-                problems.push(format!("{page}:{line}: {d}"));
-            }
-        }
-    }
+    let (_, problems) = differences_in_blocks("console", console_differences);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 

@@ -22,21 +22,23 @@ fn protocol(actions: &str) -> String {
     )
 }
 
+/// The decision of the protocol `text` for the patient file `patient` (JSON).
+fn decide(text: &str, patient: &str) -> posology::eval::Decision {
+    let protocol = Protocol::load("demo.dose", text).unwrap_or_else(|d| panic!("{d:?}"));
+    let patient = protocol
+        .read_patient("patient.json", patient, Format::Json, &[])
+        .expect("valid");
+    protocol
+        .evaluate(&patient, Options::default())
+        .expect("a decision")
+}
+
 /// The reasons and messages of the decision for a 70 kg patient on 10 mg twice daily.
 fn texts(actions: &str) -> Vec<String> {
-    let protocol = Protocol::load("demo.dose", &protocol(actions))
-        .unwrap_or_else(|d| panic!("{actions}: {d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            r#"{"weight": "70 kg", "current": {"dose": "10 mg", "doses_per_day": 2}}"#,
-            Format::Json,
-            &[],
-        )
-        .expect("the patient is valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(
+        &protocol(actions),
+        r#"{"weight": "70 kg", "current": {"dose": "10 mg", "doses_per_day": 2}}"#,
+    );
     let reasons = decision.reasons.iter().map(|r| r.text.clone());
     reasons
         .chain(decision.messages.iter().map(|m| m.text.clone()))
@@ -134,18 +136,10 @@ const PROPOSING: &str = r#"protocol demo {
 
 /// The reason given for a verdict on a proposed dose, for a patient on 10 mg.
 fn verdict_reason(proposed: &str) -> String {
-    let protocol = Protocol::load("demo.dose", PROPOSING).unwrap_or_else(|d| panic!("{d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            &format!(r#"{{"phase": "titrate", "dose": "10 mg", "proposed": "{proposed}"}}"#),
-            Format::Json,
-            &[],
-        )
-        .expect("the patient is valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(
+        PROPOSING,
+        &format!(r#"{{"phase": "titrate", "dose": "10 mg", "proposed": "{proposed}"}}"#),
+    );
     decision.proposal().expect("a verdict").reason.clone()
 }
 
@@ -201,18 +195,7 @@ fn reasons_of_limits_and_requirements_show_values() {
     let text = with(
         r#"limit daily <= max_daily hard because "at most {max_daily} a day; this patient takes {dose * 3 / 1 day}""#,
     );
-    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            r#"{"phase": "titrate", "dose": "25 mg"}"#,
-            Format::Json,
-            &[],
-        )
-        .expect("valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(&text, r#"{"phase": "titrate", "dose": "25 mg"}"#);
     assert_eq!(decision.status, posology::Status::Refused);
     let reason = &decision.reasons[0].text;
     assert!(
@@ -222,18 +205,7 @@ fn reasons_of_limits_and_requirements_show_values() {
 
     // A soft limit's warning, and a proposal it refuses, show the values too.
     let text = with(r#"limit dose <= 20 mg soft because "above 20 mg for {dose}""#);
-    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            r#"{"phase": "titrate", "dose": "25 mg"}"#,
-            Format::Json,
-            &[],
-        )
-        .expect("valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(&text, r#"{"phase": "titrate", "dose": "25 mg"}"#);
     let warned = decision.messages.iter().map(|m| m.text.as_str());
     assert!(
         warned
@@ -245,18 +217,7 @@ fn reasons_of_limits_and_requirements_show_values() {
 
     // A value the patient lacks reads `missing`, as in every message.
     let text = with(r#"limit dose <= 20 mg soft because "proposed {proposed}""#);
-    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            r#"{"phase": "titrate", "dose": "25 mg"}"#,
-            Format::Json,
-            &[],
-        )
-        .expect("valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(&text, r#"{"phase": "titrate", "dose": "25 mg"}"#);
     assert!(decision
         .messages
         .iter()
@@ -300,18 +261,7 @@ fn a_value_from_a_missing_input_reads_missing() {
         "otherwise => give dose 3 times daily",
         r#"otherwise => give dose 3 times daily ; note "twice {proposed * 2}, more {proposed > dose}""#,
     );
-    let protocol = Protocol::load("demo.dose", &text).unwrap_or_else(|d| panic!("{d:?}"));
-    let patient = protocol
-        .read_patient(
-            "patient.json",
-            r#"{"phase": "titrate", "dose": "10 mg"}"#,
-            Format::Json,
-            &[],
-        )
-        .expect("the patient is valid");
-    let decision = protocol
-        .evaluate(&patient, Options::default())
-        .expect("a decision");
+    let decision = decide(&text, r#"{"phase": "titrate", "dose": "10 mg"}"#);
     assert_eq!(decision.messages[0].text, "twice missing, more missing");
     assert_eq!(decision.doses.len(), 1);
 }

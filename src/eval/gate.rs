@@ -427,25 +427,32 @@ fn alternative_breaches(
         .collect()
 }
 
+/// Adds to `g` its daily total with the doses given with it (`with`), held against ceilings and
+/// floors like any total; a total that cannot be added up is a problem of `g`.
+fn add_alongside(g: &mut Given, with: &[(Quantity, Quantity)]) {
+    let Some(own) = &g.daily else {
+        return;
+    };
+    match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
+        Ok(sums) => {
+            let what = if with.is_empty() {
+                g.what.clone()
+            } else {
+                What::Alongside(Box::new(g.what.clone()))
+            };
+            for (least, most) in sums {
+                g.exposures.push(total(least, most, &what));
+            }
+        }
+        Err(text) => g.problems.push(text),
+    }
+}
+
 /// An alternative as the gate sees it: a dose, and its daily total with the doses given with it
 /// held against ceilings and floors.
 fn given_alternative(dose: &Dose, with: &[(Quantity, Quantity)]) -> Given {
     let mut g = given_dose(dose);
-    if let Some(own) = &g.daily {
-        match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
-            Ok(sums) => {
-                let what = if with.is_empty() {
-                    g.what.clone()
-                } else {
-                    What::Alongside(Box::new(g.what.clone()))
-                };
-                for (least, most) in sums {
-                    g.exposures.push(total(least, most, &what));
-                }
-            }
-            Err(text) => g.problems.push(text),
-        }
-    }
+    add_alongside(&mut g, with);
     g
 }
 
@@ -685,21 +692,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) 
         false,
         what,
     );
-    if let Some(own) = &g.daily {
-        match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
-            Ok(sums) => {
-                let what = if with.is_empty() {
-                    g.what.clone()
-                } else {
-                    What::Alongside(Box::new(g.what.clone()))
-                };
-                for (least, most) in sums {
-                    g.exposures.push(total(least, most, &what));
-                }
-            }
-            Err(text) => g.problems.push(text),
-        }
-    }
+    add_alongside(&mut g, with);
     g
 }
 
