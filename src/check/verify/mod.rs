@@ -17,6 +17,7 @@
 
 mod interval;
 mod region;
+mod sample;
 mod translate;
 mod witness;
 
@@ -175,6 +176,11 @@ impl Verifier<'_, '_> {
         let mut left = base.clone();
         let mut blind: Option<(usize, Opaque)> = None;
         let mut known: Vec<(usize, Region)> = Vec::new();
+        // With an `otherwise` the patients left matter only to show a rule unreachable, so
+        // they are narrowed (by the rules read since, kept here) only when a rule's own sample
+        // patient does not already show it reachable.
+        let ends_otherwise = readings.iter().any(Option::is_none);
+        let mut not_yet: Vec<&Region> = Vec::new();
         for (i, reading) in readings.iter().enumerate() {
             let Some(reading) = reading else {
                 // `otherwise` / `always`: every patient left is decided here; rules after it
@@ -188,6 +194,18 @@ impl Verifier<'_, '_> {
                     continue;
                 }
             };
+            if ends_otherwise {
+                if self.shown_reachable(base, &truth.t, &known) {
+                    not_yet.push(&truth.f);
+                    known.push((i, truth.t.clone()));
+                    continue;
+                }
+                for f in not_yet.drain(..) {
+                    if let Ok(rest) = self.space().and(&left, f) {
+                        left = rest;
+                    }
+                }
+            }
             // `left` is every patient not taken above (more, past an opaque rule): a rule none
             // of them satisfies never fires.
             match self.space().and(&left, &truth.t) {
@@ -214,6 +232,20 @@ impl Verifier<'_, '_> {
             return;
         }
         self.gap(&left, &known, Severity::Warning, requires);
+    }
+
+    /// True when a sample patient of `t` that can reach the block is covered by none of the
+    /// rules above (`known`): the rule can fire. False proves nothing.
+    fn shown_reachable(&self, base: &Region, t: &Region, known: &[(usize, Region)]) -> bool {
+        /// Boxes of the rule sampled before the exact computation is left to do the work.
+        const SAMPLES: usize = 4;
+        let Ok(mine) = self.space().and(base, t) else {
+            return false;
+        };
+        mine.iter()
+            .take(SAMPLES)
+            .filter_map(|cube| sample::point_in(self.space(), cube))
+            .any(|p| !known.iter().any(|(_, tj)| p.may_be_in(tj)))
     }
 
     fn unreachable(&mut self, i: usize, base: &Region, t: &Region, known: &[(usize, Region)]) {
