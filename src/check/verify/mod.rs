@@ -180,6 +180,16 @@ impl Verifier<'_, '_> {
         // they are narrowed (by the rules read since, kept here) only when a rule's own sample
         // patient does not already show it reachable.
         let ends_otherwise = readings.iter().any(Option::is_none);
+        let reached = if ends_otherwise {
+            let truths: Vec<Option<&Region>> = readings
+                .iter()
+                .map_while(|r| r.as_ref())
+                .map(|r| r.as_ref().ok().map(|t| &t.t))
+                .collect();
+            sample::shown_reachable(self.space(), base, &truths)
+        } else {
+            Vec::new()
+        };
         let mut not_yet: Vec<&Region> = Vec::new();
         for (i, reading) in readings.iter().enumerate() {
             let Some(reading) = reading else {
@@ -195,7 +205,7 @@ impl Verifier<'_, '_> {
                 }
             };
             if ends_otherwise {
-                if self.shown_reachable(base, &truth.t, &known) {
+                if reached.get(i).copied().unwrap_or(false) {
                     not_yet.push(&truth.f);
                     known.push((i, truth.t.clone()));
                     continue;
@@ -232,20 +242,6 @@ impl Verifier<'_, '_> {
             return;
         }
         self.gap(&left, &known, Severity::Warning, requires);
-    }
-
-    /// True when a sample patient of `t` that can reach the block is covered by none of the
-    /// rules above (`known`): the rule can fire. False proves nothing.
-    fn shown_reachable(&self, base: &Region, t: &Region, known: &[(usize, Region)]) -> bool {
-        /// Boxes of the rule sampled before the exact computation is left to do the work.
-        const SAMPLES: usize = 4;
-        let Ok(mine) = self.space().and(base, t) else {
-            return false;
-        };
-        mine.iter()
-            .take(SAMPLES)
-            .filter_map(|cube| sample::point_in(self.space(), cube))
-            .any(|p| !known.iter().any(|(_, tj)| p.may_be_in(tj)))
     }
 
     fn unreachable(&mut self, i: usize, base: &Region, t: &Region, known: &[(usize, Region)]) {
