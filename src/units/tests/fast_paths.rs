@@ -12,7 +12,7 @@ use crate::units::*;
 
 /// Units to try: the usual ones, ones that cancel or fold, and exponents so large that
 /// factors overflow (where no shortcut may hide the error).
-fn units() -> Vec<Unit> {
+pub(super) fn units() -> Vec<Unit> {
     let texts = [
         "",
         "mg",
