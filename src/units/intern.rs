@@ -51,6 +51,9 @@ pub(super) struct UnitData {
     pub self_convertible: bool,
     /// A dimensionless unit with mass atoms (`mcg/g`): a plain number.
     pub mass_ratio: bool,
+    /// [`Unit::render`](super::Unit::render) without and with the plural: (numerator,
+    /// denominator), worked out once since every quantity shown prints its unit.
+    pub text: [(Box<str>, Box<str>); 2],
     /// The unit's number in the process-wide table ([`SPILLED`] if it is not in it): what the
     /// per-thread product cache is keyed by.
     pub id: u32,
@@ -118,7 +121,7 @@ impl Interner {
     /// The unit with `data`'s exponents: the interned one if the table has it or has room for
     /// it, else `data` spilled. (`data` is built before the lock is taken, so a miss never holds
     /// the write lock while a unit's factor is worked out.)
-    pub fn intern(&self, mut data: UnitData) -> Handle {
+    pub fn intern(&self, data: UnitData) -> Handle {
         if let Some(found) = self.get(&data.exps) {
             return Handle::Interned(found);
         }
@@ -130,10 +133,16 @@ impl Interner {
         if units.len() >= self.capacity {
             return Handle::Spilled(Arc::new(data));
         }
-        data.id = units.len() as u32;
-        let leaked: &'static UnitData = Box::leak(Box::new(data));
-        units.insert(leaked.exps, leaked);
-        Handle::Interned(leaked)
+        Handle::Interned(insert(&mut units, data))
+    }
+
+    /// Interns `data` whatever the capacity (the units of [`Global`], which come first).
+    fn intern_base(&self, data: UnitData) -> &'static UnitData {
+        let mut units = self.units.write().unwrap_or_else(PoisonError::into_inner);
+        match units.get(&data.exps) {
+            Some(found) => found,
+            None => insert(&mut units, data),
+        }
     }
 
     /// How many units the table holds.
@@ -144,6 +153,17 @@ impl Interner {
             .unwrap_or_else(PoisonError::into_inner)
             .len()
     }
+}
+
+/// Adds `data` (not in `units`) to the table for the rest of the process.
+fn insert(
+    units: &mut HashMap<Exponents, &'static UnitData>,
+    mut data: UnitData,
+) -> &'static UnitData {
+    data.id = units.len() as u32;
+    let leaked: &'static UnitData = Box::leak(Box::new(data));
+    units.insert(leaked.exps, leaked);
+    leaked
 }
 
 /// The process-wide table, with the units every protocol uses already in it.
@@ -160,12 +180,8 @@ fn global() -> &'static Global {
     static GLOBAL: OnceLock<Global> = OnceLock::new();
     GLOBAL.get_or_init(|| {
         let interner = Interner::new(CAPACITY);
-        // The table is empty and far larger than this: these are always interned.
         let interned =
-            |exps: &Exponents, present| match interner.intern(UnitData::new(exps, present)) {
-                Handle::Interned(data) => data,
-                Handle::Spilled(data) => Box::leak(Box::new((*data).clone())),
-            };
+            |exps: &Exponents, present| interner.intern_base(UnitData::new(exps, present));
         let none = interned(&[0; ATOM_COUNT], 0);
         let atoms = ALL.map(|atom| {
             let mut exps = [0; ATOM_COUNT];
@@ -273,10 +289,4 @@ pub(super) fn remember_product(
     let slot = product_slot(left.id, right.id, sign);
     let entry = Some((left.id, right.id, sign, *unit, factor));
     PRODUCTS.with(|cache| cache[slot].set(entry));
-}
-
-/// How many units the process-wide table holds (for tests).
-#[cfg(test)]
-pub(super) fn global_len() -> usize {
-    global().interner.len()
 }

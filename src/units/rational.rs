@@ -345,8 +345,10 @@ impl Rational {
                 // Cancel across first, so that the product is already in lowest terms.
                 let g1 = gcd_u64(a.unsigned_abs(), d.unsigned_abs()) as i64;
                 let g2 = gcd_u64(c.unsigned_abs(), b.unsigned_abs()) as i64;
-                let num = i128::from(a / g1) * i128::from(c / g2);
-                let den = i128::from(b / g2) * i128::from(d / g1);
+                // A gcd of 1 is the common case (a dose times a unit factor): no division.
+                let cut = |x: i64, g: i64| if g == 1 { x } else { x / g };
+                let num = i128::from(cut(*a, g1)) * i128::from(cut(*c, g2));
+                let den = i128::from(cut(*b, g2)) * i128::from(cut(*d, g1));
                 Rational::reduced_i128(num, den)
             }
             _ => Rational::from_big(self.to_big() * other.to_big()),

@@ -499,70 +499,78 @@ impl Unit {
     /// `plural` (`3 tablets/day`), denominators singular. Returns (numerator, "/den/…"). The
     /// eGFR's `/1.73 m^2` is printed last, as labs write it (`mL/min/1.73 m^2`).
     pub(crate) fn render(&self, plural: bool) -> (String, String) {
-        let (mut numerator, mut denominator) = (String::new(), String::new());
-        self.render_parts(plural, &mut numerator, &mut denominator);
-        (numerator, denominator)
+        let (numerator, denominator) = &self.data().text[usize::from(plural)];
+        (numerator.to_string(), denominator.to_string())
     }
 
     /// The unit after a number, appended to `out`: a space first unless the unit is empty or
     /// starts with `%` (`5 mg/day`, `110%`, `3/day`), as `Quantity`'s `Display` writes it.
     /// Writes straight into `out`: quantities are formatted for every message of every patient.
     pub(crate) fn push_after_number(&self, plural: bool, out: &mut String) {
-        let space = out.len();
-        out.push(' ');
-        let mut denominator = String::new();
-        self.render_parts(plural, out, &mut denominator);
-        let numerator = &out[space + 1..];
-        if numerator.is_empty() || numerator.starts_with('%') {
-            out.remove(space);
+        let (numerator, denominator) = &self.data().text[usize::from(plural)];
+        if !(numerator.is_empty() || numerator.starts_with('%')) {
+            out.push(' ');
         }
-        out.push_str(&denominator);
+        out.push_str(numerator);
+        out.push_str(denominator);
     }
+}
 
-    /// The numerator atoms (joined by `·`) appended to `numerator`, and `/atom` for each
-    /// denominator atom appended to `denominator` (see [`Unit::render`]).
-    fn render_parts(&self, plural: bool, numerator: &mut String, denominator: &mut String) {
-        let start = numerator.len();
-        let push_word = |numerator: &mut String, word: &str| {
-            if numerator.len() > start {
-                numerator.push('·');
+/// [`Unit::render`] worked out from the atoms, once per unit: the numerator atoms (joined by
+/// `·`) and `/atom` for each denominator atom.
+fn render_atoms(atoms: &[(Atom, i8)], plural: bool) -> (Box<str>, Box<str>) {
+    let (mut numerator, mut denominator) = (String::new(), String::new());
+    render_parts(atoms, plural, &mut numerator, &mut denominator);
+    (numerator.into(), denominator.into())
+}
+
+/// The numerator atoms (joined by `·`) appended to `numerator`, and `/atom` for each
+/// denominator atom appended to `denominator` (see [`Unit::render`]).
+fn render_parts(
+    atoms: &[(Atom, i8)],
+    plural: bool,
+    numerator: &mut String,
+    denominator: &mut String,
+) {
+    let start = numerator.len();
+    let push_word = |numerator: &mut String, word: &str| {
+        if numerator.len() > start {
+            numerator.push('·');
+        }
+        numerator.push_str(word);
+    };
+    let bsa_last = atoms
+        .iter()
+        .filter(|(a, _)| *a != Atom::StandardBsa)
+        .chain(atoms.iter().filter(|(a, _)| *a == Atom::StandardBsa));
+    for &(atom, exp) in bsa_last {
+        // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
+        // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
+        let symbol = atom.symbol();
+        let power = exp.unsigned_abs();
+        if (2..=3).contains(&power) && !symbol.contains(['^', ' ']) {
+            let digit = if power == 2 { "^2" } else { "^3" };
+            if exp > 0 {
+                push_word(numerator, symbol);
+                numerator.push_str(digit);
+            } else {
+                denominator.push('/');
+                denominator.push_str(symbol);
+                denominator.push_str(digit);
             }
-            numerator.push_str(word);
-        };
-        let bsa_last = self
-            .atoms()
-            .iter()
-            .filter(|(a, _)| *a != Atom::StandardBsa)
-            .chain(self.atoms().iter().filter(|(a, _)| *a == Atom::StandardBsa));
-        for &(atom, exp) in bsa_last {
-            // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
-            // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
-            let symbol = atom.symbol();
-            let power = exp.unsigned_abs();
-            if (2..=3).contains(&power) && !symbol.contains(['^', ' ']) {
-                let digit = if power == 2 { "^2" } else { "^3" };
-                if exp > 0 {
-                    push_word(numerator, symbol);
-                    numerator.push_str(digit);
+            continue;
+        }
+        for _ in 0..usize::from(power) {
+            if exp > 0 {
+                let word = if plural && numerator.len() == start {
+                    atom.plural()
                 } else {
-                    denominator.push('/');
-                    denominator.push_str(symbol);
-                    denominator.push_str(digit);
-                }
-                continue;
-            }
-            for _ in 0..usize::from(power) {
-                if exp > 0 {
-                    let word = if plural && numerator.len() == start {
-                        atom.plural()
-                    } else {
-                        symbol
-                    };
-                    push_word(numerator, word);
-                } else {
-                    denominator.push('/');
-                    denominator.push_str(symbol);
-                }
+                    symbol
+                };
+                push_word(numerator, word);
+            } else {
+                denominator.push('/');
+                denominator.push_str(symbol);
             }
         }
     }
@@ -611,6 +619,7 @@ impl UnitData {
             factor,
             normal,
             mass_ratio,
+            text: [false, true].map(|plural| render_atoms(&atoms[..len], plural)),
             id: SPILLED,
         }
     }
