@@ -507,12 +507,22 @@ impl Unit {
     /// starts with `%` (`5 mg/day`, `110%`, `3/day`), as `Quantity`'s `Display` writes it.
     /// Writes straight into `out`: quantities are formatted for every message of every patient.
     pub(crate) fn push_after_number(&self, plural: bool, out: &mut String) {
+        // Writing to a `String` cannot fail.
+        let _ = self.write_after_number(plural, out);
+    }
+
+    /// [`Unit::push_after_number`] to any writer.
+    pub(crate) fn write_after_number(
+        &self,
+        plural: bool,
+        out: &mut impl fmt::Write,
+    ) -> fmt::Result {
         let (numerator, denominator) = &self.data().text[usize::from(plural)];
         if !(numerator.is_empty() || numerator.starts_with('%')) {
-            out.push(' ');
+            out.write_char(' ')?;
         }
-        out.push_str(numerator);
-        out.push_str(denominator);
+        out.write_str(numerator)?;
+        out.write_str(denominator)
     }
 }
 

@@ -458,3 +458,33 @@ fn prime_powers_refuse_what_does_not_fit() {
         Err(UnitError::Overflow)
     );
 }
+
+/// `Display` writes a small terminating value straight out; it must read exactly as its
+/// [`Rational::decimal_text`] followed by the unit, as it did when it built the text first.
+#[test]
+fn a_quantity_written_straight_out_reads_as_its_decimal_text() {
+    let mut values = values();
+    for (num, den) in [
+        (1, 8),
+        (-1, 8),
+        (5, 2),
+        (-7, 1_000_000),
+        (i64::MAX, 1 << 62),
+        (i64::MAX, 5_i64.pow(27)),
+        (-i64::MAX, 1),
+        (3, 1 << 62),
+        (2, 3),
+    ] {
+        values.push(Rational::new(num, den).unwrap());
+    }
+    for unit in units() {
+        for value in &values {
+            let quantity = Quantity::new(value.clone(), unit.clone());
+            let Some(mut expected) = value.decimal_text() else {
+                continue;
+            };
+            unit.push_after_number(!value.is_one_in_magnitude(), &mut expected);
+            assert_eq!(quantity.to_string(), expected, "{value:?} {unit:?}");
+        }
+    }
+}
