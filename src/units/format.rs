@@ -54,6 +54,13 @@ impl fmt::Display for Quantity {
     /// `~4.1667 mcg/h` (a value below 0.00005 keeps 4 significant digits instead of showing
     /// `~0`). See [`Quantity::display_exact`] for the exact value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every quantity shown (notes, messages, traces) comes here: a small value is written
+        // straight out, with no text built first.
+        if let Some(Some(decimal)) = self.value.small_decimal() {
+            write!(f, "{decimal}")?;
+            let plural = !self.value.is_one_in_magnitude();
+            return self.unit.write_after_number(plural, f);
+        }
         match self.value.decimal_text() {
             Some(mut text) => {
                 let plural = !self.value.is_one_in_magnitude();

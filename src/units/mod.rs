@@ -49,6 +49,7 @@ mod atom;
 mod dim;
 mod error;
 mod format;
+mod intern;
 mod parse;
 mod power;
 mod quantity;

@@ -345,8 +345,10 @@ impl Rational {
                 // Cancel across first, so that the product is already in lowest terms.
                 let g1 = gcd_u64(a.unsigned_abs(), d.unsigned_abs()) as i64;
                 let g2 = gcd_u64(c.unsigned_abs(), b.unsigned_abs()) as i64;
-                let num = i128::from(a / g1) * i128::from(c / g2);
-                let den = i128::from(b / g2) * i128::from(d / g1);
+                // A gcd of 1 is the common case (a dose times a unit factor): no division.
+                let cut = |x: i64, g: i64| if g == 1 { x } else { x / g };
+                let num = i128::from(cut(*a, g1)) * i128::from(cut(*c, g2));
+                let den = i128::from(cut(*b, g2)) * i128::from(cut(*d, g1));
                 Rational::reduced_i128(num, den)
             }
             _ => Rational::from_big(self.to_big() * other.to_big()),
@@ -452,6 +454,15 @@ impl Rational {
         match &self.0 {
             Repr::Small { num, den } => format!("{num}/{den}"),
             Repr::Big(b) => format!("{}/{}", b.numer(), b.denom()),
+        }
+    }
+
+    /// [`Rational::decimal_text`] when it can be printed without allocating (a small value):
+    /// `Some(Some(_))` to print, `Some(None)` when it does not terminate, `None` otherwise.
+    pub(crate) fn small_decimal(&self) -> Option<Option<SmallDecimal>> {
+        match &self.0 {
+            Repr::Small { num, den } => small_decimal(*num, *den as u64),
+            Repr::Big(_) => None,
         }
     }
 
@@ -658,8 +669,48 @@ fn place_point(digits: &str, scale: u64, negative: bool) -> String {
 /// [`Rational::decimal_text`] of `num / den` in machine words: `Some(None)` when it does not
 /// terminate, `None` when the digits do not fit 128 bits (the caller then uses big numbers).
 fn small_decimal_text(num: i64, den: u64) -> Option<Option<String>> {
+    small_decimal(num, den).map(|d| d.map(|d| d.to_string()))
+}
+
+/// A terminating value of [`Repr::Small`] as a whole number or `int.frac` with `scale` digits
+/// after the point, to print without building a big number.
+#[derive(Clone, Copy)]
+pub(crate) enum SmallDecimal {
+    /// A whole number.
+    Whole(i64),
+    /// `sign int . frac`, `frac` written with `scale` digits.
+    Point {
+        negative: bool,
+        int: u128,
+        frac: u128,
+        scale: usize,
+    },
+}
+
+impl fmt::Display for SmallDecimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            SmallDecimal::Whole(n) => write!(f, "{n}"),
+            SmallDecimal::Point {
+                negative,
+                int,
+                frac,
+                scale,
+            } => {
+                let sign = if negative { "-" } else { "" };
+                // In lowest terms the last digit is not zero. The width is at most 38 (`POW10`
+                // has 39 entries), far below the 65,535 at which a format width panics.
+                write!(f, "{sign}{int}.{frac:0>scale$}")
+            }
+        }
+    }
+}
+
+/// [`small_decimal_text`] without the text: `Some(None)` when the value does not terminate,
+/// `None` when the digits do not fit 128 bits.
+fn small_decimal(num: i64, den: u64) -> Option<Option<SmallDecimal>> {
     if den == 1 {
-        return Some(Some(num.to_string()));
+        return Some(Some(SmallDecimal::Whole(num)));
     }
     let twos = den.trailing_zeros();
     let mut rest = den >> twos;
@@ -676,13 +727,12 @@ fn small_decimal_text(num: i64, den: u64) -> Option<Option<String>> {
     // num / den = num · (10^scale / den) / 10^scale
     let digits = u128::from(num.unsigned_abs()).checked_mul(pow10 / u128::from(den))?;
     let (int, frac) = (digits / pow10, digits % pow10);
-    let sign = if num < 0 { "-" } else { "" };
-    // In lowest terms the last digit is not zero. The width is at most 38 (`POW10` has 39
-    // entries), far below the 65,535 at which a format width panics.
-    Some(Some(format!(
-        "{sign}{int}.{frac:0>width$}",
-        width = scale as usize
-    )))
+    Some(Some(SmallDecimal::Point {
+        negative: num < 0,
+        int,
+        frac,
+        scale: scale as usize,
+    }))
 }
 
 /// `base^exp` if it fits 128 bits.

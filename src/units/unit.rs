@@ -5,40 +5,25 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::OnceLock;
 
 use super::atom::{bits, Atom, Kind, ALL, ATOMS, ATOM_COUNT, NOT_SMOOTH_BITS};
 use super::dim::Dim;
 use super::error::UnitError;
+use super::intern::{self, Exponents, Handle, UnitData, SPILLED};
 use super::ratio::Ratio;
 use crate::diagnostics::did_you_mean;
 
 /// A unit: a product of atoms with nonzero integer exponents, kept sorted so that equal units
 /// compare equal (`mg/kg/day` is `mg¹·kg⁻¹·day⁻¹`). The empty product is a plain number.
 ///
-/// The atoms are stored inline (a unit has at most one entry per atom), and what every
-/// operation asks of a unit (its dimension, its factor) is computed once when it is built.
+/// A unit is a handle on data worked out once per distinct unit for the whole process (its
+/// atoms, dimension, factor; see `intern.rs`): cloning it copies a pointer and `==` compares
+/// two pointers, which matters because a quantity's unit goes through every step of the
+/// evaluator. It is not `Copy` only because a unit made once the process-wide table is full
+/// (hostile input writing thousands of distinct units) is reference-counted instead.
 /// Equality, hashing and `Debug` look at the atoms only.
 #[derive(Clone)]
-pub struct Unit {
-    /// The first `len` entries are the atoms, in canonical order; the rest are unused.
-    atoms: [(Atom, i8); ATOM_COUNT],
-    len: u8,
-    /// [`Unit::dim`].
-    dim: Dim,
-    /// [`Unit::factor`]; `None` when it overflows.
-    factor: Option<Ratio>,
-    /// Multiplying by a plain number leaves the unit as it is, with factor 1: no `%` and no
-    /// two atoms of one kind that [`Unit::mul`] would cancel.
-    normal: bool,
-    /// [`Unit::factor_to`] from this unit to itself succeeds (it is 1).
-    self_convertible: bool,
-    /// The atoms as a mask of [`Atom::index`] bits.
-    present: u32,
-}
-
-/// The exponent of each atom, indexed by [`Atom::index`].
-type Exponents = [i8; ATOM_COUNT];
+pub struct Unit(Handle);
 
 /// Index of `%` in [`Exponents`].
 const PERCENT: usize = Atom::Percent as usize;
@@ -138,7 +123,11 @@ pub struct Product {
 
 impl PartialEq for Unit {
     fn eq(&self, other: &Unit) -> bool {
-        self.atoms() == other.atoms()
+        match (&self.0, &other.0) {
+            // The table holds one entry per distinct unit.
+            (Handle::Interned(a), Handle::Interned(b)) => std::ptr::eq(*a, *b),
+            _ => self.data().exps == other.data().exps,
+        }
     }
 }
 
@@ -160,7 +149,7 @@ impl fmt::Debug for Unit {
 
 impl Default for Unit {
     fn default() -> Unit {
-        Unit::from_exponents(&[0; ATOM_COUNT])
+        Unit(intern::none())
     }
 }
 
@@ -177,15 +166,7 @@ impl Unit {
 
     /// A unit of one atom, e.g. `Unit::atom(Atom::Milligram)` is `mg`.
     pub fn atom(atom: Atom) -> Unit {
-        static ATOM_UNITS: OnceLock<[Unit; ATOM_COUNT]> = OnceLock::new();
-        let units = ATOM_UNITS.get_or_init(|| {
-            ALL.map(|atom| {
-                let mut exps = [0; ATOM_COUNT];
-                exps[atom.index()] = 1;
-                Unit::from_exponents(&exps)
-            })
-        });
-        units[atom.index()].clone()
+        Unit(intern::atom(atom))
     }
 
     /// A unit from atoms and exponents as written: the same atom's exponents add, zero
@@ -220,55 +201,32 @@ impl Unit {
     /// [`Unit::from_exponents`], given the atoms with a nonzero exponent as a mask.
     fn build(exps: &Exponents, present: u32) -> Unit {
         debug_assert_eq!(present, present_atoms(exps));
-        let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
-        let mut atoms = [(Atom::Kilogram, 0); ATOM_COUNT];
-        let mut dim = Dim::default();
-        let mut bits = 0;
-        let mut primes = [0i32; 4];
-        let mut rest = present;
-        let mut len = 0;
-        while rest != 0 {
-            let i = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
-            let (atom, exp) = (ALL[i], exps[i]);
-            atoms[len] = (atom, exp);
-            len += 1;
-            add_dim(&mut dim, atom, exp, per_body_mass);
-            bits += u32::from(exp.unsigned_abs()) * atom.factor_bits();
-            add_primes(&mut primes, atom, i32::from(exp));
-        }
-        let fast = (bits <= SAFE_BITS).then(|| Ratio::from_prime_exponents(primes));
-        let factor = match fast.flatten() {
-            Some(factor) => Some(factor),
-            None => factor_general(&atoms[..len]).ok(),
-        };
-        let normal = present & (1 << PERCENT) == 0
-            && FOLDS.iter().all(|&(kind, lo, hi, _)| {
-                !mixed(exps, lo, hi) || (kind == Kind::Mass && per_body_mass)
-            });
-        Unit {
-            atoms,
-            len: len as u8,
-            dim,
-            self_convertible: factor.is_some_and(|f| f.divides_itself()),
-            factor,
-            normal,
-            present,
-        }
+        Unit(intern::lookup(exps, present))
     }
 
-    /// The exponent of each atom (zero for those not in the unit).
-    fn exponents(&self) -> Exponents {
-        let mut exps = [0; ATOM_COUNT];
-        for &(atom, exp) in self.atoms() {
-            exps[atom.index()] = exp;
-        }
-        exps
+    /// A unit outside the process-wide table, as one made when it is full (for tests: it must
+    /// behave exactly as the interned unit with the same atoms).
+    #[cfg(test)]
+    pub(super) fn spilled(exps: &Exponents) -> Unit {
+        let data = UnitData::new(exps, present_atoms(exps));
+        Unit(Handle::Spilled(std::sync::Arc::new(data)))
+    }
+
+    /// True when the unit is in the process-wide table (for tests).
+    #[cfg(test)]
+    pub(super) fn is_interned(&self) -> bool {
+        matches!(self.0, Handle::Interned(_))
+    }
+
+    /// What is known of the unit.
+    fn data(&self) -> &UnitData {
+        self.0.data()
     }
 
     /// The atoms and their exponents, in canonical order.
     pub fn atoms(&self) -> &[(Atom, i8)] {
-        &self.atoms[..usize::from(self.len)]
+        let data = self.data();
+        &data.atoms[..usize::from(data.len)]
     }
 
     /// Parses a unit as pharmacists write it: `mg`, `mcg`, `µg`, `mL`, `hours`, `mg/kg/day`,
@@ -311,28 +269,28 @@ impl Unit {
     /// What kind of quantity this unit measures. A mass divided by `kg` (and only by `kg`),
     /// as in `mg/kg`, is a mass per *body* mass rather than a plain number.
     pub fn dim(&self) -> Dim {
-        self.dim
+        self.data().dim
     }
 
     /// True when the unit measures a plain number (`none`, `%`, `mg/g`, …).
     pub fn is_dimensionless(&self) -> bool {
-        self.dim.is_dimensionless()
+        self.data().dim.is_dimensionless()
     }
 
     /// True for a dimensionless unit with mass atoms (`mcg/g`, `mg/g`; `mg/kg` is a mass per
     /// body mass, not a plain number).
     pub(crate) fn is_mass_ratio(&self) -> bool {
-        self.dim.is_dimensionless() && self.present & kind_mask(MASS.start, MASS.end) != 0
+        self.data().mass_ratio
     }
 
     /// True for the unit with no atoms at all.
     pub fn is_none(&self) -> bool {
-        self.len == 0
+        self.data().len == 0
     }
 
     /// The exact factor from this unit to the base units (g, mL, s, month, item, unit).
     pub fn factor(&self) -> Result<Ratio, UnitError> {
-        match self.factor {
+        match self.data().factor {
             Some(factor) => Ok(factor),
             None => Err(UnitError::Overflow),
         }
@@ -341,10 +299,10 @@ impl Unit {
     /// The exact factor converting a value in `self` to a value in `to` (1 mg → 1000 mcg is
     /// 1000); a [`UnitError::Mismatch`] when they measure different kinds of things.
     pub fn factor_to(&self, to: &Unit) -> Result<Ratio, UnitError> {
-        if self.self_convertible && self == to {
+        if self.converts_to_itself(to) {
             return Ok(Ratio::ONE);
         }
-        let (left, right) = (self.dim, to.dim);
+        let (left, right) = (self.dim(), to.dim());
         if left != right {
             return Err(UnitError::Mismatch {
                 left,
@@ -358,12 +316,12 @@ impl Unit {
     /// True when values in `self` and in `other` compare as they are, with no conversion:
     /// the same unit, with a factor that does not overflow.
     pub(crate) fn same_scale(&self, other: &Unit) -> bool {
-        self.factor.is_some() && self == other
+        self.data().factor.is_some() && self == other
     }
 
     /// True when [`Unit::factor_to`] from this unit to `other` is 1, without computing it.
     pub(crate) fn converts_to_itself(&self, other: &Unit) -> bool {
-        self.self_convertible && self == other
+        self.data().self_convertible && self == other
     }
 
     /// `self · other`: exponents add and the same atom cancels; atoms of one kind above and
@@ -385,6 +343,20 @@ impl Unit {
     /// cancel the body weight of a `mg/kg`: `(6.3 mg/kg) ÷ (1 mcg/g)` is `(6.3 mg/kg) ÷
     /// 0.000001`, both 6300000 mg/kg.
     pub(super) fn combine(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
+        let (left, right) = (self.data(), other.data());
+        if let Some((unit, factor)) = intern::remembered_product(left, right, sign) {
+            return Ok(Product {
+                unit: Unit(Handle::Interned(unit)),
+                factor,
+            });
+        }
+        let product = self.combine_uncached(other, sign)?;
+        intern::remember_product(left, right, sign, &product.unit.0, product.factor);
+        Ok(product)
+    }
+
+    /// [`Unit::combine`] worked out.
+    pub(super) fn combine_uncached(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
         if other.is_mass_ratio() {
             let factor = other.factor()?.pow(sign)?;
             let Product { unit, factor: f } = self.combine_atoms(&Unit::none(), sign)?;
@@ -409,20 +381,20 @@ impl Unit {
     // Long on purpose: one pass over both units' atoms; split, the partial product would be passed
     // around on unit arithmetic's fast path.
     pub(super) fn combine_atoms(&self, other: &Unit, sign: i8) -> Result<Product, UnitError> {
-        if other.is_none() && self.normal {
+        if other.is_none() && self.data().normal {
             return Ok(Product {
                 unit: self.clone(),
                 factor: Ratio::ONE,
             });
         }
-        if sign == 1 && self.is_none() && other.normal {
+        if sign == 1 && self.is_none() && other.data().normal {
             return Ok(Product {
                 unit: other.clone(),
                 factor: Ratio::ONE,
             });
         }
-        let mut exps = self.exponents();
-        let mut present = self.present;
+        let mut exps = self.data().exps;
+        let mut present = self.data().present;
         for &(atom, exp) in other.atoms() {
             let slot = &mut exps[atom.index()];
             match exp.checked_mul(sign).and_then(|e| slot.checked_add(e)) {
@@ -527,71 +499,138 @@ impl Unit {
     /// `plural` (`3 tablets/day`), denominators singular. Returns (numerator, "/den/…"). The
     /// eGFR's `/1.73 m^2` is printed last, as labs write it (`mL/min/1.73 m^2`).
     pub(crate) fn render(&self, plural: bool) -> (String, String) {
-        let (mut numerator, mut denominator) = (String::new(), String::new());
-        self.render_parts(plural, &mut numerator, &mut denominator);
-        (numerator, denominator)
+        let (numerator, denominator) = &self.data().text[usize::from(plural)];
+        (numerator.to_string(), denominator.to_string())
     }
 
     /// The unit after a number, appended to `out`: a space first unless the unit is empty or
     /// starts with `%` (`5 mg/day`, `110%`, `3/day`), as `Quantity`'s `Display` writes it.
     /// Writes straight into `out`: quantities are formatted for every message of every patient.
     pub(crate) fn push_after_number(&self, plural: bool, out: &mut String) {
-        let space = out.len();
-        out.push(' ');
-        let mut denominator = String::new();
-        self.render_parts(plural, out, &mut denominator);
-        let numerator = &out[space + 1..];
-        if numerator.is_empty() || numerator.starts_with('%') {
-            out.remove(space);
-        }
-        out.push_str(&denominator);
+        // Writing to a `String` cannot fail.
+        let _ = self.write_after_number(plural, out);
     }
 
-    /// The numerator atoms (joined by `·`) appended to `numerator`, and `/atom` for each
-    /// denominator atom appended to `denominator` (see [`Unit::render`]).
-    fn render_parts(&self, plural: bool, numerator: &mut String, denominator: &mut String) {
-        let start = numerator.len();
-        let push_word = |numerator: &mut String, word: &str| {
-            if numerator.len() > start {
-                numerator.push('·');
+    /// [`Unit::push_after_number`] to any writer.
+    pub(crate) fn write_after_number(
+        &self,
+        plural: bool,
+        out: &mut impl fmt::Write,
+    ) -> fmt::Result {
+        let (numerator, denominator) = &self.data().text[usize::from(plural)];
+        if !(numerator.is_empty() || numerator.starts_with('%')) {
+            out.write_char(' ')?;
+        }
+        out.write_str(numerator)?;
+        out.write_str(denominator)
+    }
+}
+
+/// [`Unit::render`] worked out from the atoms, once per unit: the numerator atoms (joined by
+/// `·`) and `/atom` for each denominator atom.
+fn render_atoms(atoms: &[(Atom, i8)], plural: bool) -> (Box<str>, Box<str>) {
+    let (mut numerator, mut denominator) = (String::new(), String::new());
+    render_parts(atoms, plural, &mut numerator, &mut denominator);
+    (numerator.into(), denominator.into())
+}
+
+/// The numerator atoms (joined by `·`) appended to `numerator`, and `/atom` for each
+/// denominator atom appended to `denominator` (see [`Unit::render`]).
+fn render_parts(
+    atoms: &[(Atom, i8)],
+    plural: bool,
+    numerator: &mut String,
+    denominator: &mut String,
+) {
+    let start = numerator.len();
+    let push_word = |numerator: &mut String, word: &str| {
+        if numerator.len() > start {
+            numerator.push('·');
+        }
+        numerator.push_str(word);
+    };
+    let bsa_last = atoms
+        .iter()
+        .filter(|(a, _)| *a != Atom::StandardBsa)
+        .chain(atoms.iter().filter(|(a, _)| *a == Atom::StandardBsa));
+    for &(atom, exp) in bsa_last {
+        // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
+        // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
+        let symbol = atom.symbol();
+        let power = exp.unsigned_abs();
+        if (2..=3).contains(&power) && !symbol.contains(['^', ' ']) {
+            let digit = if power == 2 { "^2" } else { "^3" };
+            if exp > 0 {
+                push_word(numerator, symbol);
+                numerator.push_str(digit);
+            } else {
+                denominator.push('/');
+                denominator.push_str(symbol);
+                denominator.push_str(digit);
             }
-            numerator.push_str(word);
+            continue;
+        }
+        for _ in 0..usize::from(power) {
+            if exp > 0 {
+                let word = if plural && numerator.len() == start {
+                    atom.plural()
+                } else {
+                    symbol
+                };
+                push_word(numerator, word);
+            } else {
+                denominator.push('/');
+                denominator.push_str(symbol);
+            }
+        }
+    }
+}
+
+impl UnitData {
+    /// Works out everything about the unit with these exponents (`present` is the mask of the
+    /// nonzero ones): its atoms in canonical order, dimension, factor and flags. Not yet in the
+    /// process-wide table (`id` is [`SPILLED`]).
+    pub(super) fn new(exps: &Exponents, present: u32) -> UnitData {
+        debug_assert_eq!(present, present_atoms(exps));
+        let per_body_mass = is_per_body_mass_exps(&exps[MASS]);
+        let mut atoms = [(Atom::Kilogram, 0); ATOM_COUNT];
+        let mut dim = Dim::default();
+        let mut bits = 0;
+        let mut primes = [0i32; 4];
+        let mut rest = present;
+        let mut len = 0;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let (atom, exp) = (ALL[i], exps[i]);
+            atoms[len] = (atom, exp);
+            len += 1;
+            add_dim(&mut dim, atom, exp, per_body_mass);
+            bits += u32::from(exp.unsigned_abs()) * atom.factor_bits();
+            add_primes(&mut primes, atom, i32::from(exp));
+        }
+        let fast = (bits <= SAFE_BITS).then(|| Ratio::from_prime_exponents(primes));
+        let factor = match fast.flatten() {
+            Some(factor) => Some(factor),
+            None => factor_general(&atoms[..len]).ok(),
         };
-        let bsa_last = self
-            .atoms()
-            .iter()
-            .filter(|(a, _)| *a != Atom::StandardBsa)
-            .chain(self.atoms().iter().filter(|(a, _)| *a == Atom::StandardBsa));
-        for &(atom, exp) in bsa_last {
-            // `cm^2`, not `cm·cm`; an atom whose symbol holds a power or a space (`m^2`,
-            // `1.73 m^2`) repeats instead (`m^2·m^2`), which reads unambiguously.
-            let symbol = atom.symbol();
-            let power = exp.unsigned_abs();
-            if (2..=3).contains(&power) && !symbol.contains(['^', ' ']) {
-                let digit = if power == 2 { "^2" } else { "^3" };
-                if exp > 0 {
-                    push_word(numerator, symbol);
-                    numerator.push_str(digit);
-                } else {
-                    denominator.push('/');
-                    denominator.push_str(symbol);
-                    denominator.push_str(digit);
-                }
-                continue;
-            }
-            for _ in 0..usize::from(power) {
-                if exp > 0 {
-                    let word = if plural && numerator.len() == start {
-                        atom.plural()
-                    } else {
-                        symbol
-                    };
-                    push_word(numerator, word);
-                } else {
-                    denominator.push('/');
-                    denominator.push_str(symbol);
-                }
-            }
+        let normal = present & (1 << PERCENT) == 0
+            && FOLDS.iter().all(|&(kind, lo, hi, _)| {
+                !mixed(exps, lo, hi) || (kind == Kind::Mass && per_body_mass)
+            });
+        let mass_ratio = dim.is_dimensionless() && present & kind_mask(MASS.start, MASS.end) != 0;
+        UnitData {
+            exps: *exps,
+            atoms,
+            len: len as u8,
+            present,
+            dim,
+            self_convertible: factor.is_some_and(|f| f.divides_itself()),
+            factor,
+            normal,
+            mass_ratio,
+            text: [false, true].map(|plural| render_atoms(&atoms[..len], plural)),
+            id: SPILLED,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::units::*;
 
 /// Units to try: the usual ones, ones that cancel or fold, and exponents so large that
 /// factors overflow (where no shortcut may hide the error).
-fn units() -> Vec<Unit> {
+pub(super) fn units() -> Vec<Unit> {
     let texts = [
         "",
         "mg",
@@ -457,4 +457,34 @@ fn prime_powers_refuse_what_does_not_fit() {
         r(1 << 31).mul(&r(1 << 31)).unwrap().mul(&r(2)),
         Err(UnitError::Overflow)
     );
+}
+
+/// `Display` writes a small terminating value straight out; it must read exactly as its
+/// [`Rational::decimal_text`] followed by the unit, as it did when it built the text first.
+#[test]
+fn a_quantity_written_straight_out_reads_as_its_decimal_text() {
+    let mut values = values();
+    for (num, den) in [
+        (1, 8),
+        (-1, 8),
+        (5, 2),
+        (-7, 1_000_000),
+        (i64::MAX, 1 << 62),
+        (i64::MAX, 5_i64.pow(27)),
+        (-i64::MAX, 1),
+        (3, 1 << 62),
+        (2, 3),
+    ] {
+        values.push(Rational::new(num, den).unwrap());
+    }
+    for unit in units() {
+        for value in &values {
+            let quantity = Quantity::new(value.clone(), unit.clone());
+            let Some(mut expected) = value.decimal_text() else {
+                continue;
+            };
+            unit.push_after_number(!value.is_one_in_magnitude(), &mut expected);
+            assert_eq!(quantity.to_string(), expected, "{value:?} {unit:?}");
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod breadth;
 mod dims;
 mod factors;
 mod fast_paths;
+mod intern;
 mod parse;
 mod text;
 
