@@ -165,6 +165,17 @@ fn rare_shapes_and_hostile_texts_are_written_byte_for_byte() {
         rule: "r,\"1\"".into(),
         source: Some(hostile.into()),
     });
+    // Every ASCII character, each at every place in a 16-byte block the escape check reads.
+    let ascii: String = (0u8..0x80).map(char::from).collect();
+    for shift in 0..16 {
+        d.messages.push(posology::eval::Message {
+            level: posology::check::Level::Info,
+            code: "ascii".into(),
+            text: format!("{}{ascii}\u{7f}\u{80}\u{ffff}", "x".repeat(shift)),
+            rule: None,
+            source: None,
+        });
+    }
     d.phase = hostile.into();
     d.path.push(hostile.into());
     let program = protocol.program();

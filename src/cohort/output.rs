@@ -138,7 +138,7 @@ pub fn write_jsonl(out: &mut Vec<u8>, program: &Program, outcome: &Outcome) {
         Ok(d) => {
             let mut record = report::json::Obj::open(out);
             report::json::leaf(record.key("line"), &outcome.line);
-            report::json::leaf(record.key("status"), d.status.word());
+            report::json::text(record.key("status"), d.status.word());
             report::json::decision_into(record.key("decision"), program, d);
             record.close();
         }

@@ -17,7 +17,7 @@ use crate::units::{Quantity, Rational};
 mod write;
 
 pub use write::decision_into;
-pub(crate) use write::{leaf, Obj};
+pub(crate) use write::{leaf, text, Obj};
 
 /// Significant digits of a number without a finite decimal expansion.
 const APPROX_DIGITS: u64 = 28;

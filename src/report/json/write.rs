@@ -20,14 +20,14 @@ pub fn decision_into(out: &mut Vec<u8>, program: &Program, d: &Decision) {
     let mut o = Obj::open(out);
     let p = o.key("protocol");
     let mut header = Obj::open(p);
-    leaf(header.key("name"), &h.name);
-    leaf(header.key("title"), &h.title);
-    leaf(header.key("version"), &h.version);
-    leaf(header.key("source"), &h.source);
+    text(header.key("name"), &h.name);
+    opt_text(header.key("title"), h.title.as_deref());
+    opt_text(header.key("version"), h.version.as_deref());
+    opt_text(header.key("source"), h.source.as_deref());
     header.close();
-    leaf(o.key("phase"), &d.phase);
-    leaf(o.key("path"), &d.path);
-    leaf(o.key("status"), d.status.word());
+    text(o.key("phase"), &d.phase);
+    array(o.key("path"), &d.path, |out, p| text(out, p));
+    text(o.key("status"), d.status.word());
     array(o.key("doses"), &d.doses, dose);
     opt(o.key("schedule"), &d.schedule, schedule);
     array(o.key("observe"), &d.observe, amount);
@@ -38,16 +38,16 @@ pub fn decision_into(out: &mut Vec<u8>, program: &Program, d: &Decision) {
     array(o.key("messages"), &d.messages, |out, m| {
         let mut o = Obj::open(out);
         leaf(o.key("severity"), &m.level);
-        leaf(o.key("code"), &m.code);
-        leaf(o.key("text"), &m.text);
-        leaf(o.key("rule"), &m.rule);
-        leaf(o.key("source"), &m.source);
+        text(o.key("code"), &m.code);
+        text(o.key("text"), &m.text);
+        opt_text(o.key("rule"), m.rule.as_deref());
+        opt_text(o.key("source"), m.source.as_deref());
         o.close();
     });
     array(o.key("reasons"), &d.reasons, reason);
     opt(o.key("next"), &d.next, |out, n| {
         let mut o = Obj::open(out);
-        leaf(o.key("phase"), &n.phase);
+        opt_text(o.key("phase"), n.phase.as_deref());
         opt(o.key("after"), &n.after, quantity);
         o.close();
     });
@@ -80,7 +80,7 @@ impl<'o> Obj<'o> {
         if !std::mem::take(&mut self.first) {
             self.out.push(b',');
         }
-        leaf(self.out, name);
+        text(self.out, name);
         self.out.push(b':');
         self.out
     }
@@ -95,6 +95,33 @@ impl<'o> Obj<'o> {
 pub(crate) fn leaf<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing into a Vec cannot fail, and these types always serialize.
     let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// A JSON text, escaped as serde_json escapes it (`"`, `\\` and control characters; nothing
+/// else). Most texts need no escape: they are checked a block at a time (which the compiler
+/// turns into vector instructions) and copied whole; the rest go through serde_json.
+pub(crate) fn text(out: &mut Vec<u8>, s: &str) {
+    let plain = s.as_bytes().chunks(16).all(|block| {
+        !block.iter().fold(false, |bad, &b| {
+            bad | (b < 0x20) | (b == b'"') | (b == b'\\')
+        })
+    });
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        leaf(out, s);
+    }
+}
+
+/// A text, or `null`.
+fn opt_text(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => text(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 /// `[item, …]`.
@@ -165,7 +192,7 @@ fn mark_exact(o: &mut Obj<'_>, field: &str, r: &Rational, approximate: &mut bool
 fn quantity(out: &mut Vec<u8>, q: &Quantity) {
     let mut o = Obj::open(out);
     number(o.key("value"), &q.value);
-    leaf(o.key("unit"), &q.unit.to_string());
+    text(o.key("unit"), &q.unit.to_string());
     mark_exact(&mut o, "value", &q.value, &mut false);
     o.close();
 }
@@ -178,7 +205,7 @@ fn amount(out: &mut Vec<u8>, a: &Amount) {
                 let mut o = Obj::open(out);
                 number(o.key("min"), &lo.value);
                 number(o.key("max"), &hi.value);
-                leaf(o.key("unit"), &lo.unit.to_string());
+                text(o.key("unit"), &lo.unit.to_string());
                 let mut approximate = false;
                 mark_exact(&mut o, "min", &lo.value, &mut approximate);
                 mark_exact(&mut o, "max", &hi.value, &mut approximate);
@@ -196,7 +223,7 @@ fn amount(out: &mut Vec<u8>, a: &Amount) {
 
 fn frequency(out: &mut Vec<u8>, f: &FrequencyOut) {
     let mut o = Obj::open(out);
-    leaf(o.key("text"), &f.text);
+    text(o.key("text"), &f.text);
     opt(o.key("times_per_day"), &f.times_per_day, |out, q| {
         number(out, &q.value)
     });
@@ -210,29 +237,29 @@ fn frequency(out: &mut Vec<u8>, f: &FrequencyOut) {
 fn dose(out: &mut Vec<u8>, d: &Dose) {
     let mut o = Obj::open(out);
     amount(o.key("amount"), &d.amount);
-    leaf(o.key("route"), &d.route);
-    leaf(o.key("form"), &d.form);
+    opt_text(o.key("route"), d.route.as_deref());
+    opt_text(o.key("form"), d.form.as_deref());
     opt(o.key("frequency"), &d.frequency, frequency);
     opt(o.key("over"), &d.over, amount);
     opt(o.key("duration"), &d.duration, amount);
     opt(o.key("daily_total"), &d.daily_total, amount);
-    leaf(o.key("rule"), &d.rule);
-    leaf(o.key("source"), &d.source);
+    text(o.key("rule"), &d.rule);
+    opt_text(o.key("source"), d.source.as_deref());
     o.close();
 }
 
 fn reason(out: &mut Vec<u8>, r: &Reason) {
     let mut o = Obj::open(out);
-    leaf(o.key("kind"), r.kind.word());
-    leaf(o.key("text"), &r.text);
-    leaf(o.key("rule"), &r.rule);
-    leaf(o.key("source"), &r.source);
+    text(o.key("kind"), r.kind.word());
+    text(o.key("text"), &r.text);
+    text(o.key("rule"), &r.rule);
+    opt_text(o.key("source"), r.source.as_deref());
     o.close();
 }
 
 fn alternative(out: &mut Vec<u8>, a: &Alternative) {
     let mut o = Obj::open(out);
-    leaf(o.key("name"), &a.name);
+    text(o.key("name"), &a.name);
     leaf(o.key("allowed"), &a.allowed);
     dose(o.key("dose"), &a.dose);
     array(o.key("reasons"), &a.refusals, reason);
@@ -241,10 +268,10 @@ fn alternative(out: &mut Vec<u8>, a: &Alternative) {
 
 fn schedule(out: &mut Vec<u8>, s: &Schedule) {
     let mut o = Obj::open(out);
-    leaf(o.key("direction"), s.direction);
-    leaf(o.key("route"), &s.route);
-    leaf(o.key("rule"), &s.rule);
-    leaf(o.key("source"), &s.source);
+    text(o.key("direction"), s.direction);
+    opt_text(o.key("route"), s.route.as_deref());
+    text(o.key("rule"), &s.rule);
+    opt_text(o.key("source"), s.source.as_deref());
     array(o.key("steps"), &s.steps, |out, st| {
         let mut o = Obj::open(out);
         leaf(o.key("step"), &st.number);
@@ -252,7 +279,7 @@ fn schedule(out: &mut Vec<u8>, s: &Schedule) {
         leaf(o.key("to_day"), &st.to_day);
         leaf(o.key("from_date"), &st.from_date.map(|d| d.to_string()));
         leaf(o.key("to_date"), &st.to_date.map(|d| d.to_string()));
-        leaf(o.key("action"), if st.stop { "stop" } else { "give" });
+        text(o.key("action"), if st.stop { "stop" } else { "give" });
         opt(o.key("dose"), &st.dose, quantity);
         leaf(
             o.key("frequency"),
@@ -270,12 +297,12 @@ fn proposal(out: &mut Vec<u8>, p: &ProposalOutcome, named: bool) {
     quantity(o.key("value"), &p.value);
     opt(o.key("daily_total"), &p.daily_total, quantity);
     leaf(o.key("allowed"), &p.allowed);
-    leaf(o.key("reason"), &p.reason);
+    text(o.key("reason"), &p.reason);
     opt(o.key("allowed_range"), &p.allowed_range, amount);
-    leaf(o.key("rule"), &p.rule);
-    leaf(o.key("source"), &p.source);
+    opt_text(o.key("rule"), p.rule.as_deref());
+    opt_text(o.key("source"), p.source.as_deref());
     if named {
-        leaf(o.key("input"), &p.input);
+        text(o.key("input"), &p.input);
     }
     o.close();
 }
@@ -325,5 +352,5 @@ fn value(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
 
 /// A value as shown to people, as a JSON text.
 fn shown(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
-    leaf(out, &crate::value::Shown(v, program).to_string());
+    text(out, &crate::value::Shown(v, program).to_string());
 }
