@@ -97,7 +97,7 @@ pub(crate) fn leaf<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
-/// A JSON text, escaped as serde_json escapes it (`"`, `\\` and control characters; nothing
+/// A JSON text, escaped as serde_json escapes it (`"`, `\` and control characters; nothing
 /// else). Most texts need no escape: they are checked eight bytes at a time and copied whole;
 /// the rest go through serde_json.
 pub(crate) fn text(out: &mut Vec<u8>, s: &str) {
@@ -111,7 +111,7 @@ pub(crate) fn text(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Whether any byte is a control character (below 0x20), `"` or `\\`: a word at a time, with
+/// Whether any byte is a control character (below 0x20), `"` or `\`: a word at a time, with
 /// the usual bit tricks ("has a byte below n", "has a zero byte").
 fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
