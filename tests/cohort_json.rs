@@ -153,6 +153,20 @@ fn rare_shapes_and_hostile_texts_are_written_byte_for_byte() {
             .div(&Quantity::number(Rational::from(7)))
             .unwrap(),
     ));
+    // Shown values written in place, one of them needing escapes.
+    d.values.push((
+        "shown_text".into(),
+        posology::value::Value::Text("a \"b\" \\ c\n\u{7}".into()),
+    ));
+    d.values
+        .push(("shown_flag".into(), posology::value::Value::Bool(true)));
+    same_bytes(
+        &protocol,
+        &Outcome {
+            line: 8,
+            decision: Ok(d.clone()),
+        },
+    );
     // A name shown twice is one field of the map: its first place, its last value.
     if let Some(first) = d.values.first().cloned() {
         d.values

@@ -134,6 +134,23 @@ fn needs_escape(bytes: &[u8]) -> bool {
     words.remainder().iter().any(|&b| special(b))
 }
 
+/// A value's `Display` text as a JSON text, written in place (no `String` in between); one
+/// that needs an escape is written again through [`text`].
+fn shown_text(out: &mut Vec<u8>, value: &impl std::fmt::Display) {
+    use std::io::Write;
+    let start = out.len();
+    out.push(b'"');
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{value}");
+    if needs_escape(&out[start + 1..]) {
+        let written = String::from_utf8_lossy(&out[start + 1..]).into_owned();
+        out.truncate(start);
+        text(out, &written);
+    } else {
+        out.push(b'"');
+    }
+}
+
 /// A text, or `null`.
 fn opt_text(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
@@ -210,7 +227,7 @@ fn mark_exact(o: &mut Obj<'_>, field: &str, r: &Rational, approximate: &mut bool
 fn quantity(out: &mut Vec<u8>, q: &Quantity) {
     let mut o = Obj::open(out);
     number(o.key("value"), &q.value);
-    text(o.key("unit"), &q.unit.to_string());
+    shown_text(o.key("unit"), &q.unit);
     mark_exact(&mut o, "value", &q.value, &mut false);
     o.close();
 }
@@ -223,7 +240,7 @@ fn amount(out: &mut Vec<u8>, a: &Amount) {
                 let mut o = Obj::open(out);
                 number(o.key("min"), &lo.value);
                 number(o.key("max"), &hi.value);
-                text(o.key("unit"), &lo.unit.to_string());
+                shown_text(o.key("unit"), &lo.unit);
                 let mut approximate = false;
                 mark_exact(&mut o, "min", &lo.value, &mut approximate);
                 mark_exact(&mut o, "max", &hi.value, &mut approximate);
@@ -362,7 +379,7 @@ fn value(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
             _ => shown(out, program, v),
         },
         Value::Bool(b) => leaf(out, b),
-        Value::Date(d) => leaf(out, &d.to_string()),
+        Value::Date(d) => shown_text(out, d),
         Value::Missing => out.extend_from_slice(b"null"),
         other => shown(out, program, other),
     }
@@ -370,7 +387,7 @@ fn value(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
 
 /// A value as shown to people, as a JSON text.
 fn shown(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
-    text(out, &crate::value::Shown(v, program).to_string());
+    shown_text(out, &crate::value::Shown(v, program));
 }
 
 #[cfg(test)]
