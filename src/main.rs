@@ -692,19 +692,17 @@ fn progress() -> Option<indicatif::ProgressBar> {
 /// terminal. Built on the worker that decided the row, so that writing the decisions out (a
 /// full decision as JSON is most of a row's cost) runs on every worker, not on one thread.
 fn render_outcome(program: &Program, outcome: &Outcome, csv: bool, terminal: bool) -> String {
-    let line = if csv {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        let _ = writer.write_record(cohort::csv_row(outcome));
-        let bytes = writer.into_inner().unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
+    // Written straight into bytes, without building the record as a JSON value first.
+    let mut bytes = Vec::with_capacity(2048);
+    if csv {
+        cohort::write_csv_row(&mut bytes, outcome);
     } else {
-        // Written straight into bytes: `Display` goes through a formatter for every token.
-        let mut line = serde_json::to_string(&cohort::jsonl(program, outcome)).unwrap_or_default();
-        line.push('\n');
-        line
-    };
+        cohort::write_jsonl(&mut bytes, program, outcome);
+        bytes.push(b'\n');
+    }
+    // Only texts went in, so the bytes are UTF-8.
+    let line = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     if terminal {
         posology::display::terminal_safe(&line).into_owned()
     } else {

@@ -13,7 +13,8 @@
 //! - [`patients`] turns records into `(line, Result<Patient, Vec<Diagnostic>>)` for one protocol.
 //! - [`run`] decides every record on worker threads and hands back each [`Outcome`] in input
 //!   order, with a bounded number of rows in flight ([`run_while`] can stop early).
-//! - [`jsonl`] and [`csv_row`] write an outcome; [`Summary`] counts outcomes and gathers dose
+//! - [`write_jsonl`] and [`write_csv_row`] write an outcome straight into a buffer ([`jsonl`]
+//!   and [`csv_row`] give it as a JSON value or cells); [`Summary`] counts outcomes and gathers dose
 //!   distributions.
 //! - [`compare`] decides every record with two versions of a protocol (`posology diff`), after
 //!   [`same_inputs`] has made sure they ask for the same data.
@@ -50,7 +51,7 @@ mod summary;
 mod table;
 
 pub use diff::{compare, same_inputs, Compared};
-pub use output::{csv_row, error_json, jsonl, CSV_COLUMNS};
+pub use output::{csv_row, error_json, jsonl, write_csv_row, write_jsonl, CSV_COLUMNS};
 pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
 pub use run::{
     decide, default_jobs, run, run_while, work_while, Outcome, BATCHES_IN_FLIGHT_PER_JOB,

@@ -128,3 +128,55 @@ fn messages(d: &Decision) -> Vec<String> {
     });
     reasons.chain(messages).collect()
 }
+
+/// Writes an outcome as one JSON Lines record (without the line break) straight into `out`:
+/// byte for byte `serde_json::to_string(&jsonl(program, outcome))`, without building the
+/// record as a `serde_json::Value` first (that was about half of `posology cohort`'s time).
+/// Error records, the rare case, still go through [`error_json`].
+pub fn write_jsonl(out: &mut Vec<u8>, program: &Program, outcome: &Outcome) {
+    match &outcome.decision {
+        Ok(d) => {
+            let mut record = report::json::Obj::open(out);
+            report::json::leaf(record.key("line"), &outcome.line);
+            report::json::text(record.key("status"), d.status.word());
+            report::json::decision_into(record.key("decision"), program, d);
+            record.close();
+        }
+        Err(diags) => {
+            report::json::leaf(out, &error_json(Some(outcome.line), diags));
+        }
+    }
+}
+
+/// Writes an outcome as one CSV row, with its line break, straight into `out`: byte for byte
+/// what the `csv` crate writes for [`csv_row`] (a cell is quoted when it holds a comma, a
+/// quote or a line break, a quote doubled inside), without a CSV writer per row.
+pub fn write_csv_row(out: &mut Vec<u8>, outcome: &Outcome) {
+    for (i, cell) in csv_row(outcome).iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        csv_cell(out, cell);
+    }
+    out.push(b'\n');
+}
+
+/// One CSV cell, quoted only when it must be (the `csv` crate's `QuoteStyle::Necessary` with
+/// `\n` as the record terminator).
+fn csv_cell(out: &mut Vec<u8>, cell: &str) {
+    if !cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(cell.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for b in cell.bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}

@@ -66,7 +66,7 @@ impl Record {
     /// and `require` checked.
     pub fn read(&self, protocol: &Protocol) -> Result<Patient, Vec<Diagnostic>> {
         let text = self.text.as_ref().map_err(Clone::clone)?;
-        protocol.read_patient(self.name.clone(), text, Format::Json, &[])
+        protocol.read_patient(self.name.as_str(), text, Format::Json, &[])
     }
 }
 

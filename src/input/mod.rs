@@ -6,6 +6,9 @@
 
 pub mod document;
 mod error;
+mod fast;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -40,11 +43,31 @@ pub const PATIENT_FILE: crate::files::Limit = crate::files::Limit {
     max_bytes: MAX_PATIENT_BYTES,
 };
 
+/// A plain JSON record's values by input slot, read fast straight from its bytes ([`fast`]),
+/// when the record is right for the protocol and meets its `require`s: exactly what
+/// [`read_patient`] gives for it. `None` when the record must be read by [`read_patient`]
+/// (which then refuses it with its reasons, or reads what the fast path leaves to it: other
+/// formats, overrides, comments, escapes, …). Needs no [`Source`]: it reports nothing.
+pub(crate) fn read_fast<'p>(
+    program: &'p Program,
+    text: &str,
+    format: Format,
+    overrides: &[String],
+    unmet: &Unmet<'p>,
+) -> Option<Vec<Value>> {
+    if format != Format::Json || !overrides.is_empty() {
+        return None;
+    }
+    let values = fast::read(program, text)?;
+    unmet(&values).is_ok_and(|u| u.is_empty()).then_some(values)
+}
+
 /// Reads a patient file's text into values by input slot (defaults applied, `Missing` for
-/// optional inputs not given). `overrides` are `NAME=VALUE` settings applied over the file.
-/// `unmet` names the `require`s a set of values fails: evaluating a condition is eval's work,
-/// which sits above this layer, so the caller ([`crate::protocol::Protocol::read_patient`])
-/// passes it in.
+/// optional inputs not given), through the format-neutral tree ([`parse_document`]): every
+/// format, every spelling, and every problem with its place in the file. `overrides` are
+/// `NAME=VALUE` settings applied over the file. `unmet` names the `require`s a set of values
+/// fails: evaluating a condition is eval's work, which sits above this layer, so the caller
+/// ([`crate::protocol::Protocol::read_patient`]) passes it in.
 pub(crate) fn read_patient<'p>(
     program: &'p Program,
     text: &str,

@@ -14,6 +14,11 @@ use crate::check::Program;
 use crate::eval::*;
 use crate::units::{Quantity, Rational};
 
+mod write;
+
+pub use write::decision_into;
+pub(crate) use write::{leaf, text, Obj};
+
 /// Significant digits of a number without a finite decimal expansion.
 const APPROX_DIGITS: u64 = 28;
 

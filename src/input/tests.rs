@@ -1,0 +1,385 @@
+//! The fast JSON path ([`super::fast`]) held against the full reader
+//! ([`super::read_patient`]): on every bundled patient file and cohort row, on hostile
+//! variations of them, and on random texts, for the bundled protocols and the test protocols
+//! beside their patient files. Wherever the fast path gives values, the full reader gives the
+//! very same values; and what `Protocol::read_patient` gives (fast path first) is always
+//! exactly what the full reader gives, values or diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+
+use super::{fast, read_fast, read_patient, Format};
+use crate::diagnostics::Source;
+use crate::value::Value;
+use crate::Protocol;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one text gives both ways, after checking the two agree; and whether the fast path
+/// took it.
+fn agree(protocol: &Protocol, text: &str) -> bool {
+    let program = protocol.program();
+    let unmet = |values: &[Value]| {
+        crate::eval::unmet_requirements(program, values)
+            .map(|u| u.into_iter().map(|x| (x.require, x.because)).collect())
+    };
+    let source = Source::new("patient.json", text);
+    let tree = read_patient(program, text, Format::Json, &source, &[], &unmet);
+    let fast = fast::read(program, text);
+    if let Some(values) = &fast {
+        match unmet(values) {
+            Ok(u) if u.is_empty() => assert_eq!(
+                tree.as_ref().ok(),
+                Some(values),
+                "the fast path read other values than the full reader from {text:?}: {tree:#?}"
+            ),
+            _ => assert!(
+                tree.is_err(),
+                "values that fail a require were accepted from {text:?}"
+            ),
+        }
+    }
+    // What `Protocol::read_patient` gives: the fast path's values, else the full reader's.
+    let both = read_fast(program, text, Format::Json, &[], &unmet)
+        .ok_or(())
+        .or_else(|()| read_patient(program, text, Format::Json, &source, &[], &unmet));
+    assert_eq!(
+        format!("{both:?}"),
+        format!("{tree:?}"),
+        "the fast path and the full reader disagree on {text:?}"
+    );
+    fast.is_some() && tree.is_ok()
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+fn load(path: &Path) -> Option<Protocol> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Protocol::load(path.display().to_string(), &text).ok()
+}
+
+/// The bundled protocols, each with the patient texts of its `cases/` folder.
+fn bundled() -> Vec<(Protocol, Vec<String>)> {
+    let mut doses = Vec::new();
+    files(&root().join("protocols"), "dose", &mut doses);
+    doses
+        .iter()
+        .filter_map(|dose| {
+            let protocol = load(dose)?;
+            let mut cases = Vec::new();
+            files(&dose.with_extension("").join("cases"), "json", &mut cases);
+            let texts = cases
+                .iter()
+                .filter_map(|c| std::fs::read_to_string(c).ok())
+                .collect();
+            Some((protocol, texts))
+        })
+        .collect()
+}
+
+/// Every patient text under `tests/` and `protocols/`: JSON files, and each line of JSON
+/// Lines files.
+fn all_patient_texts() -> Vec<String> {
+    let mut paths = Vec::new();
+    for dir in ["tests", "protocols"] {
+        files(&root().join(dir), "json", &mut paths);
+        files(&root().join(dir), "jsonl", &mut paths);
+    }
+    let mut texts = Vec::new();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            texts.extend(text.lines().map(str::to_string));
+        } else {
+            texts.push(text);
+        }
+    }
+    texts
+}
+
+/// The protocol a test's patient file is for: `dir/name.dose` beside `dir/name[.variant].json`.
+fn sibling_protocol(json: &Path) -> Option<Protocol> {
+    let stem = json.file_name()?.to_str()?.split('.').next()?;
+    load(&json.with_file_name(format!("{stem}.dose")))
+}
+
+#[test]
+fn every_bundled_and_test_patient_file_reads_the_same_both_ways() {
+    let protocols = bundled();
+    let texts = all_patient_texts();
+    let mut fast = 0;
+    for (protocol, cases) in &protocols {
+        for text in texts.iter().chain(cases) {
+            fast += usize::from(agree(protocol, text));
+        }
+    }
+    let mut jsons = Vec::new();
+    files(&root().join("tests"), "json", &mut jsons);
+    for json in jsons {
+        if let (Some(protocol), Ok(text)) =
+            (sibling_protocol(&json), std::fs::read_to_string(&json))
+        {
+            fast += usize::from(agree(&protocol, &text));
+        }
+    }
+    // Not vacuous: most of the bundled cases that read at all are read by the fast path.
+    assert!(fast >= 100, "the fast path read only {fast} files");
+}
+
+/// Values a field may be given in a hostile file, as JSON text (some of it not JSON).
+const HOSTILE: &[&str] = &[
+    "0",
+    "-0",
+    "0.0",
+    "-0.0",
+    "1",
+    "1.5",
+    "-1",
+    "01",
+    "1.",
+    ".5",
+    "+1",
+    "1e3",
+    "1E+3",
+    "1e-400",
+    "123456789012345678901234567890123456789",
+    "3.0000000000000000000000000000000000000001",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "true",
+    "false",
+    "null",
+    "[]",
+    "{}",
+    "[1, 2]",
+    "[[[]]]",
+    "\"\"",
+    "\"5\"",
+    "\"5 mg\"",
+    "\"5mg\"",
+    "\"5 mcg\"",
+    "\"5 kg\"",
+    "\"5 mg/day\"",
+    "\"-5 mg\"",
+    "\"0 mg\"",
+    "\"1e3 mg\"",
+    "\"99999999999999999999999999999999999 mcg/day\"",
+    "\"0.00000000000000000000000000001 mg\"",
+    "\"NaN mg\"",
+    "\"Infinity mcg\"",
+    "\"5 µg\"",
+    "\"5 \\u00b5g\"",
+    "\"5\\u0020mg\"",
+    "\"5\u{a0}mg\"",
+    "\"5 mg\\n\"",
+    "\"\\ud800\"",
+    "\"2026-12-01\"",
+    "\"2026-02-30\"",
+    "\"2026-12-01T00:00\"",
+    "\"maintenance\"",
+    "\"spinal\"",
+    "\"Maintenance\"",
+    "\"maintenance \"",
+    "\"yes\"",
+    "\"true\"",
+    "\"70 kg\"",
+    "\"70 lb\"",
+    "\"70 years\"",
+    "\"7 days\"",
+    "\"7 h\"",
+    "\"1.5 mL\"",
+    "\"80 mL/min\"",
+    "\"2 mg/dL\"",
+    "\"150 umol/L\"",
+    "[\"5 mg\"]",
+    "[\"2026-12-01\", \"2026-12-02\"]",
+    "[{}]",
+    "{\"a\": 1}",
+    "/* c */ 1",
+    "1 // c",
+    "\"a\" \"b\"",
+    "\"\u{201c}5 mg\u{201d}\"",
+    "\"5 mg\"\u{a0}",
+    "\u{feff}1",
+];
+
+/// A record written from `(key, raw value)` pairs, separated by `sep`.
+fn record(entries: &[(String, String)], sep: &str) -> String {
+    let body: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("{}: {v}", serde_json::to_string(k).unwrap_or_default()))
+        .collect();
+    format!("{{{}}}", body.join(sep))
+}
+
+/// A case file's fields as `(key, raw JSON text)`, if it is a plain record.
+fn fields(text: &str) -> Option<Vec<(String, String)>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(
+        value
+            .as_object()?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
+    )
+}
+
+/// Variations of one record's fields: each value replaced by each hostile one, each field
+/// left out and given twice, and the whole written in other ways.
+fn variations(entries: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..entries.len() {
+        for hostile in HOSTILE {
+            let mut e = entries.to_vec();
+            e[i].1 = hostile.to_string();
+            out.push(record(&e, ", "));
+        }
+        let mut without = entries.to_vec();
+        without.remove(i);
+        out.push(record(&without, ","));
+        let mut twice = entries.to_vec();
+        twice.push(entries[i].clone());
+        out.push(record(&twice, ","));
+        let mut unknown = entries.to_vec();
+        unknown.insert(i, (format!("{}x", entries[i].0), entries[i].1.clone()));
+        out.push(record(&unknown, ","));
+    }
+    let plain = record(entries, ",");
+    out.push(format!("\u{feff}{plain}"));
+    out.push(format!(" \n\t{plain}\r\n "));
+    out.push(format!("\x0c{plain}"));
+    out.push(format!("{plain} x"));
+    out.push(format!("{plain}{{}}"));
+    out.push(format!("// c\n{plain}"));
+    out.push(record(entries, ",\n  /* c */ "));
+    out.push(plain.replacen('}', ",}", 1));
+    out.push(plain.replacen(": ", ":\u{a0}", 1));
+    out.push(format!("[{plain}]"));
+    out.push(plain.chars().take(plain.len() / 2).collect());
+    out
+}
+
+#[test]
+fn hostile_variations_of_the_bundled_cases_read_the_same_both_ways() {
+    for (protocol, cases) in bundled() {
+        // A few cases of each protocol in full; the property test below samples the rest.
+        for text in cases.iter().step_by(8) {
+            let Some(entries) = fields(text) else {
+                continue;
+            };
+            for variant in variations(&entries) {
+                agree(&protocol, &variant);
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_long_and_odd_texts_read_the_same_both_ways() {
+    let protocols = bundled();
+    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(100), "]".repeat(100));
+    let long = format!("{{\"a\": [{}1]}}", "1, ".repeat(20_000));
+    let texts = [
+        "",
+        " ",
+        "{",
+        "}",
+        "{}",
+        "[]",
+        "null",
+        "{\"\": 1}",
+        "{\"a\":}",
+        "{,}",
+        deep.as_str(),
+        long.as_str(),
+        "{\"phase\": \"maintenance\", \"phase\": \"maintenance\"}",
+    ];
+    for (protocol, _) in &protocols {
+        for text in texts {
+            agree(protocol, text);
+        }
+    }
+}
+
+/// Pieces random texts are made of: JSON's punctuation, the bundled protocols' field names
+/// and values, and hostile spellings.
+fn piece() -> impl Strategy<Value = String> {
+    let mut pieces: Vec<String> = [
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\n",
+        "\"",
+        "\\",
+        "\"phase\"",
+        "\"origin\"",
+        "\"age\"",
+        "\"daily_dose\"",
+        "\"weight\"",
+        "\"maintenance\"",
+        "\"spinal\"",
+        "\"12 years\"",
+        "\"300 mcg/day\"",
+        "\"70 kg\"",
+        "\"2026-12-01\"",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    pieces.extend(HOSTILE.iter().map(|s| s.to_string()));
+    proptest::sample::select(pieces)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A bundled case with one field's value replaced by random pieces, or a record of random
+    /// pieces.
+    #[test]
+    fn random_texts_read_the_same_both_ways(
+        which in 0usize..1000,
+        field in 0usize..100,
+        pieces in proptest::collection::vec(piece(), 0..12),
+    ) {
+        let protocols = PROTOCOLS.with(|p| p.clone());
+        let (protocol, cases) = &protocols[which % protocols.len()];
+        let glued = pieces.concat();
+        if let Some(mut entries) = cases.get(which % cases.len().max(1)).and_then(|t| fields(t)) {
+            if !entries.is_empty() {
+                let i = field % entries.len();
+                entries[i].1 = glued.clone();
+                agree(protocol, &record(&entries, ","));
+            }
+        }
+        agree(protocol, &format!("{{{glued}}}"));
+        agree(protocol, &glued);
+    }
+}
+
+thread_local! {
+    /// The bundled protocols and cases, loaded once per test thread.
+    static PROTOCOLS: std::rc::Rc<Vec<(Protocol, Vec<String>)>> = std::rc::Rc::new(bundled());
+}
