@@ -201,8 +201,13 @@ impl Verifier<'_, '_> {
                     blind.get_or_insert((i, too_large(self.block.head)));
                 }
             }
-            if let Ok(rest) = self.space().and(&left, &truth.f) {
-                left = rest;
+            match self.space().and(&left, &truth.f) {
+                Ok(rest) => left = rest,
+                // `left` keeps the patients this rule takes: still every patient not taken
+                // above (so "unreachable" stays sound), but a gap in it would be a guess.
+                Err(_) => {
+                    blind.get_or_insert((i, too_large(self.block.head)));
+                }
             }
             known.push((i, truth.t.clone()));
         }

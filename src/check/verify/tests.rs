@@ -375,3 +375,31 @@ fn a_percent_witness_is_a_plain_number() {
     assert_eq!(c, ["posology::verify::gap"]);
     assert_eq!(w, [r#"{ "p": 33.5 }"#]);
 }
+
+/// A complete `first` block over 29 inputs whose undecided patients split into more boxes
+/// than the verifier follows: 12 rules `a_i and b_i` leave 4,096 boxes, and the rule after
+/// them (`x > 5 mg and y > 5 mg …`, five boxes where it is false) cannot be taken out of
+/// them. The verifier used to keep those patients as undecided and report a false gap, with
+/// witnesses that rule decides; it is "not proved" now.
+#[test]
+fn a_complete_block_too_wide_to_follow_is_not_proved_not_a_gap() {
+    let names = ["x", "y", "z", "v", "w"];
+    let mut inputs: String = (0..12)
+        .map(|i| format!("    a{i}: bool\n    b{i}: bool\n"))
+        .collect();
+    let mut rules: String = (0..12)
+        .map(|i| format!("    r{i}: when a{i} and b{i} => give 1 mg\n"))
+        .collect();
+    for n in names {
+        inputs.push_str(&format!("    {n}: mg in 0 mg..10 mg\n"));
+    }
+    let all: Vec<String> = names.iter().map(|n| format!("{n} > 5 mg")).collect();
+    rules.push_str(&format!("    high: when {} => give 2 mg\n", all.join(" and ")));
+    // Every patient left has one of them at most 5 mg: these rules take them all.
+    for n in names {
+        rules.push_str(&format!("    low_{n}: when {n} <= 5 mg => give 3 mg\n"));
+    }
+    let (c, w) = codes(&inputs, &format!("  decide first {{\n{rules}  }}"));
+    assert_eq!(c, ["posology::decide::no_otherwise"], "{w:?}");
+    assert!(w.is_empty(), "{w:?}");
+}
