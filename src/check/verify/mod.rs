@@ -373,14 +373,29 @@ impl Verifier<'_, '_> {
         let mut message = format!(
             "no rule of this `decide {policy}` block applies when {desc}{more}: nothing is decided for such a patient"
         );
-        if let Some((id, o)) = requires.first() {
-            message.push_str(&format!(
-                " (unless `{id}` refuses every such patient: it cannot be read, {})",
-                o.why
-            ));
-        }
-        let mut d = diag(severity, Code::VerifyGap, message)
+        // A requirement the verifier cannot read may refuse these patients when they are read:
+        // the gap is then not proved, and a promise (`unique`, `any`) is not either.
+        let unsure = requires.first();
+        let code = match unsure {
+            Some((id, o)) => {
+                message = if severity == Severity::Error {
+                    format!("`decide {policy}` cannot be proved: no rule applies when {desc}{more}, unless `{id}` refuses every such patient, and it cannot be read ({})", o.why)
+                } else {
+                    format!("{message} (not proved: unless `{id}` refuses every such patient, and it cannot be read, {})", o.why)
+                };
+                if severity == Severity::Error {
+                    Code::VerifyNotProved
+                } else {
+                    Code::VerifyGap
+                }
+            }
+            None => Code::VerifyGap,
+        };
+        let mut d = diag(severity, code, message)
             .with_label(self.block.head, format!("no rule applies to {shown}"));
+        if let Some((id, o)) = unsure {
+            d = d.with_label(o.span, format!("`{id}` cannot be read: it may refuse these patients"));
+        }
         let mut fixes = Vec::new();
         for (span, fix) in self.bound_fixes(&cube) {
             d = d.with_label(span, format!("`{fix}` would cover it"));
@@ -410,11 +425,15 @@ impl Verifier<'_, '_> {
                 fixes.join(" or ")
             )
         };
+        let help = match unsure {
+            Some((id, _)) => format!("{help}; run the witness: if `{id}` refuses it, the gap is not real, and writing `{id}` as comparisons of one input with constants lets `check` prove it"),
+            None => help,
+        };
         self.out.diags.push(d.with_help(help));
         let about = format!("gap in the `decide {policy}` block{}", self.phase_words());
         for (_, patient) in found {
             self.out.witnesses.push(Witness {
-                code: Code::VerifyGap.as_str(),
+                code: code.as_str(),
                 about: about.clone(),
                 patient,
             });

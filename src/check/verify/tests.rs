@@ -403,3 +403,45 @@ fn a_complete_block_too_wide_to_follow_is_not_proved_not_a_gap() {
     assert_eq!(c, ["posology::decide::no_otherwise"], "{w:?}");
     assert!(w.is_empty(), "{w:?}");
 }
+
+/// The messages of a protocol's verifier diagnostics, with their help.
+fn messages(inputs: &str, rest: &str) -> Vec<String> {
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n{inputs}\n  }}\n  limit dose <= 10000 mg hard\n{rest}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, _) = crate::check::check_with_witnesses(&ast, &source);
+    diags
+        .iter()
+        .filter(|d| d.code.starts_with("posology::verify::"))
+        .map(|d| format!("{}: {} | {}", d.code, d.message, d.help.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// A `require` the verifier cannot read may refuse a gap's witness when it is read: the gap
+/// says so (a `first` block), and a promise is "not proved" rather than a gap.
+#[test]
+fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
+    let inputs = "    x: mg in 0 mg..100 mg";
+    let require = "  require x * 1 != 10 mg because \"no\"\n";
+    let m = messages(
+        inputs,
+        &format!("{require}  decide first {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with("posology::verify::gap: no rule of this `decide first` block applies when x == 10 mg: nothing is decided for such a patient (not proved: unless `require 1` refuses every such patient, and it cannot be read,"), "{m:?}");
+    assert!(m[0].contains("run the witness: if `require 1` refuses it, the gap is not real"), "{m:?}");
+    let m = messages(
+        inputs,
+        &format!("{require}  decide unique {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with("posology::verify::not_proved: `decide unique` cannot be proved: no rule applies when x == 10 mg, unless `require 1` refuses every such patient"), "{m:?}");
+    // A readable require is followed: no gap at all.
+    let m = messages(
+        inputs,
+        "  require x != 10 mg because \"no\"\n  decide unique {\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }",
+    );
+    assert!(m.is_empty(), "{m:?}");
+}
