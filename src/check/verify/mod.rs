@@ -394,7 +394,10 @@ impl Verifier<'_, '_> {
         let mut d = diag(severity, code, message)
             .with_label(self.block.head, format!("no rule applies to {shown}"));
         if let Some((id, o)) = unsure {
-            d = d.with_label(o.span, format!("`{id}` cannot be read: it may refuse these patients"));
+            d = d.with_label(
+                o.span,
+                format!("`{id}` cannot be read: it may refuse these patients"),
+            );
         }
         let mut fixes = Vec::new();
         for (span, fix) in self.bound_fixes(&cube) {
@@ -596,23 +599,69 @@ impl Verifier<'_, '_> {
         }
     }
 
-    /// The actions of two rules, as written (spaces aside), are the same.
+    /// The actions of two rules are the same: one by one, the same dose (a constant amount,
+    /// range, frequency or time compared exactly across units: `give 1 mg` and `give 1000
+    /// mcg`), or else the same text (spaces aside).
     fn same_actions(&self, i: usize, j: usize) -> bool {
-        let text = |k: usize| -> String {
-            self.block.ast.rules[k]
-                .actions
-                .iter()
-                .map(|a| {
-                    self.reader
-                        .text(a.span)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect::<Vec<_>>()
-                .join(" ; ")
+        let (Some(a), Some(b)) = (self.block.rules.get(i), self.block.rules.get(j)) else {
+            return false;
         };
-        text(i) == text(j)
+        a.actions.len() == b.actions.len()
+            && a.actions
+                .iter()
+                .zip(&b.actions)
+                .all(|(x, y)| self.same_action(x, y))
+    }
+
+    fn same_action(&self, x: &super::ActionAt, y: &super::ActionAt) -> bool {
+        use super::ActionSpec as A;
+        match (&x.action, &y.action) {
+            (A::Give(g), A::Give(h)) => {
+                self.same_expr(&g.amount, &h.amount)
+                    && g.form == h.form
+                    && g.route == h.route
+                    && self.same_frequency(g.frequency.as_ref(), h.frequency.as_ref())
+                    && self.same_opt(g.over.as_ref(), h.over.as_ref())
+                    && self.same_opt(g.duration.as_ref(), h.duration.as_ref())
+            }
+            _ => self.words(x.span) == self.words(y.span),
+        }
+    }
+
+    fn words(&self, span: Span) -> String {
+        self.reader
+            .text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The same constant, exactly across units, or the same text.
+    fn same_expr(&self, a: &super::CExpr, b: &super::CExpr) -> bool {
+        super::constant_doses::same_constant(self.program, a, b)
+            || self.words(a.span) == self.words(b.span)
+    }
+
+    fn same_opt(&self, a: Option<&super::CExpr>, b: Option<&super::CExpr>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => self.same_expr(a, b),
+            _ => false,
+        }
+    }
+
+    fn same_frequency(
+        &self,
+        a: Option<&super::FrequencySpec>,
+        b: Option<&super::FrequencySpec>,
+    ) -> bool {
+        use super::FrequencySpec as F;
+        match (a, b) {
+            (None, None) => true,
+            (Some(F::TimesDaily(x)), Some(F::TimesDaily(y)))
+            | (Some(F::Every(x)), Some(F::Every(y))) => self.same_expr(x, y),
+            _ => false,
+        }
     }
 
     fn overlap(&mut self, i: usize, j: usize, both: &Region) {

@@ -394,7 +394,10 @@ fn a_complete_block_too_wide_to_follow_is_not_proved_not_a_gap() {
         inputs.push_str(&format!("    {n}: mg in 0 mg..10 mg\n"));
     }
     let all: Vec<String> = names.iter().map(|n| format!("{n} > 5 mg")).collect();
-    rules.push_str(&format!("    high: when {} => give 2 mg\n", all.join(" and ")));
+    rules.push_str(&format!(
+        "    high: when {} => give 2 mg\n",
+        all.join(" and ")
+    ));
     // Every patient left has one of them at most 5 mg: these rules take them all.
     for n in names {
         rules.push_str(&format!("    low_{n}: when {n} <= 5 mg => give 3 mg\n"));
@@ -415,7 +418,14 @@ fn messages(inputs: &str, rest: &str) -> Vec<String> {
     diags
         .iter()
         .filter(|d| d.code.starts_with("posology::verify::"))
-        .map(|d| format!("{}: {} | {}", d.code, d.message, d.help.clone().unwrap_or_default()))
+        .map(|d| {
+            format!(
+                "{}: {} | {}",
+                d.code,
+                d.message,
+                d.help.clone().unwrap_or_default()
+            )
+        })
         .collect()
 }
 
@@ -431,7 +441,10 @@ fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
     );
     assert_eq!(m.len(), 1, "{m:?}");
     assert!(m[0].starts_with("posology::verify::gap: no rule of this `decide first` block applies when x == 10 mg: nothing is decided for such a patient (not proved: unless `require 1` refuses every such patient, and it cannot be read,"), "{m:?}");
-    assert!(m[0].contains("run the witness: if `require 1` refuses it, the gap is not real"), "{m:?}");
+    assert!(
+        m[0].contains("run the witness: if `require 1` refuses it, the gap is not real"),
+        "{m:?}"
+    );
     let m = messages(
         inputs,
         &format!("{require}  decide unique {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
@@ -444,4 +457,34 @@ fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
         "  require x != 10 mg because \"no\"\n  decide unique {\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }",
     );
     assert!(m.is_empty(), "{m:?}");
+}
+
+/// `decide any`: rules that give the same dose in other units agree (`1 mg`, `1000 mcg`,
+/// `0.001 g`); a different amount, frequency or form does not.
+#[test]
+fn any_compares_constant_doses_exactly_across_units() {
+    let inputs = "    crcl: mL/min in 0 mL/min..200 mL/min";
+    let block = |a: &str, b: &str| {
+        format!("  decide any {{\n    when crcl <= 30 mL/min => give {a}\n    when crcl >= 20 mL/min => give {b}\n  }}")
+    };
+    for (a, b) in [
+        ("1 mg", "1000 mcg"),
+        ("1 mg 2 times daily", "0.001 g twice daily"),
+        ("1 mg..2 mg every 12 h", "1000 mcg..0.002 g every 720 min"),
+        ("5 mg bolus over 1 min", "5000 mcg bolus over 60 s"),
+    ] {
+        let (c, w) = codes(inputs, &block(a, b));
+        assert_eq!(c, Vec::<&str>::new(), "{a} / {b}: {w:?}");
+    }
+    for (a, b) in [
+        ("1 mg", "1001 mcg"),
+        ("1 mg", "1 mg twice daily"),
+        ("1 mg once daily", "1 mg twice daily"),
+        ("1 mg bolus", "1000 mcg"),
+        ("1 mg..2 mg", "1 mg..3 mg"),
+        ("1 mg", "1 mg/day"),
+    ] {
+        let (c, _) = codes(inputs, &block(a, b));
+        assert_eq!(c, ["posology::verify::overlap"], "{a} / {b}");
+    }
 }
