@@ -15,6 +15,8 @@
 //! conditions over several inputs would prove more; it is left out on purpose (see the report
 //! in the branch's history): label tables compare one value with printed bounds.
 
+mod bounds;
+mod doses;
 mod interval;
 mod region;
 mod translate;
@@ -27,6 +29,8 @@ use std::collections::BTreeSet;
 
 pub use interval::{End, Interval, IntervalSet};
 pub use witness::Witness;
+
+pub(super) use doses::unreachable_limits;
 
 use region::{Cube, Region, Space, VarSet};
 use translate::{Opaque, Reader, Reading};
@@ -74,8 +78,9 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
         out: Findings::default(),
         begin_slot: None,
         entering: None,
+        reach: Vec::new(),
     };
-    if block.ast.policy == HitPolicy::Collect || block.rules.len() != block.ast.rules.len() {
+    if block.rules.len() != block.ast.rules.len() {
         return v.out;
     }
     let (base, opaque_requires) = v.base();
@@ -86,7 +91,13 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
         .collect();
     match block.ast.policy {
         HitPolicy::First => v.first(&base, &readings, &opaque_requires),
+        HitPolicy::Collect => v.collect(&base, &readings),
         _ => v.promise(&base, &readings, &opaque_requires),
+    }
+    // A witness is written only for patients known to reach the rule.
+    let exact_block = opaque_requires.is_empty() && v.entered_exactly();
+    for (i, reach, exact) in std::mem::take(&mut v.reach) {
+        v.judge_doses(i, &reach, exact && exact_block);
     }
     v.out
 }
@@ -103,6 +114,9 @@ struct Verifier<'p, 'b> {
     begin_slot: Option<usize>,
     /// The patients whose `begin at` choice leads to the block's phase.
     entering: Option<Region>,
+    /// For each rule worked out: the patients that may reach it (all of them, and more where a
+    /// condition above it could not be read), and whether they are exactly those.
+    reach: Vec<(usize, Region, bool)>,
 }
 
 impl Verifier<'_, '_> {
@@ -153,6 +167,30 @@ impl Verifier<'_, '_> {
         (base, opaque)
     }
 
+    /// True when the patients of the block's `base` are exactly those that reach it: outside
+    /// a phase, or in a phase the `begin at` input alone leads to.
+    fn entered_exactly(&self) -> bool {
+        self.block.phase.is_none() || (self.entering.is_some() && !self.block.by_goto)
+    }
+
+    /// A `collect` block: each rule is reached by every patient its condition holds for (or
+    /// may be, past a condition that cannot be read).
+    fn collect(&mut self, base: &Region, readings: &[Option<Reading>]) {
+        for (i, reading) in readings.iter().enumerate() {
+            let reach = match reading {
+                None => Ok(base.clone()),
+                Some(Ok(t)) => self.space().and(base, &t.t),
+                Some(Err(_)) => {
+                    self.reach.push((i, base.clone(), false));
+                    continue;
+                }
+            };
+            if let Ok(r) = reach {
+                self.reach.push((i, r, true));
+            }
+        }
+    }
+
     fn rule_name(&self, i: usize) -> String {
         self.block
             .rules
@@ -179,11 +217,13 @@ impl Verifier<'_, '_> {
             let Some(reading) = reading else {
                 // `otherwise` / `always`: every patient left is decided here; rules after it
                 // are reported by `posology::decide::unreachable_rule`.
+                self.reach.push((i, left, blind.is_none()));
                 return;
             };
             let truth = match reading {
                 Ok(t) => t,
                 Err(o) => {
+                    self.reach.push((i, left.clone(), false));
                     blind.get_or_insert((i, o.clone()));
                     continue;
                 }
@@ -196,7 +236,7 @@ impl Verifier<'_, '_> {
                     self.unreachable(i, base, &truth.t, &known);
                     continue;
                 }
-                Ok(_) => {}
+                Ok(reach) => self.reach.push((i, reach, blind.is_none())),
                 Err(_) => {
                     blind.get_or_insert((i, too_large(self.block.head)));
                 }
@@ -563,6 +603,7 @@ impl Verifier<'_, '_> {
                 Some(Err(_)) => return,
                 None => {
                     catch_all = true;
+                    self.reach.push((truths.len(), left.clone(), true));
                     truths.push(std::mem::take(&mut left));
                     break;
                 }
@@ -573,6 +614,8 @@ impl Verifier<'_, '_> {
                 self.not_proved(0, &too_large(self.block.head));
                 return;
             };
+            // Run as `first`: the rules above may take some of them (an over-approximation).
+            self.reach.push((truths.len(), mine.clone(), false));
             truths.push(mine);
             left = rest;
         }
@@ -818,9 +861,6 @@ fn strict_bounds(
 impl super::Checker<'_> {
     /// Verifies a decision block just checked (see [`verify_block`]) and records what it found.
     pub(super) fn verify_decide(&mut self, d: &ast::Decide, rules: &[RuleSpec]) {
-        if d.policy == HitPolicy::Collect {
-            return;
-        }
         let phase = self.current_phase;
         let entered = phase.filter(|&p| self.program.begin_phases.contains(&Some(p)));
         let by_goto = phase.is_some_and(|p| self.goto_target(p));
