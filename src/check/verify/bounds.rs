@@ -169,12 +169,9 @@ impl Bounds {
 
     fn mul(&self, other: &Bounds) -> Option<Bounds> {
         let p = self.unit.mul(&other.unit).ok()?;
-        self.combine(
-            other.ends(),
-            p.unit,
-            &p.factor.to_rational(),
-            |a, b, f| a.mul(b, f),
-        )
+        self.combine(other.ends(), p.unit, &p.factor.to_rational(), |a, b, f| {
+            a.mul(b, f)
+        })
     }
 
     fn div(&self, other: &Bounds) -> Option<Bounds> {

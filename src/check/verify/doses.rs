@@ -92,7 +92,12 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
 
 /// What a limit makes of a dose for every patient of a box: the dose's best case, when even
 /// that breaks the limit.
-fn refused_in(program: &Program, cube: &Cube, g: &Given<'_>, limit: &LimitSpec) -> Option<Quantity> {
+fn refused_in(
+    program: &Program,
+    cube: &Cube,
+    g: &Given<'_>,
+    limit: &LimitSpec,
+) -> Option<Quantity> {
     let ev = Evaluator { program, cube };
     let dose = ev.bounds(g.amount)?;
     let bound = ev.bounds(&limit.value)?;
@@ -129,7 +134,11 @@ fn refused_in(program: &Program, cube: &Cube, g: &Given<'_>, limit: &LimitSpec) 
 
 /// The least that the gate's most per day can be for a patient of the box: the dose's least
 /// at the fewest doses a day the frequency allows (whole doses on the day they fall).
-fn least_daily(ev: &Evaluator<'_, '_>, dose: &Bounds, f: Option<&FrequencySpec>) -> Option<Quantity> {
+fn least_daily(
+    ev: &Evaluator<'_, '_>,
+    dose: &Bounds,
+    f: Option<&FrequencySpec>,
+) -> Option<Quantity> {
     let least = dose.low().filter(Quantity::is_positive)?;
     let doses = match f {
         None => None,
@@ -154,7 +163,9 @@ fn inputs_read(program: &Program, e: &CExpr, out: &mut Vec<usize>, depth: usize)
     match &e.kind {
         CExprKind::Const(_) => {}
         CExprKind::Input(slot) => out.push(*slot),
-        CExprKind::Let(slot) => inputs_read(program, &program.lets.get(*slot)?.expr, out, depth + 1)?,
+        CExprKind::Let(slot) => {
+            inputs_read(program, &program.lets.get(*slot)?.expr, out, depth + 1)?
+        }
         CExprKind::Unary(_, a) | CExprKind::Is(a, _) => inputs_read(program, a, out, depth + 1)?,
         CExprKind::Binary(_, a, b) => {
             inputs_read(program, a, out, depth + 1)?;
@@ -175,37 +186,61 @@ fn may_be_missing(spec: &InputSpec) -> bool {
     spec.optional && spec.default.is_none()
 }
 
-impl Verifier<'_, '_> {
-    /// True when `limit` applies to every patient of `reach` for certain: it has no `when`, or
-    /// the region proves its `when` true for all of them with every input it reads given.
-    fn applies_to_all(&mut self, limit: &LimitSpec, reach: &Region) -> bool {
-        let Some(when) = &limit.when else {
+impl<'p> Verifier<'p, '_> {
+    /// The hard limits, each with where its `when` is false (`None`: no `when`), or left out
+    /// when its `when` cannot be read or reads an input a patient may leave out (the gate
+    /// applies a limit it cannot decide, and a region cannot say which it is).
+    pub(super) fn hard_limits(&mut self) -> Vec<(&'p LimitSpec, Option<Region>, Vec<usize>)> {
+        let program = self.program;
+        let mut out = Vec::new();
+        for limit in program.limits.iter().filter(|l| l.hard) {
+            let Some(when) = &limit.when else {
+                out.push((limit, None, Vec::new()));
+                continue;
+            };
+            let mut slots = Vec::new();
+            if inputs_read(program, when, &mut slots, 0).is_none() {
+                continue;
+            }
+            if let Ok(truth) = self.reader.read(when) {
+                out.push((limit, Some(truth.f), slots));
+            }
+        }
+        out
+    }
+
+    /// True when a limit applies to every patient of `reach` for certain: it has no `when`, or
+    /// the region proves its `when` true for all of them, with every input it reads given.
+    fn applies_to_all(&self, off: Option<&Region>, slots: &[usize], reach: &Region) -> bool {
+        let Some(off) = off else {
             return true;
         };
-        let mut slots = Vec::new();
-        if inputs_read(self.program, when, &mut slots, 0).is_none() {
-            return false;
-        }
         let given = slots.iter().all(|slot| {
             reach.iter().all(|cube| match cube.get(slot) {
                 Some(set) => !set.missing,
-                None => self.program.inputs.get(*slot).is_some_and(|s| !may_be_missing(s)),
+                None => self
+                    .program
+                    .inputs
+                    .get(*slot)
+                    .is_some_and(|s| !may_be_missing(s)),
             })
         });
-        if !given {
-            return false;
-        }
-        let Ok(truth) = self.reader.read(when) else {
-            return false;
-        };
-        self.space()
-            .and(reach, &truth.f)
-            .is_ok_and(|off| off.is_empty())
+        given
+            && self
+                .space()
+                .and(reach, off)
+                .is_ok_and(|none| none.is_empty())
     }
 
     /// Judges the doses of rule `i` over the patients that reach it (`exact`: exactly those,
     /// so a witness can be written).
-    pub(super) fn judge_doses(&mut self, i: usize, reach: &Region, exact: bool) {
+    pub(super) fn judge_doses(
+        &mut self,
+        limits: &[(&LimitSpec, Option<Region>, Vec<usize>)],
+        i: usize,
+        reach: &Region,
+        exact: bool,
+    ) {
         let Some(rule) = self.block.rules.get(i) else {
             return;
         };
@@ -217,24 +252,26 @@ impl Verifier<'_, '_> {
             return;
         }
         let program = self.program;
-        let hard: Vec<&LimitSpec> = program
-            .limits
+        let hard: Vec<&LimitSpec> = limits
             .iter()
-            .filter(|l| l.hard && self.applies_to_all(l, reach))
+            .filter(|(_, off, slots)| self.applies_to_all(off.as_ref(), slots, reach))
+            .map(|(l, _, _)| *l)
             .collect();
         for g in &doses {
             for limit in &hard {
                 let mut best: Option<Quantity> = None;
-                let all = reach.iter().all(|cube| match refused_in(program, cube, g, limit) {
-                    Some(q) => {
-                        best = Some(match best.take() {
-                            None => q,
-                            Some(b) => pick_best(b, q, limit),
-                        });
-                        true
-                    }
-                    None => false,
-                });
+                let all = reach
+                    .iter()
+                    .all(|cube| match refused_in(program, cube, g, limit) {
+                        Some(q) => {
+                            best = Some(match best.take() {
+                                None => q,
+                                Some(b) => pick_best(b, q, limit),
+                            });
+                            true
+                        }
+                        None => false,
+                    });
                 if let (true, Some(best)) = (all, best) {
                     self.always_refused(i, g, limit, &best, reach, exact);
                     break;
@@ -267,6 +304,17 @@ impl Verifier<'_, '_> {
             (true, false) => ("", "below"),
             (false, true) => ("at least ", "above"),
             (false, false) => ("at most ", "below"),
+        };
+        // Worked out from the patient's data, it is shown in the limit's unit, beside the bound.
+        let best = match (fixed, reach.first()) {
+            (false, Some(cube)) => Evaluator {
+                program: self.program,
+                cube,
+            }
+            .bounds(&limit.value)
+            .and_then(|b| best.convert_to(&b.unit).ok())
+            .unwrap_or_else(|| best.clone()),
+            _ => best.clone(),
         };
         let amount = if daily {
             format!("its total per day is {least}{best}")
@@ -352,8 +400,14 @@ pub(in crate::check) fn unreachable_limits(program: &Program) -> Vec<Diagnostic>
         {
             continue;
         }
-        let Ok(truth) = reader.read(when) else { continue };
-        if !reader.space.and(&base, &truth.t).is_ok_and(|r| r.is_empty()) {
+        let Ok(truth) = reader.read(when) else {
+            continue;
+        };
+        if !reader
+            .space
+            .and(&base, &truth.t)
+            .is_ok_and(|r| r.is_empty())
+        {
             continue;
         }
         let text = reader.text(when.span);

@@ -96,8 +96,12 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
     }
     // A witness is written only for patients known to reach the rule.
     let exact_block = opaque_requires.is_empty() && v.entered_exactly();
-    for (i, reach, exact) in std::mem::take(&mut v.reach) {
-        v.judge_doses(i, &reach, exact && exact_block);
+    let reach = std::mem::take(&mut v.reach);
+    if !reach.is_empty() {
+        let limits = v.hard_limits();
+        for (i, reach, exact) in reach {
+            v.judge_doses(&limits, i, &reach, exact && exact_block);
+        }
     }
     v.out
 }
