@@ -982,7 +982,6 @@ mod tests {
     use crate::eval::{Decision, Options, Status};
     use crate::input::Format;
     use crate::protocol::Protocol;
-    use crate::units::Unit;
 
     /// Holding a dose against a limit is charged for both numbers (one step each, more for a
     /// number too large for the fast path), so thousands of limits against thousands of doses
