@@ -338,38 +338,9 @@ impl Evaluator<'_, '_> {
                 Some(out)
             }
             Func::Clamp if args.len() == 3 => {
-                // The result is `lo` (when x < lo), `hi` (when x > hi) or x: at least
-                // min(max(x, lo), hi) and at most max(min(x, hi), lo), end by end.
-                let x = sub(&args[0])?;
-                let lo = sub(&args[1])?.to_unit(&x.unit)?;
-                let hi = sub(&args[2])?.to_unit(&x.unit)?;
-                let least = min_opt(&max_opt(&x.lo, &lo.lo, false), &hi.lo, true);
-                let most = max_opt(&min_opt(&x.hi, &hi.hi, false), &lo.hi, true);
-                Some(Bounds {
-                    unit: x.unit,
-                    lo: least,
-                    hi: most,
-                })
+                clamp(sub(&args[0])?, &sub(&args[1])?, &sub(&args[2])?)
             }
-            Func::Abs if args.len() == 1 => {
-                let x = sub(&args[0])?;
-                let zero = Rational::ZERO;
-                if x.lo.as_ref().is_some_and(|l| *l >= zero) {
-                    Some(x)
-                } else if x.hi.as_ref().is_some_and(|h| *h <= zero) {
-                    Some(x.neg())
-                } else {
-                    let far = match (&x.lo, &x.hi) {
-                        (Some(l), Some(h)) => Some(max_opt(&Some(l.abs()), &Some(h.abs()), true)?),
-                        _ => None,
-                    };
-                    Some(Bounds {
-                        unit: x.unit,
-                        lo: Some(zero),
-                        hi: far,
-                    })
-                }
-            }
+            Func::Abs if args.len() == 1 => abs(sub(&args[0])?),
             Func::Floor | Func::Ceil if args.len() == 1 => {
                 let x = sub(&args[0])?;
                 let round = |v: &Rational| {
@@ -398,6 +369,41 @@ impl Evaluator<'_, '_> {
             _ => None,
         }
     }
+}
+
+/// `clamp(x, lo, hi)` is `lo` (when x < lo), `hi` (when x > hi) or x: at least
+/// min(max(x, lo), hi) and at most max(min(x, hi), lo), end by end.
+fn clamp(x: Bounds, lo: &Bounds, hi: &Bounds) -> Option<Bounds> {
+    let lo = lo.to_unit(&x.unit)?;
+    let hi = hi.to_unit(&x.unit)?;
+    let least = min_opt(&max_opt(&x.lo, &lo.lo, false), &hi.lo, true);
+    let most = max_opt(&min_opt(&x.hi, &hi.hi, false), &lo.hi, true);
+    Some(Bounds {
+        unit: x.unit,
+        lo: least,
+        hi: most,
+    })
+}
+
+/// `abs(x)`: x itself when it is never negative, `-x` when never positive, else from zero to
+/// the farther end.
+fn abs(x: Bounds) -> Option<Bounds> {
+    let zero = Rational::ZERO;
+    if x.lo.as_ref().is_some_and(|l| *l >= zero) {
+        return Some(x);
+    }
+    if x.hi.as_ref().is_some_and(|h| *h <= zero) {
+        return Some(x.neg());
+    }
+    let far = match (&x.lo, &x.hi) {
+        (Some(l), Some(h)) => max_opt(&Some(l.abs()), &Some(h.abs()), true),
+        _ => None,
+    };
+    Some(Bounds {
+        unit: x.unit,
+        lo: Some(zero),
+        hi: far,
+    })
 }
 
 /// The closed hull of a set of values, or `None` when it is empty.

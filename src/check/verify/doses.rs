@@ -290,37 +290,7 @@ impl<'p> Verifier<'p, '_> {
         exact: bool,
     ) {
         let name = self.rule_name(i);
-        let ceiling = matches!(limit.op, CmpOp::Lt | CmpOp::Le);
-        let daily = limit.target == LimitTarget::Daily;
-        // A dose and frequency written as constants are what they are, not "at least".
-        let constant = |e: &CExpr| super::super::constant_doses::same_constant(self.program, e, e);
-        let fixed = constant(g.amount)
-            && match g.frequency {
-                None => true,
-                Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => constant(e),
-            };
-        let (least, most) = match (fixed, ceiling) {
-            (true, true) => ("", "above"),
-            (true, false) => ("", "below"),
-            (false, true) => ("at least ", "above"),
-            (false, false) => ("at most ", "below"),
-        };
-        // Worked out from the patient's data, it is shown in the limit's unit, beside the bound.
-        let best = match (fixed, reach.first()) {
-            (false, Some(cube)) => Evaluator {
-                program: self.program,
-                cube,
-            }
-            .bounds(&limit.value)
-            .and_then(|b| best.convert_to(&b.unit).ok())
-            .unwrap_or_else(|| best.clone()),
-            _ => best.clone(),
-        };
-        let amount = if daily {
-            format!("its total per day is {least}{best}")
-        } else {
-            format!("it is {least}{best}")
-        };
+        let (amount, label, side) = self.wording(g, limit, best, reach);
         let shown = format!(
             "{} {} {}",
             limit.target.word(),
@@ -339,18 +309,11 @@ impl<'p> Verifier<'p, '_> {
         let d = Diagnostic::warning(
             Code::VerifyAlwaysRefused,
             format!(
-                "{} of `{name}` can never be given: {amount} for every patient the rule reaches, {most} the hard limit `{shown}`, which refuses all of them",
+                "{} of `{name}` can never be given: {amount} for every patient the rule reaches, {side} the hard limit `{shown}`, which refuses all of them",
                 g.what
             ),
         )
-        .with_label(
-            g.span,
-            if daily {
-                format!("{least}{best} in total for every patient that reaches it")
-            } else {
-                format!("{least}{best} for every patient that reaches it")
-            },
-        )
+        .with_label(g.span, label)
         .with_label(limit.span, "refuses all of them")
         .with_help(format!(
             "the safety gate gives nothing to a patient this rule reaches{such}: correct the dose, its unit or frequency, or the rule's condition; if no dose is meant for these patients, say so with `refuse \"…\"`"
@@ -362,6 +325,54 @@ impl<'p> Verifier<'p, '_> {
                 about: format!("{} of `{name}` is refused by `{}`", g.what, limit.id),
                 patient,
             });
+        }
+    }
+
+    /// What the dose is (`it is at least 1000 mg`), the label on it, and the side of the
+    /// limit it is on. A dose and frequency written as constants are what they are, not "at
+    /// least"; one worked out from the patient's data is shown in the limit's unit.
+    fn wording(
+        &self,
+        g: &Given<'_>,
+        limit: &LimitSpec,
+        best: &Quantity,
+        reach: &Region,
+    ) -> (String, String, &'static str) {
+        let ceiling = matches!(limit.op, CmpOp::Lt | CmpOp::Le);
+        let constant = |e: &CExpr| super::super::constant_doses::same_constant(self.program, e, e);
+        let fixed = constant(g.amount)
+            && match g.frequency {
+                None => true,
+                Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => constant(e),
+            };
+        let (least, side) = match (fixed, ceiling) {
+            (true, true) => ("", "above"),
+            (true, false) => ("", "below"),
+            (false, true) => ("at least ", "above"),
+            (false, false) => ("at most ", "below"),
+        };
+        let best = match (fixed, reach.first()) {
+            (false, Some(cube)) => Evaluator {
+                program: self.program,
+                cube,
+            }
+            .bounds(&limit.value)
+            .and_then(|b| best.convert_to(&b.unit).ok())
+            .unwrap_or_else(|| best.clone()),
+            _ => best.clone(),
+        };
+        if limit.target == LimitTarget::Daily {
+            (
+                format!("its total per day is {least}{best}"),
+                format!("{least}{best} in total for every patient that reaches it"),
+                side,
+            )
+        } else {
+            (
+                format!("it is {least}{best}"),
+                format!("{least}{best} for every patient that reaches it"),
+                side,
+            )
         }
     }
 }
