@@ -4,8 +4,11 @@
 //! follow (tables, lists, dates, texts, `round … to nearest of`, a square root, a function not
 //! modelled here) is unknown (`None`), and nothing is claimed from an unknown value.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::interval::IntervalSet;
-use super::region::{Cube, Present};
+use super::region::{Cube, Present, Space};
 use super::translate::domain_of;
 use crate::check::{CExpr, CExprKind, Func, Program, Type};
 use crate::ops::{BinaryOp, UnaryOp};
@@ -227,15 +230,39 @@ fn max_opt(a: &Option<Rational>, b: &Option<Rational>, unbounded_wins: bool) -> 
 /// Works out [`Bounds`] of expressions for the patients of one box.
 pub struct Evaluator<'p, 'c> {
     /// The program.
-    pub program: &'p Program,
+    program: &'p Program,
     /// The box: the values each input it names may take (the others: their declared values).
-    pub cube: &'c Cube,
+    cube: &'c Cube,
+    /// Each `let` worked out once: `let b = a + a`, `let c = b + b`, … would otherwise be
+    /// followed a number of times that doubles with each link.
+    lets: RefCell<HashMap<usize, Option<Bounds>>>,
+    /// The block's work (see `Space::spend`): once spent, nothing more is worked out.
+    space: &'c Space,
 }
 
-impl Evaluator<'_, '_> {
+impl<'p, 'c> Evaluator<'p, 'c> {
+    /// An evaluator for the patients of `cube`, spending the work of `space`.
+    pub fn new(program: &'p Program, cube: &'c Cube, space: &'c Space) -> Self {
+        Evaluator {
+            program,
+            cube,
+            lets: RefCell::new(HashMap::new()),
+            space,
+        }
+    }
+
     /// The values `e` may take for a patient of the box, or `None` when they cannot be told.
     pub fn bounds(&self, e: &CExpr) -> Option<Bounds> {
         self.at(e, 0)
+    }
+
+    fn known_let(&self, slot: usize, depth: usize) -> Option<Bounds> {
+        if let Some(known) = self.lets.borrow().get(&slot) {
+            return known.clone();
+        }
+        let found = self.at(&self.program.lets.get(slot)?.expr, depth + 1);
+        self.lets.borrow_mut().insert(slot, found.clone());
+        found
     }
 
     fn input(&self, slot: usize) -> Option<Bounds> {
@@ -254,14 +281,14 @@ impl Evaluator<'_, '_> {
 
     // Long on purpose: one arm per kind of expression the intervals follow, in one match.
     fn at(&self, e: &CExpr, depth: usize) -> Option<Bounds> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.space.spend(1).is_err() {
             return None;
         }
         let sub = |x: &CExpr| self.at(x, depth + 1);
         match &e.kind {
             CExprKind::Const(Value::Num(q)) => Some(Bounds::point(q)),
             CExprKind::Input(slot) => self.input(*slot),
-            CExprKind::Let(slot) => sub(&self.program.lets.get(*slot)?.expr),
+            CExprKind::Let(slot) => self.known_let(*slot, depth),
             CExprKind::Unary(UnaryOp::Neg, a) => Some(sub(a)?.neg()),
             CExprKind::Binary(op, a, b) => {
                 let (x, y) = (sub(a)?, sub(b)?);

@@ -18,7 +18,7 @@
 //! every dose of a decision, which other rules may add to).
 
 use super::bounds::{Bounds, Evaluator};
-use super::region::{Cube, Region};
+use super::region::Region;
 use super::{Verifier, Witness};
 use crate::check::{
     ActionSpec, CExpr, CExprKind, FrequencySpec, InputSpec, LimitSpec, LimitTarget, Program,
@@ -92,13 +92,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
 
 /// What a limit makes of a dose for every patient of a box: the dose's best case, when even
 /// that breaks the limit.
-fn refused_in(
-    program: &Program,
-    cube: &Cube,
-    g: &Given<'_>,
-    limit: &LimitSpec,
-) -> Option<Quantity> {
-    let ev = Evaluator { program, cube };
+fn refused_in(ev: &Evaluator<'_, '_>, g: &Given<'_>, limit: &LimitSpec) -> Option<Quantity> {
     let dose = ev.bounds(g.amount)?;
     let bound = ev.bounds(&limit.value)?;
     let ceiling = matches!(limit.op, CmpOp::Lt | CmpOp::Le);
@@ -122,7 +116,7 @@ fn refused_in(
                 dose.high()?
             }
         }
-        LimitTarget::Daily if ceiling => least_daily(&ev, &dose, g.frequency)?,
+        LimitTarget::Daily if ceiling => least_daily(ev, &dose, g.frequency)?,
         LimitTarget::Daily => return None,
     };
     let bound = if ceiling { bound.high()? } else { bound.low()? };
@@ -154,9 +148,20 @@ fn least_daily(
     per_day(&least, doses).map(|(_, most)| most)
 }
 
-/// The inputs an expression reads (following `let`s), or `None` past what a readable
-/// condition holds.
+/// The inputs an expression reads (following each `let` once), or `None` past what a
+/// readable condition holds.
 fn inputs_read(program: &Program, e: &CExpr, out: &mut Vec<usize>, depth: usize) -> Option<()> {
+    let mut seen = std::collections::HashSet::new();
+    inputs_read_at(program, e, out, &mut seen, depth)
+}
+
+fn inputs_read_at(
+    program: &Program,
+    e: &CExpr,
+    out: &mut Vec<usize>,
+    seen: &mut std::collections::HashSet<usize>,
+    depth: usize,
+) -> Option<()> {
     if depth > 64 {
         return None;
     }
@@ -164,16 +169,26 @@ fn inputs_read(program: &Program, e: &CExpr, out: &mut Vec<usize>, depth: usize)
         CExprKind::Const(_) => {}
         CExprKind::Input(slot) => out.push(*slot),
         CExprKind::Let(slot) => {
-            inputs_read(program, &program.lets.get(*slot)?.expr, out, depth + 1)?
+            if seen.insert(*slot) {
+                inputs_read_at(
+                    program,
+                    &program.lets.get(*slot)?.expr,
+                    out,
+                    seen,
+                    depth + 1,
+                )?;
+            }
         }
-        CExprKind::Unary(_, a) | CExprKind::Is(a, _) => inputs_read(program, a, out, depth + 1)?,
+        CExprKind::Unary(_, a) | CExprKind::Is(a, _) => {
+            inputs_read_at(program, a, out, seen, depth + 1)?;
+        }
         CExprKind::Binary(_, a, b) => {
-            inputs_read(program, a, out, depth + 1)?;
-            inputs_read(program, b, out, depth + 1)?;
+            inputs_read_at(program, a, out, seen, depth + 1)?;
+            inputs_read_at(program, b, out, seen, depth + 1)?;
         }
         CExprKind::List(items) => {
             for i in items {
-                inputs_read(program, i, out, depth + 1)?;
+                inputs_read_at(program, i, out, seen, depth + 1)?;
             }
         }
         _ => return None,
@@ -257,26 +272,34 @@ impl<'p> Verifier<'p, '_> {
             .filter(|(_, off, slots)| self.applies_to_all(off.as_ref(), slots, reach))
             .map(|(l, _, _)| *l)
             .collect();
-        for g in &doses {
+        let space = self.space();
+        let evaluators: Vec<Evaluator<'_, '_>> = reach
+            .iter()
+            .map(|cube| Evaluator::new(program, cube, space))
+            .collect();
+        let mut found = Vec::new();
+        for (k, g) in doses.iter().enumerate() {
             for limit in &hard {
                 let mut best: Option<Quantity> = None;
-                let all = reach
-                    .iter()
-                    .all(|cube| match refused_in(program, cube, g, limit) {
-                        Some(q) => {
-                            best = Some(match best.take() {
-                                None => q,
-                                Some(b) => pick_best(b, q, limit),
-                            });
-                            true
-                        }
-                        None => false,
-                    });
+                let all = evaluators.iter().all(|ev| match refused_in(ev, g, limit) {
+                    Some(q) => {
+                        best = Some(match best.take() {
+                            None => q,
+                            Some(b) => pick_best(b, q, limit),
+                        });
+                        true
+                    }
+                    None => false,
+                });
                 if let (true, Some(best)) = (all, best) {
-                    self.always_refused(i, g, limit, &best, reach, exact);
+                    found.push((k, *limit, best));
                     break;
                 }
             }
+        }
+        drop(evaluators);
+        for (k, limit, best) in found {
+            self.always_refused(i, &doses[k], limit, &best, reach, exact);
         }
     }
 
@@ -352,13 +375,10 @@ impl<'p> Verifier<'p, '_> {
             (false, false) => ("at most ", "below"),
         };
         let best = match (fixed, reach.first()) {
-            (false, Some(cube)) => Evaluator {
-                program: self.program,
-                cube,
-            }
-            .bounds(&limit.value)
-            .and_then(|b| best.convert_to(&b.unit).ok())
-            .unwrap_or_else(|| best.clone()),
+            (false, Some(cube)) => Evaluator::new(self.program, cube, self.space())
+                .bounds(&limit.value)
+                .and_then(|b| best.convert_to(&b.unit).ok())
+                .unwrap_or_else(|| best.clone()),
             _ => best.clone(),
         };
         if limit.target == LimitTarget::Daily {
