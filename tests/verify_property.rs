@@ -244,6 +244,98 @@ proptest! {
     }
 }
 
+/// A rule of a `decide first` block over `x` (mg) and `kind` (a | b | c): a band of `x`, and
+/// maybe a choice of `kind` (`and kind == K`, or `and (kind == K or x < M mg)`).
+#[derive(Clone, Debug)]
+struct KindRule {
+    band: Band,
+    kind: Option<(u8, Option<u32>)>,
+}
+
+impl KindRule {
+    fn holds(&self, half: u32, kind: u8) -> bool {
+        self.band.holds(half)
+            && self
+                .kind
+                .is_none_or(|(k, below)| kind == k || below.is_some_and(|m| half < m * 2))
+    }
+
+    fn written(&self, unit: u8) -> String {
+        let band = condition(&self.band, unit);
+        let names = ["a", "b", "c"];
+        match self.kind {
+            None => band,
+            Some((k, None)) => format!("{band} and kind == {}", names[usize::from(k)]),
+            Some((k, Some(m))) => {
+                format!(
+                    "{band} and (kind == {} or x < {m} mg)",
+                    names[usize::from(k)]
+                )
+            }
+        }
+    }
+}
+
+fn kind_rule() -> impl Strategy<Value = KindRule> {
+    (
+        prop::option::of((0u32..101, any::<bool>())),
+        prop::option::of((0u32..101, any::<bool>())),
+        prop::option::of((0u8..3, prop::option::of(0u32..101))),
+    )
+        .prop_map(|(lo, hi, kind)| KindRule {
+            band: Band { lo, hi },
+            kind,
+        })
+}
+
+/// The rules the oracle sees fire for no patient: every half milligram of 0..100 mg with every
+/// kind, each decided by the first rule that holds (the ends are whole milligrams, so a rule
+/// that fires for some patient fires at one of these points).
+fn never_fire(rules: &[KindRule]) -> Vec<usize> {
+    let mut fired = vec![false; rules.len()];
+    for half in 0..=200 {
+        for kind in 0..3 {
+            if let Some(i) = rules.iter().position(|r| r.holds(half, kind)) {
+                fired[i] = true;
+            }
+        }
+    }
+    (0..rules.len()).filter(|i| !fired[*i]).collect()
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 400, ..Config::default() })]
+
+    /// In a `decide first` block with an `otherwise`, exactly the rules the oracle sees never
+    /// fire are reported unreachable (the verifier's sampled patients that show a rule
+    /// reachable must never hide a dead one, nor the exact computation flag a live one).
+    #[test]
+    fn unreachable_rules_are_exactly_the_dead_ones(
+        rules in prop::collection::vec(kind_rule(), 1..9),
+        units in prop::collection::vec(any::<u8>(), 9),
+    ) {
+        let mut body = String::new();
+        for (i, r) in rules.iter().enumerate() {
+            let unit = units.get(i).copied().unwrap_or(0);
+            body.push_str(&format!("    r{i}: when {} => give {} mg\n", r.written(unit), i + 1));
+        }
+        let text = format!(
+            "protocol dead {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    x: mg in 0 mg..100 mg\n    kind: a | b | c\n  }}\n  limit dose <= 100 mg hard\n  decide first {{\n{body}    otherwise => give 50 mg\n  }}\n}}\n"
+        );
+        let (_, diags, _) = Protocol::check_with_witnesses("dead.dose", &text);
+        let mut reported: Vec<usize> = diags
+            .iter()
+            .filter(|d| d.code == "posology::verify::unreachable")
+            .filter_map(|d| {
+                let name = d.message.split('`').nth(1)?;
+                name.rsplit('.').next()?.strip_prefix('r')?.parse().ok()
+            })
+            .collect();
+        reported.sort_unstable();
+        prop_assert_eq!(reported, never_fire(&rules), "{}\n{:?}", text, codes(&diags));
+    }
+}
+
 /// `decide unique` and `decide any`, proved at check time, decide at run time as `first` does.
 #[test]
 fn unique_and_any_blocks_run_as_first() {

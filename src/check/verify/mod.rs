@@ -19,6 +19,7 @@ mod bounds;
 mod doses;
 mod interval;
 mod region;
+mod sample;
 mod translate;
 mod witness;
 
@@ -217,6 +218,21 @@ impl Verifier<'_, '_> {
         let mut left = base.clone();
         let mut blind: Option<(usize, Opaque)> = None;
         let mut known: Vec<(usize, Region)> = Vec::new();
+        // With an `otherwise` the patients left matter only to show a rule unreachable, so
+        // they are narrowed (by the rules read since, kept here) only when a rule's own sample
+        // patient does not already show it reachable.
+        let ends_otherwise = readings.iter().any(Option::is_none);
+        let reached = if ends_otherwise {
+            let truths: Vec<Option<&Region>> = readings
+                .iter()
+                .map_while(|r| r.as_ref())
+                .map(|r| r.as_ref().ok().map(|t| &t.t))
+                .collect();
+            sample::shown_reachable(self.space(), base, &truths)
+        } else {
+            Vec::new()
+        };
+        let mut not_yet: Vec<&Region> = Vec::new();
         for (i, reading) in readings.iter().enumerate() {
             let Some(reading) = reading else {
                 // `otherwise` / `always`: every patient left is decided here; rules after it
@@ -232,6 +248,18 @@ impl Verifier<'_, '_> {
                     continue;
                 }
             };
+            if ends_otherwise {
+                if reached.get(i).copied().unwrap_or(false) {
+                    not_yet.push(&truth.f);
+                    known.push((i, truth.t.clone()));
+                    continue;
+                }
+                for f in not_yet.drain(..) {
+                    if let Ok(rest) = self.space().and(&left, f) {
+                        left = rest;
+                    }
+                }
+            }
             // `left` is every patient not taken above (more, past an opaque rule): a rule none
             // of them satisfies never fires.
             match self.space().and(&left, &truth.t) {
