@@ -436,7 +436,12 @@ struct Dosed {
 /// be refused at every point, and its witness refused when run; a dose refused at every point
 /// of a band whose low end is in it must be reported (an open low end is judged at the end
 /// itself, which no patient has: the verifier may then say nothing, never the wrong thing).
-fn judge_doses(bands: &[Band], doses: &[Dosed], units: &[u8]) -> Result<(), TestCaseError> {
+fn judge_doses(
+    bands: &[Band],
+    doses: &[Dosed],
+    units: &[u8],
+    otherwise: bool,
+) -> Result<(), TestCaseError> {
     let mut rules = String::new();
     for (i, b) in bands.iter().enumerate() {
         let d = &doses[i % doses.len()];
@@ -450,6 +455,11 @@ fn judge_doses(bands: &[Band], doses: &[Dosed], units: &[u8]) -> Result<(), Test
             condition(b, unit),
             d.n
         ));
+    }
+    // With `otherwise`, the verifier shows rules reachable by sample patients (the path that
+    // skips narrowing): each witness is then such a sample.
+    if otherwise {
+        rules.push_str("    otherwise => give 1 mg\n");
     }
     let text = format!(
         "protocol dosed {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    x: mg in 0 mg..100 mg\n  }}\n  limit dose <= 150 mg hard\n  limit daily <= 400 mg/day hard\n  decide first {{\n{rules}  }}\n}}\n"
@@ -528,8 +538,9 @@ proptest! {
         bands in partition(),
         doses in prop::collection::vec((0u32..4, 1u32..300, 1u32..5), 1..7),
         units in prop::collection::vec(any::<u8>(), 8),
+        otherwise in any::<bool>(),
     ) {
         let doses: Vec<Dosed> = doses.into_iter().map(|(a, b, n)| Dosed { a, b, n }).collect();
-        judge_doses(&bands, &doses, &units)?;
+        judge_doses(&bands, &doses, &units, otherwise)?;
     }
 }

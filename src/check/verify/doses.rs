@@ -19,7 +19,7 @@
 
 use super::bounds::{Bounds, Evaluator};
 use super::region::Region;
-use super::{Verifier, Witness};
+use super::{Known, Verifier, Witness};
 use crate::check::{
     ActionSpec, CExpr, CExprKind, FrequencySpec, InputSpec, LimitSpec, LimitTarget, Program,
     RuleSpec,
@@ -254,7 +254,7 @@ impl<'p> Verifier<'p, '_> {
         limits: &[(&LimitSpec, Option<Region>, Vec<usize>)],
         i: usize,
         reach: &Region,
-        exact: bool,
+        known: &Known,
     ) {
         let Some(rule) = self.block.rules.get(i) else {
             return;
@@ -299,7 +299,7 @@ impl<'p> Verifier<'p, '_> {
         }
         drop(evaluators);
         for (k, limit, best) in found {
-            self.always_refused(i, &doses[k], limit, &best, reach, exact);
+            self.always_refused(i, &doses[k], limit, &best, reach, known);
         }
     }
 
@@ -310,7 +310,7 @@ impl<'p> Verifier<'p, '_> {
         limit: &LimitSpec,
         best: &Quantity,
         reach: &Region,
-        exact: bool,
+        known: &Known,
     ) {
         let name = self.rule_name(i);
         let (amount, label, side) = self.wording(g, limit, best, reach);
@@ -320,10 +320,10 @@ impl<'p> Verifier<'p, '_> {
             limit.op.symbol(),
             self.reader.text(limit.value.span)
         );
-        let witness = if exact {
-            self.witness_cube(reach).map(|(_, p)| p)
-        } else {
-            None
+        let witness = match known {
+            Known::All => self.witness_cube(reach).map(|(_, p)| p),
+            Known::Box(cube) => super::witness::patient(self.program, cube),
+            Known::Nothing => None,
         };
         let such = witness
             .as_ref()

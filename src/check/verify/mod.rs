@@ -100,8 +100,9 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
     let reach = std::mem::take(&mut v.reach);
     if !reach.is_empty() {
         let limits = v.hard_limits();
-        for (i, reach, exact) in reach {
-            v.judge_doses(&limits, i, &reach, exact && exact_block);
+        for (i, reach, known) in reach {
+            let known = if exact_block { known } else { Known::Nothing };
+            v.judge_doses(&limits, i, &reach, &known);
         }
     }
     v.out
@@ -120,8 +121,18 @@ struct Verifier<'p, 'b> {
     /// The patients whose `begin at` choice leads to the block's phase.
     entering: Option<Region>,
     /// For each rule worked out: the patients that may reach it (all of them, and more where a
-    /// condition above it could not be read), and whether they are exactly those.
-    reach: Vec<(usize, Region, bool)>,
+    /// condition above it could not be read), and which of them are known to reach it.
+    reach: Vec<(usize, Region, Known)>,
+}
+
+/// Which patients of a rule's region are known to reach the rule (to write a witness).
+enum Known {
+    /// Every one.
+    All,
+    /// The one patient of this box.
+    Box(Cube),
+    /// None for certain.
+    Nothing,
 }
 
 impl Verifier<'_, '_> {
@@ -186,12 +197,12 @@ impl Verifier<'_, '_> {
                 None => Ok(base.clone()),
                 Some(Ok(t)) => self.space().and(base, &t.t),
                 Some(Err(_)) => {
-                    self.reach.push((i, base.clone(), false));
+                    self.reach.push((i, base.clone(), Known::Nothing));
                     continue;
                 }
             };
             if let Ok(r) = reach {
-                self.reach.push((i, r, true));
+                self.reach.push((i, r, Known::All));
             }
         }
     }
@@ -228,35 +239,50 @@ impl Verifier<'_, '_> {
                 .map_while(|r| r.as_ref())
                 .map(|r| r.as_ref().ok().map(|t| &t.t))
                 .collect();
-            sample::shown_reachable(self.space(), base, &truths)
+            sample::reaching(self.space(), base, &truths)
         } else {
             Vec::new()
         };
         let mut not_yet: Vec<&Region> = Vec::new();
+        // `left` holds more than the patients left (a narrowing too large to do was skipped).
+        let mut loose = false;
         for (i, reading) in readings.iter().enumerate() {
             let Some(reading) = reading else {
                 // `otherwise` / `always`: every patient left is decided here; rules after it
                 // are reported by `posology::decide::unreachable_rule`.
-                self.reach.push((i, left, blind.is_none()));
+                let exact = blind.is_none() && !loose && not_yet.is_empty();
+                self.reach
+                    .push((i, left, if exact { Known::All } else { Known::Nothing }));
                 return;
             };
             let truth = match reading {
                 Ok(t) => t,
                 Err(o) => {
-                    self.reach.push((i, left.clone(), false));
+                    self.reach.push((i, left.clone(), Known::Nothing));
                     blind.get_or_insert((i, o.clone()));
                     continue;
                 }
             };
             if ends_otherwise {
-                if reached.get(i).copied().unwrap_or(false) {
+                if let Some(Some(point)) = reached.get(i) {
+                    // Its patients are among those its condition holds for; the sample
+                    // patient reaches it (unless a rule above could not be read).
+                    if let Ok(mine) = self.space().and(base, &truth.t) {
+                        let known = if blind.is_none() {
+                            Known::Box(point.cube(self.space()))
+                        } else {
+                            Known::Nothing
+                        };
+                        self.reach.push((i, mine, known));
+                    }
                     not_yet.push(&truth.f);
                     known.push((i, truth.t.clone()));
                     continue;
                 }
                 for f in not_yet.drain(..) {
-                    if let Ok(rest) = self.space().and(&left, f) {
-                        left = rest;
+                    match self.space().and(&left, f) {
+                        Ok(rest) => left = rest,
+                        Err(_) => loose = true,
                     }
                 }
             }
@@ -268,7 +294,14 @@ impl Verifier<'_, '_> {
                     self.unreachable(i, base, &truth.t, &known);
                     continue;
                 }
-                Ok(reach) => self.reach.push((i, reach, blind.is_none())),
+                Ok(reach) => {
+                    let known = if blind.is_none() && !loose {
+                        Known::All
+                    } else {
+                        Known::Nothing
+                    };
+                    self.reach.push((i, reach, known));
+                }
                 Err(_) => {
                     blind.get_or_insert((i, too_large(self.block.head)));
                 }
@@ -635,7 +668,7 @@ impl Verifier<'_, '_> {
                 Some(Err(_)) => return,
                 None => {
                     catch_all = true;
-                    self.reach.push((truths.len(), left.clone(), true));
+                    self.reach.push((truths.len(), left.clone(), Known::All));
                     truths.push(std::mem::take(&mut left));
                     break;
                 }
@@ -647,7 +680,8 @@ impl Verifier<'_, '_> {
                 return;
             };
             // Run as `first`: the rules above may take some of them (an over-approximation).
-            self.reach.push((truths.len(), mine.clone(), false));
+            self.reach
+                .push((truths.len(), mine.clone(), Known::Nothing));
             truths.push(mine);
             left = rest;
         }
