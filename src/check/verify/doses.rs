@@ -363,11 +363,13 @@ impl<'p> Verifier<'p, '_> {
     ) -> (String, String, &'static str) {
         let ceiling = matches!(limit.op, CmpOp::Lt | CmpOp::Le);
         let constant = |e: &CExpr| super::super::constant_doses::same_constant(self.program, e, e);
+        // A single dose does not depend on its frequency; a total per day does.
         let fixed = constant(g.amount)
-            && match g.frequency {
-                None => true,
-                Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => constant(e),
-            };
+            && (limit.target != LimitTarget::Daily
+                || match g.frequency {
+                    None => true,
+                    Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => constant(e),
+                });
         let (least, side) = match (fixed, ceiling) {
             (true, true) => ("", "above"),
             (true, false) => ("", "below"),

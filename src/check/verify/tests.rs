@@ -508,6 +508,16 @@ fn a_dose_every_patient_would_have_refused_is_found_across_units() {
         m,
         ["posology::verify::always_refused: the dose of `heavy` can never be given: it is at least 1000 mg for every patient the rule reaches, above the hard limit `dose <= 800 mg`, which refuses all of them"]
     );
+    // A constant dose at a frequency from the patient's data is what it is, one at a time.
+    let m = refused(
+        inputs,
+        "  limit dose <= 800 mg hard\n  limit daily <= 10 g/day hard\n  decide first {\n    otherwise => give 900 mg n times daily\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("the dose of `rule1` can never be given: it is 900 mg for every"),
+        "{m:?}"
+    );
     // Per day: 700 mg at least once a day more than 2 g/day allows when n >= 3.
     let m = refused(
         inputs,
