@@ -421,3 +421,126 @@ fn check_writes_witness_case_files_that_run() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A dose `x * a + b mg` given `n times daily` in one band of a gap-free partition.
+#[derive(Clone, Debug)]
+struct Dosed {
+    a: u32,
+    b: u32,
+    n: u32,
+}
+
+/// Doses that every patient of a band would have refused by a hard limit: against an oracle
+/// that works each dose out at every half milligram of its band (0 to 100 mg) and holds it
+/// against `dose <= 150 mg` and `daily <= 400 mg/day` as the gate does. A reported dose must
+/// be refused at every point, and its witness refused when run; a dose refused at every point
+/// of a band whose low end is in it must be reported (an open low end is judged at the end
+/// itself, which no patient has: the verifier may then say nothing, never the wrong thing).
+fn judge_doses(
+    bands: &[Band],
+    doses: &[Dosed],
+    units: &[u8],
+    otherwise: bool,
+) -> Result<(), TestCaseError> {
+    let mut rules = String::new();
+    for (i, b) in bands.iter().enumerate() {
+        let d = &doses[i % doses.len()];
+        let unit = units.get(i).copied().unwrap_or(0);
+        let amount = match d.a {
+            0 => written(d.b, unit),
+            a => format!("x * {a} + {}", written(d.b, unit)),
+        };
+        rules.push_str(&format!(
+            "    r{i}: when {} => give {amount} {} times daily\n",
+            condition(b, unit),
+            d.n
+        ));
+    }
+    // With `otherwise`, the verifier shows rules reachable by sample patients (the path that
+    // skips narrowing): each witness is then such a sample.
+    if otherwise {
+        rules.push_str("    otherwise => give 1 mg\n");
+    }
+    let text = format!(
+        "protocol dosed {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n    x: mg in 0 mg..100 mg\n  }}\n  limit dose <= 150 mg hard\n  limit daily <= 400 mg/day hard\n  decide first {{\n{rules}  }}\n}}\n"
+    );
+    let (loaded, diags, witnesses) = Protocol::check_with_witnesses("dosed.dose", &text);
+    let p = loaded.ok_or_else(|| TestCaseError::fail(format!("{text}\n{diags:?}")))?;
+    let reported: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.code == "posology::verify::always_refused")
+        .filter_map(|d| {
+            let start = d.message.find("`r")? + 2;
+            let end = start + d.message[start..].find('`')?;
+            d.message[start..end].parse().ok()
+        })
+        .collect();
+    for (i, b) in bands.iter().enumerate() {
+        let d = &doses[i % doses.len()];
+        let points: Vec<u32> = (0..=200).filter(|h| b.holds(*h)).collect();
+        // In half milligrams: the dose is (a * h + 2 * b) / 2 mg.
+        let dose = |h: u32| a_dose(d, h);
+        let single = points.iter().all(|h| dose(*h) > 300);
+        let daily = points.iter().all(|h| dose(*h) * d.n > 800);
+        let refused = !points.is_empty() && (single || daily);
+        let is_reported = reported.contains(&i);
+        if is_reported {
+            prop_assert!(
+                refused,
+                "r{} reported but not refused everywhere\n{}",
+                i,
+                text
+            );
+        }
+        let low_in = b.lo.is_none_or(|(_, closed)| closed) || d.a == 0;
+        if refused && low_in {
+            prop_assert!(
+                is_reported,
+                "r{} refused everywhere, not reported\n{}\n{:?}",
+                i,
+                text,
+                diags
+            );
+        }
+    }
+    for w in witnesses
+        .iter()
+        .filter(|w| w.code == "posology::verify::always_refused")
+    {
+        let json = serde_json::Value::Object(w.patient.clone()).to_string();
+        let patient = p
+            .read_patient("w.json", &json, Format::Json, &[])
+            .map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        let decision = p
+            .evaluate(&patient, Options::default())
+            .map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        prop_assert_eq!(
+            decision.status,
+            posology::Status::Refused,
+            "{}\n{:?}",
+            text,
+            w.patient
+        );
+    }
+    Ok(())
+}
+
+/// Twice the dose in mg at `h` half milligrams of `x`.
+fn a_dose(d: &Dosed, h: u32) -> u32 {
+    d.a * h + 2 * d.b
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 300, ..Config::default() })]
+
+    #[test]
+    fn doses_every_patient_would_have_refused_are_found_and_only_those(
+        bands in partition(),
+        doses in prop::collection::vec((0u32..4, 1u32..300, 1u32..5), 1..7),
+        units in prop::collection::vec(any::<u8>(), 8),
+        otherwise in any::<bool>(),
+    ) {
+        let doses: Vec<Dosed> = doses.into_iter().map(|(a, b, n)| Dosed { a, b, n }).collect();
+        judge_doses(&bands, &doses, &units, otherwise)?;
+    }
+}

@@ -80,6 +80,21 @@ impl Checker<'_> {
     }
 }
 
+/// True when `a` and `b` are the same constant amount, range or frequency, exactly across
+/// units (`1 mg` and `1000 mcg`; `5 mg..10 mg` and `5000 mcg..0.01 g`): the verifier's
+/// `decide any` compares the doses two rules give with it.
+pub(super) fn same_constant(program: &Program, a: &CExpr, b: &CExpr) -> bool {
+    let mut folds = Folds::new(program);
+    let same = |x: &Quantity, y: &Quantity| x.compare(y).is_ok_and(Ordering::is_eq);
+    match (folds.fold(a, 0), folds.fold(b, 0)) {
+        (Some(Folded::One(x)), Some(Folded::One(y))) => same(&x, &y),
+        (Some(Folded::Range(x0, x1)), Some(Folded::Range(y0, y1))) => {
+            same(&x0, &y0) && same(&x1, &y1)
+        }
+        _ => false,
+    }
+}
+
 type Found = Vec<CheckError>;
 
 fn amount_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {

@@ -219,6 +219,9 @@ impl<'a> Checker<'a> {
         self.check_phases();
         self.check_reachability();
         self.check_limits_hold_doses();
+        for d in verify::unreachable_limits(&self.program) {
+            self.error(d);
+        }
         self.check_constant_doses();
         self.check_examples();
         self.check_maybe_missing();

@@ -88,10 +88,7 @@ pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitErr
     rate.mul(&day)?.div(&day)
 }
 
-/// True for a rate (amount per time).
-pub(super) fn is_rate(q: &Quantity) -> bool {
-    q.dim().time == -1
-}
+pub(super) use crate::units::daily::is_rate;
 
 impl<'p> Builder<'p> {
     /// A builder for the deciding `phase` (`None` for a protocol without phases).

@@ -36,7 +36,7 @@ use super::expr::Env;
 use super::{FiredIds, Trace};
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
-use crate::units::{Atom, Dim, Quantity, Unit};
+use crate::units::{Dim, Quantity};
 use crate::value::Value;
 
 /// The reason id of refusals that are not one limit's (a negative dose, an unheld dose).
@@ -820,37 +820,22 @@ fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> S
 
 /// The least and the most that one administration `amount` at `frequency` gives in one day,
 /// as rates. A fraction of a dose is a whole dose on the day it is given: `every 5 h` is 4 or
-/// 5 doses in a day (not 4.8), and `every 1 week` or `0.5 times daily` is 0 or 1.
+/// 5 doses in a day (not 4.8), and `every 1 week` or `0.5 times daily` is 0 or 1 (the
+/// arithmetic is `units::daily`'s, which the verifier shares).
 fn per_day(amount: &Quantity, frequency: Option<&FrequencyOut>) -> Option<(Quantity, Quantity)> {
-    if is_rate(amount) {
-        return Some((amount.clone(), amount.clone()));
-    }
-    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
-    let (least, most) = match frequency {
-        None => {
-            let one = Quantity::new(1.into(), Unit::none());
-            (one.clone(), one)
-        }
-        Some(f) => doses_in_a_day(f)?,
+    let doses = match frequency {
+        // A rate is itself per day, whatever its frequency says.
+        Some(f) if !is_rate(amount) => Some(doses_in_a_day(f)?),
+        _ => None,
     };
-    let scale = |count: &Quantity| amount.mul(count).ok()?.div(&day).ok();
-    Some((scale(&least)?, scale(&most)?))
+    crate::units::daily::per_day(amount, doses)
 }
 
 /// The fewest and the most doses of a frequency that fall within one day: `N times daily`
 /// rounded down and up, `every T` is one day over T rounded down and up (`None` when it
 /// cannot be worked out).
 pub(super) fn doses_in_a_day(f: &FrequencyOut) -> Option<(Quantity, Quantity)> {
-    let day = Quantity::new(1.into(), Unit::atom(Atom::Day));
-    let per_day = match (&f.times_per_day, &f.every) {
-        (Some(n), _) => n.clone(),
-        (None, Some(t)) => day.div(t).ok()?,
-        (None, None) => return None,
-    };
-    if !per_day.unit.is_none() {
-        return None;
-    }
-    Some((per_day.floor(), per_day.ceil()))
+    crate::units::daily::doses_in_a_day(f.times_per_day.as_ref(), f.every.as_ref())
 }
 
 fn frequency_problem(f: &FrequencyOut) -> Option<String> {

@@ -46,6 +46,7 @@
 //! * Calendar time (month, year) never converts to exact time (days): their lengths vary.
 
 mod atom;
+pub mod daily;
 mod dim;
 mod error;
 mod format;

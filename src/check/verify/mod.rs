@@ -15,6 +15,8 @@
 //! conditions over several inputs would prove more; it is left out on purpose (see the report
 //! in the branch's history): label tables compare one value with printed bounds.
 
+mod bounds;
+mod doses;
 mod interval;
 mod region;
 mod sample;
@@ -28,6 +30,8 @@ use std::collections::BTreeSet;
 
 pub use interval::{End, Interval, IntervalSet};
 pub use witness::Witness;
+
+pub(super) use doses::unreachable_limits;
 
 use region::{Cube, Region, Space, VarSet};
 use translate::{Opaque, Reader, Reading};
@@ -75,8 +79,9 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
         out: Findings::default(),
         begin_slot: None,
         entering: None,
+        reach: Vec::new(),
     };
-    if block.ast.policy == HitPolicy::Collect || block.rules.len() != block.ast.rules.len() {
+    if block.rules.len() != block.ast.rules.len() {
         return v.out;
     }
     let (base, opaque_requires) = v.base();
@@ -87,7 +92,18 @@ pub(super) fn verify_block(program: &Program, block: &Block<'_>) -> Findings {
         .collect();
     match block.ast.policy {
         HitPolicy::First => v.first(&base, &readings, &opaque_requires),
+        HitPolicy::Collect => v.collect(&base, &readings),
         _ => v.promise(&base, &readings, &opaque_requires),
+    }
+    // A witness is written only for patients known to reach the rule.
+    let exact_block = opaque_requires.is_empty() && v.entered_exactly();
+    let reach = std::mem::take(&mut v.reach);
+    if !reach.is_empty() {
+        let limits = v.hard_limits();
+        for (i, reach, known) in reach {
+            let known = if exact_block { known } else { Known::Nothing };
+            v.judge_doses(&limits, i, &reach, &known);
+        }
     }
     v.out
 }
@@ -104,6 +120,19 @@ struct Verifier<'p, 'b> {
     begin_slot: Option<usize>,
     /// The patients whose `begin at` choice leads to the block's phase.
     entering: Option<Region>,
+    /// For each rule worked out: the patients that may reach it (all of them, and more where a
+    /// condition above it could not be read), and which of them are known to reach it.
+    reach: Vec<(usize, Region, Known)>,
+}
+
+/// Which patients of a rule's region are known to reach the rule (to write a witness).
+enum Known {
+    /// Every one.
+    All,
+    /// The one patient of this box.
+    Box(Cube),
+    /// None for certain.
+    Nothing,
 }
 
 impl Verifier<'_, '_> {
@@ -154,6 +183,30 @@ impl Verifier<'_, '_> {
         (base, opaque)
     }
 
+    /// True when the patients of the block's `base` are exactly those that reach it: outside
+    /// a phase, or in a phase the `begin at` input alone leads to.
+    fn entered_exactly(&self) -> bool {
+        self.block.phase.is_none() || (self.entering.is_some() && !self.block.by_goto)
+    }
+
+    /// A `collect` block: each rule is reached by every patient its condition holds for (or
+    /// may be, past a condition that cannot be read).
+    fn collect(&mut self, base: &Region, readings: &[Option<Reading>]) {
+        for (i, reading) in readings.iter().enumerate() {
+            let reach = match reading {
+                None => Ok(base.clone()),
+                Some(Ok(t)) => self.space().and(base, &t.t),
+                Some(Err(_)) => {
+                    self.reach.push((i, base.clone(), Known::Nothing));
+                    continue;
+                }
+            };
+            if let Ok(r) = reach {
+                self.reach.push((i, r, Known::All));
+            }
+        }
+    }
+
     fn rule_name(&self, i: usize) -> String {
         self.block
             .rules
@@ -186,33 +239,50 @@ impl Verifier<'_, '_> {
                 .map_while(|r| r.as_ref())
                 .map(|r| r.as_ref().ok().map(|t| &t.t))
                 .collect();
-            sample::shown_reachable(self.space(), base, &truths)
+            sample::reaching(self.space(), base, &truths)
         } else {
             Vec::new()
         };
         let mut not_yet: Vec<&Region> = Vec::new();
+        // `left` holds more than the patients left (a narrowing too large to do was skipped).
+        let mut loose = false;
         for (i, reading) in readings.iter().enumerate() {
             let Some(reading) = reading else {
                 // `otherwise` / `always`: every patient left is decided here; rules after it
                 // are reported by `posology::decide::unreachable_rule`.
+                let exact = blind.is_none() && !loose && not_yet.is_empty();
+                self.reach
+                    .push((i, left, if exact { Known::All } else { Known::Nothing }));
                 return;
             };
             let truth = match reading {
                 Ok(t) => t,
                 Err(o) => {
+                    self.reach.push((i, left.clone(), Known::Nothing));
                     blind.get_or_insert((i, o.clone()));
                     continue;
                 }
             };
             if ends_otherwise {
-                if reached.get(i).copied().unwrap_or(false) {
+                if let Some(Some(point)) = reached.get(i) {
+                    // Its patients are among those its condition holds for; the sample
+                    // patient reaches it (unless a rule above could not be read).
+                    if let Ok(mine) = self.space().and(base, &truth.t) {
+                        let known = if blind.is_none() {
+                            Known::Box(point.cube(self.space()))
+                        } else {
+                            Known::Nothing
+                        };
+                        self.reach.push((i, mine, known));
+                    }
                     not_yet.push(&truth.f);
                     known.push((i, truth.t.clone()));
                     continue;
                 }
                 for f in not_yet.drain(..) {
-                    if let Ok(rest) = self.space().and(&left, f) {
-                        left = rest;
+                    match self.space().and(&left, f) {
+                        Ok(rest) => left = rest,
+                        Err(_) => loose = true,
                     }
                 }
             }
@@ -224,13 +294,25 @@ impl Verifier<'_, '_> {
                     self.unreachable(i, base, &truth.t, &known);
                     continue;
                 }
-                Ok(_) => {}
+                Ok(reach) => {
+                    let known = if blind.is_none() && !loose {
+                        Known::All
+                    } else {
+                        Known::Nothing
+                    };
+                    self.reach.push((i, reach, known));
+                }
                 Err(_) => {
                     blind.get_or_insert((i, too_large(self.block.head)));
                 }
             }
-            if let Ok(rest) = self.space().and(&left, &truth.f) {
-                left = rest;
+            match self.space().and(&left, &truth.f) {
+                Ok(rest) => left = rest,
+                // `left` keeps the patients this rule takes: still every patient not taken
+                // above (so "unreachable" stays sound), but a gap in it would be a guess.
+                Err(_) => {
+                    blind.get_or_insert((i, too_large(self.block.head)));
+                }
             }
             known.push((i, truth.t.clone()));
         }
@@ -396,14 +478,32 @@ impl Verifier<'_, '_> {
         let mut message = format!(
             "no rule of this `decide {policy}` block applies when {desc}{more}: nothing is decided for such a patient"
         );
-        if let Some((id, o)) = requires.first() {
-            message.push_str(&format!(
-                " (unless `{id}` refuses every such patient: it cannot be read, {})",
-                o.why
-            ));
-        }
-        let mut d = diag(severity, Code::VerifyGap, message)
+        // A requirement the verifier cannot read may refuse these patients when they are read:
+        // the gap is then not proved, and a promise (`unique`, `any`) is not either.
+        let unsure = requires.first();
+        let code = match unsure {
+            Some((id, o)) => {
+                message = if severity == Severity::Error {
+                    format!("`decide {policy}` cannot be proved: no rule applies when {desc}{more}, unless `{id}` refuses every such patient, and it cannot be read ({})", o.why)
+                } else {
+                    format!("{message} (not proved: unless `{id}` refuses every such patient, and it cannot be read, {})", o.why)
+                };
+                if severity == Severity::Error {
+                    Code::VerifyNotProved
+                } else {
+                    Code::VerifyGap
+                }
+            }
+            None => Code::VerifyGap,
+        };
+        let mut d = diag(severity, code, message)
             .with_label(self.block.head, format!("no rule applies to {shown}"));
+        if let Some((id, o)) = unsure {
+            d = d.with_label(
+                o.span,
+                format!("`{id}` cannot be read: it may refuse these patients"),
+            );
+        }
         let mut fixes = Vec::new();
         for (span, fix) in self.bound_fixes(&cube) {
             d = d.with_label(span, format!("`{fix}` would cover it"));
@@ -433,11 +533,15 @@ impl Verifier<'_, '_> {
                 fixes.join(" or ")
             )
         };
+        let help = match unsure {
+            Some((id, _)) => format!("{help}; run the witness: if `{id}` refuses it, the gap is not real, and writing `{id}` as comparisons of one input with constants lets `check` prove it"),
+            None => help,
+        };
         self.out.diags.push(d.with_help(help));
         let about = format!("gap in the `decide {policy}` block{}", self.phase_words());
         for (_, patient) in found {
             self.out.witnesses.push(Witness {
-                code: Code::VerifyGap.as_str(),
+                code: code.as_str(),
                 about: about.clone(),
                 patient,
             });
@@ -564,6 +668,7 @@ impl Verifier<'_, '_> {
                 Some(Err(_)) => return,
                 None => {
                     catch_all = true;
+                    self.reach.push((truths.len(), left.clone(), Known::All));
                     truths.push(std::mem::take(&mut left));
                     break;
                 }
@@ -574,6 +679,9 @@ impl Verifier<'_, '_> {
                 self.not_proved(0, &too_large(self.block.head));
                 return;
             };
+            // Run as `first`: the rules above may take some of them (an over-approximation).
+            self.reach
+                .push((truths.len(), mine.clone(), Known::Nothing));
             truths.push(mine);
             left = rest;
         }
@@ -600,23 +708,69 @@ impl Verifier<'_, '_> {
         }
     }
 
-    /// The actions of two rules, as written (spaces aside), are the same.
+    /// The actions of two rules are the same: one by one, the same dose (a constant amount,
+    /// range, frequency or time compared exactly across units: `give 1 mg` and `give 1000
+    /// mcg`), or else the same text (spaces aside).
     fn same_actions(&self, i: usize, j: usize) -> bool {
-        let text = |k: usize| -> String {
-            self.block.ast.rules[k]
-                .actions
-                .iter()
-                .map(|a| {
-                    self.reader
-                        .text(a.span)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect::<Vec<_>>()
-                .join(" ; ")
+        let (Some(a), Some(b)) = (self.block.rules.get(i), self.block.rules.get(j)) else {
+            return false;
         };
-        text(i) == text(j)
+        a.actions.len() == b.actions.len()
+            && a.actions
+                .iter()
+                .zip(&b.actions)
+                .all(|(x, y)| self.same_action(x, y))
+    }
+
+    fn same_action(&self, x: &super::ActionAt, y: &super::ActionAt) -> bool {
+        use super::ActionSpec as A;
+        match (&x.action, &y.action) {
+            (A::Give(g), A::Give(h)) => {
+                self.same_expr(&g.amount, &h.amount)
+                    && g.form == h.form
+                    && g.route == h.route
+                    && self.same_frequency(g.frequency.as_ref(), h.frequency.as_ref())
+                    && self.same_opt(g.over.as_ref(), h.over.as_ref())
+                    && self.same_opt(g.duration.as_ref(), h.duration.as_ref())
+            }
+            _ => self.words(x.span) == self.words(y.span),
+        }
+    }
+
+    fn words(&self, span: Span) -> String {
+        self.reader
+            .text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The same constant, exactly across units, or the same text.
+    fn same_expr(&self, a: &super::CExpr, b: &super::CExpr) -> bool {
+        super::constant_doses::same_constant(self.program, a, b)
+            || self.words(a.span) == self.words(b.span)
+    }
+
+    fn same_opt(&self, a: Option<&super::CExpr>, b: Option<&super::CExpr>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => self.same_expr(a, b),
+            _ => false,
+        }
+    }
+
+    fn same_frequency(
+        &self,
+        a: Option<&super::FrequencySpec>,
+        b: Option<&super::FrequencySpec>,
+    ) -> bool {
+        use super::FrequencySpec as F;
+        match (a, b) {
+            (None, None) => true,
+            (Some(F::TimesDaily(x)), Some(F::TimesDaily(y)))
+            | (Some(F::Every(x)), Some(F::Every(y))) => self.same_expr(x, y),
+            _ => false,
+        }
     }
 
     fn overlap(&mut self, i: usize, j: usize, both: &Region) {
@@ -773,9 +927,6 @@ fn strict_bounds(
 impl super::Checker<'_> {
     /// Verifies a decision block just checked (see [`verify_block`]) and records what it found.
     pub(super) fn verify_decide(&mut self, d: &ast::Decide, rules: &[RuleSpec]) {
-        if d.policy == HitPolicy::Collect {
-            return;
-        }
         let phase = self.current_phase;
         let entered = phase.filter(|&p| self.program.begin_phases.contains(&Some(p)));
         let by_goto = phase.is_some_and(|p| self.goto_target(p));

@@ -4,6 +4,7 @@
 //! a long `decide first` block with an `otherwise` linear in practice. Finding no such patient
 //! proves nothing: the caller then does the exact computation.
 
+use super::interval::{Interval, IntervalSet};
 use super::region::{Cube, Present, Region, Space, VarSet};
 use super::witness::pick;
 use crate::units::Rational;
@@ -66,6 +67,35 @@ fn holds(set: &VarSet, c: &Coordinate) -> bool {
 }
 
 impl Point {
+    /// This patient as a box holding only them (for a witness patient file).
+    pub fn cube(&self, space: &Space) -> Cube {
+        let mut cube = Cube::new();
+        for (slot, c) in &self.0 {
+            let Some(domain) = space.domains.get(slot) else {
+                continue;
+            };
+            let present = match (c, &domain.present) {
+                (Some(Picked::Num(v)), _) => {
+                    Present::Num(IntervalSet::of(vec![Interval::point(v.clone())]))
+                }
+                (Some(Picked::Choice(i)), Present::Choice(all)) => {
+                    Present::Choice((0..all.len()).map(|k| k == *i).collect())
+                }
+                (_, Present::Num(_)) => Present::Num(IntervalSet::empty()),
+                (_, Present::Choice(all)) => Present::Choice(vec![false; all.len()]),
+            };
+            cube.insert(
+                *slot,
+                VarSet {
+                    present,
+                    missing: c.is_none(),
+                    whole: domain.whole,
+                },
+            );
+        }
+        cube
+    }
+
     /// This patient's value of the number input `slot`, when it has one.
     fn value_of(&self, slot: Option<usize>) -> Option<Rational> {
         let slot = slot?;
@@ -121,11 +151,11 @@ fn hull(region: &Region, slot: usize) -> Hull {
     (lo.flatten(), hi.flatten())
 }
 
-/// For each rule of a `decide first` block (`None`: a rule not read), whether one of its sample
-/// patients (in `base` and its condition) is covered by no rule read above it: proof that it
-/// can fire. Samples are sorted on one numeric input, and each rule is held only against the
+/// For each rule of a `decide first` block (`None`: a rule not read), one of its sample
+/// patients (in `base` and its condition) that no rule read above it covers, if any: proof that
+/// it can fire. Samples are sorted on one numeric input, and each rule is held only against the
 /// samples inside its hull there, so a block of banded rules costs about `n log n`, not `n²`.
-pub fn shown_reachable(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec<bool> {
+pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec<Option<Point>> {
     /// Boxes of a rule sampled before the exact computation is left to do the work.
     const SAMPLES: usize = 4;
     let key = space
@@ -166,12 +196,16 @@ pub fn shown_reachable(space: &Space, base: &Region, truths: &[Option<&Region>])
             }
         }
     }
-    let mut reached = vec![false; truths.len()];
-    for (n, (i, _, _)) in keyed.iter().enumerate() {
-        reached[*i] |= !covered_keyed[n];
+    let mut reached: Vec<Option<Point>> = vec![None; truths.len()];
+    for (n, (i, p, _)) in keyed.iter().enumerate() {
+        if !covered_keyed[n] && reached[*i].is_none() {
+            reached[*i] = Some(p.clone());
+        }
     }
-    for (n, (i, _)) in unkeyed.iter().enumerate() {
-        reached[*i] |= !covered_unkeyed[n];
+    for (n, (i, p)) in unkeyed.iter().enumerate() {
+        if !covered_unkeyed[n] && reached[*i].is_none() {
+            reached[*i] = Some(p.clone());
+        }
     }
     reached
 }

@@ -375,3 +375,286 @@ fn a_percent_witness_is_a_plain_number() {
     assert_eq!(c, ["posology::verify::gap"]);
     assert_eq!(w, [r#"{ "p": 33.5 }"#]);
 }
+
+/// A complete `first` block over 29 inputs whose undecided patients split into more boxes
+/// than the verifier follows: 12 rules `a_i and b_i` leave 4,096 boxes, and the rule after
+/// them (`x > 5 mg and y > 5 mg …`, five boxes where it is false) cannot be taken out of
+/// them. The verifier used to keep those patients as undecided and report a false gap, with
+/// witnesses that rule decides; it is "not proved" now.
+#[test]
+fn a_complete_block_too_wide_to_follow_is_not_proved_not_a_gap() {
+    let names = ["x", "y", "z", "v", "w"];
+    let mut inputs: String = (0..12)
+        .map(|i| format!("    a{i}: bool\n    b{i}: bool\n"))
+        .collect();
+    let mut rules: String = (0..12)
+        .map(|i| format!("    r{i}: when a{i} and b{i} => give 1 mg\n"))
+        .collect();
+    for n in names {
+        inputs.push_str(&format!("    {n}: mg in 0 mg..10 mg\n"));
+    }
+    let all: Vec<String> = names.iter().map(|n| format!("{n} > 5 mg")).collect();
+    rules.push_str(&format!(
+        "    high: when {} => give 2 mg\n",
+        all.join(" and ")
+    ));
+    // Every patient left has one of them at most 5 mg: these rules take them all.
+    for n in names {
+        rules.push_str(&format!("    low_{n}: when {n} <= 5 mg => give 3 mg\n"));
+    }
+    let (c, w) = codes(&inputs, &format!("  decide first {{\n{rules}  }}"));
+    assert_eq!(c, ["posology::decide::no_otherwise"], "{w:?}");
+    assert!(w.is_empty(), "{w:?}");
+}
+
+/// The messages of a protocol's verifier diagnostics, with their help.
+fn messages(inputs: &str, rest: &str) -> Vec<String> {
+    let text = format!(
+        "protocol t {{\n  version \"1\"\n  source \"s\"\n  drug \"d\"\n  inputs {{\n{inputs}\n  }}\n  limit dose <= 10000 mg hard\n{rest}\n}}\n"
+    );
+    let source = Source::new("t.dose", text.as_str());
+    let ast = crate::syntax::parse(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, diags, _) = crate::check::check_with_witnesses(&ast, &source);
+    diags
+        .iter()
+        .filter(|d| d.code.starts_with("posology::verify::"))
+        .map(|d| {
+            format!(
+                "{}: {} | {}",
+                d.code,
+                d.message,
+                d.help.clone().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// A `require` the verifier cannot read may refuse a gap's witness when it is read: the gap
+/// says so (a `first` block), and a promise is "not proved" rather than a gap.
+#[test]
+fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
+    let inputs = "    x: mg in 0 mg..100 mg";
+    let require = "  require x * 1 != 10 mg because \"no\"\n";
+    let m = messages(
+        inputs,
+        &format!("{require}  decide first {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with("posology::verify::gap: no rule of this `decide first` block applies when x == 10 mg: nothing is decided for such a patient (not proved: unless `require 1` refuses every such patient, and it cannot be read,"), "{m:?}");
+    assert!(
+        m[0].contains("run the witness: if `require 1` refuses it, the gap is not real"),
+        "{m:?}"
+    );
+    let m = messages(
+        inputs,
+        &format!("{require}  decide unique {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with("posology::verify::not_proved: `decide unique` cannot be proved: no rule applies when x == 10 mg, unless `require 1` refuses every such patient"), "{m:?}");
+    // A readable require is followed: no gap at all.
+    let m = messages(
+        inputs,
+        "  require x != 10 mg because \"no\"\n  decide unique {\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }",
+    );
+    assert!(m.is_empty(), "{m:?}");
+}
+
+/// `decide any`: rules that give the same dose in other units agree (`1 mg`, `1000 mcg`,
+/// `0.001 g`); a different amount, frequency or form does not.
+#[test]
+fn any_compares_constant_doses_exactly_across_units() {
+    let inputs = "    crcl: mL/min in 0 mL/min..200 mL/min";
+    let block = |a: &str, b: &str| {
+        format!("  decide any {{\n    when crcl <= 30 mL/min => give {a}\n    when crcl >= 20 mL/min => give {b}\n  }}")
+    };
+    for (a, b) in [
+        ("1 mg", "1000 mcg"),
+        ("1 mg 2 times daily", "0.001 g twice daily"),
+        ("1 mg..2 mg every 12 h", "1000 mcg..0.002 g every 720 min"),
+        ("5 mg bolus over 1 min", "5000 mcg bolus over 60 s"),
+    ] {
+        let (c, w) = codes(inputs, &block(a, b));
+        assert_eq!(c, Vec::<&str>::new(), "{a} / {b}: {w:?}");
+    }
+    for (a, b) in [
+        ("1 mg", "1001 mcg"),
+        ("1 mg", "1 mg twice daily"),
+        ("1 mg once daily", "1 mg twice daily"),
+        ("1 mg bolus", "1000 mcg"),
+        ("1 mg..2 mg", "1 mg..3 mg"),
+        ("1 mg", "1 mg/day"),
+    ] {
+        let (c, _) = codes(inputs, &block(a, b));
+        assert_eq!(c, ["posology::verify::overlap"], "{a} / {b}");
+    }
+}
+
+/// The verifier's codes, with the rule each `always_refused` names.
+fn refused(inputs: &str, rest: &str) -> Vec<String> {
+    messages(inputs, rest)
+        .into_iter()
+        .map(|m| m.split(" | ").next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn a_dose_every_patient_would_have_refused_is_found_across_units() {
+    let inputs = "    weight: kg in 1 kg..300 kg\n    n: count in 1..4\n    renal: bool";
+    let m = refused(
+        inputs,
+        "  limit dose <= 800 mg hard\n  decide first {\n    heavy: when weight >= 100 kg => give 10 mg/kg * weight\n    otherwise => give 0.8 g\n  }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `heavy` can never be given: it is at least 1000 mg for every patient the rule reaches, above the hard limit `dose <= 800 mg`, which refuses all of them"]
+    );
+    // A constant dose at a frequency from the patient's data is what it is, one at a time.
+    let m = refused(
+        inputs,
+        "  limit dose <= 800 mg hard\n  limit daily <= 10 g/day hard\n  decide first {\n    otherwise => give 900 mg n times daily\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("the dose of `rule1` can never be given: it is 900 mg for every"),
+        "{m:?}"
+    );
+    // Per day: 700 mg at least once a day more than 2 g/day allows when n >= 3.
+    let m = refused(
+        inputs,
+        "  limit daily <= 2 g/day hard\n  decide first {\n    many: when n >= 3 => give 700000 mcg n times daily\n    otherwise => give 700 mg n times daily\n  }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `many` can never be given: its total per day is at least 2.1 g/day for every patient the rule reaches, above the hard limit `daily <= 2 g/day`, which refuses all of them"]
+    );
+    // `every 5 h` is up to 5 doses in a day, as the gate counts them (4.8 is 4 or 5).
+    let m = refused(
+        inputs,
+        "  limit daily <= 3.4 g/day hard\n  decide first {\n    otherwise => give 700 mg every 5 h\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("its total per day is 3500 mg/day"), "{m:?}");
+    let m = refused(
+        inputs,
+        "  limit daily <= 3.5 g/day hard\n  decide first {\n    otherwise => give 700 mg every 5 h\n  }",
+    );
+    assert!(m.is_empty(), "{m:?}");
+    // A floor; a step of a schedule; a `choose` alternative; a bolus limit.
+    let m = refused(
+        inputs,
+        "  limit dose >= 1 mg hard\n  decide first {\n    otherwise => give 900 mcg\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains(
+            "it is 900 mcg for every patient the rule reaches, below the hard limit `dose >= 1 mg`"
+        ),
+        "{m:?}"
+    );
+    let m = refused(
+        inputs,
+        "  limit dose <= 800 mg hard\n  decide first {\n    otherwise => schedule 300 mg once daily for 1 day, then 900 mg once daily\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("step 2 of the schedule of `rule1` can never be given"),
+        "{m:?}"
+    );
+    let m = refused(
+        inputs,
+        "  limit bolus <= 800 mg hard\n  decide first {\n    otherwise => choose { low: give 1 mg ; high: give 1 g }\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("the alternative `high` of `rule1` can never be given: it is 1 g"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn no_claim_without_a_proof() {
+    let inputs = "    weight: kg in 1 kg..300 kg\n    renal: bool\n    age: years in 0 years..120 years optional";
+    let none = |rest: &str| {
+        let m = refused(inputs, rest);
+        assert!(m.is_empty(), "{rest}\n{m:?}");
+    };
+    // Some patients of the rule get a dose within the limit.
+    none("  limit dose <= 800 mg hard\n  decide first {\n    otherwise => give 10 mg/kg * weight\n  }");
+    // A range whose high end alone is past the ceiling is capped, not refused.
+    none("  limit dose <= 800 mg hard\n  decide first {\n    otherwise => give 500 mg..1 g\n  }");
+    // A limit whose `when` is not proved for every patient of the rule; one reading an input
+    // a patient may leave out; one for other patients.
+    none(
+        "  limit dose <= 800 mg hard when renal\n  decide first {\n    otherwise => give 1 g\n  }",
+    );
+    none("  limit dose <= 800 mg hard when age > 1 years\n  decide first {\n    otherwise => give 1 g\n  }");
+    none("  limit dose <= 800 mg hard when weight < 50 kg\n  decide first {\n    when weight >= 60 kg => give 1 g\n    otherwise => give 1 mg\n  }");
+    // What the intervals cannot follow: a nearest-of rounding, a square root, a table.
+    none("  limit dose <= 800 mg hard\n  decide first {\n    otherwise => give weight * 10 mg/kg round to nearest of [900 mg, 1000 mg]\n  }");
+    none("  limit dose <= 800 mg hard\n  decide first {\n    otherwise => give 100 mg * sqrt(value(weight in kg)) round to 0.01 mg\n  }");
+    // A divisor that may be zero bounds nothing.
+    none("  limit dose <= 800 mg hard\n  decide first {\n    otherwise => give 900 mg * weight / (weight - 1 kg)\n  }");
+    // A daily minimum bounds the total of every dose of a decision: not judged per dose.
+    none("  limit daily >= 1 g/day hard\n  decide first {\n    otherwise => give 1 mg\n  }");
+}
+
+#[test]
+fn proved_when_narrowed_by_the_rule_and_the_rules_above() {
+    let inputs = "    weight: kg in 1 kg..300 kg\n    renal: bool";
+    // Patients of `light` weigh less than 50 kg (the rule above takes the rest), and the
+    // limit written for them applies to every one.
+    let m = refused(
+        inputs,
+        "  limit dose <= 800 mg hard\n  limit dose <= 100 mg hard when weight < 50 kg\n  decide first {\n    heavy: when weight >= 50 kg => give 500 mg\n    light: when renal or not renal => give max(150 mg, weight * 2 mg/kg)\n  }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `light` can never be given: it is at least 150 mg for every patient the rule reaches, above the hard limit `dose <= 100 mg`, which refuses all of them"]
+    );
+    // Behind a rule the verifier cannot read, the claim stays (more patients were judged than
+    // reach it), without a witness: the witness might be taken by that rule.
+    let (c, w) = codes(
+        "    weight: kg in 1 kg..300 kg\n    height: cm in 50 cm..250 cm",
+        "  limit dose <= 800 mg hard\n  decide first {\n    odd: when value(weight in kg) > value(height in cm) => give 1 mg\n    otherwise => give clamp(weight * 10 mg/kg, 900 mg, 2 g)\n  }",
+    );
+    assert_eq!(c, ["posology::verify::always_refused"]);
+    assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn a_limit_no_patient_reaches_is_warned_about() {
+    let inputs = "    weight: kg in 1 kg..300 kg\n    age: years in 0 years..120 years optional\n    kind: adult | child";
+    let m = refused(
+        inputs,
+        "  limit dose <= 5 g hard when weight > 300 kg\n  limit dose <= 1 g soft when weight >= 300.5 kg\n  limit dose <= 2 g hard when kind == adult and kind == child\n  limit dose <= 3 g hard when age > 130 years\n  require weight < 200 kg because \"scale\"\n  limit dose <= 4 g hard when weight >= 250 kg\n  decide first {\n    otherwise => give 1 mg\n  }",
+    );
+    assert_eq!(
+        m,
+        [
+            "posology::verify::limit_unreachable: the limit `dose <= 5 g` never applies: no patient satisfies `when weight > 300 kg` over the inputs' declared values",
+            "posology::verify::limit_unreachable: the limit `dose <= 1 g` never applies: no patient satisfies `when weight >= 300.5 kg` over the inputs' declared values",
+            "posology::verify::limit_unreachable: the limit `dose <= 2 g` never applies: no patient satisfies `when kind == adult and kind == child` over the inputs' declared values",
+            "posology::verify::limit_unreachable: the limit `dose <= 4 g` never applies: no patient satisfies `when weight >= 250 kg` over the inputs' declared values",
+        ]
+    );
+}
+
+/// A chain of `let`s each using the one before twice is worked out once per `let` (it took
+/// minutes when each use was followed anew), through a limit's `when` too.
+#[test]
+fn doubling_lets_are_followed_once() {
+    let mut lets = String::from("  let l0 = weight * 1 mg/kg\n");
+    for i in 1..40 {
+        lets.push_str(&format!("  let l{i} = (l{p} + l{p}) / 2\n", p = i - 1));
+    }
+    let started = std::time::Instant::now();
+    let m = refused(
+        "    weight: kg in 1 kg..300 kg",
+        &format!("{lets}  limit dose <= 100 mg hard\n  limit dose <= 1 g hard when l39 > 0 mg\n  decide first {{\n    heavy: when weight >= 200 kg => give l39\n    otherwise => give l39 / 3\n  }}"),
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `heavy` can never be given: it is at least 200 mg for every patient the rule reaches, above the hard limit `dose <= 100 mg`, which refuses all of them"]
+    );
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
