@@ -109,6 +109,12 @@ impl<'p> Env<'p> {
         std::mem::take(&mut self.lookups)
     }
 
+    /// Puts back table rows taken with [`Env::take_lookups`] and not yet traced, dropping any
+    /// read since: work done aside (the safety gate's) does not show in the trace.
+    pub fn restore_lookups(&mut self, pending: Vec<TableLookup>) {
+        self.lookups = pending;
+    }
+
     /// The budget this environment spends from.
     pub fn budget(&self) -> &Budget {
         &self.budget

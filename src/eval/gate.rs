@@ -108,9 +108,14 @@ pub(super) fn enforce(
 ) {
     let budget = env.budget().clone();
     let limits = applicable_hard_limits(env, &decision.path);
-    let own = own_breaches(&limits, decision, &budget);
-    let offer = proposal_breaches(&limits, decision, &budget);
-    let choices = alternative_breaches(&limits, decision, &budget);
+    let mut own = own_breaches(&limits.bounds, decision, &budget);
+    let mut offer = proposal_breaches(&limits.bounds, decision, &budget);
+    let mut choices = alternative_breaches(&limits.bounds, decision, &budget);
+    let all = own
+        .iter_mut()
+        .chain(offer.iter_mut().flatten())
+        .chain(choices.iter_mut().flatten());
+    fill_reasons(env, &limits, all);
     if budget.exhausted_at().is_some() {
         // What was not held cannot be given: the whole decision and its proposal are refused
         // (and `evaluate` turns the decision into the work-budget error).
@@ -167,53 +172,129 @@ struct Bound<'p> {
     limit: &'p LimitSpec,
     dim: Option<Dim>,
     value: Option<Quantity>,
-    /// The limit's reason, its values filled in for this patient.
-    because: Option<String>,
+    /// The values it applies for: 0 for the patient's as given, `n` for the `n`th other phase
+    /// of the path (see [`Limits::others`]). Its reason is written out with these values, and
+    /// only for a breach (see [`fill_reasons`]): most doses break no limit.
+    variant: usize,
+}
+
+/// The hard limits that apply, and the values of the path's other phases they were judged for.
+struct Limits<'p> {
+    bounds: Vec<Bound<'p>>,
+    /// The patient's values with the phase-choosing input set to each other phase of the path.
+    others: Vec<Vec<Value>>,
 }
 
 /// The hard limits that apply, each with its bound. A limit that reads the input choosing the
 /// phase (`when phase == titrate`) is judged for every phase the decision went through, since
 /// `goto` moves the patient on while the input stays: it applies if it applies in any of them.
-fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'p>> {
+///
+/// The patient's own values are those of `env`, the evaluation's environment: the `let`s its
+/// rules already worked out are not worked out again. Table rows first read here are not the
+/// trace's (the trace lists the rows the rules read), so they are set aside.
+fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Limits<'p> {
     let program = env.program;
     let budget = env.budget().clone();
-    let mut out = Vec::new();
-    for inputs in phase_variants(env, path) {
-        let mut variant = Env::with_budget(program, &inputs, budget.clone());
-        for limit in program.limits.iter().filter(|l| l.hard) {
-            if budget.exhausted_at().is_some() {
-                // Nothing more can be worked out; `enforce` refuses the decision.
-                return out;
+    let others = phase_variants(env, path);
+    let mut bounds = Vec::new();
+    let pending = env.take_lookups();
+    let all_held = bounds_for(program, env, 0, &mut bounds);
+    env.restore_lookups(pending);
+    if all_held {
+        for (i, inputs) in others.iter().enumerate() {
+            let mut variant = Env::with_budget(program, inputs, budget.clone());
+            if !bounds_for(program, &mut variant, i + 1, &mut bounds) {
+                break;
             }
-            if !limit_applies(&mut variant, limit) {
-                continue;
-            }
-            let value = variant.num(&limit.value).ok();
-            let dim = limit
-                .value
-                .ty
-                .dim()
-                .or_else(|| value.as_ref().map(|v| v.dim()));
-            // A reason that cannot be written out (the budget ran out) is shown as written.
-            let because = super::limits::reason(&mut variant, limit)
-                .unwrap_or_else(|_| limit.because.clone());
-            out.push(Bound {
-                limit,
-                dim,
-                value,
-                because,
-            });
         }
     }
-    out
+    Limits { bounds, others }
 }
 
-/// The patient's inputs as given, and once more for each other phase of the path with the
-/// phase-choosing input set to that phase.
+/// Adds the hard limits that apply for `env`'s values (variant number `variant`) to `out`;
+/// false when the work budget ran out.
+fn bounds_for<'p>(
+    program: &'p crate::check::Program,
+    env: &mut Env<'_>,
+    variant: usize,
+    out: &mut Vec<Bound<'p>>,
+) -> bool {
+    let budget = env.budget().clone();
+    for limit in program.limits.iter().filter(|l| l.hard) {
+        if budget.exhausted_at().is_some() {
+            // Nothing more can be worked out; `enforce` refuses the decision.
+            return false;
+        }
+        if !limit_applies(env, limit) {
+            continue;
+        }
+        let value = env.num(&limit.value).ok();
+        let dim = limit
+            .value
+            .ty
+            .dim()
+            .or_else(|| value.as_ref().map(|v| v.dim()));
+        out.push(Bound {
+            limit,
+            dim,
+            value,
+            variant,
+        });
+    }
+    true
+}
+
+/// Writes each broken limit's reason, with the values it applied for, at the end of the
+/// breach's text (`…: because`); a reason that cannot be written out (the budget ran out) is
+/// shown as written. Each limit's reason is written once.
+fn fill_reasons<'a>(
+    env: &mut Env<'_>,
+    limits: &Limits<'_>,
+    breaches: impl Iterator<Item = &'a mut Breach>,
+) {
+    let mut written: Vec<Option<Option<String>>> = Vec::new();
+    for b in breaches {
+        let Some(i) = b.because_of.take() else {
+            continue;
+        };
+        let Some(bound) = limits.bounds.get(i) else {
+            continue;
+        };
+        if written.len() <= i {
+            written.resize(limits.bounds.len(), None);
+        }
+        let because = written[i].get_or_insert_with(|| {
+            let limit = bound.limit;
+            let render = |env: &mut Env<'_>| {
+                super::limits::reason(env, limit).unwrap_or_else(|_| limit.because.clone())
+            };
+            match bound.variant.checked_sub(1) {
+                None => {
+                    let pending = env.take_lookups();
+                    let text = render(env);
+                    env.restore_lookups(pending);
+                    text
+                }
+                Some(k) => {
+                    let inputs = limits.others.get(k).map_or(env.inputs, Vec::as_slice);
+                    let budget = env.budget().clone();
+                    render(&mut Env::with_budget(env.program, inputs, budget))
+                }
+            }
+        });
+        if let Some(because) = because {
+            b.text.push_str(": ");
+            b.text.push_str(because);
+        }
+    }
+}
+
+/// The patient's values once more for each other phase of the path, with the phase-choosing
+/// input set to that phase (the values as given are the evaluation's own).
 fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
     let program = env.program;
-    let given = env.inputs.to_vec();
-    let mut out = vec![given.clone()];
+    let given = env.inputs;
+    let mut out = Vec::new();
     let Some(CExprKind::Input(slot)) = program.begin.as_ref().map(|b| &b.kind) else {
         return out;
     };
@@ -241,7 +322,7 @@ fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
             .and_then(|p| choice_of.get(&p).copied());
         if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
             if choice != current {
-                let mut inputs = given.clone();
+                let mut inputs = given.to_vec();
                 inputs[*slot] = Value::Enum(id, choice);
                 out.push(inputs);
             }
@@ -327,6 +408,9 @@ struct Breach {
     /// The limit broken, or `None` for a refusal of the gate's own (negative dose, no limit).
     limit: Option<LimitId>,
     text: String,
+    /// The bound (by its place in [`Limits::bounds`]) whose reason still goes at the end of
+    /// `text` ([`fill_reasons`]).
+    because_of: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -500,6 +584,7 @@ fn judge_alternatives(
                     all.push(Breach {
                         text: format!("the alternative {}: {}", alt.name, b.text),
                         limit: b.limit,
+                        because_of: None,
                     });
                 }
             }
@@ -580,7 +665,11 @@ fn total(least: Quantity, most: Quantity, what: &What) -> Exposure {
 }
 
 fn own_problem(text: String) -> Breach {
-    Breach { limit: None, text }
+    Breach {
+        limit: None,
+        text,
+        because_of: None,
+    }
 }
 
 /// A given dose as the gate sees it.
@@ -724,7 +813,7 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budg
 fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: &Budget) -> bool {
     let mut held = false;
     let dim = e.value.dim();
-    for b in limits {
+    for (i, b) in limits.iter().enumerate() {
         // A step per limit held against: thousands of limits against thousands of doses are
         // bounded by the budget, and once it is spent `enforce` refuses the whole decision.
         let steps = super::budget::number_steps(&e.value)
@@ -764,7 +853,10 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
             continue;
         };
         if !satisfies(value, b.limit.op, bound) {
-            breaches.push(limit_breach(b.limit, explain(e, value, b, bound)));
+            breaches.push(Breach {
+                because_of: Some(i),
+                ..limit_breach(b.limit, explain(e, value, bound, b.limit))
+            });
         }
     }
     held
@@ -777,6 +869,7 @@ fn limit_breach(limit: &LimitSpec, text: String) -> Breach {
             source: limit.source.clone(),
         }),
         text,
+        because_of: None,
     }
 }
 
@@ -790,8 +883,8 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
     })
 }
 
-fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> String {
-    let limit = b.limit;
+/// Why `value` breaks `limit`, without the limit's reason ([`fill_reasons`] adds it).
+fn explain(e: &Exposure, value: &Quantity, bound: &Quantity, limit: &LimitSpec) -> String {
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -801,7 +894,7 @@ fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> S
         limit.target.word(),
         limit.op.symbol()
     );
-    let mut text = match e.scale {
+    match e.scale {
         Scale::Single => format!("{} is {side} {rule}", e.what),
         Scale::Daily => format!(
             "the daily total of {} is {}, {side} {rule}",
@@ -810,12 +903,7 @@ fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> S
                 .convert_to(&bound.unit)
                 .unwrap_or_else(|_| value.clone())
         ),
-    };
-    if let Some(because) = &b.because {
-        text.push_str(": ");
-        text.push_str(because);
     }
-    text
 }
 
 /// The least and the most that one administration `amount` at `frequency` gives in one day,
@@ -1024,7 +1112,7 @@ mod tests {
                 limit,
                 dim: Some(q("1 mg").dim()),
                 value: Some(q(bound)),
-                because: None,
+                variant: 0,
             };
             let budget = Budget::new(1_000);
             let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);
@@ -1054,8 +1142,9 @@ mod tests {
         );
         let path: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
         let variants = super::phase_variants(&env, &path);
-        // The values as given (phase a), then b and c.
-        assert_eq!(variants.len(), 3);
+        // Copies for b and c (the values as given, phase a, are the evaluation's own; they
+        // are charged as a copy all the same).
+        assert_eq!(variants.len(), 2);
         let per_copy = patient.values().len() as u64 + 1;
         assert_eq!(budget.left(), 1_000 - 3 * per_copy);
     }
