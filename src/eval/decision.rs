@@ -197,8 +197,8 @@ pub struct Message {
     pub level: Level,
     /// Stable code.
     pub code: String,
-    /// Text.
-    pub text: String,
+    /// Text (written out when first read).
+    pub text: super::text::Text,
     /// The rule or limit that raised it.
     pub rule: Option<String>,
     /// Its label section.

@@ -265,8 +265,9 @@ fn fill_reasons<'a>(
         }
         let because = written[i].get_or_insert_with(|| {
             let limit = bound.limit;
-            let render = |env: &mut Env<'_>| {
-                super::limits::reason(env, limit).unwrap_or_else(|_| limit.because.clone())
+            let render = |env: &mut Env<'_>| match super::limits::reason(env, limit) {
+                Ok(text) => text.map(super::text::Text::into_string),
+                Err(_) => limit.because.clone(),
             };
             match bound.variant.checked_sub(1) {
                 None => {

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 
 use super::expr::{unit_error, Env};
+use super::text::Text;
 use crate::check::LimitSpec;
 use crate::check::LimitTarget;
 use crate::diagnostics::Diagnostic;
@@ -19,23 +20,19 @@ pub(super) struct Breach<'p> {
     pub bound: Quantity,
     /// The value that breaks it.
     pub value: Quantity,
-    /// The limit's reason, its values filled in for this patient.
-    pub because: Option<String>,
+    /// The limit's reason, its values filled in for this patient (written out when read).
+    pub because: Option<Text>,
 }
 
 impl Breach<'_> {
-    /// "daily <= 80 mg/day".
-    pub fn rule_text(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.limit.target.word(),
-            self.limit.op.symbol(),
-            self.bound
-        )
-    }
-
     /// A sentence for the clinician.
     pub fn explain(&self) -> String {
+        self.explain_text().into_string()
+    }
+
+    /// [`Breach::explain`], written out when read (most messages are never read in a cohort
+    /// run): the same words, the same numbers.
+    pub fn explain_text(&self) -> Text {
         let what = match self.limit.target {
             LimitTarget::Dose => "dose",
             LimitTarget::Bolus => "bolus",
@@ -47,15 +44,25 @@ impl Breach<'_> {
         } else {
             "below"
         };
-        let mut text = format!(
-            "the {what} {} is {side} the {kind} limit of {} ({})",
-            self.value,
-            self.bound,
-            self.rule_text()
-        );
+        let mut text = Text::with_capacity(18);
+        for piece in ["the ", what, " "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.value.clone());
+        for piece in [" is ", side, " the ", kind, " limit of "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.bound.clone());
+        // The limit as a rule: "daily <= 80 mg/day".
+        let (target, op) = (self.limit.target.word(), self.limit.op.symbol());
+        for piece in [" (", target, " ", op, " "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.bound.clone());
+        text.push_static(")");
         if let Some(because) = &self.because {
-            text.push_str(": ");
-            text.push_str(because);
+            text.push_static(": ");
+            text.append(because.clone());
         }
         text
     }
@@ -122,11 +129,11 @@ pub(super) fn breaches<'p>(
 }
 
 /// A limit's reason with its values filled in for this patient (`None` without a `because`).
-pub(super) fn reason(env: &mut Env<'_>, limit: &LimitSpec) -> Result<Option<String>, Diagnostic> {
+pub(super) fn reason(env: &mut Env<'_>, limit: &LimitSpec) -> Result<Option<Text>, Diagnostic> {
     if limit.because.is_none() {
         return Ok(None);
     }
-    super::actions::render_text(env, &limit.reason, limit.span).map(Some)
+    super::actions::message_text(env, &limit.reason, limit.span).map(Some)
 }
 
 /// True when the limit is an upper bound (`<`, `<=`).

@@ -15,6 +15,7 @@ mod limits;
 mod proposal;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod text;
 
 pub use budget::{
     number_steps, over_budget, steps_to_show, Budget, Exhausted, BIG_NUMBER_STEPS, SHOW_STEPS,
@@ -23,6 +24,7 @@ pub use budget::{
 pub use decision::*;
 pub use error::EvalError;
 pub use expr::Env;
+pub use text::Text;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
