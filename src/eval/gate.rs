@@ -82,7 +82,7 @@ fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
     match &e.kind {
         CExprKind::Const(_) | CExprKind::Item { .. } => false,
         CExprKind::Input(slot) => env.inputs.get(*slot).is_none_or(|v| v.is_missing()),
-        CExprKind::Let(slot) => env.let_value(*slot).map_or(true, |v| v.is_missing()),
+        CExprKind::Let(slot) => env.let_is_missing(*slot),
         CExprKind::Is(_, IsTest::Missing | IsTest::NotMissing) => false,
         CExprKind::Is(x, _)
         | CExprKind::Field(x, _)
