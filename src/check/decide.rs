@@ -311,7 +311,7 @@ impl Checker<'_> {
             always: rule.always,
             source: rule.source.as_ref().map(|t| t.value.clone()),
             actions,
-            reads,
+            reads: reads.into_iter().map(|(n, r)| (n.into(), r)).collect(),
             span: rule.span,
         }
     }

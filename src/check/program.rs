@@ -529,8 +529,9 @@ pub struct RuleSpec {
     pub source: Option<String>,
     /// Its actions.
     pub actions: Vec<ActionAt>,
-    /// Inputs and lets the condition reads, for the trace: (name, reference).
-    pub reads: Vec<(String, Reference)>,
+    /// Inputs and lets the condition reads, for the trace: (name, reference). The name is
+    /// shared with each trace entry that shows it.
+    pub reads: Vec<(std::sync::Arc<str>, Reference)>,
     /// Where it is written.
     pub span: Span,
 }

@@ -748,8 +748,8 @@ impl<'p> Builder<'p> {
                 fired: true,
                 source: b.limit.source.clone(),
                 values: vec![
-                    ("value".into(), b.value.to_string()),
-                    ("bound".into(), b.bound.to_string()),
+                    (Text::from_static("value"), Text::quantity(b.value.clone())),
+                    (Text::from_static("bound"), Text::quantity(b.bound.clone())),
                 ],
                 detail: Some(detail),
             };

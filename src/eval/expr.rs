@@ -156,7 +156,7 @@ impl<'p> Env<'p> {
     }
 
     /// The value of a `let` slot already worked out ([`Env::let_ready`]), where it is kept.
-    fn let_ref(&self, slot: usize) -> &Value {
+    pub(super) fn let_ref(&self, slot: usize) -> &Value {
         static MISSING: Value = Value::Missing;
         self.lets
             .get(slot)
@@ -403,11 +403,11 @@ impl<'p> Env<'p> {
         let err = |e: UnitError| unit_error(e, span);
         match op {
             BinaryOp::Eq | BinaryOp::Ne => {
-                let equal = equal(&x, &y).map_err(err)?;
+                let equal = equal(x, y).map_err(err)?;
                 Ok(Value::Bool(equal == (op == BinaryOp::Eq)))
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let o = order(&x, &y).map_err(err)?;
+                let o = order(x, y).map_err(err)?;
                 Ok(Value::Bool(match op {
                     BinaryOp::Lt => o.is_lt(),
                     BinaryOp::Le => o.is_le(),
@@ -417,12 +417,12 @@ impl<'p> Env<'p> {
             }
             BinaryOp::In => Ok(Value::Bool(match &y {
                 Value::Range(r) => {
-                    order(&x, &r.0).map_err(err)?.is_ge() && order(&x, &r.1).map_err(err)?.is_le()
+                    order(x, &r.0).map_err(err)?.is_ge() && order(x, &r.1).map_err(err)?.is_le()
                 }
                 Value::List(items) => {
                     let mut found = false;
                     for item in items.iter() {
-                        if self.equal_item(&x, item, span)? {
+                        if self.equal_item(x, item, span)? {
                             found = true;
                             break;
                         }
@@ -433,7 +433,7 @@ impl<'p> Env<'p> {
             })),
             BinaryOp::Range => Ok(Value::Range(Arc::new((x.clone(), y.clone())))),
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                arithmetic(op, &x, &y).map_err(|e| {
+                arithmetic(op, x, y).map_err(|e| {
                     let overflow = e == UnitError::Overflow;
                     let mut d = err(e);
                     if overflow {
@@ -445,12 +445,12 @@ impl<'p> Env<'p> {
                             )
                         };
                         d.message =
-                            format!("{}: {} {} {}", d.message, shown(&x), op.symbol(), shown(&y));
+                            format!("{}: {} {} {}", d.message, shown(x), op.symbol(), shown(y));
                     }
                     d
                 })
             }
-            BinaryOp::Pow => self.power(&x, &y, span),
+            BinaryOp::Pow => self.power(x, y, span),
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
     }

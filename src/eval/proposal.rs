@@ -129,7 +129,7 @@ fn rules_verdict(
             id: rule.id.clone(),
             fired: applies,
             source: rule.source.clone(),
-            values: vec![("proposed".into(), value.to_string())],
+            values: vec![(Text::from_static("proposed"), Text::quantity(value.clone()))],
             detail: Some(if rule.allow.is_some() {
                 "allow".into()
             } else {

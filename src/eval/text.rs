@@ -12,10 +12,19 @@ use crate::units::Quantity;
 
 /// A message's text: read it as a `&str` ([`Text::as_str`], or through `Deref`); it is written
 /// out the first time, and kept.
-#[derive(Clone, Default)]
+///
+/// The first piece is held inline, so a text of one piece (a name, a number) needs no list.
+#[derive(Clone)]
 pub struct Text {
-    pieces: Vec<Piece>,
+    head: Piece,
+    rest: Vec<Piece>,
     written: OnceLock<String>,
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::with_capacity(0)
+    }
 }
 
 /// One piece of a [`Text`].
@@ -55,19 +64,72 @@ impl Text {
     /// An empty text, to build piece by piece.
     pub(crate) fn with_capacity(pieces: usize) -> Text {
         Text {
-            pieces: Vec::with_capacity(pieces),
+            head: Piece::Static(""),
+            rest: Vec::with_capacity(pieces.saturating_sub(1)),
             written: OnceLock::new(),
         }
+    }
+
+    /// Words of the protocol's, as a text of their own (a name the trace shows).
+    pub(crate) fn shared(s: &Arc<str>) -> Text {
+        Text::one(Piece::Shared(Arc::clone(s)))
+    }
+
+    /// Words of the evaluator's own, as a text.
+    pub(crate) fn from_static(s: &'static str) -> Text {
+        Text::one(Piece::Static(s))
+    }
+
+    /// A number as a message or the trace shows a value, as a text.
+    pub(crate) fn shown_quantity(q: Quantity) -> Text {
+        Text::one(Piece::ShownQuantity(q))
+    }
+
+    /// A date as a message or the trace shows a value, as a text.
+    pub(crate) fn shown_date(d: Date) -> Text {
+        Text::one(Piece::ShownDate(d))
+    }
+
+    /// A quantity as `{}` writes it, as a text.
+    pub(crate) fn quantity(q: Quantity) -> Text {
+        Text::one(Piece::Quantity(q))
+    }
+
+    fn one(head: Piece) -> Text {
+        Text {
+            head,
+            rest: Vec::new(),
+            written: OnceLock::new(),
+        }
+    }
+
+    /// True while no piece has been added.
+    fn is_blank(&self) -> bool {
+        matches!(self.head, Piece::Static("")) && self.rest.is_empty()
     }
 
     /// Adds a piece (a text is built before it is read; adding to one already read writes it
     /// out again when next read).
     fn push(&mut self, piece: Piece) {
-        if self.written.get().is_some() {
-            let done = self.written.take().unwrap_or_default();
-            self.pieces = vec![Piece::Owned(done)];
+        if let Some(done) = self.written.take() {
+            self.head = Piece::Owned(done);
+            self.rest.clear();
         }
-        self.pieces.push(piece);
+        if self.is_blank() {
+            self.head = piece;
+        } else {
+            self.rest.push(piece);
+        }
+    }
+
+    /// Writes the pieces out.
+    fn write_out(&self) -> String {
+        let mut out = String::new();
+        self.head.write(&mut out);
+        for piece in &self.rest {
+            piece.write(&mut out);
+        }
+        out
     }
 
     /// Adds words of the evaluator's own.
@@ -105,45 +167,44 @@ impl Text {
         match other.written.into_inner() {
             Some(done) => self.push_string(done),
             None => {
-                for piece in other.pieces {
+                self.push(other.head);
+                for piece in other.rest {
                     self.push(piece);
                 }
             }
         }
     }
 
-    /// The text, written out (the first time it is read).
+    /// The text, written out (the first time it is read; words alone are read as they are).
     pub fn as_str(&self) -> &str {
-        self.written.get_or_init(|| {
-            let mut out = String::new();
-            for piece in &self.pieces {
-                piece.write(&mut out);
+        if self.rest.is_empty() {
+            match &self.head {
+                Piece::Static(s) => return s,
+                Piece::Shared(s) => return s,
+                Piece::Owned(s) => return s,
+                _ => {}
             }
-            out
-        })
+        }
+        self.written.get_or_init(|| self.write_out())
     }
 
     /// The text as an owned string.
-    pub fn into_string(self) -> String {
-        match self.written.into_inner() {
-            Some(done) => done,
-            None => {
-                let mut out = String::new();
-                for piece in &self.pieces {
-                    piece.write(&mut out);
-                }
-                out
+    pub fn into_string(mut self) -> String {
+        if let Some(done) = self.written.take() {
+            return done;
+        }
+        if self.rest.is_empty() {
+            if let Piece::Owned(s) = &mut self.head {
+                return std::mem::take(s);
             }
         }
+        self.write_out()
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text {
-            pieces: Vec::new(),
-            written: OnceLock::from(s),
-        }
+        Text::one(Piece::Owned(s))
     }
 }
 
@@ -236,5 +297,8 @@ mod tests {
         u.append(t.clone());
         assert_eq!(u.into_string(), "Why: At 0.5 mg daily: 2000 mcg/day, then");
         assert_eq!(format!("{t}|{t:?}"), format!("{0}|{0:?}", t.as_str()));
+        assert_eq!(Text::default(), "");
+        assert_eq!(Text::shown_quantity(q("3 mg")).into_string(), "3 mg");
+        assert_eq!(Text::from_static("missing").as_str(), "missing");
     }
 }
