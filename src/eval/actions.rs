@@ -75,7 +75,7 @@ pub(super) struct Builder<'p> {
     said: Said,
     /// For each name shown, the index in `decision.values` of its latest value: a name shown
     /// again moves to the end with its new value (see [`Builder::shown_values`]).
-    shown_last: HashMap<String, usize>,
+    shown_last: HashMap<&'p str, usize>,
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -143,7 +143,7 @@ impl<'p> Builder<'p> {
         self.decision.values = values
             .into_iter()
             .enumerate()
-            .filter(|(i, (name, _))| self.shown_last.get(name) == Some(i))
+            .filter(|(i, (name, _))| self.shown_last.get(name.as_str()) == Some(i))
             .map(|(_, v)| v)
             .collect();
     }
@@ -235,7 +235,7 @@ impl<'p> Builder<'p> {
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
                         self.shown_last
-                            .insert(name.clone(), self.decision.values.len());
+                            .insert(name.as_str(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
                     }
                 }

@@ -31,7 +31,13 @@ pub struct Env<'p> {
     shown: ShownValues,
     /// The table rows used so far and not yet taken into the trace ([`Env::take_lookups`]).
     lookups: Vec<TableLookup>,
+    /// Each limit's verdict for these values, by its place in the program, once worked out
+    /// (see [`Env::limit_verdict`]).
+    limit_verdicts: Vec<Option<LimitVerdict>>,
 }
+
+/// Whether a limit applies to a patient, and its bound for them (`None`: cannot be worked out).
+pub type LimitVerdict = (bool, Option<Quantity>);
 
 /// The text of each input and `let` value, by slot, once written out.
 #[derive(Default)]
@@ -87,7 +93,28 @@ impl<'p> Env<'p> {
             walks: Vec::new(),
             shown: ShownValues::default(),
             lookups: Vec::new(),
+            limit_verdicts: Vec::new(),
         }
+    }
+
+    /// The verdict of the program's `index`th limit for these values: worked out by `work`
+    /// the first time, then kept (the values do not change during an evaluation, and every
+    /// dose, proposal and the safety gate ask it again).
+    pub(super) fn limit_verdict(
+        &mut self,
+        index: usize,
+        work: impl FnOnce(&mut Self) -> LimitVerdict,
+    ) -> LimitVerdict {
+        if let Some(Some(v)) = self.limit_verdicts.get(index) {
+            return v.clone();
+        }
+        let v = work(self);
+        if self.limit_verdicts.len() <= index {
+            let count = self.program.limits.len().max(index + 1);
+            self.limit_verdicts.resize(count, None);
+        }
+        self.limit_verdicts[index] = Some(v.clone());
+        v
     }
 
     /// `v` as a message or the trace shows it to a person (shortened when long, see

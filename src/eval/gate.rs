@@ -220,15 +220,15 @@ fn bounds_for<'p>(
     out: &mut Vec<Bound<'p>>,
 ) -> bool {
     let budget = env.budget().clone();
-    for limit in program.limits.iter().filter(|l| l.hard) {
+    for (index, limit) in program.limits.iter().enumerate().filter(|(_, l)| l.hard) {
         if budget.exhausted_at().is_some() {
             // Nothing more can be worked out; `enforce` refuses the decision.
             return false;
         }
-        if !limit_applies(env, limit) {
+        let (applies, value) = super::limits::verdict(env, index, limit);
+        if !applies {
             continue;
         }
-        let value = env.num(&limit.value).ok();
         let dim = limit
             .value
             .ty

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::expr::{unit_error, Env};
+use super::expr::{unit_error, Env, LimitVerdict};
 use super::text::Text;
 use crate::check::LimitSpec;
 use crate::check::LimitTarget;
@@ -88,7 +88,7 @@ pub(super) fn breaches<'p>(
 ) -> Result<Vec<Breach<'p>>, Diagnostic> {
     let program = env.program;
     let mut out = Vec::new();
-    for limit in &program.limits {
+    for (index, limit) in program.limits.iter().enumerate() {
         // A step per limit, whatever it needs: a dose is held against every limit.
         env.charge(1, limit.span)?;
         let value = match limit.target {
@@ -100,11 +100,12 @@ pub(super) fn breaches<'p>(
         let Some(value) = value else {
             continue;
         };
-        if !super::gate::limit_applies(env, limit) {
+        let (applies, bound) = verdict(env, index, limit);
+        if !applies {
             continue;
         }
         // A bound that cannot be worked out is the safety gate's to refuse on.
-        let Ok(bound) = env.num(&limit.value) else {
+        let Some(bound) = bound else {
             continue;
         };
         if bound.dim() != value.dim() {
@@ -126,6 +127,17 @@ pub(super) fn breaches<'p>(
         }
     }
     Ok(out)
+}
+
+/// Whether the program's `index`th limit applies to the patient, and its bound (`None` when it
+/// cannot be worked out), once per evaluation.
+pub(super) fn verdict(env: &mut Env<'_>, index: usize, limit: &LimitSpec) -> LimitVerdict {
+    env.limit_verdict(index, |env| {
+        if !super::gate::limit_applies(env, limit) {
+            return (false, None);
+        }
+        (true, env.num(&limit.value).ok())
+    })
 }
 
 /// A limit's reason with its values filled in for this patient (`None` without a `because`).
