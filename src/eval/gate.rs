@@ -28,6 +28,7 @@
 //! lets a dose through that it could not verify.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use super::actions::is_rate;
 use super::budget::Budget;
@@ -401,7 +402,7 @@ struct Exposure {
     floor_value: Option<Quantity>,
     scale: Scale,
     /// What it is, for the reason ("the dose 20 mg 4 times daily").
-    what: What,
+    what: Rc<What>,
 }
 
 /// Why the gate refuses.
@@ -428,7 +429,7 @@ struct Given {
     problems: Vec<String>,
     /// Its daily total's low and high end, to add to the other doses given with it.
     daily: Option<(Quantity, Quantity)>,
-    what: What,
+    what: Rc<What>,
 }
 
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
@@ -441,9 +442,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
     match &together {
         Err(text) => breaches.push(own_problem(text.clone())),
         Ok(sums) => {
+            let together = Rc::new(What::Together);
             let what = match doses.as_slice() {
                 [one] => &one.what,
-                _ => &What::Together,
+                _ => &together,
             };
             for (least, most) in sums {
                 hold(
@@ -521,9 +523,9 @@ fn add_alongside(g: &mut Given, with: &[(Quantity, Quantity)]) {
     match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
         Ok(sums) => {
             let what = if with.is_empty() {
-                g.what.clone()
+                Rc::clone(&g.what)
             } else {
-                What::Alongside(Box::new(g.what.clone()))
+                Rc::new(What::Alongside(Box::new((*g.what).clone())))
             };
             for (least, most) in sums {
                 g.exposures.push(total(least, most, &what));
@@ -646,22 +648,22 @@ fn one_proposal_breaches(
     breaches
 }
 
-fn exposure(value: Quantity, scale: Scale, what: &What) -> Exposure {
+fn exposure(value: Quantity, scale: Scale, what: &Rc<What>) -> Exposure {
     Exposure {
         floor_value: Some(value.clone()),
         value,
         scale,
-        what: what.clone(),
+        what: Rc::clone(what),
     }
 }
 
 /// A total per day: ceilings hold its most, floors its least.
-fn total(least: Quantity, most: Quantity, what: &What) -> Exposure {
+fn total(least: Quantity, most: Quantity, what: &Rc<What>) -> Exposure {
     Exposure {
         value: most,
         floor_value: Some(least),
         scale: Scale::Daily,
-        what: what.clone(),
+        what: Rc::clone(what),
     }
 }
 
@@ -680,7 +682,8 @@ fn given_dose(dose: &Dose) -> Given {
         frequency: dose.frequency.as_ref().map(|f| f.text.clone()),
     };
     let bolus = dose.form.as_deref() == Some("bolus");
-    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what.clone());
+    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what);
+    let what = Rc::clone(&g.what);
     // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
     // that gives: a dose is given over, or for, a time that is more than zero.
     for (word, time) in [("over", &dose.over), ("for", &dose.duration)] {
@@ -703,8 +706,10 @@ fn given_amount(
     bolus: bool,
     what: What,
 ) -> Given {
+    // Shared by each of its exposures (written out only for a breach's reason).
+    let what = Rc::new(what);
     let mut g = Given {
-        what: what.clone(),
+        what: Rc::clone(&what),
         ..Given::default()
     };
     let (lo, hi) = (amount.low(), amount.high());
@@ -746,7 +751,7 @@ fn given_amount(
                 value: most.clone(),
                 floor_value: None,
                 scale: Scale::Daily,
-                what: what.clone(),
+                what: Rc::clone(&what),
             });
             g.daily = Some((least, most));
         }
@@ -789,7 +794,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) 
 /// Holds one given thing against the limits: its problems, each exposure, and that at least
 /// one applicable limit holds it.
 fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budget: &Budget) {
-    if matches!(g.what, What::Nothing) {
+    if matches!(*g.what, What::Nothing) {
         return;
     }
     if !g.problems.is_empty() {
@@ -1103,7 +1108,7 @@ mod tests {
             value: q("5 mg"),
             floor_value: None,
             scale: super::Scale::Single,
-            what: super::What::Proposed(q("5 mg")),
+            what: std::rc::Rc::new(super::What::Proposed(q("5 mg"))),
         };
         for (bound, steps) in [
             ("20 mg", 2),
