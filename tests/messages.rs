@@ -41,7 +41,7 @@ fn texts(actions: &str) -> Vec<String> {
     );
     let reasons = decision.reasons.iter().map(|r| r.text.clone());
     reasons
-        .chain(decision.messages.iter().map(|m| m.text.clone()))
+        .chain(decision.messages.iter().map(|m| m.text.to_string()))
         .collect()
 }
 

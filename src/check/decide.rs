@@ -311,7 +311,7 @@ impl Checker<'_> {
             always: rule.always,
             source: rule.source.as_ref().map(|t| t.value.clone()),
             actions,
-            reads,
+            reads: reads.into_iter().map(|(n, r)| (n.into(), r)).collect(),
             span: rule.span,
         }
     }
@@ -1169,8 +1169,8 @@ impl Checker<'_> {
 /// Adds the literal text gathered so far (escapes undone) as one piece of a message.
 fn flush_literal(parts: &mut Vec<TextPart>, literal: &mut String) {
     if !literal.is_empty() {
-        parts.push(TextPart::Literal(crate::syntax::unescape(&std::mem::take(
-            literal,
-        ))));
+        parts.push(TextPart::Literal(
+            crate::syntax::unescape(&std::mem::take(literal)).into(),
+        ));
     }
 }

@@ -450,8 +450,8 @@ pub enum ActionSpec {
 /// A piece of a message text: literal text or a value to fill in.
 #[derive(Clone, Debug)]
 pub enum TextPart {
-    /// Text as written.
-    Literal(String),
+    /// Text as written (shared with the messages that quote it, see `eval::Text`).
+    Literal(std::sync::Arc<str>),
     /// A `{name}` placeholder (boxed: an expression is much larger than a literal).
     Value(Box<CExpr>),
 }
@@ -483,16 +483,16 @@ impl RequireSpec {
         let mut anchored = true;
         for (i, part) in self.reason.iter().enumerate() {
             match part {
-                TextPart::Literal(t) if anchored => match rest.strip_prefix(t.as_str()) {
+                TextPart::Literal(t) if anchored => match rest.strip_prefix(&**t) {
                     Some(r) => rest = r,
                     None => return false,
                 },
                 TextPart::Literal(t) => {
                     let last = i + 1 == self.reason.len();
                     let at = if last {
-                        rest.rfind(t.as_str())
+                        rest.rfind(&**t)
                     } else {
-                        rest.find(t.as_str())
+                        rest.find(&**t)
                     };
                     match at {
                         Some(at) => rest = &rest[at + t.len()..],
@@ -529,8 +529,9 @@ pub struct RuleSpec {
     pub source: Option<String>,
     /// Its actions.
     pub actions: Vec<ActionAt>,
-    /// Inputs and lets the condition reads, for the trace: (name, reference).
-    pub reads: Vec<(String, Reference)>,
+    /// Inputs and lets the condition reads, for the trace: (name, reference). The name is
+    /// shared with each trace entry that shows it.
+    pub reads: Vec<(std::sync::Arc<str>, Reference)>,
     /// Where it is written.
     pub span: Span,
 }

@@ -6,6 +6,7 @@ use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
+use super::text::Text;
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
@@ -38,13 +39,15 @@ impl Said {
 
     /// True, noting it said at `at` in `messages`, when no message the rules gave so far has
     /// this code and text.
-    fn first_time(&mut self, messages: &[Message], code: &str, text: &str, at: usize) -> bool {
+    /// Texts are compared only for messages of the same code (a text is written out to be
+    /// compared).
+    fn first_time(&mut self, messages: &[Message], code: &str, text: &Text, at: usize) -> bool {
         if self.set.is_none() && self.at.len() > Self::SCAN {
             let set = self
                 .at
                 .iter()
                 .filter_map(|&i| messages.get(i))
-                .map(|m| (m.code.clone(), m.text.clone()))
+                .map(|m| (m.code.clone(), m.text.to_string()))
                 .collect();
             self.set = Some(set);
         }
@@ -54,7 +57,7 @@ impl Said {
                 .at
                 .iter()
                 .filter_map(|&i| messages.get(i))
-                .any(|m| m.code == code && m.text == text),
+                .any(|m| m.code == code && m.text == *text),
         };
         if first {
             self.at.push(at);
@@ -72,7 +75,7 @@ pub(super) struct Builder<'p> {
     said: Said,
     /// For each name shown, the index in `decision.values` of its latest value: a name shown
     /// again moves to the end with its new value (see [`Builder::shown_values`]).
-    shown_last: HashMap<String, usize>,
+    shown_last: HashMap<&'p str, usize>,
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -137,7 +140,7 @@ impl<'p> Builder<'p> {
         self.decision.values = values
             .into_iter()
             .enumerate()
-            .filter(|(i, (name, _))| self.shown_last.get(name) == Some(i))
+            .filter(|(i, (name, _))| self.shown_last.get(name.as_str()) == Some(i))
             .map(|(_, v)| v)
             .collect();
     }
@@ -201,7 +204,7 @@ impl<'p> Builder<'p> {
                     self.reason(ReasonKind::Refuse, &text, rule);
                 }
                 ActionSpec::Message { level, code, text } => {
-                    let text = render_text(env, text, action.span)?;
+                    let text = message_text(env, text, action.span)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
                     let at = self.decision.messages.len();
                     if !self
@@ -229,7 +232,7 @@ impl<'p> Builder<'p> {
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
                         self.shown_last
-                            .insert(name.clone(), self.decision.values.len());
+                            .insert(name.as_str(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
                     }
                 }
@@ -670,7 +673,7 @@ impl<'p> Builder<'p> {
         }
     }
 
-    fn limit_message(&mut self, b: &Breach<'_>, level: Level, text: String) {
+    fn limit_message(&mut self, b: &Breach<'_>, level: Level, text: impl Into<Text>) {
         self.decision.messages.push(Message {
             level,
             code: if b.limit.hard {
@@ -678,7 +681,7 @@ impl<'p> Builder<'p> {
             } else {
                 "limit.soft".into()
             },
-            text,
+            text: text.into(),
             rule: Some(b.limit.id.clone()),
             source: b.limit.source.clone(),
         });
@@ -742,25 +745,26 @@ impl<'p> Builder<'p> {
                 fired: true,
                 source: b.limit.source.clone(),
                 values: vec![
-                    ("value".into(), b.value.to_string()),
-                    ("bound".into(), b.bound.to_string()),
+                    (Text::from_static("value"), Text::quantity(b.value.clone())),
+                    (Text::from_static("bound"), Text::quantity(b.bound.clone())),
                 ],
                 detail: Some(detail),
             };
             fired.note(&b.limit.id);
             if !b.limit.hard {
-                self.limit_message(b, Level::Warning, b.explain());
+                self.limit_message(b, Level::Warning, b.explain_text());
                 trace.push(|| entry("soft limit: warned".into()));
                 continue;
             }
             let rangey = matches!(dose.amount, Amount::Range(..));
             let cap_target = limits::is_ceiling(b.limit) && b.limit.op == crate::ops::CmpOp::Le;
             if rangey && !also_low && cap_target && self.cap(dose, b) {
-                self.limit_message(
-                    b,
-                    Level::Warning,
-                    format!("Range capped at {}: {}", b.bound, b.explain()),
-                );
+                let mut text = Text::with_capacity(4);
+                text.push_static("Range capped at ");
+                text.push_quantity(b.bound.clone());
+                text.push_static(": ");
+                text.append(b.explain_text());
+                self.limit_message(b, Level::Warning, text);
                 trace.push(|| entry("hard limit: range capped".into()));
                 continue;
             }
@@ -822,6 +826,40 @@ pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> 
                     _ => None,
                 };
                 env.push_shown(reference, &v, &mut out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`render_text`], kept as its pieces: a number or a date it quotes is written out only when
+/// the message is read (see [`Text`]), and reads as `render_text` would write it.
+pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<Text> {
+    let mut out = Text::with_capacity(parts.len());
+    for part in parts {
+        match part {
+            TextPart::Literal(t) => out.push_shared(t),
+            TextPart::Value(e) => {
+                let v = match env.eval(e) {
+                    Ok(v) => v,
+                    Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
+                    Err(d) => return Err(d),
+                };
+                env.charge(super::budget::steps_to_show(&v), span)?;
+                match v {
+                    Value::Num(q) => out.push_shown_quantity(q),
+                    Value::Date(d) => out.push_shown_date(d),
+                    other => {
+                        let reference = match e.kind {
+                            CExprKind::Input(slot) => Some(Reference::Input(slot)),
+                            CExprKind::Let(slot) => Some(Reference::Let(slot)),
+                            _ => None,
+                        };
+                        let mut written = String::new();
+                        env.push_shown(reference, &other, &mut written);
+                        out.push_string(written);
+                    }
+                }
             }
         }
     }

@@ -197,8 +197,8 @@ pub struct Message {
     pub level: Level,
     /// Stable code.
     pub code: String,
-    /// Text.
-    pub text: String,
+    /// Text (written out when first read).
+    pub text: super::text::Text,
     /// The rule or limit that raised it.
     pub rule: Option<String>,
     /// Its label section.
@@ -260,8 +260,9 @@ pub struct TraceEntry {
     pub fired: bool,
     /// Its label section.
     pub source: Option<String>,
-    /// The input and let values its condition read: (name, value as shown).
-    pub values: Vec<(String, String)>,
+    /// The input and let values its condition read: (name, value as shown), written out when
+    /// read.
+    pub values: Vec<(super::text::Text, super::text::Text)>,
     /// A short explanation.
     pub detail: Option<String>,
 }

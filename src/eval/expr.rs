@@ -31,7 +31,13 @@ pub struct Env<'p> {
     shown: ShownValues,
     /// The table rows used so far and not yet taken into the trace ([`Env::take_lookups`]).
     lookups: Vec<TableLookup>,
+    /// Each limit's verdict for these values, by its place in the program, once worked out
+    /// (see [`Env::limit_verdict`]).
+    limit_verdicts: Vec<Option<LimitVerdict>>,
 }
+
+/// Whether a limit applies to a patient, and its bound for them (`None`: cannot be worked out).
+pub type LimitVerdict = (bool, Option<Quantity>);
 
 /// The text of each input and `let` value, by slot, once written out.
 #[derive(Default)]
@@ -61,6 +67,14 @@ impl ShownValues {
 
 type R<T> = Result<T, Diagnostic>;
 
+/// An operand's value: where it is kept (an input, a constant, a `let` worked out), or
+/// computed.
+enum Operand<'e> {
+    Held(&'e Value),
+    Let(usize),
+    Owned(Value),
+}
+
 impl<'p> Env<'p> {
     /// An environment for one patient, with a budget of its own ([`WORK_BUDGET`](super::WORK_BUDGET)).
     pub fn new(program: &'p Program, inputs: &'p [Value]) -> Self {
@@ -79,7 +93,28 @@ impl<'p> Env<'p> {
             walks: Vec::new(),
             shown: ShownValues::default(),
             lookups: Vec::new(),
+            limit_verdicts: Vec::new(),
         }
+    }
+
+    /// The verdict of the program's `index`th limit for these values: worked out by `work`
+    /// the first time, then kept (the values do not change during an evaluation, and every
+    /// dose, proposal and the safety gate ask it again).
+    pub(super) fn limit_verdict(
+        &mut self,
+        index: usize,
+        work: impl FnOnce(&mut Self) -> LimitVerdict,
+    ) -> LimitVerdict {
+        if let Some(Some(v)) = self.limit_verdicts.get(index) {
+            return v.clone();
+        }
+        let v = work(self);
+        if self.limit_verdicts.len() <= index {
+            let count = self.program.limits.len().max(index + 1);
+            self.limit_verdicts.resize(count, None);
+        }
+        self.limit_verdicts[index] = Some(v.clone());
+        v
     }
 
     /// `v` as a message or the trace shows it to a person (shortened when long, see
@@ -107,6 +142,12 @@ impl<'p> Env<'p> {
     /// is worked out once), so each row shows where it was first needed.
     pub fn take_lookups(&mut self) -> Vec<TableLookup> {
         std::mem::take(&mut self.lookups)
+    }
+
+    /// Puts back table rows taken with [`Env::take_lookups`] and not yet traced, dropping any
+    /// read since: work done aside (the safety gate's) does not show in the trace.
+    pub fn restore_lookups(&mut self, pending: Vec<TableLookup>) {
+        self.lookups = pending;
     }
 
     /// The budget this environment spends from.
@@ -137,8 +178,24 @@ impl<'p> Env<'p> {
 
     /// The value of a `let` slot (computed once).
     pub fn let_value(&mut self, slot: usize) -> R<Value> {
-        if let Some(v) = &self.lets[slot] {
-            return Ok(v.clone());
+        self.let_ready(slot)?;
+        Ok(self.let_ref(slot).clone())
+    }
+
+    /// The value of a `let` slot already worked out ([`Env::let_ready`]), where it is kept.
+    pub(super) fn let_ref(&self, slot: usize) -> &Value {
+        static MISSING: Value = Value::Missing;
+        self.lets
+            .get(slot)
+            .and_then(Option::as_ref)
+            .unwrap_or(&MISSING)
+    }
+
+    /// Works out the value of a `let` slot, once: it is then read where it is kept
+    /// ([`Env::let_ref`]), without a copy.
+    pub(super) fn let_ready(&mut self, slot: usize) -> R<()> {
+        if self.lets[slot].is_some() {
+            return Ok(());
         }
         // A `let` is worked out in its own place, not inside the list walk that first read it.
         let saved = std::mem::take(&mut self.items);
@@ -154,8 +211,49 @@ impl<'p> Env<'p> {
             Err(d) if d.code == crate::diagnostics::Code::EvalMissing.as_str() => Value::Missing,
             other => other?,
         };
-        self.lets[slot] = Some(v.clone());
-        Ok(v)
+        self.lets[slot] = Some(v);
+        Ok(())
+    }
+
+    /// True when `slot`'s `let` is missing, or cannot be worked out for this patient.
+    pub(super) fn let_is_missing(&mut self, slot: usize) -> bool {
+        self.let_ready(slot).is_err() || self.let_ref(slot).is_missing()
+    }
+
+    /// Evaluates an operand as [`Env::eval`] does (the same steps, the same errors), but reads
+    /// an input, a constant or a `let` where it is kept instead of copying it.
+    fn operand<'e>(&mut self, e: &'e CExpr) -> R<Operand<'e>>
+    where
+        'p: 'e,
+    {
+        match &e.kind {
+            CExprKind::Const(v) => {
+                self.charge(1, e.span)?;
+                Ok(Operand::Held(v))
+            }
+            CExprKind::Input(slot) => {
+                self.charge(1, e.span)?;
+                let inputs: &'e [Value] = self.inputs;
+                Ok(inputs
+                    .get(*slot)
+                    .map_or(Operand::Owned(Value::Missing), Operand::Held))
+            }
+            CExprKind::Let(slot) => {
+                self.charge(1, e.span)?;
+                self.let_ready(*slot)?;
+                Ok(Operand::Let(*slot))
+            }
+            _ => self.eval(e).map(Operand::Owned),
+        }
+    }
+
+    /// The value an [`Operand`] stands for.
+    fn value_of<'a>(&'a self, o: &'a Operand<'_>) -> &'a Value {
+        match o {
+            Operand::Held(v) => v,
+            Operand::Let(slot) => self.let_ref(*slot),
+            Operand::Owned(v) => v,
+        }
     }
 
     /// Evaluates an expression (one step, and more for each list item it visits).
@@ -215,12 +313,13 @@ impl<'p> Env<'p> {
                 Ok(Value::List(values.into()))
             }
             CExprKind::Is(operand, test) => {
-                let v = self.eval(operand)?;
+                let o = self.operand(operand)?;
+                let v = self.value_of(&o);
                 Ok(Value::Bool(match test {
                     IsTest::Missing => v.is_missing(),
                     IsTest::NotMissing => !v.is_missing(),
                     IsTest::Empty | IsTest::NotEmpty => {
-                        let empty = match &v {
+                        let empty = match v {
                             Value::List(items) => items.is_empty(),
                             Value::Text(t) => t.is_empty(),
                             _ => true,
@@ -301,32 +400,41 @@ impl<'p> Env<'p> {
         }
     }
 
-    fn binary(&mut self, op: BinaryOp, a: &CExpr, b: &CExpr, span: Span) -> R<Value> {
+    // Long on purpose: one arm per operator, over operands read where they are kept.
+    fn binary<'e>(&mut self, op: BinaryOp, a: &'e CExpr, b: &'e CExpr, span: Span) -> R<Value>
+    where
+        'p: 'e,
+    {
         match op {
             BinaryOp::And => return Ok(Value::Bool(self.truth(a)? && self.truth(b)?)),
             BinaryOp::Or => return Ok(Value::Bool(self.truth(a)? || self.truth(b)?)),
             _ => {}
         }
-        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
-            // A value that was not given equals nothing: `response == adverse` is simply false
-            // for a patient with no recorded response.
-            let x = self.eval(a)?;
-            let y = self.eval(b)?;
-            if x.is_missing() || y.is_missing() {
-                return Ok(Value::Bool(op == BinaryOp::Ne));
-            }
+        // A value that was not given equals nothing: `response == adverse` is simply false
+        // for a patient with no recorded response. Elsewhere a missing operand is an error
+        // naming it, the left one before the right one is worked out.
+        let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        let xo = self.operand(a)?;
+        if !equality && self.value_of(&xo).is_missing() {
+            return Err(missing(self.program, a));
         }
-        let x = self.present(a)?;
-        let y = self.present(b)?;
-        self.charge(value_steps(&x) + value_steps(&y), span)?;
+        let yo = self.operand(b)?;
+        let (x, y) = (self.value_of(&xo), self.value_of(&yo));
+        if equality && (x.is_missing() || y.is_missing()) {
+            return Ok(Value::Bool(op == BinaryOp::Ne));
+        }
+        if y.is_missing() {
+            return Err(missing(self.program, b));
+        }
+        self.charge(value_steps(x) + value_steps(y), span)?;
         let err = |e: UnitError| unit_error(e, span);
         match op {
             BinaryOp::Eq | BinaryOp::Ne => {
-                let equal = equal(&x, &y).map_err(err)?;
+                let equal = equal(x, y).map_err(err)?;
                 Ok(Value::Bool(equal == (op == BinaryOp::Eq)))
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let o = order(&x, &y).map_err(err)?;
+                let o = order(x, y).map_err(err)?;
                 Ok(Value::Bool(match op {
                     BinaryOp::Lt => o.is_lt(),
                     BinaryOp::Le => o.is_le(),
@@ -336,12 +444,12 @@ impl<'p> Env<'p> {
             }
             BinaryOp::In => Ok(Value::Bool(match &y {
                 Value::Range(r) => {
-                    order(&x, &r.0).map_err(err)?.is_ge() && order(&x, &r.1).map_err(err)?.is_le()
+                    order(x, &r.0).map_err(err)?.is_ge() && order(x, &r.1).map_err(err)?.is_le()
                 }
                 Value::List(items) => {
                     let mut found = false;
                     for item in items.iter() {
-                        if self.equal_item(&x, item, span)? {
+                        if self.equal_item(x, item, span)? {
                             found = true;
                             break;
                         }
@@ -350,9 +458,9 @@ impl<'p> Env<'p> {
                 }
                 _ => false,
             })),
-            BinaryOp::Range => Ok(Value::Range(Arc::new((x, y)))),
+            BinaryOp::Range => Ok(Value::Range(Arc::new((x.clone(), y.clone())))),
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                arithmetic(op, &x, &y).map_err(|e| {
+                arithmetic(op, x, y).map_err(|e| {
                     let overflow = e == UnitError::Overflow;
                     let mut d = err(e);
                     if overflow {
@@ -364,12 +472,12 @@ impl<'p> Env<'p> {
                             )
                         };
                         d.message =
-                            format!("{}: {} {} {}", d.message, shown(&x), op.symbol(), shown(&y));
+                            format!("{}: {} {} {}", d.message, shown(x), op.symbol(), shown(y));
                     }
                     d
                 })
             }
-            BinaryOp::Pow => self.power(&x, &y, span),
+            BinaryOp::Pow => self.power(x, y, span),
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
     }

@@ -28,6 +28,7 @@
 //! lets a dose through that it could not verify.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use super::actions::is_rate;
 use super::budget::Budget;
@@ -82,7 +83,7 @@ fn reads_missing(env: &mut Env<'_>, e: &CExpr) -> bool {
     match &e.kind {
         CExprKind::Const(_) | CExprKind::Item { .. } => false,
         CExprKind::Input(slot) => env.inputs.get(*slot).is_none_or(|v| v.is_missing()),
-        CExprKind::Let(slot) => env.let_value(*slot).map_or(true, |v| v.is_missing()),
+        CExprKind::Let(slot) => env.let_is_missing(*slot),
         CExprKind::Is(_, IsTest::Missing | IsTest::NotMissing) => false,
         CExprKind::Is(x, _)
         | CExprKind::Field(x, _)
@@ -108,9 +109,14 @@ pub(super) fn enforce(
 ) {
     let budget = env.budget().clone();
     let limits = applicable_hard_limits(env, &decision.path);
-    let own = own_breaches(&limits, decision, &budget);
-    let offer = proposal_breaches(&limits, decision, &budget);
-    let choices = alternative_breaches(&limits, decision, &budget);
+    let mut own = own_breaches(&limits.bounds, decision, &budget);
+    let mut offer = proposal_breaches(&limits.bounds, decision, &budget);
+    let mut choices = alternative_breaches(&limits.bounds, decision, &budget);
+    let all = own
+        .iter_mut()
+        .chain(offer.iter_mut().flatten())
+        .chain(choices.iter_mut().flatten());
+    fill_reasons(env, &limits, all);
     if budget.exhausted_at().is_some() {
         // What was not held cannot be given: the whole decision and its proposal are refused
         // (and `evaluate` turns the decision into the work-budget error).
@@ -167,53 +173,130 @@ struct Bound<'p> {
     limit: &'p LimitSpec,
     dim: Option<Dim>,
     value: Option<Quantity>,
-    /// The limit's reason, its values filled in for this patient.
-    because: Option<String>,
+    /// The values it applies for: 0 for the patient's as given, `n` for the `n`th other phase
+    /// of the path (see [`Limits::others`]). Its reason is written out with these values, and
+    /// only for a breach (see [`fill_reasons`]): most doses break no limit.
+    variant: usize,
+}
+
+/// The hard limits that apply, and the values of the path's other phases they were judged for.
+struct Limits<'p> {
+    bounds: Vec<Bound<'p>>,
+    /// The patient's values with the phase-choosing input set to each other phase of the path.
+    others: Vec<Vec<Value>>,
 }
 
 /// The hard limits that apply, each with its bound. A limit that reads the input choosing the
 /// phase (`when phase == titrate`) is judged for every phase the decision went through, since
 /// `goto` moves the patient on while the input stays: it applies if it applies in any of them.
-fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Vec<Bound<'p>> {
+///
+/// The patient's own values are those of `env`, the evaluation's environment: the `let`s its
+/// rules already worked out are not worked out again. Table rows first read here are not the
+/// trace's (the trace lists the rows the rules read), so they are set aside.
+fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Limits<'p> {
     let program = env.program;
     let budget = env.budget().clone();
-    let mut out = Vec::new();
-    for inputs in phase_variants(env, path) {
-        let mut variant = Env::with_budget(program, &inputs, budget.clone());
-        for limit in program.limits.iter().filter(|l| l.hard) {
-            if budget.exhausted_at().is_some() {
-                // Nothing more can be worked out; `enforce` refuses the decision.
-                return out;
+    let others = phase_variants(env, path);
+    let mut bounds = Vec::new();
+    let pending = env.take_lookups();
+    let all_held = bounds_for(program, env, 0, &mut bounds);
+    env.restore_lookups(pending);
+    if all_held {
+        for (i, inputs) in others.iter().enumerate() {
+            let mut variant = Env::with_budget(program, inputs, budget.clone());
+            if !bounds_for(program, &mut variant, i + 1, &mut bounds) {
+                break;
             }
-            if !limit_applies(&mut variant, limit) {
-                continue;
-            }
-            let value = variant.num(&limit.value).ok();
-            let dim = limit
-                .value
-                .ty
-                .dim()
-                .or_else(|| value.as_ref().map(|v| v.dim()));
-            // A reason that cannot be written out (the budget ran out) is shown as written.
-            let because = super::limits::reason(&mut variant, limit)
-                .unwrap_or_else(|_| limit.because.clone());
-            out.push(Bound {
-                limit,
-                dim,
-                value,
-                because,
-            });
         }
     }
-    out
+    Limits { bounds, others }
 }
 
-/// The patient's inputs as given, and once more for each other phase of the path with the
-/// phase-choosing input set to that phase.
+/// Adds the hard limits that apply for `env`'s values (variant number `variant`) to `out`;
+/// false when the work budget ran out.
+fn bounds_for<'p>(
+    program: &'p crate::check::Program,
+    env: &mut Env<'_>,
+    variant: usize,
+    out: &mut Vec<Bound<'p>>,
+) -> bool {
+    let budget = env.budget().clone();
+    for (index, limit) in program.limits.iter().enumerate().filter(|(_, l)| l.hard) {
+        if budget.exhausted_at().is_some() {
+            // Nothing more can be worked out; `enforce` refuses the decision.
+            return false;
+        }
+        let (applies, value) = super::limits::verdict(env, index, limit);
+        if !applies {
+            continue;
+        }
+        let dim = limit
+            .value
+            .ty
+            .dim()
+            .or_else(|| value.as_ref().map(|v| v.dim()));
+        out.push(Bound {
+            limit,
+            dim,
+            value,
+            variant,
+        });
+    }
+    true
+}
+
+/// Writes each broken limit's reason, with the values it applied for, at the end of the
+/// breach's text (`…: because`); a reason that cannot be written out (the budget ran out) is
+/// shown as written. Each limit's reason is written once.
+fn fill_reasons<'a>(
+    env: &mut Env<'_>,
+    limits: &Limits<'_>,
+    breaches: impl Iterator<Item = &'a mut Breach>,
+) {
+    let mut written: Vec<Option<Option<String>>> = Vec::new();
+    for b in breaches {
+        let Some(i) = b.because_of.take() else {
+            continue;
+        };
+        let Some(bound) = limits.bounds.get(i) else {
+            continue;
+        };
+        if written.len() <= i {
+            written.resize(limits.bounds.len(), None);
+        }
+        let because = written[i].get_or_insert_with(|| {
+            let limit = bound.limit;
+            let render = |env: &mut Env<'_>| match super::limits::reason(env, limit) {
+                Ok(text) => text.map(super::text::Text::into_string),
+                Err(_) => limit.because.clone(),
+            };
+            match bound.variant.checked_sub(1) {
+                None => {
+                    let pending = env.take_lookups();
+                    let text = render(env);
+                    env.restore_lookups(pending);
+                    text
+                }
+                Some(k) => {
+                    let inputs = limits.others.get(k).map_or(env.inputs, Vec::as_slice);
+                    let budget = env.budget().clone();
+                    render(&mut Env::with_budget(env.program, inputs, budget))
+                }
+            }
+        });
+        if let Some(because) = because {
+            b.text.push_str(": ");
+            b.text.push_str(because);
+        }
+    }
+}
+
+/// The patient's values once more for each other phase of the path, with the phase-choosing
+/// input set to that phase (the values as given are the evaluation's own).
 fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
     let program = env.program;
-    let given = env.inputs.to_vec();
-    let mut out = vec![given.clone()];
+    let given = env.inputs;
+    let mut out = Vec::new();
     let Some(CExprKind::Input(slot)) = program.begin.as_ref().map(|b| &b.kind) else {
         return out;
     };
@@ -241,7 +324,7 @@ fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
             .and_then(|p| choice_of.get(&p).copied());
         if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
             if choice != current {
-                let mut inputs = given.clone();
+                let mut inputs = given.to_vec();
                 inputs[*slot] = Value::Enum(id, choice);
                 out.push(inputs);
             }
@@ -319,7 +402,7 @@ struct Exposure {
     floor_value: Option<Quantity>,
     scale: Scale,
     /// What it is, for the reason ("the dose 20 mg 4 times daily").
-    what: What,
+    what: Rc<What>,
 }
 
 /// Why the gate refuses.
@@ -327,6 +410,9 @@ struct Breach {
     /// The limit broken, or `None` for a refusal of the gate's own (negative dose, no limit).
     limit: Option<LimitId>,
     text: String,
+    /// The bound (by its place in [`Limits::bounds`]) whose reason still goes at the end of
+    /// `text` ([`fill_reasons`]).
+    because_of: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -343,7 +429,7 @@ struct Given {
     problems: Vec<String>,
     /// Its daily total's low and high end, to add to the other doses given with it.
     daily: Option<(Quantity, Quantity)>,
-    what: What,
+    what: Rc<What>,
 }
 
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
@@ -356,9 +442,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
     match &together {
         Err(text) => breaches.push(own_problem(text.clone())),
         Ok(sums) => {
+            let together = Rc::new(What::Together);
             let what = match doses.as_slice() {
                 [one] => &one.what,
-                _ => &What::Together,
+                _ => &together,
             };
             for (least, most) in sums {
                 hold(
@@ -436,9 +523,9 @@ fn add_alongside(g: &mut Given, with: &[(Quantity, Quantity)]) {
     match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
         Ok(sums) => {
             let what = if with.is_empty() {
-                g.what.clone()
+                Rc::clone(&g.what)
             } else {
-                What::Alongside(Box::new(g.what.clone()))
+                Rc::new(What::Alongside(Box::new((*g.what).clone())))
             };
             for (least, most) in sums {
                 g.exposures.push(total(least, most, &what));
@@ -500,6 +587,7 @@ fn judge_alternatives(
                     all.push(Breach {
                         text: format!("the alternative {}: {}", alt.name, b.text),
                         limit: b.limit,
+                        because_of: None,
                     });
                 }
             }
@@ -560,27 +648,31 @@ fn one_proposal_breaches(
     breaches
 }
 
-fn exposure(value: Quantity, scale: Scale, what: &What) -> Exposure {
+fn exposure(value: Quantity, scale: Scale, what: &Rc<What>) -> Exposure {
     Exposure {
         floor_value: Some(value.clone()),
         value,
         scale,
-        what: what.clone(),
+        what: Rc::clone(what),
     }
 }
 
 /// A total per day: ceilings hold its most, floors its least.
-fn total(least: Quantity, most: Quantity, what: &What) -> Exposure {
+fn total(least: Quantity, most: Quantity, what: &Rc<What>) -> Exposure {
     Exposure {
         value: most,
         floor_value: Some(least),
         scale: Scale::Daily,
-        what: what.clone(),
+        what: Rc::clone(what),
     }
 }
 
 fn own_problem(text: String) -> Breach {
-    Breach { limit: None, text }
+    Breach {
+        limit: None,
+        text,
+        because_of: None,
+    }
 }
 
 /// A given dose as the gate sees it.
@@ -590,7 +682,8 @@ fn given_dose(dose: &Dose) -> Given {
         frequency: dose.frequency.as_ref().map(|f| f.text.clone()),
     };
     let bolus = dose.form.as_deref() == Some("bolus");
-    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what.clone());
+    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what);
+    let what = Rc::clone(&g.what);
     // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
     // that gives: a dose is given over, or for, a time that is more than zero.
     for (word, time) in [("over", &dose.over), ("for", &dose.duration)] {
@@ -613,8 +706,10 @@ fn given_amount(
     bolus: bool,
     what: What,
 ) -> Given {
+    // Shared by each of its exposures (written out only for a breach's reason).
+    let what = Rc::new(what);
     let mut g = Given {
-        what: what.clone(),
+        what: Rc::clone(&what),
         ..Given::default()
     };
     let (lo, hi) = (amount.low(), amount.high());
@@ -656,7 +751,7 @@ fn given_amount(
                 value: most.clone(),
                 floor_value: None,
                 scale: Scale::Daily,
-                what: what.clone(),
+                what: Rc::clone(&what),
             });
             g.daily = Some((least, most));
         }
@@ -699,7 +794,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) 
 /// Holds one given thing against the limits: its problems, each exposure, and that at least
 /// one applicable limit holds it.
 fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budget: &Budget) {
-    if matches!(g.what, What::Nothing) {
+    if matches!(*g.what, What::Nothing) {
         return;
     }
     if !g.problems.is_empty() {
@@ -724,7 +819,7 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budg
 fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: &Budget) -> bool {
     let mut held = false;
     let dim = e.value.dim();
-    for b in limits {
+    for (i, b) in limits.iter().enumerate() {
         // A step per limit held against: thousands of limits against thousands of doses are
         // bounded by the budget, and once it is spent `enforce` refuses the whole decision.
         let steps = super::budget::number_steps(&e.value)
@@ -764,7 +859,10 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
             continue;
         };
         if !satisfies(value, b.limit.op, bound) {
-            breaches.push(limit_breach(b.limit, explain(e, value, b, bound)));
+            breaches.push(Breach {
+                because_of: Some(i),
+                ..limit_breach(b.limit, explain(e, value, bound, b.limit))
+            });
         }
     }
     held
@@ -777,6 +875,7 @@ fn limit_breach(limit: &LimitSpec, text: String) -> Breach {
             source: limit.source.clone(),
         }),
         text,
+        because_of: None,
     }
 }
 
@@ -790,8 +889,8 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
     })
 }
 
-fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> String {
-    let limit = b.limit;
+/// Why `value` breaks `limit`, without the limit's reason ([`fill_reasons`] adds it).
+fn explain(e: &Exposure, value: &Quantity, bound: &Quantity, limit: &LimitSpec) -> String {
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -801,7 +900,7 @@ fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> S
         limit.target.word(),
         limit.op.symbol()
     );
-    let mut text = match e.scale {
+    match e.scale {
         Scale::Single => format!("{} is {side} {rule}", e.what),
         Scale::Daily => format!(
             "the daily total of {} is {}, {side} {rule}",
@@ -810,12 +909,7 @@ fn explain(e: &Exposure, value: &Quantity, b: &Bound<'_>, bound: &Quantity) -> S
                 .convert_to(&bound.unit)
                 .unwrap_or_else(|_| value.clone())
         ),
-    };
-    if let Some(because) = &b.because {
-        text.push_str(": ");
-        text.push_str(because);
     }
-    text
 }
 
 /// The least and the most that one administration `amount` at `frequency` gives in one day,
@@ -999,7 +1093,7 @@ mod tests {
             value: q("5 mg"),
             floor_value: None,
             scale: super::Scale::Single,
-            what: super::What::Proposed(q("5 mg")),
+            what: std::rc::Rc::new(super::What::Proposed(q("5 mg"))),
         };
         for (bound, steps) in [
             ("20 mg", 2),
@@ -1009,7 +1103,7 @@ mod tests {
                 limit,
                 dim: Some(q("1 mg").dim()),
                 value: Some(q(bound)),
-                because: None,
+                variant: 0,
             };
             let budget = Budget::new(1_000);
             let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);
@@ -1039,8 +1133,9 @@ mod tests {
         );
         let path: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
         let variants = super::phase_variants(&env, &path);
-        // The values as given (phase a), then b and c.
-        assert_eq!(variants.len(), 3);
+        // Copies for b and c (the values as given, phase a, are the evaluation's own; they
+        // are charged as a copy all the same).
+        assert_eq!(variants.len(), 2);
         let per_copy = patient.values().len() as u64 + 1;
         assert_eq!(budget.left(), 1_000 - 3 * per_copy);
     }

@@ -3,7 +3,8 @@
 
 use std::cmp::Ordering;
 
-use super::expr::{unit_error, Env};
+use super::expr::{unit_error, Env, LimitVerdict};
+use super::text::Text;
 use crate::check::LimitSpec;
 use crate::check::LimitTarget;
 use crate::diagnostics::Diagnostic;
@@ -19,23 +20,19 @@ pub(super) struct Breach<'p> {
     pub bound: Quantity,
     /// The value that breaks it.
     pub value: Quantity,
-    /// The limit's reason, its values filled in for this patient.
-    pub because: Option<String>,
+    /// The limit's reason, its values filled in for this patient (written out when read).
+    pub because: Option<Text>,
 }
 
 impl Breach<'_> {
-    /// "daily <= 80 mg/day".
-    pub fn rule_text(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.limit.target.word(),
-            self.limit.op.symbol(),
-            self.bound
-        )
-    }
-
     /// A sentence for the clinician.
     pub fn explain(&self) -> String {
+        self.explain_text().into_string()
+    }
+
+    /// [`Breach::explain`], written out when read (most messages are never read in a cohort
+    /// run): the same words, the same numbers.
+    pub fn explain_text(&self) -> Text {
         let what = match self.limit.target {
             LimitTarget::Dose => "dose",
             LimitTarget::Bolus => "bolus",
@@ -47,15 +44,25 @@ impl Breach<'_> {
         } else {
             "below"
         };
-        let mut text = format!(
-            "the {what} {} is {side} the {kind} limit of {} ({})",
-            self.value,
-            self.bound,
-            self.rule_text()
-        );
+        let mut text = Text::with_capacity(18);
+        for piece in ["the ", what, " "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.value.clone());
+        for piece in [" is ", side, " the ", kind, " limit of "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.bound.clone());
+        // The limit as a rule: "daily <= 80 mg/day".
+        let (target, op) = (self.limit.target.word(), self.limit.op.symbol());
+        for piece in [" (", target, " ", op, " "] {
+            text.push_static(piece);
+        }
+        text.push_quantity(self.bound.clone());
+        text.push_static(")");
         if let Some(because) = &self.because {
-            text.push_str(": ");
-            text.push_str(because);
+            text.push_static(": ");
+            text.append(because.clone());
         }
         text
     }
@@ -81,7 +88,7 @@ pub(super) fn breaches<'p>(
 ) -> Result<Vec<Breach<'p>>, Diagnostic> {
     let program = env.program;
     let mut out = Vec::new();
-    for limit in &program.limits {
+    for (index, limit) in program.limits.iter().enumerate() {
         // A step per limit, whatever it needs: a dose is held against every limit.
         env.charge(1, limit.span)?;
         let value = match limit.target {
@@ -93,11 +100,12 @@ pub(super) fn breaches<'p>(
         let Some(value) = value else {
             continue;
         };
-        if !super::gate::limit_applies(env, limit) {
+        let (applies, bound) = verdict(env, index, limit);
+        if !applies {
             continue;
         }
         // A bound that cannot be worked out is the safety gate's to refuse on.
-        let Ok(bound) = env.num(&limit.value) else {
+        let Some(bound) = bound else {
             continue;
         };
         if bound.dim() != value.dim() {
@@ -121,12 +129,23 @@ pub(super) fn breaches<'p>(
     Ok(out)
 }
 
+/// Whether the program's `index`th limit applies to the patient, and its bound (`None` when it
+/// cannot be worked out), once per evaluation.
+pub(super) fn verdict(env: &mut Env<'_>, index: usize, limit: &LimitSpec) -> LimitVerdict {
+    env.limit_verdict(index, |env| {
+        if !super::gate::limit_applies(env, limit) {
+            return (false, None);
+        }
+        (true, env.num(&limit.value).ok())
+    })
+}
+
 /// A limit's reason with its values filled in for this patient (`None` without a `because`).
-pub(super) fn reason(env: &mut Env<'_>, limit: &LimitSpec) -> Result<Option<String>, Diagnostic> {
+pub(super) fn reason(env: &mut Env<'_>, limit: &LimitSpec) -> Result<Option<Text>, Diagnostic> {
     if limit.because.is_none() {
         return Ok(None);
     }
-    super::actions::render_text(env, &limit.reason, limit.span).map(Some)
+    super::actions::message_text(env, &limit.reason, limit.span).map(Some)
 }
 
 /// True when the limit is an upper bound (`<`, `<=`).

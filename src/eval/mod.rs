@@ -15,6 +15,7 @@ mod limits;
 mod proposal;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod text;
 
 pub use budget::{
     number_steps, over_budget, steps_to_show, Budget, Exhausted, BIG_NUMBER_STEPS, SHOW_STEPS,
@@ -23,6 +24,7 @@ pub use budget::{
 pub use decision::*;
 pub use error::EvalError;
 pub use expr::Env;
+pub use text::Text;
 
 use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
@@ -467,43 +469,47 @@ impl<'p> Run<'_, 'p> {
                 id: format!("{} {}", l.table, l.row),
                 fired: true,
                 source: l.source,
-                values: vec![(l.key_name, l.key)],
+                values: vec![(Text::from(l.key_name), Text::from(l.key))],
                 detail: Some(l.band),
             });
         }
     }
 
-    fn read_values(&mut self, rule: &RuleSpec) -> Vec<(String, String)> {
+    fn read_values(&mut self, rule: &RuleSpec) -> Vec<(Text, Text)> {
         rule.reads
             .iter()
-            .map(|(name, r)| {
-                // An input is read where it is (no copy of the value for each rule's trace).
-                let inputs = self.env.inputs;
-                let v: Result<std::borrow::Cow<'_, Value>, Diagnostic> = match r {
-                    Reference::Input(slot) => Ok(inputs.get(*slot).map_or(
-                        std::borrow::Cow::Owned(Value::Missing),
-                        std::borrow::Cow::Borrowed,
-                    )),
-                    Reference::Let(slot) => self.env.let_value(*slot).map(std::borrow::Cow::Owned),
-                };
-                // The trace explains a decision to a person: a long list is shortened.
-                let shown = match v {
-                    // Written out only while the budget allows (a list may be long); past it
-                    // the evaluation is refused anyway.
-                    Ok(v)
-                        if self
-                            .env
-                            .charge(budget::steps_to_show(&v), rule.span)
-                            .is_ok() =>
-                    {
-                        self.env.shown_text(Some(*r), &v)
-                    }
-                    Ok(_) => "…".to_string(),
-                    Err(_) => "missing".to_string(),
-                };
-                (name.clone(), shown)
-            })
+            .map(|(name, r)| (Text::shared(name), self.read_value(*r, rule.span)))
             .collect()
+    }
+
+    /// The value of an input or a `let` a rule read, as the trace shows it: a number or a date
+    /// is written out when the trace is read; a `let` that cannot be worked out reads
+    /// `missing`.
+    fn read_value(&mut self, r: Reference, span: Span) -> Text {
+        // An input or a `let` is read where it is kept (no copy of the value for the trace).
+        let v = match r {
+            Reference::Input(slot) => self.env.inputs.get(slot),
+            Reference::Let(slot) => match self.env.let_ready(slot) {
+                Ok(()) => Some(self.env.let_ref(slot)),
+                Err(_) => return Text::from_static("missing"),
+            },
+        };
+        let v = v.unwrap_or(&Value::Missing);
+        // Written out only while the budget allows (a list may be long); past it the
+        // evaluation is refused anyway.
+        if self.env.charge(budget::steps_to_show(v), span).is_err() {
+            return Text::from_static("…");
+        }
+        match v {
+            Value::Num(q) => Text::shown_quantity(q.clone()),
+            Value::Date(d) => Text::shown_date(*d),
+            Value::Missing => Text::from_static("missing"),
+            // The trace explains a decision to a person: a long list is shortened.
+            other => {
+                let other = other.clone();
+                Text::from(self.env.shown_text(Some(r), &other))
+            }
+        }
     }
 }
 

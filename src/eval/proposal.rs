@@ -4,6 +4,7 @@ use super::actions::{amount, daily_total, frequency, render_text};
 use super::decision::*;
 use super::expr::Env;
 use super::limits;
+use super::text::Text;
 use super::{FiredIds, Trace};
 use crate::check::{Level, ProposalSpec};
 use crate::diagnostics::Diagnostic;
@@ -61,7 +62,11 @@ pub(super) fn judge(
             decision.messages.push(Message {
                 level: Level::Warning,
                 code: "limit.soft".into(),
-                text: format!("Proposed dose: {}", b.explain()),
+                text: {
+                    let mut text = Text::from("Proposed dose: ");
+                    text.append(b.explain_text());
+                    text
+                },
                 rule: Some(b.limit.id.clone()),
                 source: b.limit.source.clone(),
             });
@@ -124,7 +129,7 @@ fn rules_verdict(
             id: rule.id.clone(),
             fired: applies,
             source: rule.source.clone(),
-            values: vec![("proposed".into(), value.to_string())],
+            values: vec![(Text::from_static("proposed"), Text::quantity(value.clone()))],
             detail: Some(if rule.allow.is_some() {
                 "allow".into()
             } else {

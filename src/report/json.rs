@@ -163,7 +163,7 @@ fn trace_entry(t: &TraceEntry) -> Json {
     let values: Map<String, Json> = t
         .values
         .iter()
-        .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+        .map(|(k, v)| (k.to_string(), Json::String(v.to_string())))
         .collect();
     json!({
         "kind": t.kind,

@@ -582,10 +582,12 @@ mod tests {
             entry.detail.as_deref(),
             Some("> 30 mL/min and <= 59 mL/min")
         );
-        assert_eq!(
-            entry.values,
-            vec![("crcl".to_string(), "45 mL/min".to_string())]
-        );
+        let values: Vec<(&str, &str)> = entry
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(values, vec![("crcl", "45 mL/min")]);
         assert!(entry.fired);
     }
 }

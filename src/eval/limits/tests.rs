@@ -23,7 +23,7 @@ fn soft_warnings(d: &Decision) -> Vec<String> {
         .iter()
         .filter(|m| m.code == "limit.soft")
         .inspect(|m| assert_eq!(m.level, Level::Warning, "{m:?}"))
-        .map(|m| m.text.clone())
+        .map(|m| m.text.to_string())
         .collect()
 }
 

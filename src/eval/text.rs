@@ -1,0 +1,304 @@
+//! A decision's message texts, kept as their pieces and written out when first read: a cohort
+//! run that reads only the doses does not pay for writing out every value a message quotes
+//! (formatting exact quantities was a tenth of an evaluation). The text, once written, is the
+//! very text an eager rendering gave: the same pieces, in the same order, written the same way.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use jiff::civil::Date;
+
+use crate::units::Quantity;
+
+/// A message's text: read it as a `&str` ([`Text::as_str`], or through `Deref`); it is written
+/// out the first time, and kept.
+///
+/// The first piece is held inline, so a text of one piece (a name, a number) needs no list.
+#[derive(Clone)]
+pub struct Text {
+    head: Piece,
+    rest: Vec<Piece>,
+    written: OnceLock<String>,
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::with_capacity(0)
+    }
+}
+
+/// One piece of a [`Text`].
+#[derive(Clone)]
+enum Piece {
+    /// Words of the evaluator's own.
+    Static(&'static str),
+    /// Words of the protocol's (a message's literal text, shared with the program).
+    Shared(Arc<str>),
+    /// Words already written out.
+    Owned(String),
+    /// A quantity as `{}` writes it (`2000 mcg/day`).
+    Quantity(Quantity),
+    /// A number a message quotes, as a message shows a value (see [`crate::display::shown_owned`]).
+    ShownQuantity(Quantity),
+    /// A date a message quotes, shown the same way.
+    ShownDate(Date),
+}
+
+impl Piece {
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Piece::Static(s) => out.push_str(s),
+            Piece::Shared(s) => out.push_str(s),
+            Piece::Owned(s) => out.push_str(s),
+            Piece::Quantity(q) => {
+                let _ = write!(out, "{q}");
+            }
+            Piece::ShownQuantity(q) => out.push_str(&crate::display::shown_owned(q.to_string())),
+            Piece::ShownDate(d) => out.push_str(&crate::display::shown_owned(d.to_string())),
+        }
+    }
+}
+
+impl Text {
+    /// An empty text, to build piece by piece.
+    pub(crate) fn with_capacity(pieces: usize) -> Text {
+        Text {
+            head: Piece::Static(""),
+            rest: Vec::with_capacity(pieces.saturating_sub(1)),
+            written: OnceLock::new(),
+        }
+    }
+
+    /// Words of the protocol's, as a text of their own (a name the trace shows).
+    pub(crate) fn shared(s: &Arc<str>) -> Text {
+        Text::one(Piece::Shared(Arc::clone(s)))
+    }
+
+    /// Words of the evaluator's own, as a text.
+    pub(crate) fn from_static(s: &'static str) -> Text {
+        Text::one(Piece::Static(s))
+    }
+
+    /// A number as a message or the trace shows a value, as a text.
+    pub(crate) fn shown_quantity(q: Quantity) -> Text {
+        Text::one(Piece::ShownQuantity(q))
+    }
+
+    /// A date as a message or the trace shows a value, as a text.
+    pub(crate) fn shown_date(d: Date) -> Text {
+        Text::one(Piece::ShownDate(d))
+    }
+
+    /// A quantity as `{}` writes it, as a text.
+    pub(crate) fn quantity(q: Quantity) -> Text {
+        Text::one(Piece::Quantity(q))
+    }
+
+    fn one(head: Piece) -> Text {
+        Text {
+            head,
+            rest: Vec::new(),
+            written: OnceLock::new(),
+        }
+    }
+
+    /// True while no piece has been added.
+    fn is_blank(&self) -> bool {
+        matches!(self.head, Piece::Static("")) && self.rest.is_empty()
+    }
+
+    /// Adds a piece (a text is built before it is read; adding to one already read writes it
+    /// out again when next read).
+    fn push(&mut self, piece: Piece) {
+        if let Some(done) = self.written.take() {
+            self.head = Piece::Owned(done);
+            self.rest.clear();
+        }
+        if self.is_blank() {
+            self.head = piece;
+        } else {
+            self.rest.push(piece);
+        }
+    }
+
+    /// Writes the pieces out.
+    fn write_out(&self) -> String {
+        let mut out = String::new();
+        self.head.write(&mut out);
+        for piece in &self.rest {
+            piece.write(&mut out);
+        }
+        out
+    }
+
+    /// Adds words of the evaluator's own.
+    pub(crate) fn push_static(&mut self, s: &'static str) {
+        self.push(Piece::Static(s));
+    }
+
+    /// Adds words of the protocol's.
+    pub(crate) fn push_shared(&mut self, s: &Arc<str>) {
+        self.push(Piece::Shared(Arc::clone(s)));
+    }
+
+    /// Adds words already written out.
+    pub(crate) fn push_string(&mut self, s: String) {
+        self.push(Piece::Owned(s));
+    }
+
+    /// Adds a quantity as `{}` writes it.
+    pub(crate) fn push_quantity(&mut self, q: Quantity) {
+        self.push(Piece::Quantity(q));
+    }
+
+    /// Adds a number a message quotes (shortened when long, as a message shows values).
+    pub(crate) fn push_shown_quantity(&mut self, q: Quantity) {
+        self.push(Piece::ShownQuantity(q));
+    }
+
+    /// Adds a date a message quotes.
+    pub(crate) fn push_shown_date(&mut self, d: Date) {
+        self.push(Piece::ShownDate(d));
+    }
+
+    /// Adds the pieces of another text.
+    pub(crate) fn append(&mut self, other: Text) {
+        match other.written.into_inner() {
+            Some(done) => self.push_string(done),
+            None => {
+                self.push(other.head);
+                for piece in other.rest {
+                    self.push(piece);
+                }
+            }
+        }
+    }
+
+    /// The text, written out (the first time it is read; words alone are read as they are).
+    pub fn as_str(&self) -> &str {
+        if self.rest.is_empty() {
+            match &self.head {
+                Piece::Static(s) => return s,
+                Piece::Shared(s) => return s,
+                Piece::Owned(s) => return s,
+                _ => {}
+            }
+        }
+        self.written.get_or_init(|| self.write_out())
+    }
+
+    /// The text as an owned string.
+    pub fn into_string(mut self) -> String {
+        if let Some(done) = self.written.take() {
+            return done;
+        }
+        if self.rest.is_empty() {
+            if let Piece::Owned(s) = &mut self.head {
+                return std::mem::take(s);
+            }
+        }
+        self.write_out()
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::one(Piece::Owned(s))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::from(s.to_string())
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+    use crate::units::Quantity;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Pieces are written out in order, once, and adding to a text already read keeps what it
+    /// said.
+    #[test]
+    fn a_text_is_its_pieces_written_out_in_order() {
+        let mut t = Text::with_capacity(4);
+        t.push_static("At ");
+        t.push_shown_quantity(q("0.5 mg"));
+        t.push_shared(&std::sync::Arc::from(" daily: "));
+        t.push_quantity(q("2000 mcg/day"));
+        assert_eq!(t.as_str(), "At 0.5 mg daily: 2000 mcg/day");
+        t.push_string(", then".to_string());
+        assert_eq!(t, "At 0.5 mg daily: 2000 mcg/day, then");
+        let mut u = Text::from("Why: ");
+        u.append(t.clone());
+        assert_eq!(u.into_string(), "Why: At 0.5 mg daily: 2000 mcg/day, then");
+        assert_eq!(format!("{t}|{t:?}"), format!("{0}|{0:?}", t.as_str()));
+        assert_eq!(Text::default(), "");
+        assert_eq!(Text::shown_quantity(q("3 mg")).into_string(), "3 mg");
+        assert_eq!(Text::from_static("missing").as_str(), "missing");
+    }
+}
