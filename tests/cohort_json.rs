@@ -185,7 +185,7 @@ fn rare_shapes_and_hostile_texts_are_written_byte_for_byte() {
         d.messages.push(posology::eval::Message {
             level: posology::check::Level::Info,
             code: "ascii".into(),
-            text: format!("{}{ascii}\u{7f}\u{80}\u{ffff}", "x".repeat(shift)),
+            text: format!("{}{ascii}\u{7f}\u{80}\u{ffff}", "x".repeat(shift)).into(),
             rule: None,
             source: None,
         });
