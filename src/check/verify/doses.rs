@@ -412,8 +412,12 @@ fn pick_best(a: Quantity, b: Quantity, limit: &LimitSpec) -> Quantity {
 /// Limits whose `when` no patient satisfies over the inputs' declared values (and the
 /// requirements the verifier can read): each warned about at its `when`. A `when` that reads
 /// an input a patient may leave out is not judged: the gate applies a limit it cannot decide.
+/// Nor is one that reads the `begin at` input: the gate judges it for every phase a decision
+/// passes through, so a `goto` makes it hold whatever the patient's own value (and whatever
+/// a `require` says of that value).
 pub(in crate::check) fn unreachable_limits(program: &Program) -> Vec<Diagnostic> {
     let mut reader = super::translate::Reader::new(program);
+    let begin_slot = program.begin.as_ref().and_then(|b| reader.var(b));
     let mut base = super::region::Space::full();
     for r in &program.requires {
         if let Ok(t) = reader.read(&r.condition) {
@@ -430,6 +434,7 @@ pub(in crate::check) fn unreachable_limits(program: &Program) -> Vec<Diagnostic>
             || slots
                 .iter()
                 .any(|s| program.inputs.get(*s).is_none_or(may_be_missing))
+            || slots.iter().any(|s| Some(*s) == begin_slot)
         {
             continue;
         }

@@ -639,6 +639,22 @@ fn a_limit_no_patient_reaches_is_warned_about() {
     );
 }
 
+/// A limit written for a phase that a `goto` leads to is not "never applies" because a
+/// `require` keeps patients from starting there: the gate judges it for every phase the
+/// decision passes through (red team: the help said to delete a limit that refuses 10 mg).
+#[test]
+fn a_limit_for_a_phase_reached_by_goto_is_not_unreachable() {
+    let inputs = "    phase: start | rescue\n    weight: kg in 1 kg..300 kg";
+    let m = refused(
+        inputs,
+        "  begin at phase\n  require phase == start because \"rescue is entered from start\"\n  limit dose <= 5 mg hard when phase == rescue\n  limit dose <= 6 mg hard when phase == rescue and weight >= 40 kg\n  limit dose <= 7 mg hard when weight > 300 kg\n  phase start { decide first { otherwise => goto rescue } }\n  phase rescue { decide first { otherwise => give 1 mg } }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::limit_unreachable: the limit `dose <= 7 mg` never applies: no patient satisfies `when weight > 300 kg` over the inputs' declared values"]
+    );
+}
+
 /// A chain of `let`s each using the one before twice is worked out once per `let` (it took
 /// minutes when each use was followed anew), through a limit's `when` too.
 #[test]
