@@ -338,10 +338,18 @@ impl Verifier<'_, '_> {
             },
         )
         .with_label(self.rule_head(i), "never fires");
+        // The first few rules that take its patients are named: a rule behind hundreds would
+        // otherwise get a label for each, and the message would take seconds to print.
+        const NAMED: usize = 6;
         let mut covering = Vec::new();
+        let mut more = false;
         for (j, tj) in known {
             let meets = self.space().and(tj, &mine).is_ok_and(|r| !r.is_empty());
             if meets {
+                if covering.len() == NAMED {
+                    more = true;
+                    break;
+                }
                 d = d.with_label(self.rule_head(*j), "takes its patients first");
                 covering.push(format!("`{}`", self.rule_name(*j)));
             }
@@ -350,8 +358,9 @@ impl Verifier<'_, '_> {
             "correct its bounds against the inputs' declared ranges, or delete it".to_string()
         } else {
             format!(
-                "it is covered by {}: move it above the rules that cover it if it is the more specific one, or delete it",
-                covering.join(", ")
+                "it is covered by {}{}: move it above the rules that cover it if it is the more specific one, or delete it",
+                covering.join(", "),
+                if more { " and other rules after them" } else { "" }
             )
         };
         self.out.diags.push(d.with_help(help));

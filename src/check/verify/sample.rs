@@ -19,9 +19,14 @@ enum Picked {
     Choice(usize),
 }
 
-/// One patient, as a value for each input the block's space declares, by slot.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Point(Vec<(usize, Coordinate)>);
+/// One patient, as a value for each input the block's space declares: the values its box
+/// picked for the inputs the box constrains, the block's [`Defaults`] (shared) for the rest,
+/// so that a sample costs the size of its box, not of the space.
+#[derive(Clone, Debug)]
+pub struct Point {
+    own: Vec<(usize, Coordinate)>,
+    defaults: std::sync::Arc<[(usize, Option<Coordinate>)]>,
+}
 
 /// A value in `set`, preferring a present one.
 fn pick_value(set: &VarSet) -> Option<Coordinate> {
@@ -40,19 +45,46 @@ fn pick_value(set: &VarSet) -> Option<Coordinate> {
     set.missing.then_some(None)
 }
 
+/// A value of each input's declared values, by slot (`None`: none to pick), picked once for
+/// every sample of a block.
+pub struct Defaults(std::sync::Arc<[(usize, Option<Coordinate>)]>);
+
+impl Defaults {
+    /// The picks for `space`.
+    pub fn of(space: &Space) -> Defaults {
+        Defaults(
+            space
+                .domains
+                .iter()
+                .map(|(slot, d)| (*slot, pick_value(d)))
+                .collect(),
+        )
+    }
+}
+
 /// A patient in `cube`: each input of the space at a value the cube (or, where the cube says
 /// nothing, the input's declared values) allows. `None` when some input has no value to pick,
 /// or the cube names an input the space does not declare.
-pub fn point_in(space: &Space, cube: &Cube) -> Option<Point> {
+pub fn point_in(space: &Space, defaults: &Defaults, cube: &Cube) -> Option<Point> {
     if cube.keys().any(|slot| !space.domains.contains_key(slot)) {
         return None;
     }
-    let mut values = Vec::with_capacity(space.domains.len());
-    for (slot, domain) in &space.domains {
-        let set = cube.get(slot).unwrap_or(domain);
-        values.push((*slot, pick_value(set)?));
+    // Every input left to the defaults must have a value there.
+    let unpicked = defaults
+        .0
+        .iter()
+        .any(|(slot, d)| d.is_none() && !cube.contains_key(slot));
+    if unpicked {
+        return None;
     }
-    Some(Point(values))
+    let mut own = Vec::with_capacity(cube.len());
+    for (slot, set) in cube {
+        own.push((*slot, pick_value(set)?));
+    }
+    Some(Point {
+        own,
+        defaults: defaults.0.clone(),
+    })
 }
 
 /// True when the value `c` is in `set`.
@@ -70,8 +102,8 @@ impl Point {
     /// This patient as a box holding only them (for a witness patient file).
     pub fn cube(&self, space: &Space) -> Cube {
         let mut cube = Cube::new();
-        for (slot, c) in &self.0 {
-            let Some(domain) = space.domains.get(slot) else {
+        for (slot, _) in self.defaults.iter() {
+            let (Some(domain), Some(c)) = (space.domains.get(slot), self.value(*slot)) else {
                 continue;
             };
             let present = match (c, &domain.present) {
@@ -96,11 +128,24 @@ impl Point {
         cube
     }
 
+    /// This patient's value of input `slot` (`None` inside: not given), `None` when the space
+    /// does not declare it.
+    fn value(&self, slot: usize) -> Option<&Coordinate> {
+        if let Some((_, c)) = self.own.iter().find(|(s, _)| *s == slot) {
+            return Some(c);
+        }
+        // The defaults are in slot order (the space's map).
+        let n = self
+            .defaults
+            .binary_search_by_key(&slot, |(s, _)| *s)
+            .ok()?;
+        self.defaults.get(n)?.1.as_ref()
+    }
+
     /// This patient's value of the number input `slot`, when it has one.
     fn value_of(&self, slot: Option<usize>) -> Option<Rational> {
-        let slot = slot?;
-        match self.0.iter().find(|(s, _)| *s == slot)? {
-            (_, Some(Picked::Num(v))) => Some(v.clone()),
+        match self.value(slot?)? {
+            Some(Picked::Num(v)) => Some(v.clone()),
             _ => None,
         }
     }
@@ -110,12 +155,8 @@ impl Point {
     /// what shows a rule reachable.
     pub fn may_be_in(&self, region: &Region) -> bool {
         region.iter().any(|cube| {
-            cube.iter().all(|(slot, set)| {
-                self.0
-                    .iter()
-                    .find(|(s, _)| s == slot)
-                    .is_none_or(|(_, c)| holds(set, c))
-            })
+            cube.iter()
+                .all(|(slot, set)| self.value(*slot).is_none_or(|c| holds(set, c)))
         })
     }
 }
@@ -151,6 +192,34 @@ fn hull(region: &Region, slot: usize) -> Hull {
     (lo.flatten(), hi.flatten())
 }
 
+/// The number input whose values bound the most rules' conditions: sorting the samples on it
+/// leaves each rule the fewest samples to hold.
+fn key_input(space: &Space, truths: &[Option<&Region>]) -> Option<usize> {
+    let mut bounded: std::collections::BTreeMap<usize, usize> = space
+        .domains
+        .iter()
+        .filter(|(_, d)| matches!(d.present, Present::Num(_)))
+        .map(|(slot, _)| (*slot, 0))
+        .collect();
+    for t in truths.iter().flatten() {
+        // A slot bounds the rule when every box of it holds numbers there.
+        let Some(first) = t.first() else { continue };
+        for slot in first.keys() {
+            let every = t
+                .iter()
+                .all(|c| matches!(c.get(slot).map(|s| &s.present), Some(Present::Num(_))));
+            if let (true, Some(n)) = (every, bounded.get_mut(slot)) {
+                *n += 1;
+            }
+        }
+    }
+    bounded
+        .into_iter()
+        .map(|(slot, n)| (n, std::cmp::Reverse(slot)))
+        .max()
+        .map(|(_, std::cmp::Reverse(slot))| slot)
+}
+
 /// For each rule of a `decide first` block (`None`: a rule not read), one of its sample
 /// patients (in `base` and its condition) that no rule read above it covers, if any: proof that
 /// it can fire. Samples are sorted on one numeric input, and each rule is held only against the
@@ -158,11 +227,12 @@ fn hull(region: &Region, slot: usize) -> Hull {
 pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec<Option<Point>> {
     /// Boxes of a rule sampled before the exact computation is left to do the work.
     const SAMPLES: usize = 4;
-    let key = space
-        .domains
-        .iter()
-        .find(|(_, d)| matches!(d.present, Present::Num(_)))
-        .map(|(slot, _)| *slot);
+    /// The most samples held against rules in one block: past it, the rules not yet shown
+    /// reachable are left to the exact computation (which has its own bound), so a hostile
+    /// block whose rules each read other inputs stays linear in time.
+    const CHECKS: u64 = 2_000_000;
+    let key = key_input(space, truths);
+    let defaults = Defaults::of(space);
     // (rule, sample, its value of the key input when present)
     let mut keyed: Vec<(usize, Point, Rational)> = Vec::new();
     let mut unkeyed: Vec<(usize, Point)> = Vec::new();
@@ -170,7 +240,11 @@ pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec
         let Some(Ok(mine)) = t.map(|t| space.and(base, t)) else {
             continue;
         };
-        for p in mine.iter().take(SAMPLES).filter_map(|c| point_in(space, c)) {
+        for p in mine
+            .iter()
+            .take(SAMPLES)
+            .filter_map(|c| point_in(space, &defaults, c))
+        {
             match p.value_of(key) {
                 Some(v) => keyed.push((i, p, v)),
                 None => unkeyed.push((i, p)),
@@ -180,11 +254,19 @@ pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec
     keyed.sort_by(|a, b| a.2.cmp(&b.2));
     let mut covered_keyed = vec![false; keyed.len()];
     let mut covered_unkeyed = vec![false; unkeyed.len()];
+    let mut checks: u64 = 0;
     for (j, t) in truths.iter().enumerate() {
         let Some(t) = t else { continue };
         let (lo, hi) = key.map_or((None, None), |k| hull(t, k));
         let from = lo.map_or(0, |lo| keyed.partition_point(|s| s.2 < lo));
         let to = hi.map_or(keyed.len(), |hi| keyed.partition_point(|s| s.2 <= hi));
+        checks = checks.saturating_add((to.saturating_sub(from) + unkeyed.len()) as u64);
+        if checks > CHECKS {
+            // Nothing shown from here on: every sample not yet judged counts as covered.
+            covered_keyed.iter_mut().for_each(|c| *c = true);
+            covered_unkeyed.iter_mut().for_each(|c| *c = true);
+            break;
+        }
         for (n, (i, p, _)) in keyed.iter().enumerate().take(to).skip(from) {
             if *i > j && !covered_keyed[n] && p.may_be_in(t) {
                 covered_keyed[n] = true;
