@@ -370,13 +370,21 @@ impl<'p> Verifier<'p, '_> {
                     None => true,
                     Some(FrequencySpec::TimesDaily(e) | FrequencySpec::Every(e)) => constant(e),
                 });
-        let (least, side) = match (fixed, ceiling) {
-            (true, true) => ("", "above"),
-            (true, false) => ("", "below"),
-            (false, true) => ("at least ", "above"),
-            (false, false) => ("at most ", "below"),
+        let least = match (fixed, ceiling) {
+            (true, _) => "",
+            (false, true) => "at least ",
+            (false, false) => "at most ",
         };
-        let best = match (fixed, reach.first()) {
+        // A strict limit refuses its bound too (`dose < 1000 mg` refuses 1000 mg).
+        let side = match limit.op {
+            CmpOp::Lt => "at or above",
+            CmpOp::Le => "above",
+            CmpOp::Gt => "at or below",
+            _ => "below",
+        };
+        // Shown in the limit's unit when worked out from the patient's data, and always for a
+        // total per day (a rate's total per day is not the rate: 100 mcg/min is 144 mg/day).
+        let best = match (fixed && limit.target != LimitTarget::Daily, reach.first()) {
             (false, Some(cube)) => Evaluator::new(self.program, cube, self.space())
                 .bounds(&limit.value)
                 .and_then(|b| best.convert_to(&b.unit).ok())

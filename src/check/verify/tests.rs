@@ -533,7 +533,7 @@ fn a_dose_every_patient_would_have_refused_is_found_across_units() {
         "  limit daily <= 3.4 g/day hard\n  decide first {\n    otherwise => give 700 mg every 5 h\n  }",
     );
     assert_eq!(m.len(), 1, "{m:?}");
-    assert!(m[0].contains("its total per day is 3500 mg/day"), "{m:?}");
+    assert!(m[0].contains("its total per day is 3.5 g/day"), "{m:?}");
     let m = refused(
         inputs,
         "  limit daily <= 3.5 g/day hard\n  decide first {\n    otherwise => give 700 mg every 5 h\n  }",
