@@ -708,7 +708,7 @@ impl Verifier<'_, '_> {
                     continue;
                 }
                 reported += 1;
-                self.overlap(i, j, &both);
+                self.overlap(i, j, &both, requires);
             }
         }
         if !catch_all && !left.is_empty() {
@@ -782,7 +782,7 @@ impl Verifier<'_, '_> {
         }
     }
 
-    fn overlap(&mut self, i: usize, j: usize, both: &Region) {
+    fn overlap(&mut self, i: usize, j: usize, both: &Region, requires: &[OpaqueRequire]) {
         let policy = self.block.ast.policy.word();
         let Some((cube, patient)) = self.witness_cube(both) else {
             return;
@@ -794,13 +794,31 @@ impl Verifier<'_, '_> {
         } else {
             ""
         };
-        let d = Diagnostic::error(
-            Code::VerifyOverlap,
-            format!(
-                "the rules `{a}` and `{b}` of this `decide {policy}` block both hold when {}{what}",
-                self.describe_cube(&cube)
-            ),
-        )
+        let mut message = format!(
+            "the rules `{a}` and `{b}` of this `decide {policy}` block both hold when {}{what}",
+            self.describe_cube(&cube)
+        );
+        // A requirement the verifier cannot read may refuse these patients when they are read:
+        // the overlap is then not proved (nor is the promise).
+        let unsure = requires.first();
+        let code = match unsure {
+            Some((id, o)) => {
+                message = format!(
+                    "`decide {policy}` cannot be proved: {message}, unless `{id}` refuses every such patient, and it cannot be read ({})",
+                    o.why
+                );
+                Code::VerifyNotProved
+            }
+            None => Code::VerifyOverlap,
+        };
+        let mut d = Diagnostic::error(code, message);
+        if let Some((id, o)) = unsure {
+            d = d.with_label(
+                o.span,
+                format!("`{id}` cannot be read: it may refuse these patients"),
+            );
+        }
+        let d = d
         .with_label(self.rule_head(j), format!("holds for {shown}"))
         .with_label(self.rule_head(i), "holds for the same patient")
         .with_help(format!(
@@ -809,7 +827,7 @@ impl Verifier<'_, '_> {
         ));
         self.out.diags.push(d);
         self.out.witnesses.push(Witness {
-            code: Code::VerifyOverlap.as_str(),
+            code: code.as_str(),
             about: format!("`{a}` and `{b}` overlap"),
             patient,
         });

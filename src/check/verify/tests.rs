@@ -639,6 +639,21 @@ fn a_limit_no_patient_reaches_is_warned_about() {
     );
 }
 
+/// An overlap behind a requirement the verifier cannot read is "not proved", not an overlap:
+/// the requirement may refuse every patient in it (red team: the witness was refused).
+#[test]
+fn an_overlap_behind_an_unreadable_require_is_not_proved() {
+    let inputs = "    crcl: mL/min in 0 mL/min..250 mL/min";
+    let decide = "  decide unique {\n    a: when crcl >= 30 mL/min => give 1 mg\n    b: when crcl < 30 mL/min => give 2 mg\n    c: when crcl > 100 mL/min => give 2 mg\n  }";
+    let (c, _) = codes(inputs, decide);
+    assert_eq!(c, ["posology::verify::overlap"]);
+    let (c, _) = codes(
+        inputs,
+        &format!("  require value(crcl in mL/min) <= 100 because \"x\"\n{decide}"),
+    );
+    assert_eq!(c, ["posology::verify::not_proved"]);
+}
+
 /// A limit written for a phase that a `goto` leads to is not "never applies" because a
 /// `require` keeps patients from starting there: the gate judges it for every phase the
 /// decision passes through (red team: the help said to delete a limit that refuses 10 mg).
