@@ -36,12 +36,19 @@ const MAX_CUBES: usize = 64;
 struct Given<'a> {
     /// The amount; for a range, its low end.
     amount: &'a CExpr,
+    /// The amount is a range (judged by its low end).
+    ranged: bool,
     /// How often.
     frequency: Option<&'a FrequencySpec>,
     /// Where the dose is written.
     span: Span,
     /// What it is, for the message: "the dose", "step 2 of the schedule", "the alternative `x`".
     what: String,
+}
+
+/// True for a range `a..b`.
+fn is_range(e: &CExpr) -> bool {
+    matches!(e.kind, CExprKind::Binary(BinaryOp::Range, ..))
 }
 
 /// The low end of a range as written, or the amount itself.
@@ -60,6 +67,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
         match &action.action {
             ActionSpec::Give(g) => out.push(Given {
                 amount: low_end(&g.amount),
+                ranged: is_range(&g.amount),
                 frequency: g.frequency.as_ref(),
                 span: g.amount.span,
                 what: "the dose".into(),
@@ -68,6 +76,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                 for (n, st) in s.steps.iter().enumerate() {
                     out.push(Given {
                         amount: low_end(&st.amount),
+                        ranged: is_range(&st.amount),
                         frequency: st.frequency.as_ref(),
                         span: st.span,
                         what: format!("step {} of the schedule", n + 1),
@@ -78,6 +87,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                 for alt in alts {
                     out.push(Given {
                         amount: low_end(&alt.give.amount),
+                        ranged: is_range(&alt.give.amount),
                         frequency: alt.give.frequency.as_ref(),
                         span: alt.give.amount.span,
                         what: format!("the alternative `{}`", alt.name),
@@ -391,16 +401,27 @@ impl<'p> Verifier<'p, '_> {
                 .unwrap_or_else(|| best.clone()),
             _ => best.clone(),
         };
+        // A range is judged by its low end, as the gate judges it (the gate may lower its
+        // high end to a ceiling, never its low end).
+        let ranged = g.ranged;
+        let low = if ranged {
+            " at the range's low end"
+        } else {
+            ""
+        };
         if limit.target == LimitTarget::Daily {
             (
-                format!("its total per day is {least}{best}"),
-                format!("{least}{best} in total for every patient that reaches it"),
+                format!("its total per day{low} is {least}{best}"),
+                format!("{least}{best} in total{low} for every patient that reaches it"),
                 side,
             )
         } else {
             (
-                format!("it is {least}{best}"),
-                format!("{least}{best} for every patient that reaches it"),
+                format!(
+                    "{} {least}{best}",
+                    if ranged { "its low end is" } else { "it is" }
+                ),
+                format!("{least}{best}{low} for every patient that reaches it"),
                 side,
             )
         }

@@ -639,6 +639,29 @@ fn a_limit_no_patient_reaches_is_warned_about() {
     );
 }
 
+/// A range is judged by its low end, as the gate judges it, and the message says so (red
+/// team: "it is 5 mg" for `give 5 mg..20 mg`).
+#[test]
+fn a_range_is_judged_and_described_by_its_low_end() {
+    let inputs = "    weight: kg in 1 kg..300 kg";
+    let m = refused(
+        inputs,
+        "  limit dose >= 10 mg hard\n  decide first {\n    otherwise => give 5 mg..20 mg\n  }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `rule1` can never be given: its low end is 5 mg for every patient the rule reaches, below the hard limit `dose >= 10 mg`, which refuses all of them"]
+    );
+    let m = refused(
+        inputs,
+        "  limit daily <= 100 mg/day hard\n  decide first {\n    otherwise => give 40 mg..60 mg 3 times daily\n  }",
+    );
+    assert_eq!(
+        m,
+        ["posology::verify::always_refused: the dose of `rule1` can never be given: its total per day at the range's low end is 120 mg/day for every patient the rule reaches, above the hard limit `daily <= 100 mg/day`, which refuses all of them"]
+    );
+}
+
 /// An overlap behind a requirement the verifier cannot read is "not proved", not an overlap:
 /// the requirement may refuse every patient in it (red team: the witness was refused).
 #[test]
