@@ -598,12 +598,16 @@ impl Verifier<'_, '_> {
             for (slot, op, value, span) in found {
                 let Some(VarSet {
                     present: region::Present::Num(set),
+                    whole,
                     ..
                 }) = cube.get(&slot)
                 else {
                     continue;
                 };
-                if !set.contains(&value) {
+                // Offered only when it covers the patient shown (the value the witness takes):
+                // `weight >= 50 kg` does not cover a gap's 40 kg (red team).
+                let shown = set.parts().iter().find_map(|p| witness::pick(p, *whole));
+                if shown.as_ref() != Some(&value) {
                     continue;
                 }
                 let text = self.reader.text(span);

@@ -639,6 +639,26 @@ fn a_limit_no_patient_reaches_is_warned_about() {
     );
 }
 
+/// A bound is offered as the fix for a gap only when it covers the patient shown: the Table 1
+/// gap at CrCl 30 is closed by `>= 30`, a gap from 40 kg to 50 kg is not closed by `>= 50 kg`
+/// (red team: the help said to write it).
+#[test]
+fn a_gap_fix_is_offered_only_when_it_covers_the_patient_shown() {
+    let m = messages(
+        "    weight: kg in 40 kg..60 kg",
+        "  decide first {\n    b: when weight > 50 kg => give 1 mg\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("{ \"weight\": \"40 kg\" }"), "{m:?}");
+    assert!(!m[0].contains("write `weight >= 50 kg`"), "{m:?}");
+    let m = messages(
+        "    weight: kg in 40 kg..60 kg",
+        "  decide first {\n    b: when weight > 50 kg => give 1 mg\n    a: when weight < 50 kg => give 2 mg\n  }",
+    );
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("write `weight >= 50 kg`"), "{m:?}");
+}
+
 /// A range is judged by its low end, as the gate judges it, and the message says so (red
 /// team: "it is 5 mg" for `give 5 mg..20 mg`).
 #[test]
