@@ -18,19 +18,10 @@ use posology::input::Format;
 use posology::units::{Quantity, Rational};
 use posology::{Options, Protocol};
 
+/// The files under `dir` whose names end in `.{ext}`, found as `posology check DIR` finds
+/// them.
 fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files(&path, ext, out);
-        } else if path.extension().is_some_and(|e| e == ext) {
-            out.push(path);
-        }
-    }
+    out.extend(posology::files::find_files(&[dir.to_path_buf()], ext).files);
 }
 
 fn load(path: &Path) -> Option<Protocol> {

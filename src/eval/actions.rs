@@ -804,6 +804,19 @@ impl<'p> Builder<'p> {
     }
 }
 
+/// The value a message quotes, charged for showing it. A value worked out from one the
+/// patient lacks reads `missing`, as the missing value itself does: a message never withholds
+/// a decision.
+fn quoted_value(env: &mut Env<'_>, e: &CExpr, span: Span) -> R<Value> {
+    let v = match env.eval(e) {
+        Ok(v) => v,
+        Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
+        Err(d) => return Err(d),
+    };
+    env.charge(super::budget::steps_to_show(&v), span)?;
+    Ok(v)
+}
+
 /// A message with its `{name}` values filled in (a value not given reads "missing"). A value
 /// from the patient's data is shown shortened when long: a message is read by a person.
 pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<String> {
@@ -812,14 +825,7 @@ pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> 
         match part {
             TextPart::Literal(t) => out.push_str(t),
             TextPart::Value(e) => {
-                let v = match env.eval(e) {
-                    Ok(v) => v,
-                    // A value worked out from one the patient lacks reads `missing`, as the
-                    // missing value itself does: a message never withholds a decision.
-                    Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-                    Err(d) => return Err(d),
-                };
-                env.charge(super::budget::steps_to_show(&v), span)?;
+                let v = quoted_value(env, e, span)?;
                 let reference = match e.kind {
                     CExprKind::Input(slot) => Some(Reference::Input(slot)),
                     CExprKind::Let(slot) => Some(Reference::Let(slot)),
@@ -840,12 +846,7 @@ pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) ->
         match part {
             TextPart::Literal(t) => out.push_shared(t),
             TextPart::Value(e) => {
-                let v = match env.eval(e) {
-                    Ok(v) => v,
-                    Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-                    Err(d) => return Err(d),
-                };
-                env.charge(super::budget::steps_to_show(&v), span)?;
+                let v = quoted_value(env, e, span)?;
                 match v {
                     Value::Num(q) => out.push_shown_quantity(q),
                     Value::Date(d) => out.push_shown_date(d),

@@ -6,18 +6,11 @@
 
 use super::interval::{Interval, IntervalSet};
 use super::region::{Cube, Present, Region, Space, VarSet};
-use super::witness::pick;
+use super::witness::{pick_set as pick_value, Present1 as Picked};
 use crate::units::Rational;
 
 /// One input's value in a [`Point`]: `None` is "not given".
 type Coordinate = Option<Picked>;
-
-/// A present value of one input.
-#[derive(Clone, Debug, PartialEq)]
-enum Picked {
-    Num(Rational),
-    Choice(usize),
-}
 
 /// One patient, as a value for each input the block's space declares: the values its box
 /// picked for the inputs the box constrains, the block's [`Defaults`] (shared) for the rest,
@@ -26,23 +19,6 @@ enum Picked {
 pub struct Point {
     own: Vec<(usize, Coordinate)>,
     defaults: std::sync::Arc<[(usize, Option<Coordinate>)]>,
-}
-
-/// A value in `set`, preferring a present one.
-fn pick_value(set: &VarSet) -> Option<Coordinate> {
-    match &set.present {
-        Present::Num(s) => {
-            if let Some(v) = s.parts().iter().find_map(|p| pick(p, set.whole)) {
-                return Some(Some(Picked::Num(v)));
-            }
-        }
-        Present::Choice(c) => {
-            if let Some(i) = c.iter().position(|x| *x) {
-                return Some(Some(Picked::Choice(i)));
-            }
-        }
-    }
-    set.missing.then_some(None)
 }
 
 /// A value of each input's declared values, by slot (`None`: none to pick), picked once for

@@ -62,8 +62,9 @@ pub fn pick(part: &Interval, whole: bool) -> Option<Rational> {
     None
 }
 
-/// A value of `set`: a present one when there is one (`None` inside for "missing").
-fn pick_set(set: &VarSet) -> Option<Option<Present1>> {
+/// A value of `set`: a present one when there is one (`None` inside for "missing"). Shared by
+/// the witness patients and the sampled patients of [`super::sample`].
+pub(super) fn pick_set(set: &VarSet) -> Option<Option<Present1>> {
     match &set.present {
         Present::Num(s) => {
             if let Some(v) = s.parts().iter().find_map(|p| pick(p, set.whole)) {
@@ -79,8 +80,9 @@ fn pick_set(set: &VarSet) -> Option<Option<Present1>> {
     set.missing.then_some(None)
 }
 
-/// One present value.
-enum Present1 {
+/// One present value of an input: a number in its declared unit, or a choice by index.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Present1 {
     Num(Rational),
     Choice(usize),
 }
