@@ -17,19 +17,24 @@ fn bundled_protocols() -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The protocol in `file`, which must check with no diagnostic at all (warnings included).
+fn checked_clean(file: &std::path::Path) -> Protocol {
+    let text = std::fs::read_to_string(file).expect("readable");
+    let (protocol, diags) = Protocol::check(file.display().to_string(), &text);
+    assert!(
+        diags.is_empty(),
+        "{}",
+        render_all(&diags, RenderStyle::Plain)
+    );
+    protocol.expect("checks")
+}
+
 #[test]
 fn bundled_protocols_check_clean_and_their_examples_pass() {
     let files = bundled_protocols();
     assert!(!files.is_empty(), "no bundled protocols found");
     for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable");
-        let (protocol, diags) = Protocol::check(file.display().to_string(), &text);
-        assert!(
-            diags.is_empty(),
-            "{}",
-            render_all(&diags, RenderStyle::Plain)
-        );
-        let protocol = protocol.expect("checks");
+        let protocol = checked_clean(&file);
         let program = protocol.program();
         assert!(
             !program.examples.is_empty(),
@@ -66,14 +71,7 @@ fn bundled_protocols_check_clean_and_their_examples_pass() {
 fn lists_compare_item_by_item_in_examples() {
     let file =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/list_equality.dose");
-    let text = std::fs::read_to_string(&file).expect("readable");
-    let (protocol, diags) = Protocol::check(file.display().to_string(), &text);
-    assert!(
-        diags.is_empty(),
-        "{}",
-        render_all(&diags, RenderStyle::Plain)
-    );
-    let results = run_examples(&protocol.expect("checks"));
+    let results = run_examples(&checked_clean(&file));
     assert_eq!(results.len(), 2);
     for result in results {
         assert!(result.passed(), "{}: {:?}", result.name, result.failures);

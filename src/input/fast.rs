@@ -159,10 +159,7 @@ impl<'t> Reader<'t, '_> {
     fn entries(&mut self, mut field: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
         self.expect(b'{')?;
         self.open()?;
-        self.blank();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            self.depth -= 1;
+        if self.closes(b'}') {
             return Some(());
         }
         let mut count = 0usize;
@@ -174,17 +171,23 @@ impl<'t> Reader<'t, '_> {
             let key = self.string()?;
             self.expect(b':')?;
             field(self, key)?;
-            self.blank();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.closes(b'}') {
+                return Some(());
             }
+            self.expect(b',')?;
         }
+    }
+
+    /// Leaves the container [`Reader::open`] entered if its `close` byte is next (after
+    /// blanks), taking it.
+    fn closes(&mut self, close: u8) -> bool {
+        self.blank();
+        let closed = self.peek() == Some(close);
+        if closed {
+            self.at += 1;
+            self.depth -= 1;
+        }
+        closed
     }
 
     /// Enters a container, or gives up past [`MAX_FAST_DEPTH`].
@@ -252,10 +255,7 @@ impl<'t> Reader<'t, '_> {
         self.expect(b'[')?;
         self.open()?;
         let mut items = Vec::new();
-        self.blank();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            self.depth -= 1;
+        if self.closes(b']') {
             return Some(Value::List(items.into()));
         }
         loop {
@@ -263,16 +263,10 @@ impl<'t> Reader<'t, '_> {
                 return None;
             }
             items.push(self.value(inner, spec)?);
-            self.blank();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Some(Value::List(items.into()));
-                }
-                _ => return None,
+            if self.closes(b']') {
+                return Some(Value::List(items.into()));
             }
+            self.expect(b',')?;
         }
     }
 
