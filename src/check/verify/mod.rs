@@ -233,13 +233,20 @@ impl Verifier<'_, '_> {
         // they are narrowed (by the rules read since, kept here) only when a rule's own sample
         // patient does not already show it reachable.
         let ends_otherwise = readings.iter().any(Option::is_none);
+        // Each rule's patients that can reach the block, worked out once for the samples and
+        // for what the rule is judged over.
+        let mut mines: Vec<Option<Region>> = Vec::new();
         let reached = if ends_otherwise {
             let truths: Vec<Option<&Region>> = readings
                 .iter()
                 .map_while(|r| r.as_ref())
                 .map(|r| r.as_ref().ok().map(|t| &t.t))
                 .collect();
-            sample::reaching(self.space(), base, &truths)
+            mines = truths
+                .iter()
+                .map(|t| t.and_then(|t| self.space().and(base, t).ok()))
+                .collect();
+            sample::reaching(self.space(), &mines, &truths)
         } else {
             Vec::new()
         };
@@ -266,8 +273,9 @@ impl Verifier<'_, '_> {
             if ends_otherwise {
                 if let Some(Some(point)) = reached.get(i) {
                     // Its patients are among those its condition holds for; the sample
-                    // patient reaches it (unless a rule above could not be read).
-                    if let Ok(mine) = self.space().and(base, &truth.t) {
+                    // patient reaches it (unless a rule above could not be read). A sample
+                    // is only taken from a rule whose patients were worked out.
+                    if let Some(mine) = mines.get_mut(i).and_then(Option::take) {
                         let known = if blind.is_none() {
                             Known::Box(point.cube(self.space()))
                         } else {

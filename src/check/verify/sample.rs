@@ -197,10 +197,15 @@ fn key_input(space: &Space, truths: &[Option<&Region>]) -> Option<usize> {
 }
 
 /// For each rule of a `decide first` block (`None`: a rule not read), one of its sample
-/// patients (in `base` and its condition) that no rule read above it covers, if any: proof that
-/// it can fire. Samples are sorted on one numeric input, and each rule is held only against the
+/// patients that no rule read above it covers, if any: proof that it can fire. `truths` are the
+/// rules' conditions, `mines` the patients of each that can reach the block (`None` where not
+/// worked out), where the samples are taken. Samples are sorted on one numeric input, and each rule is held only against the
 /// samples inside its hull there, so a block of banded rules costs about `n log n`, not `n²`.
-pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec<Option<Point>> {
+pub fn reaching(
+    space: &Space,
+    mines: &[Option<Region>],
+    truths: &[Option<&Region>],
+) -> Vec<Option<Point>> {
     /// Boxes of a rule sampled before the exact computation is left to do the work.
     const SAMPLES: usize = 4;
     /// The most samples held against rules in one block: past it, the rules not yet shown
@@ -212,10 +217,8 @@ pub fn reaching(space: &Space, base: &Region, truths: &[Option<&Region>]) -> Vec
     // (rule, sample, its value of the key input when present)
     let mut keyed: Vec<(usize, Point, Rational)> = Vec::new();
     let mut unkeyed: Vec<(usize, Point)> = Vec::new();
-    for (i, t) in truths.iter().enumerate() {
-        let Some(Ok(mine)) = t.map(|t| space.and(base, t)) else {
-            continue;
-        };
+    for (i, mine) in mines.iter().enumerate() {
+        let Some(mine) = mine else { continue };
         for p in mine
             .iter()
             .take(SAMPLES)
