@@ -162,8 +162,28 @@ impl RecordSpec {
 
     /// The index of the field called `name`.
     pub fn field_index(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        let names = self.fields.iter().map(|f| f.name.as_str());
+        scan_or_index(names, &self.index, name)
     }
+}
+
+/// Up to this many names are looked up by comparing them in turn rather than by hash: a
+/// patient file looks up an enum value or a record field per value it gives, and comparing a
+/// few short names costs less than hashing one.
+const SCANNED_NAMES: usize = 8;
+
+/// The position of `name` among `names`, as `index` gives it: by a scan when the names are
+/// few and distinct (`index` holds one entry per name), else from `index`.
+fn scan_or_index<'a>(
+    names: impl ExactSizeIterator<Item = &'a str>,
+    index: &HashMap<String, usize>,
+    name: &str,
+) -> Option<usize> {
+    if names.len() <= SCANNED_NAMES && names.len() == index.len() {
+        let mut names = names;
+        return names.position(|n| n == name);
+    }
+    index.get(name).copied()
 }
 
 /// An enum type: its value names.
@@ -188,7 +208,7 @@ impl EnumSpec {
 
     /// The index of the value called `name`.
     pub fn value_index(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        scan_or_index(self.values.iter().map(String::as_str), &self.index, name)
     }
 
     /// The values for a message: every one when there are few, else the first few and how

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::{MAX_LIST_ITEMS, MAX_RECORD_VALUES};
 use crate::check::{validate_value, InputSpec, Program, Type};
-use crate::units::Quantity;
+use crate::units::{Quantity, Unit};
 use crate::value::Value;
 
 /// Containers nested deeper than this are left to the full reader (which refuses them past
@@ -41,23 +41,227 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
         depth: 0,
         record_values: 0,
     };
-    let given = reader.top()?;
+    let mut values = reader.top()?;
     reader.blank();
     if reader.at != reader.bytes.len() {
         return None;
     }
-    program
-        .inputs
+    // A field the file gives is never `Missing` (see `Reader::value`): a slot still `Missing`
+    // was not given, or given `null`.
+    for (spec, value) in program.inputs.iter().zip(&mut values) {
+        if value.is_missing() {
+            match &spec.default {
+                Some(default) => *value = default.clone(),
+                None if spec.optional => {}
+                None => return None,
+            }
+        }
+    }
+    Some(values)
+}
+
+/// How many input slots after the last field's are tried by name before the lookup by hash:
+/// a patient file mostly lists its fields in the protocol's order, leaving some out.
+const SLOTS_AHEAD: usize = 4;
+
+/// The slot of the input called `key` ([`Program::input_slot`]), trying first the few slots
+/// after `next` (the slot after the previous field's), which it then moves past the slot found.
+pub(super) fn input_slot(program: &Program, key: &str, next: &mut usize) -> Option<usize> {
+    let ahead = program.inputs.get(*next..).unwrap_or_default();
+    let slot = match ahead
         .iter()
-        .zip(given)
-        .map(
-            |(spec, value)| match value.or_else(|| spec.default.clone()) {
-                Some(v) => Some(v),
-                None if spec.optional => Some(Value::Missing),
-                None => None,
+        .take(SLOTS_AHEAD)
+        .position(|spec| spec.name == key)
+    {
+        Some(offset) => *next + offset,
+        None => program.input_slot(key)?,
+    };
+    *next = slot + 1;
+    Some(slot)
+}
+
+/// The most digits of a number [`plain_quantity`] reads itself: any such number is held by a
+/// decimal exactly (below 2⁹⁶, at most 28 places), so `Decimal::from_str_exact` would take it.
+const PLAIN_DIGITS: usize = 27;
+
+/// A quantity as [`Quantity::parse`] reads it (and `None` where that refuses it): the common
+/// spelling by [`plain_quantity`], anything else by `Quantity::parse` itself.
+pub(super) fn quantity(text: &str) -> Option<Quantity> {
+    match plain_quantity(text) {
+        Some(plain) => plain,
+        None => Quantity::parse(text).ok(),
+    }
+}
+
+/// A quantity spelt `-?[0-9]+(.[0-9]+)? unit`, one space between, the unit of printable ASCII
+/// starting with no digit or space and ending with no space (`2400.5 mcg/day`): what
+/// `Quantity::parse` makes of it, without its lexing, a `String` for the number, or, for a
+/// unit seen before on this thread, the parse of the unit. The outer `None` is any other
+/// spelling (for `Quantity::parse`); the inner is a unit `Unit::parse` refuses. For this
+/// spelling `Quantity::parse` takes the number by `Decimal::from_str_exact` (which holds every
+/// number of [`PLAIN_DIGITS`] digits exactly, as the decimal made here from its digits and
+/// places) and the unit by `Unit::parse` of the text after the space, and refuses nothing else.
+fn plain_quantity(text: &str) -> Option<Option<Quantity>> {
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
+    let mut mantissa: i128 = 0;
+    let mut digits = 0;
+    let mut places = 0;
+    let mut point = false;
+    loop {
+        match bytes.get(at) {
+            Some(&b @ b'0'..=b'9') => {
+                digits += 1;
+                if digits > PLAIN_DIGITS {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                places += u32::from(point);
+            }
+            // A point between digits: none before (`.5`), none after (`5.`), only one.
+            Some(b'.')
+                if !point && digits > 0 && bytes.get(at + 1).is_some_and(u8::is_ascii_digit) =>
+            {
+                point = true;
+            }
+            Some(b' ') if digits > 0 => break,
+            _ => return None,
+        }
+        at += 1;
+    }
+    let unit = &bytes[at + 1..];
+    let (first, last) = (unit.first()?, unit.last()?);
+    let plain = unit.iter().all(|b| (b' '..=b'~').contains(b))
+        && !first.is_ascii_digit()
+        && *first != b' '
+        && *last != b' ';
+    if !plain {
+        return None;
+    }
+    let mantissa = if negative { -mantissa } else { mantissa };
+    let value = rust_decimal::Decimal::try_from_i128_with_scale(mantissa, places).ok()?;
+    let unit = cached_unit(text.get(at + 1..)?)?;
+    Some(unit.map(|unit| Quantity::new(value.into(), unit)))
+}
+
+/// How many unit spellings each thread remembers, and the longest remembered.
+const UNIT_CACHE: usize = 8;
+const UNIT_CACHE_BYTES: usize = 24;
+
+/// Unit spellings recently parsed on this thread, with their units: a cohort writes the same
+/// few units (`mcg/day`, `mL`) on every row. Per thread, so threads reading a cohort share
+/// nothing.
+struct UnitCache {
+    spellings: [([u8; UNIT_CACHE_BYTES], usize); UNIT_CACHE],
+    units: [Option<Unit>; UNIT_CACHE],
+    next: usize,
+}
+
+thread_local! {
+    static UNITS: std::cell::RefCell<UnitCache> = const {
+        std::cell::RefCell::new(UnitCache {
+            spellings: [([0; UNIT_CACHE_BYTES], 0); UNIT_CACHE],
+            units: [const { None }; UNIT_CACHE],
+            next: 0,
+        })
+    };
+}
+
+/// `Unit::parse(text).ok()`, remembered per thread: the parse depends on the text alone. The
+/// outer `None` only when the thread's cache is gone (the thread is ending).
+fn cached_unit(text: &str) -> Option<Option<Unit>> {
+    let key = text.as_bytes();
+    let found = UNITS
+        .try_with(|cache| {
+            let cache = cache.borrow();
+            cache
+                .spellings
+                .iter()
+                .position(|(bytes, len)| *len == key.len() && bytes.get(..*len) == Some(key))
+                .and_then(|i| cache.units[i].clone())
+        })
+        .ok()?;
+    if found.is_some() {
+        return Some(found);
+    }
+    let Ok(unit) = Unit::parse(text) else {
+        return Some(None);
+    };
+    if key.len() <= UNIT_CACHE_BYTES {
+        let _ = UNITS.try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let i = cache.next;
+            cache.next = (i + 1) % UNIT_CACHE;
+            let mut bytes = [0; UNIT_CACHE_BYTES];
+            bytes[..key.len()].copy_from_slice(key);
+            cache.spellings[i] = (bytes, key.len());
+            cache.units[i] = Some(unit.clone());
+        });
+    }
+    Some(Some(unit))
+}
+
+/// The position of the first byte in `bytes` that ends a JSON text's plain run: a quote, a
+/// backslash or a control character. Eight bytes at a time: a word with none of them is
+/// passed over whole, and only a word that may hold one is looked at byte by byte.
+pub(super) fn text_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let ends = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_ne_bytes(word);
+        // Each test has a high bit set in some byte if (and only if) a byte of the word is
+        // zero, or below 0x20: a word it passes holds no byte that ends the text.
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let candidates =
+            zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space;
+        if candidates != 0 {
+            break;
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&b| ends(b)).map(|i| at + i)
+}
+
+/// The slots a record has named so far: bits in place for up to 256 slots, past that on the
+/// heap.
+struct Seen {
+    few: [u64; 4],
+    many: Vec<u64>,
+}
+
+impl Seen {
+    fn new(slots: usize) -> Seen {
+        let words = slots.div_ceil(64);
+        Seen {
+            few: [0; 4],
+            many: if words > 4 {
+                vec![0; words]
+            } else {
+                Vec::new()
             },
-        )
-        .collect()
+        }
+    }
+
+    /// Marks `slot` seen; true if it was already.
+    fn insert(&mut self, slot: usize) -> bool {
+        let words = if self.many.is_empty() {
+            &mut self.few[..]
+        } else {
+            &mut self.many[..]
+        };
+        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
+        match words.get_mut(word) {
+            Some(w) => std::mem::replace(w, *w | bit) & bit != 0,
+            // Never past the slots it was made for; were it, the slot counts as seen.
+            None => true,
+        }
+    }
 }
 
 /// A cursor over the text of one record.
@@ -108,9 +312,7 @@ impl<'t> Reader<'t, '_> {
             return None;
         }
         let start = self.at + 1;
-        let len = self.bytes[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = text_end(&self.bytes[start..])?;
         let end = start + len;
         if self.bytes[end] != b'"' {
             return None;
@@ -196,17 +398,20 @@ impl<'t> Reader<'t, '_> {
         (self.depth <= MAX_FAST_DEPTH).then_some(())
     }
 
-    /// The top-level record: the values given, by slot (`None` where not given or `null`).
-    fn top(&mut self) -> Option<Vec<Option<Value>>> {
+    /// The top-level record: the values given, by slot (`Missing` where not given or `null`).
+    fn top(&mut self) -> Option<Vec<Value>> {
         let program = self.program;
-        let mut given: Vec<Option<Value>> = vec![None; program.inputs.len()];
-        let mut seen = vec![false; program.inputs.len()];
+        let mut given: Vec<Value> = vec![Value::Missing; program.inputs.len()];
+        let mut seen = Seen::new(program.inputs.len());
+        let mut next = 0;
         self.entries(|r, key| {
-            let slot = program.input_slot(key)?;
-            if std::mem::replace(&mut seen[slot], true) {
+            let slot = input_slot(program, key, &mut next)?;
+            if seen.insert(slot) {
                 return None;
             }
-            given[slot] = r.field(&program.inputs[slot])?;
+            if let Some(value) = r.field(&program.inputs[slot])? {
+                given[slot] = value;
+            }
             Some(())
         })?;
         Some(given)
@@ -234,7 +439,7 @@ impl<'t> Reader<'t, '_> {
                 Some(Value::Num(Quantity::new(d.into(), unit.clone())))
             }
             Type::Num(unit) => {
-                let q = Quantity::parse(self.string()?).ok()?;
+                let q = quantity(self.string()?)?;
                 spec.read_quantity(q, unit).ok().map(Value::Num)
             }
             Type::Bool if self.word("true") => Some(Value::Bool(true)),

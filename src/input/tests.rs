@@ -172,6 +172,36 @@ const HOSTILE: &[&str] = &[
     "\"5 mg/day\"",
     "\"-5 mg\"",
     "\"0 mg\"",
+    "\"-0 mg\"",
+    "\"-0.0 mg\"",
+    "\"007 mg\"",
+    "\"5.50 mL\"",
+    "\"5  mg\"",
+    "\"5 mg \"",
+    "\" 5 mg\"",
+    "\"5\tmg\"",
+    "\"5 mcg / day\"",
+    "\"5 /day\"",
+    "\"5 mcg/day/\"",
+    "\"5 mg2\"",
+    "\"5 1mg\"",
+    "\"5 000 mg\"",
+    "\"1,5 mg\"",
+    "\"1.2.3 mg\"",
+    "\"5. mg\"",
+    "\"-.5 mg\"",
+    "\"--5 mg\"",
+    "\"- 5 mg\"",
+    "\"5e mg\"",
+    "\"5 e3\"",
+    "\"5 MG\"",
+    "\"5 U\"",
+    "\"5 mcg/mL\"",
+    "\"999999999999999999999999999 mcg/day\"",
+    "\"9999999999999999999999999999 mcg/day\"",
+    "\"99999999999999999999999999999 mcg/day\"",
+    "\"0.000000000000000000000000001 mcg/day\"",
+    "\"1.0000000000000000000000000000 mcg/day\"",
     "\"1e3 mg\"",
     "\"99999999999999999999999999999999999 mcg/day\"",
     "\"0.00000000000000000000000000001 mg\"",
@@ -373,4 +403,144 @@ proptest! {
 thread_local! {
     /// The bundled protocols and cases, loaded once per test thread.
     static PROTOCOLS: std::rc::Rc<Vec<(Protocol, Vec<String>)>> = std::rc::Rc::new(bundled());
+}
+
+/// Quantity spellings at the edges of the fast reader's own spelling (`-?digits(.digits)? unit`)
+/// and just past them.
+const QUANTITIES: &[&str] = &[
+    "5 mg",
+    "-5 mg",
+    "-0 mg",
+    "-0.0 mg",
+    "0 mg",
+    "007 mg",
+    "5.50 mL",
+    "2400.5 mcg/day",
+    "5  mg",
+    "5 mg ",
+    " 5 mg",
+    "5\tmg",
+    "5 mg\n",
+    "5 mg\u{a0}",
+    "5\u{a0}mg",
+    "5 mcg / day",
+    "5 /day",
+    "5 %",
+    "5%",
+    "5 mcg/day/",
+    "5 mg2",
+    "5 1mg",
+    "5 000 mg",
+    "1,5 mg",
+    "1,000 mg",
+    "1.2.3 mg",
+    "5. mg",
+    ".5 mg",
+    "-.5 mg",
+    "--5 mg",
+    "- 5 mg",
+    "+5 mg",
+    "5e mg",
+    "5 e3",
+    "5e3 mg",
+    "5 MG",
+    "5 U",
+    "5 iu",
+    "5 cc",
+    "5 µg",
+    "5 ug",
+    "5 mL/min/1.73 m^2",
+    "5 m^2",
+    "5 m²",
+    "5 mg*day",
+    "5 mg·day",
+    "5",
+    "",
+    " ",
+    "-",
+    "5 ",
+    "mg",
+    "5 mg/kg/day",
+    "5 horus",
+    "999999999999999999999999999 mg",
+    "-999999999999999999999999999 mg",
+    "9999999999999999999999999999 mg",
+    "99999999999999999999999999999 mg",
+    "79228162514264337593543950335 mg",
+    "79228162514264337593543950336 mg",
+    "0.000000000000000000000000001 mg",
+    "0.0000000000000000000000000001 mg",
+    "0.00000000000000000000000000001 mg",
+    "1.0000000000000000000000000000 mg",
+    "00000000000000000000000000000000001 mg",
+    "5 mgmgmgmgmgmgmgmgmgmgmgmgmgmgmgmg",
+];
+
+/// The fast reader's quantities are exactly `Quantity::parse`'s, twice over (the second time
+/// from the thread's cache of units).
+#[test]
+fn fast_quantities_are_those_of_quantity_parse() {
+    for _ in 0..2 {
+        for text in QUANTITIES {
+            assert_eq!(
+                fast::quantity(text),
+                crate::units::Quantity::parse(text).ok(),
+                "{text:?}"
+            );
+        }
+    }
+}
+
+/// The slot found by trying the slots after the last field's first is the slot of the name,
+/// whatever slot it starts from, for every input of every bundled protocol; an unknown name has
+/// none.
+#[test]
+fn fast_input_slots_are_those_of_the_program() {
+    for (protocol, _) in bundled() {
+        let program = protocol.program();
+        let n = program.inputs.len();
+        for start in 0..=n + 1 {
+            for spec in &program.inputs {
+                let mut next = start;
+                let slot = fast::input_slot(program, &spec.name, &mut next);
+                assert_eq!(slot, program.input_slot(&spec.name), "{}", spec.name);
+                assert_eq!(program.inputs[slot.unwrap_or(0)].name, spec.name);
+                assert_eq!(next, slot.map_or(start, |s| s + 1));
+            }
+            let mut next = start;
+            assert_eq!(fast::input_slot(program, "no_such_input", &mut next), None);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// Random quantity texts from the characters quantities are written with.
+    #[test]
+    fn random_quantities_are_those_of_quantity_parse(text in "[-0-9., ]{0,6}[ a-zA-Z/%^0-9.µ·*]{0,9}") {
+        prop_assert_eq!(fast::quantity(&text), crate::units::Quantity::parse(&text).ok(), "{:?}", text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// The word-at-a-time search for a text's end finds the first quote, backslash or control
+    /// character, as a byte-by-byte search does: in random bytes, and in plain runs of each
+    /// length ended by each byte that ends a text (or by none).
+    #[test]
+    fn text_end_finds_the_first_ending_byte(
+        bytes in proptest::collection::vec(any::<u8>(), 0..40),
+        run in 0usize..40,
+        end in proptest::sample::select(vec![None, Some(b'"'), Some(b'\\'), Some(0u8), Some(0x1f), Some(b'\n')]),
+        fill in proptest::sample::select(vec![b'a', b' ', 0x20, 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']']),
+    ) {
+        let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        prop_assert_eq!(fast::text_end(&bytes), naive(&bytes));
+        let mut plain = vec![fill; run];
+        plain.extend(end);
+        plain.extend_from_slice(&bytes);
+        prop_assert_eq!(fast::text_end(&plain), naive(&plain));
+    }
 }

@@ -313,6 +313,17 @@ fn spellings() -> impl Iterator<Item = (&'static str, Atom)> {
     named.chain(others)
 }
 
+/// Every accepted spelling → its atom, the first listed by [`spellings`] where two agree:
+/// every unit word of every protocol and patient file is looked up here.
+static SPELLING_INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, Atom>> =
+    std::sync::LazyLock::new(|| {
+        let mut index = std::collections::HashMap::new();
+        for (spelling, atom) in spellings() {
+            index.entry(spelling).or_insert(atom);
+        }
+        index
+    });
+
 /// A unit as written (`µg/mL`, `ug/kg/min`) with every discouraged spelling replaced by the
 /// safe one (`mcg/mL`), or `None` when it has none. Separators and spaces are kept as written,
 /// so the result means exactly the same unit.
@@ -378,9 +389,7 @@ impl Atom {
 
     /// The atom a spelling stands for, e.g. `µg` → [`Atom::Microgram`]; case-sensitive.
     pub fn from_spelling(text: &str) -> Option<Atom> {
-        spellings()
-            .find(|(spelling, _)| *spelling == text)
-            .map(|(_, atom)| atom)
+        SPELLING_INDEX.get(text).copied()
     }
 
     /// Every accepted spelling, safe ones first (for did-you-mean suggestions).

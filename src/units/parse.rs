@@ -142,7 +142,11 @@ fn parse_number(text: &str, lexed: &Lexed<'_>) -> Result<Decimal, UnitError> {
         })?;
         return Err(notation(text, join(&format_decimal(&value), unit)));
     }
-    let written = format!("{sign}{number}");
+    // The number as written, its sign included: a copy only for a negative number.
+    let written = match sign {
+        "" => std::borrow::Cow::Borrowed(number),
+        sign => std::borrow::Cow::Owned(format!("{sign}{number}")),
+    };
     Decimal::from_str_exact(&written).map_err(|_| digits(text, NumberLimit::of(&written)))
 }
 
