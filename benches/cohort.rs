@@ -181,12 +181,21 @@ fn decode_and_evaluate(protocol: &Protocol, jsonl: &str) -> usize {
 /// equal share of the lines (whole lines, in order), sharing the one checked protocol. Gives
 /// the doses decided and the CPU seconds each thread took.
 fn decide_on_threads(protocol: &Protocol, jsonl: &str, threads: usize) -> (usize, Vec<f64>) {
+    let protocols = vec![protocol; threads.max(1)];
+    decide_on_threads_with(&protocols, jsonl)
+}
+
+/// [`decide_on_threads`] with a protocol for each thread: the same protocol shared, or each
+/// thread its own copy (loaded apart: no value of one is shared with another thread), which
+/// tells contention on what the threads share from any other cost of running two.
+fn decide_on_threads_with(protocols: &[&Protocol], jsonl: &str) -> (usize, Vec<f64>) {
     let lines: Vec<&str> = jsonl.lines().collect();
-    let share = lines.len().div_ceil(threads.max(1)).max(1);
+    let share = lines.len().div_ceil(protocols.len()).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = lines
             .chunks(share)
-            .map(|chunk| {
+            .zip(protocols)
+            .map(|(chunk, &protocol)| {
                 scope.spawn(move || {
                     let start = thread_seconds();
                     let doses = decode_and_evaluate_lines(protocol, chunk);
@@ -223,9 +232,9 @@ fn decode_and_evaluate_lines(protocol: &Protocol, lines: &[&str]) -> usize {
 /// One run on `threads` threads: its wall-clock seconds and the CPU seconds of its busiest
 /// thread (what the wall clock would be on idle cores; on a busy machine the wall clock also
 /// counts the time other processes took).
-fn run_on_threads(protocol: &Protocol, jsonl: &str, threads: usize) -> (f64, f64) {
+fn run_on_threads(protocols: &[&Protocol], jsonl: &str) -> (f64, f64) {
     let start = Instant::now();
-    let (doses, cpu) = decide_on_threads(protocol, jsonl, threads);
+    let (doses, cpu) = decide_on_threads_with(protocols, jsonl);
     black_box(doses);
     let wall = start.elapsed().as_secs_f64();
     (wall, cpu.into_iter().fold(0.0, f64::max))
@@ -406,14 +415,23 @@ fn ratios(_: &mut Criterion) {
     // what the issue asks for, but on a shared machine it counts other processes' time too; the
     // busiest thread's CPU time is what the wall clock would be on two idle cores, and a rise
     // in it over half the one-thread time is contention (shared cache lines, locks).
-    let (mut wall1, mut wall2, mut cpu1, mut cpu2) =
-        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let own = intrathecal();
+    let (mut wall1, mut wall2, mut cpu1, mut cpu2, mut wall_own, mut cpu_own) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+    );
     for _ in 0..7 {
         for _ in 0..3 {
-            let (w, c) = run_on_threads(&protocol, &jsonl, 1);
+            let (w, c) = run_on_threads(&[&protocol], &jsonl);
             (wall1, cpu1) = (wall1.min(w), cpu1.min(c));
-            let (w, c) = run_on_threads(&protocol, &jsonl, 2);
+            let (w, c) = run_on_threads(&[&protocol, &protocol], &jsonl);
             (wall2, cpu2) = (wall2.min(w), cpu2.min(c));
+            let (w, c) = run_on_threads(&[&protocol, &own], &jsonl);
+            (wall_own, cpu_own) = (wall_own.min(w), cpu_own.min(c));
         }
     }
     let per = |seconds: f64| seconds * 1e6 / COHORT as f64;
@@ -428,9 +446,16 @@ fn ratios(_: &mut Criterion) {
         per(cpu2)
     );
     println!(
-        "  two threads / one {:.2}x wall (target >= 1.8), {:.2}x by CPU time (2.00 = no contention)",
+        "  same, each thread its own protocol {:8.3} µs/patient wall, {:8.3} CPU (busiest thread)",
+        per(wall_own),
+        per(cpu_own)
+    );
+    println!(
+        "  two threads / one {:.2}x wall (target >= 1.8), {:.2}x by CPU time (2.00 = no contention); \
+         own protocols {:.2}x wall",
         wall1 / wall2,
-        cpu1 / cpu2
+        cpu1 / cpu2,
+        wall1 / wall_own
     );
     for rules in [1_000, 5_000] {
         let text = many_rules(rules);

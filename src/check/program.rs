@@ -114,6 +114,11 @@ impl InputSpec {
         q: Quantity,
         unit: &Unit,
     ) -> Result<Quantity, crate::units::UnitError> {
+        // Given in the declared unit (a patient file mostly is): what `convert_to` gives, the
+        // same value in the same unit, without its copies.
+        if q.unit.converts_to_itself(unit) {
+            return Ok(q);
+        }
         if on_another_area_basis(&q.unit, unit) {
             return Err(crate::units::UnitError::AreaBasis {
                 declared: unit.to_string(),

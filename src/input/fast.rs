@@ -172,13 +172,19 @@ thread_local! {
 /// outer `None` only when the thread's cache is gone (the thread is ending).
 fn cached_unit(text: &str) -> Option<Option<Unit>> {
     let key = text.as_bytes();
+    // The spelling padded with zeros, compared whole with each remembered one (and its length,
+    // as a spelling may end in a zero byte).
+    let mut padded = [0; UNIT_CACHE_BYTES];
+    if let Some(head) = padded.get_mut(..key.len()) {
+        head.copy_from_slice(key);
+    }
     let found = UNITS
         .try_with(|cache| {
             let cache = cache.borrow();
             cache
                 .spellings
                 .iter()
-                .position(|(bytes, len)| *len == key.len() && bytes.get(..*len) == Some(key))
+                .position(|&(bytes, len)| len == key.len() && bytes == padded)
                 .and_then(|i| cache.units[i].clone())
         })
         .ok()?;
@@ -193,9 +199,7 @@ fn cached_unit(text: &str) -> Option<Option<Unit>> {
             let mut cache = cache.borrow_mut();
             let i = cache.next;
             cache.next = (i + 1) % UNIT_CACHE;
-            let mut bytes = [0; UNIT_CACHE_BYTES];
-            bytes[..key.len()].copy_from_slice(key);
-            cache.spellings[i] = (bytes, key.len());
+            cache.spellings[i] = (padded, key.len());
             cache.units[i] = Some(unit.clone());
         });
     }
