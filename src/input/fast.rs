@@ -51,7 +51,7 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
     for (spec, value) in program.inputs.iter().zip(&mut values) {
         if value.is_missing() {
             match &spec.default {
-                Some(default) => *value = default.clone(),
+                Some(default) => *value = super::unshared(default),
                 None if spec.optional => {}
                 None => return None,
             }

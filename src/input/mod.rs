@@ -302,6 +302,41 @@ fn requirements<'p>(
     out
 }
 
+/// The most values [`unshared`] copies: a larger default is shared as it is.
+const UNSHARED_VALUES: usize = 32;
+
+/// A protocol's default value for one patient: a copy with reference counts of its own when it
+/// is small (a default list `[]`, a text), else the protocol's value itself. Every patient
+/// given the default would otherwise share one count with every other, on every thread: the
+/// evaluator copies an input each time it reads it, so threads deciding patients at once
+/// would all write the one cache line. Equal to the default either way.
+pub(crate) fn unshared(default: &Value) -> Value {
+    let mut budget = UNSHARED_VALUES;
+    copy_within(default, &mut budget).unwrap_or_else(|| default.clone())
+}
+
+/// A copy of `value` with reference counts of its own, spending one of `budget` per value
+/// copied; `None` past it.
+fn copy_within(value: &Value, budget: &mut usize) -> Option<Value> {
+    *budget = budget.checked_sub(1)?;
+    let mut all = |items: &[Value]| -> Option<Arc<[Value]>> {
+        items.iter().map(|v| copy_within(v, budget)).collect()
+    };
+    Some(match value {
+        Value::List(items) => Value::List(all(items)?),
+        Value::Record(id, fields) => Value::Record(*id, all(fields)?),
+        Value::Text(text) => Value::Text(Arc::from(&**text)),
+        Value::Range(ends) => {
+            let (low, high) = &**ends;
+            let low = copy_within(low, budget)?;
+            Value::Range(Arc::new((low, copy_within(high, budget)?)))
+        }
+        Value::Num(_) | Value::Bool(_) | Value::Enum(..) | Value::Date(_) | Value::Missing => {
+            value.clone()
+        }
+    })
+}
+
 /// Fills defaults and reports required inputs that were not given.
 fn complete(
     program: &Program,
@@ -313,7 +348,7 @@ fn complete(
     let mut out = Vec::with_capacity(given.len());
     let mut unshown = 0;
     for (spec, value) in program.inputs.iter().zip(given) {
-        match value.or_else(|| spec.default.clone()) {
+        match value.or_else(|| spec.default.as_ref().map(unshared)) {
             Some(v) => out.push(v),
             None if spec.optional => out.push(Value::Missing),
             None if diags.len() >= MAX_DIAGNOSTICS => {

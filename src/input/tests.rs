@@ -544,3 +544,34 @@ proptest! {
         prop_assert_eq!(fast::text_end(&plain), naive(&plain));
     }
 }
+
+/// A default given to a patient equals the protocol's, holds no reference count of the
+/// protocol's when small, and is the protocol's own value when large.
+#[test]
+fn defaults_are_copied_small_and_shared_large() {
+    use std::sync::Arc;
+    let text = |t: &str| Value::Text(Arc::from(t));
+    let record = Value::Record(0, Arc::from(vec![text("a"), Value::Bool(true)]));
+    let small = Value::List(Arc::from(vec![record.clone(), record]));
+    let copy = super::unshared(&small);
+    assert_eq!(copy, small);
+    let (Value::List(a), Value::List(b)) = (&copy, &small) else {
+        panic!("a list")
+    };
+    assert!(!Arc::ptr_eq(a, b));
+    let (Value::Record(_, fa), Value::Record(_, fb)) = (&a[0], &b[0]) else {
+        panic!("a record")
+    };
+    assert!(!Arc::ptr_eq(fa, fb));
+    let empty = Value::List(Arc::from(Vec::new()));
+    assert_eq!(super::unshared(&empty), empty);
+    let range = Value::Range(Arc::new((text("x"), Value::Missing)));
+    assert_eq!(super::unshared(&range), range);
+    let large = Value::List((0..100).map(|i| text(&i.to_string())).collect());
+    let shared = super::unshared(&large);
+    assert_eq!(shared, large);
+    let (Value::List(a), Value::List(b)) = (&shared, &large) else {
+        panic!("a list")
+    };
+    assert!(Arc::ptr_eq(a, b));
+}
