@@ -389,17 +389,22 @@ fn ratios(_: &mut Criterion) {
         }
         return;
     }
-    let (mut floor_us, mut full_us, mut eval_us, mut trace_us) =
-        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let (mut floor_us, mut read_us, mut full_us, mut eval_us, mut trace_us) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::INFINITY,
+    );
     for _ in 0..7 {
         floor_us = floor_us.min(best(3, COHORT, || floor(&jsonl)));
+        read_us = read_us.min(best(3, COHORT, || read_all(&protocol, &jsonl).len()));
         full_us = full_us.min(best(3, COHORT, || decode_and_evaluate(&protocol, &jsonl)));
         eval_us = eval_us.min(best(3, COHORT, || {
             evaluate_all(&protocol, &patients, false)
         }));
         trace_us = trace_us.min(best(3, COHORT, || evaluate_all(&protocol, &patients, true)));
     }
-    let read_us = best(5, COHORT, || read_all(&protocol, &jsonl).len());
     println!("\ncohort of {COHORT} intrathecal maintenance patients (best of 21 rounds, thread CPU time):");
     println!("  serde_json::Value parse (floor)  {floor_us:8.3} µs/patient");
     println!("  read_patient alone               {read_us:8.3} µs/patient");
