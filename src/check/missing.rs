@@ -198,6 +198,18 @@ const CONTEXT_RULES: usize = 32;
 /// have thousands of rules with large conditions).
 const CONTEXT_STEPS: u64 = 2_000_000;
 
+/// An earlier rule's condition, false where a later rule of its `decide first` block is tried.
+#[derive(Clone, Copy)]
+struct Prior<'p> {
+    condition: &'p CExpr,
+    /// When what its being false proves does not depend on the facts in force (see
+    /// [`context_free`]), the steps reading it again takes: those facts were added when its rule
+    /// was passed and are in force until the block ends, so reading it again adds nothing, and
+    /// only its steps are counted (so the step budget runs out exactly where it did when it was
+    /// read every time).
+    steps: Option<u64>,
+}
+
 /// A value that may be missing, used where one is needed.
 struct Use {
     span: Span,
@@ -217,7 +229,7 @@ struct Analysis<'p> {
     found: Vec<Use>,
     /// The conditions of the earlier rules of the `decide first` block being read, each false
     /// where a later rule is tried.
-    earlier: Vec<&'p CExpr>,
+    earlier: Vec<Prior<'p>>,
     /// [`Analysis::strict`] of each `let` worked out so far.
     strict_lets: HashMap<usize, Vec<Key>>,
     /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
@@ -724,7 +736,10 @@ impl<'p> Analysis<'p> {
             if let (HitPolicy::First, Some(c)) = (block.policy, &rule.when) {
                 let facts = self.when_false(c);
                 self.facts.add(facts);
-                self.earlier.push(c);
+                self.earlier.push(Prior {
+                    condition: c,
+                    steps: None,
+                });
             }
         }
         self.earlier = saved;
@@ -737,16 +752,21 @@ impl<'p> Analysis<'p> {
         if self.context_steps == 0 || self.earlier.is_empty() {
             return;
         }
-        let earlier: Vec<&'p CExpr> = self
-            .earlier
-            .iter()
-            .rev()
-            .take(CONTEXT_RULES)
-            .copied()
-            .collect();
-        for prior in earlier {
-            let facts = self.false_given(prior);
+        let last = self.earlier.len();
+        for i in (last.saturating_sub(CONTEXT_RULES)..last).rev() {
+            let prior = self.earlier[i];
+            if let Some(steps) = prior.steps {
+                self.context_steps = self.context_steps.saturating_sub(steps);
+                continue;
+            }
+            let before = self.context_steps;
+            let facts = self.false_given(prior.condition);
             self.facts.add(facts);
+            // Measured on a second reading (the first was `block`'s `when_false`, which
+            // memoised every `let` it reached), so every later reading takes as many steps.
+            if self.context_steps > 0 && context_free(prior.condition) {
+                self.earlier[i].steps = Some(before - self.context_steps);
+            }
         }
     }
 
@@ -878,6 +898,26 @@ impl<'p> Analysis<'p> {
             }
             self.facts.undo(mark);
         }
+    }
+}
+
+/// True when what `c` being false proves ([`Analysis::false_given`]) is what
+/// [`Analysis::when_false`] proves, whatever the facts in force: no `and` on the way down has
+/// a side that the facts could make true.
+fn context_free(c: &CExpr) -> bool {
+    match &c.kind {
+        CExprKind::Binary(BinaryOp::And, a, b) => !may_be_implied(a) && !may_be_implied(b),
+        CExprKind::Binary(BinaryOp::Or, a, b) => context_free(a) && context_free(b),
+        _ => true,
+    }
+}
+
+/// False when [`Analysis::implied`] is false for `c` whatever the facts in force.
+fn may_be_implied(c: &CExpr) -> bool {
+    match &c.kind {
+        CExprKind::Is(_, IsTest::Missing | IsTest::NotMissing) => true,
+        CExprKind::Binary(BinaryOp::And, a, b) => may_be_implied(a) && may_be_implied(b),
+        _ => false,
     }
 }
 
