@@ -139,11 +139,18 @@ fn fresh_line_start(text: &str) -> usize {
 
 /// The end of the last token of `text` that is not whitespace or a `//` comment.
 fn last_meaningful_end(text: &str) -> Option<usize> {
-    // Without a quote or a comment, a text that ends in a character other than a space ends
-    // in a token that counts (most pairs: a name, a number, a bracket).
-    let plain = !text.contains('"') && !text.contains("//");
-    if plain && text.chars().next_back().is_some_and(|c| !c.is_whitespace()) {
-        return Some(text.len());
+    // Without a comment, a text that ends in a character other than a space ends in a token
+    // that counts (a name, a number, a bracket, a quoted text); without a quote either, so do
+    // the spaces after such a character end the text (no unclosed string takes them in).
+    let counts = |c: char| !c.is_whitespace();
+    if !text.contains("//") {
+        if text.chars().next_back().is_some_and(counts) {
+            return Some(text.len());
+        }
+        let before_spaces = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        if !before_spaces.contains('"') && before_spaces.chars().next_back().is_some_and(counts) {
+            return Some(before_spaces.len());
+        }
     }
     super::lex::lex(text)
         .iter()
@@ -995,5 +1002,37 @@ mod tests {
         }
         assert_eq!(trimmed_len("when x\n  // why\n  \n"), 6);
         assert_eq!(trimmed_len("note \"a\\\n  \"\n // c\n"), 12);
+    }
+
+    /// `keyword` (by first letter) matches where a whole word of the list starts, and nowhere
+    /// else: not a longer name, not a prefix, not another case.
+    #[test]
+    fn keyword_matches_exactly_the_listed_words() {
+        use super::{ProtocolParser, Rule};
+        use crate::syntax::KEYWORDS;
+        use pest::Parser;
+        let word_at_start = |text: &str| -> String {
+            text.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let mut texts: Vec<String> = ["dose", "index", "iff", "Give", "_in", "", "1", " in", "zz"]
+            .iter()
+            .map(|t| (*t).to_string())
+            .collect();
+        for k in KEYWORDS {
+            for after in ["", "x", "_", "1", " ", "(", ":", "\n"] {
+                texts.push(format!("{k}{after}"));
+            }
+            for end in 1..k.len() {
+                texts.push(k[..end].to_string());
+                texts.push(format!("{} x", &k[..end]));
+            }
+        }
+        for text in &texts {
+            let expected = KEYWORDS.contains(&word_at_start(text).as_str());
+            let matched = ProtocolParser::parse(Rule::keyword, text).is_ok();
+            assert_eq!(matched, expected, "{text:?}");
+        }
     }
 }
