@@ -13,8 +13,10 @@
 //! (posology/floor, trace/eval, per-patient microseconds) from rounds interleaved in one
 //! process, best of several. `cargo bench --bench cohort -- ratios` prints the ratios alone.
 //!
-//! For a profiler (perf, callgrind), `COHORT_STAGE=floor|read|full|eval|trace|threads` runs that one
-//! stage over the cohort `COHORT_ROUNDS` times (default 10) and nothing else.
+//! For a profiler (perf, callgrind), `COHORT_STAGE=floor|read|full|eval|trace|threads` runs that
+//! one stage over the cohort `COHORT_ROUNDS` times (default 10) and nothing else;
+//! `COHORT_STAGE=check` (or `check5000`) loads the generated 1,000-rule (5,000-rule) protocol
+//! that many times, `COHORT_STAGE=parse` only parses it.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -365,18 +367,52 @@ fn best(rounds: usize, items: usize, mut f: impl FnMut() -> usize) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// `COHORT_ROUNDS`: how many times a profiled stage runs (default 10).
+fn rounds() -> usize {
+    std::env::var("COHORT_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10)
+}
+
+/// The rules of the generated protocol a `check…` or `parse…` stage loads (`check`: 1,000,
+/// `check5000`: 5,000), or `None` for a cohort stage.
+fn check_stage(stage: &str) -> Option<usize> {
+    let rules = stage
+        .strip_prefix("check")
+        .or_else(|| stage.strip_prefix("parse"))?;
+    Some(if rules.is_empty() {
+        1_000
+    } else {
+        rules.parse().ok()?
+    })
+}
+
 /// Times every stage in interleaved rounds within this one process and prints per-patient
 /// microseconds and the ratios the issue's targets are stated in.
 fn ratios(_: &mut Criterion) {
+    if let Ok(stage) = std::env::var("COHORT_STAGE") {
+        if let Some(rules) = check_stage(&stage) {
+            let text = many_rules(rules);
+            let parse_only = stage.starts_with("parse");
+            let ms = best(rounds(), 1, || {
+                if parse_only {
+                    black_box(posology::syntax::parse(black_box(&text)).expect("parses"));
+                } else {
+                    black_box(Protocol::load("many.dose", black_box(&text)).expect("checks"));
+                }
+                0
+            }) / 1e3;
+            let what = if parse_only { "parse" } else { "load" };
+            eprintln!("{what} of a {rules}-rule protocol: best {ms:.2} ms");
+            return;
+        }
+    }
     let protocol = intrathecal();
     let jsonl = cohort(&protocol, COHORT);
     let patients = read_all(&protocol, &jsonl);
     if let Ok(stage) = std::env::var("COHORT_STAGE") {
-        let rounds: usize = std::env::var("COHORT_ROUNDS")
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(10);
-        for _ in 0..rounds {
+        for _ in 0..rounds() {
             black_box(match stage.as_str() {
                 "floor" => floor(&jsonl),
                 "read" => read_all(&protocol, &jsonl).len(),
@@ -384,7 +420,10 @@ fn ratios(_: &mut Criterion) {
                 "eval" => evaluate_all(&protocol, &patients, false),
                 "trace" => evaluate_all(&protocol, &patients, true),
                 "threads" => decide_on_threads(&protocol, &jsonl, 2).0,
-                other => panic!("COHORT_STAGE={other}: floor, read, full, eval, trace or threads"),
+                other => panic!(
+                    "COHORT_STAGE={other}: floor, read, full, eval, trace, threads, check, \
+                     check5000, parse or parse5000"
+                ),
             });
         }
         return;
@@ -484,8 +523,11 @@ fn ratios(_: &mut Criterion) {
                 ms
             })
             .fold(f64::INFINITY, f64::min);
+        let parse_ms = best(3, 1, || {
+            black_box(posology::syntax::parse(black_box(&text)).map_or(0, |p| p.decides.len()))
+        }) / 1e3;
         println!(
-            "  check of a {rules}-rule protocol ({} KB)  {ms:8.2} ms",
+            "  check of a {rules}-rule protocol ({} KB)  {ms:8.2} ms (of which parse {parse_ms:.2} ms)",
             text.len() / 1024
         );
     }

@@ -443,13 +443,37 @@ impl Checker<'_> {
             self.placeholder_error(PlaceholderProblem::NotAValue(why), open, close + 1);
             return None;
         }
-        match crate::syntax::parse_expr_in(&self.program.source.text, inner_start, inner_end) {
+        match self.placeholder_expr(inner_start, inner_end) {
             Ok(e) => Some(self.expr(&e, None)),
             Err(d) => {
                 self.placeholder_error(PlaceholderProblem::NotAValue(d.message), open, close + 1);
                 None
             }
         }
+    }
+
+    /// What [`crate::syntax::parse_expr_in`] reads at `start..end` of the protocol's text, each
+    /// placeholder text read once (the expression at its place is the one read alone, moved).
+    fn placeholder_expr(
+        &mut self,
+        start: usize,
+        end: usize,
+    ) -> Result<ast::Expr, crate::diagnostics::Diagnostic> {
+        let source = &self.program.source.text;
+        let inner = source.get(start..end).unwrap_or("");
+        let mut e = match self.placeholders.get(inner) {
+            Some(e) => e.clone(),
+            None => match crate::syntax::parse_expr(inner) {
+                Ok(e) => {
+                    self.placeholders.insert(inner.to_string(), e.clone());
+                    e
+                }
+                // The error as `parse_expr_in` places it in the protocol's text.
+                Err(_) => return crate::syntax::parse_expr_in(source, start, end),
+            },
+        };
+        e.shift(start);
+        Ok(e)
     }
 
     /// A limit's or a requirement's `because`: the text as written (a `{value}` written out in

@@ -158,6 +158,9 @@ struct Checker<'a> {
     unit_spellings: std::collections::HashSet<Span>,
     /// The patients the verifier found in gaps and overlaps of decision blocks.
     witnesses: Vec<Witness>,
+    /// Each message placeholder's text (`dose` of `{dose}`) → its expression as read alone
+    /// (spans from 0): a thousand rules quoting `{dose}` read it once.
+    placeholders: HashMap<String, ast::Expr>,
 }
 
 impl<'a> Checker<'a> {
@@ -203,6 +206,7 @@ impl<'a> Checker<'a> {
             enum_owners: HashMap::new(),
             unit_spellings: Default::default(),
             witnesses: Vec::new(),
+            placeholders: HashMap::new(),
         }
     }
 

@@ -103,7 +103,55 @@ pub(super) fn span_of(pair: &Pair<Rule>) -> Span {
 }
 
 /// The length of `text` without trailing whitespace and `//` comments.
+///
+/// Only the end of the text is lexed (a pair's text may be the whole file, and every pair
+/// around a rule is trimmed): the lexer starts afresh after a line break that does not end in
+/// `\\` (no string or comment goes on past it), so lexing from there finds the tokens that
+/// lexing the whole text finds there; only when nothing but spaces and comments follows is the
+/// text before it lexed, back to the line break before.
 fn trimmed_len(text: &str) -> usize {
+    let mut end = text.len();
+    loop {
+        let from = fresh_line_start(&text[..end]);
+        if let Some(last) = last_meaningful_end(&text[from..end]) {
+            return from + last;
+        }
+        if from == 0 {
+            return 0;
+        }
+        end = from;
+    }
+}
+
+/// Where the lexer starts afresh at the last line break of `text` not escaped by a `\\`
+/// before it (that line break's place), or 0.
+fn fresh_line_start(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while let Some(at) = bytes[..end].iter().rposition(|&b| b == b'\n') {
+        if at == 0 || bytes[at - 1] != b'\\' {
+            return at;
+        }
+        end = at;
+    }
+    0
+}
+
+/// The end of the last token of `text` that is not whitespace or a `//` comment.
+fn last_meaningful_end(text: &str) -> Option<usize> {
+    // Without a comment, a text that ends in a character other than a space ends in a token
+    // that counts (a name, a number, a bracket, a quoted text); without a quote either, so do
+    // the spaces after such a character end the text (no unclosed string takes them in).
+    let counts = |c: char| !c.is_whitespace();
+    if !text.contains("//") {
+        if text.chars().next_back().is_some_and(counts) {
+            return Some(text.len());
+        }
+        let before_spaces = text.trim_end_matches([' ', '\t', '\r', '\n']);
+        if !before_spaces.contains('"') && before_spaces.chars().next_back().is_some_and(counts) {
+            return Some(before_spaces.len());
+        }
+    }
     super::lex::lex(text)
         .iter()
         .rev()
@@ -113,7 +161,7 @@ fn trimmed_len(text: &str) -> usize {
             TokenKind::Other => !t.text(text).chars().all(char::is_whitespace),
             _ => true,
         })
-        .map_or(0, |t| t.span.end)
+        .map(|t| t.span.end)
 }
 
 /// The next child, or an internal error pointing at the parent.
@@ -901,4 +949,90 @@ fn build_expect(pair: Pair<Rule>) -> Result<Expect, Diagnostic> {
         _ => return Err(internal(span)),
     };
     Ok(Expect { kind, span })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_len;
+    use crate::syntax::lex::{lex, TokenKind};
+
+    /// The length without trailing spaces and comments found by lexing the whole text.
+    fn lexing_all(text: &str) -> usize {
+        lex(text)
+            .iter()
+            .rev()
+            .find(|t| match t.kind {
+                TokenKind::Space | TokenKind::Comment => false,
+                TokenKind::Other => !t.text(text).chars().all(char::is_whitespace),
+                _ => true,
+            })
+            .map_or(0, |t| t.span.end)
+    }
+
+    /// Lexing from the last fresh line break finds what lexing everything finds, whatever
+    /// strings (escaped line breaks in them too), comments and spaces end the text.
+    #[test]
+    fn trimming_by_the_last_lines_is_trimming_by_all_of_it() {
+        let pieces = [
+            "give 5 mg",
+            " ",
+            "\n",
+            "\r\n",
+            "// a \"b",
+            "\"a // b\"",
+            "\"a\\\n// b",
+            "\\",
+            "\\\\",
+            "\u{2003}",
+            "x",
+            "\"",
+            "\t",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+            texts.dedup();
+        }
+        for text in &texts {
+            assert_eq!(trimmed_len(text), lexing_all(text), "{text:?}");
+        }
+        assert_eq!(trimmed_len("when x\n  // why\n  \n"), 6);
+        assert_eq!(trimmed_len("note \"a\\\n  \"\n // c\n"), 12);
+    }
+
+    /// `keyword` (by first letter) matches where a whole word of the list starts, and nowhere
+    /// else: not a longer name, not a prefix, not another case.
+    #[test]
+    fn keyword_matches_exactly_the_listed_words() {
+        use super::{ProtocolParser, Rule};
+        use crate::syntax::KEYWORDS;
+        use pest::Parser;
+        let word_at_start = |text: &str| -> String {
+            text.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let mut texts: Vec<String> = ["dose", "index", "iff", "Give", "_in", "", "1", " in", "zz"]
+            .iter()
+            .map(|t| (*t).to_string())
+            .collect();
+        for k in KEYWORDS {
+            for after in ["", "x", "_", "1", " ", "(", ":", "\n"] {
+                texts.push(format!("{k}{after}"));
+            }
+            for end in 1..k.len() {
+                texts.push(k[..end].to_string());
+                texts.push(format!("{} x", &k[..end]));
+            }
+        }
+        for text in &texts {
+            let expected = KEYWORDS.contains(&word_at_start(text).as_str());
+            let matched = ProtocolParser::parse(Rule::keyword, text).is_ok();
+            assert_eq!(matched, expected, "{text:?}");
+        }
+    }
 }

@@ -48,23 +48,10 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
     // no bidi controls either.) Other characters in quotes and comments are fine: Posology
     // escapes them wherever it prints them.
     for token in lex::lex(text) {
-        for (offset, c) in token.text(text).char_indices() {
-            let i = token.span.start + offset;
-            if let Some(what) = hidden_break(c, text[i + c.len_utf8()..].chars().next()) {
-                return Err(SyntaxError::HiddenText { c, what, at: i }.into());
-            }
-            if token.is_quoted() {
-                continue; // a comment may hold any other character
-            }
-            if let Some((name, write)) = lookalike(c) {
-                return Err(SyntaxError::Lookalike {
-                    c,
-                    name,
-                    write,
-                    at: i,
-                }
-                .into());
-            }
+        // No ASCII character but these three hides a line break or looks like syntax.
+        let piece = token.text(text);
+        if !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']) {
+            check_characters(text, &token)?;
         }
         match token.kind {
             lex::TokenKind::Open(_) => {
@@ -78,6 +65,30 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
             }
             lex::TokenKind::Close(_) => depth = depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a character of `token` (in `text`) that hides a line break or a reordering, or, out
+/// of quotes and comments, that looks like syntax but is not.
+fn check_characters(text: &str, token: &lex::Token) -> Result<(), Diagnostic> {
+    for (offset, c) in token.text(text).char_indices() {
+        let i = token.span.start + offset;
+        if let Some(what) = hidden_break(c, text[i + c.len_utf8()..].chars().next()) {
+            return Err(SyntaxError::HiddenText { c, what, at: i }.into());
+        }
+        if token.is_quoted() {
+            continue; // a comment may hold any other character
+        }
+        if let Some((name, write)) = lookalike(c) {
+            return Err(SyntaxError::Lookalike {
+                c,
+                name,
+                write,
+                at: i,
+            }
+            .into());
         }
     }
     Ok(())

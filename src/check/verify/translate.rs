@@ -343,11 +343,14 @@ impl<'p> Reader<'p> {
                 _ => None,
             }
         });
-        let why = format!(
-            "it compares `{}` with a value worked out from the patient's data",
-            self.program.inputs[slot].name
-        );
-        let not_const = |r: &Self| r.opaque(e, &why);
+        // Written out only when the value is not a constant (not for each comparison read).
+        let not_const = |r: &Self| {
+            let why = format!(
+                "it compares `{}` with a value worked out from the patient's data",
+                r.program.inputs[slot].name
+            );
+            r.opaque(e, &why)
+        };
         if op == BinaryOp::In {
             return self.membership(e, slot, &domain, unit.as_ref(), other);
         }
