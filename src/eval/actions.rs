@@ -94,6 +94,9 @@ pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitErr
 pub(super) use crate::units::daily::is_rate;
 
 impl<'p> Builder<'p> {
+    /// The most breaches of a dose's low end looked through one by one (see `enforce`).
+    const SCAN_LIMITS: usize = 16;
+
     /// A builder for the deciding `phase` (`None` for a protocol without phases).
     pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
         let name = |p: usize| {
@@ -735,10 +738,16 @@ impl<'p> Builder<'p> {
         let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
         let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
         let keep = true;
-        let low_limits: HashSet<*const crate::check::LimitSpec> =
-            low.iter().map(|l| std::ptr::from_ref(l.limit)).collect();
+        // A few breaches are looked through one by one (no set to allocate for each dose); a
+        // protocol may break thousands of limits at once, so past a few a set of them is kept.
+        let low_limits: Option<HashSet<*const crate::check::LimitSpec>> = (low.len()
+            > Self::SCAN_LIMITS)
+            .then(|| low.iter().map(|l| std::ptr::from_ref(l.limit)).collect());
         for b in &high {
-            let also_low = low_limits.contains(&std::ptr::from_ref(b.limit));
+            let also_low = match &low_limits {
+                Some(set) => set.contains(&std::ptr::from_ref(b.limit)),
+                None => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
+            };
             let entry = |detail: String| TraceEntry {
                 kind: "limit",
                 id: b.limit.id.clone(),

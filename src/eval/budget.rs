@@ -99,6 +99,20 @@ impl Budget {
         )
     }
 
+    /// Takes `steps` when that many are left and the budget was never spent; false otherwise,
+    /// changing nothing, so that the caller can go on to [`Budget::spend_at`] with the place
+    /// (the common case, every step of an evaluation, then builds no place).
+    #[inline]
+    pub(super) fn try_spend(&self, steps: u64) -> bool {
+        let left = self.0.left.get();
+        // A spent budget has none left (`spend_at`), so only then is the place looked at.
+        if steps > left || (left == 0 && self.0.exhausted_at.get().is_some()) {
+            return false;
+        }
+        self.0.left.set(left - steps);
+        true
+    }
+
     /// [`Budget::spend`], saying where in more detail.
     pub(super) fn spend_at(&self, steps: u64, place: Exhausted) -> bool {
         if self.0.exhausted_at.get().is_some() {

@@ -156,7 +156,18 @@ impl<'p> Env<'p> {
     }
 
     /// Takes `steps` from the budget, working on `span`; the work-budget error when it is spent.
+    #[inline]
     pub fn charge(&self, steps: u64, span: Span) -> R<()> {
+        if self.budget.try_spend(steps) {
+            return Ok(());
+        }
+        self.charge_out(steps, span)
+    }
+
+    /// [`Env::charge`] when the budget is short: the steps are refused, and where is noted.
+    #[cold]
+    #[inline(never)]
+    fn charge_out(&self, steps: u64, span: Span) -> R<()> {
         let place = Exhausted {
             at: self.walks.first().copied().unwrap_or(span),
             inner: self.walks.last().copied().filter(|_| self.walks.len() > 1),
@@ -576,15 +587,23 @@ impl<'p> Env<'p> {
                 Ok(Value::Num(Quantity::number(v)))
             }
             Func::Min | Func::Max => {
-                let values: Vec<Quantity> = if args.len() == 1 {
-                    let items = self.list(&args[0])?;
-                    self.charge(items.len() as u64, span)?;
-                    items.iter().filter_map(|v| v.as_num().cloned()).collect()
-                } else {
-                    args.iter().map(|a| self.num(a)).collect::<R<_>>()?
+                // Every argument is worked out before any is compared (the errors come in that
+                // order); two arguments, the usual, need no list.
+                let (pair, values): ([Option<Quantity>; 2], Vec<Quantity>) = match args {
+                    [list] => {
+                        let items = self.list(list)?;
+                        self.charge(items.len() as u64, span)?;
+                        let values = items.iter().filter_map(|v| v.as_num().cloned()).collect();
+                        ([None, None], values)
+                    }
+                    [a, b] => ([Some(self.num(a)?), Some(self.num(b)?)], Vec::new()),
+                    _ => {
+                        let values = args.iter().map(|a| self.num(a)).collect::<R<_>>()?;
+                        ([None, None], values)
+                    }
                 };
                 let mut best: Option<Quantity> = None;
-                for q in values {
+                for q in pair.into_iter().flatten().chain(values) {
                     self.charge(number_steps(&q) - 1, span)?;
                     best = Some(match best {
                         None => q,
