@@ -73,9 +73,6 @@ pub(super) struct Builder<'p> {
     decision: Decision,
     /// The messages the rules gave so far: a message is said once.
     said: Said,
-    /// For each name shown, the index in `decision.values` of its latest value: a name shown
-    /// again moves to the end with its new value (see [`Builder::shown_values`]).
-    shown_last: HashMap<&'p str, usize>,
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -96,6 +93,9 @@ pub(super) use crate::units::daily::is_rate;
 impl<'p> Builder<'p> {
     /// The most breaches of a dose's low end looked through one by one (see `enforce`).
     const SCAN_LIMITS: usize = 16;
+
+    /// The most shown values looked through one by one (see [`Builder::shown_values`]).
+    const SCAN_SHOWN: usize = 16;
 
     /// A builder for the deciding `phase` (`None` for a protocol without phases).
     pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
@@ -127,7 +127,6 @@ impl<'p> Builder<'p> {
             path,
             decision,
             said: Said::default(),
-            shown_last: HashMap::new(),
         }
     }
 
@@ -137,15 +136,32 @@ impl<'p> Builder<'p> {
         self.decision
     }
 
-    /// Keeps each shown name's latest value, in the order of those latest values.
+    /// Keeps each shown name's latest value, in the order of those latest values: a name shown
+    /// again moves to the end with its new value. A few values are looked through one by one
+    /// (hashing each name cost more); past [`Builder::SCAN_SHOWN`] the latest of each name is
+    /// found through a map.
     fn shown_values(&mut self) {
-        let values = std::mem::take(&mut self.decision.values);
-        self.decision.values = values
-            .into_iter()
-            .enumerate()
-            .filter(|(i, (name, _))| self.shown_last.get(name.as_str()) == Some(i))
-            .map(|(_, v)| v)
-            .collect();
+        let values = &mut self.decision.values;
+        if values.len() <= Self::SCAN_SHOWN {
+            let mut i = 0;
+            while i < values.len() {
+                if values[i + 1..].iter().any(|(n, _)| *n == values[i].0) {
+                    values.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+            return;
+        }
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, (name, _)) in values.iter().enumerate() {
+            last.insert(name.clone(), i);
+        }
+        let mut i = 0;
+        values.retain(|(name, _)| {
+            i += 1;
+            last.get(name) == Some(&(i - 1))
+        });
     }
 
     pub fn path_indices(&self) -> &[usize] {
@@ -234,8 +250,6 @@ impl<'p> Builder<'p> {
                         };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
-                        self.shown_last
-                            .insert(name.as_str(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
                     }
                 }
@@ -1013,6 +1027,33 @@ mod tests {
 
     fn decide(since: &str) -> Result<Decision, Diagnostic> {
         try_decide_text(TEXT, &format!(r#"{{"p": "a", "since": "{since}"}}"#)).1
+    }
+
+    /// A name shown again moves to the end with its latest value, whether the decision shows a
+    /// few values (looked through one by one) or many (found through a map).
+    #[test]
+    fn a_value_shown_again_moves_to_the_end_with_its_latest_value() {
+        for count in [3, 40] {
+            let lets: String = (0..count)
+                .map(|i| format!(" let v{i} = {i} mg\n"))
+                .collect();
+            let names: Vec<String> = (0..count).map(|i| format!("v{i}")).collect();
+            let text = format!(
+                "protocol s {{\n version \"1\"\n source \"s\"\n inputs {{ x: mg }}\n{lets} \
+                 limit dose <= 20 mg hard\n decide collect {{ a: always => give 1 mg ; show {}\n \
+                 b: always => show v0, x\n c: always => show v1 }} }}\n",
+                names.join(", ")
+            );
+            let (program, d) = crate::eval::test_support::decide_text(&text, r#"{"x": "7 mg"}"#);
+            let shown: Vec<String> = d
+                .values
+                .iter()
+                .map(|(n, v)| format!("{n}={}", crate::value::Shown(v, &program)))
+                .collect();
+            let mut expected: Vec<String> = (2..count).map(|i| format!("v{i}={i} mg")).collect();
+            expected.extend(["v0=0 mg", "x=7 mg", "v1=1 mg"].map(String::from));
+            assert_eq!(shown, expected, "{count} values");
+        }
     }
 
     /// A schedule whose steps run past 9999-12-31 is refused, not listed without dates.

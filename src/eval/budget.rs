@@ -36,6 +36,7 @@ pub(super) const PROJECT_STEPS: u64 = 2;
 pub const BIG_NUMBER_STEPS: u64 = 128;
 
 /// The steps an operation on `q` counts for: 1, or [`BIG_NUMBER_STEPS`] for a large number.
+#[inline]
 pub fn number_steps(q: &Quantity) -> u64 {
     if q.value.is_small() {
         1
@@ -45,6 +46,7 @@ pub fn number_steps(q: &Quantity) -> u64 {
 }
 
 /// The steps an operation reading `v` counts for, beyond the first: the cost of its numbers.
+#[inline]
 pub(super) fn value_steps(v: &Value) -> u64 {
     match v {
         Value::Num(q) => number_steps(q) - 1,
