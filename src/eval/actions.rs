@@ -834,7 +834,7 @@ fn quoted_value(env: &mut Env<'_>, e: &CExpr, span: Span) -> R<Value> {
     let v = match env.eval(e) {
         Ok(v) => v,
         Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-        Err(d) => return Err(d),
+        Err(d) => return Err(*d),
     };
     env.charge(super::budget::steps_to_show(&v), span)?;
     Ok(v)

@@ -65,7 +65,22 @@ impl ShownValues {
     }
 }
 
-type R<T> = Result<T, Diagnostic>;
+/// An evaluation's result. The diagnostic is boxed so that a result is no larger than a
+/// value: results pass through every step of the evaluator, and most steps succeed.
+type R<T> = Result<T, Fail>;
+
+/// A diagnostic as the evaluator passes it up (see [`R`]).
+pub type Fail = Box<Diagnostic>;
+
+/// [`missing`], boxed.
+fn missing_fail(program: &Program, e: &CExpr) -> Fail {
+    Box::new(missing(program, e))
+}
+
+/// [`unit_error`], boxed.
+fn unit_fail(e: UnitError, span: Span) -> Fail {
+    Box::new(unit_error(e, span))
+}
 
 /// An operand's value: where it is kept (an input, a constant, a `let` worked out), or
 /// computed.
@@ -175,7 +190,9 @@ impl<'p> Env<'p> {
         if self.budget.spend_at(steps, place) {
             Ok(())
         } else {
-            Err(over_budget(self.budget.exhausted_at().unwrap_or(place)))
+            Err(Box::new(over_budget(
+                self.budget.exhausted_at().unwrap_or(place),
+            )))
         }
     }
 
@@ -348,20 +365,20 @@ impl<'p> Env<'p> {
                 self.charge(number_steps(&step_value) + value_steps(&v), e.span)?;
                 let round = |q: &Quantity| {
                     q.round_to_step(&step_value, *mode)
-                        .map_err(|err| unit_error(err, e.span))
+                        .map_err(|err| unit_fail(err, e.span))
                 };
                 match v {
                     Value::Num(q) => Ok(Value::Num(round(&q)?)),
                     Value::Range(r) => match &*r {
                         (Value::Num(a), Value::Num(b)) => Ok(range(round(a)?, round(b)?)),
-                        _ => Err(missing(self.program, body)),
+                        _ => Err(missing_fail(self.program, body)),
                     },
-                    _ => Err(missing(self.program, body)),
+                    _ => Err(missing_fail(self.program, body)),
                 }
             }
-            CExprKind::RoundOf(body, mode, list) => self.round_of(body, *mode, list, e.span),
-            CExprKind::Index(list, at) => self.index(list, at),
-            CExprKind::Table(t) => self.table(t),
+            CExprKind::RoundOf(body, mode, list) => Ok(self.round_of(body, *mode, list, e.span)?),
+            CExprKind::Index(list, at) => Ok(self.index(list, at)?),
+            CExprKind::Table(t) => Ok(self.table(t)?),
             CExprKind::Call(func, args) => {
                 if walks_a_list(*func, args) {
                     self.walking(e.span, |env| env.call(*func, args, e.span))
@@ -376,7 +393,7 @@ impl<'p> Env<'p> {
     pub fn truth(&mut self, e: &CExpr) -> R<bool> {
         match self.present(e)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(missing(self.program, e)),
+            _ => Err(missing_fail(self.program, e)),
         }
     }
 
@@ -384,7 +401,7 @@ impl<'p> Env<'p> {
     pub fn present(&mut self, e: &CExpr) -> R<Value> {
         let v = self.eval(e)?;
         if v.is_missing() {
-            return Err(missing(self.program, e));
+            return Err(missing_fail(self.program, e));
         }
         Ok(v)
     }
@@ -393,7 +410,7 @@ impl<'p> Env<'p> {
     pub fn num(&mut self, e: &CExpr) -> R<Quantity> {
         match self.present(e)? {
             Value::Num(q) => Ok(q),
-            _ => Err(missing(self.program, e)),
+            _ => Err(missing_fail(self.program, e)),
         }
     }
 
@@ -404,9 +421,9 @@ impl<'p> Env<'p> {
                 Value::Num(q) => Ok(Value::Num(q.neg())),
                 Value::Range(r) => match &*r {
                     (Value::Num(a), Value::Num(b)) => Ok(range(b.neg(), a.neg())),
-                    _ => Err(missing(self.program, operand)),
+                    _ => Err(missing_fail(self.program, operand)),
                 },
-                _ => Err(missing(self.program, operand)),
+                _ => Err(missing_fail(self.program, operand)),
             },
         }
     }
@@ -427,7 +444,7 @@ impl<'p> Env<'p> {
         let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
-            return Err(missing(self.program, a));
+            return Err(missing_fail(self.program, a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
@@ -435,10 +452,10 @@ impl<'p> Env<'p> {
             return Ok(Value::Bool(op == BinaryOp::Ne));
         }
         if y.is_missing() {
-            return Err(missing(self.program, b));
+            return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
-        let err = |e: UnitError| unit_error(e, span);
+        let err = |e: UnitError| unit_fail(e, span);
         match op {
             BinaryOp::Eq | BinaryOp::Ne => {
                 let equal = equal(x, y).map_err(err)?;
@@ -497,17 +514,15 @@ impl<'p> Env<'p> {
     /// a step for each product.
     fn power(&self, x: &Value, n: &Value, span: Span) -> R<Value> {
         let (Value::Num(base), Value::Num(n)) = (x, n) else {
-            return Err(unit_error(UnitError::Overflow, span));
+            return Err(unit_fail(UnitError::Overflow, span));
         };
         let n = n
             .value
             .to_i64()
             .and_then(|n| i32::try_from(n).ok())
-            .ok_or_else(|| unit_error(UnitError::Overflow, span))?;
+            .ok_or_else(|| unit_fail(UnitError::Overflow, span))?;
         self.charge(u64::from(n.unsigned_abs()) * number_steps(base), span)?;
-        base.powi(n)
-            .map(Value::Num)
-            .map_err(|e| unit_error(e, span))
+        base.powi(n).map(Value::Num).map_err(|e| unit_fail(e, span))
     }
 
     /// `sqrt(x) round [up|down] to step`: the multiple of the step the true root rounds to,
@@ -524,7 +539,7 @@ impl<'p> Env<'p> {
         self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
         x.sqrt_rounded(&step_value, mode)
             .map(Value::Num)
-            .map_err(|e| unit_error(e, arg.span))
+            .map_err(|e| unit_fail(e, arg.span))
     }
 
     /// `x == item` for `x in list`, one step per value compared: a record or a list is
@@ -535,7 +550,7 @@ impl<'p> Env<'p> {
         match (x, item) {
             (Value::Num(_), Value::Num(_)) => {
                 self.charge(value_steps(x) + value_steps(item), span)?;
-                equal(x, item).map_err(|e| unit_error(e, span))
+                equal(x, item).map_err(|e| unit_fail(e, span))
             }
             _ => self.same(x, item, span),
         }
@@ -564,7 +579,7 @@ impl<'p> Env<'p> {
 
     // Long on purpose: one arm per built-in function (check/functions.rs lists them).
     fn call(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
-        let err = |e: UnitError| unit_error(e, span);
+        let err = |e: UnitError| unit_fail(e, span);
         match func {
             Func::Sqrt => {
                 let x = self.num(&args[0])?;
@@ -576,7 +591,7 @@ impl<'p> Env<'p> {
                         from: format!("sqrt({})", x.display_exact()),
                         to: "an exact number".to_string(),
                     })),
-                    Err(e) => Err(unit_error(e, args[0].span)),
+                    Err(e) => Err(unit_fail(e, args[0].span)),
                 }
             }
             Func::Value => {
@@ -665,7 +680,7 @@ impl<'p> Env<'p> {
                 } else {
                     r.1.clone()
                 }),
-                _ => Err(missing(self.program, &args[0])),
+                _ => Err(missing_fail(self.program, &args[0])),
             },
             Func::Ascending => {
                 let items = self.list(&args[0])?;
@@ -751,7 +766,7 @@ impl<'p> Env<'p> {
     fn list(&mut self, e: &CExpr) -> R<Arc<[Value]>> {
         match self.present(e)? {
             Value::List(items) => Ok(items),
-            _ => Err(missing(self.program, e)),
+            _ => Err(missing_fail(self.program, e)),
         }
     }
 }
