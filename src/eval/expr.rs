@@ -153,6 +153,11 @@ impl<'p> Env<'p> {
         }
     }
 
+    /// True when a table row was used since the last [`Env::take_lookups`].
+    pub fn has_lookups(&self) -> bool {
+        !self.lookups.is_empty()
+    }
+
     /// The table rows used since the last call, for the trace: a table is read once (a `let`
     /// is worked out once), so each row shows where it was first needed.
     pub fn take_lookups(&mut self) -> Vec<TableLookup> {
@@ -391,7 +396,9 @@ impl<'p> Env<'p> {
 
     /// Evaluates a condition; a missing operand is an error naming it.
     pub fn truth(&mut self, e: &CExpr) -> R<bool> {
-        match self.present(e)? {
+        // A missing value is refused with the same diagnostic as any value that is not a truth
+        // value, so [`Env::present`]'s own check would only repeat it.
+        match self.eval(e)? {
             Value::Bool(b) => Ok(b),
             _ => Err(missing_fail(self.program, e)),
         }

@@ -461,6 +461,9 @@ impl<'p> Run<'_, 'p> {
     /// The table rows read since the last call, each as a trace entry: which row, its band and
     /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
     fn trace_lookups(&mut self) {
+        if !self.env.has_lookups() {
+            return;
+        }
         for l in self.env.take_lookups() {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids.note(&format!("table {} {}", l.table, l.row));
