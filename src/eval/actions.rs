@@ -873,16 +873,19 @@ pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) ->
                 match v {
                     Value::Num(q) => out.push_shown_quantity(q),
                     Value::Date(d) => out.push_shown_date(d),
-                    other => {
-                        let reference = match e.kind {
-                            CExprKind::Input(slot) => Some(Reference::Input(slot)),
-                            CExprKind::Let(slot) => Some(Reference::Let(slot)),
-                            _ => None,
-                        };
-                        let mut written = String::new();
-                        env.push_shown(reference, &other, &mut written);
-                        out.push_string(written);
-                    }
+                    other => match e.kind {
+                        CExprKind::Input(slot) => {
+                            out.push_shared(&env.shown_shared(Reference::Input(slot), &other));
+                        }
+                        CExprKind::Let(slot) => {
+                            out.push_shared(&env.shown_shared(Reference::Let(slot), &other));
+                        }
+                        _ => {
+                            let mut written = String::new();
+                            env.push_shown(None, &other, &mut written);
+                            out.push_string(written);
+                        }
+                    },
                 }
             }
         }

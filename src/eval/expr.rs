@@ -42,8 +42,8 @@ pub type LimitVerdict = (bool, Option<Quantity>);
 /// The text of each input and `let` value, by slot, once written out.
 #[derive(Default)]
 struct ShownValues {
-    inputs: Vec<Option<String>>,
-    lets: Vec<Option<String>>,
+    inputs: Vec<Option<Arc<str>>>,
+    lets: Vec<Option<Arc<str>>>,
 }
 
 impl ShownValues {
@@ -53,7 +53,7 @@ impl ShownValues {
         program: &Program,
         r: Reference,
         write: impl FnOnce() -> String,
-    ) -> &str {
+    ) -> &Arc<str> {
         let (slots, slot, count) = match r {
             Reference::Input(slot) => (&mut self.inputs, slot, program.inputs.len()),
             Reference::Let(slot) => (&mut self.lets, slot, program.lets.len()),
@@ -61,7 +61,7 @@ impl ShownValues {
         if slots.len() <= slot {
             slots.resize(count.max(slot + 1), None);
         }
-        slots[slot].get_or_insert_with(write)
+        slots[slot].get_or_insert_with(|| Arc::from(write()))
     }
 }
 
@@ -141,6 +141,14 @@ impl<'p> Env<'p> {
         let mut out = String::new();
         self.push_shown(reference, v, &mut out);
         out
+    }
+
+    /// The text of an input's or a `let`'s value `v` as [`Env::shown_text`] writes it, shared:
+    /// the trace and messages quote the same few values many times.
+    pub(super) fn shown_shared(&mut self, reference: Reference, v: &Value) -> Arc<str> {
+        let program = self.program;
+        let write = || crate::display::shown_owned(crate::value::Shown(v, program).to_string());
+        Arc::clone(self.shown.get_or_write(program, reference, write))
     }
 
     /// [`Env::shown_text`], added to the end of `out`.

@@ -90,9 +90,16 @@ pub(super) struct Trace {
 impl Trace {
     /// A trace that records when `on`, and otherwise stays empty.
     pub(super) fn new(on: bool) -> Trace {
+        // Room for a usual decision's rules and limits, so that the entries are not moved
+        // again and again as the list grows.
+        const USUAL: usize = 32;
         Trace {
             on,
-            entries: Vec::new(),
+            entries: if on {
+                Vec::with_capacity(USUAL)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -510,7 +517,7 @@ impl<'p> Run<'_, 'p> {
             // The trace explains a decision to a person: a long list is shortened.
             other => {
                 let other = other.clone();
-                Text::from(self.env.shown_text(Some(r), &other))
+                Text::shared(&self.env.shown_shared(r, &other))
             }
         }
     }
