@@ -408,7 +408,10 @@ impl<'p> Env<'p> {
         // value, so [`Env::present`]'s own check would only repeat it.
         match self.eval(e)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(missing_fail(self.program, e)),
+            other => {
+                drop(other);
+                Err(missing_fail(self.program, e))
+            }
         }
     }
 
