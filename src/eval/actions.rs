@@ -745,12 +745,12 @@ impl<'p> Builder<'p> {
         fired: &mut FiredIds,
     ) -> R<bool> {
         let is_bolus = dose.form.as_deref() == Some("bolus");
-        let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high().clone());
-        let daily_high = dose.daily_total.as_ref().map(|d| d.high().clone());
-        let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low().clone());
-        let daily_low = dose.daily_total.as_ref().map(|d| d.low().clone());
-        let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
-        let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
+        let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high());
+        let daily_high = dose.daily_total.as_ref().map(Amount::high);
+        let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low());
+        let daily_low = dose.daily_total.as_ref().map(Amount::low);
+        let high = limits::breaches(env, single_high, daily_high, is_bolus)?;
+        let low = limits::breaches(env, single_low, daily_low, is_bolus)?;
         let keep = true;
         // A few breaches are looked through one by one (no set to allocate for each dose); a
         // protocol may break thousands of limits at once, so past a few a set of them is kept.

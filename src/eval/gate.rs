@@ -490,6 +490,10 @@ fn alternative_breaches(
     decision: &Decision,
     budget: &Budget,
 ) -> Vec<Vec<Breach>> {
+    if decision.alternatives.is_empty() {
+        // No alternative, nothing to hold: what is given alongside one is not worked out.
+        return Vec::new();
+    }
     let doses: Vec<(Quantity, Quantity)> = decision
         .doses
         .iter()
