@@ -234,10 +234,17 @@ impl<'p> Env<'p> {
 
     /// Works out the value of a `let` slot, once: it is then read where it is kept
     /// ([`Env::let_ref`]), without a copy.
+    #[inline]
     pub(super) fn let_ready(&mut self, slot: usize) -> R<()> {
         if self.lets[slot].is_some() {
             return Ok(());
         }
+        self.work_out_let(slot)
+    }
+
+    /// [`Env::let_ready`] the first time: works the value out and keeps it.
+    #[inline(never)]
+    fn work_out_let(&mut self, slot: usize) -> R<()> {
         // A `let` is worked out in its own place, not inside the list walk that first read it.
         let saved = std::mem::take(&mut self.items);
         let saved_walks = std::mem::take(&mut self.walks);
