@@ -125,6 +125,14 @@ pub struct Diagnostic {
     pub source: Option<Box<Source>>,
 }
 
+/// The evaluator passes diagnostics up boxed (its results stay small); `?` unboxes one where a
+/// plain diagnostic is returned.
+impl From<Box<Diagnostic>> for Diagnostic {
+    fn from(boxed: Box<Diagnostic>) -> Diagnostic {
+        *boxed
+    }
+}
+
 impl Diagnostic {
     /// A new error with a code and message and no labels yet.
     pub fn error(code: Code, message: impl Into<String>) -> Self {

@@ -73,9 +73,6 @@ pub(super) struct Builder<'p> {
     decision: Decision,
     /// The messages the rules gave so far: a message is said once.
     said: Said,
-    /// For each name shown, the index in `decision.values` of its latest value: a name shown
-    /// again moves to the end with its new value (see [`Builder::shown_values`]).
-    shown_last: HashMap<&'p str, usize>,
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -94,6 +91,12 @@ pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitErr
 pub(super) use crate::units::daily::is_rate;
 
 impl<'p> Builder<'p> {
+    /// The most breaches of a dose's low end looked through one by one (see `enforce`).
+    const SCAN_LIMITS: usize = 16;
+
+    /// The most shown values looked through one by one (see [`Builder::shown_values`]).
+    const SCAN_SHOWN: usize = 16;
+
     /// A builder for the deciding `phase` (`None` for a protocol without phases).
     pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
         let name = |p: usize| {
@@ -124,7 +127,6 @@ impl<'p> Builder<'p> {
             path,
             decision,
             said: Said::default(),
-            shown_last: HashMap::new(),
         }
     }
 
@@ -134,15 +136,32 @@ impl<'p> Builder<'p> {
         self.decision
     }
 
-    /// Keeps each shown name's latest value, in the order of those latest values.
+    /// Keeps each shown name's latest value, in the order of those latest values: a name shown
+    /// again moves to the end with its new value. A few values are looked through one by one
+    /// (hashing each name cost more); past [`Builder::SCAN_SHOWN`] the latest of each name is
+    /// found through a map.
     fn shown_values(&mut self) {
-        let values = std::mem::take(&mut self.decision.values);
-        self.decision.values = values
-            .into_iter()
-            .enumerate()
-            .filter(|(i, (name, _))| self.shown_last.get(name.as_str()) == Some(i))
-            .map(|(_, v)| v)
-            .collect();
+        let values = &mut self.decision.values;
+        if values.len() <= Self::SCAN_SHOWN {
+            let mut i = 0;
+            while i < values.len() {
+                if values[i + 1..].iter().any(|(n, _)| *n == values[i].0) {
+                    values.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+            return;
+        }
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, (name, _)) in values.iter().enumerate() {
+            last.insert(name.clone(), i);
+        }
+        let mut i = 0;
+        values.retain(|(name, _)| {
+            i += 1;
+            last.get(name) == Some(&(i - 1))
+        });
     }
 
     pub fn path_indices(&self) -> &[usize] {
@@ -231,8 +250,6 @@ impl<'p> Builder<'p> {
                         };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
-                        self.shown_last
-                            .insert(name.as_str(), self.decision.values.len());
                         self.decision.values.push((name.clone(), v));
                     }
                 }
@@ -728,17 +745,23 @@ impl<'p> Builder<'p> {
         fired: &mut FiredIds,
     ) -> R<bool> {
         let is_bolus = dose.form.as_deref() == Some("bolus");
-        let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high().clone());
-        let daily_high = dose.daily_total.as_ref().map(|d| d.high().clone());
-        let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low().clone());
-        let daily_low = dose.daily_total.as_ref().map(|d| d.low().clone());
-        let high = limits::breaches(env, single_high.as_ref(), daily_high.as_ref(), is_bolus)?;
-        let low = limits::breaches(env, single_low.as_ref(), daily_low.as_ref(), is_bolus)?;
+        let single_high = (!is_rate(dose.amount.high())).then(|| dose.amount.high());
+        let daily_high = dose.daily_total.as_ref().map(Amount::high);
+        let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low());
+        let daily_low = dose.daily_total.as_ref().map(Amount::low);
+        let high = limits::breaches(env, single_high, daily_high, is_bolus)?;
+        let low = limits::breaches(env, single_low, daily_low, is_bolus)?;
         let keep = true;
-        let low_limits: HashSet<*const crate::check::LimitSpec> =
-            low.iter().map(|l| std::ptr::from_ref(l.limit)).collect();
+        // A few breaches are looked through one by one (no set to allocate for each dose); a
+        // protocol may break thousands of limits at once, so past a few a set of them is kept.
+        let low_limits: Option<HashSet<*const crate::check::LimitSpec>> = (low.len()
+            > Self::SCAN_LIMITS)
+            .then(|| low.iter().map(|l| std::ptr::from_ref(l.limit)).collect());
         for b in &high {
-            let also_low = low_limits.contains(&std::ptr::from_ref(b.limit));
+            let also_low = match &low_limits {
+                Some(set) => set.contains(&std::ptr::from_ref(b.limit)),
+                None => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
+            };
             let entry = |detail: String| TraceEntry {
                 kind: "limit",
                 id: b.limit.id.clone(),
@@ -811,7 +834,7 @@ fn quoted_value(env: &mut Env<'_>, e: &CExpr, span: Span) -> R<Value> {
     let v = match env.eval(e) {
         Ok(v) => v,
         Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-        Err(d) => return Err(d),
+        Err(d) => return Err(*d),
     };
     env.charge(super::budget::steps_to_show(&v), span)?;
     Ok(v)
@@ -850,16 +873,19 @@ pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) ->
                 match v {
                     Value::Num(q) => out.push_shown_quantity(q),
                     Value::Date(d) => out.push_shown_date(d),
-                    other => {
-                        let reference = match e.kind {
-                            CExprKind::Input(slot) => Some(Reference::Input(slot)),
-                            CExprKind::Let(slot) => Some(Reference::Let(slot)),
-                            _ => None,
-                        };
-                        let mut written = String::new();
-                        env.push_shown(reference, &other, &mut written);
-                        out.push_string(written);
-                    }
+                    other => match e.kind {
+                        CExprKind::Input(slot) => {
+                            out.push_shared(&env.shown_shared(Reference::Input(slot), &other));
+                        }
+                        CExprKind::Let(slot) => {
+                            out.push_shared(&env.shown_shared(Reference::Let(slot), &other));
+                        }
+                        _ => {
+                            let mut written = String::new();
+                            env.push_shown(None, &other, &mut written);
+                            out.push_string(written);
+                        }
+                    },
                 }
             }
         }
@@ -1004,6 +1030,33 @@ mod tests {
 
     fn decide(since: &str) -> Result<Decision, Diagnostic> {
         try_decide_text(TEXT, &format!(r#"{{"p": "a", "since": "{since}"}}"#)).1
+    }
+
+    /// A name shown again moves to the end with its latest value, whether the decision shows a
+    /// few values (looked through one by one) or many (found through a map).
+    #[test]
+    fn a_value_shown_again_moves_to_the_end_with_its_latest_value() {
+        for count in [3, 40] {
+            let lets: String = (0..count)
+                .map(|i| format!(" let v{i} = {i} mg\n"))
+                .collect();
+            let names: Vec<String> = (0..count).map(|i| format!("v{i}")).collect();
+            let text = format!(
+                "protocol s {{\n version \"1\"\n source \"s\"\n inputs {{ x: mg }}\n{lets} \
+                 limit dose <= 20 mg hard\n decide collect {{ a: always => give 1 mg ; show {}\n \
+                 b: always => show v0, x\n c: always => show v1 }} }}\n",
+                names.join(", ")
+            );
+            let (program, d) = crate::eval::test_support::decide_text(&text, r#"{"x": "7 mg"}"#);
+            let shown: Vec<String> = d
+                .values
+                .iter()
+                .map(|(n, v)| format!("{n}={}", crate::value::Shown(v, &program)))
+                .collect();
+            let mut expected: Vec<String> = (2..count).map(|i| format!("v{i}={i} mg")).collect();
+            expected.extend(["v0=0 mg", "x=7 mg", "v1=1 mg"].map(String::from));
+            assert_eq!(shown, expected, "{count} values");
+        }
     }
 
     /// A schedule whose steps run past 9999-12-31 is refused, not listed without dates.

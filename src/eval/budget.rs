@@ -36,6 +36,7 @@ pub(super) const PROJECT_STEPS: u64 = 2;
 pub const BIG_NUMBER_STEPS: u64 = 128;
 
 /// The steps an operation on `q` counts for: 1, or [`BIG_NUMBER_STEPS`] for a large number.
+#[inline]
 pub fn number_steps(q: &Quantity) -> u64 {
     if q.value.is_small() {
         1
@@ -45,12 +46,25 @@ pub fn number_steps(q: &Quantity) -> u64 {
 }
 
 /// The steps an operation reading `v` counts for, beyond the first: the cost of its numbers.
+#[inline]
 pub(super) fn value_steps(v: &Value) -> u64 {
     match v {
         Value::Num(q) => number_steps(q) - 1,
-        Value::Range(r) => value_steps(&r.0) + value_steps(&r.1),
+        Value::Range(r) => range_steps(r),
         _ => 0,
     }
+}
+
+/// [`value_steps`] of a range: apart, and recursive only within itself, so that
+/// `value_steps` has no call back to itself and is inlined where it is asked.
+#[inline(never)]
+fn range_steps(r: &(Value, Value)) -> u64 {
+    let end = |v: &Value| match v {
+        Value::Num(q) => number_steps(q) - 1,
+        Value::Range(inner) => range_steps(inner),
+        _ => 0,
+    };
+    end(&r.0) + end(&r.1)
 }
 
 /// The steps an evaluation may still take, shared by every environment it works in (the safety
@@ -97,6 +111,20 @@ impl Budget {
                 inner: None,
             },
         )
+    }
+
+    /// Takes `steps` when that many are left and the budget was never spent; false otherwise,
+    /// changing nothing, so that the caller can go on to [`Budget::spend_at`] with the place
+    /// (the common case, every step of an evaluation, then builds no place).
+    #[inline]
+    pub(super) fn try_spend(&self, steps: u64) -> bool {
+        let left = self.0.left.get();
+        // A spent budget has none left (`spend_at`), so only then is the place looked at.
+        if steps > left || (left == 0 && self.0.exhausted_at.get().is_some()) {
+            return false;
+        }
+        self.0.left.set(left - steps);
+        true
     }
 
     /// [`Budget::spend`], saying where in more detail.

@@ -42,8 +42,8 @@ pub type LimitVerdict = (bool, Option<Quantity>);
 /// The text of each input and `let` value, by slot, once written out.
 #[derive(Default)]
 struct ShownValues {
-    inputs: Vec<Option<String>>,
-    lets: Vec<Option<String>>,
+    inputs: Vec<Option<Arc<str>>>,
+    lets: Vec<Option<Arc<str>>>,
 }
 
 impl ShownValues {
@@ -53,7 +53,7 @@ impl ShownValues {
         program: &Program,
         r: Reference,
         write: impl FnOnce() -> String,
-    ) -> &str {
+    ) -> &Arc<str> {
         let (slots, slot, count) = match r {
             Reference::Input(slot) => (&mut self.inputs, slot, program.inputs.len()),
             Reference::Let(slot) => (&mut self.lets, slot, program.lets.len()),
@@ -61,11 +61,26 @@ impl ShownValues {
         if slots.len() <= slot {
             slots.resize(count.max(slot + 1), None);
         }
-        slots[slot].get_or_insert_with(write)
+        slots[slot].get_or_insert_with(|| Arc::from(write()))
     }
 }
 
-type R<T> = Result<T, Diagnostic>;
+/// An evaluation's result. The diagnostic is boxed so that a result is no larger than a
+/// value: results pass through every step of the evaluator, and most steps succeed.
+type R<T> = Result<T, Fail>;
+
+/// A diagnostic as the evaluator passes it up (see [`R`]).
+pub type Fail = Box<Diagnostic>;
+
+/// [`missing`], boxed.
+fn missing_fail(program: &Program, e: &CExpr) -> Fail {
+    Box::new(missing(program, e))
+}
+
+/// [`unit_error`], boxed.
+fn unit_fail(e: UnitError, span: Span) -> Fail {
+    Box::new(unit_error(e, span))
+}
 
 /// An operand's value: where it is kept (an input, a constant, a `let` worked out), or
 /// computed.
@@ -128,6 +143,14 @@ impl<'p> Env<'p> {
         out
     }
 
+    /// The text of an input's or a `let`'s value `v` as [`Env::shown_text`] writes it, shared:
+    /// the trace and messages quote the same few values many times.
+    pub(super) fn shown_shared(&mut self, reference: Reference, v: &Value) -> Arc<str> {
+        let program = self.program;
+        let write = || crate::display::shown_owned(crate::value::Shown(v, program).to_string());
+        Arc::clone(self.shown.get_or_write(program, reference, write))
+    }
+
     /// [`Env::shown_text`], added to the end of `out`.
     pub fn push_shown(&mut self, reference: Option<Reference>, v: &Value, out: &mut String) {
         let program = self.program;
@@ -136,6 +159,11 @@ impl<'p> Env<'p> {
             Some(r) => out.push_str(self.shown.get_or_write(program, r, write)),
             None => out.push_str(&write()),
         }
+    }
+
+    /// True when a table row was used since the last [`Env::take_lookups`].
+    pub fn has_lookups(&self) -> bool {
+        !self.lookups.is_empty()
     }
 
     /// The table rows used since the last call, for the trace: a table is read once (a `let`
@@ -156,7 +184,18 @@ impl<'p> Env<'p> {
     }
 
     /// Takes `steps` from the budget, working on `span`; the work-budget error when it is spent.
+    #[inline]
     pub fn charge(&self, steps: u64, span: Span) -> R<()> {
+        if self.budget.try_spend(steps) {
+            return Ok(());
+        }
+        self.charge_out(steps, span)
+    }
+
+    /// [`Env::charge`] when the budget is short: the steps are refused, and where is noted.
+    #[cold]
+    #[inline(never)]
+    fn charge_out(&self, steps: u64, span: Span) -> R<()> {
         let place = Exhausted {
             at: self.walks.first().copied().unwrap_or(span),
             inner: self.walks.last().copied().filter(|_| self.walks.len() > 1),
@@ -164,7 +203,9 @@ impl<'p> Env<'p> {
         if self.budget.spend_at(steps, place) {
             Ok(())
         } else {
-            Err(over_budget(self.budget.exhausted_at().unwrap_or(place)))
+            Err(Box::new(over_budget(
+                self.budget.exhausted_at().unwrap_or(place),
+            )))
         }
     }
 
@@ -193,10 +234,17 @@ impl<'p> Env<'p> {
 
     /// Works out the value of a `let` slot, once: it is then read where it is kept
     /// ([`Env::let_ref`]), without a copy.
+    #[inline]
     pub(super) fn let_ready(&mut self, slot: usize) -> R<()> {
         if self.lets[slot].is_some() {
             return Ok(());
         }
+        self.work_out_let(slot)
+    }
+
+    /// [`Env::let_ready`] the first time: works the value out and keeps it.
+    #[inline(never)]
+    fn work_out_let(&mut self, slot: usize) -> R<()> {
         // A `let` is worked out in its own place, not inside the list walk that first read it.
         let saved = std::mem::take(&mut self.items);
         let saved_walks = std::mem::take(&mut self.walks);
@@ -337,20 +385,20 @@ impl<'p> Env<'p> {
                 self.charge(number_steps(&step_value) + value_steps(&v), e.span)?;
                 let round = |q: &Quantity| {
                     q.round_to_step(&step_value, *mode)
-                        .map_err(|err| unit_error(err, e.span))
+                        .map_err(|err| unit_fail(err, e.span))
                 };
                 match v {
                     Value::Num(q) => Ok(Value::Num(round(&q)?)),
                     Value::Range(r) => match &*r {
                         (Value::Num(a), Value::Num(b)) => Ok(range(round(a)?, round(b)?)),
-                        _ => Err(missing(self.program, body)),
+                        _ => Err(missing_fail(self.program, body)),
                     },
-                    _ => Err(missing(self.program, body)),
+                    _ => Err(missing_fail(self.program, body)),
                 }
             }
-            CExprKind::RoundOf(body, mode, list) => self.round_of(body, *mode, list, e.span),
-            CExprKind::Index(list, at) => self.index(list, at),
-            CExprKind::Table(t) => self.table(t),
+            CExprKind::RoundOf(body, mode, list) => Ok(self.round_of(body, *mode, list, e.span)?),
+            CExprKind::Index(list, at) => Ok(self.index(list, at)?),
+            CExprKind::Table(t) => Ok(self.table(t)?),
             CExprKind::Call(func, args) => {
                 if walks_a_list(*func, args) {
                     self.walking(e.span, |env| env.call(*func, args, e.span))
@@ -363,9 +411,14 @@ impl<'p> Env<'p> {
 
     /// Evaluates a condition; a missing operand is an error naming it.
     pub fn truth(&mut self, e: &CExpr) -> R<bool> {
-        match self.present(e)? {
+        // A missing value is refused with the same diagnostic as any value that is not a truth
+        // value, so [`Env::present`]'s own check would only repeat it.
+        match self.eval(e)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(missing(self.program, e)),
+            other => {
+                drop(other);
+                Err(missing_fail(self.program, e))
+            }
         }
     }
 
@@ -373,7 +426,7 @@ impl<'p> Env<'p> {
     pub fn present(&mut self, e: &CExpr) -> R<Value> {
         let v = self.eval(e)?;
         if v.is_missing() {
-            return Err(missing(self.program, e));
+            return Err(missing_fail(self.program, e));
         }
         Ok(v)
     }
@@ -382,7 +435,7 @@ impl<'p> Env<'p> {
     pub fn num(&mut self, e: &CExpr) -> R<Quantity> {
         match self.present(e)? {
             Value::Num(q) => Ok(q),
-            _ => Err(missing(self.program, e)),
+            _ => Err(missing_fail(self.program, e)),
         }
     }
 
@@ -393,9 +446,9 @@ impl<'p> Env<'p> {
                 Value::Num(q) => Ok(Value::Num(q.neg())),
                 Value::Range(r) => match &*r {
                     (Value::Num(a), Value::Num(b)) => Ok(range(b.neg(), a.neg())),
-                    _ => Err(missing(self.program, operand)),
+                    _ => Err(missing_fail(self.program, operand)),
                 },
-                _ => Err(missing(self.program, operand)),
+                _ => Err(missing_fail(self.program, operand)),
             },
         }
     }
@@ -416,7 +469,7 @@ impl<'p> Env<'p> {
         let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
-            return Err(missing(self.program, a));
+            return Err(missing_fail(self.program, a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
@@ -424,10 +477,10 @@ impl<'p> Env<'p> {
             return Ok(Value::Bool(op == BinaryOp::Ne));
         }
         if y.is_missing() {
-            return Err(missing(self.program, b));
+            return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
-        let err = |e: UnitError| unit_error(e, span);
+        let err = |e: UnitError| unit_fail(e, span);
         match op {
             BinaryOp::Eq | BinaryOp::Ne => {
                 let equal = equal(x, y).map_err(err)?;
@@ -486,17 +539,15 @@ impl<'p> Env<'p> {
     /// a step for each product.
     fn power(&self, x: &Value, n: &Value, span: Span) -> R<Value> {
         let (Value::Num(base), Value::Num(n)) = (x, n) else {
-            return Err(unit_error(UnitError::Overflow, span));
+            return Err(unit_fail(UnitError::Overflow, span));
         };
         let n = n
             .value
             .to_i64()
             .and_then(|n| i32::try_from(n).ok())
-            .ok_or_else(|| unit_error(UnitError::Overflow, span))?;
+            .ok_or_else(|| unit_fail(UnitError::Overflow, span))?;
         self.charge(u64::from(n.unsigned_abs()) * number_steps(base), span)?;
-        base.powi(n)
-            .map(Value::Num)
-            .map_err(|e| unit_error(e, span))
+        base.powi(n).map(Value::Num).map_err(|e| unit_fail(e, span))
     }
 
     /// `sqrt(x) round [up|down] to step`: the multiple of the step the true root rounds to,
@@ -513,7 +564,7 @@ impl<'p> Env<'p> {
         self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
         x.sqrt_rounded(&step_value, mode)
             .map(Value::Num)
-            .map_err(|e| unit_error(e, arg.span))
+            .map_err(|e| unit_fail(e, arg.span))
     }
 
     /// `x == item` for `x in list`, one step per value compared: a record or a list is
@@ -524,7 +575,7 @@ impl<'p> Env<'p> {
         match (x, item) {
             (Value::Num(_), Value::Num(_)) => {
                 self.charge(value_steps(x) + value_steps(item), span)?;
-                equal(x, item).map_err(|e| unit_error(e, span))
+                equal(x, item).map_err(|e| unit_fail(e, span))
             }
             _ => self.same(x, item, span),
         }
@@ -553,7 +604,7 @@ impl<'p> Env<'p> {
 
     // Long on purpose: one arm per built-in function (check/functions.rs lists them).
     fn call(&mut self, func: Func, args: &[CExpr], span: Span) -> R<Value> {
-        let err = |e: UnitError| unit_error(e, span);
+        let err = |e: UnitError| unit_fail(e, span);
         match func {
             Func::Sqrt => {
                 let x = self.num(&args[0])?;
@@ -565,7 +616,7 @@ impl<'p> Env<'p> {
                         from: format!("sqrt({})", x.display_exact()),
                         to: "an exact number".to_string(),
                     })),
-                    Err(e) => Err(unit_error(e, args[0].span)),
+                    Err(e) => Err(unit_fail(e, args[0].span)),
                 }
             }
             Func::Value => {
@@ -576,15 +627,23 @@ impl<'p> Env<'p> {
                 Ok(Value::Num(Quantity::number(v)))
             }
             Func::Min | Func::Max => {
-                let values: Vec<Quantity> = if args.len() == 1 {
-                    let items = self.list(&args[0])?;
-                    self.charge(items.len() as u64, span)?;
-                    items.iter().filter_map(|v| v.as_num().cloned()).collect()
-                } else {
-                    args.iter().map(|a| self.num(a)).collect::<R<_>>()?
+                // Every argument is worked out before any is compared (the errors come in that
+                // order); two arguments, the usual, need no list.
+                let (pair, values): ([Option<Quantity>; 2], Vec<Quantity>) = match args {
+                    [list] => {
+                        let items = self.list(list)?;
+                        self.charge(items.len() as u64, span)?;
+                        let values = items.iter().filter_map(|v| v.as_num().cloned()).collect();
+                        ([None, None], values)
+                    }
+                    [a, b] => ([Some(self.num(a)?), Some(self.num(b)?)], Vec::new()),
+                    _ => {
+                        let values = args.iter().map(|a| self.num(a)).collect::<R<_>>()?;
+                        ([None, None], values)
+                    }
                 };
                 let mut best: Option<Quantity> = None;
-                for q in values {
+                for q in pair.into_iter().flatten().chain(values) {
                     self.charge(number_steps(&q) - 1, span)?;
                     best = Some(match best {
                         None => q,
@@ -646,7 +705,7 @@ impl<'p> Env<'p> {
                 } else {
                     r.1.clone()
                 }),
-                _ => Err(missing(self.program, &args[0])),
+                _ => Err(missing_fail(self.program, &args[0])),
             },
             Func::Ascending => {
                 let items = self.list(&args[0])?;
@@ -732,7 +791,7 @@ impl<'p> Env<'p> {
     fn list(&mut self, e: &CExpr) -> R<Arc<[Value]>> {
         match self.present(e)? {
             Value::List(items) => Ok(items),
-            _ => Err(missing(self.program, e)),
+            _ => Err(missing_fail(self.program, e)),
         }
     }
 }

@@ -303,13 +303,24 @@ fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
     let Some(Value::Enum(id, current)) = given.get(*slot).cloned() else {
         return out;
     };
-    // The first choice naming each phase, found once (a path may be thousands of phases long).
+    // The first choice naming each phase, found once (a path may be thousands of phases long);
+    // a short path (almost always one phase) looks through the choices instead.
+    const SCAN_PATH: usize = 4;
     let mut choice_of: std::collections::HashMap<usize, usize> = Default::default();
-    for (choice, phase) in program.begin_phases.iter().enumerate() {
-        if let Some(phase) = phase {
-            choice_of.entry(*phase).or_insert(choice);
+    if path.len() > SCAN_PATH {
+        for (choice, phase) in program.begin_phases.iter().enumerate() {
+            if let Some(phase) = phase {
+                choice_of.entry(*phase).or_insert(choice);
+            }
         }
     }
+    let first_choice = |p: usize| {
+        if path.len() > SCAN_PATH {
+            choice_of.get(&p).copied()
+        } else {
+            program.begin_phases.iter().position(|&x| x == Some(p))
+        }
+    };
     for name in path {
         // Each variant is a copy of the patient's values.
         let begin_span = program
@@ -319,9 +330,7 @@ fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
         if !env.budget().spend(given.len() as u64 + 1, begin_span) {
             return out;
         }
-        let choice = program
-            .phase_index(name)
-            .and_then(|p| choice_of.get(&p).copied());
+        let choice = program.phase_index(name).and_then(first_choice);
         if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
             if choice != current {
                 let mut inputs = given.to_vec();
@@ -481,6 +490,10 @@ fn alternative_breaches(
     decision: &Decision,
     budget: &Budget,
 ) -> Vec<Vec<Breach>> {
+    if decision.alternatives.is_empty() {
+        // No alternative, nothing to hold: what is given alongside one is not worked out.
+        return Vec::new();
+    }
     let doses: Vec<(Quantity, Quantity)> = decision
         .doses
         .iter()

@@ -90,9 +90,16 @@ pub(super) struct Trace {
 impl Trace {
     /// A trace that records when `on`, and otherwise stays empty.
     pub(super) fn new(on: bool) -> Trace {
+        // Room for a usual decision's rules and limits, so that the entries are not moved
+        // again and again as the list grows.
+        const USUAL: usize = 32;
         Trace {
             on,
-            entries: Vec::new(),
+            entries: if on {
+                Vec::with_capacity(USUAL)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -461,6 +468,9 @@ impl<'p> Run<'_, 'p> {
     /// The table rows read since the last call, each as a trace entry: which row, its band and
     /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
     fn trace_lookups(&mut self) {
+        if !self.env.has_lookups() {
+            return;
+        }
         for l in self.env.take_lookups() {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids.note(&format!("table {} {}", l.table, l.row));
@@ -507,7 +517,7 @@ impl<'p> Run<'_, 'p> {
             // The trace explains a decision to a person: a long list is shortened.
             other => {
                 let other = other.clone();
-                Text::from(self.env.shown_text(Some(r), &other))
+                Text::shared(&self.env.shown_shared(r, &other))
             }
         }
     }

@@ -4,11 +4,15 @@
 
 use std::cmp::Ordering;
 
-use super::{missing, unit_error, Env, R};
+use super::{missing, unit_error, Env};
 use crate::check::{CExpr, TableRowSpec, TableSpec};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::units::{Quantity, RoundMode};
 use crate::value::Value;
+
+/// Table lookups and list indexing run once per `let` at most: their diagnostics are passed up
+/// unboxed, and boxed where [`Env::eval`] takes them.
+type R<T> = Result<T, Diagnostic>;
 
 /// A table row used for this patient, for the trace (`Why:`).
 #[derive(Clone, Debug, PartialEq)]
