@@ -130,7 +130,7 @@ fn run_example(protocol: &Protocol, spec: &ExampleSpec) -> ExampleResult {
             result
                 .failures
                 .extend(dose_set(program, example, &decision));
-            result.fired.extend(decision.fired.iter().cloned());
+            result.fired.extend(decision.fired.iter().map(String::from));
             result.fired.extend(held);
             result.decision = Some(decision);
         }
@@ -275,7 +275,7 @@ fn holds(
             };
             let outcome = eval::hold_dose(program, &example.given, amount, frequency);
             let refused = outcome.status == Status::Refused;
-            held.extend(outcome.fired.iter().cloned());
+            held.extend(outcome.fired.iter().map(String::from));
             check(refused == *refuses, || {
                 if refused {
                     let why: Vec<&str> = outcome.reasons.iter().map(|r| r.text.as_str()).collect();
@@ -438,10 +438,10 @@ fn dose_matches(
         && same_frequency(program, example, dose, g.frequency.as_ref())
         && g.form
             .as_ref()
-            .is_none_or(|f| dose.form.as_ref() == Some(f))
+            .is_none_or(|f| dose.form.as_ref().is_some_and(|d| d == f))
         && g.route
             .as_ref()
-            .is_none_or(|r| dose.route.as_ref() == Some(r))
+            .is_none_or(|r| dose.route.as_ref().is_some_and(|d| d == r))
 }
 
 /// A frequency written in an example, as the evaluator states one.
@@ -625,7 +625,7 @@ fn frequency_matches(
 /// The ids of the requirements a patient's data fails.
 pub fn example_rejected_ids(program: &Program, given: &[Value]) -> Vec<String> {
     eval::unmet_requirements(program, given)
-        .map(|u| u.iter().map(|x| x.require.id.clone()).collect())
+        .map(|u| u.iter().map(|x| x.require.id.to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -686,7 +686,7 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
     };
     match protocol.read_patient(path.display().to_string(), &text, format, &[]) {
         Ok(patient) => match protocol.evaluate(&patient, Options { trace: false }) {
-            Ok(d) => result.fired = d.fired,
+            Ok(d) => result.fired = d.fired.iter().map(String::from).collect(),
             Err(d) => result.error = Some(d.message),
         },
         Err(diags) => {
@@ -699,7 +699,7 @@ pub fn run_case(protocol: &Protocol, path: &std::path::Path) -> CaseResult {
                         .strip_prefix("the patient's data is refused: ")
                         .is_some_and(|because| r.reason_fits(because))
                 }) {
-                    result.fired.push(r.id.clone());
+                    result.fired.push(r.id.to_string());
                 }
             }
             result.error = Some(
@@ -756,14 +756,14 @@ pub fn coverage<'a>(
         .phases
         .iter()
         .flat_map(|p| p.proposals.iter())
-        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+        .flat_map(|p| p.rules.iter().map(|r| r.id.to_string()))
         .collect();
     let limits = |hard: bool| {
         program
             .limits
             .iter()
             .filter(|l| l.hard == hard)
-            .map(|l| l.id.clone())
+            .map(|l| l.id.to_string())
             .collect()
     };
     let tables = program.table_row_ids();
@@ -775,7 +775,7 @@ pub fn coverage<'a>(
         group("soft limits (warned)", limits(false)),
         group(
             "requirements (refused a patient's data)",
-            program.requires.iter().map(|r| r.id.clone()).collect(),
+            program.requires.iter().map(|r| r.id.to_string()).collect(),
         ),
     ];
     // Only for a protocol with tables, so that the others' reports stay as they were.

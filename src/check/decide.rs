@@ -1,5 +1,6 @@
 //! Decisions, actions, limits, proposals, the `begin at` phase selector and reachability.
 
+use super::Name;
 use super::{
     ActionAt, ActionSpec, CExpr, CheckError, Checker, DecideSpec, FrequencySpec, GiveSpec, Level,
     LimitSpec, LimitTarget, PlaceholderProblem, ProposalRuleSpec, ProposalSpec, RequireSpec,
@@ -102,7 +103,8 @@ impl Checker<'_> {
                 target.word(),
                 limit.op.symbol(),
                 source_text(self, limit.value.span)
-            ),
+            )
+            .into(),
             target,
             op: limit.op,
             value,
@@ -110,7 +112,7 @@ impl Checker<'_> {
             when,
             because,
             reason,
-            source: limit.source.as_ref().map(|t| t.value.clone()),
+            source: limit.source.as_ref().map(|t| Name::from(t.value.as_str())),
             span: limit.span,
         })
         .filter(|_| index < usize::MAX)
@@ -306,10 +308,10 @@ impl Checker<'_> {
             .filter_map(|a| self.action(a, &default_code))
             .collect();
         RuleSpec {
-            id,
+            id: id.into(),
             when,
             always: rule.always,
-            source: rule.source.as_ref().map(|t| t.value.clone()),
+            source: rule.source.as_ref().map(|t| Name::from(t.value.as_str())),
             actions,
             reads: reads.into_iter().map(|(n, r)| (n.into(), r)).collect(),
             span: rule.span,
@@ -338,7 +340,7 @@ impl Checker<'_> {
                 code: code
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
-                    .to_string(),
+                    .into(),
                 text: self.message_text(text),
             },
             ActionKind::Note { code, text } => ActionSpec::Message {
@@ -346,7 +348,7 @@ impl Checker<'_> {
                 code: code
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
-                    .to_string(),
+                    .into(),
                 text: self.message_text(text),
             },
             ActionKind::Observe(e) => {
@@ -512,11 +514,11 @@ impl Checker<'_> {
             }
             let (because, reason) = self.reason_text(&r.because);
             self.program.requires.push(RequireSpec {
-                id: format!("require {}", i + 1),
+                id: format!("require {}", i + 1).into(),
                 condition,
                 because,
                 reason,
-                source: r.source.as_ref().map(|t| t.value.clone()),
+                source: r.source.as_ref().map(|t| Name::from(t.value.as_str())),
                 reads,
                 span: r.span,
             });
@@ -659,8 +661,8 @@ impl Checker<'_> {
         });
         Some(GiveSpec {
             amount,
-            form: g.form.as_ref().map(|f| f.name.clone()),
-            route: g.route.as_ref().map(|r| r.name.clone()),
+            form: g.form.as_ref().map(|f| Name::from(f.name.as_str())),
+            route: g.route.as_ref().map(|r| Name::from(r.name.as_str())),
             frequency,
             over,
             duration,
@@ -966,11 +968,11 @@ impl Checker<'_> {
                 }
             };
             rules.push(ProposalRuleSpec {
-                id: format!("{phase}.proposal{}", i + 1),
+                id: format!("{phase}.proposal{}", i + 1).into(),
                 allow,
                 when,
                 because: self.message_text(&r.because),
-                source: r.source.as_ref().map(|t| t.value.clone()),
+                source: r.source.as_ref().map(|t| Name::from(t.value.as_str())),
             });
         }
         Some(ProposalSpec {

@@ -1,5 +1,6 @@
 //! Declarations: the header, the inputs and their types, phase names and `let` slots.
 
+use super::Name;
 use crate::diagnostics::Code;
 use std::collections::HashMap;
 
@@ -30,7 +31,7 @@ impl Checker<'_> {
                 HeaderKey::Version => header.version = value,
                 HeaderKey::Source => header.source = value,
                 HeaderKey::Drug => header.drug = value,
-                HeaderKey::Route => header.route = value,
+                HeaderKey::Route => header.route = value.map(Name::from),
             }
         }
         for (key, example) in [
@@ -279,7 +280,7 @@ impl Checker<'_> {
             self.phase_names
                 .insert(phase.name.name.clone(), self.program.phases.len());
             self.program.phases.push(super::PhaseSpec {
-                name: phase.name.name.clone(),
+                name: phase.name.name.as_str().into(),
                 decides: Vec::new(),
                 proposals: Vec::new(),
                 span: Span::new(phase.span.start, phase.name.span.end),

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::functions::Func;
+use super::name::Name;
 use crate::diagnostics::{Source, Span};
 use crate::ops::{BinaryOp, CmpOp, HitPolicy, IsTest, UnaryOp};
 use crate::units::{Atom, Dim, Quantity, RoundMode, Unit};
@@ -76,7 +77,7 @@ pub struct Header {
     /// The drug.
     pub drug: Option<String>,
     /// The default route of every dose.
-    pub route: Option<String>,
+    pub route: Option<Name>,
 }
 
 /// A declared input (or a field of a record input).
@@ -323,7 +324,7 @@ pub struct TableSpec {
 #[derive(Clone, Debug)]
 pub struct TableRowSpec {
     /// `row N` (counted from 1, as written) or `otherwise`, for the trace.
-    pub id: String,
+    pub id: Name,
     /// The band as written (`> 30 mL/min and <= 59 mL/min`), for the trace and errors.
     pub written: String,
     /// Where the band is written (the row's place for `otherwise`).
@@ -337,7 +338,7 @@ pub struct TableRowSpec {
     /// The cells, one per column; `None` for `missing` (left blank on the label).
     pub cells: Vec<Option<CExpr>>,
     /// The label section the row comes from.
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// Where it is written.
     pub span: Span,
 }
@@ -357,9 +358,9 @@ pub struct GiveSpec {
     /// Amount, rate or range.
     pub amount: CExpr,
     /// Form (bolus, tablet…).
-    pub form: Option<String>,
+    pub form: Option<Name>,
     /// Route.
-    pub route: Option<String>,
+    pub route: Option<Name>,
     /// Frequency.
     pub frequency: Option<FrequencySpec>,
     /// Over this time.
@@ -456,7 +457,7 @@ pub enum ActionSpec {
         /// Severity.
         level: Level,
         /// Code.
-        code: String,
+        code: Name,
         /// Text, with `{name}` values filled in when the message is given.
         text: Vec<TextPart>,
     },
@@ -485,7 +486,7 @@ pub enum TextPart {
 #[derive(Clone, Debug)]
 pub struct RequireSpec {
     /// Unique id (`require N`).
-    pub id: String,
+    pub id: Name,
     /// The condition.
     pub condition: CExpr,
     /// Why, shown when the data does not meet it: as written (a `{value}` in braces).
@@ -493,7 +494,7 @@ pub struct RequireSpec {
     /// The same, in parts, with the `{value}`s to fill in when it is shown.
     pub reason: Vec<TextPart>,
     /// The label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// The inputs the condition reads (their places in the patient file are labelled).
     pub reads: Vec<(String, Reference)>,
     /// Where it is written.
@@ -545,13 +546,13 @@ pub struct ActionAt {
 #[derive(Clone, Debug)]
 pub struct RuleSpec {
     /// Unique id: `phase.rule` or `rule` for top-level rules.
-    pub id: String,
+    pub id: Name,
     /// Its condition (`None`: `otherwise`).
     pub when: Option<CExpr>,
     /// `always`.
     pub always: bool,
     /// The label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// Its actions.
     pub actions: Vec<ActionAt>,
     /// Inputs and lets the condition reads, for the trace: (name, reference). The name is
@@ -583,7 +584,7 @@ pub struct DecideSpec {
 #[derive(Clone, Debug)]
 pub struct ProposalRuleSpec {
     /// Unique id.
-    pub id: String,
+    pub id: Name,
     /// `None`: refuse-when; `Some(range)`: allow.
     pub allow: Option<CExpr>,
     /// When it applies.
@@ -591,7 +592,7 @@ pub struct ProposalRuleSpec {
     /// Why, with `{value}`s filled in when it is given.
     pub because: Vec<TextPart>,
     /// Label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// A checked proposal block.
@@ -609,7 +610,7 @@ pub struct ProposalSpec {
 #[derive(Clone, Debug)]
 pub struct PhaseSpec {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Its decision blocks.
     pub decides: Vec<DecideSpec>,
     /// Its proposal blocks, each on its own input, in file order.
@@ -645,7 +646,7 @@ impl LimitTarget {
 #[derive(Clone, Debug)]
 pub struct LimitSpec {
     /// Unique id (`limit N` or from the target).
-    pub id: String,
+    pub id: Name,
     /// What it bounds.
     pub target: LimitTarget,
     /// The comparison every dose must satisfy.
@@ -662,7 +663,7 @@ pub struct LimitSpec {
     /// without a `because`).
     pub reason: Vec<TextPart>,
     /// Label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// Where it is written.
     pub span: Span,
 }
@@ -760,7 +761,7 @@ impl Program {
         self.global
             .iter()
             .chain(phases)
-            .flat_map(|d| d.rules.iter().map(|r| r.id.clone()))
+            .flat_map(|d| d.rules.iter().map(|r| r.id.to_string()))
             .collect()
     }
 
@@ -784,11 +785,11 @@ impl Program {
         ids.extend(self.alternative_ids());
         for p in &self.phases {
             for proposal in &p.proposals {
-                ids.extend(proposal.rules.iter().map(|r| r.id.clone()));
+                ids.extend(proposal.rules.iter().map(|r| r.id.to_string()));
             }
         }
-        ids.extend(self.limits.iter().map(|l| l.id.clone()));
-        ids.extend(self.requires.iter().map(|r| r.id.clone()));
+        ids.extend(self.limits.iter().map(|l| l.id.to_string()));
+        ids.extend(self.requires.iter().map(|r| r.id.to_string()));
         ids.extend(self.table_row_ids());
         ids
     }

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use super::{CExpr, CExprKind, CheckError, Checker, InputSpec, RecordSpec, TableRowSpec};
-use super::{TableSpec, Type};
+use super::{Name, TableSpec, Type};
 use crate::diagnostics::{Code, Severity, Span};
 use crate::syntax::ast::{Band, Bound, Table, TableRow};
 use crate::units::Quantity;
@@ -424,7 +424,7 @@ impl Checker<'_> {
         };
         TableRowSpec {
             id: match row.band {
-                Some(_) => format!("row {}", index + 1),
+                Some(_) => format!("row {}", index + 1).into(),
                 None => "otherwise".into(),
             },
             written,
@@ -433,7 +433,7 @@ impl Checker<'_> {
             upper,
             otherwise: row.band.is_none(),
             cells,
-            source: row.source.as_ref().map(|s| s.value.clone()),
+            source: row.source.as_ref().map(|s| Name::from(s.value.as_str())),
             span: row.span,
         }
     }
@@ -500,7 +500,7 @@ impl Checker<'_> {
         if let Some((a, b)) = out_of_order(&bands) {
             self.table_problem(TableProblem::Order {
                 table: table.to_string(),
-                row: b.row.id.clone(),
+                row: b.row.id.to_string(),
                 band: b.row.written.clone(),
                 before: a.row.written.clone(),
                 at: b.row.band_span,

@@ -3,7 +3,7 @@
 use serde_json::{json, Value as Json};
 
 use super::run::Outcome;
-use crate::check::{Level, Program};
+use crate::check::{Level, Name, Program};
 use crate::diagnostics::{self, Diagnostic};
 use crate::display::escape;
 use crate::eval::Decision;
@@ -101,9 +101,9 @@ fn decision_cells(d: &Decision) -> Vec<String> {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let rules: Vec<&str> = d.fired.iter().map(String::as_str).collect();
+    let rules: Vec<&str> = d.fired.iter().map(Name::as_str).collect();
     vec![
-        d.phase.clone(),
+        d.phase.to_string(),
         rules.join("; "),
         doses.join("; "),
         totals.join("; "),

@@ -47,7 +47,7 @@ impl Said {
                 .at
                 .iter()
                 .filter_map(|&i| messages.get(i))
-                .map(|m| (m.code.clone(), m.text.to_string()))
+                .map(|m| (m.code.to_string(), m.text.to_string()))
                 .collect();
             self.set = Some(set);
         }

@@ -2,7 +2,7 @@
 
 use jiff::civil::Date;
 
-use crate::check::Level;
+use crate::check::{Level, Name};
 use crate::units::{Atom, Quantity, Unit};
 
 /// The outcome of a decision (design.md §3).
@@ -96,9 +96,9 @@ pub struct Dose {
     /// Amount, rate or range.
     pub amount: Amount,
     /// Route.
-    pub route: Option<String>,
+    pub route: Option<Name>,
     /// Form (bolus, tablet…).
-    pub form: Option<String>,
+    pub form: Option<Name>,
     /// Frequency.
     pub frequency: Option<FrequencyOut>,
     /// Given over this time.
@@ -108,9 +108,9 @@ pub struct Dose {
     /// The total per day, when it can be computed.
     pub daily_total: Option<Amount>,
     /// The rule that gave it.
-    pub rule: String,
+    pub rule: Name,
     /// The label section of that rule.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// One step of an expanded schedule.
@@ -144,11 +144,11 @@ pub struct Schedule {
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// The route of every step.
-    pub route: Option<String>,
+    pub route: Option<Name>,
     /// The rule that made it.
-    pub rule: String,
+    pub rule: Name,
     /// Its label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// One alternative of a `choose`: a dose the clinician may choose, with the safety gate's own
@@ -185,9 +185,9 @@ pub struct ProposalOutcome {
     /// What the protocol allows instead (or the range it was inside).
     pub allowed_range: Option<Amount>,
     /// The rule or limit that decided.
-    pub rule: Option<String>,
+    pub rule: Option<Name>,
     /// Its label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// A message for the clinician.
@@ -196,13 +196,13 @@ pub struct Message {
     /// Severity.
     pub level: Level,
     /// Stable code.
-    pub code: String,
+    pub code: Name,
     /// Text (written out when first read).
     pub text: super::text::Text,
     /// The rule or limit that raised it.
-    pub rule: Option<String>,
+    pub rule: Option<Name>,
     /// Its label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// Why the pathway stops, a request is refused, or a dose is held.
@@ -213,9 +213,9 @@ pub struct Reason {
     /// Why, in the protocol's words.
     pub text: String,
     /// The rule or limit that gave it.
-    pub rule: String,
+    pub rule: Name,
     /// Its label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// The kinds of reason.
@@ -244,7 +244,7 @@ impl ReasonKind {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Next {
     /// The next phase.
-    pub phase: Option<String>,
+    pub phase: Option<Name>,
     /// Not before this much time.
     pub after: Option<Quantity>,
 }
@@ -255,11 +255,11 @@ pub struct TraceEntry {
     /// "rule", "limit", "proposal", "phase".
     pub kind: &'static str,
     /// The rule or limit id.
-    pub id: String,
+    pub id: Name,
     /// Did it fire / act / hold.
     pub fired: bool,
     /// Its label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
     /// The input and let values its condition read: (name, value as shown), written out when
     /// read.
     pub values: Vec<(super::text::Text, super::text::Text)>,
@@ -271,9 +271,9 @@ pub struct TraceEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     /// The phase that decided (after any `goto`).
-    pub phase: String,
+    pub phase: Name,
     /// Phases visited, in order.
-    pub path: Vec<String>,
+    pub path: Vec<Name>,
     /// Overall status.
     pub status: Status,
     /// Doses to give.
@@ -295,7 +295,7 @@ pub struct Decision {
     /// Values the protocol shows (`show`), by name.
     pub values: Vec<(String, crate::value::Value)>,
     /// Ids of the rules that fired and limits that acted, in order (for coverage).
-    pub fired: Vec<String>,
+    pub fired: Vec<Name>,
     /// The explanation (filled when tracing).
     pub trace: Vec<TraceEntry>,
 }

@@ -35,7 +35,7 @@ use super::budget::Budget;
 use super::decision::*;
 use super::expr::Env;
 use super::{FiredIds, Trace};
-use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget};
+use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget, Name};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Dim, Quantity};
 use crate::value::Value;
@@ -193,7 +193,7 @@ struct Limits<'p> {
 /// The patient's own values are those of `env`, the evaluation's environment: the `let`s its
 /// rules already worked out are not worked out again. Table rows first read here are not the
 /// trace's (the trace lists the rows the rules read), so they are set aside.
-fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[String]) -> Limits<'p> {
+fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[Name]) -> Limits<'p> {
     let program = env.program;
     let budget = env.budget().clone();
     let others = phase_variants(env, path);
@@ -293,7 +293,7 @@ fn fill_reasons<'a>(
 
 /// The patient's values once more for each other phase of the path, with the phase-choosing
 /// input set to that phase (the values as given are the evaluation's own).
-fn phase_variants(env: &Env<'_>, path: &[String]) -> Vec<Vec<Value>> {
+fn phase_variants(env: &Env<'_>, path: &[Name]) -> Vec<Vec<Value>> {
     let program = env.program;
     let given = env.inputs;
     let mut out = Vec::new();
@@ -426,8 +426,8 @@ struct Breach {
 
 #[derive(Clone)]
 struct LimitId {
-    id: String,
-    source: Option<String>,
+    id: Name,
+    source: Option<Name>,
 }
 
 /// One thing given (a dose, a schedule step, a proposal): its single administrations, its
@@ -566,7 +566,7 @@ fn judge_alternatives(
 ) {
     for (alt, breaches) in decision.alternatives.iter_mut().zip(&choices) {
         if breaches.is_empty() {
-            fired.note(&alt.id);
+            fired.note(&Name::from(alt.id.as_str()));
             continue;
         }
         alt.allowed = false;
@@ -578,7 +578,7 @@ fn judge_alternatives(
             }
             let (rule, source) = match &b.limit {
                 Some(l) => (l.id.clone(), l.source.clone()),
-                None => (GATE_ID.to_string(), None),
+                None => (Name::from(GATE_ID), None),
             };
             alt.refusals.push(Reason {
                 kind: ReasonKind::Refuse,
@@ -594,7 +594,7 @@ fn judge_alternatives(
         // of the same limit.
         let mut all = Vec::new();
         for (alt, breaches) in decision.alternatives.iter().zip(choices) {
-            let mut named: std::collections::HashSet<Option<String>> = Default::default();
+            let mut named: std::collections::HashSet<Option<Name>> = Default::default();
             for b in breaches {
                 if named.insert(b.limit.as_ref().map(|l| l.id.clone())) {
                     all.push(Breach {
@@ -1008,7 +1008,7 @@ fn refuse_decision_by(
     for b in breaches {
         let (rule, source) = match &b.limit {
             Some(l) => (l.id.clone(), l.source.clone()),
-            None => (GATE_ID.to_string(), None),
+            None => (Name::from(GATE_ID), None),
         };
         if !named.insert(key(b)) {
             continue;
@@ -1057,7 +1057,7 @@ fn refuse_proposal(
         first
             .limit
             .as_ref()
-            .map_or_else(|| GATE_ID.to_string(), |l| l.id.clone()),
+            .map_or_else(|| Name::from(GATE_ID), |l| l.id.clone()),
     );
     p.source = first.limit.as_ref().and_then(|l| l.source.clone());
     for b in breaches {
@@ -1144,7 +1144,10 @@ mod tests {
             patient.values(),
             budget.clone(),
         );
-        let path: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
+        let path: Vec<crate::check::Name> = ["a", "b", "c"]
+            .iter()
+            .map(|p| crate::check::Name::from(*p))
+            .collect();
         let variants = super::phase_variants(&env, &path);
         // Copies for b and c (the values as given, phase a, are the evaluation's own; they
         // are charged as a copy all the same).

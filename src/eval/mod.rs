@@ -26,7 +26,7 @@ pub use error::EvalError;
 pub use expr::Env;
 pub use text::Text;
 
-use crate::check::{ActionSpec, DecideSpec, Program, Reference, RequireSpec, RuleSpec};
+use crate::check::{ActionSpec, DecideSpec, Name, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::value::Value;
 
@@ -43,8 +43,8 @@ pub struct Options {
 /// below it, a scan of a few ids costs less than hashing them).
 #[derive(Debug, Default)]
 pub(super) struct FiredIds {
-    list: Vec<String>,
-    seen: Option<std::collections::HashSet<String>>,
+    list: Vec<Name>,
+    seen: Option<std::collections::HashSet<Name>>,
 }
 
 impl FiredIds {
@@ -52,7 +52,7 @@ impl FiredIds {
     const SCAN: usize = 32;
 
     /// Adds an id (a rule fires once per evaluation, so it is never already there).
-    pub(super) fn push(&mut self, id: String) {
+    pub(super) fn push(&mut self, id: Name) {
         if let Some(seen) = &mut self.seen {
             seen.insert(id.clone());
         }
@@ -60,21 +60,21 @@ impl FiredIds {
     }
 
     /// Adds an id unless it is already there.
-    pub(super) fn note(&mut self, id: &str) {
+    pub(super) fn note(&mut self, id: &Name) {
         if self.seen.is_none() && self.list.len() > Self::SCAN {
             self.seen = Some(self.list.iter().cloned().collect());
         }
         let there = match &self.seen {
-            Some(seen) => seen.contains(id),
+            Some(seen) => seen.contains(id.as_str()),
             None => self.list.iter().any(|x| x == id),
         };
         if !there {
-            self.push(id.to_string());
+            self.push(id.clone());
         }
     }
 
     /// The ids, in order.
-    pub(super) fn into_list(self) -> Vec<String> {
+    pub(super) fn into_list(self) -> Vec<Name> {
         self.list
     }
 }
@@ -381,7 +381,7 @@ impl<'p> Run<'_, 'p> {
             };
             if visited.get(next).copied().unwrap_or(true) {
                 return Err(EvalError::GotoLoop {
-                    phase: program.phases[next].name.clone(),
+                    phase: program.phases[next].name.to_string(),
                     span,
                 }
                 .into());
@@ -473,10 +473,11 @@ impl<'p> Run<'_, 'p> {
         }
         for l in self.env.take_lookups() {
             // A table is a `let`, read once per evaluation: its row is noted once.
-            self.fired_ids.note(&format!("table {} {}", l.table, l.row));
+            self.fired_ids
+                .note(&Name::from(format!("table {} {}", l.table, l.row)));
             self.trace.push(|| TraceEntry {
                 kind: "table",
-                id: format!("{} {}", l.table, l.row),
+                id: format!("{} {}", l.table, l.row).into(),
                 fired: true,
                 source: l.source,
                 values: vec![(Text::from(l.key_name), Text::from(l.key))],

@@ -6,7 +6,7 @@ use super::expr::Env;
 use super::limits;
 use super::text::Text;
 use super::{FiredIds, Trace};
-use crate::check::{Level, ProposalSpec};
+use crate::check::{Level, Name, ProposalSpec};
 use crate::diagnostics::Diagnostic;
 use crate::units::Quantity;
 use crate::value::Value;
@@ -91,8 +91,8 @@ struct Verdict {
     allowed: bool,
     reason: String,
     /// The rule or limit that decided.
-    rule: Option<String>,
-    source: Option<String>,
+    rule: Option<Name>,
+    source: Option<Name>,
 }
 
 /// Runs the phase's `refuse when` and `allow` rules in order: the first that applies decides

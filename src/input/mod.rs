@@ -288,7 +288,7 @@ fn requirements<'p>(
             InputError::Rejected {
                 because: because.clone(),
                 condition: condition.to_string(),
-                cite: r.source.clone(),
+                cite: r.source.as_ref().map(String::from),
                 read,
                 whole: root.span,
             }

@@ -209,7 +209,7 @@ fn decision_row(shown: String, d: &Decision) -> [String; 4] {
         d.messages
             .iter()
             .filter(|m| m.level >= crate::check::Level::Warning)
-            .map(|m| m.code.clone()),
+            .map(|m| m.code.to_string()),
     );
     [shown, d.status.word().to_string(), what, notes.join(", ")]
 }

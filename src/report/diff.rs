@@ -351,7 +351,7 @@ fn message_word(m: &crate::eval::Message) -> String {
     let what = if m.code.is_empty() {
         crate::display::shown(&m.text)
     } else {
-        m.code.clone()
+        m.code.to_string()
     };
     format!("{level} {what}")
 }

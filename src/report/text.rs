@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::check::{Level, Program};
+use crate::check::{Level, Name, Program};
 use crate::eval::*;
 
 /// "5 mg", or "110 mcg/day to 130 mcg/day".
@@ -42,7 +42,7 @@ pub fn dose_line(d: &Dose) -> String {
     s
 }
 
-fn cite(rule: &str, source: &Option<String>) -> String {
+fn cite(rule: &str, source: &Option<Name>) -> String {
     match source {
         Some(src) => format!("[{rule}; {src}]"),
         None => format!("[{rule}]"),

@@ -170,14 +170,14 @@ impl Verifier<'_, '_> {
                 Ok(t) => match self.reader.space.and(&base, &t.t) {
                     Ok(b) => base = b,
                     Err(_) => opaque.push((
-                        r.id.clone(),
+                        r.id.to_string(),
                         Opaque {
                             span: r.condition.span,
                             why: "it splits the patients into too many cases".into(),
                         },
                     )),
                 },
-                Err(o) => opaque.push((r.id.clone(), o)),
+                Err(o) => opaque.push((r.id.to_string(), o)),
             }
         }
         (base, opaque)
@@ -211,7 +211,7 @@ impl Verifier<'_, '_> {
         self.block
             .rules
             .get(i)
-            .map(|r| r.id.clone())
+            .map(|r| r.id.to_string())
             .unwrap_or_default()
     }
 

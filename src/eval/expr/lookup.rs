@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use super::{missing, unit_error, Env};
-use crate::check::{CExpr, TableRowSpec, TableSpec};
+use crate::check::{CExpr, Name, TableRowSpec, TableSpec};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::units::{Quantity, RoundMode};
 use crate::value::Value;
@@ -20,7 +20,7 @@ pub struct TableLookup {
     /// The table's name.
     pub table: String,
     /// `row N` or `otherwise`.
-    pub row: String,
+    pub row: Name,
     /// The band as written.
     pub band: String,
     /// The key as written (`crcl`).
@@ -28,7 +28,7 @@ pub struct TableLookup {
     /// The key's value, as shown.
     pub key: String,
     /// The row's label section.
-    pub source: Option<String>,
+    pub source: Option<Name>,
 }
 
 /// Why a value could not be picked.
