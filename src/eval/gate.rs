@@ -566,7 +566,7 @@ fn judge_alternatives(
 ) {
     for (alt, breaches) in decision.alternatives.iter_mut().zip(&choices) {
         if breaches.is_empty() {
-            fired.note(&Name::from(alt.id.as_str()));
+            fired.note(&Name::counted(alt.id.as_str()));
             continue;
         }
         alt.allowed = false;
@@ -578,7 +578,7 @@ fn judge_alternatives(
             }
             let (rule, source) = match &b.limit {
                 Some(l) => (l.id.clone(), l.source.clone()),
-                None => (Name::from(GATE_ID), None),
+                None => (Name::from_static(GATE_ID), None),
             };
             alt.refusals.push(Reason {
                 kind: ReasonKind::Refuse,
@@ -1008,7 +1008,7 @@ fn refuse_decision_by(
     for b in breaches {
         let (rule, source) = match &b.limit {
             Some(l) => (l.id.clone(), l.source.clone()),
-            None => (Name::from(GATE_ID), None),
+            None => (Name::from_static(GATE_ID), None),
         };
         if !named.insert(key(b)) {
             continue;
@@ -1023,11 +1023,11 @@ fn refuse_decision_by(
     }
     decision.messages.push(Message {
         level: Level::Critical,
-        code: "limit.hard".into(),
+        code: Name::from_static("limit.hard"),
         text: "Nothing is given: the decision breaks a hard limit (see the reasons); review it \
                with the prescriber"
             .into(),
-        rule: Some(GATE_ID.into()),
+        rule: Some(Name::from_static(GATE_ID)),
         source: None,
     });
 }
@@ -1057,7 +1057,7 @@ fn refuse_proposal(
         first
             .limit
             .as_ref()
-            .map_or_else(|| Name::from(GATE_ID), |l| l.id.clone()),
+            .map_or_else(|| Name::from_static(GATE_ID), |l| l.id.clone()),
     );
     p.source = first.limit.as_ref().and_then(|l| l.source.clone());
     for b in breaches {

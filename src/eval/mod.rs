@@ -252,7 +252,7 @@ pub(crate) fn hold_dose(
         over: None,
         duration: None,
         daily_total: None,
-        rule: "example".into(),
+        rule: Name::from_static("example"),
         source: None,
     });
     decision.status = Status::Give;
@@ -474,10 +474,10 @@ impl<'p> Run<'_, 'p> {
         for l in self.env.take_lookups() {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids
-                .note(&Name::from(format!("table {} {}", l.table, l.row)));
+                .note(&Name::counted(&format!("table {} {}", l.table, l.row)));
             self.trace.push(|| TraceEntry {
                 kind: "table",
-                id: format!("{} {}", l.table, l.row).into(),
+                id: Name::counted(&format!("{} {}", l.table, l.row)),
                 fired: true,
                 source: l.source,
                 values: vec![(Text::from(l.key_name), Text::from(l.key))],
