@@ -165,18 +165,7 @@ fn floor(jsonl: &str) -> usize {
 }
 
 fn decode_and_evaluate(protocol: &Protocol, jsonl: &str) -> usize {
-    jsonl
-        .lines()
-        .map(|line| {
-            let patient = protocol
-                .read_patient("cohort.jsonl", black_box(line), Format::Json, &[])
-                .expect("valid patient");
-            let decision = protocol
-                .evaluate(&patient, Options::default())
-                .expect("decides");
-            decision.doses.len()
-        })
-        .sum()
+    decode_and_evaluate_lines(protocol, jsonl.lines())
 }
 
 /// The cohort decided on `threads` threads at once (`std::thread::scope`), each taking an
@@ -200,7 +189,7 @@ fn decide_on_threads_with(protocols: &[&Protocol], jsonl: &str) -> (usize, Vec<f
             .map(|(chunk, &protocol)| {
                 scope.spawn(move || {
                     let start = thread_seconds();
-                    let doses = decode_and_evaluate_lines(protocol, chunk);
+                    let doses = decode_and_evaluate_lines(protocol, chunk.iter().copied());
                     (doses, thread_seconds() - start)
                 })
             })
@@ -216,9 +205,12 @@ fn decide_on_threads_with(protocols: &[&Protocol], jsonl: &str) -> (usize, Vec<f
     })
 }
 
-fn decode_and_evaluate_lines(protocol: &Protocol, lines: &[&str]) -> usize {
+/// Each line read as a patient and decided; the doses decided, in all.
+fn decode_and_evaluate_lines<'a>(
+    protocol: &Protocol,
+    lines: impl Iterator<Item = &'a str>,
+) -> usize {
     lines
-        .iter()
         .map(|line| {
             let patient = protocol
                 .read_patient("cohort.jsonl", black_box(line), Format::Json, &[])
