@@ -44,6 +44,9 @@ struct Given<'a> {
     span: Span,
     /// What it is, for the message: "the dose", "step 2 of the schedule", "the alternative `x`".
     what: String,
+    /// It is one alternative of a `choose`: the gate refuses only it and still offers the
+    /// others, so the help must not say that nothing is given.
+    alternative: bool,
 }
 
 /// True for a range `a..b`.
@@ -71,6 +74,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                 frequency: g.frequency.as_ref(),
                 span: g.amount.span,
                 what: "the dose".into(),
+                alternative: false,
             }),
             ActionSpec::Stepped(s) => {
                 for (n, st) in s.steps.iter().enumerate() {
@@ -80,6 +84,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         frequency: st.frequency.as_ref(),
                         span: st.span,
                         what: format!("step {} of the schedule", n + 1),
+                        alternative: false,
                     });
                 }
             }
@@ -91,6 +96,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         frequency: alt.give.frequency.as_ref(),
                         span: alt.give.amount.span,
                         what: format!("the alternative `{}`", alt.name),
+                        alternative: true,
                     });
                 }
             }
@@ -348,9 +354,15 @@ impl<'p> Verifier<'p, '_> {
         )
         .with_label(g.span, label)
         .with_label(limit.span, "refuses all of them")
-        .with_help(format!(
-            "the safety gate gives nothing to a patient this rule reaches{such}: correct the dose, its unit or frequency, or the rule's condition; if no dose is meant for these patients, say so with `refuse \"…\"`"
-        ));
+        .with_help(if g.alternative {
+            format!(
+                "the safety gate never offers this alternative to a patient this rule reaches{such}, while the other alternatives stay offered: correct its dose, unit or frequency, or remove it from the `choose`"
+            )
+        } else {
+            format!(
+                "the safety gate gives nothing to a patient this rule reaches{such}: correct the dose, its unit or frequency, or the rule's condition; if no dose is meant for these patients, say so with `refuse \"…\"`"
+            )
+        });
         self.out.diags.push(d);
         if let Some(patient) = witness {
             self.out.witnesses.push(Witness {
