@@ -183,8 +183,17 @@ impl Checker<'_> {
                 }
             }
         }
+        // Sized by the map itself: the phases' specs may not all be in the program yet.
+        let phases = map.iter().flatten().max().map_or(0, |&p| p + 1);
+        let mut choice_of = vec![None; phases];
+        for (choice, phase) in map.iter().enumerate() {
+            if let Some(slot) = phase.and_then(|p| choice_of.get_mut(p)) {
+                slot.get_or_insert(choice);
+            }
+        }
         self.program.begin = Some(c);
         self.program.begin_phases = map;
+        self.program.begin_choice_of_phase = choice_of;
     }
 
     pub(super) fn check_global_decisions(&mut self) {

@@ -181,6 +181,7 @@ impl<'a> Checker<'a> {
             requires: Vec::new(),
             begin: None,
             begin_phases: Vec::new(),
+            begin_choice_of_phase: Vec::new(),
             global: Vec::new(),
             phases: Vec::new(),
             examples: Vec::new(),

@@ -691,6 +691,9 @@ pub struct Program {
     pub begin: Option<CExpr>,
     /// For each value of the begin enum, the phase index.
     pub begin_phases: Vec<Option<usize>>,
+    /// For each phase, the first value of the begin enum that names it (the inverse of
+    /// [`Program::begin_phases`]), worked out once: the gate looks it up for every patient.
+    pub begin_choice_of_phase: Vec<Option<usize>>,
     /// Decision blocks that apply in every phase.
     pub global: Vec<DecideSpec>,
     /// Phases.

@@ -693,11 +693,12 @@ impl<'p> Builder<'p> {
     fn limit_message(&mut self, b: &Breach<'_>, level: Level, text: impl Into<Text>) {
         self.decision.messages.push(Message {
             level,
-            code: if b.limit.hard {
-                "limit.hard".into()
+            // Static names: no lookup in the process's names for each patient warned.
+            code: crate::check::Name::from_static(if b.limit.hard {
+                super::gate::HARD_LIMIT_CODE
             } else {
-                "limit.soft".into()
-            },
+                super::gate::SOFT_LIMIT_CODE
+            }),
             text: text.into(),
             rule: Some(b.limit.id.clone()),
             source: b.limit.source.clone(),

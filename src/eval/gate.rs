@@ -43,6 +43,12 @@ use crate::value::Value;
 /// The reason id of refusals that are not one limit's (a negative dose, an unheld dose).
 pub const GATE_ID: &str = "safety gate";
 
+/// The code of the message a hard limit's breach leaves (refused, or a range capped).
+pub const HARD_LIMIT_CODE: &str = "limit.hard";
+
+/// The code of the message a soft limit's breach leaves (a warning).
+pub const SOFT_LIMIT_CODE: &str = "limit.soft";
+
 /// True when a hard or soft limit applies to this patient: its `when` holds or cannot be
 /// decided (a value it reads is missing), so a limit is never switched off by missing data.
 pub(super) fn limit_applies(env: &mut Env<'_>, limit: &LimitSpec) -> bool {
@@ -303,24 +309,7 @@ fn phase_variants(env: &Env<'_>, path: &[Name]) -> Vec<Vec<Value>> {
     let Some(Value::Enum(id, current)) = given.get(*slot).cloned() else {
         return out;
     };
-    // The first choice naming each phase, found once (a path may be thousands of phases long);
-    // a short path (almost always one phase) looks through the choices instead.
-    const SCAN_PATH: usize = 4;
-    let mut choice_of: std::collections::HashMap<usize, usize> = Default::default();
-    if path.len() > SCAN_PATH {
-        for (choice, phase) in program.begin_phases.iter().enumerate() {
-            if let Some(phase) = phase {
-                choice_of.entry(*phase).or_insert(choice);
-            }
-        }
-    }
-    let first_choice = |p: usize| {
-        if path.len() > SCAN_PATH {
-            choice_of.get(&p).copied()
-        } else {
-            program.begin_phases.iter().position(|&x| x == Some(p))
-        }
-    };
+    let first_choice = |p: usize| program.begin_choice_of_phase.get(p).copied().flatten();
     for name in path {
         // Each variant is a copy of the patient's values.
         let begin_span = program
@@ -1023,7 +1012,7 @@ fn refuse_decision_by(
     }
     decision.messages.push(Message {
         level: Level::Critical,
-        code: Name::from_static("limit.hard"),
+        code: Name::from_static(HARD_LIMIT_CODE),
         text: "Nothing is given: the decision breaks a hard limit (see the reasons); review it \
                with the prescriber"
             .into(),

@@ -61,7 +61,7 @@ pub(super) fn judge(
         } else if verdict.allowed {
             decision.messages.push(Message {
                 level: Level::Warning,
-                code: Name::from_static("limit.soft"),
+                code: Name::from_static(super::gate::SOFT_LIMIT_CODE),
                 text: {
                     let mut text = Text::from("Proposed dose: ");
                     text.append(b.explain_text());
