@@ -420,13 +420,7 @@ fn ratios(_: &mut Criterion) {
         }
         return;
     }
-    let (mut floor_us, mut read_us, mut full_us, mut eval_us, mut trace_us) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-    );
+    let [mut floor_us, mut read_us, mut full_us, mut eval_us, mut trace_us] = [f64::INFINITY; 5];
     for _ in 0..7 {
         floor_us = floor_us.min(best(3, COHORT, || floor(&jsonl)));
         read_us = read_us.min(best(3, COHORT, || read_all(&protocol, &jsonl).len()));
@@ -452,14 +446,7 @@ fn ratios(_: &mut Criterion) {
     // busiest thread's CPU time is what the wall clock would be on two idle cores, and a rise
     // in it over half the one-thread time is contention (shared cache lines, locks).
     let own = intrathecal();
-    let (mut wall1, mut wall2, mut cpu1, mut cpu2, mut wall_own, mut cpu_own) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::INFINITY,
-    );
+    let [mut wall1, mut wall2, mut cpu1, mut cpu2, mut wall_own, mut cpu_own] = [f64::INFINITY; 6];
     for _ in 0..7 {
         for _ in 0..3 {
             let (w, c) = run_on_threads(&[&protocol], &jsonl);
