@@ -10,8 +10,8 @@ use super::text::Text;
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
-    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Program, Reference, RuleSpec,
-    ScheduleSpec, SteppedSpec,
+    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Name, Program, Reference,
+    RuleSpec, ScheduleSpec, SteppedSpec,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -153,7 +153,7 @@ impl<'p> Builder<'p> {
             }
             return;
         }
-        let mut last: HashMap<String, usize> = HashMap::new();
+        let mut last: HashMap<Name, usize> = HashMap::new();
         for (i, (name, _)) in values.iter().enumerate() {
             last.insert(name.clone(), i);
         }
@@ -232,6 +232,7 @@ impl<'p> Builder<'p> {
                     {
                         continue;
                     }
+                    super::reserve_usual(&mut self.decision.messages);
                     self.decision.messages.push(Message {
                         level: *level,
                         code: code.clone(),
@@ -250,6 +251,7 @@ impl<'p> Builder<'p> {
                         };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
+                        super::reserve_usual(&mut self.decision.values);
                         self.decision.values.push((name.clone(), v));
                     }
                 }
