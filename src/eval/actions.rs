@@ -715,19 +715,24 @@ impl<'p> Builder<'p> {
         fired: &mut FiredIds,
     ) -> R<Decision> {
         self.shown_values();
-        let doses = std::mem::take(&mut self.decision.doses);
-        for mut dose in doses {
-            if self.enforce(env, &mut dose, trace, fired)? {
-                self.decision.doses.push(dose);
+        // Each dose is held where it is, in order (not moved out and back into a new list).
+        let mut doses = std::mem::take(&mut self.decision.doses);
+        let mut i = 0;
+        while i < doses.len() {
+            if self.enforce(env, &mut doses[i], trace, fired)? {
+                i += 1;
+            } else {
+                doses.remove(i);
             }
         }
+        self.decision.doses = doses;
         // Soft limits warn and hard ceilings cap ranges for each alternative as for a dose;
         // the gate judges each on its own.
-        let alternatives = std::mem::take(&mut self.decision.alternatives);
-        for mut alt in alternatives {
+        let mut alternatives = std::mem::take(&mut self.decision.alternatives);
+        for alt in &mut alternatives {
             self.enforce(env, &mut alt.dose, trace, fired)?;
-            self.decision.alternatives.push(alt);
         }
+        self.decision.alternatives = alternatives;
         for m in &self.decision.messages {
             if m.code.starts_with("limit.") {
                 if let Some(rule) = &m.rule {
