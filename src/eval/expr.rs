@@ -15,7 +15,7 @@ use crate::value::Value;
 mod lookup;
 pub use lookup::TableLookup;
 #[cfg(test)]
-mod truth_tests;
+mod tests;
 
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
 pub struct Env<'p> {
