@@ -384,7 +384,7 @@ impl Checker<'_> {
                     if c.ty == Type::Error {
                         return None;
                     }
-                    shown.push((n.name.clone(), c));
+                    shown.push((Name::from(n.name.as_str()), c));
                 }
                 ActionSpec::Show(shown)
             }

@@ -462,7 +462,7 @@ pub enum ActionSpec {
         text: Vec<TextPart>,
     },
     /// Show these values in the decision: (name, value).
-    Show(Vec<(String, CExpr)>),
+    Show(Vec<(Name, CExpr)>),
     /// Observe for a time or time range.
     Observe(CExpr),
     /// Wait before the next step.

@@ -10,8 +10,8 @@ use super::text::Text;
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
-    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Program, Reference, RuleSpec,
-    ScheduleSpec, SteppedSpec,
+    ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Name, Program, Reference,
+    RuleSpec, ScheduleSpec, SteppedSpec,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -153,7 +153,7 @@ impl<'p> Builder<'p> {
             }
             return;
         }
-        let mut last: HashMap<String, usize> = HashMap::new();
+        let mut last: HashMap<Name, usize> = HashMap::new();
         for (i, (name, _)) in values.iter().enumerate() {
             last.insert(name.clone(), i);
         }
@@ -232,6 +232,7 @@ impl<'p> Builder<'p> {
                     {
                         continue;
                     }
+                    super::reserve_usual(&mut self.decision.messages);
                     self.decision.messages.push(Message {
                         level: *level,
                         code: code.clone(),
@@ -250,6 +251,7 @@ impl<'p> Builder<'p> {
                         };
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
+                        super::reserve_usual(&mut self.decision.values);
                         self.decision.values.push((name.clone(), v));
                     }
                 }
@@ -713,19 +715,24 @@ impl<'p> Builder<'p> {
         fired: &mut FiredIds,
     ) -> R<Decision> {
         self.shown_values();
-        let doses = std::mem::take(&mut self.decision.doses);
-        for mut dose in doses {
-            if self.enforce(env, &mut dose, trace, fired)? {
-                self.decision.doses.push(dose);
+        // Each dose is held where it is, in order (not moved out and back into a new list).
+        let mut doses = std::mem::take(&mut self.decision.doses);
+        let mut i = 0;
+        while i < doses.len() {
+            if self.enforce(env, &mut doses[i], trace, fired)? {
+                i += 1;
+            } else {
+                doses.remove(i);
             }
         }
+        self.decision.doses = doses;
         // Soft limits warn and hard ceilings cap ranges for each alternative as for a dose;
         // the gate judges each on its own.
-        let alternatives = std::mem::take(&mut self.decision.alternatives);
-        for mut alt in alternatives {
+        let mut alternatives = std::mem::take(&mut self.decision.alternatives);
+        for alt in &mut alternatives {
             self.enforce(env, &mut alt.dose, trace, fired)?;
-            self.decision.alternatives.push(alt);
         }
+        self.decision.alternatives = alternatives;
         for m in &self.decision.messages {
             if m.code.starts_with("limit.") {
                 if let Some(rule) = &m.rule {

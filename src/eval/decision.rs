@@ -293,7 +293,7 @@ pub struct Decision {
     /// What comes next.
     pub next: Option<Next>,
     /// Values the protocol shows (`show`), by name.
-    pub values: Vec<(String, crate::value::Value)>,
+    pub values: Vec<(Name, crate::value::Value)>,
     /// Ids of the rules that fired and limits that acted, in order (for coverage).
     pub fired: Vec<Name>,
     /// The explanation (filled when tracing).

@@ -14,6 +14,8 @@ use crate::value::Value;
 
 mod lookup;
 pub use lookup::TableLookup;
+#[cfg(test)]
+mod tests;
 
 /// The values of one evaluation: inputs, memoised lets and the list items being tested.
 pub struct Env<'p> {
@@ -411,6 +413,28 @@ impl<'p> Env<'p> {
 
     /// Evaluates a condition; a missing operand is an error naming it.
     pub fn truth(&mut self, e: &CExpr) -> R<bool> {
+        // `and`, `or`, `not` and the comparisons give their truth value straight, with the
+        // steps and errors of [`Env::eval`] (its step for the expression, then the same work
+        // in the same order), without making a value of it and taking it apart again.
+        match &e.kind {
+            CExprKind::Binary(op, a, b) if is_comparison(*op) => {
+                self.charge(1, e.span)?;
+                return self.comparison(*op, a, b, e.span);
+            }
+            CExprKind::Binary(BinaryOp::And, a, b) => {
+                self.charge(1, e.span)?;
+                return Ok(self.truth(a)? && self.truth(b)?);
+            }
+            CExprKind::Binary(BinaryOp::Or, a, b) => {
+                self.charge(1, e.span)?;
+                return Ok(self.truth(a)? || self.truth(b)?);
+            }
+            CExprKind::Unary(UnaryOp::Not, operand) => {
+                self.charge(1, e.span)?;
+                return Ok(!self.truth(operand)?);
+            }
+            _ => {}
+        }
         // A missing value is refused with the same diagnostic as any value that is not a truth
         // value, so [`Env::present`]'s own check would only repeat it.
         match self.eval(e)? {
@@ -461,6 +485,7 @@ impl<'p> Env<'p> {
         match op {
             BinaryOp::And => return Ok(Value::Bool(self.truth(a)? && self.truth(b)?)),
             BinaryOp::Or => return Ok(Value::Bool(self.truth(a)? || self.truth(b)?)),
+            _ if is_comparison(op) => return self.comparison(op, a, b, span).map(Value::Bool),
             _ => {}
         }
         // A value that was not given equals nothing: `response == adverse` is simply false
@@ -482,19 +507,12 @@ impl<'p> Env<'p> {
         self.charge(value_steps(x) + value_steps(y), span)?;
         let err = |e: UnitError| unit_fail(e, span);
         match op {
-            BinaryOp::Eq | BinaryOp::Ne => {
-                let equal = equal(x, y).map_err(err)?;
-                Ok(Value::Bool(equal == (op == BinaryOp::Eq)))
-            }
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let o = order(x, y).map_err(err)?;
-                Ok(Value::Bool(match op {
-                    BinaryOp::Lt => o.is_lt(),
-                    BinaryOp::Le => o.is_le(),
-                    BinaryOp::Gt => o.is_gt(),
-                    _ => o.is_ge(),
-                }))
-            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => compare(op, x, y, span).map(Value::Bool),
             BinaryOp::In => Ok(Value::Bool(match &y {
                 Value::Range(r) => {
                     order(x, &r.0).map_err(err)?.is_ge() && order(x, &r.1).map_err(err)?.is_le()
@@ -533,6 +551,30 @@ impl<'p> Env<'p> {
             BinaryOp::Pow => self.power(x, y, span),
             BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
         }
+    }
+
+    /// A comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`) as a truth value: the work and errors of
+    /// [`Env::binary`] for it (a missing value equals nothing; elsewhere a missing operand is
+    /// an error naming it, the left one before the right one is worked out).
+    fn comparison<'e>(&mut self, op: BinaryOp, a: &'e CExpr, b: &'e CExpr, span: Span) -> R<bool>
+    where
+        'p: 'e,
+    {
+        let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        let xo = self.operand(a)?;
+        if !equality && self.value_of(&xo).is_missing() {
+            return Err(missing_fail(self.program, a));
+        }
+        let yo = self.operand(b)?;
+        let (x, y) = (self.value_of(&xo), self.value_of(&yo));
+        if equality && (x.is_missing() || y.is_missing()) {
+            return Ok(op == BinaryOp::Ne);
+        }
+        if y.is_missing() {
+            return Err(missing_fail(self.program, b));
+        }
+        self.charge(value_steps(x) + value_steps(y), span)?;
+        compare(op, x, y, span)
     }
 
     /// `x ^ n`, with the whole exponent the checker holds to [`crate::units::MAX_EXPONENT`]:
@@ -807,6 +849,28 @@ fn walks_a_list(func: Func, args: &[CExpr]) -> bool {
 
 fn range(a: Quantity, b: Quantity) -> Value {
     Value::Range(Arc::new((Value::Num(a), Value::Num(b))))
+}
+
+/// True for the operators [`compare`] works out.
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+}
+
+/// `x op y` for two present values and a comparison operator (any other operator is false).
+fn compare(op: BinaryOp, x: &Value, y: &Value, span: Span) -> R<bool> {
+    let err = |e: UnitError| unit_fail(e, span);
+    Ok(match op {
+        BinaryOp::Eq => equal(x, y).map_err(err)?,
+        BinaryOp::Ne => !equal(x, y).map_err(err)?,
+        BinaryOp::Lt => order(x, y).map_err(err)?.is_lt(),
+        BinaryOp::Le => order(x, y).map_err(err)?.is_le(),
+        BinaryOp::Gt => order(x, y).map_err(err)?.is_gt(),
+        BinaryOp::Ge => order(x, y).map_err(err)?.is_ge(),
+        _ => false,
+    })
 }
 
 fn equal(x: &Value, y: &Value) -> Result<bool, UnitError> {

@@ -56,6 +56,7 @@ impl FiredIds {
         if let Some(seen) = &mut self.seen {
             seen.insert(id.clone());
         }
+        reserve_usual(&mut self.list);
         self.list.push(id);
     }
 
@@ -118,6 +119,17 @@ impl Trace {
     /// The entries, in order.
     pub(super) fn into_entries(self) -> Vec<TraceEntry> {
         self.entries
+    }
+}
+
+/// Room for a usual decision's few items (rules fired, messages, shown values) the first time
+/// one is added to `list`, so that the list is not moved again as it grows past the smallest
+/// allocation (four); an empty list stays unallocated.
+#[inline]
+pub(super) fn reserve_usual<T>(list: &mut Vec<T>) {
+    const USUAL: usize = 8;
+    if list.capacity() == 0 {
+        list.reserve_exact(USUAL);
     }
 }
 
@@ -359,10 +371,9 @@ impl<'p> Run<'_, 'p> {
         let program = self.program();
         let mut phase = self.start_phase()?;
         let mut path = vec![phase];
-        let mut visited = vec![false; program.phases.len()];
-        if let Some(v) = visited.get_mut(phase) {
-            *v = true;
-        }
+        // The phases entered, made only at the first `goto` (most decisions have none): until
+        // then it is the starting phase alone.
+        let mut visited: Vec<bool> = Vec::new();
         loop {
             let before = fired.len();
             for block in &program.phases[phase].decides {
@@ -379,6 +390,12 @@ impl<'p> Run<'_, 'p> {
             let Some((next, span)) = goto else {
                 return Ok((phase, path));
             };
+            if visited.is_empty() {
+                visited = vec![false; program.phases.len()];
+                if let Some(v) = visited.get_mut(phase) {
+                    *v = true;
+                }
+            }
             if visited.get(next).copied().unwrap_or(true) {
                 return Err(EvalError::GotoLoop {
                     phase: program.phases[next].name.to_string(),
@@ -450,6 +467,7 @@ impl<'p> Run<'_, 'p> {
             }
             any = true;
             self.fired_ids.push(rule.id.clone());
+            reserve_usual(fired);
             fired.push(Fired { rule, phase });
             if rule
                 .actions

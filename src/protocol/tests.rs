@@ -165,3 +165,66 @@ fn a_phase_that_decides_nothing_is_pointed_at_by_its_declaration() {
     let span = err.primary_span().expect("a label");
     assert_eq!(&TEXT[span.start..span.end], "phase b");
 }
+
+/// The proof that a patient's `require`s hold (kept by `read_patient`) never outlives its
+/// values: a patient made from values that fail one (an example's, or the REPL's after an
+/// edit) is refused by `evaluate` itself, with the requirement's reason.
+#[test]
+fn values_that_fail_a_requirement_are_refused_by_evaluate_unless_read_and_checked() {
+    let protocol = loaded();
+    let read = protocol
+        .read_patient(
+            "p.json",
+            r#"{"phase": "a", "weight": "70 kg"}"#,
+            Format::Json,
+            &[],
+        )
+        .expect("valid");
+    assert!(read.requirements_met);
+    // The same values with the weight changed to one the requirement refuses, as the REPL
+    // builds a patient after `weight = 1.5 kg`: a new patient, not the read one edited.
+    let mut values = read.values().to_vec();
+    let slot = protocol.program().input_slot("weight").expect("weight");
+    let kg =
+        Value::Num(crate::units::Quantity::parse("1.5 kg").unwrap_or_else(|e| panic!("{e:?}")));
+    values[slot] = kg;
+    let edited = protocol.patient(values);
+    assert!(
+        !edited.requirements_met,
+        "a patient built from values is never proven"
+    );
+    for trace in [false, true] {
+        let err = protocol
+            .evaluate(&edited, Options { trace })
+            .expect_err("the requirement refuses it");
+        assert_eq!(err.code, "posology::input::rejected");
+        assert_eq!(
+            err.message,
+            "the patient's data is refused: a weight under 2 kg is a typing slip"
+        );
+        let span = err.primary_span().expect("a label");
+        assert_eq!(&TEXT[span.start..span.end], "weight >= 2 kg");
+    }
+    // A copy of a read patient carries the same values, so the same proof.
+    let copy = read.clone();
+    assert!(copy.requirements_met);
+    assert_eq!(copy.values(), read.values());
+    assert!(protocol.evaluate(&copy, Options::default()).is_ok());
+}
+
+/// An override (`--set`) is applied before the requirements are checked: one that breaks a
+/// requirement is refused at reading, never carried into a proven patient.
+#[test]
+fn an_override_that_fails_a_requirement_is_refused_when_read() {
+    let protocol = loaded();
+    let diags = protocol
+        .read_patient(
+            "p.json",
+            r#"{"phase": "a", "weight": "70 kg"}"#,
+            Format::Json,
+            &["weight=1.5 kg".to_string()],
+        )
+        .expect_err("refused");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, "posology::input::rejected");
+}

@@ -203,7 +203,7 @@ pub fn decision(program: &Program, d: &Decision, trace: bool) -> Json {
         "schedule": opt(&d.schedule, schedule),
         "observe": d.observe.iter().map(amount).collect::<Vec<_>>(),
         "proposal": opt(&d.proposal(), |p| proposal(p)),
-        "values": d.values.iter().map(|(name, v)| (name.clone(), value(program, v))).collect::<Map<String, Json>>(),
+        "values": d.values.iter().map(|(name, v)| (name.to_string(), value(program, v))).collect::<Map<String, Json>>(),
         "messages": d.messages.iter().map(|m| json!({
             "severity": m.level, "code": m.code, "text": m.text, "rule": m.rule, "source": m.source,
         })).collect::<Vec<_>>(),

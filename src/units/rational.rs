@@ -756,6 +756,10 @@ pub(crate) fn gcd_u64(a: u64, b: u64) -> u64 {
     if a == 0 || b == 0 {
         return a | b;
     }
+    // A whole number's denominator, a unit fraction's numerator: no loop to find 1.
+    if a == 1 || b == 1 {
+        return 1;
+    }
     let shift = (a | b).trailing_zeros();
     let (mut a, mut b) = (a >> a.trailing_zeros(), b);
     while b != 0 {
@@ -917,6 +921,33 @@ mod tests {
         assert_eq!(-(-big.clone()), big);
     }
 
+    /// Products where a side is a whole number or a unit fraction (the gcd's shortcut for 1)
+    /// are the big rationals' products, at the edges of the small form and past them.
+    #[test]
+    fn products_with_whole_numbers_and_unit_fractions_are_exact_at_the_edges() {
+        let max = i64::MAX;
+        let cases: [(i64, i64, i64, i64); 12] = [
+            (max, 1, 1, max),
+            (max, 1, 1, 1),
+            (1, max, max, 1),
+            (-max, 1, 1, 2),
+            (max, 1, 2, 1),
+            (max - 1, 1, 1, max),
+            (-max, 1, -1, max),
+            (0, 1, 1, max),
+            (1, 1, 1, 1),
+            (1, 3, 3, 1),
+            (max, 1, max, 1),
+            (-1, max, -1, max),
+        ];
+        for (a, b, c, d) in cases {
+            let (x, y) = (Rational::new(a, b).unwrap(), Rational::new(c, d).unwrap());
+            let exact = Rational::from_big(x.to_big() * y.to_big());
+            assert_eq!(x.mul(&y), exact, "{a}/{b} * {c}/{d}");
+            assert_eq!(y.mul(&x), exact, "{c}/{d} * {a}/{b}");
+        }
+    }
+
     /// The binary gcd against Euclid's, in 64 bits and beyond, with zero on either side.
     #[test]
     fn gcd_agrees_with_euclid() {
@@ -927,16 +958,22 @@ mod tests {
                 euclid(b, a % b)
             }
         }
-        let values: [u128; 9] = [
+        let values: [u128; 15] = [
             0,
             1,
+            2,
+            3,
             12,
+            1 << 63,
+            u128::from(u64::MAX - 1),
+            u128::from(i64::MAX as u64),
             3 << 100,
             9 << 70,
             (1 << 64) + 2,
             u128::from(u64::MAX),
             u128::MAX,
             6_000_000_000_000_000_000_000_000_000,
+            (1 << 64) + 1,
         ];
         for a in values {
             for b in values {

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::APPROX_DIGITS;
-use crate::check::Program;
+use crate::check::{Name, Program};
 use crate::eval::*;
 use crate::units::{Quantity, Rational};
 
@@ -344,7 +344,7 @@ fn proposal(out: &mut Vec<u8>, p: &ProposalOutcome, named: bool) {
 
 /// The shown values by name. A name shown twice would be one field (its first place, its last
 /// value) in a map: that rare case goes through the map itself.
-fn values(out: &mut Vec<u8>, program: &Program, values: &[(String, crate::value::Value)]) {
+fn values(out: &mut Vec<u8>, program: &Program, values: &[(Name, crate::value::Value)]) {
     let unique = if values.len() <= 16 {
         values
             .iter()
@@ -357,7 +357,7 @@ fn values(out: &mut Vec<u8>, program: &Program, values: &[(String, crate::value:
     if !unique {
         let map: serde_json::Map<String, serde_json::Value> = values
             .iter()
-            .map(|(name, v)| (name.clone(), super::value(program, v)))
+            .map(|(name, v)| (name.to_string(), super::value(program, v)))
             .collect();
         leaf(out, &map);
         return;
