@@ -417,7 +417,7 @@ impl<'p> Env<'p> {
         // steps and errors of [`Env::eval`] (its step for the expression, then the same work
         // in the same order), without making a value of it and taking it apart again.
         match &e.kind {
-            CExprKind::Binary(op, a, b) if is_comparison(*op) => {
+            CExprKind::Binary(op, a, b) if Comparison::of(*op).is_some() => {
                 self.charge(1, e.span)?;
                 return self.comparison(*op, a, b, e.span);
             }
@@ -485,34 +485,25 @@ impl<'p> Env<'p> {
         match op {
             BinaryOp::And => return Ok(Value::Bool(self.truth(a)? && self.truth(b)?)),
             BinaryOp::Or => return Ok(Value::Bool(self.truth(a)? || self.truth(b)?)),
-            _ if is_comparison(op) => return self.comparison(op, a, b, span).map(Value::Bool),
+            _ if Comparison::of(op).is_some() => {
+                return self.comparison(op, a, b, span).map(Value::Bool);
+            }
             _ => {}
         }
-        // A value that was not given equals nothing: `response == adverse` is simply false
-        // for a patient with no recorded response. Elsewhere a missing operand is an error
-        // naming it, the left one before the right one is worked out.
-        let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        // Past `and`, `or` and the comparisons, a missing operand is an error naming it, the
+        // left one before the right one is worked out.
         let xo = self.operand(a)?;
-        if !equality && self.value_of(&xo).is_missing() {
+        if self.value_of(&xo).is_missing() {
             return Err(missing_fail(self.program, a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
-        if equality && (x.is_missing() || y.is_missing()) {
-            return Ok(Value::Bool(op == BinaryOp::Ne));
-        }
         if y.is_missing() {
             return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
         let err = |e: UnitError| unit_fail(e, span);
         match op {
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge => compare(op, x, y, span).map(Value::Bool),
             BinaryOp::In => Ok(Value::Bool(match &y {
                 Value::Range(r) => {
                     order(x, &r.0).map_err(err)?.is_ge() && order(x, &r.1).map_err(err)?.is_le()
@@ -549,18 +540,32 @@ impl<'p> Env<'p> {
                 })
             }
             BinaryOp::Pow => self.power(x, y, span),
-            BinaryOp::And | BinaryOp::Or => Ok(Value::Bool(false)),
+            // Worked out above; an arm each only so that a new operator must be placed.
+            BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => Ok(Value::Bool(false)),
         }
     }
 
     /// A comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`) as a truth value: the work and errors of
     /// [`Env::binary`] for it (a missing value equals nothing; elsewhere a missing operand is
     /// an error naming it, the left one before the right one is worked out).
+    /// Any other operator is false, but neither caller passes one.
     fn comparison<'e>(&mut self, op: BinaryOp, a: &'e CExpr, b: &'e CExpr, span: Span) -> R<bool>
     where
         'p: 'e,
     {
-        let equality = matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        let Some(comparison) = Comparison::of(op) else {
+            return Ok(false);
+        };
+        // A value that was not given equals nothing: `response == adverse` is simply false
+        // for a patient with no recorded response.
+        let equality = matches!(comparison, Comparison::Eq | Comparison::Ne);
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
             return Err(missing_fail(self.program, a));
@@ -568,13 +573,13 @@ impl<'p> Env<'p> {
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
         if equality && (x.is_missing() || y.is_missing()) {
-            return Ok(op == BinaryOp::Ne);
+            return Ok(comparison == Comparison::Ne);
         }
         if y.is_missing() {
             return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
-        compare(op, x, y, span)
+        comparison.judge(x, y, span)
     }
 
     /// `x ^ n`, with the whole exponent the checker holds to [`crate::units::MAX_EXPONENT`]:
@@ -851,26 +856,43 @@ fn range(a: Quantity, b: Quantity) -> Value {
     Value::Range(Arc::new((Value::Num(a), Value::Num(b))))
 }
 
-/// True for the operators [`compare`] works out.
-fn is_comparison(op: BinaryOp) -> bool {
-    matches!(
-        op,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-    )
+/// The six comparison operators, which give a truth value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
 }
 
-/// `x op y` for two present values and a comparison operator (any other operator is false).
-fn compare(op: BinaryOp, x: &Value, y: &Value, span: Span) -> R<bool> {
-    let err = |e: UnitError| unit_fail(e, span);
-    Ok(match op {
-        BinaryOp::Eq => equal(x, y).map_err(err)?,
-        BinaryOp::Ne => !equal(x, y).map_err(err)?,
-        BinaryOp::Lt => order(x, y).map_err(err)?.is_lt(),
-        BinaryOp::Le => order(x, y).map_err(err)?.is_le(),
-        BinaryOp::Gt => order(x, y).map_err(err)?.is_gt(),
-        BinaryOp::Ge => order(x, y).map_err(err)?.is_ge(),
-        _ => false,
-    })
+impl Comparison {
+    /// The comparison `op` is, if it is one.
+    fn of(op: BinaryOp) -> Option<Comparison> {
+        Some(match op {
+            BinaryOp::Eq => Comparison::Eq,
+            BinaryOp::Ne => Comparison::Ne,
+            BinaryOp::Lt => Comparison::Lt,
+            BinaryOp::Le => Comparison::Le,
+            BinaryOp::Gt => Comparison::Gt,
+            BinaryOp::Ge => Comparison::Ge,
+            _ => return None,
+        })
+    }
+
+    /// `x op y` for two present values.
+    fn judge(self, x: &Value, y: &Value, span: Span) -> R<bool> {
+        let err = |e: UnitError| unit_fail(e, span);
+        Ok(match self {
+            Comparison::Eq => equal(x, y).map_err(err)?,
+            Comparison::Ne => !equal(x, y).map_err(err)?,
+            Comparison::Lt => order(x, y).map_err(err)?.is_lt(),
+            Comparison::Le => order(x, y).map_err(err)?.is_le(),
+            Comparison::Gt => order(x, y).map_err(err)?.is_gt(),
+            Comparison::Ge => order(x, y).map_err(err)?.is_ge(),
+        })
+    }
 }
 
 fn equal(x: &Value, y: &Value) -> Result<bool, UnitError> {
