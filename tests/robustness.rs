@@ -898,6 +898,11 @@ fn list_types_nested_too_deep_are_refused_on_a_test_threads_stack() {
         let d = only_error(&diags, "posology::syntax::too_deep");
         assert_eq!(labelled(d, &text), "list");
     }
+    // As deep as the reader is let go: read, then checked and written back by `fmt`, on this
+    // thread's stack, whatever the checker says of such a type.
+    let text = with_type(format!("{}mg", "list of ".repeat(n)));
+    let _ = Protocol::check("p.dose", &text);
+    posology::format::format(&text).expect("formats");
     // Many lists side by side are not nested.
     let many: String = (0..2 * n)
         .map(|i| format!("  l{i}: list of mg\n"))
