@@ -755,3 +755,181 @@ fn malformed_patient_fixtures_are_refused() {
         }
     }
 }
+
+// ------------------------------------------------------------------ nesting on a test's own stack
+
+/// `let x = {expr}` in a small protocol with a dose input `dose` and a yes/no input `a`.
+fn with_let(expr: &str) -> String {
+    format!(
+        "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ dose: mg\n a: bool }}\n  \
+         let x = {expr}\n  phase b {{ decide first {{ otherwise => give dose }} }}\n}}\n"
+    )
+}
+
+/// The codes of the errors `text` is refused with, checked (and, if it checks, run) on the
+/// calling thread: these tests run on the test harness's own thread (2 MiB of stack), not on
+/// the command line's, so that a reader or walker that recurses once per level of a hostile
+/// text overflows here rather than in the field.
+fn refused_here(text: &str) -> Vec<&'static str> {
+    let diags = check_and_run(text).expect_err("refused");
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn nesting_without_brackets_is_refused_on_a_test_threads_stack() {
+    let deep = "posology::syntax::too_deep";
+    let ifs = |n: usize| format!("{}a{}", "if a then ".repeat(n), " else a".repeat(n));
+    let conditions = |n: usize| format!("{}a{}", "if ".repeat(n), " then a else a".repeat(n));
+    let cases = [
+        format!("{}true", "not ".repeat(100_000)),
+        format!("{}dose", "- ".repeat(100_000)),
+        format!("{}dose", "-".repeat(100_000)),
+        format!("dose{}", " + 1 mg".repeat(100_000)),
+        format!("dose{}", " ^ 2".repeat(100_000)),
+        format!("dose{}", " is missing".repeat(50_000)),
+        format!("dose{}", ".a".repeat(100_000)),
+        format!("dose{}", "[1]".repeat(100_000)),
+        // Without their `else`s the text is wrong, but it is refused before it is read.
+        "if a then ".repeat(100_000),
+        ifs(50_000),
+        ifs(257),
+        conditions(30_000),
+        format!(
+            "{}a{}",
+            "if a then - ".repeat(40_000),
+            " else a".repeat(40_000)
+        ),
+        // Each run within the limits of one run, the runs nested in brackets.
+        format!(
+            "{}1{}",
+            format!("{}(", "2 ^ ".repeat(127)).repeat(63),
+            ")".repeat(63)
+        ),
+        format!(
+            "{}1{}",
+            format!("{}(", "- ".repeat(64)).repeat(63),
+            ")".repeat(63)
+        ),
+        format!(
+            "{}1{}",
+            format!("{}(", "not ".repeat(64)).repeat(63),
+            ")".repeat(63)
+        ),
+        // As deep as the reader is let go: 63 brackets (the protocol's `{` is the 64th), and
+        // 256 `if`s inside them.
+        format!("{}{}{}", "(".repeat(63), ifs(256), ")".repeat(63)),
+        format!("{}{}{}", "(".repeat(63), conditions(256), ")".repeat(63)),
+    ];
+    for expr in cases {
+        let text = with_let(&expr);
+        assert_eq!(
+            refused_here(&text),
+            [deep],
+            "{}",
+            &expr[..expr.len().min(60)]
+        );
+    }
+}
+
+#[test]
+fn the_reader_stops_at_the_if_nested_too_deep() {
+    let n = posology::syntax::MAX_UNBRACKETED_NESTING;
+    // Each `if` inside the one before, in its condition, its `then` or its `else`.
+    for (open, close) in [
+        ("if a then ", " else a"),
+        ("if ", " then a else a"),
+        ("if a then a else ", ""),
+    ] {
+        let text = with_let(&format!("{}a{}", open.repeat(n + 1), close.repeat(n + 1)));
+        let diags = check_and_run(&text).expect_err("too deep");
+        let d = only_error(&diags, "posology::syntax::too_deep");
+        assert_eq!(d.message, "the text nests too deeply here to be read");
+        assert_eq!(labelled(d, &text), "if");
+        let at = d.primary_span().expect("a place").start;
+        assert_eq!(text[..at].matches("if ").count(), n, "{open}");
+        // One fewer is read, and refused by the expression's own limit, over the expression.
+        let text = with_let(&format!("{}a{}", open.repeat(n), close.repeat(n)));
+        let diags = check_and_run(&text).expect_err("too deep");
+        let d = only_error(&diags, "posology::syntax::too_deep");
+        assert_eq!(
+            d.message, "this expression nests more than 64 operations deep",
+            "{open}"
+        );
+    }
+}
+
+#[test]
+fn ifs_not_inside_one_another_are_not_counted_as_nested() {
+    // Many `if`s, each ending before the next starts: at a `,`, a `;`, a `}` or a reserved word
+    // that no expression holds. None is nested in another.
+    let n = 2 * posology::syntax::MAX_UNBRACKETED_NESTING;
+    let one = "if a then 1 mg else 2 mg";
+    let lets: String = (0..n).map(|i| format!("  let x{i} = {one}\n")).collect();
+    let rules: String = (0..n)
+        .map(|i| format!("      when a => give {one} ; note \"{{{one}}} {i}\"\n"))
+        .collect();
+    let text = format!(
+        "protocol many {{\n  version \"1\"\n  source \"x\"\n  inputs {{ a: bool }}\n  limit dose <= 5 mg hard\n{lets}  \
+         let sum = sum([{}])\n  phase b {{\n    decide collect {{\n{rules}      \
+         otherwise => give {one}\n    }}\n  }}\n}}\n",
+        vec![one; n].join(", ")
+    );
+    let (program, diags) = Protocol::check("many.dose", &text);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(program.is_some(), "{errors:#?}");
+}
+
+#[test]
+fn list_types_nested_too_deep_are_refused_on_a_test_threads_stack() {
+    let n = posology::syntax::MAX_UNBRACKETED_NESTING;
+    let with_type = |ty: String| {
+        format!(
+            "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ x: {ty}\n dose: mg }}\n  limit dose <= 5 mg hard\n  \
+             phase b {{ decide first {{ otherwise => give dose }} }}\n}}\n"
+        )
+    };
+    for depth in [n + 1, 100_000] {
+        let text = with_type(format!("{}mg", "list of ".repeat(depth)));
+        let diags = check_and_run(&text).expect_err("too deep");
+        let d = only_error(&diags, "posology::syntax::too_deep");
+        assert_eq!(labelled(d, &text), "list");
+    }
+    // As deep as the reader is let go: read, then checked and written back by `fmt`, on this
+    // thread's stack, whatever the checker says of such a type.
+    let text = with_type(format!("{}mg", "list of ".repeat(n)));
+    let _ = Protocol::check("p.dose", &text);
+    posology::format::format(&text).expect("formats");
+    // Many lists side by side are not nested.
+    let many: String = (0..2 * n)
+        .map(|i| format!("  l{i}: list of mg\n"))
+        .collect();
+    let text = with_type(format!("mg\n{many}"));
+    assert!(Protocol::check("p.dose", &text).0.is_some());
+}
+
+#[test]
+fn deep_nesting_in_a_message_or_a_repl_line_is_refused_on_a_test_threads_stack() {
+    let nots = format!("{}true", "not ".repeat(100_000));
+    let text = format!(
+        "protocol p {{\n  version \"1\"\n  source \"x\"\n  inputs {{ dose: mg }}\n  \
+         limit dose <= 5 mg hard\n  phase b {{ decide first {{ otherwise => give dose ; note \"{{{nots}}}\" }} }}\n}}\n"
+    );
+    // A placeholder that does not read is a placeholder error, whatever its cause.
+    let codes: Vec<&str> = refused_protocol(&text).iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["posology::message::placeholder"]);
+    for expr in [
+        nots,
+        format!("{}1", "if true then ".repeat(60_000)),
+        format!("{}1{}", "(if true then ".repeat(64), " else 2)".repeat(64)),
+    ] {
+        let d = posology::syntax::parse_expr(&expr).expect_err("too deep");
+        assert_eq!(d.code, "posology::syntax::too_deep");
+    }
+    let d = posology::syntax::parse_value(&format!("{}1{}", "[".repeat(100), "]".repeat(100)))
+        .expect_err("too deep");
+    assert_eq!(d.code, "posology::syntax::too_deep");
+}

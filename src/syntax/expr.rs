@@ -2,10 +2,7 @@
 //! precedence, from loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`,
 //! `* /`, unary `-`, `^`, then the postfix forms (`.field`, `is missing`, `is empty`).
 
-use std::sync::OnceLock;
-
 use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 
 use super::ast::*;
@@ -14,32 +11,40 @@ use super::kind::SyntaxError;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, UnitError};
 
-fn pratt() -> &'static PrattParser<Rule> {
-    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
-    PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left))
-            .op(Op::infix(Rule::op_range, Assoc::Left))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-            .op(Op::prefix(Rule::op_neg))
-            // `-x ^ 2` is `-(x ^ 2)` and `a ^ b ^ c` is `a ^ (b ^ c)`, as in arithmetic.
-            .op(Op::infix(Rule::op_pow, Assoc::Right))
-            .op(Op::postfix(Rule::field_access)
-                | Op::postfix(Rule::index)
-                | Op::postfix(Rule::is_missing)
-                | Op::postfix(Rule::is_not_missing)
-                | Op::postfix(Rule::is_empty)
-                | Op::postfix(Rule::is_not_empty))
+/// How an operator of the flat run stands: before its operand, between two, or after one.
+#[derive(Clone, Copy)]
+enum Affix {
+    Prefix,
+    /// Left-associative (`a - b - c` is `(a - b) - c`) when true.
+    Infix(bool),
+    Postfix,
+}
+
+/// How `rule` stands as an operator, and how tightly it binds (higher binds tighter), from
+/// loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`, `* /`, unary
+/// `-`, `^`, then the postfix forms. `None` for an operand.
+fn affix(rule: Rule) -> Option<(Affix, u32)> {
+    Some(match rule {
+        Rule::op_or => (Affix::Infix(true), 10),
+        Rule::op_and => (Affix::Infix(true), 20),
+        Rule::op_not => (Affix::Prefix, 30),
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
+            (Affix::Infix(true), 40)
+        }
+        Rule::op_in => (Affix::Infix(true), 40),
+        Rule::op_range => (Affix::Infix(true), 50),
+        Rule::op_add | Rule::op_sub => (Affix::Infix(true), 60),
+        Rule::op_mul | Rule::op_div => (Affix::Infix(true), 70),
+        Rule::op_neg => (Affix::Prefix, 80),
+        // `-x ^ 2` is `-(x ^ 2)` and `a ^ b ^ c` is `a ^ (b ^ c)`, as in arithmetic.
+        Rule::op_pow => (Affix::Infix(false), 90),
+        Rule::field_access
+        | Rule::index
+        | Rule::is_missing
+        | Rule::is_not_missing
+        | Rule::is_empty
+        | Rule::is_not_empty => (Affix::Postfix, 100),
+        _ => return None,
     })
 }
 
@@ -50,9 +55,43 @@ pub const MAX_EXPR_DEPTH: usize = 64;
 /// The most operands and operators one run of an expression may have (between brackets).
 const MAX_EXPR_PARTS: usize = 4 * MAX_EXPR_DEPTH;
 
+/// The most levels of operator precedence an expression's reading may be inside at once, over
+/// all the brackets and `if`s around it. Each is a node of the tree above the operand being
+/// read, so a tree within [`MAX_EXPR_DEPTH`] never needs more than that and one a bracket;
+/// deeper, the tree is refused before the reader's recursion (`a ^ a ^ … ^ (a ^ …)`) can use
+/// up the stack.
+const MAX_PRECEDENCE_LEVELS: usize = 4 * MAX_EXPR_DEPTH;
+
 thread_local! {
     /// How many `build_expr` calls are under way on this thread.
     static BUILDING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many precedence levels (`Pratt::expr` calls) are under way on this thread.
+    static CLIMBING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one precedence level of the reading of an expression while it lives.
+struct Climbing;
+
+impl Climbing {
+    /// Enters one more level, refusing more than [`MAX_PRECEDENCE_LEVELS`] in the expression
+    /// at `span`.
+    fn enter(span: Span) -> Result<Climbing, Diagnostic> {
+        let depth = CLIMBING.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        });
+        let guard = Climbing;
+        if depth > MAX_PRECEDENCE_LEVELS {
+            return Err(too_deep(span));
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for Climbing {
+    fn drop(&mut self) {
+        CLIMBING.with(|c| c.set(c.get().saturating_sub(1)));
+    }
 }
 
 /// Counts one level of `build_expr` while it lives.
@@ -147,7 +186,7 @@ pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
             if flat.len() > MAX_EXPR_PARTS || prefixes > MAX_EXPR_DEPTH {
                 return Err(too_deep(span));
             }
-            let expr = run_pratt(flat)?;
+            let expr = run_pratt(flat, span)?;
             if tree_depth(&expr) > MAX_EXPR_DEPTH {
                 return Err(too_deep(span));
             }
@@ -167,61 +206,124 @@ fn flatten<'a>(pair: Pair<'a, Rule>, out: &mut Vec<Pair<'a, Rule>>) {
     }
 }
 
-fn run_pratt(flat: Vec<Pair<Rule>>) -> Result<Expr, Diagnostic> {
-    pratt()
-        .map_primary(build_primary)
-        .map_prefix(|op, rhs| {
-            let rhs = rhs?;
-            let span = span_of(&op).join(rhs.span);
-            let op = if op.as_rule() == Rule::op_not {
-                UnaryOp::Not
-            } else {
-                UnaryOp::Neg
-            };
-            Ok(Expr {
-                kind: ExprKind::Unary(op, Box::new(rhs)),
-                span,
-            })
-        })
-        .map_postfix(|lhs, op| {
-            let lhs = lhs?;
-            let span = lhs.span.join(span_of(&op));
-            let kind = match op.as_rule() {
-                Rule::field_access if trailing_point(&lhs, &op) => {
-                    // `5. mg` (misread as 50 mg) reads as a field of the number 5.
-                    let written = &op.as_span().get_input()[lhs.span.start..span.end];
-                    return Err(match Quantity::parse(written) {
-                        Err(e @ UnitError::Notation { .. }) => e.to_diagnostic(span),
-                        _ => internal(span),
-                    });
-                }
-                Rule::field_access => {
-                    let op_span = span_of(&op);
-                    let mut inner = meaningful(op);
-                    ExprKind::Field(Box::new(lhs), ident(next(&mut inner, op_span)?))
-                }
-                Rule::index => {
-                    let op_span = span_of(&op);
-                    let mut inner = meaningful(op);
-                    let at = build_expr(next(&mut inner, op_span)?)?;
-                    ExprKind::Index(Box::new(lhs), Box::new(at))
-                }
-                Rule::is_missing => ExprKind::Is(Box::new(lhs), IsTest::Missing),
-                Rule::is_not_missing => ExprKind::Is(Box::new(lhs), IsTest::NotMissing),
-                Rule::is_empty => ExprKind::Is(Box::new(lhs), IsTest::Empty),
-                _ => ExprKind::Is(Box::new(lhs), IsTest::NotEmpty),
-            };
-            Ok(Expr { kind, span })
-        })
-        .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
-            let op = binary_op(op.as_rule()).ok_or_else(|| internal(span_of(&op)))?;
-            Ok(Expr {
-                span: lhs.span.join(rhs.span),
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            })
-        })
-        .parse(flat.into_iter())
+fn run_pratt(flat: Vec<Pair<Rule>>, span: Span) -> Result<Expr, Diagnostic> {
+    Pratt {
+        parts: flat.into_iter().peekable(),
+        span,
+    }
+    .expr(0)
+}
+
+/// A Pratt parser over one flat run of operands and operators (the algorithm of pest's
+/// `PrattParser`, step for step, so that the same trees come out; its own so that each level
+/// it recurses is counted, see [`Climbing`]). The first error met, in the order the parts are
+/// built, is the result.
+struct Pratt<'a> {
+    parts: std::iter::Peekable<std::vec::IntoIter<Pair<'a, Rule>>>,
+    /// The whole run, for a refusal.
+    span: Span,
+}
+
+impl<'a> Pratt<'a> {
+    /// The expression from here up to the first operator binding no tighter than `rbp`.
+    fn expr(&mut self, rbp: u32) -> Result<Expr, Diagnostic> {
+        let _level = Climbing::enter(self.span)?;
+        let mut lhs = self.nud()?;
+        while rbp < self.lbp()? {
+            lhs = self.led(lhs)?;
+        }
+        Ok(lhs)
+    }
+
+    /// An operand, with the prefix operators before it.
+    fn nud(&mut self) -> Result<Expr, Diagnostic> {
+        let pair = self.parts.next().ok_or_else(|| internal(self.span))?;
+        match affix(pair.as_rule()) {
+            Some((Affix::Prefix, prec)) => {
+                let rhs = self.expr(prec - 1)?;
+                Ok(prefix(pair, rhs))
+            }
+            None => build_primary(pair),
+            Some(_) => Err(internal(span_of(&pair))),
+        }
+    }
+
+    /// `lhs` with the next infix or postfix operator applied.
+    fn led(&mut self, lhs: Expr) -> Result<Expr, Diagnostic> {
+        let pair = self.parts.next().ok_or_else(|| internal(self.span))?;
+        match affix(pair.as_rule()) {
+            Some((Affix::Infix(left), prec)) => {
+                let rhs = self.expr(if left { prec } else { prec - 1 })?;
+                infix(lhs, pair, rhs)
+            }
+            Some((Affix::Postfix, _)) => postfix(lhs, pair),
+            _ => Err(internal(span_of(&pair))),
+        }
+    }
+
+    /// How tightly the next operator binds: 0 at the end of the run.
+    fn lbp(&mut self) -> Result<u32, Diagnostic> {
+        match self.parts.peek() {
+            None => Ok(0),
+            Some(pair) => affix(pair.as_rule())
+                .map(|(_, prec)| prec)
+                .ok_or_else(|| internal(span_of(pair))),
+        }
+    }
+}
+
+/// `not rhs` or `-rhs`.
+fn prefix(op: Pair<Rule>, rhs: Expr) -> Expr {
+    let span = span_of(&op).join(rhs.span);
+    let op = if op.as_rule() == Rule::op_not {
+        UnaryOp::Not
+    } else {
+        UnaryOp::Neg
+    };
+    Expr {
+        kind: ExprKind::Unary(op, Box::new(rhs)),
+        span,
+    }
+}
+
+/// `lhs` with the postfix operator `op` (`.field`, `[i]`, `is missing`, …).
+fn postfix(lhs: Expr, op: Pair<Rule>) -> Result<Expr, Diagnostic> {
+    let span = lhs.span.join(span_of(&op));
+    let kind = match op.as_rule() {
+        Rule::field_access if trailing_point(&lhs, &op) => {
+            // `5. mg` (misread as 50 mg) reads as a field of the number 5.
+            let written = &op.as_span().get_input()[lhs.span.start..span.end];
+            return Err(match Quantity::parse(written) {
+                Err(e @ UnitError::Notation { .. }) => e.to_diagnostic(span),
+                _ => internal(span),
+            });
+        }
+        Rule::field_access => {
+            let op_span = span_of(&op);
+            let mut inner = meaningful(op);
+            ExprKind::Field(Box::new(lhs), ident(next(&mut inner, op_span)?))
+        }
+        Rule::index => {
+            let op_span = span_of(&op);
+            let mut inner = meaningful(op);
+            let at = build_expr(next(&mut inner, op_span)?)?;
+            ExprKind::Index(Box::new(lhs), Box::new(at))
+        }
+        Rule::is_missing => ExprKind::Is(Box::new(lhs), IsTest::Missing),
+        Rule::is_not_missing => ExprKind::Is(Box::new(lhs), IsTest::NotMissing),
+        Rule::is_empty => ExprKind::Is(Box::new(lhs), IsTest::Empty),
+        _ => ExprKind::Is(Box::new(lhs), IsTest::NotEmpty),
+    };
+    Ok(Expr { kind, span })
+}
+
+/// `lhs op rhs`.
+fn infix(lhs: Expr, op: Pair<Rule>, rhs: Expr) -> Result<Expr, Diagnostic> {
+    let op = binary_op(op.as_rule()).ok_or_else(|| internal(span_of(&op)))?;
+    Ok(Expr {
+        span: lhs.span.join(rhs.span),
+        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+    })
 }
 
 /// True for a `.` written right after a number without a unit (`5.`), which the grammar reads

@@ -25,6 +25,14 @@ pub use words::{ACTIONS, FORMS, KEYWORDS};
 /// stage (the parser, the checker, the evaluator) can run out of stack on it.
 pub const MAX_NESTING: usize = 64;
 
+/// The deepest `if`s (and `list of` types) may nest inside one another where no bracket shows
+/// it (`if a then if b then …`, `list of list of …`). The reader recurses once for each, on the
+/// stack and without a guard of its own, so deeper text is refused before parsing; the limit
+/// lies well above what the expression limit allows (64), so that such an expression is
+/// refused by it, with its place, and well below what the reader's stack holds in a debug
+/// build on a 2 MiB thread together with [`MAX_NESTING`] brackets.
+pub const MAX_UNBRACKETED_NESTING: usize = 256;
+
 /// The largest protocol file accepted, in bytes.
 pub const MAX_PROTOCOL_BYTES: usize = 1 << 20;
 
@@ -42,17 +50,20 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         return Err(SyntaxError::TooLarge { len: text.len() }.into());
     }
     let mut depth = 0usize;
+    let mut unbracketed = Unbracketed::default();
     // Nothing may hide a line break or a reordering, in code, comments or quotes alike: a
     // comment or a note could otherwise show an editor a limit that is never read. (A quoted
     // text has no escape for these characters, so no text needs them; right-to-left words need
     // no bidi controls either.) Other characters in quotes and comments are fine: Posology
     // escapes them wherever it prints them.
-    for token in lex::lex(text) {
+    let tokens = lex::lex(text);
+    for (i, token) in tokens.iter().enumerate() {
         // No ASCII character but these three hides a line break or looks like syntax.
         let piece = token.text(text);
         if !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']) {
-            check_characters(text, &token)?;
+            check_characters(text, token)?;
         }
+        unbracketed.count(text, &tokens, i)?;
         match token.kind {
             lex::TokenKind::Open(_) => {
                 depth += 1;
@@ -68,6 +79,141 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// Counts, before parsing, how deep `if`s and `list of` types may nest where no bracket shows
+/// it, with a count for each open bracket (and one outside them all).
+///
+/// The reader is inside an `if` (a `list of`) only while it reads an expression (a type); one
+/// cannot go on past a `,` or `:` of its own bracket level, a `;`, or a reserved word that no
+/// expression holds (`when`, `give`, `let`, …), nor past the bracket that closes around it. So
+/// the `if`s (`list of`s) written since the last of these at each bracket level, summed over
+/// the open levels, bound how deeply the reader can be nested in them (more closely than the
+/// reader needs, so never too little). A `}` also ends those of the level around it: no
+/// expression holds a `{…}`, and a `list of { … }` ends with its record.
+#[derive(Default)]
+struct Unbracketed {
+    /// The count at each open bracket level, outermost first (empty: none yet at the top).
+    levels: Vec<usize>,
+    /// The count at the top level, outside every bracket.
+    top: usize,
+    /// The sum of all counts.
+    total: usize,
+}
+
+/// Reserved words that no expression and no type holds: the reader cannot be inside an `if`
+/// or a `list of` past one of them. These are [`KEYWORDS`] but for the words of expressions
+/// (`and`, `or`, `not`, `if`, `then`, `else`, `is`, `missing`, `empty`, `true`, `false`, `in`,
+/// `round`); a test holds the two lists together.
+fn ends_every_expression(word: &str) -> bool {
+    matches!(
+        word,
+        "times"
+            | "daily"
+            | "every"
+            | "over"
+            | "for"
+            | "hard"
+            | "soft"
+            | "because"
+            | "source"
+            | "optional"
+            | "default"
+            | "when"
+            | "otherwise"
+            | "give"
+            | "hold"
+            | "stop"
+            | "refuse"
+            | "warn"
+            | "note"
+            | "observe"
+            | "wait"
+            | "goto"
+            | "let"
+            | "limit"
+            | "decide"
+            | "example"
+            | "given"
+            | "expect"
+            | "inputs"
+            | "protocol"
+            | "schedule"
+            | "increase"
+            | "decrease"
+            | "until"
+            | "starting"
+            | "route"
+            | "bolus"
+            | "infusion"
+            | "proposal"
+            | "allow"
+            | "among"
+            | "critical"
+            | "next"
+            | "after"
+            | "always"
+            | "require"
+            | "show"
+    )
+}
+
+impl Unbracketed {
+    /// The count at the current bracket level.
+    fn current(&mut self) -> &mut usize {
+        self.levels.last_mut().unwrap_or(&mut self.top)
+    }
+
+    /// Takes `tokens[i]` (of `text`) into account; refuses an `if` or `list` that nests too
+    /// deep.
+    fn count(&mut self, text: &str, tokens: &[lex::Token], i: usize) -> Result<(), Diagnostic> {
+        let token = &tokens[i];
+        match token.kind {
+            lex::TokenKind::Open(_) => self.levels.push(0),
+            lex::TokenKind::Close(c) => {
+                self.total -= self.levels.pop().unwrap_or(0);
+                // No expression holds a `{…}`, and a type ends with the record it holds.
+                if c == '}' {
+                    self.reset();
+                }
+            }
+            lex::TokenKind::Punct if matches!(token.text(text), ";" | "," | ":") => self.reset(),
+            lex::TokenKind::Word => match token.text(text) {
+                "if" => return self.open(token.span),
+                "list" if next_word(text, &tokens[i + 1..]) == Some("of") => {
+                    return self.open(token.span)
+                }
+                word if ends_every_expression(word) => self.reset(),
+                _ => {}
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Ends every `if` and `list of` of the current bracket level.
+    fn reset(&mut self) {
+        let current = std::mem::take(self.current());
+        self.total -= current;
+    }
+
+    /// One more `if` or `list of` at the current level, written at `span`.
+    fn open(&mut self, span: crate::diagnostics::Span) -> Result<(), Diagnostic> {
+        *self.current() += 1;
+        self.total += 1;
+        if self.total > MAX_UNBRACKETED_NESTING {
+            return Err(SyntaxError::ReaderTooDeep { span }.into());
+        }
+        Ok(())
+    }
+}
+
+/// The first word among `tokens` (of `text`) if only spaces and comments come before it.
+fn next_word<'a>(text: &'a str, tokens: &[lex::Token]) -> Option<&'a str> {
+    let token = tokens
+        .iter()
+        .find(|t| !matches!(t.kind, lex::TokenKind::Space | lex::TokenKind::Comment))?;
+    (token.kind == lex::TokenKind::Word).then(|| token.text(text))
 }
 
 /// Refuses a character of `token` (in `text`) that hides a line break or a reordering, or, out
@@ -367,6 +513,27 @@ mod tests {
         let text = around("x: mg", "otherwise => stop \"x\"\n }\n let = 5 mg\n {");
         let d = super::parse(&text).expect_err("let =");
         assert_eq!(d.code, "posology::syntax::unexpected", "{}", d.message);
+    }
+
+    /// The words that end every expression are the reserved words but those of expressions.
+    #[test]
+    fn the_words_that_end_every_expression_are_the_other_reserved_words() {
+        let of_expressions = [
+            "and", "or", "not", "if", "then", "else", "is", "missing", "empty", "true", "false",
+            "in", "round",
+        ];
+        for word in super::KEYWORDS {
+            assert_eq!(
+                super::ends_every_expression(word),
+                !of_expressions.contains(word),
+                "{word}"
+            );
+        }
+        for word in [
+            "list", "of", "phase", "table", "dose", "to", "nearest", "choose",
+        ] {
+            assert!(!super::ends_every_expression(word), "{word}");
+        }
     }
 
     #[test]

@@ -187,14 +187,14 @@ impl Space {
         simplify(out)
     }
 
-    /// Patients in either region.
-    pub fn or(&self, a: &Region, b: &Region) -> Result<Region, TooLarge> {
+    /// Patients in either region (taken, not copied: each is a reading's own).
+    pub fn or(&self, a: Region, b: Region) -> Result<Region, TooLarge> {
         if self.work.get() > MAX_WORK {
             return Err(TooLarge);
         }
-        self.spend(size(a).saturating_add(size(b)))?;
-        let mut out = a.clone();
-        out.extend(b.iter().cloned());
+        self.spend(size(&a).saturating_add(size(&b)))?;
+        let mut out = a;
+        out.extend(b);
         simplify(out)
     }
 }

@@ -43,6 +43,15 @@ pub struct Reader<'p> {
     pub space: Space,
 }
 
+/// What reading a comparison needs of an input's declared values (see `Reader::domain_shape`).
+#[derive(Clone, Copy)]
+struct Shape {
+    /// How many values a choice has; `None` for a number.
+    choices: Option<usize>,
+    /// Only whole numbers exist (a `count`).
+    whole: bool,
+}
+
 /// The declared values of an input, when it is of a kind boxes can hold.
 pub fn domain_of(spec: &InputSpec) -> Option<VarSet> {
     let present = match &spec.ty {
@@ -153,6 +162,23 @@ impl<'p> Reader<'p> {
         Some(d)
     }
 
+    /// What [`Reader::domain`] says of input `slot` that reading a comparison needs (whether
+    /// it is a choice, of how many values, and whether only whole numbers exist), without
+    /// copying its values (a copy of an interval set of exact numbers allocates).
+    fn domain_shape(&mut self, slot: usize) -> Option<Shape> {
+        if !self.space.domains.contains_key(&slot) {
+            self.domain(slot)?;
+        }
+        let d = self.space.domains.get(&slot)?;
+        Some(Shape {
+            choices: match &d.present {
+                Present::Num(_) => None,
+                Present::Choice(all) => Some(all.len()),
+            },
+            whole: d.whole,
+        })
+    }
+
     /// The region where choice input `slot` is one of `indexes`.
     pub fn choices(&mut self, slot: usize, indexes: &[usize]) -> Result<Region, Opaque> {
         let e = CExpr {
@@ -211,14 +237,14 @@ impl<'p> Reader<'p> {
                 // `a and b` reads `b` only when `a` holds.
                 let t = self.space.and(&x.t, &y.t).map_err(big)?;
                 let tf = self.space.and(&x.t, &y.f).map_err(big)?;
-                let f = self.space.or(&x.f, &tf).map_err(big)?;
+                let f = self.space.or(x.f, tf).map_err(big)?;
                 Ok(Truth { t, f })
             }
             CExprKind::Binary(BinaryOp::Or, a, b) => {
                 let x = self.read_at(a, depth + 1)?;
                 let y = self.read_at(b, depth + 1)?;
                 let ft = self.space.and(&x.f, &y.t).map_err(big)?;
-                let t = self.space.or(&x.t, &ft).map_err(big)?;
+                let t = self.space.or(x.t, ft).map_err(big)?;
                 let f = self.space.and(&x.f, &y.f).map_err(big)?;
                 Ok(Truth { t, f })
             }
@@ -285,16 +311,16 @@ impl<'p> Reader<'p> {
         indexes: &[usize],
         missing: bool,
     ) -> Result<Region, Opaque> {
-        let Some(d) = self.domain(slot) else {
+        let Some(shape) = self.domain_shape(slot) else {
             return Err(self.opaque(e, "the input is of a kind the verifier does not follow"));
         };
-        let Present::Choice(all) = &d.present else {
+        let Some(choices) = shape.choices else {
             return Err(self.opaque(e, "the input is not a choice"));
         };
-        if self.space.spend(all.len() as u64 * 4).is_err() {
+        if self.space.spend(choices as u64 * 4).is_err() {
             return Err(self.opaque(e, "the block is too large to follow"));
         }
-        let mut set = vec![false; all.len()];
+        let mut set = vec![false; choices];
         for &i in indexes {
             if let Some(x) = set.get_mut(i) {
                 *x = true;
@@ -312,7 +338,7 @@ impl<'p> Reader<'p> {
 
     /// A region where numeric input `slot` is in `set` (and missing, when `missing`).
     fn num_atom(&mut self, slot: usize, set: IntervalSet, missing: bool) -> Region {
-        let whole = self.domain(slot).is_some_and(|d| d.whole);
+        let whole = self.domain_shape(slot).is_some_and(|d| d.whole);
         self.space.atom(
             slot,
             VarSet {
@@ -334,7 +360,7 @@ impl<'p> Reader<'p> {
                 return Err(self.opaque(e, "it compares values worked out from the patient's data"))
             }
         };
-        let Some(domain) = self.domain(slot) else {
+        let Some(shape) = self.domain_shape(slot) else {
             return Err(self.opaque(e, "the input is of a kind the verifier does not follow"));
         };
         let unit = self.program.inputs[slot].unit.clone().or_else(|| {
@@ -352,11 +378,14 @@ impl<'p> Reader<'p> {
             r.opaque(e, &why)
         };
         if op == BinaryOp::In {
+            let Some(domain) = self.domain(slot) else {
+                return Err(self.opaque(e, "the input is of a kind the verifier does not follow"));
+            };
             return self.membership(e, slot, &domain, unit.as_ref(), other);
         }
         let value = self.constant(other).ok_or_else(|| not_const(self))?;
-        let (t_set, missing_t) = match (&value, &domain.present) {
-            (Value::Num(q), Present::Num(_)) => {
+        let (t_set, missing_t) = match (&value, shape.choices) {
+            (Value::Num(q), None) => {
                 let unit = unit.ok_or_else(|| not_const(self))?;
                 let v = in_unit(q, &unit).ok_or_else(|| not_const(self))?;
                 let set = IntervalSet::of(vec![order_interval(op, v)]);
@@ -377,14 +406,14 @@ impl<'p> Reader<'p> {
                     },
                 });
             }
-            (Value::Enum(_, i), Present::Choice(_)) => (vec![*i as usize], op == BinaryOp::Ne),
-            (Value::Bool(x), Present::Choice(_)) => (vec![usize::from(*x)], op == BinaryOp::Ne),
+            (Value::Enum(_, i), Some(_)) => (vec![*i as usize], op == BinaryOp::Ne),
+            (Value::Bool(x), Some(_)) => (vec![usize::from(*x)], op == BinaryOp::Ne),
             _ => return Err(not_const(self)),
         };
-        let Present::Choice(all) = &domain.present else {
+        let Some(choices) = shape.choices else {
             return Err(not_const(self));
         };
-        let others = complement_of(all.len(), &t_set);
+        let others = complement_of(choices, &t_set);
         match op {
             BinaryOp::Eq => Ok(Truth {
                 t: self.choice_atom(e, slot, &t_set, false)?,
