@@ -1,0 +1,394 @@
+//! The explanation trace, recorded cheaply while deciding and written out only when it is
+//! shown. A traced evaluation records, for every rule tried, the names its condition read and
+//! their values: recorded as text, that was a string or a shared count for each name and value
+//! of each rule, for every patient of a cohort, when most traces are never read. Here a name is
+//! a handle on the program's interned name, a value a copy of the number, date or choice it is
+//! (written out when read, exactly as it was written before), and the values of all the entries
+//! of one decision are kept in one list, which the entries share.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::decision::TraceEntry;
+use crate::check::Name;
+use crate::units::Quantity;
+
+/// A name or a value in the trace: kept as the evaluator read it, and written out when the
+/// trace is read ([`TraceText::to_str`], or `{}`), the same way each time.
+#[derive(Clone)]
+pub struct TraceText(Kept);
+
+/// How a [`TraceText`] is kept until it is written out.
+#[derive(Clone)]
+enum Kept {
+    /// Words as they are: a name the protocol declares, or the evaluator's own (`missing`).
+    Name(Name),
+    /// Words already written out, shared (a list's value, written once per evaluation).
+    Shared(Arc<str>),
+    /// Words already written out.
+    Owned(String),
+    /// A quantity as `{}` writes it (`2000 mcg/day`).
+    Quantity(Quantity),
+    /// A number as a message shows a value (see [`crate::display::shown_owned`]).
+    ShownQuantity(Quantity),
+    /// A date, shown the same way.
+    ShownDate(Date),
+    /// A choice's name (an enum value), shown the same way.
+    ShownName(Name),
+}
+
+impl TraceText {
+    /// Words of the evaluator's own (`missing`, `proposed`).
+    pub(crate) const fn from_static(s: &'static str) -> TraceText {
+        TraceText(Kept::Name(Name::from_static(s)))
+    }
+
+    /// A name as it is (a name a condition read: the program's own handle on it).
+    pub(crate) fn name(name: &Name) -> TraceText {
+        TraceText(Kept::Name(name.clone()))
+    }
+
+    /// Words already written out, shared.
+    pub(crate) fn shared(s: Arc<str>) -> TraceText {
+        TraceText(Kept::Shared(s))
+    }
+
+    /// Words already written out.
+    pub(crate) fn owned(s: String) -> TraceText {
+        TraceText(Kept::Owned(s))
+    }
+
+    /// A quantity as `{}` writes it.
+    pub(crate) fn quantity(q: Quantity) -> TraceText {
+        TraceText(Kept::Quantity(q))
+    }
+
+    /// A number as a message or the trace shows a value.
+    pub(crate) fn shown_quantity(q: Quantity) -> TraceText {
+        TraceText(Kept::ShownQuantity(q))
+    }
+
+    /// A date as a message or the trace shows a value.
+    pub(crate) fn shown_date(d: Date) -> TraceText {
+        TraceText(Kept::ShownDate(d))
+    }
+
+    /// A choice's name as a message or the trace shows a value.
+    pub(crate) fn shown_name(name: &Name) -> TraceText {
+        TraceText(Kept::ShownName(name.clone()))
+    }
+
+    /// The text, written out (borrowed when it is kept as words).
+    pub fn to_str(&self) -> Cow<'_, str> {
+        use crate::display::shown_owned;
+        match &self.0 {
+            Kept::Name(n) => Cow::Borrowed(n.as_str()),
+            Kept::Shared(s) => Cow::Borrowed(s),
+            Kept::Owned(s) => Cow::Borrowed(s),
+            Kept::Quantity(q) => Cow::Owned(q.to_string()),
+            Kept::ShownQuantity(q) => Cow::Owned(shown_owned(q.to_string())),
+            Kept::ShownDate(d) => Cow::Owned(shown_owned(d.to_string())),
+            Kept::ShownName(n) => Cow::Owned(shown_owned(n.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for TraceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As a `str` is written: width and alignment apply to the text written out.
+        fmt::Display::fmt(&*self.to_str(), f)
+    }
+}
+
+/// Debug output is the written-out text's, as a string's.
+impl fmt::Debug for TraceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.to_str(), f)
+    }
+}
+
+/// Two texts are equal when they read the same, however each is kept.
+impl PartialEq for TraceText {
+    fn eq(&self, other: &TraceText) -> bool {
+        self.to_str() == other.to_str()
+    }
+}
+
+impl Eq for TraceText {}
+
+impl PartialEq<str> for TraceText {
+    fn eq(&self, other: &str) -> bool {
+        self.to_str() == other
+    }
+}
+
+impl PartialEq<&str> for TraceText {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_str() == *other
+    }
+}
+
+impl serde::Serialize for TraceText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_str())
+    }
+}
+
+/// One (name, value) pair of a trace entry.
+pub type TracePair = (TraceText, TraceText);
+
+/// The values a trace entry shows, as (name, value) pairs in the order read: a slice (it
+/// derefs to `[(TraceText, TraceText)]`) of the one list that all the entries of a decision
+/// share.
+#[derive(Clone, Default)]
+pub struct TraceValues {
+    /// The decision's list, once the trace is finished (none while it is being recorded, and
+    /// for an entry without values).
+    all: Option<Arc<Vec<TracePair>>>,
+    /// This entry's part of it.
+    start: usize,
+    end: usize,
+}
+
+impl TraceValues {
+    /// The pairs, in order.
+    pub fn as_slice(&self) -> &[TracePair] {
+        self.all
+            .as_deref()
+            .and_then(|all| all.get(self.start..self.end))
+            .unwrap_or(&[])
+    }
+}
+
+impl std::ops::Deref for TraceValues {
+    type Target = [TracePair];
+
+    fn deref(&self) -> &[TracePair] {
+        self.as_slice()
+    }
+}
+
+impl FromIterator<TracePair> for TraceValues {
+    fn from_iter<I: IntoIterator<Item = TracePair>>(pairs: I) -> TraceValues {
+        let all: Vec<TracePair> = pairs.into_iter().collect();
+        let end = all.len();
+        TraceValues {
+            all: (end > 0).then(|| Arc::new(all)),
+            start: 0,
+            end,
+        }
+    }
+}
+
+/// Debug output is the pairs', as a list's.
+impl fmt::Debug for TraceValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+impl PartialEq for TraceValues {
+    fn eq(&self, other: &TraceValues) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+/// The trace being recorded: entries are built only when it is asked for
+/// ([`super::Options::trace`]), so an evaluation without it writes no values out for it.
+#[derive(Debug, Default)]
+pub(super) struct Trace {
+    on: bool,
+    entries: Vec<TraceEntry>,
+    /// The values of every entry, in order (each entry holds its part, as a range, until the
+    /// trace is finished).
+    values: Vec<TracePair>,
+}
+
+impl Trace {
+    /// A trace that records when `on`, and otherwise stays empty.
+    pub(super) fn new(on: bool) -> Trace {
+        // Room for a usual decision's rules and limits and the values their conditions read,
+        // so that the lists are not moved again and again as they grow.
+        const USUAL_ENTRIES: usize = 32;
+        const USUAL_VALUES: usize = 48;
+        if !on {
+            return Trace::default();
+        }
+        Trace {
+            on,
+            entries: Vec::with_capacity(USUAL_ENTRIES),
+            values: Vec::with_capacity(USUAL_VALUES),
+        }
+    }
+
+    /// Records the entry `entry` builds, if the trace is on, without values.
+    #[inline(always)]
+    pub(super) fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        // Only the test of `on` is inlined where an entry may be recorded: an evaluation
+        // without the trace pays for nothing else.
+        if self.on {
+            self.record(entry);
+        }
+    }
+
+    #[inline(never)]
+    fn record(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        self.entries.push(entry());
+    }
+
+    /// Records the entry `entry` builds with the values `values` gives, if the trace is on
+    /// (neither is asked for otherwise).
+    #[inline(always)]
+    pub(super) fn push_with<I: IntoIterator<Item = TracePair>>(
+        &mut self,
+        values: impl FnOnce() -> I,
+        entry: impl FnOnce(TraceValues) -> TraceEntry,
+    ) {
+        if self.on {
+            self.record_with(values, entry);
+        }
+    }
+
+    #[inline(never)]
+    fn record_with<I: IntoIterator<Item = TracePair>>(
+        &mut self,
+        values: impl FnOnce() -> I,
+        entry: impl FnOnce(TraceValues) -> TraceEntry,
+    ) {
+        let start = self.values.len();
+        self.values.extend(values());
+        let values = TraceValues {
+            all: None,
+            start,
+            end: self.values.len(),
+        };
+        self.entries.push(entry(values));
+    }
+
+    /// The entries, in order, each with its values.
+    pub(super) fn into_entries(self) -> Vec<TraceEntry> {
+        let Trace {
+            mut entries,
+            values,
+            ..
+        } = self;
+        if values.is_empty() {
+            return entries;
+        }
+        let all = Arc::new(values);
+        for e in &mut entries {
+            if e.values.all.is_none() && e.values.start < e.values.end {
+                e.values.all = Some(Arc::clone(&all));
+            }
+        }
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Trace, TraceText, TraceValues};
+    use crate::check::Name;
+    use crate::eval::TraceEntry;
+    use crate::units::Quantity;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn entry(id: &'static str, values: TraceValues) -> TraceEntry {
+        TraceEntry {
+            kind: "rule",
+            id: Name::from_static(id),
+            fired: true,
+            source: None,
+            values,
+            detail: None,
+        }
+    }
+
+    /// Each text is written out as the text it stands for was written before it was kept as a
+    /// value: a quantity as `{}` writes it, a shown value shortened and escaped as a message
+    /// shows one.
+    #[test]
+    fn a_trace_text_reads_as_its_value_written_out() {
+        let date = jiff::civil::date(2026, 3, 1);
+        assert_eq!(TraceText::quantity(q("0.5 mg")), "0.5 mg");
+        assert_eq!(TraceText::shown_quantity(q("2000 mcg/day")), "2000 mcg/day");
+        assert_eq!(TraceText::shown_date(date), "2026-03-01");
+        assert_eq!(
+            TraceText::shown_name(&Name::from_static("spinal")),
+            "spinal"
+        );
+        assert_eq!(
+            TraceText::shown_name(&Name::from_static("a\u{1b}[2Jb")),
+            "a\\u{1b}[2Jb"
+        );
+        let long = "x".repeat(600);
+        assert_eq!(
+            TraceText::shown_name(&Name::counted(&long)).to_string(),
+            crate::display::shown(&long)
+        );
+        assert_eq!(TraceText::from_static("missing").to_str(), "missing");
+        assert_eq!(TraceText::owned("45 mL/min".into()), "45 mL/min");
+        assert_eq!(TraceText::shared("[1, 2]".into()), "[1, 2]");
+        let t = TraceText::shown_quantity(q("3 mg"));
+        assert_eq!(format!("[{t}] [{t:>6}] {t:?}"), "[3 mg] [  3 mg] \"3 mg\"");
+        assert_eq!(
+            TraceText::quantity(q("3 mg")),
+            TraceText::owned("3 mg".into())
+        );
+    }
+
+    /// The entries of a trace share one list of values, each reading its own part of it, in
+    /// order; an entry without values reads none.
+    #[test]
+    fn entries_read_their_own_values() {
+        let mut trace = Trace::new(true);
+        let pair =
+            |k: &'static str, v: &str| (TraceText::from_static(k), TraceText::owned(v.into()));
+        trace.push_with(|| [pair("a", "1"), pair("b", "2")], |v| entry("r1", v));
+        trace.push(|| entry("r2", TraceValues::default()));
+        trace.push_with(|| [], |v| entry("r3", v));
+        trace.push_with(|| [pair("c", "3")], |v| entry("r4", v));
+        let entries = trace.into_entries();
+        let read = |i: usize| -> Vec<(String, String)> {
+            entries[i]
+                .values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let owned = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(read(0), owned(&[("a", "1"), ("b", "2")]));
+        assert!(entries[1].values.is_empty() && entries[2].values.is_empty());
+        assert_eq!(read(3), owned(&[("c", "3")]));
+        assert_eq!(
+            format!("{:?}", entries[0].values),
+            format!("{:?}", vec![("a", "1"), ("b", "2")])
+        );
+        let same: TraceValues = [pair("a", "1"), pair("b", "2")].into_iter().collect();
+        assert_eq!(entries[0].values, same);
+        assert_ne!(entries[3].values, same);
+    }
+
+    /// A trace that is off records nothing and asks for no values.
+    #[test]
+    fn a_trace_off_records_nothing() {
+        let mut trace = Trace::new(false);
+        trace.push_with(
+            || -> [_; 0] { panic!("values asked for while the trace is off") },
+            |v| entry("r", v),
+        );
+        trace.push(|| panic!("an entry built while the trace is off"));
+        assert!(trace.into_entries().is_empty());
+    }
+}
