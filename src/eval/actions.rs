@@ -765,17 +765,15 @@ impl<'p> Builder<'p> {
                 Some(set) => set.contains(&std::ptr::from_ref(b.limit)),
                 None => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
             };
-            let values = || {
-                [
-                    (
-                        TraceText::from_static("value"),
-                        TraceText::quantity(b.value.clone()),
-                    ),
-                    (
-                        TraceText::from_static("bound"),
-                        TraceText::quantity(b.bound.clone()),
-                    ),
-                ]
+            let values = |trace: &mut Trace| {
+                trace.pair(
+                    crate::check::Name::from_static("value"),
+                    TraceText::quantity(b.value.clone()),
+                );
+                trace.pair(
+                    crate::check::Name::from_static("bound"),
+                    TraceText::quantity(b.bound.clone()),
+                );
             };
             let entry = |detail: &'static str| {
                 move |values| TraceEntry {

@@ -26,7 +26,7 @@ pub use decision::*;
 pub use error::EvalError;
 pub use expr::Env;
 pub use text::Text;
-pub use trace::{TracePair, TraceText, TraceValues};
+pub use trace::{TraceText, TraceValues};
 
 use std::borrow::Cow;
 
@@ -392,11 +392,10 @@ impl<'p> Run<'_, 'p> {
             };
             self.trace_lookups();
             let env = &mut *self.env;
-            let values = || {
-                let read = move |(name, r): &(Name, Reference)| {
-                    (TraceText::name(name), read_value(env, *r, rule.span))
-                };
-                rule.reads.iter().map(read)
+            let values = |trace: &mut Trace| {
+                for (name, r) in &rule.reads {
+                    read_value(trace, env, name, *r, rule.span);
+                }
             };
             self.trace.push_with(values, |values| TraceEntry {
                 kind: "rule",
@@ -440,7 +439,9 @@ impl<'p> Run<'_, 'p> {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids
                 .note(&Name::counted(&format!("table {} {}", l.table, l.row)));
-            let values = || [(TraceText::owned(l.key_name), TraceText::owned(l.key))];
+            let values = |trace: &mut Trace| {
+                trace.pair(Name::counted(&l.key_name), TraceText::owned(l.key));
+            };
             self.trace.push_with(values, |values| TraceEntry {
                 kind: "table",
                 id: Name::counted(&format!("{} {}", l.table, l.row)),
@@ -453,25 +454,31 @@ impl<'p> Run<'_, 'p> {
     }
 }
 
-/// The value of an input or a `let` a rule read, as the trace shows it: kept as the number,
-/// date or choice it is and written out when the trace is read; a `let` that cannot be worked
-/// out reads `missing`.
-fn read_value(env: &mut Env<'_>, r: Reference, span: Span) -> TraceText {
+/// Adds to the trace the name `name` a rule read and the value of the input or `let` it
+/// names, as the trace shows it: kept as the number, date or choice it is and written out when
+/// the trace is read (once for all the rules that read it); a `let` that cannot be worked out
+/// reads `missing`.
+fn read_value(trace: &mut Trace, env: &mut Env<'_>, name: &Name, r: Reference, span: Span) {
+    let inputs = env.program.inputs.len();
     // An input or a `let` is read where it is kept (no copy of the value for the trace).
-    let v = match r {
-        Reference::Input(slot) => env.inputs.get(slot),
+    let (v, slot) = match r {
+        Reference::Input(slot) => (env.inputs.get(slot), slot),
         Reference::Let(slot) => match env.let_ready(slot) {
-            Ok(()) => Some(env.let_ref(slot)),
-            Err(_) => return TraceText::from_static("missing"),
+            Ok(()) => (Some(env.let_ref(slot)), inputs.saturating_add(slot)),
+            Err(_) => return trace.pair(name.clone(), TraceText::from_static("missing")),
         },
     };
     let v = v.unwrap_or(&Value::Missing);
     // Written out only while the budget allows (a list may be long); past it the evaluation
-    // is refused anyway.
+    // is refused anyway. Each read counts, as each is shown.
     if env.charge(budget::steps_to_show(v), span).is_err() {
-        return TraceText::from_static("…");
+        return trace.pair(name.clone(), TraceText::from_static("…"));
     }
-    match v {
+    let slots = inputs.saturating_add(env.program.lets.len());
+    if trace.read_kept(name, slot, slots) {
+        return;
+    }
+    let text = match v {
         Value::Num(q) => TraceText::shown_quantity(q.clone()),
         Value::Date(d) => TraceText::shown_date(*d),
         Value::Missing => TraceText::from_static("missing"),
@@ -483,7 +490,8 @@ fn read_value(env: &mut Env<'_>, r: Reference, span: Span) -> TraceText {
             let other = other.clone();
             TraceText::shared(env.shown_shared(r, &other))
         }
-    }
+    };
+    trace.read_new(name, slot, text);
 }
 
 impl Decision {

@@ -126,11 +126,11 @@ fn rules_verdict(
             (Some(c), true) => env.truth(c).unwrap_or(false),
             (None, _) => true,
         };
-        let proposed = || {
-            [(
-                TraceText::from_static("proposed"),
+        let proposed = |trace: &mut Trace| {
+            trace.pair(
+                Name::from_static("proposed"),
                 TraceText::quantity(value.clone()),
-            )]
+            );
         };
         trace.push_with(proposed, |values| TraceEntry {
             kind: "proposal",

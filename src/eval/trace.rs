@@ -46,11 +46,6 @@ impl TraceText {
         TraceText(Kept::Name(Name::from_static(s)))
     }
 
-    /// A name as it is (a name a condition read: the program's own handle on it).
-    pub(crate) fn name(name: &Name) -> TraceText {
-        TraceText(Kept::Name(name.clone()))
-    }
-
     /// Words already written out, shared.
     pub(crate) fn shared(s: Arc<str>) -> TraceText {
         TraceText(Kept::Shared(s))
@@ -137,44 +132,65 @@ impl serde::Serialize for TraceText {
     }
 }
 
-/// One (name, value) pair of a trace entry.
-pub type TracePair = (TraceText, TraceText);
+/// What a decision's trace entries show, kept once for all of them: each value written once
+/// (a value many rules read is kept once), and for each entry's pairs a name and which value.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// (name, index of its value in `texts`), every entry's in order.
+    pairs: Vec<(Name, u32)>,
+    texts: Vec<TraceText>,
+}
 
-/// The values a trace entry shows, as (name, value) pairs in the order read: a slice (it
-/// derefs to `[(TraceText, TraceText)]`) of the one list that all the entries of a decision
-/// share.
+/// The values a trace entry shows, as (name, value) pairs in the order read
+/// ([`TraceValues::iter`]): its part of what all the entries of a decision share.
 #[derive(Clone, Default)]
 pub struct TraceValues {
-    /// The decision's list, once the trace is finished (none while it is being recorded, and
-    /// for an entry without values).
-    all: Option<Arc<Vec<TracePair>>>,
-    /// This entry's part of it.
-    start: usize,
-    end: usize,
+    /// What the decision's entries show, once the trace is finished (none while it is being
+    /// recorded, and for an entry without values).
+    all: Option<Arc<Recorded>>,
+    /// This entry's part of its pairs.
+    start: u32,
+    end: u32,
 }
 
 impl TraceValues {
-    /// The pairs, in order.
-    pub fn as_slice(&self) -> &[TracePair] {
-        self.all
-            .as_deref()
-            .and_then(|all| all.get(self.start..self.end))
-            .unwrap_or(&[])
+    /// The (name, value) pairs, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Name, &TraceText)> + '_ {
+        /// Never shown: every pair's value is kept beside it (see [`Trace::pair`]).
+        static LOST: TraceText = TraceText::from_static("?");
+        let (pairs, texts) = match self.all.as_deref() {
+            Some(all) => (
+                all.pairs
+                    .get(self.start as usize..self.end as usize)
+                    .unwrap_or(&[]),
+                all.texts.as_slice(),
+            ),
+            None => (&[][..], &[][..]),
+        };
+        pairs
+            .iter()
+            .map(move |(name, i)| (name, texts.get(*i as usize).unwrap_or(&LOST)))
+    }
+
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.iter().len()
+    }
+
+    /// True when the entry shows no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
-impl std::ops::Deref for TraceValues {
-    type Target = [TracePair];
-
-    fn deref(&self) -> &[TracePair] {
-        self.as_slice()
-    }
-}
-
-impl FromIterator<TracePair> for TraceValues {
-    fn from_iter<I: IntoIterator<Item = TracePair>>(pairs: I) -> TraceValues {
-        let all: Vec<TracePair> = pairs.into_iter().collect();
-        let end = all.len();
+impl FromIterator<(Name, TraceText)> for TraceValues {
+    fn from_iter<I: IntoIterator<Item = (Name, TraceText)>>(pairs: I) -> TraceValues {
+        let mut all = Recorded::default();
+        for (name, text) in pairs {
+            all.pairs.push((name, all.texts.len() as u32));
+            all.texts.push(text);
+        }
+        let end = all.pairs.len() as u32;
         TraceValues {
             all: (end > 0).then(|| Arc::new(all)),
             start: 0,
@@ -183,18 +199,24 @@ impl FromIterator<TracePair> for TraceValues {
     }
 }
 
-/// Debug output is the pairs', as a list's.
+/// Debug output is the pairs', as a list of pairs of strings.
 impl fmt::Debug for TraceValues {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_slice(), f)
+        f.debug_list()
+            .entries(self.iter().map(|(k, v)| (k.as_str(), v.to_str())))
+            .finish()
     }
 }
 
+/// Two lists of values are equal when their pairs read the same.
 impl PartialEq for TraceValues {
     fn eq(&self, other: &TraceValues) -> bool {
-        self.as_slice() == other.as_slice()
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
+
+/// No value kept yet for a slot (see [`Trace::read`]).
+const NOT_KEPT: u32 = u32::MAX;
 
 /// The trace being recorded: entries are built only when it is asked for
 /// ([`super::Options::trace`]), so an evaluation without it writes no values out for it.
@@ -202,9 +224,13 @@ impl PartialEq for TraceValues {
 pub(super) struct Trace {
     on: bool,
     entries: Vec<TraceEntry>,
-    /// The values of every entry, in order (each entry holds its part, as a range, until the
-    /// trace is finished).
-    values: Vec<TracePair>,
+    /// What the entries show (each entry holds its part, as a range, until the trace is
+    /// finished).
+    recorded: Recorded,
+    /// Where the value of each input, then each `let`, is kept in `recorded.texts`, once one
+    /// was read ([`NOT_KEPT`] before): inputs do not change and a `let` is worked out once,
+    /// so a value the trace shows for many rules is kept once.
+    slots: Vec<u32>,
 }
 
 impl Trace {
@@ -213,14 +239,19 @@ impl Trace {
         // Room for a usual decision's rules and limits and the values their conditions read,
         // so that the lists are not moved again and again as they grow.
         const USUAL_ENTRIES: usize = 32;
-        const USUAL_VALUES: usize = 48;
+        const USUAL_PAIRS: usize = 48;
+        const USUAL_TEXTS: usize = 24;
         if !on {
             return Trace::default();
         }
         Trace {
             on,
             entries: Vec::with_capacity(USUAL_ENTRIES),
-            values: Vec::with_capacity(USUAL_VALUES),
+            recorded: Recorded {
+                pairs: Vec::with_capacity(USUAL_PAIRS),
+                texts: Vec::with_capacity(USUAL_TEXTS),
+            },
+            slots: Vec::new(),
         }
     }
 
@@ -239,12 +270,12 @@ impl Trace {
         self.entries.push(entry());
     }
 
-    /// Records the entry `entry` builds with the values `values` gives, if the trace is on
-    /// (neither is asked for otherwise).
+    /// Records the entry `entry` builds, if the trace is on, with the values `values` adds
+    /// first (through [`Trace::pair`] and [`Trace::read`]); neither is asked for otherwise.
     #[inline(always)]
-    pub(super) fn push_with<I: IntoIterator<Item = TracePair>>(
+    pub(super) fn push_with(
         &mut self,
-        values: impl FnOnce() -> I,
+        values: impl FnOnce(&mut Trace),
         entry: impl FnOnce(TraceValues) -> TraceEntry,
     ) {
         if self.on {
@@ -253,32 +284,72 @@ impl Trace {
     }
 
     #[inline(never)]
-    fn record_with<I: IntoIterator<Item = TracePair>>(
+    fn record_with(
         &mut self,
-        values: impl FnOnce() -> I,
+        values: impl FnOnce(&mut Trace),
         entry: impl FnOnce(TraceValues) -> TraceEntry,
     ) {
-        let start = self.values.len();
-        self.values.extend(values());
+        let start = self.recorded.pairs.len() as u32;
+        values(self);
         let values = TraceValues {
             all: None,
             start,
-            end: self.values.len(),
+            end: self.recorded.pairs.len() as u32,
         };
         self.entries.push(entry(values));
+    }
+
+    /// Adds a (name, value) pair to the entry being recorded.
+    #[inline]
+    pub(super) fn pair(&mut self, name: Name, value: TraceText) {
+        let i = self.recorded.texts.len() as u32;
+        self.recorded.texts.push(value);
+        self.recorded.pairs.push((name, i));
+    }
+
+    /// Adds the pair of a name a condition read and the value already kept for the input or
+    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is: true
+    /// then, false when the value is still to be given ([`Trace::read_new`]).
+    #[inline]
+    pub(super) fn read_kept(&mut self, name: &Name, slot: usize, slots: usize) -> bool {
+        match self.slots.get(slot) {
+            Some(&kept) if kept != NOT_KEPT => {
+                self.recorded.pairs.push((name.clone(), kept));
+                true
+            }
+            Some(_) => false,
+            None => {
+                // The first read of this evaluation (or a slot past the count given, which
+                // is then kept too).
+                self.slots.resize(slots.max(slot + 1), NOT_KEPT);
+                false
+            }
+        }
+    }
+
+    /// Adds the pair of a name a condition read and the value of the input or `let` in `slot`,
+    /// kept for the next rule that reads it (an input does not change, and a `let` is worked
+    /// out once).
+    #[inline]
+    pub(super) fn read_new(&mut self, name: &Name, slot: usize, value: TraceText) {
+        let i = self.recorded.texts.len() as u32;
+        if let Some(kept) = self.slots.get_mut(slot) {
+            *kept = i;
+        }
+        self.pair(name.clone(), value);
     }
 
     /// The entries, in order, each with its values.
     pub(super) fn into_entries(self) -> Vec<TraceEntry> {
         let Trace {
             mut entries,
-            values,
+            recorded,
             ..
         } = self;
-        if values.is_empty() {
+        if recorded.pairs.is_empty() {
             return entries;
         }
-        let all = Arc::new(values);
+        let all = Arc::new(recorded);
         for e in &mut entries {
             if e.values.all.is_none() && e.values.start < e.values.end {
                 e.values.all = Some(Arc::clone(&all));
@@ -343,17 +414,32 @@ mod tests {
         );
     }
 
-    /// The entries of a trace share one list of values, each reading its own part of it, in
-    /// order; an entry without values reads none.
+    /// The entries of a trace share what they show, each reading its own pairs, in order; a
+    /// value read again for another entry is the value kept for its slot; an entry without
+    /// values reads none.
     #[test]
     fn entries_read_their_own_values() {
         let mut trace = Trace::new(true);
-        let pair =
-            |k: &'static str, v: &str| (TraceText::from_static(k), TraceText::owned(v.into()));
-        trace.push_with(|| [pair("a", "1"), pair("b", "2")], |v| entry("r1", v));
+        let name = Name::from_static;
+        let text = |v: &str| TraceText::owned(v.into());
+        trace.push_with(
+            |t| {
+                t.pair(name("a"), text("1"));
+                assert!(!t.read_kept(&name("b"), 3, 5));
+                t.read_new(&name("b"), 3, text("2"));
+            },
+            |v| entry("r1", v),
+        );
         trace.push(|| entry("r2", TraceValues::default()));
-        trace.push_with(|| [], |v| entry("r3", v));
-        trace.push_with(|| [pair("c", "3")], |v| entry("r4", v));
+        trace.push_with(|_| {}, |v| entry("r3", v));
+        trace.push_with(
+            |t| {
+                assert!(t.read_kept(&name("b again"), 3, 5));
+                assert!(!t.read_kept(&name("c"), 4, 5));
+                t.read_new(&name("c"), 4, text("3"));
+            },
+            |v| entry("r4", v),
+        );
         let entries = trace.into_entries();
         let read = |i: usize| -> Vec<(String, String)> {
             entries[i]
@@ -370,14 +456,18 @@ mod tests {
         };
         assert_eq!(read(0), owned(&[("a", "1"), ("b", "2")]));
         assert!(entries[1].values.is_empty() && entries[2].values.is_empty());
-        assert_eq!(read(3), owned(&[("c", "3")]));
+        assert_eq!(read(3), owned(&[("b again", "2"), ("c", "3")]));
+        assert_eq!(entries[3].values.len(), 2);
         assert_eq!(
             format!("{:?}", entries[0].values),
             format!("{:?}", vec![("a", "1"), ("b", "2")])
         );
-        let same: TraceValues = [pair("a", "1"), pair("b", "2")].into_iter().collect();
+        let same: TraceValues = [(name("a"), text("1")), (name("b"), text("2"))]
+            .into_iter()
+            .collect();
         assert_eq!(entries[0].values, same);
         assert_ne!(entries[3].values, same);
+        assert_ne!(entries[1].values, same);
     }
 
     /// A trace that is off records nothing and asks for no values.
@@ -385,7 +475,7 @@ mod tests {
     fn a_trace_off_records_nothing() {
         let mut trace = Trace::new(false);
         trace.push_with(
-            || -> [_; 0] { panic!("values asked for while the trace is off") },
+            |_| panic!("values asked for while the trace is off"),
             |v| entry("r", v),
         );
         trace.push(|| panic!("an entry built while the trace is off"));
