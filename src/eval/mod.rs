@@ -475,7 +475,11 @@ fn read_value(trace: &mut Trace, env: &mut Env<'_>, name: &Name, r: Reference, s
         return trace.pair(name.clone(), TraceText::from_static("…"));
     }
     let slots = inputs.saturating_add(env.program.lets.len());
-    if trace.read_kept(name, slot, slots) {
+    let own_slot = match r {
+        Reference::Input(s) => s < inputs,
+        Reference::Let(_) => slot < slots,
+    };
+    if own_slot && trace.read_kept(name, slot, slots) {
         return;
     }
     let text = match v {
@@ -491,7 +495,12 @@ fn read_value(trace: &mut Trace, env: &mut Env<'_>, name: &Name, r: Reference, s
             TraceText::shared(env.shown_shared(r, &other))
         }
     };
-    trace.read_new(name, slot, text);
+    if own_slot {
+        trace.read_new(name, slot, text);
+    } else {
+        // A slot the program does not have (never made by the checker): shown, not kept.
+        trace.pair(name.clone(), text);
+    }
 }
 
 impl Decision {

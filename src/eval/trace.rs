@@ -319,9 +319,11 @@ impl Trace {
             }
             Some(_) => false,
             None => {
-                // The first read of this evaluation (or a slot past the count given, which
-                // is then kept too).
-                self.slots.resize(slots.max(slot + 1), NOT_KEPT);
+                // The first read of this evaluation: room for every slot (a slot past
+                // `slots` is then not kept, see `read_new`).
+                if self.slots.len() < slots {
+                    self.slots.resize(slots, NOT_KEPT);
+                }
                 false
             }
         }
@@ -329,7 +331,7 @@ impl Trace {
 
     /// Adds the pair of a name a condition read and the value of the input or `let` in `slot`,
     /// kept for the next rule that reads it (an input does not change, and a `let` is worked
-    /// out once).
+    /// out once) when `slot` is one of the `slots` given to [`Trace::read_kept`] just before.
     #[inline]
     pub(super) fn read_new(&mut self, name: &Name, slot: usize, value: TraceText) {
         let i = self.recorded.texts.len() as u32;
@@ -435,6 +437,10 @@ mod tests {
         trace.push_with(
             |t| {
                 assert!(t.read_kept(&name("b again"), 3, 5));
+                assert!(!t.read_kept(&name("far"), 9, 5));
+                t.read_new(&name("far"), 9, text("x"));
+                assert!(!t.read_kept(&name("far again"), 9, 5));
+                t.read_new(&name("far again"), 9, text("y"));
                 assert!(!t.read_kept(&name("c"), 4, 5));
                 t.read_new(&name("c"), 4, text("3"));
             },
@@ -456,8 +462,16 @@ mod tests {
         };
         assert_eq!(read(0), owned(&[("a", "1"), ("b", "2")]));
         assert!(entries[1].values.is_empty() && entries[2].values.is_empty());
-        assert_eq!(read(3), owned(&[("b again", "2"), ("c", "3")]));
-        assert_eq!(entries[3].values.len(), 2);
+        assert_eq!(
+            read(3),
+            owned(&[
+                ("b again", "2"),
+                ("far", "x"),
+                ("far again", "y"),
+                ("c", "3")
+            ])
+        );
+        assert_eq!(entries[3].values.len(), 4);
         assert_eq!(
             format!("{:?}", entries[0].values),
             format!("{:?}", vec![("a", "1"), ("b", "2")])
