@@ -199,6 +199,9 @@ pub struct EnumSpec {
     pub values: Vec<String>,
     /// Value name → index, for the same reason as [`RecordSpec`]'s.
     index: HashMap<String, usize>,
+    /// The value names as [`Name`]s, made the first time one is asked for (see
+    /// [`EnumSpec::name`]).
+    names: std::sync::OnceLock<Vec<Name>>,
 }
 
 impl EnumSpec {
@@ -209,7 +212,21 @@ impl EnumSpec {
             .enumerate()
             .map(|(i, v)| (v.clone(), i))
             .collect();
-        EnumSpec { values, index }
+        EnumSpec {
+            values,
+            index,
+            names: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The name of the value at `index`, as a [`Name`]: the trace names the choice a rule read
+    /// for every patient it explains, and a handle on an interned name is copied without
+    /// writing anything shared. The names are interned the first time one is asked for, not
+    /// when the protocol is checked: most runs never trace.
+    pub fn name(&self, index: usize) -> Option<&Name> {
+        self.names
+            .get_or_init(|| self.values.iter().map(Name::from).collect())
+            .get(index)
     }
 
     /// The index of the value called `name`.
@@ -556,8 +573,8 @@ pub struct RuleSpec {
     /// Its actions.
     pub actions: Vec<ActionAt>,
     /// Inputs and lets the condition reads, for the trace: (name, reference). The name is
-    /// shared with each trace entry that shows it.
-    pub reads: Vec<(std::sync::Arc<str>, Reference)>,
+    /// interned, so each trace entry that shows it holds a copy of a handle on it.
+    pub reads: Vec<(Name, Reference)>,
     /// Where it is written.
     pub span: Span,
 }
@@ -808,6 +825,17 @@ impl Program {
             })
             .flat_map(|t| t.rows.iter().map(|r| format!("table {} {}", t.name, r.id)))
             .collect()
+    }
+}
+
+impl Program {
+    /// The name of value `index` of enum `id`, as [`EnumNames::enum_value_name`] gives it.
+    pub fn enum_value(&self, id: u32, index: u32) -> &Name {
+        static UNKNOWN: Name = Name::from_static("?");
+        self.enums
+            .get(id as usize)
+            .and_then(|e| e.name(index as usize))
+            .unwrap_or(&UNKNOWN)
     }
 }
 

@@ -7,12 +7,14 @@ use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
 use super::text::Text;
+use super::TraceText;
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
 use crate::check::{
     ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Name, Program, Reference,
     RuleSpec, ScheduleSpec, SteppedSpec,
 };
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Code, Diagnostic, Span};
@@ -770,21 +772,30 @@ impl<'p> Builder<'p> {
                 Some(set) => set.contains(&std::ptr::from_ref(b.limit)),
                 None => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
             };
-            let entry = |detail: String| TraceEntry {
-                kind: "limit",
-                id: b.limit.id.clone(),
-                fired: true,
-                source: b.limit.source.clone(),
-                values: vec![
-                    (Text::from_static("value"), Text::quantity(b.value.clone())),
-                    (Text::from_static("bound"), Text::quantity(b.bound.clone())),
-                ],
-                detail: Some(detail),
+            let values = |trace: &mut Trace| {
+                trace.pair(
+                    crate::check::Name::from_static("value"),
+                    TraceText::quantity(b.value.clone()),
+                );
+                trace.pair(
+                    crate::check::Name::from_static("bound"),
+                    TraceText::quantity(b.bound.clone()),
+                );
+            };
+            let entry = |detail: &'static str| {
+                move |values| TraceEntry {
+                    kind: "limit",
+                    id: b.limit.id.clone(),
+                    fired: true,
+                    source: b.limit.source.clone(),
+                    values,
+                    detail: Some(Cow::Borrowed(detail)),
+                }
             };
             fired.note(&b.limit.id);
             if !b.limit.hard {
                 self.limit_message(b, Level::Warning, b.explain_text());
-                trace.push(|| entry("soft limit: warned".into()));
+                trace.push_with(values, entry("soft limit: warned"));
                 continue;
             }
             let rangey = matches!(dose.amount, Amount::Range(..));
@@ -796,7 +807,7 @@ impl<'p> Builder<'p> {
                 text.push_static(": ");
                 text.append(b.explain_text());
                 self.limit_message(b, Level::Warning, text);
-                trace.push(|| entry("hard limit: range capped".into()));
+                trace.push_with(values, entry("hard limit: range capped"));
                 continue;
             }
             // A breach that no cap mends is the safety gate's to refuse: it refuses the

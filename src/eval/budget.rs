@@ -168,8 +168,13 @@ pub fn over_budget(place: Exhausted) -> Diagnostic {
 
 /// The steps to write a value as text (in a message or the trace): [`SHOW_STEPS`] for each
 /// value it holds, so a message that shows a list of 10,000 records counts as the work it is.
+#[inline]
 pub fn steps_to_show(v: &Value) -> u64 {
-    SHOW_STEPS * values_held(v)
+    match v {
+        // One value (the common case: a number, a date, a choice), without a walk.
+        Value::List(_) | Value::Record(..) | Value::Range(_) => SHOW_STEPS * values_held(v),
+        _ => SHOW_STEPS,
+    }
 }
 
 fn values_held(v: &Value) -> u64 {
@@ -179,5 +184,33 @@ fn values_held(v: &Value) -> u64 {
         }
         Value::Range(r) => 1 + values_held(&r.0) + values_held(&r.1),
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{steps_to_show, SHOW_STEPS};
+    use crate::units::Quantity;
+    use crate::value::Value;
+    use std::sync::Arc;
+
+    /// One value counts once; a list, record or range counts itself and every value it holds,
+    /// however deep (the shortcut for one value gives what the walk gives).
+    #[test]
+    fn showing_a_value_counts_every_value_it_holds() {
+        let n = || Value::Num(Quantity::parse("5 mg").unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(steps_to_show(&n()), SHOW_STEPS);
+        assert_eq!(steps_to_show(&Value::Missing), SHOW_STEPS);
+        assert_eq!(steps_to_show(&Value::Enum(0, 1)), SHOW_STEPS);
+        let list = Value::List(Arc::from(vec![n(), n()]));
+        assert_eq!(steps_to_show(&list), 3 * SHOW_STEPS);
+        let record = Value::Record(0, Arc::from(vec![list.clone(), Value::Missing]));
+        assert_eq!(steps_to_show(&record), 5 * SHOW_STEPS);
+        let range = Value::Range(Arc::new((n(), record)));
+        assert_eq!(steps_to_show(&range), 7 * SHOW_STEPS);
+        assert_eq!(
+            steps_to_show(&Value::List(Arc::from(Vec::new()))),
+            SHOW_STEPS
+        );
     }
 }

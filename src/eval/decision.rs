@@ -260,11 +260,12 @@ pub struct TraceEntry {
     pub fired: bool,
     /// Its label section.
     pub source: Option<Name>,
-    /// The input and let values its condition read: (name, value as shown), written out when
-    /// read.
-    pub values: Vec<(super::text::Text, super::text::Text)>,
-    /// A short explanation.
-    pub detail: Option<String>,
+    /// The input and let values its condition read: (name, value as shown), in the order
+    /// read; each is kept as the value it is and written out when read (see
+    /// [`super::TraceText`]).
+    pub values: super::TraceValues,
+    /// A short explanation (most are the evaluator's own words, kept without a copy).
+    pub detail: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// Everything an evaluation decided for one patient.

@@ -1064,8 +1064,8 @@ fn record(b: &Breach, detail: &str, trace: &mut Trace, fired: &mut FiredIds) {
         id: limit.id.clone(),
         fired: true,
         source: limit.source.clone(),
-        values: Vec::new(),
-        detail: Some(format!("{detail}: {}", b.text)),
+        values: Default::default(),
+        detail: Some(format!("{detail}: {}", b.text).into()),
     });
 }
 

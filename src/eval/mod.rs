@@ -16,6 +16,7 @@ mod proposal;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod text;
+mod trace;
 
 pub use budget::{
     number_steps, over_budget, steps_to_show, Budget, Exhausted, BIG_NUMBER_STEPS, SHOW_STEPS,
@@ -25,10 +26,14 @@ pub use decision::*;
 pub use error::EvalError;
 pub use expr::Env;
 pub use text::Text;
+pub use trace::{TraceText, TraceValues};
+
+use std::borrow::Cow;
 
 use crate::check::{ActionSpec, DecideSpec, Name, Program, Reference, RequireSpec, RuleSpec};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::value::Value;
+use trace::Trace;
 
 /// What to record besides the decision.
 #[derive(Clone, Copy, Debug, Default)]
@@ -77,48 +82,6 @@ impl FiredIds {
     /// The ids, in order.
     pub(super) fn into_list(self) -> Vec<Name> {
         self.list
-    }
-}
-
-/// The trace being recorded: entries are built only when it is asked for
-/// ([`Options::trace`]), so an evaluation without it writes no values out for it.
-#[derive(Debug, Default)]
-pub(super) struct Trace {
-    on: bool,
-    entries: Vec<TraceEntry>,
-}
-
-impl Trace {
-    /// A trace that records when `on`, and otherwise stays empty.
-    pub(super) fn new(on: bool) -> Trace {
-        // Room for a usual decision's rules and limits, so that the entries are not moved
-        // again and again as the list grows.
-        const USUAL: usize = 32;
-        Trace {
-            on,
-            entries: if on {
-                Vec::with_capacity(USUAL)
-            } else {
-                Vec::new()
-            },
-        }
-    }
-
-    /// Records the entry `entry` builds, if the trace is on.
-    pub(super) fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
-        if self.on {
-            self.entries.push(entry());
-        }
-    }
-
-    /// True when the trace is recorded.
-    pub(super) fn is_on(&self) -> bool {
-        self.on
-    }
-
-    /// The entries, in order.
-    pub(super) fn into_entries(self) -> Vec<TraceEntry> {
-        self.entries
     }
 }
 
@@ -445,23 +408,24 @@ impl<'p> Run<'_, 'p> {
                 None => block.policy.stops_at_first() || !any,
             };
             self.trace_lookups();
-            if self.trace.is_on() {
-                let values = self.read_values(rule);
-                self.trace.push(|| TraceEntry {
-                    kind: "rule",
-                    id: rule.id.clone(),
-                    fired: holds,
-                    source: rule.source.clone(),
-                    values,
-                    detail: rule.when.is_none().then(|| {
-                        if rule.always {
-                            "always".into()
-                        } else {
-                            "otherwise".into()
-                        }
-                    }),
-                });
-            }
+            let env = &mut *self.env;
+            let values = |trace: &mut Trace| {
+                for (name, r) in &rule.reads {
+                    read_value(trace, env, name, *r, rule.span);
+                }
+            };
+            self.trace.push_with(values, |values| TraceEntry {
+                kind: "rule",
+                id: rule.id.clone(),
+                fired: holds,
+                source: rule.source.clone(),
+                values,
+                detail: rule.when.is_none().then_some(if rule.always {
+                    Cow::Borrowed("always")
+                } else {
+                    Cow::Borrowed("otherwise")
+                }),
+            });
             if !holds {
                 continue;
             }
@@ -493,52 +457,67 @@ impl<'p> Run<'_, 'p> {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids
                 .note(&Name::counted(&format!("table {} {}", l.table, l.row)));
-            self.trace.push(|| TraceEntry {
+            let values = |trace: &mut Trace| {
+                trace.pair(Name::counted(&l.key_name), TraceText::owned(l.key));
+            };
+            self.trace.push_with(values, |values| TraceEntry {
                 kind: "table",
                 id: Name::counted(&format!("{} {}", l.table, l.row)),
                 fired: true,
                 source: l.source,
-                values: vec![(Text::from(l.key_name), Text::from(l.key))],
-                detail: Some(l.band),
+                values,
+                detail: Some(Cow::Owned(l.band)),
             });
         }
     }
+}
 
-    fn read_values(&mut self, rule: &RuleSpec) -> Vec<(Text, Text)> {
-        rule.reads
-            .iter()
-            .map(|(name, r)| (Text::shared(name), self.read_value(*r, rule.span)))
-            .collect()
+/// Adds to the trace the name `name` a rule read and the value of the input or `let` it
+/// names, as the trace shows it: kept as the number, date or choice it is and written out when
+/// the trace is read (once for all the rules that read it); a `let` that cannot be worked out
+/// reads `missing`.
+fn read_value(trace: &mut Trace, env: &mut Env<'_>, name: &Name, r: Reference, span: Span) {
+    let inputs = env.program.inputs.len();
+    // An input or a `let` is read where it is kept (no copy of the value for the trace).
+    let (v, slot) = match r {
+        Reference::Input(slot) => (env.inputs.get(slot), slot),
+        Reference::Let(slot) => match env.let_ready(slot) {
+            Ok(()) => (Some(env.let_ref(slot)), inputs.saturating_add(slot)),
+            Err(_) => return trace.pair(name.clone(), TraceText::from_static("missing")),
+        },
+    };
+    let v = v.unwrap_or(&Value::Missing);
+    // Written out only while the budget allows (a list may be long); past it the evaluation
+    // is refused anyway. Each read counts, as each is shown.
+    if env.charge(budget::steps_to_show(v), span).is_err() {
+        return trace.pair(name.clone(), TraceText::from_static("…"));
     }
-
-    /// The value of an input or a `let` a rule read, as the trace shows it: a number or a date
-    /// is written out when the trace is read; a `let` that cannot be worked out reads
-    /// `missing`.
-    fn read_value(&mut self, r: Reference, span: Span) -> Text {
-        // An input or a `let` is read where it is kept (no copy of the value for the trace).
-        let v = match r {
-            Reference::Input(slot) => self.env.inputs.get(slot),
-            Reference::Let(slot) => match self.env.let_ready(slot) {
-                Ok(()) => Some(self.env.let_ref(slot)),
-                Err(_) => return Text::from_static("missing"),
-            },
-        };
-        let v = v.unwrap_or(&Value::Missing);
-        // Written out only while the budget allows (a list may be long); past it the
-        // evaluation is refused anyway.
-        if self.env.charge(budget::steps_to_show(v), span).is_err() {
-            return Text::from_static("…");
+    let slots = inputs.saturating_add(env.program.lets.len());
+    let own_slot = match r {
+        Reference::Input(s) => s < inputs,
+        Reference::Let(_) => slot < slots,
+    };
+    if own_slot && trace.read_kept(name, slot, slots) {
+        return;
+    }
+    let text = match v {
+        Value::Num(q) => TraceText::shown_quantity(q.clone()),
+        Value::Date(d) => TraceText::shown_date(*d),
+        Value::Missing => TraceText::from_static("missing"),
+        Value::Bool(true) => TraceText::from_static("true"),
+        Value::Bool(false) => TraceText::from_static("false"),
+        Value::Enum(id, i) => TraceText::shown_name(env.program.enum_value(*id, *i)),
+        // The trace explains a decision to a person: a long list is shortened.
+        other => {
+            let other = other.clone();
+            TraceText::shared(env.shown_shared(r, &other))
         }
-        match v {
-            Value::Num(q) => Text::shown_quantity(q.clone()),
-            Value::Date(d) => Text::shown_date(*d),
-            Value::Missing => Text::from_static("missing"),
-            // The trace explains a decision to a person: a long list is shortened.
-            other => {
-                let other = other.clone();
-                Text::shared(&self.env.shown_shared(r, &other))
-            }
-        }
+    };
+    if own_slot {
+        trace.read_new(name, slot, text);
+    } else {
+        // A slot the program does not have (never made by the checker): shown, not kept.
+        trace.pair(name.clone(), text);
     }
 }
 

@@ -5,11 +5,13 @@ use super::decision::*;
 use super::expr::Env;
 use super::limits;
 use super::text::Text;
+use super::TraceText;
 use super::{FiredIds, Trace};
 use crate::check::{Level, Name, ProposalSpec};
 use crate::diagnostics::Diagnostic;
 use crate::units::Quantity;
 use crate::value::Value;
+use std::borrow::Cow;
 
 /// Judges the patient's proposed dose, if there is one, and records the verdict.
 pub(super) fn judge(
@@ -124,17 +126,23 @@ fn rules_verdict(
             (Some(c), true) => env.truth(c).unwrap_or(false),
             (None, _) => true,
         };
-        trace.push(|| TraceEntry {
+        let proposed = |trace: &mut Trace| {
+            trace.pair(
+                Name::from_static("proposed"),
+                TraceText::quantity(value.clone()),
+            );
+        };
+        trace.push_with(proposed, |values| TraceEntry {
             kind: "proposal",
             id: rule.id.clone(),
             fired: applies,
             source: rule.source.clone(),
-            values: vec![(Text::from_static("proposed"), Text::quantity(value.clone()))],
-            detail: Some(if rule.allow.is_some() {
-                "allow".into()
+            values,
+            detail: Some(Cow::Borrowed(if rule.allow.is_some() {
+                "allow"
             } else {
-                "refuse when".into()
-            }),
+                "refuse when"
+            })),
         });
         if !applies {
             continue;

@@ -70,31 +70,6 @@ impl Text {
         }
     }
 
-    /// Words of the protocol's, as a text of their own (a name the trace shows).
-    pub(crate) fn shared(s: &Arc<str>) -> Text {
-        Text::one(Piece::Shared(Arc::clone(s)))
-    }
-
-    /// Words of the evaluator's own, as a text.
-    pub(crate) fn from_static(s: &'static str) -> Text {
-        Text::one(Piece::Static(s))
-    }
-
-    /// A number as a message or the trace shows a value, as a text.
-    pub(crate) fn shown_quantity(q: Quantity) -> Text {
-        Text::one(Piece::ShownQuantity(q))
-    }
-
-    /// A date as a message or the trace shows a value, as a text.
-    pub(crate) fn shown_date(d: Date) -> Text {
-        Text::one(Piece::ShownDate(d))
-    }
-
-    /// A quantity as `{}` writes it, as a text.
-    pub(crate) fn quantity(q: Quantity) -> Text {
-        Text::one(Piece::Quantity(q))
-    }
-
     fn one(head: Piece) -> Text {
         Text {
             head,
@@ -298,7 +273,8 @@ mod tests {
         assert_eq!(u.into_string(), "Why: At 0.5 mg daily: 2000 mcg/day, then");
         assert_eq!(format!("{t}|{t:?}"), format!("{0}|{0:?}", t.as_str()));
         assert_eq!(Text::default(), "");
-        assert_eq!(Text::shown_quantity(q("3 mg")).into_string(), "3 mg");
-        assert_eq!(Text::from_static("missing").as_str(), "missing");
+        let mut shown = Text::default();
+        shown.push_shown_quantity(q("3 mg"));
+        assert_eq!(shown.into_string(), "3 mg");
     }
 }

@@ -586,12 +586,12 @@ mod tests {
             entry.detail.as_deref(),
             Some("> 30 mL/min and <= 59 mL/min")
         );
-        let values: Vec<(&str, &str)> = entry
+        let values: Vec<(String, String)> = entry
             .values
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        assert_eq!(values, vec![("crcl", "45 mL/min")]);
+        assert_eq!(values, vec![("crcl".into(), "45 mL/min".into())]);
         assert!(entry.fired);
     }
 }

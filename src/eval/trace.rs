@@ -1,0 +1,498 @@
+//! The explanation trace, recorded cheaply while deciding and written out only when it is
+//! shown. A traced evaluation records, for every rule tried, the names its condition read and
+//! their values: recorded as text, that was a string or a shared count for each name and value
+//! of each rule, for every patient of a cohort, when most traces are never read. Here a name is
+//! a handle on the program's interned name, a value a copy of the number, date or choice it is
+//! (written out when read, exactly as it was written before), and the values of all the entries
+//! of one decision are kept in one list, which the entries share.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use super::decision::TraceEntry;
+use crate::check::Name;
+use crate::units::Quantity;
+
+/// A name or a value in the trace: kept as the evaluator read it, and written out when the
+/// trace is read ([`TraceText::to_str`], or `{}`), the same way each time.
+#[derive(Clone)]
+pub struct TraceText(Kept);
+
+/// How a [`TraceText`] is kept until it is written out.
+#[derive(Clone)]
+enum Kept {
+    /// Words as they are: a name the protocol declares, or the evaluator's own (`missing`).
+    Name(Name),
+    /// Words already written out, shared (a list's value, written once per evaluation).
+    Shared(Arc<str>),
+    /// Words already written out.
+    Owned(String),
+    /// A quantity as `{}` writes it (`2000 mcg/day`).
+    Quantity(Quantity),
+    /// A number as a message shows a value (see [`crate::display::shown_owned`]).
+    ShownQuantity(Quantity),
+    /// A date, shown the same way.
+    ShownDate(Date),
+    /// A choice's name (an enum value), shown the same way.
+    ShownName(Name),
+}
+
+impl TraceText {
+    /// Words of the evaluator's own (`missing`, `proposed`).
+    pub(crate) const fn from_static(s: &'static str) -> TraceText {
+        TraceText(Kept::Name(Name::from_static(s)))
+    }
+
+    /// Words already written out, shared.
+    pub(crate) fn shared(s: Arc<str>) -> TraceText {
+        TraceText(Kept::Shared(s))
+    }
+
+    /// Words already written out.
+    pub(crate) fn owned(s: String) -> TraceText {
+        TraceText(Kept::Owned(s))
+    }
+
+    /// A quantity as `{}` writes it.
+    pub(crate) fn quantity(q: Quantity) -> TraceText {
+        TraceText(Kept::Quantity(q))
+    }
+
+    /// A number as a message or the trace shows a value.
+    pub(crate) fn shown_quantity(q: Quantity) -> TraceText {
+        TraceText(Kept::ShownQuantity(q))
+    }
+
+    /// A date as a message or the trace shows a value.
+    pub(crate) fn shown_date(d: Date) -> TraceText {
+        TraceText(Kept::ShownDate(d))
+    }
+
+    /// A choice's name as a message or the trace shows a value.
+    pub(crate) fn shown_name(name: &Name) -> TraceText {
+        TraceText(Kept::ShownName(name.clone()))
+    }
+
+    /// The text, written out (borrowed when it is kept as words).
+    pub fn to_str(&self) -> Cow<'_, str> {
+        use crate::display::shown_owned;
+        match &self.0 {
+            Kept::Name(n) => Cow::Borrowed(n.as_str()),
+            Kept::Shared(s) => Cow::Borrowed(s),
+            Kept::Owned(s) => Cow::Borrowed(s),
+            Kept::Quantity(q) => Cow::Owned(q.to_string()),
+            Kept::ShownQuantity(q) => Cow::Owned(shown_owned(q.to_string())),
+            Kept::ShownDate(d) => Cow::Owned(shown_owned(d.to_string())),
+            Kept::ShownName(n) => Cow::Owned(shown_owned(n.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for TraceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As a `str` is written: width and alignment apply to the text written out.
+        fmt::Display::fmt(&*self.to_str(), f)
+    }
+}
+
+/// Debug output is the written-out text's, as a string's.
+impl fmt::Debug for TraceText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.to_str(), f)
+    }
+}
+
+/// Two texts are equal when they read the same, however each is kept.
+impl PartialEq for TraceText {
+    fn eq(&self, other: &TraceText) -> bool {
+        self.to_str() == other.to_str()
+    }
+}
+
+impl Eq for TraceText {}
+
+impl PartialEq<str> for TraceText {
+    fn eq(&self, other: &str) -> bool {
+        self.to_str() == other
+    }
+}
+
+impl PartialEq<&str> for TraceText {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_str() == *other
+    }
+}
+
+impl serde::Serialize for TraceText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_str())
+    }
+}
+
+/// What a decision's trace entries show, kept once for all of them: each value written once
+/// (a value many rules read is kept once), and for each entry's pairs a name and which value.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// (name, index of its value in `texts`), every entry's in order.
+    pairs: Vec<(Name, u32)>,
+    texts: Vec<TraceText>,
+}
+
+/// The values a trace entry shows, as (name, value) pairs in the order read
+/// ([`TraceValues::iter`]): its part of what all the entries of a decision share.
+#[derive(Clone, Default)]
+pub struct TraceValues {
+    /// What the decision's entries show, once the trace is finished (none while it is being
+    /// recorded, and for an entry without values).
+    all: Option<Arc<Recorded>>,
+    /// This entry's part of its pairs.
+    start: u32,
+    end: u32,
+}
+
+impl TraceValues {
+    /// The (name, value) pairs, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Name, &TraceText)> + '_ {
+        /// Never shown: every pair's value is kept beside it (see [`Trace::pair`]).
+        static LOST: TraceText = TraceText::from_static("?");
+        let (pairs, texts) = match self.all.as_deref() {
+            Some(all) => (
+                all.pairs
+                    .get(self.start as usize..self.end as usize)
+                    .unwrap_or(&[]),
+                all.texts.as_slice(),
+            ),
+            None => (&[][..], &[][..]),
+        };
+        pairs
+            .iter()
+            .map(move |(name, i)| (name, texts.get(*i as usize).unwrap_or(&LOST)))
+    }
+
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.iter().len()
+    }
+
+    /// True when the entry shows no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl FromIterator<(Name, TraceText)> for TraceValues {
+    fn from_iter<I: IntoIterator<Item = (Name, TraceText)>>(pairs: I) -> TraceValues {
+        let mut all = Recorded::default();
+        for (name, text) in pairs {
+            all.pairs.push((name, all.texts.len() as u32));
+            all.texts.push(text);
+        }
+        let end = all.pairs.len() as u32;
+        TraceValues {
+            all: (end > 0).then(|| Arc::new(all)),
+            start: 0,
+            end,
+        }
+    }
+}
+
+/// Debug output is the pairs', as a list of pairs of strings.
+impl fmt::Debug for TraceValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|(k, v)| (k.as_str(), v.to_str())))
+            .finish()
+    }
+}
+
+/// Two lists of values are equal when their pairs read the same.
+impl PartialEq for TraceValues {
+    fn eq(&self, other: &TraceValues) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+/// No value kept yet for a slot (see [`Trace::read`]).
+const NOT_KEPT: u32 = u32::MAX;
+
+/// The trace being recorded: entries are built only when it is asked for
+/// ([`super::Options::trace`]), so an evaluation without it writes no values out for it.
+#[derive(Debug, Default)]
+pub(super) struct Trace {
+    on: bool,
+    entries: Vec<TraceEntry>,
+    /// What the entries show (each entry holds its part, as a range, until the trace is
+    /// finished).
+    recorded: Recorded,
+    /// Where the value of each input, then each `let`, is kept in `recorded.texts`, once one
+    /// was read ([`NOT_KEPT`] before): inputs do not change and a `let` is worked out once,
+    /// so a value the trace shows for many rules is kept once.
+    slots: Vec<u32>,
+}
+
+impl Trace {
+    /// A trace that records when `on`, and otherwise stays empty.
+    pub(super) fn new(on: bool) -> Trace {
+        // Room for a usual decision's rules and limits and the values their conditions read,
+        // so that the lists are not moved again and again as they grow.
+        const USUAL_ENTRIES: usize = 32;
+        const USUAL_PAIRS: usize = 48;
+        const USUAL_TEXTS: usize = 24;
+        if !on {
+            return Trace::default();
+        }
+        Trace {
+            on,
+            entries: Vec::with_capacity(USUAL_ENTRIES),
+            recorded: Recorded {
+                pairs: Vec::with_capacity(USUAL_PAIRS),
+                texts: Vec::with_capacity(USUAL_TEXTS),
+            },
+            slots: Vec::new(),
+        }
+    }
+
+    /// Records the entry `entry` builds, if the trace is on, without values.
+    #[inline(always)]
+    pub(super) fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        // Only the test of `on` is inlined where an entry may be recorded: an evaluation
+        // without the trace pays for nothing else.
+        if self.on {
+            self.record(entry);
+        }
+    }
+
+    #[inline(never)]
+    fn record(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        self.entries.push(entry());
+    }
+
+    /// Records the entry `entry` builds, if the trace is on, with the values `values` adds
+    /// first (through [`Trace::pair`] and [`Trace::read`]); neither is asked for otherwise.
+    #[inline(always)]
+    pub(super) fn push_with(
+        &mut self,
+        values: impl FnOnce(&mut Trace),
+        entry: impl FnOnce(TraceValues) -> TraceEntry,
+    ) {
+        if self.on {
+            self.record_with(values, entry);
+        }
+    }
+
+    #[inline(never)]
+    fn record_with(
+        &mut self,
+        values: impl FnOnce(&mut Trace),
+        entry: impl FnOnce(TraceValues) -> TraceEntry,
+    ) {
+        let start = self.recorded.pairs.len() as u32;
+        values(self);
+        let values = TraceValues {
+            all: None,
+            start,
+            end: self.recorded.pairs.len() as u32,
+        };
+        self.entries.push(entry(values));
+    }
+
+    /// Adds a (name, value) pair to the entry being recorded.
+    #[inline]
+    pub(super) fn pair(&mut self, name: Name, value: TraceText) {
+        let i = self.recorded.texts.len() as u32;
+        self.recorded.texts.push(value);
+        self.recorded.pairs.push((name, i));
+    }
+
+    /// Adds the pair of a name a condition read and the value already kept for the input or
+    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is: true
+    /// then, false when the value is still to be given ([`Trace::read_new`]).
+    #[inline]
+    pub(super) fn read_kept(&mut self, name: &Name, slot: usize, slots: usize) -> bool {
+        match self.slots.get(slot) {
+            Some(&kept) if kept != NOT_KEPT => {
+                self.recorded.pairs.push((name.clone(), kept));
+                true
+            }
+            Some(_) => false,
+            None => {
+                // The first read of this evaluation: room for every slot (a slot past
+                // `slots` is then not kept, see `read_new`).
+                if self.slots.len() < slots {
+                    self.slots.resize(slots, NOT_KEPT);
+                }
+                false
+            }
+        }
+    }
+
+    /// Adds the pair of a name a condition read and the value of the input or `let` in `slot`,
+    /// kept for the next rule that reads it (an input does not change, and a `let` is worked
+    /// out once) when `slot` is one of the `slots` given to [`Trace::read_kept`] just before.
+    #[inline]
+    pub(super) fn read_new(&mut self, name: &Name, slot: usize, value: TraceText) {
+        let i = self.recorded.texts.len() as u32;
+        if let Some(kept) = self.slots.get_mut(slot) {
+            *kept = i;
+        }
+        self.pair(name.clone(), value);
+    }
+
+    /// The entries, in order, each with its values.
+    pub(super) fn into_entries(self) -> Vec<TraceEntry> {
+        let Trace {
+            mut entries,
+            recorded,
+            ..
+        } = self;
+        if recorded.pairs.is_empty() {
+            return entries;
+        }
+        let all = Arc::new(recorded);
+        for e in &mut entries {
+            if e.values.all.is_none() && e.values.start < e.values.end {
+                e.values.all = Some(Arc::clone(&all));
+            }
+        }
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Trace, TraceText, TraceValues};
+    use crate::check::Name;
+    use crate::eval::TraceEntry;
+    use crate::units::Quantity;
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn entry(id: &'static str, values: TraceValues) -> TraceEntry {
+        TraceEntry {
+            kind: "rule",
+            id: Name::from_static(id),
+            fired: true,
+            source: None,
+            values,
+            detail: None,
+        }
+    }
+
+    /// Each text is written out as the text it stands for was written before it was kept as a
+    /// value: a quantity as `{}` writes it, a shown value shortened and escaped as a message
+    /// shows one.
+    #[test]
+    fn a_trace_text_reads_as_its_value_written_out() {
+        let date = jiff::civil::date(2026, 3, 1);
+        assert_eq!(TraceText::quantity(q("0.5 mg")), "0.5 mg");
+        assert_eq!(TraceText::shown_quantity(q("2000 mcg/day")), "2000 mcg/day");
+        assert_eq!(TraceText::shown_date(date), "2026-03-01");
+        assert_eq!(
+            TraceText::shown_name(&Name::from_static("spinal")),
+            "spinal"
+        );
+        assert_eq!(
+            TraceText::shown_name(&Name::from_static("a\u{1b}[2Jb")),
+            "a\\u{1b}[2Jb"
+        );
+        let long = "x".repeat(600);
+        assert_eq!(
+            TraceText::shown_name(&Name::counted(&long)).to_string(),
+            crate::display::shown(&long)
+        );
+        assert_eq!(TraceText::from_static("missing").to_str(), "missing");
+        assert_eq!(TraceText::owned("45 mL/min".into()), "45 mL/min");
+        assert_eq!(TraceText::shared("[1, 2]".into()), "[1, 2]");
+        let t = TraceText::shown_quantity(q("3 mg"));
+        assert_eq!(format!("[{t}] [{t:>6}] {t:?}"), "[3 mg] [  3 mg] \"3 mg\"");
+        assert_eq!(
+            TraceText::quantity(q("3 mg")),
+            TraceText::owned("3 mg".into())
+        );
+    }
+
+    /// The entries of a trace share what they show, each reading its own pairs, in order; a
+    /// value read again for another entry is the value kept for its slot; an entry without
+    /// values reads none.
+    #[test]
+    fn entries_read_their_own_values() {
+        let mut trace = Trace::new(true);
+        let name = Name::from_static;
+        let text = |v: &str| TraceText::owned(v.into());
+        trace.push_with(
+            |t| {
+                t.pair(name("a"), text("1"));
+                assert!(!t.read_kept(&name("b"), 3, 5));
+                t.read_new(&name("b"), 3, text("2"));
+            },
+            |v| entry("r1", v),
+        );
+        trace.push(|| entry("r2", TraceValues::default()));
+        trace.push_with(|_| {}, |v| entry("r3", v));
+        trace.push_with(
+            |t| {
+                assert!(t.read_kept(&name("b again"), 3, 5));
+                assert!(!t.read_kept(&name("far"), 9, 5));
+                t.read_new(&name("far"), 9, text("x"));
+                assert!(!t.read_kept(&name("far again"), 9, 5));
+                t.read_new(&name("far again"), 9, text("y"));
+                assert!(!t.read_kept(&name("c"), 4, 5));
+                t.read_new(&name("c"), 4, text("3"));
+            },
+            |v| entry("r4", v),
+        );
+        let entries = trace.into_entries();
+        let read = |i: usize| -> Vec<(String, String)> {
+            entries[i]
+                .values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let owned = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(read(0), owned(&[("a", "1"), ("b", "2")]));
+        assert!(entries[1].values.is_empty() && entries[2].values.is_empty());
+        assert_eq!(
+            read(3),
+            owned(&[
+                ("b again", "2"),
+                ("far", "x"),
+                ("far again", "y"),
+                ("c", "3")
+            ])
+        );
+        assert_eq!(entries[3].values.len(), 4);
+        assert_eq!(
+            format!("{:?}", entries[0].values),
+            format!("{:?}", vec![("a", "1"), ("b", "2")])
+        );
+        let same: TraceValues = [(name("a"), text("1")), (name("b"), text("2"))]
+            .into_iter()
+            .collect();
+        assert_eq!(entries[0].values, same);
+        assert_ne!(entries[3].values, same);
+        assert_ne!(entries[1].values, same);
+    }
+
+    /// A trace that is off records nothing and asks for no values.
+    #[test]
+    fn a_trace_off_records_nothing() {
+        let mut trace = Trace::new(false);
+        trace.push_with(
+            |_| panic!("values asked for while the trace is off"),
+            |v| entry("r", v),
+        );
+        trace.push(|| panic!("an entry built while the trace is off"));
+        assert!(trace.into_entries().is_empty());
+    }
+}
