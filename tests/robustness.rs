@@ -864,17 +864,22 @@ fn the_reader_stops_at_the_if_nested_too_deep() {
 
 #[test]
 fn ifs_not_inside_one_another_are_not_counted_as_nested() {
-    // Many `if`s, each ending before the next starts: at a `,`, a `;`, a `}` or a reserved word
-    // that no expression holds. None is nested in another.
+    // Many `if`s, each ending before the next starts: at a `,`, a `;`, a `=>`, a `}` or a
+    // reserved word that no expression holds. None is nested in another.
     let n = 2 * posology::syntax::MAX_UNBRACKETED_NESTING;
     let one = "if a then 1 mg else 2 mg";
     let lets: String = (0..n).map(|i| format!("  let x{i} = {one}\n")).collect();
     let rules: String = (0..n)
         .map(|i| format!("      when a => give {one} ; note \"{{{one}}} {i}\"\n"))
         .collect();
+    // A table's rows follow one another with nothing between them but `row` (not a reserved
+    // word): an `if` in a row's band and in its cells ends at the next row's `=>`.
+    let rows: String = (0..n)
+        .map(|i| format!("    row >= if a then {i} mg else 0 mg => {one}\n"))
+        .collect();
     let text = format!(
         "protocol many {{\n  version \"1\"\n  source \"x\"\n  inputs {{ a: bool }}\n  limit dose <= 5 mg hard\n{lets}  \
-         let sum = sum([{}])\n  phase b {{\n    decide collect {{\n{rules}      \
+         let sum = sum([{}])\n  table t by 1 mg {{\n    columns c\n{rows}  }}\n  phase b {{\n    decide collect {{\n{rules}      \
          otherwise => give {one}\n    }}\n  }}\n}}\n",
         vec![one; n].join(", ")
     );

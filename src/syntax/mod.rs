@@ -85,7 +85,7 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
 /// it, with a count for each open bracket (and one outside them all).
 ///
 /// The reader is inside an `if` (a `list of`) only while it reads an expression (a type); one
-/// cannot go on past a `,` or `:` of its own bracket level, a `;`, or a reserved word that no
+/// cannot go on past a `,` or `:` of its own bracket level, a `;`, a `=>`, or a reserved word that no
 /// expression holds (`when`, `give`, `let`, …), nor past the bracket that closes around it. So
 /// the `if`s (`list of`s) written since the last of these at each bracket level, summed over
 /// the open levels, bound how deeply the reader can be nested in them (more closely than the
@@ -178,6 +178,9 @@ impl Unbracketed {
                 }
             }
             lex::TokenKind::Punct if matches!(token.text(text), ";" | "," | ":") => self.reset(),
+            // `=>` (a rule's or a table row's arrow) is in no expression: a table's rows are
+            // written one after another with nothing else between them.
+            lex::TokenKind::Punct if is_arrow(text, tokens, i) => self.reset(),
             lex::TokenKind::Word => match token.text(text) {
                 "if" => return self.open(token.span),
                 "list" if next_word(text, &tokens[i + 1..]) == Some("of") => {
@@ -206,6 +209,13 @@ impl Unbracketed {
         }
         Ok(())
     }
+}
+
+/// True when `tokens[i]` (of `text`) is the `=` of a `=>`, the `>` right after it.
+fn is_arrow(text: &str, tokens: &[lex::Token], i: usize) -> bool {
+    let (token, next) = (&tokens[i], tokens.get(i + 1));
+    token.text(text) == "="
+        && next.is_some_and(|n| n.span.start == token.span.end && n.text(text) == ">")
 }
 
 /// The first word among `tokens` (of `text`) if only spaces and comments come before it.
