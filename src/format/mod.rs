@@ -48,7 +48,13 @@ pub fn format_protocol(protocol: &crate::syntax::ast::Protocol) -> String {
 /// terminal.
 pub fn diff(old: &str, new: &str, name: &str) -> String {
     let name = crate::display::escape(name);
-    let diff = similar::TextDiff::from_lines(old, new)
+    // Myers' diff takes time that grows with the product of the two texts' lengths when they
+    // differ in most lines (a 1 MiB file of blank lines took minutes); past the deadline the
+    // diff is still correct, only possibly longer than the shortest one.
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(1))
+        .diff_lines(old, new);
+    let diff = diff
         .unified_diff()
         .context_radius(2)
         .header(&name, &format!("{name} (formatted)"))
