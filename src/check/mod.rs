@@ -163,6 +163,10 @@ struct Checker<'a> {
     /// Each message placeholder's text (`dose` of `{dose}`) → its expression as read alone
     /// (spans from 0): a thousand rules quoting `{dose}` read it once.
     placeholders: HashMap<String, ast::Expr>,
+    /// The names of the phases some rule moves to by `goto`, gathered at the first decision
+    /// block verified (a scan of every rule for each block took time growing with the square of
+    /// the protocol's length).
+    goto_targets: Option<std::collections::HashSet<&'a str>>,
 }
 
 impl<'a> Checker<'a> {
@@ -204,6 +208,7 @@ impl<'a> Checker<'a> {
             phase_spans: Vec::new(),
             doses_given: Vec::new(),
             reached: Vec::new(),
+            goto_targets: None,
             unshown: Unshown::default(),
             record_cells: 0,
             enum_owners: HashMap::new(),

@@ -985,19 +985,26 @@ impl super::Checker<'_> {
     }
 
     /// True when some rule of the protocol moves to phase `p` by `goto`.
-    fn goto_target(&self, p: usize) -> bool {
+    fn goto_target(&mut self, p: usize) -> bool {
         let Some(name) = self.program.phases.get(p).map(|ph| ph.name.as_str()) else {
             return true;
         };
-        let decides = self
-            .ast
-            .decides
-            .iter()
-            .chain(self.ast.phases.iter().flat_map(|ph| &ph.decides));
-        decides
-            .flat_map(|d| &d.rules)
-            .flat_map(|r| &r.actions)
-            .any(|a| matches!(&a.kind, ast::ActionKind::Goto(target) if target.name == name))
+        let ast = self.ast;
+        let targets = self.goto_targets.get_or_insert_with(|| {
+            let decides = ast
+                .decides
+                .iter()
+                .chain(ast.phases.iter().flat_map(|ph| &ph.decides));
+            decides
+                .flat_map(|d| &d.rules)
+                .flat_map(|r| &r.actions)
+                .filter_map(|a| match &a.kind {
+                    ast::ActionKind::Goto(target) => Some(target.name.as_str()),
+                    _ => None,
+                })
+                .collect()
+        });
+        targets.contains(name)
     }
 }
 
