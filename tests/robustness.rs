@@ -902,6 +902,11 @@ fn list_types_nested_too_deep_are_refused_on_a_test_threads_stack() {
         let diags = check_and_run(&text).expect_err("too deep");
         let d = only_error(&diags, "posology::syntax::too_deep");
         assert_eq!(labelled(d, &text), "list");
+        assert_eq!(d.message, "`list of` types nest more than 256 deep here");
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(help.starts_with("declare a flatter type"), "{help}");
+        let at = d.primary_span().expect("a place").start;
+        assert_eq!(text[..at].matches("list of ").count(), n);
     }
     // As deep as the reader is let go: read, then checked and written back by `fmt`, on this
     // thread's stack, whatever the checker says of such a type.

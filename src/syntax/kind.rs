@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::expr::MAX_EXPR_DEPTH;
-use super::{MAX_NESTING, MAX_PROTOCOL_BYTES};
+use super::{MAX_NESTING, MAX_PROTOCOL_BYTES, MAX_UNBRACKETED_NESTING};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::display::quoted;
 use crate::units::NumberLimit;
@@ -56,6 +56,11 @@ pub enum SyntaxError {
     /// The reader ran out of stack (its guard against deep nesting).
     ReaderTooDeep {
         /// Where it stopped.
+        span: Span,
+    },
+    /// `list of` types nested in one another more than `MAX_UNBRACKETED_NESTING` deep.
+    TypeTooDeep {
+        /// The `list` that goes one too deep.
         span: Span,
     },
     /// The reader ran out of work (its guard against text that takes too long to read).
@@ -191,7 +196,8 @@ impl SyntaxError {
             SyntaxError::HiddenText { .. } => Code::SyntaxHiddenText,
             SyntaxError::NestingTooDeep { .. }
             | SyntaxError::ExprTooDeep { .. }
-            | SyntaxError::ReaderTooDeep { .. } => Code::SyntaxTooDeep,
+            | SyntaxError::ReaderTooDeep { .. }
+            | SyntaxError::TypeTooDeep { .. } => Code::SyntaxTooDeep,
             SyntaxError::ReaderTooComplex { .. } => Code::SyntaxTooComplex,
             SyntaxError::Unexpected { .. }
             | SyntaxError::SingleEquals { .. }
@@ -235,6 +241,9 @@ impl SyntaxError {
             }
             SyntaxError::ReaderTooDeep { .. } => {
                 "the text nests too deeply here to be read".to_string()
+            }
+            SyntaxError::TypeTooDeep { .. } => {
+                format!("`list of` types nest more than {MAX_UNBRACKETED_NESTING} deep here")
             }
             SyntaxError::ReaderTooComplex { .. } => {
                 "the protocol is too long or too involved to be read past this point".to_string()
@@ -292,7 +301,9 @@ impl SyntaxError {
                 vec![(Span::new(*at, at + c.len_utf8()), format!("a {what}"))]
             }
             SyntaxError::NestingTooDeep { at } => one(Span::new(*at, at + 1), "too deep"),
-            SyntaxError::ExprTooDeep { span } => one(*span, "too deep"),
+            SyntaxError::ExprTooDeep { span } | SyntaxError::TypeTooDeep { span } => {
+                one(*span, "too deep")
+            }
             SyntaxError::ReaderTooDeep { span } | SyntaxError::ReaderTooComplex { span } => {
                 one(*span, "the reader stopped here")
             }
@@ -336,6 +347,7 @@ impl SyntaxError {
     }
 
     /// How to fix it.
+    // Long on purpose: one help per kind of error, in one match the compiler keeps whole.
     pub fn help(&self) -> String {
         match self {
             SyntaxError::TooLarge { .. } => {
@@ -355,6 +367,9 @@ impl SyntaxError {
             | SyntaxError::ReaderTooDeep { .. } => {
                 "split the expression into named `let` values".to_string()
             }
+            SyntaxError::TypeTooDeep { .. } => "declare a flatter type: a list of records, \
+                 each holding a list, reads as well as lists nested in one another"
+                .to_string(),
             SyntaxError::ReaderTooComplex { .. } => "split long expressions into named `let` \
                  values, or the protocol into smaller protocols"
                 .to_string(),

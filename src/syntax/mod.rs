@@ -182,9 +182,9 @@ impl Unbracketed {
             // written one after another with nothing else between them.
             lex::TokenKind::Punct if is_arrow(text, tokens, i) => self.reset(),
             lex::TokenKind::Word => match token.text(text) {
-                "if" => return self.open(token.span),
+                "if" => return self.open(token.span, false),
                 "list" if next_word(text, &tokens[i + 1..]) == Some("of") => {
-                    return self.open(token.span)
+                    return self.open(token.span, true)
                 }
                 word if ends_every_expression(word) => self.reset(),
                 _ => {}
@@ -200,12 +200,18 @@ impl Unbracketed {
         self.total -= current;
     }
 
-    /// One more `if` or `list of` at the current level, written at `span`.
-    fn open(&mut self, span: crate::diagnostics::Span) -> Result<(), Diagnostic> {
+    /// One more `if` or `list of` (a type, when `in_type`) at the current level, written at
+    /// `span`.
+    fn open(&mut self, span: crate::diagnostics::Span, in_type: bool) -> Result<(), Diagnostic> {
         *self.current() += 1;
         self.total += 1;
         if self.total > MAX_UNBRACKETED_NESTING {
-            return Err(SyntaxError::ReaderTooDeep { span }.into());
+            return Err(if in_type {
+                SyntaxError::TypeTooDeep { span }
+            } else {
+                SyntaxError::ReaderTooDeep { span }
+            }
+            .into());
         }
         Ok(())
     }
