@@ -69,55 +69,47 @@ thread_local! {
     static CLIMBING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// Counts one precedence level of the reading of an expression while it lives.
-struct Climbing;
+/// Counts one level of a recursive reading (a `BUILDING` or `CLIMBING` counter) while it
+/// lives, so that every way out of the level, an error too, counts it out again.
+struct Level(&'static std::thread::LocalKey<std::cell::Cell<usize>>);
 
-impl Climbing {
-    /// Enters one more level, refusing more than [`MAX_PRECEDENCE_LEVELS`] in the expression
-    /// at `span`.
-    fn enter(span: Span) -> Result<Climbing, Diagnostic> {
-        let depth = CLIMBING.with(|c| {
+impl Level {
+    /// Enters one more level of `counter`, refusing more than `limit` in the expression at
+    /// `span`.
+    fn enter(
+        counter: &'static std::thread::LocalKey<std::cell::Cell<usize>>,
+        limit: usize,
+        span: Span,
+    ) -> Result<Level, Diagnostic> {
+        let depth = counter.with(|c| {
             c.set(c.get() + 1);
             c.get()
         });
-        let guard = Climbing;
-        if depth > MAX_PRECEDENCE_LEVELS {
+        let guard = Level(counter);
+        if depth > limit {
             return Err(too_deep(span));
         }
         Ok(guard)
     }
-}
 
-impl Drop for Climbing {
-    fn drop(&mut self) {
-        CLIMBING.with(|c| c.set(c.get().saturating_sub(1)));
+    /// One more precedence level (a `Pratt::expr` call).
+    fn climbing(span: Span) -> Result<Level, Diagnostic> {
+        Level::enter(&CLIMBING, MAX_PRECEDENCE_LEVELS, span)
     }
-}
 
-/// Counts one level of `build_expr` while it lives.
-struct Building;
-
-impl Building {
-    /// Enters one more level, refusing to go deeper than the tree may be (an `if` inside an
-    /// `if` … is built depth first, before its depth can be measured).
-    fn enter(span: Span) -> Result<Building, Diagnostic> {
-        let depth = BUILDING.with(|b| {
-            b.set(b.get() + 1);
-            b.get()
-        });
-        let guard = Building;
+    /// One more `build_expr` level, refusing to go deeper than the tree may be (an `if` inside
+    /// an `if` … is built depth first, before its depth can be measured).
+    fn building(span: Span) -> Result<Level, Diagnostic> {
         // Two levels per bracket or `if` (`expr`, then its `op_expr`), with room for the
         // brackets the precheck allows.
-        if depth > 2 * (super::MAX_NESTING.max(MAX_EXPR_DEPTH) + 8) {
-            return Err(too_deep(span));
-        }
-        Ok(guard)
+        let limit = 2 * (super::MAX_NESTING.max(MAX_EXPR_DEPTH) + 8);
+        Level::enter(&BUILDING, limit, span)
     }
 }
 
-impl Drop for Building {
+impl Drop for Level {
     fn drop(&mut self) {
-        BUILDING.with(|b| b.set(b.get().saturating_sub(1)));
+        self.0.with(|c| c.set(c.get().saturating_sub(1)));
     }
 }
 
@@ -161,7 +153,7 @@ fn tree_depth(e: &Expr) -> usize {
 /// Builds an expression from an `expr`, `op_expr`, `term` or `operand` pair.
 pub(super) fn build_expr(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let span = span_of(&pair);
-    let _level = Building::enter(span)?;
+    let _level = Level::building(span)?;
     match pair.as_rule() {
         Rule::expr => {
             let mut inner = meaningful(pair);
@@ -216,7 +208,7 @@ fn run_pratt(flat: Vec<Pair<Rule>>, span: Span) -> Result<Expr, Diagnostic> {
 
 /// A Pratt parser over one flat run of operands and operators (the algorithm of pest's
 /// `PrattParser`, step for step, so that the same trees come out; its own so that each level
-/// it recurses is counted, see [`Climbing`]). The first error met, in the order the parts are
+/// it recurses is counted, see [`Level::climbing`]). The first error met, in the order the parts are
 /// built, is the result.
 struct Pratt<'a> {
     parts: std::iter::Peekable<std::vec::IntoIter<Pair<'a, Rule>>>,
@@ -227,7 +219,7 @@ struct Pratt<'a> {
 impl<'a> Pratt<'a> {
     /// The expression from here up to the first operator binding no tighter than `rbp`.
     fn expr(&mut self, rbp: u32) -> Result<Expr, Diagnostic> {
-        let _level = Climbing::enter(self.span)?;
+        let _level = Level::climbing(self.span)?;
         let mut lhs = self.nud()?;
         while rbp < self.lbp()? {
             lhs = self.led(lhs)?;
