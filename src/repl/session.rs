@@ -679,14 +679,17 @@ impl Session {
     }
 
     /// Decides for the current values (with the trace kept for `:why`).
-    pub(super) fn decide(&self) -> Result<Decision, String> {
+    pub(super) fn decide(&self) -> Result<Decision, Undecided> {
         self.decide_spending(&crate::eval::Budget::default())
     }
 
     /// [`Session::decide`], spending from `budget` (shared by the rows of a `:sweep`).
-    pub(super) fn decide_spending(&self, budget: &crate::eval::Budget) -> Result<Decision, String> {
+    pub(super) fn decide_spending(
+        &self,
+        budget: &crate::eval::Budget,
+    ) -> Result<Decision, Undecided> {
         let Some(loaded) = &self.loaded else {
-            return Err("no protocol is loaded: `:load FILE`\n".into());
+            return Err(Undecided::NoProtocol);
         };
         // A value dropped by `:reload` is not quietly replaced by the input's default.
         let dropped: Vec<&str> = loaded
@@ -701,7 +704,7 @@ impl Session {
         if !dropped.is_empty() {
             let sets: Vec<String> = dropped.iter().map(|m| format!("`{m} = …`")).collect();
             let unsets: Vec<String> = dropped.iter().map(|m| format!("`:unset {m}`")).collect();
-            return Err(format!(
+            return Err(Undecided::Dropped(format!(
                 "the value{} of {} {} dropped when the protocol was reloaded (set {} again: {}, or {} to leave {} to the protocol)\n",
                 if dropped.len() == 1 { "" } else { "s" },
                 dropped.join(", "),
@@ -710,23 +713,23 @@ impl Session {
                 sets.join(", "),
                 unsets.join(", "),
                 if dropped.len() == 1 { "it" } else { "them" },
-            ));
+            )));
         }
         let values =
             input::complete_given(loaded.protocol.program(), &self.given).map_err(|missing| {
                 let sets: Vec<String> = missing.iter().map(|m| format!("`{m} = …`")).collect();
-                format!(
+                Undecided::Missing(format!(
                     "missing required input{}: {} (set {})\n",
                     if missing.len() == 1 { "" } else { "s" },
                     missing.join(", "),
                     sets.join(", ")
-                )
+                ))
             })?;
         let patient = loaded.protocol.patient(values);
         loaded
             .protocol
             .evaluate_spending(&patient, Options { trace: true }, budget)
-            .map_err(|d| self.diagnostics(&[d]))
+            .map_err(|d| Undecided::Refused(self.diagnostics(&[d])))
     }
 
     fn run(&mut self, line: &str) -> Reply {
@@ -741,7 +744,7 @@ impl Session {
                 self.last = Some(decision);
                 Reply::ok(text)
             }
-            Err(message) => self.command_error(line, Code::ReplCannotDecide, &message, "set the missing inputs with `name = value`, or read a patient file with `:patient FILE`"),
+            Err(why) => self.command_error(line, Code::ReplCannotDecide, why.message(), why.help()),
         }
     }
 
@@ -955,4 +958,42 @@ pub(super) fn table(rows: &[[String; 4]]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Why the session could not decide for its current values: each reason has its own remedy.
+pub(super) enum Undecided {
+    /// No protocol is loaded.
+    NoProtocol,
+    /// Values the clinician set were dropped by `:reload` (the message names them).
+    Dropped(String),
+    /// Required inputs have no value (the message names them).
+    Missing(String),
+    /// The protocol refused the values or could not decide with them (the rendered diagnostic).
+    Refused(String),
+}
+
+impl Undecided {
+    /// What went wrong, as the REPL shows it.
+    pub(super) fn message(&self) -> &str {
+        match self {
+            Undecided::NoProtocol => "no protocol is loaded: `:load FILE`\n",
+            Undecided::Dropped(m) | Undecided::Missing(m) | Undecided::Refused(m) => m,
+        }
+    }
+
+    /// What to do about it.
+    fn help(&self) -> &'static str {
+        match self {
+            Undecided::NoProtocol => "load one with `:load protocols/baclofen_intrathecal.dose`",
+            Undecided::Dropped(_) => {
+                "set the dropped inputs again with `name = value`, or `:unset` them to leave them to the protocol"
+            }
+            Undecided::Missing(_) => {
+                "set the missing inputs with `name = value`, or read a patient file with `:patient FILE`"
+            }
+            Undecided::Refused(_) => {
+                "change the value the message above names with `name = value`, then `:run` again"
+            }
+        }
+    }
 }

@@ -43,7 +43,7 @@ pub(super) fn sweep(session: &mut Session, arg: &str, line: &str) -> Reply {
         session.given[slot] = Some(v);
         rows.push(match session.decide_spending(&budget) {
             Ok(d) => decision_row(shown, &d),
-            Err(e) => error_row(shown, &e),
+            Err(e) => error_row(shown, e.message()),
         });
     }
     session.given[slot] = saved;
