@@ -40,7 +40,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::check::{self, Program};
+use crate::check::{self, Name, Program};
 use crate::diagnostics::{Code, Diagnostic, Source};
 use crate::eval::{self, Amount, Budget, Decision, FrequencyOut, Options};
 use crate::input::{self, Format};
@@ -216,7 +216,10 @@ impl Protocol {
     /// Holds one dose that the protocol's rules did not give against its hard limits for a
     /// patient, through the same safety gate as every decision (what an example's
     /// `expect limit refuses …` asks). The decision gives the dose, or is refused with the
-    /// limits that refused it in `fired`.
+    /// limits that refused it in `fired`. The patient is decided first, so that the limits of
+    /// every phase its decision goes through (`goto`) apply, as they do to the decision's own
+    /// doses. For a patient the protocol cannot decide the path is unknown, so the limits of
+    /// every phase apply: none is skipped.
     pub fn hold_dose(
         &self,
         patient: &Patient,
@@ -224,9 +227,14 @@ impl Protocol {
         frequency: Option<FrequencyOut>,
     ) -> Result<Decision, Diagnostic> {
         self.same_protocol(patient)?;
+        let path: Vec<Name> = match self.evaluate(patient, Options { trace: false }) {
+            Ok(decided) => decided.path,
+            Err(_) => self.program.phases.iter().map(|p| p.name.clone()).collect(),
+        };
         Ok(eval::hold_dose(
             &self.program,
             &patient.values,
+            &path,
             amount,
             frequency,
         ))

@@ -273,7 +273,7 @@ fn holds(
                 Some(f) => Some(frequency_out(program, example, f)?),
                 None => None,
             };
-            let outcome = eval::hold_dose(program, &example.given, amount, frequency);
+            let outcome = eval::hold_dose(program, &example.given, &d.path, amount, frequency);
             let refused = outcome.status == Status::Refused;
             held.extend(outcome.fired.iter().map(String::from));
             check(refused == *refuses, || {
@@ -930,6 +930,35 @@ protocol req {
         );
         let r = one("expect warn critical \"Plain text\"");
         assert!(!r.passed());
+    }
+
+    /// `expect limit` holds the dose as `run` would hold it for that patient: after the
+    /// decision's `goto`, the limits of the phase it went on to apply too.
+    #[test]
+    fn expect_limit_follows_the_decision_through_goto() {
+        let text = r#"
+protocol hop {
+  version "1.0.0"
+  source  "test"
+  inputs { phase: titrate | maintain }
+  begin at phase
+  limit dose <= 20 mg hard
+  limit dose <= 8 mg hard when phase == maintain because "maintenance cap"
+  phase titrate { decide first { t: otherwise => goto maintain } }
+  phase maintain { decide first { m: otherwise => give 5 mg } }
+  example "from titration" {
+    given { phase: titrate }
+    expect give 5 mg
+    expect limit refuses 10 mg
+    expect limit allows 8 mg
+  }
+}
+"#;
+        let protocol = Protocol::load("hop.dose", text).expect("checks");
+        let results = run_examples(&protocol);
+        assert!(results[0].passed(), "{:?}", results[0].failures);
+        let refusing = results[0].fired.iter().any(|f| f.contains("maintain"));
+        assert!(refusing, "{:?}", results[0].fired);
     }
 
     #[test]

@@ -214,11 +214,14 @@ fn evaluate_within(
 pub(crate) fn hold_dose(
     program: &Program,
     inputs: &[Value],
+    path: &[Name],
     amount: Amount,
     frequency: Option<FrequencyOut>,
 ) -> Decision {
     let mut env = Env::new(program, inputs);
     let mut decision = actions::Builder::new(program, None, Vec::new()).into_decision();
+    // The limits of every phase the patient's decision went through apply, as in `run`.
+    decision.path = path.to_vec();
     decision.doses.push(Dose {
         amount,
         route: program.header.route.clone(),

@@ -228,3 +228,48 @@ fn an_override_that_fails_a_requirement_is_refused_when_read() {
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(diags[0].code, "posology::input::rejected");
 }
+
+/// A dose held on its own (`hold_dose`) meets the limits of every phase the patient's decision
+/// goes through, as the decision's own doses do; if the patient cannot be decided, the limits
+/// of every phase.
+#[test]
+fn a_held_dose_meets_the_limits_of_the_phases_the_decision_goes_through() {
+    let text = "protocol hop {\n version \"1\"\n source \"s\"\n inputs { phase: t | m\n x: mg }\n \
+                begin at phase\n limit dose <= 20 mg hard\n limit dose <= 8 mg hard when phase == m\n \
+                phase t { decide first { when x > 100 mg => give x / 0\n otherwise => goto m } }\n \
+                phase m { decide first { otherwise => give 5 mg } }\n}\n";
+    let protocol = Protocol::load("hop.dose", text).expect("checks");
+    let ten = || Amount::One(crate::units::Quantity::parse("10 mg").expect("a dose"));
+    let hold = |patient: &str| {
+        let patient = protocol
+            .read_patient("p", patient, Format::Json, &[])
+            .expect("reads");
+        protocol
+            .hold_dose(&patient, ten(), None)
+            .expect("same protocol")
+    };
+    // Decided through t → m: the limit for m applies.
+    assert_eq!(
+        hold(r#"{"phase": "t", "x": "1 mg"}"#).status,
+        Status::Refused
+    );
+    // Not decidable (division by zero): every phase's limits apply.
+    assert_eq!(
+        hold(r#"{"phase": "t", "x": "200 mg"}"#).status,
+        Status::Refused
+    );
+    // The limit for m does not reach a patient whose decision stays in t.
+    let stays = "protocol stay {\n version \"1\"\n source \"s\"\n inputs { phase: t | m }\n \
+                 begin at phase\n limit dose <= 20 mg hard\n \
+                 limit dose <= 8 mg hard when phase == m\n \
+                 phase t { decide first { otherwise => give 5 mg } }\n \
+                 phase m { decide first { otherwise => give 5 mg } }\n}\n";
+    let stays = Protocol::load("stay.dose", stays).expect("checks");
+    let patient = stays
+        .read_patient("p", r#"{"phase": "t"}"#, Format::Json, &[])
+        .expect("reads");
+    let held = stays
+        .hold_dose(&patient, ten(), None)
+        .expect("same protocol");
+    assert_eq!(held.status, Status::Give, "{held:?}");
+}
