@@ -19,7 +19,7 @@
 //! closed, see `eval::gate`), and values shown in messages and by `show` (a missing one reads
 //! `missing`).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{
     ActionSpec, CExpr, CExprKind, CheckError, Checker, DecideSpec, ExpectSpecKind, FrequencySpec,
@@ -246,12 +246,12 @@ impl<'p> Analysis<'p> {
             program,
             facts: Facts::default(),
             items: Vec::new(),
-            lets: HashMap::new(),
-            let_truth: HashMap::new(),
+            lets: HashMap::default(),
+            let_truth: HashMap::default(),
             found: Vec::new(),
             earlier: Vec::new(),
             context_steps: CONTEXT_STEPS,
-            strict_lets: HashMap::new(),
+            strict_lets: HashMap::default(),
             skip_known: true,
         }
     }

@@ -10,8 +10,8 @@
 //! interned text is bounded ([`INTERNED_BYTES`]); past it, names are counted again, which is
 //! slower on many threads but the same in every result.
 
+use foldhash::HashSet;
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -66,7 +66,7 @@ impl Name {
             return Name::counted(s);
         };
         let (set, bytes) = &mut *guard;
-        let set = set.get_or_insert_with(HashSet::new);
+        let set = set.get_or_insert_with(HashSet::default);
         if let Some(kept) = set.get(s) {
             return Name(Kept::Interned(kept));
         }
