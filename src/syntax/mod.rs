@@ -8,6 +8,7 @@
 
 pub mod ast;
 mod build;
+mod descent;
 mod error;
 mod expr;
 mod kind;
