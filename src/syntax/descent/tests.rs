@@ -358,3 +358,19 @@ fn limits_fall_back_to_the_grammar() {
         same_result(text);
     }
 }
+
+/// The grammar this reader mirrors, as a hash of its text: a change to the grammar fails here
+/// until the reader is brought along (a new form only falls back to pest, but a changed one,
+/// such as a new reserved word or another precedence, would be read the old way).
+#[test]
+fn the_grammar_is_the_one_this_reader_mirrors() {
+    let grammar = std::fs::read(root().join("grammar/posology.pest")).expect("the grammar");
+    let hash = grammar.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    assert_eq!(
+        hash, 0xb8c5_2ba1_ec7c_cdc3,
+        "grammar/posology.pest changed: mirror the change in src/syntax/descent, then update \
+         this hash to {hash:#x}"
+    );
+}
