@@ -235,7 +235,9 @@ fn per_fixture() -> usize {
 #[test]
 fn mutations_never_read_differently() {
     let mut tried = 0;
-    for (path, text) in fixtures() {
+    let mut texts = fixtures();
+    texts.push((PathBuf::from("many_rules(8)"), many_rules(8)));
+    for (path, text) in texts {
         if text.len() > 20_000 {
             continue;
         }
@@ -373,4 +375,44 @@ fn the_grammar_is_the_one_this_reader_mirrors() {
         "grammar/posology.pest changed: mirror the change in src/syntax/descent, then update \
          this hash to {hash:#x}"
     );
+}
+
+/// The expression reader alone (REPL lines, a message's `{…}`): the grammar's tree or `None`.
+fn expression_agrees(text: &str) {
+    if precheck(text).is_err() {
+        return;
+    }
+    match (parse_expr_with_pest(text), expression(text)) {
+        (_, None) => {}
+        (Ok(slow), Some(fast)) => assert!(slow == fast, "trees differ: {text}"),
+        (Err(d), Some(_)) => panic!("read where pest refuses ({}): {text}", d.message),
+    }
+}
+
+/// The expressions of every fixture (the right side of each `let`, the inside of each `{…}`
+/// of a quoted text), and mutations of each.
+#[test]
+fn fixture_expressions_read_as_the_grammar_does() {
+    let mut tried = 0;
+    for (_, text) in fixtures() {
+        let mut pieces: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("let "))
+            .filter_map(|l| l.split_once('=').map(|(_, e)| e.trim()))
+            .collect();
+        pieces.extend(
+            text.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(e, _)| e))
+                .filter(|e| e.len() < 80 && !e.contains('\n')),
+        );
+        for piece in pieces {
+            expression_agrees(piece);
+            for mutated in mutations(piece, 6) {
+                expression_agrees(&mutated);
+            }
+            tried += 1;
+        }
+    }
+    assert!(tried > 300, "{tried} expressions");
 }
