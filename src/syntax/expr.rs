@@ -119,7 +119,7 @@ fn too_deep(span: Span) -> Diagnostic {
 }
 
 /// The depth of an expression's tree (1 for a single value), measured without recursion.
-fn tree_depth(e: &Expr) -> usize {
+pub(super) fn tree_depth(e: &Expr) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(e, 1)];
     while let Some((e, depth)) = stack.pop() {
