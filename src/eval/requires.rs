@@ -218,3 +218,7 @@ impl Held<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "requires_tests.rs"]
+mod tests;
