@@ -21,7 +21,7 @@
 
 use std::cmp::Ordering;
 
-use super::budget::{Budget, BIG_NUMBER_STEPS};
+use super::budget::{Budget, BIG_NUMBER_STEPS, WORK_BUDGET};
 use super::expr::Env;
 use crate::check::{CExpr, CExprKind, Func, Program};
 use crate::ops::{BinaryOp, IsTest, UnaryOp};
@@ -42,8 +42,8 @@ const MOST_PARTS: u64 = 512;
 /// say so (no requirement unmet, no error, the work budget not spent). False means "not
 /// known": ask [`super::unmet_requirements`]'s own run.
 pub(super) fn all_hold(program: &Program, inputs: &[Value]) -> bool {
-    let budget = Budget::default();
-    let mut env: Option<Env> = None;
+    // The evaluator and its budget are made only for a requirement handed to it.
+    let mut env: Option<(Env, Budget)> = None;
     let mut parts: u64 = 0;
     for r in &program.requires {
         let mut quick = Quick {
@@ -55,17 +55,22 @@ pub(super) fn all_hold(program: &Program, inputs: &[Value]) -> bool {
             Some(true) => parts = parts.saturating_add(quick.parts),
             Some(false) => return false,
             None => {
-                let env =
-                    env.get_or_insert_with(|| Env::with_budget(program, inputs, budget.clone()));
+                let (env, _) = env.get_or_insert_with(|| {
+                    let budget = Budget::default();
+                    (Env::with_budget(program, inputs, budget.clone()), budget)
+                });
                 if !matches!(env.truth(&r.condition), Ok(true)) {
                     return false;
                 }
             }
         }
     }
-    drop(env);
+    let (exhausted, left) = match env {
+        Some((_, budget)) => (budget.exhausted_at().is_some(), budget.left()),
+        None => (false, WORK_BUDGET),
+    };
     // With this much left, the steps not charged here could not have spent the budget.
-    budget.exhausted_at().is_none() && budget.left() > parts.saturating_mul(STEPS_PER_PART)
+    !exhausted && left > parts.saturating_mul(STEPS_PER_PART)
 }
 
 /// The value every slot past the inputs reads as (the evaluator's own rule).

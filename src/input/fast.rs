@@ -51,6 +51,7 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
     for (spec, value) in program.inputs.iter().zip(&mut values) {
         if value.is_missing() {
             match &spec.default {
+                Some(Value::List(items)) if items.is_empty() => *value = empty_list(),
                 Some(default) => *value = super::unshared(default),
                 None if spec.optional => {}
                 None => return None,
@@ -58,6 +59,36 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
         }
     }
     Some(values)
+}
+
+/// An empty list (a usual default), shared on this thread rather than allocated per patient:
+/// [`super::unshared`]'s aim, that threads share no reference count, holds.
+fn empty_list() -> Value {
+    thread_local! {
+        static EMPTY: Arc<[Value]> = Arc::from(Vec::new());
+    }
+    EMPTY
+        .try_with(|empty| Value::List(empty.clone()))
+        .unwrap_or_else(|_| Value::List(Arc::from(Vec::new())))
+}
+
+/// A date as [`crate::check::parse_date`] reads it: `YYYY-MM-DD` of ASCII digits straight to
+/// [`jiff::civil::Date::new`] (which refuses a day the month does not have, as the parse
+/// does), anything else to `parse_date` itself.
+pub(super) fn date(text: &str) -> Option<jiff::civil::Date> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<i16> {
+        b.get(range)?.iter().try_fold(0i16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            // Two digits fit an i8.
+            return jiff::civil::Date::new(y, m as i8, d as i8).ok();
+        }
+    }
+    crate::check::parse_date(text)
 }
 
 /// How many input slots after the last field's are tried by name before the lookup by hash:
@@ -525,7 +556,7 @@ impl<'t> Reader<'t, '_> {
                 let i = self.program.enums[*id as usize].value_index(self.string()?)?;
                 Some(Value::Enum(*id, u32::try_from(i).ok()?))
             }
-            Type::Date => crate::check::parse_date(self.string()?).map(Value::Date),
+            Type::Date => date(self.string()?).map(Value::Date),
             Type::List(inner) => self.list(inner, spec),
             Type::Record(id) => self.record(*id),
             _ => None,

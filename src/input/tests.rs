@@ -780,3 +780,32 @@ fn keys_of_many_inputs_in_any_order_read_the_same_both_ways() {
         }
     }
 }
+
+/// The fast date reader gives what `parse_date` gives, for every month and day number of two
+/// digits in years at the edges, and for other spellings.
+#[test]
+fn fast_dates_are_those_of_parse_date() {
+    for year in [
+        "0000", "0001", "1900", "2000", "2024", "2026", "2100", "9999",
+    ] {
+        for month in 0..=99 {
+            for day in 0..=99 {
+                let text = format!("{year}-{month:02}-{day:02}");
+                assert_eq!(fast::date(&text), crate::check::parse_date(&text), "{text}");
+            }
+        }
+    }
+    for text in [
+        "+002026-01-01",
+        "-2026-01-01",
+        "2026-1-1",
+        "2026/01/01",
+        "20260101",
+        "2026-01-01 ",
+        "2026-01-0a",
+        "",
+        "٢٠٢٦-01-01",
+    ] {
+        assert_eq!(fast::date(text), crate::check::parse_date(text), "{text}");
+    }
+}
