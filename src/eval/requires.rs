@@ -20,6 +20,7 @@
 //! evaluator's budget at the end, or the whole patient goes back to the evaluator's own run.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use super::budget::{Budget, BIG_NUMBER_STEPS, WORK_BUDGET};
 use super::expr::Env;
@@ -101,10 +102,10 @@ impl<'a> Quick<'a> {
             CExprKind::Is(operand, test) => {
                 let v = self.value(operand)?;
                 Some(match test {
-                    IsTest::Missing => v.get().is_missing(),
-                    IsTest::NotMissing => !v.get().is_missing(),
+                    IsTest::Missing => v.is_missing(),
+                    IsTest::NotMissing => !v.is_missing(),
                     IsTest::Empty | IsTest::NotEmpty => {
-                        let empty = match v.get() {
+                        let empty = match v {
                             Value::List(items) => items.is_empty(),
                             Value::Text(t) => t.is_empty(),
                             _ => true,
@@ -130,7 +131,7 @@ impl<'a> Quick<'a> {
                 self.empty_list(list)?;
                 Some(true)
             }
-            _ => match self.value(e)?.get() {
+            _ => match self.value(e)? {
                 Value::Bool(b) => Some(*b),
                 _ => None,
             },
@@ -139,11 +140,11 @@ impl<'a> Quick<'a> {
 
     /// The value the evaluator gives `e` without an error, for a constant, an input, a `let`,
     /// an `if` and `count` over a list with no items; `None` for anything else.
-    fn value(&mut self, e: &'a CExpr) -> Option<Held<'a>> {
+    fn value(&mut self, e: &'a CExpr) -> Option<&'a Value> {
         self.part()?;
         match &e.kind {
-            CExprKind::Const(v) => Some(Held::Kept(v)),
-            CExprKind::Input(slot) => Some(Held::Kept(self.inputs.get(*slot).unwrap_or(&MISSING))),
+            CExprKind::Const(v) => Some(v),
+            CExprKind::Input(slot) => Some(self.inputs.get(*slot).unwrap_or(&MISSING)),
             CExprKind::Let(slot) => {
                 let program = self.program;
                 self.value(&program.lets.get(*slot)?.expr)
@@ -158,7 +159,7 @@ impl<'a> Quick<'a> {
             // `count` over no items is the number 0, as the evaluator makes it.
             CExprKind::Call(Func::Count, args) => {
                 self.empty_list(args.first()?)?;
-                Some(Held::Made(Value::Num(Quantity::number(0u64.into()))))
+                Some(zero())
             }
             _ => None,
         }
@@ -166,7 +167,7 @@ impl<'a> Quick<'a> {
 
     /// `Some` if `e`'s value is a list with no items.
     fn empty_list(&mut self, e: &'a CExpr) -> Option<()> {
-        match self.value(e)?.get() {
+        match self.value(e)? {
             Value::List(items) if items.is_empty() => Some(()),
             _ => None,
         }
@@ -176,7 +177,6 @@ impl<'a> Quick<'a> {
     /// and the evaluator would compare them without an error.
     fn comparison(&mut self, op: BinaryOp, a: &'a CExpr, b: &'a CExpr) -> Option<bool> {
         let (x, y) = (self.value(a)?, self.value(b)?);
-        let (x, y) = (x.get(), y.get());
         if x.is_missing() || y.is_missing() {
             return None;
         }
@@ -209,21 +209,12 @@ impl<'a> Quick<'a> {
     }
 }
 
-/// A value looked at: an input's, a constant's, or one made here.
-enum Held<'a> {
-    Kept(&'a Value),
-    Made(Value),
-}
-
-impl Held<'_> {
-    fn get(&self) -> &Value {
-        match self {
-            Held::Kept(v) => v,
-            Held::Made(v) => v,
-        }
-    }
+/// The number 0 (no unit), as the evaluator's `count` makes it for a list with no items.
+fn zero() -> &'static Value {
+    static ZERO: OnceLock<Value> = OnceLock::new();
+    ZERO.get_or_init(|| Value::Num(Quantity::number(0u64.into())))
 }
 
 #[cfg(test)]
-#[path = "requires_tests.rs"]
+#[path = "requires/tests.rs"]
 mod tests;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::all_hold;
 use crate::check::Program;
-use crate::diagnostics::Source;
+use crate::diagnostics::{Code, Source};
 use crate::eval::{unmet_within, Budget};
 use crate::input::{self, Format};
 use crate::value::Value;
@@ -180,10 +180,10 @@ fn a_require_on_a_missing_input_is_left_to_the_evaluator() {
     let given = values(program, r#"{"phase": "start", "pump": "large"}"#).expect("reads");
     assert!(all_hold(program, &given));
     let small = read(r#"{"phase": "start", "pump": "small"}"#).expect_err("refused");
-    assert_eq!(small[0].code, "posology::input::rejected", "{small:?}");
+    assert_eq!(small[0].code, Code::InputRejected.as_str(), "{small:?}");
     assert!(read(r#"{"phase": "start", "weight": "2.001 kg"}"#).is_ok());
     let light = read(r#"{"phase": "start", "weight": "2000 g"}"#).expect_err("too light");
-    assert_eq!(light[0].code, "posology::input::rejected", "{light:?}");
+    assert_eq!(light[0].code, Code::InputRejected.as_str(), "{light:?}");
     assert!(light[0].message.contains("too light: 2 kg"), "{light:?}");
 }
 
