@@ -51,6 +51,7 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
     for (spec, value) in program.inputs.iter().zip(&mut values) {
         if value.is_missing() {
             match &spec.default {
+                Some(Value::List(items)) if items.is_empty() => *value = empty_list(),
                 Some(default) => *value = super::unshared(default),
                 None if spec.optional => {}
                 None => return None,
@@ -58,6 +59,36 @@ pub(super) fn read(program: &Program, text: &str) -> Option<Vec<Value>> {
         }
     }
     Some(values)
+}
+
+/// An empty list (a usual default), shared on this thread rather than allocated per patient:
+/// [`super::unshared`]'s aim, that threads share no reference count, holds.
+fn empty_list() -> Value {
+    thread_local! {
+        static EMPTY: Arc<[Value]> = Arc::from(Vec::new());
+    }
+    EMPTY
+        .try_with(|empty| Value::List(empty.clone()))
+        .unwrap_or_else(|_| Value::List(Arc::from(Vec::new())))
+}
+
+/// A date as [`crate::check::parse_date`] reads it: `YYYY-MM-DD` of ASCII digits straight to
+/// [`jiff::civil::Date::new`] (which refuses a day the month does not have, as the parse
+/// does), anything else to `parse_date` itself.
+pub(super) fn date(text: &str) -> Option<jiff::civil::Date> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<i16> {
+        b.get(range)?.iter().try_fold(0i16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            // Two digits fit an i8.
+            return jiff::civil::Date::new(y, m as i8, d as i8).ok();
+        }
+    }
+    crate::check::parse_date(text)
 }
 
 /// How many input slots after the last field's are tried by name before the lookup by hash:
@@ -79,6 +110,12 @@ pub(super) fn input_slot(program: &Program, key: &str, next: &mut usize) -> Opti
     *next = slot + 1;
     Some(slot)
 }
+
+/// How many inputs' names a top-level key is held against byte for byte (from the slot after
+/// the previous field's, round to the first) before it is read and looked up by hash: all of
+/// a usual protocol's, and never so many that a protocol of thousands of inputs costs a
+/// scan of them all per field.
+const KEYS_HELD: usize = 32;
 
 /// The most digits of a number [`plain_quantity`] reads itself: any such number is held by a
 /// decimal exactly (below 2⁹⁶, at most 28 places), so `Decimal::from_str_exact` would take it.
@@ -207,29 +244,49 @@ fn cached_unit(text: &str) -> Option<Option<Unit>> {
 }
 
 /// The position of the first byte in `bytes` that ends a JSON text's plain run: a quote, a
-/// backslash or a control character. Eight bytes at a time: a word with none of them is
-/// passed over whole, and only a word that may hold one is looked at byte by byte.
+/// backslash or a control character. Eight bytes at a time: the lowest byte flagged in a
+/// word is the first such byte.
 pub(super) fn text_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let ends = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_ne_bytes(word);
-        // Each test has a high bit set in some byte if (and only if) a byte of the word is
-        // zero, or below 0x20: a word it passes holds no byte that ends the text.
-        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let candidates =
-            zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space;
-        if candidates != 0 {
-            break;
+        if let Some(i) = first_ending_byte(u64::from_le_bytes(word)) {
+            return Some(at + i);
         }
         at += 8;
     }
-    bytes[at..].iter().position(|&b| ends(b)).map(|i| at + i)
+    // The last few bytes, padded with zeros: a hit in the padding is no hit.
+    let rest = &bytes[at..];
+    let mut word = [0; 8];
+    for (w, b) in word.iter_mut().zip(rest) {
+        *w = *b;
+    }
+    first_ending_byte(u64::from_le_bytes(word))
+        .filter(|&i| i < rest.len())
+        .map(|i| at + i)
+}
+
+/// The index (0 to 7) of the first byte of `w` (little-endian) that is a quote, a backslash
+/// or below 0x20. Each test sets a byte's high bit where that byte is zero (or below 0x20);
+/// it can also set it in bytes above one that truly is (a borrow), never below, so the
+/// lowest bit set is exact.
+fn first_ending_byte(w: u64) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    let candidates =
+        zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space;
+    // At most 63 / 8: the cast cannot truncate.
+    (candidates != 0).then(|| (candidates.trailing_zeros() / 8) as usize)
+}
+
+/// Whether `rest` (the text after a key's opening quote) starts with `name` and its closing
+/// quote. Compares the byte where the quote would be first: most names are told apart by it.
+fn names_key(name: &str, rest: &[u8]) -> bool {
+    let name = name.as_bytes();
+    rest.get(name.len()) == Some(&b'"') && rest.get(..name.len()) == Some(name)
 }
 
 /// The slots a record has named so far: bits in place for up to 256 slots, past that on the
@@ -359,10 +416,14 @@ impl<'t> Reader<'t, '_> {
         }
     }
 
-    /// Reads a record's `"name": value` pairs, calling `field` for each name (after its colon);
-    /// `field` reads the value. `None` if anything is off. Counts fields against
-    /// [`MAX_FAST_ITEMS`].
-    fn entries(&mut self, mut field: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
+    /// Reads a record's `"name": value` pairs, calling `key` to read each name (up to its
+    /// closing quote) and `field` with what it gave (after the colon); `field` reads the value.
+    /// `None` if anything is off. Counts fields against [`MAX_FAST_ITEMS`].
+    fn entries<K>(
+        &mut self,
+        mut key: impl FnMut(&mut Self) -> Option<K>,
+        mut field: impl FnMut(&mut Self, K) -> Option<()>,
+    ) -> Option<()> {
         self.expect(b'{')?;
         self.open()?;
         if self.closes(b'}') {
@@ -374,13 +435,51 @@ impl<'t> Reader<'t, '_> {
             if count > MAX_FAST_ITEMS {
                 return None;
             }
-            let key = self.string()?;
+            let k = key(self)?;
             self.expect(b':')?;
-            field(self, key)?;
+            field(self, k)?;
             if self.closes(b'}') {
                 return Some(());
             }
             self.expect(b',')?;
+        }
+    }
+
+    /// The slot of the input a top-level record's next key names, `next` as in
+    /// [`input_slot`]. The key is first held byte for byte against [`KEYS_HELD`] inputs'
+    /// names, from `next` on and round to the first: a name is letters, digits and `_` (the grammar's `ident`), so the
+    /// text `"name"` is that name and nothing else, with no escape to undo. A key that matches
+    /// none is read as a text and looked up by name (an unknown field, or an escaped one).
+    fn input_key(&mut self, next: &mut usize) -> Option<usize> {
+        self.blank();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let inputs = &self.program.inputs;
+        let rest = self.bytes.get(start..)?;
+        let mut found = None;
+        let mut slot = *next;
+        for _ in 0..inputs.len().min(KEYS_HELD) {
+            if slot >= inputs.len() {
+                slot = 0;
+            }
+            if names_key(&inputs[slot].name, rest) {
+                found = Some(slot);
+                break;
+            }
+            slot += 1;
+        }
+        match found {
+            Some(slot) => {
+                self.at = start + inputs[slot].name.len() + 1;
+                *next = slot + 1;
+                Some(slot)
+            }
+            None => {
+                let key = self.string()?;
+                input_slot(self.program, key, next)
+            }
         }
     }
 
@@ -405,19 +504,23 @@ impl<'t> Reader<'t, '_> {
     /// The top-level record: the values given, by slot (`Missing` where not given or `null`).
     fn top(&mut self) -> Option<Vec<Value>> {
         let program = self.program;
-        let mut given: Vec<Value> = vec![Value::Missing; program.inputs.len()];
+        // Not `vec![Value::Missing; n]`, which clones its value through `Value::clone`.
+        let mut given: Vec<Value> = Vec::with_capacity(program.inputs.len());
+        given.resize_with(program.inputs.len(), || Value::Missing);
         let mut seen = Seen::new(program.inputs.len());
         let mut next = 0;
-        self.entries(|r, key| {
-            let slot = input_slot(program, key, &mut next)?;
-            if seen.insert(slot) {
-                return None;
-            }
-            if let Some(value) = r.field(&program.inputs[slot])? {
-                given[slot] = value;
-            }
-            Some(())
-        })?;
+        self.entries(
+            |r| r.input_key(&mut next),
+            |r, slot| {
+                if seen.insert(slot) {
+                    return None;
+                }
+                if let Some(value) = r.field(&program.inputs[slot])? {
+                    given[slot] = value;
+                }
+                Some(())
+            },
+        )?;
         Some(given)
     }
 
@@ -453,7 +556,7 @@ impl<'t> Reader<'t, '_> {
                 let i = self.program.enums[*id as usize].value_index(self.string()?)?;
                 Some(Value::Enum(*id, u32::try_from(i).ok()?))
             }
-            Type::Date => crate::check::parse_date(self.string()?).map(Value::Date),
+            Type::Date => date(self.string()?).map(Value::Date),
             Type::List(inner) => self.list(inner, spec),
             Type::Record(id) => self.record(*id),
             _ => None,
@@ -489,14 +592,16 @@ impl<'t> Reader<'t, '_> {
         let record = &program.records[id as usize];
         let mut values: Vec<Option<Value>> = vec![None; fields.len()];
         let mut seen = vec![false; fields.len()];
-        self.entries(|r, key| {
-            let i = record.field_index(key)?;
-            if std::mem::replace(&mut seen[i], true) {
-                return None;
-            }
-            values[i] = r.field(&fields[i])?;
-            Some(())
-        })?;
+        self.entries(
+            |r| record.field_index(r.string()?),
+            |r, i| {
+                if std::mem::replace(&mut seen[i], true) {
+                    return None;
+                }
+                values[i] = r.field(&fields[i])?;
+                Some(())
+            },
+        )?;
         let out = fields
             .iter()
             .zip(values)

@@ -575,3 +575,237 @@ fn defaults_are_copied_small_and_shared_large() {
     };
     assert!(Arc::ptr_eq(a, b));
 }
+
+/// A protocol with an input of each kind the fast path reads, for [`edge_texts`].
+const EDGES: &str = r#"protocol edges {
+  title "Edges"
+  version "1.0.0"
+  source "Test"
+  drug "demo"
+  route "oral"
+  inputs {
+    phase: start | titrate
+    weight: kg in 1 kg..300 kg
+    n: count in 0..1000000 optional
+    x: number optional
+    remark: text optional
+    started: date optional
+    flag: bool default false
+    doses: list of mg default []
+  }
+  begin at phase
+  limit dose <= 100 mg hard because "test"
+  phase start {
+    decide first {
+      otherwise => give 5 mg
+    }
+  }
+  phase titrate {
+    decide first {
+      otherwise => give 5 mg
+    }
+  }
+}
+"#;
+
+/// Records at the edges of the fast path: escapes in keys and texts, surrogate pairs, control
+/// characters, huge and i64-edge numbers, odd dates, fields twice, unknown, in any order or
+/// left out. Each with whether the fast path reads it (`true`) or leaves it to the full
+/// reader.
+fn edge_texts() -> Vec<(String, bool)> {
+    let base = r#""phase": "start", "weight": "70 kg""#;
+    let with = |extra: &str| format!("{{{base}, {extra}}}");
+    let mut out = vec![
+        (format!("{{{base}}}"), true),
+        (r#"{"weight": "70 kg", "phase": "start"}"#.to_string(), true),
+        (
+            r#"{"doses": ["5 mg"], "flag": true, "weight": "70 kg", "remark": "a", "phase": "titrate", "n": 3}"#
+                .to_string(),
+            true,
+        ),
+        (r#"{"phase": "start"}"#.to_string(), false),
+        (r#"{"weight": "70 kg"}"#.to_string(), false),
+        (with(r#""phase": "start""#), false),
+        (with(r#""weight": "70 kg""#), false),
+        (with(r#""nope": 1"#), false),
+        (with(r#""phasex": "start""#), false),
+        (with(r#""phas": "start""#), false),
+        (with(r#""Phase": "start""#), false),
+        (r#"{"\u0070hase": "start", "weight": "70 kg"}"#.to_string(), false),
+        (r#"{"ph\"ase": "start", "weight": "70 kg"}"#.to_string(), false),
+        (r#"{"phase" : "start" , "weight":"70 kg"}"#.to_string(), true),
+        (r#"{"phase": "start", "weight": "70 kg", "n": null}"#.to_string(), true),
+        (r#"{"phase": "start", "weight": "70 kg", "phase"#.to_string(), false),
+        (r#"{"phase": "start", "weight": "70 kg", ""#.to_string(), false),
+        (r#"{"phase": "start", "weight": "70 kg", "remark""#.to_string(), false),
+        (r#"{"phase": "start", "weight": "70 kg", "remark"#.to_string(), false),
+    ];
+    let notes = [
+        (r#""plain""#, true),
+        (r#""""#, true),
+        (r#""with \" quote""#, false),
+        (r#""back \\ slash""#, false),
+        (r#""caf\u00e9""#, false),
+        (r#""café""#, true),
+        (r#""\ud83d\ude00""#, false),
+        (r#""\ud83d""#, false),
+        (r#""😀 eight bytes+""#, true),
+        ("\"tab\there\"", false),
+        ("\"nul\u{0}\"", false),
+        ("\"del\u{7f}\"", true),
+        ("\"1234567\"", true),
+        ("\"12345678\"", true),
+        ("\"123456789abcdef\"", true),
+        ("\"123456789abcdef\\\"\"", false),
+        ("\"unterminated", false),
+        ("\"unterminated 12345678", false),
+    ];
+    for (note, fast) in notes {
+        out.push((with(&format!(r#""remark": {note}"#)), fast));
+    }
+    let counts = [
+        ("0", true),
+        ("1000000", true),
+        ("1000001", false),
+        ("-1", false),
+        ("9223372036854775807", false),
+        ("9223372036854775808", false),
+        ("-9223372036854775808", false),
+        ("99999999999999999999999999999999999999999", false),
+        ("1.5", false),
+        ("1e3", false),
+    ];
+    for (n, fast) in counts {
+        out.push((with(&format!(r#""n": {n}"#)), fast));
+    }
+    let numbers = [
+        ("9223372036854775807", true),
+        ("-9223372036854775808", true),
+        ("9223372036854775808", true),
+        ("79228162514264337593543950335", true),
+        ("79228162514264337593543950336", false),
+        ("0.0000000000000000000000000001", true),
+        ("-0", true),
+        ("00", false),
+    ];
+    for (x, fast) in numbers {
+        out.push((with(&format!(r#""x": {x}"#)), fast));
+    }
+    let weights = [
+        ("\"9223372036854775807 kg\"", false),
+        ("\"300 kg\"", true),
+        ("\"300.0000000000000000000001 kg\"", false),
+        ("\"300000 g\"", true),
+        ("\"300001 g\"", false),
+        ("\"0.999999 kg\"", false),
+        ("\"1 kg\"", true),
+        ("\"70 lb\"", true),
+    ];
+    for (w, fast) in weights {
+        out.push((format!(r#"{{"phase": "start", "weight": {w}}}"#), fast));
+    }
+    let dates = [
+        ("2026-02-28", true),
+        ("2028-02-29", true),
+        ("2026-02-29", false),
+        ("2026-02-30", false),
+        ("2026-13-01", false),
+        ("2026-00-10", false),
+        ("2026-01-00", false),
+        ("2026-04-31", false),
+        ("0000-01-01", true),
+        ("9999-12-31", true),
+        ("+002026-01-01", false),
+        ("-002026-01-01", false),
+        ("20260101", false),
+        ("2026-1-01", false),
+        ("2026-01-01T00:00", false),
+        ("２０２６-01-01", false),
+    ];
+    for (d, fast) in dates {
+        out.push((with(&format!(r#""started": "{d}""#)), fast));
+    }
+    out
+}
+
+/// The fast path reads exactly the edge records it should, and each reads the same both ways.
+#[test]
+fn edge_records_read_the_same_both_ways() {
+    let protocol = Protocol::load("edges.dose", EDGES).expect("the edges protocol checks");
+    let mut wrong = Vec::new();
+    for (text, fast) in edge_texts() {
+        let both = agree(&protocol, &text);
+        let read = fast::read(protocol.program(), &text).is_some();
+        if both != fast || read != fast {
+            wrong.push(text);
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not as expected by the fast path: {wrong:#?}"
+    );
+}
+
+/// Keys matched byte for byte: every input of a protocol of 40 (more than are held against
+/// each key before the lookup by name), in order, reversed and shuffled, each read the same
+/// both ways and by the fast path.
+#[test]
+fn keys_of_many_inputs_in_any_order_read_the_same_both_ways() {
+    let inputs: String = (0..40)
+        .map(|i| format!("    in{i}: mg optional\n"))
+        .collect();
+    let text = EDGES.replace("    phase: start", &format!("{inputs}    phase: start"));
+    let protocol =
+        Protocol::load("many.dose", &text).unwrap_or_else(|d| panic!("{}", d[0].message));
+    let field = |i: usize| format!(r#""in{i}": "{i} mg""#);
+    let mut orders: Vec<Vec<usize>> = vec![(0..40).collect(), (0..40).rev().collect()];
+    orders.push((0..40).map(|i| (i * 17) % 40).collect());
+    for order in orders {
+        let fields: Vec<String> = order.iter().map(|&i| field(i)).collect();
+        let record = format!(
+            r#"{{"phase": "start", {}, "weight": "70 kg"}}"#,
+            fields.join(", ")
+        );
+        assert!(agree(&protocol, &record), "{record}");
+        let values = fast::read(protocol.program(), &record).expect("read by the fast path");
+        for i in 0..40 {
+            let slot = protocol
+                .program()
+                .input_slot(&format!("in{i}"))
+                .expect("slot");
+            let Value::Num(q) = &values[slot] else {
+                panic!("a number in {}", slot)
+            };
+            assert_eq!(q.to_string(), format!("{i} mg"));
+        }
+    }
+}
+
+/// The fast date reader gives what `parse_date` gives, for every month and day number of two
+/// digits in years at the edges, and for other spellings.
+#[test]
+fn fast_dates_are_those_of_parse_date() {
+    for year in [
+        "0000", "0001", "1900", "2000", "2024", "2026", "2100", "9999",
+    ] {
+        for month in 0..=99 {
+            for day in 0..=99 {
+                let text = format!("{year}-{month:02}-{day:02}");
+                assert_eq!(fast::date(&text), crate::check::parse_date(&text), "{text}");
+            }
+        }
+    }
+    for text in [
+        "+002026-01-01",
+        "-2026-01-01",
+        "2026-1-1",
+        "2026/01/01",
+        "20260101",
+        "2026-01-01 ",
+        "2026-01-0a",
+        "",
+        "٢٠٢٦-01-01",
+    ] {
+        assert_eq!(fast::date(text), crate::check::parse_date(text), "{text}");
+    }
+}
