@@ -759,18 +759,27 @@ impl<'p> Builder<'p> {
         let daily_high = dose.daily_total.as_ref().map(Amount::high);
         let single_low = (!is_rate(dose.amount.low())).then(|| dose.amount.low());
         let daily_low = dose.daily_total.as_ref().map(Amount::low);
+        let before = (env.budget().left(), env.fresh_steps());
         let high = limits::breaches(env, single_high, daily_high, is_bolus)?;
-        let low = limits::breaches(env, single_low, daily_low, is_bolus)?;
+        let one = matches!(dose.amount, Amount::One(_))
+            && !matches!(dose.daily_total, Some(Amount::Range(..)));
+        let low = if one && charge_again(env, before) {
+            None
+        } else {
+            Some(limits::breaches(env, single_low, daily_low, is_bolus)?)
+        };
         let keep = true;
         // A few breaches are looked through one by one (no set to allocate for each dose); a
         // protocol may break thousands of limits at once, so past a few a set of them is kept.
-        let low_limits: Option<HashSet<*const crate::check::LimitSpec>> = (low.len()
-            > Self::SCAN_LIMITS)
-            .then(|| low.iter().map(|l| std::ptr::from_ref(l.limit)).collect());
+        let low_limits: Option<HashSet<*const crate::check::LimitSpec>> = low
+            .as_ref()
+            .filter(|low| low.len() > Self::SCAN_LIMITS)
+            .map(|low| low.iter().map(|l| std::ptr::from_ref(l.limit)).collect());
         for b in &high {
-            let also_low = match &low_limits {
-                Some(set) => set.contains(&std::ptr::from_ref(b.limit)),
-                None => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
+            let also_low = match (&low, &low_limits) {
+                (None, _) => true,
+                (Some(_), Some(set)) => set.contains(&std::ptr::from_ref(b.limit)),
+                (Some(low), None) => low.iter().any(|l| std::ptr::eq(l.limit, b.limit)),
             };
             let values = |trace: &mut Trace| {
                 trace.pair(
@@ -844,6 +853,19 @@ impl<'p> Builder<'p> {
         }
         true
     }
+}
+
+/// A single amount (and its single daily total) is its own low end: its low end breaks the
+/// very limits its high end breaks, so it is not held again. The steps holding it again would
+/// take are still taken, at once: those taken since `before` (steps left, [`Env::fresh_steps`])
+/// but for the work done once and kept (`let`s worked out and limits' verdicts, which a second
+/// look reads where they are kept). True then, with the same steps left after as two looks
+/// left. False, taking none, when they are not all there: then the caller looks again, to fail
+/// where two looks always failed.
+fn charge_again(env: &Env<'_>, before: (u64, u64)) -> bool {
+    let spent = before.0.saturating_sub(env.budget().left());
+    let once = env.fresh_steps().saturating_sub(before.1);
+    env.budget().try_spend(spent.saturating_sub(once))
 }
 
 /// The value a message quotes, charged for showing it. A value worked out from one the
@@ -1133,5 +1155,104 @@ mod tests {
         let err = decide("50 h").expect_err("observe -2 h is refused");
         assert_eq!(err.code, "posology::eval::time_not_positive");
         assert!(err.message.contains("-2 h"), "{}", err.message);
+    }
+}
+
+#[cfg(test)]
+mod one_look_tests {
+    //! A single dose is held against the limits once, and charged as if it were held twice (its
+    //! high end, then its low end): the same steps left, and a short budget runs out where it
+    //! ran out when it was.
+
+    use super::{limits, Amount, Builder, Dose, Env, FiredIds, Trace};
+    use crate::check::Name;
+    use crate::eval::budget::Budget;
+    use crate::input::Format;
+    use crate::units::Quantity;
+    use crate::Protocol;
+
+    /// Limits whose verdicts and reasons work out `let`s for the first time, worked out once.
+    const TEXT: &str = "protocol t {\n version \"1\"\n source \"s\"\n \
+        inputs { w: kg\n k: kg optional }\n let twice = w * 2\n let thrice = w * 3\n \
+        let cap = if w > 50 kg then 1 g else 2 g\n \
+        limit dose <= cap hard\n limit dose <= 5 mg soft when thrice > 1 kg because \"above 5 mg at {w} ({twice})\"\n \
+        limit daily <= 1 mg/day soft when k is missing because \"a lot at {thrice}, {k}\"\n \
+        decide first { otherwise => give 10 mg }\n}\n";
+
+    fn q(text: &str) -> Quantity {
+        Quantity::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn dose() -> Dose {
+        Dose {
+            amount: Amount::One(q("10 mg")),
+            route: None,
+            form: None,
+            frequency: None,
+            over: None,
+            duration: None,
+            daily_total: Some(Amount::One(q("10 mg/day"))),
+            rule: Name::from_static("r"),
+            source: None,
+        }
+    }
+
+    #[test]
+    fn a_single_dose_is_held_once_and_charged_for_two_looks() {
+        let protocol = Protocol::load("t.dose", TEXT).unwrap_or_else(|d| panic!("{d:?}"));
+        let patient = protocol
+            .read_patient("p", r#"{"w": "70 kg"}"#, Format::Json, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let (program, inputs) = (protocol.program(), patient.values());
+        // The two looks, as they were taken: (ok, steps left, where the budget ran out).
+        let two_looks = |steps: u64| {
+            let budget = Budget::new(steps);
+            let mut env = Env::with_budget(program, inputs, budget.clone());
+            let (single, daily) = (q("10 mg"), q("10 mg/day"));
+            let ok = limits::breaches(&mut env, Some(&single), Some(&daily), false)
+                .and_then(|_| limits::breaches(&mut env, Some(&single), Some(&daily), false))
+                .is_ok();
+            (ok, budget.left(), budget.exhausted_at())
+        };
+        let one_look = |steps: u64| {
+            let budget = Budget::new(steps);
+            let mut env = Env::with_budget(program, inputs, budget.clone());
+            let mut builder = Builder::new(program, None, Vec::new());
+            let mut d = dose();
+            let (mut trace, mut fired) = (Trace::new(false), FiredIds::default());
+            let ok = builder
+                .enforce(&mut env, &mut d, &mut trace, &mut fired)
+                .is_ok();
+            let warned: Vec<String> = builder
+                .decision
+                .messages
+                .iter()
+                .map(|m| m.text.to_string())
+                .collect();
+            ((ok, budget.left(), budget.exhausted_at()), warned)
+        };
+        let unlimited = two_looks(u64::MAX);
+        assert!(unlimited.0);
+        let needed = u64::MAX - unlimited.1;
+        assert!(needed > 40, "{needed}");
+        for steps in (0..=needed + 2).chain([u64::MAX]) {
+            let (looked, warned) = one_look(steps);
+            assert_eq!(
+                looked,
+                two_looks(steps),
+                "a budget of {steps}, {needed} needed"
+            );
+            if looked.0 {
+                assert_eq!(
+                    warned,
+                    [
+                        "the dose 10 mg is above the soft limit of 5 mg (dose <= 5 mg): \
+                         above 5 mg at 70 kg (140 kg)",
+                        "the daily total 10 mg/day is above the soft limit of 1 mg/day \
+                         (daily <= 1 mg/day): a lot at 210 kg, missing",
+                    ]
+                );
+            }
+        }
     }
 }

@@ -36,6 +36,12 @@ pub struct Env<'p> {
     /// Each limit's verdict for these values, by its place in the program, once worked out
     /// (see [`Env::limit_verdict`]).
     limit_verdicts: Vec<Option<LimitVerdict>>,
+    /// The steps taken so far by work done once per evaluation, whose result is kept (a `let`
+    /// worked out, a limit's verdict): a second look at the same thing takes the others only
+    /// (see [`Env::fresh_steps`]).
+    fresh_steps: u64,
+    /// How deep in such work the evaluation is (work inside it is counted once, with it).
+    fresh_depth: u32,
 }
 
 /// Whether a limit applies to a patient, and its bound for them (`None`: cannot be worked out).
@@ -111,7 +117,29 @@ impl<'p> Env<'p> {
             shown: ShownValues::default(),
             lookups: Vec::new(),
             limit_verdicts: Vec::new(),
+            fresh_steps: 0,
+            fresh_depth: 0,
         }
+    }
+
+    /// The steps taken so far by work done once per evaluation and kept (`let`s worked out,
+    /// limits' verdicts): what a look taken twice takes the first time only.
+    pub(super) fn fresh_steps(&self) -> u64 {
+        self.fresh_steps
+    }
+
+    /// Runs `work`, done once per evaluation and kept, counting its steps in
+    /// [`Env::fresh_steps`].
+    fn fresh<T>(&mut self, work: impl FnOnce(&mut Self) -> T) -> T {
+        let left = self.budget.left();
+        self.fresh_depth += 1;
+        let out = work(self);
+        self.fresh_depth -= 1;
+        if self.fresh_depth == 0 {
+            let spent = left.saturating_sub(self.budget.left());
+            self.fresh_steps = self.fresh_steps.saturating_add(spent);
+        }
+        out
     }
 
     /// The verdict of the program's `index`th limit for these values: worked out by `work`
@@ -125,7 +153,7 @@ impl<'p> Env<'p> {
         if let Some(Some(v)) = self.limit_verdicts.get(index) {
             return v.clone();
         }
-        let v = work(self);
+        let v = self.fresh(work);
         if self.limit_verdicts.len() <= index {
             let count = self.program.limits.len().max(index + 1);
             self.limit_verdicts.resize(count, None);
@@ -251,7 +279,7 @@ impl<'p> Env<'p> {
         let saved = std::mem::take(&mut self.items);
         let saved_walks = std::mem::take(&mut self.walks);
         let program = self.program;
-        let result = self.eval(&program.lets[slot].expr);
+        let result = self.fresh(|env| env.eval(&program.lets[slot].expr));
         self.items = saved;
         self.walks = saved_walks;
         // A `let` worked out from a value the patient lacks is itself missing (as `check`

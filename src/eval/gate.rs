@@ -319,7 +319,7 @@ fn phase_variants(env: &Env<'_>, path: &[Name]) -> Vec<Vec<Value>> {
         if !env.budget().spend(given.len() as u64 + 1, begin_span) {
             return out;
         }
-        let choice = program.phase_index(name).and_then(first_choice);
+        let choice = phase_index(program, name).and_then(first_choice);
         if let Some(choice) = choice.and_then(|c| u32::try_from(c).ok()) {
             if choice != current {
                 let mut inputs = given.to_vec();
@@ -329,6 +329,16 @@ fn phase_variants(env: &Env<'_>, path: &[Name]) -> Vec<Vec<Value>> {
         }
     }
     out
+}
+
+/// The place of the phase `name` in the program: a few phases are looked through one by one
+/// (hashing the name cost more), more through the program's map of them.
+fn phase_index(program: &crate::check::Program, name: &Name) -> Option<usize> {
+    const SCAN: usize = 8;
+    if program.phases.len() > SCAN {
+        return program.phase_index(name);
+    }
+    program.phases.iter().position(|p| p.name == *name)
 }
 
 /// Whether a value is one administration or a total per day.

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::expr::{unit_error, Env, LimitVerdict};
-use super::text::Text;
+use super::text::{LimitWords, Text};
 use crate::check::LimitSpec;
 use crate::check::LimitTarget;
 use crate::diagnostics::Diagnostic;
@@ -44,27 +44,16 @@ impl Breach<'_> {
         } else {
             "below"
         };
-        let mut text = Text::with_capacity(18);
-        for piece in ["the ", what, " "] {
-            text.push_static(piece);
-        }
-        text.push_quantity(self.value.clone());
-        for piece in [" is ", side, " the ", kind, " limit of "] {
-            text.push_static(piece);
-        }
-        text.push_quantity(self.bound.clone());
-        // The limit as a rule: "daily <= 80 mg/day".
-        let (target, op) = (self.limit.target.word(), self.limit.op.symbol());
-        for piece in [" (", target, " ", op, " "] {
-            text.push_static(piece);
-        }
-        text.push_quantity(self.bound.clone());
-        text.push_static(")");
-        if let Some(because) = &self.because {
-            text.push_static(": ");
-            text.append(because.clone());
-        }
-        text
+        Text::limit(LimitWords {
+            what,
+            value: self.value.clone(),
+            side,
+            kind,
+            bound: self.bound.clone(),
+            target: self.limit.target.word(),
+            op: self.limit.op.symbol(),
+            because: self.because.clone(),
+        })
     }
 }
 

@@ -42,6 +42,56 @@ enum Piece {
     ShownQuantity(Quantity),
     /// A date a message quotes, shown the same way.
     ShownDate(Date),
+    /// Why a value breaks a limit (see [`LimitWords`]), in one piece: most of these
+    /// sentences are never read.
+    Limit(Box<LimitWords>),
+}
+
+/// The words of a limit's breach, kept as they are until read: "the {what} {value} is {side}
+/// the {kind} limit of {bound} ({target} {op} {bound})", then ": " and the limit's reason when
+/// it has one.
+#[derive(Clone)]
+pub(crate) struct LimitWords {
+    /// `dose`, `bolus` or `daily total`.
+    pub what: &'static str,
+    /// The value that breaks the limit.
+    pub value: Quantity,
+    /// `above` or `below`.
+    pub side: &'static str,
+    /// `hard` or `soft`.
+    pub kind: &'static str,
+    /// The limit's bound for the patient.
+    pub bound: Quantity,
+    /// The limit's target as written (`daily`).
+    pub target: &'static str,
+    /// Its comparison as written (`<=`).
+    pub op: &'static str,
+    /// The limit's reason, its values filled in.
+    pub because: Option<Text>,
+}
+
+impl LimitWords {
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let LimitWords {
+            what,
+            value,
+            side,
+            kind,
+            bound,
+            target,
+            op,
+            because,
+        } = self;
+        let _ = write!(
+            out,
+            "the {what} {value} is {side} the {kind} limit of {bound} ({target} {op} {bound})"
+        );
+        if let Some(because) = because {
+            out.push_str(": ");
+            because.write_into(out);
+        }
+    }
 }
 
 impl Piece {
@@ -56,6 +106,7 @@ impl Piece {
             }
             Piece::ShownQuantity(q) => out.push_str(&crate::display::shown_owned(q.to_string())),
             Piece::ShownDate(d) => out.push_str(&crate::display::shown_owned(d.to_string())),
+            Piece::Limit(words) => words.write(out),
         }
     }
 }
@@ -100,11 +151,25 @@ impl Text {
     /// Writes the pieces out.
     fn write_out(&self) -> String {
         let mut out = String::new();
-        self.head.write(&mut out);
-        for piece in &self.rest {
-            piece.write(&mut out);
-        }
+        self.write_into(&mut out);
         out
+    }
+
+    /// Writes the text at the end of `out` (as it reads: written out already, or its pieces).
+    fn write_into(&self, out: &mut String) {
+        if let Some(done) = self.written.get() {
+            out.push_str(done);
+            return;
+        }
+        self.head.write(out);
+        for piece in &self.rest {
+            piece.write(out);
+        }
+    }
+
+    /// The words of a limit's breach, as one piece (see [`LimitWords`]).
+    pub(crate) fn limit(words: LimitWords) -> Text {
+        Text::one(Piece::Limit(Box::new(words)))
     }
 
     /// Adds words of the evaluator's own.
