@@ -392,19 +392,7 @@ impl<'p> Env<'p> {
             }
             CExprKind::Is(operand, test) => {
                 let o = self.operand(operand)?;
-                let v = self.value_of(&o);
-                Ok(Value::Bool(match test {
-                    IsTest::Missing => v.is_missing(),
-                    IsTest::NotMissing => !v.is_missing(),
-                    IsTest::Empty | IsTest::NotEmpty => {
-                        let empty = match v {
-                            Value::List(items) => items.is_empty(),
-                            Value::Text(t) => t.is_empty(),
-                            _ => true,
-                        };
-                        empty == (*test == IsTest::Empty)
-                    }
-                }))
+                Ok(Value::Bool(is_test(self.value_of(&o), *test)))
             }
             CExprKind::Round(body, mode, step) => {
                 if let CExprKind::Call(Func::Sqrt, args) = &body.kind {
@@ -920,6 +908,23 @@ impl Comparison {
             Comparison::Gt => order(x, y).map_err(err)?.is_gt(),
             Comparison::Ge => order(x, y).map_err(err)?.is_ge(),
         })
+    }
+}
+
+/// `v is [not] missing|empty`: a value that is not a list or a text (a missing one too) is empty.
+/// The `require`s' quick look (`requires.rs`) asks this too, so the two cannot disagree.
+pub(super) fn is_test(v: &Value, test: IsTest) -> bool {
+    match test {
+        IsTest::Missing => v.is_missing(),
+        IsTest::NotMissing => !v.is_missing(),
+        IsTest::Empty | IsTest::NotEmpty => {
+            let empty = match v {
+                Value::List(items) => items.is_empty(),
+                Value::Text(t) => t.is_empty(),
+                _ => true,
+            };
+            empty == (test == IsTest::Empty)
+        }
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 use super::budget::{Budget, BIG_NUMBER_STEPS, WORK_BUDGET};
 use super::expr::Env;
 use crate::check::{CExpr, CExprKind, Func, Program};
-use crate::ops::{BinaryOp, IsTest, UnaryOp};
+use crate::ops::{BinaryOp, UnaryOp};
 use crate::units::Quantity;
 use crate::value::Value;
 
@@ -101,18 +101,7 @@ impl<'a> Quick<'a> {
             CExprKind::Binary(op, a, b) => self.comparison(*op, a, b),
             CExprKind::Is(operand, test) => {
                 let v = self.value(operand)?;
-                Some(match test {
-                    IsTest::Missing => v.is_missing(),
-                    IsTest::NotMissing => !v.is_missing(),
-                    IsTest::Empty | IsTest::NotEmpty => {
-                        let empty = match v {
-                            Value::List(items) => items.is_empty(),
-                            Value::Text(t) => t.is_empty(),
-                            _ => true,
-                        };
-                        empty == (*test == IsTest::Empty)
-                    }
-                })
+                Some(super::expr::is_test(v, *test))
             }
             // Over a list with no items: `all` holds and `any` does not, whatever the
             // condition (it is never looked at); `ascending` holds.
