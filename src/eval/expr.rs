@@ -899,16 +899,26 @@ impl Comparison {
 
     /// `x op y` for two present values.
     fn judge(self, x: &Value, y: &Value, span: Span) -> R<bool> {
-        let err = |e: UnitError| unit_fail(e, span);
+        self.verdict(x, y).map_err(|e| unit_fail(e, span))
+    }
+
+    fn verdict(self, x: &Value, y: &Value) -> Result<bool, UnitError> {
         Ok(match self {
-            Comparison::Eq => equal(x, y).map_err(err)?,
-            Comparison::Ne => !equal(x, y).map_err(err)?,
-            Comparison::Lt => order(x, y).map_err(err)?.is_lt(),
-            Comparison::Le => order(x, y).map_err(err)?.is_le(),
-            Comparison::Gt => order(x, y).map_err(err)?.is_gt(),
-            Comparison::Ge => order(x, y).map_err(err)?.is_ge(),
+            Comparison::Eq => equal(x, y)?,
+            Comparison::Ne => !equal(x, y)?,
+            Comparison::Lt => order(x, y)?.is_lt(),
+            Comparison::Le => order(x, y)?.is_le(),
+            Comparison::Gt => order(x, y)?.is_gt(),
+            Comparison::Ge => order(x, y)?.is_ge(),
         })
     }
+}
+
+/// `x op y` for two present values, as the evaluator judges the comparison `op`; `None` where
+/// it would refuse them, or where `op` is not a comparison. The `require`s' quick look
+/// (`requires.rs`) asks this, so the two cannot judge a comparison differently.
+pub(super) fn compared(op: BinaryOp, x: &Value, y: &Value) -> Option<bool> {
+    Comparison::of(op)?.verdict(x, y).ok()
 }
 
 /// `v is [not] missing|empty`: a value that is not a list or a text (a missing one too) is empty.

@@ -19,7 +19,6 @@
 //! charged; an upper bound of them ([`STEPS_PER_PART`] each) must still be left in the
 //! evaluator's budget at the end, or the whole patient goes back to the evaluator's own run.
 
-use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use super::budget::{Budget, BIG_NUMBER_STEPS, WORK_BUDGET};
@@ -169,32 +168,18 @@ impl<'a> Quick<'a> {
         if x.is_missing() || y.is_missing() {
             return None;
         }
-        let order = |x: &Value, y: &Value| -> Option<Ordering> {
-            match (x, y) {
-                (Value::Num(a), Value::Num(b)) => a.compare(b).ok(),
-                (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
-                _ => None,
-            }
+        // Only values whose comparison the evaluator charges a bounded number of steps for
+        // (see [`STEPS_PER_PART`]); a list, a record or a text goes to the evaluator.
+        let scalar = |v: &Value| {
+            matches!(
+                v,
+                Value::Num(_) | Value::Date(_) | Value::Enum(..) | Value::Bool(_)
+            )
         };
-        // Choices and truth values are equal or not, as values; numbers and dates by their
-        // order (a number equals another in another unit of its kind).
-        let equal = |x: &Value, y: &Value| -> Option<bool> {
-            match (x, y) {
-                (Value::Enum(..), Value::Enum(..)) | (Value::Bool(_), Value::Bool(_)) => {
-                    Some(x == y)
-                }
-                _ => order(x, y).map(Ordering::is_eq),
-            }
-        };
-        match op {
-            BinaryOp::Eq => equal(x, y),
-            BinaryOp::Ne => equal(x, y).map(|e| !e),
-            BinaryOp::Lt => order(x, y).map(Ordering::is_lt),
-            BinaryOp::Le => order(x, y).map(Ordering::is_le),
-            BinaryOp::Gt => order(x, y).map(Ordering::is_gt),
-            BinaryOp::Ge => order(x, y).map(Ordering::is_ge),
-            _ => None,
+        if !scalar(x) || !scalar(y) {
+            return None;
         }
+        super::expr::compared(op, x, y)
     }
 }
 
