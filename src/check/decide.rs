@@ -514,7 +514,11 @@ impl Checker<'_> {
 
     pub(super) fn check_requires(&mut self) {
         let ast = self.ast;
+        // Lines counted as the requires come, in the order written (once over the text, however
+        // many requires a protocol has).
+        let mut counted = (0, 1);
         for (i, r) in ast.requires.iter().enumerate() {
+            let line = line_at(&self.program.source.text, r.span.start, &mut counted);
             self.reads = Some(super::Reads::default());
             let condition = self.condition(&r.condition);
             let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
@@ -523,7 +527,7 @@ impl Checker<'_> {
             }
             let (because, reason) = self.reason_text(&r.because);
             self.program.requires.push(RequireSpec {
-                id: format!("require {}", i + 1).into(),
+                id: format!("require {} (line {line})", i + 1).into(),
                 condition,
                 because,
                 reason,
@@ -1008,6 +1012,19 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The 1-based line of byte `offset` in `text`, counting on from `counted` (an offset and its
+/// line) when `offset` comes after it, and leaving it at `offset`.
+fn line_at(text: &str, offset: usize, counted: &mut (usize, usize)) -> usize {
+    let offset = offset.min(text.len());
+    if offset < counted.0 {
+        *counted = (0, 1);
+    }
+    let between = text.as_bytes().get(counted.0..offset).unwrap_or(&[]);
+    let line = counted.1 + between.iter().filter(|&&b| b == b'\n').count();
+    *counted = (offset, line);
+    line
 }
 
 /// The text of a span of the protocol (for ids such as `limit daily <= 80 mg/day`).

@@ -273,3 +273,17 @@ fn a_held_dose_meets_the_limits_of_the_phases_the_decision_goes_through() {
         .expect("same protocol");
     assert_eq!(held.status, Status::Give, "{held:?}");
 }
+
+/// A requirement has no name of its own: it is named by its place among the requires and its
+/// line (what `test --coverage` lists and the verifier's messages quote).
+#[test]
+fn a_requirement_is_named_by_its_number_and_line() {
+    let protocol = Protocol::load("facade.dose", TEXT).expect("checks");
+    let ids: Vec<String> = protocol
+        .program()
+        .requires
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(ids, ["require 1 (line 12)"]);
+}

@@ -440,9 +440,9 @@ fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
         &format!("{require}  decide first {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
     );
     assert_eq!(m.len(), 1, "{m:?}");
-    assert!(m[0].starts_with("posology::verify::gap: no rule of this `decide first` block applies when x == 10 mg: nothing is decided for such a patient (not proved: unless `require 1` refuses every such patient, and it cannot be read,"), "{m:?}");
+    assert!(m[0].starts_with("posology::verify::gap: no rule of this `decide first` block applies when x == 10 mg: nothing is decided for such a patient (not proved: unless `require 1 (line 9)` refuses every such patient, and it cannot be read,"), "{m:?}");
     assert!(
-        m[0].contains("run the witness: if `require 1` refuses it, the gap is not real"),
+        m[0].contains("run the witness: if `require 1 (line 9)` refuses it, the gap is not real"),
         "{m:?}"
     );
     let m = messages(
@@ -450,7 +450,7 @@ fn a_gap_behind_an_unreadable_require_says_it_is_not_proved() {
         &format!("{require}  decide unique {{\n    a: when x < 10 mg => give 1 mg\n    b: when x > 10 mg => give 2 mg\n  }}"),
     );
     assert_eq!(m.len(), 1, "{m:?}");
-    assert!(m[0].starts_with("posology::verify::not_proved: `decide unique` cannot be proved: no rule applies when x == 10 mg, unless `require 1` refuses every such patient"), "{m:?}");
+    assert!(m[0].starts_with("posology::verify::not_proved: `decide unique` cannot be proved: no rule applies when x == 10 mg, unless `require 1 (line 9)` refuses every such patient"), "{m:?}");
     // A readable require is followed: no gap at all.
     let m = messages(
         inputs,
