@@ -423,11 +423,26 @@ fn build_value_of(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
 
 fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
     let span = span_of(&pair);
-    let pair_text = pair.as_str();
+    let written = pair.as_str();
     let mut inner = pair.into_inner();
     let number = next(&mut inner, span)?;
-    let number_span = span_of(&number);
-    let digits = number.as_str();
+    let number_len = number.as_str().len();
+    let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
+    quantity_literal(written, span, number_len, unit)
+}
+
+/// A quantity as written at `span` (its number, the first `number_len` bytes, then its unit if
+/// any), refused where its notation misleads: a trailing zero, digits past what a decimal holds
+/// exactly, a unit written onto the number. Both readers of the grammar build quantities here
+/// (the hand-written one gives up where this refuses), so they refuse the same numbers.
+pub(super) fn quantity_literal(
+    written: &str,
+    span: Span,
+    number_len: usize,
+    unit: Option<(String, Span)>,
+) -> Result<Expr, Diagnostic> {
+    let digits = written.get(..number_len).unwrap_or(written);
+    let number_span = Span::new(span.start, span.start + digits.len());
     if digits.contains('.') && digits.ends_with('0') {
         // ISMP: `5.0 mg` is misread as `50 mg` when the point is missed.
         return Err(SyntaxError::TrailingZero {
@@ -437,11 +452,10 @@ fn build_quantity(pair: Pair<Rule>) -> Result<Expr, Diagnostic> {
         .into());
     }
     let value = parse_decimal(digits, number_span)?;
-    let unit = inner.next().map(|u| (u.as_str().to_string(), span_of(&u)));
     if let Some((_, unit_span)) = &unit {
         // `10mg` is misread as `100 mg`: refused here as in patient files (`10%` may attach).
         if unit_span.start == number_span.end {
-            if let Err(e @ UnitError::Notation { .. }) = Quantity::parse(pair_text) {
+            if let Err(e @ UnitError::Notation { .. }) = Quantity::parse(written) {
                 return Err(e.to_diagnostic(span));
             }
         }

@@ -5,10 +5,9 @@
 use rust_decimal::Decimal;
 
 use super::super::ast::{BinaryOp, Expr, ExprKind, Ident, IsTest, RoundMode, UnaryOp};
-use super::super::expr::{tree_depth, MAX_EXPR_DEPTH};
+use super::super::expr::{quantity_literal, tree_depth, MAX_EXPR_DEPTH};
 use super::{rules, Reader, MAX_CLIMB};
 use crate::diagnostics::Span;
-use crate::units::{Quantity, UnitError};
 
 /// One part of a flat run.
 enum Part {
@@ -510,13 +509,6 @@ impl Reader<'_> {
         self.step()?;
         let start = self.pos;
         let number_end = rules::number_end(self.bytes, start)?;
-        let digits = &self.text[start..number_end];
-        if digits.contains('.') && digits.ends_with('0') {
-            return self.give_up();
-        }
-        let Ok(value) = Decimal::from_str_exact(digits) else {
-            return self.give_up();
-        };
         self.take(number_end);
         let mut at = number_end;
         while matches!(self.bytes.get(at), Some(b' ' | b'\t')) {
@@ -531,15 +523,10 @@ impl Reader<'_> {
             }
             None => None,
         };
-        if at == number_end && unit.is_some() {
-            let written = &self.text[start..self.pos];
-            if let Err(UnitError::Notation { .. }) = Quantity::parse(written) {
-                return self.give_up();
-            }
+        let span = Span::new(start, self.pos);
+        match quantity_literal(&self.text[start..self.pos], span, number_end - start, unit) {
+            Ok(e) => Some(e),
+            Err(_) => self.give_up(),
         }
-        Some(Expr {
-            kind: ExprKind::Quantity { value, unit },
-            span: Span::new(start, self.pos),
-        })
     }
 }
