@@ -184,6 +184,14 @@ impl IntervalSet {
         IntervalSet { parts: out }
     }
 
+    /// The one interval `p` (what `IntervalSet::of(vec![p])` gives).
+    pub fn single(p: Interval) -> IntervalSet {
+        if p.is_empty() {
+            return IntervalSet::empty();
+        }
+        IntervalSet { parts: vec![p] }
+    }
+
     /// The intervals, in increasing order.
     pub fn parts(&self) -> &[Interval] {
         &self.parts
@@ -210,7 +218,7 @@ impl IntervalSet {
     pub fn intersect(&self, other: &IntervalSet) -> IntervalSet {
         let (a, b) = (&self.parts, &other.parts);
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(a.len() + b.len());
         while i < a.len() && j < b.len() {
             let lo = if cmp_lo(&a[i].lo, &b[j].lo) == Ordering::Greater {
                 a[i].lo.clone()

@@ -882,7 +882,7 @@ fn pieces(cube: &Cube) -> Vec<Cube> {
             c.insert(
                 slot,
                 VarSet {
-                    present: region::Present::Num(IntervalSet::of(vec![p.clone()])),
+                    present: region::Present::Num(IntervalSet::of(vec![p.clone()]).into()),
                     missing: false,
                     whole: set.whole,
                 },
@@ -895,7 +895,7 @@ fn pieces(cube: &Cube) -> Vec<Cube> {
         c.insert(
             slot,
             VarSet {
-                present: region::Present::Num(IntervalSet::empty()),
+                present: region::Present::Num(IntervalSet::empty().into()),
                 missing: true,
                 whole: set.whole,
             },
@@ -1100,7 +1100,7 @@ pub(super) fn table_cover(
             let cube = Cube::from([(
                 slot,
                 VarSet {
-                    present: region::Present::Num(IntervalSet::of(vec![p.clone()])),
+                    present: region::Present::Num(IntervalSet::of(vec![p.clone()]).into()),
                     missing: false,
                     whole: spec.whole,
                 },

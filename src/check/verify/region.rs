@@ -3,6 +3,7 @@
 //! an input a box does not name may take any of its declared values.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::interval::IntervalSet;
 
@@ -10,13 +11,15 @@ use super::interval::IntervalSet;
 /// condition with many `or`s of many inputs can otherwise grow exponentially under `not`.
 pub const MAX_BOXES: usize = 4096;
 
-/// The values of one input that are present (not missing).
+/// The values of one input that are present (not missing). The values are shared, never
+/// changed in place: a box copied or met with another box that does not constrain this input
+/// keeps them without copying them (most of the region operations' copies).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Present {
     /// A number, in the input's declared unit.
-    Num(IntervalSet),
+    Num(Rc<IntervalSet>),
     /// Choices by index (a bool is the choice of `false`, `true`).
-    Choice(Vec<bool>),
+    Choice(Rc<[bool]>),
 }
 
 /// Values of one input.
@@ -35,7 +38,7 @@ impl VarSet {
     fn normal(mut self) -> VarSet {
         if self.whole {
             if let Present::Num(s) = &self.present {
-                self.present = Present::Num(s.whole());
+                self.present = Present::Num(Rc::new(s.whole()));
             }
         }
         self
@@ -44,9 +47,9 @@ impl VarSet {
     /// Values in both.
     pub fn intersect(&self, other: &VarSet) -> VarSet {
         let present = match (&self.present, &other.present) {
-            (Present::Num(a), Present::Num(b)) => Present::Num(a.intersect(b)),
+            (Present::Num(a), Present::Num(b)) => Present::Num(Rc::new(a.intersect(b))),
             (Present::Choice(a), Present::Choice(b)) => {
-                Present::Choice(a.iter().zip(b).map(|(x, y)| *x && *y).collect())
+                Present::Choice(a.iter().zip(b.iter()).map(|(x, y)| *x && *y).collect())
             }
             // Never built: one input has one kind.
             _ => return self.clone(),
@@ -62,9 +65,9 @@ impl VarSet {
     /// Values in either.
     pub fn union(&self, other: &VarSet) -> VarSet {
         let present = match (&self.present, &other.present) {
-            (Present::Num(a), Present::Num(b)) => Present::Num(a.union(b)),
+            (Present::Num(a), Present::Num(b)) => Present::Num(Rc::new(a.union(b))),
             (Present::Choice(a), Present::Choice(b)) => {
-                Present::Choice(a.iter().zip(b).map(|(x, y)| *x || *y).collect())
+                Present::Choice(a.iter().zip(b.iter()).map(|(x, y)| *x || *y).collect())
             }
             _ => return self.clone(),
         };
@@ -86,8 +89,99 @@ impl VarSet {
     }
 }
 
-/// A box: for each constrained input (by slot), its allowed values.
-pub type Cube = BTreeMap<usize, VarSet>;
+/// A box: for each constrained input (by slot), its allowed values, in slot order. A box
+/// names a few inputs, so a sorted vector (one small allocation) does what a `BTreeMap` did
+/// (a node of eleven entries per box) with the same order and lookups.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Cube(Vec<(usize, VarSet)>);
+
+impl Cube {
+    /// The box of every patient (no input constrained).
+    pub fn new() -> Cube {
+        Cube(Vec::new())
+    }
+
+    /// A box with room for `n` inputs.
+    fn with_capacity(n: usize) -> Cube {
+        Cube(Vec::with_capacity(n))
+    }
+
+    fn position(&self, slot: usize) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&slot, |(s, _)| *s)
+    }
+
+    /// The values the box allows input `slot`, when it constrains it.
+    pub fn get(&self, slot: &usize) -> Option<&VarSet> {
+        self.position(*slot).ok().map(|n| &self.0[n].1)
+    }
+
+    /// True when the box constrains input `slot`.
+    pub fn contains_key(&self, slot: &usize) -> bool {
+        self.position(*slot).is_ok()
+    }
+
+    /// Sets the values of input `slot` (replacing what the box said of it).
+    pub fn insert(&mut self, slot: usize, set: VarSet) {
+        match self.position(slot) {
+            Ok(n) => self.0[n].1 = set,
+            Err(n) => self.0.insert(n, (slot, set)),
+        }
+    }
+
+    /// How many inputs the box constrains.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when the box constrains no input (every patient).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The inputs and their values, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (&usize, &VarSet)> {
+        self.0.iter().map(|(s, v)| (s, v))
+    }
+
+    /// The inputs constrained, in slot order.
+    pub fn keys(&self) -> impl Iterator<Item = &usize> {
+        self.0.iter().map(|(s, _)| s)
+    }
+
+    /// The values, in slot order.
+    pub fn values(&self) -> impl Iterator<Item = &VarSet> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<const N: usize> From<[(usize, VarSet); N]> for Cube {
+    fn from(entries: [(usize, VarSet); N]) -> Cube {
+        let mut cube = Cube::with_capacity(N);
+        for (slot, set) in entries {
+            cube.insert(slot, set);
+        }
+        cube
+    }
+}
+
+impl IntoIterator for Cube {
+    type Item = (usize, VarSet);
+    type IntoIter = std::vec::IntoIter<(usize, VarSet)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'c> IntoIterator for &'c Cube {
+    type Item = (&'c usize, &'c VarSet);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'c, (usize, VarSet)>,
+        fn(&'c (usize, VarSet)) -> (&'c usize, &'c VarSet),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(s, v)| (s, v))
+    }
+}
 
 /// A union of boxes.
 pub type Region = Vec<Cube>;
@@ -134,10 +228,76 @@ impl Space {
             Some(d) => set.intersect(d),
             None => set,
         };
+        Space::one(slot, set)
+    }
+
+    /// [`Space::atom`] of the numbers `set` (and missing, when `missing`), met with the
+    /// declared values without first sharing `set` (what `VarSet::intersect` would give).
+    pub fn atom_num(&self, slot: usize, set: IntervalSet, missing: bool, whole: bool) -> Region {
+        let set = match self.domains.get(&slot) {
+            Some(d) => match &d.present {
+                Present::Num(declared) => VarSet {
+                    present: Present::Num(Rc::new(set.intersect(declared))),
+                    missing: missing && d.missing,
+                    whole,
+                }
+                .normal(),
+                Present::Choice(_) => VarSet {
+                    present: Present::Num(Rc::new(set)),
+                    missing,
+                    whole,
+                }
+                .intersect(d),
+            },
+            None => VarSet {
+                present: Present::Num(Rc::new(set)),
+                missing,
+                whole,
+            },
+        };
+        Space::one(slot, set)
+    }
+
+    /// [`Space::atom`] of the choices `set` (and missing, when `missing`), met with the
+    /// declared values without first sharing `set` (what `VarSet::intersect` would give).
+    pub fn atom_choice(&self, slot: usize, mut set: Vec<bool>, missing: bool) -> Region {
+        let set = match self.domains.get(&slot) {
+            Some(d) => match &d.present {
+                Present::Choice(declared) => {
+                    // `zip` stops at the shorter: as many choices as the shorter list.
+                    set.truncate(declared.len());
+                    for (x, y) in set.iter_mut().zip(declared.iter()) {
+                        *x = *x && *y;
+                    }
+                    VarSet {
+                        present: Present::Choice(set.into()),
+                        missing: missing && d.missing,
+                        whole: false,
+                    }
+                    .normal()
+                }
+                Present::Num(_) => VarSet {
+                    present: Present::Choice(set.into()),
+                    missing,
+                    whole: false,
+                }
+                .intersect(d),
+            },
+            None => VarSet {
+                present: Present::Choice(set.into()),
+                missing,
+                whole: false,
+            },
+        };
+        Space::one(slot, set)
+    }
+
+    /// The region of the one box where input `slot` is in `set` (none when `set` is empty).
+    fn one(slot: usize, set: VarSet) -> Region {
         if set.is_empty() {
             return Vec::new();
         }
-        vec![Cube::from([(slot, set)])]
+        vec![Cube(vec![(slot, set)])]
     }
 
     /// Counts `n` more work; past [`MAX_WORK`], [`TooLarge`].
@@ -150,19 +310,26 @@ impl Space {
         Ok(())
     }
 
-    /// Patients in both boxes, if any.
+    /// Patients in both boxes, if any: the two slot-ordered lists merged (what `a` says of an
+    /// input `b` does not name is kept as is; an input both name is intersected, and an empty
+    /// intersection means no patient).
     fn cube_and(a: &Cube, b: &Cube) -> Option<Cube> {
-        let mut out = a.clone();
-        for (slot, set) in b {
-            let merged = match out.get(slot) {
-                Some(x) => x.intersect(set),
+        let mut out = Cube::with_capacity(a.len() + b.len());
+        let mut xs = a.0.iter().peekable();
+        for (slot, set) in &b.0 {
+            while let Some((s, x)) = xs.next_if(|(s, _)| s < slot) {
+                out.0.push((*s, x.clone()));
+            }
+            let merged = match xs.next_if(|(s, _)| s == slot) {
+                Some((_, x)) => x.intersect(set),
                 None => set.clone(),
             };
             if merged.is_empty() {
                 return None;
             }
-            out.insert(*slot, merged);
+            out.0.push((*slot, merged));
         }
+        out.0.extend(xs.cloned());
         Some(out)
     }
 
@@ -176,7 +343,8 @@ impl Space {
         }
         let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
         self.spend(pairs.saturating_add(size(a)).saturating_add(size(b)))?;
-        let mut out = Vec::new();
+        // Room for the common few boxes, not for every pair (a region may be kept long).
+        let mut out = Vec::with_capacity(a.len().saturating_mul(b.len()).min(8));
         for x in a {
             for y in b {
                 if let Some(c) = Space::cube_and(x, y) {
@@ -201,9 +369,19 @@ impl Space {
 
 /// Drops empty boxes, and merges boxes that constrain the same single input (the common case of
 /// banded rules over one input, kept to one box whatever the number of rules).
-fn simplify(region: Region) -> Result<Region, TooLarge> {
-    let mut singles: BTreeMap<usize, VarSet> = BTreeMap::new();
-    let mut out = Vec::new();
+fn simplify(mut region: Region) -> Result<Region, TooLarge> {
+    // One box is kept as it is (or dropped when empty): the loop below would give it back.
+    if let [cube] = region.as_slice() {
+        if cube.values().any(VarSet::is_empty) {
+            region.clear();
+        } else if cube.is_empty() {
+            return Ok(Space::full());
+        }
+        return Ok(region);
+    }
+    // The one-input boxes, merged by input, in slot order (each kept as the box it came in).
+    let mut singles: Vec<Cube> = Vec::new();
+    let mut out = Vec::with_capacity(region.len());
     for cube in region {
         if cube.values().any(VarSet::is_empty) {
             continue;
@@ -211,21 +389,20 @@ fn simplify(region: Region) -> Result<Region, TooLarge> {
         if cube.is_empty() {
             return Ok(Space::full());
         }
-        if cube.len() == 1 {
-            if let Some((slot, set)) = cube.into_iter().next() {
-                let merged = match singles.remove(&slot) {
-                    Some(x) => x.union(&set),
-                    None => set,
-                };
-                singles.insert(slot, merged);
+        if let [(slot, set)] = cube.0.as_slice() {
+            match singles.binary_search_by_key(slot, |c| c.0.first().map_or(0, |(s, _)| *s)) {
+                Ok(n) => {
+                    if let Some((_, x)) = singles[n].0.first_mut() {
+                        *x = x.union(set);
+                    }
+                }
+                Err(n) => singles.insert(n, cube),
             }
             continue;
         }
         out.push(cube);
     }
-    for (slot, set) in singles {
-        out.push(Cube::from([(slot, set)]));
-    }
+    out.extend(singles);
     if out.len() > MAX_BOXES {
         return Err(TooLarge);
     }

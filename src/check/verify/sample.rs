@@ -84,13 +84,13 @@ impl Point {
             };
             let present = match (c, &domain.present) {
                 (Some(Picked::Num(v)), _) => {
-                    Present::Num(IntervalSet::of(vec![Interval::point(v.clone())]))
+                    Present::Num(IntervalSet::of(vec![Interval::point(v.clone())]).into())
                 }
                 (Some(Picked::Choice(i)), Present::Choice(all)) => {
                     Present::Choice((0..all.len()).map(|k| k == *i).collect())
                 }
-                (_, Present::Num(_)) => Present::Num(IntervalSet::empty()),
-                (_, Present::Choice(all)) => Present::Choice(vec![false; all.len()]),
+                (_, Present::Num(_)) => Present::Num(IntervalSet::empty().into()),
+                (_, Present::Choice(all)) => Present::Choice(vec![false; all.len()].into()),
             };
             cube.insert(
                 *slot,

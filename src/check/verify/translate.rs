@@ -64,9 +64,9 @@ pub fn domain_of(spec: &InputSpec) -> Option<VarSet> {
                 },
                 None => Interval::all(),
             };
-            Present::Num(IntervalSet::of(vec![range]))
+            Present::Num(IntervalSet::of(vec![range]).into())
         }
-        Type::Bool => Present::Choice(vec![true, true]),
+        Type::Bool => Present::Choice(vec![true, true].into()),
         Type::Enum(_) => return None,
         _ => return None,
     };
@@ -149,10 +149,9 @@ impl<'p> Reader<'p> {
         let spec = self.program.inputs.get(slot)?;
         let d = match &spec.ty {
             Type::Enum(id) => VarSet {
-                present: Present::Choice(vec![
-                    true;
-                    self.program.enums.get(*id as usize)?.values.len()
-                ]),
+                present: Present::Choice(
+                    vec![true; self.program.enums.get(*id as usize)?.values.len()].into(),
+                ),
                 missing: spec.optional && spec.default.is_none(),
                 whole: false,
             },
@@ -326,27 +325,13 @@ impl<'p> Reader<'p> {
                 *x = true;
             }
         }
-        Ok(self.space.atom(
-            slot,
-            VarSet {
-                present: Present::Choice(set),
-                missing,
-                whole: false,
-            },
-        ))
+        Ok(self.space.atom_choice(slot, set, missing))
     }
 
     /// A region where numeric input `slot` is in `set` (and missing, when `missing`).
     fn num_atom(&mut self, slot: usize, set: IntervalSet, missing: bool) -> Region {
         let whole = self.domain_shape(slot).is_some_and(|d| d.whole);
-        self.space.atom(
-            slot,
-            VarSet {
-                present: Present::Num(set),
-                missing,
-                whole,
-            },
-        )
+        self.space.atom_num(slot, set, missing, whole)
     }
 
     // Long on purpose: each comparison (order, equality, a range, a list) of one input with
@@ -388,8 +373,8 @@ impl<'p> Reader<'p> {
             (Value::Num(q), None) => {
                 let unit = unit.ok_or_else(|| not_const(self))?;
                 let v = in_unit(q, &unit).ok_or_else(|| not_const(self))?;
-                let set = IntervalSet::of(vec![order_interval(op, v)]);
-                let (t, f) = (set.clone(), set.complement());
+                let t = IntervalSet::single(order_interval(op, v));
+                let f = t.complement();
                 // A value not given equals nothing: `==` is false and `!=` true for it.
                 return Ok(match op {
                     BinaryOp::Eq => Truth {
@@ -520,8 +505,8 @@ fn complement_of(n: usize, chosen: &[usize]) -> Vec<usize> {
 /// The present values of no kind: an empty set like `p`.
 fn empty_like(p: &Present) -> Present {
     match p {
-        Present::Num(_) => Present::Num(IntervalSet::empty()),
-        Present::Choice(c) => Present::Choice(vec![false; c.len()]),
+        Present::Num(_) => Present::Num(IntervalSet::empty().into()),
+        Present::Choice(c) => Present::Choice(vec![false; c.len()].into()),
     }
 }
 
