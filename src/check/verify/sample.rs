@@ -84,7 +84,7 @@ impl Point {
             };
             let present = match (c, &domain.present) {
                 (Some(Picked::Num(v)), _) => {
-                    Present::Num(IntervalSet::of(vec![Interval::point(v.clone())]).into())
+                    Present::Num(IntervalSet::single(Interval::point(v.clone())).into())
                 }
                 (Some(Picked::Choice(i)), Present::Choice(all)) => {
                     Present::Choice((0..all.len()).map(|k| k == *i).collect())

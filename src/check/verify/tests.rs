@@ -732,3 +732,77 @@ fn doubling_lets_are_followed_once() {
     );
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }
+
+/// Every interval over the ends 0, 1, 2 (open, closed or unbounded on each side), empty ones
+/// included.
+fn small_intervals() -> Vec<Interval> {
+    let ends: Vec<Option<End>> = std::iter::once(None)
+        .chain(
+            ["0", "1", "2"]
+                .iter()
+                .flat_map(|v| [Some(End::closed(r(v))), Some(End::open(r(v)))]),
+        )
+        .collect();
+    let mut out = Vec::new();
+    for lo in &ends {
+        for hi in &ends {
+            out.push(Interval {
+                lo: lo.clone(),
+                hi: hi.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn union_by_merging_gives_what_sorting_both_lists_gives() {
+    // The union merges two ordered lists; it must give exactly the set `of` builds from both
+    // lists together (the same intervals, joined the same way), for every pair of sets made
+    // of up to two of these intervals.
+    let all = small_intervals();
+    let mut sets = vec![IntervalSet::empty()];
+    for (i, p) in all.iter().enumerate() {
+        sets.push(IntervalSet::of(vec![p.clone()]));
+        for q in all.iter().skip(i).step_by(3) {
+            sets.push(IntervalSet::of(vec![p.clone(), q.clone()]));
+        }
+    }
+    let mut compared = 0;
+    for a in &sets {
+        for b in sets.iter().step_by(7) {
+            let mut both = a.parts().to_vec();
+            both.extend(b.parts().iter().cloned());
+            assert_eq!(a.union(b), IntervalSet::of(both), "{a:?} ∪ {b:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 10_000, "{compared}");
+}
+
+#[test]
+fn a_single_interval_is_what_of_gives_for_it() {
+    for p in small_intervals() {
+        assert_eq!(IntervalSet::single(p.clone()), IntervalSet::of(vec![p]));
+    }
+}
+
+#[test]
+fn of_joins_in_place_as_it_joined_by_copying() {
+    let all = small_intervals();
+    let mut compared = 0;
+    for (i, p) in all.iter().enumerate() {
+        for (j, q) in all.iter().enumerate() {
+            for t in all.iter().skip((i + j) % 5).step_by(5) {
+                let parts = vec![p.clone(), q.clone(), t.clone()];
+                assert_eq!(
+                    IntervalSet::of(parts.clone()),
+                    super::interval::of_by_copying(parts.clone()),
+                    "{parts:?}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 10_000, "{compared}");
+}

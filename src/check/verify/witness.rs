@@ -28,25 +28,21 @@ const MAX_PLACES: u32 = 12;
 /// belongs to it (a boundary is what the reader must see), then the midpoint.
 pub fn pick(part: &Interval, whole: bool) -> Option<Rational> {
     let one = Rational::from(1);
-    let mut candidates = Vec::new();
-    if let Some(l) = part.lo.as_ref().filter(|l| l.closed) {
-        candidates.push(l.value.clone());
-    }
-    if let Some(h) = part.hi.as_ref().filter(|h| h.closed) {
-        candidates.push(h.value.clone());
-    }
-    match (&part.lo, &part.hi) {
-        (Some(l), Some(h)) => {
-            if let Ok(mid) = l.value.add(&h.value).div(&Rational::from(2)) {
-                candidates.push(mid);
-            }
-        }
-        (Some(l), None) => candidates.push(l.value.floor().add(&one)),
-        (None, Some(h)) => candidates.push(h.value.ceil().sub(&one)),
-        (None, None) => candidates.push(Rational::from(0)),
-    }
     let fits = |v: &Rational| part.contains(v) && v.terminates() && (!whole || v.is_integer());
-    if let Some(v) = candidates.into_iter().find(|v| fits(v)) {
+    // The candidates in order (a closed low end, a closed high end, then a value between),
+    // each worked out only when the ones before it do not fit.
+    for end in [&part.lo, &part.hi] {
+        if let Some(e) = end.as_ref().filter(|e| e.closed && fits(&e.value)) {
+            return Some(e.value.clone());
+        }
+    }
+    let between = match (&part.lo, &part.hi) {
+        (Some(l), Some(h)) => l.value.add(&h.value).div(&Rational::from(2)).ok(),
+        (Some(l), None) => Some(l.value.floor().add(&one)),
+        (None, Some(h)) => Some(h.value.ceil().sub(&one)),
+        (None, None) => Some(Rational::from(0)),
+    };
+    if let Some(v) = between.filter(|v| fits(v)) {
         return Some(v);
     }
     // A decimal with few places inside an open interval between non-terminating ends.
