@@ -362,7 +362,11 @@ impl Space {
         }
         self.spend(size(&a).saturating_add(size(&b)))?;
         let mut out = a;
-        out.extend(b);
+        if out.is_empty() {
+            out = b;
+        } else {
+            out.extend(b);
+        }
         simplify(out)
     }
 }
@@ -379,20 +383,26 @@ fn simplify(mut region: Region) -> Result<Region, TooLarge> {
         }
         return Ok(region);
     }
-    // The one-input boxes, merged by input, in slot order (each kept as the box it came in).
+    // The one-input boxes, merged by input, in slot order (each kept as the box it came in);
+    // the others stay in `region`, moved down in their order over the ones dropped or taken.
     let mut singles: Vec<Cube> = Vec::new();
-    let mut out = Vec::with_capacity(region.len());
-    for cube in region {
+    let mut kept = 0;
+    for k in 0..region.len() {
+        let cube = &mut region[k];
         if cube.values().any(VarSet::is_empty) {
             continue;
         }
         if cube.is_empty() {
             return Ok(Space::full());
         }
-        if let [(slot, set)] = cube.0.as_slice() {
-            match singles.binary_search_by_key(slot, |c| c.0.first().map_or(0, |(s, _)| *s)) {
+        if let [(slot, _)] = cube.0.as_slice() {
+            let slot = *slot;
+            let cube = std::mem::take(cube);
+            match singles.binary_search_by_key(&slot, |c| c.0.first().map_or(0, |(s, _)| *s)) {
                 Ok(n) => {
-                    if let Some((_, x)) = singles[n].0.first_mut() {
+                    if let (Some((_, x)), Some((_, set))) =
+                        (singles[n].0.first_mut(), cube.0.first())
+                    {
                         *x = x.union(set);
                     }
                 }
@@ -400,9 +410,12 @@ fn simplify(mut region: Region) -> Result<Region, TooLarge> {
             }
             continue;
         }
-        out.push(cube);
+        region.swap(kept, k);
+        kept += 1;
     }
-    out.extend(singles);
+    region.truncate(kept);
+    region.extend(singles);
+    let out = region;
     if out.len() > MAX_BOXES {
         return Err(TooLarge);
     }
