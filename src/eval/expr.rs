@@ -300,6 +300,7 @@ impl<'p> Env<'p> {
 
     /// Evaluates an operand as [`Env::eval`] does (the same steps, the same errors), but reads
     /// an input, a constant or a `let` where it is kept instead of copying it.
+    #[inline]
     fn operand<'e>(&mut self, e: &'e CExpr) -> R<Operand<'e>>
     where
         'p: 'e,
@@ -449,6 +450,28 @@ impl<'p> Env<'p> {
                 self.charge(1, e.span)?;
                 return Ok(!self.truth(operand)?);
             }
+            // `x is missing`, a truth-valued input or `let`: read where the value is kept,
+            // with [`Env::eval`]'s step and errors, and no value made to be taken apart.
+            CExprKind::Is(operand, test) => {
+                self.charge(1, e.span)?;
+                let o = self.operand(operand)?;
+                return Ok(is_test(self.value_of(&o), *test));
+            }
+            CExprKind::Input(slot) => {
+                self.charge(1, e.span)?;
+                return match self.inputs.get(*slot) {
+                    Some(Value::Bool(b)) => Ok(*b),
+                    _ => Err(missing_fail(self.program, e)),
+                };
+            }
+            CExprKind::Let(slot) => {
+                self.charge(1, e.span)?;
+                self.let_ready(*slot)?;
+                return match self.let_ref(*slot) {
+                    Value::Bool(b) => Ok(*b),
+                    _ => Err(missing_fail(self.program, e)),
+                };
+            }
             _ => {}
         }
         // A missing value is refused with the same diagnostic as any value that is not a truth
@@ -595,7 +618,7 @@ impl<'p> Env<'p> {
             return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
-        comparison.judge(x, y, span)
+        comparison.judge_usual(x, y, span)
     }
 
     /// `x ^ n`, with the whole exponent the checker holds to [`crate::units::MAX_EXPONENT`]:
@@ -895,6 +918,38 @@ impl Comparison {
             BinaryOp::Ge => Comparison::Ge,
             _ => return None,
         })
+    }
+
+    /// Whether `x op y` holds, given how `x` orders against `y`.
+    #[inline]
+    fn holds(self, o: Ordering) -> bool {
+        match self {
+            Comparison::Eq => o.is_eq(),
+            Comparison::Ne => o.is_ne(),
+            Comparison::Lt => o.is_lt(),
+            Comparison::Le => o.is_le(),
+            Comparison::Gt => o.is_gt(),
+            Comparison::Ge => o.is_ge(),
+        }
+    }
+
+    /// [`Comparison::judge`], with the usual operands judged here, without the calls down to
+    /// [`Comparison::verdict`] (two numbers by [`Quantity::compare`], as it judges them; two
+    /// choices are equal when they are the same choice, as `Value`'s `==` says).
+    #[inline]
+    fn judge_usual(self, x: &Value, y: &Value, span: Span) -> R<bool> {
+        match (x, y) {
+            (Value::Num(p), Value::Num(q)) => {
+                let o = p.compare(q).map_err(|e| unit_fail(e, span))?;
+                Ok(self.holds(o))
+            }
+            (Value::Enum(i, m), Value::Enum(j, n))
+                if matches!(self, Comparison::Eq | Comparison::Ne) =>
+            {
+                Ok((i == j && m == n) == (self == Comparison::Eq))
+            }
+            _ => self.judge(x, y, span),
+        }
     }
 
     /// `x op y` for two present values.

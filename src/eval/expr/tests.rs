@@ -16,6 +16,10 @@ const TEXT: &str = r#"protocol truths {
     on: date optional
     since: date optional
     kind: a | b optional
+    big: mg optional
+    rate: mcg/h optional
+    per_day: mg/day optional
+    other: c | d optional
   }
   let c1 = x < 5 mg
   let c2 = x >= y and (flag or not (y == 3 mg))
@@ -23,6 +27,15 @@ const TEXT: &str = r#"protocol truths {
   let c4 = kind == a or on > since and x <= 7.5 mg
   let c5 = (x * 3 > y + 1 mg) and (y / 2 < 1000 mg or flag)
   let c6 = not (not (x == 0.5 mg)) and kind != b
+  let c7 = c1
+  let c8 = flag
+  let c9 = x is missing or kind is not missing
+  let c10 = big > x or big <= 0 mcg
+  let c11 = rate == per_day or rate != 1 mg/day
+  let c12 = rate < per_day and big != 0 mcg and per_day >= 1000 mcg/h
+  let c13 = kind == b or other != d
+  let c14 = not c1 and c8 or not c9
+  let c15 = big == -9223372036854775807 mg or big > 9223372036854775807 mcg
   decide first {
     otherwise => give 2 mg
   }
@@ -38,6 +51,12 @@ const PATIENTS: &[&str] = &[
     r#"{"x": "7.5 mg", "y": "999 mg", "on": "2026-02-01", "since": "2026-01-01", "kind": "b"}"#,
     r#"{"y": "3 mg", "flag": true, "on": "2025-12-31", "since": "2026-01-01"}"#,
     r#"{"x": "0 mg", "y": "0 mg", "flag": false, "kind": "b", "on": "2026-01-01"}"#,
+    r#"{"big": "9223372036854775807 mg", "rate": "1000 mcg/h", "per_day": "24 mg/day", "other": "d"}"#,
+    r#"{"big": "-9223372036854775807 mg", "rate": "41.666 mcg/h", "per_day": "1 mg/day"}"#,
+    r#"{"big": "-9223372036854775808 mg", "rate": "41.667 mcg/h", "per_day": "1 mg/day", "other": "c"}"#,
+    r#"{"big": "0 mg", "x": "0 mg", "rate": "0 mcg/h", "per_day": "0 mg/day", "flag": true}"#,
+    r#"{"big": "0.000000001 mg", "x": "1000 mg", "rate": "-1 mcg/h", "per_day": "-24 mcg/day"}"#,
+    r#"{"big": "99999999999999999999999 mg", "rate": "0.000000000000000001 mcg/h", "per_day": "0.000000000000000024 mcg/day"}"#,
 ];
 
 /// The outcome as compared: the truth value, or the diagnostic's code, message and place.
@@ -65,6 +84,9 @@ fn truth_takes_the_steps_and_gives_the_errors_of_eval() {
                 let mut slow_env = Env::with_budget(program, inputs, slow_budget.clone());
                 let slow = outcome(match slow_env.eval(&spec.expr) {
                     Ok(Value::Bool(b)) => Ok(b),
+                    // A `let` worked out from a value not given is missing: `truth` refuses it
+                    // as it refuses any value that is not a truth value.
+                    Ok(Value::Missing) => Err(missing_fail(program, &spec.expr)),
                     Ok(other) => panic!("{} is not a truth value: {other:?}", spec.name),
                     Err(d) => Err(d),
                 });
@@ -80,5 +102,75 @@ fn truth_takes_the_steps_and_gives_the_errors_of_eval() {
             }
         }
     }
-    assert_eq!(compared, PATIENTS.len() * 6 * 40);
+    assert_eq!(compared, PATIENTS.len() * 15 * 40);
+}
+
+/// Values of every kind a comparison meets, with numbers at the edges of the small
+/// representation and in units that convert (mg, mcg, mg/day, mcg/h) or do not (mL).
+fn comparison_values() -> Vec<Value> {
+    use crate::units::{Quantity, Rational, Unit};
+    let unit = |u: &str| Unit::parse(u).unwrap_or_else(|e| panic!("{u}: {e:?}"));
+    let num = |n: i64, d: i64, u: &str| {
+        Value::Num(Quantity::new(
+            Rational::new(n, d).expect("a rational"),
+            unit(u),
+        ))
+    };
+    let big = Rational::parse_decimal("99999999999999999999999").expect("a decimal");
+    let mut out = vec![
+        Value::Missing,
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Enum(0, 0),
+        Value::Enum(0, 1),
+        Value::Enum(1, 0),
+        Value::Date(jiff::civil::date(2026, 1, 1)),
+        Value::Num(Quantity::new(big.clone(), unit("mg"))),
+        Value::Num(Quantity::new(big.neg(), unit("mcg"))),
+    ];
+    for u in ["mg", "mcg", "mg/day", "mcg/h", "mL", "%"] {
+        for (n, d) in [
+            (0, 1),
+            (1, 1),
+            (-1, 1),
+            (1000, 1),
+            (24, 1),
+            (1, 3),
+            (i64::MAX, 1),
+            (i64::MIN + 1, 1),
+            (1, i64::MAX),
+            (-1, i64::MAX),
+            (i64::MAX, i64::MAX - 1),
+        ] {
+            out.push(num(n, d, u));
+        }
+    }
+    out.push(Value::Num(Quantity::number(5.into())));
+    out
+}
+
+#[test]
+fn comparisons_judged_on_the_usual_path_agree_with_the_verdict() {
+    let ops = [
+        Comparison::Eq,
+        Comparison::Ne,
+        Comparison::Lt,
+        Comparison::Le,
+        Comparison::Gt,
+        Comparison::Ge,
+    ];
+    let values = comparison_values();
+    let span = Span::default();
+    let mut compared = 0;
+    for x in &values {
+        for y in &values {
+            for op in ops {
+                let usual = outcome(op.judge_usual(x, y, span));
+                let slow = outcome(op.judge(x, y, span));
+                assert_eq!(usual, slow, "{x:?} vs {y:?}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, values.len() * values.len() * 6);
 }
