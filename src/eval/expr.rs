@@ -721,6 +721,20 @@ impl<'p> Env<'p> {
                 let v = x.number_of(&unit).map_err(err)?;
                 Ok(Value::Num(Quantity::number(v)))
             }
+            Func::Min | Func::Max if args.len() == 2 => {
+                // Two arguments, the usual: the steps and errors of the loop below (both worked
+                // out, a step for each as it is looked at, then the second against the first).
+                let (x, y) = (self.num(&args[0])?, self.num(&args[1])?);
+                self.charge(number_steps(&x) - 1, span)?;
+                self.charge(number_steps(&y) - 1, span)?;
+                let o = y.compare(&x).map_err(err)?;
+                let better = if func == Func::Min {
+                    o.is_lt()
+                } else {
+                    o.is_gt()
+                };
+                Ok(Value::Num(if better { y } else { x }))
+            }
             Func::Min | Func::Max => {
                 // Every argument is worked out before any is compared (the errors come in that
                 // order); two arguments, the usual, need no list.

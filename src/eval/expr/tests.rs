@@ -174,3 +174,84 @@ fn comparisons_judged_on_the_usual_path_agree_with_the_verdict() {
     }
     assert_eq!(compared, values.len() * values.len() * 6);
 }
+
+/// `min`/`max` of two arguments is worked out apart from the loop over any number of them: the
+/// same value, the same errors, and the loop's steps (each argument, then a step for each
+/// large number compared).
+#[test]
+fn min_and_max_of_two_agree_with_the_loop_over_more() {
+    const MINMAX: &str = r#"protocol minmax {
+  version "1.0.0"
+  source "test"
+  inputs {
+    a: mg optional
+    b: mcg optional
+    d: mg/day optional
+    e: mcg/h optional
+  }
+  let two_min = min(a, b)
+  let three_min = min(a, b, b)
+  let two_max = max(a, b)
+  let three_max = max(a, b, b)
+  let rate_min = min(d, e)
+  let rate_min3 = min(d, e, e)
+  let rate_max = max(d, e)
+  let rate_max3 = max(d, e, e)
+  decide first {
+    otherwise => give 2 mg
+  }
+  limit dose <= 10 mg hard
+}
+"#;
+    let protocol = Protocol::load("t.dose", MINMAX).unwrap_or_else(|d| panic!("{d:?}"));
+    let program = protocol.program();
+    let patients = [
+        r#"{}"#,
+        r#"{"a": "1 mg", "b": "1000 mcg", "d": "24 mg/day", "e": "1000 mcg/h"}"#,
+        r#"{"a": "0 mg", "b": "0 mcg", "d": "0 mg/day", "e": "0 mcg/h"}"#,
+        r#"{"a": "-5 mg", "b": "-4999 mcg", "d": "-1 mg/day", "e": "-41.667 mcg/h"}"#,
+        r#"{"a": "9223372036854775807 mg", "b": "-9223372036854775807 mcg", "d": "1 mg/day", "e": "41.666 mcg/h"}"#,
+        r#"{"a": "99999999999999999999999 mg", "b": "99999999999999999999999 mcg"}"#,
+        r#"{"a": "0.000000000000000001 mg", "b": "0.000000000000001 mcg", "e": "1 mcg/h"}"#,
+    ];
+    let slot = |name: &str| {
+        program
+            .lets
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or_else(|| panic!("no let {name}"))
+    };
+    let pairs = [
+        ("two_min", "three_min"),
+        ("two_max", "three_max"),
+        ("rate_min", "rate_min3"),
+        ("rate_max", "rate_max3"),
+    ];
+    for json in patients {
+        let patient = protocol
+            .read_patient("p", json, Format::Json, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let inputs = patient.values();
+        for (two, three) in pairs {
+            let run = |name: &str| {
+                let budget = Budget::new(1000);
+                let mut env = Env::with_budget(program, inputs, budget.clone());
+                let out = env
+                    .eval(&program.lets[slot(name)].expr)
+                    .map_err(|d| (d.code.to_string(), d.message.clone()));
+                (out, 1000 - budget.left())
+            };
+            let ((two_out, two_steps), (three_out, three_steps)) = (run(two), run(three));
+            assert_eq!(two_out, three_out, "{two} for {json}");
+            if let (Ok(Value::Num(_)), CExprKind::Call(_, args)) =
+                (&two_out, &program.lets[slot(two)].expr.kind)
+            {
+                // The third argument (a copy of the second) is the only difference: its step,
+                // and its large number's steps when it is one.
+                let mut env = Env::new(program, inputs);
+                let third = number_steps(&env.num(&args[1]).expect("a number"));
+                assert_eq!(three_steps, two_steps + third, "{two} for {json}");
+            }
+        }
+    }
+}
