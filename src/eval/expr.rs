@@ -335,6 +335,29 @@ impl<'p> Env<'p> {
         }
     }
 
+    /// [`Env::operand`]'s work for an operand [`is_kept`]: its step, and a `let` worked out.
+    #[inline(always)]
+    fn kept_ready(&mut self, e: &CExpr) -> R<()> {
+        self.charge(1, e.span)?;
+        if let CExprKind::Let(slot) = e.kind {
+            self.let_ready(slot)?;
+        }
+        Ok(())
+    }
+
+    /// The value of an operand [`is_kept`], after [`Env::kept_ready`]: what
+    /// [`Env::value_of`] gives for its [`Env::operand`].
+    #[inline(always)]
+    fn kept_ref<'a>(&'a self, e: &'a CExpr) -> &'a Value {
+        static MISSING: Value = Value::Missing;
+        match &e.kind {
+            CExprKind::Const(v) => v,
+            CExprKind::Input(slot) => self.inputs.get(*slot).unwrap_or(&MISSING),
+            CExprKind::Let(slot) => self.let_ref(*slot),
+            _ => &MISSING,
+        }
+    }
+
     /// The value an [`Operand`] stands for.
     fn value_of<'a>(&'a self, o: &'a Operand<'_>) -> &'a Value {
         match o {
@@ -614,12 +637,38 @@ impl<'p> Env<'p> {
         // A value that was not given equals nothing: `response == adverse` is simply false
         // for a patient with no recorded response.
         let equality = matches!(comparison, Comparison::Eq | Comparison::Ne);
+        if is_kept(a) && is_kept(b) {
+            // The usual condition (an input or a `let` against a constant, or two of them):
+            // each read where it is kept, with [`Env::operand`]'s step and errors, in its order.
+            self.kept_ready(a)?;
+            if !equality && self.kept_ref(a).is_missing() {
+                return Err(missing_fail(self.program, a));
+            }
+            self.kept_ready(b)?;
+            let (x, y) = (self.kept_ref(a), self.kept_ref(b));
+            return self.compared_present(comparison, x, y, b, span);
+        }
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
             return Err(missing_fail(self.program, a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
+        self.compared_present(comparison, x, y, b, span)
+    }
+
+    /// The end of [`Env::comparison`], once both operands are read (`y` from `b`; a missing `x`
+    /// was refused already unless the comparison is an equality).
+    #[inline(always)]
+    fn compared_present(
+        &self,
+        comparison: Comparison,
+        x: &Value,
+        y: &Value,
+        b: &CExpr,
+        span: Span,
+    ) -> R<bool> {
+        let equality = matches!(comparison, Comparison::Eq | Comparison::Ne);
         if equality && (x.is_missing() || y.is_missing()) {
             return Ok(comparison == Comparison::Ne);
         }
@@ -903,6 +952,16 @@ impl<'p> Env<'p> {
             _ => Err(missing_fail(self.program, e)),
         }
     }
+}
+
+/// True for an operand read where it is kept (see [`Env::operand`]): a constant, an input or a
+/// `let`.
+#[inline(always)]
+fn is_kept(e: &CExpr) -> bool {
+    matches!(
+        e.kind,
+        CExprKind::Const(_) | CExprKind::Input(_) | CExprKind::Let(_)
+    )
 }
 
 /// True for a function that goes over every item of a list.

@@ -255,3 +255,83 @@ fn min_and_max_of_two_agree_with_the_loop_over_more() {
         }
     }
 }
+
+/// A comparison of two operands read where they are kept (an input, a `let`, a constant) is
+/// judged on its own path: it gives what the same comparison of computed operands gives (the
+/// same truth value; the same kind of error, which names a different expression).
+#[test]
+fn comparisons_of_kept_operands_agree_with_computed_ones() {
+    const KEPT: &str = r#"protocol kept {
+  version "1.0.0"
+  source "test"
+  inputs {
+    x: mg optional
+    y: mcg optional
+    r: mg/day optional
+    s: mcg/h optional
+    k: a | b optional
+    j: a | b optional
+  }
+  let lx = x
+  let k1 = x < y
+  let c1 = (if x is missing then x else x) < (if y is missing then y else y)
+  let k2 = x == y
+  let c2 = (if x is missing then x else x) == (if y is missing then y else y)
+  let k3 = r >= s
+  let c3 = (if r is missing then r else r) >= (if s is missing then s else s)
+  let k4 = k == a
+  let c4 = (if k is missing then k else k) == a
+  let k5 = j != b
+  let c5 = (if j is missing then j else j) != b
+  let k6 = 5 mg > x
+  let c6 = 5 mg > (if x is missing then x else x)
+  let k7 = lx <= 1000 mcg
+  let c7 = (if lx is missing then lx else lx) <= 1000 mcg
+  let k8 = s != r
+  let c8 = (if s is missing then s else s) != (if r is missing then r else r)
+  decide first {
+    otherwise => give 2 mg
+  }
+  limit dose <= 10 mg hard
+}
+"#;
+    let protocol = Protocol::load("t.dose", KEPT).unwrap_or_else(|d| panic!("{d:?}"));
+    let program = protocol.program();
+    let patients = [
+        r#"{}"#,
+        r#"{"x": "1 mg", "y": "1000 mcg", "r": "24 mg/day", "s": "1000 mcg/h", "k": "a", "j": "a"}"#,
+        r#"{"x": "0 mg", "y": "0 mcg", "r": "0 mg/day", "s": "0 mcg/h", "k": "b", "j": "a"}"#,
+        r#"{"x": "-5 mg", "y": "-4999 mcg", "r": "1 mg/day", "s": "41.666 mcg/h", "j": "b"}"#,
+        r#"{"x": "9223372036854775807 mg", "y": "-9223372036854775807 mcg", "s": "41.667 mcg/h"}"#,
+        r#"{"x": "99999999999999999999999 mg", "y": "99999999999999999999999 mcg", "r": "1 mg/day"}"#,
+        r#"{"y": "5000 mcg", "s": "1 mcg/h", "k": "b"}"#,
+    ];
+    let slot = |name: &str| {
+        program
+            .lets
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or_else(|| panic!("no let {name}"))
+    };
+    let mut compared = 0;
+    for json in patients {
+        let patient = protocol
+            .read_patient("p", json, Format::Json, &[])
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let inputs = patient.values();
+        for n in 1..=8 {
+            let run = |name: &str| {
+                let mut env = Env::new(program, inputs);
+                let spec = &program.lets[slot(name)];
+                (
+                    outcome(env.truth(&spec.expr)).map_err(|(code, ..)| code),
+                    env.eval(&spec.expr).map_err(|d| d.code.to_string()),
+                )
+            };
+            let (kept, computed) = (run(&format!("k{n}")), run(&format!("c{n}")));
+            assert_eq!(kept, computed, "k{n} for {json}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, patients.len() * 8);
+}
