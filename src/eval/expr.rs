@@ -110,7 +110,10 @@ impl<'p> Env<'p> {
         Env {
             program,
             inputs,
-            lets: vec![None; program.lets.len()],
+            // Not `vec![None; n]`: that clones its element into each place, one by one.
+            lets: std::iter::repeat_with(|| None)
+                .take(program.lets.len())
+                .collect(),
             items: Vec::new(),
             budget,
             walks: Vec::new(),
@@ -192,6 +195,7 @@ impl<'p> Env<'p> {
     }
 
     /// True when a table row was used since the last [`Env::take_lookups`].
+    #[inline]
     pub fn has_lookups(&self) -> bool {
         !self.lookups.is_empty()
     }
@@ -214,7 +218,8 @@ impl<'p> Env<'p> {
     }
 
     /// Takes `steps` from the budget, working on `span`; the work-budget error when it is spent.
-    #[inline]
+    // Always inlined: it is asked at every step, and its common case is two loads and a store.
+    #[inline(always)]
     pub fn charge(&self, steps: u64, span: Span) -> R<()> {
         if self.budget.try_spend(steps) {
             return Ok(());
@@ -300,6 +305,9 @@ impl<'p> Env<'p> {
 
     /// Evaluates an operand as [`Env::eval`] does (the same steps, the same errors), but reads
     /// an input, a constant or a `let` where it is kept instead of copying it.
+    // Always inlined: a comparison reads two operands, and most are an input, a constant or
+    // a `let` (a call for each was a tenth of the conditions' cost).
+    #[inline(always)]
     fn operand<'e>(&mut self, e: &'e CExpr) -> R<Operand<'e>>
     where
         'p: 'e,
@@ -312,9 +320,11 @@ impl<'p> Env<'p> {
             CExprKind::Input(slot) => {
                 self.charge(1, e.span)?;
                 let inputs: &'e [Value] = self.inputs;
-                Ok(inputs
-                    .get(*slot)
-                    .map_or(Operand::Owned(Value::Missing), Operand::Held))
+                // Not `map_or`: its default would be made, and dropped, for every input read.
+                Ok(match inputs.get(*slot) {
+                    Some(v) => Operand::Held(v),
+                    None => Operand::Owned(Value::Missing),
+                })
             }
             CExprKind::Let(slot) => {
                 self.charge(1, e.span)?;
@@ -322,6 +332,29 @@ impl<'p> Env<'p> {
                 Ok(Operand::Let(*slot))
             }
             _ => self.eval(e).map(Operand::Owned),
+        }
+    }
+
+    /// [`Env::operand`]'s work for an operand [`is_kept`]: its step, and a `let` worked out.
+    #[inline(always)]
+    fn kept_ready(&mut self, e: &CExpr) -> R<()> {
+        self.charge(1, e.span)?;
+        if let CExprKind::Let(slot) = e.kind {
+            self.let_ready(slot)?;
+        }
+        Ok(())
+    }
+
+    /// The value of an operand [`is_kept`], after [`Env::kept_ready`]: what
+    /// [`Env::value_of`] gives for its [`Env::operand`].
+    #[inline(always)]
+    fn kept_ref<'a>(&'a self, e: &'a CExpr) -> &'a Value {
+        static MISSING: Value = Value::Missing;
+        match &e.kind {
+            CExprKind::Const(v) => v,
+            CExprKind::Input(slot) => self.inputs.get(*slot).unwrap_or(&MISSING),
+            CExprKind::Let(slot) => self.let_ref(*slot),
+            _ => &MISSING,
         }
     }
 
@@ -448,6 +481,28 @@ impl<'p> Env<'p> {
             CExprKind::Unary(UnaryOp::Not, operand) => {
                 self.charge(1, e.span)?;
                 return Ok(!self.truth(operand)?);
+            }
+            // `x is missing`, a truth-valued input or `let`: read where the value is kept,
+            // with [`Env::eval`]'s step and errors, and no value made to be taken apart.
+            CExprKind::Is(operand, test) => {
+                self.charge(1, e.span)?;
+                let o = self.operand(operand)?;
+                return Ok(is_test(self.value_of(&o), *test));
+            }
+            CExprKind::Input(slot) => {
+                self.charge(1, e.span)?;
+                return match self.inputs.get(*slot) {
+                    Some(Value::Bool(b)) => Ok(*b),
+                    _ => Err(missing_fail(self.program, e)),
+                };
+            }
+            CExprKind::Let(slot) => {
+                self.charge(1, e.span)?;
+                self.let_ready(*slot)?;
+                return match self.let_ref(*slot) {
+                    Value::Bool(b) => Ok(*b),
+                    _ => Err(missing_fail(self.program, e)),
+                };
             }
             _ => {}
         }
@@ -582,12 +637,38 @@ impl<'p> Env<'p> {
         // A value that was not given equals nothing: `response == adverse` is simply false
         // for a patient with no recorded response.
         let equality = matches!(comparison, Comparison::Eq | Comparison::Ne);
+        if is_kept(a) && is_kept(b) {
+            // The usual condition (an input or a `let` against a constant, or two of them):
+            // each read where it is kept, with [`Env::operand`]'s step and errors, in its order.
+            self.kept_ready(a)?;
+            if !equality && self.kept_ref(a).is_missing() {
+                return Err(missing_fail(self.program, a));
+            }
+            self.kept_ready(b)?;
+            let (x, y) = (self.kept_ref(a), self.kept_ref(b));
+            return self.compared_present(comparison, x, y, b, span);
+        }
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
             return Err(missing_fail(self.program, a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
+        self.compared_present(comparison, x, y, b, span)
+    }
+
+    /// The end of [`Env::comparison`], once both operands are read (`y` from `b`; a missing `x`
+    /// was refused already unless the comparison is an equality).
+    #[inline(always)]
+    fn compared_present(
+        &self,
+        comparison: Comparison,
+        x: &Value,
+        y: &Value,
+        b: &CExpr,
+        span: Span,
+    ) -> R<bool> {
+        let equality = matches!(comparison, Comparison::Eq | Comparison::Ne);
         if equality && (x.is_missing() || y.is_missing()) {
             return Ok(comparison == Comparison::Ne);
         }
@@ -595,7 +676,7 @@ impl<'p> Env<'p> {
             return Err(missing_fail(self.program, b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
-        comparison.judge(x, y, span)
+        comparison.judge_usual(x, y, span)
     }
 
     /// `x ^ n`, with the whole exponent the checker holds to [`crate::units::MAX_EXPONENT`]:
@@ -688,6 +769,20 @@ impl<'p> Env<'p> {
                 self.charge(number_steps(&x), span)?;
                 let v = x.number_of(&unit).map_err(err)?;
                 Ok(Value::Num(Quantity::number(v)))
+            }
+            Func::Min | Func::Max if args.len() == 2 => {
+                // Two arguments, the usual: the steps and errors of the loop below (both worked
+                // out, a step for each as it is looked at, then the second against the first).
+                let (x, y) = (self.num(&args[0])?, self.num(&args[1])?);
+                self.charge(number_steps(&x) - 1, span)?;
+                self.charge(number_steps(&y) - 1, span)?;
+                let o = y.compare(&x).map_err(err)?;
+                let better = if func == Func::Min {
+                    o.is_lt()
+                } else {
+                    o.is_gt()
+                };
+                Ok(Value::Num(if better { y } else { x }))
             }
             Func::Min | Func::Max => {
                 // Every argument is worked out before any is compared (the errors come in that
@@ -859,6 +954,16 @@ impl<'p> Env<'p> {
     }
 }
 
+/// True for an operand read where it is kept (see [`Env::operand`]): a constant, an input or a
+/// `let`.
+#[inline(always)]
+fn is_kept(e: &CExpr) -> bool {
+    matches!(
+        e.kind,
+        CExprKind::Const(_) | CExprKind::Input(_) | CExprKind::Let(_)
+    )
+}
+
 /// True for a function that goes over every item of a list.
 fn walks_a_list(func: Func, args: &[CExpr]) -> bool {
     match func {
@@ -895,6 +1000,38 @@ impl Comparison {
             BinaryOp::Ge => Comparison::Ge,
             _ => return None,
         })
+    }
+
+    /// Whether `x op y` holds, given how `x` orders against `y`.
+    #[inline]
+    fn holds(self, o: Ordering) -> bool {
+        match self {
+            Comparison::Eq => o.is_eq(),
+            Comparison::Ne => o.is_ne(),
+            Comparison::Lt => o.is_lt(),
+            Comparison::Le => o.is_le(),
+            Comparison::Gt => o.is_gt(),
+            Comparison::Ge => o.is_ge(),
+        }
+    }
+
+    /// [`Comparison::judge`], with the usual operands judged here, without the calls down to
+    /// [`Comparison::verdict`] (two numbers by [`Quantity::compare`], as it judges them; two
+    /// choices are equal when they are the same choice, as `Value`'s `==` says).
+    #[inline]
+    fn judge_usual(self, x: &Value, y: &Value, span: Span) -> R<bool> {
+        match (x, y) {
+            (Value::Num(p), Value::Num(q)) => {
+                let o = p.compare(q).map_err(|e| unit_fail(e, span))?;
+                Ok(self.holds(o))
+            }
+            (Value::Enum(i, m), Value::Enum(j, n))
+                if matches!(self, Comparison::Eq | Comparison::Ne) =>
+            {
+                Ok((i == j && m == n) == (self == Comparison::Eq))
+            }
+            _ => self.judge(x, y, span),
+        }
     }
 
     /// `x op y` for two present values.

@@ -720,9 +720,13 @@ fn given_amount(
 ) -> Given {
     // Shared by each of its exposures (written out only for a breach's reason).
     let what = Rc::new(what);
+    // Written out in full: `..Given::default()` would make a `What` of its own (an allocation)
+    // only to drop it.
     let mut g = Given {
+        exposures: Vec::new(),
+        problems: Vec::new(),
+        daily: None,
         what: Rc::clone(&what),
-        ..Given::default()
     };
     let (lo, hi) = (amount.low(), amount.high());
     for end in [lo, hi] {

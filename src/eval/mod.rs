@@ -458,10 +458,17 @@ impl<'p> Run<'_, 'p> {
 
     /// The table rows read since the last call, each as a trace entry: which row, its band and
     /// the key's value (`+ table renal row 2 (§2.3): > 30 mL/min and <= 59 mL/min`).
+    #[inline]
     fn trace_lookups(&mut self) {
-        if !self.env.has_lookups() {
-            return;
+        // Asked after every rule tried; most protocols read no table.
+        if self.env.has_lookups() {
+            self.trace_lookups_now();
         }
+    }
+
+    /// [`Run::trace_lookups`] when a table row was read.
+    #[inline(never)]
+    fn trace_lookups_now(&mut self) {
         for l in self.env.take_lookups() {
             // A table is a `let`, read once per evaluation: its row is noted once.
             self.fired_ids

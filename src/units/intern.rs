@@ -76,6 +76,7 @@ pub(super) enum Handle {
 
 impl Handle {
     /// The unit's data.
+    #[inline]
     pub fn data(&self) -> &UnitData {
         match self {
             Handle::Interned(data) => data,

@@ -135,10 +135,19 @@ impl Quantity {
 
     /// Compares two quantities of the same kind exactly, across units (1 mg/day is more than
     /// 41 mcg/h and less than 42 mcg/h).
+    // Inlined: the evaluator's comparisons and the limits all end here, and two values in the
+    // same unit, the usual, compare as they are.
+    #[inline]
     pub fn compare(&self, other: &Quantity) -> Result<Ordering, UnitError> {
         if self.unit.same_scale(&other.unit) {
             return Ok(self.value.cmp(&other.value));
         }
+        self.compare_across(other)
+    }
+
+    /// [`Quantity::compare`] of values in different units: each scaled by its unit's factor.
+    #[inline(never)]
+    fn compare_across(&self, other: &Quantity) -> Result<Ordering, UnitError> {
         self.same_dim(other, "compare")?;
         let (fa, fb) = (self.unit.factor()?, other.unit.factor()?);
         Ok(scaled(&self.value, &fa).cmp(&scaled(&other.value, &fb)))

@@ -429,24 +429,30 @@ impl Rational {
 
     /// [`UnitError::Overflow`] unless the value is within the bounds every quantity keeps: a
     /// magnitude below 2⁹⁶ and a numerator and a denominator of at most `MAX_BITS` bits.
+    // Inlined: asked of every result of arithmetic, and a small value, the usual, is in bounds.
+    #[inline]
     pub fn check_bounds(&self) -> Result<(), UnitError> {
         match &self.0 {
             // |num| < 2^63 < 2^96 and den < 2^63.
             Repr::Small { .. } => Ok(()),
-            Repr::Big(b) => {
-                let (n, d) = (b.numer().magnitude(), b.denom().magnitude());
-                if n.bits() > MAX_BITS || d.bits() > MAX_BITS {
-                    return Err(UnitError::Overflow);
-                }
-                // |n / d| < 2^96  ⇔  n < d · 2^96
-                if n.bits() > d.bits() + MAX_MAGNITUDE_BITS - 1
-                    && *n >= (d.clone() << MAX_MAGNITUDE_BITS as usize)
-                {
-                    return Err(UnitError::Overflow);
-                }
-                Ok(())
-            }
+            Repr::Big(b) => Rational::check_big_bounds(b),
         }
+    }
+
+    /// [`Rational::check_bounds`] of a big value.
+    #[inline(never)]
+    fn check_big_bounds(b: &BigRational) -> Result<(), UnitError> {
+        let (n, d) = (b.numer().magnitude(), b.denom().magnitude());
+        if n.bits() > MAX_BITS || d.bits() > MAX_BITS {
+            return Err(UnitError::Overflow);
+        }
+        // |n / d| < 2^96  ⇔  n < d · 2^96
+        if n.bits() > d.bits() + MAX_MAGNITUDE_BITS - 1
+            && *n >= (d.clone() << MAX_MAGNITUDE_BITS as usize)
+        {
+            return Err(UnitError::Overflow);
+        }
+        Ok(())
     }
 
     /// The value in lowest terms as `numerator/denominator` (`2/3`, `-5/1`).
@@ -599,6 +605,9 @@ impl PartialOrd for Rational {
 }
 
 impl Ord for Rational {
+    // Inlined: every comparison of two quantities ends here, and two small values, the usual,
+    // compare in a few instructions.
+    #[inline]
     fn cmp(&self, other: &Rational) -> Ordering {
         match (&self.0, &other.0) {
             (Repr::Small { num: a, den: b }, Repr::Small { num: c, den: d }) => {
@@ -607,8 +616,16 @@ impl Ord for Rational {
                 }
                 (i128::from(*a) * i128::from(*d)).cmp(&(i128::from(*c) * i128::from(*b)))
             }
-            _ => self.to_big().cmp(&other.to_big()),
+            _ => self.cmp_big(other),
         }
+    }
+}
+
+impl Rational {
+    /// [`Ord::cmp`] when either value is big.
+    #[inline(never)]
+    fn cmp_big(&self, other: &Rational) -> Ordering {
+        self.to_big().cmp(&other.to_big())
     }
 }
 

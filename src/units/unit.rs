@@ -122,6 +122,7 @@ pub struct Product {
 }
 
 impl PartialEq for Unit {
+    #[inline]
     fn eq(&self, other: &Unit) -> bool {
         match (&self.0, &other.0) {
             // The table holds one entry per distinct unit.
@@ -219,6 +220,7 @@ impl Unit {
     }
 
     /// What is known of the unit.
+    #[inline]
     fn data(&self) -> &UnitData {
         self.0.data()
     }
@@ -315,6 +317,7 @@ impl Unit {
 
     /// True when values in `self` and in `other` compare as they are, with no conversion:
     /// the same unit, with a factor that does not overflow.
+    #[inline]
     pub(crate) fn same_scale(&self, other: &Unit) -> bool {
         self.data().factor.is_some() && self == other
     }
