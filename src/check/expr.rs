@@ -196,7 +196,7 @@ impl Checker<'_> {
                 Some(error_expr(span))
             }
             many => {
-                let ids: std::collections::HashSet<u32> = many.iter().map(|(id, _)| *id).collect();
+                let ids: foldhash::HashSet<u32> = many.iter().map(|(id, _)| *id).collect();
                 let inputs: Vec<String> = self
                     .program
                     .inputs

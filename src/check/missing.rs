@@ -30,7 +30,7 @@ use crate::ops::{BinaryOp, HitPolicy, IsTest, UnaryOp};
 
 /// A value a guard can speak of: an input, a `let`, a field of the list item being tested, a
 /// field of one of these, or the first or last item of one of these.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Key {
     Input(usize),
     Let(usize),
@@ -70,7 +70,7 @@ impl Key {
 }
 
 /// What a guard proves.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Fact {
     /// The value is there.
     Present(Key),
@@ -125,10 +125,20 @@ impl Facts {
     }
 
     fn add(&mut self, facts: Vec<Fact>) {
-        for f in facts.into_iter().flat_map(with_bases) {
-            *self.count.entry(f.clone()).or_insert(0) += 1;
-            self.log.push(f);
+        for f in facts {
+            with_bases(f, |f| self.add_one(f));
         }
+    }
+
+    /// Adds one fact (not what it implies).
+    fn add_one(&mut self, f: Fact) {
+        match self.count.get_mut(&f) {
+            Some(n) => *n += 1,
+            None => {
+                self.count.insert(f.clone(), 1);
+            }
+        }
+        self.log.push(f);
     }
 
     fn mark(&self) -> usize {
@@ -149,15 +159,16 @@ impl Facts {
     }
 
     /// The facts that do not read a list item, sorted: what a `let` may rely on (a `let` is
-    /// worked out outside any list walk).
-    fn outside_items(&self) -> Vec<(String, Fact)> {
-        let mut out: Vec<(String, Fact)> = self
+    /// worked out outside any list walk). Sorted, the same facts make the same list, whatever
+    /// order they were added in (a memo key).
+    fn outside_items(&self) -> Vec<Fact> {
+        let mut out: Vec<Fact> = self
             .count
             .iter()
             .filter(|(f, &n)| n > 0 && !fact_key(f).reads_item())
-            .map(|(f, _)| (format!("{f:?}"), f.clone()))
+            .map(|(f, _)| f.clone())
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_unstable();
         out
     }
 }
@@ -168,22 +179,21 @@ fn fact_key(f: &Fact) -> &Key {
     }
 }
 
-/// A fact and what it implies: a field, or the first or last item, of a value that is missing
-/// is missing too, so when one is there, so is the value it comes from.
-fn with_bases(f: Fact) -> Vec<Fact> {
-    let mut out = Vec::new();
+/// A fact and what it implies, each given to `out` (what it implies first): a field, or the
+/// first or last item, of a value that is missing is missing too, so when one is there, so is
+/// the value it comes from.
+fn with_bases(f: Fact, mut out: impl FnMut(Fact)) {
     if let Fact::Present(k) = &f {
         let mut k = k;
         while let Key::Field(base, _) | Key::First(base) | Key::Last(base) = k {
-            out.push(Fact::Present((**base).clone()));
+            out(Fact::Present((**base).clone()));
             if !matches!(k, Key::Field(..)) {
-                out.push(Fact::NonEmpty((**base).clone()));
+                out(Fact::NonEmpty((**base).clone()));
             }
             k = base;
         }
     }
-    out.push(f);
-    out
+    out(f);
 }
 
 /// The facts a `let`'s memo may be keyed by before it is worked out without them (a hostile
@@ -224,7 +234,8 @@ struct Analysis<'p> {
     facts: Facts,
     /// The record type of each list item scope (innermost last), `None` when not records.
     items: Vec<Option<u32>>,
-    lets: HashMap<(usize, Vec<String>), Maybe>,
+    /// Each `let` worked out under the facts (sorted) in force: whether it may be missing.
+    lets: HashMap<(usize, Vec<Fact>), Maybe>,
     let_truth: HashMap<(usize, bool), Vec<Fact>>,
     found: Vec<Use>,
     /// The conditions of the earlier rules of the `decide first` block being read, each false
@@ -511,10 +522,7 @@ impl<'p> Analysis<'p> {
         if facts.len() > MEMO_FACTS {
             facts.clear();
         }
-        let memo = (
-            slot,
-            facts.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
-        );
+        let memo = (slot, facts);
         if let Some(m) = self.lets.get(&memo) {
             return m.clone();
         }
@@ -524,7 +532,7 @@ impl<'p> Analysis<'p> {
         let saved_items = std::mem::take(&mut self.items);
         // The memo is keyed by the facts alone: the rules around are not read inside a `let`.
         let saved_earlier = std::mem::take(&mut self.earlier);
-        self.facts.add(facts.into_iter().map(|(_, f)| f).collect());
+        self.facts.add(memo.1.clone());
         let m = self.walk(expr, Mode::Absorb);
         self.facts = saved;
         self.items = saved_items;
@@ -550,11 +558,15 @@ impl<'p> Analysis<'p> {
     /// needs (`daily_total` there means `dose` is).
     fn expand(&mut self, facts: Vec<Fact>) -> Vec<Fact> {
         let mut out = Vec::with_capacity(facts.len());
-        for f in facts.into_iter().flat_map(with_bases) {
-            if let Fact::Present(Key::Let(slot)) = &f {
-                out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+        let mut implied = Vec::new();
+        for f in facts {
+            with_bases(f, |f| implied.push(f));
+            for f in implied.drain(..) {
+                if let Fact::Present(Key::Let(slot)) = &f {
+                    out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+                }
+                out.push(f);
             }
-            out.push(f);
         }
         out
     }
