@@ -574,40 +574,48 @@ impl<'p> Analysis<'p> {
     /// The values `e` cannot do without: when one of them is missing, `e` is missing or stops
     /// the run. A value that `e` was worked out from without error therefore had them all.
     fn strict(&mut self, e: &CExpr) -> Vec<Key> {
-        let mut out: Vec<Key> = Key::of(e).into_iter().collect();
+        let mut out = Vec::new();
+        self.strict_into(e, &mut out);
+        out
+    }
+
+    /// [`Analysis::strict`] of `e`, added to `out` (one vector for the whole walk).
+    fn strict_into(&mut self, e: &CExpr, out: &mut Vec<Key>) {
+        out.extend(Key::of(e));
         match &e.kind {
             CExprKind::Let(slot) => out.extend(self.let_strict(*slot)),
             CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
-                out.extend(self.strict(base))
+                self.strict_into(base, out)
             }
             // The right side of `and`/`or` may not be worked out; `==` reads a missing value.
-            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => out.extend(self.strict(a)),
+            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => self.strict_into(a, out),
             CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..) => {}
             CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
-                out.extend(self.strict(a));
-                out.extend(self.strict(b));
+                self.strict_into(a, out);
+                self.strict_into(b, out);
             }
             CExprKind::If(c, a, b) => {
-                out.extend(self.strict(c));
+                self.strict_into(c, out);
                 let (a, b) = (self.strict(a), self.strict(b));
                 out.extend(a.into_iter().filter(|k| b.contains(k)));
             }
             CExprKind::Call(func, args) => match func {
                 Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
-                    out.extend(self.strict(&args[0]))
+                    self.strict_into(&args[0], out)
                 }
                 Func::Count | Func::Any | Func::All | Func::Filter => {
-                    out.extend(args.first().map(|a| self.strict(a)).unwrap_or_default())
+                    if let Some(a) = args.first() {
+                        self.strict_into(a, out);
+                    }
                 }
                 _ => {
                     for a in args {
-                        out.extend(self.strict(a));
+                        self.strict_into(a, out);
                     }
                 }
             },
             _ => {}
         }
-        out
     }
 
     /// [`Analysis::strict`] of a `let`'s definition, worked out once.
@@ -625,63 +633,75 @@ impl<'p> Analysis<'p> {
     }
 
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
+        let mut out = Vec::new();
+        self.proves_into(c, truth, &mut out);
+        out
+    }
+
+    /// [`Analysis::proves`] of `c`, added to `out` (one vector for a whole condition).
+    // Long on purpose: one arm per kind of condition.
+    fn proves_into(&mut self, c: &CExpr, truth: bool, out: &mut Vec<Fact>) {
         self.context_steps = self.context_steps.saturating_sub(1);
         match (&c.kind, truth) {
             (CExprKind::Is(x, IsTest::NotMissing), true)
-            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts(x),
+            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts_into(x, out),
             (CExprKind::Is(x, IsTest::Missing), true)
             | (CExprKind::Is(x, IsTest::NotMissing), false) => {
-                Key::of(x).map(Fact::Absent).into_iter().collect()
+                out.extend(Key::of(x).map(Fact::Absent));
             }
             (CExprKind::Is(x, IsTest::NotEmpty), true)
-            | (CExprKind::Is(x, IsTest::Empty), false) => Key::of(x)
-                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
-                .unwrap_or_default(),
-            (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves(a, !truth),
+            | (CExprKind::Is(x, IsTest::Empty), false) => {
+                if let Some(k) = Key::of(x) {
+                    out.push(Fact::Present(k.clone()));
+                    out.push(Fact::NonEmpty(k));
+                }
+            }
+            (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves_into(a, !truth, out),
             (CExprKind::Binary(BinaryOp::And, a, b), true)
             | (CExprKind::Binary(BinaryOp::Or, a, b), false) => {
-                let mut out = self.proves(a, truth);
-                out.extend(self.proves(b, truth));
-                out
+                self.proves_into(a, truth, out);
+                self.proves_into(b, truth, out);
             }
             (CExprKind::Binary(BinaryOp::And, a, b), false)
             | (CExprKind::Binary(BinaryOp::Or, a, b), true) => {
                 let left = self.proves(a, truth);
                 let right = self.proves(b, truth);
-                left.into_iter().filter(|f| right.contains(f)).collect()
+                out.extend(left.into_iter().filter(|f| right.contains(f)));
             }
             // `count(xs) != 0` (and `> 0`, `>= 1`) proves an item, before `!=` in general.
             (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
                 let list = counts_some(*op, a, b).and_then(Key::of);
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
                 out.extend(list.map(Fact::NonEmpty));
-                out
             }
             // `a == b` is false, and `a != b` true, when either is missing.
             (CExprKind::Binary(BinaryOp::Eq, a, b), true)
             | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
             }
-            (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
-            (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
+            (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => {}
+            (CExprKind::Binary(BinaryOp::Range, ..), _) => {}
             (CExprKind::Binary(_, a, b), _) => {
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
             }
-            (CExprKind::Call(Func::Any, args), true) => Key::of(&args[0])
-                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
-                .unwrap_or_default(),
-            (CExprKind::Let(slot), _) => self.let_proves(*slot, truth),
-            _ => Vec::new(),
+            (CExprKind::Call(Func::Any, args), true) => {
+                if let Some(k) = Key::of(&args[0]) {
+                    out.push(Fact::Present(k.clone()));
+                    out.push(Fact::NonEmpty(k));
+                }
+            }
+            (CExprKind::Let(slot), _) => out.extend(self.let_proves(*slot, truth)),
+            _ => {}
         }
     }
 
-    fn strict_facts(&mut self, e: &CExpr) -> Vec<Fact> {
-        self.strict(e).into_iter().map(Fact::Present).collect()
+    /// [`Analysis::strict`] of `e`, each value said present, added to `out`.
+    fn strict_facts_into(&mut self, e: &CExpr, out: &mut Vec<Fact>) {
+        let keys = self.strict(e);
+        out.extend(keys.into_iter().map(Fact::Present));
     }
 
     /// What a true/false `let` proves: what its definition proves (it is worked out from the

@@ -163,6 +163,9 @@ struct Checker<'a> {
     /// Each message placeholder's text (`dose` of `{dose}`) → its expression as read alone
     /// (spans from 0): a thousand rules quoting `{dose}` read it once.
     placeholders: HashMap<String, ast::Expr>,
+    /// Each unit spelling of a quantity read so far → its unit, and its safer spelling when it
+    /// has one (a thousand rules writing `mg` parse it once).
+    units_read: HashMap<String, (crate::units::Unit, Option<String>)>,
     /// The names of the phases some rule moves to by `goto`, gathered at the first decision
     /// block verified (a scan of every rule for each block took time growing with the square of
     /// the protocol's length).
@@ -215,6 +218,7 @@ impl<'a> Checker<'a> {
             unit_spellings: Default::default(),
             witnesses: Vec::new(),
             placeholders: HashMap::default(),
+            units_read: HashMap::default(),
         }
     }
 
@@ -292,9 +296,13 @@ impl<'a> Checker<'a> {
     /// `span`. The unit still means what it says, so this is a warning; `posology fmt` writes
     /// `mcg`. A place checked twice is warned about once.
     fn unit_spelling(&mut self, text: &str, span: Span) {
-        let Some(safe) = crate::units::safe_unit_spelling(text) else {
-            return;
-        };
+        if let Some(safe) = crate::units::safe_unit_spelling(text) {
+            self.unsafe_spelling(text, safe, span);
+        }
+    }
+
+    /// Warns of a unit spelt `text` at `span` that is safer spelt `safe` (each place once).
+    fn unsafe_spelling(&mut self, text: &str, safe: String, span: Span) {
         // Looked up in a set, not by a scan of the diagnostics: a protocol may write `µg` a
         // hundred thousand times.
         if !self.unit_spellings.insert(span) {
