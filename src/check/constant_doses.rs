@@ -5,8 +5,8 @@
 //! Only what does not depend on the patient is folded: literals, `let`s of literals, and
 //! arithmetic, negation and ranges over them. Anything else is left to the gate at run time.
 
+use foldhash::HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use super::{ActionSpec, CExpr, CExprKind, CheckError, Checker, FrequencySpec, Program};
 use crate::ops::{BinaryOp, UnaryOp};
@@ -169,7 +169,7 @@ impl<'p> Folds<'p> {
     fn new(program: &'p Program) -> Self {
         Folds {
             program,
-            lets: HashMap::new(),
+            lets: HashMap::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use super::{
     RuleSpec, ScheduleSpec, SteppedSpec, SteppedStepSpec, TextPart, Type,
 };
 use crate::diagnostics::Code;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::diagnostics::Span;
 use crate::ops::CmpOp;
@@ -261,7 +261,7 @@ impl Checker<'_> {
 
     fn decide(&mut self, d: &ast::Decide, phase: Option<&str>) -> DecideSpec {
         let mut rules: Vec<RuleSpec> = Vec::new();
-        let mut names: std::collections::HashMap<&str, Span> = Default::default();
+        let mut names: foldhash::HashMap<&str, Span> = Default::default();
         for (i, rule) in d.rules.iter().enumerate() {
             let local = rule
                 .name
@@ -789,7 +789,7 @@ impl Checker<'_> {
     fn choose(&mut self, alts: &[ast::Alternative]) -> Option<Vec<super::AlternativeSpec>> {
         let mut out = Vec::new();
         let mut ok = true;
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for a in alts {
             if let Some(first) = seen.insert(a.name.name.as_str(), a.name.span) {
                 self.error(
@@ -1040,7 +1040,7 @@ fn source_text(checker: &Checker<'_>, span: Span) -> String {
 
 /// The distinct values, in the order first met.
 fn unique(dims: impl Iterator<Item = Dim>) -> Vec<Dim> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     dims.filter(|d| seen.insert(*d)).collect()
 }
 
@@ -1152,7 +1152,7 @@ impl Checker<'_> {
         }
         let dose_limit_set: HashSet<Dim> = dose_limits.iter().copied().collect();
         let daily_limit_set: HashSet<Dim> = daily_limits.iter().copied().collect();
-        let mut escaped = HashSet::new();
+        let mut escaped = HashSet::default();
         for d in &doses {
             if !is_rate(d.dim) && !dose_limits.is_empty() && !dose_limit_set.contains(&d.dim) {
                 self.error(

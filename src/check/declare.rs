@@ -2,7 +2,7 @@
 
 use super::Name;
 use crate::diagnostics::Code;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{CheckError, Checker, InputSpec, LetSpec, LetState, RecordSpec, Type};
 use crate::check::program::{CExpr, CExprKind, EnumSpec};
@@ -17,7 +17,7 @@ const BASE_TYPES: &[&str] = &["bool", "text", "date", "count", "number"];
 
 impl Checker<'_> {
     pub(super) fn declare_header(&mut self) {
-        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut seen: HashMap<&'static str, Span> = HashMap::default();
         for h in &self.ast.headers {
             let key = h.key.keyword();
             if let Some(first) = seen.insert(key, h.key_span) {
@@ -126,7 +126,7 @@ impl Checker<'_> {
             TypeExprKind::Named(name) => self.named_type(name, ty.span),
             TypeExprKind::Enum(values) => {
                 let mut names: Vec<String> = Vec::new();
-                let mut first: HashMap<&str, Span> = HashMap::new();
+                let mut first: HashMap<&str, Span> = HashMap::default();
                 for v in values {
                     if let Some(&span) = first.get(v.name.as_str()) {
                         self.duplicate("choice", &v.name, v.span, span);
@@ -151,7 +151,7 @@ impl Checker<'_> {
             }
             TypeExprKind::Record(fields) => {
                 let mut specs: Vec<InputSpec> = Vec::new();
-                let mut first: HashMap<&str, Span> = HashMap::new();
+                let mut first: HashMap<&str, Span> = HashMap::default();
                 for f in fields {
                     if let Some(&span) = first.get(f.name.name.as_str()) {
                         self.duplicate("field", &f.name.name, f.name.span, span);
@@ -285,7 +285,7 @@ impl Checker<'_> {
                 proposals: Vec::new(),
                 span: Span::new(phase.span.start, phase.name.span.end),
             });
-            self.phase_lets.push(HashMap::new());
+            self.phase_lets.push(HashMap::default());
         }
         self.reached = vec![false; self.program.phases.len()];
     }

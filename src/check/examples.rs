@@ -1,7 +1,7 @@
 //! Examples: each `given` patient is checked like a patient file, each `expect` typed.
 
 use crate::diagnostics::Code;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::{
@@ -23,7 +23,7 @@ impl Checker<'_> {
             .filter(|(_, i)| !i.optional && i.default.is_none())
             .map(|(slot, _)| slot)
             .collect();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for example in &ast.examples {
             if let Some(&first) = seen.get(example.name.value.as_str()) {
                 self.duplicate("example", &example.name.value, example.name.span, first);
@@ -80,7 +80,8 @@ impl Checker<'_> {
             return None;
         };
         let mut written: Vec<(usize, Value)> = Vec::with_capacity(fields.len());
-        let mut first: HashMap<usize, Span> = HashMap::with_capacity(fields.len());
+        let mut first: HashMap<usize, Span> =
+            HashMap::with_capacity_and_hasher(fields.len(), Default::default());
         let mut ok = true;
         for (name, value) in fields {
             let Some(&slot) = self.input_names.get(&name.name) else {

@@ -114,16 +114,27 @@ impl Checker<'_> {
     ) -> CExpr {
         let unit = match unit {
             None => Unit::none(),
-            Some((text, unit_span)) => match Unit::parse(text) {
-                Ok(u) => {
-                    self.unit_spelling(text, *unit_span);
-                    u
+            Some((text, unit_span)) => {
+                // Each spelling parsed once: a thousand rules write `mg` a thousand times.
+                let (u, safe) = match self.units_read.get(text.as_str()) {
+                    Some(read) => read.clone(),
+                    None => match Unit::parse(text) {
+                        Ok(u) => {
+                            let read = (u, crate::units::safe_unit_spelling(text));
+                            self.units_read.insert(text.clone(), read.clone());
+                            read
+                        }
+                        Err(err) => {
+                            self.error(err.to_diagnostic(*unit_span));
+                            return error_expr(span);
+                        }
+                    },
+                };
+                if let Some(safe) = safe {
+                    self.unsafe_spelling(text, safe, *unit_span);
                 }
-                Err(err) => {
-                    self.error(err.to_diagnostic(*unit_span));
-                    return error_expr(span);
-                }
-            },
+                u
+            }
         };
         let q = Quantity::new(value.into(), unit.clone());
         constant(Value::Num(q), Type::Num(unit), span)
@@ -196,7 +207,7 @@ impl Checker<'_> {
                 Some(error_expr(span))
             }
             many => {
-                let ids: std::collections::HashSet<u32> = many.iter().map(|(id, _)| *id).collect();
+                let ids: foldhash::HashSet<u32> = many.iter().map(|(id, _)| *id).collect();
                 let inputs: Vec<String> = self
                     .program
                     .inputs

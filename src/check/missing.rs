@@ -30,7 +30,7 @@ use crate::ops::{BinaryOp, HitPolicy, IsTest, UnaryOp};
 
 /// A value a guard can speak of: an input, a `let`, a field of the list item being tested, a
 /// field of one of these, or the first or last item of one of these.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Key {
     Input(usize),
     Let(usize),
@@ -70,7 +70,7 @@ impl Key {
 }
 
 /// What a guard proves.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Fact {
     /// The value is there.
     Present(Key),
@@ -125,10 +125,20 @@ impl Facts {
     }
 
     fn add(&mut self, facts: Vec<Fact>) {
-        for f in facts.into_iter().flat_map(with_bases) {
-            *self.count.entry(f.clone()).or_insert(0) += 1;
-            self.log.push(f);
+        for f in facts {
+            with_bases(f, |f| self.add_one(f));
         }
+    }
+
+    /// Adds one fact (not what it implies).
+    fn add_one(&mut self, f: Fact) {
+        match self.count.get_mut(&f) {
+            Some(n) => *n += 1,
+            None => {
+                self.count.insert(f.clone(), 1);
+            }
+        }
+        self.log.push(f);
     }
 
     fn mark(&self) -> usize {
@@ -149,15 +159,16 @@ impl Facts {
     }
 
     /// The facts that do not read a list item, sorted: what a `let` may rely on (a `let` is
-    /// worked out outside any list walk).
-    fn outside_items(&self) -> Vec<(String, Fact)> {
-        let mut out: Vec<(String, Fact)> = self
+    /// worked out outside any list walk). Sorted, the same facts make the same list, whatever
+    /// order they were added in (a memo key).
+    fn outside_items(&self) -> Vec<Fact> {
+        let mut out: Vec<Fact> = self
             .count
             .iter()
             .filter(|(f, &n)| n > 0 && !fact_key(f).reads_item())
-            .map(|(f, _)| (format!("{f:?}"), f.clone()))
+            .map(|(f, _)| f.clone())
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_unstable();
         out
     }
 }
@@ -168,22 +179,21 @@ fn fact_key(f: &Fact) -> &Key {
     }
 }
 
-/// A fact and what it implies: a field, or the first or last item, of a value that is missing
-/// is missing too, so when one is there, so is the value it comes from.
-fn with_bases(f: Fact) -> Vec<Fact> {
-    let mut out = Vec::new();
+/// A fact and what it implies, each given to `out` (what it implies first): a field, or the
+/// first or last item, of a value that is missing is missing too, so when one is there, so is
+/// the value it comes from.
+fn with_bases(f: Fact, mut out: impl FnMut(Fact)) {
     if let Fact::Present(k) = &f {
         let mut k = k;
         while let Key::Field(base, _) | Key::First(base) | Key::Last(base) = k {
-            out.push(Fact::Present((**base).clone()));
+            out(Fact::Present((**base).clone()));
             if !matches!(k, Key::Field(..)) {
-                out.push(Fact::NonEmpty((**base).clone()));
+                out(Fact::NonEmpty((**base).clone()));
             }
             k = base;
         }
     }
-    out.push(f);
-    out
+    out(f);
 }
 
 /// The facts a `let`'s memo may be keyed by before it is worked out without them (a hostile
@@ -224,7 +234,8 @@ struct Analysis<'p> {
     facts: Facts,
     /// The record type of each list item scope (innermost last), `None` when not records.
     items: Vec<Option<u32>>,
-    lets: HashMap<(usize, Vec<String>), Maybe>,
+    /// Each `let` worked out under the facts (sorted) in force: whether it may be missing.
+    lets: HashMap<(usize, Vec<Fact>), Maybe>,
     let_truth: HashMap<(usize, bool), Vec<Fact>>,
     found: Vec<Use>,
     /// The conditions of the earlier rules of the `decide first` block being read, each false
@@ -511,10 +522,7 @@ impl<'p> Analysis<'p> {
         if facts.len() > MEMO_FACTS {
             facts.clear();
         }
-        let memo = (
-            slot,
-            facts.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
-        );
+        let memo = (slot, facts);
         if let Some(m) = self.lets.get(&memo) {
             return m.clone();
         }
@@ -524,7 +532,7 @@ impl<'p> Analysis<'p> {
         let saved_items = std::mem::take(&mut self.items);
         // The memo is keyed by the facts alone: the rules around are not read inside a `let`.
         let saved_earlier = std::mem::take(&mut self.earlier);
-        self.facts.add(facts.into_iter().map(|(_, f)| f).collect());
+        self.facts.add(memo.1.clone());
         let m = self.walk(expr, Mode::Absorb);
         self.facts = saved;
         self.items = saved_items;
@@ -550,11 +558,15 @@ impl<'p> Analysis<'p> {
     /// needs (`daily_total` there means `dose` is).
     fn expand(&mut self, facts: Vec<Fact>) -> Vec<Fact> {
         let mut out = Vec::with_capacity(facts.len());
-        for f in facts.into_iter().flat_map(with_bases) {
-            if let Fact::Present(Key::Let(slot)) = &f {
-                out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+        let mut implied = Vec::new();
+        for f in facts {
+            with_bases(f, |f| implied.push(f));
+            for f in implied.drain(..) {
+                if let Fact::Present(Key::Let(slot)) = &f {
+                    out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+                }
+                out.push(f);
             }
-            out.push(f);
         }
         out
     }
@@ -562,40 +574,48 @@ impl<'p> Analysis<'p> {
     /// The values `e` cannot do without: when one of them is missing, `e` is missing or stops
     /// the run. A value that `e` was worked out from without error therefore had them all.
     fn strict(&mut self, e: &CExpr) -> Vec<Key> {
-        let mut out: Vec<Key> = Key::of(e).into_iter().collect();
+        let mut out = Vec::new();
+        self.strict_into(e, &mut out);
+        out
+    }
+
+    /// [`Analysis::strict`] of `e`, added to `out` (one vector for the whole walk).
+    fn strict_into(&mut self, e: &CExpr, out: &mut Vec<Key>) {
+        out.extend(Key::of(e));
         match &e.kind {
             CExprKind::Let(slot) => out.extend(self.let_strict(*slot)),
             CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
-                out.extend(self.strict(base))
+                self.strict_into(base, out)
             }
             // The right side of `and`/`or` may not be worked out; `==` reads a missing value.
-            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => out.extend(self.strict(a)),
+            CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, _) => self.strict_into(a, out),
             CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..) => {}
             CExprKind::Binary(_, a, b) | CExprKind::Round(a, _, b) => {
-                out.extend(self.strict(a));
-                out.extend(self.strict(b));
+                self.strict_into(a, out);
+                self.strict_into(b, out);
             }
             CExprKind::If(c, a, b) => {
-                out.extend(self.strict(c));
+                self.strict_into(c, out);
                 let (a, b) = (self.strict(a), self.strict(b));
                 out.extend(a.into_iter().filter(|k| b.contains(k)));
             }
             CExprKind::Call(func, args) => match func {
                 Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
-                    out.extend(self.strict(&args[0]))
+                    self.strict_into(&args[0], out)
                 }
                 Func::Count | Func::Any | Func::All | Func::Filter => {
-                    out.extend(args.first().map(|a| self.strict(a)).unwrap_or_default())
+                    if let Some(a) = args.first() {
+                        self.strict_into(a, out);
+                    }
                 }
                 _ => {
                     for a in args {
-                        out.extend(self.strict(a));
+                        self.strict_into(a, out);
                     }
                 }
             },
             _ => {}
         }
-        out
     }
 
     /// [`Analysis::strict`] of a `let`'s definition, worked out once.
@@ -613,63 +633,75 @@ impl<'p> Analysis<'p> {
     }
 
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
+        let mut out = Vec::new();
+        self.proves_into(c, truth, &mut out);
+        out
+    }
+
+    /// [`Analysis::proves`] of `c`, added to `out` (one vector for a whole condition).
+    // Long on purpose: one arm per kind of condition.
+    fn proves_into(&mut self, c: &CExpr, truth: bool, out: &mut Vec<Fact>) {
         self.context_steps = self.context_steps.saturating_sub(1);
         match (&c.kind, truth) {
             (CExprKind::Is(x, IsTest::NotMissing), true)
-            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts(x),
+            | (CExprKind::Is(x, IsTest::Missing), false) => self.strict_facts_into(x, out),
             (CExprKind::Is(x, IsTest::Missing), true)
             | (CExprKind::Is(x, IsTest::NotMissing), false) => {
-                Key::of(x).map(Fact::Absent).into_iter().collect()
+                out.extend(Key::of(x).map(Fact::Absent));
             }
             (CExprKind::Is(x, IsTest::NotEmpty), true)
-            | (CExprKind::Is(x, IsTest::Empty), false) => Key::of(x)
-                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
-                .unwrap_or_default(),
-            (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves(a, !truth),
+            | (CExprKind::Is(x, IsTest::Empty), false) => {
+                if let Some(k) = Key::of(x) {
+                    out.push(Fact::Present(k.clone()));
+                    out.push(Fact::NonEmpty(k));
+                }
+            }
+            (CExprKind::Unary(UnaryOp::Not, a), _) => self.proves_into(a, !truth, out),
             (CExprKind::Binary(BinaryOp::And, a, b), true)
             | (CExprKind::Binary(BinaryOp::Or, a, b), false) => {
-                let mut out = self.proves(a, truth);
-                out.extend(self.proves(b, truth));
-                out
+                self.proves_into(a, truth, out);
+                self.proves_into(b, truth, out);
             }
             (CExprKind::Binary(BinaryOp::And, a, b), false)
             | (CExprKind::Binary(BinaryOp::Or, a, b), true) => {
                 let left = self.proves(a, truth);
                 let right = self.proves(b, truth);
-                left.into_iter().filter(|f| right.contains(f)).collect()
+                out.extend(left.into_iter().filter(|f| right.contains(f)));
             }
             // `count(xs) != 0` (and `> 0`, `>= 1`) proves an item, before `!=` in general.
             (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
                 let list = counts_some(*op, a, b).and_then(Key::of);
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
                 out.extend(list.map(Fact::NonEmpty));
-                out
             }
             // `a == b` is false, and `a != b` true, when either is missing.
             (CExprKind::Binary(BinaryOp::Eq, a, b), true)
             | (CExprKind::Binary(BinaryOp::Ne, a, b), false) => {
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
             }
-            (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => Vec::new(),
-            (CExprKind::Binary(BinaryOp::Range, ..), _) => Vec::new(),
+            (CExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, ..), _) => {}
+            (CExprKind::Binary(BinaryOp::Range, ..), _) => {}
             (CExprKind::Binary(_, a, b), _) => {
-                let mut out = self.strict_facts(a);
-                out.extend(self.strict_facts(b));
-                out
+                self.strict_facts_into(a, out);
+                self.strict_facts_into(b, out);
             }
-            (CExprKind::Call(Func::Any, args), true) => Key::of(&args[0])
-                .map(|k| vec![Fact::Present(k.clone()), Fact::NonEmpty(k)])
-                .unwrap_or_default(),
-            (CExprKind::Let(slot), _) => self.let_proves(*slot, truth),
-            _ => Vec::new(),
+            (CExprKind::Call(Func::Any, args), true) => {
+                if let Some(k) = Key::of(&args[0]) {
+                    out.push(Fact::Present(k.clone()));
+                    out.push(Fact::NonEmpty(k));
+                }
+            }
+            (CExprKind::Let(slot), _) => out.extend(self.let_proves(*slot, truth)),
+            _ => {}
         }
     }
 
-    fn strict_facts(&mut self, e: &CExpr) -> Vec<Fact> {
-        self.strict(e).into_iter().map(Fact::Present).collect()
+    /// [`Analysis::strict`] of `e`, each value said present, added to `out`.
+    fn strict_facts_into(&mut self, e: &CExpr, out: &mut Vec<Fact>) {
+        let keys = self.strict(e);
+        out.extend(keys.into_iter().map(Fact::Present));
     }
 
     /// What a true/false `let` proves: what its definition proves (it is worked out from the

@@ -20,7 +20,7 @@ mod types;
 mod verify;
 
 use crate::diagnostics::Code;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub(crate) use consts::parse_date;
 pub use consts::{not_whole, validate_value, Invalid, NOT_WHOLE};
@@ -103,7 +103,7 @@ struct Unshown {
 struct Reads {
     list: Vec<(String, Reference)>,
     /// What `list` holds, so that a condition naming thousands of values stays linear.
-    seen: std::collections::HashSet<Reference>,
+    seen: foldhash::HashSet<Reference>,
 }
 
 impl Reads {
@@ -157,16 +157,19 @@ struct Checker<'a> {
     /// Each choice name → the enums (id, value index) that have it, for a bare choice name.
     enum_owners: HashMap<String, Vec<(u32, u32)>>,
     /// Where a unit spelt `µg` or `ug` was warned about (each place once).
-    unit_spellings: std::collections::HashSet<Span>,
+    unit_spellings: foldhash::HashSet<Span>,
     /// The patients the verifier found in gaps and overlaps of decision blocks.
     witnesses: Vec<Witness>,
     /// Each message placeholder's text (`dose` of `{dose}`) → its expression as read alone
     /// (spans from 0): a thousand rules quoting `{dose}` read it once.
     placeholders: HashMap<String, ast::Expr>,
+    /// Each unit spelling of a quantity read so far → its unit, and its safer spelling when it
+    /// has one (a thousand rules writing `mg` parse it once).
+    units_read: HashMap<String, (crate::units::Unit, Option<String>)>,
     /// The names of the phases some rule moves to by `goto`, gathered at the first decision
     /// block verified (a scan of every rule for each block took time growing with the square of
     /// the protocol's length).
-    goto_targets: Option<std::collections::HashSet<&'a str>>,
+    goto_targets: Option<foldhash::HashSet<&'a str>>,
 }
 
 impl<'a> Checker<'a> {
@@ -195,8 +198,8 @@ impl<'a> Checker<'a> {
             ast,
             diags: Vec::new(),
             program,
-            input_names: HashMap::new(),
-            global_lets: HashMap::new(),
+            input_names: HashMap::default(),
+            global_lets: HashMap::default(),
             phase_lets: Vec::new(),
             let_asts: Vec::new(),
             let_state: Vec::new(),
@@ -204,17 +207,18 @@ impl<'a> Checker<'a> {
             current_phase: None,
             item_scopes: Vec::new(),
             reads: None,
-            phase_names: HashMap::new(),
+            phase_names: HashMap::default(),
             phase_spans: Vec::new(),
             doses_given: Vec::new(),
             reached: Vec::new(),
             goto_targets: None,
             unshown: Unshown::default(),
             record_cells: 0,
-            enum_owners: HashMap::new(),
+            enum_owners: HashMap::default(),
             unit_spellings: Default::default(),
             witnesses: Vec::new(),
-            placeholders: HashMap::new(),
+            placeholders: HashMap::default(),
+            units_read: HashMap::default(),
         }
     }
 
@@ -292,9 +296,13 @@ impl<'a> Checker<'a> {
     /// `span`. The unit still means what it says, so this is a warning; `posology fmt` writes
     /// `mcg`. A place checked twice is warned about once.
     fn unit_spelling(&mut self, text: &str, span: Span) {
-        let Some(safe) = crate::units::safe_unit_spelling(text) else {
-            return;
-        };
+        if let Some(safe) = crate::units::safe_unit_spelling(text) {
+            self.unsafe_spelling(text, safe, span);
+        }
+    }
+
+    /// Warns of a unit spelt `text` at `span` that is safer spelt `safe` (each place once).
+    fn unsafe_spelling(&mut self, text: &str, safe: String, span: Span) {
         // Looked up in a set, not by a scan of the diagnostics: a protocol may write `µg` a
         // hundred thousand times.
         if !self.unit_spellings.insert(span) {

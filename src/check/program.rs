@@ -727,9 +727,9 @@ pub struct Program {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameIndex {
     /// Input name → slot.
-    pub inputs: HashMap<String, usize>,
+    pub inputs: foldhash::HashMap<String, usize>,
     /// Phase name → index.
-    pub phases: HashMap<String, usize>,
+    pub phases: foldhash::HashMap<String, usize>,
 }
 
 impl Program {

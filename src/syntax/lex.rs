@@ -75,87 +75,129 @@ impl Token {
 
 /// Every token of `text`, in order.
 #[must_use]
-// Long on purpose: one arm per token kind.
 pub fn lex(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while let Some(c) = text[at..].chars().next() {
-        let start = at;
-        let rest = &text[at..];
-        let kind = match c {
-            ' ' | '\t' | '\r' | '\n' => {
-                at += rest
-                    .find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-                    .unwrap_or(rest.len());
-                TokenKind::Space
-            }
-            '/' if rest.starts_with("//") => {
-                at += rest.find('\n').unwrap_or(rest.len());
-                TokenKind::Comment
-            }
-            '"' => {
-                at += 1;
-                let mut terminated = false;
-                while let Some(c) = text[at..].chars().next() {
-                    match c {
-                        '"' => {
-                            at += 1;
-                            terminated = true;
-                            break;
-                        }
-                        '\n' => break,
-                        '\\' => {
-                            at += 1;
-                            at += text[at..].chars().next().map_or(0, char::len_utf8);
-                        }
-                        c => at += c.len_utf8(),
-                    }
-                }
-                TokenKind::String { terminated }
-            }
-            '0'..='9' => {
-                let digits = |from: usize| {
-                    from + text[from..]
-                        .find(|c: char| !c.is_ascii_digit())
-                        .unwrap_or(text.len() - from)
-                };
-                at = digits(at);
+    Tokens::new(text).collect()
+}
+
+/// The tokens of a text one at a time, as [`lex`] gives them, without a vector (the pre-parse
+/// check reads a whole protocol once and keeps none of them). Cloning it is cheap: a clone
+/// looks ahead.
+#[derive(Clone)]
+pub struct Tokens<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    /// The tokens of `text`, from its start.
+    #[must_use]
+    pub fn new(text: &'a str) -> Self {
+        Tokens { text, at: 0 }
+    }
+}
+
+/// The first index from `from` on in `bytes` whose byte is not one that `keep` accepts (the
+/// length when there is none).
+#[inline]
+pub(super) fn bytes_while(bytes: &[u8], from: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| !keep(b))
+        .map_or(bytes.len(), |n| from + n)
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    // Long on purpose: one arm per token kind.
+    fn next(&mut self) -> Option<Token> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let start = self.at;
+        let &first = bytes.get(start)?;
+        // ASCII bytes are whole characters, and no byte of a longer UTF-8 character is ASCII:
+        // the arms that look at ASCII bytes only see what the characters would show.
+        let (kind, end) = match first {
+            b' ' | b'\t' | b'\r' | b'\n' => (
+                TokenKind::Space,
+                bytes_while(bytes, start, |b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
+            ),
+            b'/' if bytes.get(start + 1) == Some(&b'/') => (
+                TokenKind::Comment,
+                bytes_while(bytes, start, |b| b != b'\n'),
+            ),
+            b'"' => string_token(text, start),
+            b'0'..=b'9' => {
+                let mut at = bytes_while(bytes, start, |b| b.is_ascii_digit());
                 if bytes.get(at) == Some(&b'.') && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
                 {
-                    at = digits(at + 1);
+                    at = bytes_while(bytes, at + 1, |b| b.is_ascii_digit());
                 }
-                TokenKind::Number
+                (TokenKind::Number, at)
             }
-            c if c.is_alphanumeric() || c == '_' => {
-                at += rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(rest.len());
-                TokenKind::Word
-            }
-            '(' | '[' | '{' => {
-                at += 1;
-                TokenKind::Open(c)
-            }
-            ')' | ']' | '}' => {
-                at += 1;
-                TokenKind::Close(c)
-            }
-            c => {
-                at += c.len_utf8();
-                if c.is_ascii() {
-                    TokenKind::Punct
+            b'(' | b'[' | b'{' => (TokenKind::Open(char::from(first)), start + 1),
+            b')' | b']' | b'}' => (TokenKind::Close(char::from(first)), start + 1),
+            b if b.is_ascii_alphanumeric() || b == b'_' => (TokenKind::Word, word_end(text, start)),
+            b if b.is_ascii() => (TokenKind::Punct, start + 1),
+            _ => {
+                let c = text[start..].chars().next()?;
+                if c.is_alphanumeric() {
+                    (TokenKind::Word, word_end(text, start))
                 } else {
-                    TokenKind::Other
+                    (TokenKind::Other, start + c.len_utf8())
                 }
             }
         };
-        out.push(Token {
+        self.at = end;
+        Some(Token {
             kind,
-            span: Span::new(start, at),
-        });
+            span: Span::new(start, end),
+        })
     }
-    out
+}
+
+/// Where the word starting at `start` of `text` ends: after its letters, digits and `_` (of any
+/// script).
+#[inline]
+pub(super) fn word_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    loop {
+        match bytes.get(at) {
+            Some(&b) if b.is_ascii_alphanumeric() || b == b'_' => at += 1,
+            Some(&b) if !b.is_ascii() => match text[at..].chars().next() {
+                Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
+                _ => return at,
+            },
+            _ => return at,
+        }
+    }
+}
+
+/// The string token starting at `start` (a `"`) of `text`: whether it is terminated, and where
+/// it ends.
+pub(super) fn string_token(text: &str, start: usize) -> (TokenKind, usize) {
+    let bytes = text.as_bytes();
+    let mut at = start + 1;
+    let mut terminated = false;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'"' => {
+                at += 1;
+                terminated = true;
+                break;
+            }
+            b'\n' => break,
+            b'\\' => {
+                at += 1;
+                at += text[at..].chars().next().map_or(0, char::len_utf8);
+            }
+            // The bytes of a longer character are stepped over one by one: none of them is
+            // ASCII, so none ends the string or escapes.
+            _ => at += 1,
+        }
+    }
+    (TokenKind::String { terminated }, at)
 }
 
 /// How many brackets are still open at the end of `text` (negative when more close than open),
@@ -293,5 +335,174 @@ mod tests {
     fn empty_text_has_no_tokens() {
         assert!(lex("").is_empty());
         assert_eq!(kinds("//"), [(Comment, "//")]);
+    }
+
+    /// The lexer as it was written before it read ASCII bytes directly: character by
+    /// character. The byte-reading one must give the very same tokens.
+    // Long on purpose: one arm per token kind.
+    fn char_lex(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            let start = at;
+            let rest = &text[at..];
+            let kind = match c {
+                ' ' | '\t' | '\r' | '\n' => {
+                    at += rest
+                        .find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+                        .unwrap_or(rest.len());
+                    TokenKind::Space
+                }
+                '/' if rest.starts_with("//") => {
+                    at += rest.find('\n').unwrap_or(rest.len());
+                    TokenKind::Comment
+                }
+                '"' => {
+                    at += 1;
+                    let mut terminated = false;
+                    while let Some(c) = text[at..].chars().next() {
+                        match c {
+                            '"' => {
+                                at += 1;
+                                terminated = true;
+                                break;
+                            }
+                            '\n' => break,
+                            '\\' => {
+                                at += 1;
+                                at += text[at..].chars().next().map_or(0, char::len_utf8);
+                            }
+                            c => at += c.len_utf8(),
+                        }
+                    }
+                    TokenKind::String { terminated }
+                }
+                '0'..='9' => {
+                    let digits = |from: usize| {
+                        from + text[from..]
+                            .find(|c: char| !c.is_ascii_digit())
+                            .unwrap_or(text.len() - from)
+                    };
+                    at = digits(at);
+                    if bytes.get(at) == Some(&b'.')
+                        && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+                    {
+                        at = digits(at + 1);
+                    }
+                    TokenKind::Number
+                }
+                c if c.is_alphanumeric() || c == '_' => {
+                    at += rest
+                        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    TokenKind::Word
+                }
+                '(' | '[' | '{' => {
+                    at += 1;
+                    TokenKind::Open(c)
+                }
+                ')' | ']' | '}' => {
+                    at += 1;
+                    TokenKind::Close(c)
+                }
+                c => {
+                    at += c.len_utf8();
+                    if c.is_ascii() {
+                        TokenKind::Punct
+                    } else {
+                        TokenKind::Other
+                    }
+                }
+            };
+            out.push(Token {
+                kind,
+                span: Span::new(start, at),
+            });
+        }
+        out
+    }
+
+    /// Every fixture and protocol of the repository, and texts of every awkward character
+    /// (unterminated strings, escapes before multi-byte characters, words of other scripts,
+    /// digits of other scripts), lex as the character-by-character lexer lexes them.
+    #[test]
+    fn the_byte_lexer_gives_the_tokens_of_the_character_lexer() {
+        let mut texts: Vec<String> = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from("protocols"), "tests".into()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "dose") {
+                    texts.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        assert!(texts.len() > 20, "the fixtures are found");
+        let pieces = [
+            "a",
+            "_",
+            "9",
+            "0.5",
+            "5.",
+            ".",
+            " ",
+            "\t",
+            "\r",
+            "\n",
+            "\"",
+            "\\",
+            "/",
+            "//",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "=",
+            ">",
+            "µ",
+            "é",
+            "\u{a0}",
+            "\u{201C}",
+            "\u{663}",
+            "x\u{663}",
+            "\u{2028}",
+            "\u{202e}",
+            "≤",
+            "\u{1F600}",
+            "if",
+            "list",
+            "of",
+            ";",
+            ",",
+            ":",
+            "\u{0B}",
+        ];
+        // Every sequence of up to three pieces, and longer ones from a fixed pseudo-random walk.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..24 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            assert_eq!(lex(text), char_lex(text), "{text:?}");
+        }
     }
 }

@@ -52,6 +52,17 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
     if text.len() > MAX_PROTOCOL_BYTES {
         return Err(SyntaxError::TooLarge { len: text.len() }.into());
     }
+    // No ASCII character but these three hides a line break or looks like syntax: a text
+    // without them has no token to look into.
+    let suspect = |piece: &str| !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']);
+    // The same test of the whole text, a byte at a time without stopping (the compiler can
+    // then look at many bytes at once).
+    let plain = !text.bytes().fold(false, |seen, b| {
+        seen | (b >= 0x80) | (b == b'\r') | (b == 0x0B) | (b == 0x0C)
+    });
+    if plain {
+        return plain_walk(text);
+    }
     let mut depth = 0usize;
     let mut unbracketed = Unbracketed::default();
     // Nothing may hide a line break or a reordering, in code, comments or quotes alike: a
@@ -59,16 +70,13 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
     // text has no escape for these characters, so no text needs them; right-to-left words need
     // no bidi controls either.) Other characters in quotes and comments are fine: Posology
     // escapes them wherever it prints them.
-    let tokens = lex::lex(text);
-    // No ASCII character but these three hides a line break or looks like syntax: a text
-    // without them has no token to look into.
-    let suspect = |piece: &str| !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']);
-    let plain = !suspect(text);
-    for (i, token) in tokens.iter().enumerate() {
-        if !plain && suspect(token.text(text)) {
-            check_characters(text, token)?;
+    let mut tokens = lex::Tokens::new(text);
+    while let Some(token) = tokens.next() {
+        if suspect(token.text(text)) {
+            check_characters(text, &token)?;
         }
-        unbracketed.count(text, &tokens, i)?;
+        // `tokens` is now the rest of the text, after `token`.
+        unbracketed.count(text, &token, &tokens)?;
         match token.kind {
             lex::TokenKind::Open(_) => {
                 depth += 1;
@@ -84,6 +92,92 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// [`precheck`]'s walk over a text of ASCII characters, none of them `\r`, `\u{0B}` or
+/// `\u{0C}` (nearly every protocol): no token has a character to look into, so it reads the
+/// bytes as the lexer would cut them into tokens, without cutting them (spaces, numbers,
+/// quotes and comments are stepped over), and counts brackets, `if`s and `list of`s as the
+/// walk over the tokens does (a test holds the two together).
+fn plain_walk(text: &str) -> Result<(), Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut unbracketed = Unbracketed::default();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i = match b {
+            b' ' | b'\t' | b'\n' => i + 1,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => lex::bytes_while(bytes, i, |b| b != b'\n'),
+            b'"' => lex::string_token(text, i).1,
+            b'0'..=b'9' => {
+                let end = lex::bytes_while(bytes, i, |b| b.is_ascii_digit());
+                if bytes.get(end) == Some(&b'.')
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    lex::bytes_while(bytes, end + 1, |b| b.is_ascii_digit())
+                } else {
+                    end
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                unbracketed.levels.push(0);
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SyntaxError::NestingTooDeep { at: i }.into());
+                }
+                i + 1
+            }
+            b')' | b']' | b'}' => {
+                unbracketed.close(b == b'}');
+                depth = depth.saturating_sub(1);
+                i + 1
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' => {
+                let end = lex::bytes_while(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'_');
+                let span = crate::diagnostics::Span::new(i, end);
+                match &bytes[i..end] {
+                    b"if" => unbracketed.open(span, false)?,
+                    b"list" if plain_next_word(bytes, end) == Some(b"of") => {
+                        unbracketed.open(span, true)?
+                    }
+                    _ if unbracketed.counting() && ends_every_expression(&text[i..end]) => {
+                        unbracketed.reset()
+                    }
+                    _ => {}
+                }
+                end
+            }
+            // Any other ASCII character is a token of its own.
+            _ => {
+                if unbracketed.counting()
+                    && (matches!(b, b';' | b',' | b':')
+                        || (b == b'=' && bytes.get(i + 1) == Some(&b'>')))
+                {
+                    unbracketed.reset();
+                }
+                i + 1
+            }
+        };
+    }
+    Ok(())
+}
+
+/// In a text [`plain_walk`] reads, the word at `from` of `bytes` after spaces and comments, if a
+/// word comes next.
+fn plain_next_word(bytes: &[u8], mut from: usize) -> Option<&[u8]> {
+    loop {
+        match *bytes.get(from)? {
+            b' ' | b'\t' | b'\n' => from += 1,
+            b'/' if bytes.get(from + 1) == Some(&b'/') => {
+                from = lex::bytes_while(bytes, from, |b| b != b'\n')
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let end = lex::bytes_while(bytes, from, |b| b.is_ascii_alphanumeric() || b == b'_');
+                return Some(&bytes[from..end]);
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// Counts, before parsing, how deep `if`s and `list of` types may nest where no bracket shows
@@ -169,34 +263,51 @@ impl Unbracketed {
         self.levels.last_mut().unwrap_or(&mut self.top)
     }
 
-    /// Takes `tokens[i]` (of `text`) into account; refuses an `if` or `list` that nests too
-    /// deep.
-    fn count(&mut self, text: &str, tokens: &[lex::Token], i: usize) -> Result<(), Diagnostic> {
-        let token = &tokens[i];
+    /// Takes `token` (of `text`, followed by the tokens of `rest`) into account; refuses an
+    /// `if` or `list` that nests too deep.
+    fn count(
+        &mut self,
+        text: &str,
+        token: &lex::Token,
+        rest: &lex::Tokens<'_>,
+    ) -> Result<(), Diagnostic> {
         match token.kind {
             lex::TokenKind::Open(_) => self.levels.push(0),
-            lex::TokenKind::Close(c) => {
-                self.total -= self.levels.pop().unwrap_or(0);
-                // No expression holds a `{…}`, and a type ends with the record it holds.
-                if c == '}' {
-                    self.reset();
-                }
+            lex::TokenKind::Close(c) => self.close(c == '}'),
+            // Ending nothing at a level that has nothing to end changes nothing: at such a
+            // level (nearly every one) a word or a mark is not looked up at all.
+            lex::TokenKind::Punct
+                if self.counting()
+                    && (matches!(token.text(text), ";" | "," | ":")
+                        || is_arrow(text, token, rest)) =>
+            {
+                self.reset();
             }
-            lex::TokenKind::Punct if matches!(token.text(text), ";" | "," | ":") => self.reset(),
-            // `=>` (a rule's or a table row's arrow) is in no expression: a table's rows are
-            // written one after another with nothing else between them.
-            lex::TokenKind::Punct if is_arrow(text, tokens, i) => self.reset(),
-            lex::TokenKind::Word => match token.text(text) {
-                "if" => return self.open(token.span, false),
-                "list" if next_word(text, &tokens[i + 1..]) == Some("of") => {
+            lex::TokenKind::Word => match &text.as_bytes()[token.span.start..token.span.end] {
+                b"if" => return self.open(token.span, false),
+                b"list" if next_word(text, rest.clone()) == Some("of") => {
                     return self.open(token.span, true)
                 }
-                word if ends_every_expression(word) => self.reset(),
+                _ if self.counting() && ends_every_expression(token.text(text)) => self.reset(),
                 _ => {}
             },
             _ => {}
         }
         Ok(())
+    }
+
+    /// Closes a bracket level (a `}` when `brace`).
+    fn close(&mut self, brace: bool) {
+        self.total -= self.levels.pop().unwrap_or(0);
+        // No expression holds a `{…}`, and a type ends with the record it holds.
+        if brace {
+            self.reset();
+        }
+    }
+
+    /// True when the current bracket level has an `if` or a `list of` that something may end.
+    fn counting(&self) -> bool {
+        self.levels.last().copied().unwrap_or(self.top) != 0
     }
 
     /// Ends every `if` and `list of` of the current bracket level.
@@ -222,18 +333,19 @@ impl Unbracketed {
     }
 }
 
-/// True when `tokens[i]` (of `text`) is the `=` of a `=>`, the `>` right after it.
-fn is_arrow(text: &str, tokens: &[lex::Token], i: usize) -> bool {
-    let (token, next) = (&tokens[i], tokens.get(i + 1));
-    token.text(text) == "="
-        && next.is_some_and(|n| n.span.start == token.span.end && n.text(text) == ">")
+/// True when `token` (of `text`, followed by the tokens of `rest`) is the `=` of a `=>`, the
+/// `>` right after it.
+fn is_arrow(text: &str, token: &lex::Token, rest: &lex::Tokens<'_>) -> bool {
+    token.text(text) == "=" && {
+        let next = rest.clone().next();
+        next.is_some_and(|n| n.span.start == token.span.end && n.text(text) == ">")
+    }
 }
 
 /// The first word among `tokens` (of `text`) if only spaces and comments come before it.
-fn next_word<'a>(text: &'a str, tokens: &[lex::Token]) -> Option<&'a str> {
-    let token = tokens
-        .iter()
-        .find(|t| !matches!(t.kind, lex::TokenKind::Space | lex::TokenKind::Comment))?;
+fn next_word<'a>(text: &'a str, mut tokens: lex::Tokens<'_>) -> Option<&'a str> {
+    let token =
+        tokens.find(|t| !matches!(t.kind, lex::TokenKind::Space | lex::TokenKind::Comment))?;
     (token.kind == lex::TokenKind::Word).then(|| token.text(text))
 }
 
@@ -563,5 +675,217 @@ mod tests {
         assert_eq!(close_match("yeras", ["years", "year"]), Some("years"));
         assert_eq!(close_match("hrd", ["hard", "soft"]), Some("hard"));
         assert_eq!(close_match("xyz", ["hard", "soft"]), None);
+    }
+
+    // ---- the pre-parse check as it was written over a vector of tokens: the streaming one
+    // must refuse exactly what it refused, with the same diagnostic.
+    use super::{
+        check_characters, ends_every_expression, lex, Diagnostic, SyntaxError, Unbracketed,
+        MAX_NESTING, MAX_PROTOCOL_BYTES,
+    };
+
+    fn old_precheck(text: &str) -> Result<(), Diagnostic> {
+        if text.len() > MAX_PROTOCOL_BYTES {
+            return Err(SyntaxError::TooLarge { len: text.len() }.into());
+        }
+        let mut depth = 0usize;
+        let mut unbracketed = Unbracketed::default();
+        // Nothing may hide a line break or a reordering, in code, comments or quotes alike: a
+        // comment or a note could otherwise show an editor a limit that is never read. (A quoted
+        // text has no escape for these characters, so no text needs them; right-to-left words need
+        // no bidi controls either.) Other characters in quotes and comments are fine: Posology
+        // escapes them wherever it prints them.
+        let tokens = lex::lex(text);
+        // No ASCII character but these three hides a line break or looks like syntax: a text
+        // without them has no token to look into.
+        let suspect = |piece: &str| !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']);
+        let plain = !suspect(text);
+        for (i, token) in tokens.iter().enumerate() {
+            if !plain && suspect(token.text(text)) {
+                check_characters(text, token)?;
+            }
+            old_count(&mut unbracketed, text, &tokens, i)?;
+            match token.kind {
+                lex::TokenKind::Open(_) => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(SyntaxError::NestingTooDeep {
+                            at: token.span.start,
+                        }
+                        .into());
+                    }
+                }
+                lex::TokenKind::Close(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn old_count(
+        this: &mut Unbracketed,
+        text: &str,
+        tokens: &[lex::Token],
+        i: usize,
+    ) -> Result<(), Diagnostic> {
+        let token = &tokens[i];
+        match token.kind {
+            lex::TokenKind::Open(_) => this.levels.push(0),
+            lex::TokenKind::Close(c) => {
+                this.total -= this.levels.pop().unwrap_or(0);
+                // No expression holds a `{…}`, and a type ends with the record it holds.
+                if c == '}' {
+                    this.reset();
+                }
+            }
+            lex::TokenKind::Punct if matches!(token.text(text), ";" | "," | ":") => this.reset(),
+            // `=>` (a rule's or a table row's arrow) is in no expression: a table's rows are
+            // written one after another with nothing else between them.
+            lex::TokenKind::Punct if old_is_arrow(text, tokens, i) => this.reset(),
+            lex::TokenKind::Word => match token.text(text) {
+                "if" => return this.open(token.span, false),
+                "list" if old_next_word(text, &tokens[i + 1..]) == Some("of") => {
+                    return this.open(token.span, true)
+                }
+                word if ends_every_expression(word) => this.reset(),
+                _ => {}
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn old_is_arrow(text: &str, tokens: &[lex::Token], i: usize) -> bool {
+        let (token, next) = (&tokens[i], tokens.get(i + 1));
+        token.text(text) == "="
+            && next.is_some_and(|n| n.span.start == token.span.end && n.text(text) == ">")
+    }
+
+    fn old_next_word<'a>(text: &'a str, tokens: &[lex::Token]) -> Option<&'a str> {
+        let token = tokens
+            .iter()
+            .find(|t| !matches!(t.kind, lex::TokenKind::Space | lex::TokenKind::Comment))?;
+        (token.kind == lex::TokenKind::Word).then(|| token.text(text))
+    }
+
+    /// Texts around the limits of the pre-parse check: `if`s and `list of`s by the hundred,
+    /// with every mark and word that ends them, brackets by the dozen, quotes and comments
+    /// that hide brackets and words, lookalike and hidden characters.
+    #[test]
+    fn the_streaming_precheck_refuses_what_the_token_vector_one_refused() {
+        let mut texts: Vec<String> = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from("protocols"), "tests".into()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "dose") {
+                    texts.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        assert!(texts.len() > 20, "the fixtures are found");
+        let pieces = [
+            "if ",
+            "if ",
+            "if ",
+            "if ",
+            "list of ",
+            "list of ",
+            "list\n// c\nof ",
+            "list ",
+            "x ",
+            "then ",
+            "else ",
+            "; ",
+            ", ",
+            ": ",
+            "=> ",
+            "= >",
+            "=",
+            ">",
+            "when ",
+            "give ",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "\"(\" ",
+            "\"if\" ",
+            "// if (\n",
+            "\u{201C}",
+            "\u{2028}",
+            "\r",
+            "\r\n",
+            "é ",
+            "ifx ",
+            "of ",
+            "and ",
+            "note ",
+            "daily ",
+            "1.5if ",
+            "2.if ",
+            "7of ",
+            "list 1of ",
+            "_if ",
+            "\"\\\" if\" ",
+            "\"open (\n",
+            "\u{1b}",
+            "x=>",
+            "list//\nof ",
+            "list /",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        // Half the texts plain (ASCII, no `\r`), read by the walk over bytes.
+        let plain: Vec<&str> = pieces
+            .iter()
+            .copied()
+            .filter(|p| p.is_ascii() && !p.contains('\r'))
+            .collect();
+        for round in 0..1200 {
+            let pieces: &[&str] = if round % 2 == 0 { &plain } else { &pieces };
+            let mut text = String::new();
+            // Long runs of `if` and of `(` reach the limits (256 and 64) now and then.
+            let len = 50 + next(900);
+            let heavy = (round / 2) % 3;
+            for _ in 0..len {
+                let piece = match (heavy, next(4)) {
+                    (1, 0) => "if ",
+                    (2, 0) => "( ",
+                    _ => pieces[next(pieces.len())],
+                };
+                text.push_str(piece);
+            }
+            texts.push(text);
+        }
+        for depth in [63, 64, 65] {
+            texts.push(format!("{}x{}", "(".repeat(depth), ")".repeat(depth)));
+        }
+        for n in [255, 256, 257] {
+            texts.push("if a then ".repeat(n));
+            texts.push(format!("x: {}mg", "list of ".repeat(n)));
+            texts.push(format!("{}; if", "if a then ".repeat(n - 1)));
+            texts.push(format!("{}(if", "if a then ".repeat(n - 1)));
+        }
+        let mut refused = 0;
+        for text in &texts {
+            let (new, old) = (super::precheck(text), old_precheck(text));
+            refused += usize::from(old.is_err());
+            assert_eq!(format!("{new:?}"), format!("{old:?}"), "{text:?}");
+        }
+        assert!(
+            refused > 100 && refused < texts.len() - 100,
+            "{refused} of {}",
+            texts.len()
+        );
     }
 }

@@ -266,7 +266,7 @@ impl Reader<'_> {
             if run == Run::Arithmetic && !matches!(s, "+" | "-" | "*" | "/" | "^") {
                 continue;
             }
-            if rest.starts_with(s.as_bytes()) {
+            if super::starts_with(rest, s) {
                 let end = self.pos + s.len();
                 if is_word && rules::ident_char_at(self.bytes, end) {
                     continue;

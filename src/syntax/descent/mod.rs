@@ -53,6 +53,15 @@ const MAX_NESTED: usize = 32;
 /// precedence levels the pest path's Pratt parser climbs (at most 256), with room.
 const MAX_CLIMB: usize = 200;
 
+/// True when `rest` starts with the bytes of `s`: `<[u8]>::starts_with` compared byte by byte
+/// in place (the literals and words of the grammar are a few bytes long; a call to `memcmp`
+/// for each of them cost more than the comparison).
+#[inline]
+fn starts_with(rest: &[u8], s: &str) -> bool {
+    let s = s.as_bytes();
+    rest.len() >= s.len() && rest.iter().zip(s).all(|(a, b)| a == b)
+}
+
 /// Where the reader is: a place to come back to when an alternative fails.
 #[derive(Clone, Copy)]
 struct Mark {
@@ -194,7 +203,7 @@ impl<'a> Reader<'a> {
     fn lit(&mut self, s: &str) -> Option<Span> {
         self.step()?;
         self.skip();
-        if self.bytes[self.pos..].starts_with(s.as_bytes()) {
+        if starts_with(&self.bytes[self.pos..], s) {
             Some(self.take(self.pos + s.len()))
         } else {
             None
@@ -206,9 +215,7 @@ impl<'a> Reader<'a> {
         self.step()?;
         self.skip();
         let end = self.pos + w.len();
-        if self.bytes[self.pos..].starts_with(w.as_bytes())
-            && !rules::ident_char_at(self.bytes, end)
-        {
+        if starts_with(&self.bytes[self.pos..], w) && !rules::ident_char_at(self.bytes, end) {
             Some(self.take(end))
         } else {
             None
@@ -222,7 +229,7 @@ impl<'a> Reader<'a> {
         self.step()?;
         self.skip();
         let rest = &self.bytes[self.pos..];
-        let w = *words.iter().find(|w| rest.starts_with(w.as_bytes()))?;
+        let w = *words.iter().find(|w| starts_with(rest, w))?;
         let end = self.pos + w.len();
         if rules::ident_char_at(self.bytes, end) {
             return None;
@@ -275,7 +282,7 @@ impl<'a> Reader<'a> {
     fn sees(&mut self, s: &str) -> bool {
         let m = self.mark();
         self.skip();
-        let seen = self.bytes[self.pos..].starts_with(s.as_bytes());
+        let seen = starts_with(&self.bytes[self.pos..], s);
         self.reset(m);
         seen
     }

@@ -101,7 +101,7 @@ pub(super) fn is_keyword(w: &str) -> bool {
 /// The end of `s` followed by no `ident_char`, if that is at `at`.
 fn whole_word(bytes: &[u8], at: usize, s: &str) -> Option<usize> {
     let end = at + s.len();
-    (bytes[at..].starts_with(s.as_bytes()) && !ident_char_at(bytes, end)).then_some(end)
+    (super::starts_with(&bytes[at..], s) && !ident_char_at(bytes, end)).then_some(end)
 }
 
 /// True when `once` or `twice` (`count_word`) starts at `at`.
