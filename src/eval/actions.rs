@@ -86,6 +86,28 @@ pub(super) fn one_day() -> Unit {
 
 /// A rate per day (`mcg/h` → `mcg/day`), exactly.
 pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitError> {
+    let day = one_day();
+    // Most rates are already per day (`mcg/day`): when `· day ÷ day` gives back the same unit
+    // with no factor either way, the value times 1 over 1 is the value itself, so the
+    // arithmetic on the value (a dose's, for every dose) is skipped; the bounds are still held.
+    // A unit that does not combine takes the long way, which says why in its own order.
+    let there = rate.unit.mul(&day).ok();
+    let back = there.as_ref().and_then(|t| t.unit.div(&day).ok());
+    let unchanged = match (&there, &back) {
+        (Some(there), Some(back)) => {
+            back.unit == rate.unit && there.factor.is_one() && back.factor.is_one()
+        }
+        _ => false,
+    };
+    if unchanged {
+        rate.value.check_bounds()?;
+        return Ok(rate.clone());
+    }
+    per_day_worked_out(rate)
+}
+
+/// [`per_day`] by the arithmetic itself: `rate · 1 day ÷ 1 day`.
+fn per_day_worked_out(rate: &Quantity) -> Result<Quantity, crate::units::UnitError> {
     let day = Quantity::new(1.into(), one_day());
     rate.mul(&day)?.div(&day)
 }
@@ -1254,5 +1276,64 @@ mod one_look_tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod per_day_tests {
+    //! A rate per day: the shortcut for a unit already per day against the arithmetic.
+
+    use super::{per_day, per_day_worked_out};
+    use crate::units::{Quantity, Rational, Unit};
+
+    /// Every rate gives what `· 1 day ÷ 1 day` gives (value, unit and error), whether or not
+    /// the shortcut takes it: units per day, per hour, per minute, per week, per body weight,
+    /// plain amounts and plain numbers, at zero, negatives, small fractions and the i64 edges.
+    #[test]
+    fn a_rate_per_day_is_what_the_arithmetic_gives() {
+        let units = [
+            "mcg/day",
+            "mg/day",
+            "mL/day",
+            "units/day",
+            "mg/kg/day",
+            "mcg/h",
+            "mL/h",
+            "mg/min",
+            "mg/week",
+            "mcg/kg/h",
+            "mg",
+            "day",
+            "h",
+            "%",
+            "mg/mL",
+        ];
+        let big = Rational::from(i64::MAX).mul(&Rational::from(1000i64));
+        let values = [
+            Rational::ZERO,
+            Rational::from(300i64),
+            Rational::from(-7i64),
+            Rational::from(i64::MAX),
+            Rational::from(-i64::MAX),
+            big,
+            Rational::new(1, 3).expect("a fraction"),
+            Rational::new(1, i64::MAX).expect("a fraction"),
+        ];
+        let mut compared = 0;
+        for unit in units {
+            let unit = Unit::parse(unit).expect("a unit of the list");
+            for value in &values {
+                let rate = Quantity::new(value.clone(), unit.clone());
+                let quick = per_day(&rate).map(|q| (q.value.clone(), q.unit.clone()));
+                let long = per_day_worked_out(&rate).map(|q| (q.value.clone(), q.unit.clone()));
+                assert_eq!(
+                    format!("{quick:?}"),
+                    format!("{long:?}"),
+                    "{value:?} {unit:?}"
+                );
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 120);
     }
 }
