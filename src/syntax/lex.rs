@@ -428,18 +428,7 @@ mod tests {
     /// digits of other scripts), lex as the character-by-character lexer lexes them.
     #[test]
     fn the_byte_lexer_gives_the_tokens_of_the_character_lexer() {
-        let mut texts: Vec<String> = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from("protocols"), "tests".into()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "dose") {
-                    texts.push(std::fs::read_to_string(&path).unwrap_or_default());
-                }
-            }
-        }
+        let mut texts = crate::syntax::fixture_texts();
         assert!(texts.len() > 20, "the fixtures are found");
         let pieces = [
             "a",

@@ -436,6 +436,25 @@ fn is_one_swap(a: &str, b: &str) -> bool {
     matches!(diffs.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
 }
 
+/// Every `.dose` file under `protocols/` and `tests/`: the texts on which tests hold two
+/// readings of the language (old and new lexer, old and new pre-parse check) to each other.
+#[cfg(test)]
+pub(crate) fn fixture_texts() -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("protocols"), "tests".into()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "dose") {
+                texts.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::ast::{ActionKind, ExprKind, FrequencyKind, TypeExprKind};
@@ -773,18 +792,7 @@ mod tests {
     /// that hide brackets and words, lookalike and hidden characters.
     #[test]
     fn the_streaming_precheck_refuses_what_the_token_vector_one_refused() {
-        let mut texts: Vec<String> = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from("protocols"), "tests".into()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "dose") {
-                    texts.push(std::fs::read_to_string(&path).unwrap_or_default());
-                }
-            }
-        }
+        let mut texts = super::fixture_texts();
         assert!(texts.len() > 20, "the fixtures are found");
         let pieces = [
             "if ",
