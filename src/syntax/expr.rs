@@ -20,30 +20,58 @@ enum Affix {
     Postfix,
 }
 
-/// How `rule` stands as an operator, and how tightly it binds (higher binds tighter), from
-/// loosest to tightest: `or`, `and`, `not`, comparisons and `in`, `..`, `+ -`, `* /`, unary
-/// `-`, `^`, then the postfix forms. `None` for an operand.
-fn affix(rule: Rule) -> Option<(Affix, u32)> {
-    Some(match rule {
-        Rule::op_or => (Affix::Infix(true), 10),
-        Rule::op_and => (Affix::Infix(true), 20),
-        Rule::op_not => (Affix::Prefix, 30),
-        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
-            (Affix::Infix(true), 40)
-        }
-        Rule::op_in => (Affix::Infix(true), 40),
-        Rule::op_range => (Affix::Infix(true), 50),
-        Rule::op_add | Rule::op_sub => (Affix::Infix(true), 60),
-        Rule::op_mul | Rule::op_div => (Affix::Infix(true), 70),
-        Rule::op_neg => (Affix::Prefix, 80),
+/// How tightly an infix operator binds (higher binds tighter) and whether it is
+/// left-associative, from loosest to tightest: `or`, `and`, comparisons and `in`, `..`, `+ -`,
+/// `* /`, `^`. Both readers of the grammar (this Pratt parser over pest's run and
+/// `syntax::descent`'s over the text) take their precedence from here, so they cannot build
+/// different trees from one text.
+pub(super) fn infix_binding(op: BinaryOp) -> (u32, bool) {
+    match op {
+        BinaryOp::Or => (10, true),
+        BinaryOp::And => (20, true),
+        BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::In => (40, true),
+        BinaryOp::Range => (50, true),
+        BinaryOp::Add | BinaryOp::Sub => (60, true),
+        BinaryOp::Mul | BinaryOp::Div => (70, true),
         // `-x ^ 2` is `-(x ^ 2)` and `a ^ b ^ c` is `a ^ (b ^ c)`, as in arithmetic.
-        Rule::op_pow => (Affix::Infix(false), 90),
+        BinaryOp::Pow => (90, false),
+    }
+}
+
+/// How tightly a prefix operator binds: `not` between `and` and the comparisons, unary `-`
+/// between `* /` and `^` (see [`infix_binding`]).
+pub(super) fn prefix_binding(op: UnaryOp) -> u32 {
+    match op {
+        UnaryOp::Not => 30,
+        UnaryOp::Neg => 80,
+    }
+}
+
+/// How tightly the postfix forms (`.field`, `[i]`, `is missing`, `is empty`) bind: tightest.
+pub(super) const POSTFIX_BINDING: u32 = 100;
+
+/// How `rule` stands as an operator, and how tightly it binds (see [`infix_binding`]).
+/// `None` for an operand.
+fn affix(rule: Rule) -> Option<(Affix, u32)> {
+    if let Some(op) = binary_op(rule) {
+        let (binds, left) = infix_binding(op);
+        return Some((Affix::Infix(left), binds));
+    }
+    Some(match rule {
+        Rule::op_not => (Affix::Prefix, prefix_binding(UnaryOp::Not)),
+        Rule::op_neg => (Affix::Prefix, prefix_binding(UnaryOp::Neg)),
         Rule::field_access
         | Rule::index
         | Rule::is_missing
         | Rule::is_not_missing
         | Rule::is_empty
-        | Rule::is_not_empty => (Affix::Postfix, 100),
+        | Rule::is_not_empty => (Affix::Postfix, POSTFIX_BINDING),
         _ => return None,
     })
 }

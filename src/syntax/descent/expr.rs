@@ -1,11 +1,14 @@
 //! Expressions: a run of operands and operators read as the grammar's `op_expr`, `term` and
 //! `value_body` write it, then given its precedence by the same Pratt algorithm as
-//! `syntax::expr` (same binding powers, same associativity, same spans).
+//! `syntax::expr` (the same binding powers, `syntax::expr::infix_binding`; same associativity,
+//! same spans).
 
 use rust_decimal::Decimal;
 
 use super::super::ast::{BinaryOp, Expr, ExprKind, Ident, IsTest, RoundMode, UnaryOp};
-use super::super::expr::{quantity_literal, tree_depth, MAX_EXPR_DEPTH};
+use super::super::expr::{
+    infix_binding, prefix_binding, quantity_literal, tree_depth, MAX_EXPR_DEPTH, POSTFIX_BINDING,
+};
 use super::{rules, Reader, MAX_CLIMB};
 use crate::diagnostics::Span;
 
@@ -53,40 +56,12 @@ const INFIXES: &[(&str, BinaryOp, bool)] = &[
     ("^", BinaryOp::Pow, false),
 ];
 
-/// How tightly an infix operator binds, and whether it is left-associative (`syntax::expr`'s
-/// `affix`).
-fn binding(op: BinaryOp) -> (u32, bool) {
-    match op {
-        BinaryOp::Or => (10, true),
-        BinaryOp::And => (20, true),
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In => (40, true),
-        BinaryOp::Range => (50, true),
-        BinaryOp::Add | BinaryOp::Sub => (60, true),
-        BinaryOp::Mul | BinaryOp::Div => (70, true),
-        BinaryOp::Pow => (90, false),
-    }
-}
-
-/// How tightly a prefix operator binds.
-fn prefix_binding(op: UnaryOp) -> u32 {
-    match op {
-        UnaryOp::Not => 30,
-        UnaryOp::Neg => 80,
-    }
-}
-
 /// How tightly the part binds as an operator: postfix forms tightest; `None` for an operand
 /// or a prefix (never seen where an operator is looked for).
 fn left_binding(part: &Part) -> Option<u32> {
     match part {
-        Part::Infix(op) => Some(binding(*op).0),
-        Part::Postfix(..) => Some(100),
+        Part::Infix(op) => Some(infix_binding(*op).0),
+        Part::Postfix(..) => Some(POSTFIX_BINDING),
         Part::Operand(_) | Part::Prefix(..) => None,
     }
 }
@@ -335,7 +310,7 @@ impl Pratt {
     fn led(&mut self, lhs: Expr) -> Result<Expr, ()> {
         match self.parts.next() {
             Some(Part::Infix(op)) => {
-                let (prec, left) = binding(op);
+                let (prec, left) = infix_binding(op);
                 let rhs = self.expr(if left { prec } else { prec - 1 })?;
                 Ok(Expr {
                     span: lhs.span.join(rhs.span),
