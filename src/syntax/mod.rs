@@ -203,58 +203,25 @@ struct Unbracketed {
 /// Reserved words that no expression and no type holds: the reader cannot be inside an `if`
 /// or a `list of` past one of them. These are [`KEYWORDS`] but for the words of expressions
 /// (`and`, `or`, `not`, `if`, `then`, `else`, `is`, `missing`, `empty`, `true`, `false`, `in`,
-/// `round`); a test holds the two lists together.
+/// `round`), which are left out here; a test holds the result against [`KEYWORDS`].
 fn ends_every_expression(word: &str) -> bool {
-    matches!(
-        word,
-        "times"
-            | "daily"
-            | "every"
-            | "over"
-            | "for"
-            | "hard"
-            | "soft"
-            | "because"
-            | "source"
-            | "optional"
-            | "default"
-            | "when"
-            | "otherwise"
-            | "give"
-            | "hold"
-            | "stop"
-            | "refuse"
-            | "warn"
-            | "note"
-            | "observe"
-            | "wait"
-            | "goto"
-            | "let"
-            | "limit"
-            | "decide"
-            | "example"
-            | "given"
-            | "expect"
-            | "inputs"
-            | "protocol"
-            | "schedule"
-            | "increase"
-            | "decrease"
-            | "until"
-            | "starting"
-            | "route"
-            | "bolus"
-            | "infusion"
-            | "proposal"
-            | "allow"
-            | "among"
-            | "critical"
-            | "next"
-            | "after"
-            | "always"
-            | "require"
-            | "show"
-    )
+    words::is_keyword(word)
+        && !matches!(
+            word,
+            "and"
+                | "or"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "is"
+                | "missing"
+                | "empty"
+                | "true"
+                | "false"
+                | "in"
+                | "round"
+        )
 }
 
 impl Unbracketed {

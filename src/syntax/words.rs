@@ -85,6 +85,75 @@ pub const FORMS: &[&str] = &[
     "injection",
 ];
 
+/// True for a reserved word: one of [`KEYWORDS`], matched without a search of the list (the
+/// hand-written reader and the pre-parse check ask for every word they read; a test holds the
+/// two together).
+pub(super) fn is_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "and"
+            | "or"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "is"
+            | "missing"
+            | "empty"
+            | "true"
+            | "false"
+            | "in"
+            | "times"
+            | "daily"
+            | "every"
+            | "over"
+            | "for"
+            | "round"
+            | "hard"
+            | "soft"
+            | "because"
+            | "source"
+            | "optional"
+            | "default"
+            | "when"
+            | "otherwise"
+            | "give"
+            | "hold"
+            | "stop"
+            | "refuse"
+            | "warn"
+            | "note"
+            | "observe"
+            | "wait"
+            | "goto"
+            | "let"
+            | "limit"
+            | "decide"
+            | "example"
+            | "given"
+            | "expect"
+            | "inputs"
+            | "protocol"
+            | "schedule"
+            | "increase"
+            | "decrease"
+            | "until"
+            | "starting"
+            | "route"
+            | "bolus"
+            | "infusion"
+            | "proposal"
+            | "allow"
+            | "among"
+            | "critical"
+            | "next"
+            | "after"
+            | "always"
+            | "require"
+            | "show"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -30,73 +30,8 @@ pub(super) fn keyword_at(bytes: &[u8], at: usize) -> bool {
     std::str::from_utf8(&bytes[at..end]).is_ok_and(is_keyword)
 }
 
-/// True for a reserved word: the grammar's `keyword` (a test holds it against
-/// [`crate::syntax::KEYWORDS`]).
-pub(super) fn is_keyword(w: &str) -> bool {
-    matches!(
-        w,
-        "and"
-            | "or"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "is"
-            | "missing"
-            | "empty"
-            | "true"
-            | "false"
-            | "in"
-            | "times"
-            | "daily"
-            | "every"
-            | "over"
-            | "for"
-            | "round"
-            | "hard"
-            | "soft"
-            | "because"
-            | "source"
-            | "optional"
-            | "default"
-            | "when"
-            | "otherwise"
-            | "give"
-            | "hold"
-            | "stop"
-            | "refuse"
-            | "warn"
-            | "note"
-            | "observe"
-            | "wait"
-            | "goto"
-            | "let"
-            | "limit"
-            | "decide"
-            | "example"
-            | "given"
-            | "expect"
-            | "inputs"
-            | "protocol"
-            | "schedule"
-            | "increase"
-            | "decrease"
-            | "until"
-            | "starting"
-            | "route"
-            | "bolus"
-            | "infusion"
-            | "proposal"
-            | "allow"
-            | "among"
-            | "critical"
-            | "next"
-            | "after"
-            | "always"
-            | "require"
-            | "show"
-    )
-}
+/// True for a reserved word (the grammar's `keyword`).
+pub(super) use super::super::words::is_keyword;
 
 /// The end of `s` followed by no `ident_char`, if that is at `at`.
 fn whole_word(bytes: &[u8], at: usize, s: &str) -> Option<usize> {
