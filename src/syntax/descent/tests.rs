@@ -58,27 +58,11 @@ fn agrees(text: &str, what: &str) -> bool {
     fast.is_some()
 }
 
-/// The generated protocol of the `cohort` bench (`benches/cohort.rs`, `many_rules`).
-fn many_rules(rules: usize) -> String {
-    let mut text = format!(
-        "protocol many {{\n  version \"1.0.0\"\n  source \"generated\"\n  route \"oral\"\n  \
-         inputs {{\n    dose: mg in 0 mg..{rules} mg\n    age: years in 0 years..120 years\n    \
-         kind: a | b | c\n  }}\n  limit dose <= {rules} mg hard because \"ceiling\"\n  \
-         phase main {{\n    decide first {{\n",
-    );
-    for i in 0..rules {
-        text.push_str(&format!(
-            "      r{i}: when dose >= {} mg and dose < {} mg and (age < {} years or kind == b) source \"Label D&A, Section {i}\"\n        \
-             => give dose * {}% ; note n{i}: \"rule {i} for {{dose}} at {{age}}\"\n",
-            i,
-            i + 1,
-            18 + i % 60,
-            50 + i % 50,
-        ));
-    }
-    text.push_str("      otherwise => give dose\n    }\n  }\n}\n");
-    text
-}
+// The generated protocol of the `cohort` bench: `many_rules(rules)`.
+include!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/benches/support/many_rules.rs"
+));
 
 /// Every fixture: the same tree or `None`; and every bundled protocol, and the bench's, read.
 #[test]
