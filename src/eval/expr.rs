@@ -776,43 +776,27 @@ impl<'p> Env<'p> {
                 let (x, y) = (self.num(&args[0])?, self.num(&args[1])?);
                 self.charge(number_steps(&x) - 1, span)?;
                 self.charge(number_steps(&y) - 1, span)?;
-                let o = y.compare(&x).map_err(err)?;
-                let better = if func == Func::Min {
-                    o.is_lt()
-                } else {
-                    o.is_gt()
-                };
+                let better = beats(func, &y, &x).map_err(err)?;
                 Ok(Value::Num(if better { y } else { x }))
             }
             Func::Min | Func::Max => {
                 // Every argument is worked out before any is compared (the errors come in that
-                // order); two arguments, the usual, need no list.
-                let (pair, values): ([Option<Quantity>; 2], Vec<Quantity>) = match args {
+                // order); two arguments, the usual, are the arm above.
+                let values: Vec<Quantity> = match args {
                     [list] => {
                         let items = self.list(list)?;
                         self.charge(items.len() as u64, span)?;
-                        let values = items.iter().filter_map(|v| v.as_num().cloned()).collect();
-                        ([None, None], values)
+                        items.iter().filter_map(|v| v.as_num().cloned()).collect()
                     }
-                    [a, b] => ([Some(self.num(a)?), Some(self.num(b)?)], Vec::new()),
-                    _ => {
-                        let values = args.iter().map(|a| self.num(a)).collect::<R<_>>()?;
-                        ([None, None], values)
-                    }
+                    _ => args.iter().map(|a| self.num(a)).collect::<R<_>>()?,
                 };
                 let mut best: Option<Quantity> = None;
-                for q in pair.into_iter().flatten().chain(values) {
+                for q in values {
                     self.charge(number_steps(&q) - 1, span)?;
                     best = Some(match best {
                         None => q,
                         Some(b) => {
-                            let o = q.compare(&b).map_err(err)?;
-                            let better = if func == Func::Min {
-                                o.is_lt()
-                            } else {
-                                o.is_gt()
-                            };
-                            if better {
+                            if beats(func, &q, &b).map_err(err)? {
                                 q
                             } else {
                                 b
@@ -952,6 +936,17 @@ impl<'p> Env<'p> {
             _ => Err(missing_fail(self.program, e)),
         }
     }
+}
+
+/// True when `candidate` is to take the place of `best` in `min` (`func` is [`Func::Min`]) or
+/// `max`: strictly lower or higher, so that of equal values the first stays.
+fn beats(func: Func, candidate: &Quantity, best: &Quantity) -> Result<bool, UnitError> {
+    let o = candidate.compare(best)?;
+    Ok(if func == Func::Min {
+        o.is_lt()
+    } else {
+        o.is_gt()
+    })
 }
 
 /// True for an operand read where it is kept (see [`Env::operand`]): a constant, an input or a
