@@ -419,6 +419,9 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
             .into(),
         );
     }
+    if let Some(d) = word_after_action(text, word, word_span) {
+        return Some(d);
+    }
     let found = found_word(text, span.start);
     if let Some(keyword) = found.filter(|w| ["when", "otherwise", "always"].contains(w)) {
         return Some(
@@ -441,6 +444,90 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
         );
     }
     None
+}
+
+/// A word left after an action on its own line (`=> give 10 mg oral`), which the reader could
+/// only take for the name of a next rule: said as what it is, a route without `route`, a
+/// misspelt form or a word the action does not take, at the word itself rather than at the
+/// next rule (whose "missing `:`" would send the pharmacist to the wrong line).
+fn word_after_action(text: &str, word: &str, word_span: Span) -> Option<Diagnostic> {
+    let line_start = text[..word_span.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..word_span.start];
+    // The action is what follows the line's last `=>`, `;` or `{` (a rule's actions, one more
+    // action on a line of its own, a `choose` alternative after its `:`); a word at the start
+    // of its line is a rule's name.
+    let cut = [
+        before.rfind("=>").map(|i| i + 2),
+        before.rfind([';', '{', ':']).map(|i| i + 1),
+    ]
+    .into_iter()
+    .flatten()
+    .max()?;
+    let action_text = before[cut..].trim();
+    let action = action_text.split_whitespace().next()?;
+    if !ACTIONS.contains(&action) {
+        return None;
+    }
+    let (message, label, help) = if let Some(route) = route_word(word).filter(|_| action == "give")
+    {
+        (
+            format!("`{word}` after the dose needs `route` before it"),
+            "`route` missing before this".to_string(),
+            format!("a route is written after the word `route`: `{action_text} route {route}`"),
+        )
+    } else if let Some(form) = close_match(word, FORMS.iter().copied()).filter(|_| action == "give")
+    {
+        (
+            format!("`{word}` is not a form a dose is given in"),
+            "not a form".to_string(),
+            format!("did you mean `{form}`? The forms are {}", FORMS.join(", ")),
+        )
+    } else {
+        let takes = if action == "give" {
+            "after the dose may come a form (tablet, bolus, infusion…), `route R`, a frequency \
+             (`3 times daily`), `over T` or `for T`; "
+        } else {
+            ""
+        };
+        (
+            format!("`{word}` is not part of `{action}`"),
+            format!("not understood after `{action}`"),
+            format!(
+                "{takes}another action follows a `;`, and a new rule starts with its name and \
+                 `:` (`NAME: when …`) on a line of its own"
+            ),
+        )
+    };
+    Some(
+        SyntaxError::Unexpected {
+            message,
+            label,
+            help,
+            span: word_span,
+        }
+        .into(),
+    )
+}
+
+/// The route a word after a dose names (`oral`, `po`, `iv`), as `route` would take it: the
+/// abbreviations ISMP lists as error-prone (`SC`, `SQ`, `IN`, `IT`) spelt out.
+fn route_word(word: &str) -> Option<&'static str> {
+    Some(match word.to_lowercase().as_str() {
+        "oral" | "orally" | "po" | "by_mouth" => "oral",
+        "iv" | "intravenous" | "intravenously" => "intravenous",
+        "im" | "intramuscular" | "intramuscularly" => "intramuscular",
+        "sc" | "sq" | "subq" | "subcut" | "subcutaneous" | "subcutaneously" => "subcutaneous",
+        "it" | "intrathecal" | "intrathecally" => "intrathecal",
+        "sl" | "sublingual" | "sublingually" => "sublingual",
+        "pr" | "rectal" | "rectally" => "rectal",
+        "in" | "intranasal" | "nasal" => "intranasal",
+        "topical" | "topically" => "topical",
+        "transdermal" => "transdermal",
+        "inhaled" | "inhalation" => "inhaled",
+        "buccal" => "buccal",
+        "epidural" => "epidural",
+        _ => return None,
+    })
 }
 
 /// The safe wording of a Latin dosing abbreviation (`tid` → `3 times daily`).
