@@ -20,7 +20,7 @@ const MAX_DEPTH: usize = 4 * super::declare::MAX_LET_DEPTH;
 
 /// A constant amount: one value, or a range's two ends as written.
 #[derive(Clone)]
-enum Folded {
+pub(super) enum Folded {
     One(Quantity),
     Range(Quantity, Quantity),
 }
@@ -160,13 +160,13 @@ fn duration_problems(folds: &mut Folds<'_>, e: &CExpr, found: &mut Found) {
 /// Folds expressions to constants, each `let` once: a `let` used on both sides of each of a
 /// chain of `let`s (`let b = a + a`, `let c = b + b`, …) would otherwise be folded a number
 /// of times that doubles with each link.
-struct Folds<'p> {
+pub(super) struct Folds<'p> {
     program: &'p Program,
     lets: HashMap<usize, Option<Folded>>,
 }
 
 impl<'p> Folds<'p> {
-    fn new(program: &'p Program) -> Self {
+    pub(super) fn new(program: &'p Program) -> Self {
         Folds {
             program,
             lets: HashMap::default(),
@@ -174,7 +174,7 @@ impl<'p> Folds<'p> {
     }
 
     /// The value of an expression that does not depend on the patient, if it is one.
-    fn fold(&mut self, e: &CExpr, depth: usize) -> Option<Folded> {
+    pub(super) fn fold(&mut self, e: &CExpr, depth: usize) -> Option<Folded> {
         if depth > MAX_DEPTH {
             return None;
         }

@@ -731,6 +731,22 @@ pub enum CheckError {
         /// The call.
         span: Span,
     },
+    /// A part of a formula made of constants only that cannot be worked out for any patient:
+    /// a division by zero, `0 ^ -1`, rounding to a step of zero or to the nearest of no
+    /// strength, an index past a list's end.
+    AlwaysFails {
+        /// `posology::value::division_by_zero` for a division (as the evaluator says it), else
+        /// `posology::formula::always_fails`.
+        code: Code,
+        /// What fails, in words ("this divides by zero").
+        message: String,
+        /// The label at the constant that makes it fail.
+        label: String,
+        /// How to fix it.
+        help: String,
+        /// The constant part.
+        span: Span,
+    },
     /// `x ^ n` with `n` not a whole number written in the protocol, or too large.
     Exponent {
         /// What is wrong with it, in words ("is worked out from the patient's data").
@@ -911,6 +927,7 @@ impl CheckError {
             E::NotARecord { .. } => Code::TypeNotARecord,
             E::UnknownFunction { .. } => Code::NameUnknownFunction,
             E::Arity { .. } => Code::TypeArity,
+            E::AlwaysFails { code, .. } => *code,
             E::Exponent { .. } => Code::FormulaExponent,
             E::SqrtUnit { .. } => Code::FormulaSqrtUnit,
             E::SqrtRounding { .. } => Code::FormulaSqrtRounding,
@@ -1144,6 +1161,7 @@ impl CheckError {
             E::Arity {
                 name, takes, given, ..
             } => format!("`{name}` takes {takes}, but is given {given}"),
+            E::AlwaysFails { message, .. } => message.clone(),
             E::Exponent { problem, .. } => format!("the power after `^` {problem}"),
             E::SqrtUnit { found, .. } => {
                 format!("`sqrt` needs a plain number or a unit squared, but this is {found}")
@@ -1333,6 +1351,7 @@ impl CheckError {
             E::EmptyNotList { span, .. } => one(*span, "not a list"),
             E::UnknownFunction { span, .. } => one(*span, "no such function"),
             E::Arity { span, .. } => one(*span, "wrong number of values"),
+            E::AlwaysFails { label, span, .. } => one(*span, label),
             E::Exponent { span, .. } => one(
                 *span,
                 "write a whole number from 1 to 12 (or -1 to -12) here",
@@ -1684,6 +1703,7 @@ impl CheckError {
                 }
             }
             E::Arity { usage, .. } => format!("write it as `{usage}`"),
+            E::AlwaysFails { help, .. } => help.clone(),
             E::Exponent { .. } => "write the power as a whole number, e.g. `height ^ 2`; for a \
                                    square root write `sqrt(x)`"
                 .to_string(),

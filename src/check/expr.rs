@@ -383,6 +383,9 @@ impl Checker<'_> {
         if ty == Type::Error {
             return error_expr(span);
         }
+        if op == BinaryOp::Div {
+            self.fault_if_zero_divisor(&cb);
+        }
         CExpr {
             kind: CExprKind::Binary(op, Box::new(ca), Box::new(cb)),
             ty,
@@ -684,6 +687,7 @@ impl Checker<'_> {
             AstRound::Up => RoundMode::Up,
             AstRound::Down => RoundMode::Down,
         };
+        self.fault_if_zero_step(&cs);
         // The result is in the step's unit.
         let ty = match (&cb.ty, &cs.ty) {
             (Type::Range(_), t) => Type::Range(Box::new(t.clone())),

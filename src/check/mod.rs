@@ -3,6 +3,7 @@
 //! on things that exist). It reports every problem it finds, not just the first.
 
 mod constant_doses;
+mod constant_faults;
 mod consts;
 mod decide;
 mod declare;

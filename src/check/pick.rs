@@ -57,6 +57,7 @@ impl Checker<'_> {
             AstRound::Up => RoundMode::Up,
             AstRound::Down => RoundMode::Down,
         };
+        self.fault_if_no_strength(&cl);
         // The result is one of the list's values, in its unit.
         let ty = match &cb.ty {
             Type::Range(_) => Type::Range(Box::new(elem)),
@@ -91,6 +92,7 @@ impl Checker<'_> {
                 return error_expr(span);
             }
         };
+        self.fault_if_bad_index(&cl, &ca);
         CExpr {
             kind: CExprKind::Index(Box::new(cl), Box::new(ca)),
             ty,

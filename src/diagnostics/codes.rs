@@ -106,6 +106,8 @@ codes! {
         "`expect that` is worked out from the example's inputs, not from the decision, so it checks nothing about the protocol's answer. Use `expect give`, `expect daily` or `expect status` to check the decision.";
     ExampleUnknownStatus = "posology::example::unknown_status",
         "An example expects a status that does not exist. A status is one of the words the decision can end with, e.g. `give`, `hold`, `refer`.";
+    FormulaAlwaysFails = "posology::formula::always_fails",
+        "A part of a formula is written with constants only (numbers, lists written in the protocol, and `let`s of them), so it is worked out the same way for every patient, and it cannot be worked out: an item past the end of a list or not a whole number from 1 (`[10 mg, 20 mg][3]`: items are counted from 1), or rounding to the nearest of an empty list of strengths. Every patient whose decision reaches it would be refused with an evaluation error, so `check` refuses it before anything runs. (A constant division by zero, `5 mg / 0`, `0 ^ -1` or `round to 0 mg`, is refused the same way, as `posology::value::division_by_zero`.) Take an item the list has, or list the strengths made.";
     FormulaExponent = "posology::formula::exponent",
         "The power in `x ^ n` must be a whole number written in the protocol, from -12 to 12 and not 0: `height ^ 2`. A value worked out from the patient's data, a fraction (`^ 0.5`: write `sqrt(x)`) or a larger power (`10 ^ 1000000`) is refused, since the result's unit and size must be known before anything runs.";
     FormulaSqrtNegative = "posology::formula::sqrt_negative",
@@ -331,7 +333,7 @@ codes! {
     ValueDateOutOfRange = "posology::value::date_out_of_range",
         "A date or a duration is outside the years Posology handles, e.g. the year 9999. It is a typing slip; check the dates in the patient's data.";
     ValueDivisionByZero = "posology::value::division_by_zero",
-        "A value is divided by zero, e.g. a concentration of 0 mg/mL. Check that the divisor (a concentration, a rate, a number of doses) is not zero.";
+        "A value is divided by zero, e.g. a concentration of 0 mg/mL. Check that the divisor (a concentration, a rate, a number of doses) is not zero. When the divisor is written with constants only (`5 mg / 0`, `0 ^ -1`, `round down to 0 mg`), it is zero for every patient, and `posology check` refuses it where it is written: divide by the value meant.";
     ValueOutOfRange = "posology::value::out_of_range",
         "A number has too many digits, or is too large or too small, to be a dose. Check the number.";
     ValueOverflow = "posology::value::overflow",

@@ -236,7 +236,7 @@ fn an_override_that_fails_a_requirement_is_refused_when_read() {
 fn a_held_dose_meets_the_limits_of_the_phases_the_decision_goes_through() {
     let text = "protocol hop {\n version \"1\"\n source \"s\"\n inputs { phase: t | m\n x: mg }\n \
                 begin at phase\n limit dose <= 20 mg hard\n limit dose <= 8 mg hard when phase == m\n \
-                phase t { decide first { when x > 100 mg => give x / 0\n otherwise => goto m } }\n \
+                phase t { decide first { when x > 100 mg => give x / (value(x in mg) - value(x in mg))\n otherwise => goto m } }\n \
                 phase m { decide first { otherwise => give 5 mg } }\n}\n";
     let protocol = Protocol::load("hop.dose", text).expect("checks");
     let ten = || Amount::One(crate::units::Quantity::parse("10 mg").expect("a dose"));

@@ -48,6 +48,7 @@ impl Checker<'_> {
                 return error_expr(span);
             }
         };
+        self.fault_if_zero_to_negative(&cb, n);
         let n = constant(
             Value::Num(Quantity::number(Rational::from(i64::from(n)))),
             Type::number(),

@@ -324,6 +324,14 @@ mod tests {
         }
     }
 
+    /// The codes of what `check` refuses in a protocol that gives `value` (after `lets`).
+    fn refused_by_check(lets: &str, value: &str) -> Vec<&'static str> {
+        match crate::Protocol::load("t.dose", &protocol(lets, value)) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags.iter().map(|d| d.code).collect(),
+        }
+    }
+
     const SYRINGES: &str = "[30 mg, 40 mg, 60 mg, 80 mg, 100 mg, 120 mg, 150 mg]";
 
     fn round(mode: &str, dose: &str) -> String {
@@ -366,9 +374,10 @@ mod tests {
             round("", "79228162514264337593543950335 mg"),
             "posology::eval::no_strength"
         );
+        // No strength written at all: `check` refuses it before anything runs.
         assert_eq!(
-            given("", "x round to nearest of []", r#"{"x": "40 mg"}"#),
-            "posology::eval::no_strength"
+            refused_by_check("", "x round to nearest of []"),
+            ["posology::formula::always_fails"]
         );
         assert_eq!(
             given(
@@ -449,15 +458,24 @@ mod tests {
             "1.5",
             "-1",
             "79228162514264337593543950335",
-            "i",
-            "50%",
+            "0.5",
         ] {
             assert_eq!(
-                given(lets, &format!("s[{index}]"), r#"{"i": 0.5}"#),
+                given(lets, "s[i]", &format!(r#"{{"i": {index}}}"#)),
                 "posology::eval::index",
+                "s[i] with i = {index}"
+            );
+            // Written as a constant, the index is refused by `check` before anything runs.
+            assert_eq!(
+                refused_by_check(lets, &format!("s[{index}]")),
+                ["posology::formula::always_fails"],
                 "s[{index}]"
             );
         }
+        assert_eq!(
+            refused_by_check(lets, "s[50%]"),
+            ["posology::formula::always_fails"]
+        );
         assert_eq!(
             given("", "strengths[1]", r#"{"strengths": []}"#),
             "posology::eval::index"
