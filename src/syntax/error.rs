@@ -419,8 +419,14 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
             .into(),
         );
     }
-    if let Some(d) = word_after_action(text, word, word_span) {
-        return Some(d);
+    // Unless what follows on the same line reads as the rest of a rule (`give 5 mg heavy when
+    // …`, `give 5 mg otherwse => …`): then the word is a rule's name or a misspelt keyword.
+    let same_line = !text[word_span.end..span.start].contains('\n');
+    let rule_follows = opens_rule || rest.starts_with("=>");
+    if !(same_line && rule_follows) {
+        if let Some(d) = word_after_action(text, word, word_span) {
+            return Some(d);
+        }
     }
     let found = found_word(text, span.start);
     if let Some(keyword) = found.filter(|w| ["when", "otherwise", "always"].contains(w)) {

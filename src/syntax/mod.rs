@@ -863,4 +863,37 @@ mod tests {
             texts.len()
         );
     }
+
+    /// A word left after an action is reported at that word, as what it likely is; a rule
+    /// following on the same line keeps the message about the rule's name.
+    #[test]
+    fn a_word_after_an_action_is_named_where_it_is() {
+        let message = |body: &str| {
+            let text = around("n: count", body);
+            let d = super::parse(&text).expect_err("refused");
+            let span = d.primary_span().expect("a place");
+            (d.message, text[span.start..span.end].to_string())
+        };
+        let (m, at) = message("when n > 1 => give 5 mg po\n otherwise => give 1 mg");
+        assert_eq!(at, "po");
+        assert!(m.contains("needs `route`"), "{m}");
+        let (m, at) = message("when n > 1 => give 5 mg ; note \"x\" oral\n otherwise => give 1 mg");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`oral` is not part of `note`", "oral")
+        );
+        let (m, at) = message("otherwise => give 5 mg infuson");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`infuson` is not a form a dose is given in", "infuson")
+        );
+        let (m, at) = message(
+            "when n > 1 => give 5 mg light when n < 1 => give 1 mg\n otherwise => give 1 mg",
+        );
+        assert_eq!(at, "light");
+        assert!(m.contains("needs a `:`"), "{m}");
+        let (m, at) = message("when n > 1 => give 5 mg otherwse => give 1 mg");
+        assert_eq!(at, "otherwse");
+        assert!(m.contains("not `otherwse`"), "{m}");
+    }
 }
