@@ -1,7 +1,9 @@
 //! Parts of a formula written with constants only that cannot be worked out for any patient:
 //! a division by zero, `0 ^ -1`, a rounding step of zero, the nearest of no strength, an item
-//! past a list's end. The evaluator would refuse every patient who reaches them, so `check`
-//! says so where they are written (`posology::formula::always_fails`).
+//! past a list's end. The evaluator refuses every patient who reaches them, so `check` says so
+//! where they are written, as a warning: whether a patient reaches them is not proved (a
+//! guard such as `if n > 0 then 100 mg / n else …` or a rule's `when` may keep every patient
+//! away, and a protocol that never fails must not be refused).
 //!
 //! Each is looked at as its expression is checked, over the same folding of constants as the
 //! constant doses (literals, `let`s of literals, arithmetic): what depends on the patient is
@@ -37,13 +39,17 @@ impl Checker<'_> {
         }
     }
 
-    fn always_fails(&mut self, fault: Fault, message: String, help: String, span: Span) {
+    fn always_fails(&mut self, fault: Fault, message: String, fix: &str, span: Span) {
         let (code, label) = match fault {
             Fault::DivisionByZero => (Code::ValueDivisionByZero, "always zero"),
             Fault::NoStrength => (Code::FormulaAlwaysFails, "no strengths"),
             Fault::NoSuchItem => (Code::FormulaAlwaysFails, "never a place in the list"),
         };
         let label = label.to_string();
+        let help = format!(
+            "a patient whose decision reaches it is refused when the protocol runs: {fix}; if a \
+             condition keeps every patient from reaching it, nothing needs changing"
+        );
         let d = CheckError::AlwaysFails {
             code,
             message,
@@ -62,10 +68,8 @@ impl Checker<'_> {
         {
             self.always_fails(
                 Fault::DivisionByZero,
-                "division by zero: this divisor is zero for every patient".into(),
-                "divide by the value meant; a divisor that changes with the patient is worked \
-                 out from an input"
-                    .into(),
+                "this divides by zero: the divisor is zero for every patient".into(),
+                "divide by the value meant",
                 divisor.span,
             );
         }
@@ -80,8 +84,10 @@ impl Checker<'_> {
         {
             self.always_fails(
                 Fault::DivisionByZero,
-                format!("division by zero: zero raised to the power {power}, for every patient"),
-                "raise a value that is not zero, or use a power above 0".into(),
+                format!(
+                    "this divides by zero: zero raised to the power {power}, for every patient"
+                ),
+                "raise a value that is not zero, or use a power above 0",
                 base.span,
             );
         }
@@ -95,8 +101,8 @@ impl Checker<'_> {
         {
             self.always_fails(
                 Fault::DivisionByZero,
-                "division by zero: a value cannot be rounded to a step of zero".into(),
-                "round to the step the product is made in, e.g. `round down to 5 mg`".into(),
+                "this divides by zero: a value cannot be rounded to a step of zero".into(),
+                "round to the step the product is made in, e.g. `round down to 5 mg`",
                 step.span,
             );
         }
@@ -108,7 +114,7 @@ impl Checker<'_> {
             self.always_fails(
                 Fault::NoStrength,
                 "there is no strength to round to: the list is empty".into(),
-                "list the strengths made, e.g. `dose round to nearest of [30 mg, 40 mg]`".into(),
+                "list the strengths made, e.g. `dose round to nearest of [30 mg, 40 mg]`",
                 list.span,
             );
         }
@@ -134,22 +140,26 @@ impl Checker<'_> {
         if whole_from_one && !past_end {
             return;
         }
-        let list_name = match &list.kind {
+        let list = match &list.kind {
             CExprKind::Let(slot) => self.program.lets.get(*slot).map(|l| l.name.to_string()),
             _ => None,
         }
-        .unwrap_or_default();
-        let (message, help) = match len {
+        .map_or_else(|| "the list".to_string(), |name| format!("`{name}`"));
+        let (message, fix) = match len {
+            Some(0) => (
+                format!("the index {i} takes an item of {list}, which is always empty"),
+                "take items of a list that has some".to_string(),
+            ),
             Some(len) => (
-                format!("the index {i} is not a whole number from 1 to {len}, the list's length"),
-                format!("items are counted from 1: `{list_name}[1]` is the first, `{list_name}[{len}]` the last"),
+                format!("the index {i} is never a place in {list}, of {len} items"),
+                format!("items are counted from 1, the last is {len}"),
             ),
             None => (
-                format!("the index {i} is not a whole number from 1"),
-                format!("items are counted from 1: `{list_name}[1]` is the first"),
+                format!("the index {i} is never a place in {list}"),
+                "items are counted from 1: `[1]` is the first".to_string(),
             ),
         };
-        self.always_fails(Fault::NoSuchItem, message, help, at.span);
+        self.always_fails(Fault::NoSuchItem, message, &fix, at.span);
     }
 }
 

@@ -742,7 +742,7 @@ pub enum CheckError {
         message: String,
         /// The label at the constant that makes it fail.
         label: String,
-        /// How to fix it.
+        /// What it does to a patient, and how to fix it.
         help: String,
         /// The constant part.
         span: Span,
@@ -950,7 +950,8 @@ impl CheckError {
             | CheckError::PhaseUnreachable { .. }
             | CheckError::UnreachableRule { .. }
             | CheckError::NoOtherwise { .. }
-            | CheckError::ExampleNoExpect { .. } => Severity::Warning,
+            | CheckError::ExampleNoExpect { .. }
+            | CheckError::AlwaysFails { .. } => Severity::Warning,
             CheckError::TooManyProblems { errors: 0, .. } => Severity::Warning,
             _ => Severity::Error,
         }

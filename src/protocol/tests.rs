@@ -236,7 +236,7 @@ fn an_override_that_fails_a_requirement_is_refused_when_read() {
 fn a_held_dose_meets_the_limits_of_the_phases_the_decision_goes_through() {
     let text = "protocol hop {\n version \"1\"\n source \"s\"\n inputs { phase: t | m\n x: mg }\n \
                 begin at phase\n limit dose <= 20 mg hard\n limit dose <= 8 mg hard when phase == m\n \
-                phase t { decide first { when x > 100 mg => give x / (value(x in mg) - value(x in mg))\n otherwise => goto m } }\n \
+                phase t { decide first { when x > 100 mg => give x / 0\n otherwise => goto m } }\n \
                 phase m { decide first { otherwise => give 5 mg } }\n}\n";
     let protocol = Protocol::load("hop.dose", text).expect("checks");
     let ten = || Amount::One(crate::units::Quantity::parse("10 mg").expect("a dose"));
@@ -286,4 +286,34 @@ fn a_requirement_is_named_by_its_number_and_line() {
         .map(|r| r.id.to_string())
         .collect();
     assert_eq!(ids, ["require 1 (line 12)"]);
+}
+
+/// A part of a formula that fails for every patient who reaches it (a constant divisor of
+/// zero, an index past a constant list's end) is a warning of `check`, never a refusal: a
+/// condition may keep every patient from it, and such a protocol decides as written.
+#[test]
+fn a_guarded_constant_fault_is_warned_of_and_the_protocol_runs() {
+    let text = "protocol guard {\n version \"1\"\n source \"s\"\n inputs { d: mg in 0 mg..100 mg }\n \
+                limit dose <= 1 g hard\n let loading_doses = 0\n let strengths = [10 mg, 20 mg]\n \
+                decide first {\n big: when count(strengths) >= 3 => give strengths[3]\n \
+                split: when loading_doses != 0 => give d / loading_doses\n \
+                otherwise => give (if loading_doses > 0 then 100 mg / loading_doses else 100 mg)\n }\n}\n";
+    let (protocol, diags) = Protocol::check("guard.dose", text);
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "posology::formula::always_fails",
+            "posology::value::division_by_zero",
+            "posology::value::division_by_zero"
+        ]
+    );
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    let protocol = protocol.expect("loads: warnings only");
+    let decision = decide(&protocol, r#"{"d": "5 mg"}"#).expect("decides");
+    assert_eq!(decision.status, Status::Give);
+    assert_eq!(
+        decision.doses[0].amount,
+        Amount::One(crate::units::Quantity::parse("100 mg").expect("a dose"))
+    );
 }

@@ -385,7 +385,7 @@ fn reserved(word: &str, span: Span) -> Diagnostic {
 /// A word read as the name of a rule (`name: when …`) because nothing else could follow there:
 /// a misspelt `otherwise`, a rule name without its `:`, or a Latin abbreviation after a dose.
 fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
-    let before = text[..span.start].trim_end();
+    let before = without_trailing_comments(text[..span.start].trim_end());
     let start = before
         .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
         .len();
@@ -462,48 +462,53 @@ fn word_after_action(text: &str, word: &str, word_span: Span) -> Option<Diagnost
     // The action is what follows the line's last `=>`, `;` or `{` (a rule's actions, one more
     // action on a line of its own, a `choose` alternative after its `:`); a word at the start
     // of its line is a rule's name.
-    let cut = [
-        before.rfind("=>").map(|i| i + 2),
-        before.rfind([';', '{', ':']).map(|i| i + 1),
-    ]
-    .into_iter()
-    .flatten()
-    .max()?;
+    let cut = line_code(before).last_cut?;
     let action_text = before[cut..].trim();
     let action = action_text.split_whitespace().next()?;
     if !ACTIONS.contains(&action) {
         return None;
     }
-    let (message, label, help) = if let Some(route) = route_word(word).filter(|_| action == "give")
-    {
-        (
-            format!("`{word}` after the dose needs `route` before it"),
-            "`route` missing before this".to_string(),
-            format!("a route is written after the word `route`: `{action_text} route {route}`"),
-        )
-    } else if let Some(form) = close_match(word, FORMS.iter().copied()).filter(|_| action == "give")
-    {
-        (
-            format!("`{word}` is not a form a dose is given in"),
-            "not a form".to_string(),
-            format!("did you mean `{form}`? The forms are {}", FORMS.join(", ")),
-        )
-    } else {
-        let takes = if action == "give" {
-            "after the dose may come a form (tablet, bolus, infusion…), `route R`, a frequency \
-             (`3 times daily`), `over T` or `for T`; "
+    let gives = action == "give";
+    let has_route = action_text.split_whitespace().any(|w| w == "route");
+    let (message, label, help) =
+        if let Some(route) = route_word(word).filter(|_| gives && !has_route) {
+            (
+                format!("`{word}` after the dose needs `route` before it"),
+                "`route` missing before this".to_string(),
+                format!("a route is written after the word `route`: `{action_text} route {route}`"),
+            )
+        } else if let Some(form) = close_match(word, FORMS.iter().copied()).filter(|_| gives) {
+            (
+                format!("`{word}` is not a form a dose is given in"),
+                "not a form".to_string(),
+                format!("did you mean `{form}`? The forms are {}", FORMS.join(", ")),
+            )
         } else {
-            ""
+            let takes = if gives {
+                "after the dose may come a form (tablet, bolus, infusion…), `route R`, a frequency \
+             (`3 times daily`), `over T` or `for T`; "
+            } else {
+                ""
+            };
+            let modifiers: &[&str] = match action {
+                "give" => &[
+                    "route", "over", "for", "every", "once", "twice", "daily", "times",
+                ],
+                "warn" => &["critical"],
+                _ => &[],
+            };
+            let similar = close_match(word, modifiers.iter().copied())
+                .map(|m| format!("did you mean `{m}`? "))
+                .unwrap_or_default();
+            (
+                format!("`{word}` is not part of `{action}`"),
+                format!("not understood after `{action}`"),
+                format!(
+                    "{similar}{takes}another action follows a `;`, and a new rule starts with its \
+                 name and `:` (`NAME: when …`) on a line of its own"
+                ),
+            )
         };
-        (
-            format!("`{word}` is not part of `{action}`"),
-            format!("not understood after `{action}`"),
-            format!(
-                "{takes}another action follows a `;`, and a new rule starts with its name and \
-                 `:` (`NAME: when …`) on a line of its own"
-            ),
-        )
-    };
     Some(
         SyntaxError::Unexpected {
             message,
@@ -513,6 +518,56 @@ fn word_after_action(text: &str, word: &str, word_span: Span) -> Option<Diagnost
         }
         .into(),
     )
+}
+
+/// A line's code up to some point, as [`line_code`] reads it past strings and comments.
+struct LineCode {
+    /// Just past the last `=>`, `;`, `{` or `:` outside a string or comment.
+    last_cut: Option<usize>,
+    /// Where a `//` comment starts, outside a string.
+    comment: Option<usize>,
+}
+
+/// Reads `line` (text of one line) past quoted texts, whose `;`, `:` or `//` are the text's,
+/// and up to a `//` comment.
+fn line_code(line: &str) -> LineCode {
+    let bytes = line.as_bytes();
+    let mut code = LineCode {
+        last_cut: None,
+        comment: None,
+    };
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (true, b'\\') => i += 1,
+            (_, b'"') => in_string = !in_string,
+            (false, b'/') if bytes.get(i + 1) == Some(&b'/') => {
+                code.comment = Some(i);
+                break;
+            }
+            (false, b'=') if bytes.get(i + 1) == Some(&b'>') => {
+                code.last_cut = Some(i + 2);
+                i += 1;
+            }
+            (false, b';' | b'{' | b':') => code.last_cut = Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    code
+}
+
+/// `before` without the `//` comments that end it (a comment on the last line, or lines that
+/// are only comments): the word a slip is about is in the code, not in a comment after it.
+fn without_trailing_comments(mut before: &str) -> &str {
+    loop {
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        match line_code(&before[line_start..]).comment {
+            Some(at) => before = before[..line_start + at].trim_end(),
+            None => return before,
+        }
+    }
 }
 
 /// The route a word after a dose names (`oral`, `po`, `iv`), as `route` would take it: the

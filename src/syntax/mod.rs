@@ -895,5 +895,21 @@ mod tests {
         let (m, at) = message("when n > 1 => give 5 mg otherwse => give 1 mg");
         assert_eq!(at, "otherwse");
         assert!(m.contains("not `otherwse`"), "{m}");
+        // A `:` or `;` in a quoted text is the text's; a comment after the word is not code.
+        let (m, at) = message(
+            "when n > 1 => hold \"renal: give after dialysis\" po\n otherwise => give 1 mg",
+        );
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`po` is not part of `hold`", "po")
+        );
+        let (m, at) = message("when n > 1 => give 5 mg oral // or po\n otherwise => give 1 mg");
+        assert_eq!(at, "oral");
+        assert!(m.contains("needs `route`"), "{m}");
+        let (m, at) = message("when n > 1 => give 5 mg route oral po\n otherwise => give 1 mg");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`po` is not part of `give`", "po")
+        );
     }
 }

@@ -324,12 +324,10 @@ mod tests {
         }
     }
 
-    /// The codes of what `check` refuses in a protocol that gives `value` (after `lets`).
-    fn refused_by_check(lets: &str, value: &str) -> Vec<&'static str> {
-        match crate::Protocol::load("t.dose", &protocol(lets, value)) {
-            Ok(_) => Vec::new(),
-            Err(diags) => diags.iter().map(|d| d.code).collect(),
-        }
+    /// The codes of what `check` says of a protocol that gives `value` (after `lets`).
+    fn checked(lets: &str, value: &str) -> Vec<&'static str> {
+        let (_, diags) = crate::Protocol::check("t.dose", &protocol(lets, value));
+        diags.iter().map(|d| d.code).collect()
     }
 
     const SYRINGES: &str = "[30 mg, 40 mg, 60 mg, 80 mg, 100 mg, 120 mg, 150 mg]";
@@ -374,9 +372,13 @@ mod tests {
             round("", "79228162514264337593543950335 mg"),
             "posology::eval::no_strength"
         );
-        // No strength written at all: `check` refuses it before anything runs.
+        // No strength written at all: `check` warns of it, and the run refuses it.
         assert_eq!(
-            refused_by_check("", "x round to nearest of []"),
+            given("", "x round to nearest of []", r#"{"x": "40 mg"}"#),
+            "posology::eval::no_strength"
+        );
+        assert_eq!(
+            checked("", "x round to nearest of []"),
             ["posology::formula::always_fails"]
         );
         assert_eq!(
@@ -465,17 +467,19 @@ mod tests {
                 "posology::eval::index",
                 "s[i] with i = {index}"
             );
-            // Written as a constant, the index is refused by `check` before anything runs.
+            // Written as a constant, the index is warned of by `check`, and refused by the run.
             assert_eq!(
-                refused_by_check(lets, &format!("s[{index}]")),
+                given(lets, &format!("s[{index}]"), "{}"),
+                "posology::eval::index",
+                "s[{index}]"
+            );
+            assert_eq!(
+                checked(lets, &format!("s[{index}]")),
                 ["posology::formula::always_fails"],
                 "s[{index}]"
             );
         }
-        assert_eq!(
-            refused_by_check(lets, "s[50%]"),
-            ["posology::formula::always_fails"]
-        );
+        assert_eq!(checked(lets, "s[50%]"), ["posology::formula::always_fails"]);
         assert_eq!(
             given("", "strengths[1]", r#"{"strengths": []}"#),
             "posology::eval::index"
