@@ -133,12 +133,12 @@ impl serde::Serialize for TraceText {
 }
 
 /// What a decision's trace entries show, kept once for all of them: each value written once
-/// (a value many rules read is kept once), and for each entry's pairs a name and which value.
+/// (a value many rules read under one name is kept once), and for each entry's pairs which.
 #[derive(Debug, Default)]
 struct Recorded {
-    /// (name, index of its value in `texts`), every entry's in order.
-    pairs: Vec<(Name, u32)>,
-    texts: Vec<TraceText>,
+    /// Every entry's pairs in order, each the index of its (name, value) in `texts`.
+    pairs: Vec<u32>,
+    texts: Vec<(Name, TraceText)>,
 }
 
 /// The values a trace entry shows, as (name, value) pairs in the order read
@@ -157,7 +157,7 @@ impl TraceValues {
     /// The (name, value) pairs, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Name, &TraceText)> + '_ {
         /// Never shown: every pair's value is kept beside it (see [`Trace::pair`]).
-        static LOST: TraceText = TraceText::from_static("?");
+        static LOST: (Name, TraceText) = (Name::from_static("?"), TraceText::from_static("?"));
         let (pairs, texts) = match self.all.as_deref() {
             Some(all) => (
                 all.pairs
@@ -167,9 +167,10 @@ impl TraceValues {
             ),
             None => (&[][..], &[][..]),
         };
-        pairs
-            .iter()
-            .map(move |(name, i)| (name, texts.get(*i as usize).unwrap_or(&LOST)))
+        pairs.iter().map(move |i| {
+            let (name, text) = texts.get(*i as usize).unwrap_or(&LOST);
+            (name, text)
+        })
     }
 
     /// How many pairs.
@@ -187,8 +188,8 @@ impl FromIterator<(Name, TraceText)> for TraceValues {
     fn from_iter<I: IntoIterator<Item = (Name, TraceText)>>(pairs: I) -> TraceValues {
         let mut all = Recorded::default();
         for (name, text) in pairs {
-            all.pairs.push((name, all.texts.len() as u32));
-            all.texts.push(text);
+            all.pairs.push(all.texts.len() as u32);
+            all.texts.push((name, text));
         }
         let end = all.pairs.len() as u32;
         TraceValues {
@@ -321,8 +322,8 @@ impl TraceLog {
 #[derive(Default)]
 struct Spare {
     entries: Vec<TraceEntry>,
-    pairs: Vec<(Name, u32)>,
-    texts: Vec<TraceText>,
+    pairs: Vec<u32>,
+    texts: Vec<(Name, TraceText)>,
     slots: Vec<u32>,
     /// A shared [`Recorded`] no one else holds, its lists empty and without room.
     shell: Option<Arc<Recorded>>,
@@ -469,19 +470,30 @@ impl Trace {
     #[inline]
     pub(super) fn pair(&mut self, name: Name, value: TraceText) {
         let i = self.recorded.texts.len() as u32;
-        self.recorded.texts.push(value);
-        self.recorded.pairs.push((name, i));
+        self.recorded.texts.push((name, value));
+        self.recorded.pairs.push(i);
     }
 
     /// Adds the pair of a name a condition read and the value already kept for the input or
-    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is: true
-    /// then, false when the value is still to be given ([`Trace::read_new`]).
+    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is kept
+    /// under that name: true then, false when the value is still to be given
+    /// ([`Trace::read_new`]).
     #[inline]
     pub(super) fn read_kept(&mut self, name: &Name, slot: usize, slots: usize) -> bool {
         match self.slots.get(slot) {
             Some(&kept) if kept != NOT_KEPT => {
-                self.recorded.pairs.push((name.clone(), kept));
-                true
+                // Rules name a value as it is declared, so the name is the one kept with it
+                // (the same interned text: one comparison of where the texts are); a value
+                // read under another name is given again, with that name.
+                let same = self
+                    .recorded
+                    .texts
+                    .get(kept as usize)
+                    .is_some_and(|(kept_name, _)| same_name(kept_name, name));
+                if same {
+                    self.recorded.pairs.push(kept);
+                }
+                same
             }
             Some(_) => false,
             None => {
@@ -530,6 +542,13 @@ impl Trace {
             recorded: Some(all),
         }
     }
+}
+
+/// True when `a` and `b` read the same: at once when they are the same text.
+#[inline]
+fn same_name(a: &Name, b: &Name) -> bool {
+    let (a, b) = (a.as_str(), b.as_str());
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
 /// `v`, with room for `usual` items when it has none.
@@ -632,6 +651,12 @@ mod tests {
         trace.push_with(|_| {}, |v| entry("r3", v));
         trace.push_with(
             |t| {
+                assert!(t.read_kept(&name("b"), 3, 5));
+                // The same text made apart (not the same interned copy) is the same name.
+                assert!(t.read_kept(&Name::counted("b"), 3, 5));
+                // Another name for the value is given again, with that name.
+                assert!(!t.read_kept(&name("b again"), 3, 5));
+                t.read_new(&name("b again"), 3, text("2"));
                 assert!(t.read_kept(&name("b again"), 3, 5));
                 assert!(!t.read_kept(&name("far"), 9, 5));
                 t.read_new(&name("far"), 9, text("x"));
@@ -661,13 +686,16 @@ mod tests {
         assert_eq!(
             read(3),
             owned(&[
+                ("b", "2"),
+                ("b", "2"),
+                ("b again", "2"),
                 ("b again", "2"),
                 ("far", "x"),
                 ("far again", "y"),
                 ("c", "3")
             ])
         );
-        assert_eq!(entries[3].values.len(), 4);
+        assert_eq!(entries[3].values.len(), 7);
         assert_eq!(
             format!("{:?}", entries[0].values),
             format!("{:?}", vec![("a", "1"), ("b", "2")])
