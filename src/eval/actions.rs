@@ -144,7 +144,7 @@ impl<'p> Builder<'p> {
             reasons: Vec::new(),
             next: None,
             fired: Vec::new(),
-            trace: Vec::new(),
+            trace: Default::default(),
         };
         Builder {
             program,

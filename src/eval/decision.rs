@@ -298,7 +298,7 @@ pub struct Decision {
     /// Ids of the rules that fired and limits that acted, in order (for coverage).
     pub fired: Vec<Name>,
     /// The explanation (filled when tracing).
-    pub trace: Vec<TraceEntry>,
+    pub trace: super::TraceLog,
 }
 
 impl Decision {

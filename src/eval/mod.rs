@@ -27,7 +27,7 @@ pub use decision::*;
 pub use error::EvalError;
 pub use expr::Env;
 pub use text::Text;
-pub use trace::{TraceText, TraceValues};
+pub use trace::{TraceLog, TraceText, TraceValues};
 
 use std::borrow::Cow;
 
@@ -243,7 +243,7 @@ pub(crate) fn hold_dose(
     let (mut trace, mut fired) = (Trace::new(true), FiredIds::default());
     gate::enforce(&mut env, &mut decision, &mut trace, &mut fired);
     decision.fired = fired.into_list();
-    decision.trace = trace.into_entries();
+    decision.trace = trace.into_log();
     decision
 }
 
@@ -311,7 +311,7 @@ impl<'p> Run<'_, 'p> {
         );
         self.trace_lookups();
         decision.fired = std::mem::take(&mut self.fired_ids).into_list();
-        decision.trace = std::mem::take(&mut self.trace).into_entries();
+        decision.trace = std::mem::take(&mut self.trace).into_log();
         if !decision.has_outcome() {
             let place = if decision.phase.is_empty() {
                 "the protocol".to_string()

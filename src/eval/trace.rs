@@ -133,12 +133,12 @@ impl serde::Serialize for TraceText {
 }
 
 /// What a decision's trace entries show, kept once for all of them: each value written once
-/// (a value many rules read is kept once), and for each entry's pairs a name and which value.
+/// (a value many rules read under one name is kept once), and for each entry's pairs which.
 #[derive(Debug, Default)]
 struct Recorded {
-    /// (name, index of its value in `texts`), every entry's in order.
-    pairs: Vec<(Name, u32)>,
-    texts: Vec<TraceText>,
+    /// Every entry's pairs in order, each the index of its (name, value) in `texts`.
+    pairs: Vec<u32>,
+    texts: Vec<(Name, TraceText)>,
 }
 
 /// The values a trace entry shows, as (name, value) pairs in the order read
@@ -157,7 +157,7 @@ impl TraceValues {
     /// The (name, value) pairs, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Name, &TraceText)> + '_ {
         /// Never shown: every pair's value is kept beside it (see [`Trace::pair`]).
-        static LOST: TraceText = TraceText::from_static("?");
+        static LOST: (Name, TraceText) = (Name::from_static("?"), TraceText::from_static("?"));
         let (pairs, texts) = match self.all.as_deref() {
             Some(all) => (
                 all.pairs
@@ -167,9 +167,10 @@ impl TraceValues {
             ),
             None => (&[][..], &[][..]),
         };
-        pairs
-            .iter()
-            .map(move |(name, i)| (name, texts.get(*i as usize).unwrap_or(&LOST)))
+        pairs.iter().map(move |i| {
+            let (name, text) = texts.get(*i as usize).unwrap_or(&LOST);
+            (name, text)
+        })
     }
 
     /// How many pairs.
@@ -187,8 +188,8 @@ impl FromIterator<(Name, TraceText)> for TraceValues {
     fn from_iter<I: IntoIterator<Item = (Name, TraceText)>>(pairs: I) -> TraceValues {
         let mut all = Recorded::default();
         for (name, text) in pairs {
-            all.pairs.push((name, all.texts.len() as u32));
-            all.texts.push(text);
+            all.pairs.push(all.texts.len() as u32);
+            all.texts.push((name, text));
         }
         let end = all.pairs.len() as u32;
         TraceValues {
@@ -218,9 +219,170 @@ impl PartialEq for TraceValues {
 /// No value kept yet for a slot (see [`Trace::read`]).
 const NOT_KEPT: u32 = u32::MAX;
 
+/// The explanation of a decision: its entries, in order, read as a slice of [`TraceEntry`]
+/// (`for t in &decision.trace`, `decision.trace.len()`). When it is dropped its lists are kept,
+/// emptied, for the thread's next traced evaluation ([`Trace::new`]): a cohort traced patient by
+/// patient then asks the allocator for no room for its traces.
+#[derive(Default)]
+pub struct TraceLog {
+    entries: Vec<TraceEntry>,
+    /// What the entries show (each entry with values holds a handle on it too): kept here so
+    /// that, once the entries are gone, it is this log's alone and its lists can be kept.
+    recorded: Option<Arc<Recorded>>,
+}
+
+impl TraceLog {
+    /// A log of these entries (values each entry holds are its own).
+    pub fn from_entries(entries: Vec<TraceEntry>) -> TraceLog {
+        TraceLog {
+            entries,
+            recorded: None,
+        }
+    }
+}
+
+impl std::ops::Deref for TraceLog {
+    type Target = [TraceEntry];
+
+    fn deref(&self) -> &[TraceEntry] {
+        &self.entries
+    }
+}
+
+impl<'a> IntoIterator for &'a TraceLog {
+    type Item = &'a TraceEntry;
+    type IntoIter = std::slice::Iter<'a, TraceEntry>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+impl Clone for TraceLog {
+    fn clone(&self) -> TraceLog {
+        TraceLog {
+            entries: self.entries.clone(),
+            recorded: self.recorded.clone(),
+        }
+    }
+}
+
+/// Debug output is the entries', as a list.
+impl fmt::Debug for TraceLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.entries, f)
+    }
+}
+
+/// Two logs are equal when their entries are.
+impl PartialEq for TraceLog {
+    fn eq(&self, other: &TraceLog) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Drop for TraceLog {
+    fn drop(&mut self) {
+        // A decision made without the trace has an empty log, which holds nothing to keep.
+        if self.entries.capacity() == 0 && self.recorded.is_none() {
+            return;
+        }
+        self.keep_lists();
+    }
+}
+
+impl TraceLog {
+    /// Empties the log and keeps its lists for the thread's next trace.
+    #[inline(never)]
+    fn keep_lists(&mut self) {
+        self.entries.clear();
+        let mut shell = self.recorded.take();
+        // The entries are gone: unless one was copied out, what they showed is this log's.
+        let (pairs, texts) = match shell.as_mut().and_then(Arc::get_mut) {
+            Some(all) => (
+                std::mem::take(&mut all.pairs),
+                std::mem::take(&mut all.texts),
+            ),
+            None => {
+                shell = None;
+                (Vec::new(), Vec::new())
+            }
+        };
+        Spare::keep(Spare {
+            entries: std::mem::take(&mut self.entries),
+            pairs,
+            texts,
+            slots: Vec::new(),
+            shell,
+        });
+    }
+}
+
+/// A thread's lists kept from a dropped trace, empty, for the next one (see [`TraceLog`]).
+#[derive(Default)]
+struct Spare {
+    entries: Vec<TraceEntry>,
+    pairs: Vec<u32>,
+    texts: Vec<(Name, TraceText)>,
+    slots: Vec<u32>,
+    /// A shared [`Recorded`] no one else holds, its lists empty and without room.
+    shell: Option<Arc<Recorded>>,
+}
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = const {
+        std::cell::RefCell::new(Spare {
+            entries: Vec::new(),
+            pairs: Vec::new(),
+            texts: Vec::new(),
+            slots: Vec::new(),
+            shell: None,
+        })
+    };
+}
+
+impl Spare {
+    /// The most entries, pairs or texts whose room is kept: a trace past it (a protocol of
+    /// thousands of rules) gives its room back, so a thread keeps a bounded amount.
+    const MOST: usize = 4096;
+
+    /// The thread's spare lists (empty lists when there are none, or the thread is ending).
+    fn take() -> Spare {
+        SPARE
+            .try_with(|cell| cell.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    }
+
+    /// Keeps the lists of `spare` (emptying them) that have room and are not too big, for
+    /// [`Spare::take`]; a list already kept is kept rather than this one.
+    fn keep(spare: Spare) {
+        /// `from`, emptied, in place of `to` when `to` has no room and `from` has some.
+        fn put<T>(to: &mut Vec<T>, mut from: Vec<T>) {
+            if to.capacity() == 0 && (1..=Spare::MOST).contains(&from.capacity()) {
+                from.clear();
+                *to = from;
+            }
+        }
+        let _ = SPARE.try_with(|cell| {
+            let Ok(mut kept) = cell.try_borrow_mut() else {
+                return;
+            };
+            put(&mut kept.entries, spare.entries);
+            put(&mut kept.pairs, spare.pairs);
+            put(&mut kept.texts, spare.texts);
+            put(&mut kept.slots, spare.slots);
+            if kept.shell.is_none() {
+                kept.shell = spare.shell;
+            }
+        });
+    }
+}
+
 /// The trace being recorded: entries are built only when it is asked for
 /// ([`super::Options::trace`]), so an evaluation without it writes no values out for it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct Trace {
     on: bool,
     entries: Vec<TraceEntry>,
@@ -231,30 +393,35 @@ pub(super) struct Trace {
     /// was read ([`NOT_KEPT`] before): inputs do not change and a `let` is worked out once,
     /// so a value the trace shows for many rules is kept once.
     slots: Vec<u32>,
+    /// A shared [`Recorded`] to move `recorded` into when the trace is finished, if one was
+    /// kept.
+    shell: Option<Arc<Recorded>>,
 }
 
 impl Trace {
     /// A trace that records when `on`, and otherwise stays empty.
     pub(super) fn new(on: bool) -> Trace {
         // Room for a usual decision's rules and limits and the values their conditions read,
-        // so that the lists are not moved again and again as they grow.
+        // so that the lists are not moved again and again as they grow (when the thread kept
+        // none from a trace before).
         const USUAL_ENTRIES: usize = 32;
         const USUAL_PAIRS: usize = 48;
         const USUAL_TEXTS: usize = 24;
         if !on {
             return Trace::default();
         }
+        let spare = Spare::take();
         Trace {
             on,
-            entries: Vec::with_capacity(USUAL_ENTRIES),
+            entries: with_room(spare.entries, USUAL_ENTRIES),
             recorded: Recorded {
-                pairs: Vec::with_capacity(USUAL_PAIRS),
-                texts: Vec::with_capacity(USUAL_TEXTS),
+                pairs: with_room(spare.pairs, USUAL_PAIRS),
+                texts: with_room(spare.texts, USUAL_TEXTS),
             },
-            slots: Vec::new(),
+            slots: spare.slots,
+            shell: spare.shell,
         }
     }
-
     /// Records the entry `entry` builds, if the trace is on, without values.
     #[inline(always)]
     pub(super) fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
@@ -303,19 +470,30 @@ impl Trace {
     #[inline]
     pub(super) fn pair(&mut self, name: Name, value: TraceText) {
         let i = self.recorded.texts.len() as u32;
-        self.recorded.texts.push(value);
-        self.recorded.pairs.push((name, i));
+        self.recorded.texts.push((name, value));
+        self.recorded.pairs.push(i);
     }
 
     /// Adds the pair of a name a condition read and the value already kept for the input or
-    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is: true
-    /// then, false when the value is still to be given ([`Trace::read_new`]).
+    /// `let` in `slot` (numbered inputs first, then lets: `slots` in all), if one is kept
+    /// under that name: true then, false when the value is still to be given
+    /// ([`Trace::read_new`]).
     #[inline]
     pub(super) fn read_kept(&mut self, name: &Name, slot: usize, slots: usize) -> bool {
         match self.slots.get(slot) {
             Some(&kept) if kept != NOT_KEPT => {
-                self.recorded.pairs.push((name.clone(), kept));
-                true
+                // Rules name a value as it is declared, so the name is the one kept with it
+                // (the same interned text: one comparison of where the texts are); a value
+                // read under another name is given again, with that name.
+                let same = self
+                    .recorded
+                    .texts
+                    .get(kept as usize)
+                    .is_some_and(|(kept_name, _)| same_name(kept_name, name));
+                if same {
+                    self.recorded.pairs.push(kept);
+                }
+                same
             }
             Some(_) => false,
             None => {
@@ -342,22 +520,59 @@ impl Trace {
     }
 
     /// The entries, in order, each with its values.
-    pub(super) fn into_entries(self) -> Vec<TraceEntry> {
-        let Trace {
-            mut entries,
-            recorded,
-            ..
-        } = self;
-        if recorded.pairs.is_empty() {
-            return entries;
+    pub(super) fn into_log(mut self) -> TraceLog {
+        let mut entries = std::mem::take(&mut self.entries);
+        if self.recorded.pairs.is_empty() {
+            // No entry shows values: the lists stay with this trace, kept when it is dropped.
+            return TraceLog::from_entries(entries);
         }
-        let all = Arc::new(recorded);
+        let recorded = std::mem::take(&mut self.recorded);
+        let mut all = self.shell.take().unwrap_or_default();
+        match Arc::get_mut(&mut all) {
+            Some(shell) => *shell = recorded,
+            None => all = Arc::new(recorded),
+        }
         for e in &mut entries {
             if e.values.all.is_none() && e.values.start < e.values.end {
                 e.values.all = Some(Arc::clone(&all));
             }
         }
-        entries
+        TraceLog {
+            entries,
+            recorded: Some(all),
+        }
+    }
+}
+
+/// True when `a` and `b` read the same: at once when they are the same text.
+#[inline]
+fn same_name(a: &Name, b: &Name) -> bool {
+    let (a, b) = (a.as_str(), b.as_str());
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
+/// `v`, with room for `usual` items when it has none.
+fn with_room<T>(mut v: Vec<T>, usual: usize) -> Vec<T> {
+    if v.capacity() == 0 {
+        v.reserve_exact(usual);
+    }
+    v
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if !self.on {
+            return;
+        }
+        // What the trace still holds (all of it when the evaluation stopped with an error),
+        // emptied, for the thread's next trace.
+        Spare::keep(Spare {
+            entries: std::mem::take(&mut self.entries),
+            pairs: std::mem::take(&mut self.recorded.pairs),
+            texts: std::mem::take(&mut self.recorded.texts),
+            slots: std::mem::take(&mut self.slots),
+            shell: self.shell.take(),
+        });
     }
 }
 
@@ -436,6 +651,12 @@ mod tests {
         trace.push_with(|_| {}, |v| entry("r3", v));
         trace.push_with(
             |t| {
+                assert!(t.read_kept(&name("b"), 3, 5));
+                // The same text made apart (not the same interned copy) is the same name.
+                assert!(t.read_kept(&Name::counted("b"), 3, 5));
+                // Another name for the value is given again, with that name.
+                assert!(!t.read_kept(&name("b again"), 3, 5));
+                t.read_new(&name("b again"), 3, text("2"));
                 assert!(t.read_kept(&name("b again"), 3, 5));
                 assert!(!t.read_kept(&name("far"), 9, 5));
                 t.read_new(&name("far"), 9, text("x"));
@@ -446,7 +667,7 @@ mod tests {
             },
             |v| entry("r4", v),
         );
-        let entries = trace.into_entries();
+        let entries = trace.into_log();
         let read = |i: usize| -> Vec<(String, String)> {
             entries[i]
                 .values
@@ -465,13 +686,16 @@ mod tests {
         assert_eq!(
             read(3),
             owned(&[
+                ("b", "2"),
+                ("b", "2"),
+                ("b again", "2"),
                 ("b again", "2"),
                 ("far", "x"),
                 ("far again", "y"),
                 ("c", "3")
             ])
         );
-        assert_eq!(entries[3].values.len(), 4);
+        assert_eq!(entries[3].values.len(), 7);
         assert_eq!(
             format!("{:?}", entries[0].values),
             format!("{:?}", vec![("a", "1"), ("b", "2")])
@@ -484,6 +708,49 @@ mod tests {
         assert_ne!(entries[1].values, same);
     }
 
+    /// A dropped log's lists are kept for the thread's next trace: the next trace shows its
+    /// own entries and values only, and a log or an entry copied out before the drop still
+    /// shows what it showed.
+    #[test]
+    fn a_dropped_log_leaves_nothing_behind() {
+        let record = |ids: &[&'static str]| {
+            let mut trace = Trace::new(true);
+            for id in ids {
+                trace.push_with(
+                    |t| t.pair(Name::from_static(id), TraceText::owned(format!("{id}!"))),
+                    |v| entry(id, v),
+                );
+            }
+            trace.push(|| entry("no values", TraceValues::default()));
+            trace.into_log()
+        };
+        let shown = |log: &[TraceEntry]| -> Vec<String> {
+            log.iter()
+                .map(|e| {
+                    let values: Vec<String> =
+                        e.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    format!("{} {}", e.id, values.join(","))
+                })
+                .collect()
+        };
+        let first = record(&["a", "b", "c"]);
+        let copy = first.clone();
+        let one = first[1].clone();
+        drop(first);
+        let second = record(&["d"]);
+        assert_eq!(shown(&second), ["d d=d!", "no values "]);
+        assert_eq!(shown(&copy), ["a a=a!", "b b=b!", "c c=c!", "no values "]);
+        assert_eq!(shown(std::slice::from_ref(&one)), ["b b=b!"]);
+        drop(copy);
+        drop(second);
+        let third = record(&["e", "f"]);
+        assert_eq!(shown(&third), ["e e=e!", "f f=f!", "no values "]);
+        assert_eq!(shown(std::slice::from_ref(&one)), ["b b=b!"]);
+        let empty = Trace::new(true).into_log();
+        assert!(empty.is_empty());
+        assert_eq!(format!("{:?}", empty), "[]");
+    }
+
     /// A trace that is off records nothing and asks for no values.
     #[test]
     fn a_trace_off_records_nothing() {
@@ -493,6 +760,6 @@ mod tests {
             |v| entry("r", v),
         );
         trace.push(|| panic!("an entry built while the trace is off"));
-        assert!(trace.into_entries().is_empty());
+        assert!(trace.into_log().is_empty());
     }
 }
