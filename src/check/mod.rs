@@ -170,6 +170,10 @@ struct Checker<'a> {
     /// block verified (a scan of every rule for each block took time growing with the square of
     /// the protocol's length).
     goto_targets: Option<foldhash::HashSet<&'a str>>,
+    /// Whether some call of `first`, `last`, `min` or `max` was typed (the values a list that
+    /// may be empty leaves missing): without one, and without an optional input or record
+    /// field, nothing can be missing (see `missing::nothing_may_be_missing`).
+    empty_list_calls: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -212,6 +216,7 @@ impl<'a> Checker<'a> {
             doses_given: Vec::new(),
             reached: Vec::new(),
             goto_targets: None,
+            empty_list_calls: false,
             unshown: Unshown::default(),
             record_cells: 0,
             enum_owners: HashMap::default(),
