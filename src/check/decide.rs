@@ -401,13 +401,9 @@ impl Checker<'_> {
         // The text between the quotes, as written (escapes are undone in the literal pieces).
         let start = text.span.start + 1;
         let end = text.span.end.saturating_sub(1).max(start);
-        let raw = self
-            .program
-            .source
-            .text
-            .get(start..end)
-            .unwrap_or("")
-            .to_string();
+        // The text shared, not copied: `self` is borrowed mutably while it is read.
+        let source = std::sync::Arc::clone(&self.program.source.text);
+        let raw = source.get(start..end).unwrap_or("");
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut at = 0;
@@ -1220,9 +1216,16 @@ impl Checker<'_> {
 
 /// Adds the literal text gathered so far (escapes undone) as one piece of a message.
 fn flush_literal(parts: &mut Vec<TextPart>, literal: &mut String) {
-    if !literal.is_empty() {
-        parts.push(TextPart::Literal(
-            crate::syntax::unescape(&std::mem::take(literal)).into(),
-        ));
+    if literal.is_empty() {
+        return;
     }
+    // Without a `\\`, unescaping gives the text back as it is: no copy is made of it, and the
+    // buffer is kept for the next piece.
+    let piece = if literal.contains('\\') {
+        crate::syntax::unescape(literal).into()
+    } else {
+        literal.as_str().into()
+    };
+    literal.clear();
+    parts.push(TextPart::Literal(piece));
 }
