@@ -306,15 +306,11 @@ impl Checker<'_> {
         self.reads = Some(super::Reads::default());
         let when = rule.when.as_ref().map(|w| self.condition(w));
         let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
-        let default_code = rule
-            .name
-            .as_ref()
-            .map_or("note", |n| n.name.as_str())
-            .to_string();
+        let default_code = rule.name.as_ref().map_or("note", |n| n.name.as_str());
         let actions = rule
             .actions
             .iter()
-            .filter_map(|a| self.action(a, &default_code))
+            .filter_map(|a| self.action(a, default_code))
             .collect();
         RuleSpec {
             id: id.into(),
@@ -322,7 +318,7 @@ impl Checker<'_> {
             always: rule.always,
             source: rule.source.as_ref().map(|t| Name::from(t.value.as_str())),
             actions,
-            reads: reads.into_iter().map(|(n, r)| (n.into(), r)).collect(),
+            reads,
             span: rule.span,
         }
     }
@@ -518,6 +514,7 @@ impl Checker<'_> {
             self.reads = Some(super::Reads::default());
             let condition = self.condition(&r.condition);
             let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
+            let reads = reads.into_iter().map(|(n, r)| (n.to_string(), r)).collect();
             if condition.ty == Type::Error {
                 continue;
             }

@@ -101,7 +101,8 @@ struct Unshown {
 /// The names a condition reads, each once, in the order first read.
 #[derive(Debug, Default)]
 struct Reads {
-    list: Vec<(String, Reference)>,
+    /// Each name interned as it is noted (a rule keeps it so; no copy of the text first).
+    list: Vec<(Name, Reference)>,
     /// What `list` holds, so that a condition naming thousands of values stays linear.
     seen: foldhash::HashSet<Reference>,
 }
@@ -109,7 +110,7 @@ struct Reads {
 impl Reads {
     fn note(&mut self, name: &str, r: Reference) {
         if self.seen.insert(r) {
-            self.list.push((name.to_string(), r));
+            self.list.push((Name::from(name), r));
         }
     }
 }
