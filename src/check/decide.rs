@@ -306,15 +306,11 @@ impl Checker<'_> {
         self.reads = Some(super::Reads::default());
         let when = rule.when.as_ref().map(|w| self.condition(w));
         let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
-        let default_code = rule
-            .name
-            .as_ref()
-            .map_or("note", |n| n.name.as_str())
-            .to_string();
+        let default_code = rule.name.as_ref().map_or("note", |n| n.name.as_str());
         let actions = rule
             .actions
             .iter()
-            .filter_map(|a| self.action(a, &default_code))
+            .filter_map(|a| self.action(a, default_code))
             .collect();
         RuleSpec {
             id: id.into(),
@@ -322,7 +318,7 @@ impl Checker<'_> {
             always: rule.always,
             source: rule.source.as_ref().map(|t| Name::from(t.value.as_str())),
             actions,
-            reads: reads.into_iter().map(|(n, r)| (n.into(), r)).collect(),
+            reads,
             span: rule.span,
         }
     }
@@ -401,13 +397,9 @@ impl Checker<'_> {
         // The text between the quotes, as written (escapes are undone in the literal pieces).
         let start = text.span.start + 1;
         let end = text.span.end.saturating_sub(1).max(start);
-        let raw = self
-            .program
-            .source
-            .text
-            .get(start..end)
-            .unwrap_or("")
-            .to_string();
+        // The text shared, not copied: `self` is borrowed mutably while it is read.
+        let source = std::sync::Arc::clone(&self.program.source.text);
+        let raw = source.get(start..end).unwrap_or("");
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut at = 0;
@@ -522,6 +514,7 @@ impl Checker<'_> {
             self.reads = Some(super::Reads::default());
             let condition = self.condition(&r.condition);
             let reads = self.reads.take().map(|r| r.list).unwrap_or_default();
+            let reads = reads.into_iter().map(|(n, r)| (n.to_string(), r)).collect();
             if condition.ty == Type::Error {
                 continue;
             }
@@ -1220,9 +1213,16 @@ impl Checker<'_> {
 
 /// Adds the literal text gathered so far (escapes undone) as one piece of a message.
 fn flush_literal(parts: &mut Vec<TextPart>, literal: &mut String) {
-    if !literal.is_empty() {
-        parts.push(TextPart::Literal(
-            crate::syntax::unescape(&std::mem::take(literal)).into(),
-        ));
+    if literal.is_empty() {
+        return;
     }
+    // Without a `\\`, unescaping gives the text back as it is: no copy is made of it, and the
+    // buffer is kept for the next piece.
+    let piece = if literal.contains('\\') {
+        crate::syntax::unescape(literal).into()
+    } else {
+        literal.as_str().into()
+    };
+    literal.clear();
+    parts.push(TextPart::Literal(piece));
 }

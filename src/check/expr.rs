@@ -717,6 +717,9 @@ impl Checker<'_> {
             self.error(d.into());
             return error_expr(span);
         };
+        if matches!(func, Func::First | Func::Last | Func::Min | Func::Max) {
+            self.empty_list_calls = true;
+        }
         match self.call_typed(func, name, args, span) {
             Ok((cargs, ty)) => CExpr {
                 kind: CExprKind::Call(func, cargs),

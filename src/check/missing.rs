@@ -1022,7 +1022,7 @@ impl Checker<'_> {
     /// Reports every use of a value that may be missing where one is needed, unguarded (see
     /// the module doc). Run on a program without errors, so that it adds no noise to them.
     pub(super) fn check_maybe_missing(&mut self) {
-        if self.diags.iter().any(|d| d.is_error()) {
+        if self.diags.iter().any(|d| d.is_error()) || self.nothing_may_be_missing() {
             return;
         }
         let mut analysis = Analysis::new(&self.program);
@@ -1034,6 +1034,26 @@ impl Checker<'_> {
             let e = self.maybe_missing_error(&u);
             self.error(e.into());
         }
+    }
+
+    /// True when no value of the program can be missing, so that the analysis could find
+    /// nothing: every use it reports has a [`Why`], and each kind of `Why` has one source
+    /// (`Analysis::walk_kind`, `Analysis::optional_field`, `Analysis::may_be_empty`): an
+    /// optional input without a default, an optional record field without a default, or a
+    /// call of `first`, `last`, `min` or `max` (one of a list). With none of them, the
+    /// analysis (a quarter of the check of a protocol of a thousand rules) is skipped.
+    fn nothing_may_be_missing(&self) -> bool {
+        let program = &self.program;
+        !self.empty_list_calls
+            && !program
+                .inputs
+                .iter()
+                .any(|i| i.optional && i.default.is_none())
+            && !program
+                .records
+                .iter()
+                .flat_map(|r| r.fields.iter())
+                .any(|f| f.optional && f.default.is_none())
     }
 
     fn maybe_missing_error(&self, u: &Use) -> CheckError {
@@ -1166,5 +1186,77 @@ mod tests {
         let (found, left) = analyse(&guarded(200), 3_000, true);
         assert_eq!(left, 0, "the budget runs out part way");
         assert!(!found.is_empty());
+    }
+
+    /// The analysis is skipped only where it would find nothing: each source of a missing
+    /// value alone (an optional input, an optional record field, `first`/`last`/`min`/`max`
+    /// of a list) keeps it, and it finds the unguarded use; and wherever it is skipped (in the
+    /// bundled protocols and check fixtures too), running it anyway finds nothing. (Any call
+    /// of those functions keeps it, `min(a, b)` too: a rule of thumb on the safe side.)
+    #[test]
+    fn skipped_only_where_nothing_may_be_missing() {
+        let protocol = |inputs: &str, rule: &str| {
+            format!(
+                "protocol p {{\n version \"1\"\n source \"s\"\n inputs {{\n{inputs}\n }}\n \
+                 decide first {{\n  a: when {rule} => give 1 mg\n  otherwise => give 2 mg\n }}\n}}\n"
+            )
+        };
+        let skipped = |text: &str| {
+            let ast = crate::syntax::parse(text).unwrap_or_else(|d| panic!("{}", d.message));
+            let source = Source::new("t.dose", text);
+            let mut checker = super::Checker::new(&ast, &source);
+            checker.run();
+            checker.nothing_may_be_missing()
+        };
+        let sources = [
+            protocol("  dose: mg optional", "dose > 1 mg"),
+            protocol(
+                "  xs: list of { d: mg optional }",
+                "count(xs, d > 1 mg) > 0",
+            ),
+            protocol("  xs: list of mg", "first(xs) > 1 mg"),
+            protocol("  xs: list of mg", "last(xs) > 1 mg"),
+            protocol("  xs: list of mg", "min(xs) > 1 mg"),
+            protocol("  xs: list of mg", "max(xs) > 1 mg"),
+        ];
+        for text in &sources {
+            assert!(!skipped(text), "{text}");
+            assert!(
+                !analyse(text, super::CONTEXT_STEPS, true).0.is_empty(),
+                "{text}"
+            );
+        }
+        let none = [
+            protocol(
+                "  dose: mg default 1 mg\n  xs: list of mg",
+                "dose > 1 mg and sum(xs) > 2 mg",
+            ),
+            protocol("  dose: mg\n  kind: a | b", "kind == a and dose > 1 mg"),
+        ];
+        let mut texts: Vec<String> = none.to_vec();
+        for dir in ["protocols", "tests/check"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(&dir).expect("a directory").flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "dose") {
+                    texts.push(std::fs::read_to_string(&path).expect("readable"));
+                }
+            }
+        }
+        let mut skips = 0;
+        for text in &texts {
+            if crate::syntax::parse(text).is_err() || !skipped(text) {
+                continue;
+            }
+            skips += 1;
+            assert_eq!(
+                analyse(text, super::CONTEXT_STEPS, true).0,
+                Vec::<String>::new()
+            );
+        }
+        assert!(skips >= 2, "{skips} protocols skipped");
+        for text in &none {
+            assert!(skipped(text), "{text}");
+        }
     }
 }

@@ -102,7 +102,8 @@ struct Unshown {
 /// The names a condition reads, each once, in the order first read.
 #[derive(Debug, Default)]
 struct Reads {
-    list: Vec<(String, Reference)>,
+    /// Each name interned as it is noted (a rule keeps it so; no copy of the text first).
+    list: Vec<(Name, Reference)>,
     /// What `list` holds, so that a condition naming thousands of values stays linear.
     seen: foldhash::HashSet<Reference>,
 }
@@ -110,7 +111,7 @@ struct Reads {
 impl Reads {
     fn note(&mut self, name: &str, r: Reference) {
         if self.seen.insert(r) {
-            self.list.push((name.to_string(), r));
+            self.list.push((Name::from(name), r));
         }
     }
 }
@@ -171,6 +172,10 @@ struct Checker<'a> {
     /// block verified (a scan of every rule for each block took time growing with the square of
     /// the protocol's length).
     goto_targets: Option<foldhash::HashSet<&'a str>>,
+    /// Whether some call of `first`, `last`, `min` or `max` was typed (the values a list that
+    /// may be empty leaves missing): without one, and without an optional input or record
+    /// field, nothing can be missing (see `missing::nothing_may_be_missing`).
+    empty_list_calls: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -213,6 +218,7 @@ impl<'a> Checker<'a> {
             doses_given: Vec::new(),
             reached: Vec::new(),
             goto_targets: None,
+            empty_list_calls: false,
             unshown: Unshown::default(),
             record_cells: 0,
             enum_owners: HashMap::default(),

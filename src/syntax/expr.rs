@@ -149,7 +149,9 @@ fn too_deep(span: Span) -> Diagnostic {
 /// The depth of an expression's tree (1 for a single value), measured without recursion.
 pub(super) fn tree_depth(e: &Expr) -> usize {
     let mut deepest = 0;
-    let mut stack = vec![(e, 1)];
+    // Kept in place while short (it is, for nearly every expression: it is measured for each
+    // run the hand-written reader reads).
+    let mut stack: smallvec::SmallVec<[(&Expr, usize); 16]> = smallvec::smallvec![(e, 1)];
     while let Some((e, depth)) = stack.pop() {
         deepest = deepest.max(depth);
         let below = depth + 1;

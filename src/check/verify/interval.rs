@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use smallvec::SmallVec;
+
 use crate::units::Rational;
 
 /// One end of an interval: its value and whether the value itself belongs.
@@ -131,8 +133,12 @@ impl Interval {
 /// A union of disjoint, non-touching intervals in increasing order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct IntervalSet {
-    parts: Vec<Interval>,
+    parts: Parts,
 }
+
+/// The intervals of a set, the first two kept in place (a set of one or two intervals, nearly
+/// every one, takes no heap block of its own).
+type Parts = SmallVec<[Interval; 2]>;
 
 /// True when an interval ending at `hi` and one starting at `lo` (not before it) meet or
 /// overlap, so that their union is one interval.
@@ -153,7 +159,7 @@ fn touches(hi: &Option<End>, lo: &Option<End>) -> bool {
 pub(super) fn of_by_copying(mut parts: Vec<Interval>) -> IntervalSet {
     parts.retain(|p| !p.is_empty());
     parts.sort_by(|a, b| cmp_lo(&a.lo, &b.lo));
-    let mut out: Vec<Interval> = Vec::with_capacity(parts.len());
+    let mut out = Parts::new();
     for p in parts {
         push_joined(&mut out, p);
     }
@@ -162,7 +168,7 @@ pub(super) fn of_by_copying(mut parts: Vec<Interval>) -> IntervalSet {
 
 /// Adds `p` (starting no earlier than the last interval of `out`) to `out`, joined to the
 /// last interval when they touch.
-fn push_joined(out: &mut Vec<Interval>, p: Interval) {
+fn push_joined(out: &mut Parts, p: Interval) {
     match out.last_mut() {
         Some(last) if touches(&last.hi, &p.lo) => {
             if cmp_hi(&p.hi, &last.hi) == Ordering::Greater {
@@ -193,7 +199,9 @@ fn flip(e: &End) -> End {
 impl IntervalSet {
     /// No value.
     pub fn empty() -> IntervalSet {
-        IntervalSet { parts: Vec::new() }
+        IntervalSet {
+            parts: Parts::new(),
+        }
     }
 
     /// Every value.
@@ -202,7 +210,12 @@ impl IntervalSet {
     }
 
     /// The union of any intervals (sorted and merged here).
-    pub fn of(mut parts: Vec<Interval>) -> IntervalSet {
+    pub fn of(parts: Vec<Interval>) -> IntervalSet {
+        IntervalSet::of_parts(Parts::from_vec(parts))
+    }
+
+    /// [`IntervalSet::of`] of intervals kept in place.
+    fn of_parts(mut parts: Parts) -> IntervalSet {
         parts.retain(|p| !p.is_empty());
         parts.sort_by(|a, b| cmp_lo(&a.lo, &b.lo));
         // Joined in place: each interval that touches the last one kept is folded into it
@@ -224,7 +237,9 @@ impl IntervalSet {
         if p.is_empty() {
             return IntervalSet::empty();
         }
-        IntervalSet { parts: vec![p] }
+        let mut parts = Parts::new();
+        parts.push(p);
+        IntervalSet { parts }
     }
 
     /// The intervals, in increasing order.
@@ -248,11 +263,11 @@ impl IntervalSet {
         if !(sorted_nonempty(a) && sorted_nonempty(b)) {
             let mut parts = a.clone();
             parts.extend(b.iter().cloned());
-            return IntervalSet::of(parts);
+            return IntervalSet::of_parts(parts);
         }
         // Both lists are in order: merged (ties: `self`'s first), they are in the order the
         // stable sort of `of` would put them, and are joined where they touch as `of` does.
-        let mut out: Vec<Interval> = Vec::with_capacity(a.len() + b.len());
+        let mut out = Parts::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() || j < b.len() {
             let p = match (a.get(i), b.get(j)) {
@@ -279,7 +294,7 @@ impl IntervalSet {
     pub fn intersect(&self, other: &IntervalSet) -> IntervalSet {
         let (a, b) = (&self.parts, &other.parts);
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::with_capacity(a.len() + b.len());
+        let mut out = Parts::with_capacity(a.len() + b.len());
         while i < a.len() && j < b.len() {
             let lo = if cmp_lo(&a[i].lo, &b[j].lo) == Ordering::Greater {
                 a[i].lo.clone()
@@ -307,7 +322,7 @@ impl IntervalSet {
 
     /// Every value not in it.
     pub fn complement(&self) -> IntervalSet {
-        let mut out = Vec::with_capacity(self.parts.len() + 1);
+        let mut out = Parts::with_capacity(self.parts.len() + 1);
         let mut lo: Option<End> = None;
         for p in &self.parts {
             if let Some(l) = &p.lo {
@@ -317,12 +332,12 @@ impl IntervalSet {
                 });
             }
             match &p.hi {
-                None => return IntervalSet::of(out),
+                None => return IntervalSet::of_parts(out),
                 Some(h) => lo = Some(flip(h)),
             }
         }
         out.push(Interval { lo, hi: None });
-        IntervalSet::of(out)
+        IntervalSet::of_parts(out)
     }
 
     /// Values in `self` and not in `other`.
@@ -332,6 +347,6 @@ impl IntervalSet {
 
     /// Only its whole numbers (for a `count` input).
     pub fn whole(&self) -> IntervalSet {
-        IntervalSet::of(self.parts.iter().map(Interval::whole).collect())
+        IntervalSet::of_parts(self.parts.iter().map(Interval::whole).collect())
     }
 }

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use super::interval::IntervalSet;
 
 /// The most boxes a region may hold before the verifier gives up on it ("not proved"): a
@@ -90,20 +92,21 @@ impl VarSet {
 }
 
 /// A box: for each constrained input (by slot), its allowed values, in slot order. A box
-/// names a few inputs, so a sorted vector (one small allocation) does what a `BTreeMap` did
-/// (a node of eleven entries per box) with the same order and lookups.
+/// names a few inputs, so a sorted vector does what a `BTreeMap` did (a node of eleven entries
+/// per box) with the same order and lookups; the first two are kept in place (a box of one or
+/// two inputs, most of them, takes no heap block of its own).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Cube(Vec<(usize, VarSet)>);
+pub struct Cube(SmallVec<[(usize, VarSet); 2]>);
 
 impl Cube {
     /// The box of every patient (no input constrained).
     pub fn new() -> Cube {
-        Cube(Vec::new())
+        Cube(SmallVec::new())
     }
 
     /// A box with room for `n` inputs.
     fn with_capacity(n: usize) -> Cube {
-        Cube(Vec::with_capacity(n))
+        Cube(SmallVec::with_capacity(n))
     }
 
     fn position(&self, slot: usize) -> Result<usize, usize> {
@@ -166,7 +169,7 @@ impl<const N: usize> From<[(usize, VarSet); N]> for Cube {
 
 impl IntoIterator for Cube {
     type Item = (usize, VarSet);
-    type IntoIter = std::vec::IntoIter<(usize, VarSet)>;
+    type IntoIter = smallvec::IntoIter<[(usize, VarSet); 2]>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
@@ -297,7 +300,9 @@ impl Space {
         if set.is_empty() {
             return Vec::new();
         }
-        vec![Cube(vec![(slot, set)])]
+        let mut cube = Cube::new();
+        cube.0.push((slot, set));
+        vec![cube]
     }
 
     /// Counts `n` more work; past [`MAX_WORK`], [`TooLarge`].

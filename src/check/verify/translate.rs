@@ -165,10 +165,13 @@ impl<'p> Reader<'p> {
     /// it is a choice, of how many values, and whether only whole numbers exist), without
     /// copying its values (a copy of an interval set of exact numbers allocates).
     fn domain_shape(&mut self, slot: usize) -> Option<Shape> {
-        if !self.space.domains.contains_key(&slot) {
-            self.domain(slot)?;
-        }
-        let d = self.space.domains.get(&slot)?;
+        let d = match self.space.domains.get(&slot) {
+            Some(d) => d,
+            None => {
+                self.domain(slot)?;
+                self.space.domains.get(&slot)?
+            }
+        };
         Some(Shape {
             choices: match &d.present {
                 Present::Num(_) => None,

@@ -4,6 +4,7 @@
 //! same spans).
 
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 
 use super::super::ast::{BinaryOp, Expr, ExprKind, Ident, IsTest, RoundMode, UnaryOp};
 use super::super::expr::{
@@ -11,6 +12,9 @@ use super::super::expr::{
 };
 use super::{rules, Reader, MAX_CLIMB};
 use crate::diagnostics::Span;
+
+/// The parts of a run, a few kept in place (most runs are an operand or two).
+type Parts = SmallVec<[Part; 4]>;
 
 /// One part of a flat run.
 enum Part {
@@ -121,14 +125,14 @@ impl Reader<'_> {
     /// `term = primary ~ postfix*`.
     pub(super) fn term(&mut self) -> Option<Expr> {
         let base = self.climb;
-        let mut parts = Vec::new();
+        let mut parts = Parts::new();
         let out = self.term_parts(&mut parts, base);
         self.climb = base;
         out?;
         self.pratt(parts)
     }
 
-    fn term_parts(&mut self, parts: &mut Vec<Part>, base: usize) -> Option<()> {
+    fn term_parts(&mut self, parts: &mut Parts, base: usize) -> Option<()> {
         self.climb = base + 1;
         let e = self.primary()?;
         parts.push(Part::Operand(e));
@@ -138,14 +142,14 @@ impl Reader<'_> {
     /// A run of operands joined by the operators `run` allows.
     fn run(&mut self, run: Run) -> Option<Expr> {
         let base = self.climb;
-        let mut parts = Vec::new();
+        let mut parts = Parts::new();
         let out = self.run_parts(&mut parts, run, base);
         self.climb = base;
         out?;
         self.pratt(parts)
     }
 
-    fn run_parts(&mut self, parts: &mut Vec<Part>, run: Run, base: usize) -> Option<()> {
+    fn run_parts(&mut self, parts: &mut Parts, run: Run, base: usize) -> Option<()> {
         self.operand(parts, base)?;
         loop {
             let m = self.mark();
@@ -175,9 +179,13 @@ impl Reader<'_> {
     }
 
     /// `operand = prefix* ~ primary ~ postfix*`, its parts added to `parts`.
-    fn operand(&mut self, parts: &mut Vec<Part>, base: usize) -> Option<()> {
+    fn operand(&mut self, parts: &mut Parts, base: usize) -> Option<()> {
         loop {
             self.count(parts, base)?;
+            // A prefix starts with `n` (`not`) or `-`.
+            if !matches!(self.peek(), Some(b'n' | b'-')) {
+                break;
+            }
             let prefix = self.attempt(|r| match r.word("not") {
                 Some(span) => Some((UnaryOp::Not, span)),
                 None => Some((UnaryOp::Neg, r.lit("-")?)),
@@ -193,9 +201,13 @@ impl Reader<'_> {
     }
 
     /// `postfix*`.
-    fn postfixes(&mut self, parts: &mut Vec<Part>, base: usize) -> Option<()> {
+    fn postfixes(&mut self, parts: &mut Parts, base: usize) -> Option<()> {
         loop {
             self.count(parts, base)?;
+            // A postfix starts with `.`, `[` or `i` (`is`).
+            if !matches!(self.peek(), Some(b'.' | b'[' | b'i')) {
+                return Some(());
+            }
             let start = self.start();
             match self.attempt(|r| r.postfix()) {
                 Some(post) => parts.push(Part::Postfix(post, self.span_from(start))),
@@ -255,7 +267,7 @@ impl Reader<'_> {
 
     /// The Pratt parser over a finished run, with the pest path's refusals of a run too long
     /// or a tree too deep (here: giving up).
-    fn pratt(&mut self, parts: Vec<Part>) -> Option<Expr> {
+    fn pratt(&mut self, parts: Parts) -> Option<Expr> {
         let prefixes = parts
             .iter()
             .filter(|p| matches!(p, Part::Prefix(..)))
@@ -281,7 +293,7 @@ impl Reader<'_> {
 /// reader (a run out of shape, or a number with a trailing point read as a field), on which
 /// the reader gives up.
 struct Pratt {
-    parts: std::iter::Peekable<std::vec::IntoIter<Part>>,
+    parts: std::iter::Peekable<smallvec::IntoIter<[Part; 4]>>,
 }
 
 impl Pratt {
@@ -372,8 +384,11 @@ impl Reader<'_> {
     /// The primaries that start with a letter: `if`, `value(… in …)`, a call, `true`/`false`,
     /// a name.
     fn word_primary(&mut self, start: usize) -> Option<Expr> {
-        if let Some(e) = self.attempt(|r| r.if_expr(start)) {
-            return Some(e);
+        let first = self.bytes.get(self.pos).copied();
+        if first == Some(b'i') {
+            if let Some(e) = self.attempt(|r| r.if_expr(start)) {
+                return Some(e);
+            }
         }
         if let Some(e) = self.attempt(|r| r.value_of(start)) {
             return Some(e);
@@ -381,7 +396,11 @@ impl Reader<'_> {
         if let Some(e) = self.attempt(|r| r.call(start)) {
             return Some(e);
         }
-        let kind = match self.attempt(|r| r.one_of(&["true", "false"])) {
+        let truth = match first {
+            Some(b't' | b'f') => self.attempt(|r| r.one_of(&["true", "false"])),
+            _ => None,
+        };
+        let kind = match truth {
             Some((w, _)) => ExprKind::Bool(w == "true"),
             None => ExprKind::Name(self.ident()?.name),
         };

@@ -278,6 +278,16 @@ impl<'a> Reader<'a> {
         Some(Text { value, span })
     }
 
+    /// The next byte after whitespace, if any (nothing consumed): a look at what may follow
+    /// before trying alternatives that all start with other bytes.
+    fn peek(&mut self) -> Option<u8> {
+        let m = self.mark();
+        self.skip();
+        let b = self.bytes.get(self.pos).copied();
+        self.reset(m);
+        b
+    }
+
     /// True when the next thing, after whitespace, is `s` (nothing consumed).
     fn sees(&mut self, s: &str) -> bool {
         let m = self.mark();
