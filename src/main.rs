@@ -362,15 +362,25 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat, witness_dir: Option<&Path>
             Ok(text) => Protocol::check_with_witnesses(file.display().to_string(), &text),
             Err(d) => (None, vec![d], Vec::new()),
         };
+        let mut written = Vec::new();
         if let Some(dir) = witness_dir {
-            let written = write_witnesses(dir, file, &witnesses);
-            ok &= written.is_ok();
-            diags.extend(written.err());
+            match write_witnesses(dir, file, &witnesses) {
+                Ok(files) => written = files,
+                Err(d) => {
+                    ok = false;
+                    diags.push(d);
+                }
+            }
         }
         let checked = protocol.is_some();
         ok &= checked;
         if format == OutputFormat::Text {
             print_diags(&diags);
+            // Which file shows what: the names count per code, so they do not say which rule
+            // or `choose` alternative a witness is for.
+            for (path, about) in &written {
+                println!("witness {}: {about}", shown(path));
+            }
             if checked {
                 println!("{}: ok", shown(file));
             }
@@ -389,14 +399,15 @@ fn cmd_check(paths: &[PathBuf], format: OutputFormat, witness_dir: Option<&Path>
 
 /// Writes each witness patient as `DIR/<protocol>_<code>_<n>.json` (the protocol named after
 /// its file, the code without `posology::` and with `_` for `::`, `n` counting from 1 per
-/// code), replacing earlier ones.
+/// code), replacing earlier ones; gives each file written with what it shows.
 fn write_witnesses(
     dir: &Path,
     file: &Path,
     witnesses: &[posology::check::Witness],
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
+    let mut written = Vec::new();
     if witnesses.is_empty() {
-        return Ok(());
+        return Ok(written);
     }
     std::fs::create_dir_all(dir).map_err(|e| {
         Diagnostic::error(
@@ -418,8 +429,9 @@ fn write_witnesses(
         let json = serde_json::Value::Object(w.patient.clone());
         let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
         files::write_text(&path, &text, WriteOptions::REPLACE)?;
+        written.push((path, w.about.clone()));
     }
-    Ok(())
+    Ok(written)
 }
 
 fn cmd_run(
