@@ -60,12 +60,14 @@ impl Checker<'_> {
         self.error(d.into());
     }
 
+    /// True when `e` is zero for every patient.
+    fn always_zero(&self, e: &CExpr) -> bool {
+        self.constant_number(e).is_some_and(|q| q.value.is_zero())
+    }
+
     /// `a / b` with `b` always zero.
     pub(super) fn fault_if_zero_divisor(&mut self, divisor: &CExpr) {
-        if self
-            .constant_number(divisor)
-            .is_some_and(|q| q.value.is_zero())
-        {
+        if self.always_zero(divisor) {
             self.always_fails(
                 Fault::DivisionByZero,
                 "this divides by zero: the divisor is zero for every patient".into(),
@@ -77,34 +79,21 @@ impl Checker<'_> {
 
     /// `a ^ n` with `a` always zero and `n` negative: `1 / 0`.
     pub(super) fn fault_if_zero_to_negative(&mut self, base: &CExpr, power: i32) {
-        if power < 0
-            && self
-                .constant_number(base)
-                .is_some_and(|q| q.value.is_zero())
-        {
-            self.always_fails(
-                Fault::DivisionByZero,
-                format!(
-                    "this divides by zero: zero raised to the power {power}, for every patient"
-                ),
-                "raise a value that is not zero, or use a power above 0",
-                base.span,
+        if power < 0 && self.always_zero(base) {
+            let message = format!(
+                "this divides by zero: zero raised to the power {power}, for every patient"
             );
+            let fix = "raise a value that is not zero, or use a power above 0";
+            self.always_fails(Fault::DivisionByZero, message, fix, base.span);
         }
     }
 
     /// `e round … to step` with the step always zero.
     pub(super) fn fault_if_zero_step(&mut self, step: &CExpr) {
-        if self
-            .constant_number(step)
-            .is_some_and(|q| q.value.is_zero())
-        {
-            self.always_fails(
-                Fault::DivisionByZero,
-                "this divides by zero: a value cannot be rounded to a step of zero".into(),
-                "round to the step the product is made in, e.g. `round down to 5 mg`",
-                step.span,
-            );
+        if self.always_zero(step) {
+            let message = "this divides by zero: a value cannot be rounded to a step of zero";
+            let fix = "round to the step the product is made in, e.g. `round down to 5 mg`";
+            self.always_fails(Fault::DivisionByZero, message.into(), fix, step.span);
         }
     }
 
