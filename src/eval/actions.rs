@@ -86,20 +86,12 @@ pub(super) fn one_day() -> Unit {
 
 /// A rate per day (`mcg/h` → `mcg/day`), exactly.
 pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitError> {
-    let day = one_day();
     // Most rates are already per day (`mcg/day`): when `· day ÷ day` gives back the same unit
     // with no factor either way, the value times 1 over 1 is the value itself, so the
     // arithmetic on the value (a dose's, for every dose) is skipped; the bounds are still held.
-    // A unit that does not combine takes the long way, which says why in its own order.
-    let there = rate.unit.mul(&day).ok();
-    let back = there.as_ref().and_then(|t| t.unit.div(&day).ok());
-    let unchanged = match (&there, &back) {
-        (Some(there), Some(back)) => {
-            back.unit == rate.unit && there.factor.is_one() && back.factor.is_one()
-        }
-        _ => false,
-    };
-    if unchanged {
+    // Whether it does depends on the unit alone, so the unit keeps the answer. A unit that
+    // does not combine takes the long way, which says why in its own order.
+    if rate.unit.per_day_unchanged() {
         rate.value.check_bounds()?;
         return Ok(rate.clone());
     }
