@@ -5,6 +5,7 @@
 use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
+use super::inline::InlineList;
 use super::limits::{self, Breach};
 use super::text::Text;
 use super::TraceText;
@@ -31,7 +32,9 @@ pub const MAX_SCHEDULE_STEPS: usize = 200;
 /// protocol may give thousands, so past [`Said::SCAN`] a set of (code, text) is kept.
 #[derive(Default)]
 struct Said {
-    at: Vec<usize>,
+    /// Where the messages the rules gave are (the first few kept in place: most patients are
+    /// given a few messages, and a list was allocated for them).
+    at: InlineList<usize, 8>,
     set: Option<HashSet<(String, String)>>,
 }
 
@@ -71,7 +74,6 @@ impl Said {
 /// Collects the decision while actions are applied.
 pub(super) struct Builder<'p> {
     program: &'p Program,
-    path: Vec<usize>,
     decision: Decision,
     /// The messages the rules gave so far: a message is said once.
     said: Said,
@@ -114,7 +116,8 @@ impl<'p> Builder<'p> {
     const SCAN_SHOWN: usize = 16;
 
     /// A builder for the deciding `phase` (`None` for a protocol without phases).
-    pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
+    /// `path` is the phases the decision went through, in order.
+    pub fn new(program: &'p Program, phase: Option<usize>, path: &[usize]) -> Self {
         let name = |p: usize| {
             program
                 .phases
@@ -140,7 +143,6 @@ impl<'p> Builder<'p> {
         };
         Builder {
             program,
-            path,
             decision,
             said: Said::default(),
         }
@@ -178,10 +180,6 @@ impl<'p> Builder<'p> {
             i += 1;
             last.get(name) == Some(&(i - 1))
         });
-    }
-
-    pub fn path_indices(&self) -> &[usize] {
-        &self.path
     }
 
     /// Applies the actions of one fired rule.
@@ -1231,7 +1229,7 @@ mod one_look_tests {
         let one_look = |steps: u64| {
             let budget = Budget::new(steps);
             let mut env = Env::with_budget(program, inputs, budget.clone());
-            let mut builder = Builder::new(program, None, Vec::new());
+            let mut builder = Builder::new(program, None, &[]);
             let mut d = dose();
             let (mut trace, mut fired) = (Trace::new(false), FiredIds::default());
             let ok = builder

@@ -33,6 +33,7 @@ use super::actions::is_rate;
 use super::budget::Budget;
 use super::decision::*;
 use super::expr::Env;
+use super::inline::InlineList;
 use super::{FiredIds, Trace};
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget, Name};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
@@ -457,28 +458,8 @@ struct Given<'d> {
 
 /// A given thing's exposures, in the order added. Most have at most four (a dose's two ends,
 /// its own daily total, its total with the doses alongside): those are kept in place, with no
-/// list to allocate for each dose held; any more go in a list after them.
-#[derive(Default)]
-struct Exposures {
-    first: [Option<Exposure>; 4],
-    more: Vec<Exposure>,
-}
-
-impl Exposures {
-    /// Adds one after those already there.
-    fn push(&mut self, e: Exposure) {
-        match self.first.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(e),
-            None => self.more.push(e),
-        }
-    }
-
-    /// The exposures, in the order added (the places in `first` fill in order, and none is
-    /// ever taken out).
-    fn iter(&self) -> impl Iterator<Item = &Exposure> {
-        self.first.iter().flatten().chain(&self.more)
-    }
-}
+/// list to allocate for each dose held.
+type Exposures = InlineList<Exposure, 4>;
 
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
     let mut breaches = Vec::new();
