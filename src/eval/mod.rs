@@ -104,6 +104,10 @@ struct Fired<'p> {
     phase: Option<usize>,
 }
 
+/// The rules that fired, in order: most decisions fire a few, kept in place (no list
+/// allocated for each patient).
+type FiredRules<'p> = inline::InlineList<Fired<'p>, 8>;
+
 /// Whether an evaluation checks the protocol's `require`s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Requirements {
@@ -261,7 +265,7 @@ impl<'p> Run<'_, 'p> {
 
     fn decide(&mut self) -> Result<Decision, Diagnostic> {
         let program = self.program();
-        let mut fired: Vec<Fired<'p>> = Vec::new();
+        let mut fired = FiredRules::default();
         for block in &program.global {
             self.block(block, None, &mut fired)?;
         }
@@ -282,7 +286,7 @@ impl<'p> Run<'_, 'p> {
             _ => &walked,
         };
         let mut builder = actions::Builder::new(program, phase, path);
-        for f in &fired {
+        for f in fired.iter() {
             builder.apply(self.env, f.rule, f.phase)?;
         }
         let proposal_phase = path
@@ -350,7 +354,7 @@ impl<'p> Run<'_, 'p> {
     /// Picks the starting phase and follows `goto`s; returns the deciding phase and the path
     /// (empty when no `goto` was followed: the path is then the deciding phase alone, and no
     /// list is made for it).
-    fn phases(&mut self, fired: &mut Vec<Fired<'p>>) -> Result<(usize, Vec<usize>), Diagnostic> {
+    fn phases(&mut self, fired: &mut FiredRules<'p>) -> Result<(usize, Vec<usize>), Diagnostic> {
         let program = self.program();
         let mut phase = self.start_phase()?;
         let mut path = Vec::new();
@@ -364,7 +368,7 @@ impl<'p> Run<'_, 'p> {
                     break;
                 }
             }
-            let goto = fired[before..].iter().find_map(|f| {
+            let goto = fired.iter().skip(before).find_map(|f| {
                 f.rule.actions.iter().find_map(|a| match a.action {
                     ActionSpec::Goto(p) => Some((p, a.span)),
                     _ => None,
@@ -419,7 +423,7 @@ impl<'p> Run<'_, 'p> {
         &mut self,
         block: &'p DecideSpec,
         phase: Option<usize>,
-        fired: &mut Vec<Fired<'p>>,
+        fired: &mut FiredRules<'p>,
     ) -> Result<bool, Diagnostic> {
         let mut any = false;
         for rule in &block.rules {
@@ -454,7 +458,6 @@ impl<'p> Run<'_, 'p> {
             }
             any = true;
             self.fired_ids.push(rule.id.clone());
-            reserve_usual(fired);
             fired.push(Fired { rule, phase });
             if rule
                 .actions
