@@ -466,7 +466,9 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
     // Each dose is held on its own, in order, its daily total added to those of the doses
     // before it as it goes (no list of them is kept): the sums are the same, and their
     // problem or breaches still come after every dose's own.
-    let mut together: Result<Vec<(Quantity, Quantity)>, String> = Ok(Vec::new());
+    // One sum per dimension: most decisions give doses of one (kept in place, no list).
+    let mut together: Result<InlineList<(Quantity, Quantity), 2>, String> =
+        Ok(InlineList::default());
     // What the totals are, for a reason: the one dose's, or all doses together.
     let mut what = What::Together;
     let one = decision.doses.len() == 1;
@@ -474,8 +476,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
         let mut g = given_dose(dose);
         check_given(limits, &g, &mut breaches, budget);
         if let (Ok(sums), Some((lo, hi))) = (&mut together, g.daily.take()) {
-            if let Err(text) = add_daily(sums, lo, hi) {
-                together = Err(text);
+            match add_daily(sums.iter_mut(), lo, hi) {
+                Ok(None) => {}
+                Ok(Some(new)) => sums.push(new),
+                Err(text) => together = Err(text),
             }
         }
         if one {
@@ -485,7 +489,7 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
     match &together {
         Err(text) => breaches.push(own_problem(text.clone())),
         Ok(sums) => {
-            for (least, most) in sums {
+            for (least, most) in sums.iter() {
                 hold(
                     limits,
                     &total(least.clone(), most.clone()),
@@ -502,7 +506,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
                 "the schedule has no step that can be given within the hard limits".into(),
             ));
         }
-        let with = together.unwrap_or_default();
+        let with: Vec<(Quantity, Quantity)> = match together {
+            Ok(sums) => sums.into_items().collect(),
+            Err(_) => Vec::new(),
+        };
         // A schedule written step by step may change the frequency: each step is named with it.
         let with_frequency = schedule.direction == "steps";
         for step in schedule.steps.iter().filter(|s| !s.stop) {
@@ -1020,15 +1027,22 @@ fn sum_daily(
 ) -> Result<Vec<(Quantity, Quantity)>, String> {
     let mut sums: Vec<(Quantity, Quantity)> = Vec::new();
     for (lo, hi) in totals {
-        add_daily(&mut sums, lo, hi)?;
+        if let Some(new) = add_daily(sums.iter_mut(), lo, hi)? {
+            sums.push(new);
+        }
     }
     Ok(sums)
 }
 
-/// Adds one daily total (its low and high end) to `sums`, that of its dimension or a new one.
-fn add_daily(sums: &mut Vec<(Quantity, Quantity)>, lo: Quantity, hi: Quantity) -> Result<(), String> {
-    match sums.iter_mut().find(|(s, _)| s.dim() == lo.dim()) {
-        None => sums.push((lo, hi)),
+/// Adds one daily total (its low and high end) to the sum of its dimension among `sums`;
+/// `Some` of it when there is none yet (the caller adds it as a new sum, after the others).
+fn add_daily<'a>(
+    mut sums: impl Iterator<Item = &'a mut (Quantity, Quantity)>,
+    lo: Quantity,
+    hi: Quantity,
+) -> Result<Option<(Quantity, Quantity)>, String> {
+    match sums.find(|(s, _)| s.dim() == lo.dim()) {
+        None => Ok(Some((lo, hi))),
         Some((slo, shi)) => {
             let add = |a: &Quantity, b: &Quantity| {
                 a.add(b)
@@ -1036,9 +1050,9 @@ fn add_daily(sums: &mut Vec<(Quantity, Quantity)>, lo: Quantity, hi: Quantity) -
             };
             *slo = add(slo, &lo)?;
             *shi = add(shi, &hi)?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// Refuses the decision: nothing is given. Each limit is named once (its first breach), and

@@ -42,6 +42,19 @@ impl<T, const N: usize> InlineList<T, N> {
     pub(super) fn iter(&self) -> impl Iterator<Item = &T> {
         self.first[..self.used].iter().flatten().chain(&self.more)
     }
+
+    /// The items, in the order added, to change in place.
+    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.first[..self.used]
+            .iter_mut()
+            .flatten()
+            .chain(&mut self.more)
+    }
+
+    /// The items, in the order added, taken out of the list.
+    pub(super) fn into_items(self) -> impl Iterator<Item = T> {
+        self.first.into_iter().flatten().chain(self.more)
+    }
 }
 
 #[cfg(test)]
@@ -56,8 +69,14 @@ mod tests {
             for i in 0..count {
                 list.push(i);
             }
+            let all: Vec<usize> = (0..count).collect();
             assert_eq!(list.len(), count);
-            assert_eq!(list.iter().copied().collect::<Vec<_>>(), (0..count).collect::<Vec<_>>());
+            assert_eq!(list.iter().copied().collect::<Vec<_>>(), all);
+            for x in list.iter_mut() {
+                *x += 1;
+            }
+            let moved: Vec<usize> = list.into_items().collect();
+            assert_eq!(moved, all.iter().map(|x| x + 1).collect::<Vec<_>>());
         }
     }
 
