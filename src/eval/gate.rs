@@ -818,11 +818,7 @@ fn given_amount<'d>(
 
 /// A dose given on its own (a proposal, an end of an allowed range): its total per day is its
 /// own, held against floors too.
-fn given_alone<'d>(
-    amount: &Amount,
-    frequency: Option<&FrequencyOut>,
-    what: What<'d>,
-) -> Given<'d> {
+fn given_alone<'d>(amount: &Amount, frequency: Option<&FrequencyOut>, what: What<'d>) -> Given<'d> {
     let mut g = given_amount(amount, frequency, false, what);
     if let Some((least, most)) = g.daily.clone() {
         g.exposures.push(total(least, most));
