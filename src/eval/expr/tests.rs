@@ -344,13 +344,18 @@ fn limit_verdicts_are_kept_by_place_past_those_kept_in_place() {
     let q = |t: &str| Quantity::parse(t).unwrap_or_else(|e| panic!("{e}"));
     let count = Verdicts::FIRST * 3 + 1;
     let mut kept = Verdicts::default();
-    let verdict = |i: usize| (i % 3 != 0, (i % 2 == 0).then(|| q(&format!("{i} mg"))));
+    let verdict = |i: usize| {
+        (
+            !i.is_multiple_of(3),
+            i.is_multiple_of(2).then(|| q(&format!("{i} mg"))),
+        )
+    };
     // Every other limit, from the last down, across the boundary both ways.
     for i in (0..count).rev().step_by(2) {
         kept.set(i, verdict(i), count);
     }
     for i in 0..count {
-        let expected = ((count - 1 - i) % 2 == 0).then(|| verdict(i));
+        let expected = (count - 1 - i).is_multiple_of(2).then(|| verdict(i));
         assert_eq!(kept.get(i).cloned(), expected, "limit {i}");
     }
     // A place past the program's count (never asked by the evaluator) is kept too.
