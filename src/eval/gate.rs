@@ -797,8 +797,16 @@ fn given_amount<'d>(
             g.exposures.push(exposure(end.clone(), Scale::Single));
         }
     }
-    match (per_day(lo, frequency), per_day(hi, frequency)) {
-        (Some((least, _)), Some((_, most))) => {
+    // One amount is its own low and high end: its daily total is worked out once.
+    let daily = match amount {
+        Amount::One(_) => per_day(lo, frequency),
+        Amount::Range(..) => match (per_day(lo, frequency), per_day(hi, frequency)) {
+            (Some((least, _)), Some((_, most))) => Some((least, most)),
+            _ => None,
+        },
+    };
+    match daily {
+        Some((least, most)) => {
             // Its own total meets the ceilings; floors bound the total of all doses.
             g.exposures.push(Exposure {
                 value: most.clone(),
