@@ -5,6 +5,7 @@
 use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
+use super::inline::InlineList;
 use super::limits::{self, Breach};
 use super::text::Text;
 use super::TraceText;
@@ -31,7 +32,9 @@ pub const MAX_SCHEDULE_STEPS: usize = 200;
 /// protocol may give thousands, so past [`Said::SCAN`] a set of (code, text) is kept.
 #[derive(Default)]
 struct Said {
-    at: Vec<usize>,
+    /// Where the messages the rules gave are (the first few kept in place: most patients are
+    /// given a few messages, and a list was allocated for them).
+    at: InlineList<usize, 8>,
     set: Option<HashSet<(String, String)>>,
 }
 
@@ -71,7 +74,6 @@ impl Said {
 /// Collects the decision while actions are applied.
 pub(super) struct Builder<'p> {
     program: &'p Program,
-    path: Vec<usize>,
     decision: Decision,
     /// The messages the rules gave so far: a message is said once.
     said: Said,
@@ -86,20 +88,12 @@ pub(super) fn one_day() -> Unit {
 
 /// A rate per day (`mcg/h` → `mcg/day`), exactly.
 pub(super) fn per_day(rate: &Quantity) -> Result<Quantity, crate::units::UnitError> {
-    let day = one_day();
     // Most rates are already per day (`mcg/day`): when `· day ÷ day` gives back the same unit
     // with no factor either way, the value times 1 over 1 is the value itself, so the
     // arithmetic on the value (a dose's, for every dose) is skipped; the bounds are still held.
-    // A unit that does not combine takes the long way, which says why in its own order.
-    let there = rate.unit.mul(&day).ok();
-    let back = there.as_ref().and_then(|t| t.unit.div(&day).ok());
-    let unchanged = match (&there, &back) {
-        (Some(there), Some(back)) => {
-            back.unit == rate.unit && there.factor.is_one() && back.factor.is_one()
-        }
-        _ => false,
-    };
-    if unchanged {
+    // Whether it does depends on the unit alone, so the unit keeps the answer. A unit that
+    // does not combine takes the long way, which says why in its own order.
+    if rate.unit.per_day_unchanged() {
         rate.value.check_bounds()?;
         return Ok(rate.clone());
     }
@@ -122,7 +116,8 @@ impl<'p> Builder<'p> {
     const SCAN_SHOWN: usize = 16;
 
     /// A builder for the deciding `phase` (`None` for a protocol without phases).
-    pub fn new(program: &'p Program, phase: Option<usize>, path: Vec<usize>) -> Self {
+    /// `path` is the phases the decision went through, in order.
+    pub fn new(program: &'p Program, phase: Option<usize>, path: &[usize]) -> Self {
         let name = |p: usize| {
             program
                 .phases
@@ -148,7 +143,6 @@ impl<'p> Builder<'p> {
         };
         Builder {
             program,
-            path,
             decision,
             said: Said::default(),
         }
@@ -186,10 +180,6 @@ impl<'p> Builder<'p> {
             i += 1;
             last.get(name) == Some(&(i - 1))
         });
-    }
-
-    pub fn path_indices(&self) -> &[usize] {
-        &self.path
     }
 
     /// Applies the actions of one fired rule.
@@ -1239,7 +1229,7 @@ mod one_look_tests {
         let one_look = |steps: u64| {
             let budget = Budget::new(steps);
             let mut env = Env::with_budget(program, inputs, budget.clone());
-            let mut builder = Builder::new(program, None, Vec::new());
+            let mut builder = Builder::new(program, None, &[]);
             let mut d = dose();
             let (mut trace, mut fired) = (Trace::new(false), FiredIds::default());
             let ok = builder

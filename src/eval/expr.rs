@@ -35,7 +35,7 @@ pub struct Env<'p> {
     lookups: Vec<TableLookup>,
     /// Each limit's verdict for these values, by its place in the program, once worked out
     /// (see [`Env::limit_verdict`]).
-    limit_verdicts: Vec<Option<LimitVerdict>>,
+    limit_verdicts: Verdicts,
     /// The steps taken so far by work done once per evaluation, whose result is kept (a `let`
     /// worked out, a limit's verdict): a second look at the same thing takes the others only
     /// (see [`Env::fresh_steps`]).
@@ -46,6 +46,43 @@ pub struct Env<'p> {
 
 /// Whether a limit applies to a patient, and its bound for them (`None`: cannot be worked out).
 pub type LimitVerdict = (bool, Option<Quantity>);
+
+/// Each limit's verdict, by the limit's place in the program, once worked out. The first few
+/// are kept in place (most protocols have a few limits, and a list was allocated for them for
+/// every patient); the others in a list made when first needed, sized for the program's.
+#[derive(Default)]
+struct Verdicts {
+    first: [Option<LimitVerdict>; Verdicts::FIRST],
+    more: Vec<Option<LimitVerdict>>,
+}
+
+impl Verdicts {
+    /// How many verdicts are kept in place.
+    const FIRST: usize = 8;
+
+    /// The `index`th limit's verdict, if worked out.
+    fn get(&self, index: usize) -> Option<&LimitVerdict> {
+        match index.checked_sub(Self::FIRST) {
+            None => self.first.get(index).and_then(Option::as_ref),
+            Some(i) => self.more.get(i).and_then(Option::as_ref),
+        }
+    }
+
+    /// Keeps the `index`th limit's verdict (`count` is how many limits the program has).
+    fn set(&mut self, index: usize, v: LimitVerdict, count: usize) {
+        let Some(i) = index.checked_sub(Self::FIRST) else {
+            if let Some(slot) = self.first.get_mut(index) {
+                *slot = Some(v);
+            }
+            return;
+        };
+        if self.more.len() <= i {
+            let len = count.saturating_sub(Self::FIRST).max(i + 1);
+            self.more.resize(len, None);
+        }
+        self.more[i] = Some(v);
+    }
+}
 
 /// The text of each input and `let` value, by slot, once written out.
 #[derive(Default)]
@@ -119,7 +156,7 @@ impl<'p> Env<'p> {
             walks: Vec::new(),
             shown: ShownValues::default(),
             lookups: Vec::new(),
-            limit_verdicts: Vec::new(),
+            limit_verdicts: Verdicts::default(),
             fresh_steps: 0,
             fresh_depth: 0,
         }
@@ -153,15 +190,12 @@ impl<'p> Env<'p> {
         index: usize,
         work: impl FnOnce(&mut Self) -> LimitVerdict,
     ) -> LimitVerdict {
-        if let Some(Some(v)) = self.limit_verdicts.get(index) {
+        if let Some(v) = self.limit_verdicts.get(index) {
             return v.clone();
         }
         let v = self.fresh(work);
-        if self.limit_verdicts.len() <= index {
-            let count = self.program.limits.len().max(index + 1);
-            self.limit_verdicts.resize(count, None);
-        }
-        self.limit_verdicts[index] = Some(v.clone());
+        let count = self.program.limits.len();
+        self.limit_verdicts.set(index, v.clone(), count);
         v
     }
 

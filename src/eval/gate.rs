@@ -28,12 +28,12 @@
 //! lets a dose through that it could not verify.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 use super::actions::is_rate;
 use super::budget::Budget;
 use super::decision::*;
 use super::expr::Env;
+use super::inline::InlineList;
 use super::{FiredIds, Trace};
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget, Name};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
@@ -352,14 +352,14 @@ enum Scale {
 /// when a reason needs it, since most doses break no limit and the words cost more than the
 /// check.
 #[derive(Clone, Default)]
-enum What {
+enum What<'d> {
     /// Nothing to hold (a schedule's stop step).
     #[default]
     Nothing,
     /// "the dose …", a dose the decision gives.
     Dose {
         amount: Amount,
-        frequency: Option<String>,
+        frequency: Option<&'d str>,
     },
     /// "the proposed dose …".
     Proposed(Quantity),
@@ -368,14 +368,12 @@ enum What {
     /// "step N of the schedule (…)".
     Step(usize, Quantity),
     /// "step N of the schedule (300 mg 3 times daily)": a step written with its own frequency.
-    StepAt(usize, Quantity, String),
+    StepAt(usize, Quantity, &'d str),
     /// "all doses given together".
     Together,
-    /// "… with the doses given alongside".
-    Alongside(Box<What>),
 }
 
-impl std::fmt::Display for What {
+impl std::fmt::Display for What<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             What::Nothing => Ok(()),
@@ -396,7 +394,23 @@ impl std::fmt::Display for What {
                 write!(f, "step {number} of the schedule ({dose} {freq})")
             }
             What::Together => f.write_str("all doses given together"),
-            What::Alongside(what) => write!(f, "{what} with the doses given alongside"),
+        }
+    }
+}
+
+/// What an exposure is, for a reason: the thing given ([`What`]), or it "with the doses given
+/// alongside" (its daily total with them).
+struct Named<'a, 'd> {
+    what: &'a What<'d>,
+    alongside: bool,
+}
+
+impl std::fmt::Display for Named<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.alongside {
+            write!(f, "{} with the doses given alongside", self.what)
+        } else {
+            write!(f, "{}", self.what)
         }
     }
 }
@@ -409,8 +423,9 @@ struct Exposure {
     /// apply: a dose's own daily total, when a floor bounds what all doses add up to.
     floor_value: Option<Quantity>,
     scale: Scale,
-    /// What it is, for the reason ("the dose 20 mg 4 times daily").
-    what: Rc<What>,
+    /// Whether it is the thing given's total with the doses given alongside ("… with the doses
+    /// given alongside"); what the thing is, for the reason, is its [`Given`]'s.
+    alongside: bool,
 }
 
 /// Why the gate refuses.
@@ -432,33 +447,53 @@ struct LimitId {
 /// One thing given (a dose, a schedule step, a proposal): its single administrations, its
 /// daily totals, and problems found before any limit is consulted.
 #[derive(Default)]
-struct Given {
-    exposures: Vec<Exposure>,
+struct Given<'d> {
+    exposures: Exposures,
     problems: Vec<String>,
     /// Its daily total's low and high end, to add to the other doses given with it.
     daily: Option<(Quantity, Quantity)>,
-    what: Rc<What>,
+    /// What it is, for a reason ("the dose 20 mg 4 times daily"): written out only for one.
+    what: What<'d>,
 }
 
+/// A given thing's exposures, in the order added. Most have at most four (a dose's two ends,
+/// its own daily total, its total with the doses alongside): those are kept in place, with no
+/// list to allocate for each dose held.
+type Exposures = InlineList<Exposure, 4>;
+
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
-    let doses: Vec<Given> = decision.doses.iter().map(given_dose).collect();
     let mut breaches = Vec::new();
-    for g in &doses {
-        check_given(limits, g, &mut breaches, budget);
+    // Each dose is held on its own, in order, its daily total added to those of the doses
+    // before it as it goes (no list of them is kept): the sums are the same, and their
+    // problem or breaches still come after every dose's own.
+    // One sum per dimension: most decisions give doses of one (kept in place, no list).
+    let mut together: Result<InlineList<(Quantity, Quantity), 2>, String> =
+        Ok(InlineList::default());
+    // What the totals are, for a reason: the one dose's, or all doses together.
+    let mut what = What::Together;
+    let one = decision.doses.len() == 1;
+    for dose in &decision.doses {
+        let mut g = given_dose(dose);
+        check_given(limits, &g, &mut breaches, budget);
+        if let (Ok(sums), Some((lo, hi))) = (&mut together, g.daily.take()) {
+            match add_daily(sums.iter_mut(), lo, hi) {
+                Ok(None) => {}
+                Ok(Some(new)) => sums.push(new),
+                Err(text) => together = Err(text),
+            }
+        }
+        if one {
+            what = std::mem::take(&mut g.what);
+        }
     }
-    let together = sum_daily(doses.iter().filter_map(|g| g.daily.clone()));
     match &together {
         Err(text) => breaches.push(own_problem(text.clone())),
         Ok(sums) => {
-            let together = Rc::new(What::Together);
-            let what = match doses.as_slice() {
-                [one] => &one.what,
-                _ => &together,
-            };
-            for (least, most) in sums {
+            for (least, most) in sums.iter() {
                 hold(
                     limits,
-                    &total(least.clone(), most.clone(), what),
+                    &total(least.clone(), most.clone()),
+                    &what,
                     &mut breaches,
                     budget,
                 );
@@ -471,7 +506,10 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
                 "the schedule has no step that can be given within the hard limits".into(),
             ));
         }
-        let with = together.unwrap_or_default();
+        let with: Vec<(Quantity, Quantity)> = match together {
+            Ok(sums) => sums.into_items().collect(),
+            Err(_) => Vec::new(),
+        };
         // A schedule written step by step may change the frequency: each step is named with it.
         let with_frequency = schedule.direction == "steps";
         for step in schedule.steps.iter().filter(|s| !s.stop) {
@@ -534,13 +572,12 @@ fn add_alongside(g: &mut Given, with: &[(Quantity, Quantity)]) {
     };
     match sum_daily(std::iter::once(own.clone()).chain(with.iter().cloned())) {
         Ok(sums) => {
-            let what = if with.is_empty() {
-                Rc::clone(&g.what)
-            } else {
-                Rc::new(What::Alongside(Box::new((*g.what).clone())))
-            };
+            let alongside = !with.is_empty();
             for (least, most) in sums {
-                g.exposures.push(total(least, most, &what));
+                g.exposures.push(Exposure {
+                    alongside,
+                    ..total(least, most)
+                });
             }
         }
         Err(text) => g.problems.push(text),
@@ -549,7 +586,7 @@ fn add_alongside(g: &mut Given, with: &[(Quantity, Quantity)]) {
 
 /// An alternative as the gate sees it: a dose, and its daily total with the doses given with it
 /// held against ceilings and floors.
-fn given_alternative(dose: &Dose, with: &[(Quantity, Quantity)]) -> Given {
+fn given_alternative<'d>(dose: &'d Dose, with: &[(Quantity, Quantity)]) -> Given<'d> {
     let mut g = given_dose(dose);
     add_alongside(&mut g, with);
     g
@@ -660,22 +697,22 @@ fn one_proposal_breaches(
     breaches
 }
 
-fn exposure(value: Quantity, scale: Scale, what: &Rc<What>) -> Exposure {
+fn exposure(value: Quantity, scale: Scale) -> Exposure {
     Exposure {
         floor_value: Some(value.clone()),
         value,
         scale,
-        what: Rc::clone(what),
+        alongside: false,
     }
 }
 
 /// A total per day: ceilings hold its most, floors its least.
-fn total(least: Quantity, most: Quantity, what: &Rc<What>) -> Exposure {
+fn total(least: Quantity, most: Quantity) -> Exposure {
     Exposure {
         value: most,
         floor_value: Some(least),
         scale: Scale::Daily,
-        what: Rc::clone(what),
+        alongside: false,
     }
 }
 
@@ -688,23 +725,24 @@ fn own_problem(text: String) -> Breach {
 }
 
 /// A given dose as the gate sees it.
-fn given_dose(dose: &Dose) -> Given {
+fn given_dose(dose: &Dose) -> Given<'_> {
     let what = What::Dose {
         amount: dose.amount.clone(),
-        frequency: dose.frequency.as_ref().map(|f| f.text.clone()),
+        frequency: dose.frequency.as_ref().map(|f| f.text.as_str()),
     };
     let bolus = dose.form.as_deref() == Some("bolus");
     let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what);
-    let what = Rc::clone(&g.what);
     // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
     // that gives: a dose is given over, or for, a time that is more than zero.
     for (word, time) in [("over", &dose.over), ("for", &dose.duration)] {
         let Some(time) = time else { continue };
         for end in [time.low(), time.high()] {
             if !end.is_positive() {
-                g.problems.push(format!(
-                    "{what}: `{word} {end}` is not a length of time (it must be more than zero)"
-                ));
+                let problem = format!(
+                    "{}: `{word} {end}` is not a length of time (it must be more than zero)",
+                    g.what
+                );
+                g.problems.push(problem);
             }
         }
     }
@@ -712,89 +750,101 @@ fn given_dose(dose: &Dose) -> Given {
 }
 
 /// An amount or range at a frequency: its single administrations and its daily totals.
-fn given_amount(
+fn given_amount<'d>(
     amount: &Amount,
     frequency: Option<&FrequencyOut>,
     bolus: bool,
-    what: What,
-) -> Given {
-    // Shared by each of its exposures (written out only for a breach's reason).
-    let what = Rc::new(what);
-    // Written out in full: `..Given::default()` would make a `What` of its own (an allocation)
-    // only to drop it.
+    what: What<'d>,
+) -> Given<'d> {
     let mut g = Given {
-        exposures: Vec::new(),
+        exposures: Exposures::default(),
         problems: Vec::new(),
         daily: None,
-        what: Rc::clone(&what),
+        what,
     };
+    // Its problems name it (written out only for a problem).
+    let what = &g.what;
+    let mut problems = Vec::new();
     let (lo, hi) = (amount.low(), amount.high());
     for end in [lo, hi] {
         if !end.is_positive() {
-            g.problems.push(format!(
+            problems.push(format!(
                 "{what}: {end} is not a dose (it must be more than zero)"
             ));
         }
     }
     if matches!(amount, Amount::Range(..)) && lo.compare(hi).map_or(true, Ordering::is_gt) {
-        g.problems.push(format!(
+        problems.push(format!(
             "{what}: the range's low end {lo} is above its high end {hi}"
         ));
     }
     if let Some(f) = frequency {
         if let Some(problem) = frequency_problem(f) {
-            g.problems.push(format!("{what}: {problem}"));
+            problems.push(format!("{what}: {problem}"));
         }
     }
     if bolus && is_rate(lo) {
-        g.problems.push(format!(
+        problems.push(format!(
             "{what}: a rate cannot be given as a bolus (a bolus is one amount)"
         ));
     }
-    if !g.problems.is_empty() {
+    if !problems.is_empty() {
+        g.problems = problems;
         return g;
     }
     if !is_rate(lo) {
         for end in [lo, hi] {
-            g.exposures
-                .push(exposure(end.clone(), Scale::Single, &what));
+            g.exposures.push(exposure(end.clone(), Scale::Single));
         }
     }
-    match (per_day(lo, frequency), per_day(hi, frequency)) {
-        (Some((least, _)), Some((_, most))) => {
+    // One amount is its own low and high end: its daily total is worked out once.
+    let daily = match amount {
+        Amount::One(_) => per_day(lo, frequency),
+        Amount::Range(..) => match (per_day(lo, frequency), per_day(hi, frequency)) {
+            (Some((least, _)), Some((_, most))) => Some((least, most)),
+            _ => None,
+        },
+    };
+    match daily {
+        Some((least, most)) => {
             // Its own total meets the ceilings; floors bound the total of all doses.
             g.exposures.push(Exposure {
                 value: most.clone(),
                 floor_value: None,
                 scale: Scale::Daily,
-                what: Rc::clone(&what),
+                alongside: false,
             });
             g.daily = Some((least, most));
         }
-        _ => g
-            .problems
-            .push(format!("{what}: its daily total cannot be worked out")),
+        _ => {
+            let problem = format!("{}: its daily total cannot be worked out", g.what);
+            g.problems.push(problem);
+        }
     }
     g
 }
 
 /// A dose given on its own (a proposal, an end of an allowed range): its total per day is its
 /// own, held against floors too.
-fn given_alone(amount: &Amount, frequency: Option<&FrequencyOut>, what: What) -> Given {
+fn given_alone<'d>(amount: &Amount, frequency: Option<&FrequencyOut>, what: What<'d>) -> Given<'d> {
     let mut g = given_amount(amount, frequency, false, what);
     if let Some((least, most)) = g.daily.clone() {
-        g.exposures.push(total(least, most, &g.what));
+        g.exposures.push(total(least, most));
     }
     g
 }
 
 /// A schedule step, its daily total including the doses given with it.
-fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) -> Given {
+fn given_step<'d>(
+    step: &'d Step,
+    with: &[(Quantity, Quantity)],
+    with_frequency: bool,
+) -> Given<'d> {
     let Some(dose) = &step.dose else {
         return Given::default();
     };
     let what = match &step.frequency {
-        Some(f) if with_frequency => What::StepAt(step.number, dose.clone(), f.text.clone()),
+        Some(f) if with_frequency => What::StepAt(step.number, dose.clone(), f.text.as_str()),
         _ => What::Step(step.number, dose.clone()),
     };
     let mut g = given_amount(
@@ -810,7 +860,7 @@ fn given_step(step: &Step, with: &[(Quantity, Quantity)], with_frequency: bool) 
 /// Holds one given thing against the limits: its problems, each exposure, and that at least
 /// one applicable limit holds it.
 fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budget: &Budget) {
-    if matches!(*g.what, What::Nothing) {
+    if matches!(g.what, What::Nothing) {
         return;
     }
     if !g.problems.is_empty() {
@@ -818,8 +868,8 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budg
         return;
     }
     let mut held = false;
-    for e in &g.exposures {
-        held |= hold(limits, e, breaches, budget);
+    for e in g.exposures.iter() {
+        held |= hold(limits, e, &g.what, breaches, budget);
     }
     if !held {
         breaches.push(own_problem(format!(
@@ -832,8 +882,19 @@ fn check_given(limits: &[Bound<'_>], g: &Given, breaches: &mut Vec<Breach>, budg
 
 /// Holds one exposure against every applicable limit of its kind and dimension; returns
 /// whether any limit held it (an unworkable bound counts: it refuses).
-fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: &Budget) -> bool {
+fn hold(
+    limits: &[Bound<'_>],
+    e: &Exposure,
+    what: &What,
+    breaches: &mut Vec<Breach>,
+    budget: &Budget,
+) -> bool {
     let mut held = false;
+    // What the exposure is, for a reason.
+    let what = Named {
+        what,
+        alongside: e.alongside,
+    };
     let dim = e.value.dim();
     for (i, b) in limits.iter().enumerate() {
         // A step per limit held against: thousands of limits against thousands of doses are
@@ -867,7 +928,7 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
                 format!(
                     "{}: the hard limit `{} {} …` cannot be worked out for this patient (a value \
                      it needs is missing)",
-                    e.what,
+                    what,
                     b.limit.target.word(),
                     b.limit.op.symbol()
                 ),
@@ -877,7 +938,7 @@ fn hold(limits: &[Bound<'_>], e: &Exposure, breaches: &mut Vec<Breach>, budget: 
         if !satisfies(value, b.limit.op, bound) {
             breaches.push(Breach {
                 because_of: Some(i),
-                ..limit_breach(b.limit, explain(e, value, bound, b.limit))
+                ..limit_breach(b.limit, explain(e, &what, value, bound, b.limit))
             });
         }
     }
@@ -906,7 +967,13 @@ fn satisfies(value: &Quantity, op: CmpOp, bound: &Quantity) -> bool {
 }
 
 /// Why `value` breaks `limit`, without the limit's reason ([`fill_reasons`] adds it).
-fn explain(e: &Exposure, value: &Quantity, bound: &Quantity, limit: &LimitSpec) -> String {
+fn explain(
+    e: &Exposure,
+    what: &Named<'_, '_>,
+    value: &Quantity,
+    bound: &Quantity,
+    limit: &LimitSpec,
+) -> String {
     let side = match limit.op {
         CmpOp::Lt | CmpOp::Le => "above",
         CmpOp::Gt | CmpOp::Ge => "below",
@@ -917,10 +984,10 @@ fn explain(e: &Exposure, value: &Quantity, bound: &Quantity, limit: &LimitSpec) 
         limit.op.symbol()
     );
     match e.scale {
-        Scale::Single => format!("{} is {side} {rule}", e.what),
+        Scale::Single => format!("{what} is {side} {rule}"),
         Scale::Daily => format!(
             "the daily total of {} is {}, {side} {rule}",
-            e.what,
+            what,
             value
                 .convert_to(&bound.unit)
                 .unwrap_or_else(|_| value.clone())
@@ -964,19 +1031,32 @@ fn sum_daily(
 ) -> Result<Vec<(Quantity, Quantity)>, String> {
     let mut sums: Vec<(Quantity, Quantity)> = Vec::new();
     for (lo, hi) in totals {
-        match sums.iter_mut().find(|(s, _)| s.dim() == lo.dim()) {
-            None => sums.push((lo, hi)),
-            Some((slo, shi)) => {
-                let add = |a: &Quantity, b: &Quantity| {
-                    a.add(b)
-                        .map_err(|_| "the doses' daily totals cannot be added up".to_string())
-                };
-                *slo = add(slo, &lo)?;
-                *shi = add(shi, &hi)?;
-            }
+        if let Some(new) = add_daily(sums.iter_mut(), lo, hi)? {
+            sums.push(new);
         }
     }
     Ok(sums)
+}
+
+/// Adds one daily total (its low and high end) to the sum of its dimension among `sums`;
+/// `Some` of it when there is none yet (the caller adds it as a new sum, after the others).
+fn add_daily<'a>(
+    mut sums: impl Iterator<Item = &'a mut (Quantity, Quantity)>,
+    lo: Quantity,
+    hi: Quantity,
+) -> Result<Option<(Quantity, Quantity)>, String> {
+    match sums.find(|(s, _)| s.dim() == lo.dim()) {
+        None => Ok(Some((lo, hi))),
+        Some((slo, shi)) => {
+            let add = |a: &Quantity, b: &Quantity| {
+                a.add(b)
+                    .map_err(|_| "the doses' daily totals cannot be added up".to_string())
+            };
+            *slo = add(slo, &lo)?;
+            *shi = add(shi, &hi)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Refuses the decision: nothing is given. Each limit is named once (its first breach), and
@@ -1109,8 +1189,9 @@ mod tests {
             value: q("5 mg"),
             floor_value: None,
             scale: super::Scale::Single,
-            what: std::rc::Rc::new(super::What::Proposed(q("5 mg"))),
+            alongside: false,
         };
+        let what = super::What::Proposed(q("5 mg"));
         for (bound, steps) in [
             ("20 mg", 2),
             ("100000000000000000000 mg", 1 + BIG_NUMBER_STEPS),
@@ -1122,7 +1203,7 @@ mod tests {
                 variant: 0,
             };
             let budget = Budget::new(1_000);
-            let held = super::hold(&[bound], &exposure, &mut Vec::new(), &budget);
+            let held = super::hold(&[bound], &exposure, &what, &mut Vec::new(), &budget);
             assert!(held);
             assert_eq!(budget.left(), 1_000 - steps, "{steps}");
         }

@@ -11,6 +11,7 @@ mod decision;
 mod error;
 mod expr;
 mod gate;
+mod inline;
 mod limits;
 mod proposal;
 mod requires;
@@ -102,6 +103,10 @@ struct Fired<'p> {
     rule: &'p RuleSpec,
     phase: Option<usize>,
 }
+
+/// The rules that fired, in order: most decisions fire a few, kept in place (no list
+/// allocated for each patient).
+type FiredRules<'p> = inline::InlineList<Fired<'p>, 8>;
 
 /// Whether an evaluation checks the protocol's `require`s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,7 +230,7 @@ pub(crate) fn hold_dose(
     frequency: Option<FrequencyOut>,
 ) -> Decision {
     let mut env = Env::new(program, inputs);
-    let mut decision = actions::Builder::new(program, None, Vec::new()).into_decision();
+    let mut decision = actions::Builder::new(program, None, &[]).into_decision();
     // The limits of every phase the patient's decision went through apply, as in `run`.
     decision.path = path.to_vec();
     decision.doses.push(Dose {
@@ -260,23 +265,31 @@ impl<'p> Run<'_, 'p> {
 
     fn decide(&mut self) -> Result<Decision, Diagnostic> {
         let program = self.program();
-        let mut fired: Vec<Fired<'p>> = Vec::new();
+        let mut fired = FiredRules::default();
         for block in &program.global {
             self.block(block, None, &mut fired)?;
         }
         // A protocol without phases is one phase: its top-level `decide` blocks.
-        let (phase, path) = if program.phases.is_empty() {
+        let (phase, walked) = if program.phases.is_empty() {
             (None, Vec::new())
         } else {
-            let (phase, path) = self.phases(&mut fired)?;
-            (Some(phase), path)
+            let (phase, walked) = self.phases(&mut fired)?;
+            (Some(phase), walked)
+        };
+        // The path: the phases `goto` went through, or (most decisions) the deciding one alone.
+        let only;
+        let path: &[usize] = match phase {
+            Some(p) if walked.is_empty() => {
+                only = [p];
+                &only
+            }
+            _ => &walked,
         };
         let mut builder = actions::Builder::new(program, phase, path);
-        for f in &fired {
+        for f in fired.iter() {
             builder.apply(self.env, f.rule, f.phase)?;
         }
-        let proposal_phase = builder
-            .path_indices()
+        let proposal_phase = path
             .iter()
             .rev()
             .copied()
@@ -338,11 +351,13 @@ impl<'p> Run<'_, 'p> {
             .unwrap_or_default()
     }
 
-    /// Picks the starting phase and follows `goto`s; returns the deciding phase and the path.
-    fn phases(&mut self, fired: &mut Vec<Fired<'p>>) -> Result<(usize, Vec<usize>), Diagnostic> {
+    /// Picks the starting phase and follows `goto`s; returns the deciding phase and the path
+    /// (empty when no `goto` was followed: the path is then the deciding phase alone, and no
+    /// list is made for it).
+    fn phases(&mut self, fired: &mut FiredRules<'p>) -> Result<(usize, Vec<usize>), Diagnostic> {
         let program = self.program();
         let mut phase = self.start_phase()?;
-        let mut path = vec![phase];
+        let mut path = Vec::new();
         // The phases entered, made only at the first `goto` (most decisions have none): until
         // then it is the starting phase alone.
         let mut visited: Vec<bool> = Vec::new();
@@ -353,7 +368,7 @@ impl<'p> Run<'_, 'p> {
                     break;
                 }
             }
-            let goto = fired[before..].iter().find_map(|f| {
+            let goto = fired.iter().skip(before).find_map(|f| {
                 f.rule.actions.iter().find_map(|a| match a.action {
                     ActionSpec::Goto(p) => Some((p, a.span)),
                     _ => None,
@@ -377,6 +392,9 @@ impl<'p> Run<'_, 'p> {
             }
             if let Some(v) = visited.get_mut(next) {
                 *v = true;
+            }
+            if path.is_empty() {
+                path.push(phase);
             }
             path.push(next);
             phase = next;
@@ -405,7 +423,7 @@ impl<'p> Run<'_, 'p> {
         &mut self,
         block: &'p DecideSpec,
         phase: Option<usize>,
-        fired: &mut Vec<Fired<'p>>,
+        fired: &mut FiredRules<'p>,
     ) -> Result<bool, Diagnostic> {
         let mut any = false;
         for rule in &block.rules {
@@ -440,7 +458,6 @@ impl<'p> Run<'_, 'p> {
             }
             any = true;
             self.fired_ids.push(rule.id.clone());
-            reserve_usual(fired);
             fired.push(Fired { rule, phase });
             if rule
                 .actions

@@ -59,6 +59,10 @@ pub(super) struct UnitData {
     /// The unit's number in the process-wide table ([`SPILLED`] if it is not in it): what the
     /// per-thread product cache is keyed by.
     pub id: u32,
+    /// Whether `· day ÷ day` gives this very unit back with a factor of 1 each way (see
+    /// [`Unit::per_day_unchanged`](super::Unit::per_day_unchanged)), worked out the first time
+    /// it is asked: it depends on the unit alone, and every dose's daily total asks it.
+    pub per_day_unchanged: std::sync::OnceLock<bool>,
 }
 
 /// The `id` of a unit that is not in the process-wide table.

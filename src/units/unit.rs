@@ -341,6 +341,23 @@ impl Unit {
         self.combine(other, -1)
     }
 
+    /// True when `self · day ÷ day` gives `self` back with no factor either way (`mcg/day`):
+    /// a rate in this unit is then its own rate per day, with no arithmetic on its value.
+    /// False when either step does not combine. Worked out once per unit (the unit's data
+    /// keeps it): the answer depends on the unit alone.
+    pub(crate) fn per_day_unchanged(&self) -> bool {
+        *self.data().per_day_unchanged.get_or_init(|| {
+            let day = Unit::atom(Atom::Day);
+            let Ok(there) = self.mul(&day) else {
+                return false;
+            };
+            let Ok(back) = there.unit.div(&day) else {
+                return false;
+            };
+            back.unit == *self && there.factor.is_one() && back.factor.is_one()
+        })
+    }
+
     /// `self · other^sign`. A mass ratio (a dimensionless unit with mass atoms, such as
     /// `mcg/g`) is a plain number: it is folded into the factor whole first, so that it cannot
     /// cancel the body weight of a `mg/kg`: `(6.3 mg/kg) ÷ (1 mcg/g)` is `(6.3 mg/kg) ÷
@@ -634,6 +651,7 @@ impl UnitData {
             mass_ratio,
             text: [false, true].map(|plural| render_atoms(&atoms[..len], plural)),
             id: SPILLED,
+            per_day_unchanged: std::sync::OnceLock::new(),
         }
     }
 }

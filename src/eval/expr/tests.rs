@@ -335,3 +335,31 @@ fn comparisons_of_kept_operands_agree_with_computed_ones() {
     }
     assert_eq!(compared, patients.len() * 8);
 }
+
+/// The limits' verdicts are kept by the limit's place, in place for the first
+/// [`Verdicts::FIRST`] and in a list past them: each is read back as it was kept, wherever it
+/// is, in any order, and one never worked out reads as none (a protocol with many limits).
+#[test]
+fn limit_verdicts_are_kept_by_place_past_those_kept_in_place() {
+    let q = |t: &str| Quantity::parse(t).unwrap_or_else(|e| panic!("{e}"));
+    let count = Verdicts::FIRST * 3 + 1;
+    let mut kept = Verdicts::default();
+    let verdict = |i: usize| {
+        (
+            !i.is_multiple_of(3),
+            i.is_multiple_of(2).then(|| q(&format!("{i} mg"))),
+        )
+    };
+    // Every other limit, from the last down, across the boundary both ways.
+    for i in (0..count).rev().step_by(2) {
+        kept.set(i, verdict(i), count);
+    }
+    for i in 0..count {
+        let expected = (count - 1 - i).is_multiple_of(2).then(|| verdict(i));
+        assert_eq!(kept.get(i).cloned(), expected, "limit {i}");
+    }
+    // A place past the program's count (never asked by the evaluator) is kept too.
+    kept.set(count + 5, verdict(4), count);
+    assert_eq!(kept.get(count + 5).cloned(), Some(verdict(4)));
+    assert_eq!(kept.get(count + 4), None);
+}
