@@ -5,7 +5,6 @@
 use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
-use super::inline::InlineList;
 use super::limits::{self, Breach};
 use super::text::Text;
 use super::TraceText;
@@ -15,6 +14,7 @@ use crate::check::{
     ActionSpec, CExpr, CExprKind, FrequencySpec, GiveSpec, Level, Name, Program, Reference,
     RuleSpec, ScheduleSpec, SteppedSpec,
 };
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -34,7 +34,7 @@ pub const MAX_SCHEDULE_STEPS: usize = 200;
 struct Said {
     /// Where the messages the rules gave are (the first few kept in place: most patients are
     /// given a few messages, and a list was allocated for them).
-    at: InlineList<usize, 8>,
+    at: SmallVec<[usize; 8]>,
     set: Option<HashSet<(String, String)>>,
 }
 

@@ -33,12 +33,12 @@ use super::actions::is_rate;
 use super::budget::Budget;
 use super::decision::*;
 use super::expr::Env;
-use super::inline::InlineList;
 use super::{FiredIds, Trace};
 use crate::check::{CExpr, CExprKind, Level, LimitSpec, LimitTarget, Name};
 use crate::ops::{BinaryOp, CmpOp, IsTest, UnaryOp};
 use crate::units::{Dim, Quantity};
 use crate::value::Value;
+use smallvec::SmallVec;
 
 /// The reason id of refusals that are not one limit's (a negative dose, an unheld dose).
 pub const GATE_ID: &str = "safety gate";
@@ -459,7 +459,7 @@ struct Given<'d> {
 /// A given thing's exposures, in the order added. Most have at most four (a dose's two ends,
 /// its own daily total, its total with the doses alongside): those are kept in place, with no
 /// list to allocate for each dose held.
-type Exposures = InlineList<Exposure, 4>;
+type Exposures = SmallVec<[Exposure; 4]>;
 
 fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> Vec<Breach> {
     let mut breaches = Vec::new();
@@ -467,8 +467,7 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
     // before it as it goes (no list of them is kept): the sums are the same, and their
     // problem or breaches still come after every dose's own.
     // One sum per dimension: most decisions give doses of one (kept in place, no list).
-    let mut together: Result<InlineList<(Quantity, Quantity), 2>, String> =
-        Ok(InlineList::default());
+    let mut together: Result<SmallVec<[(Quantity, Quantity); 2]>, String> = Ok(SmallVec::new());
     // What the totals are, for a reason: the one dose's, or all doses together.
     let mut what = What::Together;
     let one = decision.doses.len() == 1;
@@ -507,7 +506,7 @@ fn own_breaches(limits: &[Bound<'_>], decision: &Decision, budget: &Budget) -> V
             ));
         }
         let with: Vec<(Quantity, Quantity)> = match together {
-            Ok(sums) => sums.into_items().collect(),
+            Ok(sums) => sums.into_iter().collect(),
             Err(_) => Vec::new(),
         };
         // A schedule written step by step may change the frequency: each step is named with it.

@@ -11,7 +11,6 @@ mod decision;
 mod error;
 mod expr;
 mod gate;
-mod inline;
 mod limits;
 mod proposal;
 mod requires;
@@ -106,7 +105,7 @@ struct Fired<'p> {
 
 /// The rules that fired, in order: most decisions fire a few, kept in place (no list
 /// allocated for each patient).
-type FiredRules<'p> = inline::InlineList<Fired<'p>, 8>;
+type FiredRules<'p> = smallvec::SmallVec<[Fired<'p>; 8]>;
 
 /// Whether an evaluation checks the protocol's `require`s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
