@@ -170,6 +170,33 @@ impl Facts {
     }
 }
 
+/// Where [`Analysis::strict_into`] puts the values it finds: a list of them, or of facts that
+/// each is present (without a list of keys first).
+trait Strict {
+    fn put(&mut self, k: Key);
+    fn put_all(&mut self, keys: &[Key]);
+}
+
+impl Strict for Vec<Key> {
+    fn put(&mut self, k: Key) {
+        self.push(k);
+    }
+
+    fn put_all(&mut self, keys: &[Key]) {
+        self.extend_from_slice(keys);
+    }
+}
+
+impl Strict for Vec<Fact> {
+    fn put(&mut self, k: Key) {
+        self.push(Fact::Present(k));
+    }
+
+    fn put_all(&mut self, keys: &[Key]) {
+        self.extend(keys.iter().cloned().map(Fact::Present));
+    }
+}
+
 fn fact_key(f: &Fact) -> &Key {
     match f {
         Fact::Present(k) | Fact::NonEmpty(k) | Fact::Absent(k) => k,
@@ -225,6 +252,56 @@ struct Use {
     via: Option<usize>,
 }
 
+/// The earlier rules of the `decide first` block being read, with what counting the steps of
+/// those known to add nothing new needs (see [`Analysis::recontext`]).
+#[derive(Default)]
+struct Earlier<'p> {
+    priors: Vec<Prior<'p>>,
+    /// For each prior, and past the last, the steps of the known priors before it (`steps` not
+    /// `None`): those of a run of them are the difference of two.
+    known_before: Vec<u64>,
+    /// The priors whose steps are not known, in order.
+    unknown: Vec<usize>,
+}
+
+impl<'p> Earlier<'p> {
+    fn push(&mut self, condition: &'p CExpr) {
+        if self.known_before.is_empty() {
+            self.known_before.push(0);
+        }
+        let total = self.known_before.last().copied().unwrap_or(0);
+        self.unknown.push(self.priors.len());
+        self.priors.push(Prior {
+            condition,
+            steps: None,
+        });
+        self.known_before.push(total);
+    }
+
+    /// The steps of the known priors from `start` up to (not including) `end`.
+    fn known_steps(&self, start: usize, end: usize) -> u64 {
+        let at = |i: usize| self.known_before.get(i).copied().unwrap_or(0);
+        at(end).saturating_sub(at(start))
+    }
+
+    /// Notes the steps reading prior `i` takes (once known, it is not read again).
+    fn known(&mut self, i: usize, steps: u64) {
+        let Some(prior) = self.priors.get_mut(i) else {
+            return;
+        };
+        if prior.steps.is_some() {
+            return;
+        }
+        prior.steps = Some(steps);
+        if let Ok(u) = self.unknown.binary_search(&i) {
+            self.unknown.remove(u);
+        }
+        for total in self.known_before.iter_mut().skip(i + 1) {
+            *total = total.saturating_add(steps);
+        }
+    }
+}
+
 /// The analysis of one program.
 struct Analysis<'p> {
     program: &'p Program,
@@ -237,7 +314,7 @@ struct Analysis<'p> {
     found: Vec<Use>,
     /// The conditions of the earlier rules of the `decide first` block being read, each false
     /// where a later rule is tried.
-    earlier: Vec<Prior<'p>>,
+    earlier: Earlier<'p>,
     /// [`Analysis::strict`] of each `let` worked out so far.
     strict_lets: HashMap<usize, Vec<Key>>,
     /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
@@ -262,7 +339,7 @@ impl<'p> Analysis<'p> {
             lets: HashMap::default(),
             let_truth: HashMap::default(),
             found: Vec::new(),
-            earlier: Vec::new(),
+            earlier: Earlier::default(),
             context_steps: CONTEXT_STEPS,
             strict_lets: HashMap::default(),
             skip_known: true,
@@ -612,10 +689,12 @@ impl<'p> Analysis<'p> {
     }
 
     /// [`Analysis::strict`] of `e`, added to `out` (one vector for the whole walk).
-    fn strict_into(&mut self, e: &CExpr, out: &mut Vec<Key>) {
-        out.extend(Key::of(e));
+    fn strict_into(&mut self, e: &CExpr, out: &mut impl Strict) {
+        if let Some(k) = Key::of(e) {
+            out.put(k);
+        }
         match &e.kind {
-            CExprKind::Let(slot) => out.extend_from_slice(self.let_strict(*slot)),
+            CExprKind::Let(slot) => out.put_all(self.let_strict(*slot)),
             CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
                 self.strict_into(base, out)
             }
@@ -629,7 +708,9 @@ impl<'p> Analysis<'p> {
             CExprKind::If(c, a, b) => {
                 self.strict_into(c, out);
                 let (mut a, b) = (self.strict(a), self.strict(b));
-                out.extend(a.drain(..).filter(|k| b.contains(k)));
+                for k in a.drain(..).filter(|k| b.contains(k)) {
+                    out.put(k);
+                }
                 self.recycle_keys(a);
                 self.recycle_keys(b);
             }
@@ -735,9 +816,7 @@ impl<'p> Analysis<'p> {
 
     /// [`Analysis::strict`] of `e`, each value said present, added to `out`.
     fn strict_facts_into(&mut self, e: &CExpr, out: &mut Vec<Fact>) {
-        let mut keys = self.strict(e);
-        out.extend(keys.drain(..).map(Fact::Present));
-        self.recycle_keys(keys);
+        self.strict_into(e, out);
     }
 
     /// What a true/false `let` proves, added to `out`: what its definition proves (it is
@@ -809,10 +888,7 @@ impl<'p> Analysis<'p> {
             if let (HitPolicy::First, Some(c)) = (block.policy, &rule.when) {
                 let facts = self.when_false(c);
                 self.assume(facts);
-                self.earlier.push(Prior {
-                    condition: c,
-                    steps: None,
-                });
+                self.earlier.push(c);
             }
         }
         self.earlier = saved;
@@ -822,24 +898,55 @@ impl<'p> Analysis<'p> {
     /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
     /// prove given the facts now in force.
     fn recontext(&mut self) {
-        if self.context_steps == 0 || self.earlier.is_empty() {
+        if self.context_steps == 0 || self.earlier.priors.is_empty() {
             return;
         }
-        let last = self.earlier.len();
+        if !self.skip_known {
+            return self.recontext_reading_all();
+        }
+        // Newest first, as `recontext_reading_all` reads them: each run of priors whose steps
+        // are known is counted at once (saturating, so the budget runs out alike), and only
+        // the others are read.
+        let last = self.earlier.priors.len();
+        let first = last.saturating_sub(CONTEXT_RULES);
+        let mut end = last;
+        let mut unknown = self.earlier.unknown.len();
+        loop {
+            let next = match unknown.checked_sub(1) {
+                Some(u) if self.earlier.unknown[u] >= first => {
+                    unknown = u;
+                    Some(self.earlier.unknown[u])
+                }
+                _ => None,
+            };
+            let start = next.map_or(first, |i| i + 1);
+            let known = self.earlier.known_steps(start, end);
+            self.context_steps = self.context_steps.saturating_sub(known);
+            let Some(i) = next else { break };
+            self.read_prior(i);
+            end = i;
+        }
+    }
+
+    /// [`Analysis::recontext`] reading every earlier rule, those whose steps are known too
+    /// (what the test holding the two alike compares with).
+    fn recontext_reading_all(&mut self) {
+        let last = self.earlier.priors.len();
         for i in (last.saturating_sub(CONTEXT_RULES)..last).rev() {
-            let prior = self.earlier[i];
-            if let Some(steps) = prior.steps.filter(|_| self.skip_known) {
-                self.context_steps = self.context_steps.saturating_sub(steps);
-                continue;
-            }
-            let before = self.context_steps;
-            let facts = self.false_given(prior.condition);
-            self.assume(facts);
-            // Measured on a second reading (the first was `block`'s `when_false`, which
-            // memoised every `let` it reached), so every later reading takes as many steps.
-            if self.context_steps > 0 && context_free(prior.condition) {
-                self.earlier[i].steps = Some(before - self.context_steps);
-            }
+            self.read_prior(i);
+        }
+    }
+
+    /// Reads the earlier rule `i` again: adds what its condition being false proves.
+    fn read_prior(&mut self, i: usize) {
+        let condition = self.earlier.priors[i].condition;
+        let before = self.context_steps;
+        let facts = self.false_given(condition);
+        self.assume(facts);
+        // Measured on a second reading (the first was `block`'s `when_false`, which
+        // memoised every `let` it reached), so every later reading takes as many steps.
+        if self.context_steps > 0 && context_free(condition) {
+            self.earlier.known(i, before - self.context_steps);
         }
     }
 
@@ -1216,7 +1323,7 @@ mod tests {
             if crate::syntax::parse(text).is_err() {
                 continue;
             }
-            for steps in [super::CONTEXT_STEPS, 3_000, 200] {
+            for steps in [super::CONTEXT_STEPS, 3_000, 1_237, 200, 1] {
                 assert_eq!(analyse(text, steps, true), analyse(text, steps, false));
             }
             compared += 1;
