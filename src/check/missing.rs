@@ -873,7 +873,7 @@ impl<'p> Analysis<'p> {
         let saved = std::mem::take(&mut self.earlier);
         for rule in &block.rules {
             let rule_mark = self.facts.mark();
-            self.recontext();
+            self.recontext_from(true);
             if let Some(c) = &rule.when {
                 let _ = self.need(c, Mode::Report);
                 let facts = self.when_true(c);
@@ -898,6 +898,18 @@ impl<'p> Analysis<'p> {
     /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
     /// prove given the facts now in force.
     fn recontext(&mut self) {
+        self.recontext_from(false);
+    }
+
+    /// [`Analysis::recontext`], `at_rule` where a rule of the block starts: the rule just
+    /// passed is read for the first time there (it is the first read; each later reading
+    /// comes after: readings stop only when the steps run out, which never come back), with
+    /// what its condition being false proves in force since it was passed
+    /// ([`Analysis::block`]). When that is what reading it proves whatever the facts
+    /// ([`context_free`]), the reading would only add those facts again (a multiset: nothing
+    /// that [`Facts::holds`] sees), so only its steps are counted, as many as reading it takes
+    /// ([`reading_steps`]).
+    fn recontext_from(&mut self, at_rule: bool) {
         if self.context_steps == 0 || self.earlier.priors.is_empty() {
             return;
         }
@@ -923,7 +935,16 @@ impl<'p> Analysis<'p> {
             let known = self.earlier.known_steps(start, end);
             self.context_steps = self.context_steps.saturating_sub(known);
             let Some(i) = next else { break };
-            self.read_prior(i);
+            let condition = self.earlier.priors[i].condition;
+            if at_rule && i + 1 == last && context_free(condition) {
+                let before = self.context_steps;
+                self.context_steps = before.saturating_sub(reading_steps(condition));
+                if self.context_steps > 0 {
+                    self.earlier.known(i, before - self.context_steps);
+                }
+            } else {
+                self.read_prior(i);
+            }
             end = i;
         }
     }
@@ -1092,6 +1113,31 @@ fn context_free(c: &CExpr) -> bool {
         CExprKind::Binary(BinaryOp::Or, a, b) => context_free(a) && context_free(b),
         _ => true,
     }
+}
+
+/// The steps [`Analysis::false_given`] takes reading `c` (for which [`context_free`] holds)
+/// again: one for each `or` it goes down, and then those of [`Analysis::proves_into`] (one for
+/// each `not`, `and` and `or` it goes down, and each condition it reaches; a `let`'s
+/// condition was read when the rule was passed and is not read again: memoised).
+fn reading_steps(c: &CExpr) -> u64 {
+    match &c.kind {
+        CExprKind::Binary(BinaryOp::Or, a, b) => 1u64
+            .saturating_add(reading_steps(a))
+            .saturating_add(reading_steps(b)),
+        _ => 1u64.saturating_add(proving_steps(c)),
+    }
+}
+
+/// The steps [`Analysis::proves_into`] takes for `c` (with every `let` memoised).
+fn proving_steps(c: &CExpr) -> u64 {
+    let below = match &c.kind {
+        CExprKind::Unary(UnaryOp::Not, a) => proving_steps(a),
+        CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, b) => {
+            proving_steps(a).saturating_add(proving_steps(b))
+        }
+        _ => 0,
+    };
+    1u64.saturating_add(below)
 }
 
 /// False when [`Analysis::implied`] is false for `c` whatever the facts in force.
@@ -1282,18 +1328,21 @@ mod tests {
     }
 
     /// A `decide first` block of `rules` rules over optional inputs, some guarded by
-    /// `is missing` (read again with the facts in force), some not (skipped when read again).
+    /// `is missing` (read again with the facts in force), some not (skipped when read again),
+    /// one through `not` and a `let`.
     fn guarded(rules: usize) -> String {
         let mut text = String::from(
             "protocol p {\n version \"1\"\n source \"s\"\n inputs {\n  dose: mg optional\n  \
-             age: years optional\n  kind: a | b optional\n }\n decide first {\n",
+             age: years optional\n  kind: a | b optional\n }\n let adult = age >= 18 years\n \
+             decide first {\n",
         );
         for i in 0..rules {
-            let rule = match i % 4 {
+            let rule = match i % 5 {
                 0 => format!("  when dose is missing and age > {i} years => stop \"{i}\"\n"),
                 1 => format!("  when dose >= {i} mg and dose < {} mg => give dose\n", i + 1),
                 2 => format!("  when age is not missing and kind == b => give {i} mg\n"),
-                _ => format!("  when (age < {i} years or kind == a) and dose > 1 mg => give age * 1 mg/years\n"),
+                3 => format!("  when (age < {i} years or kind == a) and dose > 1 mg => give age * 1 mg/years\n"),
+                _ => format!("  when not (dose > {i} mg or adult) => give 1 mg\n"),
             };
             text.push_str(&rule);
         }
