@@ -19,6 +19,8 @@
 //! closed, see `eval::gate`), and values shown in messages and by `show` (a missing one reads
 //! `missing`).
 
+use std::collections::hash_map::Entry;
+
 use foldhash::HashMap;
 
 use super::{
@@ -124,7 +126,7 @@ impl Facts {
         self.holds(&Fact::Present(k.clone()))
     }
 
-    fn add(&mut self, facts: Vec<Fact>) {
+    fn add(&mut self, facts: impl IntoIterator<Item = Fact>) {
         for f in facts {
             with_bases(f, |f| self.add_one(f));
         }
@@ -132,12 +134,7 @@ impl Facts {
 
     /// Adds one fact (not what it implies).
     fn add_one(&mut self, f: Fact) {
-        match self.count.get_mut(&f) {
-            Some(n) => *n += 1,
-            None => {
-                self.count.insert(f.clone(), 1);
-            }
-        }
+        *self.count.entry(f.clone()).or_insert(0) += 1;
         self.log.push(f);
     }
 
@@ -148,10 +145,10 @@ impl Facts {
     fn undo(&mut self, mark: usize) {
         while self.log.len() > mark {
             if let Some(f) = self.log.pop() {
-                if let Some(n) = self.count.get_mut(&f) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.count.remove(&f);
+                if let Entry::Occupied(mut n) = self.count.entry(f) {
+                    *n.get_mut() -= 1;
+                    if *n.get() == 0 {
+                        n.remove();
                     }
                 }
             }
@@ -170,6 +167,33 @@ impl Facts {
             .collect();
         out.sort_unstable();
         out
+    }
+}
+
+/// Where [`Analysis::strict_into`] puts the values it finds: a list of them, or of facts that
+/// each is present (without a list of keys first).
+trait Strict {
+    fn put(&mut self, k: Key);
+    fn put_all(&mut self, keys: &[Key]);
+}
+
+impl Strict for Vec<Key> {
+    fn put(&mut self, k: Key) {
+        self.push(k);
+    }
+
+    fn put_all(&mut self, keys: &[Key]) {
+        self.extend_from_slice(keys);
+    }
+}
+
+impl Strict for Vec<Fact> {
+    fn put(&mut self, k: Key) {
+        self.push(Fact::Present(k));
+    }
+
+    fn put_all(&mut self, keys: &[Key]) {
+        self.extend(keys.iter().cloned().map(Fact::Present));
     }
 }
 
@@ -228,6 +252,56 @@ struct Use {
     via: Option<usize>,
 }
 
+/// The earlier rules of the `decide first` block being read, with what counting the steps of
+/// those known to add nothing new needs (see [`Analysis::recontext`]).
+#[derive(Default)]
+struct Earlier<'p> {
+    priors: Vec<Prior<'p>>,
+    /// For each prior, and past the last, the steps of the known priors before it (`steps` not
+    /// `None`): those of a run of them are the difference of two.
+    known_before: Vec<u64>,
+    /// The priors whose steps are not known, in order.
+    unknown: Vec<usize>,
+}
+
+impl<'p> Earlier<'p> {
+    fn push(&mut self, condition: &'p CExpr) {
+        if self.known_before.is_empty() {
+            self.known_before.push(0);
+        }
+        let total = self.known_before.last().copied().unwrap_or(0);
+        self.unknown.push(self.priors.len());
+        self.priors.push(Prior {
+            condition,
+            steps: None,
+        });
+        self.known_before.push(total);
+    }
+
+    /// The steps of the known priors from `start` up to (not including) `end`.
+    fn known_steps(&self, start: usize, end: usize) -> u64 {
+        let at = |i: usize| self.known_before.get(i).copied().unwrap_or(0);
+        at(end).saturating_sub(at(start))
+    }
+
+    /// Notes the steps reading prior `i` takes (once known, it is not read again).
+    fn known(&mut self, i: usize, steps: u64) {
+        let Some(prior) = self.priors.get_mut(i) else {
+            return;
+        };
+        if prior.steps.is_some() {
+            return;
+        }
+        prior.steps = Some(steps);
+        if let Ok(u) = self.unknown.binary_search(&i) {
+            self.unknown.remove(u);
+        }
+        for total in self.known_before.iter_mut().skip(i + 1) {
+            *total = total.saturating_add(steps);
+        }
+    }
+}
+
 /// The analysis of one program.
 struct Analysis<'p> {
     program: &'p Program,
@@ -240,7 +314,7 @@ struct Analysis<'p> {
     found: Vec<Use>,
     /// The conditions of the earlier rules of the `decide first` block being read, each false
     /// where a later rule is tried.
-    earlier: Vec<Prior<'p>>,
+    earlier: Earlier<'p>,
     /// [`Analysis::strict`] of each `let` worked out so far.
     strict_lets: HashMap<usize, Vec<Key>>,
     /// Steps left for reading earlier rules again ([`Analysis::recontext`]): past them, the
@@ -249,6 +323,11 @@ struct Analysis<'p> {
     /// Whether an earlier rule whose reading adds nothing new is skipped (always, but in the
     /// test that holds the analysis to reading every one).
     skip_known: bool,
+    /// Emptied vectors of facts and of keys, reused: what a condition proves is worked out
+    /// several times for each rule, and a fresh vector each time was a third of the analysis
+    /// of a protocol of a thousand rules.
+    fact_bufs: Vec<Vec<Fact>>,
+    key_bufs: Vec<Vec<Key>>,
 }
 
 impl<'p> Analysis<'p> {
@@ -260,11 +339,41 @@ impl<'p> Analysis<'p> {
             lets: HashMap::default(),
             let_truth: HashMap::default(),
             found: Vec::new(),
-            earlier: Vec::new(),
+            earlier: Earlier::default(),
             context_steps: CONTEXT_STEPS,
             strict_lets: HashMap::default(),
             skip_known: true,
+            fact_bufs: Vec::new(),
+            key_bufs: Vec::new(),
         }
+    }
+
+    /// An empty vector of facts (one given back, when there is one).
+    fn fact_buf(&mut self) -> Vec<Fact> {
+        self.fact_bufs.pop().unwrap_or_default()
+    }
+
+    /// Gives a vector of facts back for reuse.
+    fn recycle(&mut self, mut facts: Vec<Fact>) {
+        facts.clear();
+        self.fact_bufs.push(facts);
+    }
+
+    /// An empty vector of keys (one given back, when there is one).
+    fn key_buf(&mut self) -> Vec<Key> {
+        self.key_bufs.pop().unwrap_or_default()
+    }
+
+    /// Gives a vector of keys back for reuse.
+    fn recycle_keys(&mut self, mut keys: Vec<Key>) {
+        keys.clear();
+        self.key_bufs.push(keys);
+    }
+
+    /// Puts `facts` (and what they imply) in force, until undone.
+    fn assume(&mut self, mut facts: Vec<Fact>) {
+        self.facts.add(facts.drain(..));
+        self.recycle(facts);
     }
 
     /// Works out `e` where its value is needed.
@@ -290,7 +399,7 @@ impl<'p> Analysis<'p> {
     /// Works out `e` with `facts` added, then takes them back.
     fn under(&mut self, facts: Vec<Fact>, e: &CExpr, mode: Mode, needed: bool) -> Maybe {
         let mark = self.facts.mark();
-        self.facts.add(facts);
+        self.assume(facts);
         let m = if needed {
             self.need(e, mode)
         } else {
@@ -344,7 +453,7 @@ impl<'p> Analysis<'p> {
                 let m = self.need(a, mode);
                 let mark = self.facts.mark();
                 let facts = self.when_true(a);
-                self.facts.add(facts);
+                self.assume(facts);
                 self.recontext();
                 let mb = self.need(b, mode);
                 self.facts.undo(mark);
@@ -556,34 +665,36 @@ impl<'p> Analysis<'p> {
 
     /// `facts` with what they imply: a `let` that is there had every value its definition
     /// needs (`daily_total` there means `dose` is).
-    fn expand(&mut self, facts: Vec<Fact>) -> Vec<Fact> {
-        let mut out = Vec::with_capacity(facts.len());
-        let mut implied = Vec::new();
-        for f in facts {
-            with_bases(f, |f| implied.push(f));
-            for f in implied.drain(..) {
+    fn expand(&mut self, mut facts: Vec<Fact>) -> Vec<Fact> {
+        let mut out = self.fact_buf();
+        for f in facts.drain(..) {
+            with_bases(f, |f| {
                 if let Fact::Present(Key::Let(slot)) = &f {
-                    out.extend(self.let_strict(*slot).into_iter().map(Fact::Present));
+                    let keys = self.let_strict(*slot);
+                    out.extend(keys.iter().cloned().map(Fact::Present));
                 }
                 out.push(f);
-            }
+            });
         }
+        self.recycle(facts);
         out
     }
 
     /// The values `e` cannot do without: when one of them is missing, `e` is missing or stops
     /// the run. A value that `e` was worked out from without error therefore had them all.
     fn strict(&mut self, e: &CExpr) -> Vec<Key> {
-        let mut out = Vec::new();
+        let mut out = self.key_buf();
         self.strict_into(e, &mut out);
         out
     }
 
     /// [`Analysis::strict`] of `e`, added to `out` (one vector for the whole walk).
-    fn strict_into(&mut self, e: &CExpr, out: &mut Vec<Key>) {
-        out.extend(Key::of(e));
+    fn strict_into(&mut self, e: &CExpr, out: &mut impl Strict) {
+        if let Some(k) = Key::of(e) {
+            out.put(k);
+        }
         match &e.kind {
-            CExprKind::Let(slot) => out.extend(self.let_strict(*slot)),
+            CExprKind::Let(slot) => out.put_all(self.let_strict(*slot)),
             CExprKind::Field(base, _) | CExprKind::Project(base, _) | CExprKind::Unary(_, base) => {
                 self.strict_into(base, out)
             }
@@ -596,8 +707,12 @@ impl<'p> Analysis<'p> {
             }
             CExprKind::If(c, a, b) => {
                 self.strict_into(c, out);
-                let (a, b) = (self.strict(a), self.strict(b));
-                out.extend(a.into_iter().filter(|k| b.contains(k)));
+                let (mut a, b) = (self.strict(a), self.strict(b));
+                for k in a.drain(..).filter(|k| b.contains(k)) {
+                    out.put(k);
+                }
+                self.recycle_keys(a);
+                self.recycle_keys(b);
             }
             CExprKind::Call(func, args) => match func {
                 Func::First | Func::Last | Func::Min | Func::Max if args.len() == 1 => {
@@ -619,21 +734,20 @@ impl<'p> Analysis<'p> {
     }
 
     /// [`Analysis::strict`] of a `let`'s definition, worked out once.
-    fn let_strict(&mut self, slot: usize) -> Vec<Key> {
-        if let Some(keys) = self.strict_lets.get(&slot) {
-            return keys.clone();
+    fn let_strict(&mut self, slot: usize) -> &[Key] {
+        if !self.strict_lets.contains_key(&slot) {
+            let program = self.program;
+            let keys = match program.lets.get(slot) {
+                Some(l) => self.strict(&l.expr),
+                None => Vec::new(),
+            };
+            self.strict_lets.insert(slot, keys);
         }
-        let program = self.program;
-        let keys = match program.lets.get(slot) {
-            Some(l) => self.strict(&l.expr),
-            None => Vec::new(),
-        };
-        self.strict_lets.insert(slot, keys.clone());
-        keys
+        self.strict_lets.get(&slot).map_or(&[], Vec::as_slice)
     }
 
     fn proves(&mut self, c: &CExpr, truth: bool) -> Vec<Fact> {
-        let mut out = Vec::new();
+        let mut out = self.fact_buf();
         self.proves_into(c, truth, &mut out);
         out
     }
@@ -664,9 +778,11 @@ impl<'p> Analysis<'p> {
             }
             (CExprKind::Binary(BinaryOp::And, a, b), false)
             | (CExprKind::Binary(BinaryOp::Or, a, b), true) => {
-                let left = self.proves(a, truth);
+                let mut left = self.proves(a, truth);
                 let right = self.proves(b, truth);
-                out.extend(left.into_iter().filter(|f| right.contains(f)));
+                out.extend(left.drain(..).filter(|f| right.contains(f)));
+                self.recycle(left);
+                self.recycle(right);
             }
             // `count(xs) != 0` (and `> 0`, `>= 1`) proves an item, before `!=` in general.
             (CExprKind::Binary(op, a, b), true) if counts_some(*op, a, b).is_some() => {
@@ -693,30 +809,30 @@ impl<'p> Analysis<'p> {
                     out.push(Fact::NonEmpty(k));
                 }
             }
-            (CExprKind::Let(slot), _) => out.extend(self.let_proves(*slot, truth)),
+            (CExprKind::Let(slot), _) => self.let_proves_into(*slot, truth, out),
             _ => {}
         }
     }
 
     /// [`Analysis::strict`] of `e`, each value said present, added to `out`.
     fn strict_facts_into(&mut self, e: &CExpr, out: &mut Vec<Fact>) {
-        let keys = self.strict(e);
-        out.extend(keys.into_iter().map(Fact::Present));
+        self.strict_into(e, out);
     }
 
-    /// What a true/false `let` proves: what its definition proves (it is worked out from the
-    /// same values), and that it is there.
-    fn let_proves(&mut self, slot: usize, truth: bool) -> Vec<Fact> {
-        if let Some(f) = self.let_truth.get(&(slot, truth)) {
-            return f.clone();
+    /// What a true/false `let` proves, added to `out`: what its definition proves (it is
+    /// worked out from the same values), and that it is there.
+    fn let_proves_into(&mut self, slot: usize, truth: bool, out: &mut Vec<Fact>) {
+        if !self.let_truth.contains_key(&(slot, truth)) {
+            let program = self.program;
+            let mut facts = vec![Fact::Present(Key::Let(slot))];
+            if let Some(l) = program.lets.get(slot) {
+                self.proves_into(&l.expr, truth, &mut facts);
+            }
+            self.let_truth.insert((slot, truth), facts);
         }
-        let program = self.program;
-        let mut out = vec![Fact::Present(Key::Let(slot))];
-        if let Some(l) = program.lets.get(slot) {
-            out.extend(self.proves(&l.expr, truth));
+        if let Some(facts) = self.let_truth.get(&(slot, truth)) {
+            out.extend_from_slice(facts);
         }
-        self.let_truth.insert((slot, truth), out.clone());
-        out
     }
 
     // ------------------------------------------------------------------ the program
@@ -757,11 +873,11 @@ impl<'p> Analysis<'p> {
         let saved = std::mem::take(&mut self.earlier);
         for rule in &block.rules {
             let rule_mark = self.facts.mark();
-            self.recontext();
+            self.recontext_from(true);
             if let Some(c) = &rule.when {
                 let _ = self.need(c, Mode::Report);
                 let facts = self.when_true(c);
-                self.facts.add(facts);
+                self.assume(facts);
                 self.recontext();
             }
             for a in &rule.actions {
@@ -771,11 +887,8 @@ impl<'p> Analysis<'p> {
             // In `decide first`, a later rule runs only when this one's condition was false.
             if let (HitPolicy::First, Some(c)) = (block.policy, &rule.when) {
                 let facts = self.when_false(c);
-                self.facts.add(facts);
-                self.earlier.push(Prior {
-                    condition: c,
-                    steps: None,
-                });
+                self.assume(facts);
+                self.earlier.push(c);
             }
         }
         self.earlier = saved;
@@ -785,24 +898,76 @@ impl<'p> Analysis<'p> {
     /// Adds what the earlier rules' conditions (the most recent [`CONTEXT_RULES`]) being false
     /// prove given the facts now in force.
     fn recontext(&mut self) {
-        if self.context_steps == 0 || self.earlier.is_empty() {
+        self.recontext_from(false);
+    }
+
+    /// [`Analysis::recontext`], `at_rule` where a rule of the block starts: the rule just
+    /// passed is read for the first time there (it is the first read; each later reading
+    /// comes after: readings stop only when the steps run out, which never come back), with
+    /// what its condition being false proves in force since it was passed
+    /// ([`Analysis::block`]). When that is what reading it proves whatever the facts
+    /// ([`context_free`]), the reading would only add those facts again (a multiset: nothing
+    /// that [`Facts::holds`] sees), so only its steps are counted, as many as reading it takes
+    /// ([`reading_steps`]).
+    fn recontext_from(&mut self, at_rule: bool) {
+        if self.context_steps == 0 || self.earlier.priors.is_empty() {
             return;
         }
-        let last = self.earlier.len();
+        if !self.skip_known {
+            return self.recontext_reading_all();
+        }
+        // Newest first, as `recontext_reading_all` reads them: each run of priors whose steps
+        // are known is counted at once (saturating, so the budget runs out alike), and only
+        // the others are read.
+        let last = self.earlier.priors.len();
+        let first = last.saturating_sub(CONTEXT_RULES);
+        let mut end = last;
+        let mut unknown = self.earlier.unknown.len();
+        loop {
+            let next = match unknown.checked_sub(1) {
+                Some(u) if self.earlier.unknown[u] >= first => {
+                    unknown = u;
+                    Some(self.earlier.unknown[u])
+                }
+                _ => None,
+            };
+            let start = next.map_or(first, |i| i + 1);
+            let known = self.earlier.known_steps(start, end);
+            self.context_steps = self.context_steps.saturating_sub(known);
+            let Some(i) = next else { break };
+            let condition = self.earlier.priors[i].condition;
+            if at_rule && i + 1 == last && context_free(condition) {
+                let before = self.context_steps;
+                self.context_steps = before.saturating_sub(reading_steps(condition));
+                if self.context_steps > 0 {
+                    self.earlier.known(i, before - self.context_steps);
+                }
+            } else {
+                self.read_prior(i);
+            }
+            end = i;
+        }
+    }
+
+    /// [`Analysis::recontext`] reading every earlier rule, those whose steps are known too
+    /// (what the test holding the two alike compares with).
+    fn recontext_reading_all(&mut self) {
+        let last = self.earlier.priors.len();
         for i in (last.saturating_sub(CONTEXT_RULES)..last).rev() {
-            let prior = self.earlier[i];
-            if let Some(steps) = prior.steps.filter(|_| self.skip_known) {
-                self.context_steps = self.context_steps.saturating_sub(steps);
-                continue;
-            }
-            let before = self.context_steps;
-            let facts = self.false_given(prior.condition);
-            self.facts.add(facts);
-            // Measured on a second reading (the first was `block`'s `when_false`, which
-            // memoised every `let` it reached), so every later reading takes as many steps.
-            if self.context_steps > 0 && context_free(prior.condition) {
-                self.earlier[i].steps = Some(before - self.context_steps);
-            }
+            self.read_prior(i);
+        }
+    }
+
+    /// Reads the earlier rule `i` again: adds what its condition being false proves.
+    fn read_prior(&mut self, i: usize) {
+        let condition = self.earlier.priors[i].condition;
+        let before = self.context_steps;
+        let facts = self.false_given(condition);
+        self.assume(facts);
+        // Measured on a second reading (the first was `block`'s `when_false`, which
+        // memoised every `let` it reached), so every later reading takes as many steps.
+        if self.context_steps > 0 && context_free(condition) {
+            self.earlier.known(i, before - self.context_steps);
         }
     }
 
@@ -815,7 +980,9 @@ impl<'p> Analysis<'p> {
             CExprKind::Binary(BinaryOp::And, a, b) if self.implied(b) => self.false_given(a),
             CExprKind::Binary(BinaryOp::Or, a, b) => {
                 let mut out = self.false_given(a);
-                out.extend(self.false_given(b));
+                let mut more = self.false_given(b);
+                out.append(&mut more);
+                self.recycle(more);
                 out
             }
             _ => self.when_false(c),
@@ -900,7 +1067,7 @@ impl<'p> Analysis<'p> {
             if let Some(c) = &rule.when {
                 let _ = self.need(c, Mode::Report);
                 let facts = self.when_true(c);
-                self.facts.add(facts);
+                self.assume(facts);
             }
             if let Some(range) = &rule.allow {
                 let _ = self.need(range, Mode::Report);
@@ -909,7 +1076,7 @@ impl<'p> Analysis<'p> {
             // A later rule is tried (before a verdict) only when this one did not apply.
             if let Some(c) = &rule.when {
                 let facts = self.when_false(c);
-                self.facts.add(facts);
+                self.assume(facts);
             }
         }
         self.facts.undo(mark);
@@ -920,7 +1087,7 @@ impl<'p> Analysis<'p> {
         let program = self.program;
         for example in &program.examples {
             let mark = self.facts.mark();
-            let given = example
+            let given: Vec<Fact> = example
                 .given
                 .iter()
                 .filter(|(_, v)| !v.is_missing())
@@ -946,6 +1113,31 @@ fn context_free(c: &CExpr) -> bool {
         CExprKind::Binary(BinaryOp::Or, a, b) => context_free(a) && context_free(b),
         _ => true,
     }
+}
+
+/// The steps [`Analysis::false_given`] takes reading `c` (for which [`context_free`] holds)
+/// again: one for each `or` it goes down, and then those of [`Analysis::proves_into`] (one for
+/// each `not`, `and` and `or` it goes down, and each condition it reaches; a `let`'s
+/// condition was read when the rule was passed and is not read again: memoised).
+fn reading_steps(c: &CExpr) -> u64 {
+    match &c.kind {
+        CExprKind::Binary(BinaryOp::Or, a, b) => 1u64
+            .saturating_add(reading_steps(a))
+            .saturating_add(reading_steps(b)),
+        _ => 1u64.saturating_add(proving_steps(c)),
+    }
+}
+
+/// The steps [`Analysis::proves_into`] takes for `c` (with every `let` memoised).
+fn proving_steps(c: &CExpr) -> u64 {
+    let below = match &c.kind {
+        CExprKind::Unary(UnaryOp::Not, a) => proving_steps(a),
+        CExprKind::Binary(BinaryOp::And | BinaryOp::Or, a, b) => {
+            proving_steps(a).saturating_add(proving_steps(b))
+        }
+        _ => 0,
+    };
+    1u64.saturating_add(below)
 }
 
 /// False when [`Analysis::implied`] is false for `c` whatever the facts in force.
@@ -1136,18 +1328,21 @@ mod tests {
     }
 
     /// A `decide first` block of `rules` rules over optional inputs, some guarded by
-    /// `is missing` (read again with the facts in force), some not (skipped when read again).
+    /// `is missing` (read again with the facts in force), some not (skipped when read again),
+    /// one through `not` and a `let`.
     fn guarded(rules: usize) -> String {
         let mut text = String::from(
             "protocol p {\n version \"1\"\n source \"s\"\n inputs {\n  dose: mg optional\n  \
-             age: years optional\n  kind: a | b optional\n }\n decide first {\n",
+             age: years optional\n  kind: a | b optional\n }\n let adult = age >= 18 years\n \
+             decide first {\n",
         );
         for i in 0..rules {
-            let rule = match i % 4 {
+            let rule = match i % 5 {
                 0 => format!("  when dose is missing and age > {i} years => stop \"{i}\"\n"),
                 1 => format!("  when dose >= {i} mg and dose < {} mg => give dose\n", i + 1),
                 2 => format!("  when age is not missing and kind == b => give {i} mg\n"),
-                _ => format!("  when (age < {i} years or kind == a) and dose > 1 mg => give age * 1 mg/years\n"),
+                3 => format!("  when (age < {i} years or kind == a) and dose > 1 mg => give age * 1 mg/years\n"),
+                _ => format!("  when not (dose > {i} mg or adult) => give 1 mg\n"),
             };
             text.push_str(&rule);
         }
@@ -1177,7 +1372,7 @@ mod tests {
             if crate::syntax::parse(text).is_err() {
                 continue;
             }
-            for steps in [super::CONTEXT_STEPS, 3_000, 200] {
+            for steps in [super::CONTEXT_STEPS, 3_000, 1_237, 200, 1] {
                 assert_eq!(analyse(text, steps, true), analyse(text, steps, false));
             }
             compared += 1;
