@@ -423,6 +423,11 @@ fn read_as_rule_name(text: &str, span: Span, rest: &str) -> Option<Diagnostic> {
     // …`, `give 5 mg otherwse => …`): then the word is a rule's name or a misspelt keyword.
     let same_line = !text[word_span.end..span.start].contains('\n');
     let rule_follows = opens_rule || rest.starts_with("=>");
+    if same_line {
+        if let Some(d) = count_without_times(text, word, span) {
+            return Some(d);
+        }
+    }
     if !(same_line && rule_follows) {
         if let Some(d) = word_after_action(text, word, word_span) {
             return Some(d);
@@ -515,6 +520,32 @@ fn word_after_action(text: &str, word: &str, word_span: Span) -> Option<Diagnost
             label,
             help,
             span: word_span,
+        }
+        .into(),
+    )
+}
+
+/// A count followed by a slip of `times` on its line (`give dose n tims daily`): the reader took
+/// the count for a rule's name; the slip is the word after it.
+fn count_without_times(text: &str, count: &str, span: Span) -> Option<Diagnostic> {
+    let next = found_word(text, span.start)?;
+    let is_slip = next != "times"
+        && (close_match(next, ["times"]).is_some()
+            || (next.len() >= 2 && "times".starts_with(next)));
+    if !is_slip {
+        return None;
+    }
+    let rest = &text[span.start..];
+    let at = span.start + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    Some(
+        SyntaxError::Unexpected {
+            message: format!("`{next}` after the count `{count}` is not `times`"),
+            label: "expected `times`".to_string(),
+            help: format!(
+                "a frequency is written `{count} times daily` (or `once daily`, `twice daily`, \
+                 `every 8 h`)"
+            ),
+            span: Span::new(at, at + next.len()),
         }
         .into(),
     )

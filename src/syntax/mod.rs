@@ -906,6 +906,11 @@ mod tests {
         let (m, at) = message("when n > 1 => give 5 mg oral // or po\n otherwise => give 1 mg");
         assert_eq!(at, "oral");
         assert!(m.contains("needs `route`"), "{m}");
+        let (m, at) = message("otherwise => give 5 mg n tims daily");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`tims` after the count `n` is not `times`", "tims")
+        );
         let (m, at) = message("when n > 1 => give 5 mg route oral po\n otherwise => give 1 mg");
         assert_eq!(
             (m.as_str(), at.as_str()),
