@@ -1354,9 +1354,9 @@ mod tests {
     /// uses are found, and the step budget runs down alike (so it runs out at the same rule),
     /// for the bundled protocols, every check fixture, and generated blocks with the budget
     /// large or running out part way.
-    #[test]
-    fn skipping_known_earlier_rules_changes_nothing() {
-        let mut texts: Vec<String> = Vec::new();
+    /// The bundled protocols and the check fixtures (`tests/check/*.dose`).
+    fn bundled_and_check_texts() -> Vec<String> {
+        let mut texts = Vec::new();
         for dir in ["protocols", "tests/check"] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
             for entry in std::fs::read_dir(&dir).expect("a directory").flatten() {
@@ -1366,6 +1366,12 @@ mod tests {
                 }
             }
         }
+        texts
+    }
+
+    #[test]
+    fn skipping_known_earlier_rules_changes_nothing() {
+        let mut texts = bundled_and_check_texts();
         texts.push(guarded(200));
         let mut compared = 0;
         for text in &texts {
@@ -1429,15 +1435,7 @@ mod tests {
             protocol("  dose: mg\n  kind: a | b", "kind == a and dose > 1 mg"),
         ];
         let mut texts: Vec<String> = none.to_vec();
-        for dir in ["protocols", "tests/check"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-            for entry in std::fs::read_dir(&dir).expect("a directory").flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "dose") {
-                    texts.push(std::fs::read_to_string(&path).expect("readable"));
-                }
-            }
-        }
+        texts.extend(bundled_and_check_texts());
         let mut skips = 0;
         for text in &texts {
             if crate::syntax::parse(text).is_err() || !skipped(text) {
