@@ -59,8 +59,17 @@ const PATIENTS: &[&str] = &[
     r#"{"big": "99999999999999999999999 mg", "rate": "0.000000000000000001 mcg/h", "per_day": "0.000000000000000024 mcg/day"}"#,
 ];
 
+/// A judgement's outcome with its error written out (a comparison's own errors are unit
+/// errors, never a missing value).
+fn written(r: R<bool>) -> Out<bool> {
+    r.map_err(|f| match f {
+        Fail::Error(d) => d,
+        Fail::Missing(_) => panic!("a judgement read a missing value"),
+    })
+}
+
 /// The outcome as compared: the truth value, or the diagnostic's code, message and place.
-fn outcome(r: R<bool>) -> Result<bool, (String, String, Option<Span>)> {
+fn outcome(r: Out<bool>) -> Result<bool, (String, String, Option<Span>)> {
     r.map_err(|d| (d.code.to_string(), d.message.clone(), d.primary_span()))
 }
 
@@ -86,7 +95,7 @@ fn truth_takes_the_steps_and_gives_the_errors_of_eval() {
                     Ok(Value::Bool(b)) => Ok(b),
                     // A `let` worked out from a value not given is missing: `truth` refuses it
                     // as it refuses any value that is not a truth value.
-                    Ok(Value::Missing) => Err(missing_fail(program, &spec.expr)),
+                    Ok(Value::Missing) => Err(Box::new(missing(program, &spec.expr))),
                     Ok(other) => panic!("{} is not a truth value: {other:?}", spec.name),
                     Err(d) => Err(d),
                 });
@@ -165,8 +174,8 @@ fn comparisons_judged_on_the_usual_path_agree_with_the_verdict() {
     for x in &values {
         for y in &values {
             for op in ops {
-                let usual = outcome(op.judge_usual(x, y, span));
-                let slow = outcome(op.judge(x, y, span));
+                let usual = outcome(written(op.judge_usual(x, y, span)));
+                let slow = outcome(written(op.judge(x, y, span)));
                 assert_eq!(usual, slow, "{x:?} vs {y:?}");
                 compared += 1;
             }
