@@ -124,8 +124,9 @@ pub type Out<T> = Result<T, Box<Diagnostic>>;
 /// help, the labels) is written only where it leaves the evaluator ([`Fail::diagnostic`],
 /// the one way out, in the public methods of [`Env`]).
 enum Fail {
-    /// A value the patient lacks (the diagnostic [`missing`] writes for it).
-    Missing(MissingAt),
+    /// A value the patient lacks (the diagnostic [`missing`] writes for it). Boxed, so that
+    /// a failure is two words, as small as results that pass through every step need.
+    Missing(Box<MissingAt>),
     /// Any other error, written out.
     Error(Box<Diagnostic>),
 }
@@ -167,7 +168,7 @@ impl Fail {
     #[inline(never)]
     fn diagnostic(self, program: &Program) -> Box<Diagnostic> {
         match self {
-            Fail::Missing(at) => Box::new(missing_at(program, at)),
+            Fail::Missing(at) => Box::new(missing_at(program, *at)),
             Fail::Error(d) => d,
         }
     }
@@ -196,9 +197,10 @@ impl From<Diagnostic> for Fail {
 }
 
 /// The failure for a value the patient lacks, read by `e` (see [`Fail::Missing`]).
-#[inline]
+#[cold]
+#[inline(never)]
 fn missing_fail(_program: &Program, e: &CExpr) -> Fail {
-    Fail::Missing(MissingAt::of(e))
+    Fail::Missing(Box::new(MissingAt::of(e)))
 }
 
 /// [`unit_error`], boxed.
@@ -366,7 +368,7 @@ impl<'p> Env<'p> {
     }
 
     /// Evaluates an expression (one step, and more for each list item it visits).
-    #[inline]
+    #[inline(always)]
     pub fn eval(&mut self, e: &CExpr) -> Out<Value> {
         let out = self.eval_in(e);
         out.map_err(|f| f.diagnostic(self.program))
@@ -374,7 +376,7 @@ impl<'p> Env<'p> {
 
     /// [`Env::eval`], where a value worked out from one the patient lacks is itself missing
     /// (a shown value, a value a message quotes): `Ok(Value::Missing)`, and no diagnostic.
-    #[inline]
+    #[inline(always)]
     pub fn eval_or_missing(&mut self, e: &CExpr) -> Out<Value> {
         match self.eval_in(e) {
             Ok(v) => Ok(v),
@@ -384,28 +386,28 @@ impl<'p> Env<'p> {
     }
 
     /// Evaluates a condition; a missing operand is an error naming it.
-    #[inline]
+    #[inline(always)]
     pub fn truth(&mut self, e: &CExpr) -> Out<bool> {
         let out = self.truth_in(e);
         out.map_err(|f| f.diagnostic(self.program))
     }
 
     /// Evaluates, refusing a missing value.
-    #[inline]
+    #[inline(always)]
     pub fn present(&mut self, e: &CExpr) -> Out<Value> {
         let out = self.present_in(e);
         out.map_err(|f| f.diagnostic(self.program))
     }
 
     /// Evaluates a number.
-    #[inline]
+    #[inline(always)]
     pub fn num(&mut self, e: &CExpr) -> Out<Quantity> {
         let out = self.num_in(e);
         out.map_err(|f| f.diagnostic(self.program))
     }
 
     /// The value of a `let` slot (computed once).
-    #[inline]
+    #[inline(always)]
     pub fn let_value(&mut self, slot: usize) -> Out<Value> {
         let out = self.let_value_in(slot);
         out.map_err(|f| f.diagnostic(self.program))
