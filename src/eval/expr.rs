@@ -199,7 +199,7 @@ impl From<Diagnostic> for Fail {
 /// The failure for a value the patient lacks, read by `e` (see [`Fail::Missing`]).
 #[cold]
 #[inline(never)]
-fn missing_fail(_program: &Program, e: &CExpr) -> Fail {
+fn missing_fail(e: &CExpr) -> Fail {
     Fail::Missing(Box::new(MissingAt::of(e)))
 }
 
@@ -616,9 +616,9 @@ impl<'p> Env<'p> {
                     Value::Num(q) => Ok(Value::Num(round(&q)?)),
                     Value::Range(r) => match &*r {
                         (Value::Num(a), Value::Num(b)) => Ok(range(round(a)?, round(b)?)),
-                        _ => Err(missing_fail(self.program, body)),
+                        _ => Err(missing_fail(body)),
                     },
-                    _ => Err(missing_fail(self.program, body)),
+                    _ => Err(missing_fail(body)),
                 }
             }
             CExprKind::RoundOf(body, mode, list) => Ok(self.round_of(body, *mode, list, e.span)?),
@@ -667,7 +667,7 @@ impl<'p> Env<'p> {
                 self.charge(1, e.span)?;
                 return match self.inputs.get(*slot) {
                     Some(Value::Bool(b)) => Ok(*b),
-                    _ => Err(missing_fail(self.program, e)),
+                    _ => Err(missing_fail(e)),
                 };
             }
             CExprKind::Let(slot) => {
@@ -675,7 +675,7 @@ impl<'p> Env<'p> {
                 self.let_ready_in(*slot)?;
                 return match self.let_ref(*slot) {
                     Value::Bool(b) => Ok(*b),
-                    _ => Err(missing_fail(self.program, e)),
+                    _ => Err(missing_fail(e)),
                 };
             }
             _ => {}
@@ -686,7 +686,7 @@ impl<'p> Env<'p> {
             Value::Bool(b) => Ok(b),
             other => {
                 drop(other);
-                Err(missing_fail(self.program, e))
+                Err(missing_fail(e))
             }
         }
     }
@@ -695,7 +695,7 @@ impl<'p> Env<'p> {
     fn present_in(&mut self, e: &CExpr) -> R<Value> {
         let v = self.eval_in(e)?;
         if v.is_missing() {
-            return Err(missing_fail(self.program, e));
+            return Err(missing_fail(e));
         }
         Ok(v)
     }
@@ -704,7 +704,7 @@ impl<'p> Env<'p> {
     fn num_in(&mut self, e: &CExpr) -> R<Quantity> {
         match self.present_in(e)? {
             Value::Num(q) => Ok(q),
-            _ => Err(missing_fail(self.program, e)),
+            _ => Err(missing_fail(e)),
         }
     }
 
@@ -715,9 +715,9 @@ impl<'p> Env<'p> {
                 Value::Num(q) => Ok(Value::Num(q.neg())),
                 Value::Range(r) => match &*r {
                     (Value::Num(a), Value::Num(b)) => Ok(range(b.neg(), a.neg())),
-                    _ => Err(missing_fail(self.program, operand)),
+                    _ => Err(missing_fail(operand)),
                 },
-                _ => Err(missing_fail(self.program, operand)),
+                _ => Err(missing_fail(operand)),
             },
         }
     }
@@ -739,12 +739,12 @@ impl<'p> Env<'p> {
         // left one before the right one is worked out.
         let xo = self.operand(a)?;
         if self.value_of(&xo).is_missing() {
-            return Err(missing_fail(self.program, a));
+            return Err(missing_fail(a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
         if y.is_missing() {
-            return Err(missing_fail(self.program, b));
+            return Err(missing_fail(b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
         let err = |e: UnitError| unit_fail(e, span);
@@ -816,7 +816,7 @@ impl<'p> Env<'p> {
             // each read where it is kept, with [`Env::operand`]'s step and errors, in its order.
             self.kept_ready(a)?;
             if !equality && self.kept_ref(a).is_missing() {
-                return Err(missing_fail(self.program, a));
+                return Err(missing_fail(a));
             }
             self.kept_ready(b)?;
             let (x, y) = (self.kept_ref(a), self.kept_ref(b));
@@ -824,7 +824,7 @@ impl<'p> Env<'p> {
         }
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
-            return Err(missing_fail(self.program, a));
+            return Err(missing_fail(a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
@@ -847,7 +847,7 @@ impl<'p> Env<'p> {
             return Ok(comparison == Comparison::Ne);
         }
         if y.is_missing() {
-            return Err(missing_fail(self.program, b));
+            return Err(missing_fail(b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
         comparison.judge_usual(x, y, span)
@@ -1021,7 +1021,7 @@ impl<'p> Env<'p> {
                 } else {
                     r.1.clone()
                 }),
-                _ => Err(missing_fail(self.program, &args[0])),
+                _ => Err(missing_fail(&args[0])),
             },
             Func::Ascending => {
                 let items = self.list(&args[0])?;
@@ -1107,7 +1107,7 @@ impl<'p> Env<'p> {
     fn list(&mut self, e: &CExpr) -> R<Arc<[Value]>> {
         match self.present_in(e)? {
             Value::List(items) => Ok(items),
-            _ => Err(missing_fail(self.program, e)),
+            _ => Err(missing_fail(e)),
         }
     }
 }

@@ -372,3 +372,54 @@ fn limit_verdicts_are_kept_by_place_past_those_kept_in_place() {
     assert_eq!(kept.get(count + 5).cloned(), Some(verdict(4)));
     assert_eq!(kept.get(count + 4), None);
 }
+
+/// A value the patient lacks is only noted inside the evaluator (`Fail::Missing`): where the
+/// failure leaves it, its diagnostic is the one [`missing`] writes for the expression that read
+/// the value, in full (message, help, label), and where it is read as missing (a `let`, a
+/// shown value, a message) it is no error at all.
+#[test]
+fn a_missing_value_leaves_the_evaluator_with_its_full_diagnostic() {
+    let protocol = Protocol::load("t.dose", TEXT).unwrap_or_else(|d| panic!("{d:?}"));
+    let program = protocol.program();
+    let patient = protocol
+        .read_patient("p", "{}", Format::Json, &[])
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    let slot = |name: &str| {
+        program
+            .lets
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or_else(|| panic!("no let {name}"))
+    };
+    let c1 = &program.lets[slot("c1")].expr;
+    let CExprKind::Binary(BinaryOp::Lt, x, _) = &c1.kind else {
+        panic!("c1 is not `x < 5 mg`: {c1:?}");
+    };
+    let mut env = Env::new(program, patient.values());
+    let written = |d: &Diagnostic| format!("{d:?}");
+    // Straight: `x < 5 mg` names `x`, at `x`, with the input's help.
+    let d = env.truth(c1).expect_err("x is missing");
+    assert_eq!(written(&d), written(&missing(program, x)));
+    assert_eq!(d.code, "posology::eval::missing");
+    assert_eq!(
+        d.message,
+        "`x` has no value for this patient, but this rule needs it"
+    );
+    assert_eq!(d.primary_span(), Some(x.span));
+    assert!(d
+        .help
+        .as_deref()
+        .is_some_and(|h| h.starts_with("add `x` to the patient's data")));
+    // Through a `let`: c1 is worked out as missing, and `c7 = c1` reads it as missing.
+    assert!(matches!(env.let_value(slot("c1")), Ok(Value::Missing)));
+    assert!(matches!(env.eval_or_missing(c1), Ok(Value::Missing)));
+    let c7 = &program.lets[slot("c7")].expr;
+    let d = env.truth(c7).expect_err("c1 is missing");
+    assert_eq!(written(&d), written(&missing(program, c7)));
+    assert!(d.message.starts_with("`c1`"), "{}", d.message);
+    // Read through an expression written out: the text as written is named.
+    let c5 = &program.lets[slot("c5")].expr;
+    let d = env.truth(c5).expect_err("x is missing");
+    assert_eq!(d.code, "posology::eval::missing");
+    assert!(matches!(env.eval_or_missing(c5), Ok(Value::Missing)));
+}
