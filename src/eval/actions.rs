@@ -18,7 +18,7 @@ use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::units::{Quantity, Unit, UnitError};
 use crate::value::Value;
 
@@ -259,10 +259,7 @@ impl<'p> Builder<'p> {
                     for (name, e) in values {
                         // As in a message, a value worked out from one the patient lacks is
                         // shown as missing.
-                        let v = match env.eval(e) {
-                            Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-                            other => other?,
-                        };
+                        let v = env.eval_or_missing(e)?;
                         // Shown values are written out in the decision.
                         env.charge(super::budget::steps_to_show(&v), action.span)?;
                         super::reserve_usual(&mut self.decision.values);
@@ -884,11 +881,7 @@ fn charge_again(env: &Env<'_>, before: (u64, u64)) -> bool {
 /// patient lacks reads `missing`, as the missing value itself does: a message never withholds
 /// a decision.
 fn quoted_value(env: &mut Env<'_>, e: &CExpr, span: Span) -> R<Value> {
-    let v = match env.eval(e) {
-        Ok(v) => v,
-        Err(d) if d.code == Code::EvalMissing.as_str() => Value::Missing,
-        Err(d) => return Err(*d),
-    };
+    let v = env.eval_or_missing(e)?;
     env.charge(super::budget::steps_to_show(&v), span)?;
     Ok(v)
 }

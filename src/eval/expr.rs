@@ -110,21 +110,102 @@ impl ShownValues {
     }
 }
 
-/// An evaluation's result. The diagnostic is boxed so that a result is no larger than a
-/// value: results pass through every step of the evaluator, and most steps succeed.
+/// An evaluation's result inside the evaluator (see [`Fail`]).
 type R<T> = Result<T, Fail>;
 
-/// A diagnostic as the evaluator passes it up (see [`R`]).
-pub type Fail = Box<Diagnostic>;
+/// An evaluation's result where it leaves the evaluator. The diagnostic is boxed so that a
+/// result is no larger than a value: results pass through every step of the evaluator, and
+/// most steps succeed.
+pub type Out<T> = Result<T, Box<Diagnostic>>;
 
-/// [`missing`], boxed.
-fn missing_fail(program: &Program, e: &CExpr) -> Fail {
-    Box::new(missing(program, e))
+/// Why an evaluation stopped, as the evaluator passes it up. A value the patient lacks is
+/// only noted where it was read: a `let` worked out from it, a shown value or a message
+/// quoting it read it as missing and drop the failure, so its diagnostic (the name, the
+/// help, the labels) is written only where it leaves the evaluator ([`Fail::diagnostic`],
+/// the one way out, in the public methods of [`Env`]).
+enum Fail {
+    /// A value the patient lacks (the diagnostic [`missing`] writes for it). Boxed, so that
+    /// a failure is two words, as small as results that pass through every step need.
+    Missing(Box<MissingAt>),
+    /// Any other error, written out.
+    Error(Box<Diagnostic>),
+}
+
+/// The expression that read a value the patient lacks: what [`missing`] needs of it.
+#[derive(Clone, Copy)]
+struct MissingAt {
+    span: Span,
+    source: MissingSource,
+}
+
+/// What the expression that read a missing value is (see [`describe_source`]).
+#[derive(Clone, Copy)]
+enum MissingSource {
+    Input(usize),
+    Let(usize),
+    Written,
+}
+
+impl MissingAt {
+    /// Notes what `missing(program, e)` needs of `e`.
+    #[inline]
+    fn of(e: &CExpr) -> Self {
+        let source = match e.kind {
+            CExprKind::Input(slot) => MissingSource::Input(slot),
+            CExprKind::Let(slot) => MissingSource::Let(slot),
+            _ => MissingSource::Written,
+        };
+        MissingAt {
+            span: e.span,
+            source,
+        }
+    }
+}
+
+impl Fail {
+    /// The diagnostic this failure stands for.
+    #[cold]
+    #[inline(never)]
+    fn diagnostic(self, program: &Program) -> Box<Diagnostic> {
+        match self {
+            Fail::Missing(at) => Box::new(missing_at(program, *at)),
+            Fail::Error(d) => d,
+        }
+    }
+
+    /// True when this is a value the patient lacks (noted, or written out by a part of the
+    /// evaluator that writes its diagnostics at once, such as table lookups).
+    fn is_missing(&self) -> bool {
+        match self {
+            Fail::Missing(_) => true,
+            Fail::Error(d) => d.code == crate::diagnostics::Code::EvalMissing.as_str(),
+        }
+    }
+}
+
+impl From<Box<Diagnostic>> for Fail {
+    #[inline]
+    fn from(d: Box<Diagnostic>) -> Self {
+        Fail::Error(d)
+    }
+}
+
+impl From<Diagnostic> for Fail {
+    fn from(d: Diagnostic) -> Self {
+        Fail::Error(Box::new(d))
+    }
+}
+
+/// The failure for a value the patient lacks, read by `e` (see [`Fail::Missing`]).
+#[cold]
+#[inline(never)]
+fn missing_fail(e: &CExpr) -> Fail {
+    Fail::Missing(Box::new(MissingAt::of(e)))
 }
 
 /// [`unit_error`], boxed.
 fn unit_fail(e: UnitError, span: Span) -> Fail {
-    Box::new(unit_error(e, span))
+    Fail::Error(Box::new(unit_error(e, span)))
 }
 
 /// An operand's value: where it is kept (an input, a constant, a `let` worked out), or
@@ -254,7 +335,7 @@ impl<'p> Env<'p> {
     /// Takes `steps` from the budget, working on `span`; the work-budget error when it is spent.
     // Always inlined: it is asked at every step, and its common case is two loads and a store.
     #[inline(always)]
-    pub fn charge(&self, steps: u64, span: Span) -> R<()> {
+    pub fn charge(&self, steps: u64, span: Span) -> Out<()> {
         if self.budget.try_spend(steps) {
             return Ok(());
         }
@@ -264,7 +345,7 @@ impl<'p> Env<'p> {
     /// [`Env::charge`] when the budget is short: the steps are refused, and where is noted.
     #[cold]
     #[inline(never)]
-    fn charge_out(&self, steps: u64, span: Span) -> R<()> {
+    fn charge_out(&self, steps: u64, span: Span) -> Out<()> {
         let place = Exhausted {
             at: self.walks.first().copied().unwrap_or(span),
             inner: self.walks.last().copied().filter(|_| self.walks.len() > 1),
@@ -286,9 +367,65 @@ impl<'p> Env<'p> {
         out
     }
 
+    /// Evaluates an expression (one step, and more for each list item it visits).
+    #[inline(always)]
+    pub fn eval(&mut self, e: &CExpr) -> Out<Value> {
+        let out = self.eval_in(e);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
+    /// [`Env::eval`], where a value worked out from one the patient lacks is itself missing
+    /// (a shown value, a value a message quotes): `Ok(Value::Missing)`, and no diagnostic.
+    #[inline(always)]
+    pub fn eval_or_missing(&mut self, e: &CExpr) -> Out<Value> {
+        match self.eval_in(e) {
+            Ok(v) => Ok(v),
+            Err(f) if f.is_missing() => Ok(Value::Missing),
+            Err(f) => Err(f.diagnostic(self.program)),
+        }
+    }
+
+    /// Evaluates a condition; a missing operand is an error naming it.
+    #[inline(always)]
+    pub fn truth(&mut self, e: &CExpr) -> Out<bool> {
+        let out = self.truth_in(e);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
+    /// Evaluates, refusing a missing value.
+    #[inline(always)]
+    pub fn present(&mut self, e: &CExpr) -> Out<Value> {
+        let out = self.present_in(e);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
+    /// Evaluates a number.
+    #[inline(always)]
+    pub fn num(&mut self, e: &CExpr) -> Out<Quantity> {
+        let out = self.num_in(e);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
     /// The value of a `let` slot (computed once).
-    pub fn let_value(&mut self, slot: usize) -> R<Value> {
-        self.let_ready(slot)?;
+    #[inline(always)]
+    pub fn let_value(&mut self, slot: usize) -> Out<Value> {
+        let out = self.let_value_in(slot);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
+    /// Works out the value of a `let` slot, once (see [`Env::let_ref`]).
+    #[inline]
+    pub(super) fn let_ready(&mut self, slot: usize) -> Out<()> {
+        if self.lets[slot].is_some() {
+            return Ok(());
+        }
+        let out = self.work_out_let(slot);
+        out.map_err(|f| f.diagnostic(self.program))
+    }
+
+    /// The value of a `let` slot (computed once).
+    fn let_value_in(&mut self, slot: usize) -> R<Value> {
+        self.let_ready_in(slot)?;
         Ok(self.let_ref(slot).clone())
     }
 
@@ -304,7 +441,7 @@ impl<'p> Env<'p> {
     /// Works out the value of a `let` slot, once: it is then read where it is kept
     /// ([`Env::let_ref`]), without a copy.
     #[inline]
-    pub(super) fn let_ready(&mut self, slot: usize) -> R<()> {
+    fn let_ready_in(&mut self, slot: usize) -> R<()> {
         if self.lets[slot].is_some() {
             return Ok(());
         }
@@ -318,14 +455,14 @@ impl<'p> Env<'p> {
         let saved = std::mem::take(&mut self.items);
         let saved_walks = std::mem::take(&mut self.walks);
         let program = self.program;
-        let result = self.fresh(|env| env.eval(&program.lets[slot].expr));
+        let result = self.fresh(|env| env.eval_in(&program.lets[slot].expr));
         self.items = saved;
         self.walks = saved_walks;
         // A `let` worked out from a value the patient lacks is itself missing (as `check`
         // assumes, see `check::missing`): its use where a value is needed is then the error,
         // and `x is missing`, `==` and messages read it as missing.
         let v = match result {
-            Err(d) if d.code == crate::diagnostics::Code::EvalMissing.as_str() => Value::Missing,
+            Err(f) if f.is_missing() => Value::Missing,
             other => other?,
         };
         self.lets[slot] = Some(v);
@@ -334,7 +471,7 @@ impl<'p> Env<'p> {
 
     /// True when `slot`'s `let` is missing, or cannot be worked out for this patient.
     pub(super) fn let_is_missing(&mut self, slot: usize) -> bool {
-        self.let_ready(slot).is_err() || self.let_ref(slot).is_missing()
+        self.let_ready_in(slot).is_err() || self.let_ref(slot).is_missing()
     }
 
     /// Evaluates an operand as [`Env::eval`] does (the same steps, the same errors), but reads
@@ -362,10 +499,10 @@ impl<'p> Env<'p> {
             }
             CExprKind::Let(slot) => {
                 self.charge(1, e.span)?;
-                self.let_ready(*slot)?;
+                self.let_ready_in(*slot)?;
                 Ok(Operand::Let(*slot))
             }
-            _ => self.eval(e).map(Operand::Owned),
+            _ => self.eval_in(e).map(Operand::Owned),
         }
     }
 
@@ -374,7 +511,7 @@ impl<'p> Env<'p> {
     fn kept_ready(&mut self, e: &CExpr) -> R<()> {
         self.charge(1, e.span)?;
         if let CExprKind::Let(slot) = e.kind {
-            self.let_ready(slot)?;
+            self.let_ready_in(slot)?;
         }
         Ok(())
     }
@@ -403,12 +540,12 @@ impl<'p> Env<'p> {
 
     /// Evaluates an expression (one step, and more for each list item it visits).
     // Long on purpose: one arm per expression kind.
-    pub fn eval(&mut self, e: &CExpr) -> R<Value> {
+    fn eval_in(&mut self, e: &CExpr) -> R<Value> {
         self.charge(1, e.span)?;
         match &e.kind {
             CExprKind::Const(v) => Ok(v.clone()),
             CExprKind::Input(slot) => Ok(self.inputs.get(*slot).cloned().unwrap_or(Value::Missing)),
-            CExprKind::Let(slot) => self.let_value(*slot),
+            CExprKind::Let(slot) => self.let_value_in(*slot),
             CExprKind::Item { depth, field } => {
                 let item = self
                     .items
@@ -422,12 +559,12 @@ impl<'p> Env<'p> {
                     _ => Value::Missing,
                 })
             }
-            CExprKind::Field(base, field) => Ok(match self.eval(base)? {
+            CExprKind::Field(base, field) => Ok(match self.eval_in(base)? {
                 Value::Record(_, fields) => fields.get(*field).cloned().unwrap_or(Value::Missing),
                 _ => Value::Missing,
             }),
             CExprKind::Project(base, field) => self.walking(e.span, |env| {
-                let Value::List(items) = env.eval(base)? else {
+                let Value::List(items) = env.eval_in(base)? else {
                     return Ok(Value::Missing);
                 };
                 env.charge(PROJECT_STEPS * items.len() as u64, e.span)?;
@@ -447,14 +584,17 @@ impl<'p> Env<'p> {
             }
             CExprKind::Binary(op, a, b) => self.binary(*op, a, b, e.span),
             CExprKind::If(c, a, b) => {
-                if self.truth(c)? {
-                    self.eval(a)
+                if self.truth_in(c)? {
+                    self.eval_in(a)
                 } else {
-                    self.eval(b)
+                    self.eval_in(b)
                 }
             }
             CExprKind::List(items) => {
-                let values = items.iter().map(|i| self.eval(i)).collect::<R<Vec<_>>>()?;
+                let values = items
+                    .iter()
+                    .map(|i| self.eval_in(i))
+                    .collect::<R<Vec<_>>>()?;
                 Ok(Value::List(values.into()))
             }
             CExprKind::Is(operand, test) => {
@@ -465,8 +605,8 @@ impl<'p> Env<'p> {
                 if let CExprKind::Call(Func::Sqrt, args) = &body.kind {
                     return self.rounded_sqrt(&args[0], *mode, step, body.span);
                 }
-                let step_value = self.num(step)?;
-                let v = self.present(body)?;
+                let step_value = self.num_in(step)?;
+                let v = self.present_in(body)?;
                 self.charge(number_steps(&step_value) + value_steps(&v), e.span)?;
                 let round = |q: &Quantity| {
                     q.round_to_step(&step_value, *mode)
@@ -476,9 +616,9 @@ impl<'p> Env<'p> {
                     Value::Num(q) => Ok(Value::Num(round(&q)?)),
                     Value::Range(r) => match &*r {
                         (Value::Num(a), Value::Num(b)) => Ok(range(round(a)?, round(b)?)),
-                        _ => Err(missing_fail(self.program, body)),
+                        _ => Err(missing_fail(body)),
                     },
-                    _ => Err(missing_fail(self.program, body)),
+                    _ => Err(missing_fail(body)),
                 }
             }
             CExprKind::RoundOf(body, mode, list) => Ok(self.round_of(body, *mode, list, e.span)?),
@@ -495,7 +635,7 @@ impl<'p> Env<'p> {
     }
 
     /// Evaluates a condition; a missing operand is an error naming it.
-    pub fn truth(&mut self, e: &CExpr) -> R<bool> {
+    fn truth_in(&mut self, e: &CExpr) -> R<bool> {
         // `and`, `or`, `not` and the comparisons give their truth value straight, with the
         // steps and errors of [`Env::eval`] (its step for the expression, then the same work
         // in the same order), without making a value of it and taking it apart again.
@@ -506,15 +646,15 @@ impl<'p> Env<'p> {
             }
             CExprKind::Binary(BinaryOp::And, a, b) => {
                 self.charge(1, e.span)?;
-                return Ok(self.truth(a)? && self.truth(b)?);
+                return Ok(self.truth_in(a)? && self.truth_in(b)?);
             }
             CExprKind::Binary(BinaryOp::Or, a, b) => {
                 self.charge(1, e.span)?;
-                return Ok(self.truth(a)? || self.truth(b)?);
+                return Ok(self.truth_in(a)? || self.truth_in(b)?);
             }
             CExprKind::Unary(UnaryOp::Not, operand) => {
                 self.charge(1, e.span)?;
-                return Ok(!self.truth(operand)?);
+                return Ok(!self.truth_in(operand)?);
             }
             // `x is missing`, a truth-valued input or `let`: read where the value is kept,
             // with [`Env::eval`]'s step and errors, and no value made to be taken apart.
@@ -527,57 +667,57 @@ impl<'p> Env<'p> {
                 self.charge(1, e.span)?;
                 return match self.inputs.get(*slot) {
                     Some(Value::Bool(b)) => Ok(*b),
-                    _ => Err(missing_fail(self.program, e)),
+                    _ => Err(missing_fail(e)),
                 };
             }
             CExprKind::Let(slot) => {
                 self.charge(1, e.span)?;
-                self.let_ready(*slot)?;
+                self.let_ready_in(*slot)?;
                 return match self.let_ref(*slot) {
                     Value::Bool(b) => Ok(*b),
-                    _ => Err(missing_fail(self.program, e)),
+                    _ => Err(missing_fail(e)),
                 };
             }
             _ => {}
         }
         // A missing value is refused with the same diagnostic as any value that is not a truth
         // value, so [`Env::present`]'s own check would only repeat it.
-        match self.eval(e)? {
+        match self.eval_in(e)? {
             Value::Bool(b) => Ok(b),
             other => {
                 drop(other);
-                Err(missing_fail(self.program, e))
+                Err(missing_fail(e))
             }
         }
     }
 
     /// Evaluates, refusing a missing value.
-    pub fn present(&mut self, e: &CExpr) -> R<Value> {
-        let v = self.eval(e)?;
+    fn present_in(&mut self, e: &CExpr) -> R<Value> {
+        let v = self.eval_in(e)?;
         if v.is_missing() {
-            return Err(missing_fail(self.program, e));
+            return Err(missing_fail(e));
         }
         Ok(v)
     }
 
     /// Evaluates a number.
-    pub fn num(&mut self, e: &CExpr) -> R<Quantity> {
-        match self.present(e)? {
+    fn num_in(&mut self, e: &CExpr) -> R<Quantity> {
+        match self.present_in(e)? {
             Value::Num(q) => Ok(q),
-            _ => Err(missing_fail(self.program, e)),
+            _ => Err(missing_fail(e)),
         }
     }
 
     fn unary(&mut self, op: UnaryOp, operand: &CExpr) -> R<Value> {
         match op {
-            UnaryOp::Not => Ok(Value::Bool(!self.truth(operand)?)),
-            UnaryOp::Neg => match self.present(operand)? {
+            UnaryOp::Not => Ok(Value::Bool(!self.truth_in(operand)?)),
+            UnaryOp::Neg => match self.present_in(operand)? {
                 Value::Num(q) => Ok(Value::Num(q.neg())),
                 Value::Range(r) => match &*r {
                     (Value::Num(a), Value::Num(b)) => Ok(range(b.neg(), a.neg())),
-                    _ => Err(missing_fail(self.program, operand)),
+                    _ => Err(missing_fail(operand)),
                 },
-                _ => Err(missing_fail(self.program, operand)),
+                _ => Err(missing_fail(operand)),
             },
         }
     }
@@ -588,8 +728,8 @@ impl<'p> Env<'p> {
         'p: 'e,
     {
         match op {
-            BinaryOp::And => return Ok(Value::Bool(self.truth(a)? && self.truth(b)?)),
-            BinaryOp::Or => return Ok(Value::Bool(self.truth(a)? || self.truth(b)?)),
+            BinaryOp::And => return Ok(Value::Bool(self.truth_in(a)? && self.truth_in(b)?)),
+            BinaryOp::Or => return Ok(Value::Bool(self.truth_in(a)? || self.truth_in(b)?)),
             _ if Comparison::of(op).is_some() => {
                 return self.comparison(op, a, b, span).map(Value::Bool);
             }
@@ -599,12 +739,12 @@ impl<'p> Env<'p> {
         // left one before the right one is worked out.
         let xo = self.operand(a)?;
         if self.value_of(&xo).is_missing() {
-            return Err(missing_fail(self.program, a));
+            return Err(missing_fail(a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
         if y.is_missing() {
-            return Err(missing_fail(self.program, b));
+            return Err(missing_fail(b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
         let err = |e: UnitError| unit_fail(e, span);
@@ -629,7 +769,7 @@ impl<'p> Env<'p> {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
                 arithmetic(op, x, y).map_err(|e| {
                     let overflow = e == UnitError::Overflow;
-                    let mut d = err(e);
+                    let mut d = unit_error(e, span);
                     if overflow {
                         // Which values: `500 mcg/day / 0.0000000000000000000000000001 mcg/mL`
                         // shows the patient's tiny concentration, not just "too large".
@@ -641,7 +781,7 @@ impl<'p> Env<'p> {
                         d.message =
                             format!("{}: {} {} {}", d.message, shown(x), op.symbol(), shown(y));
                     }
-                    d
+                    Fail::from(d)
                 })
             }
             BinaryOp::Pow => self.power(x, y, span),
@@ -676,7 +816,7 @@ impl<'p> Env<'p> {
             // each read where it is kept, with [`Env::operand`]'s step and errors, in its order.
             self.kept_ready(a)?;
             if !equality && self.kept_ref(a).is_missing() {
-                return Err(missing_fail(self.program, a));
+                return Err(missing_fail(a));
             }
             self.kept_ready(b)?;
             let (x, y) = (self.kept_ref(a), self.kept_ref(b));
@@ -684,7 +824,7 @@ impl<'p> Env<'p> {
         }
         let xo = self.operand(a)?;
         if !equality && self.value_of(&xo).is_missing() {
-            return Err(missing_fail(self.program, a));
+            return Err(missing_fail(a));
         }
         let yo = self.operand(b)?;
         let (x, y) = (self.value_of(&xo), self.value_of(&yo));
@@ -707,7 +847,7 @@ impl<'p> Env<'p> {
             return Ok(comparison == Comparison::Ne);
         }
         if y.is_missing() {
-            return Err(missing_fail(self.program, b));
+            return Err(missing_fail(b));
         }
         self.charge(value_steps(x) + value_steps(y), span)?;
         comparison.judge_usual(x, y, span)
@@ -737,8 +877,8 @@ impl<'p> Env<'p> {
         step: &CExpr,
         span: Span,
     ) -> R<Value> {
-        let step_value = self.num(step)?;
-        let x = self.num(arg)?;
+        let step_value = self.num_in(step)?;
+        let x = self.num_in(arg)?;
         self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
         x.sqrt_rounded(&step_value, mode)
             .map(Value::Num)
@@ -785,7 +925,7 @@ impl<'p> Env<'p> {
         let err = |e: UnitError| unit_fail(e, span);
         match func {
             Func::Sqrt => {
-                let x = self.num(&args[0])?;
+                let x = self.num_in(&args[0])?;
                 self.charge(super::budget::BIG_NUMBER_STEPS, span)?;
                 match x.sqrt() {
                     Ok(Some(root)) => Ok(Value::Num(root)),
@@ -798,8 +938,8 @@ impl<'p> Env<'p> {
                 }
             }
             Func::Value => {
-                let x = self.num(&args[0])?;
-                let unit = self.num(&args[1])?.unit;
+                let x = self.num_in(&args[0])?;
+                let unit = self.num_in(&args[1])?.unit;
                 self.charge(number_steps(&x), span)?;
                 let v = x.number_of(&unit).map_err(err)?;
                 Ok(Value::Num(Quantity::number(v)))
@@ -807,7 +947,7 @@ impl<'p> Env<'p> {
             Func::Min | Func::Max if args.len() == 2 => {
                 // Two arguments, the usual: the steps and errors of the loop below (both worked
                 // out, a step for each as it is looked at, then the second against the first).
-                let (x, y) = (self.num(&args[0])?, self.num(&args[1])?);
+                let (x, y) = (self.num_in(&args[0])?, self.num_in(&args[1])?);
                 self.charge(number_steps(&x) - 1, span)?;
                 self.charge(number_steps(&y) - 1, span)?;
                 let better = beats(func, &y, &x).map_err(err)?;
@@ -822,7 +962,7 @@ impl<'p> Env<'p> {
                         self.charge(items.len() as u64, span)?;
                         items.iter().filter_map(|v| v.as_num().cloned()).collect()
                     }
-                    _ => args.iter().map(|a| self.num(a)).collect::<R<_>>()?,
+                    _ => args.iter().map(|a| self.num_in(a)).collect::<R<_>>()?,
                 };
                 let mut best: Option<Quantity> = None;
                 for q in values {
@@ -842,9 +982,9 @@ impl<'p> Env<'p> {
             }
             Func::Clamp => {
                 let (x, lo, hi) = (
-                    self.num(&args[0])?,
-                    self.num(&args[1])?,
-                    self.num(&args[2])?,
+                    self.num_in(&args[0])?,
+                    self.num_in(&args[1])?,
+                    self.num_in(&args[2])?,
                 );
                 self.charge(
                     number_steps(&x) + number_steps(&lo) + number_steps(&hi),
@@ -859,7 +999,7 @@ impl<'p> Env<'p> {
                 }
             }
             Func::Abs => {
-                let x = self.num(&args[0])?;
+                let x = self.num_in(&args[0])?;
                 Ok(Value::Num(if x.value.is_sign_negative() {
                     x.neg()
                 } else {
@@ -867,7 +1007,7 @@ impl<'p> Env<'p> {
                 }))
             }
             Func::Floor | Func::Ceil => {
-                let x = self.num(&args[0])?;
+                let x = self.num_in(&args[0])?;
                 self.charge(number_steps(&x) - 1, span)?;
                 Ok(Value::Num(if func == Func::Floor {
                     x.floor()
@@ -875,13 +1015,13 @@ impl<'p> Env<'p> {
                     x.ceil()
                 }))
             }
-            Func::Lower | Func::Upper => match self.present(&args[0])? {
+            Func::Lower | Func::Upper => match self.present_in(&args[0])? {
                 Value::Range(r) => Ok(if func == Func::Lower {
                     r.0.clone()
                 } else {
                     r.1.clone()
                 }),
-                _ => Err(missing_fail(self.program, &args[0])),
+                _ => Err(missing_fail(&args[0])),
             },
             Func::Ascending => {
                 let items = self.list(&args[0])?;
@@ -947,7 +1087,7 @@ impl<'p> Env<'p> {
                 None => matches!(item, Value::Bool(true)) || func == Func::Count,
                 Some(cond) => {
                     self.items.push(item.clone());
-                    let r = self.truth(cond);
+                    let r = self.truth_in(cond);
                     self.items.pop();
                     r?
                 }
@@ -965,9 +1105,9 @@ impl<'p> Env<'p> {
     }
 
     fn list(&mut self, e: &CExpr) -> R<Arc<[Value]>> {
-        match self.present(e)? {
+        match self.present_in(e)? {
             Value::List(items) => Ok(items),
-            _ => Err(missing_fail(self.program, e)),
+            _ => Err(missing_fail(e)),
         }
     }
 }
@@ -1208,26 +1348,31 @@ pub fn unit_error(e: UnitError, span: Span) -> Diagnostic {
 
 /// The diagnostic for a value the patient data does not provide.
 pub fn missing(program: &Program, e: &CExpr) -> Diagnostic {
+    missing_at(program, MissingAt::of(e))
+}
+
+/// [`missing`], from what was noted of the expression.
+fn missing_at(program: &Program, at: MissingAt) -> Diagnostic {
     EvalError::Missing {
-        name: describe_source(program, e),
-        input: match &e.kind {
-            CExprKind::Input(slot) => Some(program.inputs[*slot].name.clone()),
+        name: describe_source(program, at),
+        input: match at.source {
+            MissingSource::Input(slot) => Some(program.inputs[slot].name.clone()),
             _ => None,
         },
-        span: e.span,
+        span: at.span,
     }
     .into()
 }
 
-fn describe_source(program: &Program, e: &CExpr) -> String {
-    match &e.kind {
-        CExprKind::Input(slot) => format!("`{}`", program.inputs[*slot].name),
-        CExprKind::Let(slot) => format!("`{}`", program.lets[*slot].name),
-        _ => {
+fn describe_source(program: &Program, at: MissingAt) -> String {
+    match at.source {
+        MissingSource::Input(slot) => format!("`{}`", program.inputs[slot].name),
+        MissingSource::Let(slot) => format!("`{}`", program.lets[slot].name),
+        MissingSource::Written => {
             let text = program
                 .source
                 .text
-                .get(e.span.start..e.span.end)
+                .get(at.span.start..at.span.end)
                 .unwrap_or("this value");
             format!("`{text}`")
         }

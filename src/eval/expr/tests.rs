@@ -59,8 +59,17 @@ const PATIENTS: &[&str] = &[
     r#"{"big": "99999999999999999999999 mg", "rate": "0.000000000000000001 mcg/h", "per_day": "0.000000000000000024 mcg/day"}"#,
 ];
 
+/// A judgement's outcome with its error written out (a comparison's own errors are unit
+/// errors, never a missing value).
+fn written(r: R<bool>) -> Out<bool> {
+    r.map_err(|f| match f {
+        Fail::Error(d) => d,
+        Fail::Missing(_) => panic!("a judgement read a missing value"),
+    })
+}
+
 /// The outcome as compared: the truth value, or the diagnostic's code, message and place.
-fn outcome(r: R<bool>) -> Result<bool, (String, String, Option<Span>)> {
+fn outcome(r: Out<bool>) -> Result<bool, (String, String, Option<Span>)> {
     r.map_err(|d| (d.code.to_string(), d.message.clone(), d.primary_span()))
 }
 
@@ -86,7 +95,7 @@ fn truth_takes_the_steps_and_gives_the_errors_of_eval() {
                     Ok(Value::Bool(b)) => Ok(b),
                     // A `let` worked out from a value not given is missing: `truth` refuses it
                     // as it refuses any value that is not a truth value.
-                    Ok(Value::Missing) => Err(missing_fail(program, &spec.expr)),
+                    Ok(Value::Missing) => Err(Box::new(missing(program, &spec.expr))),
                     Ok(other) => panic!("{} is not a truth value: {other:?}", spec.name),
                     Err(d) => Err(d),
                 });
@@ -165,8 +174,8 @@ fn comparisons_judged_on_the_usual_path_agree_with_the_verdict() {
     for x in &values {
         for y in &values {
             for op in ops {
-                let usual = outcome(op.judge_usual(x, y, span));
-                let slow = outcome(op.judge(x, y, span));
+                let usual = outcome(written(op.judge_usual(x, y, span)));
+                let slow = outcome(written(op.judge(x, y, span)));
                 assert_eq!(usual, slow, "{x:?} vs {y:?}");
                 compared += 1;
             }
@@ -362,4 +371,55 @@ fn limit_verdicts_are_kept_by_place_past_those_kept_in_place() {
     kept.set(count + 5, verdict(4), count);
     assert_eq!(kept.get(count + 5).cloned(), Some(verdict(4)));
     assert_eq!(kept.get(count + 4), None);
+}
+
+/// A value the patient lacks is only noted inside the evaluator (`Fail::Missing`): where the
+/// failure leaves it, its diagnostic is the one [`missing`] writes for the expression that read
+/// the value, in full (message, help, label), and where it is read as missing (a `let`, a
+/// shown value, a message) it is no error at all.
+#[test]
+fn a_missing_value_leaves_the_evaluator_with_its_full_diagnostic() {
+    let protocol = Protocol::load("t.dose", TEXT).unwrap_or_else(|d| panic!("{d:?}"));
+    let program = protocol.program();
+    let patient = protocol
+        .read_patient("p", "{}", Format::Json, &[])
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    let slot = |name: &str| {
+        program
+            .lets
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or_else(|| panic!("no let {name}"))
+    };
+    let c1 = &program.lets[slot("c1")].expr;
+    let CExprKind::Binary(BinaryOp::Lt, x, _) = &c1.kind else {
+        panic!("c1 is not `x < 5 mg`: {c1:?}");
+    };
+    let mut env = Env::new(program, patient.values());
+    let written = |d: &Diagnostic| format!("{d:?}");
+    // Straight: `x < 5 mg` names `x`, at `x`, with the input's help.
+    let d = env.truth(c1).expect_err("x is missing");
+    assert_eq!(written(&d), written(&missing(program, x)));
+    assert_eq!(d.code, "posology::eval::missing");
+    assert_eq!(
+        d.message,
+        "`x` has no value for this patient, but this rule needs it"
+    );
+    assert_eq!(d.primary_span(), Some(x.span));
+    assert!(d
+        .help
+        .as_deref()
+        .is_some_and(|h| h.starts_with("add `x` to the patient's data")));
+    // Through a `let`: c1 is worked out as missing, and `c7 = c1` reads it as missing.
+    assert!(matches!(env.let_value(slot("c1")), Ok(Value::Missing)));
+    assert!(matches!(env.eval_or_missing(c1), Ok(Value::Missing)));
+    let c7 = &program.lets[slot("c7")].expr;
+    let d = env.truth(c7).expect_err("c1 is missing");
+    assert_eq!(written(&d), written(&missing(program, c7)));
+    assert!(d.message.starts_with("`c1`"), "{}", d.message);
+    // Read through an expression written out: the text as written is named.
+    let c5 = &program.lets[slot("c5")].expr;
+    let d = env.truth(c5).expect_err("x is missing");
+    assert_eq!(d.code, "posology::eval::missing");
+    assert!(matches!(env.eval_or_missing(c5), Ok(Value::Missing)));
 }
