@@ -18,22 +18,13 @@ fn precedence(e: &Expr) -> u8 {
     }
 }
 
+/// An operator's binding in the parser's own table (`syntax::infix_binding`, in tens), so the
+/// printer brackets exactly where the reader would otherwise build another tree.
 fn binary_precedence(op: BinaryOp) -> u8 {
     match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        BinaryOp::Eq
-        | BinaryOp::Ne
-        | BinaryOp::Lt
-        | BinaryOp::Le
-        | BinaryOp::Gt
-        | BinaryOp::Ge
-        | BinaryOp::In => 4,
-        BinaryOp::Range => 5,
-        BinaryOp::Add | BinaryOp::Sub => 6,
-        BinaryOp::Mul | BinaryOp::Div => 7,
         // Below a term's 9: `round to (x ^ 2)` keeps its brackets, as a step is a term.
         BinaryOp::Pow => 8,
+        _ => u8::try_from(crate::syntax::infix_binding(op).0 / 10).unwrap_or(u8::MAX),
     }
 }
 

@@ -24,8 +24,8 @@ enum Affix {
 /// left-associative, from loosest to tightest: `or`, `and`, comparisons and `in`, `..`, `+ -`,
 /// `* /`, `^`. Both readers of the grammar (this Pratt parser over pest's run and
 /// `syntax::descent`'s over the text) take their precedence from here, so they cannot build
-/// different trees from one text.
-pub(super) fn infix_binding(op: BinaryOp) -> (u32, bool) {
+/// different trees from one text; `posology fmt` brackets by it too.
+pub(crate) fn infix_binding(op: BinaryOp) -> (u32, bool) {
     match op {
         BinaryOp::Or => (10, true),
         BinaryOp::And => (20, true),

@@ -13,6 +13,8 @@ mod build;
 mod descent;
 mod error;
 mod expr;
+/// How tightly each infix operator binds, for the formatter's brackets.
+pub(crate) use expr::infix_binding;
 mod kind;
 pub mod lex;
 mod table;

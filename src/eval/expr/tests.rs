@@ -223,13 +223,7 @@ fn min_and_max_of_two_agree_with_the_loop_over_more() {
         r#"{"a": "99999999999999999999999 mg", "b": "99999999999999999999999 mcg"}"#,
         r#"{"a": "0.000000000000000001 mg", "b": "0.000000000000001 mcg", "e": "1 mcg/h"}"#,
     ];
-    let slot = |name: &str| {
-        program
-            .lets
-            .iter()
-            .position(|l| l.name == name)
-            .unwrap_or_else(|| panic!("no let {name}"))
-    };
+    let slot = |name: &str| let_slot(program, name);
     let pairs = [
         ("two_min", "three_min"),
         ("two_max", "three_max"),
@@ -315,13 +309,7 @@ fn comparisons_of_kept_operands_agree_with_computed_ones() {
         r#"{"x": "99999999999999999999999 mg", "y": "99999999999999999999999 mcg", "r": "1 mg/day"}"#,
         r#"{"y": "5000 mcg", "s": "1 mcg/h", "k": "b"}"#,
     ];
-    let slot = |name: &str| {
-        program
-            .lets
-            .iter()
-            .position(|l| l.name == name)
-            .unwrap_or_else(|| panic!("no let {name}"))
-    };
+    let slot = |name: &str| let_slot(program, name);
     let mut compared = 0;
     for json in patients {
         let patient = protocol
@@ -384,13 +372,7 @@ fn a_missing_value_leaves_the_evaluator_with_its_full_diagnostic() {
     let patient = protocol
         .read_patient("p", "{}", Format::Json, &[])
         .unwrap_or_else(|d| panic!("{d:?}"));
-    let slot = |name: &str| {
-        program
-            .lets
-            .iter()
-            .position(|l| l.name == name)
-            .unwrap_or_else(|| panic!("no let {name}"))
-    };
+    let slot = |name: &str| let_slot(program, name);
     let c1 = &program.lets[slot("c1")].expr;
     let CExprKind::Binary(BinaryOp::Lt, x, _) = &c1.kind else {
         panic!("c1 is not `x < 5 mg`: {c1:?}");
@@ -422,4 +404,13 @@ fn a_missing_value_leaves_the_evaluator_with_its_full_diagnostic() {
     let d = env.truth(c5).expect_err("x is missing");
     assert_eq!(d.code, "posology::eval::missing");
     assert!(matches!(env.eval_or_missing(c5), Ok(Value::Missing)));
+}
+
+/// The slot of the `let` called `name` in `program` (a test's protocol names the lets it reads).
+fn let_slot(program: &Program, name: &str) -> usize {
+    program
+        .lets
+        .iter()
+        .position(|l| l.name == name)
+        .unwrap_or_else(|| panic!("no let {name}"))
 }
