@@ -3,7 +3,9 @@
 //! door, the protocol checked once. Measured in one run, so that the ratios hold on a busy
 //! machine whatever its absolute speed:
 //!
-//! - the floor: `serde_json` parsing each line into a `serde_json::Value`;
+//! - the floor: `serde_json` parsing each line into a `serde_json::Value` as serde_json is built
+//!   by default (`PlainJson`, `support/plain_json.rs`: this crate's serde_json features make
+//!   its own `Value` slower, which would flatter the ratio; that one is printed beside it);
 //! - `read_patient` + `evaluate` (what a cohort run costs per patient);
 //! - `evaluate` alone, and `evaluate` with the trace;
 //! - the check of generated protocols of 1,000 and 5,000 rules;
@@ -13,7 +15,7 @@
 //! (posology/floor, trace/eval, per-patient microseconds) from rounds interleaved in one
 //! process, best of several. `cargo bench --bench cohort -- ratios` prints the ratios alone.
 //!
-//! For a profiler (perf, callgrind), `COHORT_STAGE=floor|read|full|eval|trace|threads` runs that
+//! For a profiler (perf, callgrind), `COHORT_STAGE=floor|featured|read|full|eval|trace|threads` runs that
 //! one stage over the cohort `COHORT_ROUNDS` times (default 10) and nothing else;
 //! `COHORT_STAGE=check` (or `check5000`) loads the generated 1,000-rule (5,000-rule) protocol
 //! that many times, `COHORT_STAGE=parse` only parses it.
@@ -154,7 +156,23 @@ fn cohort(protocol: &Protocol, n: usize) -> String {
     out
 }
 
+include!("support/plain_json.rs");
+
+/// The floor as issue 14 measured it: each line parsed into a `serde_json::Value` as serde_json
+/// is built without this crate's features (see [`PlainJson`]).
 fn floor(jsonl: &str) -> usize {
+    jsonl
+        .lines()
+        .map(|line| {
+            let v: PlainJson = serde_json::from_str(black_box(line)).expect("JSON");
+            v.fields()
+        })
+        .sum()
+}
+
+/// Each line parsed into this build's `serde_json::Value` (with `arbitrary_precision` and
+/// `preserve_order`, slower): printed beside the floor, not used for the ratio.
+fn featured_floor(jsonl: &str) -> usize {
     jsonl
         .lines()
         .map(|line| {
@@ -383,22 +401,25 @@ fn ratios(_: &mut Criterion) {
         for _ in 0..rounds() {
             black_box(match stage.as_str() {
                 "floor" => floor(&jsonl),
+                "featured" => featured_floor(&jsonl),
                 "read" => read_all(&protocol, &jsonl).len(),
                 "full" => decode_and_evaluate(&protocol, &jsonl),
                 "eval" => evaluate_all(&protocol, &patients, false),
                 "trace" => evaluate_all(&protocol, &patients, true),
                 "threads" => decide_on_threads(&protocol, &jsonl, 2).0,
                 other => panic!(
-                    "COHORT_STAGE={other}: floor, read, full, eval, trace, threads, check, \
+                    "COHORT_STAGE={other}: floor, featured, read, full, eval, trace, threads, check, \
                      check5000, parse or parse5000"
                 ),
             });
         }
         return;
     }
-    let [mut floor_us, mut read_us, mut full_us, mut eval_us, mut trace_us] = [f64::INFINITY; 5];
+    let [mut floor_us, mut featured_us, mut read_us, mut full_us, mut eval_us, mut trace_us] =
+        [f64::INFINITY; 6];
     for _ in 0..7 {
         floor_us = floor_us.min(best(3, COHORT, || floor(&jsonl)));
+        featured_us = featured_us.min(best(3, COHORT, || featured_floor(&jsonl)));
         read_us = read_us.min(best(3, COHORT, || read_all(&protocol, &jsonl).len()));
         full_us = full_us.min(best(3, COHORT, || decode_and_evaluate(&protocol, &jsonl)));
         eval_us = eval_us.min(best(3, COHORT, || {
@@ -407,7 +428,10 @@ fn ratios(_: &mut Criterion) {
         trace_us = trace_us.min(best(3, COHORT, || evaluate_all(&protocol, &patients, true)));
     }
     println!("\ncohort of {COHORT} intrathecal maintenance patients (best of 21 rounds, thread CPU time):");
-    println!("  serde_json::Value parse (floor)  {floor_us:8.3} µs/patient");
+    println!(
+        "  serde_json::Value parse (floor)  {floor_us:8.3} µs/patient (serde_json's default Value)"
+    );
+    println!("  same, this build's Value         {featured_us:8.3} µs/patient (arbitrary_precision, preserve_order)");
     println!("  read_patient alone               {read_us:8.3} µs/patient");
     println!("  read_patient + evaluate          {full_us:8.3} µs/patient");
     println!("  evaluate                         {eval_us:8.3} µs/patient");
