@@ -237,7 +237,7 @@ impl<R: BufRead> Iterator for Records<R> {
                     return Some(record);
                 }
             };
-            if text.trim().is_empty() {
+            if is_blank(&text, self.format) {
                 continue;
             }
             if let Some(record) = self.record(text) {
@@ -246,6 +246,17 @@ impl<R: BufRead> Iterator for Records<R> {
             }
         }
         None
+    }
+}
+
+/// Whether a line holds no row: nothing but the whitespace its format passes over (JSON's
+/// spaces, tabs and line ends; a CSV line only its line end). Other blank-looking characters
+/// (a form feed, a no-break space; spaces on a CSV line, which are a row of empty cells) make
+/// a row, refused with its reason, never a line passed over in silence.
+fn is_blank(text: &str, format: RowFormat) -> bool {
+    match format {
+        RowFormat::Jsonl => text.trim_matches([' ', '\t', '\r', '\n']).is_empty(),
+        RowFormat::Csv => text.trim_matches(['\r', '\n']).is_empty(),
     }
 }
 

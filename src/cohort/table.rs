@@ -32,6 +32,7 @@ pub(super) struct Header {
 /// The cells of one CSV line (a row is one line: a quoted cell may not hold a line break, and
 /// a bare carriage return may not end a row inside the line).
 fn cells(text: &str) -> Result<Vec<String>, String> {
+    strict_quotes(text)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -52,6 +53,68 @@ fn cells(text: &str) -> Result<Vec<String>, String> {
         );
     }
     Ok(cells)
+}
+
+/// Refuses a line whose quotes the `csv` crate would read leniently, each of which has made a
+/// wrong value out of a mistyped row: a quoted cell left open (`70,"900` was read as `900`,
+/// and the second half of a cell broken over two lines, `"1` then `500"`, as `1`), text after
+/// a closing quote (`"9"00` was read as `900`), or a quote inside a cell that does not start
+/// with one. A cell is either unquoted and holds no `"`, or quoted whole from its first
+/// character (`""` for a quote inside it) with only spaces after it.
+fn strict_quotes(text: &str) -> Result<(), String> {
+    let mut rest = text.trim_end_matches(['\r', '\n']);
+    let mut cell = 1;
+    loop {
+        // A quote opens a quoted cell only as its first character (so the `csv` crate reads
+        // it); ` "70"` holds quotes as text, and is refused below.
+        let after = if let Some(quoted) = rest.strip_prefix('"') {
+            closed_quote(quoted).ok_or_else(|| {
+                format!(
+                    "cell {cell} opens a quote that is not closed on its line (a cell may not \
+                     hold a line break)"
+                )
+            })?
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            if rest[..end].contains('"') {
+                return Err(format!(
+                    "cell {cell} holds a quote but does not start with one (quote the whole cell, \
+                     and write a quote inside it twice)"
+                ));
+            }
+            &rest[end..]
+        };
+        let after = after.trim_start_matches([' ', '\t']);
+        match after.strip_prefix(',') {
+            Some(next) => {
+                rest = next;
+                cell += 1;
+            }
+            None if after.is_empty() => return Ok(()),
+            None => {
+                return Err(format!(
+                    "cell {cell} has text after its closing quote (quote the whole cell, and \
+                     write a quote inside it twice)"
+                ))
+            }
+        }
+    }
+}
+
+/// What follows the closing quote of a quoted cell whose text (after its opening quote) is
+/// `text`, or `None` if the quote is never closed. `""` is a quote inside the cell.
+pub(super) fn closed_quote(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(found) = text[at..].find('"') {
+        let quote = at + found;
+        if bytes.get(quote + 1) == Some(&b'"') {
+            at = quote + 2;
+        } else {
+            return Some(&text[quote + 1..]);
+        }
+    }
+    None
 }
 
 fn header_error(name: &str, problem: String) -> Diagnostic {

@@ -239,3 +239,99 @@ fn the_reader_stays_within_its_window_of_the_consumer() {
     assert!(read <= bound, "{read} rows read ahead, bound {bound}");
     assert!(read >= ROWS_PER_BATCH, "{read}");
 }
+
+#[test]
+fn a_csv_cell_quoted_badly_is_an_error_never_a_value() {
+    // Each of these was once read leniently into a dose: an open quote at the end of the file
+    // as its text, a cell broken over two lines as its first half, text after a closing quote
+    // run on into the value.
+    let text = "weight (kg),doses\n\"7\n0\",1\n70,\"1\"2\n70,1\"\n\"70,1\n";
+    let outcomes = run_all(text, RowFormat::Csv, 2);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "error"),
+            (3, "error"),
+            (4, "error"),
+            (5, "error"),
+            (6, "error")
+        ]
+    );
+    let message = |i: usize| {
+        let diags = outcomes[i].decision.as_ref().expect_err("a bad row");
+        assert_eq!(diags[0].code, "posology::cohort::csv_row");
+        diags[0].message.clone()
+    };
+    assert!(
+        message(0).contains("cell 1 opens a quote that is not closed"),
+        "{}",
+        message(0)
+    );
+    assert!(
+        message(1).contains("cell 1 holds a quote"),
+        "{}",
+        message(1)
+    );
+    assert!(
+        message(2).contains("cell 2 has text after its closing quote"),
+        "{}",
+        message(2)
+    );
+    assert!(
+        message(3).contains("cell 2 holds a quote"),
+        "{}",
+        message(3)
+    );
+    assert!(
+        message(4).contains("cell 1 opens a quote"),
+        "{}",
+        message(4)
+    );
+}
+
+#[test]
+fn a_csv_cell_quoted_well_is_read_whole() {
+    // Spaces after a quoted cell, an escaped quote inside one, and an empty quoted cell (a
+    // value not given) are CSV as spreadsheets write it; a space before the opening quote
+    // makes the quotes text (so the `csv` crate reads it), and the row is refused.
+    let text = "weight (kg),doses\n\"70\" ,\"3\"\n\"70\",\"\"\n70, \"3\"\n";
+    let outcomes = run_all(text, RowFormat::Csv, 1);
+    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    assert_eq!(lines, [(2, "give"), (3, "give"), (4, "error")]);
+    assert_eq!(
+        csv_row(&outcomes[0])[4],
+        "50 mg oral 3 times daily (150 mg/day)"
+    );
+    assert_eq!(
+        csv_row(&outcomes[1])[4],
+        "50 mg oral once daily (50 mg/day)"
+    );
+    assert_eq!(
+        super::table::closed_quote(r#"a ""b"" c", 1"#),
+        Some(", 1"),
+        "an escaped quote does not close the cell"
+    );
+}
+
+#[test]
+fn only_a_formats_own_whitespace_makes_a_blank_line() {
+    // A form feed, a vertical tab or a no-break space is not JSON whitespace: the line is a
+    // row, refused, not passed over; spaces and tabs are passed over.
+    let text = "{\"weight\": \"70 kg\"}\n \t \n\u{c}\n\u{b}\n\u{a0}\n";
+    let lines: Vec<(usize, &str)> = run_all(text, RowFormat::Jsonl, 1)
+        .iter()
+        .map(|o| (o.line, o.status()))
+        .collect();
+    assert_eq!(
+        lines,
+        [(1, "give"), (3, "error"), (4, "error"), (5, "error")]
+    );
+    // A CSV line of spaces is a row of empty cells (here too few), not a blank line.
+    let text = "weight (kg),doses\n70,1\n  \n\n\t\n";
+    let lines: Vec<(usize, &str)> = run_all(text, RowFormat::Csv, 1)
+        .iter()
+        .map(|o| (o.line, o.status()))
+        .collect();
+    assert_eq!(lines, [(2, "give"), (3, "error"), (5, "error")]);
+}
