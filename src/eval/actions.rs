@@ -845,12 +845,15 @@ impl<'p> Builder<'p> {
             return false;
         }
         let lo = lo.clone();
-        // Both ends in the dose's unit ("18 mg to 20 mg", not "18 mg to 20000 mcg"), when the
-        // bound converts exactly; otherwise as the limit wrote it.
-        let hi = b
-            .bound
-            .convert_to(&lo.unit)
-            .unwrap_or_else(|_| b.bound.clone());
+        // Both ends in the dose's unit ("18 mg to 20 mg", not "18 mg to 20000 mcg"; a rate
+        // capped by a daily limit "80 mg/h to 83.3333 mg/h", never "80 mg/h to 2000 mg/day",
+        // which reads as 2000 mg/h), rounded down where its decimals do not end, so that the
+        // range shown is exact and within the limit. A bound that cannot be put in the dose's
+        // unit leaves the range uncapped, for the gate to refuse.
+        let Ok(hi) = b.bound.convert_exactly_to(&lo.unit) else {
+            return false;
+        };
+        let hi = super::proposal::shown_exactly(hi);
         dose.amount = Amount::Range(lo.clone(), hi.clone());
         if dose.daily_total.is_some() {
             // The daily total follows the capped dose (a stale total would show more).

@@ -243,20 +243,24 @@ fn cap_by_hard_limits(
         } else if let Some(n) = freq.and_then(|f| f.times_per_day.as_ref()) {
             let day = Quantity::new(1.into(), super::actions::one_day());
             if let Ok(per_dose) = b.bound.mul(&day).and_then(|x| x.div(n)) {
-                if let Ok(per_dose) = per_dose.convert_to(&high.unit) {
-                    range = cap(range, &shown_exactly(per_dose));
-                }
+                range = cap(range, &per_dose);
             }
         }
     }
     Ok(range)
 }
 
+/// The range with its high end lowered to `bound` when above it, the bound put in the range's
+/// unit (a rate under a daily limit: "1 mg/h to 83.3333 mg/h", never "1 mg/h to 2000 mg/day",
+/// which reads as 2000 mg/h) as [`shown_exactly`] shows it.
 fn cap(a: Amount, bound: &Quantity) -> Amount {
-    if a.high().dim() != bound.dim() || a.high().compare(bound).is_ok_and(|o| o.is_le()) {
+    let Ok(bound) = bound.convert_exactly_to(&a.high().unit) else {
+        return a;
+    };
+    if a.high().compare(&bound).is_ok_and(|o| o.is_le()) {
         return a;
     }
-    Amount::Range(a.low().clone(), bound.clone())
+    Amount::Range(a.low().clone(), shown_exactly(bound))
 }
 
 fn show(a: &Amount) -> String {
@@ -266,10 +270,10 @@ fn show(a: &Amount) -> String {
     }
 }
 
-/// A ceiling per dose that has no finite decimal (80 mg/day over 3 doses is 80/3 mg) rounded
-/// down to 0.0001 of its unit, so that the allowed range shown is exact and never above the
-/// ceiling.
-fn shown_exactly(q: Quantity) -> Quantity {
+/// A ceiling that has no finite decimal (80 mg/day over 3 doses is 80/3 mg; 2000 mg/day as a
+/// rate is 250/3 mg/h) rounded down to 0.0001 of its unit, so that the range shown is exact
+/// and never above the ceiling (`~26.6667 mg`, given as shown, would be).
+pub(super) fn shown_exactly(q: Quantity) -> Quantity {
     if !q.is_approximate() {
         return q;
     }

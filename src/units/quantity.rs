@@ -171,6 +171,20 @@ impl Quantity {
         Ok(Quantity::new(value, to.clone()))
     }
 
+    /// The same amount in another unit of the same kind, exactly, even where its decimal
+    /// expansion does not end (1 mg/day is 1/24 mg/h): for a bound a value is held to, which
+    /// must be the bound itself, never a rounding of it.
+    pub fn convert_exactly_to(&self, to: &Unit) -> Result<Quantity, UnitError> {
+        if self.unit.converts_to_itself(to) {
+            return Ok(Quantity::new(self.value.clone(), to.clone()));
+        }
+        let factor = self.unit.factor_to(to)?;
+        Ok(Quantity::new(
+            bounded(scaled(&self.value, &factor))?,
+            to.clone(),
+        ))
+    }
+
     /// The largest whole number of this unit not above the value (63.3 days → 63 days).
     pub fn floor(&self) -> Quantity {
         Quantity::new(self.value.floor(), self.unit.clone())
