@@ -338,7 +338,9 @@ impl<'p> Verifier<'p, '_> {
         );
         let witness = match known {
             Known::All => self.witness_cube(reach).map(|(_, p)| p),
-            Known::Box(cube) => super::witness::patient(self.program, cube),
+            // The space's domains are only ever added to, so the box is the one the
+            // sample would have made when it was taken.
+            Known::Point(point) => super::witness::patient(self.program, &point.cube(self.space())),
             Known::Nothing => None,
         };
         let such = witness

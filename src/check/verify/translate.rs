@@ -253,11 +253,11 @@ impl<'p> Reader<'p> {
             CExprKind::Const(Value::Bool(b)) => Ok(if *b {
                 Truth {
                     t: Space::full(),
-                    f: Vec::new(),
+                    f: Region::new(),
                 }
             } else {
                 Truth {
-                    t: Vec::new(),
+                    t: Region::new(),
                     f: Space::full(),
                 }
             }),
