@@ -43,7 +43,7 @@ struct Given<'a> {
     /// Where the dose is written.
     span: Span,
     /// What it is, for the message: "the dose", "step 2 of the schedule", "the alternative `x`".
-    what: String,
+    what: std::borrow::Cow<'static, str>,
     /// It is one alternative of a `choose`: the gate refuses only it and still offers the
     /// others, so the help must not say that nothing is given.
     alternative: bool,
@@ -73,7 +73,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                 ranged: is_range(&g.amount),
                 frequency: g.frequency.as_ref(),
                 span: g.amount.span,
-                what: "the dose".into(),
+                what: "the dose".into(), // borrowed: no heap block for most doses
                 alternative: false,
             }),
             ActionSpec::Stepped(s) => {
@@ -83,7 +83,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         ranged: is_range(&st.amount),
                         frequency: st.frequency.as_ref(),
                         span: st.span,
-                        what: format!("step {} of the schedule", n + 1),
+                        what: format!("step {} of the schedule", n + 1).into(),
                         alternative: false,
                     });
                 }
@@ -95,7 +95,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         ranged: is_range(&alt.give.amount),
                         frequency: alt.give.frequency.as_ref(),
                         span: alt.give.amount.span,
-                        what: format!("the alternative `{}`", alt.name),
+                        what: format!("the alternative `{}`", alt.name).into(),
                         alternative: true,
                     });
                 }

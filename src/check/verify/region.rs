@@ -350,7 +350,7 @@ impl Space {
         let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
         self.spend(pairs.saturating_add(size(a)).saturating_add(size(b)))?;
         // Room for the common few boxes, not for every pair (a region may be kept long).
-        let mut out = Region::with_capacity(a.len().saturating_mul(b.len()).min(8));
+        let mut out = Region::new();
         for x in a {
             for y in b {
                 if let Some(c) = Space::cube_and(x, y) {
@@ -391,7 +391,8 @@ fn simplify(mut region: Region) -> Result<Region, TooLarge> {
     }
     // The one-input boxes, merged by input, in slot order (each kept as the box it came in);
     // the others stay in `region`, moved down in their order over the ones dropped or taken.
-    let mut singles: Vec<Cube> = Vec::new();
+    // Few inputs have boxes of their own in one region: kept in place, not on the heap.
+    let mut singles: SmallVec<[Cube; 2]> = SmallVec::new();
     let mut kept = 0;
     for k in 0..region.len() {
         let cube = &mut region[k];
