@@ -64,8 +64,9 @@ fn low_end(e: &CExpr) -> &CExpr {
 
 /// The doses a rule gives. A titration (`schedule from … increase by …`) is left out: its steps
 /// are worked out at run time.
-fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
-    let mut out = Vec::new();
+fn doses_of(rule: &RuleSpec) -> smallvec::SmallVec<[Given<'_>; 1]> {
+    // Most rules give one dose: kept in place, not on the heap.
+    let mut out = smallvec::SmallVec::new();
     for action in &rule.actions {
         match &action.action {
             ActionSpec::Give(g) => out.push(Given {
