@@ -43,7 +43,7 @@ struct Given<'a> {
     /// Where the dose is written.
     span: Span,
     /// What it is, for the message: "the dose", "step 2 of the schedule", "the alternative `x`".
-    what: String,
+    what: std::borrow::Cow<'static, str>,
     /// It is one alternative of a `choose`: the gate refuses only it and still offers the
     /// others, so the help must not say that nothing is given.
     alternative: bool,
@@ -64,8 +64,9 @@ fn low_end(e: &CExpr) -> &CExpr {
 
 /// The doses a rule gives. A titration (`schedule from … increase by …`) is left out: its steps
 /// are worked out at run time.
-fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
-    let mut out = Vec::new();
+fn doses_of(rule: &RuleSpec) -> smallvec::SmallVec<[Given<'_>; 1]> {
+    // Most rules give one dose: kept in place, not on the heap.
+    let mut out = smallvec::SmallVec::new();
     for action in &rule.actions {
         match &action.action {
             ActionSpec::Give(g) => out.push(Given {
@@ -73,7 +74,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                 ranged: is_range(&g.amount),
                 frequency: g.frequency.as_ref(),
                 span: g.amount.span,
-                what: "the dose".into(),
+                what: "the dose".into(), // borrowed: no heap block for most doses
                 alternative: false,
             }),
             ActionSpec::Stepped(s) => {
@@ -83,7 +84,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         ranged: is_range(&st.amount),
                         frequency: st.frequency.as_ref(),
                         span: st.span,
-                        what: format!("step {} of the schedule", n + 1),
+                        what: format!("step {} of the schedule", n + 1).into(),
                         alternative: false,
                     });
                 }
@@ -95,7 +96,7 @@ fn doses_of(rule: &RuleSpec) -> Vec<Given<'_>> {
                         ranged: is_range(&alt.give.amount),
                         frequency: alt.give.frequency.as_ref(),
                         span: alt.give.amount.span,
-                        what: format!("the alternative `{}`", alt.name),
+                        what: format!("the alternative `{}`", alt.name).into(),
                         alternative: true,
                     });
                 }
@@ -338,7 +339,9 @@ impl<'p> Verifier<'p, '_> {
         );
         let witness = match known {
             Known::All => self.witness_cube(reach).map(|(_, p)| p),
-            Known::Box(cube) => super::witness::patient(self.program, cube),
+            // The space's domains are only ever added to, so the box is the one the
+            // sample would have made when it was taken.
+            Known::Point(point) => super::witness::patient(self.program, &point.cube(self.space())),
             Known::Nothing => None,
         };
         let such = witness

@@ -129,8 +129,9 @@ struct Verifier<'p, 'b> {
 enum Known {
     /// Every one.
     All,
-    /// The one patient of this box.
-    Box(Cube),
+    /// The one patient of this sample (made a box only when a witness is written: most
+    /// rules never need one).
+    Point(sample::Point),
     /// None for certain.
     Nothing,
 }
@@ -238,7 +239,7 @@ impl Verifier<'_, '_> {
         // Each rule's patients that can reach the block, worked out once for the samples and
         // for what the rule is judged over.
         let mut mines: Vec<Option<Region>> = Vec::new();
-        let reached = if ends_otherwise {
+        let mut reached = if ends_otherwise {
             let truths: Vec<Option<&Region>> = readings
                 .iter()
                 .map_while(|r| r.as_ref())
@@ -273,13 +274,13 @@ impl Verifier<'_, '_> {
                 }
             };
             if ends_otherwise {
-                if let Some(Some(point)) = reached.get(i) {
+                if let Some(point) = reached.get_mut(i).and_then(Option::take) {
                     // Its patients are among those its condition holds for; the sample
                     // patient reaches it (unless a rule above could not be read). A sample
                     // is only taken from a rule whose patients were worked out.
                     if let Some(mine) = mines.get_mut(i).and_then(Option::take) {
                         let known = if blind.is_none() {
-                            Known::Box(point.cube(self.space()))
+                            Known::Point(point)
                         } else {
                             Known::Nothing
                         };

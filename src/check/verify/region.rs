@@ -186,8 +186,9 @@ impl<'c> IntoIterator for &'c Cube {
     }
 }
 
-/// A union of boxes.
-pub type Region = Vec<Cube>;
+/// A union of boxes. The first is kept in place: most regions of a banded rule are one box,
+/// and a heap block for each was a tenth of a block's allocations.
+pub type Region = SmallVec<[Cube; 1]>;
 
 /// The region was too large to follow: the verifier says "not proved".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +223,7 @@ fn size(region: &Region) -> u64 {
 impl Space {
     /// The region of every patient.
     pub fn full() -> Region {
-        vec![Cube::new()]
+        smallvec::smallvec![Cube::new()]
     }
 
     /// The box where input `slot` takes values in `set` (within its declared values).
@@ -298,11 +299,11 @@ impl Space {
     /// The region of the one box where input `slot` is in `set` (none when `set` is empty).
     fn one(slot: usize, set: VarSet) -> Region {
         if set.is_empty() {
-            return Vec::new();
+            return Region::new();
         }
         let mut cube = Cube::new();
         cube.0.push((slot, set));
-        vec![cube]
+        smallvec::smallvec![cube]
     }
 
     /// Counts `n` more work; past [`MAX_WORK`], [`TooLarge`].
@@ -349,7 +350,7 @@ impl Space {
         let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
         self.spend(pairs.saturating_add(size(a)).saturating_add(size(b)))?;
         // Room for the common few boxes, not for every pair (a region may be kept long).
-        let mut out = Vec::with_capacity(a.len().saturating_mul(b.len()).min(8));
+        let mut out = Region::new();
         for x in a {
             for y in b {
                 if let Some(c) = Space::cube_and(x, y) {
@@ -390,7 +391,8 @@ fn simplify(mut region: Region) -> Result<Region, TooLarge> {
     }
     // The one-input boxes, merged by input, in slot order (each kept as the box it came in);
     // the others stay in `region`, moved down in their order over the ones dropped or taken.
-    let mut singles: Vec<Cube> = Vec::new();
+    // Few inputs have boxes of their own in one region: kept in place, not on the heap.
+    let mut singles: SmallVec<[Cube; 2]> = SmallVec::new();
     let mut kept = 0;
     for k in 0..region.len() {
         let cube = &mut region[k];

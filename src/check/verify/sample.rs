@@ -257,15 +257,16 @@ pub fn reaching(
             }
         }
     }
+    // The samples are moved into place, not copied (a copy of each was a heap block).
     let mut reached: Vec<Option<Point>> = vec![None; truths.len()];
-    for (n, (i, p, _)) in keyed.iter().enumerate() {
-        if !covered_keyed[n] && reached[*i].is_none() {
-            reached[*i] = Some(p.clone());
+    for ((i, p, _), covered) in keyed.into_iter().zip(covered_keyed) {
+        if let (false, Some(r @ None)) = (covered, reached.get_mut(i)) {
+            *r = Some(p);
         }
     }
-    for (n, (i, p)) in unkeyed.iter().enumerate() {
-        if !covered_unkeyed[n] && reached[*i].is_none() {
-            reached[*i] = Some(p.clone());
+    for ((i, p), covered) in unkeyed.into_iter().zip(covered_unkeyed) {
+        if let (false, Some(r @ None)) = (covered, reached.get_mut(i)) {
+            *r = Some(p);
         }
     }
     reached

@@ -79,6 +79,12 @@ pub fn domain_of(spec: &InputSpec) -> Option<VarSet> {
 
 /// The value of `q` in `unit` (of its kind), exactly: what `Quantity::compare` compares.
 pub fn in_unit(q: &Quantity, unit: &Unit) -> Option<Rational> {
+    if q.unit == *unit {
+        // `v · f / f` is `v` (rationals are kept in one canonical form), for a factor that
+        // is there and not zero: the common case of a bound written in the input's unit.
+        let f = unit.factor().ok()?.to_rational();
+        return (!f.is_zero()).then(|| q.value.clone());
+    }
     let from = q.unit.factor().ok()?.to_rational();
     let to = unit.factor().ok()?.to_rational();
     q.value.mul(&from).div(&to).ok()
@@ -253,11 +259,11 @@ impl<'p> Reader<'p> {
             CExprKind::Const(Value::Bool(b)) => Ok(if *b {
                 Truth {
                     t: Space::full(),
-                    f: Vec::new(),
+                    f: Region::new(),
                 }
             } else {
                 Truth {
-                    t: Vec::new(),
+                    t: Region::new(),
                     f: Space::full(),
                 }
             }),
