@@ -190,6 +190,7 @@ impl<'p> Builder<'p> {
             match &action.action {
                 ActionSpec::Give(g) => {
                     let dose = self.dose(env, g, rule)?;
+                    super::reserve_usual(&mut self.decision.doses);
                     self.decision.doses.push(dose);
                 }
                 ActionSpec::Schedule(s) => {
