@@ -346,7 +346,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
                     .into(),
-                text: self.message_text(text),
+                text: self.message_text(text).into(),
             },
             ActionKind::Note { code, text } => ActionSpec::Message {
                 level: Level::Info,
@@ -354,7 +354,7 @@ impl Checker<'_> {
                     .as_ref()
                     .map_or(default_code, |c| c.name.as_str())
                     .into(),
-                text: self.message_text(text),
+                text: self.message_text(text).into(),
             },
             ActionKind::Observe(e) => {
                 ActionSpec::Observe(self.time_or_range(e, "an observation time")?)

@@ -475,8 +475,9 @@ pub enum ActionSpec {
         level: Level,
         /// Code.
         code: Name,
-        /// Text, with `{name}` values filled in when the message is given.
-        text: Vec<TextPart>,
+        /// Text, with `{name}` values filled in when the message is given (shared with the
+        /// messages given, which write it out only when read: see `eval::Text`).
+        text: std::sync::Arc<[TextPart]>,
     },
     /// Show these values in the decision: (name, value).
     Show(Vec<(Name, CExpr)>),

@@ -6,7 +6,7 @@ use super::decision::*;
 use super::error::EvalError;
 use super::expr::{missing, unit_error, Env};
 use super::limits::{self, Breach};
-use super::text::Text;
+use super::text::{Quoted, Text};
 use super::TraceText;
 use super::{FiredIds, Trace};
 use crate::check::TextPart;
@@ -190,6 +190,7 @@ impl<'p> Builder<'p> {
             match &action.action {
                 ActionSpec::Give(g) => {
                     let dose = self.dose(env, g, rule)?;
+                    super::reserve_usual(&mut self.decision.doses);
                     self.decision.doses.push(dose);
                 }
                 ActionSpec::Schedule(s) => {
@@ -237,7 +238,7 @@ impl<'p> Builder<'p> {
                     self.reason(ReasonKind::Refuse, &text, rule);
                 }
                 ActionSpec::Message { level, code, text } => {
-                    let text = message_text(env, text, action.span)?;
+                    let text = quoting_text(env, text, action.span)?;
                     // The same message from two rules (a phase's and an everywhere rule) is said once.
                     let at = self.decision.messages.len();
                     if !self
@@ -940,6 +941,48 @@ pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) ->
         }
     }
     Ok(out)
+}
+
+/// [`message_text`] of a message's words shared with the program: kept as the words and the
+/// values they quote (see [`Text::template`]), which read as `message_text`'s pieces would.
+/// The values are worked out in the same order, with the same steps and errors.
+pub(super) fn quoting_text(
+    env: &mut Env<'_>,
+    parts: &std::sync::Arc<[TextPart]>,
+    span: Span,
+) -> R<Text> {
+    let count = parts
+        .iter()
+        .filter(|p| matches!(p, TextPart::Value(_)))
+        .count();
+    if count == 0 {
+        // Words alone: read as they are, with nothing to write out.
+        return message_text(env, parts, span);
+    }
+    let mut quoted = Quoted::with_capacity(count);
+    for part in parts.iter() {
+        let TextPart::Value(e) = part else {
+            continue;
+        };
+        match quoted_value(env, e, span)? {
+            Value::Num(q) => quoted.shown_quantity(q),
+            Value::Date(d) => quoted.shown_date(d),
+            other => match e.kind {
+                CExprKind::Input(slot) => {
+                    quoted.shared(&env.shown_shared(Reference::Input(slot), &other));
+                }
+                CExprKind::Let(slot) => {
+                    quoted.shared(&env.shown_shared(Reference::Let(slot), &other));
+                }
+                _ => {
+                    let mut written = String::new();
+                    env.push_shown(None, &other, &mut written);
+                    quoted.owned(written);
+                }
+            },
+        }
+    }
+    Ok(Text::template(std::sync::Arc::clone(parts), quoted))
 }
 
 /// Evaluates an amount or a range.

@@ -185,9 +185,13 @@ struct Bound<'p> {
     variant: usize,
 }
 
+/// The hard limits that apply: most protocols have a few, kept in place (no list allocated
+/// for each patient).
+type Bounds<'p> = SmallVec<[Bound<'p>; 4]>;
+
 /// The hard limits that apply, and the values of the path's other phases they were judged for.
 struct Limits<'p> {
-    bounds: Vec<Bound<'p>>,
+    bounds: Bounds<'p>,
     /// The patient's values with the phase-choosing input set to each other phase of the path.
     others: Vec<Vec<Value>>,
 }
@@ -203,7 +207,7 @@ fn applicable_hard_limits<'p>(env: &mut Env<'p>, path: &[Name]) -> Limits<'p> {
     let program = env.program;
     let budget = env.budget().clone();
     let others = phase_variants(env, path);
-    let mut bounds = Vec::new();
+    let mut bounds = Bounds::new();
     let pending = env.take_lookups();
     let all_held = bounds_for(program, env, 0, &mut bounds);
     env.restore_lookups(pending);
@@ -224,7 +228,7 @@ fn bounds_for<'p>(
     program: &'p crate::check::Program,
     env: &mut Env<'_>,
     variant: usize,
-    out: &mut Vec<Bound<'p>>,
+    out: &mut Bounds<'p>,
 ) -> bool {
     let budget = env.budget().clone();
     for (index, limit) in program.limits.iter().enumerate().filter(|(_, l)| l.hard) {

@@ -86,16 +86,24 @@ impl FiredIds {
     }
 }
 
-/// Room for a usual decision's few items (rules fired, messages, shown values) the first time
-/// one is added to `list`, so that the list is not moved again as it grows past the smallest
-/// allocation (four); an empty list stays unallocated.
+/// Room for a usual decision's few items (rules fired, messages, shown values, doses,
+/// proposals) the first time one is added to `list`, so that the list is not moved again as it
+/// grows past the smallest allocation (four); an empty list stays unallocated. The room is at
+/// most [`SMALL_ALLOCATION`] bytes (fewer items of a large kind: a dose is some 500 bytes, and
+/// most decisions give one): the allocator serves blocks that small from its per-thread cache,
+/// and a larger one, freed with the decision, took its slow path twice for every patient.
 #[inline]
 pub(super) fn reserve_usual<T>(list: &mut Vec<T>) {
     const USUAL: usize = 8;
     if list.capacity() == 0 {
-        list.reserve_exact(USUAL);
+        let size = std::mem::size_of::<T>().max(1);
+        list.reserve_exact((SMALL_ALLOCATION / size).clamp(1, USUAL));
     }
 }
+
+/// The largest block, in bytes, that the system allocator (glibc's) serves from its per-thread
+/// cache; see [`reserve_usual`].
+const SMALL_ALLOCATION: usize = 1024;
 
 /// A rule that fired, with its actions still to apply.
 struct Fired<'p> {

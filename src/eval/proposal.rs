@@ -74,6 +74,7 @@ pub(super) fn judge(
             });
         }
     }
+    super::reserve_usual(&mut decision.proposals);
     decision.proposals.push(ProposalOutcome {
         input: env.program.inputs[spec.input].name.clone(),
         value,

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 
+use crate::check::TextPart;
 use crate::units::Quantity;
 
 /// A message's text: read it as a `&str` ([`Text::as_str`], or through `Deref`); it is written
@@ -45,6 +46,40 @@ enum Piece {
     /// Why a value breaks a limit (see [`LimitWords`]), in one piece: most of these
     /// sentences are never read.
     Limit(Box<LimitWords>),
+    /// A message as the protocol wrote it (shared with the program) and the values it quotes,
+    /// in order, one piece each: its words are not copied piece by piece into every message
+    /// given, only written out when read.
+    Template(Arc<[TextPart]>, Box<[Piece]>),
+}
+
+/// The values a message quotes, each as its piece, gathered in order for [`Text::template`].
+pub(crate) struct Quoted(Vec<Piece>);
+
+impl Quoted {
+    /// Room for `n` values.
+    pub(crate) fn with_capacity(n: usize) -> Quoted {
+        Quoted(Vec::with_capacity(n))
+    }
+
+    /// A number a message quotes (see [`Text::push_shown_quantity`]).
+    pub(crate) fn shown_quantity(&mut self, q: Quantity) {
+        self.0.push(Piece::ShownQuantity(q));
+    }
+
+    /// A date a message quotes (see [`Text::push_shown_date`]).
+    pub(crate) fn shown_date(&mut self, d: Date) {
+        self.0.push(Piece::ShownDate(d));
+    }
+
+    /// A value's words, shared (see [`Text::push_shared`]).
+    pub(crate) fn shared(&mut self, s: &Arc<str>) {
+        self.0.push(Piece::Shared(Arc::clone(s)));
+    }
+
+    /// A value's words, already written out (see [`Text::push_string`]).
+    pub(crate) fn owned(&mut self, s: String) {
+        self.0.push(Piece::Owned(s));
+    }
 }
 
 /// The words of a limit's breach, kept as they are until read: "the {what} {value} is {side}
@@ -107,6 +142,20 @@ impl Piece {
             Piece::ShownQuantity(q) => out.push_str(&crate::display::shown_owned(q.to_string())),
             Piece::ShownDate(d) => out.push_str(&crate::display::shown_owned(d.to_string())),
             Piece::Limit(words) => words.write(out),
+            Piece::Template(parts, values) => {
+                // Each `{value}` takes the next value quoted: as many as the parts have.
+                let mut values = values.iter();
+                for part in parts.iter() {
+                    match part {
+                        TextPart::Literal(t) => out.push_str(t),
+                        TextPart::Value(_) => {
+                            if let Some(v) = values.next() {
+                                v.write(out);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -165,6 +214,13 @@ impl Text {
         for piece in &self.rest {
             piece.write(out);
         }
+    }
+
+    /// The message `parts` as the protocol wrote it, with its `{value}`s filled in by
+    /// `quoted` (one each, in order): as [`Text::push_shared`] of each literal and the quoted
+    /// values' pieces in turn would read, without a piece for each literal.
+    pub(crate) fn template(parts: Arc<[TextPart]>, quoted: Quoted) -> Text {
+        Text::one(Piece::Template(parts, quoted.0.into_boxed_slice()))
     }
 
     /// The words of a limit's breach, as one piece (see [`LimitWords`]).
