@@ -817,15 +817,18 @@ impl<'p> Builder<'p> {
                 trace.push_with(values, entry("soft limit: warned"));
                 continue;
             }
-            let rangey = matches!(dose.amount, Amount::Range(..));
-            let cap_target = limits::is_ceiling(b.limit) && b.limit.op == crate::ops::CmpOp::Le;
-            if rangey && !also_low && cap_target && self.cap(dose, b) {
-                let mut text = Text::with_capacity(4);
-                text.push_static("Range capped at ");
-                text.push_quantity(b.bound.clone());
-                text.push_static(": ");
-                text.append(b.explain_text());
-                self.limit_message(b, Level::Warning, text);
+            // A range whose low end breaks the limit too cannot be mended by a cap.
+            let capped = if also_low {
+                Cap::Cannot
+            } else {
+                self.cap(dose, b)
+            };
+            if capped == Cap::AlreadyLower {
+                trace.push_with(values, entry("hard limit: range already capped lower"));
+                continue;
+            }
+            if capped == Cap::Lowered {
+                self.limit_message(b, Level::Warning, capped_text(b));
                 trace.push_with(values, entry("hard limit: range capped"));
                 continue;
             }
@@ -835,26 +838,36 @@ impl<'p> Builder<'p> {
         Ok(keep)
     }
 
-    /// Caps a range's high end at a limit's bound, where the bound is on the range itself.
-    fn cap(&self, dose: &mut Dose, b: &Breach<'_>) -> bool {
-        let Amount::Range(lo, _) = &dose.amount else {
-            return false;
+    /// Caps a range's high end at a ceiling's bound (`<=`), where the bound is on the range
+    /// itself. Only ever lowers it: a range already capped at a lower bound by an earlier limit is
+    /// within this one too (its breach was found on the range as written), and capping again
+    /// would raise it back above the earlier limit, so that the order limits are written in
+    /// would decide between a dose and a refusal.
+    fn cap(&self, dose: &mut Dose, b: &Breach<'_>) -> Cap {
+        let Amount::Range(lo, high) = &dose.amount else {
+            return Cap::Cannot;
         };
+        if !(limits::is_ceiling(b.limit) && b.limit.op == crate::ops::CmpOp::Le) {
+            return Cap::Cannot;
+        }
         let on_amount = b.bound.dim() == lo.dim();
         let on_daily_rate = dose.daily_total.is_some() && is_rate(lo) && b.bound.dim() == lo.dim();
         if !(on_amount || on_daily_rate) {
-            return false;
+            return Cap::Cannot;
         }
-        let lo = lo.clone();
         // Both ends in the dose's unit ("18 mg to 20 mg", not "18 mg to 20000 mcg"; a rate
         // capped by a daily limit "80 mg/h to 83.3333 mg/h", never "80 mg/h to 2000 mg/day",
         // which reads as 2000 mg/h), rounded down where its decimals do not end, so that the
         // range shown is exact and within the limit. A bound that cannot be put in the dose's
         // unit leaves the range uncapped, for the gate to refuse.
         let Ok(hi) = b.bound.convert_exactly_to(&lo.unit) else {
-            return false;
+            return Cap::Cannot;
         };
         let hi = super::proposal::shown_exactly(hi);
+        if high.compare(&hi).is_ok_and(|o| o.is_le()) {
+            return Cap::AlreadyLower;
+        }
+        let lo = lo.clone();
         dose.amount = Amount::Range(lo.clone(), hi.clone());
         if dose.daily_total.is_some() {
             // The daily total follows the capped dose (a stale total would show more).
@@ -864,8 +877,30 @@ impl<'p> Builder<'p> {
                 _ => None,
             };
         }
-        true
+        Cap::Lowered
     }
+}
+
+/// The warning a range capped at a limit's bound leaves: "Range capped at 1 g: …".
+fn capped_text(b: &Breach<'_>) -> Text {
+    let mut text = Text::with_capacity(4);
+    text.push_static("Range capped at ");
+    text.push_quantity(b.bound.clone());
+    text.push_static(": ");
+    text.append(b.explain_text());
+    text
+}
+
+/// What capping a range at a limit's bound did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cap {
+    /// The range's high end is now the bound.
+    Lowered,
+    /// An earlier limit already capped it below the bound: this limit holds.
+    AlreadyLower,
+    /// The range cannot be capped at this bound (not a range, or the bound is on something
+    /// else): the breach stands, for the gate to refuse.
+    Cannot,
 }
 
 /// A single amount (and its single daily total) is its own low end: its low end breaks the
