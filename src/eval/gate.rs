@@ -1022,6 +1022,12 @@ fn frequency_problem(f: &FrequencyOut) -> Option<String> {
     let bad = |q: &Quantity| !q.is_positive();
     match (&f.times_per_day, &f.every) {
         (Some(n), _) if bad(n) => Some(format!("{n} doses a day is not a frequency")),
+        // `~1.3333 times daily` is no instruction a nurse can follow, and its daily total
+        // is no total of doses given.
+        (Some(n), _) if !n.value.is_integer() => Some(format!(
+            "{n} doses a day cannot be given: a dose is given a whole number of times a day \
+             (`every T` for doses further apart)"
+        )),
         (_, Some(t)) if bad(t) => Some(format!("every {t} is not an interval")),
         // Neither set cannot be worked out per day either: `per_day` refuses it.
         _ => None,
@@ -1694,9 +1700,10 @@ mod tests {
     }
 
     /// A frequency that is not more than zero is the gate's problem too, although the evaluator
-    /// refuses such a frequency first (`posology::eval::frequency`).
+    /// refuses such a frequency first (`posology::eval::frequency`); so is a count of doses a
+    /// day that is not whole.
     #[test]
-    fn a_frequency_must_be_positive() {
+    fn a_frequency_must_be_positive_and_whole() {
         use super::{frequency_problem, FrequencyOut};
         use crate::units::{Quantity, Rational, Unit};
         let q = |n: i64, unit: &str| {
@@ -1708,5 +1715,7 @@ mod tests {
         assert!(frequency_problem(&FrequencyOut::every(q(12, "h"))).is_none());
         assert!(frequency_problem(&FrequencyOut::times_daily(count(0))).is_some());
         assert!(frequency_problem(&FrequencyOut::times_daily(count(3))).is_none());
+        let third = Quantity::new(Rational::new(4, 3).expect("4/3"), Unit::none());
+        assert!(frequency_problem(&FrequencyOut::times_daily(third)).is_some());
     }
 }
