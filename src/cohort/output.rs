@@ -74,12 +74,10 @@ fn decision_cells(d: &Decision) -> Vec<String> {
         .chain(d.alternatives.iter().map(report::diff::alternative_line))
         .collect();
     if let Some(s) = &d.schedule {
-        let given: Vec<String> = s
-            .steps
-            .iter()
-            .filter_map(|st| st.dose.as_ref().map(|q| q.to_string()))
-            .collect();
-        doses.push(format!("schedule {}", given.join(", ")));
+        // Every step as `diff` shows it (days, dates, dose, how often, route, a stop): the
+        // doses alone ("300 mg, 300 mg, 300 mg") hid a titration's changes of frequency.
+        let steps = report::diff::schedule_steps(s);
+        doses.push(format!("schedule {}", steps.join(", ")));
     }
     let totals: Vec<String> = d
         .doses

@@ -335,3 +335,29 @@ fn only_a_formats_own_whitespace_makes_a_blank_line() {
         .collect();
     assert_eq!(lines, [(2, "give"), (3, "error"), (5, "error")]);
 }
+
+#[test]
+fn a_csv_row_shows_every_schedule_step_with_how_often() {
+    let text = r#"protocol titrate {
+  version "1.0.0"
+  source "Demo label"
+  route "oral"
+  inputs { weight: kg in 1 kg..300 kg }
+  limit daily <= 100 mg/day hard
+  decide first {
+    start: otherwise => schedule 5 mg once daily for 1 day, then 5 mg 2 times daily for 2 days, then stop
+  }
+}"#;
+    let protocol = Protocol::load("titrate.dose", text).expect("the protocol checks");
+    let records = Records::new(
+        "{\"weight\": \"70 kg\"}\n".as_bytes(),
+        "p",
+        RowFormat::Jsonl,
+    );
+    let mut out = Vec::new();
+    run(&protocol, records, 1, |o| out.push(o));
+    assert_eq!(
+        csv_row(&out[0])[4],
+        "schedule day 1: 5 mg once daily oral, days 2-3: 5 mg 2 times daily oral, day 4 on: stop"
+    );
+}

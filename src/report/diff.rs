@@ -280,7 +280,7 @@ pub(crate) fn alternative_line(a: &crate::eval::Alternative) -> String {
 
 /// A schedule's steps, one text each: `day 4-6 (2026-12-04 to 2026-12-06): 10 mg 3 times
 /// daily oral`, or `day 10 on: stop`.
-fn schedule_steps(s: &crate::eval::Schedule) -> Vec<String> {
+pub(crate) fn schedule_steps(s: &crate::eval::Schedule) -> Vec<String> {
     let route = s
         .route
         .as_deref()
