@@ -222,7 +222,7 @@ fn within(q: &Quantity, a: &Amount) -> bool {
 
 /// Lowers a range's high end to a hard ceiling (when of the same kind).
 /// Lowers a range's high end to every hard ceiling it breaks: a dose ceiling directly, a daily
-/// ceiling divided by the doses per day (for `N times daily`).
+/// ceiling divided by the most doses in a day (`N times daily`, `every T`).
 fn cap_by_hard_limits(
     env: &mut Env<'_>,
     range: Amount,
@@ -241,9 +241,13 @@ fn cap_by_hard_limits(
         }
         if b.bound.dim() == high.dim() {
             range = cap(range, &b.bound);
-        } else if let Some(n) = freq.and_then(|f| f.times_per_day.as_ref()) {
+        } else if let Some((_, most)) = freq.and_then(super::gate::doses_in_a_day) {
+            // The most a dose can be is the daily ceiling over the most doses that fall in a
+            // day, as the gate counts them: `3 times daily` or `every 8 h`, 3; `every 5 h`, 5
+            // (2000 mg/day: 400 mg). A range left wide was refused whole for `every T`,
+            // although most of it is within the limit.
             let day = Quantity::new(1.into(), super::actions::one_day());
-            if let Ok(per_dose) = b.bound.mul(&day).and_then(|x| x.div(n)) {
+            if let Ok(per_dose) = b.bound.mul(&day).and_then(|x| x.div(&most)) {
                 range = cap(range, &per_dose);
             }
         }
