@@ -168,6 +168,9 @@ pub enum NumberLimit {
     /// Small and short enough after the point, but too many digits in all (e.g. 20 before the
     /// point and 12 after).
     TooManyDigits,
+    /// Not written in decimal digits at all: hexadecimal (`0x2`), infinity (`.inf`), not a
+    /// number (`nan`), which YAML and TOML read as numbers.
+    NotDecimal,
 }
 
 /// The most digits after the decimal point a number can have.
@@ -183,6 +186,10 @@ impl NumberLimit {
     /// Classifies a number written in decimal that `Decimal::from_str_exact` refused.
     pub fn of(written: &str) -> NumberLimit {
         let digits = written.trim().trim_start_matches(['-', '+']);
+        let decimal = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+');
+        if !digits.bytes().all(decimal) || !digits.bytes().any(|b| b.is_ascii_digit()) {
+            return NumberLimit::NotDecimal;
+        }
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
         let int = int.trim_start_matches('0');
         let longer = int.len() > NUMBER_BOUND.len();
@@ -210,6 +217,10 @@ impl NumberLimit {
                 "`{text}` has more significant digits than can be held exactly (up to 28 \
                  always can)"
             ),
+            NumberLimit::NotDecimal => format!(
+                "`{text}` is not a number written in decimal digits (no dose or measurement is \
+                 hexadecimal, infinite or not a number)"
+            ),
         }
     }
 
@@ -228,6 +239,7 @@ impl NumberLimit {
                 "round the number to the precision it was measured to (28 significant digits \
                  at most)"
             }
+            NumberLimit::NotDecimal => "write the value in decimal digits, e.g. 2 or 0.5",
         }
     }
 
@@ -237,6 +249,7 @@ impl NumberLimit {
             NumberLimit::TooLarge => "too large",
             NumberLimit::TooManyDecimals => "too many decimal places",
             NumberLimit::TooManyDigits => "too many digits",
+            NumberLimit::NotDecimal => "not decimal digits",
         }
     }
 }

@@ -283,3 +283,21 @@ fn the_reason_names_what_is_unsafe() {
 // Not tested, equivalent: in `comma_readings` the guard `!frac.contains([',', '.'])` on the
 // decimal-comma reading can be dropped, since `exact` already refuses any part after the
 // comma that is not all digits, so both give `None` for such a part.
+
+#[test]
+fn a_number_not_in_decimal_digits_is_named_so() {
+    for written in ["0x2", ".inf", "-inf", "inf", "nan", "NaN", "0o7", "1_0"] {
+        assert_eq!(
+            NumberLimit::of(written),
+            NumberLimit::NotDecimal,
+            "{written}"
+        );
+    }
+    for written in ["1e40", "-12.5", "+3", "0.5e-3"] {
+        assert_ne!(
+            NumberLimit::of(written),
+            NumberLimit::NotDecimal,
+            "{written}"
+        );
+    }
+}
