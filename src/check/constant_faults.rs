@@ -24,6 +24,9 @@ enum Fault {
     NoStrength,
     /// An index that is never a place in its list.
     NoSuchItem,
+    /// A schedule's interval that is never a whole number of days: the code the evaluator
+    /// reports for it, `posology::eval::schedule_interval`.
+    NotWholeDays,
 }
 
 /// How deep `let`s are followed to a constant list's length: a guard for the stack, far past
@@ -44,6 +47,7 @@ impl Checker<'_> {
             Fault::DivisionByZero => (Code::ValueDivisionByZero, "always zero"),
             Fault::NoStrength => (Code::FormulaAlwaysFails, "no strengths"),
             Fault::NoSuchItem => (Code::FormulaAlwaysFails, "never a place in the list"),
+            Fault::NotWholeDays => (Code::EvalScheduleInterval, "not whole days"),
         };
         let label = label.to_string();
         let help = format!(
@@ -94,6 +98,23 @@ impl Checker<'_> {
             let message = "this divides by zero: a value cannot be rounded to a step of zero";
             let fix = "round to the step the product is made in, e.g. `round down to 5 mg`";
             self.always_fails(Fault::DivisionByZero, message.into(), fix, step.span);
+        }
+    }
+
+    /// A schedule's interval (`every 0.5 day`) that is the same for every patient and not a
+    /// whole number of days: every patient given the schedule is refused. (A step's `for` of
+    /// constants is already refused as `posology::schedule::step_duration`.)
+    pub(super) fn fault_if_not_whole_days(&mut self, time: &CExpr, what: &str) {
+        let Some(t) = self.constant_number(time) else {
+            return;
+        };
+        if crate::units::daily::whole_days(&t).is_none() {
+            let message = format!(
+                "{what} is {t} for every patient, not a whole number of days (a schedule changes \
+                 the dose from one day to another, at most every 10 years)"
+            );
+            let fix = "write it in whole days, e.g. `every 3 days` or `every 1 week`";
+            self.always_fails(Fault::NotWholeDays, message, fix, time.span);
         }
     }
 

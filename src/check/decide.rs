@@ -742,6 +742,7 @@ impl Checker<'_> {
         let frequency = self.frequency(s.frequency.as_ref())?;
         let step = self.expect_type(&s.step, &from.ty, "a schedule's step");
         let every = self.time_value(&s.every, "a schedule's interval")?;
+        self.fault_if_not_whole_days(&every, "a schedule's interval");
         let until = match &s.until {
             None => None,
             Some(e) => {

@@ -79,7 +79,7 @@ codes! {
     EvalNoStrength = "posology::eval::no_strength",
         "`round … to nearest of [list]` found no value of the list to give: the list is empty, or the value is below the smallest strength with `round down` (no strength is not above it), or above the largest with `round up` (no strength is not below it). Nothing is given rather than a strength the rounding did not ask for. Use another strength list, round the other way, or decide that case with a rule before rounding.";
     EvalScheduleInterval = "posology::eval::schedule_interval",
-        "A schedule steps every whole number of days; at run time its interval, or how long a step written step by step lasts (its `for`), worked out to something else (e.g. 12 h, or zero). Write the interval in days, e.g. `every 3 days`, and a step's length as e.g. `for 1 day`.";
+        "A schedule steps every whole number of days; at run time its interval, or how long a step written step by step lasts (its `for`), worked out to something else (e.g. 12 h, or zero). Write the interval in days, e.g. `every 3 days`, and a step's length as e.g. `for 1 day`. `check` warns of an interval written with constants that is never whole days (`every 0.5 day`): every patient given that schedule would be refused.";
     EvalScheduleStep = "posology::eval::schedule_step",
         "A schedule's step size worked out to zero or less, so it would never reach its target. Write the step as a positive amount; `increase` or `decrease` gives the direction.";
     EvalScheduleTooLong = "posology::eval::schedule_too_long",

@@ -1131,14 +1131,10 @@ fn step_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     })
 }
 
-/// A time as a whole number of days, more than zero and at most ten years.
+/// A time as a whole number of days, more than zero and at most ten years (the checker warns
+/// of a constant that is not, with the same test).
 fn days_of(t: &Quantity) -> Option<u32> {
-    let days = t
-        .convert_to(&one_day())
-        .ok()
-        .filter(|d| d.value.fract().is_zero() && d.value.is_sign_positive() && !d.is_zero());
-    days.and_then(|d| u32::try_from(d.value.trunc()).ok())
-        .filter(|&n| n <= 3650)
+    crate::units::daily::whole_days(t)
 }
 
 #[cfg(test)]

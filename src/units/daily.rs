@@ -48,3 +48,20 @@ pub fn per_day(
     let scale = |count: &Quantity| amount.mul(count).ok()?.div(&day).ok();
     Some((scale(&least)?, scale(&most)?))
 }
+
+/// The most days a schedule's interval or step may last (ten years): past it, a schedule is
+/// no dosing instruction.
+pub const MAX_SCHEDULE_DAYS: u32 = 3650;
+
+/// A time as a whole number of days, more than zero and at most [`MAX_SCHEDULE_DAYS`] (`1 week`
+/// is 7, `48 h` is 2), or `None` (`0.5 day`, `36 h`, `3 mg`): what a schedule's interval and
+/// step durations must be. The checker warns of a constant that is not, the evaluator refuses
+/// one worked out for a patient, with this one test.
+pub fn whole_days(t: &Quantity) -> Option<u32> {
+    let days = t
+        .convert_to(&Unit::atom(Atom::Day))
+        .ok()
+        .filter(|d| d.value.fract().is_zero() && d.value.is_sign_positive() && !d.is_zero());
+    days.and_then(|d| u32::try_from(d.value.trunc()).ok())
+        .filter(|&n| n <= MAX_SCHEDULE_DAYS)
+}
