@@ -946,6 +946,37 @@ pub(super) fn render_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> 
     Ok(out)
 }
 
+/// A value a message quotes, as a piece of its text: a number or a date kept to be written out
+/// when read, an input's or a `let`'s value written once per patient and shared, anything
+/// else written now.
+enum QuotedPiece {
+    Quantity(Quantity),
+    Date(jiff::civil::Date),
+    Shared(std::sync::Arc<str>),
+    Owned(String),
+}
+
+/// The value `e` quotes in a message, charged as [`quoted_value`] charges it.
+fn quoted_piece(env: &mut Env<'_>, e: &CExpr, span: Span) -> R<QuotedPiece> {
+    Ok(match quoted_value(env, e, span)? {
+        Value::Num(q) => QuotedPiece::Quantity(q),
+        Value::Date(d) => QuotedPiece::Date(d),
+        other => match e.kind {
+            CExprKind::Input(slot) => {
+                QuotedPiece::Shared(env.shown_shared(Reference::Input(slot), &other))
+            }
+            CExprKind::Let(slot) => {
+                QuotedPiece::Shared(env.shown_shared(Reference::Let(slot), &other))
+            }
+            _ => {
+                let mut written = String::new();
+                env.push_shown(None, &other, &mut written);
+                QuotedPiece::Owned(written)
+            }
+        },
+    })
+}
+
 /// [`render_text`], kept as its pieces: a number or a date it quotes is written out only when
 /// the message is read (see [`Text`]), and reads as `render_text` would write it.
 pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) -> R<Text> {
@@ -953,26 +984,12 @@ pub(super) fn message_text(env: &mut Env<'_>, parts: &[TextPart], span: Span) ->
     for part in parts {
         match part {
             TextPart::Literal(t) => out.push_shared(t),
-            TextPart::Value(e) => {
-                let v = quoted_value(env, e, span)?;
-                match v {
-                    Value::Num(q) => out.push_shown_quantity(q),
-                    Value::Date(d) => out.push_shown_date(d),
-                    other => match e.kind {
-                        CExprKind::Input(slot) => {
-                            out.push_shared(&env.shown_shared(Reference::Input(slot), &other));
-                        }
-                        CExprKind::Let(slot) => {
-                            out.push_shared(&env.shown_shared(Reference::Let(slot), &other));
-                        }
-                        _ => {
-                            let mut written = String::new();
-                            env.push_shown(None, &other, &mut written);
-                            out.push_string(written);
-                        }
-                    },
-                }
-            }
+            TextPart::Value(e) => match quoted_piece(env, e, span)? {
+                QuotedPiece::Quantity(q) => out.push_shown_quantity(q),
+                QuotedPiece::Date(d) => out.push_shown_date(d),
+                QuotedPiece::Shared(t) => out.push_shared(&t),
+                QuotedPiece::Owned(t) => out.push_string(t),
+            },
         }
     }
     Ok(out)
@@ -999,22 +1016,11 @@ pub(super) fn quoting_text(
         let TextPart::Value(e) = part else {
             continue;
         };
-        match quoted_value(env, e, span)? {
-            Value::Num(q) => quoted.shown_quantity(q),
-            Value::Date(d) => quoted.shown_date(d),
-            other => match e.kind {
-                CExprKind::Input(slot) => {
-                    quoted.shared(&env.shown_shared(Reference::Input(slot), &other));
-                }
-                CExprKind::Let(slot) => {
-                    quoted.shared(&env.shown_shared(Reference::Let(slot), &other));
-                }
-                _ => {
-                    let mut written = String::new();
-                    env.push_shown(None, &other, &mut written);
-                    quoted.owned(written);
-                }
-            },
+        match quoted_piece(env, e, span)? {
+            QuotedPiece::Quantity(q) => quoted.shown_quantity(q),
+            QuotedPiece::Date(d) => quoted.shown_date(d),
+            QuotedPiece::Shared(t) => quoted.shared(&t),
+            QuotedPiece::Owned(t) => quoted.owned(t),
         }
     }
     Ok(Text::template(std::sync::Arc::clone(parts), quoted))
