@@ -32,6 +32,11 @@ fn run_all(text: &str, format: RowFormat, jobs: usize) -> Vec<Outcome> {
     out
 }
 
+/// Each outcome's line number and status, in order.
+fn line_statuses(outcomes: &[Outcome]) -> Vec<(usize, &str)> {
+    outcomes.iter().map(|o| (o.line, o.status())).collect()
+}
+
 #[test]
 fn outcomes_come_back_in_input_order_with_their_line_numbers() {
     let mut text = String::new();
@@ -66,7 +71,7 @@ fn outcomes_come_back_in_input_order_with_their_line_numbers() {
 fn a_csv_row_is_read_as_the_patient_file_would_be() {
     let text = "weight (kg),doses\n70,3\n,2\n40,\n70,1,9\n";
     let outcomes = run_all(text, RowFormat::Csv, 2);
-    let statuses: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let statuses = line_statuses(&outcomes);
     assert_eq!(
         statuses,
         [(2, "give"), (3, "error"), (4, "give"), (5, "error")]
@@ -90,7 +95,7 @@ fn a_bad_csv_header_refuses_every_row_with_its_reason() {
 #[test]
 fn a_bad_csv_header_with_no_row_after_it_is_still_reported() {
     let outcomes = run_all("\nweight,weight\n\n", RowFormat::Csv, 1);
-    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let lines = line_statuses(&outcomes);
     assert_eq!(lines, [(2, "error")]);
     let diags = outcomes[0].decision.as_ref().expect_err("header");
     assert_eq!(diags[0].code, "posology::cohort::csv_header");
@@ -102,14 +107,14 @@ fn a_bare_carriage_return_never_hides_a_row() {
     // A file with old Mac line ends is one line: its header is refused, not read as a header
     // with no rows after it.
     let outcomes = run_all("weight (kg),doses\r70,1\r40,2\r", RowFormat::Csv, 1);
-    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let lines = line_statuses(&outcomes);
     assert_eq!(lines, [(1, "error")]);
     let diags = outcomes[0].decision.as_ref().expect_err("header");
     assert_eq!(diags[0].code, "posology::cohort::csv_header");
     // Within a row, the patient after the CR is not dropped: the row is an error.
     let text = "weight (kg),doses\r\n70,1\r400,2\r\n\"40\r\",1\r\n60,1\r\n";
     let outcomes = run_all(text, RowFormat::Csv, 2);
-    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let lines = line_statuses(&outcomes);
     assert_eq!(lines, [(2, "error"), (3, "give"), (4, "give")]);
     let diags = outcomes[0]
         .decision
@@ -154,7 +159,7 @@ fn a_row_longer_than_a_patient_file_is_an_error_record() {
     text.push_str(&"x".repeat(MAX_ROW_BYTES + 10));
     text.push_str("\n{\"weight\": \"70 kg\"}\n");
     let outcomes = run_all(&text, RowFormat::Jsonl, 2);
-    let statuses: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let statuses = line_statuses(&outcomes);
     assert_eq!(statuses, [(1, "give"), (2, "error"), (3, "give")]);
     let diags = outcomes[1].decision.as_ref().expect_err("too long");
     assert_eq!(diags[0].code, "posology::io::too_large");
@@ -247,7 +252,7 @@ fn a_csv_cell_quoted_badly_is_an_error_never_a_value() {
     // run on into the value.
     let text = "weight (kg),doses\n\"7\n0\",1\n70,\"1\"2\n70,1\"\n\"70,1\n";
     let outcomes = run_all(text, RowFormat::Csv, 2);
-    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let lines = line_statuses(&outcomes);
     assert_eq!(
         lines,
         [
@@ -297,7 +302,7 @@ fn a_csv_cell_quoted_well_is_read_whole() {
     // makes the quotes text (so the `csv` crate reads it), and the row is refused.
     let text = "weight (kg),doses\n\"70\" ,\"3\"\n\"70\",\"\"\n70, \"3\"\n";
     let outcomes = run_all(text, RowFormat::Csv, 1);
-    let lines: Vec<(usize, &str)> = outcomes.iter().map(|o| (o.line, o.status())).collect();
+    let lines = line_statuses(&outcomes);
     assert_eq!(lines, [(2, "give"), (3, "give"), (4, "error")]);
     assert_eq!(
         csv_row(&outcomes[0])[4],
@@ -319,20 +324,16 @@ fn only_a_formats_own_whitespace_makes_a_blank_line() {
     // A form feed, a vertical tab or a no-break space is not JSON whitespace: the line is a
     // row, refused, not passed over; spaces and tabs are passed over.
     let text = "{\"weight\": \"70 kg\"}\n \t \n\u{c}\n\u{b}\n\u{a0}\n";
-    let lines: Vec<(usize, &str)> = run_all(text, RowFormat::Jsonl, 1)
-        .iter()
-        .map(|o| (o.line, o.status()))
-        .collect();
+    let outcomes = run_all(text, RowFormat::Jsonl, 1);
+    let lines = line_statuses(&outcomes);
     assert_eq!(
         lines,
         [(1, "give"), (3, "error"), (4, "error"), (5, "error")]
     );
     // A CSV line of spaces is a row of empty cells (here too few), not a blank line.
     let text = "weight (kg),doses\n70,1\n  \n\n\t\n";
-    let lines: Vec<(usize, &str)> = run_all(text, RowFormat::Csv, 1)
-        .iter()
-        .map(|o| (o.line, o.status()))
-        .collect();
+    let outcomes = run_all(text, RowFormat::Csv, 1);
+    let lines = line_statuses(&outcomes);
     assert_eq!(lines, [(2, "give"), (3, "error"), (5, "error")]);
 }
 

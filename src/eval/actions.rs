@@ -850,20 +850,14 @@ impl<'p> Builder<'p> {
         if !(limits::is_ceiling(b.limit) && b.limit.op == crate::ops::CmpOp::Le) {
             return Cap::Cannot;
         }
-        let on_amount = b.bound.dim() == lo.dim();
-        let on_daily_rate = dose.daily_total.is_some() && is_rate(lo) && b.bound.dim() == lo.dim();
-        if !(on_amount || on_daily_rate) {
-            return Cap::Cannot;
-        }
         // Both ends in the dose's unit ("18 mg to 20 mg", not "18 mg to 20000 mcg"; a rate
         // capped by a daily limit "80 mg/h to 83.3333 mg/h", never "80 mg/h to 2000 mg/day",
-        // which reads as 2000 mg/h), rounded down where its decimals do not end, so that the
-        // range shown is exact and within the limit. A bound that cannot be put in the dose's
-        // unit leaves the range uncapped, for the gate to refuse.
-        let Ok(hi) = b.bound.convert_exactly_to(&lo.unit) else {
+        // which reads as 2000 mg/h). A bound of another kind (a daily total's, for a dose
+        // given N times daily) is not on the range itself: the breach stands, for the gate to
+        // refuse.
+        let Some(hi) = super::proposal::ceiling_in(&b.bound, &lo.unit) else {
             return Cap::Cannot;
         };
-        let hi = super::proposal::shown_exactly(hi);
         if high.compare(&hi).is_ok_and(|o| o.is_le()) {
             return Cap::AlreadyLower;
         }
@@ -898,8 +892,8 @@ enum Cap {
     Lowered,
     /// An earlier limit already capped it below the bound: this limit holds.
     AlreadyLower,
-    /// The range cannot be capped at this bound (not a range, or the bound is on something
-    /// else): the breach stands, for the gate to refuse.
+    /// The range cannot be capped at this bound (not a range, not a `<=` ceiling, or the bound
+    /// is of another kind): the breach stands, for the gate to refuse.
     Cannot,
 }
 
@@ -1019,7 +1013,7 @@ pub(super) fn quoting_text(
         match quoted_piece(env, e, span)? {
             QuotedPiece::Quantity(q) => quoted.shown_quantity(q),
             QuotedPiece::Date(d) => quoted.shown_date(d),
-            QuotedPiece::Shared(t) => quoted.shared(&t),
+            QuotedPiece::Shared(t) => quoted.shared(t),
             QuotedPiece::Owned(t) => quoted.owned(t),
         }
     }
@@ -1116,7 +1110,7 @@ fn date_steps(steps: &mut [Step], start: jiff::civil::Date, at: Span) -> R<()> {
 /// A schedule interval as a whole number of days.
 fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     let t = env.num(e)?;
-    days_of(&t).ok_or_else(|| {
+    crate::units::daily::whole_days(&t).ok_or_else(|| {
         EvalError::ScheduleInterval {
             interval: t.to_string(),
             span: e.span,
@@ -1128,19 +1122,13 @@ fn whole_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
 /// How long a step of a schedule written step by step lasts, as a whole number of days.
 fn step_days(env: &mut Env<'_>, e: &CExpr) -> R<u32> {
     let t = env.num(e)?;
-    days_of(&t).ok_or_else(|| {
+    crate::units::daily::whole_days(&t).ok_or_else(|| {
         EvalError::StepDuration {
             duration: t.to_string(),
             span: e.span,
         }
         .into()
     })
-}
-
-/// A time as a whole number of days, more than zero and at most ten years (the checker warns
-/// of a constant that is not, with the same test).
-fn days_of(t: &Quantity) -> Option<u32> {
-    crate::units::daily::whole_days(t)
 }
 
 #[cfg(test)]

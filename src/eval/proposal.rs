@@ -257,15 +257,22 @@ fn cap_by_hard_limits(
 
 /// The range with its high end lowered to `bound` when above it, the bound put in the range's
 /// unit (a rate under a daily limit: "1 mg/h to 83.3333 mg/h", never "1 mg/h to 2000 mg/day",
-/// which reads as 2000 mg/h) as [`shown_exactly`] shows it.
+/// which reads as 2000 mg/h) by [`ceiling_in`].
 fn cap(a: Amount, bound: &Quantity) -> Amount {
-    let Ok(bound) = bound.convert_exactly_to(&a.high().unit) else {
+    let Some(bound) = ceiling_in(bound, &a.high().unit) else {
         return a;
     };
     if a.high().compare(&bound).is_ok_and(|o| o.is_le()) {
         return a;
     }
-    Amount::Range(a.low().clone(), shown_exactly(bound))
+    Amount::Range(a.low().clone(), bound)
+}
+
+/// A ceiling as a range capped at it shows it, in `unit`: the bound converted exactly and
+/// [`shown_exactly`], or `None` for a bound of another kind. One rule for a dose's range and a
+/// proposal's allowed range.
+pub(super) fn ceiling_in(bound: &Quantity, unit: &crate::units::Unit) -> Option<Quantity> {
+    bound.convert_exactly_to(unit).ok().map(shown_exactly)
 }
 
 fn show(a: &Amount) -> String {
@@ -278,7 +285,7 @@ fn show(a: &Amount) -> String {
 /// A ceiling that has no finite decimal (80 mg/day over 3 doses is 80/3 mg; 2000 mg/day as a
 /// rate is 250/3 mg/h) rounded down to 0.0001 of its unit, so that the range shown is exact
 /// and never above the ceiling (`~26.6667 mg`, given as shown, would be).
-pub(super) fn shown_exactly(q: Quantity) -> Quantity {
+fn shown_exactly(q: Quantity) -> Quantity {
     if !q.is_approximate() {
         return q;
     }

@@ -72,8 +72,8 @@ impl Quoted {
     }
 
     /// A value's words, shared (see [`Text::push_shared`]).
-    pub(crate) fn shared(&mut self, s: &Arc<str>) {
-        self.0.push(Piece::Shared(Arc::clone(s)));
+    pub(crate) fn shared(&mut self, s: Arc<str>) {
+        self.0.push(Piece::Shared(s));
     }
 
     /// A value's words, already written out (see [`Text::push_string`]).

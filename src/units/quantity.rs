@@ -157,18 +157,16 @@ impl Quantity {
     /// when a value with a finite decimal expansion would lose it (0.3 mg/day → 300 mcg/day;
     /// 300 mcg/day → 12.5 mcg/h; 1 mg/day → mcg/h, 41.666… mcg/h, is refused).
     pub fn convert_to(&self, to: &Unit) -> Result<Quantity, UnitError> {
-        if self.unit.converts_to_itself(to) {
-            return Ok(Quantity::new(self.value.clone(), to.clone()));
-        }
-        let factor = self.unit.factor_to(to)?;
-        let value = bounded(scaled(&self.value, &factor))?;
-        if !factor.terminates() && self.value.terminates() && !value.terminates() {
+        let converted = self.convert_exactly_to(to)?;
+        // A decimal times a decimal factor is a decimal: only a factor without a finite
+        // expansion (mg/day to mg/h) can lose one.
+        if !converted.value.terminates() && self.value.terminates() {
             return Err(UnitError::Inexact {
                 from: self.display_exact(),
                 to: display_unit(to),
             });
         }
-        Ok(Quantity::new(value, to.clone()))
+        Ok(converted)
     }
 
     /// The same amount in another unit of the same kind, exactly, even where its decimal
