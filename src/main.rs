@@ -210,9 +210,51 @@ fn parse_command_line() -> Cli {
         // Our own text, not the user's: shown as clap styles it.
         e.exit();
     }
-    let text = e.render().to_string();
-    eprint!("{}", posology::display::terminal_safe(&text));
+    let json = wants_json(std::env::args_os().skip(1));
+    print_failure(json, &[usage_diagnostic(&e.render().to_string())]);
     std::process::exit(e.exit_code());
+}
+
+/// A usage error from clap as a coded diagnostic: its first paragraph the message (`the
+/// following required arguments were not provided: --patient <PATIENT>`), the others (tips,
+/// the usage, where to read more) the help.
+fn usage_diagnostic(rendered: &str) -> Diagnostic {
+    let safe = posology::display::terminal_safe(rendered);
+    let mut paragraphs = safe
+        .split("\n\n")
+        .map(|p| {
+            p.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty());
+    let first = paragraphs.next().unwrap_or_default();
+    let mut message = first
+        .first()
+        .copied()
+        .unwrap_or("the command line cannot be read");
+    message = message.trim_start_matches("error:").trim();
+    let message = match &first[1.min(first.len())..] {
+        [] => message.to_string(),
+        items => format!("{} {}", message, items.join(", ")),
+    };
+    let help: Vec<String> = paragraphs.map(|p| p.join(" ")).collect();
+    let d = Diagnostic::error(Code::CliUsage, message);
+    if help.is_empty() {
+        d
+    } else {
+        d.with_help(help.join("\n"))
+    }
+}
+
+/// True when the command line asks for JSON output (`--format json` or `--format=json`), read
+/// from the raw arguments, since clap could not read them.
+fn wants_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<_> = args.collect();
+    args.iter().enumerate().any(|(i, a)| {
+        a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|n| n == "json"))
+    })
 }
 
 fn main() -> ExitCode {

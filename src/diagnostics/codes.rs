@@ -52,6 +52,8 @@ codes! {
         "Two alternatives of one `choose` have the same name, so the clinician, the output and the examples (`expect alternative NAME …`) could not tell them apart. Give each its own name: `choose { every_12h: give 1 mg/kg * weight every 12 h ; once_daily: give 1.5 mg/kg * weight once daily }`.";
     CliUnknownCode = "posology::cli::unknown_code",
         "`posology explain` was given a code that is not in the registry. Check the spelling (the help suggests the closest code), or run `posology explain --all` to list every code.";
+    CliUsage = "posology::cli::usage",
+        "A command line that Posology cannot read: a command, option or argument missing, unknown or given twice (`posology explain` without a code, `posology run` without `--patient`). The message says which, and the help gives the command's usage. Run `posology help COMMAND` for every option. With `--format json` on the line, the diagnostic is printed as JSON like every other.";
     CohortCsvHeader = "posology::cohort::csv_header",
         "The first line of a CSV file of patients, its header, does not name one input per column: a column has no name, the same name twice, or a unit not written as `name (unit)`. Each row is then reported with this code, since its cells cannot be told apart. Write a header such as `phase,age (years),daily_dose (mcg/day)`.";
     CohortCsvRow = "posology::cohort::csv_row",

@@ -133,7 +133,7 @@ fn schedule(s: &Schedule) -> Json {
                 "to_date": st.to_date.map(|d| d.to_string()),
                 "action": if st.stop { "stop" } else { "give" },
                 "dose": opt(&st.dose, quantity),
-                "frequency": st.frequency.as_ref().map(|f| f.text.clone()),
+                "frequency": opt(&st.frequency, frequency),
                 "daily_total": opt(&st.daily_total, quantity),
             })
         })
@@ -186,6 +186,8 @@ fn value(program: &Program, v: &crate::value::Value) -> Json {
         },
         Value::Bool(b) => Json::Bool(*b),
         Value::Date(d) => Json::String(d.to_string()),
+        // The text itself: the quotes that set a text apart in a sentence are not part of it.
+        Value::Text(t) => Json::String(t.to_string()),
         Value::Missing => Json::Null,
         other => Json::String(crate::value::Shown(other, program).to_string()),
     }

@@ -70,3 +70,24 @@ fn safe_notation_and_exact_values() {
     assert_eq!(dose["approximate"], true, "{json}");
     assert!(dose.get("min_exact").is_none(), "0.5 is exact: {json}");
 }
+
+#[test]
+fn a_shown_text_is_the_text_itself_in_json() {
+    let (p, d) = decide(
+        &format!(" inputs {{\n label: text optional\n pump: a | b optional\n }}\n{LIMITS}\n decide first {{ otherwise => give 5 mg ; show label, pump }}"),
+        r#"{"label": "say \"hi\"", "pump": "a"}"#,
+    );
+    let json = super::json::decision(&p, &d, false);
+    assert_eq!(json["values"]["label"], "say \"hi\"", "{json}");
+    assert_eq!(json["values"]["pump"], "a", "{json}");
+    let mut fast = Vec::new();
+    super::json::decision_into(&mut fast, &p, &d);
+    let fast: serde_json::Value = serde_json::from_slice(&fast).unwrap_or_default();
+    assert_eq!(
+        fast["values"], json["values"],
+        "the two JSON writers must agree"
+    );
+    // The text report keeps the quotes that set a text apart from a name.
+    let text = super::text::decision(&p, &d, false);
+    assert!(text.contains("label = \"say"), "{text}");
+}

@@ -316,10 +316,8 @@ fn schedule(out: &mut Vec<u8>, s: &Schedule) {
         leaf(o.key("to_date"), &st.to_date.map(|d| d.to_string()));
         text(o.key("action"), if st.stop { "stop" } else { "give" });
         opt(o.key("dose"), &st.dose, quantity);
-        leaf(
-            o.key("frequency"),
-            &st.frequency.as_ref().map(|f| f.text.as_str()),
-        );
+        // The same object as a dose's frequency, so that one reader reads both.
+        opt(o.key("frequency"), &st.frequency, frequency);
         opt(o.key("daily_total"), &st.daily_total, quantity);
         o.close();
     });
@@ -380,6 +378,7 @@ fn value(out: &mut Vec<u8>, program: &Program, v: &crate::value::Value) {
         },
         Value::Bool(b) => leaf(out, b),
         Value::Date(d) => shown_text(out, d),
+        Value::Text(t) => text(out, t),
         Value::Missing => out.extend_from_slice(b"null"),
         other => shown(out, program, other),
     }
