@@ -111,12 +111,65 @@ impl<'a> Printer<'a> {
         Some(c.text.clone())
     }
 
+    /// The `inputs { … }` block around the declarations from `first` to `last`.
+    fn inputs_span(&self, first: usize, last: usize) -> Span {
+        let start = self.last_word_before("inputs", first);
+        let end = self
+            .text
+            .get(last..)
+            .and_then(|t| t.find('}'))
+            .map_or(last, |i| last + i + 1);
+        Span::new(start, end)
+    }
+
+    /// Where the keyword `word` last stands before `pos`, outside comments (`// the inputs`
+    /// is not the keyword); `pos` itself when it is not found.
+    fn last_word_before(&self, word: &str, pos: usize) -> usize {
+        let in_comment = |at: usize| {
+            self.comments
+                .iter()
+                .any(|c| at >= c.start && at < c.start + c.text.len())
+        };
+        self.text
+            .get(..pos)
+            .and_then(|t| {
+                t.rmatch_indices(word)
+                    .map(|(i, _)| i)
+                    .find(|&i| !in_comment(i))
+            })
+            .unwrap_or(pos)
+    }
+
+    /// A comment at the end of a block's first line (`decide first { // adults`): it stays
+    /// there, as the block's own, not the first statement's inside it.
+    fn head_comment(&mut self, span: Span) -> Option<String> {
+        let from = span.start.min(self.text.len());
+        let line_end = self
+            .text
+            .get(from..)
+            .and_then(|t| t.find('\n'))
+            .map_or(self.text.len(), |i| from + i);
+        let c = self
+            .comments
+            .iter_mut()
+            .find(|c| !c.done && c.trailing && c.start >= from && c.start <= line_end)?;
+        if c.start >= span.end {
+            // A one-line block: the comment ends the block's line, after its `}`.
+            return None;
+        }
+        c.done = true;
+        Some(c.text.clone())
+    }
+
     /// Prints one statement: its leading comments, a kept blank line, its lines, and a
     /// trailing comment on its last line.
     fn statement(&mut self, span: Span, lines: Vec<String>) {
         self.leading(span.start);
         self.maybe_blank(span.start);
         let trailing = self.trailing(span);
+        // A comment written inside the statement (at the end of one of its first lines) goes
+        // before it: printed after it, it would read as a comment on the next statement.
+        self.leading(span.end);
         let count = lines.len();
         for (i, line) in lines.into_iter().enumerate() {
             match (&trailing, i + 1 == count) {
@@ -130,7 +183,10 @@ impl<'a> Printer<'a> {
     fn block(&mut self, span: Span, head: String, body: impl FnOnce(&mut Self)) {
         self.leading(span.start);
         self.maybe_blank(span.start);
-        self.push_line(&format!("{head} {{"));
+        match self.head_comment(span) {
+            Some(c) => self.push_line(&format!("{head} {{ {c}")),
+            None => self.push_line(&format!("{head} {{")),
+        }
         self.indent += 1;
         body(self);
         self.leading(span.end.saturating_sub(1));
@@ -152,18 +208,14 @@ impl<'a> Printer<'a> {
         if !p.inputs.is_empty() {
             let start = p.inputs.first().map_or(0, |d| d.span.start);
             let end = p.inputs.last().map_or(0, |d| d.span.end);
-            let span = inputs_span(self.text, start, end);
+            let span = self.inputs_span(start, end);
             items.push((span.start, Item::Inputs(&p.inputs, span)));
         }
         items.extend(p.lets.iter().map(|l| (l.span.start, Item::Let(l))));
         items.extend(p.limits.iter().map(|l| (l.span.start, Item::Limit(l))));
         items.extend(p.requires.iter().map(|r| (r.span.start, Item::Require(r))));
         if let Some(b) = &p.begin {
-            let start = self
-                .text
-                .get(..b.span.start)
-                .and_then(|t| t.rfind("begin"))
-                .unwrap_or(b.span.start);
+            let start = self.last_word_before("begin", b.span.start);
             items.push((start, Item::Begin(b)));
         }
         items.extend(p.decides.iter().map(|d| (d.span.start, Item::Decide(d))));
@@ -327,17 +379,6 @@ impl<'a> Printer<'a> {
 }
 
 /// The span of an `inputs { … }` block, found around its declarations.
-fn inputs_span(text: &str, first: usize, last: usize) -> Span {
-    let start = text
-        .get(..first)
-        .and_then(|t| t.rfind("inputs"))
-        .unwrap_or(first);
-    let end = text
-        .get(last..)
-        .and_then(|t| t.find('}'))
-        .map_or(last, |i| last + i + 1);
-    Span::new(start, end)
-}
 
 /// ` because "…" source "…"`, as separate pieces.
 fn clauses(because: Option<&Text>, source: Option<&Text>) -> Vec<String> {

@@ -121,6 +121,46 @@ protocol demo {
         assert_eq!(once, twice);
     }
 
+    /// A comment written inside a statement or on a block's first line stays with that
+    /// statement or block: printed after it, it would read as a comment on the next one (a
+    /// "POLICY" note moved onto the wrong limit).
+    #[test]
+    fn comments_stay_with_their_statement() {
+        let text = r#"protocol t { // header
+  version "1"
+  source "s"
+  inputs { // the inputs
+    w: kg in 1 kg..300 kg
+  }
+  require w > 2 kg // not a newborn
+    because "too small"
+  limit dose <= 10 mg hard // hard max
+    because "max"
+  decide first { // rules
+    r: when w > 50 kg // adults
+      => give 5 mg
+    s: otherwise => give 2 mg
+  }
+}
+"#;
+        let once = format(text).expect("formats");
+        let line_of = |needle: &str| once.lines().position(|l| l.contains(needle));
+        let before = |comment: &str, statement: &str| {
+            let (c, s) = (line_of(comment), line_of(statement));
+            assert!(
+                c.is_some() && c < s,
+                "{comment:?} must come before {statement:?}:\n{once}"
+            );
+        };
+        before("// not a newborn", "require w > 2 kg");
+        before("// hard max", "limit dose <= 10 mg");
+        before("// adults", "r: when w > 50 kg");
+        assert!(once.contains("protocol t { // header"), "{once}");
+        assert!(once.contains("inputs { // the inputs"), "{once}");
+        assert!(once.contains("decide first { // rules"), "{once}");
+        assert_eq!(format(&once).expect("formats again"), once);
+    }
+
     /// Each dose form that once printed text which did not parse, or parsed to another dose,
     /// and what it prints now: formatting again changes nothing, and the tree is the same.
     #[test]
