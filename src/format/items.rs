@@ -378,8 +378,6 @@ impl<'a> Printer<'a> {
     }
 }
 
-/// The span of an `inputs { … }` block, found around its declarations.
-
 /// ` because "…" source "…"`, as separate pieces.
 fn clauses(because: Option<&Text>, source: Option<&Text>) -> Vec<String> {
     let mut out = Vec::new();
