@@ -1024,8 +1024,9 @@ pub(super) fn quoting_text(
 pub(super) fn amount(env: &mut Env<'_>, e: &CExpr) -> R<Amount> {
     match env.present(e)? {
         Value::Num(q) => Ok(Amount::One(q)),
-        Value::Range(r) => match &*r {
-            (Value::Num(a), Value::Num(b)) => Ok(Amount::Range(a.clone(), b.clone())),
+        // A range just worked out is this value's alone: its ends are moved, not copied.
+        Value::Range(r) => match std::sync::Arc::unwrap_or_clone(r) {
+            (Value::Num(a), Value::Num(b)) => Ok(Amount::Range(a, b)),
             _ => Err(missing(env.program, e)),
         },
         _ => Err(missing(env.program, e)),

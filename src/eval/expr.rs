@@ -1378,3 +1378,23 @@ fn describe_source(program: &Program, at: MissingAt) -> String {
         }
     }
 }
+
+impl Env<'_> {
+    /// [`Env::limit_verdict`], read where it is kept instead of copied: most limits hold most
+    /// doses, and their bound is only compared (a copy is made for a breach alone).
+    pub(super) fn limit_verdict_kept(
+        &mut self,
+        index: usize,
+        work: impl FnOnce(&mut Self) -> LimitVerdict,
+    ) -> (bool, Option<&Quantity>) {
+        if self.limit_verdicts.get(index).is_none() {
+            self.limit_verdict(index, work);
+        }
+        match self.limit_verdicts.get(index) {
+            Some((applies, bound)) => (*applies, bound.as_ref()),
+            // Never so (a verdict worked out is kept); were it so, the limit would apply with
+            // a bound that cannot be worked out, which refuses: fail closed.
+            None => (true, None),
+        }
+    }
+}

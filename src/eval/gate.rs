@@ -362,17 +362,17 @@ enum What<'d> {
     Nothing,
     /// "the dose …", a dose the decision gives.
     Dose {
-        amount: Amount,
+        amount: &'d Amount,
         frequency: Option<&'d str>,
     },
     /// "the proposed dose …".
-    Proposed(Quantity),
+    Proposed(&'d Quantity),
     /// "the allowed dose …", an end of a proposal's allowed range.
-    Allowed(Quantity),
+    Allowed(&'d Quantity),
     /// "step N of the schedule (…)".
-    Step(usize, Quantity),
+    Step(usize, &'d Quantity),
     /// "step N of the schedule (300 mg 3 times daily)": a step written with its own frequency.
-    StepAt(usize, Quantity, &'d str),
+    StepAt(usize, &'d Quantity, &'d str),
     /// "all doses given together".
     Together,
 }
@@ -668,11 +668,7 @@ fn one_proposal_breaches(
 ) -> Vec<Breach> {
     let mut breaches = Vec::new();
     if p.allowed {
-        let g = given_alone(
-            &Amount::One(p.value.clone()),
-            p.frequency.as_ref(),
-            What::Proposed(p.value.clone()),
-        );
+        let g = given_alone(&p.value, p.frequency.as_ref(), What::Proposed(&p.value));
         check_given(limits, &g, &mut breaches, budget);
     }
     if let Some(range) = &p.allowed_range {
@@ -692,8 +688,7 @@ fn one_proposal_breaches(
             .into_iter()
             .filter(|q| q.is_positive())
         {
-            let what = What::Allowed(end.clone());
-            let g = given_alone(&Amount::One(end.clone()), p.frequency.as_ref(), what);
+            let g = given_alone(end, p.frequency.as_ref(), What::Allowed(end));
             check_given(limits, &g, &mut breaches, budget);
         }
     }
@@ -730,11 +725,13 @@ fn own_problem(text: String) -> Breach {
 /// A given dose as the gate sees it.
 fn given_dose(dose: &Dose) -> Given<'_> {
     let what = What::Dose {
-        amount: dose.amount.clone(),
+        amount: &dose.amount,
         frequency: dose.frequency.as_ref().map(|f| f.text.as_str()),
     };
     let bolus = dose.form.as_deref() == Some("bolus");
-    let mut g = given_amount(&dose.amount, dose.frequency.as_ref(), bolus, what);
+    let (lo, hi) = (dose.amount.low(), dose.amount.high());
+    let range = matches!(dose.amount, Amount::Range(..));
+    let mut g = given_amount(lo, hi, range, dose.frequency.as_ref(), bolus, what);
     // `over 0 h`, `for -5 h` from the patient's data were shown as they came, in a decision
     // that gives: a dose is given over, or for, a time that is more than zero.
     for (word, time) in [("over", &dose.over), ("for", &dose.duration)] {
@@ -752,9 +749,13 @@ fn given_dose(dose: &Dose) -> Given<'_> {
     g
 }
 
-/// An amount or range at a frequency: its single administrations and its daily totals.
+/// An amount (`lo` and `hi` the same, `range` false) or a range from `lo` to `hi` at a
+/// frequency: its single administrations and its daily totals. Its ends are borrowed: one
+/// amount is not copied into an [`Amount`] to be held.
 fn given_amount<'d>(
-    amount: &Amount,
+    lo: &Quantity,
+    hi: &Quantity,
+    range: bool,
     frequency: Option<&FrequencyOut>,
     bolus: bool,
     what: What<'d>,
@@ -768,7 +769,6 @@ fn given_amount<'d>(
     // Its problems name it (written out only for a problem).
     let what = &g.what;
     let mut problems = Vec::new();
-    let (lo, hi) = (amount.low(), amount.high());
     for end in [lo, hi] {
         if !end.is_positive() {
             problems.push(format!(
@@ -776,7 +776,7 @@ fn given_amount<'d>(
             ));
         }
     }
-    if matches!(amount, Amount::Range(..)) && lo.compare(hi).map_or(true, Ordering::is_gt) {
+    if range && lo.compare(hi).map_or(true, Ordering::is_gt) {
         problems.push(format!(
             "{what}: the range's low end {lo} is above its high end {hi}"
         ));
@@ -801,9 +801,9 @@ fn given_amount<'d>(
         }
     }
     // One amount is its own low and high end: its daily total is worked out once.
-    let daily = match amount {
-        Amount::One(_) => per_day(lo, frequency),
-        Amount::Range(..) => match (per_day(lo, frequency), per_day(hi, frequency)) {
+    let daily = match range {
+        false => per_day(lo, frequency),
+        true => match (per_day(lo, frequency), per_day(hi, frequency)) {
             (Some((least, _)), Some((_, most))) => Some((least, most)),
             _ => None,
         },
@@ -829,8 +829,12 @@ fn given_amount<'d>(
 
 /// A dose given on its own (a proposal, an end of an allowed range): its total per day is its
 /// own, held against floors too.
-fn given_alone<'d>(amount: &Amount, frequency: Option<&FrequencyOut>, what: What<'d>) -> Given<'d> {
-    let mut g = given_amount(amount, frequency, false, what);
+fn given_alone<'d>(
+    amount: &Quantity,
+    frequency: Option<&FrequencyOut>,
+    what: What<'d>,
+) -> Given<'d> {
+    let mut g = given_amount(amount, amount, false, frequency, false, what);
     if let Some((least, most)) = g.daily.clone() {
         g.exposures.push(total(least, most));
     }
@@ -847,15 +851,10 @@ fn given_step<'d>(
         return Given::default();
     };
     let what = match &step.frequency {
-        Some(f) if with_frequency => What::StepAt(step.number, dose.clone(), f.text.as_str()),
-        _ => What::Step(step.number, dose.clone()),
+        Some(f) if with_frequency => What::StepAt(step.number, dose, f.text.as_str()),
+        _ => What::Step(step.number, dose),
     };
-    let mut g = given_amount(
-        &Amount::One(dose.clone()),
-        step.frequency.as_ref(),
-        false,
-        what,
-    );
+    let mut g = given_amount(dose, dose, false, step.frequency.as_ref(), false, what);
     add_alongside(&mut g, with);
     g
 }
@@ -1200,7 +1199,8 @@ mod tests {
             scale: super::Scale::Single,
             alongside: false,
         };
-        let what = super::What::Proposed(q("5 mg"));
+        let proposed = q("5 mg");
+        let what = super::What::Proposed(&proposed);
         for (bound, steps) in [
             ("20 mg", 2),
             ("100000000000000000000 mg", 1 + BIG_NUMBER_STEPS),

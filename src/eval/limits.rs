@@ -89,30 +89,30 @@ pub(super) fn breaches<'p>(
         let Some(value) = value else {
             continue;
         };
-        let (applies, bound) = verdict(env, index, limit);
-        if !applies {
-            continue;
-        }
-        // A bound that cannot be worked out is the safety gate's to refuse on.
-        let Some(bound) = bound else {
-            continue;
+        // The bound is read where the verdict is kept: compared in place, copied only for a
+        // breach (comparing first changes nothing: it is charged for before it counts).
+        let (steps, holds, bound) = match verdict_kept(env, index, limit) {
+            (false, _) => continue,
+            // A bound that cannot be worked out is the safety gate's to refuse on.
+            (true, None) => continue,
+            // A limit on another kind of dose (e.g. mL where this is mg).
+            (true, Some(bound)) if bound.dim() != value.dim() => continue,
+            (true, Some(bound)) => {
+                let steps = super::budget::number_steps(value) + super::budget::number_steps(bound);
+                let holds = satisfies(value, limit.op, bound);
+                (steps, holds, (holds == Some(false)).then(|| bound.clone()))
+            }
         };
-        if bound.dim() != value.dim() {
-            continue; // a limit on another kind of dose (e.g. mL where this is mg)
-        }
-        env.charge(
-            super::budget::number_steps(value) + super::budget::number_steps(&bound),
-            limit.span,
-        )?;
-        match satisfies(value, limit.op, &bound) {
-            Some(true) => {}
-            Some(false) => out.push(Breach {
+        env.charge(steps, limit.span)?;
+        match (holds, bound) {
+            (Some(true), _) => {}
+            (Some(false), Some(bound)) => out.push(Breach {
                 limit,
                 bound,
                 value: value.clone(),
                 because: reason(env, limit)?,
             }),
-            None => return Err(unit_error(crate::units::UnitError::Overflow, limit.span)),
+            _ => return Err(unit_error(crate::units::UnitError::Overflow, limit.span)),
         }
     }
     Ok(out)
@@ -121,12 +121,24 @@ pub(super) fn breaches<'p>(
 /// Whether the program's `index`th limit applies to the patient, and its bound (`None` when it
 /// cannot be worked out), once per evaluation.
 pub(super) fn verdict(env: &mut Env<'_>, index: usize, limit: &LimitSpec) -> LimitVerdict {
-    env.limit_verdict(index, |env| {
-        if !super::gate::limit_applies(env, limit) {
-            return (false, None);
-        }
-        (true, env.num(&limit.value).ok())
-    })
+    env.limit_verdict(index, |env| work_out_verdict(env, limit))
+}
+
+/// Whether `limit` applies to the patient, and its bound, worked out (see [`verdict`]).
+fn work_out_verdict(env: &mut Env<'_>, limit: &LimitSpec) -> LimitVerdict {
+    if !super::gate::limit_applies(env, limit) {
+        return (false, None);
+    }
+    (true, env.num(&limit.value).ok())
+}
+
+/// [`verdict`], read where it is kept (see [`Env::limit_verdict_kept`]).
+fn verdict_kept<'e>(
+    env: &'e mut Env<'_>,
+    index: usize,
+    limit: &LimitSpec,
+) -> (bool, Option<&'e Quantity>) {
+    env.limit_verdict_kept(index, |env| work_out_verdict(env, limit))
 }
 
 /// A limit's reason with its values filled in for this patient (`None` without a `because`).

@@ -173,7 +173,7 @@ fn rules_verdict(
             let reason = if inside {
                 because
             } else {
-                format!("{value} is outside the allowed {}: {because}", show(&a))
+                format!("{value} is outside the allowed {}: {because}", Shown(&a))
             };
             verdict = Some(Verdict {
                 allowed: inside,
@@ -275,10 +275,16 @@ pub(super) fn ceiling_in(bound: &Quantity, unit: &crate::units::Unit) -> Option<
     bound.convert_exactly_to(unit).ok().map(shown_exactly)
 }
 
-fn show(a: &Amount) -> String {
-    match a {
-        Amount::One(q) => q.to_string(),
-        Amount::Range(lo, hi) => format!("range {lo} to {hi}"),
+/// An allowed amount as a reason shows it (`range 400 mcg/day to 600 mcg/day`), written
+/// straight into the reason (no text of its own to copy).
+struct Shown<'a>(&'a Amount);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Amount::One(q) => write!(f, "{q}"),
+            Amount::Range(lo, hi) => write!(f, "range {lo} to {hi}"),
+        }
     }
 }
 
