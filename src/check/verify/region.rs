@@ -190,9 +190,10 @@ impl<'c> IntoIterator for &'c Cube {
     }
 }
 
-/// A union of boxes. The first is kept in place: most regions of a banded rule are one box,
-/// and a heap block for each was a tenth of a block's allocations.
-pub type Region = SmallVec<[Cube; 1]>;
+/// A union of boxes. The first two are kept in place: most regions of a banded rule are one
+/// box, or two where its condition has an `or` (a heap block for each was a tenth of a
+/// block's allocations).
+pub type Region = SmallVec<[Cube; 2]>;
 
 /// The region was too large to follow: the verifier says "not proved".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
