@@ -104,13 +104,26 @@ struct Unshown {
 struct Reads {
     /// Each name interned as it is noted (a rule keeps it so; no copy of the text first).
     list: Vec<(Name, Reference)>,
-    /// What `list` holds, so that a condition naming thousands of values stays linear.
+    /// What `list` holds once it is longer than [`Reads::FEW`], so that a condition naming
+    /// thousands of values stays linear (empty before: a table for each rule's few names was
+    /// most of the cost of noting them).
     seen: foldhash::HashSet<Reference>,
 }
 
 impl Reads {
+    /// Up to this many names, `list` itself is searched.
+    const FEW: usize = 16;
+
     fn note(&mut self, name: &str, r: Reference) {
-        if self.seen.insert(r) {
+        let new = if self.list.len() < Self::FEW {
+            !self.list.iter().any(|(_, seen)| *seen == r)
+        } else {
+            if self.seen.is_empty() {
+                self.seen.extend(self.list.iter().map(|(_, seen)| *seen));
+            }
+            self.seen.insert(r)
+        };
+        if new {
             self.list.push((Name::from(name), r));
         }
     }

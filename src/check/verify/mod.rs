@@ -231,7 +231,10 @@ impl Verifier<'_, '_> {
         let mut blind: Option<(usize, Opaque)> = None;
         // Each rule's region, borrowed from its reading (a copy per rule was a tenth of the
         // block's allocations).
-        let mut known: Vec<(usize, &Region)> = Vec::new();
+        let mut known: Vec<(usize, &Region)> = Vec::with_capacity(readings.len());
+        // At most one entry a rule: room made once, not by doubling (a copy of every entry
+        // so far at each step).
+        self.reach.reserve(readings.len());
         // With an `otherwise` the patients left matter only to show a rule unreachable, so
         // they are narrowed (by the rules read since, kept here) only when a rule's own sample
         // patient does not already show it reachable.

@@ -91,12 +91,16 @@ impl VarSet {
     }
 }
 
+/// How many inputs of a box are kept in place: a box of a band of one input met with a
+/// condition on two others (`dose` in a band and `age < 18 years or kind == b`) names three,
+/// and with two in place each such box took a heap block of its own.
+const INLINE_INPUTS: usize = 3;
+
 /// A box: for each constrained input (by slot), its allowed values, in slot order. A box
 /// names a few inputs, so a sorted vector does what a `BTreeMap` did (a node of eleven entries
-/// per box) with the same order and lookups; the first two are kept in place (a box of one or
-/// two inputs, most of them, takes no heap block of its own).
+/// per box) with the same order and lookups; the first [`INLINE_INPUTS`] are kept in place.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Cube(SmallVec<[(usize, VarSet); 2]>);
+pub struct Cube(SmallVec<[(usize, VarSet); INLINE_INPUTS]>);
 
 impl Cube {
     /// The box of every patient (no input constrained).
@@ -169,7 +173,7 @@ impl<const N: usize> From<[(usize, VarSet); N]> for Cube {
 
 impl IntoIterator for Cube {
     type Item = (usize, VarSet);
-    type IntoIter = smallvec::IntoIter<[(usize, VarSet); 2]>;
+    type IntoIter = smallvec::IntoIter<[(usize, VarSet); INLINE_INPUTS]>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
@@ -186,9 +190,10 @@ impl<'c> IntoIterator for &'c Cube {
     }
 }
 
-/// A union of boxes. The first is kept in place: most regions of a banded rule are one box,
-/// and a heap block for each was a tenth of a block's allocations.
-pub type Region = SmallVec<[Cube; 1]>;
+/// A union of boxes. The first two are kept in place: most regions of a banded rule are one
+/// box, or two where its condition has an `or` (a heap block for each was a tenth of a
+/// block's allocations).
+pub type Region = SmallVec<[Cube; 2]>;
 
 /// The region was too large to follow: the verifier says "not proved".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

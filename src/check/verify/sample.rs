@@ -215,7 +215,8 @@ pub fn reaching(
     let key = key_input(space, truths);
     let defaults = Defaults::of(space);
     // (rule, sample, its value of the key input when present)
-    let mut keyed: Vec<(usize, Point, Rational)> = Vec::new();
+    // Room for a sample a rule made once, not by doubling (a copy of every sample so far).
+    let mut keyed: Vec<(usize, Point, Rational)> = Vec::with_capacity(mines.len());
     let mut unkeyed: Vec<(usize, Point)> = Vec::new();
     for (i, mine) in mines.iter().enumerate() {
         let Some(mine) = mine else { continue };

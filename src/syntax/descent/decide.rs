@@ -102,13 +102,27 @@ impl Reader<'_> {
 
     /// `action (; action)*`.
     fn actions(&mut self) -> Option<Vec<Action>> {
-        let mut actions = vec![self.action()?];
-        while let Some(a) = self.attempt(|r| {
-            r.lit(";")?;
-            r.action()
-        }) {
-            actions.push(a);
-        }
+        let first = self.action()?;
+        let next = |r: &mut Self| {
+            r.attempt(|r| {
+                r.lit(";")?;
+                r.action()
+            })
+        };
+        // Room for the second action made with the first (a rule's `give …; note …`), not by
+        // growing a vector of one: an action is half a kilobyte, and the growth a copy of it.
+        let actions = match next(self) {
+            None => vec![first],
+            Some(second) => {
+                let mut actions = Vec::with_capacity(2);
+                actions.push(first);
+                actions.push(second);
+                while let Some(a) = next(self) {
+                    actions.push(a);
+                }
+                actions
+            }
+        };
         if self.abort {
             return None;
         }

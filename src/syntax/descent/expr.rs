@@ -13,8 +13,13 @@ use super::super::expr::{
 use super::{rules, Reader, MAX_CLIMB};
 use crate::diagnostics::Span;
 
-/// The parts of a run, a few kept in place (most runs are an operand or two).
-type Parts = SmallVec<[Part; 4]>;
+/// How many parts of a run are kept in place: a rule's condition of two bands and a
+/// parenthesised `or` is nine parts, and a run that outgrew four took a heap block of its own
+/// (one for most conditions).
+const INLINE_PARTS: usize = 12;
+
+/// The parts of a run, kept in place up to [`INLINE_PARTS`].
+type Parts = SmallVec<[Part; INLINE_PARTS]>;
 
 /// One part of a flat run.
 enum Part {
@@ -293,7 +298,7 @@ impl Reader<'_> {
 /// reader (a run out of shape, or a number with a trailing point read as a field), on which
 /// the reader gives up.
 struct Pratt {
-    parts: std::iter::Peekable<smallvec::IntoIter<[Part; 4]>>,
+    parts: std::iter::Peekable<smallvec::IntoIter<[Part; INLINE_PARTS]>>,
 }
 
 impl Pratt {
