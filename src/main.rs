@@ -128,8 +128,8 @@ enum Command {
         /// Text for people, or JSON lines for programs (each change, then the summary).
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
-        /// How many patients are decided at once (default: the machine's cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// How many patients are decided at once, 1 to 256 (default: the machine's cores).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
     /// Rewrite protocol files in canonical layout (comments kept, meaning unchanged).
@@ -206,7 +206,13 @@ fn parse_command_line() -> Cli {
         Err(e) => e,
     };
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+    // `posology` alone prints the list of commands, as clap does (exit 2: nothing was run).
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         // Our own text, not the user's: shown as clap styles it.
         e.exit();
     }
@@ -251,7 +257,8 @@ fn usage_diagnostic(rendered: &str) -> Diagnostic {
 /// True when the command line asks for JSON output (`--format json` or `--format=json`), read
 /// from the raw arguments, since clap could not read them.
 fn wants_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
-    let args: Vec<_> = args.collect();
+    // Words after `--` are values (file names), not options.
+    let args: Vec<_> = args.take_while(|a| a != "--").collect();
     args.iter().enumerate().any(|(i, a)| {
         a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|n| n == "json"))
     })

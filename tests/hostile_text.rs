@@ -181,8 +181,11 @@ fn a_value_of_megabytes_is_shortened_in_the_diagnostic() {
 /// bidirectional override.
 const HOSTILE_PROTOCOL: &str = "protocol hostile {\n  version \"1.0.0\"\n  source  \"test\"\n  inputs {\n    weight: kg\n  }\n  limit dose <=   10 mg hard\n  // comment \u{1b}]0;retitled\u{7}\n  decide first {\n    otherwise => give 5 mg ; note \"\u{1b}[2Jcleared\u{9b} gm 01\"\n  }\n  example \"\u{1b}[31mred\u{1b}[0m name\" {\n    given { weight: 70 kg }\n    expect give 6 mg\n  }\n}\n";
 
+/// A terminal acts on an escape sequence where the file is shown (`cat`, `git diff`): one in a
+/// comment can erase a limit's line and print another. Every command refuses such a protocol
+/// (`posology::syntax::hidden_text`, at the first one) and prints none of it raw.
 #[test]
-fn escape_sequences_in_a_protocol_are_escaped_in_reports_tests_and_diffs() {
+fn escape_sequences_in_a_protocol_are_refused_and_never_printed_raw() {
     let dir = scratch("protocol");
     let protocol = dir.join("hostile.dose");
     std::fs::write(&protocol, HOSTILE_PROTOCOL).expect("writable");
@@ -190,38 +193,27 @@ fn escape_sequences_in_a_protocol_are_escaped_in_reports_tests_and_diffs() {
     std::fs::write(&patient, r#"{"weight": "70 kg"}"#).expect("writable");
     let protocol = protocol.display().to_string();
     let patient = patient.display().to_string();
-
-    let run = posology(&["run", &protocol, "--patient", &patient, "--trace"]);
-    let stdout = text(&run.stdout);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(stdout.contains(r"\u{1b}[2Jcleared\u{9b} gm 01"), "{stdout}");
-    assert_no_raw_controls("run (text)", &stdout);
-
-    // `test`: the example fails (6 mg expected, 5 mg given); its name is printed escaped.
-    let test = posology(&["test", &protocol]);
-    let stdout = text(&test.stdout);
-    assert_eq!(test.status.code(), Some(1), "{stdout}");
-    assert!(
-        stdout.contains(r"FAILED") && stdout.contains(r"\u{1b}[31mred"),
-        "{stdout}"
-    );
-    assert_no_raw_controls("test", &stdout);
-
-    // `fmt --check`: the file is not formatted (spaces after `<=`); the diff shows the comment
-    // beside it with its escape sequence escaped.
-    let diff = posology(&["fmt", "--check", &protocol]);
-    let stdout = text(&diff.stdout);
-    assert_eq!(
-        diff.status.code(),
-        Some(1),
-        "{stdout}{}",
-        text(&diff.stderr)
-    );
-    assert!(
-        stdout.contains(r"// comment \u{1b}]0;retitled\u{7}"),
-        "{stdout}"
-    );
-    assert_no_raw_controls("fmt --check", &stdout);
+    for args in [
+        vec!["run", &protocol, "--patient", &patient, "--trace"],
+        vec!["check", &protocol],
+        vec!["test", &protocol],
+        vec!["fmt", "--check", &protocol],
+    ] {
+        let out = posology(&args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("posology::syntax::hidden_text")
+                || stderr.contains("posology::syntax::hidden_text"),
+            "{args:?}: {stdout}{stderr}"
+        );
+        assert!(
+            (stdout.clone() + &stderr).contains("U+001B"),
+            "{args:?}: the first escape character is named: {stdout}{stderr}"
+        );
+        assert_no_raw_controls(&format!("{args:?} stdout"), &stdout);
+        assert_no_raw_controls(&format!("{args:?} stderr"), &stderr);
+    }
 }
 
 #[cfg(unix)]
@@ -377,8 +369,10 @@ fn the_repl_escapes_what_it_echoes_and_shortens_long_values() {
     let loaded = session.load(&protocol, false);
     assert!(loaded.ok, "{}", loaded.text);
 
+    // Refused, as in a protocol file (a terminal acts on it), and never echoed raw.
     let reply = session.line("remark = \"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}\"");
-    assert!(reply.ok, "{}", reply.text);
+    assert!(!reply.ok, "{}", reply.text);
+    assert!(reply.text.contains("hidden_text"), "{}", reply.text);
     assert_no_raw_controls("REPL echo", &reply.text);
     let reply = session.line("\u{1b}c oops");
     assert!(!reply.ok);

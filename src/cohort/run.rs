@@ -146,6 +146,9 @@ where
     work_while(records, jobs, |record| decide(protocol, record), each)
 }
 
+/// The most threads a cohort is decided on (`--jobs` takes 1 to 256).
+pub const MAX_JOBS: usize = 256;
+
 /// Works out `work(record)` for every record with `jobs` workers (at least one), calling
 /// `each` with each result in input order, on the calling thread: [`run`] decides with one
 /// protocol, `posology diff` with two. The records are read on a thread of their own and
@@ -163,7 +166,9 @@ where
     I::IntoIter: Send,
     T: Send,
 {
-    let jobs = jobs.max(1);
+    // Past a few hundred threads a machine runs out of them (and the feeder thread, started
+    // last, could not start): the command line asks at most this many, and so does this.
+    let jobs = jobs.clamp(1, MAX_JOBS);
     let size = jobs.saturating_mul(BATCHES_IN_FLIGHT_PER_JOB);
     let window = Window {
         handed_back: Mutex::new(0),

@@ -77,6 +77,31 @@ pub(super) struct Builder<'p> {
     decision: Decision,
     /// The messages the rules gave so far: a message is said once.
     said: Said,
+    /// The rounding written on the high end of each dose (and alternative) that has one, by
+    /// where the dose was given: a range capped at a ceiling is rounded down the same way
+    /// (600 mg to 1200 mg of 300 mg tablets capped at 1000 mg is 600 mg to 900 mg). Most
+    /// doses have none, so most decisions allocate nothing for it.
+    roundings: Vec<(Given, &'p CExpr)>,
+}
+
+/// Where a dose was given, for [`Builder::roundings`]: the `n`th dose or alternative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Given {
+    Dose(usize),
+    Alternative(usize),
+}
+
+/// The rounding written on the high end of a dose's amount: the amount's own (`(w * (10 mg/kg
+/// ..20 mg/kg)) round down to 300 mg`), or its high end's (`a..(b round down to 5 mg)`).
+fn high_rounding(e: &CExpr) -> Option<&CExpr> {
+    match &e.kind {
+        CExprKind::Round(..) | CExprKind::RoundOf(..) => Some(e),
+        CExprKind::Binary(crate::syntax::ast::BinaryOp::Range, _, high) => match high.kind {
+            CExprKind::Round(..) | CExprKind::RoundOf(..) => Some(high),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The unit `day`, built once (daily totals are computed for every dose).
@@ -145,6 +170,7 @@ impl<'p> Builder<'p> {
             program,
             decision,
             said: Said::default(),
+            roundings: Vec::new(),
         }
     }
 
@@ -190,6 +216,10 @@ impl<'p> Builder<'p> {
             match &action.action {
                 ActionSpec::Give(g) => {
                     let dose = self.dose(env, g, rule)?;
+                    if let Some(r) = high_rounding(&g.amount) {
+                        let at = Given::Dose(self.decision.doses.len());
+                        self.roundings.push((at, r));
+                    }
                     super::reserve_usual(&mut self.decision.doses);
                     self.decision.doses.push(dose);
                 }
@@ -216,6 +246,10 @@ impl<'p> Builder<'p> {
                     }
                     for alt in alts {
                         let dose = self.dose(env, &alt.give, rule)?;
+                        if let Some(r) = high_rounding(&alt.give.amount) {
+                            let at = Given::Alternative(self.decision.alternatives.len());
+                            self.roundings.push((at, r));
+                        }
                         self.decision.alternatives.push(Alternative {
                             name: alt.name.clone(),
                             id: format!("{}.{}", rule.id, alt.name),
@@ -729,9 +763,11 @@ impl<'p> Builder<'p> {
         self.shown_values();
         // Each dose is held where it is, in order (not moved out and back into a new list).
         let mut doses = std::mem::take(&mut self.decision.doses);
-        let mut i = 0;
+        let (mut i, mut given) = (0, 0);
         while i < doses.len() {
-            if self.enforce(env, &mut doses[i], trace, fired)? {
+            let rounding = self.rounding(Given::Dose(given));
+            given += 1;
+            if self.enforce(env, &mut doses[i], rounding, trace, fired)? {
                 i += 1;
             } else {
                 doses.remove(i);
@@ -741,8 +777,9 @@ impl<'p> Builder<'p> {
         // Soft limits warn and hard ceilings cap ranges for each alternative as for a dose;
         // the gate judges each on its own.
         let mut alternatives = std::mem::take(&mut self.decision.alternatives);
-        for alt in &mut alternatives {
-            self.enforce(env, &mut alt.dose, trace, fired)?;
+        for (n, alt) in alternatives.iter_mut().enumerate() {
+            let rounding = self.rounding(Given::Alternative(n));
+            self.enforce(env, &mut alt.dose, rounding, trace, fired)?;
         }
         self.decision.alternatives = alternatives;
         for m in &self.decision.messages {
@@ -755,12 +792,24 @@ impl<'p> Builder<'p> {
         Ok(self.decision)
     }
 
+    /// The rounding written on the high end of the dose given at `at`, if any.
+    fn rounding(&self, at: Given) -> Option<&'p CExpr> {
+        self.roundings
+            .iter()
+            .find(|(g, _)| *g == at)
+            .map(|(_, r)| *r)
+    }
+
     /// Holds one dose against the limits: warns on soft ones and caps a range at a hard
-    /// ceiling its low end is within. Refusing is the safety gate's (`gate.rs`), not this.
+    /// ceiling its low end is within (rounded down as its high end was, `rounding`). Refusing
+    /// is the safety gate's (`gate.rs`), not this.
+    // Long on purpose: one pass over a dose's breaches, each warned of, capped or left for the
+    // gate in order, with the trace entry each leaves.
     fn enforce(
         &mut self,
         env: &mut Env<'p>,
         dose: &mut Dose,
+        rounding: Option<&CExpr>,
         trace: &mut Trace,
         fired: &mut FiredIds,
     ) -> R<bool> {
@@ -821,14 +870,14 @@ impl<'p> Builder<'p> {
             let capped = if also_low {
                 Cap::Cannot
             } else {
-                self.cap(dose, b)
+                self.cap(env, dose, rounding, b)
             };
             if capped == Cap::AlreadyLower {
                 trace.push_with(values, entry("hard limit: range already capped lower"));
                 continue;
             }
-            if capped == Cap::Lowered {
-                self.limit_message(b, Level::Warning, capped_text(b));
+            if let Cap::Lowered(rounded) = capped {
+                self.limit_message(b, Level::Warning, capped_text(b, rounded));
                 trace.push_with(values, entry("hard limit: range capped"));
                 continue;
             }
@@ -843,7 +892,13 @@ impl<'p> Builder<'p> {
     /// within this one too (its breach was found on the range as written), and capping again
     /// would raise it back above the earlier limit, so that the order limits are written in
     /// would decide between a dose and a refusal.
-    fn cap(&self, dose: &mut Dose, b: &Breach<'_>) -> Cap {
+    fn cap(
+        &self,
+        env: &mut Env<'p>,
+        dose: &mut Dose,
+        rounding: Option<&CExpr>,
+        b: &Breach<'_>,
+    ) -> Cap {
         let Amount::Range(lo, high) = &dose.amount else {
             return Cap::Cannot;
         };
@@ -861,6 +916,19 @@ impl<'p> Builder<'p> {
         if high.compare(&hi).is_ok_and(|o| o.is_le()) {
             return Cap::AlreadyLower;
         }
+        let (hi, rounded) = match rounding {
+            None => (hi, None),
+            Some(r) => match rounded_ceiling(env, r, &hi) {
+                Some(down) => (down.clone(), Some(down)),
+                // A rounding that cannot be worked out again: no range is made up.
+                None => return Cap::Cannot,
+            },
+        };
+        if hi.compare(lo).map_or(true, |o| o.is_lt()) {
+            // No amount of the rounding's steps or strengths fits between the low end and the
+            // ceiling: the breach stands, for the gate to refuse.
+            return Cap::Cannot;
+        }
         let lo = lo.clone();
         dose.amount = Amount::Range(lo.clone(), hi.clone());
         if dose.daily_total.is_some() {
@@ -871,25 +939,67 @@ impl<'p> Builder<'p> {
                 _ => None,
             };
         }
-        Cap::Lowered
+        Cap::Lowered(rounded)
     }
 }
 
-/// The warning a range capped at a limit's bound leaves: "Range capped at 1 g: …".
-fn capped_text(b: &Breach<'_>) -> Text {
-    let mut text = Text::with_capacity(4);
+/// A capped range's ceiling `hi` rounded down as the dose's high end was rounded (`rounding`,
+/// a `round … to STEP` or `round … to nearest of [LIST]`): to the step below it, or the largest
+/// strength of the list not above it, in the ceiling's unit. `None` when the step or the list
+/// cannot be worked out, or no strength is at or below the ceiling.
+fn rounded_ceiling(env: &mut Env<'_>, rounding: &CExpr, hi: &Quantity) -> Option<Quantity> {
+    match &rounding.kind {
+        CExprKind::Round(_, _, step) => {
+            let step = env.num(step).ok()?;
+            let down = hi
+                .round_to_step(&step, crate::units::RoundMode::Down)
+                .ok()?;
+            down.convert_exactly_to(&hi.unit).ok()
+        }
+        CExprKind::RoundOf(_, _, list) => {
+            let Ok(Value::List(items)) = env.eval(list) else {
+                return None;
+            };
+            let fits = items.iter().filter_map(|v| match v {
+                Value::Num(q) if q.compare(hi).is_ok_and(|o| o.is_le()) => Some(q),
+                _ => None,
+            });
+            let best = fits.fold(None::<&Quantity>, |best, q| match best {
+                Some(b) if b.compare(q).is_ok_and(|o| o.is_ge()) => Some(b),
+                _ => Some(q),
+            })?;
+            best.convert_exactly_to(&hi.unit).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The warning a range capped at a limit's bound leaves: "Range capped at 1 g: …", or, for a
+/// range whose high end is rounded, "Range capped at 900 mg (the rounding's step or strength
+/// at or below 1000 mg): …".
+fn capped_text(b: &Breach<'_>, rounded: Option<Quantity>) -> Text {
+    let mut text = Text::with_capacity(6);
     text.push_static("Range capped at ");
-    text.push_quantity(b.bound.clone());
+    match rounded {
+        Some(q) => {
+            text.push_quantity(q);
+            text.push_static(" (the dose's rounding at or below ");
+            text.push_quantity(b.bound.clone());
+            text.push_static(")");
+        }
+        None => text.push_quantity(b.bound.clone()),
+    }
     text.push_static(": ");
     text.append(b.explain_text());
     text
 }
 
 /// What capping a range at a limit's bound did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 enum Cap {
-    /// The range's high end is now the bound.
-    Lowered,
+    /// The range's high end is now the bound, or the step or strength of the dose's rounding
+    /// at or below it (that amount, then).
+    Lowered(Option<Quantity>),
     /// An earlier limit already capped it below the bound: this limit holds.
     AlreadyLower,
     /// The range cannot be capped at this bound (not a range, not a `<=` ceiling, or the bound
@@ -1298,7 +1408,7 @@ mod one_look_tests {
             let mut d = dose();
             let (mut trace, mut fired) = (Trace::new(false), FiredIds::default());
             let ok = builder
-                .enforce(&mut env, &mut d, &mut trace, &mut fired)
+                .enforce(&mut env, &mut d, None, &mut trace, &mut fired)
                 .is_ok();
             let warned: Vec<String> = builder
                 .decision

@@ -153,8 +153,15 @@ impl<'a> Printer<'a> {
             .comments
             .iter_mut()
             .find(|c| !c.done && c.trailing && c.start >= from && c.start <= line_end)?;
-        if c.start >= span.end {
-            // A one-line block: the comment ends the block's line, after its `}`.
+        // Only a comment right after the block's `{`: one after a statement begun on that line
+        // (`decide first { a1: when … // c`) is the statement's, and a comment after the
+        // block's `}` (a one-line block) ends the block's line.
+        let after_brace = self
+            .text
+            .get(from..c.start)
+            .and_then(|t| t.rfind('{'))
+            .and_then(|b| self.text.get(from + b + 1..c.start));
+        if c.start >= span.end || !after_brace.is_some_and(|t| t.trim().is_empty()) {
             return None;
         }
         c.done = true;

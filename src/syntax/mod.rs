@@ -48,20 +48,25 @@ pub const PROTOCOL_FILE: crate::files::Limit = crate::files::Limit {
     max_bytes: MAX_PROTOCOL_BYTES,
 };
 
+/// A byte that may belong to a character [`check_characters`] refuses: any but plain ASCII
+/// text, tabs and line breaks.
+#[inline]
+fn suspect_byte(b: u8) -> bool {
+    (b >= 0x7F) | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
+}
+
 /// Refuses text that is too large or too deeply nested to parse safely, and characters that look
 /// like syntax but are not (smart quotes, non-breaking spaces pasted from a word processor).
 fn precheck(text: &str) -> Result<(), Diagnostic> {
     if text.len() > MAX_PROTOCOL_BYTES {
         return Err(SyntaxError::TooLarge { len: text.len() }.into());
     }
-    // No ASCII character but these three hides a line break or looks like syntax: a text
-    // without them has no token to look into.
-    let suspect = |piece: &str| !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']);
+    // No ASCII character but the controls (a tab and a line break aside) hides a line break,
+    // acts on a terminal or looks like syntax: a text without them has no token to look into.
+    let suspect = |piece: &str| piece.bytes().any(suspect_byte);
     // The same test of the whole text, a byte at a time without stopping (the compiler can
     // then look at many bytes at once).
-    let plain = !text.bytes().fold(false, |seen, b| {
-        seen | (b >= 0x80) | (b == b'\r') | (b == 0x0B) | (b == 0x0C)
-    });
+    let plain = !text.bytes().fold(false, |seen, b| seen | suspect_byte(b));
     if plain {
         return plain_walk(text);
     }
@@ -70,8 +75,10 @@ fn precheck(text: &str) -> Result<(), Diagnostic> {
     // Nothing may hide a line break or a reordering, in code, comments or quotes alike: a
     // comment or a note could otherwise show an editor a limit that is never read. (A quoted
     // text has no escape for these characters, so no text needs them; right-to-left words need
-    // no bidi controls either.) Other characters in quotes and comments are fine: Posology
-    // escapes them wherever it prints them.
+    // no bidi controls either.) Nor may a control character a terminal acts on (an escape
+    // sequence can erase a line and print another where `cat` or `git diff` shows the file).
+    // Other characters in quotes and comments are fine: Posology escapes them wherever it
+    // prints them.
     let mut tokens = lex::Tokens::new(text);
     while let Some(token) = tokens.next() {
         if suspect(token.text(text)) {
@@ -355,9 +362,17 @@ fn hidden_break(c: char, next: Option<char>) -> Option<&'static str> {
         '\u{85}' => "next-line control",
         '\u{2028}' => "line separator",
         '\u{2029}' => "paragraph separator",
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-            "bidirectional control (it reorders how the text around it is shown)"
-        }
+        '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{061C}' => "bidirectional control (it reorders how the text around it is shown)",
+        // A terminal acts on these where a file is shown (`cat`, `git diff`): an escape
+        // sequence or backspaces can erase a line and print another in its place, so that a
+        // reviewer reads a limit the protocol does not hold.
+        '\t' | '\n' | '\r' => return None,
+        c if c.is_control() => "control character, which a terminal showing the file acts on",
+        '\u{200B}'..='\u{200D}' | '\u{2060}' => "zero-width character (it cannot be seen)",
         _ => return None,
     })
 }
@@ -483,6 +498,11 @@ mod tests {
         };
         for middle in [
             "\r  ",
+            "\u{1b}[2K\u{1b}[1G  ",
+            "\u{8}\u{8}\u{8}",
+            "\u{7f}",
+            "\u{200b}",
+            "\u{200f}",
             "\u{2028}",
             "\u{2029}",
             "\u{85}",
@@ -500,13 +520,20 @@ mod tests {
             let at = text.find(middle.trim_matches(' ')).expect("in the text");
             assert_eq!(d.labels[0].span.start, at, "{middle:?}");
         }
-        // Ordinary line ends (\n, \r\n) are fine, and other controls in quotes (escaped
-        // when shown); inside quotes, a hidden line break or a reordering is refused too.
-        let clean = |text: String| text.replace("a\rb \u{202e}c", "a\u{1b}b");
+        // Ordinary line ends (\n, \r\n) and tabs are fine; inside quotes, a hidden line
+        // break, a reordering or a control character a terminal acts on is refused too.
+        let clean = |text: String| text.replace("a\rb \u{202e}c", "a\tb");
         assert!(super::parse(&clean(protocol("\n "))).is_ok());
         assert!(super::parse(&clean(protocol("\n ")).replace('\n', "\r\n")).is_ok());
-        for quoted in ["ok\r  limit dose <= 1 mg hard", "a \u{202e}b", "a\u{2028}b"] {
-            let text = clean(protocol("\n ")).replace("a\u{1b}b", quoted);
+        for quoted in [
+            "ok\r  limit dose <= 1 mg hard",
+            "a \u{202e}b",
+            "a\u{2028}b",
+            "x\u{1b}[2K\u{1b}[1Gy",
+            "a\u{8}b",
+            "a\u{200b}b",
+        ] {
+            let text = clean(protocol("\n ")).replace("a\tb", quoted);
             let d = super::parse(&text).expect_err(&format!("{quoted:?} is refused"));
             assert_eq!(d.code, "posology::syntax::hidden_text", "{quoted:?}");
         }
@@ -686,7 +713,7 @@ mod tests {
         let tokens = lex::lex(text);
         // No ASCII character but these three hides a line break or looks like syntax: a text
         // without them has no token to look into.
-        let suspect = |piece: &str| !piece.is_ascii() || piece.contains(['\r', '\u{0B}', '\u{0C}']);
+        let suspect = |piece: &str| piece.bytes().any(super::suspect_byte);
         let plain = !suspect(text);
         for (i, token) in tokens.iter().enumerate() {
             if !plain && suspect(token.text(text)) {
