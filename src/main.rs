@@ -216,9 +216,57 @@ fn parse_command_line() -> Cli {
         // Our own text, not the user's: shown as clap styles it.
         e.exit();
     }
-    let json = wants_json(std::env::args_os().skip(1));
-    print_failure(json, &[usage_diagnostic(&e.render().to_string())]);
+    let diagnostic = usage_diagnostic(&e.render().to_string());
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    match usage_output(&args) {
+        UsageOutput::Text => print_diags(&[diagnostic]),
+        UsageOutput::JsonArray => print_failure(true, &[diagnostic]),
+        // As `diff --format json` prints every failure: one line of its JSON Lines.
+        UsageOutput::JsonLine => println!(
+            "{}",
+            serde_json::Value::Array(vec![diagnostics::to_json(&diagnostic)])
+        ),
+        // As `cohort` prints a run that cannot start: one error record of its JSON Lines.
+        UsageOutput::CohortRecord => println!("{}", cohort::error_json(None, &[diagnostic])),
+    }
     std::process::exit(e.exit_code());
+}
+
+/// How a usage error is printed: as the command would print any failure.
+#[derive(Debug, PartialEq)]
+enum UsageOutput {
+    /// Drawn on standard error.
+    Text,
+    /// The JSON array `check --format json` prints.
+    JsonArray,
+    /// That array on one line (`diff --format json`, JSON Lines).
+    JsonLine,
+    /// A `cohort` error record on one line (JSON Lines, its default).
+    CohortRecord,
+}
+
+/// The output a usage error takes for the raw arguments (clap could not read them): the
+/// command is the first word that is not an option, the format the value of `--format`.
+fn usage_output(args: &[std::ffi::OsString]) -> UsageOutput {
+    // Words after `--` are values (file names), not options.
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let args = &args[..end];
+    let command = args.iter().find(|a| !a.to_string_lossy().starts_with('-'));
+    let format = args.iter().enumerate().find_map(|(i, a)| {
+        let a = a.to_string_lossy();
+        match a.strip_prefix("--format=") {
+            Some(v) => Some(v.to_string()),
+            None if a == "--format" => args.get(i + 1).map(|v| v.to_string_lossy().into_owned()),
+            None => None,
+        }
+    });
+    let json = matches!(format.as_deref(), Some("json" | "jsonl"));
+    match command.map(|c| c.to_string_lossy()) {
+        Some(c) if c == "cohort" && format.as_deref() != Some("csv") => UsageOutput::CohortRecord,
+        Some(c) if c == "diff" && json => UsageOutput::JsonLine,
+        _ if json => UsageOutput::JsonArray,
+        _ => UsageOutput::Text,
+    }
 }
 
 /// A usage error from clap as a coded diagnostic: its first paragraph the message (`the
@@ -252,16 +300,6 @@ fn usage_diagnostic(rendered: &str) -> Diagnostic {
     } else {
         d.with_help(help.join("\n"))
     }
-}
-
-/// True when the command line asks for JSON output (`--format json` or `--format=json`), read
-/// from the raw arguments, since clap could not read them.
-fn wants_json(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
-    // Words after `--` are values (file names), not options.
-    let args: Vec<_> = args.take_while(|a| a != "--").collect();
-    args.iter().enumerate().any(|(i, a)| {
-        a == "--format=json" || (a == "--format" && args.get(i + 1).is_some_and(|n| n == "json"))
-    })
 }
 
 fn main() -> ExitCode {
