@@ -70,9 +70,9 @@ fn round_head(body: &Expr, mode: RoundMode) -> String {
     // `(dose + 5 mg) round down to 5 mg`: the parentheses change nothing for the
     // parser, but say to a reader that the whole sum is rounded.
     let body = match body.kind {
-        ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::If(..) => {
-            format!("({})", op_expr(body))
-        }
+        ExprKind::Binary(..) | ExprKind::Unary(..) => format!("({})", op_expr(body)),
+        // An `if` is bracketed once: `op_expr` would bracket it again (it binds loosest).
+        ExprKind::If(..) => format!("({})", bare(body)),
         _ => op_expr(body),
     };
     format!("{body} round{mode}")

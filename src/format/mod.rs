@@ -175,6 +175,10 @@ protocol demo {
             ("give (5) tablet", "give (5) tablet"),
             ("give 5 bolus", "give 5 bolus"),
             ("give 5 mg 1 times daily", "give 5 mg once daily"),
+            (
+                "give (if n > 1 then 5 mg else 10 mg) round down to 5 mg",
+                "give (if n > 1 then 5 mg else 10 mg) round down to 5 mg",
+            ),
             ("give 5 once daily", "give 5 once daily"),
             ("give 5 mg twice daily", "give 5 mg 2 times daily"),
             (
