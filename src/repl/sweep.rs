@@ -313,6 +313,12 @@ fn numeric_values(
     if step.is_zero() || step.value.is_sign_negative() {
         return Err("the step must be more than zero".into());
     }
+    if lo.compare(hi).map_err(|e| e.to_string())?.is_gt() {
+        // An empty table would read as "nothing to show", not as a reversed range.
+        return Err(format!(
+            "the range runs down ({lo}..{hi}): write the lower value first, {hi}..{lo}"
+        ));
+    }
     let unit = spec.unit.clone().unwrap_or_default();
     let mut out = Vec::new();
     let mut v: Quantity = lo.clone();
