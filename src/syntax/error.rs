@@ -298,6 +298,9 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         return Some(SyntaxError::ExtraBrace { span }.into());
     }
     let word = found_word(text, span.start);
+    if let Some(d) = proposal_outside_phase(text, span, word, positives) {
+        return Some(d);
+    }
     if let Some(action) = word.filter(|w| ACTIONS.contains(w)) {
         if expects(Rule::semi) {
             return Some(
@@ -328,6 +331,34 @@ fn common_slip(text: &str, span: Span, positives: &[Rule]) -> Option<Diagnostic>
         );
     }
     None
+}
+
+/// A `proposal` block written where a phase's items cannot stand (at the top of the protocol,
+/// or inside a `decide`): the generic message listed what could stand there instead.
+fn proposal_outside_phase(
+    text: &str,
+    span: Span,
+    word: Option<&str>,
+    positives: &[Rule],
+) -> Option<Diagnostic> {
+    let after_expect = text
+        .get(..span.start)
+        .is_some_and(|before| before.trim_end().ends_with("expect"));
+    if word != Some("proposal") || positives.contains(&Rule::proposal) || after_expect {
+        return None;
+    }
+    Some(
+        SyntaxError::Unexpected {
+            message: "a `proposal` block stands inside a phase, after the phase's `decide`".into(),
+            label: "not directly inside a phase".into(),
+            help: "move it into the phase whose doses it judges, after its `decide` block: \
+                   `phase NAME { decide first { … } proposal INPUT { … } }` (a protocol without \
+                   phases puts its rules in one phase to judge a proposal)"
+                .into(),
+            span: Span::new(span.start, span.start + "proposal".len()),
+        }
+        .into(),
+    )
 }
 
 /// A keyword written where a name is declared: `let daily = …`, `in: mg` among the inputs,
