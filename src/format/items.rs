@@ -103,10 +103,18 @@ impl<'a> Printer<'a> {
             .get(from..)
             .and_then(|t| t.find('\n'))
             .map_or(self.text.len(), |i| from + i);
-        let c = self
-            .comments
-            .iter_mut()
-            .find(|c| !c.done && c.trailing && c.start >= span.end && c.start <= line_end)?;
+        let text = self.text;
+        // A comment after a `}` that closes a block on the same line (`w: kg } // end inputs`)
+        // is the block's, not the statement's: the block takes it when it closes.
+        let closes_between =
+            |c: &Comment| text.get(span.end..c.start).is_some_and(|t| t.contains('}'));
+        let c = self.comments.iter_mut().find(|c| {
+            !c.done
+                && c.trailing
+                && c.start >= span.end
+                && c.start <= line_end
+                && !closes_between(c)
+        })?;
         c.done = true;
         Some(c.text.clone())
     }

@@ -130,8 +130,7 @@ protocol demo {
   version "1"
   source "s"
   inputs { // the inputs
-    w: kg in 1 kg..300 kg
-  }
+    w: kg in 1 kg..300 kg } // end of the inputs
   require w > 2 kg // not a newborn
     because "too small"
   limit dose <= 10 mg hard // hard max
@@ -158,6 +157,7 @@ protocol demo {
         assert!(once.contains("protocol t { // header"), "{once}");
         assert!(once.contains("inputs { // the inputs"), "{once}");
         assert!(once.contains("decide first { // rules"), "{once}");
+        assert!(once.contains("  } // end of the inputs"), "the block's: {once}");
         assert_eq!(format(&once).expect("formats again"), once);
     }
 
