@@ -106,7 +106,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CohortOutput::Jsonl)]
         format: CohortOutput,
         /// How many patients are decided at once, 1 to 256 (default: the machine's cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=cohort::MAX_JOBS as i64))]
         jobs: Option<u16>,
         /// Also write the summary as JSON to FILE (replaced if it exists; never through a link).
         #[arg(long, value_name = "FILE")]
@@ -129,7 +129,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
         /// How many patients are decided at once, 1 to 256 (default: the machine's cores).
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=cohort::MAX_JOBS as i64))]
         jobs: Option<u16>,
     },
     /// Rewrite protocol files in canonical layout (comments kept, meaning unchanged).
@@ -216,38 +216,43 @@ fn parse_command_line() -> Cli {
         // Our own text, not the user's: shown as clap styles it.
         e.exit();
     }
-    let diagnostic = usage_diagnostic(&e.render().to_string());
     let args: Vec<_> = std::env::args_os().skip(1).collect();
-    match usage_output(&args) {
-        UsageOutput::Text => print_diags(&[diagnostic]),
-        UsageOutput::JsonArray => print_failure(true, &[diagnostic]),
-        // As `diff --format json` prints every failure: one line of its JSON Lines.
-        UsageOutput::JsonLine => println!(
-            "{}",
-            serde_json::Value::Array(vec![diagnostics::to_json(&diagnostic)])
-        ),
-        // As `cohort` prints a run that cannot start: one error record of its JSON Lines.
-        UsageOutput::CohortRecord => println!("{}", cohort::error_json(None, &[diagnostic])),
-    }
+    let diagnostic = usage_diagnostic(&e.render().to_string());
+    print_failure_as(usage_output(&args), &[diagnostic]);
     std::process::exit(e.exit_code());
 }
 
-/// How a usage error is printed: as the command would print any failure.
-#[derive(Debug, PartialEq)]
-enum UsageOutput {
+/// How a command prints the diagnostics that stop it.
+#[derive(Clone, Copy)]
+enum FailureOutput {
     /// Drawn on standard error.
     Text,
     /// The JSON array `check --format json` prints.
     JsonArray,
-    /// That array on one line (`diff --format json`, JSON Lines).
+    /// That array on one line (`diff --format json`: JSON Lines).
     JsonLine,
     /// A `cohort` error record on one line (JSON Lines, its default).
     CohortRecord,
 }
 
-/// The output a usage error takes for the raw arguments (clap could not read them): the
-/// command is the first word that is not an option, the format the value of `--format`.
-fn usage_output(args: &[std::ffi::OsString]) -> UsageOutput {
+/// Prints diagnostics that stop a command, as `output` says.
+fn print_failure_as(output: FailureOutput, diags: &[Diagnostic]) {
+    let json = || diags.iter().map(diagnostics::to_json).collect::<Vec<_>>();
+    match output {
+        FailureOutput::Text => print_diags(diags),
+        FailureOutput::JsonArray => println!(
+            "{}",
+            serde_json::to_string_pretty(&json()).unwrap_or_default()
+        ),
+        FailureOutput::JsonLine => println!("{}", serde_json::Value::Array(json())),
+        FailureOutput::CohortRecord => println!("{}", cohort::error_json(None, diags)),
+    }
+}
+
+/// The output a usage error takes for the raw arguments (clap could not read them), as its
+/// command prints any failure: the command is the first word that is not an option, the
+/// format the value of `--format`.
+fn usage_output(args: &[std::ffi::OsString]) -> FailureOutput {
     // Words after `--` are values (file names), not options.
     let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let args = &args[..end];
@@ -262,10 +267,10 @@ fn usage_output(args: &[std::ffi::OsString]) -> UsageOutput {
     });
     let json = matches!(format.as_deref(), Some("json" | "jsonl"));
     match command.map(|c| c.to_string_lossy()) {
-        Some(c) if c == "cohort" && format.as_deref() != Some("csv") => UsageOutput::CohortRecord,
-        Some(c) if c == "diff" && json => UsageOutput::JsonLine,
-        _ if json => UsageOutput::JsonArray,
-        _ => UsageOutput::Text,
+        Some(c) if c == "cohort" && format.as_deref() != Some("csv") => FailureOutput::CohortRecord,
+        Some(c) if c == "diff" && json => FailureOutput::JsonLine,
+        _ if json => FailureOutput::JsonArray,
+        _ => FailureOutput::Text,
     }
 }
 
@@ -284,14 +289,15 @@ fn usage_diagnostic(rendered: &str) -> Diagnostic {
         })
         .filter(|p| !p.is_empty());
     let first = paragraphs.next().unwrap_or_default();
-    let mut message = first
-        .first()
-        .copied()
-        .unwrap_or("the command line cannot be read");
-    message = message.trim_start_matches("error:").trim();
-    let message = match &first[1.min(first.len())..] {
-        [] => message.to_string(),
-        items => format!("{} {}", message, items.join(", ")),
+    let (head, items) = first
+        .split_first()
+        .map_or(("the command line cannot be read", &[][..]), |(h, rest)| {
+            (*h, rest)
+        });
+    let head = head.trim_start_matches("error:").trim();
+    let message = match items {
+        [] => head.to_string(),
+        items => format!("{head} {}", items.join(", ")),
     };
     let help: Vec<String> = paragraphs.map(|p| p.join(" ")).collect();
     let d = Diagnostic::error(Code::CliUsage, message);
@@ -755,15 +761,12 @@ struct CohortArgs {
 /// Prints diagnostics that stop a command: as JSON on standard output when JSON was asked
 /// for (the array `check --format json` prints), else drawn on standard error.
 fn print_failure(json: bool, diags: &[Diagnostic]) {
-    if json {
-        let json: Vec<_> = diags.iter().map(diagnostics::to_json).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
+    let output = if json {
+        FailureOutput::JsonArray
     } else {
-        print_diags(diags);
-    }
+        FailureOutput::Text
+    };
+    print_failure_as(output, diags);
 }
 
 /// Reads and checks a protocol, printing nothing.
@@ -823,8 +826,9 @@ fn cmd_cohort(args: &CohortArgs) -> bool {
         ))
     }) {
         Ok(both) => both,
+        // A run that cannot start is one error record of its JSON Lines.
         Err(diags) if json => {
-            println!("{}", cohort::error_json(None, &diags));
+            print_failure_as(FailureOutput::CohortRecord, &diags);
             return false;
         }
         Err(diags) => {
@@ -949,8 +953,7 @@ fn cmd_diff(args: &DiffArgs) -> bool {
         Ok(ready) => ready,
         // With --format json, one line, as every other line of the output (JSON Lines).
         Err(diags) if args.json => {
-            let json: Vec<_> = diags.iter().map(diagnostics::to_json).collect();
-            println!("{}", serde_json::Value::Array(json));
+            print_failure_as(FailureOutput::JsonLine, &diags);
             return false;
         }
         Err(diags) => {

@@ -54,7 +54,7 @@ pub use diff::{compare, same_inputs, Compared};
 pub use output::{csv_row, error_json, jsonl, write_csv_row, write_jsonl, CSV_COLUMNS};
 pub use read::{open, patients, Record, Records, RowFormat, MAX_ROW_BYTES};
 pub use run::{
-    decide, default_jobs, run, run_while, work_while, Outcome, BATCHES_IN_FLIGHT_PER_JOB,
+    decide, default_jobs, run, run_while, work_while, Outcome, BATCHES_IN_FLIGHT_PER_JOB, MAX_JOBS,
     ROWS_IN_FLIGHT_PER_JOB, ROWS_PER_BATCH,
 };
 pub use summary::Summary;

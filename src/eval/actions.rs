@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Span};
-use crate::units::{Quantity, Unit, UnitError};
+use crate::units::{Quantity, RoundMode, Unit, UnitError};
 use crate::value::Value;
 
 type R<T> = Result<T, Diagnostic>;
@@ -872,14 +872,17 @@ impl<'p> Builder<'p> {
             } else {
                 self.cap(env, dose, rounding, b)
             };
-            if capped == Cap::AlreadyLower {
-                trace.push_with(values, entry("hard limit: range already capped lower"));
-                continue;
-            }
-            if let Cap::Lowered(rounded) = capped {
-                self.limit_message(b, Level::Warning, capped_text(b, rounded));
-                trace.push_with(values, entry("hard limit: range capped"));
-                continue;
+            match capped {
+                Cap::AlreadyLower => {
+                    trace.push_with(values, entry("hard limit: range already capped lower"));
+                    continue;
+                }
+                Cap::Lowered(rounded) => {
+                    self.limit_message(b, Level::Warning, capped_text(b, rounded));
+                    trace.push_with(values, entry("hard limit: range capped"));
+                    continue;
+                }
+                Cap::Cannot => {}
             }
             // A breach that no cap mends is the safety gate's to refuse: it refuses the
             // whole decision, so no other dose of it is given either.
@@ -951,32 +954,28 @@ fn rounded_ceiling(env: &mut Env<'_>, rounding: &CExpr, hi: &Quantity) -> Option
     match &rounding.kind {
         CExprKind::Round(_, _, step) => {
             let step = env.num(step).ok()?;
-            let down = hi
-                .round_to_step(&step, crate::units::RoundMode::Down)
-                .ok()?;
+            let down = hi.round_to_step(&step, RoundMode::Down).ok()?;
             down.convert_exactly_to(&hi.unit).ok()
         }
         CExprKind::RoundOf(_, _, list) => {
             let Ok(Value::List(items)) = env.eval(list) else {
                 return None;
             };
-            let fits = items.iter().filter_map(|v| match v {
-                Value::Num(q) if q.compare(hi).is_ok_and(|o| o.is_le()) => Some(q),
-                _ => None,
-            });
-            let best = fits.fold(None::<&Quantity>, |best, q| match best {
-                Some(b) if b.compare(q).is_ok_and(|o| o.is_ge()) => Some(b),
-                _ => Some(q),
-            })?;
-            best.convert_exactly_to(&hi.unit).ok()
+            let strengths = items
+                .iter()
+                .map(|v| v.as_num().cloned())
+                .collect::<Option<Vec<_>>>()?;
+            // As `round down to nearest of` picks: the largest strength not above it.
+            let down = super::expr::pick_strength(hi, &strengths, RoundMode::Down, list.span);
+            down.ok()?.convert_exactly_to(&hi.unit).ok()
         }
         _ => None,
     }
 }
 
 /// The warning a range capped at a limit's bound leaves: "Range capped at 1 g: …", or, for a
-/// range whose high end is rounded, "Range capped at 900 mg (the rounding's step or strength
-/// at or below 1000 mg): …".
+/// range whose high end is rounded, "Range capped at 900 mg (the dose's rounding at or below
+/// 1 g): …".
 fn capped_text(b: &Breach<'_>, rounded: Option<Quantity>) -> Text {
     let mut text = Text::with_capacity(6);
     text.push_static("Range capped at ");
@@ -995,7 +994,6 @@ fn capped_text(b: &Breach<'_>, rounded: Option<Quantity>) -> Text {
 }
 
 /// What capping a range at a limit's bound did.
-#[derive(Clone, Debug, PartialEq)]
 enum Cap {
     /// The range's high end is now the bound, or the step or strength of the dose's rounding
     /// at or below it (that amount, then).

@@ -13,6 +13,7 @@ use crate::units::{Quantity, Rational, UnitError};
 use crate::value::Value;
 
 mod lookup;
+pub(super) use lookup::pick_strength;
 pub use lookup::TableLookup;
 #[cfg(test)]
 mod tests;
@@ -278,6 +279,24 @@ impl<'p> Env<'p> {
         let count = self.program.limits.len();
         self.limit_verdicts.set(index, v.clone(), count);
         v
+    }
+
+    /// [`Env::limit_verdict`], read where it is kept instead of copied: most limits hold most
+    /// doses, and their bound is only compared (a copy is made for a breach alone).
+    pub(super) fn limit_verdict_kept(
+        &mut self,
+        index: usize,
+        work: impl FnOnce(&mut Self) -> LimitVerdict,
+    ) -> (bool, Option<&Quantity>) {
+        if self.limit_verdicts.get(index).is_none() {
+            self.limit_verdict(index, work);
+        }
+        match self.limit_verdicts.get(index) {
+            Some((applies, bound)) => (*applies, bound.as_ref()),
+            // Never so (a verdict worked out is kept); were it so, the limit would apply with
+            // a bound that cannot be worked out, which refuses: fail closed.
+            None => (true, None),
+        }
     }
 
     /// `v` as a message or the trace shows it to a person (shortened when long, see
@@ -1375,26 +1394,6 @@ fn describe_source(program: &Program, at: MissingAt) -> String {
                 .get(at.span.start..at.span.end)
                 .unwrap_or("this value");
             format!("`{text}`")
-        }
-    }
-}
-
-impl Env<'_> {
-    /// [`Env::limit_verdict`], read where it is kept instead of copied: most limits hold most
-    /// doses, and their bound is only compared (a copy is made for a breach alone).
-    pub(super) fn limit_verdict_kept(
-        &mut self,
-        index: usize,
-        work: impl FnOnce(&mut Self) -> LimitVerdict,
-    ) -> (bool, Option<&Quantity>) {
-        if self.limit_verdicts.get(index).is_none() {
-            self.limit_verdict(index, work);
-        }
-        match self.limit_verdicts.get(index) {
-            Some((applies, bound)) => (*applies, bound.as_ref()),
-            // Never so (a verdict worked out is kept); were it so, the limit would apply with
-            // a bound that cannot be worked out, which refuses: fail closed.
-            None => (true, None),
         }
     }
 }

@@ -220,7 +220,6 @@ fn within(q: &Quantity, a: &Amount) -> bool {
     above_low && below_high
 }
 
-/// Lowers a range's high end to a hard ceiling (when of the same kind).
 /// Lowers a range's high end to every hard ceiling it breaks: a dose ceiling directly, a daily
 /// ceiling divided by the most doses in a day (`N times daily`, `every T`).
 fn cap_by_hard_limits(

@@ -97,12 +97,7 @@ impl<'a> Printer<'a> {
 
     /// A comment at the end of the line where `end` falls, if any.
     fn trailing(&mut self, span: Span) -> Option<String> {
-        let from = span.end.min(self.text.len());
-        let line_end = self
-            .text
-            .get(from..)
-            .and_then(|t| t.find('\n'))
-            .map_or(self.text.len(), |i| from + i);
+        let line_end = self.line_end(span.end);
         let text = self.text;
         // A comment after a `}` that closes a block on the same line (`w: kg } // end inputs`)
         // is the block's, not the statement's: the block takes it when it closes.
@@ -117,6 +112,15 @@ impl<'a> Printer<'a> {
         })?;
         c.done = true;
         Some(c.text.clone())
+    }
+
+    /// Where the line holding `pos` ends (its `\n`, or the end of the text).
+    fn line_end(&self, pos: usize) -> usize {
+        let from = pos.min(self.text.len());
+        self.text
+            .get(from..)
+            .and_then(|t| t.find('\n'))
+            .map_or(self.text.len(), |i| from + i)
     }
 
     /// The `inputs { … }` block around the declarations from `first` to `last`.
@@ -152,11 +156,7 @@ impl<'a> Printer<'a> {
     /// there, as the block's own, not the first statement's inside it.
     fn head_comment(&mut self, span: Span) -> Option<String> {
         let from = span.start.min(self.text.len());
-        let line_end = self
-            .text
-            .get(from..)
-            .and_then(|t| t.find('\n'))
-            .map_or(self.text.len(), |i| from + i);
+        let line_end = self.line_end(from);
         let c = self
             .comments
             .iter_mut()

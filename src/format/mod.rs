@@ -157,7 +157,10 @@ protocol demo {
         assert!(once.contains("protocol t { // header"), "{once}");
         assert!(once.contains("inputs { // the inputs"), "{once}");
         assert!(once.contains("decide first { // rules"), "{once}");
-        assert!(once.contains("  } // end of the inputs"), "the block's: {once}");
+        assert!(
+            once.contains("  } // end of the inputs"),
+            "the block's: {once}"
+        );
         assert_eq!(format(&once).expect("formats again"), once);
     }
 

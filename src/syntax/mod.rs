@@ -711,8 +711,7 @@ mod tests {
         // no bidi controls either.) Other characters in quotes and comments are fine: Posology
         // escapes them wherever it prints them.
         let tokens = lex::lex(text);
-        // No ASCII character but these three hides a line break or looks like syntax: a text
-        // without them has no token to look into.
+        // A text without a suspect byte has no token to look into.
         let suspect = |piece: &str| piece.bytes().any(super::suspect_byte);
         let plain = !suspect(text);
         for (i, token) in tokens.iter().enumerate() {

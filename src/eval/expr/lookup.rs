@@ -244,7 +244,12 @@ impl<'p> Env<'p> {
 /// nearest the closer of the two around it, a tie to the lower (less drug). A value outside
 /// the strengths (below the smallest, above the largest) has no "nearest" on one side and is
 /// refused rather than moved to the end: 10 mg is not "about" 30 mg.
-fn pick_strength(q: &Quantity, strengths: &[Quantity], mode: RoundMode, span: Span) -> R<Quantity> {
+pub(in crate::eval) fn pick_strength(
+    q: &Quantity,
+    strengths: &[Quantity],
+    mode: RoundMode,
+    span: Span,
+) -> R<Quantity> {
     let cmp = |a: &Quantity, b: &Quantity| a.compare(b).map_err(|e| unit_error(e, span));
     let mut below: Option<&Quantity> = None;
     let mut above: Option<&Quantity> = None;
